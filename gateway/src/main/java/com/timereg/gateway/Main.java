@@ -1,10 +1,61 @@
 package com.timereg.gateway;
 
-/** Entry point; the composition root arrives with the foundation. */
-public final class Main {
-  private Main() {}
+import com.timereg.gateway.config.ConfigException;
+import com.timereg.gateway.config.GatewayConfig;
+import com.timereg.gateway.edge.Gateway;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Command line entry point: {@code gateway [--config PATH] [--dev]}. */
+@Command(name = "gateway", mixinStandardHelpOptions = true,
+    description = "Authentication gateway: TLS, login, throttling and reverse proxy in front of the backend.")
+public final class Main implements Callable<Integer> {
+  /** Exit status for an invalid configuration, distinct from a failure while starting. */
+  public static final int EXIT_CONFIG = 2;
+
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  @Option(names = "--config", paramLabel = "PATH", description = "Configuration file (default: ${DEFAULT-VALUE}).")
+  Path configFile = GatewayConfig.DEFAULT_FILE;
+
+  @Option(names = "--dev", description = "Development mode: local PostgreSQL, demo customer, users and backend, self-signed TLS.")
+  boolean dev;
 
   public static void main(String[] args) {
-    throw new UnsupportedOperationException("not yet assembled");
+    org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+    org.slf4j.bridge.SLF4JBridgeHandler.install();
+    System.exit(new CommandLine(new Main()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    GatewayConfig config;
+    try {
+      config = GatewayConfig.load(configFile, System::getenv);
+    } catch (ConfigException e) {
+      System.err.println("gateway: " + e.getMessage());
+      return EXIT_CONFIG;
+    }
+    Gateway gateway;
+    try {
+      gateway = Gateway.start(config);
+    } catch (Exception e) {
+      LOG.error("gateway failed to start: {}", e.getMessage(), e);
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("stopping");
+      gateway.stop();
+      stopped.countDown();
+    }, "gateway-shutdown"));
+    stopped.await();
+    return 0;
   }
 }

@@ -1,0 +1,32 @@
+package com.timereg.gateway.admin;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/** The admin listener's routes: liveness, readiness and Prometheus metrics. */
+public final class AdminRouter {
+  private AdminRouter() {}
+
+  public static Router create(Vertx vertx, Readiness readiness, PrometheusMeterRegistry registry) {
+    Router router = Router.router(vertx);
+    // Liveness says only that the event loop answers; dependencies belong to readiness, or a
+    // database outage would make the orchestrator restart every healthy node at once.
+    router.get("/health/live").handler(ctx -> json(ctx, 200, "{\"status\":\"UP\"}"));
+    router.get("/health/ready").handler(ctx -> readiness.evaluate()
+        .onSuccess(r -> json(ctx, r.ready() ? 200 : 503, r.body().encode()))
+        .onFailure(ctx::fail));
+    router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+        .end(registry.scrape()));
+    return router;
+  }
+
+  private static void json(RoutingContext ctx, int status, String body) {
+    ctx.response().setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Cache-Control", "no-store")
+        .end(body);
+  }
+}

@@ -1,0 +1,296 @@
+package com.timereg.gateway.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Typed access to the YAML tree plus environment overrides. Every getter records problems instead
+ * of throwing, so one pass finds every mistake; it also records the effective value of each key
+ * (secrets masked) for the start-up log.
+ *
+ * <p>Override rule: key path {@code a.b-c} is overridden by the environment variable
+ * {@code GATEWAY_A__B_C} (dots become double underscores, dashes single underscores, upper case).
+ */
+public final class ConfigReader {
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+  private static final Pattern SIZE = Pattern.compile("(\\d+)([kmg]?)(i?b)?", Pattern.CASE_INSENSITIVE);
+
+  private final JsonNode root;
+  private final Function<String, String> env;
+  private final List<String> problems = new ArrayList<>();
+  private final Set<String> consumed = new TreeSet<>();
+  private final Map<String, String> effective = new LinkedHashMap<>();
+
+  public ConfigReader(JsonNode root, Function<String, String> env) {
+    this.root = root;
+    this.env = env;
+  }
+
+  public static String envName(String path) {
+    return "GATEWAY_" + path.toUpperCase(Locale.ROOT).replace(".", "__").replace('-', '_');
+  }
+
+  public void problem(String path, String message) {
+    problems.add(path + ": " + message);
+  }
+
+  public List<String> problems() {
+    return problems;
+  }
+
+  public Map<String, String> effective() {
+    return effective;
+  }
+
+  /** The raw text of a key (environment first), or empty when absent. */
+  private Optional<String> raw(String path) {
+    consumed.add(path);
+    String fromEnv = env.apply(envName(path));
+    if (fromEnv != null) {
+      return Optional.of(fromEnv.trim());
+    }
+    JsonNode node = node(path);
+    if (node == null || node.isNull()) {
+      return Optional.empty();
+    }
+    if (!node.isValueNode()) {
+      problem(path, "expected a single value, found a " + (node.isArray() ? "list" : "section"));
+      return Optional.empty();
+    }
+    return Optional.of(node.asText().trim());
+  }
+
+  private JsonNode node(String path) {
+    JsonNode n = root;
+    for (String part : path.split("\\.")) {
+      if (n == null || !n.isObject()) {
+        return null;
+      }
+      n = n.get(part);
+    }
+    return n;
+  }
+
+  private <T> T record(String path, T value) {
+    effective.put(path, String.valueOf(value instanceof Optional<?> o ? o.map(String::valueOf).orElse("(none)") : value));
+    return value;
+  }
+
+  public String string(String path, String def) {
+    return record(path, raw(path).filter(s -> !s.isEmpty()).orElse(def));
+  }
+
+  public Optional<String> optionalString(String path) {
+    return record(path, raw(path).filter(s -> !s.isEmpty()));
+  }
+
+  public boolean bool(String path, boolean def) {
+    Optional<String> v = raw(path);
+    if (v.isEmpty()) {
+      return record(path, def);
+    }
+    switch (v.get().toLowerCase(Locale.ROOT)) {
+      case "true": case "yes": case "on": return record(path, true);
+      case "false": case "no": case "off": return record(path, false);
+      default:
+        problem(path, "expected true or false, got '" + v.get() + "'");
+        return def;
+    }
+  }
+
+  public int integer(String path, int def, int min, int max) {
+    Optional<String> v = raw(path);
+    if (v.isEmpty()) {
+      return record(path, def);
+    }
+    try {
+      int i = Integer.parseInt(v.get());
+      if (i < min || i > max) {
+        problem(path, "must be between " + min + " and " + max + ", got " + i);
+        return def;
+      }
+      return record(path, i);
+    } catch (NumberFormatException e) {
+      problem(path, "expected a whole number, got '" + v.get() + "'");
+      return def;
+    }
+  }
+
+  /** A duration such as {@code 250ms}, {@code 10s}, {@code 15m}, {@code 24h}, {@code 7d}; {@code 0} means zero. */
+  public Duration duration(String path, Duration def, Duration min, Duration max) {
+    Optional<String> v = raw(path);
+    if (v.isEmpty()) {
+      return record(path, def);
+    }
+    Duration d = parseDuration(v.get());
+    if (d == null) {
+      problem(path, "expected a duration like 500ms, 10s, 15m, 24h or 7d, got '" + v.get() + "'");
+      return def;
+    }
+    if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+      problem(path, "must be between " + min + " and " + max + ", got " + d);
+      return def;
+    }
+    return record(path, d);
+  }
+
+  static Duration parseDuration(String s) {
+    if (s.equals("0")) {
+      return Duration.ZERO;
+    }
+    Matcher m = DURATION.matcher(s);
+    if (!m.matches()) {
+      return null;
+    }
+    long n = Long.parseLong(m.group(1));
+    switch (m.group(2)) {
+      case "ms": return Duration.ofMillis(n);
+      case "s": return Duration.ofSeconds(n);
+      case "m": return Duration.ofMinutes(n);
+      case "h": return Duration.ofHours(n);
+      default: return Duration.ofDays(n);
+    }
+  }
+
+  /** A size in bytes such as {@code 8192}, {@code 16k}, {@code 10m}, {@code 1g} (binary multiples). */
+  public long size(String path, long def, long min, long max) {
+    Optional<String> v = raw(path);
+    if (v.isEmpty()) {
+      return record(path, def);
+    }
+    Matcher m = SIZE.matcher(v.get());
+    if (!m.matches()) {
+      problem(path, "expected a size like 8192, 16k or 10m, got '" + v.get() + "'");
+      return def;
+    }
+    long n = Long.parseLong(m.group(1));
+    switch (m.group(2).toLowerCase(Locale.ROOT)) {
+      case "k": n <<= 10; break;
+      case "m": n <<= 20; break;
+      case "g": n <<= 30; break;
+      default: break;
+    }
+    if (n < min || n > max) {
+      problem(path, "must be between " + min + " and " + max + " bytes, got " + n);
+      return def;
+    }
+    return record(path, n);
+  }
+
+  public Optional<Path> optionalPath(String path) {
+    return record(path, raw(path).filter(s -> !s.isEmpty()).map(Path::of));
+  }
+
+  public <E extends Enum<E>> E enumValue(String path, Class<E> type, E def) {
+    Optional<String> v = raw(path);
+    if (v.isEmpty()) {
+      return record(path, def);
+    }
+    String wanted = v.get().toUpperCase(Locale.ROOT).replace('-', '_');
+    for (E e : type.getEnumConstants()) {
+      if (e.name().equals(wanted)) {
+        return record(path, e);
+      }
+    }
+    problem(path, "expected one of " + Arrays.stream(type.getEnumConstants())
+        .map(e -> e.name().toLowerCase(Locale.ROOT).replace('_', '-')).toList() + ", got '" + v.get() + "'");
+    return def;
+  }
+
+  /** A list: a YAML sequence, or in the environment a comma-separated value. */
+  public List<String> stringList(String path, List<String> def) {
+    consumed.add(path);
+    String fromEnv = env.apply(envName(path));
+    if (fromEnv != null) {
+      return record(path, Arrays.stream(fromEnv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList());
+    }
+    JsonNode node = node(path);
+    if (node == null || node.isNull()) {
+      return record(path, def);
+    }
+    if (!node.isArray()) {
+      problem(path, "expected a list");
+      return def;
+    }
+    List<String> out = new ArrayList<>();
+    for (JsonNode item : node) {
+      if (!item.isValueNode()) {
+        problem(path, "expected a list of values");
+        return def;
+      }
+      out.add(item.asText().trim());
+    }
+    return record(path, List.copyOf(out));
+  }
+
+  /**
+   * A secret. The configuration file may only hold {@code env:NAME} or {@code file:PATH}; the
+   * environment override {@code GATEWAY_...} may hold the literal value, since it is not committed.
+   */
+  public Optional<Secret> secret(String path) {
+    consumed.add(path);
+    String envName = envName(path);
+    String fromEnv = env.apply(envName);
+    Optional<Secret> result;
+    if (fromEnv != null && !fromEnv.isEmpty()) {
+      result = fromEnv.startsWith("env:") || fromEnv.startsWith("file:")
+          ? resolveSecret(path, fromEnv)
+          : Optional.of(Secret.of(fromEnv, "env:" + envName));
+    } else {
+      JsonNode node = node(path);
+      result = node == null || node.isNull() || node.asText().isEmpty()
+          ? Optional.empty()
+          : resolveSecret(path, node.asText().trim());
+    }
+    effective.put(path, result.map(Secret::toString).orElse("(none)"));
+    return result;
+  }
+
+  private Optional<Secret> resolveSecret(String path, String reference) {
+    String[] problem = new String[1];
+    Optional<Secret> s = Secret.resolve(reference, env, problem);
+    if (s.isEmpty()) {
+      problem(path, problem[0]);
+    }
+    return s;
+  }
+
+  /** Keys present in the file that no getter asked for: almost always a typo. */
+  public void reportUnknownKeys() {
+    collectUnknown(root, "");
+  }
+
+  private void collectUnknown(JsonNode node, String prefix) {
+    if (node == null || !node.isObject()) {
+      return;
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String path = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+      if (consumed.contains(path)) {
+        continue;
+      }
+      boolean isSection = e.getValue().isObject()
+          && consumed.stream().anyMatch(c -> c.startsWith(path + "."));
+      if (isSection) {
+        collectUnknown(e.getValue(), path);
+      } else {
+        problem(path, "unknown key");
+      }
+    }
+  }
+}

@@ -1,0 +1,133 @@
+package com.timereg.gateway.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.timereg.gateway.admin.AdminSettings;
+import com.timereg.gateway.tls.TlsSettings;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The gateway's whole configuration: immutable, validated once at start. {@link #load} reports
+ * every problem together in one {@link ConfigException}.
+ */
+public record GatewayConfig(
+    Path dataDir,
+    ListenerSettings publicListener,
+    RedirectSettings redirect,
+    TlsSettings tls,
+    AdminSettings admin,
+    DatabaseConfig database,
+    URI backend,
+    Map<String, String> effective) {
+
+  public static final Path DEFAULT_FILE = Path.of("conf", "gateway.yaml");
+
+  public static GatewayConfig load(Path file, Function<String, String> env) {
+    JsonNode root = parse(file);
+    ConfigReader r = new ConfigReader(root, env);
+    GatewayConfig config = read(r);
+    r.reportUnknownKeys();
+    if (!r.problems().isEmpty()) {
+      throw new ConfigException(r.problems());
+    }
+    return config;
+  }
+
+  private static JsonNode parse(Path file) {
+    try {
+      JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
+      if (root == null || root.isMissingNode() || root.isNull()) {
+        return JsonNodeFactory.instance.objectNode();
+      }
+      if (!root.isObject()) {
+        throw new ConfigException(List.of(file + ": the top level must be a mapping of keys"));
+      }
+      return root;
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(List.of(file + ": file not found"));
+    } catch (JsonProcessingException e) {
+      String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
+      throw new ConfigException(List.of(file + ": not valid YAML" + where + ": " + e.getOriginalMessage()));
+    } catch (IOException e) {
+      throw new ConfigException(List.of(file + ": cannot read (" + e.getMessage() + ")"));
+    }
+  }
+
+  private static GatewayConfig read(ConfigReader r) {
+    Path dataDir = Path.of(r.string("data-dir", "data"));
+    int cores = Runtime.getRuntime().availableProcessors();
+    ListenerSettings pub = new ListenerSettings(
+        r.string("public.host", "0.0.0.0"),
+        r.integer("public.port", ListenerSettings.DEFAULT_PORT, 0, 65535),
+        (int) r.size("public.max-header-size", ListenerSettings.DEFAULT_MAX_HEADER_SIZE, 1024, 1 << 20),
+        (int) r.size("public.max-initial-line-length", ListenerSettings.DEFAULT_MAX_INITIAL_LINE_LENGTH, 256, 1 << 20),
+        r.size("public.max-body-size", ListenerSettings.DEFAULT_MAX_BODY_SIZE, 0, 1L << 40),
+        r.duration("public.idle-timeout", ListenerSettings.DEFAULT_IDLE_TIMEOUT, Duration.ofSeconds(1), Duration.ofHours(1)),
+        r.duration("public.hsts-max-age", ListenerSettings.DEFAULT_HSTS_MAX_AGE, Duration.ZERO, Duration.ofDays(3650)),
+        r.bool("public.proxy-protocol", false),
+        r.integer("public.event-loops", cores, 1, 256));
+    RedirectSettings redirect = new RedirectSettings(
+        r.bool("http-redirect.enabled", false),
+        r.string("http-redirect.host", "0.0.0.0"),
+        r.integer("http-redirect.port", RedirectSettings.DEFAULT_PORT, 0, 65535));
+    TlsSettings tls = new TlsSettings(
+        r.optionalPath("tls.cert-file"),
+        r.optionalPath("tls.key-file"),
+        r.enumValue("tls.engine", TlsSettings.Engine.class, TlsSettings.Engine.AUTO),
+        r.duration("tls.reload-interval", TlsSettings.DEFAULT_RELOAD_INTERVAL, Duration.ofMillis(100), Duration.ofHours(24)),
+        dataDir.resolve("tls"));
+    if (tls.certFile().isPresent() != tls.keyFile().isPresent()) {
+      r.problem("tls", "cert-file and key-file go together: give both, or neither for a self-signed local certificate");
+    }
+    AdminSettings admin = new AdminSettings(
+        r.string("admin.host", AdminSettings.DEFAULT_HOST),
+        r.integer("admin.port", AdminSettings.DEFAULT_PORT, 0, 65535));
+    if (admin.port() != 0 && admin.port() == pub.port()) {
+      r.problem("admin.port", "must differ from public.port (" + pub.port() + ")");
+    }
+    DatabaseConfig db = new DatabaseConfig(
+        Optional.ofNullable(r.optionalString("database.url").orElse(null)),
+        r.string("database.host", "localhost"),
+        r.integer("database.port", 5432, 1, 65535),
+        r.string("database.name", "gateway"),
+        r.string("database.user", "gateway"),
+        r.secret("database.password"),
+        r.integer("database.pool-size", DatabaseConfig.DEFAULT_POOL_SIZE, 1, 1000),
+        r.duration("database.connect-timeout", DatabaseConfig.DEFAULT_CONNECT_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(5)));
+    URI backend = backend(r);
+    return new GatewayConfig(dataDir, pub, redirect, tls, admin, db, backend, Map.copyOf(r.effective()));
+  }
+
+  private static URI backend(ConfigReader r) {
+    String raw = r.string("backend.url", "http://127.0.0.1:8000");
+    try {
+      URI uri = new URI(raw);
+      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+        r.problem("backend.url", "expected an http:// or https:// URL with a host, got '" + raw + "'");
+      }
+      return uri;
+    } catch (java.net.URISyntaxException e) {
+      r.problem("backend.url", "not a valid URL: " + e.getReason());
+      return URI.create("http://127.0.0.1:8000");
+    }
+  }
+
+  /** The effective configuration, one key per line, secrets masked: logged once at start. */
+  public String describe() {
+    StringBuilder sb = new StringBuilder();
+    new java.util.TreeMap<>(effective).forEach((k, v) -> sb.append("\n  ").append(k).append(" = ").append(v));
+    return sb.toString();
+  }
+}

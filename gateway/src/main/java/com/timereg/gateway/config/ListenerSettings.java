@@ -1,0 +1,28 @@
+package com.timereg.gateway.config;
+
+import java.time.Duration;
+
+/**
+ * The public HTTPS listener.
+ *
+ * @param host bind address
+ * @param port HTTPS port
+ * @param maxHeaderSize total size of request headers, bytes
+ * @param maxInitialLineLength request line length, bytes
+ * @param maxBodySize largest request body the gateway accepts or forwards, bytes
+ * @param idleTimeout a connection idle this long is closed
+ * @param hstsMaxAge Strict-Transport-Security max-age; zero disables the header
+ * @param proxyProtocol accept the PROXY protocol (v1/v2) from a load balancer in front
+ * @param eventLoops listener instances, one per event loop
+ */
+public record ListenerSettings(
+    String host, int port, int maxHeaderSize, int maxInitialLineLength, long maxBodySize,
+    Duration idleTimeout, Duration hstsMaxAge, boolean proxyProtocol, int eventLoops) {
+
+  public static final int DEFAULT_PORT = 8443;
+  public static final int DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
+  public static final int DEFAULT_MAX_INITIAL_LINE_LENGTH = 8 * 1024;
+  public static final long DEFAULT_MAX_BODY_SIZE = 10L * 1024 * 1024;
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_HSTS_MAX_AGE = Duration.ofDays(365);
+}

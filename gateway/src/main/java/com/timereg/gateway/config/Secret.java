@@ -1,0 +1,74 @@
+package com.timereg.gateway.config;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * A secret value (database password, signing key, client secret). Its toString never reveals the
+ * value, so a secret can sit in a record that gets logged. The committed file may only hold a
+ * reference ({@code env:NAME} or {@code file:PATH}); a literal comes only from an environment override.
+ */
+public final class Secret {
+  private final String value;
+  private final String origin;
+
+  private Secret(String value, String origin) {
+    this.value = value;
+    this.origin = origin;
+  }
+
+  public static Secret of(String value, String origin) {
+    return new Secret(value, origin);
+  }
+
+  /** The secret itself: call only where it is used, never to log. */
+  public String reveal() {
+    return value;
+  }
+
+  /** Where the secret came from, safe to log (e.g. "env:GATEWAY_DB_PASSWORD"). */
+  public String origin() {
+    return origin;
+  }
+
+  /**
+   * Resolves a reference. Returns empty with {@code problem[0]} set when the reference cannot be
+   * resolved; the caller records the problem against its key.
+   */
+  static Optional<Secret> resolve(String reference, java.util.function.Function<String, String> env, String[] problem) {
+    if (reference.startsWith("env:")) {
+      String name = reference.substring(4);
+      String v = env.apply(name);
+      if (v == null || v.isEmpty()) {
+        problem[0] = "environment variable " + name + " is not set";
+        return Optional.empty();
+      }
+      return Optional.of(new Secret(v, reference));
+    }
+    if (reference.startsWith("file:")) {
+      Path path = Path.of(reference.substring(5));
+      try {
+        // Strip one trailing newline: files written by `echo` or editors end with one.
+        String v = Files.readString(path, StandardCharsets.UTF_8).replaceFirst("\\r?\\n$", "");
+        if (v.isEmpty()) {
+          problem[0] = "secret file " + path + " is empty";
+          return Optional.empty();
+        }
+        return Optional.of(new Secret(v, reference));
+      } catch (IOException e) {
+        problem[0] = "cannot read secret file " + path + " (" + e.getClass().getSimpleName() + ")";
+        return Optional.empty();
+      }
+    }
+    problem[0] = "secrets must be a reference 'env:NAME' or 'file:PATH', not a literal in the configuration file";
+    return Optional.empty();
+  }
+
+  @Override
+  public String toString() {
+    return "****(" + origin + ")";
+  }
+}

@@ -1,0 +1,34 @@
+package com.timereg.gateway.edge;
+
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+
+/**
+ * Rejects ambiguous HTTP/1 message framing before any other work: both Content-Length and
+ * Transfer-Encoding, or several Content-Length values. Force-close rather than answer 400: once
+ * framing is ambiguous we cannot trust where this request's body ends, and answering would keep a
+ * connection whose next "request" may be smuggled bytes (request smuggling via a backend that
+ * frames differently).
+ */
+final class FramingGuard implements Handler<RoutingContext> {
+  @Override
+  public void handle(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    if (req.version() != HttpVersion.HTTP_2 && ambiguous(req)) {
+      req.connection().close();
+      return;
+    }
+    ctx.next();
+  }
+
+  static boolean ambiguous(HttpServerRequest req) {
+    List<String> lengths = req.headers().getAll("Content-Length");
+    if (lengths.size() > 1 || (lengths.size() == 1 && lengths.get(0).contains(","))) {
+      return true;
+    }
+    return !lengths.isEmpty() && req.headers().contains("Transfer-Encoding");
+  }
+}

@@ -1,0 +1,189 @@
+package com.timereg.gateway.edge;
+
+import com.timereg.gateway.admin.AdminRouter;
+import com.timereg.gateway.admin.Readiness;
+import com.timereg.gateway.config.GatewayConfig;
+import com.timereg.gateway.config.ListenerSettings;
+import com.timereg.gateway.tls.CertificateReloader;
+import com.timereg.gateway.tls.SelfSignedCertificate;
+import com.timereg.gateway.tls.ServerTls;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: builds every part from the configuration, starts the listeners and stops
+ * them in reverse order. Nothing else in the code base constructs subsystems.
+ */
+public final class Gateway {
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+  private final GatewayConfig config;
+  private final Vertx vertx;
+  private final PrometheusMeterRegistry registry;
+  private final Readiness readiness;
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final List<HttpServer> publicServers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private CertificateReloader reloader;
+  private int publicPort;
+  private int adminPort;
+  private int redirectPort;
+
+  private Gateway(GatewayConfig config) {
+    this.config = config;
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
+            // LOCAL tells the public, admin and redirect listeners apart; REMOTE stays off, since
+            // client addresses as a label would grow the registry without bound.
+            .addLabels(io.vertx.micrometer.Label.LOCAL)))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+    this.readiness = new Readiness(vertx);
+  }
+
+  /** Starts everything; blocking work (certificates, migrations) happens on the calling thread. */
+  public static Gateway start(GatewayConfig config) throws Exception {
+    Gateway g = new Gateway(config);
+    try {
+      g.startAll();
+      return g;
+    } catch (Exception | Error e) {
+      g.stop();
+      throw e;
+    }
+  }
+
+  private void startAll() throws Exception {
+    LOG.info("effective configuration:{}", config.describe());
+    ServerTls tls = ServerTls.select(config.tls().engine());
+    LOG.info("TLS engine: {}", tls.engineName());
+    reloader = certificates(tls);
+    ServerTls.KeyMaterial material = reloader.readNow();
+
+    ListenerSettings pub = config.publicListener();
+    HttpServerOptions publicOptions = tls.apply(new HttpServerOptions()
+        .setHost(pub.host())
+        .setMaxHeaderSize(pub.maxHeaderSize())
+        .setMaxInitialLineLength(pub.maxInitialLineLength())
+        .setIdleTimeout((int) pub.idleTimeout().toSeconds())
+        .setIdleTimeoutUnit(TimeUnit.SECONDS)
+        .setUseProxyProtocol(pub.proxyProtocol()), material);
+    publicPort = deployPublic(publicOptions, pub.port(), pub.eventLoops());
+    reloader.start(config.tls().reloadInterval());
+    LOG.info("public HTTPS listener on {}:{} ({} event loops)", pub.host(), publicPort, pub.eventLoops());
+
+    HttpServer admin = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.admin().host()))
+        .requestHandler(AdminRouter.create(vertx, readiness, registry))
+        .listen(config.admin().port()));
+    adminPort = admin.actualPort();
+    LOG.info("admin listener on http://{}:{}", config.admin().host(), adminPort);
+
+    if (config.redirect().enabled()) {
+      String fallbackHost = "localhost";
+      HttpServer redirect = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.redirect().host()))
+          .requestHandler(req -> RedirectListener.handle(req, publicPort, fallbackHost))
+          .listen(config.redirect().port()));
+      redirectPort = redirect.actualPort();
+      LOG.info("plain-HTTP redirect listener on {}:{}", config.redirect().host(), redirectPort);
+    }
+  }
+
+  private CertificateReloader certificates(ServerTls tls) throws java.io.IOException {
+    if (config.tls().selfSigned()) {
+      SelfSignedCertificate self = SelfSignedCertificate.loadOrCreate(config.tls().selfSignedDir(), Clock.systemUTC());
+      LOG.warn("no tls.cert-file configured: {} a self-signed certificate for localhost, for local use only; "
+          + "SHA-256 fingerprint {}", self.generated() ? "generated" : "reusing", self.fingerprint());
+      return new CertificateReloader(vertx, self.certFile(), self.keyFile(), tls);
+    }
+    Path cert = config.tls().certFile().orElseThrow();
+    Path key = config.tls().keyFile().orElseThrow();
+    return new CertificateReloader(vertx, cert, key, tls);
+  }
+
+  /**
+   * Deploys one listener per event loop. With port 0 the first instance picks the port and the
+   * others bind the same one, so they share it instead of each taking its own random port.
+   */
+  private int deployPublic(HttpServerOptions options, int port, int instances) throws Exception {
+    java.util.function.Function<Vertx, io.vertx.ext.web.Router> routes =
+        v -> PublicRouter.create(v, config.publicListener().hstsMaxAge());
+    java.util.function.Consumer<HttpServer> onListening = s -> {
+      publicServers.add(s);
+      reloader.register(s);
+    };
+    await(vertx.deployVerticle(new PublicVerticle(new HttpServerOptions(options).setPort(port), routes, onListening)));
+    int actual = publicServers.get(0).actualPort();
+    if (instances > 1) {
+      HttpServerOptions shared = new HttpServerOptions(options).setPort(actual);
+      await(vertx.deployVerticle(() -> new PublicVerticle(shared, routes, onListening),
+          new DeploymentOptions().setInstances(instances - 1)));
+    }
+    return actual;
+  }
+
+  static <T> T await(Future<T> f) throws Exception {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof Exception ex) {
+        throw ex;
+      }
+      throw e;
+    }
+  }
+
+  public int publicPort() {
+    return publicPort;
+  }
+
+  public int adminPort() {
+    return adminPort;
+  }
+
+  public int redirectPort() {
+    return redirectPort;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Readiness readiness() {
+    return readiness;
+  }
+
+  /** Stops listeners first, then the parts behind them, in reverse order of creation. */
+  public void stop() {
+    if (reloader != null) {
+      reloader.stop();
+    }
+    try {
+      await(vertx.close());
+    } catch (Exception e) {
+      LOG.warn("error while stopping Vert.x: {}", e.toString());
+    }
+    for (int i = closeables.size() - 1; i >= 0; i--) {
+      try {
+        closeables.get(i).close();
+      } catch (Exception e) {
+        LOG.warn("error while stopping {}: {}", closeables.get(i), e.toString());
+      }
+    }
+    registry.close();
+  }
+}

@@ -1,0 +1,90 @@
+package com.timereg.gateway.tls;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.net.ServerSSLOptions;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches the certificate and key files and swaps them into every running listener when they
+ * change, so a renewed certificate is served without a restart. Existing connections keep their
+ * session; new handshakes present the new certificate.
+ */
+public final class CertificateReloader {
+  private static final Logger LOG = LoggerFactory.getLogger(CertificateReloader.class);
+
+  private final Vertx vertx;
+  private final Path certFile;
+  private final Path keyFile;
+  private final ServerTls tls;
+  private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
+  private volatile ServerTls.KeyMaterial lastSeen;
+  private long timerId = -1;
+
+  public CertificateReloader(Vertx vertx, Path certFile, Path keyFile, ServerTls tls) {
+    this.vertx = vertx;
+    this.certFile = certFile;
+    this.keyFile = keyFile;
+    this.tls = tls;
+  }
+
+  /** Reads both files (blocking: call at start, off the event loop). */
+  public ServerTls.KeyMaterial readNow() throws java.io.IOException {
+    ServerTls.KeyMaterial m = new ServerTls.KeyMaterial(
+        java.nio.file.Files.readAllBytes(certFile), java.nio.file.Files.readAllBytes(keyFile));
+    lastSeen = m;
+    return m;
+  }
+
+  public void register(HttpServer server) {
+    servers.add(server);
+  }
+
+  public void start(java.time.Duration interval) {
+    timerId = vertx.setPeriodic(interval.toMillis(), id -> checkOnce());
+  }
+
+  public void stop() {
+    if (timerId >= 0) {
+      vertx.cancelTimer(timerId);
+    }
+  }
+
+  /**
+   * One check. Compares contents rather than modification times: a renewal written twice within
+   * the file system's timestamp resolution, or copied with preserved times, must still be seen.
+   */
+  public Future<Boolean> checkOnce() {
+    return vertx.fileSystem().readFile(certFile.toString())
+        .compose(cert -> vertx.fileSystem().readFile(keyFile.toString())
+            .map(key -> new ServerTls.KeyMaterial(cert.getBytes(), key.getBytes())))
+        .recover(e -> {
+          LOG.warn("TLS certificate files unreadable, keeping the current certificate: {}", e.getMessage());
+          return Future.succeededFuture(lastSeen);
+        })
+        .compose(material -> {
+          if (material.sameAs(lastSeen)) {
+            return Future.succeededFuture(false);
+          }
+          // Remember the pair before trying, so a bad pair is reported once, not on every tick;
+          // the next write to either file changes the contents and triggers another attempt.
+          lastSeen = material;
+          return applyToAll(material)
+              .onSuccess(v -> LOG.info("TLS certificate reloaded from {} into {} listener(s)", certFile, servers.size()))
+              .onFailure(e -> LOG.error("TLS certificate change in {} not applied, keeping the previous one: {}",
+                  certFile, e.getMessage()))
+              .map(true);
+        });
+  }
+
+  private Future<Void> applyToAll(ServerTls.KeyMaterial material) {
+    ServerSSLOptions options = tls.sslOptions(material);
+    List<Future<Boolean>> updates = servers.stream().map(s -> s.updateSSLOptions(options, true)).toList();
+    return Future.all(updates).mapEmpty();
+  }
+}

@@ -1,0 +1,81 @@
+package com.timereg.gateway.tls;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.JdkSSLEngineOptions;
+import io.vertx.core.net.OpenSSLEngineOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.SSLEngineOptions;
+import io.vertx.core.net.ServerSSLOptions;
+import java.util.List;
+
+/** How the public listener speaks TLS: protocols, ALPN, engine and key material. */
+public final class ServerTls {
+  private static final List<HttpVersion> ALPN = List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1);
+
+  private final SSLEngineOptions engine;
+  private final String engineName;
+
+  private ServerTls(SSLEngineOptions engine, String engineName) {
+    this.engine = engine;
+    this.engineName = engineName;
+  }
+
+  /** Picks the engine; {@code OPENSSL} when it cannot load is a start-up error, not a silent fallback. */
+  public static ServerTls select(TlsSettings.Engine wanted) {
+    boolean openSslLoads = OpenSSLEngineOptions.isAvailable() && OpenSSLEngineOptions.isAlpnAvailable();
+    switch (wanted) {
+      case JDK:
+        return new ServerTls(new JdkSSLEngineOptions(), "JDK");
+      case OPENSSL:
+        if (!openSslLoads) {
+          throw new IllegalStateException("tls.engine is openssl but netty-tcnative (BoringSSL) does not load on this platform");
+        }
+        return new ServerTls(new OpenSSLEngineOptions(), "OpenSSL (BoringSSL)");
+      default:
+        return openSslLoads
+            ? new ServerTls(new OpenSSLEngineOptions(), "OpenSSL (BoringSSL)")
+            : new ServerTls(new JdkSSLEngineOptions(), "JDK (OpenSSL not available)");
+    }
+  }
+
+  public String engineName() {
+    return engineName;
+  }
+
+  /** Applies TLS to listener options with the given PEM material. */
+  public HttpServerOptions apply(HttpServerOptions options, KeyMaterial material) {
+    return options.setSsl(true)
+        .setUseAlpn(true)
+        .setAlpnVersions(ALPN)
+        .setSslEngineOptions(engine)
+        .setEnabledSecureTransportProtocols(TlsSettings.PROTOCOLS)
+        .setKeyCertOptions(keyCert(material));
+  }
+
+  /** Options for {@code HttpServer.updateSSLOptions} when the certificate changes. */
+  public ServerSSLOptions sslOptions(KeyMaterial material) {
+    return new ServerSSLOptions()
+        .setUseAlpn(true)
+        .setApplicationLayerProtocols(ALPN.stream().map(HttpVersion::alpnName).toList())
+        .setEnabledSecureTransportProtocols(TlsSettings.PROTOCOLS)
+        .setKeyCertOptions(keyCert(material));
+  }
+
+  private static PemKeyCertOptions keyCert(KeyMaterial m) {
+    return new PemKeyCertOptions().setCertValue(Buffer.buffer(m.certPem())).setKeyValue(Buffer.buffer(m.keyPem()));
+  }
+
+  /** PEM certificate chain and key, read together so they always match. */
+  public record KeyMaterial(byte[] certPem, byte[] keyPem) {
+    public boolean sameAs(KeyMaterial other) {
+      return other != null && java.util.Arrays.equals(certPem, other.certPem) && java.util.Arrays.equals(keyPem, other.keyPem);
+    }
+
+    @Override
+    public String toString() {
+      return "KeyMaterial[cert " + certPem.length + " bytes, key ****]";
+    }
+  }
+}
