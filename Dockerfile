@@ -1,0 +1,31 @@
+# Multi-stage image of the gateway. Mirrors the README: `mvn package` builds, `java -jar` runs.
+# The runtime is a full JDK (not a jlink JRE): Chronicle Map compiles code at run time.
+
+FROM maven:3.9-eclipse-temurin-25 AS build
+WORKDIR /src
+COPY pom.xml .
+COPY gateway/pom.xml gateway/
+RUN mvn -B -q -pl gateway -am dependency:go-offline -DskipTests || true
+COPY . .
+RUN mvn -B -q -pl gateway -am package -DskipTests
+
+FROM eclipse-temurin:25-jdk
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends curl \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --home-dir /var/lib/gateway gateway \
+ && mkdir -p /var/lib/gateway /etc/gateway \
+ && chown gateway /var/lib/gateway
+COPY --from=build /src/gateway/target/gateway.jar /src/gateway/target/jvm.options /opt/gateway/
+COPY --from=build /src/gateway/target/lib /opt/gateway/lib
+COPY conf/ /etc/gateway/
+# Configuration (gateway.yaml, certificates) is mounted here; data (Chronicle maps, HIBP set,
+# self-signed certificate) lives on its own volume so it survives image upgrades.
+VOLUME ["/etc/gateway", "/var/lib/gateway"]
+ENV GATEWAY_DATA_DIR=/var/lib/gateway
+USER gateway
+WORKDIR /var/lib/gateway
+EXPOSE 8443 9090
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s \
+  CMD curl -fsS http://127.0.0.1:9090/health/live || exit 1
+ENTRYPOINT ["sh", "-c", "exec java $(cat /opt/gateway/jvm.options) $JAVA_OPTS -jar /opt/gateway/gateway.jar --config /etc/gateway/gateway.yaml \"$@\"", "--"]

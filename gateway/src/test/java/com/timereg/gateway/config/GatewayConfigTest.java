@@ -1,0 +1,117 @@
+package com.timereg.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GatewayConfigTest {
+  @TempDir Path dir;
+
+  private Path write(String yaml) throws IOException {
+    Path f = dir.resolve("gateway.yaml");
+    Files.writeString(f, yaml);
+    return f;
+  }
+
+  @Test
+  void emptyFileGivesDocumentedDefaults() throws IOException {
+    GatewayConfig c = GatewayConfig.load(write(""), Map.<String, String>of()::get);
+    assertThat(c.publicListener().port()).isEqualTo(8443);
+    assertThat(c.admin().host()).isEqualTo("127.0.0.1");
+    assertThat(c.admin().port()).isEqualTo(9090);
+    assertThat(c.redirect().enabled()).isFalse();
+    assertThat(c.tls().selfSigned()).isTrue();
+    assertThat(c.publicListener().hstsMaxAge()).isEqualTo(Duration.ofDays(365));
+  }
+
+  @Test
+  void committedDefaultFileIsValid() {
+    GatewayConfig c = GatewayConfig.load(Path.of("../conf/gateway.yaml"), Map.of("GATEWAY_DB_PASSWORD", "pw")::get);
+    assertThat(c.database().password()).isPresent();
+  }
+
+  @Test
+  void reportsEveryMistakeTogetherWithItsKeyPath() throws IOException {
+    Path f = write("public:\n  port: 70000\ntls:\n  engine: rot13\nadmin:\n  prot: 9\n");
+    assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(3)
+            .anySatisfy(p -> assertThat(p).startsWith("public.port:").contains("65535"))
+            .anySatisfy(p -> assertThat(p).startsWith("tls.engine:").contains("openssl"))
+            .anySatisfy(p -> assertThat(p).startsWith("admin.prot:").contains("unknown key")));
+  }
+
+  @Test
+  void environmentOverridesTheFile() throws IOException {
+    Path f = write("public:\n  port: 8443\ntls:\n  reload-interval: 10s\n");
+    GatewayConfig c = GatewayConfig.load(f,
+        Map.of("GATEWAY_PUBLIC__PORT", "9443", "GATEWAY_TLS__RELOAD_INTERVAL", "250ms")::get);
+    assertThat(c.publicListener().port()).isEqualTo(9443);
+    assertThat(c.tls().reloadInterval()).isEqualTo(Duration.ofMillis(250));
+  }
+
+  @Test
+  void refusesLiteralSecretInTheFile() throws IOException {
+    Path f = write("database:\n  password: hunter2\n");
+    assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("database.password")
+        .hasMessageNotContaining("hunter2");
+  }
+
+  @Test
+  void secretsComeFromEnvironmentOrFileAndAreMaskedInTheEffectiveConfiguration() throws IOException {
+    Path secret = dir.resolve("db-password");
+    Files.writeString(secret, "s3cret-from-file\n");
+    GatewayConfig fromFile = GatewayConfig.load(write("database:\n  password: file:" + secret + "\n"), Map.<String, String>of()::get);
+    assertThat(fromFile.database().password().orElseThrow().reveal()).isEqualTo("s3cret-from-file");
+    assertThat(fromFile.describe()).doesNotContain("s3cret");
+
+    GatewayConfig fromEnv = GatewayConfig.load(write(""), Map.of("GATEWAY_DATABASE__PASSWORD", "literal-in-env")::get);
+    assertThat(fromEnv.database().password().orElseThrow().reveal()).isEqualTo("literal-in-env");
+    assertThat(fromEnv.describe()).contains("database.password = ****").doesNotContain("literal-in-env");
+  }
+
+  @Test
+  void missingSecretReferenceIsAProblem() throws IOException {
+    Path f = write("database:\n  password: env:NOT_SET_ANYWHERE\n");
+    assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get))
+        .hasMessageContaining("database.password: environment variable NOT_SET_ANYWHERE is not set");
+  }
+
+  @Test
+  void certificateWithoutKeyIsAProblem() throws IOException {
+    Path f = write("tls:\n  cert-file: /etc/cert.pem\n");
+    assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get))
+        .hasMessageContaining("cert-file and key-file go together");
+  }
+
+  @Test
+  void brokenYamlNamesTheLine() throws IOException {
+    Path f = write("public:\n  port: 8443\n   host: [\n");
+    assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get))
+        .hasMessageContaining("not valid YAML at line");
+  }
+
+  @Test
+  void missingFileIsNamed() {
+    assertThatThrownBy(() -> GatewayConfig.load(dir.resolve("nope.yaml"), Map.<String, String>of()::get))
+        .hasMessageContaining("nope.yaml: file not found");
+  }
+
+  @Test
+  void parsesDurationsAndSizes() throws IOException {
+    GatewayConfig c = GatewayConfig.load(write("public:\n  max-body-size: 2m\n  idle-timeout: 90s\n  max-header-size: 32k\n"),
+        Map.<String, String>of()::get);
+    assertThat(c.publicListener().maxBodySize()).isEqualTo(2L << 20);
+    assertThat(c.publicListener().idleTimeout()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(c.publicListener().maxHeaderSize()).isEqualTo(32 * 1024);
+  }
+}
