@@ -116,8 +116,9 @@ public final class Gateway {
   }
 
   /**
-   * Deploys one listener per event loop. With port 0 the first instance picks the port and the
-   * others bind the same one, so they share it instead of each taking its own random port.
+   * Deploys one listener per event loop; the instances share one port, so connections spread
+   * over all event loops instead of queueing on one. Port 0 becomes -1: in Vert.x, servers bound
+   * to the same negative port share one random port, while each bind to 0 would get its own.
    */
   private int deployPublic(HttpServerOptions options, int port, int instances) throws Exception {
     java.util.function.Function<Vertx, io.vertx.ext.web.Router> routes =
@@ -126,14 +127,15 @@ public final class Gateway {
       publicServers.add(s);
       reloader.register(s);
     };
-    await(vertx.deployVerticle(new PublicVerticle(new HttpServerOptions(options).setPort(port), routes, onListening)));
-    int actual = publicServers.get(0).actualPort();
-    if (instances > 1) {
-      HttpServerOptions shared = new HttpServerOptions(options).setPort(actual);
-      await(vertx.deployVerticle(() -> new PublicVerticle(shared, routes, onListening),
-          new DeploymentOptions().setInstances(instances - 1)));
+    HttpServerOptions bound = new HttpServerOptions(options).setPort(port == 0 ? -1 : port);
+    await(vertx.deployVerticle(() -> new PublicVerticle(bound, routes, onListening),
+        new DeploymentOptions().setInstances(instances)));
+    java.util.Set<Integer> ports = new java.util.HashSet<>();
+    publicServers.forEach(s -> ports.add(s.actualPort()));
+    if (ports.size() != 1) {
+      throw new IllegalStateException("public listener instances bound different ports: " + ports);
     }
-    return actual;
+    return ports.iterator().next();
   }
 
   static <T> T await(Future<T> f) throws Exception {

@@ -1,0 +1,25 @@
+package com.timereg.gateway.edge;
+
+import com.timereg.gateway.config.GatewayConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Configuration for in-process gateways in tests: ports 0, data under the test's directory. */
+final class TestGateways {
+  private TestGateways() {}
+
+  static GatewayConfig config(Path dir, Map<String, String> overrides) throws IOException {
+    Path file = dir.resolve("gateway-test.yaml");
+    Files.writeString(file, "");
+    Map<String, String> env = new HashMap<>(Map.of(
+        "GATEWAY_DATA_DIR", dir.resolve("data").toString(),
+        "GATEWAY_PUBLIC__PORT", "0",
+        "GATEWAY_ADMIN__PORT", "0",
+        "GATEWAY_HTTP_REDIRECT__PORT", "0"));
+    env.putAll(overrides);
+    return GatewayConfig.load(file, env::get);
+  }
+}

@@ -1,0 +1,153 @@
+package com.timereg.gateway.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.timereg.gateway.config.GatewayConfig;
+import com.timereg.gateway.tls.SelfSignedCertificate;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The public listener with real TLS clients: ALPN, protocol floor, certificate reload, HSTS. */
+@ExtendWith(VertxExtension.class)
+class TlsListenerTest {
+  @TempDir static Path dir;
+  static Path certFile;
+  static Path keyFile;
+  static Gateway gateway;
+
+  @BeforeAll
+  static void start() throws Exception {
+    SelfSignedCertificate first = SelfSignedCertificate.loadOrCreate(dir.resolve("first"), Clock.systemUTC());
+    certFile = dir.resolve("cert.pem");
+    keyFile = dir.resolve("key.pem");
+    Files.copy(first.certFile(), certFile);
+    Files.copy(first.keyFile(), keyFile);
+    gateway = Gateway.start(TestGateways.config(dir, Map.of(
+        "GATEWAY_TLS__CERT_FILE", certFile.toString(),
+        "GATEWAY_TLS__KEY_FILE", keyFile.toString(),
+        "GATEWAY_TLS__RELOAD_INTERVAL", "100ms")));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (gateway != null) {
+      gateway.stop();
+    }
+  }
+
+  private HttpClientOptions client(HttpVersion version) {
+    return new HttpClientOptions().setSsl(true).setUseAlpn(true).setProtocolVersion(version)
+        .setTrustOptions(new PemTrustOptions().addCertPath(certFile.toString()))
+        .setDefaultHost("localhost").setDefaultPort(gateway.publicPort());
+  }
+
+  @Test
+  void negotiatesHttp2ThroughAlpnAndSendsHsts(Vertx vertx, VertxTestContext test) {
+    // Held in a local until the response: Vert.x 5 closes clients that become unreachable.
+    var client = vertx.createHttpClient(client(HttpVersion.HTTP_2));
+    client.request(HttpMethod.GET, "/anything").compose(r -> r.send())
+        .onComplete(test.succeeding(resp -> test.verify(() -> {
+          assertThat(resp.version()).isEqualTo(HttpVersion.HTTP_2);
+          assertThat(resp.getHeader("Strict-Transport-Security")).startsWith("max-age=31536000");
+          client.close();
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void negotiatesHttp11ForClientsWithoutHttp2(Vertx vertx, VertxTestContext test) {
+    // Held in a local until the response: Vert.x 5 closes clients that become unreachable.
+    var client = vertx.createHttpClient(client(HttpVersion.HTTP_1_1));
+    client.request(HttpMethod.GET, "/anything").compose(r -> r.send())
+        .onComplete(test.succeeding(resp -> test.verify(() -> {
+          assertThat(resp.version()).isEqualTo(HttpVersion.HTTP_1_1);
+          assertThat(resp.statusCode()).isEqualTo(404);
+          client.close();
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void refusesTls11AndTls10ButAcceptsTls12AndTls13() throws Exception {
+    // openssl is a real, independent TLS client; SECLEVEL=0 makes it willing to offer the old
+    // protocols, so a refusal comes from the gateway and not from the client's own policy.
+    assertThat(handshake("-tls1_2")).contains("New, TLSv1.2, Cipher is");
+    assertThat(handshake("-tls1_3")).contains("New, TLSv1.3, Cipher is");
+    // The server's "protocol version" alert proves the old protocol was offered and refused.
+    assertThat(handshake("-tls1_1")).contains("alert protocol version").contains("New, (NONE), Cipher is (NONE)");
+    assertThat(handshake("-tls1")).contains("alert protocol version").contains("New, (NONE), Cipher is (NONE)");
+  }
+
+  private String handshake(String protocolFlag) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + gateway.publicPort(),
+        "-servername", "localhost", protocolFlag, "-cipher", "DEFAULT:@SECLEVEL=0")
+        .redirectErrorStream(true).start();
+    p.getOutputStream().close();
+    assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    return new String(p.getInputStream().readAllBytes());
+  }
+
+  @Test
+  void presentsTheReplacedCertificateToNewHandshakesWithoutRestart(Vertx vertx, VertxTestContext test) throws Exception {
+    String before = fingerprint(Files.readString(certFile));
+    SelfSignedCertificate second = SelfSignedCertificate.loadOrCreate(dir.resolve("second"), Clock.systemUTC());
+    Files.copy(second.keyFile(), keyFile, StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(second.certFile(), certFile, StandardCopyOption.REPLACE_EXISTING);
+    String after = fingerprint(Files.readString(certFile));
+    assertThat(after).isNotEqualTo(before);
+    pollPresented(vertx, after, 100).onComplete(test.succeeding(seen -> test.verify(() -> {
+      assertThat(seen).isEqualTo(after);
+      test.completeNow();
+    })));
+  }
+
+  /** Handshakes every 100 ms until the listener presents {@code wanted}, at most {@code tries} times. */
+  private Future<String> pollPresented(Vertx vertx, String wanted, int tries) {
+    // Trusting any certificate is deliberate here: the test inspects which one is presented.
+    return vertx.createNetClient(new NetClientOptions().setSsl(true).setTrustAll(true).setHostnameVerificationAlgorithm(""))
+        .connect(gateway.publicPort(), "localhost")
+        .map(so -> {
+          try {
+            String fp = fingerprint((X509Certificate) so.peerCertificates().get(0));
+            so.close();
+            return fp;
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        })
+        .compose(fp -> fp.equals(wanted) || tries <= 1
+            ? Future.succeededFuture(fp)
+            : Future.<Void>future(p -> vertx.setTimer(100, t -> p.complete())).compose(v -> pollPresented(vertx, wanted, tries - 1)));
+  }
+
+  private static String fingerprint(String pem) throws Exception {
+    var cf = java.security.cert.CertificateFactory.getInstance("X.509");
+    return fingerprint((X509Certificate) cf.generateCertificate(new java.io.ByteArrayInputStream(pem.getBytes())));
+  }
+
+  private static String fingerprint(X509Certificate c) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(c.getEncoded()));
+  }
+}
