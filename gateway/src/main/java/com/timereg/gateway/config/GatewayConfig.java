@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.timereg.gateway.admin.AdminSettings;
+import com.timereg.gateway.store.ConnectionSettings;
+import com.timereg.gateway.store.DatabaseSettings;
 import com.timereg.gateway.tls.TlsSettings;
 import java.io.IOException;
 import java.net.URI;
@@ -15,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -28,7 +29,7 @@ public record GatewayConfig(
     RedirectSettings redirect,
     TlsSettings tls,
     AdminSettings admin,
-    DatabaseConfig database,
+    DatabaseSettings database,
     URI backend,
     Map<String, String> effective) {
 
@@ -97,15 +98,16 @@ public record GatewayConfig(
     if (admin.port() != 0 && admin.port() == pub.port()) {
       r.problem("admin.port", "must differ from public.port (" + pub.port() + ")");
     }
-    DatabaseConfig db = new DatabaseConfig(
-        Optional.ofNullable(r.optionalString("database.url").orElse(null)),
-        r.string("database.host", "localhost"),
-        r.integer("database.port", 5432, 1, 65535),
-        r.string("database.name", "gateway"),
-        r.string("database.user", "gateway"),
-        r.secret("database.password"),
-        r.integer("database.pool-size", DatabaseConfig.DEFAULT_POOL_SIZE, 1, 1000),
-        r.duration("database.connect-timeout", DatabaseConfig.DEFAULT_CONNECT_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(5)));
+    DatabaseSettings db = new DatabaseSettings(
+        new ConnectionSettings(
+            r.string("database.host", "localhost"),
+            r.integer("database.port", 5432, 1, 65535),
+            r.string("database.name", "gateway"),
+            r.string("database.user", "gateway"),
+            r.secret("database.password").map(Secret::reveal).orElse("")),
+        r.integer("database.pool-size", DatabaseSettings.DEFAULT_MAX_POOL_SIZE, 1, 1000),
+        r.duration("database.connect-timeout", DatabaseSettings.DEFAULT_CONNECT_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(5)),
+        r.enumValue("database.ssl-mode", io.vertx.pgclient.SslMode.class, DatabaseSettings.DEFAULT_SSL_MODE));
     URI backend = backend(r);
     return new GatewayConfig(dataDir, pub, redirect, tls, admin, db, backend, Map.copyOf(r.effective()));
   }
@@ -122,6 +124,16 @@ public record GatewayConfig(
       r.problem("backend.url", "not a valid URL: " + e.getReason());
       return URI.create("http://127.0.0.1:8000");
     }
+  }
+
+  /** The same configuration against another database (dev mode's local server). */
+  public GatewayConfig withDatabase(DatabaseSettings db) {
+    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, db, backend, effective);
+  }
+
+  /** The same configuration with another backend (dev mode's demo backend). */
+  public GatewayConfig withBackend(URI uri) {
+    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, database, uri, effective);
   }
 
   /** The effective configuration, one key per line, secrets masked: logged once at start. */

@@ -4,6 +4,8 @@ import com.timereg.gateway.admin.AdminRouter;
 import com.timereg.gateway.admin.Readiness;
 import com.timereg.gateway.config.GatewayConfig;
 import com.timereg.gateway.config.ListenerSettings;
+import com.timereg.gateway.store.Database;
+import com.timereg.gateway.store.Migrations;
 import com.timereg.gateway.tls.CertificateReloader;
 import com.timereg.gateway.tls.SelfSignedCertificate;
 import com.timereg.gateway.tls.ServerTls;
@@ -38,7 +40,9 @@ public final class Gateway {
   private final Readiness readiness;
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private final List<HttpServer> publicServers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<HttpServer> otherServers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private CertificateReloader reloader;
+  private Database database;
   private int publicPort;
   private int adminPort;
   private int redirectPort;
@@ -70,6 +74,7 @@ public final class Gateway {
 
   private void startAll() throws Exception {
     LOG.info("effective configuration:{}", config.describe());
+    startDatabase();
     ServerTls tls = ServerTls.select(config.tls().engine());
     LOG.info("TLS engine: {}", tls.engineName());
     reloader = certificates(tls);
@@ -90,6 +95,7 @@ public final class Gateway {
     HttpServer admin = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.admin().host()))
         .requestHandler(AdminRouter.create(vertx, readiness, registry))
         .listen(config.admin().port()));
+    otherServers.add(admin);
     adminPort = admin.actualPort();
     LOG.info("admin listener on http://{}:{}", config.admin().host(), adminPort);
 
@@ -98,9 +104,21 @@ public final class Gateway {
       HttpServer redirect = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.redirect().host()))
           .requestHandler(req -> RedirectListener.handle(req, publicPort, fallbackHost))
           .listen(config.redirect().port()));
+      otherServers.add(redirect);
       redirectPort = redirect.actualPort();
       LOG.info("plain-HTTP redirect listener on {}:{}", config.redirect().host(), redirectPort);
     }
+  }
+
+  /** Migrates the schema before anything listens, so no request ever meets an old schema. */
+  private void startDatabase() {
+    Migrations.Outcome outcome = Migrations.migrate(config.database());
+    LOG.info("database {} at schema version {} ({} migration(s) applied now)",
+        config.database().connection().database(), outcome.schemaVersion(), outcome.migrationsExecuted());
+    Database database = Database.create(vertx, config.database());
+    closeables.add(() -> await(database.close()));
+    readiness.register("postgresql", () -> database.ping().map("reachable"));
+    this.database = database;
   }
 
   private CertificateReloader certificates(ServerTls tls) throws java.io.IOException {
@@ -169,15 +187,21 @@ public final class Gateway {
     return readiness;
   }
 
-  /** Stops listeners first, then the parts behind them, in reverse order of creation. */
+  public Database database() {
+    return database;
+  }
+
+  /** Stops listeners and timers, then the parts behind them in reverse order, then Vert.x. */
   public void stop() {
     if (reloader != null) {
       reloader.stop();
     }
+    List<HttpServer> listeners = new ArrayList<>(publicServers);
+    listeners.addAll(otherServers);
     try {
-      await(vertx.close());
+      await(Future.join(listeners.stream().map(HttpServer::close).toList()));
     } catch (Exception e) {
-      LOG.warn("error while stopping Vert.x: {}", e.toString());
+      LOG.warn("error while closing listeners: {}", e.toString());
     }
     for (int i = closeables.size() - 1; i >= 0; i--) {
       try {
@@ -185,6 +209,11 @@ public final class Gateway {
       } catch (Exception e) {
         LOG.warn("error while stopping {}: {}", closeables.get(i), e.toString());
       }
+    }
+    try {
+      await(vertx.close());
+    } catch (Exception e) {
+      LOG.warn("error while stopping Vert.x: {}", e.toString());
     }
     registry.close();
   }

@@ -33,8 +33,9 @@ class GatewayConfigTest {
 
   @Test
   void committedDefaultFileIsValid() {
-    GatewayConfig c = GatewayConfig.load(Path.of("../conf/gateway.yaml"), Map.of("GATEWAY_DB_PASSWORD", "pw")::get);
-    assertThat(c.database().password()).isPresent();
+    GatewayConfig c = GatewayConfig.load(Path.of("../conf/gateway.yaml"), Map.of("GATEWAY_DATABASE__PASSWORD", "pw")::get);
+    assertThat(c.database().connection().password()).isEqualTo("pw");
+    assertThat(c.publicListener().port()).isEqualTo(8443);
   }
 
   @Test
@@ -71,11 +72,11 @@ class GatewayConfigTest {
     Path secret = dir.resolve("db-password");
     Files.writeString(secret, "s3cret-from-file\n");
     GatewayConfig fromFile = GatewayConfig.load(write("database:\n  password: file:" + secret + "\n"), Map.<String, String>of()::get);
-    assertThat(fromFile.database().password().orElseThrow().reveal()).isEqualTo("s3cret-from-file");
+    assertThat(fromFile.database().connection().password()).isEqualTo("s3cret-from-file");
     assertThat(fromFile.describe()).doesNotContain("s3cret");
 
     GatewayConfig fromEnv = GatewayConfig.load(write(""), Map.of("GATEWAY_DATABASE__PASSWORD", "literal-in-env")::get);
-    assertThat(fromEnv.database().password().orElseThrow().reveal()).isEqualTo("literal-in-env");
+    assertThat(fromEnv.database().connection().password()).isEqualTo("literal-in-env");
     assertThat(fromEnv.describe()).contains("database.password = ****").doesNotContain("literal-in-env");
   }
 

@@ -1,6 +1,7 @@
 package com.timereg.gateway.edge;
 
 import com.timereg.gateway.config.GatewayConfig;
+import com.timereg.gateway.store.TestDatabase;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,10 +9,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** Configuration for in-process gateways in tests: ports 0, data under the test's directory. */
-final class TestGateways {
+public final class TestGateways {
   private TestGateways() {}
 
-  static GatewayConfig config(Path dir, Map<String, String> overrides) throws IOException {
+  public static GatewayConfig config(Path dir, TestDatabase db, Map<String, String> overrides) throws IOException {
     Path file = dir.resolve("gateway-test.yaml");
     Files.writeString(file, "");
     Map<String, String> env = new HashMap<>(Map.of(
@@ -20,6 +21,6 @@ final class TestGateways {
         "GATEWAY_ADMIN__PORT", "0",
         "GATEWAY_HTTP_REDIRECT__PORT", "0"));
     env.putAll(overrides);
-    return GatewayConfig.load(file, env::get);
+    return GatewayConfig.load(file, env::get).withDatabase(db.databaseSettings());
   }
 }

@@ -3,6 +3,8 @@ package com.timereg.gateway.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.timereg.gateway.config.GatewayConfig;
+import com.timereg.gateway.store.PostgresExtension;
+import com.timereg.gateway.store.TestDatabase;
 import com.timereg.gateway.tls.SelfSignedCertificate;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -30,7 +32,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The public listener with real TLS clients: ALPN, protocol floor, certificate reload, HSTS. */
-@ExtendWith(VertxExtension.class)
+@ExtendWith({VertxExtension.class, PostgresExtension.class})
 class TlsListenerTest {
   @TempDir static Path dir;
   static Path certFile;
@@ -38,13 +40,13 @@ class TlsListenerTest {
   static Gateway gateway;
 
   @BeforeAll
-  static void start() throws Exception {
+  static void start(TestDatabase db) throws Exception {
     SelfSignedCertificate first = SelfSignedCertificate.loadOrCreate(dir.resolve("first"), Clock.systemUTC());
     certFile = dir.resolve("cert.pem");
     keyFile = dir.resolve("key.pem");
     Files.copy(first.certFile(), certFile);
     Files.copy(first.keyFile(), keyFile);
-    gateway = Gateway.start(TestGateways.config(dir, Map.of(
+    gateway = Gateway.start(TestGateways.config(dir, db, Map.of(
         "GATEWAY_TLS__CERT_FILE", certFile.toString(),
         "GATEWAY_TLS__KEY_FILE", keyFile.toString(),
         "GATEWAY_TLS__RELOAD_INTERVAL", "100ms")));
