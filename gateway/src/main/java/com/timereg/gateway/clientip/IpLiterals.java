@@ -1,0 +1,39 @@
+package com.timereg.gateway.clientip;
+
+import io.netty.util.NetUtil;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/**
+ * Parses IP address literals without ever touching DNS.
+ *
+ * <p>{@link InetAddress#getByName} resolves anything that is not a literal, and accepts legacy IPv4
+ * forms such as {@code 1.2.3} or {@code 0x7f.1}; an attacker-controlled header must trigger neither.
+ */
+public final class IpLiterals {
+  private IpLiterals() {}
+
+  /**
+   * Returns the address, or null when {@code text} is not a plain IPv4 dotted quad or IPv6 literal
+   * (no brackets, ports, zone ids or host names). IPv4-mapped IPv6 literals become IPv4 addresses,
+   * so a dual-stack socket and an IPv4 socket give the same client key.
+   */
+  public static InetAddress parse(String text) {
+    if (text == null || text.isEmpty() || text.length() > 45 || text.indexOf('%') >= 0) {
+      return null;
+    }
+    boolean v6 = text.indexOf(':') >= 0;
+    if (!(v6 ? NetUtil.isValidIpV6Address(text) : NetUtil.isValidIpV4Address(text))) {
+      return null;
+    }
+    byte[] bytes = NetUtil.createByteArrayFromIpAddressString(text);
+    if (bytes == null) {
+      return null;
+    }
+    try {
+      return InetAddress.getByAddress(bytes);
+    } catch (UnknownHostException e) {
+      return null; // only thrown for a wrong array length, which the check above rules out
+    }
+  }
+}
