@@ -23,7 +23,7 @@ public final class IpLiterals {
       return null;
     }
     boolean v6 = text.indexOf(':') >= 0;
-    if (!(v6 ? NetUtil.isValidIpV6Address(text) : NetUtil.isValidIpV4Address(text))) {
+    if (!(v6 ? NetUtil.isValidIpV6Address(text) : NetUtil.isValidIpV4Address(text) && !hasLeadingZero(text))) {
       return null;
     }
     byte[] bytes = NetUtil.createByteArrayFromIpAddressString(text);
@@ -35,5 +35,16 @@ public final class IpLiterals {
     } catch (UnknownHostException e) {
       return null; // only thrown for a wrong array length, which the check above rules out
     }
+  }
+
+  /** "010.0.0.1" is 8.0.0.1 to some parsers and 10.0.0.1 to others: refuse to guess. */
+  private static boolean hasLeadingZero(String dotted) {
+    for (int i = 0; i < dotted.length() - 1; i++) {
+      boolean octetStart = i == 0 || dotted.charAt(i - 1) == '.';
+      if (octetStart && dotted.charAt(i) == '0' && dotted.charAt(i + 1) != '.') {
+        return true;
+      }
+    }
+    return false;
   }
 }
