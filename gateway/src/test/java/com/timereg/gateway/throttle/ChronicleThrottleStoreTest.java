@@ -4,7 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.timereg.gateway.clientip.AddressKey;
 import com.timereg.gateway.clientip.IpLiterals;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.io.RandomAccessFile;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -87,6 +93,51 @@ class ChronicleThrottleStoreTest {
     try (ChronicleThrottleStore store = ChronicleThrottleStore.open(dir, "clients", 1000)) {
       putBlocked(store, "192.0.2.2", 1L);
       assertThat(store.blockedUntil(key("192.0.2.2"))).isEqualTo(1L);
+    }
+  }
+
+  @Test
+  void recoversAfterTheWritingProcessIsKilled() throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(a -> a.startsWith("--add-") || a.startsWith("-Dchronicle")).toList());
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), ChronicleCrashChild.class.getName(),
+        dir.toString()));
+    Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream()))) {
+      String line;
+      while ((line = out.readLine()) != null && !line.equals("written")) {
+        // Chronicle's start-up chatter
+      }
+      assertThat(line).as("child output").isEqualTo("written");
+      child.destroyForcibly(); // SIGKILL: no shutdown hooks, no close
+      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(Files.exists(ChronicleMapFiles.markerFor(ChronicleMapFiles.fileFor(dir, "clients", 1000)))).isFalse();
+
+    try (ChronicleThrottleStore store = ChronicleThrottleStore.open(dir, "clients", 1000)) {
+      assertThat(store.size()).isEqualTo(200);
+      assertThat(store.blockedUntil(key("192.0.2.7"))).isEqualTo(1007L);
+    }
+  }
+
+  @Test
+  void concurrentUpdatesOfOneKeyAreAtomic() throws Exception {
+    try (ChronicleThrottleStore store = ChronicleThrottleStore.open(dir, "clients", 1000)) {
+      Thread[] threads = new Thread[4];
+      for (int t = 0; t < threads.length; t++) {
+        threads[t] = new Thread(() -> {
+          for (int i = 0; i < 2000; i++) {
+            store.update(key("192.0.2.1"), true, (r, existed) -> r.totalFailures++);
+          }
+        });
+        threads[t].start();
+      }
+      for (Thread t : threads) {
+        t.join();
+      }
+      assertThat(store.get(key("192.0.2.1")).totalFailures()).isEqualTo(8000);
     }
   }
 }
