@@ -37,6 +37,19 @@ public final class IpLiterals {
     }
   }
 
+  /**
+   * Parses the host address of a socket peer as the server reports it (e.g. Vert.x
+   * {@code SocketAddress.hostAddress()}), which may carry an IPv6 zone id such as {@code %eth0}.
+   * Returns null for anything else, such as a Unix domain socket's null address.
+   */
+  public static InetAddress parsePeer(String hostAddress) {
+    if (hostAddress == null) {
+      return null;
+    }
+    int zone = hostAddress.indexOf('%');
+    return parse(zone < 0 ? hostAddress : hostAddress.substring(0, zone));
+  }
+
   /** "010.0.0.1" is 8.0.0.1 to some parsers and 10.0.0.1 to others: refuse to guess. */
   private static boolean hasLeadingZero(String dotted) {
     for (int i = 0; i < dotted.length() - 1; i++) {

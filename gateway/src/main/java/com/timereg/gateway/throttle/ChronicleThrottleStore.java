@@ -2,7 +2,6 @@ package com.timereg.gateway.throttle;
 
 import com.timereg.gateway.clientip.AddressKey;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;

@@ -6,13 +6,9 @@ import com.timereg.gateway.clientip.ClientKeys;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,8 +25,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ThrottleService implements ThrottleStatus {
   private static final Logger LOG = LoggerFactory.getLogger(ThrottleService.class);
-  /** Sweeping a full map of live entries again and again would only burn CPU. */
-  static final Duration MIN_PRESSURE_SWEEP_INTERVAL = Duration.ofSeconds(30);
 
   private final BlockRules rules;
   private final ClientKeys keys;
@@ -39,15 +33,11 @@ public final class ThrottleService implements ThrottleStatus {
   private final BlockRegistry registry;
   private final Clock clock;
   private final ThrottleMetrics metrics;
-  private final Executor sweepExecutor;
   private final SurgeDetector surge;
   private final AccountDelays accounts;
   private final BlockViews views;
-  private final List<ThrottleListener> listeners = new CopyOnWriteArrayList<>();
-  private final AtomicBoolean sweepQueued = new AtomicBoolean();
-  private final AtomicLongArray activeBlocks = new AtomicLongArray(BlockKind.values().length);
-  private volatile long lastPressureSweepAt = Long.MIN_VALUE / 2;
-  private volatile long lastScanAt;
+  private final Listeners listeners = new Listeners();
+  private final Housekeeping housekeeping;
   private volatile long lastErrorLogAt = Long.MIN_VALUE / 2;
 
   /**
@@ -62,11 +52,10 @@ public final class ThrottleService implements ThrottleStatus {
     this.registry = registry;
     this.clock = clock;
     this.metrics = metrics;
-    this.sweepExecutor = sweepExecutor;
     this.surge = new SurgeDetector(policy, metrics);
     this.accounts = new AccountDelays(policy);
     this.views = new BlockViews(rules, keys, clients, ranges, registry);
-    this.lastScanAt = clock.millis();
+    this.housekeeping = new Housekeeping(rules, clients, ranges, registry, metrics, listeners, clock, sweepExecutor);
     metrics.bind(this);
   }
 
@@ -130,7 +119,7 @@ public final class ThrottleService implements ThrottleStatus {
       }
       List<BlockEntry> issued = new ArrayList<>(2);
       AddressKey clientKey = keys.clientKey(client);
-      Step step = clients.update(clientKey, mayCreate(clients, true, now),
+      Step step = clients.update(clientKey, housekeeping.mayCreate(clients, true, now),
           (r, existed) -> clientFailure(r, now, surgeActive));
       if (step == null) {
         metrics.degraded("client-map-full");
@@ -139,7 +128,7 @@ public final class ThrottleService implements ThrottleStatus {
       }
       boolean newBlockedClient = step != null && step.newBlockedClient;
       AddressKey rangeKey = keys.rangeKey(client);
-      Step rangeStep = ranges.update(rangeKey, mayCreate(ranges, false, now),
+      Step rangeStep = ranges.update(rangeKey, housekeeping.mayCreate(ranges, false, now),
           (r, existed) -> rangeFailure(r, now, surgeActive, newBlockedClient));
       if (rangeStep == null) {
         metrics.degraded("range-map-full");
@@ -148,7 +137,7 @@ public final class ThrottleService implements ThrottleStatus {
       }
       for (BlockEntry b : issued) {
         metrics.blockIssued(b.kind());
-        fireIssued(b, Origin.LOCAL);
+        listeners.issued(b, Origin.LOCAL);
       }
       return issued.isEmpty() ? new FailureResult(List.of(), delay) : new FailureResult(List.copyOf(issued), delay);
     } catch (RuntimeException e) {
@@ -164,8 +153,8 @@ public final class ThrottleService implements ThrottleStatus {
       if (loginName != null) {
         accounts.recordSuccess(loginName);
       }
-      clients.update(keys.clientKey(client), mayCreate(clients, true, now), (r, e) -> r.lastSuccessAt = now);
-      ranges.update(keys.rangeKey(client), mayCreate(ranges, false, now), (r, e) -> r.lastSuccessAt = now);
+      clients.update(keys.clientKey(client), housekeeping.mayCreate(clients, true, now), (r, e) -> r.lastSuccessAt = now);
+      ranges.update(keys.rangeKey(client), housekeeping.mayCreate(ranges, false, now), (r, e) -> r.lastSuccessAt = now);
     } catch (RuntimeException e) {
       storeError("recordSuccess", e);
     }
@@ -220,28 +209,6 @@ public final class ThrottleService implements ThrottleStatus {
     static final Step COUNTED = new Step(null, false);
   }
 
-  /**
-   * Whether a new key may be added. Client keys stop at the degrade ratio so that the range map,
-   * which still counts them in aggregate, never stops first; ranges stop at their capacity.
-   */
-  private boolean mayCreate(ThrottleStore store, boolean clientMap, long now) {
-    double limit = store.capacity() * (clientMap ? rules.policy().degradeFillRatio() : 1.0);
-    if (store.size() < limit) {
-      return true;
-    }
-    if (now - lastPressureSweepAt >= MIN_PRESSURE_SWEEP_INTERVAL.toMillis() && sweepQueued.compareAndSet(false, true)) {
-      lastPressureSweepAt = now;
-      sweepExecutor.execute(() -> {
-        try {
-          scan(clock.millis());
-        } finally {
-          sweepQueued.set(false);
-        }
-      });
-    }
-    return store.size() < limit;
-  }
-
   // ---- admin and propagation
 
   /** Counters, limits in force, allowlist and blocks for one address. */
@@ -266,7 +233,7 @@ public final class ThrottleService implements ThrottleStatus {
   public void addManualBlock(ManualBlock block, Origin origin) {
     registry.putManualBlock(block);
     metrics.blockIssued(BlockKind.MANUAL);
-    fireIssued(BlockViews.entry(block), origin);
+    listeners.issued(BlockViews.entry(block), origin);
   }
 
   /**
@@ -284,7 +251,7 @@ public final class ThrottleService implements ThrottleStatus {
         return false;
       }
       metrics.blockIssued(BlockKind.MANUAL);
-      fireIssued(block, Origin.REMOTE);
+      listeners.issued(block, Origin.REMOTE);
       return true;
     }
     ClientKeys.Shape expected = block.kind() == BlockKind.CLIENT ? ClientKeys.Shape.CLIENT : ClientKeys.Shape.RANGE;
@@ -308,7 +275,7 @@ public final class ThrottleService implements ThrottleStatus {
     });
     if (Boolean.TRUE.equals(changed)) {
       metrics.blockIssued(block.kind());
-      fireIssued(block, Origin.REMOTE);
+      listeners.issued(block, Origin.REMOTE);
       return true;
     }
     return false;
@@ -325,7 +292,7 @@ public final class ThrottleService implements ThrottleStatus {
     long now = clock.millis();
     boolean lifted = false;
     if (registry.removeManualBlock(subject) != null) {
-      fireLifted(subject, BlockKind.MANUAL, origin);
+      listeners.lifted(subject, BlockKind.MANUAL, origin);
       lifted = true;
     }
     ClientKeys.Shape shape = keys.shapeOf(subject);
@@ -339,7 +306,7 @@ public final class ThrottleService implements ThrottleStatus {
         return true;
       });
       if (Boolean.TRUE.equals(done)) {
-        fireLifted(subject, shape == ClientKeys.Shape.CLIENT ? BlockKind.CLIENT : BlockKind.RANGE, origin);
+        listeners.lifted(subject, shape == ClientKeys.Shape.CLIENT ? BlockKind.CLIENT : BlockKind.RANGE, origin);
         lifted = true;
       }
     }
@@ -353,41 +320,13 @@ public final class ThrottleService implements ThrottleStatus {
    * reports blocks that expired, drops idle entries and expired manual blocks, refreshes gauges.
    */
   public void maintain() {
-    long now = clock.millis();
-    surge.isActive(now);
-    accounts.sweep(now);
-    for (ManualBlock m : registry.pruneExpired(Instant.ofEpochMilli(now))) {
-      metrics.blockExpired(BlockKind.MANUAL);
-      fireLifted(m.cidr(), BlockKind.MANUAL, Origin.EXPIRY);
-    }
-    scan(now);
-  }
-
-  private synchronized void scan(long now) {
-    long since = lastScanAt;
-    long[] active = new long[BlockKind.values().length];
-    scanStore(clients, BlockKind.CLIENT, since, now, active);
-    scanStore(ranges, BlockKind.RANGE, since, now, active);
-    for (BlockKind k : new BlockKind[] {BlockKind.CLIENT, BlockKind.RANGE}) {
-      activeBlocks.set(k.ordinal(), active[k.ordinal()]);
-    }
-    lastScanAt = now;
-  }
-
-  private void scanStore(ThrottleStore store, BlockKind kind, long since, long now, long[] active) {
     try {
-      // One pass does three jobs, since a pass over a large off-heap map is the expensive part.
-      store.removeIf((key, r) -> {
-        if (r.blockedUntil > now) {
-          active[kind.ordinal()]++;
-        } else if (r.blockedUntil > since) {
-          metrics.blockExpired(kind);
-          fireLifted(key.toCidr(), kind, Origin.EXPIRY);
-        }
-        return rules.isIdle(r, now);
-      });
+      long now = clock.millis();
+      surge.isActive(now);
+      accounts.sweep(now);
+      housekeeping.maintain(now);
     } catch (RuntimeException e) {
-      storeError("sweep", e);
+      storeError("maintenance", e);
     }
   }
 
@@ -398,36 +337,12 @@ public final class ThrottleService implements ThrottleStatus {
 
   @Override
   public long activeBlocks(BlockKind kind) {
-    if (kind == BlockKind.MANUAL) {
-      long now = clock.millis();
-      return registry.manualBlocks().stream().filter(m -> m.until().toEpochMilli() > now).count();
-    }
-    return activeBlocks.get(kind.ordinal());
+    return housekeeping.activeBlocks(kind, clock.millis());
   }
 
   @Override
   public double fillRatio(boolean clientMap) {
     return (clientMap ? clients : ranges).fillRatio();
-  }
-
-  private void fireIssued(BlockEntry block, Origin origin) {
-    for (ThrottleListener l : listeners) {
-      try {
-        l.blockIssued(block, origin);
-      } catch (RuntimeException e) {
-        LOG.warn("Throttle listener {} failed on an issued block: {}", l, e.toString());
-      }
-    }
-  }
-
-  private void fireLifted(Cidr subject, BlockKind kind, Origin origin) {
-    for (ThrottleListener l : listeners) {
-      try {
-        l.blockLifted(subject, kind, origin);
-      } catch (RuntimeException e) {
-        LOG.warn("Throttle listener {} failed on a lifted block: {}", l, e.toString());
-      }
-    }
   }
 
   private void storeError(String operation, RuntimeException e) {

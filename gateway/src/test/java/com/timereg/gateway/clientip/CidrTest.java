@@ -64,4 +64,11 @@ class CidrTest {
     assertThat(IpLiterals.parse("1.2.3")).isNull();
     assertThat(IpLiterals.parse("0x7f.0.0.1")).isNull();
   }
+
+  @Test
+  void peerAddressesMayCarryAZoneId() {
+    assertThat(IpLiterals.parsePeer("fe80:0:0:0:0:0:0:1%eth0")).isEqualTo(IpLiterals.parse("fe80::1"));
+    assertThat(IpLiterals.parsePeer("127.0.0.1")).isEqualTo(IpLiterals.parse("127.0.0.1"));
+    assertThat(IpLiterals.parsePeer(null)).isNull();
+  }
 }

@@ -1,6 +1,11 @@
 package com.timereg.gateway.throttle;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import com.timereg.gateway.clientip.ClientKeyPolicy;
+import com.timereg.gateway.clientip.ClientKeys;
+import java.time.Duration;
 
 import com.timereg.gateway.clientip.AddressKey;
 import com.timereg.gateway.clientip.IpLiterals;
@@ -139,5 +144,35 @@ class ChronicleThrottleStoreTest {
       }
       assertThat(store.get(key("192.0.2.1")).totalFailures()).isEqualTo(8000);
     }
+  }
+
+  @Test
+  void garbageInsideACleanlyClosedFileNeitherHangsNorCrashes() throws Exception {
+    Path file = ChronicleMapFiles.fileFor(dir, "clients", 1000);
+    try (ChronicleThrottleStore store = ChronicleThrottleStore.open(dir, "clients", 1000)) {
+      for (int i = 1; i < 200; i++) {
+        putBlocked(store, "192.0.2." + i, 555L);
+      }
+    }
+    long size = Files.size(file);
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+      byte[] garbage = new byte[(int) Math.min(size / 2, 1 << 16)];
+      new java.util.Random(7).nextBytes(garbage);
+      raf.seek(size / 4);
+      raf.write(garbage);
+    }
+    assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+      ThrottleStorage storage = ThrottleStorage.open(new ThrottleStorageSettings(dir, 1000, 1000));
+      ThrottleService service = new ThrottleService(ThrottlePolicy.DEFAULTS,
+          new ClientKeys(ClientKeyPolicy.DEFAULTS), storage.clients(), storage.ranges(), new BlockRegistry(),
+          java.time.Clock.systemUTC(), ThrottleMetrics.NOOP, Runnable::run);
+      for (int i = 1; i < 250; i++) {
+        service.check(IpLiterals.parse("192.0.2." + i));
+        service.recordFailure(IpLiterals.parse("192.0.2." + i), "x", FailureKind.WRONG_PASSWORD);
+      }
+      service.maintain();
+      service.activeBlocks(0, 10);
+      storage.close();
+    });
   }
 }
