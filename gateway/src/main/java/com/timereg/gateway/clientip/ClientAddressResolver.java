@@ -1,0 +1,117 @@
+package com.timereg.gateway.clientip;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decides the client address of a request: the socket peer, unless the peer is a trusted proxy;
+ * then the right-most X-Forwarded-For entry that is not itself a trusted proxy.
+ *
+ * <p>Right-most, never left-most: each proxy appends the address it saw, so only the entries added
+ * by our own proxies are trustworthy, and everything to their left was written by the client.
+ */
+public final class ClientAddressResolver {
+  /** More entries than any real proxy chain; bounds the work a hostile header can cause. */
+  static final int MAX_ENTRIES = 64;
+
+  private final CidrTable<Boolean> trustedProxies;
+
+  /** @param trustedProxies blocks whose peers may set X-Forwarded-For; empty trusts nobody */
+  public ClientAddressResolver(List<Cidr> trustedProxies) {
+    Map<Cidr, Boolean> map = new HashMap<>();
+    trustedProxies.forEach(c -> map.put(c, Boolean.TRUE));
+    this.trustedProxies = CidrTable.of(map);
+  }
+
+  /** A resolver that trusts no proxy: the socket peer is always the client. */
+  public static ClientAddressResolver direct() {
+    return new ClientAddressResolver(List.of());
+  }
+
+  public boolean isTrustedProxy(InetAddress address) {
+    return trustedProxies.lookup(address) != null;
+  }
+
+  /**
+   * @param peer the socket peer address
+   * @param forwardedForHeaders every X-Forwarded-For header value in arrival order (may be empty)
+   * @return the client address; the peer whenever the headers cannot be trusted or parsed
+   */
+  public InetAddress resolve(InetAddress peer, List<String> forwardedForHeaders) {
+    if (trustedProxies.isEmpty() || forwardedForHeaders.isEmpty() || !isTrustedProxy(peer)) {
+      return peer;
+    }
+    List<String> entries = splitEntries(forwardedForHeaders);
+    InetAddress leftMostTrusted = null;
+    for (int i = entries.size() - 1; i >= 0; i--) {
+      InetAddress hop = parseEntry(entries.get(i));
+      if (hop == null) {
+        // A trusted proxy wrote something we cannot read: nothing to its left can be trusted.
+        return peer;
+      }
+      if (!isTrustedProxy(hop)) {
+        return hop;
+      }
+      leftMostTrusted = hop;
+    }
+    // Every hop is one of ours (an internal caller): the first of them is the client.
+    return leftMostTrusted != null ? leftMostTrusted : peer;
+  }
+
+  private static List<String> splitEntries(List<String> headers) {
+    List<String> out = new ArrayList<>();
+    for (String header : headers) {
+      if (header == null) {
+        continue;
+      }
+      for (String part : header.split(",", -1)) {
+        String entry = part.strip();
+        if (!entry.isEmpty()) {
+          out.add(entry);
+        }
+      }
+    }
+    // Only the right-most entries matter; drop the rest rather than parse a giant header.
+    return out.size() <= MAX_ENTRIES ? out : out.subList(out.size() - MAX_ENTRIES, out.size());
+  }
+
+  /** Parses {@code 1.2.3.4}, {@code 1.2.3.4:5678}, {@code 2001:db8::1} or {@code [2001:db8::1]:443}. */
+  static InetAddress parseEntry(String entry) {
+    String s = entry;
+    if (s.length() >= 2 && s.charAt(0) == '"' && s.charAt(s.length() - 1) == '"') {
+      s = s.substring(1, s.length() - 1);
+    }
+    if (s.startsWith("[")) {
+      int close = s.indexOf(']');
+      if (close < 0 || !validPortSuffix(s.substring(close + 1))) {
+        return null;
+      }
+      return IpLiterals.parse(s.substring(1, close));
+    }
+    int colon = s.indexOf(':');
+    if (colon >= 0 && colon == s.lastIndexOf(':')) {
+      // exactly one colon: IPv4 with a port (a bare IPv6 address has at least two)
+      return validPortSuffix(s.substring(colon)) ? IpLiterals.parse(s.substring(0, colon)) : null;
+    }
+    return IpLiterals.parse(s);
+  }
+
+  private static boolean validPortSuffix(String suffix) {
+    if (suffix.isEmpty()) {
+      return true;
+    }
+    if (suffix.charAt(0) != ':' || suffix.length() < 2 || suffix.length() > 6) {
+      return false;
+    }
+    for (int i = 1; i < suffix.length(); i++) {
+      char c = suffix.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return Integer.parseInt(suffix.substring(1)) <= 65535;
+  }
+}

@@ -1,0 +1,177 @@
+package com.timereg.gateway.throttle;
+
+/**
+ * The counting and escalation rules applied to one {@link RateRecord}: a sliding window
+ * approximated by two fixed windows, escalating block lengths, and the limits in force.
+ *
+ * <p>Windows are aligned to multiples of their length since the epoch. The estimate weights the
+ * previous window by the share of it still inside the sliding window, which assumes its failures
+ * were spread evenly; this never undercounts a burst inside the current window.
+ */
+final class BlockRules {
+  private final ThrottlePolicy policy;
+  private final long windowMs;
+  private final long clientWindowMs;
+  private final long firstBlockMs;
+  private final long maxBlockMs;
+  private final long memoryMs;
+  private final long successMemoryMs;
+
+  BlockRules(ThrottlePolicy policy) {
+    this.policy = policy;
+    this.windowMs = policy.window().toMillis();
+    this.clientWindowMs = policy.rangeBlockedClientWindow().toMillis();
+    this.firstBlockMs = policy.firstBlock().toMillis();
+    this.maxBlockMs = policy.maxBlock().toMillis();
+    this.memoryMs = policy.escalationMemory().toMillis();
+    this.successMemoryMs = policy.successMemory().toMillis();
+  }
+
+  ThrottlePolicy policy() {
+    return policy;
+  }
+
+  // ---- counting
+
+  void addFailure(RateRecord r, long now) {
+    rollFailures(r, now);
+    r.currentFailures = saturatedIncrement(r.currentFailures);
+  }
+
+  double failureEstimate(RateRecord r, long now) {
+    return estimate(r.windowStart, r.currentFailures, r.previousFailures, now, windowMs);
+  }
+
+  void addBlockedClient(RateRecord r, long now) {
+    long start = align(now, clientWindowMs);
+    if (start != r.clientWindowStart) {
+      boolean adjacent = start - r.clientWindowStart == clientWindowMs;
+      r.previousBlockedClients = adjacent ? r.currentBlockedClients : 0;
+      r.currentBlockedClients = 0;
+      r.clientWindowStart = start;
+    }
+    r.currentBlockedClients = saturatedIncrement(r.currentBlockedClients);
+  }
+
+  double blockedClientEstimate(RateRecord r, long now) {
+    return estimate(r.clientWindowStart, r.currentBlockedClients, r.previousBlockedClients, now, clientWindowMs);
+  }
+
+  /** Whether a client blocked now, last blocked at {@code previousBlockAt}, is new to its range's count. */
+  boolean countsAsNewBlockedClient(long previousBlockAt, long now) {
+    return previousBlockAt == 0 || now - previousBlockAt >= clientWindowMs;
+  }
+
+  void noteFailureSeen(RateRecord r, long now) {
+    if (r.firstFailureAt == 0) {
+      r.firstFailureAt = now;
+    }
+    r.lastFailureAt = now;
+    r.totalFailures = saturatedIncrement(r.totalFailures);
+  }
+
+  // ---- blocking
+
+  /** Blocks the record from {@code now}, one escalation level above its remembered level. */
+  void block(RateRecord r, long now, BlockReason reason) {
+    int level = rememberedLevel(r, now);
+    r.blockedUntil = now + blockLength(level);
+    r.blockLevel = level + 1;
+    r.lastBlockAt = now;
+    r.blockReason = reason.code();
+    // The block is the penalty for these failures; counting them again after it would re-block at once.
+    r.currentFailures = 0;
+    r.previousFailures = 0;
+    r.currentBlockedClients = 0;
+    r.previousBlockedClients = 0;
+  }
+
+  /** The escalation level still remembered: zero once {@code escalationMemory} passed after the last block. */
+  int rememberedLevel(RateRecord r, long now) {
+    if (r.blockLevel == 0 || r.blockedUntil == 0) {
+      return 0;
+    }
+    return now - r.blockedUntil >= memoryMs ? 0 : r.blockLevel;
+  }
+
+  /** Length of a block at a remembered level: first block x factor^level, capped. */
+  long blockLength(int level) {
+    long length = firstBlockMs;
+    for (int i = 0; i < level && length < maxBlockMs; i++) {
+      length = length > maxBlockMs / policy.escalationFactor() ? maxBlockMs : length * policy.escalationFactor();
+    }
+    return Math.min(length, maxBlockMs);
+  }
+
+  // ---- limits in force
+
+  int clientFailureLimit(RateRecord r, long now, boolean surge) {
+    return limit(policy.ipFailureLimit(), r, now, surge);
+  }
+
+  int rangeFailureLimit(RateRecord r, long now, boolean surge) {
+    return limit(policy.rangeFailureLimit(), r, now, surge);
+  }
+
+  int rangeBlockedClientLimit(RateRecord r, long now, boolean surge) {
+    return limit(policy.rangeBlockedClientLimit(), r, now, surge);
+  }
+
+  /** A recent successful login means a real user is behind this address: allow some typos. */
+  boolean hasSuccessHeadroom(RateRecord r, long now) {
+    return r != null && r.lastSuccessAt != 0 && now - r.lastSuccessAt < successMemoryMs;
+  }
+
+  private int limit(int base, RateRecord r, long now, boolean surge) {
+    double limit = base;
+    if (hasSuccessHeadroom(r, now)) {
+      limit = Math.floor(limit * policy.successHeadroomFactor());
+    }
+    if (surge) {
+      limit = Math.ceil(limit * policy.surgeLimitFactor());
+    }
+    return (int) Math.max(1, limit);
+  }
+
+  // ---- housekeeping
+
+  /** True when the record says nothing that an absent record would not: safe to sweep. */
+  boolean isIdle(RateRecord r, long now) {
+    return r.blockedUntil <= now
+        && now - r.windowStart >= 2 * windowMs
+        && now - r.clientWindowStart >= 2 * clientWindowMs
+        && rememberedLevel(r, now) == 0
+        && !hasSuccessHeadroom(r, now);
+  }
+
+  private void rollFailures(RateRecord r, long now) {
+    long start = align(now, windowMs);
+    if (start != r.windowStart) {
+      boolean adjacent = start - r.windowStart == windowMs;
+      r.previousFailures = adjacent ? r.currentFailures : 0;
+      r.currentFailures = 0;
+      r.windowStart = start;
+    }
+  }
+
+  private static double estimate(long windowStart, int current, int previous, long now, long window) {
+    long start = align(now, window);
+    if (start == windowStart) {
+      double previousShare = (double) (window - (now - start)) / window;
+      return current + previous * previousShare;
+    }
+    if (start - windowStart == window) {
+      double previousShare = (double) (window - (now - start)) / window;
+      return current * previousShare;
+    }
+    return 0.0;
+  }
+
+  private static long align(long now, long window) {
+    return now - Math.floorMod(now, window);
+  }
+
+  private static int saturatedIncrement(int value) {
+    return value == Integer.MAX_VALUE ? value : value + 1;
+  }
+}

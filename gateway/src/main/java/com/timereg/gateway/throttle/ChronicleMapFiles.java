@@ -1,0 +1,110 @@
+package com.timereg.gateway.throttle;
+
+import com.timereg.gateway.clientip.AddressKey;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.ChronicleMapBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opening a map file so that it survives restarts and {@code kill -9}: a clean close leaves a
+ * marker; without the marker the file is opened with Chronicle's recovery; a file that cannot be
+ * opened either way is renamed aside and replaced by an empty one, with one log line. A damaged
+ * file must never turn into a crash loop: losing counters is far cheaper than a gateway that will
+ * not start.
+ */
+final class ChronicleMapFiles {
+  private static final Logger LOG = LoggerFactory.getLogger(ChronicleMapFiles.class);
+  private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
+
+  private ChronicleMapFiles() {}
+
+  /**
+   * The file name carries the record format and the capacity: a file written with other settings
+   * is never reinterpreted with the wrong layout or sizing, a new one is started beside it.
+   */
+  static Path fileFor(Path dataDirectory, String name, long entries) {
+    return dataDirectory.resolve(name + "-f" + RateRecord.FORMAT + "-e" + entries + ".dat");
+  }
+
+  static Path markerFor(Path file) {
+    return file.resolveSibling(file.getFileName() + ".clean");
+  }
+
+  static ChronicleThrottleStore open(Path dataDirectory, String name, long entries) throws IOException {
+    if (entries < 1) {
+      throw new IllegalArgumentException("entries must be positive");
+    }
+    Files.createDirectories(dataDirectory);
+    Path file = fileFor(dataDirectory, name, entries);
+    ChronicleMapBuilder<byte[], byte[]> builder = ChronicleMap.of(byte[].class, byte[].class)
+        .name(name)
+        .entries(entries)
+        .constantKeySizeBySample(new byte[AddressKey.SIZE])
+        .constantValueSizeBySample(new byte[RateRecord.SIZE]);
+    if (Files.exists(file)) {
+      try {
+        return new ChronicleThrottleStore(reopen(builder, file), file, entries);
+      } catch (Exception | LinkageError | InternalError e) {
+        // InternalError: the JVM's translation of a fault while touching a damaged mapping.
+        Path aside = moveAside(file);
+        LOG.warn("Throttle map {} is damaged ({}: {}); moved it to {} and started an empty one, "
+            + "so its counters and automatic blocks start from zero", file, e.getClass().getSimpleName(),
+            e.getMessage(), aside.getFileName());
+      }
+    }
+    Files.deleteIfExists(markerFor(file));
+    return new ChronicleThrottleStore(builder.createPersistedTo(file.toFile()), file, entries);
+  }
+
+  private static ChronicleMap<byte[], byte[]> reopen(ChronicleMapBuilder<byte[], byte[]> builder, Path file)
+      throws IOException {
+    Path marker = markerFor(file);
+    if (Files.deleteIfExists(marker)) {
+      // The marker goes before use: a crash from here on must lead to recovery next time.
+      return builder.createPersistedTo(file.toFile());
+    }
+    AtomicInteger corruptions = new AtomicInteger();
+    AtomicReference<String> first = new AtomicReference<>();
+    ChronicleMap<byte[], byte[]> map = builder.recoverPersistedTo(file.toFile(), true, c -> {
+      corruptions.incrementAndGet();
+      first.compareAndSet(null, c.message());
+    });
+    if (corruptions.get() > 0) {
+      LOG.warn("Throttle map {} was not closed cleanly; recovered it, repairing {} problem(s) (first: {})",
+          file, corruptions.get(), first.get());
+    } else {
+      LOG.info("Throttle map {} was not closed cleanly; recovered it with {} entries", file, map.longSize());
+    }
+    return map;
+  }
+
+  static void markClean(Path file) {
+    try {
+      Files.writeString(markerFor(file), "closed cleanly\n");
+    } catch (IOException e) {
+      LOG.warn("Could not mark throttle map {} as closed cleanly ({}); it will be recovered at next start",
+          file, e.getMessage());
+    }
+  }
+
+  private static Path moveAside(Path file) throws IOException {
+    String stamp = STAMP.format(ZonedDateTime.now(ZoneOffset.UTC));
+    Path aside = file.resolveSibling(file.getFileName() + ".damaged-" + stamp);
+    for (int i = 1; Files.exists(aside); i++) {
+      aside = file.resolveSibling(file.getFileName() + ".damaged-" + stamp + "-" + i);
+    }
+    Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
+    Files.deleteIfExists(markerFor(file));
+    return aside;
+  }
+}

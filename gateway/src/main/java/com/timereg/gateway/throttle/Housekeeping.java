@@ -1,0 +1,103 @@
+package com.timereg.gateway.throttle;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Periodic and capacity-driven upkeep: sweeping idle entries, reporting expired blocks, counting
+ * active ones for the gauges. One pass over each map does all three, since walking a large
+ * off-heap map is the expensive part.
+ */
+final class Housekeeping {
+  /** Sweeping a full map of live entries again and again would only burn CPU. */
+  static final Duration MIN_PRESSURE_SWEEP_INTERVAL = Duration.ofSeconds(30);
+
+  private final BlockRules rules;
+  private final ThrottleStore clients;
+  private final ThrottleStore ranges;
+  private final BlockRegistry registry;
+  private final ThrottleMetrics metrics;
+  private final Listeners listeners;
+  private final Clock clock;
+  private final Executor sweepExecutor;
+  private final AtomicBoolean sweepQueued = new AtomicBoolean();
+  private final AtomicLongArray activeBlocks = new AtomicLongArray(BlockKind.values().length);
+  private volatile long lastPressureSweepAt = Long.MIN_VALUE / 2;
+  private volatile long lastScanAt;
+
+  Housekeeping(BlockRules rules, ThrottleStore clients, ThrottleStore ranges, BlockRegistry registry,
+      ThrottleMetrics metrics, Listeners listeners, Clock clock, Executor sweepExecutor) {
+    this.rules = rules;
+    this.clients = clients;
+    this.ranges = ranges;
+    this.registry = registry;
+    this.metrics = metrics;
+    this.listeners = listeners;
+    this.clock = clock;
+    this.sweepExecutor = sweepExecutor;
+    this.lastScanAt = clock.millis();
+  }
+
+  void maintain(long now) {
+    for (ManualBlock m : registry.pruneExpired(Instant.ofEpochMilli(now))) {
+      metrics.blockExpired(BlockKind.MANUAL);
+      listeners.lifted(m.cidr(), BlockKind.MANUAL, Origin.EXPIRY);
+    }
+    scan(now);
+  }
+
+  /**
+   * Whether a new key may be added. Client keys stop at the degrade ratio so that the range map,
+   * which still counts them in aggregate, never fills first; ranges stop at their capacity.
+   * Over the line, a sweep is queued (at most every 30 s) and the answer re-read after it.
+   */
+  boolean mayCreate(ThrottleStore store, boolean clientMap, long now) {
+    double limit = store.capacity() * (clientMap ? rules.policy().degradeFillRatio() : 1.0);
+    if (store.size() < limit) {
+      return true;
+    }
+    if (now - lastPressureSweepAt >= MIN_PRESSURE_SWEEP_INTERVAL.toMillis() && sweepQueued.compareAndSet(false, true)) {
+      lastPressureSweepAt = now;
+      sweepExecutor.execute(() -> {
+        try {
+          scan(clock.millis());
+        } finally {
+          sweepQueued.set(false);
+        }
+      });
+    }
+    return store.size() < limit;
+  }
+
+  long activeBlocks(BlockKind kind, long now) {
+    if (kind == BlockKind.MANUAL) {
+      return registry.manualBlocks().stream().filter(m -> m.until().toEpochMilli() > now).count();
+    }
+    return activeBlocks.get(kind.ordinal());
+  }
+
+  private synchronized void scan(long now) {
+    long since = lastScanAt;
+    activeBlocks.set(BlockKind.CLIENT.ordinal(), scanStore(clients, BlockKind.CLIENT, since, now));
+    activeBlocks.set(BlockKind.RANGE.ordinal(), scanStore(ranges, BlockKind.RANGE, since, now));
+    lastScanAt = now;
+  }
+
+  private long scanStore(ThrottleStore store, BlockKind kind, long since, long now) {
+    long[] active = {0};
+    store.removeIf((key, r) -> {
+      if (r.blockedUntil > now) {
+        active[0]++;
+      } else if (r.blockedUntil > since) {
+        metrics.blockExpired(kind);
+        listeners.lifted(key.toCidr(), kind, Origin.EXPIRY);
+      }
+      return rules.isIdle(r, now);
+    });
+    return active[0];
+  }
+}

@@ -1,0 +1,63 @@
+package com.timereg.gateway.throttle;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** {@link ThrottleMetrics} as Micrometer meters under {@code gateway.throttle.*}. */
+public final class MicrometerThrottleMetrics implements ThrottleMetrics {
+  private final MeterRegistry registry;
+  private final Map<FailureKind, Counter> invalidLogins = new EnumMap<>(FailureKind.class);
+  private final Map<BlockKind, Counter> issued = new EnumMap<>(BlockKind.class);
+  private final Map<BlockKind, Counter> expired = new EnumMap<>(BlockKind.class);
+
+  public MicrometerThrottleMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    for (FailureKind k : FailureKind.values()) {
+      invalidLogins.put(k, Counter.builder("gateway.throttle.invalid.logins").tag("kind", k.metricTag())
+          .description("Invalid login attempts").register(registry));
+    }
+    for (BlockKind k : BlockKind.values()) {
+      issued.put(k, Counter.builder("gateway.throttle.blocks.issued").tag("kind", k.metricTag())
+          .description("Blocks started on this node (including applied remote ones)").register(registry));
+      expired.put(k, Counter.builder("gateway.throttle.blocks.expired").tag("kind", k.metricTag())
+          .description("Blocks that ran out").register(registry));
+    }
+  }
+
+  @Override
+  public void invalidLogin(FailureKind kind) {
+    invalidLogins.get(kind).increment();
+  }
+
+  @Override
+  public void blockIssued(BlockKind kind) {
+    issued.get(kind).increment();
+  }
+
+  @Override
+  public void blockExpired(BlockKind kind) {
+    expired.get(kind).increment();
+  }
+
+  @Override
+  public void degraded(String reason) {
+    registry.counter("gateway.throttle.degraded", "reason", reason).increment();
+  }
+
+  @Override
+  public void bind(ThrottleStatus status) {
+    Gauge.builder("gateway.throttle.surge.active", status, s -> s.surgeActive() ? 1 : 0)
+        .description("1 while surge mode tightens limits").register(registry);
+    for (BlockKind k : BlockKind.values()) {
+      Gauge.builder("gateway.throttle.blocks.active", status, s -> s.activeBlocks(k)).tag("kind", k.metricTag())
+          .description("Active blocks").register(registry);
+    }
+    Gauge.builder("gateway.throttle.map.fill", status, s -> s.fillRatio(true)).tag("map", "clients")
+        .description("Entries over capacity").register(registry);
+    Gauge.builder("gateway.throttle.map.fill", status, s -> s.fillRatio(false)).tag("map", "ranges")
+        .description("Entries over capacity").register(registry);
+  }
+}

@@ -1,0 +1,357 @@
+package com.timereg.gateway.throttle;
+
+import com.timereg.gateway.clientip.AddressKey;
+import com.timereg.gateway.clientip.Cidr;
+import com.timereg.gateway.clientip.ClientKeys;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brute-force protection: decides whether a client may try to log in, counts invalid logins per
+ * client and range, issues escalating blocks, slows down attacked login names, and answers the
+ * admin API. Blocking is by address only, never by login name: a name lockout would let anyone
+ * lock a victim out.
+ *
+ * <p>No method throws on the request path ({@link #check}, {@link #recordFailure},
+ * {@link #recordSuccess}, {@link #accountDelay}): a failing store is counted as
+ * {@code degraded{reason=store-error}} and the request proceeds unthrottled, because a broken
+ * counter must not lock every customer out; passwords are still verified.
+ */
+public final class ThrottleService implements ThrottleStatus {
+  private static final Logger LOG = LoggerFactory.getLogger(ThrottleService.class);
+
+  private final BlockRules rules;
+  private final ClientKeys keys;
+  private final ThrottleStore clients;
+  private final ThrottleStore ranges;
+  private final BlockRegistry registry;
+  private final Clock clock;
+  private final ThrottleMetrics metrics;
+  private final SurgeDetector surge;
+  private final AccountDelays accounts;
+  private final BlockViews views;
+  private final Listeners listeners = new Listeners();
+  private final Housekeeping housekeeping;
+  private volatile long lastErrorLogAt = Long.MIN_VALUE / 2;
+
+  /**
+   * @param sweepExecutor runs a sweep when a map nears capacity (a worker pool in production)
+   */
+  public ThrottleService(ThrottlePolicy policy, ClientKeys keys, ThrottleStore clients, ThrottleStore ranges,
+      BlockRegistry registry, Clock clock, ThrottleMetrics metrics, Executor sweepExecutor) {
+    this.rules = new BlockRules(policy.requireValid());
+    this.keys = keys;
+    this.clients = clients;
+    this.ranges = ranges;
+    this.registry = registry;
+    this.clock = clock;
+    this.metrics = metrics;
+    this.surge = new SurgeDetector(policy, metrics);
+    this.accounts = new AccountDelays(policy);
+    this.views = new BlockViews(rules, keys, clients, ranges, registry);
+    this.housekeeping = new Housekeeping(rules, clients, ranges, registry, metrics, listeners, clock, sweepExecutor);
+    metrics.bind(this);
+  }
+
+  public void addListener(ThrottleListener listener) {
+    listeners.add(listener);
+  }
+
+  public BlockRegistry registry() {
+    return registry;
+  }
+
+  // ---- request path
+
+  /** Whether a request from {@code client} may proceed; fast, and never throws. */
+  public Decision check(InetAddress client) {
+    try {
+      long now = clock.millis();
+      if (registry.allowFor(client) != null) {
+        return Decision.ALLOWED;
+      }
+      Decision d = Decision.ALLOWED;
+      ManualBlock manual = registry.manualBlockFor(client, now);
+      if (manual != null) {
+        d = Decision.blocked(BlockKind.MANUAL, manual.cidr(), BlockReason.MANUAL, manual.until().toEpochMilli(), now);
+      }
+      d = longer(d, BlockKind.CLIENT, clients, keys.clientKey(client), now);
+      return longer(d, BlockKind.RANGE, ranges, keys.rangeKey(client), now);
+    } catch (RuntimeException e) {
+      storeError("check", e);
+      return Decision.ALLOWED;
+    }
+  }
+
+  private Decision longer(Decision d, BlockKind kind, ThrottleStore store, AddressKey key, long now) {
+    long until = store.blockedUntil(key);
+    if (until <= now || until <= d.untilMillis()) {
+      return d;
+    }
+    RateRecord r = store.get(key);
+    BlockReason reason = r == null ? BlockReason.NONE : r.blockReason();
+    return Decision.blocked(kind, key.toCidr(), reason, until, now);
+  }
+
+  /**
+   * Counts an invalid login. Returns the blocks it issued (to persist and propagate) and the delay
+   * the login flow should apply before this name's next verification. Never throws.
+   *
+   * @param loginName the name as typed, or null when none could be read
+   */
+  public FailureResult recordFailure(InetAddress client, String loginName, FailureKind kind) {
+    Duration delay = Duration.ZERO;
+    try {
+      long now = clock.millis();
+      metrics.invalidLogin(kind);
+      boolean surgeActive = surge.recordFailure(now);
+      if (loginName != null) {
+        delay = accounts.recordFailure(loginName, now);
+      }
+      if (registry.allowFor(client) != null) {
+        return new FailureResult(List.of(), delay);
+      }
+      List<BlockEntry> issued = new ArrayList<>(2);
+      AddressKey clientKey = keys.clientKey(client);
+      Step step = clients.update(clientKey, housekeeping.mayCreate(clients, true, now),
+          (r, existed) -> clientFailure(r, now, surgeActive));
+      if (step == null) {
+        metrics.degraded("client-map-full");
+      } else if (step.blocked != null) {
+        issued.add(BlockViews.entry(BlockKind.CLIENT, clientKey, step.blocked));
+      }
+      boolean newBlockedClient = step != null && step.newBlockedClient;
+      AddressKey rangeKey = keys.rangeKey(client);
+      Step rangeStep = ranges.update(rangeKey, housekeeping.mayCreate(ranges, false, now),
+          (r, existed) -> rangeFailure(r, now, surgeActive, newBlockedClient));
+      if (rangeStep == null) {
+        metrics.degraded("range-map-full");
+      } else if (rangeStep.blocked != null) {
+        issued.add(BlockViews.entry(BlockKind.RANGE, rangeKey, rangeStep.blocked));
+      }
+      for (BlockEntry b : issued) {
+        metrics.blockIssued(b.kind());
+        listeners.issued(b, Origin.LOCAL);
+      }
+      return issued.isEmpty() ? new FailureResult(List.of(), delay) : new FailureResult(List.copyOf(issued), delay);
+    } catch (RuntimeException e) {
+      storeError("recordFailure", e);
+      return new FailureResult(List.of(), delay);
+    }
+  }
+
+  /** Remembers a successful login: headroom for this client and range, and a clean slate for the name. */
+  public void recordSuccess(InetAddress client, String loginName) {
+    try {
+      long now = clock.millis();
+      if (loginName != null) {
+        accounts.recordSuccess(loginName);
+      }
+      clients.update(keys.clientKey(client), housekeeping.mayCreate(clients, true, now), (r, e) -> r.lastSuccessAt = now);
+      ranges.update(keys.rangeKey(client), housekeeping.mayCreate(ranges, false, now), (r, e) -> r.lastSuccessAt = now);
+    } catch (RuntimeException e) {
+      storeError("recordSuccess", e);
+    }
+  }
+
+  /** The delay to wait before verifying a password for this login name (zero if none). */
+  public Duration accountDelay(String loginName) {
+    try {
+      return loginName == null ? Duration.ZERO : accounts.delay(loginName, clock.millis());
+    } catch (RuntimeException e) {
+      storeError("accountDelay", e);
+      return Duration.ZERO;
+    }
+  }
+
+  private Step clientFailure(RateRecord r, long now, boolean surgeActive) {
+    rules.noteFailureSeen(r, now);
+    if (r.isBlocked(now)) {
+      return Step.COUNTED;
+    }
+    rules.addFailure(r, now);
+    if (rules.failureEstimate(r, now) < rules.clientFailureLimit(r, now, surgeActive)) {
+      return Step.COUNTED;
+    }
+    long previousBlockAt = r.lastBlockAt;
+    rules.block(r, now, BlockReason.CLIENT_FAILURES);
+    return new Step(r.copy(), rules.countsAsNewBlockedClient(previousBlockAt, now));
+  }
+
+  private Step rangeFailure(RateRecord r, long now, boolean surgeActive, boolean newBlockedClient) {
+    rules.noteFailureSeen(r, now);
+    if (r.isBlocked(now)) {
+      return Step.COUNTED;
+    }
+    rules.addFailure(r, now);
+    if (newBlockedClient) {
+      rules.addBlockedClient(r, now);
+    }
+    if (rules.failureEstimate(r, now) >= rules.rangeFailureLimit(r, now, surgeActive)) {
+      rules.block(r, now, BlockReason.RANGE_FAILURES);
+      return new Step(r.copy(), false);
+    }
+    if (rules.blockedClientEstimate(r, now) >= rules.rangeBlockedClientLimit(r, now, surgeActive)) {
+      rules.block(r, now, BlockReason.RANGE_BLOCKED_CLIENTS);
+      return new Step(r.copy(), false);
+    }
+    return Step.COUNTED;
+  }
+
+  /** The outcome of one counted failure: the record if it just became blocked. */
+  private record Step(RateRecord blocked, boolean newBlockedClient) {
+    static final Step COUNTED = new Step(null, false);
+  }
+
+  // ---- admin and propagation
+
+  /** Counters, limits in force, allowlist and blocks for one address. */
+  public Explanation explain(InetAddress address) {
+    long now = clock.millis();
+    boolean surgeActive = surge.isActive(now);
+    return new Explanation(address, check(address), registry.allowFor(address),
+        registry.manualBlockFor(address, now), views.state(true, address, now, surgeActive),
+        views.state(false, address, now, surgeActive), surge.state(now));
+  }
+
+  /** Active blocks (client, range, manual), newest first. Scans the maps: for the admin API, not requests. */
+  public BlockPage activeBlocks(int offset, int limit) {
+    return views.page(clock.millis(), offset, limit);
+  }
+
+  public SurgeState surgeState() {
+    return surge.state(clock.millis());
+  }
+
+  /** Adds a manual block decided here ({@link Origin#LOCAL}) or loaded from elsewhere. */
+  public void addManualBlock(ManualBlock block, Origin origin) {
+    registry.putManualBlock(block);
+    metrics.blockIssued(BlockKind.MANUAL);
+    listeners.issued(BlockViews.entry(block), origin);
+  }
+
+  /**
+   * Applies a block issued by another node. Idempotent: a block already known (same or later end)
+   * changes nothing and fires no event, so propagation cannot echo.
+   *
+   * @return whether anything changed
+   */
+  public boolean applyRemoteBlock(BlockEntry block) {
+    if (block.kind() == BlockKind.MANUAL) {
+      ManualBlock existing = registry.manualBlock(block.subject());
+      ManualBlock m = new ManualBlock(block.subject(), block.until(), block.note(), block.createdBy(), block.since());
+      registry.putManualBlock(m);
+      if (m.equals(existing)) {
+        return false;
+      }
+      metrics.blockIssued(BlockKind.MANUAL);
+      listeners.issued(block, Origin.REMOTE);
+      return true;
+    }
+    ClientKeys.Shape expected = block.kind() == BlockKind.CLIENT ? ClientKeys.Shape.CLIENT : ClientKeys.Shape.RANGE;
+    if (keys.shapeOf(block.subject()) != expected) {
+      throw new IllegalArgumentException(block.subject() + " is not a " + block.kind().metricTag()
+          + " key under this node's prefix lengths");
+    }
+    ThrottleStore store = block.kind() == BlockKind.CLIENT ? clients : ranges;
+    long until = block.until().toEpochMilli();
+    // Never past capacity: a Chronicle map refuses inserts well beyond it.
+    boolean mayCreate = store.size() < store.capacity();
+    Boolean changed = store.update(AddressKey.of(block.subject()), mayCreate, (r, existed) -> {
+      if (r.blockedUntil >= until) {
+        return false;
+      }
+      r.blockedUntil = until;
+      r.blockLevel = Math.max(r.blockLevel, block.level());
+      r.lastBlockAt = block.since().toEpochMilli();
+      r.blockReason = block.reason().code();
+      return true;
+    });
+    if (Boolean.TRUE.equals(changed)) {
+      metrics.blockIssued(block.kind());
+      listeners.issued(block, Origin.REMOTE);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Ends every block on exactly this subject now: a manual block of it and, if it has the shape of
+   * a client or range key, that key's automatic block. The escalation level is kept, so a lifted
+   * repeat offender still gets a longer block next time.
+   *
+   * @return whether a block was lifted
+   */
+  public boolean liftBlock(Cidr subject, Origin origin) {
+    long now = clock.millis();
+    boolean lifted = false;
+    if (registry.removeManualBlock(subject) != null) {
+      listeners.lifted(subject, BlockKind.MANUAL, origin);
+      lifted = true;
+    }
+    ClientKeys.Shape shape = keys.shapeOf(subject);
+    if (shape != ClientKeys.Shape.OTHER) {
+      ThrottleStore store = shape == ClientKeys.Shape.CLIENT ? clients : ranges;
+      Boolean done = store.update(AddressKey.of(subject), false, (r, existed) -> {
+        if (!r.isBlocked(now)) {
+          return false;
+        }
+        r.blockedUntil = now;
+        return true;
+      });
+      if (Boolean.TRUE.equals(done)) {
+        listeners.lifted(subject, shape == ClientKeys.Shape.CLIENT ? BlockKind.CLIENT : BlockKind.RANGE, origin);
+        lifted = true;
+      }
+    }
+    return lifted;
+  }
+
+  // ---- housekeeping
+
+  /**
+   * Periodic upkeep, to be run every minute or so off the event loop: re-evaluates surge mode,
+   * reports blocks that expired, drops idle entries and expired manual blocks, refreshes gauges.
+   */
+  public void maintain() {
+    try {
+      long now = clock.millis();
+      surge.isActive(now);
+      accounts.sweep(now);
+      housekeeping.maintain(now);
+    } catch (RuntimeException e) {
+      storeError("maintenance", e);
+    }
+  }
+
+  @Override
+  public boolean surgeActive() {
+    return surge.isActive(clock.millis());
+  }
+
+  @Override
+  public long activeBlocks(BlockKind kind) {
+    return housekeeping.activeBlocks(kind, clock.millis());
+  }
+
+  @Override
+  public double fillRatio(boolean clientMap) {
+    return (clientMap ? clients : ranges).fillRatio();
+  }
+
+  private void storeError(String operation, RuntimeException e) {
+    metrics.degraded("store-error");
+    long now = System.nanoTime() / 1_000_000;
+    // A broken store fails on every request; one line a minute says enough.
+    if (now - lastErrorLogAt >= 60_000) {
+      lastErrorLogAt = now;
+      LOG.error("Throttle {} failed; continuing without throttling this request", operation, e);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+package com.timereg.gateway.throttle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ChronicleThrottleServiceTest extends ThrottleServiceContract {
+  @TempDir Path dir;
+  private int opened;
+
+  @Override
+  ThrottleStorage newStorage(long clientEntries, long rangeEntries) throws Exception {
+    Path sub = Files.createDirectories(dir.resolve("run" + opened++));
+    return new ThrottleStorage(ChronicleThrottleStore.open(sub, "clients", clientEntries),
+        ChronicleThrottleStore.open(sub, "ranges", rangeEntries));
+  }
+
+  @Test
+  void blocksAndEscalationSurviveARestart() throws Exception {
+    fail("192.0.2.10", 10);
+    storage.close();
+    storage = ThrottleStorage.open(new ThrottleStorageSettings(dir.resolve("run0"), 10_000, 10_000));
+    service = new ThrottleService(ThrottlePolicy.DEFAULTS,
+        new com.timereg.gateway.clientip.ClientKeys(com.timereg.gateway.clientip.ClientKeyPolicy.DEFAULTS),
+        storage.clients(), storage.ranges(), new BlockRegistry(), clock, ThrottleMetrics.NOOP, Runnable::run);
+
+    assertThat(service.check(ip("192.0.2.10")).allowed()).isFalse();
+    clock.advance(java.time.Duration.ofMinutes(15));
+    assertThat(blockLengthAfter("192.0.2.10", 10)).isEqualTo(java.time.Duration.ofMinutes(60));
+  }
+}

@@ -1,0 +1,479 @@
+package com.timereg.gateway.throttle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.timereg.gateway.clientip.Cidr;
+import com.timereg.gateway.clientip.ClientKeyPolicy;
+import com.timereg.gateway.clientip.ClientKeys;
+import com.timereg.gateway.clientip.IpLiterals;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The behaviour every store must give the throttle; one subclass per {@link ThrottleStore}. */
+abstract class ThrottleServiceContract {
+  /** Aligned to every window length used here, so window arithmetic in tests stays readable. */
+  static final Instant START = Instant.parse("2026-01-05T08:00:00Z");
+
+  MutableClock clock;
+  ThrottleStorage storage;
+  ThrottleService service;
+  final List<String> events = new ArrayList<>();
+
+  /** A fresh, empty storage with these capacities. */
+  abstract ThrottleStorage newStorage(long clientEntries, long rangeEntries) throws Exception;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    clock = new MutableClock(START);
+    start(ThrottlePolicy.DEFAULTS, 10_000, 10_000);
+  }
+
+  @AfterEach
+  void tearDown() {
+    storage.close();
+  }
+
+  void start(ThrottlePolicy policy, long clientEntries, long rangeEntries) throws Exception {
+    if (storage != null) {
+      storage.close();
+    }
+    storage = newStorage(clientEntries, rangeEntries);
+    service = new ThrottleService(policy, new ClientKeys(ClientKeyPolicy.DEFAULTS), storage.clients(),
+        storage.ranges(), new BlockRegistry(), clock, ThrottleMetrics.NOOP, Runnable::run);
+    service.addListener(new ThrottleListener() {
+      @Override
+      public void blockIssued(BlockEntry block, Origin origin) {
+        events.add("issued " + block.kind() + " " + block.subject() + " " + origin);
+      }
+
+      @Override
+      public void blockLifted(Cidr subject, BlockKind kind, Origin origin) {
+        events.add("lifted " + kind + " " + subject + " " + origin);
+      }
+    });
+  }
+
+  static InetAddress ip(String literal) {
+    return IpLiterals.parse(literal);
+  }
+
+  FailureResult fail(String address, int times) {
+    FailureResult last = null;
+    for (int i = 0; i < times; i++) {
+      last = service.recordFailure(ip(address), "user" + i, FailureKind.WRONG_PASSWORD);
+    }
+    return last;
+  }
+
+  Duration blockLengthAfter(String address, int failures) {
+    fail(address, failures);
+    Decision d = service.check(ip(address));
+    assertThat(d.allowed()).as("blocked after %d failures", failures).isFalse();
+    return Duration.ofMillis(d.untilMillis() - clock.millis());
+  }
+
+  // ---- client limits and escalation
+
+  @Test
+  void blocksAnAddressForFifteenMinutesAtItsTenthInvalidLogin() {
+    assertThat(fail("192.0.2.10", 9).blockIssued()).isFalse();
+    assertThat(service.check(ip("192.0.2.10")).allowed()).isTrue();
+
+    FailureResult tenth = fail("192.0.2.10", 1);
+
+    assertThat(tenth.blockIssued()).isTrue();
+    assertThat(tenth.issued()).singleElement().satisfies(b -> {
+      assertThat(b.kind()).isEqualTo(BlockKind.CLIENT);
+      assertThat(b.subject()).isEqualTo(Cidr.parse("192.0.2.10/32"));
+      assertThat(b.reason()).isEqualTo(BlockReason.CLIENT_FAILURES);
+      assertThat(b.level()).isEqualTo(1);
+      assertThat(b.failures()).isEqualTo(10);
+    });
+    Decision d = service.check(ip("192.0.2.10"));
+    assertThat(d.allowed()).isFalse();
+    assertThat(d.kind()).isEqualTo(BlockKind.CLIENT);
+    assertThat(d.retryAfterSeconds()).isEqualTo(15 * 60);
+    assertThat(service.check(ip("192.0.2.11")).allowed()).as("a neighbour").isTrue();
+    assertThat(events).containsExactly("issued CLIENT 192.0.2.10/32 LOCAL");
+  }
+
+  @Test
+  void blockEndsByItselfAndCountingStartsAfresh() {
+    fail("192.0.2.10", 10);
+    clock.advance(Duration.ofMinutes(15));
+
+    assertThat(service.check(ip("192.0.2.10")).allowed()).isTrue();
+    assertThat(fail("192.0.2.10", 9).blockIssued()).isFalse();
+  }
+
+  @Test
+  void failuresSpreadWiderThanTheWindowDoNotBlock() {
+    for (int i = 0; i < 30; i++) {
+      fail("192.0.2.10", 1);
+      clock.advance(Duration.ofMinutes(2)); // 5 per 10 minutes, forever
+    }
+    assertThat(service.check(ip("192.0.2.10")).allowed()).isTrue();
+  }
+
+  @Test
+  void slidingWindowCatchesBurstsAcrossAWindowBoundary() {
+    clock.advance(Duration.ofMinutes(9));
+    fail("192.0.2.10", 6);
+    clock.advance(Duration.ofMinutes(2)); // into the next fixed window
+    assertThat(fail("192.0.2.10", 5).blockIssued()).isTrue();
+  }
+
+  @Test
+  void repeatBlocksEscalateFourfoldAndAreCappedAtTwentyFourHours() {
+    List<Duration> lengths = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      Duration length = blockLengthAfter("192.0.2.10", 10);
+      lengths.add(length);
+      clock.advance(length);
+    }
+    assertThat(lengths).containsExactly(Duration.ofMinutes(15), Duration.ofMinutes(60), Duration.ofMinutes(240),
+        Duration.ofMinutes(960), Duration.ofHours(24), Duration.ofHours(24));
+  }
+
+  @Test
+  void escalationIsForgottenAfterSevenCleanDays() {
+    clock.advance(blockLengthAfter("192.0.2.10", 10));
+    clock.advance(blockLengthAfter("192.0.2.10", 10)); // 60 min, level 2
+    clock.advance(Duration.ofDays(6));
+    Duration third = blockLengthAfter("192.0.2.10", 10);
+    assertThat(third).isEqualTo(Duration.ofMinutes(240));
+
+    clock.advance(third.plus(Duration.ofDays(7)));
+    assertThat(blockLengthAfter("192.0.2.10", 10)).isEqualTo(Duration.ofMinutes(15));
+  }
+
+  @Test
+  void ipv6ClientsAreCountedPerSlash64() {
+    for (int i = 1; i <= 10; i++) {
+      service.recordFailure(ip("2001:db8:1:2::" + Integer.toHexString(i)), "x", FailureKind.UNKNOWN_USER);
+    }
+    assertThat(service.check(ip("2001:db8:1:2:ffff::1")).kind()).isEqualTo(BlockKind.CLIENT);
+    assertThat(service.check(ip("2001:db8:1:3::1")).allowed()).isTrue();
+  }
+
+  // ---- ranges
+
+  @Test
+  void blocksRangeAfterFiveAddressesInItAreBlocked() {
+    for (int i = 1; i <= 4; i++) {
+      fail("198.51.100." + i, 10);
+      clock.advance(Duration.ofMinutes(5));
+    }
+    assertThat(service.check(ip("198.51.100.200")).allowed()).isTrue();
+
+    FailureResult fifth = fail("198.51.100.5", 10);
+
+    assertThat(fifth.issued()).extracting(BlockEntry::kind).containsExactly(BlockKind.CLIENT, BlockKind.RANGE);
+    assertThat(fifth.issued().get(1).reason()).isEqualTo(BlockReason.RANGE_BLOCKED_CLIENTS);
+    Decision d = service.check(ip("198.51.100.200"));
+    assertThat(d.kind()).isEqualTo(BlockKind.RANGE);
+    assertThat(d.subject()).isEqualTo(Cidr.parse("198.51.100.0/24"));
+    assertThat(service.check(ip("198.51.101.1")).allowed()).isTrue();
+  }
+
+  @Test
+  void theSameAddressBlockedTwiceCountsOnceTowardsItsRange() {
+    for (int round = 0; round < 5; round++) {
+      clock.advance(blockLengthAfter("198.51.100.1", 10));
+    }
+    assertThat(service.check(ip("198.51.100.200")).allowed()).isTrue();
+  }
+
+  @Test
+  void blocksRangeAtFiftyInvalidLoginsFromManyAddresses() {
+    for (int i = 1; i <= 49; i++) {
+      assertThat(fail("198.51.100." + i, 1).blockIssued()).isFalse();
+    }
+    FailureResult fiftieth = fail("198.51.100.50", 1);
+    assertThat(fiftieth.issued()).singleElement().satisfies(b -> {
+      assertThat(b.kind()).isEqualTo(BlockKind.RANGE);
+      assertThat(b.reason()).isEqualTo(BlockReason.RANGE_FAILURES);
+    });
+    assertThat(service.check(ip("198.51.100.77")).kind()).isEqualTo(BlockKind.RANGE);
+  }
+
+  @Test
+  void rangeBlocksEscalateLikeClientBlocks() {
+    List<Long> lengths = new ArrayList<>();
+    for (int round = 0; round < 3; round++) {
+      for (int i = 1; i <= 50; i++) {
+        fail("198.51.100." + (round * 50 + i), 1);
+      }
+      Decision d = service.check(ip("198.51.100.254"));
+      lengths.add((d.untilMillis() - clock.millis()) / 60_000);
+      clock.advance(Duration.ofMillis(d.untilMillis() - clock.millis()));
+    }
+    assertThat(lengths).containsExactly(15L, 60L, 240L);
+  }
+
+  // ---- surge
+
+  @Test
+  void surgeHalvesLimitsWhileTheWaveLastsAndEndsWithHysteresis() {
+    for (int i = 0; i < 100; i++) {
+      fail("203.0." + (i / 40) + "." + (i % 40 + 1), 1); // 100 failures spread thin
+    }
+    assertThat(service.surgeState().active()).isTrue();
+    assertThat(service.explain(ip("192.0.2.10")).client().failureLimit()).isEqualTo(5);
+    assertThat(fail("192.0.2.10", 5).blockIssued()).isTrue();
+
+    clock.advance(Duration.ofSeconds(90)); // rate estimate ~52/min: above 50, stays on
+    assertThat(service.surgeState().active()).isTrue();
+
+    clock.advance(Duration.ofSeconds(60)); // nothing in the last minute
+    assertThat(service.surgeState().active()).isFalse();
+    assertThat(service.explain(ip("192.0.2.20")).client().failureLimit()).isEqualTo(10);
+    assertThat(fail("192.0.2.20", 9).blockIssued()).isFalse();
+  }
+
+  @Test
+  void surgeDoesNotStartBelowItsRate() {
+    for (int i = 0; i < 99; i++) {
+      fail("203.0." + (i / 40) + "." + (i % 40 + 1), 1);
+    }
+    assertThat(service.surgeState().active()).isFalse();
+    assertThat(service.surgeState().failuresPerMinute()).isEqualTo(99.0);
+  }
+
+  // ---- success headroom (office NAT guard)
+
+  @Test
+  void recentSuccessDoublesTheLimitForTheAddressButNoFurther() {
+    service.recordSuccess(ip("192.0.2.10"), "alice");
+    service.recordSuccess(ip("192.0.2.10"), "bob");
+    service.recordSuccess(ip("192.0.2.10"), "carol");
+
+    assertThat(fail("192.0.2.10", 19).blockIssued()).isFalse();
+    assertThat(fail("192.0.2.10", 1).blockIssued()).isTrue();
+  }
+
+  @Test
+  void officeRangeWithRecentSuccessToleratesTwiceTheRangeFailures() {
+    service.recordSuccess(ip("198.51.100.7"), "alice");
+    for (int i = 1; i <= 99; i++) {
+      assertThat(fail("198.51.100." + (i % 90 + 1), 1).issued()).noneMatch(b -> b.kind() == BlockKind.RANGE);
+    }
+    assertThat(fail("198.51.100.91", 1).issued()).anyMatch(b -> b.kind() == BlockKind.RANGE);
+  }
+
+  @Test
+  void successHeadroomLapsesAfterADay() {
+    service.recordSuccess(ip("192.0.2.10"), "alice");
+    clock.advance(Duration.ofHours(24));
+    assertThat(fail("192.0.2.10", 10).blockIssued()).isTrue();
+  }
+
+  @Test
+  void surgeStillTightensAnAddressWithHeadroom() {
+    service.recordSuccess(ip("192.0.2.10"), "alice");
+    for (int i = 0; i < 100; i++) {
+      fail("203.0." + (i / 40) + "." + (i % 40 + 1), 1);
+    }
+    assertThat(service.explain(ip("192.0.2.10")).client().failureLimit()).isEqualTo(10);
+  }
+
+  // ---- allowlist and manual blocks
+
+  @Test
+  void allowlistedAddressesAreNeverBlocked() {
+    service.registry().putAllow(new AllowEntry(Cidr.parse("192.0.2.0/28"), "office", "admin", START));
+    FailureResult last = fail("192.0.2.10", 200);
+
+    assertThat(last.blockIssued()).isFalse();
+    assertThat(service.check(ip("192.0.2.10")).allowed()).isTrue();
+    assertThat(service.explain(ip("192.0.2.10")).allowlistedBy().reason()).isEqualTo("office");
+    assertThat(service.activeBlocks(0, 10).total()).isZero();
+  }
+
+  @Test
+  void allowlistWinsOverAnExistingBlock() {
+    fail("192.0.2.10", 10);
+    service.registry().putAllow(new AllowEntry(Cidr.parse("192.0.2.10"), "monitor", "admin", START));
+    assertThat(service.check(ip("192.0.2.10")).allowed()).isTrue();
+  }
+
+  @Test
+  void manualBlockHoldsUntilItsExpiryAndCanBeLifted() {
+    ManualBlock m = new ManualBlock(Cidr.parse("203.0.113.0/24"), START.plus(Duration.ofHours(2)),
+        "abuse ticket 42", "sec-team", START);
+    service.addManualBlock(m, Origin.LOCAL);
+
+    Decision d = service.check(ip("203.0.113.9"));
+    assertThat(d.kind()).isEqualTo(BlockKind.MANUAL);
+    assertThat(d.retryAfterSeconds()).isEqualTo(7200);
+    assertThat(service.activeBlocks(0, 10).items()).singleElement().satisfies(b -> {
+      assertThat(b.note()).isEqualTo("abuse ticket 42");
+      assertThat(b.createdBy()).isEqualTo("sec-team");
+    });
+
+    assertThat(service.liftBlock(Cidr.parse("203.0.113.0/24"), Origin.LOCAL)).isTrue();
+    assertThat(service.check(ip("203.0.113.9")).allowed()).isTrue();
+
+    service.addManualBlock(m, Origin.LOCAL);
+    clock.advance(Duration.ofHours(2));
+    assertThat(service.check(ip("203.0.113.9")).allowed()).isTrue();
+    service.maintain();
+    assertThat(service.registry().manualBlocks()).isEmpty();
+    assertThat(events).contains("lifted MANUAL 203.0.113.0/24 LOCAL", "lifted MANUAL 203.0.113.0/24 EXPIRY");
+  }
+
+  // ---- per-name slow-down
+
+  @Test
+  void accountDelayGrowsAfterThreeFailuresDoublesAndIsCapped() {
+    List<Long> delays = new ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      delays.add(service.recordFailure(ip("192.0.2." + (i + 1)), "Alice", FailureKind.WRONG_PASSWORD)
+          .accountDelay().toSeconds());
+    }
+    assertThat(delays).containsExactly(0L, 0L, 0L, 1L, 2L, 4L, 8L, 15L, 15L);
+    assertThat(service.accountDelay("alice")).isEqualTo(Duration.ofSeconds(15));
+  }
+
+  @Test
+  void accountDelayNeverLocksTheAccount() {
+    for (int i = 0; i < 500; i++) {
+      service.recordFailure(ip("10." + (i / 200) + "." + (i % 200) + ".1"), "victim", FailureKind.WRONG_PASSWORD);
+    }
+    assertThat(service.accountDelay("victim")).isEqualTo(ThrottlePolicy.DEFAULT_ACCOUNT_MAX_DELAY);
+    assertThat(service.check(ip("192.0.2.99")).allowed()).as("the owner's own address").isTrue();
+  }
+
+  @Test
+  void accountDelayTreatsCaseAndSpacingOfTheNameAlike() {
+    for (String name : List.of("Alice", " alice", "ALICE ", "alice")) {
+      service.recordFailure(ip("192.0.2.1"), name, FailureKind.UNKNOWN_USER);
+    }
+    assertThat(service.accountDelay("aLiCe")).isEqualTo(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void accountDelayIsForgottenAfterAQuietPeriodOrASuccess() {
+    for (int i = 0; i < 6; i++) {
+      service.recordFailure(ip("192.0.2.1"), "alice", FailureKind.WRONG_PASSWORD);
+    }
+    clock.advance(Duration.ofMinutes(14));
+    assertThat(service.accountDelay("alice")).isEqualTo(Duration.ofSeconds(4));
+    clock.advance(Duration.ofMinutes(1));
+    assertThat(service.accountDelay("alice")).isZero();
+
+    for (int i = 0; i < 6; i++) {
+      service.recordFailure(ip("192.0.2.1"), "bob", FailureKind.WRONG_PASSWORD);
+    }
+    service.recordSuccess(ip("192.0.2.2"), "bob");
+    assertThat(service.accountDelay("bob")).isZero();
+  }
+
+  // ---- admin views, propagation and housekeeping
+
+  @Test
+  void explainShowsCountersLimitsAndTheBlockingEntry() {
+    fail("192.0.2.10", 4);
+    Explanation e = service.explain(ip("192.0.2.10"));
+    assertThat(e.decision().allowed()).isTrue();
+    assertThat(e.client().failuresInWindow()).isEqualTo(4.0);
+    assertThat(e.client().failureLimit()).isEqualTo(10);
+    assertThat(e.range().subject()).isEqualTo(Cidr.parse("192.0.2.0/24"));
+    assertThat(e.range().failureLimit()).isEqualTo(50);
+    assertThat(e.range().blockedClientLimit()).isEqualTo(5);
+    assertThat(e.surge().active()).isFalse();
+
+    fail("192.0.2.10", 6);
+    e = service.explain(ip("192.0.2.10"));
+    assertThat(e.decision().kind()).isEqualTo(BlockKind.CLIENT);
+    assertThat(e.client().blockedUntil()).isEqualTo(START.plus(Duration.ofMinutes(15)));
+    assertThat(e.client().totalFailures()).isEqualTo(10);
+    assertThat(e.range().blockedClientsInWindow()).isEqualTo(1.0);
+  }
+
+  @Test
+  void listsActiveBlocksNewestFirstInPages() {
+    for (int i = 1; i <= 5; i++) {
+      fail("192.0." + i + ".1", 10);
+      clock.advance(Duration.ofMinutes(1));
+    }
+    BlockPage first = service.activeBlocks(0, 2);
+    BlockPage second = service.activeBlocks(2, 2);
+
+    assertThat(first.total()).isEqualTo(5);
+    assertThat(first.items()).extracting(b -> b.subject().toString()).containsExactly("192.0.5.1/32", "192.0.4.1/32");
+    assertThat(second.items()).extracting(b -> b.subject().toString()).containsExactly("192.0.3.1/32", "192.0.2.1/32");
+    assertThat(service.activeBlocks(4, 2).items()).hasSize(1);
+  }
+
+  @Test
+  void remoteBlocksApplyOnceAndFireNoLocalEvent() {
+    BlockEntry remote = new BlockEntry(Cidr.parse("192.0.2.10/32"), BlockKind.CLIENT, BlockReason.CLIENT_FAILURES,
+        "", "gateway", START, START.plus(Duration.ofMinutes(60)), 2, 10, START, START);
+
+    assertThat(service.applyRemoteBlock(remote)).isTrue();
+    assertThat(service.applyRemoteBlock(remote)).isFalse();
+
+    assertThat(service.check(ip("192.0.2.10")).retryAfterSeconds()).isEqualTo(3600);
+    assertThat(events).containsExactly("issued CLIENT 192.0.2.10/32 REMOTE");
+    assertThat(service.liftBlock(Cidr.parse("192.0.2.10/32"), Origin.REMOTE)).isTrue();
+    assertThat(service.check(ip("192.0.2.10")).allowed()).isTrue();
+    assertThat(events).last().isEqualTo("lifted CLIENT 192.0.2.10/32 REMOTE");
+  }
+
+  @Test
+  void liftingKeepsTheEscalationLevel() {
+    fail("192.0.2.10", 10);
+    service.liftBlock(Cidr.parse("192.0.2.10/32"), Origin.LOCAL);
+    assertThat(blockLengthAfter("192.0.2.10", 10)).isEqualTo(Duration.ofMinutes(60));
+  }
+
+  @Test
+  void maintenanceReportsExpiredBlocksAndSweepsIdleEntries() {
+    fail("192.0.2.10", 10);
+    fail("192.0.2.20", 1);
+    service.maintain();
+    assertThat(service.activeBlocks(BlockKind.CLIENT)).isEqualTo(1);
+    assertThat(storage.clients().size()).isEqualTo(2);
+
+    clock.advance(Duration.ofMinutes(20));
+    service.maintain();
+    assertThat(events).contains("lifted CLIENT 192.0.2.10/32 EXPIRY");
+    assertThat(service.activeBlocks(BlockKind.CLIENT)).isZero();
+    assertThat(storage.clients().size()).as("192.0.2.20 is idle; .10 keeps its level").isEqualTo(1);
+
+    clock.advance(Duration.ofDays(7));
+    service.maintain();
+    assertThat(storage.clients().size()).isZero();
+    assertThat(storage.ranges().size()).isZero();
+  }
+
+  @Test
+  void fullClientMapDegradesToRangeCountingWithoutExceptions() throws Exception {
+    start(ThrottlePolicy.DEFAULTS, 100, 10_000);
+    for (int i = 1; i <= 80; i++) {
+      fail("10.0." + i + ".1", 1);
+    }
+    assertThat(storage.clients().size()).isEqualTo(80);
+    clock.advance(Duration.ofMinutes(2)); // keep the gateway-wide rate below surge
+
+
+    // Nothing to sweep yet: a new address is only counted in its range.
+    for (int i = 0; i < 49; i++) {
+      assertThat(fail("10.9.9.9", 1).blockIssued()).isFalse();
+    }
+    assertThat(storage.clients().get(com.timereg.gateway.clientip.AddressKey.of(ip("10.9.9.9"), 32))).isNull();
+    assertThat(fail("10.9.9.9", 1).issued()).extracting(BlockEntry::kind).containsExactly(BlockKind.RANGE);
+
+    // Once the old entries are idle, pressure sweeps them and new addresses are counted again.
+    clock.advance(Duration.ofMinutes(30));
+    fail("10.8.8.8", 1);
+    assertThat(storage.clients().size()).isEqualTo(1);
+  }
+}
