@@ -130,6 +130,24 @@ public final class ConfigReader {
     }
   }
 
+  public double decimal(String path, double def, double min, double max) {
+    Optional<String> v = raw(path);
+    if (v.isEmpty()) {
+      return record(path, def);
+    }
+    try {
+      double d = Double.parseDouble(v.get());
+      if (!(d >= min && d <= max)) {
+        problem(path, "must be between " + min + " and " + max + ", got " + v.get());
+        return def;
+      }
+      return record(path, d);
+    } catch (NumberFormatException e) {
+      problem(path, "expected a number, got '" + v.get() + "'");
+      return def;
+    }
+  }
+
   /** A duration such as {@code 250ms}, {@code 10s}, {@code 15m}, {@code 24h}, {@code 7d}; {@code 0} means zero. */
   public Duration duration(String path, Duration def, Duration min, Duration max) {
     Optional<String> v = raw(path);

@@ -31,6 +31,7 @@ public record GatewayConfig(
     AdminSettings admin,
     DatabaseSettings database,
     URI backend,
+    ThrottleConfig throttle,
     Map<String, String> effective) {
 
   public static final Path DEFAULT_FILE = Path.of("conf", "gateway.yaml");
@@ -109,7 +110,8 @@ public record GatewayConfig(
         r.duration("database.connect-timeout", DatabaseSettings.DEFAULT_CONNECT_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(5)),
         r.enumValue("database.ssl-mode", io.vertx.pgclient.SslMode.class, DatabaseSettings.DEFAULT_SSL_MODE));
     URI backend = backend(r);
-    return new GatewayConfig(dataDir, pub, redirect, tls, admin, db, backend, Map.copyOf(r.effective()));
+    ThrottleConfig throttle = ThrottleConfig.read(r, dataDir);
+    return new GatewayConfig(dataDir, pub, redirect, tls, admin, db, backend, throttle, Map.copyOf(r.effective()));
   }
 
   private static URI backend(ConfigReader r) {
@@ -128,12 +130,12 @@ public record GatewayConfig(
 
   /** The same configuration against another database (dev mode's local server). */
   public GatewayConfig withDatabase(DatabaseSettings db) {
-    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, db, backend, effective);
+    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, db, backend, throttle, effective);
   }
 
   /** The same configuration with another backend (dev mode's demo backend). */
   public GatewayConfig withBackend(URI uri) {
-    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, database, uri, effective);
+    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, database, uri, throttle, effective);
   }
 
   /** The effective configuration, one key per line, secrets masked: logged once at start. */

@@ -3,7 +3,18 @@ package com.timereg.gateway.edge;
 import com.timereg.gateway.admin.AdminRouter;
 import com.timereg.gateway.admin.Readiness;
 import com.timereg.gateway.config.GatewayConfig;
+import com.timereg.gateway.clientip.ClientAddressResolver;
+import com.timereg.gateway.clientip.ClientKeys;
 import com.timereg.gateway.config.ListenerSettings;
+import com.timereg.gateway.config.ThrottleConfig;
+import com.timereg.gateway.throttle.AllowEntry;
+import com.timereg.gateway.throttle.BlockRegistry;
+import com.timereg.gateway.throttle.MicrometerThrottleMetrics;
+import com.timereg.gateway.throttle.ThrottleService;
+import com.timereg.gateway.throttle.ThrottleStorage;
+import io.vertx.core.WorkerExecutor;
+import java.time.Instant;
+import java.util.concurrent.Executor;
 import com.timereg.gateway.store.Database;
 import com.timereg.gateway.store.Migrations;
 import com.timereg.gateway.tls.CertificateReloader;
@@ -43,6 +54,16 @@ public final class Gateway {
   private final List<HttpServer> otherServers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private CertificateReloader reloader;
   private Database database;
+  private ThrottleService throttle;
+
+  /** How often blocks expire, surge mode is re-evaluated and idle counters are swept. */
+  static final java.time.Duration HOUSEKEEPING_INTERVAL = java.time.Duration.ofSeconds(30);
+
+  /** Requests that try credentials: a block always covers them, whatever the scope. */
+  static final java.util.function.Predicate<io.vertx.ext.web.RoutingContext> LOGIN_PATHS = ctx -> {
+    String p = ctx.normalizedPath();
+    return p.equals("/login") || p.startsWith("/auth/") || p.startsWith("/sso/") || p.startsWith("/password");
+  };
   private int publicPort;
   private int adminPort;
   private int redirectPort;
@@ -75,6 +96,7 @@ public final class Gateway {
   private void startAll() throws Exception {
     LOG.info("effective configuration:{}", config.describe());
     startDatabase();
+    startThrottle();
     ServerTls tls = ServerTls.select(config.tls().engine());
     LOG.info("TLS engine: {}", tls.engineName());
     reloader = certificates(tls);
@@ -121,6 +143,25 @@ public final class Gateway {
     this.database = database;
   }
 
+  /** Opens (or recovers) the Chronicle maps and schedules their housekeeping. */
+  private void startThrottle() {
+    ThrottleConfig tc = config.throttle();
+    ThrottleStorage storage = ThrottleStorage.open(tc.storage());
+    closeables.add(storage);
+    WorkerExecutor sweeper = vertx.createSharedWorkerExecutor("throttle-housekeeping", 1);
+    closeables.add(() -> await(sweeper.close()));
+    Executor sweepExecutor = task -> sweeper.executeBlocking(() -> {
+      task.run();
+      return null;
+    }, false);
+    throttle = new ThrottleService(tc.policy(), new ClientKeys(tc.keys()), storage.clients(), storage.ranges(),
+        new BlockRegistry(), Clock.systemUTC(), new MicrometerThrottleMetrics(registry), sweepExecutor);
+    Instant now = Instant.now();
+    tc.allowlist().forEach(c -> throttle.registry().putAllow(new AllowEntry(c, "from the configuration", "config", now)));
+    long timer = vertx.setPeriodic(HOUSEKEEPING_INTERVAL.toMillis(), id -> sweepExecutor.execute(throttle::maintain));
+    closeables.add(() -> vertx.cancelTimer(timer));
+  }
+
   private CertificateReloader certificates(ServerTls tls) throws java.io.IOException {
     if (config.tls().selfSigned()) {
       SelfSignedCertificate self = SelfSignedCertificate.loadOrCreate(config.tls().selfSignedDir(), Clock.systemUTC());
@@ -139,8 +180,11 @@ public final class Gateway {
    * to the same negative port share one random port, while each bind to 0 would get its own.
    */
   private int deployPublic(HttpServerOptions options, int port, int instances) throws Exception {
-    java.util.function.Function<Vertx, io.vertx.ext.web.Router> routes =
-        v -> PublicRouter.create(v, config.publicListener().hstsMaxAge());
+    PublicRouter.Steps steps = new PublicRouter.Steps(
+        config.publicListener().hstsMaxAge(),
+        new ClientAddressHandler(new ClientAddressResolver(config.throttle().trustedProxies())),
+        new BlockHandler(throttle, config.throttle().scope(), LOGIN_PATHS, ctx -> false));
+    java.util.function.Function<Vertx, io.vertx.ext.web.Router> routes = v -> PublicRouter.create(v, steps);
     java.util.function.Consumer<HttpServer> onListening = s -> {
       publicServers.add(s);
       reloader.register(s);
@@ -185,6 +229,10 @@ public final class Gateway {
 
   public Readiness readiness() {
     return readiness;
+  }
+
+  public ThrottleService throttle() {
+    return throttle;
   }
 
   public Database database() {

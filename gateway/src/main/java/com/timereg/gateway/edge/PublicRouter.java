@@ -9,18 +9,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The public request path, assembled in order in one place:
- * framing guard → security headers → (client address → block check → gateway routes → session →
- * proxy, added by their subsystems) → nothing matched.
+ * framing guard → security headers → client address → block check → (gateway routes → session →
+ * proxy) → nothing matched.
  */
 public final class PublicRouter {
   private static final Logger LOG = LoggerFactory.getLogger(PublicRouter.class);
 
   private PublicRouter() {}
 
-  public static Router create(Vertx vertx, Duration hstsMaxAge) {
+  /** The steps, built once by the composition root and shared by every listener instance. */
+  public record Steps(Duration hstsMaxAge, ClientAddressHandler clientAddress, BlockHandler blockCheck) {}
+
+  public static Router create(Vertx vertx, Steps steps) {
     Router router = Router.router(vertx);
     router.route().handler(new FramingGuard());
-    router.route().handler(securityHeaders(hstsMaxAge));
+    router.route().handler(securityHeaders(steps.hstsMaxAge()));
+    router.route().handler(steps.clientAddress());
+    router.route().handler(steps.blockCheck());
     router.route().last().handler(ctx -> json(ctx, 404, "not_found", "No such resource."));
     router.errorHandler(500, PublicRouter::internalError);
     return router;
@@ -46,6 +51,12 @@ public final class PublicRouter {
     } else {
       ctx.request().connection().close();
     }
+  }
+
+  /** Browsers ask for HTML; everything else (apps, scripts) gets JSON. */
+  static boolean wantsHtml(RoutingContext ctx) {
+    String accept = ctx.request().getHeader("Accept");
+    return accept != null && accept.contains("text/html");
   }
 
   static void json(RoutingContext ctx, int status, String error, String message) {

@@ -115,4 +115,28 @@ class GatewayConfigTest {
     assertThat(c.publicListener().idleTimeout()).isEqualTo(Duration.ofSeconds(90));
     assertThat(c.publicListener().maxHeaderSize()).isEqualTo(32 * 1024);
   }
+
+  @Test
+  void readsThrottleAndClientAddressSettings() throws IOException {
+    GatewayConfig c = GatewayConfig.load(write(String.join("\n",
+        "client-address:", "  trusted-proxies: [10.0.0.0/8, '2001:db8::/32']",
+        "throttle:", "  ip-failure-limit: 5", "  scope: login-only", "  allowlist: [192.0.2.0/24]", "")),
+        Map.<String, String>of()::get);
+    assertThat(c.throttle().trustedProxies()).hasSize(2);
+    assertThat(c.throttle().policy().ipFailureLimit()).isEqualTo(5);
+    assertThat(c.throttle().scope()).isEqualTo(ThrottleConfig.BlockScope.LOGIN_ONLY);
+    assertThat(c.throttle().allowlist()).extracting(Object::toString).containsExactly("192.0.2.0/24");
+    assertThat(c.throttle().storage().dataDirectory()).isEqualTo(Path.of("data", "throttle"));
+  }
+
+  @Test
+  void reportsBadCidrsAndInconsistentThrottleSettings() throws IOException {
+    Path f = write(String.join("\n",
+        "client-address:", "  trusted-proxies: [10.0.0.0/33]", "  ipv4-range-prefix: 32", "  ipv4-client-prefix: 24",
+        "throttle:", "  first-block: 2d", "  max-block: 1d", ""));
+    assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get))
+        .hasMessageContaining("client-address.trusted-proxies:")
+        .hasMessageContaining("ipv4-range-prefix (32) must not be longer than ipv4-client-prefix (24)")
+        .hasMessageContaining("first-block");
+  }
 }

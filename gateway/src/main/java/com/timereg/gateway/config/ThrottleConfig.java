@@ -1,0 +1,90 @@
+package com.timereg.gateway.config;
+
+import com.timereg.gateway.clientip.Cidr;
+import com.timereg.gateway.clientip.ClientKeyPolicy;
+import com.timereg.gateway.throttle.ThrottlePolicy;
+import com.timereg.gateway.throttle.ThrottleStorageSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Client address and throttling settings, read from {@code client-address.*} and {@code throttle.*}.
+ *
+ * @param trustedProxies peers whose X-Forwarded-For is believed; empty (the default) trusts none
+ * @param keys prefix lengths of client and range keys
+ * @param policy limits, windows, escalation, surge mode, office headroom, per-name delay
+ * @param storage where the Chronicle maps live and how many entries they hold
+ * @param allowlist addresses never blocked (monitoring, offices), besides those edited at run time
+ * @param scope which requests a block refuses
+ */
+public record ThrottleConfig(
+    List<Cidr> trustedProxies, ClientKeyPolicy keys, ThrottlePolicy policy, ThrottleStorageSettings storage,
+    List<Cidr> allowlist, BlockScope scope) {
+
+  /** Which requests a blocked address is refused. */
+  public enum BlockScope {
+    /** Only the login endpoints. */
+    LOGIN_ONLY,
+    /** Login endpoints and every request without a valid session (the default): a logged-in user behind a blocked NAT keeps working. */
+    UNAUTHENTICATED,
+    /** Everything, sessions included. */
+    EVERYTHING
+  }
+
+  static ThrottleConfig read(ConfigReader r, Path dataDir) {
+    List<Cidr> trusted = cidrs(r, "client-address.trusted-proxies");
+    ClientKeyPolicy d = ClientKeyPolicy.DEFAULTS;
+    ClientKeyPolicy keys = new ClientKeyPolicy(
+        r.integer("client-address.ipv4-client-prefix", d.ipv4ClientPrefix(), 0, 32),
+        r.integer("client-address.ipv6-client-prefix", d.ipv6ClientPrefix(), 0, 128),
+        r.integer("client-address.ipv4-range-prefix", d.ipv4RangePrefix(), 0, 32),
+        r.integer("client-address.ipv6-range-prefix", d.ipv6RangePrefix(), 0, 128));
+    keys.problems().forEach(p -> r.problem("client-address", p));
+    ThrottlePolicy t = ThrottlePolicy.DEFAULTS;
+    Duration max = Duration.ofDays(3650);
+    ThrottlePolicy policy = new ThrottlePolicy(
+        r.duration("throttle.window", t.window(), Duration.ofSeconds(1), max),
+        r.integer("throttle.ip-failure-limit", t.ipFailureLimit(), 1, 1_000_000),
+        r.integer("throttle.range-failure-limit", t.rangeFailureLimit(), 1, 1_000_000),
+        r.integer("throttle.range-blocked-client-limit", t.rangeBlockedClientLimit(), 1, 1_000_000),
+        r.duration("throttle.range-blocked-client-window", t.rangeBlockedClientWindow(), Duration.ofSeconds(1), max),
+        r.duration("throttle.first-block", t.firstBlock(), Duration.ofSeconds(1), max),
+        r.integer("throttle.escalation-factor", t.escalationFactor(), 1, 100),
+        r.duration("throttle.max-block", t.maxBlock(), Duration.ofSeconds(1), max),
+        r.duration("throttle.escalation-memory", t.escalationMemory(), Duration.ofSeconds(1), max),
+        r.integer("throttle.surge-failures-per-minute", t.surgeFailuresPerMinute(), 1, 100_000_000),
+        r.decimal("throttle.surge-exit-ratio", t.surgeExitRatio(), 0.01, 1.0),
+        r.duration("throttle.surge-min-duration", t.surgeMinDuration(), Duration.ofSeconds(1), max),
+        r.decimal("throttle.surge-limit-factor", t.surgeLimitFactor(), 0.01, 1.0),
+        r.duration("throttle.success-memory", t.successMemory(), Duration.ofSeconds(1), max),
+        r.decimal("throttle.success-headroom-factor", t.successHeadroomFactor(), 1.0, ThrottlePolicy.MAX_SUCCESS_HEADROOM_FACTOR),
+        r.integer("throttle.account-free-failures", t.accountFreeFailures(), 0, 1000),
+        r.duration("throttle.account-base-delay", t.accountBaseDelay(), Duration.ofMillis(1), Duration.ofMinutes(5)),
+        r.duration("throttle.account-max-delay", t.accountMaxDelay(), Duration.ofMillis(1), Duration.ofMinutes(5)),
+        r.duration("throttle.account-quiet-period", t.accountQuietPeriod(), Duration.ofSeconds(1), max),
+        r.integer("throttle.account-capacity", t.accountCapacity(), 1, 100_000_000),
+        r.decimal("throttle.degrade-fill-ratio", t.degradeFillRatio(), 0.1, 0.95));
+    policy.problems().forEach(p -> r.problem("throttle", p));
+    ThrottleStorageSettings storage = new ThrottleStorageSettings(
+        dataDir.resolve("throttle"),
+        r.integer("throttle.client-entries", (int) ThrottleStorageSettings.DEFAULT_CLIENT_ENTRIES, 1000, 500_000_000),
+        r.integer("throttle.range-entries", (int) ThrottleStorageSettings.DEFAULT_RANGE_ENTRIES, 1000, 500_000_000));
+    storage.problems().forEach(p -> r.problem("throttle", p));
+    return new ThrottleConfig(trusted, keys, policy, storage, cidrs(r, "throttle.allowlist"),
+        r.enumValue("throttle.scope", BlockScope.class, BlockScope.UNAUTHENTICATED));
+  }
+
+  private static List<Cidr> cidrs(ConfigReader r, String path) {
+    List<Cidr> out = new ArrayList<>();
+    for (String s : r.stringList(path, List.of())) {
+      try {
+        out.add(Cidr.parse(s));
+      } catch (IllegalArgumentException e) {
+        r.problem(path, e.getMessage());
+      }
+    }
+    return List.copyOf(out);
+  }
+}
