@@ -35,7 +35,9 @@ public final class PasswordVerifier {
   /**
    * For a login name that does not exist: runs a full verification at the configured iteration
    * count against a hash no password matches, so the response takes as long as a wrong password
-   * and the timing does not tell which names exist. Always a mismatch.
+   * and the timing does not tell which names exist. Always a mismatch. Users whose stored hash
+   * is still at an older count take a different time; they converge as each successful login
+   * rehashes to the configured count.
    */
   public Future<Verification> verifyUnknownUser(String password) {
     return timed(() -> {

@@ -49,6 +49,12 @@ record StoredHash(int iterations, String salt, byte[] key) {
     return ALGORITHM + "$" + iterations + "$" + salt + "$" + Base64.getEncoder().encodeToString(key);
   }
 
+  /** Never the salt or key: a stored hash in a log is an offline cracking target. */
+  @Override
+  public String toString() {
+    return "StoredHash[" + ALGORITHM + ", iterations=" + iterations + "]";
+  }
+
   byte[] saltBytes() {
     return salt.getBytes(StandardCharsets.UTF_8);
   }

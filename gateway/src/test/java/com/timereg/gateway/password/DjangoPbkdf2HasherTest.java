@@ -189,6 +189,14 @@ class DjangoPbkdf2HasherTest {
     }
   }
 
+  @Test
+  void parsedHashNeverPrintsSaltOrKey() throws Exception {
+    String encoded = byNote("ascii, low count").encoded();
+
+    assertThat(StoredHash.parse(encoded).toString())
+        .isEqualTo("StoredHash[pbkdf2_sha256, iterations=1000]");
+  }
+
   private static Fixture byNote(String note) throws IOException {
     return Stream.of(djangoFixtures().toArray(Fixture[]::new))
         .filter(f -> f.note().equals(note)).findFirst().orElseThrow();
