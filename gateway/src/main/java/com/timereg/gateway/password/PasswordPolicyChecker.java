@@ -1,0 +1,90 @@
+package com.timereg.gateway.password;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides whether a new password meets a customer's {@link PasswordPolicy}: length, breach
+ * prevalence and estimated strength, every failing rule reported at once. Never throws for a
+ * bad password or a failing breach set. CPU-heavy through the estimate: run it on the
+ * {@link VerificationPool}.
+ */
+public final class PasswordPolicyChecker {
+  private static final Logger LOG = LoggerFactory.getLogger(PasswordPolicyChecker.class);
+
+  private final StrengthEstimator estimator;
+
+  public PasswordPolicyChecker(StrengthEstimator estimator) {
+    this.estimator = estimator;
+  }
+
+  public PolicyCheck check(String password, PasswordPolicy policy, UserContext context,
+      BreachedPasswords breaches) {
+    List<PolicyCheck.Reason> reasons = new ArrayList<>();
+    String normalised = Normalizer.normalize(password, Normalizer.Form.NFKC);
+    int length = normalised.codePointCount(0, normalised.length());
+    if (length < policy.minLength()) {
+      reasons.add(new PolicyCheck.Reason(PolicyCheck.Kind.TOO_SHORT,
+          "shorter than " + policy.minLength() + " characters"));
+    }
+    if (length > policy.maxLength()) {
+      reasons.add(new PolicyCheck.Reason(PolicyCheck.Kind.TOO_LONG,
+          "longer than " + policy.maxLength() + " characters"));
+    }
+    long prevalence = breachCheck(password, normalised, policy, breaches, reasons);
+    boolean pwned = prevalence >= policy.breachedThreshold();
+    if (pwned) {
+      reasons.add(new PolicyCheck.Reason(PolicyCheck.Kind.BREACHED, String.format(Locale.ROOT,
+          "appears %,d %s in known data breaches", prevalence, prevalence == 1 ? "time" : "times")));
+    }
+    // Estimated on the normalised form: full-width or ligature look-alikes of a dictionary word
+    // are as guessable as the word.
+    StrengthEstimate strength = estimator.estimate(normalised, context);
+    if (strength.score() < policy.minScore() || strength.entropyBits() < policy.minEntropyBits()) {
+      reasons.add(new PolicyCheck.Reason(PolicyCheck.Kind.TOO_GUESSABLE, "too easy to guess"));
+    }
+    return new PolicyCheck(pwned, prevalence, strength, reasons);
+  }
+
+  /**
+   * The prevalence of the password as typed, or of its NFKC form if that was seen more often
+   * (breach corpora hold what people typed, on whatever keyboard). Adds a reason and returns 0
+   * when the set is unavailable and the policy does not allow that.
+   */
+  private static long breachCheck(String password, String normalised, PasswordPolicy policy,
+      BreachedPasswords breaches, List<PolicyCheck.Reason> reasons) {
+    try {
+      if (breaches.available()) {
+        long prevalence = breaches.prevalence(sha1(password));
+        if (!normalised.equals(password)) {
+          prevalence = Math.max(prevalence, breaches.prevalence(sha1(normalised)));
+        }
+        return prevalence;
+      }
+    } catch (RuntimeException e) {
+      // Deliberately without the exception's message: a lookup error must not leak the hash.
+      LOG.warn("breach lookup failed ({}); treating the breach set as unavailable",
+          e.getClass().getSimpleName());
+    }
+    if (!policy.allowWhenBreachCheckUnavailable()) {
+      reasons.add(new PolicyCheck.Reason(PolicyCheck.Kind.BREACH_CHECK_UNAVAILABLE,
+          "breach check unavailable"));
+    }
+    return 0;
+  }
+
+  static byte[] sha1(String password) {
+    try {
+      return MessageDigest.getInstance("SHA-1").digest(password.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-1", e);
+    }
+  }
+}

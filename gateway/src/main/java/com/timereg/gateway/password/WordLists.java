@@ -1,0 +1,47 @@
+package com.timereg.gateway.password;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Reads word-list files (one word per line, UTF-8, as Debian's /usr/share/dict files are) into
+ * lower-case words for the strength estimate. Blocking file I/O: call at start-up.
+ */
+public final class WordLists {
+  private WordLists() {}
+
+  /**
+   * The distinct words of all {@code files}, in file order. Blank lines are skipped, as are
+   * words under {@link UserContext#MIN_WORD_CHARS} characters, which would only add noise.
+   *
+   * @throws UncheckedIOException naming the file when one cannot be read or is not UTF-8
+   */
+  public static List<String> load(List<Path> files) {
+    Set<String> words = new LinkedHashSet<>();
+    for (Path file : files) {
+      var decoder = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT);
+      try (Stream<String> lines = new BufferedReader(
+          new InputStreamReader(Files.newInputStream(file), decoder)).lines()) {
+        lines.map(line -> line.strip().toLowerCase(Locale.ROOT))
+            .filter(word -> word.codePointCount(0, word.length()) >= UserContext.MIN_WORD_CHARS)
+            .forEach(words::add);
+      } catch (IOException | UncheckedIOException e) {
+        throw new UncheckedIOException("cannot read word list " + file,
+            e instanceof IOException ? (IOException) e : ((UncheckedIOException) e).getCause());
+      }
+    }
+    return List.copyOf(words);
+  }
+}

@@ -1,0 +1,124 @@
+package com.timereg.gateway.password;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StrengthEstimatorTest {
+  private static final int CAP = PasswordSettings.DEFAULT_ESTIMATE_MAX_CHARS;
+
+  private final StrengthEstimator plain = new StrengthEstimator(CAP, List.of());
+
+  @Test
+  void customerAndLoginNamesCountAsDictionaryWords() {
+    String password = "Zentrakon2025!";
+    UserContext context = new UserContext("jens.k", "jens.kofoed@zentrakon.dk", "Zentrakon A/S");
+
+    StrengthEstimate without = plain.estimate(password, UserContext.NONE);
+    StrengthEstimate with = plain.estimate(password, context);
+
+    assertThat(with.entropyBits()).isLessThan(without.entropyBits() - 10);
+    assertThat(with.score()).isLessThanOrEqualTo(without.score());
+  }
+
+  @Test
+  void emailLocalPartCountsAsDictionaryWord() {
+    String password = "kofoedjens#77";
+    UserContext context = new UserContext(null, "kofoedjens@example.org", null);
+
+    assertThat(plain.estimate(password, context).entropyBits())
+        .isLessThan(plain.estimate(password, UserContext.NONE).entropyBits() - 10);
+  }
+
+  @Test
+  void extraWordListLowersEstimateOfPasswordsMadeOfItsWords() throws Exception {
+    List<String> danish = WordLists.load(List.of(resource("danish-words.txt")));
+    StrengthEstimator withDanish = new StrengthEstimator(CAP, danish);
+    String password = "kanelsnegl-sommerhus";
+
+    double before = plain.estimate(password, UserContext.NONE).entropyBits();
+    double after = withDanish.estimate(password, UserContext.NONE).entropyBits();
+
+    assertThat(after).isLessThan(before - 10);
+  }
+
+  @Test
+  void wordListsAreLowerCasedTrimmedAndDeduplicated() throws Exception {
+    List<String> words = WordLists.load(List.of(resource("danish-words.txt"),
+        resource("danish-words.txt")));
+
+    assertThat(words).contains("rødgrød", "mormor", "øresund")
+        .doesNotContain("", "ål", "  mormor  ", "Øresund")
+        .doesNotHaveDuplicates();
+  }
+
+  @Test
+  void unreadableWordListIsReportedWithItsName(@TempDir Path dir) throws Exception {
+    Path latin1 = dir.resolve("latin1.txt");
+    Files.write(latin1, "r\u00f8dgr\u00f8d\n".getBytes(StandardCharsets.ISO_8859_1));
+    Path missing = dir.resolve("missing.txt");
+
+    assertThatThrownBy(() -> WordLists.load(List.of(missing)))
+        .isInstanceOf(UncheckedIOException.class).hasMessageContaining("missing.txt");
+    assertThatThrownBy(() -> WordLists.load(List.of(latin1)))
+        .isInstanceOf(UncheckedIOException.class).hasMessageContaining("latin1.txt");
+  }
+
+  @Test
+  void estimatesOnlyTheFirstCappedCharactersOfALongPassword() {
+    String head = "Gr0nt-Lys_og*Sn3fnug?Under#Bakken+Ved%Havet=Om&Natten!Kl0kken~23";
+    assertThat(head.codePointCount(0, head.length())).isEqualTo(CAP);
+
+    StrengthEstimate capped = plain.estimate(head + "qwertyuiop".repeat(1_000), UserContext.NONE);
+
+    assertThat(capped).isEqualTo(plain.estimate(head, UserContext.NONE));
+  }
+
+  @Test
+  void capNeverSplitsASurrogatePair() {
+    String emoji = "\uD83D\uDD11"; // one code point, two chars
+
+    String cut = StrengthEstimator.leadingCodePoints(emoji.repeat(10), 3);
+
+    assertThat(cut).isEqualTo(emoji.repeat(3));
+  }
+
+  @Test
+  void commonPasswordsScoreLowAndRandomOnesHigh() {
+    assertThat(plain.estimate("password1", UserContext.NONE).score()).isZero();
+    assertThat(plain.estimate("hV7#qLm2!xPz9@Rt4&Wk", UserContext.NONE).score()).isEqualTo(4);
+    assertThat(plain.estimate("", UserContext.NONE)).isEqualTo(new StrengthEstimate(0, 0));
+  }
+
+  @Test
+  void toStringRevealsNeitherEntropyNorScore() {
+    StrengthEstimate estimate = plain.estimate("hV7#qLm2!xPz9@Rt4&Wk", UserContext.NONE);
+
+    assertThat(estimate.toString()).isEqualTo("StrengthEstimate[hidden]")
+        .doesNotContain("score")
+        .doesNotContain(String.valueOf((int) estimate.entropyBits()));
+  }
+
+  @Test
+  void contextWordsIncludeWholeValuesTheirPartsAndEmailDomainLabels() {
+    UserContext context = new UserContext("Jens.K", "jens.kofoed+tr@mail.zentrakon.dk",
+        "Zentrakon A/S");
+
+    assertThat(context.words()).contains("jens.k", "jens", "jens.kofoed+tr", "kofoed",
+        "mail.zentrakon.dk", "zentrakon", "mail", "zentrakon a/s", "zentrakonas")
+        .doesNotContain("k", "dk", "tr", "a", "s");
+    assertThat(UserContext.NONE.words()).isEmpty();
+  }
+
+  private static Path resource(String name) throws URISyntaxException {
+    return Path.of(StrengthEstimatorTest.class.getResource("/password/" + name).toURI());
+  }
+}
