@@ -37,6 +37,9 @@ abstract class Exchange {
         ar.result().reset();
       } else {
         upstream = ar.result();
+        // Failures also fail the response future, which decides the outcome; this only keeps Vert.x from
+        // logging them as unhandled (e.g. the backend closing a finished WebSocket tunnel).
+        upstream.exceptionHandler(failure -> support.logQuietly(request, failure));
         send(upstream);
       }
     });

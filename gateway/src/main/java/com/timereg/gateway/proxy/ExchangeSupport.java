@@ -32,7 +32,7 @@ final class ExchangeSupport {
 
   /** Logs without the query string or headers: either may carry tokens. */
   void log(ProxyFailure failure, HttpServerRequest request, Throwable cause) {
-    String reason = cause == null ? "" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    String reason = reason(cause);
     if (failure == ProxyFailure.CLIENT_CLOSED) {
       LOG.debug("client closed before the response was complete: {} {}", request.method(), request.path());
     } else if (shouldWarn(failure)) {
@@ -41,6 +41,23 @@ final class ExchangeSupport {
     } else {
       LOG.debug("proxy {} ({} {}): {}", failure.metricName(), request.method(), request.path(), reason);
     }
+  }
+
+  /** The exception and, when different, its root cause: "Failed to create SSL connection" alone says little. */
+  private static String reason(Throwable cause) {
+    if (cause == null) {
+      return "";
+    }
+    Throwable root = cause;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String outer = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    return root == cause ? outer : outer + " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
+  }
+
+  void logQuietly(HttpServerRequest request, Throwable failure) {
+    LOG.debug("backend request for {} {} reported {}", request.method(), request.path(), failure.toString());
   }
 
   private boolean shouldWarn(ProxyFailure failure) {
