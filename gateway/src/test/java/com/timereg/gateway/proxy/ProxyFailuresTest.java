@@ -158,6 +158,22 @@ class ProxyFailuresTest {
   }
 
   @Test
+  void bodyReadByAnEarlierStepIsRefusedRatherThanForwardedEmpty(Vertx vertx) {
+    int port = await(new com.timereg.gateway.demo.DemoBackend(vertx,
+        com.timereg.gateway.demo.DemoBackend.Options.DEFAULTS).start("127.0.0.1", 0));
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(ALICE), true);
+    HttpClient client = bed.client(HttpVersion.HTTP_1_1);
+
+    Reply upload = reply(client.request(HttpMethod.POST, "/api/timesheets")
+        .compose(request -> request.send(Buffer.buffer("{\"hours\":8}"))));
+    Reply read = reply(get(client, "/api/timesheets", "application/json"));
+
+    assertThat(upload.status()).isEqualTo(500);
+    assertThat(failures(bed.registry, ProxyFailure.BODY_CONSUMED)).isEqualTo(1.0);
+    assertThat(read.status()).isEqualTo(200);
+  }
+
+  @Test
   void successfulExchangesAreTimedByStatusClass(Vertx vertx) {
     int port = await(vertx.createHttpServer().requestHandler(request -> request.response().setStatusCode(404).end())
         .listen(0, "127.0.0.1")).actualPort();

@@ -57,14 +57,28 @@ final class ProxyTestBed {
 
   /** Front listener proxying to {@code backend}, with {@code authStep} deciding identity and client address. */
   static ProxyTestBed start(Vertx vertx, ProxySettings settings, Handler<RoutingContext> authStep) {
+    return start(vertx, settings, authStep, false);
+  }
+
+  /**
+   * As {@link #start(Vertx, ProxySettings, Handler)}; with {@code readsBody} the stand-in step reads the whole
+   * request body before continuing (as a globally mounted BodyHandler would), the wiring mistake the proxy
+   * must not turn into a silently empty upload.
+   */
+  static ProxyTestBed start(Vertx vertx, ProxySettings settings, Handler<RoutingContext> authStep,
+      boolean readsBody) {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     ProxyHandler proxy = ProxyHandler.create(vertx, settings, new MicrometerProxyMetrics(registry));
     SelfSignedCertificate certificate = CERTIFICATE;
     Router router = Router.router(vertx);
     router.route().handler(rc -> {
-      rc.request().pause();
       authStep.handle(rc);
-      vertx.getOrCreateContext().runOnContext(next -> rc.next());
+      if (readsBody) {
+        rc.request().body().onComplete(read -> rc.next());
+      } else {
+        rc.request().pause();
+        vertx.getOrCreateContext().runOnContext(next -> rc.next());
+      }
     });
     router.route().handler(proxy);
     HttpServer server = vertx.createHttpServer(new HttpServerOptions()
