@@ -36,10 +36,10 @@ final class ExchangeSupport {
     if (failure == ProxyFailure.CLIENT_CLOSED) {
       LOG.debug("client closed before the response was complete: {} {}", request.method(), request.path());
     } else if (shouldWarn(failure)) {
-      LOG.warn("proxy {} ({} {} -> {}:{}): {}", failure.metricName(), request.method(), request.path(),
+      LOG.warn("proxy {} ({} {} -> {}:{}){}", failure.metricName(), request.method(), request.path(),
           settings.backendHost(), settings.backendPort(), reason);
     } else {
-      LOG.debug("proxy {} ({} {}): {}", failure.metricName(), request.method(), request.path(), reason);
+      LOG.debug("proxy {} ({} {}){}", failure.metricName(), request.method(), request.path(), reason);
     }
   }
 
@@ -48,11 +48,12 @@ final class ExchangeSupport {
     if (cause == null) {
       return "";
     }
+    // Leading separator so a failure without an exception logs no dangling colon.
     Throwable root = cause;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    String outer = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    String outer = ": " + cause.getClass().getSimpleName() + ": " + cause.getMessage();
     return root == cause ? outer : outer + " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
   }
 

@@ -45,6 +45,10 @@ public final class ProxyHandler implements Handler<RoutingContext> {
   public void handle(RoutingContext context) {
     long start = System.nanoTime();
     HttpServerRequest request = context.request();
+    if (request.response().closed()) {
+      // The client left while earlier steps were deciding; a backend request would be answered to no one.
+      return;
+    }
     // Nothing below is synchronous: hold the body until the backend can take it.
     request.pause();
     boolean webSocket = request.canUpgradeToWebSocket();

@@ -16,6 +16,8 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.net.URI;
@@ -32,6 +34,8 @@ class ProxyFailuresTest {
   private static final Duration SHORT_RESPONSE_TIMEOUT = Duration.ofMillis(300);
 
   private ProxyTestBed bed;
+  /** A field, not a local: Vert.x closes a client that becomes unreachable, even mid-connection. */
+  private NetClient raw;
 
   private static double failures(SimpleMeterRegistry registry, ProxyFailure kind) {
     return registry.get(MicrometerProxyMetrics.FAILURES).tag("kind", kind.metricName()).counter().count();
@@ -171,6 +175,47 @@ class ProxyFailuresTest {
     assertThat(upload.status()).isEqualTo(500);
     assertThat(failures(bed.registry, ProxyFailure.BODY_CONSUMED)).isEqualTo(1.0);
     assertThat(read.status()).isEqualTo(200);
+  }
+
+  @Test
+  void transferCodingOtherThanChunkedIsRefusedAndTheConnectionClosed(Vertx vertx, VertxTestContext test) {
+    int port = await(new com.timereg.gateway.demo.DemoBackend(vertx,
+        com.timereg.gateway.demo.DemoBackend.Options.DEFAULTS).start("127.0.0.1", 0));
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(ALICE));
+    Buffer received = Buffer.buffer();
+    raw = vertx.createNetClient(new NetClientOptions().setSsl(true)
+        .setTrustOptions(bed.certificate.trustOptions()).setHostnameVerificationAlgorithm(""));
+
+    raw.connect(bed.port, "localhost").onComplete(test.succeeding(socket -> {
+      socket.handler(received::appendBuffer);
+      socket.closeHandler(closed -> test.verify(() -> {
+        assertThat(received.toString()).startsWith("HTTP/1.1 400").contains("\"error\":\"bad_request\"");
+        assertThat(failures(bed.registry, ProxyFailure.BAD_FRAMING)).isEqualTo(1.0);
+        test.completeNow();
+      }));
+      socket.write("POST /api/timesheets HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: gzip, chunked\r\n"
+          + "Accept: application/json\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+    }));
+  }
+
+  @Test
+  void clientLeavingAbortsTheBackendRequest(Vertx vertx) {
+    Promise<Void> backendGotRequest = Promise.promise();
+    Promise<Void> backendConnectionClosed = Promise.promise();
+    int port = await(vertx.createHttpServer().requestHandler(request -> {
+      request.connection().closeHandler(closed -> backendConnectionClosed.tryComplete());
+      backendGotRequest.tryComplete();
+    }).listen(0, "127.0.0.1")).actualPort();
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(ALICE));
+    HttpClient client = bed.client(HttpVersion.HTTP_1_1);
+    HttpClientRequest request = await(client.request(HttpMethod.GET, "/api/slow-report"));
+    request.send();
+    await(backendGotRequest.future());
+
+    await(request.connection().close());
+
+    await(backendConnectionClosed.future());
+    assertThat(failures(bed.registry, ProxyFailure.CLIENT_CLOSED)).isEqualTo(1.0);
   }
 
   @Test

@@ -176,4 +176,25 @@ class ProxyStreamingTest {
 
     assertThat(reply.body().toString()).isEqualTo("hello world");
   }
+
+  @Test
+  void headAndNoContentResponsesCarryNoBody(Vertx vertx) {
+    int port = await(vertx.createHttpServer().requestHandler(request -> {
+      if (request.method() == HttpMethod.HEAD) {
+        request.response().putHeader("Content-Length", "1000").end();
+      } else {
+        request.response().setStatusCode(204).end();
+      }
+    }).listen(0, "127.0.0.1")).actualPort();
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(ALICE));
+    HttpClient client = bed.client(HttpVersion.HTTP_1_1);
+
+    Reply head = reply(client.request(HttpMethod.HEAD, "/report.pdf").compose(HttpClientRequest::send));
+    Reply noContent = reply(client.request(HttpMethod.DELETE, "/api/timesheets/1").compose(HttpClientRequest::send));
+
+    assertThat(head.response().getHeader("Content-Length")).isEqualTo("1000");
+    assertThat(head.body().length()).isZero();
+    assertThat(noContent.status()).isEqualTo(204);
+    assertThat(noContent.response().getHeader("Transfer-Encoding")).isNull();
+  }
 }

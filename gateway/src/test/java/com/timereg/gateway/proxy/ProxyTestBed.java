@@ -1,5 +1,6 @@
 package com.timereg.gateway.proxy;
 
+import com.timereg.gateway.testsupport.Await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -19,7 +20,6 @@ import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A TLS front listener routed the way the gateway routes: a stand-in authentication step (which pauses the
@@ -142,11 +142,7 @@ final class ProxyTestBed {
   }
 
   static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError("future did not complete: " + e, e);
-    }
+    return Await.await(future);
   }
 
   /** A port nothing listens on: bound once, then closed. */
