@@ -1,0 +1,94 @@
+package com.timereg.gateway.proxy;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP clients that carry proxied traffic to the backend, built once from {@link ProxySettings}.
+ * With HTTP/2 enabled a second, HTTP/1.1-only client carries WebSocket upgrades, which HTTP/2 cannot.
+ */
+final class BackendClient {
+
+  private final ProxySettings settings;
+  private final HttpClient requests;
+  private final HttpClient upgrades;
+
+  BackendClient(Vertx vertx, ProxySettings settings) {
+    this.settings = settings;
+    PoolOptions pool = new PoolOptions()
+        .setHttp1MaxSize(settings.maxConnectionsPerEventLoop())
+        .setHttp2MaxSize(settings.maxConnectionsPerEventLoop())
+        .setMaxWaitQueueSize(settings.maxWaitQueuePerEventLoop());
+    this.requests = vertx.createHttpClient(options(settings, settings.http2()), pool);
+    this.upgrades = settings.http2() ? vertx.createHttpClient(options(settings, false), pool) : requests;
+  }
+
+  /** A request to the backend; fails if no connection is available within the connect timeout. */
+  Future<HttpClientRequest> request(HttpMethod method, String uri, boolean upgrade) {
+    RequestOptions options = new RequestOptions()
+        .setMethod(method)
+        .setHost(settings.backendHost())
+        .setPort(settings.backendPort())
+        .setSsl(settings.backendTls())
+        .setURI(uri)
+        .setFollowRedirects(false)
+        // Bounds the wait for a pooled connection as well as the TCP connect below it.
+        .setConnectTimeout(settings.connectTimeout().toMillis());
+    return (upgrade ? upgrades : requests).request(options);
+  }
+
+  Future<Void> close() {
+    return upgrades == requests ? requests.close() : Future.all(requests.close(), upgrades.close()).mapEmpty();
+  }
+
+  private static HttpClientOptions options(ProxySettings settings, boolean http2) {
+    int connectMillis = (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis());
+    HttpClientOptions options = new HttpClientOptions()
+        .setName("gateway-proxy")
+        .setConnectTimeout(connectMillis)
+        .setKeepAlive(true)
+        .setKeepAliveTimeout((int) settings.keepAliveTimeout().toSeconds())
+        .setHttp2KeepAliveTimeout((int) settings.keepAliveTimeout().toSeconds())
+        .setPipelining(false)
+        .setTcpNoDelay(true)
+        // Bodies pass through as the backend encoded them.
+        .setDecompressionSupported(false);
+    if (settings.backendTls()) {
+      options.setSsl(true)
+          .setVerifyHost(true)
+          .setTrustAll(false)
+          .setSslHandshakeTimeout(settings.connectTimeout().toMillis())
+          .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
+      settings.trustPem().ifPresent(pem ->
+          options.setTrustOptions(new PemTrustOptions().addCertPath(pem.toString())));
+      if (settings.clientCertPem().isPresent()) {
+        options.setKeyCertOptions(new PemKeyCertOptions()
+            .setCertPath(settings.clientCertPem().get().toString())
+            .setKeyPath(settings.clientKeyPem().orElseThrow().toString()));
+      }
+    }
+    if (http2) {
+      options.setProtocolVersion(HttpVersion.HTTP_2);
+      if (settings.backendTls()) {
+        options.setUseAlpn(true).setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1));
+      } else {
+        // Prior knowledge: a cleartext backend configured for h2 speaks it from the first byte.
+        options.setHttp2ClearTextUpgrade(false);
+      }
+    } else {
+      options.setProtocolVersion(HttpVersion.HTTP_1_1);
+    }
+    return options;
+  }
+}

@@ -1,0 +1,126 @@
+package com.timereg.gateway.proxy;
+
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * One request on its way through the proxy: obtains a backend request, watches the response timeout and
+ * the client's connection, and ends exactly once, either completed or failed. Every callback runs on the
+ * client connection's event loop (the backend client is used from it), so the state needs no locking.
+ */
+abstract class Exchange {
+
+  final ExchangeSupport support;
+  final HttpServerRequest request;
+  final HeaderHygiene.Forwarding forwarding;
+  private final long startNanos;
+  HttpClientRequest upstream;
+  private long timerId = -1;
+  private boolean responded;
+  private boolean finished;
+
+  Exchange(ExchangeSupport support, HttpServerRequest request, HeaderHygiene.Forwarding forwarding,
+      long startNanos) {
+    this.support = support;
+    this.request = request;
+    this.forwarding = forwarding;
+    this.startNanos = startNanos;
+  }
+
+  final void start() {
+    request.response().closeHandler(closed -> fail(ProxyFailure.CLIENT_CLOSED, null));
+    support.backend.request(request.method(), request.uri(), forwarding.webSocket()).onComplete(ar -> {
+      if (ar.failed()) {
+        fail(ProxyFailure.ofConnect(ar.cause()), ar.cause());
+      } else if (finished) {
+        // The client left while we waited for a connection: abort the unsent request, returning it.
+        ar.result().reset();
+      } else {
+        upstream = ar.result();
+        // Failures also fail the response future, which decides the outcome; this only keeps Vert.x from
+        // logging them as unhandled (e.g. the backend closing a finished WebSocket tunnel).
+        upstream.exceptionHandler(failure -> support.logQuietly(request, failure));
+        send(upstream);
+      }
+    });
+  }
+
+  /** Sends the request head (and body) to the backend and relays what comes back. */
+  abstract void send(HttpClientRequest upstream);
+
+  boolean finished() {
+    return finished;
+  }
+
+  /** Starts the response timeout; called once the request has been forwarded completely. */
+  final void armResponseTimeout() {
+    if (responded || finished) {
+      return;
+    }
+    long millis = support.settings.responseTimeout().toMillis();
+    timerId = support.vertx.setTimer(millis, id -> {
+      timerId = -1;
+      fail(ProxyFailure.RESPONSE_TIMEOUT, new ProxyFailure.ResponseTimeoutException(millis));
+    });
+  }
+
+  /** Records that the response head arrived; false if the exchange already ended (timed out, client gone). */
+  final boolean responseArrived() {
+    if (finished) {
+      return false;
+    }
+    responded = true;
+    cancelTimer();
+    return true;
+  }
+
+  final void completed(int status) {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    cancelTimer();
+    support.metrics.requestCompleted(status, System.nanoTime() - startNanos);
+  }
+
+  final void fail(ProxyFailure failure, Throwable cause) {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    cancelTimer();
+    if (upstream != null) {
+      // For HTTP/1.1 this closes the backend connection: a half-used one must not go back to the pool.
+      upstream.reset(0, cause);
+    }
+    support.log(failure, request, cause);
+    support.metrics.failed(failure);
+    discardRequestBody();
+    int status;
+    if (failure == ProxyFailure.CLIENT_CLOSED) {
+      status = failure.status();
+    } else if (!request.response().headWritten()) {
+      ErrorResponses.send(request, failure);
+      status = failure.status();
+    } else {
+      // Too late for a status: cut the connection so the client cannot mistake a partial body for a whole one.
+      status = request.response().getStatusCode();
+      request.response().reset();
+    }
+    support.metrics.requestCompleted(status, System.nanoTime() - startNanos);
+  }
+
+  private void discardRequestBody() {
+    if (!request.isEnded()) {
+      request.handler(null);
+      request.resume();
+    }
+  }
+
+  private void cancelTimer() {
+    if (timerId >= 0) {
+      support.vertx.cancelTimer(timerId);
+      timerId = -1;
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package com.timereg.gateway.proxy;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every exchange needs from its {@link ProxyHandler}: the backend clients, settings, metrics and a
+ * log that stays readable when the backend is down and thousands of requests fail per second.
+ */
+final class ExchangeSupport {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ProxyHandler.class);
+  /** One WARN line per failure kind per interval; the rest go to DEBUG and the counters say how many. */
+  private static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+  final Vertx vertx;
+  final BackendClient backend;
+  final ProxySettings settings;
+  final ProxyMetrics metrics;
+  private final AtomicLongArray lastWarned = new AtomicLongArray(ProxyFailure.values().length);
+
+  ExchangeSupport(Vertx vertx, BackendClient backend, ProxySettings settings, ProxyMetrics metrics) {
+    this.vertx = vertx;
+    this.backend = backend;
+    this.settings = settings;
+    this.metrics = metrics;
+  }
+
+  /** Logs without the query string or headers: either may carry tokens. */
+  void log(ProxyFailure failure, HttpServerRequest request, Throwable cause) {
+    String reason = reason(cause);
+    if (failure == ProxyFailure.CLIENT_CLOSED) {
+      LOG.debug("client closed before the response was complete: {} {}", request.method(), request.path());
+    } else if (shouldWarn(failure)) {
+      LOG.warn("proxy {} ({} {} -> {}:{}){}", failure.metricName(), request.method(), request.path(),
+          settings.backendHost(), settings.backendPort(), reason);
+    } else {
+      LOG.debug("proxy {} ({} {}){}", failure.metricName(), request.method(), request.path(), reason);
+    }
+  }
+
+  /** The exception and, when different, its root cause: "Failed to create SSL connection" alone says little. */
+  private static String reason(Throwable cause) {
+    if (cause == null) {
+      return "";
+    }
+    // Leading separator so a failure without an exception logs no dangling colon.
+    Throwable root = cause;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String outer = ": " + cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    return root == cause ? outer : outer + " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
+  }
+
+  void logQuietly(HttpServerRequest request, Throwable failure) {
+    LOG.debug("backend request for {} {} reported {}", request.method(), request.path(), failure.toString());
+  }
+
+  private boolean shouldWarn(ProxyFailure failure) {
+    long now = System.nanoTime();
+    int slot = failure.ordinal();
+    long last = lastWarned.get(slot);
+    return (last == 0 || now - last >= WARN_INTERVAL_NANOS) && lastWarned.compareAndSet(slot, last, now);
+  }
+}

@@ -1,0 +1,196 @@
+package com.timereg.gateway.proxy;
+
+import io.vertx.core.MultiMap;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Which headers cross the gateway, in both directions. Pure functions over header maps, so every rule is
+ * unit-tested without sockets.
+ *
+ * <p>Order matters: client headers are filtered first (including anything the client's own
+ * {@code Connection} header nominates), and only then are the gateway's headers added, so a client cannot
+ * use {@code Connection: X-Authenticated-User} or a spoofed copy to influence what the backend trusts.
+ */
+final class HeaderHygiene {
+
+  static final String X_FORWARDED_FOR = "X-Forwarded-For";
+  static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
+  static final String X_FORWARDED_HOST = "X-Forwarded-Host";
+  static final String X_AUTHENTICATED_USER = "X-Authenticated-User";
+  static final String X_AUTHENTICATED_CUSTOMER = "X-Authenticated-Customer";
+  static final String X_AUTHENTICATED_METHOD = "X-Authenticated-Method";
+
+  /** Connection-scoped (RFC 9110 7.6.1) plus h2c's upgrade header; never forwarded in either direction. */
+  private static final Set<String> HOP_BY_HOP = Set.of(
+      "connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade", "http2-settings");
+
+  /**
+   * Client-address and URL-override claims some frameworks honour; only the gateway may make such claims.
+   * X-Original-URL and X-Rewrite-URL matter because the router decides public paths on the URL it sees.
+   */
+  private static final Set<String> CLIENT_CLAIMS = Set.of(
+      "forwarded", "x-real-ip", "true-client-ip", "x-client-ip", "x-cluster-client-ip", "cf-connecting-ip",
+      "x-original-url", "x-rewrite-url");
+
+  private HeaderHygiene() {}
+
+  /** What the gateway asserts about one request. */
+  record Forwarding(
+      String clientAddress,
+      String proto,
+      String host,
+      ForwardedIdentity identity,
+      boolean dropAuthorization,
+      boolean webSocket) {}
+
+  /**
+   * Copies the client's request headers that may reach the backend into {@code to}, then adds the
+   * gateway's forwarding and identity headers. Host, Content-Length and Transfer-Encoding are left to the
+   * forwarder, which derives them from the parsed request.
+   */
+  static void toBackend(MultiMap from, MultiMap to, Forwarding forwarding, String gatewayCookiePrefix) {
+    Set<String> nominated = connectionTokens(from);
+    for (Map.Entry<String, String> header : from) {
+      String name = header.getKey().toLowerCase(Locale.ROOT);
+      if (!keepRequestHeader(name, nominated, forwarding)) {
+        continue;
+      }
+      to.add(header.getKey(), header.getValue());
+    }
+    String cookies = withoutGatewayCookies(from.getAll("cookie"), gatewayCookiePrefix);
+    if (cookies != null && !nominated.contains("cookie")) {
+      to.set("Cookie", cookies);
+    }
+    to.set(X_FORWARDED_FOR, forwarding.clientAddress());
+    to.set(X_FORWARDED_PROTO, forwarding.proto());
+    if (forwarding.host() != null) {
+      to.set(X_FORWARDED_HOST, forwarding.host());
+    }
+    ForwardedIdentity identity = forwarding.identity();
+    if (identity != null) {
+      to.set(X_AUTHENTICATED_USER, headerSafe(identity.user()));
+      to.set(X_AUTHENTICATED_CUSTOMER, headerSafe(identity.customer()));
+      to.set(X_AUTHENTICATED_METHOD, headerSafe(identity.method()));
+    }
+    if (forwarding.webSocket()) {
+      to.set("Connection", "Upgrade");
+    }
+  }
+
+  /**
+   * Copies the backend's response headers that may reach the client into {@code to}. Content-Length is
+   * left to the forwarder. A backend may not set or clear the gateway's own cookies.
+   */
+  static void toClient(MultiMap from, MultiMap to, boolean switchingProtocols, String gatewayCookiePrefix) {
+    Set<String> nominated = connectionTokens(from);
+    for (Map.Entry<String, String> header : from) {
+      String name = header.getKey().toLowerCase(Locale.ROOT);
+      boolean upgrade = switchingProtocols && name.equals("upgrade");
+      if (!upgrade && (HOP_BY_HOP.contains(name) || nominated.contains(name) || name.startsWith("proxy"))) {
+        continue;
+      }
+      if (name.equals("content-length")
+          || name.equals("set-cookie") && cookieNameStartsWith(header.getValue(), gatewayCookiePrefix)) {
+        continue;
+      }
+      to.add(header.getKey(), header.getValue());
+    }
+    if (switchingProtocols) {
+      to.set("Connection", "Upgrade");
+    }
+  }
+
+  private static boolean keepRequestHeader(String name, Set<String> nominated, Forwarding forwarding) {
+    if (forwarding.webSocket() && name.equals("upgrade")) {
+      return true;
+    }
+    if (HOP_BY_HOP.contains(name) || nominated.contains(name) || name.startsWith("proxy")) {
+      return false;
+    }
+    if (name.startsWith("x-forwarded-") || name.startsWith("x-authenticated-") || CLIENT_CLAIMS.contains(name)) {
+      return false;
+    }
+    return switch (name) {
+      // The gateway answers Expect: 100-continue itself once it has a backend connection.
+      case "host", "content-length", "expect", "cookie" -> false;
+      case "authorization" -> !forwarding.dropAuthorization();
+      default -> true;
+    };
+  }
+
+  /** Header names listed in Connection headers, lower-cased. */
+  static Set<String> connectionTokens(MultiMap headers) {
+    List<String> values = headers.getAll("connection");
+    if (values.isEmpty()) {
+      return Set.of();
+    }
+    Set<String> tokens = new HashSet<>();
+    for (String value : values) {
+      for (String token : value.split(",")) {
+        String trimmed = token.trim().toLowerCase(Locale.ROOT);
+        if (!trimmed.isEmpty()) {
+          tokens.add(trimmed);
+        }
+      }
+    }
+    return tokens;
+  }
+
+  /**
+   * The Cookie header without the gateway's cookies, joined into one header (HTTP/2 clients may send several),
+   * or null when nothing is left. Prefix matching ignores case, as browsers now do for cookie prefixes.
+   */
+  static String withoutGatewayCookies(List<String> cookieHeaders, String gatewayCookiePrefix) {
+    StringBuilder kept = new StringBuilder();
+    for (String header : cookieHeaders) {
+      for (String pair : header.split(";")) {
+        String trimmed = pair.trim();
+        if (trimmed.isEmpty() || cookieNameStartsWith(trimmed, gatewayCookiePrefix)) {
+          continue;
+        }
+        if (kept.length() > 0) {
+          kept.append("; ");
+        }
+        kept.append(trimmed);
+      }
+    }
+    return kept.length() == 0 ? null : kept.toString();
+  }
+
+  private static boolean cookieNameStartsWith(String pairOrSetCookie, String prefix) {
+    String trimmed = pairOrSetCookie.stripLeading();
+    return trimmed.regionMatches(true, 0, prefix, 0, prefix.length());
+  }
+
+  /**
+   * Identity values as header-safe text: visible ASCII passes unchanged (so plain ids and e-mail addresses
+   * read naturally), anything else and '%' is percent-encoded UTF-8, so the backend decodes every value the
+   * same way (Python: urllib.parse.unquote) and no value can break the header.
+   */
+  static String headerSafe(String value) {
+    boolean plain = true;
+    for (int i = 0; i < value.length() && plain; i++) {
+      char c = value.charAt(i);
+      plain = c > 0x20 && c < 0x7f && c != '%';
+    }
+    if (plain) {
+      return value;
+    }
+    StringBuilder encoded = new StringBuilder(value.length() + 16);
+    for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xff;
+      if (c > 0x20 && c < 0x7f && c != '%') {
+        encoded.append((char) c);
+      } else {
+        encoded.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+      }
+    }
+    return encoded.toString();
+  }
+}

@@ -1,0 +1,51 @@
+package com.timereg.gateway.proxy;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Proxy meters in Micrometer: {@code gateway.proxy.requests} (timer with a percentile histogram, tagged by
+ * status class) and {@code gateway.proxy.failures} (counter tagged by failure kind and whether it is an
+ * upstream fault). Meters are registered up front so the request path never looks them up by tags.
+ */
+public final class MicrometerProxyMetrics implements ProxyMetrics {
+
+  static final String REQUESTS = "gateway.proxy.requests";
+  static final String FAILURES = "gateway.proxy.failures";
+
+  private final Timer[] byStatusClass = new Timer[6];
+  private final Map<ProxyFailure, Counter> failures = new EnumMap<>(ProxyFailure.class);
+
+  public MicrometerProxyMetrics(MeterRegistry registry) {
+    for (int statusClass = 1; statusClass <= 5; statusClass++) {
+      byStatusClass[statusClass] = Timer.builder(REQUESTS)
+          .description("Requests relayed to the backend, from the proxy step to the end of the response")
+          .tag("status", statusClass + "xx")
+          .publishPercentileHistogram()
+          .register(registry);
+    }
+    for (ProxyFailure failure : ProxyFailure.values()) {
+      failures.put(failure, Counter.builder(FAILURES)
+          .description("Requests the proxy could not relay, or whose response was cut off, by kind")
+          .tag("kind", failure.metricName())
+          .tag("upstream", Boolean.toString(failure.upstream()))
+          .register(registry));
+    }
+  }
+
+  @Override
+  public void requestCompleted(int status, long durationNanos) {
+    int statusClass = status / 100;
+    Timer timer = byStatusClass[statusClass >= 1 && statusClass <= 5 ? statusClass : 5];
+    timer.record(durationNanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void failed(ProxyFailure failure) {
+    failures.get(failure).increment();
+  }
+}

@@ -1,0 +1,100 @@
+package com.timereg.gateway.proxy;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Objects;
+
+/**
+ * The last step of the public router: relays the request to the backend and the response back, streaming
+ * both bodies, with the gateway's forwarding and identity headers in place of anything the client claimed.
+ *
+ * <p>Mount it as {@code router.route().handler(proxyHandler)} after the steps that authenticate. It reads
+ * from the routing context: {@link ForwardedIdentity} (absent on public paths), the client address from
+ * {@link ProxyHints#putClientAddress} (socket peer otherwise), and {@link ProxyHints#markGatewayAuthorization}.
+ * Earlier steps that do anything asynchronous must pause the request first, or its body is lost.
+ *
+ * <p>It owns its backend connection pool; create one per event-loop verticle and {@link #close()} it when
+ * the verticle stops.
+ */
+public final class ProxyHandler implements Handler<RoutingContext> {
+
+  private final ExchangeSupport support;
+
+  private ProxyHandler(ExchangeSupport support) {
+    this.support = support;
+  }
+
+  /** Builds the backend clients; fails fast (IllegalArgumentException) if a TLS file cannot be read. */
+  public static ProxyHandler create(Vertx vertx, ProxySettings settings, ProxyMetrics metrics) {
+    Objects.requireNonNull(vertx, "vertx");
+    Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(metrics, "metrics");
+    return new ProxyHandler(new ExchangeSupport(vertx, new BackendClient(vertx, settings), settings, metrics));
+  }
+
+  public ProxySettings settings() {
+    return support.settings;
+  }
+
+  @Override
+  public void handle(RoutingContext context) {
+    long start = System.nanoTime();
+    HttpServerRequest request = context.request();
+    if (request.response().closed()) {
+      // The client left while earlier steps were deciding; a backend request would be answered to no one.
+      return;
+    }
+    // Nothing below is synchronous: hold the body until the backend can take it.
+    request.pause();
+    boolean webSocket = request.canUpgradeToWebSocket();
+    HeaderHygiene.Forwarding forwarding = forwarding(context, request, webSocket);
+    if (webSocket) {
+      new WebSocketTunnel(support, request, forwarding, start).start();
+      return;
+    }
+    RequestFraming framing = RequestFraming.of(request);
+    if (!framing.valid()) {
+      refuse(request, ProxyFailure.BAD_FRAMING, start);
+    } else if (request.isEnded() && framing.declaresBody()) {
+      refuse(request, ProxyFailure.BODY_CONSUMED, start);
+    } else {
+      new HttpExchange(support, request, forwarding, framing, start).start();
+    }
+  }
+
+  /** Closes the backend connections; in-flight exchanges fail with 502. */
+  public Future<Void> close() {
+    return support.backend.close();
+  }
+
+  private HeaderHygiene.Forwarding forwarding(RoutingContext context, HttpServerRequest request, boolean webSocket) {
+    HostAndPort authority = request.authority();
+    return new HeaderHygiene.Forwarding(
+        ProxyHints.clientAddress(context),
+        request.isSSL() ? "https" : "http",
+        authority == null ? null : authority.toString(),
+        ForwardedIdentity.from(context).orElse(null),
+        ProxyHints.isGatewayAuthorization(context),
+        webSocket);
+  }
+
+  private void refuse(HttpServerRequest request, ProxyFailure failure, long start) {
+    support.log(failure, request, null);
+    support.metrics.failed(failure);
+    if (!request.isEnded()) {
+      request.resume();
+    }
+    ErrorResponses.send(request, failure).onComplete(sent -> {
+      if (failure == ProxyFailure.BAD_FRAMING && request.version() != HttpVersion.HTTP_2) {
+        // Close rather than keep alive: with framing we cannot reproduce, where this body ends is unknown.
+        request.connection().close();
+      }
+    });
+    support.metrics.requestCompleted(failure.status(), System.nanoTime() - start);
+  }
+}

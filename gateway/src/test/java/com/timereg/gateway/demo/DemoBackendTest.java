@@ -1,0 +1,135 @@
+package com.timereg.gateway.demo;
+
+import static com.timereg.gateway.testsupport.Await.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import picocli.CommandLine;
+
+@ExtendWith(VertxExtension.class)
+class DemoBackendTest {
+
+  private HttpClient client;
+  private int port;
+
+  private record Reply(HttpClientResponse response, Buffer body) {}
+
+  private void start(Vertx vertx, DemoBackend.Options options) {
+    port = await(new DemoBackend(vertx, options).start("127.0.0.1", 0));
+    client = vertx.createHttpClient();
+  }
+
+  private Reply call(HttpMethod method, String uri, String header, String value, Buffer body) {
+    return await(client.request(method, port, "127.0.0.1", uri).compose(request -> {
+      if (header != null) {
+        request.putHeader(header, value);
+      }
+      return body == null ? request.send() : request.send(body);
+    }).compose(response -> response.body().map(b -> new Reply(response, b))));
+  }
+
+  @Test
+  void meEchoesIdentityAndForwardedHeaders(Vertx vertx) {
+    start(vertx, DemoBackend.Options.DEFAULTS);
+
+    JsonObject me = call(HttpMethod.GET, "/api/me", "X-Authenticated-User", "alice", null).body().toJsonObject();
+
+    assertThat(me.getString("user")).isEqualTo("alice");
+    assertThat(me.getString("customer")).isNull();
+    assertThat(me.getString("protocol")).isEqualTo("http/1.1");
+    assertThat(call(HttpMethod.GET, "/api/me", "X-Forwarded-For", "198.51.100.7", null).body().toJsonObject()
+        .getJsonObject("forwarded").getString("x-forwarded-for")).isEqualTo("198.51.100.7");
+  }
+
+  @Test
+  void homePageEscapesTheIdentityItShows(Vertx vertx) {
+    start(vertx, DemoBackend.Options.DEFAULTS);
+
+    String page = call(HttpMethod.GET, "/", "X-Authenticated-User", "<script>alert('x')</script>", null)
+        .body().toString();
+
+    assertThat(page).contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;").doesNotContain("<script>");
+  }
+
+  @Test
+  void timesheetsAreListedForTheForwardedUser(Vertx vertx) {
+    start(vertx, DemoBackend.Options.DEFAULTS);
+
+    JsonObject sheets = call(HttpMethod.GET, "/api/timesheets", "X-Authenticated-User", "alice", null)
+        .body().toJsonObject();
+
+    assertThat(sheets.getString("user")).isEqualTo("alice");
+    assertThat(sheets.getJsonArray("rows")).hasSize(3);
+  }
+
+  @Test
+  void postedTimesheetsAreEchoedBack(Vertx vertx) {
+    start(vertx, DemoBackend.Options.DEFAULTS);
+
+    Reply reply = call(HttpMethod.POST, "/api/timesheets", "Content-Type", "application/json",
+        Buffer.buffer("{\"hours\":7.5}"));
+
+    assertThat(reply.body().toString()).isEqualTo("{\"hours\":7.5}");
+    assertThat(reply.response().getHeader("Content-Type")).isEqualTo("application/json");
+  }
+
+  @Test
+  void blobHasTheRequestedOrConfiguredSizeAndAKnownPattern(Vertx vertx) {
+    start(vertx, new DemoBackend.Options(0, 1234));
+
+    Buffer sized = call(HttpMethod.GET, "/api/blob?size=200000", null, null, null).body();
+    Buffer configured = call(HttpMethod.GET, "/api/blob", null, null, null).body();
+
+    assertThat(sized.length()).isEqualTo(200000);
+    assertThat(BlobStream.matches(sized, 0)).isTrue();
+    assertThat(configured.length()).isEqualTo(1234);
+    assertThat(call(HttpMethod.GET, "/api/blob?size=-1", null, null, null).response().statusCode()).isEqualTo(400);
+    assertThat(call(HttpMethod.GET, "/api/blob?size=lots", null, null, null).response().statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void configuredLatencyDelaysEveryResponse(Vertx vertx) {
+    start(vertx, new DemoBackend.Options(200, 10));
+    long started = System.nanoTime();
+
+    call(HttpMethod.GET, "/api/me", null, null, null);
+
+    // A lower bound only: the timer must have run before the answer.
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(200));
+  }
+
+  @Test
+  void webSocketEchoesMessages(Vertx vertx, VertxTestContext test) {
+    start(vertx, DemoBackend.Options.DEFAULTS);
+
+    vertx.createWebSocketClient().connect(port, "127.0.0.1", "/ws/echo").onComplete(test.succeeding(socket -> {
+      socket.textMessageHandler(text -> test.verify(() -> {
+        assertThat(text).isEqualTo("ping");
+        test.completeNow();
+      }));
+      socket.writeTextMessage("ping");
+    }));
+  }
+
+  @Test
+  void commandLineTakesPortHostLatencyAndSize() {
+    DemoBackendCommand command = new DemoBackendCommand();
+    new CommandLine(command).parseArgs("--port", "0", "--host", "::1", "--latency-ms", "25",
+        "--response-bytes", "4096");
+
+    assertThat(command.port).isZero();
+    assertThat(command.host).isEqualTo("::1");
+    assertThat(command.latencyMs).isEqualTo(25);
+    assertThat(command.responseBytes).isEqualTo(4096);
+  }
+}

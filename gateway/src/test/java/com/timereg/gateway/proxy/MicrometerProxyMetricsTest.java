@@ -1,0 +1,35 @@
+package com.timereg.gateway.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class MicrometerProxyMetricsTest {
+
+  @Test
+  void requestsAreScrapedAsAHistogramByStatusClassAndFailuresByKind() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    MicrometerProxyMetrics metrics = new MicrometerProxyMetrics(registry);
+
+    metrics.requestCompleted(201, TimeUnit.MILLISECONDS.toNanos(12));
+    metrics.requestCompleted(504, TimeUnit.MILLISECONDS.toNanos(300));
+    metrics.failed(ProxyFailure.RESPONSE_TIMEOUT);
+
+    String scrape = registry.scrape();
+    assertThat(scrape).contains("gateway_proxy_requests_seconds_bucket{status=\"2xx\"");
+    assertThat(scrape).contains("gateway_proxy_requests_seconds_count{status=\"5xx\"} 1");
+    assertThat(scrape).contains("gateway_proxy_failures_total{kind=\"response_timeout\",upstream=\"true\"} 1.0");
+  }
+
+  @Test
+  void anOutOfRangeStatusIsCountedAsAServerError() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    new MicrometerProxyMetrics(registry).requestCompleted(999, 1);
+
+    assertThat(registry.get(MicrometerProxyMetrics.REQUESTS).tag("status", "5xx").timer().count()).isEqualTo(1);
+  }
+}

@@ -1,0 +1,232 @@
+package com.timereg.gateway.proxy;
+
+import static com.timereg.gateway.proxy.ProxyTestBed.ALICE;
+import static com.timereg.gateway.proxy.ProxyTestBed.await;
+import static com.timereg.gateway.proxy.ProxyTestBed.reply;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.timereg.gateway.proxy.ProxyTestBed.Reply;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** When the backend fails, the client promptly gets a small safe answer and the meters say why. */
+@ExtendWith(VertxExtension.class)
+class ProxyFailuresTest {
+
+  private static final Duration SHORT_RESPONSE_TIMEOUT = Duration.ofMillis(300);
+
+  private ProxyTestBed bed;
+  /** A field, not a local: Vert.x closes a client that becomes unreachable, even mid-connection. */
+  private NetClient raw;
+
+  private static double failures(SimpleMeterRegistry registry, ProxyFailure kind) {
+    return registry.get(MicrometerProxyMetrics.FAILURES).tag("kind", kind.metricName()).counter().count();
+  }
+
+  private static long requests(SimpleMeterRegistry registry, String statusClass) {
+    return registry.get(MicrometerProxyMetrics.REQUESTS).tag("status", statusClass).timer().count();
+  }
+
+  private static Future<HttpClientResponse> get(HttpClient client, String uri, String accept) {
+    return client.request(HttpMethod.GET, uri).compose(request -> request.putHeader("Accept", accept).send());
+  }
+
+  /** A backend that accepts requests and reads their bodies but never answers. */
+  private static int silentBackend(Vertx vertx) {
+    return await(vertx.createHttpServer().requestHandler(request -> request.handler(data -> {}))
+        .listen(0, "127.0.0.1")).actualPort();
+  }
+
+  @Test
+  void backendDownAnswers502WithJsonForApiClients(Vertx vertx) {
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(ProxyTestBed.closedPort(vertx)),
+        ProxyTestBed.signedIn(ALICE));
+
+    Reply reply = reply(get(bed.client(HttpVersion.HTTP_1_1), "/api/me", "application/json"));
+
+    assertThat(reply.status()).isEqualTo(502);
+    assertThat(reply.response().getHeader("Content-Type")).isEqualTo("application/json");
+    assertThat(reply.body().toJsonObject().getString("error")).isEqualTo("bad_gateway");
+    assertThat(reply.body().toString()).doesNotContain("Exception", "127.0.0.1");
+    assertThat(failures(bed.registry, ProxyFailure.CONNECT_FAILED)).isEqualTo(1.0);
+    assertThat(requests(bed.registry, "5xx")).isEqualTo(1);
+  }
+
+  @Test
+  void backendDownAnswers502WithAPageForBrowsers(Vertx vertx) {
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(ProxyTestBed.closedPort(vertx)),
+        ProxyTestBed.signedIn(ALICE));
+
+    Reply reply = reply(get(bed.client(HttpVersion.HTTP_2), "/", "text/html,application/xhtml+xml,*/*;q=0.8"));
+
+    assertThat(reply.status()).isEqualTo(502);
+    assertThat(reply.response().getHeader("Content-Type")).startsWith("text/html");
+    assertThat(reply.body().toString()).contains("<h1>Bad Gateway</h1>");
+  }
+
+  @Test
+  void silentBackendAnswers504AtTheResponseTimeout(Vertx vertx) {
+    int port = silentBackend(vertx);
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port).withResponseTimeout(SHORT_RESPONSE_TIMEOUT),
+        ProxyTestBed.signedIn(ALICE));
+    long started = System.nanoTime();
+
+    Reply reply = reply(get(bed.client(HttpVersion.HTTP_1_1), "/api/me", "application/json"));
+
+    assertThat(reply.status()).isEqualTo(504);
+    assertThat(reply.body().toJsonObject().getString("error")).isEqualTo("gateway_timeout");
+    // Not a speed assertion: the timer must not fire before its time.
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(SHORT_RESPONSE_TIMEOUT);
+    assertThat(failures(bed.registry, ProxyFailure.RESPONSE_TIMEOUT)).isEqualTo(1.0);
+  }
+
+  @Test
+  void responseTimeoutCountsFromTheEndOfTheUpload(Vertx vertx) {
+    int port = silentBackend(vertx);
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port).withResponseTimeout(SHORT_RESPONSE_TIMEOUT),
+        ProxyTestBed.signedIn(ALICE));
+
+    Reply reply = reply(bed.client(HttpVersion.HTTP_1_1).request(HttpMethod.POST, "/api/timesheets")
+        .compose(request -> request.send(Buffer.buffer(new byte[512 * 1024]))));
+
+    assertThat(reply.status()).isEqualTo(504);
+  }
+
+  @Test
+  void backendClosingBeforeItsResponseAnswers502(Vertx vertx) {
+    int port = await(vertx.createHttpServer().requestHandler(request -> request.connection().close())
+        .listen(0, "127.0.0.1")).actualPort();
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(ALICE));
+
+    Reply reply = reply(get(bed.client(HttpVersion.HTTP_1_1), "/api/me", "application/json"));
+
+    assertThat(reply.status()).isEqualTo(502);
+    assertThat(failures(bed.registry, ProxyFailure.CONNECTION_RESET)).isEqualTo(1.0);
+  }
+
+  @Test
+  void backendCuttingItsBodyShortCutsTheClientsConnection(Vertx vertx, VertxTestContext test) {
+    int port = await(vertx.createHttpServer().requestHandler(request -> {
+      request.response().putHeader("Content-Length", "100000").write(Buffer.buffer(new byte[1000]));
+      vertx.setTimer(50, id -> request.connection().close());
+    }).listen(0, "127.0.0.1")).actualPort();
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(ALICE));
+
+    bed.client(HttpVersion.HTTP_1_1).request(HttpMethod.GET, "/api/blob").compose(HttpClientRequest::send)
+        .compose(response -> {
+          assertThat(response.statusCode()).isEqualTo(200);
+          return response.body();
+        })
+        .onComplete(test.failing(cut -> test.verify(() -> {
+          assertThat(failures(bed.registry, ProxyFailure.CONNECTION_RESET)).isEqualTo(1.0);
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void fullPoolAndWaitQueueShedLoadWith503(Vertx vertx) {
+    Promise<Void> firstRequestArrived = Promise.promise();
+    int port = await(vertx.createHttpServer().requestHandler(request -> firstRequestArrived.tryComplete())
+        .listen(0, "127.0.0.1")).actualPort();
+    ProxySettings oneConnection = new ProxySettings(URI.create("http://127.0.0.1:" + port), Optional.empty(),
+        Optional.empty(), Optional.empty(), 1, 0, false, Duration.ofSeconds(5), Duration.ofSeconds(30),
+        Duration.ofSeconds(15), List.of(), ProxySettings.DEFAULT_GATEWAY_COOKIE_PREFIX);
+    bed = ProxyTestBed.start(vertx, oneConnection, ProxyTestBed.signedIn(ALICE));
+    HttpClient client = bed.client(HttpVersion.HTTP_2);
+    get(client, "/holds-the-only-connection", "application/json");
+    await(firstRequestArrived.future());
+
+    Reply reply = reply(get(client, "/api/me", "application/json"));
+
+    assertThat(reply.status()).isEqualTo(503);
+    assertThat(reply.response().getHeader("Retry-After")).isEqualTo("1");
+    assertThat(failures(bed.registry, ProxyFailure.POOL_BUSY)).isEqualTo(1.0);
+  }
+
+  @Test
+  void bodyReadByAnEarlierStepIsRefusedRatherThanForwardedEmpty(Vertx vertx) {
+    int port = await(new com.timereg.gateway.demo.DemoBackend(vertx,
+        com.timereg.gateway.demo.DemoBackend.Options.DEFAULTS).start("127.0.0.1", 0));
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(ALICE), true);
+    HttpClient client = bed.client(HttpVersion.HTTP_1_1);
+
+    Reply upload = reply(client.request(HttpMethod.POST, "/api/timesheets")
+        .compose(request -> request.send(Buffer.buffer("{\"hours\":8}"))));
+    Reply read = reply(get(client, "/api/timesheets", "application/json"));
+
+    assertThat(upload.status()).isEqualTo(500);
+    assertThat(failures(bed.registry, ProxyFailure.BODY_CONSUMED)).isEqualTo(1.0);
+    assertThat(read.status()).isEqualTo(200);
+  }
+
+  @Test
+  void transferCodingOtherThanChunkedIsRefusedAndTheConnectionClosed(Vertx vertx, VertxTestContext test) {
+    int port = await(new com.timereg.gateway.demo.DemoBackend(vertx,
+        com.timereg.gateway.demo.DemoBackend.Options.DEFAULTS).start("127.0.0.1", 0));
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(ALICE));
+    Buffer received = Buffer.buffer();
+    raw = vertx.createNetClient(new NetClientOptions().setSsl(true)
+        .setTrustOptions(bed.certificate.trustOptions()).setHostnameVerificationAlgorithm(""));
+
+    raw.connect(bed.port, "localhost").onComplete(test.succeeding(socket -> {
+      socket.handler(received::appendBuffer);
+      socket.closeHandler(closed -> test.verify(() -> {
+        assertThat(received.toString()).startsWith("HTTP/1.1 400").contains("\"error\":\"bad_request\"");
+        assertThat(failures(bed.registry, ProxyFailure.BAD_FRAMING)).isEqualTo(1.0);
+        test.completeNow();
+      }));
+      socket.write("POST /api/timesheets HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: gzip, chunked\r\n"
+          + "Accept: application/json\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+    }));
+  }
+
+  @Test
+  void clientLeavingAbortsTheBackendRequest(Vertx vertx) {
+    Promise<Void> backendGotRequest = Promise.promise();
+    Promise<Void> backendConnectionClosed = Promise.promise();
+    int port = await(vertx.createHttpServer().requestHandler(request -> {
+      request.connection().closeHandler(closed -> backendConnectionClosed.tryComplete());
+      backendGotRequest.tryComplete();
+    }).listen(0, "127.0.0.1")).actualPort();
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(ALICE));
+    HttpClient client = bed.client(HttpVersion.HTTP_1_1);
+    HttpClientRequest request = await(client.request(HttpMethod.GET, "/api/slow-report"));
+    request.send();
+    await(backendGotRequest.future());
+
+    await(request.connection().close());
+
+    await(backendConnectionClosed.future());
+    assertThat(failures(bed.registry, ProxyFailure.CLIENT_CLOSED)).isEqualTo(1.0);
+  }
+
+  @Test
+  void successfulExchangesAreTimedByStatusClass(Vertx vertx) {
+    int port = await(vertx.createHttpServer().requestHandler(request -> request.response().setStatusCode(404).end())
+        .listen(0, "127.0.0.1")).actualPort();
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(ALICE));
+
+    Reply reply = reply(get(bed.client(HttpVersion.HTTP_1_1), "/missing", "application/json"));
+
+    assertThat(reply.status()).isEqualTo(404);
+    assertThat(requests(bed.registry, "4xx")).isEqualTo(1);
+  }
+}

@@ -1,0 +1,155 @@
+package com.timereg.gateway.proxy;
+
+import com.timereg.gateway.testsupport.Await;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.net.SelfSignedCertificate;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A TLS front listener routed the way the gateway routes: a stand-in authentication step (which pauses the
+ * request, records what it decided and continues asynchronously, as real session checks do) and then the
+ * proxy as the last step.
+ */
+final class ProxyTestBed {
+
+  static final ForwardedIdentity ALICE = new ForwardedIdentity("alice@example.com", "acme", "password");
+  /** What the client-address step would have resolved: deliberately not the socket peer (127.0.0.1). */
+  static final String RESOLVED_CLIENT = "198.51.100.7";
+
+  /** One key pair for every test: generating RSA keys per test costs more than the tests themselves. */
+  private static final SelfSignedCertificate CERTIFICATE = SelfSignedCertificate.create("localhost");
+
+  final Vertx vertx;
+  final SelfSignedCertificate certificate;
+  final SimpleMeterRegistry registry;
+  final ProxyHandler proxy;
+  final int port;
+  /**
+   * Vert.x closes a client once it is unreachable, even mid-request: the bed keeps its clients, and tests
+   * keep the bed in a field for as long as they run.
+   */
+  private final List<Object> clients = new ArrayList<>();
+
+  private ProxyTestBed(Vertx vertx, SelfSignedCertificate certificate, SimpleMeterRegistry registry,
+      ProxyHandler proxy, int port) {
+    this.vertx = vertx;
+    this.registry = registry;
+    this.certificate = certificate;
+    this.proxy = proxy;
+    this.port = port;
+  }
+
+  /** Front listener proxying to {@code backend}, with {@code authStep} deciding identity and client address. */
+  static ProxyTestBed start(Vertx vertx, ProxySettings settings, Handler<RoutingContext> authStep) {
+    return start(vertx, settings, authStep, false);
+  }
+
+  /**
+   * As {@link #start(Vertx, ProxySettings, Handler)}; with {@code readsBody} the stand-in step reads the whole
+   * request body before continuing (as a globally mounted BodyHandler would), the wiring mistake the proxy
+   * must not turn into a silently empty upload.
+   */
+  static ProxyTestBed start(Vertx vertx, ProxySettings settings, Handler<RoutingContext> authStep,
+      boolean readsBody) {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    ProxyHandler proxy = ProxyHandler.create(vertx, settings, new MicrometerProxyMetrics(registry));
+    SelfSignedCertificate certificate = CERTIFICATE;
+    Router router = Router.router(vertx);
+    router.route().handler(rc -> {
+      authStep.handle(rc);
+      if (readsBody) {
+        rc.request().body().onComplete(read -> rc.next());
+      } else {
+        rc.request().pause();
+        vertx.getOrCreateContext().runOnContext(next -> rc.next());
+      }
+    });
+    router.route().handler(proxy);
+    HttpServer server = vertx.createHttpServer(new HttpServerOptions()
+            .setSsl(true)
+            .setUseAlpn(true)
+            .setKeyCertOptions(certificate.keyCertOptions()))
+        .requestHandler(router);
+    int port = await(server.listen(0, "127.0.0.1")).actualPort();
+    return new ProxyTestBed(vertx, certificate, registry, proxy, port);
+  }
+
+  /** The authentication step of a signed-in user whose client address was resolved behind a trusted proxy. */
+  static Handler<RoutingContext> signedIn(ForwardedIdentity identity) {
+    return rc -> {
+      ForwardedIdentity.put(rc, identity);
+      ProxyHints.putClientAddress(rc, RESOLVED_CLIENT);
+    };
+  }
+
+  static Handler<RoutingContext> publicPath() {
+    return rc -> ProxyHints.putClientAddress(rc, RESOLVED_CLIENT);
+  }
+
+  static ProxySettings settingsFor(int backendPort) {
+    return ProxySettings.defaults(URI.create("http://127.0.0.1:" + backendPort));
+  }
+
+  HttpClient client(HttpVersion version) {
+    return keep(vertx.createHttpClient(new HttpClientOptions()
+        .setSsl(true)
+        .setUseAlpn(true)
+        .setProtocolVersion(version)
+        .setTrustOptions(certificate.trustOptions())
+        .setDefaultHost("localhost")
+        .setDefaultPort(port)));
+  }
+
+  WebSocketClient webSocketClient() {
+    return keep(vertx.createWebSocketClient(new WebSocketClientOptions()
+        .setSsl(true)
+        .setTrustOptions(certificate.trustOptions())
+        .setDefaultHost("localhost")
+        .setDefaultPort(port)));
+  }
+
+  private <T> T keep(T client) {
+    clients.add(client);
+    return client;
+  }
+
+  /** A response with its whole body, read in the same event-loop turn the response arrived in. */
+  record Reply(HttpClientResponse response, Buffer body) {
+    int status() {
+      return response.statusCode();
+    }
+  }
+
+  /** Reads the body as the response arrives: a handler set later, from the test thread, could miss it. */
+  static Reply reply(Future<HttpClientResponse> response) {
+    return await(response.compose(r -> r.body().map(body -> new Reply(r, body))));
+  }
+
+  static <T> T await(Future<T> future) {
+    return Await.await(future);
+  }
+
+  /** A port nothing listens on: bound once, then closed. */
+  static int closedPort(Vertx vertx) {
+    HttpServer server = await(vertx.createHttpServer().requestHandler(r -> {}).listen(0, "127.0.0.1"));
+    int port = server.actualPort();
+    await(server.close());
+    return port;
+  }
+}
