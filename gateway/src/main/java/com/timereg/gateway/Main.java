@@ -2,6 +2,7 @@ package com.timereg.gateway;
 
 import com.timereg.gateway.config.ConfigException;
 import com.timereg.gateway.config.GatewayConfig;
+import com.timereg.gateway.edge.DevMode;
 import com.timereg.gateway.edge.Gateway;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -42,9 +43,16 @@ public final class Main implements Callable<Integer> {
       System.err.println("gateway: " + e.getMessage());
       return EXIT_CONFIG;
     }
-    Gateway gateway;
+    AutoCloseable running;
     try {
-      gateway = Gateway.start(config);
+      if (dev) {
+        DevMode devMode = DevMode.start(config, System.getenv());
+        devMode.printBanner(System.out);
+        running = devMode;
+      } else {
+        Gateway gateway = Gateway.start(config);
+        running = gateway::stop;
+      }
     } catch (Exception e) {
       LOG.error("gateway failed to start: {}", e.getMessage(), e);
       return 1;
@@ -52,7 +60,11 @@ public final class Main implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("stopping");
-      gateway.stop();
+      try {
+        running.close();
+      } catch (Exception e) {
+        LOG.warn("error while stopping: {}", e.toString());
+      }
       stopped.countDown();
     }, "gateway-shutdown"));
     stopped.await();

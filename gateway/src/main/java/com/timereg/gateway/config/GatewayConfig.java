@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.timereg.gateway.admin.AdminSettings;
+import com.timereg.gateway.password.PasswordSettings;
 import com.timereg.gateway.store.ConnectionSettings;
 import com.timereg.gateway.store.DatabaseSettings;
 import com.timereg.gateway.tls.TlsSettings;
@@ -32,6 +33,7 @@ public record GatewayConfig(
     DatabaseSettings database,
     URI backend,
     ThrottleConfig throttle,
+    PasswordSettings password,
     Map<String, String> effective) {
 
   public static final Path DEFAULT_FILE = Path.of("conf", "gateway.yaml");
@@ -111,7 +113,28 @@ public record GatewayConfig(
         r.enumValue("database.ssl-mode", io.vertx.pgclient.SslMode.class, DatabaseSettings.DEFAULT_SSL_MODE));
     URI backend = backend(r);
     ThrottleConfig throttle = ThrottleConfig.read(r, dataDir);
-    return new GatewayConfig(dataDir, pub, redirect, tls, admin, db, backend, throttle, Map.copyOf(r.effective()));
+    PasswordSettings password = password(r);
+    return new GatewayConfig(dataDir, pub, redirect, tls, admin, db, backend, throttle, password, Map.copyOf(r.effective()));
+  }
+
+  private static PasswordSettings password(ConfigReader r) {
+    int threads = r.integer("password.pool-threads", PasswordSettings.DEFAULT_POOL_THREADS, 1, 1024);
+    List<java.nio.file.Path> dictionaries = new java.util.ArrayList<>();
+    for (String f : r.stringList("password.extra-dictionaries", List.of())) {
+      Path p = Path.of(f);
+      if (!Files.isReadable(p)) {
+        r.problem("password.extra-dictionaries", "cannot read word list " + p);
+      }
+      dictionaries.add(p);
+    }
+    return new PasswordSettings(
+        r.integer("password.iterations", PasswordSettings.DEFAULT_ITERATIONS,
+            PasswordSettings.MIN_ITERATIONS, com.timereg.gateway.password.DjangoPbkdf2Hasher.MAX_ITERATIONS),
+        threads,
+        r.integer("password.pool-queue", threads * PasswordSettings.DEFAULT_QUEUE_PER_THREAD, 1, 1_000_000),
+        r.integer("password.retry-after-seconds", PasswordSettings.DEFAULT_RETRY_AFTER_SECONDS, 1, 3600),
+        r.integer("password.estimate-max-chars", PasswordSettings.DEFAULT_ESTIMATE_MAX_CHARS, 16, 1024),
+        dictionaries);
   }
 
   private static URI backend(ConfigReader r) {
@@ -130,12 +153,12 @@ public record GatewayConfig(
 
   /** The same configuration against another database (dev mode's local server). */
   public GatewayConfig withDatabase(DatabaseSettings db) {
-    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, db, backend, throttle, effective);
+    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, db, backend, throttle, password, effective);
   }
 
   /** The same configuration with another backend (dev mode's demo backend). */
   public GatewayConfig withBackend(URI uri) {
-    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, database, uri, throttle, effective);
+    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, database, uri, throttle, password, effective);
   }
 
   /** The effective configuration, one key per line, secrets masked: logged once at start. */

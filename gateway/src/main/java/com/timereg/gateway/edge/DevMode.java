@@ -1,0 +1,132 @@
+package com.timereg.gateway.edge;
+
+import com.timereg.gateway.config.GatewayConfig;
+import com.timereg.gateway.demo.DemoBackend;
+import com.timereg.gateway.password.DjangoPbkdf2Hasher;
+import com.timereg.gateway.store.DatabaseSettings;
+import com.timereg.gateway.store.DevDatabase;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code gateway --dev}: everything needed to try the gateway on one machine. A local PostgreSQL
+ * under the data directory, a demo customer with two users, an in-process demo backend, and the
+ * self-signed certificate (when none is configured). Never for production: the demo passwords are
+ * public (they are in the README).
+ */
+public final class DevMode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DevMode.class);
+
+  public static final String CUSTOMER_SLUG = "demo";
+  public static final String CUSTOMER_NAME = "Demo Company";
+
+  /** The demo users; their passwords are documented in the README. */
+  public record DemoUser(String loginName, String password, List<String> roles) {
+    @Override
+    public String toString() {
+      return "DemoUser[" + loginName + "]";
+    }
+  }
+
+  public static final List<DemoUser> USERS = List.of(
+      new DemoUser("alice@demo.test", "alice-demo-Tidsreg-2026", List.of("user")),
+      new DemoUser("bob@demo.test", "bob-demo-Tidsreg-2026", List.of("user", "security")));
+
+  private final DevDatabase database;
+  private final Vertx backendVertx;
+  private final DemoBackend backend;
+  private final Gateway gateway;
+
+  private DevMode(DevDatabase database, Vertx backendVertx, DemoBackend backend, Gateway gateway) {
+    this.database = database;
+    this.backendVertx = backendVertx;
+    this.backend = backend;
+    this.gateway = gateway;
+  }
+
+  public static DevMode start(GatewayConfig base, Map<String, String> env) throws Exception {
+    Path dataDir = base.dataDir();
+    DevDatabase db = DevDatabase.open(env, dataDir.resolve("postgres"));
+    Vertx backendVertx = null;
+    try {
+      Path envFile = dataDir.resolve("dev-postgres.env");
+      db.settings().writeEnvFile(envFile);
+      backendVertx = Vertx.vertx();
+      DemoBackend backend = new DemoBackend(backendVertx, DemoBackend.Options.DEFAULTS);
+      int backendPort = Gateway.await(backend.start("127.0.0.1", 0));
+      GatewayConfig config = base.withDatabase(DatabaseSettings.of(db.settings()))
+          .withBackend(URI.create("http://127.0.0.1:" + backendPort));
+      Gateway gateway = Gateway.start(config);
+      DevMode dev = new DevMode(db, backendVertx, backend, gateway);
+      seed(gateway.database().pool(), config.password().iterations());
+      LOG.info("dev mode: demo backend on http://127.0.0.1:{}, PostgreSQL settings in {}", backendPort, envFile);
+      return dev;
+    } catch (Exception | Error e) {
+      if (backendVertx != null) {
+        backendVertx.close();
+      }
+      db.close();
+      throw e;
+    }
+  }
+
+  /** Creates the demo customer and users unless they exist; existing ones keep their passwords. */
+  static void seed(Pool pool, int iterations) throws Exception {
+    Gateway.await(pool.preparedQuery(
+        "INSERT INTO customers (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING")
+        .execute(Tuple.of(CUSTOMER_SLUG, CUSTOMER_NAME)));
+    DjangoPbkdf2Hasher hasher = new DjangoPbkdf2Hasher(iterations);
+    for (DemoUser u : USERS) {
+      boolean exists = Gateway.await(pool.preparedQuery("SELECT 1 FROM users WHERE lower(login_name) = lower($1)")
+          .execute(Tuple.of(u.loginName()))).size() > 0;
+      if (!exists) {
+        Gateway.await(pool.preparedQuery(
+            "INSERT INTO users (customer_id, login_name, email, password_hash, roles) "
+                + "SELECT id, $2, $2, $3, $4 FROM customers WHERE slug = $1 "
+                + "ON CONFLICT (lower(login_name)) DO NOTHING")
+            .execute(Tuple.of(CUSTOMER_SLUG, u.loginName(), hasher.hash(u.password()), u.roles().toArray(new String[0]))));
+      }
+    }
+  }
+
+  /** The banner on standard output: where to go and how to log in. Deliberately not a log line. */
+  public void printBanner(PrintStream out) {
+    out.println();
+    out.println("  Gateway (dev mode) is running");
+    out.println("    https://localhost:" + gateway.publicPort() + "/      (self-signed certificate unless configured)");
+    out.println("    http://127.0.0.1:" + gateway.adminPort() + "/health/ready  /metrics");
+    for (DemoUser u : USERS) {
+      out.println("    user " + u.loginName() + "  password " + u.password());
+    }
+    out.println("    Ctrl-C stops everything.");
+    out.println();
+  }
+
+  public Gateway gateway() {
+    return gateway;
+  }
+
+  @Override
+  public void close() {
+    gateway.stop();
+    try {
+      Gateway.await(backend.stop());
+      Gateway.await(backendVertx.close());
+    } catch (Exception e) {
+      LOG.warn("error while stopping the demo backend: {}", e.toString());
+    }
+    try {
+      database.close();
+    } catch (Exception e) {
+      LOG.warn("error while stopping the local PostgreSQL: {}", e.toString());
+    }
+  }
+}
