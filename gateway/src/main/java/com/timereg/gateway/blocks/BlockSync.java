@@ -7,7 +7,6 @@ import com.timereg.gateway.throttle.BlockEntry;
 import com.timereg.gateway.throttle.BlockKind;
 import com.timereg.gateway.throttle.BlockReason;
 import com.timereg.gateway.throttle.Origin;
-import com.timereg.gateway.throttle.ThrottleListener;
 import com.timereg.gateway.throttle.ThrottleService;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -17,9 +16,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * PostgreSQL: the tables are the record, {@code NOTIFY gateway_blocks} the nudge. See docs/blocks.md.
  *
  * <ul>
- *   <li>Automatic blocks this node's throttle issues are written asynchronously; a failure is
- *       logged and counted, never thrown into the request path.
+ *   <li>Automatic blocks this node's throttle issues are written asynchronously
+ *       ({@link AutomaticBlockWriter}); a failure is logged and counted, never thrown into the
+ *       request path, and the write is retried once PostgreSQL answers again.
  *   <li>Edits ({@link #block}, {@link #unblock}, {@link #allow}, {@link #disallow}) commit the row,
  *       its audit event and the notification in one transaction, then apply on this node; they
  *       fail with a {@link BlockRequestException} (400, 404, 409 or 503) and change nothing.
@@ -42,7 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class BlockSync {
   private static final Logger LOG = LoggerFactory.getLogger(BlockSync.class);
-  private static final long ERROR_LOG_INTERVAL_MILLIS = 60_000;
 
   private final Vertx vertx;
   private final ThrottleService throttle;
@@ -56,8 +52,7 @@ public final class BlockSync {
   private final LocalState state;
   private final ChangeFeed feed;
   private final Promise<Void> firstLoad = Promise.promise();
-  private final AtomicInteger pendingWrites = new AtomicInteger();
-  private final AtomicLong lastWriteErrorLogAt = new AtomicLong(Long.MIN_VALUE / 2);
+  private final AutomaticBlockWriter writer;
   private volatile boolean loaded;
   private volatile boolean closed;
 
@@ -72,6 +67,7 @@ public final class BlockSync {
     this.rules = new EditRules(settings);
     this.tables = new BlockTables(database.pool(), node);
     this.queries = new BlockQueries(database.pool(), clock);
+    this.writer = new AutomaticBlockWriter(tables, metrics, this::now, settings.maxPendingWrites());
     this.state = new LocalState(throttle, settings.configuredAllowlist(), now());
     this.feed = new ChangeFeed(vertx, Database.connectOptions(database.settings()), node, settings, metrics,
         this::onNotification, () -> reload(0), () -> loaded = false);
@@ -84,7 +80,7 @@ public final class BlockSync {
    * own decisions work meanwhile, edits fail with 503. Call once.
    */
   public Future<Void> start() {
-    throttle.addListener(new Persister());
+    throttle.addListener(writer);
     feed.start();
     return firstLoad.future();
   }
@@ -93,6 +89,7 @@ public final class BlockSync {
   public Future<Void> close() {
     closed = true;
     loaded = false;
+    writer.close();
     return feed.close();
   }
 
@@ -231,6 +228,7 @@ public final class BlockSync {
           LOG.info("Node {} loaded the shared block state: {} active blocks, {} allowlist entries", node,
               ar.result().active().size(), ar.result().allowlist().size());
           firstLoad.tryComplete();
+          writer.retryUnwritten();
         }
         return;
       }
@@ -242,52 +240,6 @@ public final class BlockSync {
         vertx.setTimer(delay, t -> reload(attempt + 1));
       }
     });
-  }
-
-  /** Writes the automatic blocks of this node's throttle; called on the request path, so it only starts the write. */
-  private final class Persister implements ThrottleListener {
-    @Override
-    public void blockIssued(BlockEntry block, Origin origin) {
-      // Manual blocks are written by the edit that made them; remote ones by the node that decided.
-      if (closed || origin != Origin.LOCAL || !block.kind().isAutomatic()) {
-        return;
-      }
-      if (pendingWrites.incrementAndGet() > settings.maxPendingWrites()) {
-        pendingWrites.decrementAndGet();
-        writeFailed("backlog-full", block, null);
-        return;
-      }
-      Future<Long> write;
-      try {
-        write = tables.insertAutomatic(block, now());
-      } catch (RuntimeException e) {
-        write = Future.failedFuture(e);
-      }
-      write.onComplete(ar -> {
-        pendingWrites.decrementAndGet();
-        if (ar.succeeded()) {
-          metrics.written("block-issued-automatic");
-        } else {
-          writeFailed("store-error", block, ar.cause());
-        }
-      });
-    }
-
-    @Override
-    public String toString() {
-      return "BlockSync(" + node + ")";
-    }
-  }
-
-  private void writeFailed(String reason, BlockEntry block, Throwable cause) {
-    metrics.writeFailed("block-issued-automatic", reason);
-    long nowNanos = System.nanoTime() / 1_000_000;
-    long last = lastWriteErrorLogAt.get();
-    // During an outage under attack every block fails; one line a minute says enough.
-    if (nowNanos - last >= ERROR_LOG_INTERVAL_MILLIS && lastWriteErrorLogAt.compareAndSet(last, nowNanos)) {
-      LOG.error("Could not record the automatic block of {} ({}): it holds on this node only, other nodes will "
-          + "not enforce it{}", block.subject(), reason, cause == null ? "" : ": " + cause);
-    }
   }
 
   private <T> Future<T> edit(String action, Future<T> write) {

@@ -49,6 +49,12 @@ final class ChangeFeed {
     PgChannel channel = subscriber.channel(ChangeCodec.CHANNEL);
     channel.subscribeHandler(v -> {
       if (!closed) {
+        PgConnection conn = subscriber.actualConnection();
+        if (conn != null) {
+          // Without a handler the client prints the stack trace of a dropped connection to stderr;
+          // the reconnect policy already logs the loss.
+          conn.exceptionHandler(e -> LOG.debug("Listening connection of node {} failed: {}", node, e.toString()));
+        }
         listening = true;
         LOG.info("Node {} listening for block changes on channel {}", node, ChangeCodec.CHANNEL);
         onListening.run();
