@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +54,7 @@ public final class BlockSync {
   private final ChangeFeed feed;
   private final Promise<Void> firstLoad = Promise.promise();
   private final AutomaticBlockWriter writer;
+  private final AtomicBoolean started = new AtomicBoolean();
   private volatile boolean loaded;
   private volatile boolean closed;
 
@@ -77,11 +79,13 @@ public final class BlockSync {
   /**
    * Starts listening, then loads the tables; completes once this node holds the shared state.
    * While PostgreSQL is unreachable it keeps retrying and the future stays pending: this node's
-   * own decisions work meanwhile, edits fail with 503. Call once.
+   * own decisions work meanwhile, edits fail with 503. Calling it again returns the same future.
    */
   public Future<Void> start() {
-    throttle.addListener(writer);
-    feed.start();
+    if (started.compareAndSet(false, true)) {
+      throttle.addListener(writer);
+      feed.start();
+    }
     return firstLoad.future();
   }
 
@@ -175,7 +179,15 @@ public final class BlockSync {
       cidr = rules.unblockTarget(target);
       String why = EditRules.note(note, "note");
       String who = EditRules.actor(actor);
-      return edit("allow-remove", tables.removeAllow(cidr, why, who, now()))
+      Future<Void> removed = tables.removeAllow(cidr, why, who, now()).recover(e -> {
+        if (e instanceof BlockRequestException b && b.failure() == RequestFailure.NOT_FOUND
+            && settings.configuredAllowlist().contains(cidr)) {
+          return Future.failedFuture(new BlockRequestException(RequestFailure.NOT_FOUND, cidr
+              + " is allowlisted by the gateway's configuration, not through the console; remove it there"));
+        }
+        return Future.failedFuture(e);
+      });
+      return edit("allow-remove", removed)
           .map(v -> {
             state.apply(new Change.Disallowed(cidr), Origin.LOCAL);
             return v;
