@@ -89,10 +89,11 @@ public final class BlockSync {
     return firstLoad.future();
   }
 
-  /** Stops listening. Writes already under way finish on their own. */
+  /** Stops listening (a pending {@link #start()} fails). Writes already under way finish on their own. */
   public Future<Void> close() {
     closed = true;
     loaded = false;
+    firstLoad.tryFail("block sync closed before the shared state was loaded");
     writer.close();
     return feed.close();
   }
