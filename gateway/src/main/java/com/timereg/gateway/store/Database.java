@@ -31,15 +31,7 @@ public final class Database {
 
   /** Builds the pool; no connection is opened until the first query. */
   public static Database create(Vertx vertx, DatabaseSettings settings) {
-    ConnectionSettings c = settings.connection();
-    PgConnectOptions connect = new PgConnectOptions()
-        .setHost(c.host())
-        .setPort(c.port())
-        .setDatabase(c.database())
-        .setUser(c.user())
-        .setPassword(c.password())
-        .setSslMode(settings.sslMode())
-        .setCachePreparedStatements(true);
+    PgConnectOptions connect = connectOptions(settings);
     int timeoutMillis = (int) settings.connectTimeout().toMillis();
     PoolOptions poolOptions = new PoolOptions()
         .setName("gateway-db")
@@ -53,6 +45,22 @@ public final class Database {
         .using(vertx)
         .build();
     return new Database(pool, settings);
+  }
+
+  /**
+   * Options for a connection of its own to the same server, e.g. a {@code PgSubscriber} that holds
+   * one connection for LISTEN outside the pool. A new object on each call: callers may change it.
+   */
+  public static PgConnectOptions connectOptions(DatabaseSettings settings) {
+    ConnectionSettings c = settings.connection();
+    return new PgConnectOptions()
+        .setHost(c.host())
+        .setPort(c.port())
+        .setDatabase(c.database())
+        .setUser(c.user())
+        .setPassword(c.password())
+        .setSslMode(settings.sslMode())
+        .setCachePreparedStatements(true);
   }
 
   public Pool pool() {

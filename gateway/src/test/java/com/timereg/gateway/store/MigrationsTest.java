@@ -25,7 +25,7 @@ class MigrationsTest {
 
     assertThat(first.migrationsExecuted()).isPositive();
     assertThat(second.migrationsExecuted()).isZero();
-    assertThat(second.schemaVersion()).isEqualTo(first.schemaVersion()).isEqualTo("1");
+    assertThat(second.schemaVersion()).isEqualTo(first.schemaVersion()).isEqualTo("3");
     try (Connection c = DriverManager.getConnection(empty.jdbcUrl("disable"), empty.user(), empty.password())) {
       assertThat(tables(c)).contains("customers", "users");
     }

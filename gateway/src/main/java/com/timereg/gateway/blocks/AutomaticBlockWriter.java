@@ -1,0 +1,116 @@
+package com.timereg.gateway.blocks;
+
+import com.timereg.gateway.throttle.BlockEntry;
+import com.timereg.gateway.throttle.Origin;
+import com.timereg.gateway.throttle.ThrottleListener;
+import io.vertx.core.Future;
+import java.time.Instant;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records the automatic blocks this node's throttle issues. It hears of them on the request path,
+ * so it only starts the write and returns; a failure is logged and counted, never thrown.
+ *
+ * <p>Blocks whose write failed (PostgreSQL down) are kept, up to {@code maxPendingWrites}, and
+ * written again after the next successful reload, if they have not expired by then: other nodes
+ * then learn of them once the database is back.
+ */
+final class AutomaticBlockWriter implements ThrottleListener {
+  private static final Logger LOG = LoggerFactory.getLogger(AutomaticBlockWriter.class);
+  private static final String ACTION = "block-issued-automatic";
+  private static final long ERROR_LOG_INTERVAL_MILLIS = 60_000;
+
+  private final BlockTables tables;
+  private final BlockSyncMetrics metrics;
+  private final Supplier<Instant> clock;
+  private final int maxPending;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final Queue<BlockEntry> unwritten = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger unwrittenCount = new AtomicInteger();
+  private final AtomicLong lastErrorLogAt = new AtomicLong(Long.MIN_VALUE / 2);
+  private volatile boolean closed;
+
+  AutomaticBlockWriter(BlockTables tables, BlockSyncMetrics metrics, Supplier<Instant> clock, int maxPending) {
+    this.tables = tables;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.maxPending = maxPending;
+  }
+
+  @Override
+  public void blockIssued(BlockEntry block, Origin origin) {
+    // Manual blocks are written by the edit that made them; remote ones by the node that decided.
+    if (!closed && origin == Origin.LOCAL && block.kind().isAutomatic()) {
+      write(block);
+    }
+  }
+
+  /** Writes again what failed before and has not expired; called once PostgreSQL answers again. */
+  void retryUnwritten() {
+    Instant now = clock.get();
+    BlockEntry b;
+    while (!closed && (b = unwritten.poll()) != null) {
+      unwrittenCount.decrementAndGet();
+      if (b.until().isAfter(now)) {
+        write(b);
+      }
+    }
+  }
+
+  void close() {
+    closed = true;
+  }
+
+  private void write(BlockEntry block) {
+    if (inFlight.incrementAndGet() > maxPending) {
+      inFlight.decrementAndGet();
+      failed("backlog-full", block, null);
+      return;
+    }
+    Future<Long> write;
+    try {
+      write = tables.insertAutomatic(block, clock.get());
+    } catch (RuntimeException e) {
+      write = Future.failedFuture(e);
+    }
+    write.onComplete(ar -> {
+      inFlight.decrementAndGet();
+      if (ar.succeeded()) {
+        metrics.written(ACTION);
+      } else {
+        failed("store-error", block, ar.cause());
+        keepForRetry(block);
+      }
+    });
+  }
+
+  private void keepForRetry(BlockEntry block) {
+    if (unwrittenCount.incrementAndGet() <= maxPending) {
+      unwritten.add(block);
+    } else {
+      unwrittenCount.decrementAndGet();
+    }
+  }
+
+  private void failed(String reason, BlockEntry block, Throwable cause) {
+    metrics.writeFailed(ACTION, reason);
+    long now = System.nanoTime() / 1_000_000;
+    long last = lastErrorLogAt.get();
+    // During an outage under attack every block fails; one line a minute says enough.
+    if (now - last >= ERROR_LOG_INTERVAL_MILLIS && lastErrorLogAt.compareAndSet(last, now)) {
+      LOG.error("Could not record the automatic block of {} ({}{}); it holds on this node, and other nodes "
+          + "hear of it only once it is written", block.subject(), reason, cause == null ? "" : ": " + cause);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "AutomaticBlockWriter";
+  }
+}

@@ -1,0 +1,218 @@
+package com.timereg.gateway.blocks;
+
+import static com.timereg.gateway.blocks.BlockRows.time;
+
+import com.timereg.gateway.clientip.Cidr;
+import com.timereg.gateway.throttle.AllowEntry;
+import com.timereg.gateway.throttle.BlockEntry;
+import com.timereg.gateway.throttle.BlockKind;
+import com.timereg.gateway.throttle.BlockReason;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes to {@code blocks}, {@code allowlist} and {@code audit_events}, and the snapshot a node
+ * loads. Each edit is one transaction holding the row, its audit event and the notification:
+ * PostgreSQL delivers a NOTIFY only when its transaction commits, so other nodes never hear of a
+ * change that was rolled back, and never miss one that was committed while they listened.
+ */
+final class BlockTables {
+  private static final String AUDIT_SQL = "INSERT INTO audit_events (at, actor, action, subject, note, details, node) "
+      + "VALUES ($1, $2, $3, $4::text::cidr, $5, $6::text::jsonb, $7)";
+
+  private static final String INSERT_BLOCK_SQL = "INSERT INTO blocks (cidr, kind, scope, reason, note, invalid_logins, "
+      + "first_seen, last_seen, created_at, expires_at, level, created_by, origin_node) "
+      + "VALUES ($1::text::cidr, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id, cidr";
+
+  private final Pool pool;
+  private final NodeId node;
+
+  BlockTables(Pool pool, NodeId node) {
+    this.pool = pool;
+    this.node = node;
+  }
+
+  /**
+   * Records a block this node's throttle issued: the row, its audit event and the notification in
+   * one statement. One statement is one implicit transaction and one round trip, where BEGIN,
+   * three statements and COMMIT would be five: this write is what other nodes wait for.
+   */
+  Future<Long> insertAutomatic(BlockEntry b, Instant now) {
+    JsonObject details = new JsonObject().put("scope", BlockRows.scopeCode(b.kind(), b.subject()))
+        .put("level", b.level()).put("invalidLogins", b.failures()).put("expiresAt", b.until().toString());
+    Tuple t = blockValues(b, null)
+        .addValue(time(now))
+        .addString(b.reason().description())
+        .addString(details.encode())
+        .addString(ChangeCodec.CHANNEL)
+        .addString(ChangeCodec.encode(node, new Change.Blocked(b)));
+    return pool.preparedQuery("WITH b AS (" + INSERT_BLOCK_SQL + "), "
+            + "a AS (INSERT INTO audit_events (at, actor, action, subject, note, details, node) "
+            + "SELECT $14, NULL, 'block-issued-automatic', b.cidr, $15, "
+            + "jsonb_build_object('blockId', b.id) || $16::text::jsonb, $13 FROM b) "
+            + "SELECT b.id, pg_notify($17, $18) FROM b")
+        .execute(t)
+        .map(rows -> rows.iterator().next().getLong("id"));
+  }
+
+  /** Records a manual block, replacing (lifting) an active manual block of exactly the same range. */
+  Future<BlockRecord> insertManual(BlockEntry b, String actor, Instant now) {
+    return pool.withTransaction(c -> c.preparedQuery(
+            "UPDATE blocks SET lifted_at = $2, lifted_by = $3, lift_reason = 'replaced by a new manual block' "
+                + "WHERE cidr = $1::text::cidr AND kind = 'manual' AND lifted_at IS NULL AND expires_at > $2 "
+                + "RETURNING id")
+        .execute(Tuple.of(b.subject().toString(), time(now), actor))
+        .compose(replaced -> insertBlock(c, b, actor).compose(id -> {
+          JsonObject details = new JsonObject().put("blockId", id).put("expiresAt", b.until().toString())
+              .put("durationSeconds", b.until().getEpochSecond() - b.since().getEpochSecond())
+              .put("replacedBlockIds", ids(replaced));
+          return audit(c, now, actor, "block", b.subject(), b.note(), details)
+              .compose(v -> notify(c, new Change.Blocked(b)))
+              .compose(v -> c.preparedQuery("SELECT " + BlockRows.COLUMNS + " FROM blocks WHERE id = $1")
+                  .execute(Tuple.of(id)))
+              .map(rows -> BlockRows.from(rows.iterator().next()));
+        })));
+  }
+
+  /**
+   * Lifts every active block inside {@code target}, and the client block containing it when the
+   * target is a single address (an IPv6 address's block is its /64). Wider blocks covering the
+   * target stay: lifting a whole range because one address was named would be a surprise.
+   */
+  Future<List<BlockRecord>> lift(Cidr target, String reason, String actor, Instant now) {
+    return pool.withTransaction(c -> c.preparedQuery(
+            "UPDATE blocks SET lifted_at = $2, lifted_by = $3, lift_reason = $4 "
+                + "WHERE lifted_at IS NULL AND expires_at > $2 "
+                + "AND (cidr <<= $1::text::cidr OR (scope = 'client' AND cidr >>= $1::text::cidr)) "
+                + "RETURNING " + BlockRows.COLUMNS)
+        .execute(Tuple.of(target.toString(), time(now), actor, reason))
+        .compose(rows -> {
+          List<BlockRecord> lifted = new ArrayList<>();
+          rows.forEach(r -> lifted.add(BlockRows.from(r)));
+          JsonArray described = new JsonArray();
+          lifted.forEach(b -> described.add(new JsonObject().put("blockId", b.id()).put("cidr", b.cidr().toString())
+              .put("kind", b.kind().metricTag()).put("expiresAt", b.expiresAt().toString())));
+          List<Cidr> cidrs = lifted.stream().map(BlockRecord::cidr).distinct().toList();
+          return audit(c, now, actor, "unblock", target, reason, new JsonObject().put("lifted", described))
+              .compose(v -> notify(c, new Change.Unblocked(target, cidrs)))
+              .map(lifted);
+        }));
+  }
+
+  /** Adds an allowlist entry, replacing a live entry of exactly the same range. */
+  Future<AllowEntry> addAllow(AllowEntry entry) {
+    Instant now = entry.createdAt();
+    return pool.withTransaction(c -> c.preparedQuery(
+            "UPDATE allowlist SET removed_at = $2, removed_by = $3, removal_note = 'replaced by a new entry' "
+                + "WHERE cidr = $1::text::cidr AND removed_at IS NULL RETURNING id")
+        .execute(Tuple.of(entry.cidr().toString(), time(now), entry.createdBy()))
+        .compose(replaced -> c.preparedQuery(
+                "INSERT INTO allowlist (cidr, note, created_by, created_at) VALUES ($1::text::cidr, $2, $3, $4) "
+                    + "RETURNING id")
+            .execute(Tuple.of(entry.cidr().toString(), entry.reason(), entry.createdBy(), time(now)))
+            .compose(rows -> audit(c, now, entry.createdBy(), "allow-add", entry.cidr(), entry.reason(),
+                new JsonObject().put("allowlistId", rows.iterator().next().getLong("id"))
+                    .put("replacedIds", ids(replaced)))))
+        .compose(v -> notify(c, new Change.Allowed(entry)))
+        .map(entry));
+  }
+
+  /** Removes the live allowlist entry of exactly this range; fails with NOT_FOUND if there is none. */
+  Future<Void> removeAllow(Cidr cidr, String note, String actor, Instant now) {
+    return pool.withTransaction(c -> c.preparedQuery(
+            "UPDATE allowlist SET removed_at = $2, removed_by = $3, removal_note = $4 "
+                + "WHERE cidr = $1::text::cidr AND removed_at IS NULL RETURNING id")
+        .execute(Tuple.of(cidr.toString(), time(now), actor, note))
+        .compose(rows -> {
+          if (rows.rowCount() == 0) {
+            // Failing the function rolls the (empty) transaction back; nothing is audited.
+            return Future.failedFuture(new BlockRequestException(RequestFailure.NOT_FOUND,
+                cidr + " is not on the allowlist"));
+          }
+          return audit(c, now, actor, "allow-remove", cidr, note, new JsonObject().put("allowlistIds", ids(rows)))
+              .compose(v -> notify(c, new Change.Disallowed(cidr)));
+        }));
+  }
+
+  /** Everything a node must enforce now, read in one snapshot so the three parts agree. */
+  Future<Snapshot> snapshot(Instant now) {
+    return pool.withTransaction(c -> c.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute()
+        .compose(v -> c.preparedQuery("SELECT " + BlockRows.COLUMNS + " FROM blocks "
+                + "WHERE lifted_at IS NULL AND expires_at > $1 ORDER BY created_at, id")
+            .execute(Tuple.of(time(now))))
+        .compose(activeRows -> c.preparedQuery("SELECT l.cidr::text AS cidr, max(l.expires_at) AS expires_at "
+                + "FROM blocks l WHERE l.lifted_at IS NOT NULL AND l.expires_at > $1 AND l.kind = 'automatic' "
+                + "AND NOT EXISTS (SELECT 1 FROM blocks a WHERE a.cidr = l.cidr AND a.kind = 'automatic' "
+                + "AND a.lifted_at IS NULL AND a.expires_at > $1) GROUP BY l.cidr")
+            .execute(Tuple.of(time(now)))
+            .compose(liftedRows -> c.query("SELECT cidr::text AS cidr, note, created_by, created_at FROM allowlist "
+                    + "WHERE removed_at IS NULL ORDER BY created_at, id").execute()
+                .map(allowRows -> {
+                  List<BlockRecord> active = new ArrayList<>();
+                  activeRows.forEach(r -> active.add(BlockRows.from(r)));
+                  List<Snapshot.Lifted> lifted = new ArrayList<>();
+                  liftedRows.forEach(r -> lifted.add(new Snapshot.Lifted(Cidr.parse(r.getString("cidr")),
+                      BlockRows.instant(r.getOffsetDateTime("expires_at")))));
+                  List<AllowEntry> allow = new ArrayList<>();
+                  allowRows.forEach(r -> allow.add(allowEntry(r)));
+                  return new Snapshot(active, lifted, allow);
+                }))));
+  }
+
+  private Future<Long> insertBlock(SqlConnection c, BlockEntry b, String createdBy) {
+    return c.preparedQuery(INSERT_BLOCK_SQL).execute(blockValues(b, createdBy))
+        .map(rows -> rows.iterator().next().getLong("id"));
+  }
+
+  /** Parameters $1 to $13 of {@link #INSERT_BLOCK_SQL}. */
+  private Tuple blockValues(BlockEntry b, String createdBy) {
+    return Tuple.tuple()
+        .addString(b.subject().toString())
+        .addString(BlockRows.kindCode(b.kind()))
+        .addString(BlockRows.scopeCode(b.kind(), b.subject()))
+        .addString(BlockRows.reasonCode(b.kind() == BlockKind.MANUAL ? BlockReason.MANUAL : b.reason()))
+        .addString(b.kind() == BlockKind.MANUAL ? b.note() : "")
+        .addLong(b.failures())
+        .addValue(time(b.firstFailure()))
+        .addValue(time(b.lastFailure()))
+        .addValue(time(b.since()))
+        .addValue(time(b.until()))
+        .addInteger(b.level())
+        .addString(createdBy)
+        .addString(node.value());
+  }
+
+  private Future<Void> audit(SqlConnection c, Instant at, String actor, String action, Cidr subject, String note,
+      JsonObject details) {
+    return c.preparedQuery(AUDIT_SQL)
+        .execute(Tuple.of(time(at), actor, action, subject == null ? null : subject.toString(), note,
+            details.encode(), node.value()))
+        .mapEmpty();
+  }
+
+  /** pg_notify rather than NOTIFY: NOTIFY takes no parameters, and the payload must not be spliced into SQL. */
+  private Future<Void> notify(SqlConnection c, Change change) {
+    return c.preparedQuery("SELECT pg_notify($1, $2)")
+        .execute(Tuple.of(ChangeCodec.CHANNEL, ChangeCodec.encode(node, change)))
+        .mapEmpty();
+  }
+
+  static AllowEntry allowEntry(Row r) {
+    return new AllowEntry(Cidr.parse(r.getString("cidr")), r.getString("note"), r.getString("created_by"),
+        BlockRows.instant(r.getOffsetDateTime("created_at")));
+  }
+
+  private static JsonArray ids(Iterable<Row> rows) {
+    JsonArray out = new JsonArray();
+    rows.forEach(r -> out.add(r.getLong("id")));
+    return out;
+  }
+}

@@ -1,0 +1,159 @@
+package com.timereg.gateway.blocks;
+
+import com.timereg.gateway.clientip.Cidr;
+import com.timereg.gateway.throttle.AllowEntry;
+import com.timereg.gateway.throttle.BlockEntry;
+import com.timereg.gateway.throttle.BlockKind;
+import com.timereg.gateway.throttle.Explanation;
+import com.timereg.gateway.throttle.KeyState;
+import com.timereg.gateway.throttle.ManualBlock;
+import com.timereg.gateway.throttle.Origin;
+import com.timereg.gateway.throttle.ThrottleService;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies committed changes and table snapshots to this node's throttle. Every operation is
+ * idempotent, so a change that arrives twice (by notification and again in a snapshot) is harmless.
+ *
+ * <p>A snapshot is read while notifications keep arriving. A change committed after the snapshot
+ * was read but applied before it would be undone by it (an allowlist entry removed, then put back
+ * by the stale snapshot). So changes applied while a reload is in flight are also remembered and
+ * applied once more right after the snapshot.
+ */
+final class LocalState {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalState.class);
+  /** Beyond this, a reload that keeps failing stops remembering and the next one starts afresh. */
+  static final int MAX_REMEMBERED = 10_000;
+
+  private final ThrottleService throttle;
+  private final List<AllowEntry> configuredAllowlist;
+  private final List<Change> remembered = new ArrayList<>();
+  private long generation;
+  private boolean reloading;
+
+  LocalState(ThrottleService throttle, List<Cidr> configuredAllowlist, Instant startedAt) {
+    this.throttle = throttle;
+    this.configuredAllowlist = configuredAllowlist.stream()
+        .map(c -> new AllowEntry(c, "from configuration", "configuration", startedAt)).toList();
+  }
+
+  /** Applies a committed change: decided here ({@link Origin#LOCAL}) or heard of ({@link Origin#REMOTE}). */
+  synchronized void apply(Change change, Origin origin) {
+    if (reloading && remembered.size() < MAX_REMEMBERED) {
+      remembered.add(change);
+    }
+    applyNow(change, origin);
+  }
+
+  /**
+   * One bad entry (say, a client block of another node configured with other prefix lengths) must
+   * not stop the rest of a snapshot from applying.
+   */
+  private static void safely(Runnable step, Cidr subject) {
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      LOG.warn("Could not apply the shared block state of {} on this node: {}", subject, e.getMessage());
+    }
+  }
+
+  /** A reload is starting; returns its generation, which {@link #finishReload} must present. */
+  synchronized long beginReload() {
+    reloading = true;
+    return ++generation;
+  }
+
+  /** Applies the snapshot of reload {@code gen}, unless a newer reload started meanwhile. */
+  synchronized boolean finishReload(long gen, Snapshot snapshot) {
+    if (gen != generation) {
+      return false;
+    }
+    List<ManualBlock> manual = new ArrayList<>();
+    for (BlockRecord b : snapshot.active()) {
+      if (b.kind() == BlockKind.MANUAL) {
+        manual.add(manualBlock(b.toEntry()));
+      } else {
+        safely(() -> throttle.applyRemoteBlock(b.toEntry()), b.cidr());
+      }
+    }
+    // replaceAll fires no events; the throttle's own gauges read the registry live.
+    throttle.registry().replaceAll(latestPerCidr(manual), withConfigured(snapshot.allowlist()));
+    for (Snapshot.Lifted l : snapshot.lifted()) {
+      safely(() -> liftIfNotNewer(l.cidr(), l.expiresAt()), l.cidr());
+    }
+    for (Change c : remembered) {
+      safely(() -> applyNow(c, Origin.REMOTE), null);
+    }
+    remembered.clear();
+    reloading = false;
+    return true;
+  }
+
+  /** A reload failed: stop remembering; changes keep being applied as they come. */
+  synchronized void abandonReload(long gen) {
+    if (gen == generation) {
+      remembered.clear();
+      reloading = false;
+    }
+  }
+
+  private void applyNow(Change change, Origin origin) {
+    if (change instanceof Change.Blocked b) {
+      applyBlock(b.block(), origin);
+    } else if (change instanceof Change.Unblocked u) {
+      throttle.liftBlock(u.target(), origin);
+      u.lifted().forEach(c -> throttle.liftBlock(c, origin));
+    } else if (change instanceof Change.Allowed a) {
+      throttle.registry().putAllow(a.entry());
+    } else if (change instanceof Change.Disallowed d) {
+      throttle.registry().removeAllow(d.cidr());
+      configuredAllowlist.stream().filter(e -> e.cidr().equals(d.cidr())).forEach(throttle.registry()::putAllow);
+    }
+  }
+
+  private void applyBlock(BlockEntry block, Origin origin) {
+    if (block.kind() == BlockKind.MANUAL && origin == Origin.LOCAL) {
+      throttle.addManualBlock(manualBlock(block), Origin.LOCAL);
+    } else {
+      // Automatic blocks decided here are already in the store; applying them again changes nothing.
+      throttle.applyRemoteBlock(block);
+    }
+  }
+
+  /**
+   * Ends this node's copy of a block lifted elsewhere, unless the node holds a newer block of the
+   * same subject (one that ends later), which the lift did not concern. Escalation makes a newer
+   * automatic block of a subject always end later than an older one.
+   */
+  private void liftIfNotNewer(Cidr cidr, Instant liftedExpiry) {
+    Explanation e = throttle.explain(cidr.network());
+    KeyState state = cidr.equals(e.client().subject()) ? e.client() : cidr.equals(e.range().subject()) ? e.range() : null;
+    if (state != null && state.blockedUntil() != null && !state.blockedUntil().isAfter(liftedExpiry)) {
+      throttle.liftBlock(cidr, Origin.REMOTE);
+    }
+  }
+
+  private List<AllowEntry> withConfigured(List<AllowEntry> fromTables) {
+    Map<Cidr, AllowEntry> all = new LinkedHashMap<>();
+    configuredAllowlist.forEach(e -> all.put(e.cidr(), e));
+    fromTables.forEach(e -> all.put(e.cidr(), e));
+    return List.copyOf(all.values());
+  }
+
+  /** Rows come oldest first; should two admins have raced, the newest manual block of a range wins. */
+  private static List<ManualBlock> latestPerCidr(List<ManualBlock> oldestFirst) {
+    Map<Cidr, ManualBlock> latest = new LinkedHashMap<>();
+    oldestFirst.forEach(m -> latest.put(m.cidr(), m));
+    return List.copyOf(latest.values());
+  }
+
+  static ManualBlock manualBlock(BlockEntry b) {
+    return new ManualBlock(b.subject(), b.until(), b.note(), b.createdBy(), b.since());
+  }
+}
