@@ -1,5 +1,7 @@
 package com.timereg.gateway.config;
 
+import com.timereg.gateway.blocks.BlockSyncSettings;
+import com.timereg.gateway.blocks.NodeId;
 import com.timereg.gateway.clientip.Cidr;
 import com.timereg.gateway.clientip.ClientKeyPolicy;
 import com.timereg.gateway.throttle.ThrottlePolicy;
@@ -18,10 +20,11 @@ import java.util.List;
  * @param storage where the Chronicle maps live and how many entries they hold
  * @param allowlist addresses never blocked (monitoring, offices), besides those edited at run time
  * @param scope which requests a block refuses
+ * @param sync how blocks and edits are shared with other nodes through PostgreSQL
  */
 public record ThrottleConfig(
     List<Cidr> trustedProxies, ClientKeyPolicy keys, ThrottlePolicy policy, ThrottleStorageSettings storage,
-    List<Cidr> allowlist, BlockScope scope) {
+    List<Cidr> allowlist, BlockScope scope, BlockSyncSettings sync) {
 
   /** Which requests a blocked address is refused. */
   public enum BlockScope {
@@ -72,8 +75,16 @@ public record ThrottleConfig(
         r.integer("throttle.client-entries", (int) ThrottleStorageSettings.DEFAULT_CLIENT_ENTRIES, 1000, 500_000_000),
         r.integer("throttle.range-entries", (int) ThrottleStorageSettings.DEFAULT_RANGE_ENTRIES, 1000, 500_000_000));
     storage.problems().forEach(p -> r.problem("throttle", p));
-    return new ThrottleConfig(trusted, keys, policy, storage, cidrs(r, "throttle.allowlist"),
-        r.enumValue("throttle.scope", BlockScope.class, BlockScope.UNAUTHENTICATED));
+    List<Cidr> allowlist = cidrs(r, "throttle.allowlist");
+    BlockSyncSettings d2 = BlockSyncSettings.DEFAULTS;
+    BlockSyncSettings sync = new BlockSyncSettings(
+        r.optionalString("throttle.node-id").map(NodeId::new).orElse(null),
+        r.duration("throttle.max-manual-block", d2.maxManualBlock(), Duration.ofMinutes(1), Duration.ofDays(3650)),
+        d2.minIpv4Prefix(), d2.minIpv6Prefix(), d2.reconnectInitialDelay(), d2.reconnectMaxDelay(),
+        d2.listenerProbeInterval(), d2.maxPendingWrites(), allowlist);
+    sync.problems().forEach(p -> r.problem("throttle", p));
+    return new ThrottleConfig(trusted, keys, policy, storage, allowlist,
+        r.enumValue("throttle.scope", BlockScope.class, BlockScope.UNAUTHENTICATED), sync);
   }
 
   private static List<Cidr> cidrs(ConfigReader r, String path) {

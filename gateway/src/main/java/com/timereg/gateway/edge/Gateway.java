@@ -7,13 +7,13 @@ import com.timereg.gateway.clientip.ClientAddressResolver;
 import com.timereg.gateway.clientip.ClientKeys;
 import com.timereg.gateway.config.ListenerSettings;
 import com.timereg.gateway.config.ThrottleConfig;
-import com.timereg.gateway.throttle.AllowEntry;
+import com.timereg.gateway.blocks.BlockSync;
+import com.timereg.gateway.blocks.MicrometerBlockSyncMetrics;
 import com.timereg.gateway.throttle.BlockRegistry;
 import com.timereg.gateway.throttle.MicrometerThrottleMetrics;
 import com.timereg.gateway.throttle.ThrottleService;
 import com.timereg.gateway.throttle.ThrottleStorage;
 import io.vertx.core.WorkerExecutor;
-import java.time.Instant;
 import java.util.concurrent.Executor;
 import com.timereg.gateway.store.Database;
 import com.timereg.gateway.store.Migrations;
@@ -55,6 +55,7 @@ public final class Gateway {
   private CertificateReloader reloader;
   private Database database;
   private ThrottleService throttle;
+  private BlockSync blockSync;
 
   /** How often blocks expire, surge mode is re-evaluated and idle counters are swept. */
   static final java.time.Duration HOUSEKEEPING_INTERVAL = java.time.Duration.ofSeconds(30);
@@ -144,7 +145,7 @@ public final class Gateway {
   }
 
   /** Opens (or recovers) the Chronicle maps and schedules their housekeeping. */
-  private void startThrottle() {
+  private void startThrottle() throws Exception {
     ThrottleConfig tc = config.throttle();
     ThrottleStorage storage = ThrottleStorage.open(tc.storage());
     closeables.add(storage);
@@ -156,8 +157,15 @@ public final class Gateway {
     }, false);
     throttle = new ThrottleService(tc.policy(), new ClientKeys(tc.keys()), storage.clients(), storage.ranges(),
         new BlockRegistry(), Clock.systemUTC(), new MicrometerThrottleMetrics(registry), sweepExecutor);
-    Instant now = Instant.now();
-    tc.allowlist().forEach(c -> throttle.registry().putAllow(new AllowEntry(c, "from the configuration", "config", now)));
+    // Blocks and staff edits are shared with the other nodes; the configured allowlist rides along
+    // and survives every reload from the tables.
+    BlockSync sync = new BlockSync(vertx, database, throttle, tc.sync(), Clock.systemUTC(), new MicrometerBlockSyncMetrics(registry));
+    closeables.add(() -> await(sync.close()));
+    await(sync.start());
+    readiness.register("block-sync", () -> sync.synced()
+        ? Future.succeededFuture("listening as node " + sync.nodeId())
+        : Future.failedFuture("not listening for block changes from other nodes"));
+    blockSync = sync;
     long timer = vertx.setPeriodic(HOUSEKEEPING_INTERVAL.toMillis(), id -> sweepExecutor.execute(throttle::maintain));
     closeables.add(() -> vertx.cancelTimer(timer));
   }
@@ -233,6 +241,10 @@ public final class Gateway {
 
   public ThrottleService throttle() {
     return throttle;
+  }
+
+  public BlockSync blockSync() {
+    return blockSync;
   }
 
   public Database database() {
