@@ -17,38 +17,67 @@ import java.util.function.Predicate;
  * office's NAT address must stop the guessing, not the colleagues who are already logged in.
  */
 public final class BlockHandler implements Handler<RoutingContext> {
+  private static final String PENDING = "gateway.block.pending";
+
   private final ThrottleService throttle;
   private final BlockScope scope;
   private final Predicate<RoutingContext> isLoginRequest;
-  private final Predicate<RoutingContext> hasValidSession;
+  private final Predicate<RoutingContext> carriesCredentials;
+  private final Predicate<RoutingContext> authenticated;
 
-  public BlockHandler(ThrottleService throttle, BlockScope scope,
-      Predicate<RoutingContext> isLoginRequest, Predicate<RoutingContext> hasValidSession) {
+  /**
+   * @param carriesCredentials whether the request presents a session at all (cheap, no verification)
+   * @param authenticated whether the session step accepted it (runs after that step)
+   */
+  public BlockHandler(ThrottleService throttle, BlockScope scope, Predicate<RoutingContext> isLoginRequest,
+      Predicate<RoutingContext> carriesCredentials, Predicate<RoutingContext> authenticated) {
     this.throttle = throttle;
     this.scope = scope;
     this.isLoginRequest = isLoginRequest;
-    this.hasValidSession = hasValidSession;
+    this.carriesCredentials = carriesCredentials;
+    this.authenticated = authenticated;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
     Decision d = throttle.check(ClientAddressHandler.of(ctx));
-    if (d.allowed() || !applies(ctx)) {
+    if (d.allowed()) {
       ctx.next();
       return;
     }
-    refuse(ctx, d);
+    boolean login = isLoginRequest.test(ctx);
+    switch (scope) {
+      case LOGIN_ONLY:
+        if (login) {
+          refuse(ctx, d);
+        } else {
+          ctx.next();
+        }
+        return;
+      case UNAUTHENTICATED:
+        if (!login && carriesCredentials.test(ctx)) {
+          // Decide after the session step: only a session that verifies may pass.
+          ctx.put(PENDING, d);
+          ctx.next();
+        } else {
+          refuse(ctx, d);
+        }
+        return;
+      default:
+        refuse(ctx, d);
+    }
   }
 
-  private boolean applies(RoutingContext ctx) {
-    switch (scope) {
-      case EVERYTHING:
-        return true;
-      case LOGIN_ONLY:
-        return isLoginRequest.test(ctx);
-      default:
-        return isLoginRequest.test(ctx) || !hasValidSession.test(ctx);
-    }
+  /** The step after the session step: a blocked client whose credentials did not verify is refused now. */
+  public io.vertx.core.Handler<RoutingContext> afterSession() {
+    return ctx -> {
+      Decision pending = ctx.get(PENDING);
+      if (pending != null && !authenticated.test(ctx)) {
+        refuse(ctx, pending);
+      } else {
+        ctx.next();
+      }
+    };
   }
 
   static void refuse(RoutingContext ctx, Decision d) {

@@ -191,7 +191,7 @@ public final class Gateway {
     PublicRouter.Steps steps = new PublicRouter.Steps(
         config.publicListener().hstsMaxAge(),
         new ClientAddressHandler(new ClientAddressResolver(config.throttle().trustedProxies())),
-        new BlockHandler(throttle, config.throttle().scope(), LOGIN_PATHS, ctx -> false));
+        new BlockHandler(throttle, config.throttle().scope(), LOGIN_PATHS, ctx -> false, ctx -> false));
     java.util.function.Function<Vertx, io.vertx.ext.web.Router> routes = v -> PublicRouter.create(v, steps);
     java.util.function.Consumer<HttpServer> onListening = s -> {
       publicServers.add(s);
