@@ -30,17 +30,29 @@ final class ExchangeSupport {
     this.metrics = metrics;
   }
 
-  /** Logs without the query string or headers: either may carry tokens. */
+  /**
+   * Logs the method and only the first path segment: query strings, headers and deeper path segments
+   * (Django's password-reset links, for one) may carry tokens.
+   */
   void log(ProxyFailure failure, HttpServerRequest request, Throwable cause) {
     String reason = reason(cause);
+    String path = firstSegment(request.path());
     if (failure == ProxyFailure.CLIENT_CLOSED) {
-      LOG.debug("client closed before the response was complete: {} {}", request.method(), request.path());
+      LOG.debug("client closed before the response was complete: {} {}", request.method(), path);
     } else if (shouldWarn(failure)) {
-      LOG.warn("proxy {} ({} {} -> {}:{}){}", failure.metricName(), request.method(), request.path(),
+      LOG.warn("proxy {} ({} {} -> {}:{}){}", failure.metricName(), request.method(), path,
           settings.backendHost(), settings.backendPort(), reason);
     } else {
-      LOG.debug("proxy {} ({} {}){}", failure.metricName(), request.method(), request.path(), reason);
+      LOG.debug("proxy {} ({} {}){}", failure.metricName(), request.method(), path, reason);
     }
+  }
+
+  static String firstSegment(String path) {
+    if (path == null || path.isEmpty()) {
+      return "/";
+    }
+    int next = path.indexOf('/', 1);
+    return next < 0 ? path : path.substring(0, next) + "/...";
   }
 
   /** The exception and, when different, its root cause: "Failed to create SSL connection" alone says little. */
@@ -58,7 +70,8 @@ final class ExchangeSupport {
   }
 
   void logQuietly(HttpServerRequest request, Throwable failure) {
-    LOG.debug("backend request for {} {} reported {}", request.method(), request.path(), failure.toString());
+    LOG.debug("backend request for {} {} reported {}", request.method(), firstSegment(request.path()),
+        failure.toString());
   }
 
   private boolean shouldWarn(ProxyFailure failure) {

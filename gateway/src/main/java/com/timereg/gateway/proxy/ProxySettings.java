@@ -110,7 +110,10 @@ public record ProxySettings(
     return backend.getPort() > 0 ? backend.getPort() : backendTls() ? 443 : 80;
   }
 
-  /** Whether a request path is one the router may forward without a session. */
+  /**
+   * Whether a request path is one the router may forward without a session. Plain prefix matching: write
+   * {@code /static/}, not {@code /static}, unless {@code /staticfoo} is meant to be public too.
+   */
   public boolean isPublicPath(String path) {
     for (String prefix : publicPathPrefixes) {
       if (path.startsWith(prefix)) {

@@ -3,11 +3,13 @@ package com.timereg.gateway.demo;
 import static com.timereg.gateway.testsupport.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -20,17 +22,21 @@ import picocli.CommandLine;
 class DemoBackendTest {
 
   private HttpClient client;
+  private WebSocketClient webSocketClient;
   private int port;
+  /** Client calls start on a Vert.x context; see {@code Await.await(Context, Supplier)}. */
+  private Context context;
 
   private record Reply(HttpClientResponse response, Buffer body) {}
 
   private void start(Vertx vertx, DemoBackend.Options options) {
     port = await(new DemoBackend(vertx, options).start("127.0.0.1", 0));
     client = vertx.createHttpClient();
+    context = vertx.getOrCreateContext();
   }
 
   private Reply call(HttpMethod method, String uri, String header, String value, Buffer body) {
-    return await(client.request(method, port, "127.0.0.1", uri).compose(request -> {
+    return await(context, () -> client.request(method, port, "127.0.0.1", uri).compose(request -> {
       if (header != null) {
         request.putHeader(header, value);
       }
@@ -112,13 +118,14 @@ class DemoBackendTest {
   void webSocketEchoesMessages(Vertx vertx, VertxTestContext test) {
     start(vertx, DemoBackend.Options.DEFAULTS);
 
-    vertx.createWebSocketClient().connect(port, "127.0.0.1", "/ws/echo").onComplete(test.succeeding(socket -> {
+    webSocketClient = vertx.createWebSocketClient();
+    context.runOnContext(go -> webSocketClient.connect(port, "127.0.0.1", "/ws/echo").onComplete(test.succeeding(socket -> {
       socket.textMessageHandler(text -> test.verify(() -> {
         assertThat(text).isEqualTo("ping");
         test.completeNow();
       }));
       socket.writeTextMessage("ping");
-    }));
+    })));
   }
 
   @Test

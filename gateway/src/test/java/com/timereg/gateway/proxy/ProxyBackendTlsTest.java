@@ -2,7 +2,6 @@ package com.timereg.gateway.proxy;
 
 import static com.timereg.gateway.proxy.ProxyTestBed.ALICE;
 import static com.timereg.gateway.proxy.ProxyTestBed.await;
-import static com.timereg.gateway.proxy.ProxyTestBed.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.timereg.gateway.demo.DemoBackend;
@@ -12,6 +11,7 @@ import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.net.SelfSignedCertificate;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -57,7 +57,7 @@ class ProxyBackendTlsTest {
     int port = mutualTlsBackend(vertx);
     bed = ProxyTestBed.start(vertx, withPrivateCaAndClientCertificate(httpsTo(port)), ProxyTestBed.signedIn(ALICE));
 
-    Reply reply = reply(bed.client(HttpVersion.HTTP_1_1).request(HttpMethod.GET, "/").compose(r -> r.send()));
+    Reply reply = bed.reply(() -> bed.client(HttpVersion.HTTP_1_1).request(HttpMethod.GET, "/").compose(r -> r.send()));
 
     assertThat(reply.status()).isEqualTo(200);
     assertThat(reply.body().toString()).isEqualTo("http/1.1 alice@example.com");
@@ -69,7 +69,7 @@ class ProxyBackendTlsTest {
     bed = ProxyTestBed.start(vertx, withPrivateCaAndClientCertificate(httpsTo(port)).withHttp2(true),
         ProxyTestBed.signedIn(ALICE));
 
-    Reply reply = reply(bed.client(HttpVersion.HTTP_1_1).request(HttpMethod.GET, "/").compose(r -> r.send()));
+    Reply reply = bed.reply(() -> bed.client(HttpVersion.HTTP_1_1).request(HttpMethod.GET, "/").compose(r -> r.send()));
 
     assertThat(reply.body().toString()).isEqualTo("h2 alice@example.com");
   }
@@ -79,7 +79,7 @@ class ProxyBackendTlsTest {
     int port = mutualTlsBackend(vertx);
     bed = ProxyTestBed.start(vertx, httpsTo(port), ProxyTestBed.signedIn(ALICE));
 
-    Reply reply = reply(bed.client(HttpVersion.HTTP_1_1).request(HttpMethod.GET, "/").compose(r -> r.send()));
+    Reply reply = bed.reply(() -> bed.client(HttpVersion.HTTP_1_1).request(HttpMethod.GET, "/").compose(r -> r.send()));
 
     assertThat(reply.status()).isEqualTo(502);
     assertThat(bed.registry.get(MicrometerProxyMetrics.FAILURES).tag("kind", "tls_failed").counter().count())
@@ -91,15 +91,16 @@ class ProxyBackendTlsTest {
     int port = await(new DemoBackend(vertx, DemoBackend.Options.DEFAULTS).start("127.0.0.1", 0));
     bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port).withHttp2(true), ProxyTestBed.signedIn(ALICE));
 
-    Reply reply = reply(bed.client(HttpVersion.HTTP_1_1).request(HttpMethod.GET, "/api/me").compose(r -> r.send()));
+    Reply reply = bed.reply(() -> bed.client(HttpVersion.HTTP_1_1).request(HttpMethod.GET, "/api/me").compose(r -> r.send()));
     assertThat(reply.body().toJsonObject().getString("protocol")).isEqualTo("h2");
 
-    bed.webSocketClient().connect("/ws/echo").onComplete(test.succeeding(socket -> {
+    WebSocketClient client = bed.webSocketClient();
+    bed.context.runOnContext(start -> client.connect("/ws/echo").onComplete(test.succeeding(socket -> {
       socket.textMessageHandler(text -> test.verify(() -> {
         assertThat(text).isEqualTo("still HTTP/1.1 for upgrades");
         test.completeNow();
       }));
       socket.writeTextMessage("still HTTP/1.1 for upgrades");
-    }));
+    })));
   }
 }

@@ -42,4 +42,11 @@ class ProxyFailureTest {
     assertThat(ProxyFailure.CLIENT_CLOSED.upstream()).isFalse();
     assertThat(ProxyFailure.BAD_FRAMING.upstream()).isFalse();
   }
+
+  @Test
+  void logsNameOnlyTheFirstPathSegment() {
+    assertThat(ExchangeSupport.firstSegment("/reset/MQ/c4ke5t-0123456789abcdef/")).isEqualTo("/reset/...");
+    assertThat(ExchangeSupport.firstSegment("/api")).isEqualTo("/api");
+    assertThat(ExchangeSupport.firstSegment("")).isEqualTo("/");
+  }
 }

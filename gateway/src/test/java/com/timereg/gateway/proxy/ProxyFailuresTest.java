@@ -2,7 +2,6 @@ package com.timereg.gateway.proxy;
 
 import static com.timereg.gateway.proxy.ProxyTestBed.ALICE;
 import static com.timereg.gateway.proxy.ProxyTestBed.await;
-import static com.timereg.gateway.proxy.ProxyTestBed.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.timereg.gateway.proxy.ProxyTestBed.Reply;
@@ -60,7 +59,7 @@ class ProxyFailuresTest {
     bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(ProxyTestBed.closedPort(vertx)),
         ProxyTestBed.signedIn(ALICE));
 
-    Reply reply = reply(get(bed.client(HttpVersion.HTTP_1_1), "/api/me", "application/json"));
+    Reply reply = bed.reply(() -> get(bed.client(HttpVersion.HTTP_1_1), "/api/me", "application/json"));
 
     assertThat(reply.status()).isEqualTo(502);
     assertThat(reply.response().getHeader("Content-Type")).isEqualTo("application/json");
@@ -75,7 +74,7 @@ class ProxyFailuresTest {
     bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(ProxyTestBed.closedPort(vertx)),
         ProxyTestBed.signedIn(ALICE));
 
-    Reply reply = reply(get(bed.client(HttpVersion.HTTP_2), "/", "text/html,application/xhtml+xml,*/*;q=0.8"));
+    Reply reply = bed.reply(() -> get(bed.client(HttpVersion.HTTP_2), "/", "text/html,application/xhtml+xml,*/*;q=0.8"));
 
     assertThat(reply.status()).isEqualTo(502);
     assertThat(reply.response().getHeader("Content-Type")).startsWith("text/html");
@@ -89,7 +88,7 @@ class ProxyFailuresTest {
         ProxyTestBed.signedIn(ALICE));
     long started = System.nanoTime();
 
-    Reply reply = reply(get(bed.client(HttpVersion.HTTP_1_1), "/api/me", "application/json"));
+    Reply reply = bed.reply(() -> get(bed.client(HttpVersion.HTTP_1_1), "/api/me", "application/json"));
 
     assertThat(reply.status()).isEqualTo(504);
     assertThat(reply.body().toJsonObject().getString("error")).isEqualTo("gateway_timeout");
@@ -104,7 +103,7 @@ class ProxyFailuresTest {
     bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port).withResponseTimeout(SHORT_RESPONSE_TIMEOUT),
         ProxyTestBed.signedIn(ALICE));
 
-    Reply reply = reply(bed.client(HttpVersion.HTTP_1_1).request(HttpMethod.POST, "/api/timesheets")
+    Reply reply = bed.reply(() -> bed.client(HttpVersion.HTTP_1_1).request(HttpMethod.POST, "/api/timesheets")
         .compose(request -> request.send(Buffer.buffer(new byte[512 * 1024]))));
 
     assertThat(reply.status()).isEqualTo(504);
@@ -116,7 +115,7 @@ class ProxyFailuresTest {
         .listen(0, "127.0.0.1")).actualPort();
     bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(ALICE));
 
-    Reply reply = reply(get(bed.client(HttpVersion.HTTP_1_1), "/api/me", "application/json"));
+    Reply reply = bed.reply(() -> get(bed.client(HttpVersion.HTTP_1_1), "/api/me", "application/json"));
 
     assertThat(reply.status()).isEqualTo(502);
     assertThat(failures(bed.registry, ProxyFailure.CONNECTION_RESET)).isEqualTo(1.0);
@@ -130,7 +129,8 @@ class ProxyFailuresTest {
     }).listen(0, "127.0.0.1")).actualPort();
     bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(ALICE));
 
-    bed.client(HttpVersion.HTTP_1_1).request(HttpMethod.GET, "/api/blob").compose(HttpClientRequest::send)
+    HttpClient client = bed.client(HttpVersion.HTTP_1_1);
+    bed.context.runOnContext(start -> client.request(HttpMethod.GET, "/api/blob").compose(HttpClientRequest::send)
         .compose(response -> {
           assertThat(response.statusCode()).isEqualTo(200);
           return response.body();
@@ -138,7 +138,7 @@ class ProxyFailuresTest {
         .onComplete(test.failing(cut -> test.verify(() -> {
           assertThat(failures(bed.registry, ProxyFailure.CONNECTION_RESET)).isEqualTo(1.0);
           test.completeNow();
-        })));
+        }))));
   }
 
   @Test
@@ -151,10 +151,10 @@ class ProxyFailuresTest {
         Duration.ofSeconds(15), List.of(), ProxySettings.DEFAULT_GATEWAY_COOKIE_PREFIX);
     bed = ProxyTestBed.start(vertx, oneConnection, ProxyTestBed.signedIn(ALICE));
     HttpClient client = bed.client(HttpVersion.HTTP_2);
-    get(client, "/holds-the-only-connection", "application/json");
+    bed.context.runOnContext(start -> get(client, "/holds-the-only-connection", "application/json"));
     await(firstRequestArrived.future());
 
-    Reply reply = reply(get(client, "/api/me", "application/json"));
+    Reply reply = bed.reply(() -> get(client, "/api/me", "application/json"));
 
     assertThat(reply.status()).isEqualTo(503);
     assertThat(reply.response().getHeader("Retry-After")).isEqualTo("1");
@@ -168,9 +168,9 @@ class ProxyFailuresTest {
     bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(ALICE), true);
     HttpClient client = bed.client(HttpVersion.HTTP_1_1);
 
-    Reply upload = reply(client.request(HttpMethod.POST, "/api/timesheets")
+    Reply upload = bed.reply(() -> client.request(HttpMethod.POST, "/api/timesheets")
         .compose(request -> request.send(Buffer.buffer("{\"hours\":8}"))));
-    Reply read = reply(get(client, "/api/timesheets", "application/json"));
+    Reply read = bed.reply(() -> get(client, "/api/timesheets", "application/json"));
 
     assertThat(upload.status()).isEqualTo(500);
     assertThat(failures(bed.registry, ProxyFailure.BODY_CONSUMED)).isEqualTo(1.0);
@@ -186,7 +186,7 @@ class ProxyFailuresTest {
     raw = vertx.createNetClient(new NetClientOptions().setSsl(true)
         .setTrustOptions(bed.certificate.trustOptions()).setHostnameVerificationAlgorithm(""));
 
-    raw.connect(bed.port, "localhost").onComplete(test.succeeding(socket -> {
+    bed.context.runOnContext(start -> raw.connect(bed.port, "localhost").onComplete(test.succeeding(socket -> {
       socket.handler(received::appendBuffer);
       socket.closeHandler(closed -> test.verify(() -> {
         assertThat(received.toString()).startsWith("HTTP/1.1 400").contains("\"error\":\"bad_request\"");
@@ -195,7 +195,7 @@ class ProxyFailuresTest {
       }));
       socket.write("POST /api/timesheets HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: gzip, chunked\r\n"
           + "Accept: application/json\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
-    }));
+    })));
   }
 
   @Test
@@ -208,11 +208,11 @@ class ProxyFailuresTest {
     }).listen(0, "127.0.0.1")).actualPort();
     bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(ALICE));
     HttpClient client = bed.client(HttpVersion.HTTP_1_1);
-    HttpClientRequest request = await(client.request(HttpMethod.GET, "/api/slow-report"));
-    request.send();
+    HttpClientRequest request = bed.call(() -> client.request(HttpMethod.GET, "/api/slow-report"));
+    bed.context.runOnContext(start -> request.send());
     await(backendGotRequest.future());
 
-    await(request.connection().close());
+    bed.call(() -> request.connection().close());
 
     await(backendConnectionClosed.future());
     assertThat(failures(bed.registry, ProxyFailure.CLIENT_CLOSED)).isEqualTo(1.0);
@@ -224,7 +224,7 @@ class ProxyFailuresTest {
         .listen(0, "127.0.0.1")).actualPort();
     bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(ALICE));
 
-    Reply reply = reply(get(bed.client(HttpVersion.HTTP_1_1), "/missing", "application/json"));
+    Reply reply = bed.reply(() -> get(bed.client(HttpVersion.HTTP_1_1), "/missing", "application/json"));
 
     assertThat(reply.status()).isEqualTo(404);
     assertThat(requests(bed.registry, "4xx")).isEqualTo(1);

@@ -3,7 +3,6 @@ package com.timereg.gateway.proxy;
 import static com.timereg.gateway.proxy.ProxyTestBed.ALICE;
 import static com.timereg.gateway.proxy.ProxyTestBed.RESOLVED_CLIENT;
 import static com.timereg.gateway.proxy.ProxyTestBed.await;
-import static com.timereg.gateway.proxy.ProxyTestBed.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.timereg.gateway.demo.DemoBackend;
@@ -34,8 +33,8 @@ class ProxyHeadersTest {
   }
 
   /** The backend's view of the request: every header it received, lower-cased, with all values. */
-  private static JsonObject backendSaw(HttpClient client, MultiMap headers) {
-    Reply reply = reply(client.request(new RequestOptions()
+  private JsonObject backendSaw(HttpClient client, MultiMap headers) {
+    Reply reply = bed.reply(() -> client.request(new RequestOptions()
             .setMethod(HttpMethod.GET).setURI("/api/headers").setHeaders(headers))
         .compose(request -> request.send()));
     assertThat(reply.status()).isEqualTo(200);
@@ -67,7 +66,7 @@ class ProxyHeadersTest {
   void spoofedIdentityOverHttp2NeverReachesTheBackend(Vertx vertx) {
     bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(backendPort), ProxyTestBed.signedIn(ALICE));
     HttpClient h2 = bed.client(HttpVersion.HTTP_2);
-    Reply reply = reply(h2.request(HttpMethod.GET, "/api/headers")
+    Reply reply = bed.reply(() -> h2.request(HttpMethod.GET, "/api/headers")
         .compose(request -> request.putHeader("x-authenticated-user", "mallory")
             .putHeader("x-authenticated-method", "sso").send()));
     JsonObject seen = reply.body().toJsonObject();
@@ -178,7 +177,7 @@ class ProxyHeadersTest {
         .listen(0, "127.0.0.1")).actualPort();
     bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(ALICE));
 
-    Reply reply = reply(bed.client(HttpVersion.HTTP_1_1).request(HttpMethod.GET, "/")
+    Reply reply = bed.reply(() -> bed.client(HttpVersion.HTTP_1_1).request(HttpMethod.GET, "/")
         .compose(request -> request.send()));
 
     assertThat(reply.body().toString()).isEqualTo("ok");

@@ -2,7 +2,6 @@ package com.timereg.gateway.proxy;
 
 import static com.timereg.gateway.proxy.ProxyTestBed.ALICE;
 import static com.timereg.gateway.proxy.ProxyTestBed.await;
-import static com.timereg.gateway.proxy.ProxyTestBed.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.timereg.gateway.demo.DemoBackend;
@@ -49,7 +48,7 @@ class ProxyStreamingTest {
     HttpClient client = proxyToDemoBackend(vertx).client(HttpVersion.HTTP_1_1);
     Buffer body = randomBytes(FIVE_MB);
 
-    Reply reply = reply(client.request(HttpMethod.POST, "/api/timesheets")
+    Reply reply = bed.reply(() -> client.request(HttpMethod.POST, "/api/timesheets")
         .compose(request -> request.putHeader("Content-Type", "application/octet-stream").send(body)));
 
     assertThat(reply.status()).isEqualTo(200);
@@ -62,7 +61,7 @@ class ProxyStreamingTest {
     HttpClient client = proxyToDemoBackend(vertx).client(HttpVersion.HTTP_1_1);
     Buffer body = randomBytes(FIVE_MB);
 
-    Reply reply = reply(client.request(HttpMethod.POST, "/api/timesheets").compose(request -> {
+    Reply reply = bed.reply(() -> client.request(HttpMethod.POST, "/api/timesheets").compose(request -> {
       request.setChunked(true);
       for (int offset = 0; offset < FIVE_MB; offset += CHUNK) {
         request.write(body.slice(offset, Math.min(FIVE_MB, offset + CHUNK)));
@@ -80,7 +79,7 @@ class ProxyStreamingTest {
     HttpClient h2 = proxyToDemoBackend(vertx).client(HttpVersion.HTTP_2);
     Buffer body = randomBytes(300 * 1024);
 
-    Reply reply = reply(h2.request(HttpMethod.POST, "/api/timesheets").compose(request -> {
+    Reply reply = bed.reply(() -> h2.request(HttpMethod.POST, "/api/timesheets").compose(request -> {
       request.setChunked(true);
       request.write(body.slice(0, 1000));
       request.end(body.slice(1000, body.length()));
@@ -95,7 +94,7 @@ class ProxyStreamingTest {
   void fiveMegabyteDownloadArrivesIntact(Vertx vertx) {
     HttpClient client = proxyToDemoBackend(vertx).client(HttpVersion.HTTP_1_1);
 
-    Reply reply = reply(client.request(HttpMethod.GET, "/api/blob?size=" + FIVE_MB).compose(r -> r.send()));
+    Reply reply = bed.reply(() -> client.request(HttpMethod.GET, "/api/blob?size=" + FIVE_MB).compose(r -> r.send()));
 
     assertThat(reply.response().getHeader("Content-Length")).isEqualTo(Integer.toString(FIVE_MB));
     assertThat(reply.body().length()).isEqualTo(FIVE_MB);
@@ -121,7 +120,8 @@ class ProxyStreamingTest {
     bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(ALICE));
     AtomicLong received = new AtomicLong();
 
-    bed.client(HttpVersion.HTTP_1_1).request(HttpMethod.GET, "/stream").compose(HttpClientRequest::send)
+    HttpClient client = bed.client(HttpVersion.HTTP_1_1);
+    bed.context.runOnContext(start -> client.request(HttpMethod.GET, "/stream").compose(HttpClientRequest::send)
         .onComplete(test.succeeding(response -> {
           response.handler(data -> {
             received.addAndGet(data.length());
@@ -131,7 +131,7 @@ class ProxyStreamingTest {
             assertThat(received.get()).isEqualTo(total);
             test.completeNow();
           }));
-        }));
+        })));
   }
 
   @Test
@@ -148,25 +148,25 @@ class ProxyStreamingTest {
     }).listen(0, "127.0.0.1")).actualPort();
     bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(ALICE));
 
-    bed.client(HttpVersion.HTTP_1_1).request(HttpMethod.POST, "/upload").onComplete(test.succeeding(request -> {
-      Context client = vertx.getOrCreateContext();
+    HttpClient client = bed.client(HttpVersion.HTTP_1_1);
+    bed.context.runOnContext(start -> client.request(HttpMethod.POST, "/upload").onComplete(test.succeeding(request -> {
       request.putHeader("Content-Length", Long.toString(total));
       request.write(Buffer.buffer(new byte[CHUNK]));
       // The rest is sent only once the backend has bytes: a proxy that buffered the upload would wait forever.
-      backendHasFirstBytes.future().onSuccess(v -> client.runOnContext(x ->
+      backendHasFirstBytes.future().onSuccess(v -> bed.context.runOnContext(x ->
           request.end(Buffer.buffer(new byte[(int) (total - CHUNK)]))));
       request.response().compose(response -> response.body()).onComplete(test.succeeding(body -> test.verify(() -> {
         assertThat(body.toString()).isEqualTo(Long.toString(total));
         test.completeNow();
       })));
-    }));
+    })));
   }
 
   @Test
   void expectContinueIsAnsweredOnceTheBackendIsReady(Vertx vertx) {
     HttpClient client = proxyToDemoBackend(vertx).client(HttpVersion.HTTP_1_1);
 
-    Reply reply = reply(client.request(HttpMethod.POST, "/api/timesheets").compose(request -> {
+    Reply reply = bed.reply(() -> client.request(HttpMethod.POST, "/api/timesheets").compose(request -> {
       request.putHeader("Expect", "100-continue").putHeader("Content-Length", "11")
           .putHeader("Content-Type", "text/plain");
       request.continueHandler(v -> request.end("hello world"));
@@ -189,8 +189,8 @@ class ProxyStreamingTest {
     bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(ALICE));
     HttpClient client = bed.client(HttpVersion.HTTP_1_1);
 
-    Reply head = reply(client.request(HttpMethod.HEAD, "/report.pdf").compose(HttpClientRequest::send));
-    Reply noContent = reply(client.request(HttpMethod.DELETE, "/api/timesheets/1").compose(HttpClientRequest::send));
+    Reply head = bed.reply(() -> client.request(HttpMethod.HEAD, "/report.pdf").compose(HttpClientRequest::send));
+    Reply noContent = bed.reply(() -> client.request(HttpMethod.DELETE, "/api/timesheets/1").compose(HttpClientRequest::send));
 
     assertThat(head.response().getHeader("Content-Length")).isEqualTo("1000");
     assertThat(head.body().length()).isZero();

@@ -2,6 +2,7 @@ package com.timereg.gateway.proxy;
 
 import com.timereg.gateway.testsupport.Await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -20,6 +21,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * A TLS front listener routed the way the gateway routes: a stand-in authentication step (which pauses the
@@ -40,6 +42,8 @@ final class ProxyTestBed {
   final SimpleMeterRegistry registry;
   final ProxyHandler proxy;
   final int port;
+  /** The context every client call of a test starts on. */
+  final Context context;
   /**
    * Vert.x closes a client once it is unreachable, even mid-request: the bed keeps its clients, and tests
    * keep the bed in a field for as long as they run.
@@ -50,6 +54,7 @@ final class ProxyTestBed {
       ProxyHandler proxy, int port) {
     this.vertx = vertx;
     this.registry = registry;
+    this.context = vertx.getOrCreateContext();
     this.certificate = certificate;
     this.proxy = proxy;
     this.port = port;
@@ -136,9 +141,17 @@ final class ProxyTestBed {
     }
   }
 
-  /** Reads the body as the response arrives: a handler set later, from the test thread, could miss it. */
-  static Reply reply(Future<HttpClientResponse> response) {
-    return await(response.compose(r -> r.body().map(body -> new Reply(r, body))));
+  /**
+   * Runs a client call on the bed's context (see {@link Await#await(Context, java.util.function.Supplier)}) and
+   * reads the body as the response arrives: a handler set later, from the test thread, could miss it.
+   */
+  Reply reply(Supplier<Future<HttpClientResponse>> call) {
+    return Await.await(context, () -> call.get().compose(r -> r.body().map(body -> new Reply(r, body))));
+  }
+
+  /** Runs a client call on the bed's context and waits for its result. */
+  <T> T call(Supplier<Future<T>> call) {
+    return Await.await(context, call);
   }
 
   static <T> T await(Future<T> future) {

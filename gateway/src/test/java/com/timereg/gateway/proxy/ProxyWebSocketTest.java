@@ -2,7 +2,6 @@ package com.timereg.gateway.proxy;
 
 import static com.timereg.gateway.proxy.ProxyTestBed.ALICE;
 import static com.timereg.gateway.proxy.ProxyTestBed.await;
-import static com.timereg.gateway.proxy.ProxyTestBed.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.timereg.gateway.demo.DemoBackend;
@@ -12,6 +11,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -34,7 +34,8 @@ class ProxyWebSocketTest {
     new Random(7).nextBytes(bytes);
     Buffer binary = Buffer.buffer(bytes);
 
-    bed.webSocketClient().connect("/ws/echo").onComplete(test.succeeding(socket -> {
+    WebSocketClient client = bed.webSocketClient();
+    bed.context.runOnContext(start -> client.connect("/ws/echo").onComplete(test.succeeding(socket -> {
       socket.textMessageHandler(text -> test.verify(() -> {
         assertThat(text).isEqualTo("hello through the gateway");
         socket.writeBinaryMessage(binary);
@@ -44,7 +45,7 @@ class ProxyWebSocketTest {
         socket.close().onComplete(test.succeedingThenComplete());
       }));
       socket.writeTextMessage("hello through the gateway");
-    }));
+    })));
   }
 
   @Test
@@ -61,14 +62,15 @@ class ProxyWebSocketTest {
         .addHeader("X-Forwarded-For", "203.0.113.99")
         .addHeader("Cookie", "__Host-gw-session=token; theme=dark");
 
-    bed.webSocketClient().connect(options).onComplete(test.succeeding((WebSocket socket) ->
+    WebSocketClient client = bed.webSocketClient();
+    bed.context.runOnContext(start -> client.connect(options).onComplete(test.succeeding((WebSocket socket) ->
         socket.textMessageHandler(text -> test.verify(() -> {
           JsonObject seen = new JsonObject(text);
           assertThat(seen.getJsonArray("user")).containsExactly("alice@example.com");
           assertThat(seen.getJsonArray("forwardedFor")).containsExactly(ProxyTestBed.RESOLVED_CLIENT);
           assertThat(seen.getJsonArray("cookie")).containsExactly("theme=dark");
           test.completeNow();
-        }))));
+        })))));
   }
 
   @Test
@@ -77,7 +79,7 @@ class ProxyWebSocketTest {
         request.response().setStatusCode(403).end("no sockets here")).listen(0, "127.0.0.1")).actualPort();
     bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(ALICE));
 
-    Reply reply = reply(bed.client(HttpVersion.HTTP_1_1).request(HttpMethod.GET, "/ws/echo").compose(request ->
+    Reply reply = bed.reply(() -> bed.client(HttpVersion.HTTP_1_1).request(HttpMethod.GET, "/ws/echo").compose(request ->
         request.putHeader("Connection", "Upgrade").putHeader("Upgrade", "websocket")
             .putHeader("Sec-WebSocket-Version", "13").putHeader("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
             .send()));

@@ -1,9 +1,12 @@
 package com.timereg.gateway.testsupport;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /** Blocks a test thread (never an event loop) on a Vert.x future. */
 public final class Await {
@@ -11,6 +14,18 @@ public final class Await {
   private static final long SECONDS = 20;
 
   private Await() {}
+
+  /**
+   * Starts {@code call} on {@code context} and waits for it. Drive Vert.x clients this way, not from the test
+   * thread: with Vert.x 5.0.7, a request started from a non-Vert.x thread on a reused keep-alive connection
+   * now and then never completes (the server answered; about 2% of fresh clients, measured with 150 rounds
+   * of three calls, and none in 300 rounds started on a context).
+   */
+  public static <T> T await(Context context, Supplier<Future<T>> call) {
+    Promise<T> result = Promise.promise();
+    context.runOnContext(v -> call.get().onComplete(result));
+    return await(result.future());
+  }
 
   public static <T> T await(Future<T> future) {
     try {
