@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.timereg.gateway.admin.AdminSettings;
 import com.timereg.gateway.password.PasswordSettings;
+import com.timereg.gateway.proxy.ProxySettings;
 import com.timereg.gateway.store.ConnectionSettings;
 import com.timereg.gateway.store.DatabaseSettings;
 import com.timereg.gateway.tls.TlsSettings;
@@ -31,7 +32,7 @@ public record GatewayConfig(
     TlsSettings tls,
     AdminSettings admin,
     DatabaseSettings database,
-    URI backend,
+    ProxySettings backend,
     ThrottleConfig throttle,
     PasswordSettings password,
     Map<String, String> effective) {
@@ -111,7 +112,7 @@ public record GatewayConfig(
         r.integer("database.pool-size", DatabaseSettings.DEFAULT_MAX_POOL_SIZE, 1, 1000),
         r.duration("database.connect-timeout", DatabaseSettings.DEFAULT_CONNECT_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(5)),
         r.enumValue("database.ssl-mode", io.vertx.pgclient.SslMode.class, DatabaseSettings.DEFAULT_SSL_MODE));
-    URI backend = backend(r);
+    ProxySettings backend = backend(r);
     ThrottleConfig throttle = ThrottleConfig.read(r, dataDir);
     PasswordSettings password = password(r);
     return new GatewayConfig(dataDir, pub, redirect, tls, admin, db, backend, throttle, password, Map.copyOf(r.effective()));
@@ -137,17 +138,35 @@ public record GatewayConfig(
         dictionaries);
   }
 
-  private static URI backend(ConfigReader r) {
+  private static ProxySettings backend(ConfigReader r) {
     String raw = r.string("backend.url", "http://127.0.0.1:8000");
+    URI uri = URI.create("http://127.0.0.1:8000");
     try {
-      URI uri = new URI(raw);
+      uri = new URI(raw);
       if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
         r.problem("backend.url", "expected an http:// or https:// URL with a host, got '" + raw + "'");
+        uri = URI.create("http://127.0.0.1:8000");
       }
-      return uri;
     } catch (java.net.URISyntaxException e) {
       r.problem("backend.url", "not a valid URL: " + e.getReason());
-      return URI.create("http://127.0.0.1:8000");
+    }
+    Duration day = Duration.ofDays(1);
+    try {
+      return new ProxySettings(uri,
+          r.optionalPath("backend.trust-file"),
+          r.optionalPath("backend.client-cert-file"),
+          r.optionalPath("backend.client-key-file"),
+          r.integer("backend.max-connections", ProxySettings.DEFAULT_MAX_CONNECTIONS_PER_EVENT_LOOP, 1, 100_000),
+          r.integer("backend.max-wait-queue", ProxySettings.DEFAULT_MAX_WAIT_QUEUE_PER_EVENT_LOOP, 0, 1_000_000),
+          r.bool("backend.http2", ProxySettings.DEFAULT_HTTP2),
+          r.duration("backend.connect-timeout", ProxySettings.DEFAULT_CONNECT_TIMEOUT, Duration.ofMillis(10), day),
+          r.duration("backend.response-timeout", ProxySettings.DEFAULT_RESPONSE_TIMEOUT, Duration.ofMillis(10), day),
+          r.duration("backend.keep-alive-timeout", ProxySettings.DEFAULT_KEEP_ALIVE_TIMEOUT, Duration.ofSeconds(1), day),
+          r.stringList("backend.public-paths", ProxySettings.DEFAULT_PUBLIC_PATH_PREFIXES),
+          ProxySettings.DEFAULT_GATEWAY_COOKIE_PREFIX);
+    } catch (IllegalArgumentException e) {
+      r.problem("backend", e.getMessage());
+      return ProxySettings.defaults(uri);
     }
   }
 
@@ -156,9 +175,13 @@ public record GatewayConfig(
     return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, db, backend, throttle, password, effective);
   }
 
-  /** The same configuration with another backend (dev mode's demo backend). */
+  /** The same configuration with another backend address (dev mode's demo backend). */
   public GatewayConfig withBackend(URI uri) {
-    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, database, uri, throttle, password, effective);
+    ProxySettings b = backend;
+    ProxySettings moved = new ProxySettings(uri, b.trustPem(), b.clientCertPem(), b.clientKeyPem(),
+        b.maxConnectionsPerEventLoop(), b.maxWaitQueuePerEventLoop(), b.http2(), b.connectTimeout(),
+        b.responseTimeout(), b.keepAliveTimeout(), b.publicPathPrefixes(), b.gatewayCookiePrefix());
+    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, database, moved, throttle, password, effective);
   }
 
   /** The effective configuration, one key per line, secrets masked: logged once at start. */
