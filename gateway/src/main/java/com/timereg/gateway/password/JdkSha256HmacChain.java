@@ -6,7 +6,9 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.security.MessageDigestSpi;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * {@link HmacChain} whose compressions are done by the JDK's own SHA-256 compression function,
@@ -36,11 +38,11 @@ final class JdkSha256HmacChain implements HmacChain {
   private static final VarHandle BIG_ENDIAN_INT =
       MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
-  /** {@code (Object digest, byte[] block, int offset) void}: SHA2.implCompress0. */
+  /** {@code (MessageDigestSpi digest, byte[] block, int offset) void}: SHA2.implCompress0. */
   private static final MethodHandle COMPRESS;
-  /** {@code (Object digest) int[]}: the SHA2.state field. */
+  /** {@code (MessageDigestSpi digest) int[]}: the SHA2.state field. */
   private static final MethodHandle STATE;
-  /** {@code () Object}: new SHA2.SHA256(). */
+  /** {@code () MessageDigestSpi}: new SHA2.SHA256(). */
   private static final MethodHandle NEW_DIGEST;
   /** Null when the handles above are usable. */
   private static final String UNAVAILABLE;
@@ -56,11 +58,11 @@ final class JdkSha256HmacChain implements HmacChain {
       MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(sha2, MethodHandles.lookup());
       compress = lookup
           .findVirtual(sha2, "implCompress0", methodType(void.class, byte[].class, int.class))
-          .asType(methodType(void.class, Object.class, byte[].class, int.class));
+          .asType(methodType(void.class, MessageDigestSpi.class, byte[].class, int.class));
       state = lookup.findGetter(sha2, "state", int[].class)
-          .asType(methodType(int[].class, Object.class));
+          .asType(methodType(int[].class, MessageDigestSpi.class));
       newDigest = lookup.findConstructor(sha256, methodType(void.class))
-          .asType(methodType(Object.class));
+          .asType(methodType(MessageDigestSpi.class));
     } catch (IllegalAccessException e) {
       unavailable = "java.base/sun.security.provider is not opened to this code (JVM flag "
           + OPENS_FLAG + ")";
@@ -95,19 +97,9 @@ final class JdkSha256HmacChain implements HmacChain {
     putWords(block, u1);
     int[] state = null;
     try {
-      Object digest = NEW_DIGEST.invokeExact();
+      MessageDigestSpi digest = (MessageDigestSpi) NEW_DIGEST.invokeExact();
       state = (int[]) STATE.invokeExact(digest);
-      for (int i = 1; i < iterations; i++) {
-        System.arraycopy(inner, 0, state, 0, Sha256.STATE_WORDS);
-        COMPRESS.invokeExact(digest, block, 0);
-        putWords(block, state);
-        System.arraycopy(outer, 0, state, 0, Sha256.STATE_WORDS);
-        COMPRESS.invokeExact(digest, block, 0);
-        putWords(block, state);
-        for (int j = 0; j < Sha256.STATE_WORDS; j++) {
-          t[j] ^= state[j];
-        }
-      }
+      chain(digest, state, block, inner, outer, t, iterations);
     } catch (RuntimeException | Error e) {
       throw e;
     } catch (Throwable e) {
@@ -118,6 +110,30 @@ final class JdkSha256HmacChain implements HmacChain {
         Arrays.fill(state, 0);
       }
       Arrays.fill(block, (byte) 0);
+    }
+  }
+
+  /**
+   * The hot loop. HotSpot's implCompress0 intrinsic loads {@code digest.state} without a null
+   * check, because inside SHA2 the receiver is {@code this}. Called through a method handle, C2
+   * does not know that {@code digest} is non-null, and on JDK 25 its OSR compilation of this loop
+   * then hoisted that load onto a null path and crashed the JVM in most runs (SIGSEGV reading
+   * address 0x34, the offset of {@code state}). The null check at the top of each
+   * iteration gives C2 the non-null receiver the intrinsic assumes; it costs nothing measurable.
+   */
+  private static void chain(MessageDigestSpi digest, int[] state, byte[] block, int[] inner,
+      int[] outer, int[] t, int iterations) throws Throwable {
+    for (int i = 1; i < iterations; i++) {
+      Objects.requireNonNull(digest);
+      System.arraycopy(inner, 0, state, 0, Sha256.STATE_WORDS);
+      COMPRESS.invokeExact(digest, block, 0);
+      putWords(block, state);
+      System.arraycopy(outer, 0, state, 0, Sha256.STATE_WORDS);
+      COMPRESS.invokeExact(digest, block, 0);
+      putWords(block, state);
+      for (int j = 0; j < Sha256.STATE_WORDS; j++) {
+        t[j] ^= state[j];
+      }
     }
   }
 
