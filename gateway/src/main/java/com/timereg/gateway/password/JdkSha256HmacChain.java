@@ -28,8 +28,10 @@ import java.util.Objects;
  * {@code --add-opens java.base/sun.security.provider=ALL-UNNAMED} (in the root pom's
  * {@code gateway.jvm.flags}). Without it, or on a JDK whose {@code SHA2} has another shape,
  * {@link #unavailableReason()} says why and {@link Pbkdf2Sha256} uses {@link JavaHmacChain}.
- * Correctness does not depend on the intrinsic: where C2 does not apply it, the JDK runs the
- * Java body of the same method.
+ * The derived bytes do not depend on the intrinsic: where C2 does not apply it, the JDK runs
+ * the Java body of the same method. Calling an intrinsic from outside its class can break its
+ * assumptions, though: see {@link #chain} for the one that crashed a JVM, and run
+ * bench/pbkdf2-jit-stress.sh after any JDK upgrade.
  */
 final class JdkSha256HmacChain implements HmacChain {
   static final String OPENS_FLAG = "--add-opens java.base/sun.security.provider=ALL-UNNAMED";

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Which backend is chosen, and the SHA-256 under the pure-Java one; the vectors are in the contract. */
+/** Which backend is chosen, and the pure-Java SHA-256; the vectors are in Pbkdf2Sha256Contract. */
 class Pbkdf2Sha256Test {
 
   @Test
