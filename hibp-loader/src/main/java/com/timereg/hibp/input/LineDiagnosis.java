@@ -31,7 +31,7 @@ final class LineDiagnosis {
     for (int i = 0; i < count.length(); i++) {
       char c = count.charAt(i);
       if (c < '0' || c > '9') {
-        return "bad count '" + shown(count) + "' (" + describeChar(c) + ")";
+        return "bad count '" + shown(count) + "'" + (c >= 0x20 && c < 0x7F ? "" : " (" + describeChar(c) + ")");
       }
     }
     if (count.length() > 18) {
