@@ -121,10 +121,7 @@ public final class HibpSet implements Closeable {
       skip -= ones;
       word = f.getLong(bitmap + ++wordIndex * Long.BYTES);
     }
-    for (int i = 0; i < skip; i++) {
-      word &= word - 1;
-    }
-    long end = (wordIndex << 6) + Long.numberOfTrailingZeros(word);
+    long end = (wordIndex << 6) + Select.select(word, skip);
     int bucketOnes = (int) (q & ((1 << HibpSetFormat.BLOCK_SHIFT) - 1));
     long endEntry = before + (end - start) - bucketOnes;
     long size = zerosBefore(f, end);

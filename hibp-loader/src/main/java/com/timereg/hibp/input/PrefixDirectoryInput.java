@@ -75,16 +75,8 @@ final class PrefixDirectoryInput implements HibpInput {
 
   @Override
   public void read(EntrySink sink, LongConsumer progress) throws IOException {
-    HashLineReader reader = new HashLineReader(sink, progress);
-    int files = 1 << (4 * digits);
-    for (int prefix = 0; prefix < files; prefix++) {
-      Path file = dir.resolve(name(prefix, digits, lowerCaseName.get(prefix)));
-      try {
-        reader.read(file, digits, prefix);
-      } catch (NoSuchFileException e) {
-        throw new InputFormatException(file, 0, "prefix file disappeared during the build");
-      }
-    }
+    new HashLineReader(sink, progress, digits)
+        .read(prefix -> dir.resolve(name(prefix, digits, lowerCaseName.get(prefix))), 1 << (4 * digits));
   }
 
   private static int detectDigits(Path dir) throws IOException {

@@ -34,6 +34,6 @@ final class SingleFileInput implements HibpInput {
 
   @Override
   public void read(EntrySink sink, LongConsumer progress) throws IOException {
-    new HashLineReader(sink, progress).read(file, 0, 0);
+    new HashLineReader(sink, progress, 0).read(i -> file, 1);
   }
 }
