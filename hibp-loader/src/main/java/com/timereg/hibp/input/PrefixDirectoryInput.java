@@ -1,12 +1,11 @@
 package com.timereg.hibp.input;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.BitSet;
-import java.util.Locale;
 import java.util.function.LongConsumer;
 
 /**
@@ -34,28 +33,59 @@ final class PrefixDirectoryInput implements HibpInput {
   static PrefixDirectoryInput scan(Path dir) throws IOException {
     int digits = detectDigits(dir);
     int files = 1 << (4 * digits);
+    BitSet present = new BitSet(files);
+    BitSet lower = new BitSet(files);
+    // One pass over the listing finds which names exist without an exception per lower-case name.
+    try (DirectoryStream<Path> listing = Files.newDirectoryStream(dir)) {
+      for (Path p : listing) {
+        String name = p.getFileName().toString();
+        int prefix = parsePrefix(name, digits);
+        if (prefix < 0) {
+          continue;
+        }
+        if (present.get(prefix)) {
+          throw new InputFormatException(p, 0, "another file has the same prefix in the other case");
+        }
+        if (name.equals(name(prefix, digits, true)) && !name.equals(name(prefix, digits, false))) {
+          lower.set(prefix);
+        } else if (!name.equals(name(prefix, digits, false))) {
+          continue;
+        }
+        present.set(prefix);
+      }
+    }
     // Shortest line: the suffix, ':', one digit and LF; the last line of a file may lack its line end.
     int shortestLine = 40 - digits + 3;
-    BitSet lower = new BitSet(files);
     long size = 0;
     long maxEntries = 0;
     for (int prefix = 0; prefix < files; prefix++) {
-      long fileSize;
-      try {
-        fileSize = attributes(dir.resolve(name(prefix, digits, false))).size();
-      } catch (NoSuchFileException upper) {
-        try {
-          fileSize = attributes(dir.resolve(name(prefix, digits, true))).size();
-          lower.set(prefix);
-        } catch (NoSuchFileException e) {
-          throw new InputFormatException(dir.resolve(name(prefix, digits, false)), 0,
-              "missing prefix file (the download is incomplete)");
-        }
+      if (!present.get(prefix)) {
+        throw new InputFormatException(dir.resolve(name(prefix, digits, false)), 0,
+            "missing prefix file (the download is incomplete)");
       }
+      long fileSize = Files.readAttributes(dir.resolve(name(prefix, digits, lower.get(prefix))),
+          BasicFileAttributes.class).size();
       size += fileSize;
-      maxEntries += fileSize / shortestLine + 1;
+      maxEntries += (fileSize + 1) / shortestLine;
     }
     return new PrefixDirectoryInput(dir, digits, lower, size, maxEntries);
+  }
+
+  /** The prefix a file name like {@code 0A3F1.txt} stands for, or -1 for any other name. */
+  private static int parsePrefix(String name, int digits) {
+    if (name.length() != digits + 4 || !name.endsWith(".txt")) {
+      return -1;
+    }
+    int prefix = 0;
+    for (int i = 0; i < digits; i++) {
+      char c = name.charAt(i);
+      if (!Hex.isHexDigit(c)) {
+        return -1;
+      }
+      int d = Character.digit(c, 16);
+      prefix = prefix << 4 | d;
+    }
+    return prefix;
   }
 
   @Override
@@ -97,11 +127,12 @@ final class PrefixDirectoryInput implements HibpInput {
   }
 
   private static String name(int prefix, int digits, boolean lowerCase) {
-    String hex = String.format("%0" + digits + "X", prefix);
-    return (lowerCase ? hex.toLowerCase(Locale.ROOT) : hex) + ".txt";
-  }
-
-  private static BasicFileAttributes attributes(Path file) throws IOException {
-    return Files.readAttributes(file, BasicFileAttributes.class);
+    char[] name = new char[digits + 4];
+    for (int i = digits - 1, p = prefix; i >= 0; i--, p >>>= 4) {
+      char c = Character.forDigit(p & 15, 16);
+      name[i] = lowerCase ? c : Character.toUpperCase(c);
+    }
+    ".txt".getChars(0, 4, name, digits);
+    return new String(name);
   }
 }

@@ -24,7 +24,8 @@ final class SingleFileInput implements HibpInput {
 
   @Override
   public long maxEntries() {
-    return size / SHORTEST_LINE + 1;
+    // The last line may lack its line end.
+    return (size + 1) / SHORTEST_LINE;
   }
 
   @Override
