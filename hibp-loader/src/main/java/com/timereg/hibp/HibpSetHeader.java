@@ -3,6 +3,8 @@ package com.timereg.hibp;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Objects;
 import java.util.zip.CRC32C;
 
 /**
@@ -53,6 +55,26 @@ public record HibpSetHeader(
   @Override
   public long[] classHistogram() {
     return classHistogram.clone();
+  }
+
+  // Records compare arrays by reference; a header is a value, histogram included.
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof HibpSetHeader h && parameters.equals(h.parameters) && entryCount == h.entryCount
+        && buildTime.equals(h.buildTime) && samplesOffset == h.samplesOffset && dataOffset == h.dataOffset
+        && bitmapOffset == h.bitmapOffset && fileLength == h.fileLength && samplesCrc == h.samplesCrc
+        && dataCrc == h.dataCrc && bitmapCrc == h.bitmapCrc && Arrays.equals(classHistogram, h.classHistogram);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(parameters, entryCount, buildTime, fileLength, samplesCrc, dataCrc, bitmapCrc);
+  }
+
+  @Override
+  public String toString() {
+    return "HibpSetHeader[" + parameters + ", entries=" + entryCount + ", built=" + buildTime + ", length="
+        + fileLength + ", histogram=" + Arrays.toString(classHistogram) + "]";
   }
 
   public double falsePositiveRate() {
