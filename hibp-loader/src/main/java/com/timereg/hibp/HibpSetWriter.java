@@ -68,6 +68,9 @@ public final class HibpSetWriter implements Closeable {
    * ascending order; two that share bucket and fingerprint become one entry with the larger class.
    */
   public void add(long hi, long lo, long count) throws IOException {
+    if (count < 1) {
+      throw new IllegalArgumentException("count must be at least 1: " + count);
+    }
     long b = HibpSetFormat.bucket(hi, lo, buckets);
     long fp = HibpSetFormat.fingerprint(hi, lo, buckets, fingerprintBits);
     int cls = Math.min(topClass, 63 - Long.numberOfLeadingZeros(count));
@@ -81,9 +84,6 @@ public final class HibpSetWriter implements Closeable {
       }
     } else if (b < bucket) {
       throw new IllegalArgumentException("hashes out of order");
-    }
-    if (count < 1) {
-      throw new IllegalArgumentException("count must be at least 1: " + count);
     }
     flushPending();
     advanceTo(b);
