@@ -12,9 +12,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 entries=${1:-10000000}
 runs=${2:-3}
-work=${HIBP_BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/hibp-bench.XXXXXX")}
-mkdir -p "$work"
-trap 'rm -f "$work/input.txt" "$work/set.hibp" "$work/out.txt"' EXIT
+if [[ -n ${HIBP_BENCH_DIR:-} ]]; then
+  work=$HIBP_BENCH_DIR
+  mkdir -p "$work"
+  trap 'rm -f "$work/input.txt" "$work/set.hibp" "$work/out.txt"' EXIT
+else
+  work=$(mktemp -d "${TMPDIR:-/tmp}/hibp-bench.XXXXXX")
+  trap 'rm -rf "$work"' EXIT
+fi
 input="$work/input.txt"
 export HIBP_LOADER_JAVA_OPTS="${HIBP_LOADER_JAVA_OPTS:--Xmx256m}"
 
