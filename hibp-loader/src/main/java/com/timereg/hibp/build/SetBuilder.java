@@ -21,8 +21,10 @@ public final class SetBuilder {
   private SetBuilder() {}
 
   /**
-   * @param expectedEntries the entry count to size the set for, or 0 to use the input's upper bound; the
-   *     build fails if the input holds more, since the false-positive rate would then exceed its target
+   * Builds {@code target} from {@code input}. The set is sized for {@link BuildOptions#expectedEntries()},
+   * or the input's upper bound when that is 0; the build fails if the input holds more, since the
+   * false-positive rate would then exceed its target. Empty input fails too: an empty set would call every
+   * password safe.
    */
   public static HibpSetHeader build(HibpInput input, Path target, BuildOptions options, BuildProgress progress)
       throws IOException {
