@@ -15,6 +15,8 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -40,6 +42,20 @@ public final class AccessTokens {
     }
   }
 
+  /** A verified token and when it expires. */
+  private record Verified(SessionIdentity identity, long exp) {}
+
+  /**
+   * Tokens already verified, by their exact text. A browser presents the same access token for its
+   * whole lifetime, and an ECDSA verification costs thousands of times more than a map lookup
+   * (docs/session.md, "Measured"), so each token pays it once per node. Only a string identical to one that
+   * passed every check can hit, so nothing here can be forged; expiry and revocation are checked
+   * again at every use. Capacity {@value #VERIFIED_CAPACITY} tokens (about 1 KB each); when full
+   * and nothing has expired, further tokens are simply verified every time.
+   */
+  static final int VERIFIED_CAPACITY = 10_000;
+
+  private final Map<String, Verified> verified = new ConcurrentHashMap<>();
   private final TokenKeys keys;
   private final SessionSettings settings;
   private final RevocationList revoked;
@@ -88,6 +104,13 @@ public final class AccessTokens {
    * future is complete when this returns: nothing here waits for I/O.
    */
   public Future<SessionIdentity> verify(String token) {
+    if (token != null) {
+      Verified known = verified.get(token);
+      if (known != null) {
+        // The exact same string passed every check before; only time and revocation can change.
+        return admit(known, clock.instant());
+      }
+    }
     TokenRejection headerProblem = checkHeader(token);
     if (headerProblem != null) {
       return reject(headerProblem);
@@ -96,8 +119,14 @@ public final class AccessTokens {
       if (ar.failed()) {
         return reject(classify(ar.cause()));
       }
-      return checkClaims(ar.result());
+      return checkClaims(token, ar.result());
     });
+  }
+
+  /** Drops remembered tokens that have expired; returns how many remain. */
+  int sweep(Instant now) {
+    verified.values().removeIf(v -> now.getEpochSecond() >= v.exp);
+    return verified.size();
   }
 
   /**
@@ -140,7 +169,7 @@ public final class AccessTokens {
     }
   }
 
-  private Future<SessionIdentity> checkClaims(User user) {
+  private Future<SessionIdentity> checkClaims(String token, User user) {
     JsonObject claims = user.attributes().getJsonObject("accessToken");
     SessionIdentity identity;
     long iat;
@@ -175,10 +204,33 @@ public final class AccessTokens {
       // Longer than we ever issue: the revocation list would forget this session before the token ends.
       return reject(TokenRejection.CLAIMS);
     }
-    if (revoked.isRevoked(identity.sessionId(), now.toEpochMilli())) {
+    Verified v = new Verified(identity, exp);
+    Future<SessionIdentity> admitted = admit(v, now);
+    if (admitted.succeeded()) {
+      remember(token, v, now);
+    }
+    return admitted;
+  }
+
+  /** The checks that a token which passed once must pass again at every use. */
+  private Future<SessionIdentity> admit(Verified v, Instant now) {
+    if (now.getEpochSecond() >= v.exp) {
+      return reject(TokenRejection.EXPIRED);
+    }
+    if (revoked.isRevoked(v.identity.sessionId(), now.toEpochMilli())) {
       return reject(TokenRejection.REVOKED);
     }
-    return Future.succeededFuture(identity);
+    return Future.succeededFuture(v.identity);
+  }
+
+  private void remember(String token, Verified v, Instant now) {
+    if (verified.size() >= VERIFIED_CAPACITY) {
+      sweep(now);
+      if (verified.size() >= VERIFIED_CAPACITY) {
+        return;
+      }
+    }
+    verified.put(token, v);
   }
 
   /** A claim that must be a JSON string; JsonObject.getString would turn a number or object into one. */

@@ -63,9 +63,13 @@ public final class SessionService {
   /** Subscribes to revocations of other nodes, loads the recent ones and starts the housekeeping timers. */
   public Future<Void> start() {
     purgeTimer = vertx.setPeriodic(settings.purgeInterval().toMillis(), id -> purge());
-    // Tokens handed out in the refresh grace should not linger in memory past it.
+    // Tokens handed out in the refresh grace, and verified tokens past their expiry, should not
+    // linger in memory.
     long sweepEvery = Math.max(1000, settings.refreshGrace().toMillis());
-    sweepTimer = vertx.setPeriodic(sweepEvery, id -> coalescer.sweep(clock.millis()));
+    sweepTimer = vertx.setPeriodic(sweepEvery, id -> {
+      coalescer.sweep(clock.millis());
+      tokens.sweep(clock.instant());
+    });
     return feed.start();
   }
 

@@ -100,7 +100,9 @@ class AccessTokensTest {
 
   @Test
   void tamperedClaimsBreakTheSignature() {
-    String[] parts = tokens.sign(ALICE).token().split("\\.");
+    String genuine = tokens.sign(ALICE).token();
+    assertThat(tokens.verify(genuine).succeeded()).as("remembered as verified").isTrue();
+    String[] parts = genuine.split("\\.");
     String otherUser = Jws.b64(Jws.payload(parts[0] + "." + parts[1] + "." + parts[2]).put("sub", "1"));
 
     assertThat(rejection(tokens.verify(parts[0] + "." + otherUser + "." + parts[2]))).isEqualTo(TokenRejection.SIGNATURE);
@@ -147,6 +149,26 @@ class AccessTokensTest {
 
     assertThat(tokens.verify(tokens(keys, ahead).sign(ALICE).token()).succeeded()).isTrue();
     assertThat(rejection(tokens.verify(tokens(keys, farAhead).sign(ALICE).token()))).isEqualTo(TokenRejection.NOT_YET_VALID);
+  }
+
+  @Test
+  void tokenAcceptedBeforeIsRefusedOnceItsSessionIsRevoked() {
+    String token = tokens.sign(ALICE).token();
+    assertThat(tokens.verify(token).succeeded()).isTrue();
+
+    revoked.add(ALICE.sessionId(), clock.millis() + 60_000);
+    assertThat(rejection(tokens.verify(token))).isEqualTo(TokenRejection.REVOKED);
+  }
+
+  @Test
+  void rememberedTokensAreForgottenOnceExpired() {
+    tokens.verify(tokens.sign(ALICE).token());
+    clock.advance(Duration.ofMinutes(4));
+    tokens.verify(tokens.sign(ALICE).token());
+
+    assertThat(tokens.sweep(clock.instant())).isEqualTo(2);
+    clock.advance(Duration.ofMinutes(1));
+    assertThat(tokens.sweep(clock.instant())).isEqualTo(1);
   }
 
   @Test
