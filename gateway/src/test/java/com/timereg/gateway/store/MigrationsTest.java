@@ -25,9 +25,9 @@ class MigrationsTest {
 
     assertThat(first.migrationsExecuted()).isPositive();
     assertThat(second.migrationsExecuted()).isZero();
-    assertThat(second.schemaVersion()).isEqualTo(first.schemaVersion()).isEqualTo("1");
+    assertThat(second.schemaVersion()).isEqualTo(first.schemaVersion()).isEqualTo("2");
     try (Connection c = DriverManager.getConnection(empty.jdbcUrl("disable"), empty.user(), empty.password())) {
-      assertThat(tables(c)).contains("customers", "users");
+      assertThat(tables(c)).contains("customers", "users", "sessions", "refresh_tokens");
     }
   }
 
