@@ -85,7 +85,7 @@ class TlsListenerTest {
     client.request(HttpMethod.GET, "/anything").compose(r -> r.send())
         .onComplete(test.succeeding(resp -> test.verify(() -> {
           assertThat(resp.version()).isEqualTo(HttpVersion.HTTP_1_1);
-          assertThat(resp.statusCode()).isEqualTo(404);
+          assertThat(resp.statusCode()).as("no session, not a browser").isEqualTo(401);
           client.close();
           test.completeNow();
         })));
