@@ -39,6 +39,13 @@ final class AuthenticationGate implements Handler<RoutingContext> {
       ctx.next();
     } else if (isPublicPath.test(ctx.normalizedPath())) {
       ctx.next();
+    } else if (SessionAuthenticator.failure(ctx).orElse(null) == AuthFailure.UNAVAILABLE) {
+      // The session could not be checked (database down during a refresh): not the user's fault,
+      // so no login page; ask them to come back shortly.
+      ctx.response().setStatusCode(503).putHeader("Retry-After", "5")
+          .putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
+          .end(new JsonObject().put("error", "temporarily_unavailable")
+              .put("message", "Your session could not be checked right now. Please retry shortly.").encode());
     } else if (isBrowserNavigation(ctx)) {
       String next = URLEncoder.encode(ctx.request().uri(), StandardCharsets.UTF_8);
       ctx.response().setStatusCode(302).putHeader("Location", "/login?next=" + next)
