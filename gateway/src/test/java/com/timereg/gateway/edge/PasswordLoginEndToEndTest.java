@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Map.Entry;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
@@ -161,7 +162,10 @@ class PasswordLoginEndToEndTest {
 
   /**
    * Not a speed test: whether the three kinds of failure can be told apart by their timing. Samples
-   * are interleaved so that machine load falls on all three alike; the bounds are generous.
+   * are interleaved so that machine load falls on all three alike, and the bounds are generous.
+   * Other builds share this machine, and a burst of their load can still land on one kind's
+   * samples; so up to three independent measurements are taken, and one that overlaps is enough.
+   * A real difference (a path that skips PBKDF2 answers in a fraction of the time) fails all three.
    */
   @Test
   void unknownUserWrongPasswordAndInactiveUserTakeOverlappingTimes() throws Exception {
@@ -171,29 +175,48 @@ class PasswordLoginEndToEndTest {
         new String[] {"timing-unknown@e2e.test", "Timing-guess"},
         new String[] {"timing-wrong@e2e.test", "Timing-guess"},
         new String[] {"timing-inactive@e2e.test", "Timing-right-password-2"});
-    int warmUp = 5;
-    int samples = 30;
-    List<List<Long>> times = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-    for (int round = 0; round < warmUp + samples; round++) {
-      for (int k = 0; k < 3; k++) {
-        int kind = (round + k) % 3; // rotate the order, so no kind always follows another
+    sample(kinds, 5); // warm-up: connections, JIT
+    List<String> attempts = new ArrayList<>();
+    for (int attempt = 0; attempt < 3; attempt++) {
+      List<Quartiles> q = sample(kinds, 30).stream().map(Quartiles::of).toList();
+      String summary = "unknown " + q.get(0) + ", wrong password " + q.get(1) + ", inactive " + q.get(2);
+      LOG.info("login failure times (q1 median q3): {}", summary);
+      Optional<String> apart = apart(q);
+      if (apart.isEmpty()) {
+        return;
+      }
+      attempts.add(summary + ": " + apart.get());
+    }
+    throw new AssertionError("the kinds of login failure are told apart by their timing in every measurement: " + attempts);
+  }
+
+  /** Response times per kind, {@code rounds} of each, the order rotating each round. */
+  private static List<List<Long>> sample(List<String[]> kinds, int rounds) {
+    List<List<Long>> times = kinds.stream().map(k -> (List<Long>) new ArrayList<Long>()).toList();
+    for (int round = 0; round < rounds; round++) {
+      for (int k = 0; k < kinds.size(); k++) {
+        int kind = (round + k) % kinds.size(); // so that no kind always follows the same other
         Reply r = gw.tokenLogin(kinds.get(kind)[0], kinds.get(kind)[1]);
         assertThat(r.status()).isEqualTo(401);
-        if (round >= warmUp) {
-          times.get(kind).add(r.nanos());
+        times.get(kind).add(r.nanos());
+      }
+    }
+    return times;
+  }
+
+  /** Why two of the distributions do not overlap, or empty when they all do. */
+  private static Optional<String> apart(List<Quartiles> q) {
+    for (Quartiles a : q) {
+      for (Quartiles b : q) {
+        if (a.median() > 2 * b.median()) {
+          return Optional.of("median " + a + " more than twice " + b);
+        }
+        if (!b.widenedIqrContains(a.median())) {
+          return Optional.of("median " + a + " outside the widened IQR of " + b);
         }
       }
     }
-    List<Quartiles> q = times.stream().map(Quartiles::of).toList();
-    String summary = "unknown " + q.get(0) + ", wrong password " + q.get(1) + ", inactive " + q.get(2);
-    LOG.info("login failure times (q1 median q3): {}; samples in µs by round: {}", summary,
-        times.stream().map(t -> t.stream().map(n -> n / 1000).toList()).toList());
-    for (Quartiles a : q) {
-      for (Quartiles b : q) {
-        assertThat((double) a.median()).as(summary).isLessThanOrEqualTo(2.0 * b.median());
-        assertThat(b.widenedIqrContains(a.median())).as("median %s within widened IQR of %s; %s", a, b, summary).isTrue();
-      }
-    }
+    return Optional.empty();
   }
 
   /** Median and quartiles in nanoseconds. */
