@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.pubsub.PgChannel;
+import io.vertx.pgclient.PgConnection;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
@@ -55,12 +56,20 @@ final class RevocationFeed {
     PgChannel channel = subscriber.channel(SessionStore.CHANNEL);
     // Called after every successful LISTEN, the first and each after a reconnect: reloading only
     // once LISTEN is in place leaves no gap in which a revocation could slip past both.
-    channel.subscribeHandler(v -> resync().onSuccess(n -> {
-      if (connected.compareAndSet(false, true)) {
-        LOG.info("listening for session revocations on channel {} ({} recently revoked sessions loaded)", SessionStore.CHANNEL, n);
+    channel.subscribeHandler(v -> {
+      PgConnection conn = subscriber.actualConnection();
+      if (conn != null) {
+        // Without a handler the client prints the dropped connection's exception to stderr, past
+        // the log's format; the loss is logged by the reconnect policy already.
+        conn.exceptionHandler(e -> LOG.debug("session revocation subscription failed: {}", e.toString()));
       }
-      metrics.revocationFeed(true);
-    }));
+      resync().onSuccess(n -> {
+        if (connected.compareAndSet(false, true)) {
+          LOG.info("listening for session revocations on channel {} ({} recently revoked sessions loaded)", SessionStore.CHANNEL, n);
+        }
+        metrics.revocationFeed(true);
+      });
+    });
     channel.handler(this::onNotification);
     resyncTimer = vertx.setPeriodic(settings.revocationResyncInterval().toMillis(), id -> resync());
     return subscriber.connect().compose(v -> resync()).mapEmpty();

@@ -11,10 +11,16 @@ import com.timereg.gateway.testsupport.BlockedThreadWatch;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,6 +67,10 @@ class DatabaseOutageEndToEndTest {
     assertThat(browser.status()).isEqualTo(303);
     String refresh = gw.tokenLogin(USER, PASSWORD).json().getString("refresh_token");
 
+    // Everything written to stderr meanwhile, the log included (logback resolves System.err per write).
+    PrintStream stderr = System.err;
+    ByteArrayOutputStream written = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(new Tee(stderr, written), true, StandardCharsets.UTF_8));
     db.stopServer();
     try {
       Reply token = gw.tokenLogin(USER, PASSWORD);
@@ -92,11 +102,48 @@ class DatabaseOutageEndToEndTest {
       // This node stops the session at once, database or not.
       assertThat(gw.http.get("/api/me", "Cookie", SessionCookies.ACCESS + "=" + access).status()).isEqualTo(401);
     } finally {
-      db.startServer();
+      try {
+        db.startServer();
+        // And signing in works again once the database is back, without a restart.
+        gw.http.await(() -> gw.http.until(Duration.ofSeconds(20), () -> gw.http.sendAsync(HttpMethod.POST,
+            "/auth/token", GatewayClient.headers("Content-Type", "application/json"),
+            new JsonObject().put("username", USER).put("password", PASSWORD).encode()).map(r -> r.status() == 200)));
+      } finally {
+        System.setErr(stderr);
+      }
     }
-    // And signing in works again once the database is back, without a restart.
-    gw.http.await(() -> gw.http.until(Duration.ofSeconds(20), () -> gw.http.sendAsync(HttpMethod.POST,
-        "/auth/token", GatewayClient.headers("Content-Type", "application/json"),
-        new JsonObject().put("username", USER).put("password", PASSWORD).encode()).map(r -> r.status() == 200)));
+    // An expected outage is told in concise log lines: no stack traces, nothing printed past the log.
+    assertThat(written.toString(StandardCharsets.UTF_8).lines()).noneMatch(l -> BARE_EXCEPTION.matcher(l).lookingAt());
+  }
+
+  /** A line that starts with an exception's class name: a stack trace's head, or a stray printStackTrace. */
+  private static final Pattern BARE_EXCEPTION = Pattern.compile("(?:[a-z][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error|Throwable)\\b");
+
+  /** Writes to two streams. */
+  private static final class Tee extends OutputStream {
+    private final OutputStream a;
+    private final OutputStream b;
+
+    Tee(OutputStream a, OutputStream b) {
+      this.a = a;
+      this.b = b;
+    }
+
+    @Override
+    public synchronized void write(int c) throws IOException {
+      a.write(c);
+      b.write(c);
+    }
+
+    @Override
+    public synchronized void write(byte[] bytes, int off, int len) throws IOException {
+      a.write(bytes, off, len);
+      b.write(bytes, off, len);
+    }
+
+    @Override
+    public void flush() throws IOException {
+      a.flush();
+    }
   }
 }
