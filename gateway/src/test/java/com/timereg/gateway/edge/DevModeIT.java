@@ -39,6 +39,8 @@ import org.junit.jupiter.api.Test;
 class DevModeIT {
   private static final Pattern PUBLIC_PORT = Pattern.compile("public HTTPS listener on \\S+:(\\d+)");
   private static final Pattern ADMIN_PORT = Pattern.compile("admin listener on http://\\S+:(\\d+)");
+  /** A line that starts with an exception's class name: a stack trace's head, or a stray printStackTrace. */
+  private static final Pattern BARE_EXCEPTION = Pattern.compile("(?:[a-z][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error|Throwable)\\b");
   /** Cluster creation and the first start of a JVM with Chronicle take a while on a busy machine. */
   private static final long START_SECONDS = 180;
 
@@ -101,7 +103,11 @@ class DevModeIT {
       assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the gateway exits on SIGTERM").isTrue();
       assertThat(postgresProcessesOf(pgdata)).as("no PostgreSQL of this data directory is left").isEmpty();
       assertThat(Files.exists(pgdata.resolve("postmaster.pid"))).isFalse();
-      assertThat(log.awaitEnd(30)).contains("stopping").doesNotContain("Thread blocked").doesNotContain("has been blocked for");
+      String whole = log.awaitEnd(30);
+      assertThat(whole).contains("stopping").doesNotContain("Thread blocked").doesNotContain("has been blocked for");
+      // Start, requests and stop leave nothing on stderr past the log's format: no stack traces,
+      // no stray exception prints (the local PostgreSQL stops while the gateway is still closing).
+      assertThat(whole.lines()).noneMatch(l -> BARE_EXCEPTION.matcher(l).lookingAt());
     } finally {
       Await.await(vertx.close());
       if (process.isAlive()) {
