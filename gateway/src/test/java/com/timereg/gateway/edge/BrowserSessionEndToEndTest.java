@@ -316,6 +316,25 @@ class BrowserSessionEndToEndTest {
   }
 
   @Test
+  void revokeEndsTheBearersSessionAndItsRefreshToken() {
+    var tokens = gw.tokenLogin(USER, PASSWORD).json();
+    String access = tokens.getString("access_token");
+    Reply revoke = gw.http.postJson("/auth/revoke", new JsonObject(), "Authorization", "Bearer " + access);
+    assertThat(revoke.status()).isEqualTo(200);
+    refusedWithin(Duration.ofSeconds(2), access);
+    assertThat(refresh(tokens.getString("refresh_token")).status()).isEqualTo(401);
+    // A cookie session cannot be revoked this way: a cross-site form could otherwise do it.
+    Reply withCookie = gw.http.postJson("/auth/revoke", new JsonObject(), "Cookie", E2eGateway.sessionCookies(loggedIn()));
+    assertThat(withCookie.status()).isEqualTo(401);
+  }
+
+  @Test
+  void loginNameIsMatchedWithoutRegardToCaseAndTheBackendSeesTheStoredName() {
+    String access = gw.accessToken(USER.toUpperCase(java.util.Locale.ROOT), PASSWORD);
+    assertThat(bearerGet(access).json().getString("user")).isEqualTo(USER);
+  }
+
+  @Test
   void cookieLogoutClearsTheCookiesAndEndsTheSession() {
     Reply login = loggedIn();
     String access = login.setCookie(SessionCookies.ACCESS).orElseThrow().value();

@@ -3,11 +3,13 @@ package com.timereg.gateway.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.timereg.gateway.edge.GatewayClient.Reply;
+import com.timereg.gateway.login.Csrf;
 import com.timereg.gateway.password.DjangoPbkdf2Hasher;
 import com.timereg.gateway.store.PostgresExtension;
 import com.timereg.gateway.store.TestDatabase;
 import com.timereg.gateway.testsupport.BlockedThreadWatch;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -64,22 +66,35 @@ class VerificationPoolSaturationEndToEndTest {
   @Test
   void fullVerificationPoolSheds503WithRetryAfterWhileSignedInUsersKeepFlowing() {
     String access = gw.accessToken(USER, PASSWORD); // before the wave: a session costs no PBKDF2 later
+    String csrf = gw.csrfToken();
 
     List<Timed> logins = new ArrayList<>();
-    Timed proxied = gw.http.await(() -> {
+    Timed[] proxiedAndForm = gw.http.await(() -> {
+      Promise<Void> firstShed = Promise.promise();
       List<Future<Timed>> wave = new ArrayList<>();
       for (int i = 0; i < WAVE; i++) {
         JsonObject body = new JsonObject().put("username", "wave-" + i + "@e2e.test").put("password", "Guess-" + i);
-        wave.add(timed(gw.http.sendAsync(HttpMethod.POST, "/auth/token",
-            GatewayClient.headers("Content-Type", "application/json"), body.encode())));
+        Future<Timed> login = timed(gw.http.sendAsync(HttpMethod.POST, "/auth/token",
+            GatewayClient.headers("Content-Type", "application/json"), body.encode()));
+        login.onSuccess(t -> {
+          if (t.reply().status() == 503) {
+            firstShed.tryComplete();
+          }
+        });
+        wave.add(login);
       }
       Future<Timed> get = timed(gw.http.sendAsync(HttpMethod.GET, "/api/me",
           GatewayClient.headers("Authorization", "Bearer " + access), null));
+      // Sent while the pool is known to be full: a browser's form login is shed the same way.
+      Future<Timed> form = firstShed.future().compose(v -> timed(gw.http.sendAsync(HttpMethod.POST, "/login",
+          GatewayClient.headers("Content-Type", "application/x-www-form-urlencoded", "Accept", "text/html",
+              "Origin", gw.http.origin(), "Cookie", Csrf.COOKIE + "=" + csrf),
+          GatewayClient.form(Map.of(Csrf.FIELD, csrf, "username", USER, "password", PASSWORD, "next", "/")))));
       return Future.all(wave).compose(all -> {
         for (Future<Timed> f : wave) {
           logins.add(f.result());
         }
-        return get;
+        return Future.all(get, form).map(both -> new Timed[] {get.result(), form.result()});
       });
     });
 
@@ -93,11 +108,19 @@ class VerificationPoolSaturationEndToEndTest {
     }
     assertThat(verified).as("the pool still verified what it accepted").isNotEmpty();
 
+    Timed proxied = proxiedAndForm[0];
     assertThat(proxied.reply().status()).isEqualTo(200);
     assertThat(proxied.reply().json().getString("user")).isEqualTo(USER);
     long lastVerified = verified.stream().mapToLong(Timed::completedAt).max().orElseThrow();
     assertThat(proxied.completedAt()).as("the proxied request did not wait for the verifications")
         .isLessThan(lastVerified);
+
+    Reply form = proxiedAndForm[1].reply();
+    assertThat(form.status()).isEqualTo(503);
+    assertThat(form.header("Retry-After")).isEqualTo("1");
+    assertThat(form.header("Content-Type")).startsWith("text/html");
+    assertThat(form.body()).contains("<form method=\"post\" action=\"/login\"");
+    assertThat(form.setCookie(com.timereg.gateway.session.SessionCookies.ACCESS)).isEmpty();
   }
 
   private static Future<Timed> timed(Future<Reply> reply) {
