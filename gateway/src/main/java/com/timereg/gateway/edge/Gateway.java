@@ -247,7 +247,8 @@ public final class Gateway {
         loginRoutes::mount,
         new AuthenticationGate(config.backend()::isPublicPath));
     ProxyMetrics proxyMetrics = new MicrometerProxyMetrics(registry);
-    java.util.function.Function<Vertx, ProxyHandler> proxies = v -> ProxyHandler.create(v, config.backend(), proxyMetrics);
+    long maxBody = config.publicListener().maxBodySize();
+    java.util.function.Function<Vertx, ProxyHandler> proxies = v -> ProxyHandler.create(v, config.backend(), proxyMetrics, maxBody);
     java.util.function.Consumer<HttpServer> onListening = s -> {
       publicServers.add(s);
       reloader.register(s);
