@@ -12,7 +12,7 @@ public final class TestAccounts {
 
   private TestAccounts() {}
 
-  /** Creates the customer if needed and an active user with this password. */
+  /** Creates the customer if needed and an active user with this password, unless the name exists. */
   public static void createUser(Connection c, String customer, String loginName, String password) throws SQLException {
     try (PreparedStatement s = c.prepareStatement(
         "INSERT INTO customers (slug, name) VALUES (?, ?) ON CONFLICT (slug) DO NOTHING")) {
@@ -22,7 +22,7 @@ public final class TestAccounts {
     }
     try (PreparedStatement s = c.prepareStatement(
         "INSERT INTO users (customer_id, login_name, email, password_hash) "
-            + "SELECT id, ?, ?, ? FROM customers WHERE slug = ?")) {
+            + "SELECT id, ?, ?, ? FROM customers WHERE slug = ? ON CONFLICT (lower(login_name)) DO NOTHING")) {
       s.setString(1, loginName);
       s.setString(2, loginName);
       s.setString(3, new DjangoPbkdf2Hasher(ITERATIONS).hash(password));
