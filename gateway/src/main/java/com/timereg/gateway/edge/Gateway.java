@@ -1,6 +1,11 @@
 package com.timereg.gateway.edge;
 
+import com.timereg.gateway.admin.AdminAccess;
 import com.timereg.gateway.admin.AdminRouter;
+import com.timereg.gateway.admin.MicrometerLoginEventMetrics;
+import com.timereg.gateway.admin.RecentLoginEvents;
+import com.timereg.gateway.admin.SecurityConsole;
+import com.timereg.gateway.admin.SecurityEvents;
 import com.timereg.gateway.admin.Readiness;
 import com.timereg.gateway.config.GatewayConfig;
 import com.timereg.gateway.clientip.ClientAddressResolver;
@@ -56,6 +61,9 @@ public final class Gateway {
   private Database database;
   private ThrottleService throttle;
   private BlockSync blockSync;
+  private RecentLoginEvents loginEvents;
+  /** The session package's access cookie (SessionCookies.ACCESS), read by the console's access check. */
+  static final String SESSION_COOKIE = "__Host-gw-access";
 
   /** How often blocks expire, surge mode is re-evaluated and idle counters are swept. */
   static final java.time.Duration HOUSEKEEPING_INTERVAL = java.time.Duration.ofSeconds(30);
@@ -115,12 +123,13 @@ public final class Gateway {
     reloader.start(config.tls().reloadInterval());
     LOG.info("public HTTPS listener on {}:{} ({} event loops)", pub.host(), publicPort, pub.eventLoops());
 
-    HttpServer admin = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.admin().host()))
-        .requestHandler(AdminRouter.create(vertx, readiness, registry))
+    HttpServer admin = await(vertx.createHttpServer(AdminListener.options(config.admin(), tls))
+        .requestHandler(AdminRouter.create(vertx, readiness, registry, securityConsole()))
         .listen(config.admin().port()));
     otherServers.add(admin);
     adminPort = admin.actualPort();
-    LOG.info("admin listener on http://{}:{}", config.admin().host(), adminPort);
+    LOG.info("admin listener on {}://{}:{}", config.admin().tls().enabled() ? "https" : "http",
+        config.admin().host(), adminPort);
 
     if (config.redirect().enabled()) {
       String fallbackHost = "localhost";
@@ -166,8 +175,19 @@ public final class Gateway {
         ? Future.succeededFuture("listening as node " + sync.nodeId())
         : Future.failedFuture("not listening for block changes from other nodes"));
     blockSync = sync;
+    loginEvents = new RecentLoginEvents(config.admin().loginEventCapacity(), Clock.systemUTC(), sync.nodeId().value(),
+        new MicrometerLoginEventMetrics(registry));
     long timer = vertx.setPeriodic(HOUSEKEEPING_INTERVAL.toMillis(), id -> sweepExecutor.execute(throttle::maintain));
     closeables.add(() -> vertx.cancelTimer(timer));
+  }
+
+  /**
+   * The console and its API. Staff sessions are not wired yet: until the session package is, an
+   * exposed admin listener admits only client certificates.
+   */
+  private SecurityConsole securityConsole() {
+    AdminAccess access = new AdminAccess(AdminAccess.modeFor(config.admin()), null, null, SESSION_COOKIE);
+    return new SecurityConsole(throttle, blockSync, config.throttle().allowlist(), loginEvents, access, Clock.systemUTC());
   }
 
   private CertificateReloader certificates(ServerTls tls) throws java.io.IOException {
@@ -245,6 +265,11 @@ public final class Gateway {
 
   public BlockSync blockSync() {
     return blockSync;
+  }
+
+  /** The hook the login flow reports login outcomes to (the console's events view, login metrics). */
+  public SecurityEvents securityEvents() {
+    return loginEvents;
   }
 
   public Database database() {
