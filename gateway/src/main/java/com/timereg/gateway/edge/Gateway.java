@@ -125,7 +125,8 @@ public final class Gateway {
 
     HttpServer admin = await(vertx.createHttpServer(AdminListener.options(config.admin(), tls))
         .requestHandler(AdminRouter.create(vertx, readiness, registry, securityConsole()))
-        .listen(config.admin().port()));
+        // Host named again: listen(port) alone binds 0.0.0.0, whatever the options say.
+        .listen(config.admin().port(), config.admin().host()));
     otherServers.add(admin);
     adminPort = admin.actualPort();
     LOG.info("admin listener on {}://{}:{}", config.admin().tls().enabled() ? "https" : "http",
@@ -135,7 +136,7 @@ public final class Gateway {
       String fallbackHost = "localhost";
       HttpServer redirect = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.redirect().host()))
           .requestHandler(req -> RedirectListener.handle(req, publicPort, fallbackHost))
-          .listen(config.redirect().port()));
+          .listen(config.redirect().port(), config.redirect().host()));
       otherServers.add(redirect);
       redirectPort = redirect.actualPort();
       LOG.info("plain-HTTP redirect listener on {}:{}", config.redirect().host(), redirectPort);
