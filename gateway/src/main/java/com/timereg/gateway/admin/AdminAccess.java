@@ -142,24 +142,35 @@ public final class AdminAccess implements Handler<RoutingContext> {
       ApiResponses.error(ctx, 401, "unauthenticated", "This gateway accepts only client certificates on the admin API.");
       return;
     }
-    sessions.verify(token)
-        .compose(user -> staff.staffLoginName(user.userId()))
-        .onComplete(ar -> {
-          if (ctx.response().ended()) {
-            return;
-          }
-          if (ar.failed()) {
-            // A refused token and an unreachable database both end here; neither reveals which.
-            LOG.debug("admin session refused: {}", ar.cause().toString());
-            ApiResponses.error(ctx, 401, "unauthenticated", "Your session is not valid any more; sign in again.");
-          } else if (ar.result().isEmpty()) {
-            ApiResponses.error(ctx, 403, "forbidden", "Your account does not have the "
-                + staff.role() + " role needed for the security console.");
-          } else {
-            ctx.put(ACTOR, ar.result().get());
-            ctx.next();
-          }
-        });
+    // Pause before going asynchronous: body bytes arriving meanwhile would be lost, as the body
+    // handler after this step has not been installed yet (it resumes the request).
+    if (!ctx.request().isEnded()) {
+      ctx.request().pause();
+    }
+    sessions.verify(token).onComplete(verified -> {
+      if (verified.failed()) {
+        LOG.debug("admin session refused: {}", verified.cause().toString());
+        ApiResponses.error(ctx, 401, "unauthenticated", "Your session is not valid any more; sign in again.");
+        return;
+      }
+      staff.staffLoginName(verified.result().userId()).onComplete(ar -> {
+        if (ctx.response().ended()) {
+          return;
+        }
+        if (ar.failed()) {
+          // Not knowing the role is not a refusal: the caller may retry shortly.
+          LOG.warn("could not read the roles of user {}: {}", verified.result().userId(), ar.cause().toString());
+          ctx.response().putHeader("Retry-After", Integer.toString(ApiResponses.RETRY_AFTER_SECONDS));
+          ApiResponses.error(ctx, 503, "unavailable", "Your staff role cannot be checked right now; try again shortly.");
+        } else if (ar.result().isEmpty()) {
+          ApiResponses.error(ctx, 403, "forbidden", "Your account does not have the "
+              + staff.role() + " role needed for the security console.");
+        } else {
+          ctx.put(ACTOR, ar.result().get());
+          ctx.next();
+        }
+      });
+    });
   }
 
   private String sessionToken(HttpServerRequest req) {

@@ -19,30 +19,26 @@ public final class RecentLoginEvents implements SecurityEvents {
   private final LoginEvent[] ring;
   private final Clock clock;
   private final String node;
-  private final LoginEventMetrics metrics;
   private long written;
 
-  public RecentLoginEvents(int capacity, Clock clock, String node, LoginEventMetrics metrics) {
+  public RecentLoginEvents(int capacity, Clock clock, String node) {
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
     }
     this.ring = new LoginEvent[capacity];
     this.clock = clock;
     this.node = node;
-    this.metrics = metrics;
   }
 
   @Override
   public void loginSucceeded(InetAddress client, String loginName, String method) {
     String m = method == null ? "unknown" : method;
-    metrics.attempt(true, m);
     add(new LoginEvent(clock.instant(), client, true, loginName, m, node));
   }
 
   @Override
   public void loginFailed(InetAddress client, String knownLoginName, FailureKind kind) {
     String k = kind == null ? "unknown" : kind.metricTag();
-    metrics.attempt(false, k);
     add(new LoginEvent(clock.instant(), client, false, knownLoginName, k, node));
   }
 

@@ -13,7 +13,8 @@ import java.net.InetAddress;
  * name field of a failed login is never recorded, because people type their password there.
  *
  * <p>{@link RecentLoginEvents} keeps the recent ones in memory on each node (the console's
- * "events" view) and counts them in {@code gateway.login.attempts{outcome,kind}}.
+ * "events" view and an address's recent logins). Counting is the login flow's own
+ * ({@code gateway.login.attempts}).
  */
 public interface SecurityEvents {
   /**

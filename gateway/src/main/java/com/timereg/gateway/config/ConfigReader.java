@@ -278,6 +278,11 @@ public final class ConfigReader {
     return result;
   }
 
+  /** Resolves one {@code env:}/{@code file:} reference found inside a list value. */
+  public Optional<Secret> secretReference(String path, String reference) {
+    return resolveSecret(path, reference.trim());
+  }
+
   private Optional<Secret> resolveSecret(String path, String reference) {
     String[] problem = new String[1];
     Optional<Secret> s = Secret.resolve(reference, env, problem);

@@ -35,14 +35,24 @@ public record GatewayConfig(
     ProxySettings backend,
     ThrottleConfig throttle,
     PasswordSettings password,
+    SessionConfig session,
     Map<String, String> effective) {
 
   public static final Path DEFAULT_FILE = Path.of("conf", "gateway.yaml");
 
+  /** A production configuration: everything a real deployment needs must be configured. */
   public static GatewayConfig load(Path file, Function<String, String> env) {
+    return load(file, env, false);
+  }
+
+  /**
+   * @param devMode dev mode may leave out what it provides itself (the session signing key is
+   *     then generated in memory)
+   */
+  public static GatewayConfig load(Path file, Function<String, String> env, boolean devMode) {
     JsonNode root = parse(file);
     ConfigReader r = new ConfigReader(root, env);
-    GatewayConfig config = read(r);
+    GatewayConfig config = read(r, devMode);
     r.reportUnknownKeys();
     if (!r.problems().isEmpty()) {
       throw new ConfigException(r.problems());
@@ -70,7 +80,7 @@ public record GatewayConfig(
     }
   }
 
-  private static GatewayConfig read(ConfigReader r) {
+  private static GatewayConfig read(ConfigReader r, boolean devMode) {
     Path dataDir = Path.of(r.string("data-dir", "data"));
     int cores = Runtime.getRuntime().availableProcessors();
     ListenerSettings pub = new ListenerSettings(
@@ -110,7 +120,9 @@ public record GatewayConfig(
     ProxySettings backend = backend(r);
     ThrottleConfig throttle = ThrottleConfig.read(r, dataDir);
     PasswordSettings password = password(r);
-    return new GatewayConfig(dataDir, pub, redirect, tls, admin, db, backend, throttle, password, Map.copyOf(r.effective()));
+    SessionConfig session = SessionConfig.read(r, devMode);
+    return new GatewayConfig(dataDir, pub, redirect, tls, admin, db, backend, throttle, password, session,
+        Map.copyOf(r.effective()));
   }
 
   private static PasswordSettings password(ConfigReader r) {
@@ -167,7 +179,7 @@ public record GatewayConfig(
 
   /** The same configuration against another database (dev mode's local server). */
   public GatewayConfig withDatabase(DatabaseSettings db) {
-    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, db, backend, throttle, password, effective);
+    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, db, backend, throttle, password, session, effective);
   }
 
   /** The same configuration with another backend address (dev mode's demo backend). */
@@ -176,7 +188,7 @@ public record GatewayConfig(
     ProxySettings moved = new ProxySettings(uri, b.trustPem(), b.clientCertPem(), b.clientKeyPem(),
         b.maxConnectionsPerEventLoop(), b.maxWaitQueuePerEventLoop(), b.http2(), b.connectTimeout(),
         b.responseTimeout(), b.keepAliveTimeout(), b.publicPathPrefixes(), b.gatewayCookiePrefix());
-    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, database, moved, throttle, password, effective);
+    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, database, moved, throttle, password, session, effective);
   }
 
   /** The effective configuration, one key per line, secrets masked: logged once at start. */

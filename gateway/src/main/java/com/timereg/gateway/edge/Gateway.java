@@ -2,15 +2,33 @@ package com.timereg.gateway.edge;
 
 import com.timereg.gateway.admin.AdminAccess;
 import com.timereg.gateway.admin.AdminRouter;
-import com.timereg.gateway.admin.MicrometerLoginEventMetrics;
 import com.timereg.gateway.admin.RecentLoginEvents;
 import com.timereg.gateway.admin.SecurityConsole;
 import com.timereg.gateway.admin.SecurityEvents;
+import com.timereg.gateway.admin.SessionVerifier;
+import com.timereg.gateway.admin.StaffDirectory;
 import com.timereg.gateway.admin.Readiness;
 import com.timereg.gateway.config.GatewayConfig;
 import com.timereg.gateway.clientip.ClientAddressResolver;
 import com.timereg.gateway.clientip.ClientKeys;
 import com.timereg.gateway.config.ListenerSettings;
+import com.timereg.gateway.login.LoginRoutes;
+import com.timereg.gateway.login.LoginService;
+import com.timereg.gateway.login.MicrometerLoginMetrics;
+import com.timereg.gateway.login.UserDirectory;
+import com.timereg.gateway.password.DjangoPbkdf2Hasher;
+import com.timereg.gateway.password.MicrometerPasswordMetrics;
+import com.timereg.gateway.password.PasswordVerifier;
+import com.timereg.gateway.password.Pbkdf2Sha256;
+import com.timereg.gateway.password.VerificationPool;
+import com.timereg.gateway.proxy.MicrometerProxyMetrics;
+import com.timereg.gateway.proxy.ProxyHandler;
+import com.timereg.gateway.proxy.ProxyMetrics;
+import com.timereg.gateway.session.MicrometerSessionMetrics;
+import com.timereg.gateway.session.SessionAuthenticator;
+import com.timereg.gateway.session.SessionCookies;
+import com.timereg.gateway.session.SessionService;
+import com.timereg.gateway.session.TokenKeys;
 import com.timereg.gateway.config.ThrottleConfig;
 import com.timereg.gateway.blocks.BlockSync;
 import com.timereg.gateway.blocks.MicrometerBlockSyncMetrics;
@@ -62,8 +80,11 @@ public final class Gateway {
   private ThrottleService throttle;
   private BlockSync blockSync;
   private RecentLoginEvents loginEvents;
-  /** The session package's access cookie (SessionCookies.ACCESS), read by the console's access check. */
-  static final String SESSION_COOKIE = "__Host-gw-access";
+  private SessionService sessions;
+  private LoginService logins;
+
+  /** How long stopping waits for verifications already accepted. */
+  static final long VERIFICATION_GRACE_MILLIS = 5_000;
 
   /** How often blocks expire, surge mode is re-evaluated and idle counters are swept. */
   static final java.time.Duration HOUSEKEEPING_INTERVAL = java.time.Duration.ofSeconds(30);
@@ -106,6 +127,7 @@ public final class Gateway {
     LOG.info("effective configuration:{}", config.describe());
     startDatabase();
     startThrottle();
+    startSessionsAndLogin();
     ServerTls tls = ServerTls.select(config.tls().engine());
     LOG.info("TLS engine: {}", tls.engineName());
     reloader = certificates(tls);
@@ -176,19 +198,44 @@ public final class Gateway {
         ? Future.succeededFuture("listening as node " + sync.nodeId())
         : Future.failedFuture("not listening for block changes from other nodes"));
     blockSync = sync;
-    loginEvents = new RecentLoginEvents(config.admin().loginEventCapacity(), Clock.systemUTC(), sync.nodeId().value(),
-        new MicrometerLoginEventMetrics(registry));
+    loginEvents = new RecentLoginEvents(config.admin().loginEventCapacity(), Clock.systemUTC(), sync.nodeId().value());
     long timer = vertx.setPeriodic(HOUSEKEEPING_INTERVAL.toMillis(), id -> sweepExecutor.execute(throttle::maintain));
     closeables.add(() -> vertx.cancelTimer(timer));
   }
 
-  /**
-   * The console and its API. Staff sessions are not wired yet: until the session package is, an
-   * exposed admin listener admits only client certificates.
-   */
+  /** The console and its API: local callers on loopback; client certificates or staff sessions beyond. */
   private SecurityConsole securityConsole() {
-    AdminAccess access = new AdminAccess(AdminAccess.modeFor(config.admin()), null, null, SESSION_COOKIE);
+    SessionVerifier verifier = token -> sessions.verify(token)
+        .map(id -> new SessionVerifier.SessionUser(id.userId(), id.loginName()));
+    AdminAccess access = new AdminAccess(AdminAccess.modeFor(config.admin()), verifier,
+        new StaffDirectory(database.pool(), config.admin().staffRole()), SessionCookies.ACCESS);
     return new SecurityConsole(throttle, blockSync, config.throttle().allowlist(), loginEvents, access, Clock.systemUTC());
+  }
+
+  /** Sessions (keys, revocation feed), the verification pool and the login flow. */
+  private void startSessionsAndLogin() throws Exception {
+    TokenKeys keys = TokenKeys.load(config.session().keys());
+    SessionService sessionService = SessionService.create(vertx, database, config.session().settings(), keys,
+        new MicrometerSessionMetrics(registry), Clock.systemUTC());
+    closeables.add(() -> await(sessionService.stop()));
+    await(sessionService.start());
+    sessions = sessionService;
+
+    VerificationPool pool = VerificationPool.create(vertx, config.password());
+    closeables.add(() -> await(pool.close(VERIFICATION_GRACE_MILLIS)));
+    PasswordVerifier verifier = new PasswordVerifier(pool, new DjangoPbkdf2Hasher(config.password().iterations()),
+        new MicrometerPasswordMetrics(registry));
+    LOG.info("PBKDF2 backend: {}", Pbkdf2Sha256.backend());
+    logins = new LoginService(vertx, new UserDirectory(database.pool()), verifier, throttle, sessions,
+        new MicrometerLoginMetrics(registry), loginEvents);
+  }
+
+  /** A session of some kind is presented; whether it is valid is for the session step to say. */
+  static boolean carriesCredentials(io.vertx.ext.web.RoutingContext ctx) {
+    String auth = ctx.request().getHeader("Authorization");
+    return (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7))
+        || ctx.request().getCookie(SessionCookies.ACCESS) != null
+        || ctx.request().getCookie(SessionCookies.REFRESH) != null;
   }
 
   private CertificateReloader certificates(ServerTls tls) throws java.io.IOException {
@@ -209,17 +256,24 @@ public final class Gateway {
    * to the same negative port share one random port, while each bind to 0 would get its own.
    */
   private int deployPublic(HttpServerOptions options, int port, int instances) throws Exception {
+    LoginRoutes loginRoutes = new LoginRoutes(logins, sessions, ClientAddressHandler::of, Clock.systemUTC());
     PublicRouter.Steps steps = new PublicRouter.Steps(
         config.publicListener().hstsMaxAge(),
         new ClientAddressHandler(new ClientAddressResolver(config.throttle().trustedProxies())),
-        new BlockHandler(throttle, config.throttle().scope(), LOGIN_PATHS, ctx -> false, ctx -> false));
-    java.util.function.Function<Vertx, io.vertx.ext.web.Router> routes = v -> PublicRouter.create(v, steps);
+        new BlockHandler(throttle, config.throttle().scope(), LOGIN_PATHS, Gateway::carriesCredentials,
+            ctx -> SessionAuthenticator.identity(ctx).isPresent()),
+        sessions.authenticator(),
+        loginRoutes::mount,
+        new AuthenticationGate(config.backend()::isPublicPath));
+    ProxyMetrics proxyMetrics = new MicrometerProxyMetrics(registry);
+    long maxBody = config.publicListener().maxBodySize();
+    java.util.function.Function<Vertx, ProxyHandler> proxies = v -> ProxyHandler.create(v, config.backend(), proxyMetrics, maxBody);
     java.util.function.Consumer<HttpServer> onListening = s -> {
       publicServers.add(s);
       reloader.register(s);
     };
     HttpServerOptions bound = new HttpServerOptions(options).setPort(port == 0 ? -1 : port);
-    await(vertx.deployVerticle(() -> new PublicVerticle(bound, routes, onListening),
+    await(vertx.deployVerticle(() -> new PublicVerticle(bound, steps, proxies, onListening),
         new DeploymentOptions().setInstances(instances)));
     java.util.Set<Integer> ports = new java.util.HashSet<>();
     publicServers.forEach(s -> ports.add(s.actualPort()));
@@ -268,9 +322,13 @@ public final class Gateway {
     return blockSync;
   }
 
-  /** The hook the login flow reports login outcomes to (the console's events view, login metrics). */
+  /** Where login outcomes go for the console's recent events (the login flow reports to it). */
   public SecurityEvents securityEvents() {
     return loginEvents;
+  }
+
+  public SessionService sessions() {
+    return sessions;
   }
 
   public Database database() {

@@ -1,6 +1,8 @@
 package com.timereg.gateway.edge;
 
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import java.util.function.Consumer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
@@ -9,8 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The public request path, assembled in order in one place:
- * framing guard → security headers → client address → block check → (gateway routes → session →
- * proxy) → nothing matched.
+ * pause → framing guard → security headers → client address → block check → session → (blocked
+ * clients without a valid session stop here) → the gateway's own routes (login, tokens, ...) →
+ * authentication gate → reverse proxy.
  */
 public final class PublicRouter {
   private static final Logger LOG = LoggerFactory.getLogger(PublicRouter.class);
@@ -18,15 +21,32 @@ public final class PublicRouter {
   private PublicRouter() {}
 
   /** The steps, built once by the composition root and shared by every listener instance. */
-  public record Steps(Duration hstsMaxAge, ClientAddressHandler clientAddress, BlockHandler blockCheck) {}
+  public record Steps(
+      Duration hstsMaxAge,
+      ClientAddressHandler clientAddress,
+      BlockHandler blockCheck,
+      Handler<RoutingContext> session,
+      Consumer<Router> gatewayRoutes,
+      Handler<RoutingContext> gate) {}
 
-  public static Router create(Vertx vertx, Steps steps) {
+  /** @param proxy this listener instance's own proxy (each owns its backend connection pool) */
+  public static Router create(Vertx vertx, Steps steps, Handler<RoutingContext> proxy) {
     Router router = Router.router(vertx);
+    // Pause before anything asynchronous: body bytes that arrive while no handler reads them are
+    // lost, and the proxy must forward the body untouched.
+    router.route().handler(ctx -> {
+      ctx.request().pause();
+      ctx.next();
+    });
     router.route().handler(new FramingGuard());
     router.route().handler(securityHeaders(steps.hstsMaxAge()));
     router.route().handler(steps.clientAddress());
     router.route().handler(steps.blockCheck());
-    router.route().last().handler(ctx -> json(ctx, 404, "not_found", "No such resource."));
+    router.route().handler(steps.session());
+    router.route().handler(steps.blockCheck().afterSession());
+    steps.gatewayRoutes().accept(router);
+    router.route().handler(steps.gate());
+    router.route().handler(proxy);
     router.errorHandler(500, PublicRouter::internalError);
     return router;
   }

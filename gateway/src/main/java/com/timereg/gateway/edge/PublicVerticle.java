@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import com.timereg.gateway.proxy.ProxyHandler;
 import io.vertx.ext.web.Router;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -14,19 +15,29 @@ import java.util.function.Function;
  */
 final class PublicVerticle extends VerticleBase {
   private final HttpServerOptions options;
-  private final Function<io.vertx.core.Vertx, Router> routerFactory;
+  private final PublicRouter.Steps steps;
+  private final Function<io.vertx.core.Vertx, ProxyHandler> proxyFactory;
   private final Consumer<HttpServer> onListening;
+  private ProxyHandler proxy;
 
-  PublicVerticle(HttpServerOptions options, Function<io.vertx.core.Vertx, Router> routerFactory,
-      Consumer<HttpServer> onListening) {
+  PublicVerticle(HttpServerOptions options, PublicRouter.Steps steps,
+      Function<io.vertx.core.Vertx, ProxyHandler> proxyFactory, Consumer<HttpServer> onListening) {
     this.options = options;
-    this.routerFactory = routerFactory;
+    this.steps = steps;
+    this.proxyFactory = proxyFactory;
     this.onListening = onListening;
   }
 
   @Override
   public Future<?> start() {
-    Router router = routerFactory.apply(vertx);
+    // Created here, on this instance's event loop, so its backend connections live on it too.
+    proxy = proxyFactory.apply(vertx);
+    Router router = PublicRouter.create(vertx, steps, proxy);
     return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(onListening::accept);
+  }
+
+  @Override
+  public Future<?> stop() {
+    return proxy == null ? Future.succeededFuture() : proxy.close();
   }
 }

@@ -23,7 +23,7 @@ import java.util.Map;
  */
 final class AccountDelays {
   private final ThrottlePolicy policy;
-  private final Map<NameKey, Entry> entries;
+  private final Map<NameKey, NameState> entries;
   private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(AccountDelays::sha256);
 
   AccountDelays(ThrottlePolicy policy) {
@@ -31,7 +31,7 @@ final class AccountDelays {
     int capacity = policy.accountCapacity();
     this.entries = new LinkedHashMap<>(16, 0.75f, true) {
       @Override
-      protected boolean removeEldestEntry(Map.Entry<NameKey, Entry> eldest) {
+      protected boolean removeEldestEntry(Map.Entry<NameKey, NameState> eldest) {
         return size() > capacity;
       }
     };
@@ -41,9 +41,9 @@ final class AccountDelays {
   Duration recordFailure(String loginName, long now) {
     NameKey key = NameKey.of(loginName);
     synchronized (entries) {
-      Entry e = entries.get(key);
+      NameState e = entries.get(key);
       if (e == null || quiet(e, now)) {
-        e = new Entry();
+        e = new NameState();
         entries.put(key, e);
       }
       e.failures = e.failures == Integer.MAX_VALUE ? e.failures : e.failures + 1;
@@ -62,7 +62,7 @@ final class AccountDelays {
   Duration delay(String loginName, long now) {
     NameKey key = NameKey.of(loginName);
     synchronized (entries) {
-      Entry e = entries.get(key);
+      NameState e = entries.get(key);
       return e == null || quiet(e, now) ? Duration.ZERO : delayFor(e.failures);
     }
   }
@@ -70,7 +70,7 @@ final class AccountDelays {
   int failures(String loginName, long now) {
     NameKey key = NameKey.of(loginName);
     synchronized (entries) {
-      Entry e = entries.get(key);
+      NameState e = entries.get(key);
       return e == null || quiet(e, now) ? 0 : e.failures;
     }
   }
@@ -99,7 +99,7 @@ final class AccountDelays {
     return Duration.ofMillis(delay < 0 ? max : delay);
   }
 
-  private boolean quiet(Entry e, long now) {
+  private boolean quiet(NameState e, long now) {
     return now - e.lastFailureAt >= policy.accountQuietPeriod().toMillis();
   }
 
@@ -116,7 +116,7 @@ final class AccountDelays {
     }
   }
 
-  private static final class Entry {
+  private static final class NameState {
     int failures;
     long lastFailureAt;
   }

@@ -48,7 +48,7 @@ class AdminOpenApiTest {
         storage.clients(), storage.ranges(), new BlockRegistry(), Clock.systemUTC(), ThrottleMetrics.NOOP, Runnable::run);
     Database db = Database.create(vertx, DatabaseSettings.of(new ConnectionSettings("127.0.0.1", 1, "none", "none", "")));
     BlockSync sync = new BlockSync(vertx, db, throttle, BlockSyncSettings.DEFAULTS, Clock.systemUTC(), new BlockSyncMetrics() {});
-    RecentLoginEvents logins = new RecentLoginEvents(10, Clock.systemUTC(), "test", LoginEventMetrics.NONE);
+    RecentLoginEvents logins = new RecentLoginEvents(10, Clock.systemUTC(), "test");
     SecurityConsole console = new SecurityConsole(throttle, sync, List.of(), logins,
         new AdminAccess(AdminAccess.Mode.LOOPBACK, null, null, "__Host-gw-access"), Clock.systemUTC());
     return AdminRouter.create(vertx, new Readiness(vertx), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), console);

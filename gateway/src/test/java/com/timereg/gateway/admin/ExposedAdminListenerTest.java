@@ -120,6 +120,57 @@ class ExposedAdminListenerTest {
     }
   }
 
+  private static long insertUser(String name, String roles) throws Exception {
+    try (Connection c = database.openJdbc(); Statement s = c.createStatement()) {
+      s.execute("INSERT INTO customers (slug, name) VALUES ('acme', 'Acme') ON CONFLICT DO NOTHING");
+      try (ResultSet r = s.executeQuery("INSERT INTO users (customer_id, login_name, roles) SELECT id, '" + name
+          + "', '" + roles + "' FROM customers WHERE slug = 'acme' RETURNING id")) {
+        r.next();
+        return r.getLong(1);
+      }
+    }
+  }
+
+  @Test
+  void signedInSecurityStaffUseTheConsoleWithTheirSessionOthersDoNot() throws Exception {
+    long bob = insertUser("bob@acme.test", "{user,security}");
+    long carol = insertUser("carol@acme.test", "{user}");
+    Gateway g = start("sessions", tls("requested"));
+    try {
+      String base = "https://127.0.0.1:" + g.adminPort();
+      SSLContext noCertificate = pki.clientContext(null);
+      String bobToken = com.timereg.gateway.testsupport.Await.await(g.sessions()
+          .issue(bob, "acme", "bob@acme.test", com.timereg.gateway.session.AuthMethod.PASSWORD)).accessToken();
+      String carolToken = com.timereg.gateway.testsupport.Await.await(g.sessions()
+          .issue(carol, "acme", "carol@acme.test", com.timereg.gateway.session.AuthMethod.PASSWORD)).accessToken();
+
+      HttpResponse<String> made = call(noCertificate, "POST", base + "/admin/api/blocks",
+          new JsonObject().put("target", "192.0.2.61").put("duration", "10m").put("reason", "by session").encode(),
+          "Authorization", "Bearer " + bobToken, "X-Requested-With", "gateway-console", "Content-Type", "application/json");
+      assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
+      assertThat(lastActor("192.0.2.61/32")).isEqualTo("bob@acme.test");
+      HttpResponse<String> byCookie = call(noCertificate, "GET", base + "/admin/api/whoami", null,
+          "Cookie", "__Host-gw-access=" + bobToken);
+      assertThat(new JsonObject(byCookie.body()).getString("actor")).isEqualTo("bob@acme.test");
+
+      HttpResponse<String> carolTries = call(noCertificate, "GET", base + "/admin/api/blocks", null,
+          "Authorization", "Bearer " + carolToken);
+      assertThat(carolTries.statusCode()).isEqualTo(403);
+      assertThat(carolTries.body()).doesNotContain("192.0.2.61");
+      HttpResponse<String> tampered = call(noCertificate, "GET", base + "/admin/api/blocks", null,
+          "Authorization", "Bearer " + bobToken.substring(0, bobToken.length() - 4) + "AAAA");
+      assertThat(tampered.statusCode()).isEqualTo(401);
+
+      try (Connection c = database.openJdbc(); Statement s = c.createStatement()) {
+        s.execute("UPDATE users SET roles = '{user}' WHERE id = " + bob);
+      }
+      assertThat(call(noCertificate, "GET", base + "/admin/api/whoami", null, "Authorization", "Bearer " + bobToken)
+          .statusCode()).as("the role is read at every request").isEqualTo(403);
+    } finally {
+      g.stop();
+    }
+  }
+
   @Test
   void requiredClientAuthRefusesConnectionsWithoutCertificate() throws Exception {
     Gateway g = start("required", tls("required"));

@@ -58,8 +58,7 @@ class GrafanaDashboardTest {
     blocks.notification("invalid");
     blocks.reload(true);
     blocks.listenerLost();
-    RecentLoginEvents logins = new RecentLoginEvents(10, Clock.systemUTC(), "n", new MicrometerLoginEventMetrics(registry));
-    logins.loginSucceeded(InetAddress.getByName("192.0.2.2"), "bob", "password");
+    new com.timereg.gateway.login.MicrometerLoginMetrics(registry).attempt("password", "success");
     MicrometerProxyMetrics proxy = new MicrometerProxyMetrics(registry);
     proxy.requestCompleted(200, 1_000_000);
     proxy.failed(ProxyFailure.values()[0]);

@@ -27,12 +27,20 @@ final class RawHttp {
   static Response plain(int port, String requestLineAndHeaders) throws IOException {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-      return exchange(s, requestLineAndHeaders);
+      return exchange(s, requestLineAndHeaders, "");
     }
   }
 
   /** Over TLS, trusting any certificate: the public listener's self-signed one in tests. */
   static Response tls(int port, String requestLineAndHeaders) throws Exception {
+    return tlsFrom("127.0.0.1", port, requestLineAndHeaders, "");
+  }
+
+  /**
+   * Over TLS from a chosen loopback source address (a distinct client for the throttle), with a
+   * body after the head.
+   */
+  static Response tlsFrom(String source, int port, String requestLineAndHeaders, String body) throws Exception {
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, new TrustManager[] {new X509TrustManager() {
       @Override
@@ -47,10 +55,11 @@ final class RawHttp {
       }
     }}, new SecureRandom());
     try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket()) {
+      s.bind(new InetSocketAddress(source, 0));
       s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
       s.setSSLParameters(withHttp11(s));
       s.startHandshake();
-      return exchange(s, requestLineAndHeaders);
+      return exchange(s, requestLineAndHeaders, body);
     }
   }
 
@@ -60,10 +69,11 @@ final class RawHttp {
     return p;
   }
 
-  private static Response exchange(Socket s, String head) throws IOException {
+  private static Response exchange(Socket s, String head, String body) throws IOException {
     s.setSoTimeout(10_000);
     OutputStream out = s.getOutputStream();
     out.write((head + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    out.write(body.getBytes(StandardCharsets.UTF_8));
     out.flush();
     InputStream in = s.getInputStream();
     ByteArrayOutputStream all = new ByteArrayOutputStream();
@@ -81,12 +91,12 @@ final class RawHttp {
       throw new IOException("no complete response: '" + text + "'");
     }
     String responseHead = text.substring(0, split);
-    String body = text.substring(split + 4);
+    String responseBody = text.substring(split + 4);
     if (responseHead.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked")) {
-      body = dechunk(body);
+      responseBody = dechunk(responseBody);
     }
     int status = Integer.parseInt(responseHead.substring(9, 12));
-    return new Response(status, responseHead, body);
+    return new Response(status, responseHead, responseBody);
   }
 
   private static String dechunk(String chunked) {

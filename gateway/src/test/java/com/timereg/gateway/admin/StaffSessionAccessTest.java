@@ -26,9 +26,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Staff sessions on an exposed console: the token is checked by a {@link SessionVerifier}, the
  * role and the account's state are read from {@code users} on real PostgreSQL at every request.
  *
- * <p>The verifier here maps fixed tokens to user ids. It stands in for the session package's
- * {@code SessionService.verify}, which the composition root plugs in once that package is merged;
- * what this test pins is the admin side: token sources, role lookup, 401 versus 403.
+ * <p>The verifier here maps fixed tokens to user ids, so this test pins the admin side alone
+ * (token sources, role lookup, 401 versus 403, 503 when the roles cannot be read);
+ * {@code ExposedAdminListenerTest} runs the same path with real tokens from {@code SessionService}.
  */
 @ExtendWith({VertxExtension.class, PostgresExtension.class})
 class StaffSessionAccessTest {
@@ -107,6 +107,28 @@ class StaffSessionAccessTest {
     assertThat(forged.status()).isEqualTo(401);
     assertThat(forged.json().getString("error")).isEqualTo("unauthenticated");
     assertThat(http.get("/admin/api/whoami").status()).isEqualTo(401);
+  }
+
+  @Test
+  void rolesThatCannotBeReadAnswer503NotAccessOrRefusal() {
+    Vertx other = Vertx.vertx();
+    try {
+      Database down = Database.create(other, com.timereg.gateway.store.DatabaseSettings.of(
+          new com.timereg.gateway.store.ConnectionSettings("127.0.0.1", 1, "none", "none", "")));
+      AdminAccess access = new AdminAccess(AdminAccess.Mode.STAFF,
+          token -> Future.succeededFuture(new SessionVerifier.SessionUser(bob, "bob")),
+          new StaffDirectory(down.pool(), "security"), "__Host-gw-access");
+      Router router = Router.router(other);
+      router.route("/admin/api/*").handler(access);
+      router.get("/admin/api/whoami").handler(ctx -> ApiResponses.json(ctx, 200, new JsonObject()));
+      HttpServer s = Await.await(other.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
+      AdminHttp.Response r = new AdminHttp(s.actualPort()).send("GET", "/admin/api/whoami", null,
+          Map.of("Authorization", "Bearer anything"));
+      assertThat(r.status()).isEqualTo(503);
+      assertThat(r.headers().get("retry-after")).isEqualTo("5");
+    } finally {
+      Await.await(other.close());
+    }
   }
 
   @Test

@@ -22,7 +22,7 @@ class GatewayConfigTest {
 
   @Test
   void emptyFileGivesDocumentedDefaults() throws IOException {
-    GatewayConfig c = GatewayConfig.load(write(""), Map.<String, String>of()::get);
+    GatewayConfig c = GatewayConfig.load(write(""), Map.<String, String>of()::get, true);
     assertThat(c.publicListener().port()).isEqualTo(8443);
     assertThat(c.admin().host()).isEqualTo("127.0.0.1");
     assertThat(c.admin().port()).isEqualTo(9090);
@@ -33,7 +33,7 @@ class GatewayConfigTest {
 
   @Test
   void committedDefaultFileIsValid() {
-    GatewayConfig c = GatewayConfig.load(Path.of("../conf/gateway.yaml"), Map.of("GATEWAY_DATABASE__PASSWORD", "pw")::get);
+    GatewayConfig c = GatewayConfig.load(Path.of("../conf/gateway.yaml"), Map.of("GATEWAY_DATABASE__PASSWORD", "pw", "GATEWAY_SESSION__SIGNING_KEY", "pem-checked-at-start")::get);
     assertThat(c.database().connection().password()).isEqualTo("pw");
     assertThat(c.publicListener().port()).isEqualTo(8443);
   }
@@ -41,7 +41,7 @@ class GatewayConfigTest {
   @Test
   void reportsEveryMistakeTogetherWithItsKeyPath() throws IOException {
     Path f = write("public:\n  port: 70000\ntls:\n  engine: rot13\nadmin:\n  prot: 9\n");
-    assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get))
+    assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get, true))
         .isInstanceOf(ConfigException.class)
         .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(3)
             .anySatisfy(p -> assertThat(p).startsWith("public.port:").contains("65535"))
@@ -53,7 +53,7 @@ class GatewayConfigTest {
   void environmentOverridesTheFile() throws IOException {
     Path f = write("public:\n  port: 8443\ntls:\n  reload-interval: 10s\n");
     GatewayConfig c = GatewayConfig.load(f,
-        Map.of("GATEWAY_PUBLIC__PORT", "9443", "GATEWAY_TLS__RELOAD_INTERVAL", "250ms")::get);
+        Map.of("GATEWAY_PUBLIC__PORT", "9443", "GATEWAY_TLS__RELOAD_INTERVAL", "250ms")::get, true);
     assertThat(c.publicListener().port()).isEqualTo(9443);
     assertThat(c.tls().reloadInterval()).isEqualTo(Duration.ofMillis(250));
   }
@@ -61,7 +61,7 @@ class GatewayConfigTest {
   @Test
   void refusesLiteralSecretInTheFile() throws IOException {
     Path f = write("database:\n  password: hunter2\n");
-    assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get))
+    assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get, true))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("database.password")
         .hasMessageNotContaining("hunter2");
@@ -71,11 +71,11 @@ class GatewayConfigTest {
   void secretsComeFromEnvironmentOrFileAndAreMaskedInTheEffectiveConfiguration() throws IOException {
     Path secret = dir.resolve("db-password");
     Files.writeString(secret, "s3cret-from-file\n");
-    GatewayConfig fromFile = GatewayConfig.load(write("database:\n  password: file:" + secret + "\n"), Map.<String, String>of()::get);
+    GatewayConfig fromFile = GatewayConfig.load(write("database:\n  password: file:" + secret + "\n"), Map.<String, String>of()::get, true);
     assertThat(fromFile.database().connection().password()).isEqualTo("s3cret-from-file");
     assertThat(fromFile.describe()).doesNotContain("s3cret");
 
-    GatewayConfig fromEnv = GatewayConfig.load(write(""), Map.of("GATEWAY_DATABASE__PASSWORD", "literal-in-env")::get);
+    GatewayConfig fromEnv = GatewayConfig.load(write(""), Map.of("GATEWAY_DATABASE__PASSWORD", "literal-in-env")::get, true);
     assertThat(fromEnv.database().connection().password()).isEqualTo("literal-in-env");
     assertThat(fromEnv.describe()).contains("database.password = ****").doesNotContain("literal-in-env");
   }
@@ -83,34 +83,34 @@ class GatewayConfigTest {
   @Test
   void missingSecretReferenceIsAProblem() throws IOException {
     Path f = write("database:\n  password: env:NOT_SET_ANYWHERE\n");
-    assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get))
+    assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get, true))
         .hasMessageContaining("database.password: environment variable NOT_SET_ANYWHERE is not set");
   }
 
   @Test
   void certificateWithoutKeyIsAProblem() throws IOException {
     Path f = write("tls:\n  cert-file: /etc/cert.pem\n");
-    assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get))
+    assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get, true))
         .hasMessageContaining("cert-file and key-file go together");
   }
 
   @Test
   void brokenYamlNamesTheLine() throws IOException {
     Path f = write("public:\n  port: 8443\n   host: [\n");
-    assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get))
+    assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get, true))
         .hasMessageContaining("not valid YAML at line");
   }
 
   @Test
   void missingFileIsNamed() {
-    assertThatThrownBy(() -> GatewayConfig.load(dir.resolve("nope.yaml"), Map.<String, String>of()::get))
+    assertThatThrownBy(() -> GatewayConfig.load(dir.resolve("nope.yaml"), Map.<String, String>of()::get, true))
         .hasMessageContaining("nope.yaml: file not found");
   }
 
   @Test
   void parsesDurationsAndSizes() throws IOException {
     GatewayConfig c = GatewayConfig.load(write("public:\n  max-body-size: 2m\n  idle-timeout: 90s\n  max-header-size: 32k\n"),
-        Map.<String, String>of()::get);
+        Map.<String, String>of()::get, true);
     assertThat(c.publicListener().maxBodySize()).isEqualTo(2L << 20);
     assertThat(c.publicListener().idleTimeout()).isEqualTo(Duration.ofSeconds(90));
     assertThat(c.publicListener().maxHeaderSize()).isEqualTo(32 * 1024);
@@ -121,7 +121,7 @@ class GatewayConfigTest {
     GatewayConfig c = GatewayConfig.load(write(String.join("\n",
         "client-address:", "  trusted-proxies: [10.0.0.0/8, '2001:db8::/32']",
         "throttle:", "  ip-failure-limit: 5", "  scope: login-only", "  allowlist: [192.0.2.0/24]", "")),
-        Map.<String, String>of()::get);
+        Map.<String, String>of()::get, true);
     assertThat(c.throttle().trustedProxies()).hasSize(2);
     assertThat(c.throttle().policy().ipFailureLimit()).isEqualTo(5);
     assertThat(c.throttle().scope()).isEqualTo(ThrottleConfig.BlockScope.LOGIN_ONLY);
@@ -134,9 +134,17 @@ class GatewayConfigTest {
     Path f = write(String.join("\n",
         "client-address:", "  trusted-proxies: [10.0.0.0/33]", "  ipv4-range-prefix: 32", "  ipv4-client-prefix: 24",
         "throttle:", "  first-block: 2d", "  max-block: 1d", ""));
-    assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get))
+    assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get, true))
         .hasMessageContaining("client-address.trusted-proxies:")
         .hasMessageContaining("ipv4-range-prefix (32) must not be longer than ipv4-client-prefix (24)")
         .hasMessageContaining("first-block");
+  }
+
+  @Test
+  void productionRequiresASessionSigningKeyDevModeDoesNot() throws IOException {
+    Path f = write("");
+    assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get))
+        .hasMessageContaining("session.signing-key: required outside dev mode");
+    assertThat(GatewayConfig.load(f, Map.<String, String>of()::get, true).session().keys().devMode()).isTrue();
   }
 }

@@ -21,6 +21,6 @@ public final class TestGateways {
         "GATEWAY_ADMIN__PORT", "0",
         "GATEWAY_HTTP_REDIRECT__PORT", "0"));
     env.putAll(overrides);
-    return GatewayConfig.load(file, env::get).withDatabase(db.databaseSettings());
+    return GatewayConfig.load(file, env::get, true).withDatabase(db.databaseSettings());
   }
 }

@@ -27,7 +27,7 @@ class MigrationsTest {
     assertThat(second.migrationsExecuted()).isZero();
     assertThat(second.schemaVersion()).isEqualTo(first.schemaVersion()).isEqualTo("3");
     try (Connection c = DriverManager.getConnection(empty.jdbcUrl("disable"), empty.user(), empty.password())) {
-      assertThat(tables(c)).contains("customers", "users");
+      assertThat(tables(c)).contains("customers", "users", "sessions", "refresh_tokens", "blocks", "allowlist", "audit_events");
     }
   }
 

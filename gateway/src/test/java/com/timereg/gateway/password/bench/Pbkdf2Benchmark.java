@@ -1,6 +1,8 @@
 package com.timereg.gateway.password.bench;
 
+import com.timereg.gateway.password.Pbkdf2Backends;
 import com.timereg.gateway.password.Pbkdf2Sha256;
+import com.timereg.gateway.password.Pbkdf2Sha256.Backend;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
@@ -21,10 +23,11 @@ import org.openjdk.jmh.annotations.State;
  * thread: the score is verifications per second per core. bench/pbkdf2-vs-openssl.sh gives the
  * native baseline for the same count.
  *
- * <p>A third contender, {@link #jdkDigestClones}, is not in production code: the same two
- * compressions per iteration as ours, but through clones of JDK {@code MessageDigest}s that have
- * absorbed the pads, so the JDK's SHA-256 intrinsic (SHA-NI/AVX2) does the compressing. It
- * allocates in the loop; it is here to show what the intrinsic is worth on the machine at hand.
+ * <p>{@link #ours} is the production entry point, on whichever backend this JVM chose (the JVM
+ * flags of bench/jmh are the gateway's, so the JDK intrinsic one); {@link #oursJdkIntrinsic} and
+ * {@link #oursPureJava} pin each backend. {@link #jdkDigestClones} is not in production code:
+ * two compressions per iteration through clones of JDK {@code MessageDigest}s that have absorbed
+ * the pads, the best the public API allows; it allocates in the loop.
  *
  * <p>Full run: {@code bench/jmh Pbkdf2Benchmark -f 2 -wi 3 -i 5 -r 10s}; smoke:
  * {@code bench/jmh Pbkdf2Benchmark -f 1 -wi 1 -i 1 -r 2s -p iterations=10000}.
@@ -52,8 +55,10 @@ public class Pbkdf2Benchmark {
     // A benchmark of a wrong answer measures nothing: all three must agree before timing.
     int measured = iterations;
     iterations = 3;
-    byte[] expected = ours();
-    if (!Arrays.equals(expected, jdk()) || !Arrays.equals(expected, jdkDigestClones())) {
+    byte[] expected = jdk();
+    if (!Arrays.equals(expected, ours()) || !Arrays.equals(expected, oursJdkIntrinsic())
+        || !Arrays.equals(expected, oursPureJava())
+        || !Arrays.equals(expected, jdkDigestClones())) {
       throw new IllegalStateException("implementations disagree");
     }
     iterations = measured;
@@ -72,6 +77,16 @@ public class Pbkdf2Benchmark {
   @Benchmark
   public byte[] ours() {
     return Pbkdf2Sha256.derive(password, salt, iterations, 32);
+  }
+
+  @Benchmark
+  public byte[] oursJdkIntrinsic() {
+    return Pbkdf2Backends.derive(Backend.JDK_SHA256_INTRINSIC, password, salt, iterations, 32);
+  }
+
+  @Benchmark
+  public byte[] oursPureJava() {
+    return Pbkdf2Backends.derive(Backend.PURE_JAVA, password, salt, iterations, 32);
   }
 
   @Benchmark

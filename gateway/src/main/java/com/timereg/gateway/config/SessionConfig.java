@@ -1,0 +1,51 @@
+package com.timereg.gateway.config;
+
+import com.timereg.gateway.session.KeySettings;
+import com.timereg.gateway.session.SessionSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Session settings ({@code session.*}): token lifetimes and the signing keys.
+ *
+ * @param settings lifetimes, timeouts and housekeeping intervals
+ * @param keys the signing key and any verification-only keys (secrets, resolved here)
+ */
+public record SessionConfig(SessionSettings settings, KeySettings keys) {
+
+  static SessionConfig read(ConfigReader r, boolean devMode) {
+    SessionSettings d = SessionSettings.DEFAULTS;
+    Duration max = Duration.ofDays(3650);
+    SessionSettings settings = new SessionSettings(
+        r.duration("session.access-token-lifetime", d.accessTokenLifetime(), Duration.ofSeconds(10), SessionSettings.MAX_ACCESS_TOKEN_LIFETIME),
+        r.duration("session.idle-timeout", d.idleTimeout(), Duration.ofMinutes(1), max),
+        r.duration("session.absolute-timeout", d.absoluteTimeout(), Duration.ofMinutes(1), max),
+        r.duration("session.clock-skew-tolerance", d.clockSkewTolerance(), Duration.ZERO, Duration.ofMinutes(10)),
+        r.duration("session.refresh-grace", d.refreshGrace(), Duration.ZERO, Duration.ofMinutes(5)),
+        r.duration("session.revocation-resync-interval", d.revocationResyncInterval(), Duration.ofSeconds(1), Duration.ofHours(1)),
+        r.duration("session.retention", d.retention(), Duration.ZERO, max),
+        r.duration("session.purge-interval", d.purgeInterval(), Duration.ofSeconds(10), Duration.ofDays(7)));
+    settings.problems().forEach(p -> r.problem("session", p));
+
+    String algorithm = r.string("session.algorithm", KeySettings.DEFAULT_ALGORITHM);
+    String keyId = r.string("session.signing-key-id", "k1");
+    KeySettings.ConfiguredKey signing = r.secret("session.signing-key")
+        .map(s -> new KeySettings.ConfiguredKey(keyId, s.reveal())).orElse(null);
+    if (signing == null && !devMode) {
+      r.problem("session.signing-key", "required outside dev mode: a PEM private key for " + algorithm
+          + " as env:NAME or file:PATH (or GATEWAY_SESSION__SIGNING_KEY)");
+    }
+    List<KeySettings.ConfiguredKey> verification = new ArrayList<>();
+    for (String entry : r.stringList("session.verification-keys", List.of())) {
+      int eq = entry.indexOf('=');
+      if (eq <= 0) {
+        r.problem("session.verification-keys", "expected KID=env:NAME or KID=file:PATH, got '" + entry + "'");
+        continue;
+      }
+      r.secretReference("session.verification-keys", entry.substring(eq + 1))
+          .ifPresent(s -> verification.add(new KeySettings.ConfiguredKey(entry.substring(0, eq), s.reveal())));
+    }
+    return new SessionConfig(settings, new KeySettings(algorithm, signing, verification, devMode));
+  }
+}

@@ -1,0 +1,71 @@
+package com.timereg.gateway.edge;
+
+import com.timereg.gateway.proxy.ForwardedIdentity;
+import com.timereg.gateway.proxy.ProxyHints;
+import com.timereg.gateway.session.AuthFailure;
+import com.timereg.gateway.session.SessionAuthenticator;
+import com.timereg.gateway.session.SessionIdentity;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * The step between the gateway's own routes and the proxy: what the backend may see. An
+ * authenticated request goes on with the identity the gateway vouches for; a request to a public
+ * path goes on without one; anything else is sent to log in (browsers) or refused (apps).
+ */
+final class AuthenticationGate implements Handler<RoutingContext> {
+  private final Predicate<String> isPublicPath;
+
+  AuthenticationGate(Predicate<String> isPublicPath) {
+    this.isPublicPath = isPublicPath;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    ProxyHints.putClientAddress(ctx, ClientAddressHandler.of(ctx).getHostAddress());
+    if (SessionAuthenticator.bearerIsOurs(ctx)) {
+      ProxyHints.markGatewayAuthorization(ctx);
+    }
+    Optional<SessionIdentity> identity = SessionAuthenticator.identity(ctx);
+    if (identity.isPresent()) {
+      SessionIdentity id = identity.get();
+      ForwardedIdentity.put(ctx, new ForwardedIdentity(id.loginName(), id.customer(), id.method().value));
+      ctx.next();
+    } else if (isPublicPath.test(ctx.normalizedPath())) {
+      ctx.next();
+    } else if (SessionAuthenticator.failure(ctx).orElse(null) == AuthFailure.UNAVAILABLE) {
+      // The session could not be checked (database down during a refresh): not the user's fault,
+      // so no login page; ask them to come back shortly.
+      ctx.response().setStatusCode(503).putHeader("Retry-After", "5")
+          .putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
+          .end(new JsonObject().put("error", "temporarily_unavailable")
+              .put("message", "Your session could not be checked right now. Please retry shortly.").encode());
+    } else if (isBrowserNavigation(ctx)) {
+      String next = URLEncoder.encode(ctx.request().uri(), StandardCharsets.UTF_8);
+      ctx.response().setStatusCode(302).putHeader("Location", "/login?next=" + next)
+          .putHeader("Cache-Control", "no-store").end();
+    } else {
+      boolean presented = SessionAuthenticator.failure(ctx).map(f -> f != AuthFailure.NO_CREDENTIALS).orElse(false);
+      ctx.response().setStatusCode(401)
+          .putHeader("WWW-Authenticate", presented
+              ? "Bearer realm=\"gateway\", error=\"invalid_token\"" : "Bearer realm=\"gateway\"")
+          .putHeader("Content-Type", "application/json")
+          .putHeader("Cache-Control", "no-store")
+          .end(new JsonObject().put("error", presented ? "invalid_token" : "unauthorized")
+              .put("message", "Sign in first: send an access token as Authorization: Bearer.").encode());
+    }
+  }
+
+  /** A page load in a browser: GET or HEAD asking for HTML. Everything else gets 401 JSON. */
+  private static boolean isBrowserNavigation(RoutingContext ctx) {
+    HttpMethod m = ctx.request().method();
+    String accept = ctx.request().getHeader("Accept");
+    return (m == HttpMethod.GET || m == HttpMethod.HEAD) && accept != null && accept.contains("text/html");
+  }
+}

@@ -1,0 +1,259 @@
+package com.timereg.gateway.login;
+
+import com.timereg.gateway.session.IssuedTokens;
+import com.timereg.gateway.session.RevocationReason;
+import com.timereg.gateway.session.SessionAuthenticator;
+import com.timereg.gateway.session.SessionCookies;
+import com.timereg.gateway.session.SessionIdentity;
+import com.timereg.gateway.session.SessionService;
+import io.vertx.core.Future;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Login, token, refresh, logout and revoke endpoints for browsers (forms, cookies) and apps (JSON,
+ * bearer tokens). Every failure answer is the same for unknown users, inactive users and wrong
+ * passwords.
+ */
+public final class LoginRoutes {
+  /** Credentials and tokens are small; a larger body on these routes is not a login. */
+  public static final long BODY_LIMIT = 16 * 1024;
+  static final String INVALID_MESSAGE = "Invalid login name or password.";
+  static final String SSO_MESSAGE = "Your organisation signs in with Microsoft. Use \"Sign in with Microsoft\" instead of a password.";
+
+  private final LoginService logins;
+  private final SessionService sessions;
+  private final Function<RoutingContext, InetAddress> clientAddress;
+  private final Clock clock;
+
+  public LoginRoutes(LoginService logins, SessionService sessions, Function<RoutingContext, InetAddress> clientAddress,
+      Clock clock) {
+    this.logins = logins;
+    this.sessions = sessions;
+    this.clientAddress = clientAddress;
+    this.clock = clock;
+  }
+
+  public void mount(Router router) {
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
+    router.get("/login").handler(this::loginPage);
+    router.post("/login").handler(body).handler(this::formLogin);
+    router.post("/auth/token").handler(body).handler(this::tokenLogin);
+    router.post("/auth/refresh").handler(body).handler(this::refresh);
+    router.post("/logout").handler(body).handler(this::logout);
+    router.post("/auth/revoke").handler(body).handler(this::revoke);
+  }
+
+  private void loginPage(RoutingContext ctx) {
+    String next = SafeRedirect.of(ctx.request().getParam("next"));
+    if (SessionAuthenticator.identity(ctx).isPresent()) {
+      redirect(ctx, next);
+      return;
+    }
+    String info = ctx.request().getParam("logged_out") != null ? "You have been signed out." : null;
+    html(ctx, 200, LoginPage.render(Csrf.tokenFor(ctx), next, ctx.request().getParam("login"), null, info));
+  }
+
+  private void formLogin(RoutingContext ctx) {
+    var form = ctx.request().formAttributes();
+    String next = SafeRedirect.of(form.get("next"));
+    String loginName = form.get("username");
+    if (!Csrf.valid(ctx, form.get(Csrf.FIELD))) {
+      html(ctx, 403, LoginPage.render(Csrf.tokenFor(ctx), next, loginName,
+          "This form has expired or was sent from another site. Please try again.", null));
+      return;
+    }
+    logins.login(clientAddress.apply(ctx), loginName, form.get("password")).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+        return;
+      }
+      LoginResult result = ar.result();
+      if (result instanceof LoginResult.Success ok) {
+        SessionCookies.set(ctx.response(), ok.tokens(), clock.instant());
+        redirect(ctx, next);
+      } else if (result instanceof LoginResult.Busy busy) {
+        ctx.response().putHeader("Retry-After", Integer.toString(busy.retryAfterSeconds()));
+        html(ctx, 503, LoginPage.render(Csrf.tokenFor(ctx), next, loginName,
+            "We are handling many sign-ins right now. Please try again in a moment.", null));
+      } else if (result instanceof LoginResult.SsoRequired) {
+        html(ctx, 401, LoginPage.render(Csrf.tokenFor(ctx), next, loginName, SSO_MESSAGE, null));
+      } else {
+        html(ctx, 401, LoginPage.render(Csrf.tokenFor(ctx), next, loginName, INVALID_MESSAGE, null));
+      }
+    });
+  }
+
+  private void tokenLogin(RoutingContext ctx) {
+    Optional<JsonObject> json = jsonBody(ctx);
+    if (json.isEmpty()) {
+      return;
+    }
+    String loginName = stringOrNull(json.get(), "username");
+    String password = stringOrNull(json.get(), "password");
+    logins.login(clientAddress.apply(ctx), loginName, password).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+        return;
+      }
+      LoginResult result = ar.result();
+      if (result instanceof LoginResult.Success ok) {
+        tokens(ctx, ok.tokens());
+      } else if (result instanceof LoginResult.Busy busy) {
+        ctx.response().putHeader("Retry-After", Integer.toString(busy.retryAfterSeconds()));
+        error(ctx, 503, "temporarily_unavailable", "Too many sign-ins right now; retry shortly.");
+      } else if (result instanceof LoginResult.SsoRequired) {
+        error(ctx, 401, "sso_required", SSO_MESSAGE);
+      } else {
+        error(ctx, 401, "invalid_grant", INVALID_MESSAGE);
+      }
+    });
+  }
+
+  private void refresh(RoutingContext ctx) {
+    Optional<JsonObject> json = jsonBody(ctx);
+    if (json.isEmpty()) {
+      return;
+    }
+    String token = stringOrNull(json.get(), "refresh_token");
+    if (token == null || token.isEmpty() || token.length() > 512) {
+      error(ctx, 400, "invalid_request", "refresh_token is required.");
+      return;
+    }
+    sessions.refresh(token).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+      } else if (ar.result().succeeded()) {
+        tokens(ctx, ar.result().tokens());
+      } else {
+        error(ctx, 401, "invalid_grant", "The refresh token is invalid, expired or revoked.");
+      }
+    });
+  }
+
+  /**
+   * Ends the caller's session. With a cookie session the post must come from our own pages (Origin,
+   * Sec-Fetch-Site or the form token), so another site cannot sign users out; a bearer token cannot
+   * be sent cross-site by a browser, so it needs no such check.
+   */
+  private void logout(RoutingContext ctx) {
+    Optional<SessionIdentity> identity = SessionAuthenticator.identity(ctx);
+    boolean bearer = SessionAuthenticator.bearerIsOurs(ctx);
+    if (!bearer && !fromOurOwnPage(ctx)) {
+      error(ctx, 403, "forbidden", "Sign out from the site's own pages.");
+      return;
+    }
+    Future<Boolean> revoked = identity
+        .map(id -> sessions.revokeSession(id.sessionId(), RevocationReason.LOGOUT))
+        .orElse(Future.succeededFuture(false));
+    revoked.onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+        return;
+      }
+      SessionCookies.clear(ctx.response());
+      if (bearer || !wantsHtml(ctx)) {
+        ctx.response().setStatusCode(204).end();
+      } else {
+        redirect(ctx, "/login?logged_out=1");
+      }
+    });
+  }
+
+  private void revoke(RoutingContext ctx) {
+    Optional<SessionIdentity> identity = SessionAuthenticator.identity(ctx);
+    if (identity.isEmpty() || !SessionAuthenticator.bearerIsOurs(ctx)) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"gateway\"");
+      error(ctx, 401, "invalid_token", "Revoking a session needs its access token as a bearer token.");
+      return;
+    }
+    sessions.revokeSession(identity.get().sessionId(), RevocationReason.LOGOUT).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+      } else {
+        ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json").end("{}");
+      }
+    });
+  }
+
+  private static boolean fromOurOwnPage(RoutingContext ctx) {
+    boolean declared = ctx.request().getHeader("Origin") != null || ctx.request().getHeader("Sec-Fetch-Site") != null;
+    if (declared) {
+      return Csrf.sameOriginOrUnknown(ctx);
+    }
+    return Csrf.valid(ctx, ctx.request().getFormAttribute(Csrf.FIELD));
+  }
+
+  private void tokens(RoutingContext ctx, IssuedTokens t) {
+    Instant now = clock.instant();
+    ctx.response().setStatusCode(200)
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Cache-Control", "no-store")
+        .end(new JsonObject()
+            .put("access_token", t.accessToken())
+            .put("token_type", "Bearer")
+            .put("expires_in", Math.max(0, Duration.between(now, t.accessExpiresAt()).toSeconds()))
+            .put("refresh_token", t.refreshToken())
+            .put("refresh_expires_in", Math.max(0, Duration.between(now, t.refreshExpiresAt()).toSeconds()))
+            .encode());
+  }
+
+  /** The JSON object body, or empty after answering 415/400 itself. */
+  private static Optional<JsonObject> jsonBody(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+      error(ctx, 415, "unsupported_media_type", "Send a JSON object with Content-Type: application/json.");
+      return Optional.empty();
+    }
+    try {
+      JsonObject json = ctx.body().asJsonObject();
+      if (json == null) {
+        error(ctx, 400, "invalid_request", "The body must be a JSON object.");
+        return Optional.empty();
+      }
+      return Optional.of(json);
+    } catch (DecodeException | ClassCastException e) {
+      error(ctx, 400, "invalid_request", "The body is not a valid JSON object.");
+      return Optional.empty();
+    }
+  }
+
+  private static String stringOrNull(JsonObject json, String key) {
+    Object v = json.getValue(key);
+    return v instanceof String s ? s : null;
+  }
+
+  static boolean wantsHtml(RoutingContext ctx) {
+    String accept = ctx.request().getHeader("Accept");
+    return accept != null && accept.contains("text/html");
+  }
+
+  private static void redirect(RoutingContext ctx, String location) {
+    ctx.response().setStatusCode(303).putHeader("Location", location).putHeader("Cache-Control", "no-store").end();
+  }
+
+  static void html(RoutingContext ctx, int status, String page) {
+    ctx.response().setStatusCode(status)
+        .putHeader("Content-Type", "text/html; charset=utf-8")
+        .putHeader("Cache-Control", "no-store")
+        .putHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+        .putHeader("X-Frame-Options", "DENY")
+        .end(page);
+  }
+
+  static void error(RoutingContext ctx, int status, String code, String message) {
+    ctx.response().setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Cache-Control", "no-store")
+        .end(new JsonObject().put("error", code).put("message", message).encode());
+  }
+}

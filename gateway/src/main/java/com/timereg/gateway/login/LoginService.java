@@ -1,0 +1,145 @@
+package com.timereg.gateway.login;
+
+import com.timereg.gateway.admin.SecurityEvents;
+import com.timereg.gateway.password.PasswordVerifier;
+import com.timereg.gateway.password.PoolSaturatedException;
+import com.timereg.gateway.password.Verification;
+import com.timereg.gateway.session.AuthMethod;
+import com.timereg.gateway.session.SessionService;
+import com.timereg.gateway.throttle.FailureKind;
+import com.timereg.gateway.throttle.ThrottleService;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The password login: the order of checks and what each failure counts as. Every invalid attempt
+ * costs the same one PBKDF2 verification and gives the same answer, whether the name exists or not.
+ */
+public final class LoginService {
+  private static final Logger LOG = LoggerFactory.getLogger(LoginService.class);
+
+  /** Longer names are not names; the column allows 254 (an e-mail address's maximum). */
+  public static final int MAX_LOGIN_NAME = 254;
+  /** Bounds the work one request can ask for; longer than any password a person or manager uses. */
+  public static final int MAX_PASSWORD = 1024;
+
+  private final Vertx vertx;
+  private final UserDirectory users;
+  private final PasswordVerifier verifier;
+  private final ThrottleService throttle;
+  private final SessionService sessions;
+  private final LoginMetrics metrics;
+  private final SecurityEvents events;
+
+  public LoginService(Vertx vertx, UserDirectory users, PasswordVerifier verifier, ThrottleService throttle,
+      SessionService sessions, LoginMetrics metrics) {
+    this(vertx, users, verifier, throttle, sessions, metrics, SecurityEvents.NONE);
+  }
+
+  /** @param events told of every decided attempt, for the security console's recent events */
+  public LoginService(Vertx vertx, UserDirectory users, PasswordVerifier verifier, ThrottleService throttle,
+      SessionService sessions, LoginMetrics metrics, SecurityEvents events) {
+    this.vertx = vertx;
+    this.users = users;
+    this.verifier = verifier;
+    this.throttle = throttle;
+    this.sessions = sessions;
+    this.metrics = metrics;
+    this.events = events;
+  }
+
+  public Future<LoginResult> login(InetAddress client, String rawLoginName, String password) {
+    String loginName = rawLoginName == null ? "" : rawLoginName.strip();
+    if (loginName.isEmpty() || loginName.length() > MAX_LOGIN_NAME
+        || password == null || password.isEmpty() || password.length() > MAX_PASSWORD) {
+      return Future.succeededFuture(invalid(client, loginName.isEmpty() ? null : loginName, FailureKind.MALFORMED_CREDENTIALS, null));
+    }
+    // The per-name delay slows guessing against one account without ever locking its owner out.
+    return delay(throttle.accountDelay(loginName))
+        .compose(v -> users.findByLoginName(loginName))
+        .compose(user -> check(client, loginName, password, user))
+        .recover(e -> {
+          if (e instanceof PoolSaturatedException busy) {
+            metrics.attempt("password", "busy");
+            return Future.succeededFuture(new LoginResult.Busy(busy.retryAfterSeconds()));
+          }
+          metrics.attempt("password", "error");
+          return Future.failedFuture(e);
+        });
+  }
+
+  private Future<LoginResult> check(InetAddress client, String loginName, String password, Optional<UserRecord> found) {
+    if (found.isEmpty()) {
+      return verifier.verifyUnknownUser(password)
+          .map(v -> invalid(client, loginName, FailureKind.UNKNOWN_USER, null));
+    }
+    UserRecord user = found.get();
+    if (user.ssoMode() == SsoMode.REQUIRED) {
+      throttle.recordFailure(client, loginName, FailureKind.SSO_REQUIRED);
+      metrics.attempt("password", "sso_required");
+      events.loginFailed(client, user.loginName(), FailureKind.SSO_REQUIRED);
+      return Future.succeededFuture(new LoginResult.SsoRequired(user.loginName()));
+    }
+    if (!user.active() || !user.hasPassword()) {
+      FailureKind kind = user.active() ? FailureKind.WRONG_PASSWORD : FailureKind.INACTIVE_USER;
+      return verifier.verifyUnknownUser(password).map(v -> invalid(client, loginName, kind, user.loginName()));
+    }
+    return verifier.verify(password, user.passwordHash()).compose(result -> {
+      if (!result.matches()) {
+        if (result.outcome() == Verification.Outcome.MALFORMED) {
+          LOG.warn("user {} has an unusable password hash: {}", user.id(), result.reason());
+        }
+        return Future.succeededFuture(invalid(client, loginName, FailureKind.WRONG_PASSWORD, user.loginName()));
+      }
+      throttle.recordSuccess(client, loginName);
+      upgradeHashIfWeak(user, password);
+      return sessions.issue(user.id(), user.customerSlug(), user.loginName(), AuthMethod.PASSWORD)
+          .map(tokens -> {
+            metrics.attempt("password", "success");
+            events.loginSucceeded(client, user.loginName(), AuthMethod.PASSWORD.value);
+            return (LoginResult) new LoginResult.Success(tokens, user);
+          });
+    });
+  }
+
+  /**
+   * @param knownName the stored name of the user the attempt named, or null: what was typed for a
+   *     name that does not exist is never passed on, as it may be a password typed in the wrong field
+   */
+  private LoginResult invalid(InetAddress client, String loginName, FailureKind kind, String knownName) {
+    throttle.recordFailure(client, loginName, kind);
+    metrics.attempt("password", "invalid");
+    events.loginFailed(client, knownName, kind);
+    return LoginResult.INVALID;
+  }
+
+  /** Re-hashes a stored hash below the configured iteration count; the login never waits for it. */
+  private void upgradeHashIfWeak(UserRecord user, String password) {
+    if (!verifier.needsRehash(user.passwordHash())) {
+      return;
+    }
+    verifier.hash(password)
+        .compose(newHash -> users.replacePasswordHash(user.id(), user.passwordHash(), newHash))
+        .onSuccess(done -> {
+          if (done) {
+            LOG.info("upgraded the password hash of user {} to the configured iteration count", user.id());
+          }
+        })
+        .onFailure(e -> LOG.warn("could not upgrade the password hash of user {}: {}", user.id(), e.toString()));
+  }
+
+  private Future<Void> delay(Duration d) {
+    if (d.isZero() || d.isNegative()) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> p = Promise.promise();
+    vertx.setTimer(d.toMillis(), id -> p.complete());
+    return p.future();
+  }
+}

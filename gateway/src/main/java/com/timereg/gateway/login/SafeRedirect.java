@@ -1,0 +1,67 @@
+package com.timereg.gateway.login;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Where to send a user after login: only a path on this site. Anything that a browser could read
+ * as another origin ({@code //host}, {@code /\host}, {@code https://host}, their percent-encoded
+ * forms, control characters) becomes {@code /}: an open redirect on a login page is a phishing tool.
+ */
+public final class SafeRedirect {
+  public static final String HOME = "/";
+  private static final int MAX_LENGTH = 2048;
+  /** Layers of percent-encoding to look through; more than this is not a path anyone types. */
+  private static final int DECODE_ROUNDS = 3;
+
+  private SafeRedirect() {}
+
+  public static String of(String next) {
+    if (next == null || next.isEmpty() || next.length() > MAX_LENGTH) {
+      return HOME;
+    }
+    String current = next;
+    for (int round = 0; round <= DECODE_ROUNDS; round++) {
+      if (!looksLocal(current)) {
+        return HOME;
+      }
+      String decoded;
+      try {
+        decoded = URLDecoder.decode(current.replace("+", "%2B"), StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        return HOME;
+      }
+      if (decoded.equals(current)) {
+        return toUri(next);
+      }
+      current = decoded;
+    }
+    return HOME;
+  }
+
+  private static boolean looksLocal(String s) {
+    if (!s.startsWith("/") || s.startsWith("//")) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      // Browsers treat a backslash as a slash ("/\evil.example"), and drop tabs and newlines
+      // from URLs before parsing them ("/\t/evil.example").
+      if (c == '\\' || c < 0x20 || c == 0x7f || Character.isWhitespace(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String toUri(String next) {
+    try {
+      URI uri = new URI(next);
+      return uri.getScheme() == null && uri.getRawAuthority() == null ? next : HOME;
+    } catch (URISyntaxException e) {
+      return HOME;
+    }
+  }
+}

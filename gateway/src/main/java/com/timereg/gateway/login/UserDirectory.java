@@ -1,0 +1,66 @@
+package com.timereg.gateway.login;
+
+import com.timereg.gateway.password.PasswordPolicy;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/** Users and their customers in PostgreSQL, as the login and password flows need them. */
+public final class UserDirectory {
+  private static final String SELECT = "SELECT u.id, u.login_name, u.email, u.password_hash, u.active, u.roles, "
+      + "c.id AS customer_id, c.slug, c.name, c.sso_mode, c.min_password_score, c.min_password_length, "
+      + "c.max_password_length, c.breached_min_prevalence "
+      + "FROM users u JOIN customers c ON c.id = u.customer_id ";
+
+  private final Pool pool;
+
+  public UserDirectory(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** The user with this login name, compared without regard to case (as the unique index does). */
+  public Future<Optional<UserRecord>> findByLoginName(String loginName) {
+    return pool.preparedQuery(SELECT + "WHERE lower(u.login_name) = lower($1)")
+        .execute(Tuple.of(loginName))
+        .map(UserDirectory::first);
+  }
+
+  public Future<Optional<UserRecord>> findById(long id) {
+    return pool.preparedQuery(SELECT + "WHERE u.id = $1").execute(Tuple.of(id)).map(UserDirectory::first);
+  }
+
+  /**
+   * Replaces a user's hash, but only if it is still {@code expected}: a rehash after login must
+   * not overwrite a password the user changed in the meantime.
+   */
+  public Future<Boolean> replacePasswordHash(long userId, String expected, String newHash) {
+    return pool.preparedQuery("UPDATE users SET password_hash = $3, updated_at = now() "
+            + "WHERE id = $1 AND password_hash IS NOT DISTINCT FROM $2")
+        .execute(Tuple.of(userId, expected, newHash))
+        .map(rows -> rows.rowCount() == 1);
+  }
+
+  private static Optional<UserRecord> first(RowSet<Row> rows) {
+    if (rows.size() == 0) {
+      return Optional.empty();
+    }
+    Row r = rows.iterator().next();
+    String[] roles = r.getArrayOfStrings("roles");
+    PasswordPolicy policy = PasswordPolicy.DEFAULTS
+        .withMinScore(r.getInteger("min_password_score"))
+        // The schema allows shorter minimums than NIST's 8 (for imported data); we never enforce less.
+        .withLength(Math.max(PasswordPolicy.ABSOLUTE_MIN_LENGTH, r.getInteger("min_password_length")),
+            Math.max(PasswordPolicy.ABSOLUTE_MIN_MAX_LENGTH, r.getInteger("max_password_length")))
+        .withBreachedThreshold(r.getInteger("breached_min_prevalence"));
+    return Optional.of(new UserRecord(
+        r.getLong("id"), r.getString("login_name"), r.getString("email"), r.getString("password_hash"),
+        r.getBoolean("active"), roles == null ? List.of() : Arrays.asList(roles),
+        r.getLong("customer_id"), r.getString("slug"), r.getString("name"),
+        SsoMode.fromColumn(r.getString("sso_mode")), policy));
+  }
+}

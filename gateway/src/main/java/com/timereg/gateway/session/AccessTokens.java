@@ -1,0 +1,255 @@
+package com.timereg.gateway.session;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.NoSuchKeyIdException;
+import io.vertx.ext.auth.User;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * Signs and verifies access tokens (JWS compact form, Vert.x Auth JWT underneath).
+ *
+ * <p>Verification touches no database and is decided by this class, not by the token: the header's
+ * {@code alg} must equal the configured algorithm and its {@code kid} must name a configured key
+ * before any signature is looked at, so neither {@code none} nor a token re-signed with HS256 over
+ * a public key can pass. Time is the injected clock's, not the library's.
+ */
+public final class AccessTokens {
+  /** Far above our own tokens (about 600 bytes); refusing early bounds the work a client can cause. */
+  static final int MAX_TOKEN_LENGTH = 4096;
+  private static final Pattern COMPACT_JWS = Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
+  private static final Pattern SESSION_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** A signed access token and when it stops being accepted. */
+  public record Signed(String token, Instant expiresAt) {
+    @Override
+    public String toString() {
+      return "Signed[token=****, expiresAt=" + expiresAt + "]";
+    }
+  }
+
+  /** A verified token and when it expires. */
+  private record Verified(SessionIdentity identity, long exp) {}
+
+  /**
+   * Tokens already verified, by their exact text. A browser presents the same access token for its
+   * whole lifetime, and an ECDSA verification costs thousands of times more than a map lookup
+   * (docs/session.md, "Measured"), so each token pays it once per node. Only a string identical to one that
+   * passed every check can hit, so nothing here can be forged; expiry and revocation are checked
+   * again at every use. Capacity {@value #VERIFIED_CAPACITY} tokens (about 1 KB each); when full
+   * and nothing has expired, further tokens are simply verified every time.
+   */
+  static final int VERIFIED_CAPACITY = 10_000;
+
+  private final Map<String, Verified> verified = new ConcurrentHashMap<>();
+  private final TokenKeys keys;
+  private final SessionSettings settings;
+  private final RevocationList revoked;
+  private final SessionMetrics metrics;
+  private final Clock clock;
+  private final JWTAuth signer;
+  /**
+   * One verifier per thread: Vert.x Auth serialises each key's {@code Signature} object, which would
+   * make the event loops queue behind each other on the hot path.
+   */
+  private final ThreadLocal<JWTAuth> verifiers;
+
+  AccessTokens(Vertx vertx, TokenKeys keys, SessionSettings settings, RevocationList revoked, SessionMetrics metrics, Clock clock) {
+    this.keys = keys;
+    this.settings = settings;
+    this.revoked = revoked;
+    this.metrics = metrics;
+    this.clock = clock;
+    JWTOptions options = new JWTOptions().setAlgorithm(keys.algorithm()).setIgnoreExpiration(true);
+    this.signer = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(keys.signingOptions()).setJWTOptions(options));
+    JWTAuthOptions verifyOptions = new JWTAuthOptions().setPubSecKeys(keys.verificationOptions()).setJWTOptions(options);
+    this.verifiers = ThreadLocal.withInitial(() -> JWTAuth.create(vertx, verifyOptions));
+  }
+
+  /** Signs a token for {@code identity}, valid for the access-token lifetime from now. */
+  public Signed sign(SessionIdentity identity) {
+    long iat = clock.instant().getEpochSecond();
+    long exp = iat + settings.accessTokenLifetime().getSeconds();
+    byte[] jti = new byte[16];
+    RANDOM.nextBytes(jti);
+    JsonObject claims = new JsonObject()
+        .put("sub", Long.toString(identity.userId()))
+        .put("cust", identity.customer())
+        .put("name", identity.loginName())
+        .put("method", identity.method().value)
+        .put("sid", identity.sessionId())
+        .put("iat", iat)
+        .put("exp", exp)
+        .put("jti", Base64.getUrlEncoder().withoutPadding().encodeToString(jti));
+    String token = signer.generateToken(claims, new JWTOptions().setAlgorithm(keys.algorithm()));
+    return new Signed(token, Instant.ofEpochSecond(exp));
+  }
+
+  /**
+   * The identity in {@code token}, or a failed future with a {@link TokenRejectedException}. The
+   * future is complete when this returns: nothing here waits for I/O.
+   */
+  public Future<SessionIdentity> verify(String token) {
+    if (token != null) {
+      Verified known = verified.get(token);
+      if (known != null) {
+        // The exact same string passed every check before; only time and revocation can change.
+        return admit(known, clock.instant());
+      }
+    }
+    TokenRejection headerProblem = checkHeader(token);
+    if (headerProblem != null) {
+      return reject(headerProblem);
+    }
+    return verifiers.get().authenticate(new TokenCredentials(token)).transform(ar -> {
+      if (ar.failed()) {
+        return reject(classify(ar.cause()));
+      }
+      return checkClaims(token, ar.result());
+    });
+  }
+
+  /** Drops remembered tokens that have expired; returns how many remain. */
+  int sweep(Instant now) {
+    verified.values().removeIf(v -> now.getEpochSecond() >= v.exp);
+    return verified.size();
+  }
+
+  /**
+   * True when {@code token}'s header names one of our key ids: such a token is ours to decide
+   * (and to strip before proxying); any other bearer token belongs to the backend.
+   */
+  boolean namesOurKey(String token) {
+    JsonObject header = header(token);
+    return header != null && header.getValue("kid") instanceof String kid && keys.keyIds().contains(kid);
+  }
+
+  private TokenRejection checkHeader(String token) {
+    if (token == null || token.length() > MAX_TOKEN_LENGTH || !COMPACT_JWS.matcher(token).matches()) {
+      return TokenRejection.MALFORMED;
+    }
+    JsonObject header = header(token);
+    if (header == null || header.containsKey("crit")) {
+      // RFC 7515 4.1.11: extensions we do not understand must make the token invalid.
+      return TokenRejection.MALFORMED;
+    }
+    if (!(header.getValue("alg") instanceof String alg) || !alg.equals(keys.algorithm())) {
+      return TokenRejection.ALGORITHM;
+    }
+    if (!(header.getValue("kid") instanceof String kid) || !keys.keyIds().contains(kid)) {
+      return TokenRejection.UNKNOWN_KEY;
+    }
+    return null;
+  }
+
+  private static JsonObject header(String token) {
+    int dot = token == null ? -1 : token.indexOf('.');
+    if (dot <= 0 || token.length() > MAX_TOKEN_LENGTH) {
+      return null;
+    }
+    try {
+      byte[] json = Base64.getUrlDecoder().decode(token.substring(0, dot));
+      return new JsonObject(new String(json, StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException | DecodeException | ClassCastException e) {
+      return null;
+    }
+  }
+
+  private Future<SessionIdentity> checkClaims(String token, User user) {
+    JsonObject claims = user.attributes().getJsonObject("accessToken");
+    SessionIdentity identity;
+    long iat;
+    long exp;
+    Long nbf;
+    try {
+      iat = claims.getLong("iat");
+      exp = claims.getLong("exp");
+      nbf = claims.getLong("nbf");
+      String sid = text(claims, "sid");
+      AuthMethod method = AuthMethod.fromValue(text(claims, "method")).orElse(null);
+      String cust = text(claims, "cust");
+      String name = text(claims, "name");
+      if (sid == null || !SESSION_ID.matcher(sid).matches() || method == null || cust == null || name == null
+          || text(claims, "jti") == null) {
+        return reject(TokenRejection.CLAIMS);
+      }
+      identity = new SessionIdentity(Long.parseLong(text(claims, "sub")), cust, name, method, sid);
+    } catch (ClassCastException | NullPointerException | NumberFormatException e) {
+      return reject(TokenRejection.CLAIMS);
+    }
+    Instant now = clock.instant();
+    long nowSeconds = now.getEpochSecond();
+    long skew = settings.clockSkewTolerance().getSeconds();
+    if (nowSeconds >= exp) {
+      return reject(TokenRejection.EXPIRED);
+    }
+    if (iat > nowSeconds + skew || (nbf != null && nbf > nowSeconds + skew)) {
+      return reject(TokenRejection.NOT_YET_VALID);
+    }
+    if (exp > nowSeconds + settings.accessTokenLifetime().getSeconds() + skew) {
+      // Longer than we ever issue: the revocation list would forget this session before the token ends.
+      return reject(TokenRejection.CLAIMS);
+    }
+    Verified v = new Verified(identity, exp);
+    Future<SessionIdentity> admitted = admit(v, now);
+    if (admitted.succeeded()) {
+      remember(token, v, now);
+    }
+    return admitted;
+  }
+
+  /** The checks that a token which passed once must pass again at every use. */
+  private Future<SessionIdentity> admit(Verified v, Instant now) {
+    if (now.getEpochSecond() >= v.exp) {
+      return reject(TokenRejection.EXPIRED);
+    }
+    if (revoked.isRevoked(v.identity.sessionId(), now.toEpochMilli())) {
+      return reject(TokenRejection.REVOKED);
+    }
+    return Future.succeededFuture(v.identity);
+  }
+
+  private void remember(String token, Verified v, Instant now) {
+    if (verified.size() >= VERIFIED_CAPACITY) {
+      sweep(now);
+      if (verified.size() >= VERIFIED_CAPACITY) {
+        return;
+      }
+    }
+    verified.put(token, v);
+  }
+
+  /** A claim that must be a JSON string; JsonObject.getString would turn a number or object into one. */
+  private static String text(JsonObject claims, String name) {
+    return claims.getValue(name) instanceof String s ? s : null;
+  }
+
+  private static TokenRejection classify(Throwable failure) {
+    if (failure instanceof NoSuchKeyIdException) {
+      return TokenRejection.UNKNOWN_KEY;
+    }
+    if (failure instanceof DecodeException || failure instanceof IllegalArgumentException) {
+      return TokenRejection.MALFORMED;
+    }
+    return TokenRejection.SIGNATURE;
+  }
+
+  private <T> Future<T> reject(TokenRejection reason) {
+    metrics.verificationFailed(reason);
+    return Future.failedFuture(new TokenRejectedException(reason));
+  }
+}

@@ -1,0 +1,177 @@
+package com.timereg.gateway.session;
+
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Authenticates a request on the hot path and always passes it on: with a {@link SessionIdentity}
+ * in the context ({@link #identity}), or with the reason it has none ({@link #failure}). The step
+ * after it decides what an unauthenticated request gets.
+ *
+ * <ol>
+ *   <li>{@code Authorization: Bearer} with a token naming one of our keys decides alone (API
+ *       clients): valid or not, no cookie and no refresh is tried. A bearer token that does not
+ *       name our keys belongs to the backend and is left alone.
+ *   <li>Otherwise the access cookie. If it is missing or refused (other than for revocation) and a
+ *       refresh cookie is present, the session is refreshed transparently: the request is paused
+ *       so its body waits, new cookies go on the response, and the request continues.
+ * </ol>
+ * No database is touched unless a refresh is needed.
+ */
+public final class SessionAuthenticator implements Handler<RoutingContext> {
+  /** Context key of the {@link SessionIdentity} of an authenticated request. */
+  public static final String IDENTITY = "gateway.session.identity";
+  /** Context key of the {@link AuthFailure} of a request that is not authenticated. */
+  public static final String FAILURE = "gateway.session.failure";
+  /**
+   * Context key, {@code Boolean.TRUE} when the Authorization header carried a token of ours: the
+   * proxy must then strip it, since the backend has no use for it and must not see it.
+   */
+  public static final String BEARER_IS_OURS = "gateway.session.bearer-is-ours";
+
+  private static final Logger LOG = LoggerFactory.getLogger(SessionAuthenticator.class);
+
+  private final AccessTokens tokens;
+  private final RefreshCoalescer refresher;
+  private final Clock clock;
+
+  SessionAuthenticator(AccessTokens tokens, RefreshCoalescer refresher, Clock clock) {
+    this.tokens = tokens;
+    this.refresher = refresher;
+    this.clock = clock;
+  }
+
+  public static Optional<SessionIdentity> identity(RoutingContext ctx) {
+    return Optional.ofNullable(ctx.get(IDENTITY));
+  }
+
+  /** Why the request is not authenticated; empty when it is (or the authenticator did not run). */
+  public static Optional<AuthFailure> failure(RoutingContext ctx) {
+    return Optional.ofNullable(ctx.get(FAILURE));
+  }
+
+  public static boolean bearerIsOurs(RoutingContext ctx) {
+    return Boolean.TRUE.equals(ctx.get(BEARER_IS_OURS));
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    List<String> authorization = request.headers().getAll("Authorization");
+    String ours = null;
+    for (String value : authorization) {
+      String bearer = bearerToken(value);
+      if (bearer != null && tokens.namesOurKey(bearer)) {
+        ours = bearer;
+      }
+    }
+    if (ours != null) {
+      ctx.put(BEARER_IS_OURS, Boolean.TRUE);
+      if (authorization.size() != 1) {
+        // Authorization is a singleton field; with several, which one the backend would read is a guess.
+        unauthenticated(ctx, AuthFailure.INVALID_TOKEN);
+        return;
+      }
+      tokens.verify(ours).onComplete(ar -> {
+        if (ar.succeeded()) {
+          authenticated(ctx, ar.result());
+        } else {
+          unauthenticated(ctx, AuthFailure.INVALID_TOKEN);
+        }
+      });
+      return;
+    }
+    Cookie access = request.getCookie(SessionCookies.ACCESS);
+    if (access == null || access.getValue().isEmpty()) {
+      refreshOrFail(ctx, AuthFailure.NO_CREDENTIALS);
+      return;
+    }
+    tokens.verify(access.getValue()).onComplete(ar -> {
+      if (ar.succeeded()) {
+        authenticated(ctx, ar.result());
+      } else if (ar.cause() instanceof TokenRejectedException r && r.reason() == TokenRejection.REVOKED) {
+        // The family is revoked in the database too: a refresh would only cost a query.
+        SessionCookies.clear(ctx.response());
+        unauthenticated(ctx, AuthFailure.SESSION_ENDED);
+      } else {
+        refreshOrFail(ctx, AuthFailure.INVALID_TOKEN);
+      }
+    });
+  }
+
+  private void refreshOrFail(RoutingContext ctx, AuthFailure withoutRefresh) {
+    Cookie refresh = ctx.request().getCookie(SessionCookies.REFRESH);
+    if (refresh == null || refresh.getValue().isEmpty()) {
+      unauthenticated(ctx, withoutRefresh);
+      return;
+    }
+    HttpServerRequest request = ctx.request();
+    // Pause before going asynchronous: body bytes arriving while the database answers would
+    // otherwise be dropped, as no handler reads them yet.
+    boolean paused = !request.isEnded();
+    if (paused) {
+      request.pause();
+    }
+    Context context = Vertx.currentContext();
+    refresher.refresh(refresh.getValue()).onComplete(ar -> {
+      if (context == null || context == Vertx.currentContext()) {
+        afterRefresh(ctx, ar, paused);
+      } else {
+        // A shared refresh may complete on another event loop; the request belongs to its own.
+        context.runOnContext(v -> afterRefresh(ctx, ar, paused));
+      }
+    });
+  }
+
+  private void afterRefresh(RoutingContext ctx, AsyncResult<RefreshResult> ar, boolean paused) {
+    if (ctx.response().closed()) {
+      return;
+    }
+    if (ar.failed()) {
+      LOG.warn("transparent refresh on {} {} not possible: {}", ctx.request().method(), ctx.request().path(), ar.cause().toString());
+      ctx.put(FAILURE, AuthFailure.UNAVAILABLE);
+    } else if (ar.result().succeeded()) {
+      IssuedTokens issued = ar.result().tokens();
+      SessionCookies.set(ctx.response(), issued, clock.instant());
+      ctx.put(IDENTITY, issued.identity());
+    } else {
+      SessionCookies.clear(ctx.response());
+      ctx.put(FAILURE, AuthFailure.SESSION_ENDED);
+    }
+    if (paused) {
+      // Resuming only schedules delivery on the event loop, so the next handler (body handler,
+      // proxy) sets its data handler before the first buffered chunk arrives.
+      ctx.request().resume();
+    }
+    ctx.next();
+  }
+
+  private static void authenticated(RoutingContext ctx, SessionIdentity identity) {
+    ctx.put(IDENTITY, identity);
+    ctx.next();
+  }
+
+  private static void unauthenticated(RoutingContext ctx, AuthFailure failure) {
+    ctx.put(FAILURE, failure);
+    ctx.next();
+  }
+
+  /** The token of an {@code Authorization: Bearer} value, or null. */
+  static String bearerToken(String value) {
+    if (value == null || value.length() < 8 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    String token = value.substring(7).trim();
+    return token.isEmpty() ? null : token;
+  }
+}

@@ -1,0 +1,172 @@
+package com.timereg.hibp;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+
+/**
+ * A HIBP set mapped read-only off-heap. Lookups allocate nothing, take no lock and are safe from any number
+ * of threads; {@link #open} checks the header only, {@link #verify} checks every byte.
+ */
+public final class HibpSet implements Closeable {
+  private static final VarHandle BIG_ENDIAN_LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
+  private final Path path;
+  private final HibpSetHeader header;
+  private final long buckets;
+  private final int fingerprintBits;
+  private final int classBits;
+  private final int entryBits;
+  private final long recordMask;
+  private final long samples;
+  private final long data;
+  private final long bitmap;
+  private volatile MappedFile file;
+
+  private HibpSet(Path path, HibpSetHeader header, MappedFile file) {
+    this.path = path;
+    this.header = header;
+    this.file = file;
+    HibpSetParameters p = header.parameters();
+    this.buckets = p.bucketCount();
+    this.fingerprintBits = p.fingerprintBits();
+    this.classBits = p.classBits();
+    this.entryBits = p.entryBits();
+    this.recordMask = (1L << entryBits) - 1;
+    this.samples = header.samplesOffset();
+    this.data = header.dataOffset();
+    this.bitmap = header.bitmapOffset();
+  }
+
+  /** Maps a set and checks its header (magic, version, header checksum, length); not the sections. */
+  public static HibpSet open(Path path) throws IOException {
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+      long length = channel.size();
+      if (length < HibpSetFormat.HEADER_SIZE) {
+        throw new CorruptSetException("not a HIBP set file (" + length + " bytes)");
+      }
+      MappedFile file = new MappedFile(channel);
+      HibpSetHeader header = HibpSetHeader.decode(file.slice(0, HibpSetFormat.HEADER_SIZE), length);
+      return new HibpSet(path, header, file);
+    }
+  }
+
+  /**
+   * The breach prevalence of a SHA-1 (20 bytes): 0 when absent, otherwise the representative count of its
+   * class (see {@link PrevalenceClass}). A hash never seen is reported with the set's false-positive rate.
+   */
+  public long prevalence(byte[] sha1) {
+    if (sha1.length != 20) {
+      throw new IllegalArgumentException("a SHA-1 has 20 bytes, got " + sha1.length);
+    }
+    int cls = lookup((long) BIG_ENDIAN_LONG.get(sha1, 0), (long) BIG_ENDIAN_LONG.get(sha1, 8));
+    return cls < 0 ? 0 : PrevalenceClass.representative(cls);
+  }
+
+  /** The prevalence class of the hash whose first 128 bits are {@code hi, lo}, or -1 when absent. */
+  public int prevalenceClass(long hi, long lo) {
+    return lookup(hi, lo);
+  }
+
+  public long entryCount() {
+    return header.entryCount();
+  }
+
+  public Instant buildTime() {
+    return header.buildTime();
+  }
+
+  public HibpSetHeader header() {
+    return header;
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  /** Reads the whole file: section checksums, bucket structure, fingerprint order and class counts. */
+  public void verify() throws IOException {
+    HibpSetVerifier.verify(path, header);
+  }
+
+  /** Releases this reader; the mapping goes once the garbage collector finds no lookup still using it. */
+  @Override
+  public void close() {
+    file = null;
+  }
+
+  private int lookup(long hi, long lo) {
+    MappedFile f = file;
+    if (f == null) {
+      throw new IllegalStateException("set is closed: " + path);
+    }
+    long q = HibpSetFormat.bucket(hi, lo, buckets);
+    long fp = HibpSetFormat.fingerprint(hi, lo, buckets, fingerprintBits);
+    long block = q >>> HibpSetFormat.BLOCK_SHIFT;
+    long before = f.getLong(samples + block * Long.BYTES);
+    long start = before + (block << HibpSetFormat.BLOCK_SHIFT);
+    int skip = (int) (q & ((1 << HibpSetFormat.BLOCK_SHIFT) - 1));
+
+    long wordIndex = start >>> 6;
+    long word = f.getLong(bitmap + wordIndex * Long.BYTES) & (-1L << (start & 63));
+    int ones;
+    while ((ones = Long.bitCount(word)) <= skip) {
+      skip -= ones;
+      word = f.getLong(bitmap + ++wordIndex * Long.BYTES);
+    }
+    long end = (wordIndex << 6) + Select.select(word, skip);
+    int bucketOnes = (int) (q & ((1 << HibpSetFormat.BLOCK_SHIFT) - 1));
+    long endEntry = before + (end - start) - bucketOnes;
+    long size = zerosBefore(f, end);
+    return search(f, endEntry - size, endEntry, fp);
+  }
+
+  /** Length of the run of 0 bits (the bucket's entries) that ends just before bit {@code end}. */
+  private long zerosBefore(MappedFile f, long end) {
+    long wordIndex = end >>> 6;
+    int bit = (int) (end & 63);
+    long word = bit == 0 ? 0 : f.getLong(bitmap + wordIndex * Long.BYTES) & ((1L << bit) - 1);
+    if (word != 0) {
+      return bit - 64 + Long.numberOfLeadingZeros(word);
+    }
+    long size = bit;
+    while (--wordIndex >= 0) {
+      word = f.getLong(bitmap + wordIndex * Long.BYTES);
+      if (word != 0) {
+        return size + Long.numberOfLeadingZeros(word);
+      }
+      size += 64;
+    }
+    return size;
+  }
+
+  private int search(MappedFile f, long from, long to, long fp) {
+    long lo = from;
+    long hi = to;
+    while (lo < hi) {
+      long mid = (lo + hi) >>> 1;
+      if (record(f, mid) >>> classBits < fp) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    if (lo == to) {
+      return -1;
+    }
+    long rec = record(f, lo);
+    return rec >>> classBits == fp ? (int) (rec & ((1 << classBits) - 1)) : -1;
+  }
+
+  private long record(MappedFile f, long index) {
+    long bit = index * entryBits;
+    return (f.getLong(data + (bit >>> 3)) >>> (bit & 7)) & recordMask;
+  }
+}

@@ -1,0 +1,67 @@
+package com.timereg.hibp.build;
+
+import com.timereg.hibp.HibpSetHeader;
+import com.timereg.hibp.HibpSetParameters;
+import com.timereg.hibp.HibpSetWriter;
+import com.timereg.hibp.input.HibpInput;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+
+/**
+ * Builds a set from a HIBP download and puts it in place atomically: everything is written to a temporary
+ * file in the target's directory, which is renamed over the target only once complete and forced to disk.
+ * A running gateway that has the old set mapped keeps reading it until it reopens the path.
+ */
+public final class SetBuilder {
+  private SetBuilder() {}
+
+  /**
+   * Builds {@code target} from {@code input}. The set is sized for {@link BuildOptions#expectedEntries()},
+   * or the input's upper bound when that is 0; the build fails if the input holds more, since the
+   * false-positive rate would then exceed its target. Empty input fails too: an empty set would call every
+   * password safe.
+   */
+  public static HibpSetHeader build(HibpInput input, Path target, BuildOptions options, BuildProgress progress)
+      throws IOException {
+    long sizedFor = options.expectedEntries() > 0 ? options.expectedEntries() : input.maxEntries();
+    HibpSetParameters parameters = HibpSetParameters.forMaxEntries(sizedFor, options.maxFalsePositiveRate());
+    Path dir = target.toAbsolutePath().getParent();
+    Path temp = Files.createTempFile(dir, "." + target.getFileName() + "-", ".tmp");
+    try {
+      HibpSetHeader header;
+      try (HibpSetWriter writer = HibpSetWriter.create(temp, parameters, options.buildTime())) {
+        ParsePipeline.run(input, writer::add, progress);
+        header = writer.finish();
+      }
+      if (header.entryCount() == 0) {
+        throw new IOException("input has no entries; refusing to build an empty set");
+      }
+      if (header.falsePositiveRate() > options.maxFalsePositiveRate()) {
+        throw new IOException(String.format("input has %d entries, more than the %d the set was sized for: "
+            + "false-positive rate %.3g exceeds %.3g", header.entryCount(), sizedFor,
+            header.falsePositiveRate(), options.maxFalsePositiveRate()));
+      }
+      Files.setPosixFilePermissions(temp, permissionsFor(target));
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+      return header;
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+  }
+
+  /**
+   * Those of the set being replaced, else readable by all: temporary files are private, but the gateway
+   * may run as another user and the set holds nothing secret (public breach data, truncated).
+   */
+  public static Set<PosixFilePermission> permissionsFor(Path target) throws IOException {
+    if (Files.exists(target)) {
+      return Files.getPosixFilePermissions(target);
+    }
+    return PosixFilePermissions.fromString("rw-r--r--");
+  }
+}

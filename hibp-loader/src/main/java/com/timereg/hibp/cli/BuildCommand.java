@@ -1,0 +1,77 @@
+package com.timereg.hibp.cli;
+
+import com.timereg.hibp.HibpSetHeader;
+import com.timereg.hibp.HibpSetParameters;
+import com.timereg.hibp.build.BuildOptions;
+import com.timereg.hibp.build.BuildProgress;
+import com.timereg.hibp.build.SetBuilder;
+import com.timereg.hibp.input.HibpInput;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "build", mixinStandardHelpOptions = true,
+    description = {"Builds a set from a HIBP Pwned Passwords download: the single ordered file of SHA1:COUNT "
+        + "lines, or the downloader's directory of prefix files (00000.txt ... FFFFF.txt).",
+        "Streams in constant memory, stops at the first malformed, unsorted, duplicate or missing input "
+            + "naming file and line, and replaces the target atomically."})
+final class BuildCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Parameters(paramLabel = "<input>", description = "The download: a file or a directory of prefix files.")
+  Path input;
+
+  @Option(names = {"-o", "--output"}, required = true, paramLabel = "<set>", description = "The set to write.")
+  Path output;
+
+  @Option(names = "--expected-entries", paramLabel = "N", defaultValue = "0",
+      description = "Entries to size the set for (default: an upper bound from the input size). "
+          + "The build fails if the input holds more.")
+  long expectedEntries;
+
+  @Option(names = "--max-fpr", paramLabel = "RATE",
+      defaultValue = "" + HibpSetParameters.DEFAULT_MAX_FALSE_POSITIVE_RATE,
+      description = "Largest false-positive rate (default: ${DEFAULT-VALUE}).")
+  double maxFpr;
+
+  @Option(names = "--build-time", paramLabel = "INSTANT",
+      description = "Build time to record, e.g. 2025-01-01T00:00:00Z (default: now), for reproducible builds.")
+  Instant buildTime;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    Path dir = output.toAbsolutePath().getParent();
+    if (!Files.isDirectory(dir)) {
+      throw new java.nio.file.NoSuchFileException(dir.toString(), null, "output directory does not exist");
+    }
+    HibpInput in = HibpInput.open(input);
+    Progress progress = Progress.onTerminal("B");
+    BuildProgress listener = progress == null ? BuildProgress.NONE
+        : (read, total, entries) -> progress.update(read, total, String.format("%,d entries", entries));
+    long start = System.nanoTime();
+    HibpSetHeader h;
+    try {
+      h = SetBuilder.build(in, output,
+          new BuildOptions(buildTime != null ? buildTime : Instant.now(), expectedEntries, maxFpr), listener);
+    } finally {
+      if (progress != null) {
+        progress.done();
+      }
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    out.printf("built %s from %s%n", output, in.describe());
+    out.printf("%,d entries, %,d bytes (%.3f bytes per entry), false-positive rate %.3g, "
+            + "in %.1f s (%.0f MB/s of input)%n", h.entryCount(), h.fileLength(),
+        (double) h.fileLength() / h.entryCount(), h.falsePositiveRate(), seconds, in.sizeBytes() / seconds / 1e6);
+    return Main.OK;
+  }
+}

@@ -1,0 +1,74 @@
+package com.timereg.hibp.cli;
+
+import com.timereg.hibp.build.SetBuilder;
+import com.timereg.hibp.generate.KnownPassword;
+import com.timereg.hibp.generate.SyntheticGenerator;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "generate", mixinStandardHelpOptions = true,
+    description = {"Writes a synthetic data set in HIBP's single-file format (upper-case SHA1:COUNT lines "
+        + "sorted by hash) for tests and benchmarks, in constant memory.",
+        "Counts follow a heavy tail like HIBP's (P(count >= k) = k^-1.2). Deterministic for a given seed."})
+final class GenerateCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "-n", required = true, paramLabel = "N", description = "Number of random hashes.")
+  long count;
+
+  @Option(names = "--include-passwords", paramLabel = "FILE",
+      description = "Passwords to add (one per line, UTF-8, optionally TAB and a count).")
+  Path passwords;
+
+  @Option(names = {"-o", "--output"}, required = true, paramLabel = "<file>")
+  Path output;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--crlf", description = "End lines with CRLF instead of LF.")
+  boolean crlf;
+
+  @Override
+  public Integer call() throws Exception {
+    if (count < 0) {
+      throw new IllegalArgumentException("-n must not be negative");
+    }
+    List<KnownPassword> known = passwords == null ? List.of() : KnownPassword.read(passwords);
+    Path dir = output.toAbsolutePath().getParent();
+    Path temp = Files.createTempFile(dir, "." + output.getFileName() + "-", ".tmp");
+    Progress progress = Progress.onTerminal("lines");
+    long expected = count + known.size();
+    try {
+      long lines;
+      try (OutputStream out = Files.newOutputStream(temp)) {
+        lines = new SyntheticGenerator(count, known, seed, crlf)
+            .write(out, done -> {
+              if (progress != null) {
+                progress.update(done, expected, "");
+              }
+            });
+      } finally {
+        if (progress != null) {
+          progress.done();
+        }
+      }
+      Files.setPosixFilePermissions(temp, SetBuilder.permissionsFor(output));
+      Files.move(temp, output, StandardCopyOption.ATOMIC_MOVE);
+      spec.commandLine().getOut().printf("wrote %s: %,d lines (%,d random, %,d from %s)%n", output, lines, count,
+          lines - count, passwords == null ? "no password file" : passwords);
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+    return Main.OK;
+  }
+}

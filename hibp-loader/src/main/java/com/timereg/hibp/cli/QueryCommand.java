@@ -1,0 +1,81 @@
+package com.timereg.hibp.cli;
+
+import com.timereg.hibp.HibpSet;
+import com.timereg.hibp.PrevalenceClass;
+import com.timereg.hibp.Sha1;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "query", mixinStandardHelpOptions = true,
+    description = "Prints the prevalence of a password or SHA-1 in a set: 0 when absent, otherwise the "
+        + "smallest count of its class.",
+    footer = {"", "Exit status: 0 found, 1 not found, 2 error."})
+final class QueryCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Parameters(paramLabel = "<set>")
+  Path set;
+
+  @ArgGroup(multiplicity = "1")
+  Key key;
+
+  static final class Key {
+    @Option(names = "--password", paramLabel = "P",
+        description = "A password (visible to other users in the process list; see --password-stdin).")
+    String password;
+
+    @Option(names = "--password-stdin", description = "Read the password from the first line of stdin.")
+    boolean passwordStdin;
+
+    @Option(names = "--sha1", paramLabel = "H", description = "A SHA-1 as 40 hex digits, either case.")
+    String sha1;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    byte[] hash = hash();
+    try (HibpSet s = HibpSet.open(set)) {
+      long prevalence = s.prevalence(hash);
+      if (prevalence == 0) {
+        spec.commandLine().getOut().println("0 (not found)");
+        return Main.NEGATIVE;
+      }
+      int cls = Long.numberOfTrailingZeros(prevalence);
+      long upper = PrevalenceClass.upperBound(cls, s.header().parameters().classBits());
+      String seen = upper == Long.MAX_VALUE ? prevalence + " times or more"
+          : upper == prevalence ? (prevalence == 1 ? "once" : prevalence + " times")
+          : prevalence + " to " + upper + " times";
+      spec.commandLine().getOut().println(prevalence + " (pwned: seen " + seen + ")");
+      return Main.OK;
+    }
+  }
+
+  private byte[] hash() throws Exception {
+    if (key.sha1 != null) {
+      String hex = key.sha1.trim();
+      if (!hex.matches("[0-9A-Fa-f]{40}")) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--sha1 needs 40 hex digits");
+      }
+      return Sha1.parseHex(hex);
+    }
+    if (key.passwordStdin) {
+      String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+      if (line == null) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "no password on stdin");
+      }
+      return Sha1.ofPassword(line);
+    }
+    return Sha1.ofPassword(key.password);
+  }
+}

@@ -1,0 +1,47 @@
+package com.timereg.hibp.input;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.function.LongConsumer;
+
+/**
+ * A HIBP Pwned Passwords download: either one file of {@code SHA1HEX:COUNT} lines sorted by hash, or the
+ * official downloader's directory of range files named by hash prefix ({@code 00000.txt} ...
+ * {@code FFFFF.txt}) holding {@code SUFFIX:COUNT} lines.
+ */
+public interface HibpInput {
+  /** Detects the layout. A directory is checked for completeness here, before any entry is read. */
+  static HibpInput open(Path path) throws IOException {
+    if (Files.isDirectory(path)) {
+      return PrefixDirectoryInput.scan(path);
+    }
+    if (Files.isRegularFile(path)) {
+      return new SingleFileInput(path, Files.size(path));
+    }
+    if (!Files.exists(path)) {
+      throw new NoSuchFileException(path.toString(), null, "no such file or directory");
+    }
+    throw new IOException(path + ": not a file or directory");
+  }
+
+  /** Total bytes of input, for progress. */
+  long sizeBytes();
+
+  /**
+   * An upper bound on the number of entries, from the size and the shortest possible line: the writer sizes
+   * the set for it so the false-positive rate holds before the real count is known.
+   */
+  long maxEntries();
+
+  /** What was detected, for the user. */
+  String describe();
+
+  /**
+   * Streams every entry in ascending order into {@code sink}, reporting bytes read to {@code progress}.
+   *
+   * @throws InputFormatException on malformed, unsorted, duplicate or truncated input, naming file and line
+   */
+  void read(EntrySink sink, LongConsumer progress) throws IOException;
+}

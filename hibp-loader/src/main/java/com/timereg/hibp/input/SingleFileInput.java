@@ -1,0 +1,40 @@
+package com.timereg.hibp.input;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.function.LongConsumer;
+
+/** The single ordered file: {@code SHA1HEX:COUNT} per line. */
+final class SingleFileInput implements HibpInput {
+  /** 40 hex digits, ':', one digit and LF. */
+  private static final int SHORTEST_LINE = 43;
+
+  private final Path file;
+  private final long size;
+
+  SingleFileInput(Path file, long size) {
+    this.file = file;
+    this.size = size;
+  }
+
+  @Override
+  public long sizeBytes() {
+    return size;
+  }
+
+  @Override
+  public long maxEntries() {
+    // The last line may lack its line end.
+    return (size + 1) / SHORTEST_LINE;
+  }
+
+  @Override
+  public String describe() {
+    return "single ordered file " + file;
+  }
+
+  @Override
+  public void read(EntrySink sink, LongConsumer progress) throws IOException {
+    new HashLineReader(sink, progress, 0).read(i -> file, 1);
+  }
+}

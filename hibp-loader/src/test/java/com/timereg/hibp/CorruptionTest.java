@@ -1,0 +1,93 @@
+package com.timereg.hibp;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CorruptionTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void intactSetVerifies() throws IOException {
+    Path file = build();
+    try (HibpSet set = HibpSet.open(file)) {
+      assertThatCode(set::verify).doesNotThrowAnyException();
+    }
+  }
+
+  @Test
+  void flippedBitInTheRecordsFailsVerification() throws IOException {
+    Path file = build();
+    long at;
+    try (HibpSet set = HibpSet.open(file)) {
+      at = set.header().dataOffset() + 100;
+    }
+    flip(file, at);
+    try (HibpSet set = HibpSet.open(file)) {
+      assertThatThrownBy(set::verify).isInstanceOf(CorruptSetException.class);
+    }
+  }
+
+  @Test
+  void flippedBitInTheBitmapFailsVerification() throws IOException {
+    Path file = build();
+    long at;
+    try (HibpSet set = HibpSet.open(file)) {
+      at = set.header().bitmapOffset() + 40;
+    }
+    flip(file, at);
+    try (HibpSet set = HibpSet.open(file)) {
+      assertThatThrownBy(set::verify).isInstanceOf(CorruptSetException.class);
+    }
+  }
+
+  @Test
+  void damagedHeaderIsRefusedOnOpen() throws IOException {
+    Path file = build();
+    flip(file, 20);
+    assertThatThrownBy(() -> HibpSet.open(file)).isInstanceOf(CorruptSetException.class)
+        .hasMessageContaining("header checksum");
+  }
+
+  @Test
+  void truncatedFileIsRefusedOnOpen() throws IOException {
+    Path file = build();
+    byte[] bytes = Files.readAllBytes(file);
+    Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length - 8));
+    assertThatThrownBy(() -> HibpSet.open(file)).isInstanceOf(CorruptSetException.class)
+        .hasMessageContaining("truncated");
+  }
+
+  @Test
+  void otherFilesAreRefusedOnOpen() throws IOException {
+    Path file = Files.writeString(dir.resolve("notes.txt"), "x".repeat(1000));
+    assertThatThrownBy(() -> HibpSet.open(file)).isInstanceOf(CorruptSetException.class)
+        .hasMessageContaining("not a HIBP set");
+  }
+
+  private Path build() throws IOException {
+    Path file = dir.resolve("set.hibp");
+    long[][] hashes = HibpSetRoundTripTest.sortedRandomHashes(5_000, 9);
+    try (HibpSetWriter w = HibpSetWriter.create(file, HibpSetParameters.forMaxEntries(5_000, 1e-10),
+        Instant.EPOCH)) {
+      for (long[] h : hashes) {
+        w.add(h[0], h[1], h[2]);
+      }
+      w.finish();
+    }
+    return file;
+  }
+
+  private static void flip(Path file, long at) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[(int) at] ^= 0x10;
+    Files.write(file, bytes);
+  }
+}

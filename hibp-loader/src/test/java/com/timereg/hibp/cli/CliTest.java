@@ -1,0 +1,141 @@
+package com.timereg.hibp.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.timereg.hibp.Sha1;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class CliTest {
+  @TempDir
+  Path dir;
+  private Path set;
+
+  @BeforeEach
+  void buildASet() throws IOException {
+    Path passwords = Files.writeString(dir.resolve("pw.txt"), "password\t9545824\nhunter2\n");
+    Path input = dir.resolve("in.txt");
+    assertThat(run("generate", "-n", "5000", "--include-passwords", passwords.toString(), "-o", input.toString())
+        .code).isZero();
+    set = dir.resolve("set.hibp");
+    Result built = run("build", input.toString(), "-o", set.toString());
+    assertThat(built.code).isZero();
+    assertThat(built.out).contains("5,002 entries");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"build", "verify", "stats", "query", "generate"})
+  void everyCommandHasHelp(String command) {
+    Result r = run(command, "--help");
+    assertThat(r.code).isZero();
+    assertThat(r.out).startsWith("Usage: hibp-loader " + command);
+  }
+
+  @Test
+  void queryExitsZeroWhenFoundAndOneWhenNot() {
+    Result found = run("query", set.toString(), "--password", "password");
+    assertThat(found.code).isZero();
+    assertThat(found.out).isEqualTo("32768 (pwned: seen 32768 times or more)\n");
+    String sha1 = Sha1.toHex(Sha1.ofPassword("hunter2")).toLowerCase();
+    assertThat(run("query", set.toString(), "--sha1", sha1).code).isZero();
+    Result missing = run("query", set.toString(), "--password", "Wq8#vN2!pLz0@rT5");
+    assertThat(missing.code).isEqualTo(1);
+    assertThat(missing.out).startsWith("0 (not found)");
+  }
+
+  @Test
+  void queryReadsThePasswordFromStdin() {
+    InputStream stdin = System.in;
+    try {
+      System.setIn(new ByteArrayInputStream("password\n".getBytes(StandardCharsets.UTF_8)));
+      assertThat(run("query", set.toString(), "--password-stdin").code).isZero();
+    } finally {
+      System.setIn(stdin);
+    }
+  }
+
+  @Test
+  void statsAndVerifyDescribeAnIntactSet() {
+    Result stats = run("stats", set.toString());
+    assertThat(stats.code).isZero();
+    assertThat(stats.out).contains("entries              5,002").contains("bytes per entry")
+        .contains("false-positive rate").contains("build time").contains("32768 and more");
+    Result verify = run("verify", set.toString());
+    assertThat(verify.code).isZero();
+    assertThat(verify.out).startsWith("OK ");
+  }
+
+  @Test
+  void verifyExitsOneForADamagedSet() throws IOException {
+    byte[] bytes = Files.readAllBytes(set);
+    bytes[bytes.length - 100] ^= 1;
+    Files.write(set, bytes);
+    Result r = run("verify", set.toString());
+    assertThat(r.code).isEqualTo(1);
+    assertThat(r.err).startsWith("verify: " + set + ": damaged: ");
+    assertOneLineWithoutStackTrace(r.err);
+  }
+
+  @Test
+  void malformedInputIsOneLineNamingFileAndLineWithExitTwo() throws IOException {
+    Path bad = Files.writeString(dir.resolve("bad.txt"), "0".repeat(40) + ":1\n" + "1".repeat(40) + ":x\n");
+    Result r = run("build", bad.toString(), "-o", dir.resolve("bad.hibp").toString());
+    assertThat(r.code).isEqualTo(2);
+    assertThat(r.err).isEqualTo("hibp-loader build: " + bad + ":2: bad count 'x'\n");
+    assertThat(dir.resolve("bad.hibp")).doesNotExist();
+  }
+
+  @Test
+  void verboseAddsTheStackTrace() throws IOException {
+    Path bad = Files.writeString(dir.resolve("bad.txt"), "zz\n");
+    Result r = run("build", "--verbose", bad.toString(), "-o", dir.resolve("bad.hibp").toString());
+    assertThat(r.code).isEqualTo(2);
+    assertThat(r.err).contains("InputFormatException").contains("\tat com.timereg.hibp");
+  }
+
+  @Test
+  void errorsExitTwoWithOneLine() {
+    assertError(run("build", dir.resolve("nothing.txt").toString(), "-o", dir.resolve("x.hibp").toString()),
+        "no such file");
+    assertError(run("build", set.toString()), "Missing required option");
+    assertError(run("query", set.toString(), "--sha1", "abc"), "--sha1 needs 40 hex digits");
+    assertError(run("query", set.toString()), "Missing required argument");
+    assertError(run("query", dir.resolve("none.hibp").toString(), "--password", "x"), "no such file");
+    assertError(run("stats", dir.resolve("in.txt").toString()), "not a HIBP set");
+    assertError(run("generate", "-n", "-5", "-o", dir.resolve("g.txt").toString()), "must not be negative");
+    assertError(run("frobnicate"), "Unmatched argument");
+    assertError(run(), "a command is required");
+  }
+
+  private static void assertError(Result r, String text) {
+    assertThat(r.code).as(r.err).isEqualTo(2);
+    assertThat(r.err).contains(text);
+    assertOneLineWithoutStackTrace(r.err);
+  }
+
+  private static void assertOneLineWithoutStackTrace(String err) {
+    assertThat(err.strip().lines()).hasSize(1);
+    assertThat(err).doesNotContain("\tat ");
+  }
+
+  private static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
+        .execute(args);
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  private record Result(int code, String out, String err) {}
+}
