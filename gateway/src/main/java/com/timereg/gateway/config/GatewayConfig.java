@@ -106,12 +106,7 @@ public record GatewayConfig(
     if (tls.certFile().isPresent() != tls.keyFile().isPresent()) {
       r.problem("tls", "cert-file and key-file go together: give both, or neither for a self-signed local certificate");
     }
-    AdminSettings admin = new AdminSettings(
-        r.string("admin.host", AdminSettings.DEFAULT_HOST),
-        r.integer("admin.port", AdminSettings.DEFAULT_PORT, 0, 65535));
-    if (admin.port() != 0 && admin.port() == pub.port()) {
-      r.problem("admin.port", "must differ from public.port (" + pub.port() + ")");
-    }
+    AdminSettings admin = AdminConfig.read(r, pub);
     DatabaseSettings db = new DatabaseSettings(
         new ConnectionSettings(
             r.string("database.host", "localhost"),

@@ -103,6 +103,7 @@ public final class DevMode implements AutoCloseable {
     out.println("  Gateway (dev mode) is running");
     out.println("    https://localhost:" + gateway.publicPort() + "/      (self-signed certificate unless configured)");
     out.println("    http://127.0.0.1:" + gateway.adminPort() + "/health/ready  /metrics");
+    out.println("    http://127.0.0.1:" + gateway.adminPort() + "/admin/   security console (local callers only)");
     for (DemoUser u : USERS) {
       out.println("    user " + u.loginName() + "  password " + u.password());
     }

@@ -1,6 +1,12 @@
 package com.timereg.gateway.edge;
 
+import com.timereg.gateway.admin.AdminAccess;
 import com.timereg.gateway.admin.AdminRouter;
+import com.timereg.gateway.admin.RecentLoginEvents;
+import com.timereg.gateway.admin.SecurityConsole;
+import com.timereg.gateway.admin.SecurityEvents;
+import com.timereg.gateway.admin.SessionVerifier;
+import com.timereg.gateway.admin.StaffDirectory;
 import com.timereg.gateway.admin.Readiness;
 import com.timereg.gateway.config.GatewayConfig;
 import com.timereg.gateway.clientip.ClientAddressResolver;
@@ -73,6 +79,7 @@ public final class Gateway {
   private Database database;
   private ThrottleService throttle;
   private BlockSync blockSync;
+  private RecentLoginEvents loginEvents;
   private SessionService sessions;
   private LoginService logins;
 
@@ -147,18 +154,20 @@ public final class Gateway {
     reloader.start(config.tls().reloadInterval());
     LOG.info("public HTTPS listener on {}:{} ({} event loops)", pub.host(), publicPort, pub.eventLoops());
 
-    HttpServer admin = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.admin().host()))
-        .requestHandler(AdminRouter.create(vertx, readiness, registry))
-        .listen(config.admin().port()));
+    HttpServer admin = await(vertx.createHttpServer(AdminListener.options(config.admin(), tls))
+        .requestHandler(AdminRouter.create(vertx, readiness, registry, securityConsole()))
+        // Host named again: listen(port) alone binds 0.0.0.0, whatever the options say.
+        .listen(config.admin().port(), config.admin().host()));
     otherServers.add(admin);
     adminPort = admin.actualPort();
-    LOG.info("admin listener on http://{}:{}", config.admin().host(), adminPort);
+    LOG.info("admin listener on {}://{}:{}", config.admin().tls().enabled() ? "https" : "http",
+        config.admin().host(), adminPort);
 
     if (config.redirect().enabled()) {
       String fallbackHost = "localhost";
       HttpServer redirect = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.redirect().host()))
           .requestHandler(req -> RedirectListener.handle(req, publicPort, fallbackHost))
-          .listen(config.redirect().port()));
+          .listen(config.redirect().port(), config.redirect().host()));
       otherServers.add(redirect);
       redirectPort = redirect.actualPort();
       LOG.info("plain-HTTP redirect listener on {}:{}", config.redirect().host(), redirectPort);
@@ -198,8 +207,18 @@ public final class Gateway {
         ? Future.succeededFuture("listening as node " + sync.nodeId())
         : Future.failedFuture("not listening for block changes from other nodes"));
     blockSync = sync;
+    loginEvents = new RecentLoginEvents(config.admin().loginEventCapacity(), Clock.systemUTC(), sync.nodeId().value());
     long timer = vertx.setPeriodic(HOUSEKEEPING_INTERVAL.toMillis(), id -> sweepExecutor.execute(throttle::maintain));
     closeables.add(() -> vertx.cancelTimer(timer));
+  }
+
+  /** The console and its API: local callers on loopback; client certificates or staff sessions beyond. */
+  private SecurityConsole securityConsole() {
+    SessionVerifier verifier = token -> sessions.verify(token)
+        .map(id -> new SessionVerifier.SessionUser(id.userId(), id.loginName()));
+    AdminAccess access = new AdminAccess(AdminAccess.modeFor(config.admin()), verifier,
+        new StaffDirectory(database.pool(), config.admin().staffRole()), SessionCookies.ACCESS);
+    return new SecurityConsole(throttle, blockSync, config.throttle().allowlist(), loginEvents, access, Clock.systemUTC());
   }
 
   /** Sessions (keys, revocation feed), the verification pool and the login flow. */
@@ -217,7 +236,7 @@ public final class Gateway {
         new MicrometerPasswordMetrics(registry));
     LOG.info("PBKDF2 backend: {}", Pbkdf2Sha256.backend());
     logins = new LoginService(vertx, new UserDirectory(database.pool()), verifier, throttle, sessions,
-        new MicrometerLoginMetrics(registry));
+        new MicrometerLoginMetrics(registry), loginEvents);
   }
 
   /** A session of some kind is presented; whether it is valid is for the session step to say. */
@@ -310,6 +329,11 @@ public final class Gateway {
 
   public BlockSync blockSync() {
     return blockSync;
+  }
+
+  /** Where login outcomes go for the console's recent events (the login flow reports to it). */
+  public SecurityEvents securityEvents() {
+    return loginEvents;
   }
 
   public SessionService sessions() {
