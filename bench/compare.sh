@@ -43,6 +43,8 @@ while (($#)); do
     *) echo "compare.sh: unknown option $1 (see --help)" >&2; exit 2;;
   esac
 done
+# A login takes tens of milliseconds of CPU: at least 10 s, so that a figure counts dozens of them.
+login_duration=$((duration > 10 ? duration : 10))
 args="--duration $duration --warmup $warmup --jvm-warmup $jvm_warmup --connections $connections --threads $threads --jdks \"$jdks\" --path $path"
 
 jdk_home() {
@@ -178,7 +180,9 @@ http {
   fastcgi_temp_path $work/nginx/fastcgi;
   uwsgi_temp_path $work/nginx/uwsgi;
   scgi_temp_path $work/nginx/scgi;
-  upstream backend { server 127.0.0.1:$backend_port; keepalive 64; keepalive_requests 1000000; }
+  # Idle upstream connections kept per worker: more than the 16 x 10 concurrent HTTP/2 streams,
+  # or nginx would open and close backend connections all the time.
+  upstream backend { server 127.0.0.1:$backend_port; keepalive 256; keepalive_requests 1000000; }
   proxy_http_version 1.1;
   proxy_set_header Connection "";
   proxy_set_header Host \$host;
@@ -213,9 +217,9 @@ run_wrk() {
   local key=$1 url=$2 out
   shift 2
   "${wrk_prefix[@]}" wrk -t"$threads" -c"$connections" -d"${warmup}s" "$@" "$url" >/dev/null
-  out=$("${wrk_prefix[@]}" wrk --latency -t"$threads" -c"$connections" -d"${duration}s" "$@" "$url")
+  out=$("${wrk_prefix[@]}" wrk --latency -t"$threads" -c"$connections" -d"${measure:-$duration}s" "$@" "$url")
   echo "$out" >"$work/$key.wrk.txt"
-  R[$key:rps]=$(awk '/^Requests\/sec/ { printf "%.0f", $2 }' <<<"$out")
+  R[$key:rps]=$(awk '/^Requests\/sec/ { printf ($2 < 100 ? "%.1f" : "%.0f"), $2 }' <<<"$out")
   R[$key:p50]=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")
   R[$key:p99]=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
   R[$key:total]=$(awk '/requests in/ { print $1 }' <<<"$out")
@@ -245,7 +249,7 @@ pbkdf2_rate() {
   local cores end start stop total=0 f
   cores=$(nproc)
   start=$(date +%s%N)
-  end=$((start + duration * 1000000000))
+  end=$((start + login_duration * 1000000000))
   for ((c = 0; c < cores; c++)); do
     (n=0; while (($(date +%s%N) < end)); do
       openssl kdf -keylen 32 -kdfopt digest:SHA256 -kdfopt pass:benchmark -kdfopt salt:Xq3vT8kLm2NpR7sW \
@@ -337,9 +341,9 @@ wrk.body = io.open("$work/login.json"):read("*a")
 EOF
   # Four connections: the verification pool (2 threads, queue 8) is busy, never overflowing into 503s.
   saved_connections=$connections
-  connections=4
+  connections=4 measure=$login_duration
   run_wrk "$j:gateway-login" "https://127.0.0.1:$gw_port/auth/token" -s "$work/login.lua"
-  connections=$saved_connections
+  connections=$saved_connections measure=
   R[$j:pbkdf2]=$(pbkdf2_rate)
   printf '  %-28s %8s derivations/s on %s cores\n' "openssl kdf PBKDF2" "${R[$j:pbkdf2]}" "$(nproc)" >&2
 
@@ -366,7 +370,7 @@ done
 
 # --- report --------------------------------------------------------------------------------------
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
-cell() { printf '%s req/s (p50 %s, p99 %s ms)' "$(printf "%'d" "${R[$1:rps]}")" "${R[$1:p50]}" "${R[$1:p99]}"; }
+cell() { printf '%s req/s (p50 %s, p99 %s ms)' "${R[$1:rps]}" "${R[$1:p50]}" "${R[$1:p99]}"; }
 commit=$(git rev-parse --short HEAD)
 [[ -n $(git status --porcelain -- gateway pom.xml bench) ]] && commit="$commit (with uncommitted changes)"
 header="| | $(for j in $jdks; do printf 'JDK %s | ' "${JDK_NAME[$j]}"; done)"
@@ -380,7 +384,8 @@ row() {
   printf '\n'
 }
 v_cell() { cell "$1:$2"; }
-v_rps() { printf "%'d req/s" "${R[$1:$2:rps]}"; }
+v_login() { printf '%s logins/s (p50 %s, p99 %s ms)' "${R[$1:gateway-login:rps]}" "${R[$1:gateway-login:p50]}" "${R[$1:gateway-login:p99]}"; }
+v_rps() { printf "%s req/s" "${R[$1:$2:rps]}"; }
 v_ratio() { ratio "${R[$1:$2:rps]}" "${R[$1:$3:rps]}"; }
 v_pbkdf2() { printf '%s /s' "${R[$1:pbkdf2]}"; }
 v_login_ratio() { ratio "${R[$1:gateway-login:rps]}" "${R[$1:pbkdf2]}"; }
@@ -404,8 +409,8 @@ report=$(
   row "**gateway** → backend, TLS HTTP/2, bearer token" v_rps gateway-h2
   row "nginx \`deny\` → 403, TLS" v_cell nginx-deny
   row "**gateway** blocked client → 429, TLS" v_cell gateway-blocked
-  row "**gateway** logins (POST /auth/token, 4 connections)" v_cell gateway-login
-  row "openssl kdf PBKDF2 600k, all cores" v_pbkdf2
+  row "**gateway** logins (POST /auth/token, 4 connections, ${login_duration} s)" v_login
+  row "openssl kdf PBKDF2 600k, all cores, ${login_duration} s" v_pbkdf2
   row "ratio nginx / backend, HTTP/1.1" v_ratio nginx-http backend-http
   row "**ratio gateway / nginx, TLS HTTP/1.1**" v_ratio gateway-tls nginx-tls
   row "**ratio gateway / nginx, TLS HTTP/2**" v_ratio gateway-h2 nginx-h2
