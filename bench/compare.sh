@@ -373,7 +373,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 cell() { printf '%s req/s (p50 %s, p99 %s ms)' "${R[$1:rps]}" "${R[$1:p50]}" "${R[$1:p99]}"; }
 commit=$(git rev-parse --short HEAD)
 [[ -n $(git status --porcelain -- gateway pom.xml bench) ]] && commit="$commit (with uncommitted changes)"
-header="| | $(for j in $jdks; do printf 'JDK %s | ' "${JDK_NAME[$j]}"; done)"
+header="|$(for j in $jdks; do printf ' | JDK %s' "${JDK_NAME[$j]}"; done) |"
 sep="|---|$(for j in $jdks; do printf -- '---:|'; done)"
 # One table row: LABEL then, per JDK, what the KIND function prints for that JDK.
 row() {
@@ -392,9 +392,10 @@ v_login_ratio() { ratio "${R[$1:gateway-login:rps]}" "${R[$1:pbkdf2]}"; }
 report=$(
   echo "### $(date -u '+%Y-%m-%d %H:%M') UTC, commit $commit: \`bench/compare.sh $args\`"
   echo
+  loads=$(for j in $jdks; do printf '%s before and %s after the JDK %s pass; ' "${LOAD_BEFORE[$j]}" "${LOAD_AFTER[$j]}" "$j"; done)
   echo "$(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), shared with other work;" \
-    "load average (1, 5, 15 min) $(for j in $jdks; do printf '%s before and %s after the JDK %s pass; ' "${LOAD_BEFORE[$j]}" "${LOAD_AFTER[$j]}" "$j"; done)"
-  echo "client and servers share the cores. wrk $(wrk -v 2>&1 | awk 'NR == 1 { print $2 }'), $threads thread(s)," \
+    "load average (1, 5, 15 min) ${loads%; }."
+  echo "Client and servers share the cores. wrk $(wrk -v 2>&1 | awk 'NR == 1 { print $2 }'), $threads thread(s)," \
     "$connections connections; h2load $(h2load --version | awk '{ print $2 }'), $connections connections × 10 streams;" \
     "${duration} s per figure after ${warmup} s of warm-up. nginx $("$nginx_bin" -v 2>&1 | awk -F/ '{ print $2 }')," \
     "2 workers, upstream keep-alive. Backend: \`bin/demo-backend\` (JDK 17, one event loop), \`GET $path\`."
