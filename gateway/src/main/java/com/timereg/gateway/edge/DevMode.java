@@ -54,6 +54,8 @@ public final class DevMode implements AutoCloseable {
 
   public static DevMode start(GatewayConfig base, Map<String, String> env) throws Exception {
     Path dataDir = base.dataDir();
+    // With GATEWAY_DATABASE_URL no local cluster creates the directory before the env file is written.
+    java.nio.file.Files.createDirectories(dataDir);
     DevDatabase db = DevDatabase.open(env, dataDir.resolve("postgres"));
     Vertx backendVertx = null;
     try {
