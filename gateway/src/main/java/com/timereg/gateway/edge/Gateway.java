@@ -89,11 +89,20 @@ public final class Gateway {
   /** How often blocks expire, surge mode is re-evaluated and idle counters are swept. */
   static final java.time.Duration HOUSEKEEPING_INTERVAL = java.time.Duration.ofSeconds(30);
 
-  /** Requests that try credentials: a block always covers them, whatever the scope. */
+  /**
+   * Requests that try credentials: a block always covers them, whatever the scope. Refresh and
+   * revoke are not among them: they present a session rather than guess one, and refusing an app's
+   * refresh would sign out the colleagues behind a blocked office address within minutes.
+   */
   static final java.util.function.Predicate<io.vertx.ext.web.RoutingContext> LOGIN_PATHS = ctx -> {
     String p = ctx.normalizedPath();
-    return p.equals("/login") || p.startsWith("/auth/") || p.startsWith("/sso/") || p.startsWith("/password");
+    return p.equals("/login") || p.startsWith("/sso/") || p.startsWith("/password")
+        || p.startsWith("/auth/") && !p.equals("/auth/refresh") && !p.equals("/auth/revoke");
   };
+
+  /** An app renewing its session: the refresh token is in the body, where the session step does not look. */
+  static final java.util.function.Predicate<io.vertx.ext.web.RoutingContext> SESSION_RENEWAL =
+      ctx -> ctx.normalizedPath().equals("/auth/refresh");
   private int publicPort;
   private int adminPort;
   private int redirectPort;
@@ -261,7 +270,7 @@ public final class Gateway {
         config.publicListener().hstsMaxAge(),
         new ClientAddressHandler(new ClientAddressResolver(config.throttle().trustedProxies())),
         new BlockHandler(throttle, config.throttle().scope(), LOGIN_PATHS, Gateway::carriesCredentials,
-            ctx -> SessionAuthenticator.identity(ctx).isPresent()),
+            SESSION_RENEWAL, ctx -> SessionAuthenticator.identity(ctx).isPresent()),
         sessions.authenticator(),
         loginRoutes::mount,
         new AuthenticationGate(config.backend()::isPublicPath));
