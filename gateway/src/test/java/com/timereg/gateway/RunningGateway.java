@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  */
 public final class RunningGateway implements AutoCloseable {
   private static final Pattern PUBLIC = Pattern.compile("public HTTPS listener on [^ ]+:(\\d+) ");
-  private static final Pattern ADMIN = Pattern.compile("admin listener on http://[^ ]+:(\\d+)");
+  private static final Pattern ADMIN = Pattern.compile("admin listener on https?://[^ ]+:(\\d+)");
   private static final long START_SECONDS = 120;
 
   private final Process process;

@@ -2,13 +2,10 @@ package com.timereg.gateway.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.timereg.gateway.GatewayProcess;
-import com.timereg.gateway.store.ConnectionSettings;
+import com.timereg.gateway.RunningGateway;
 import com.timereg.gateway.store.PostgresExtension;
 import com.timereg.gateway.store.TestDatabase;
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,18 +13,13 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,84 +31,38 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(PostgresExtension.class)
 class SharedBlocksAcrossProcessesIT {
-  static final Pattern PUBLIC = Pattern.compile("public HTTPS listener on [^ ]*:(\\d+) ");
-  static final Pattern ADMIN = Pattern.compile("admin listener on https?://[^ ]*:(\\d+)$");
   static final Duration PROPAGATION_BOUND = Duration.ofSeconds(1);
   static final String CLIENT = "127.0.0.77";
 
   @TempDir Path dir;
-  Node a;
-  Node b;
 
-  /** One child gateway and the ports it logged. */
-  record Node(Process process, int publicPort, int adminPort, StringBuffer log) {}
-
-  @AfterEach
-  void stop() throws Exception {
-    for (Node n : new Node[] {a, b}) {
-      if (n != null) {
-        n.process().destroy();
-        if (!n.process().waitFor(30, TimeUnit.SECONDS)) {
-          n.process().destroyForcibly();
-        }
-      }
+  private RunningGateway start(TestDatabase db, Path key, String nodeId) {
+    Map<String, String> env = RunningGateway.environment(dir.resolve(nodeId), db.settings(), key);
+    env.put("GATEWAY_THROTTLE__NODE_ID", nodeId);
+    try {
+      return RunningGateway.start(Files.createDirectories(dir.resolve(nodeId + "-conf")), env);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
     }
-  }
-
-  Node launch(String name, ConnectionSettings db) throws Exception {
-    Path config = dir.resolve(name + ".yaml");
-    Files.writeString(config, "");
-    Map<String, String> env = new HashMap<>(Map.of(
-        "GATEWAY_DATA_DIR", dir.resolve(name).toString(),
-        "GATEWAY_PUBLIC__PORT", "0",
-        "GATEWAY_PUBLIC__EVENT_LOOPS", "1",
-        "GATEWAY_ADMIN__PORT", "0",
-        "GATEWAY_THROTTLE__NODE_ID", name,
-        "GATEWAY_DATABASE__HOST", db.host(),
-        "GATEWAY_DATABASE__PORT", Integer.toString(db.port()),
-        "GATEWAY_DATABASE__NAME", db.database(),
-        "GATEWAY_DATABASE__USER", db.user()));
-    if (db.password() != null && !db.password().isEmpty()) {
-      env.put("GATEWAY_DATABASE__PASSWORD", db.password());
-    }
-    Process p = GatewayProcess.builder(env, "--config", config.toString()).start();
-    StringBuffer log = new StringBuffer();
-    CompletableFuture<Integer> publicPort = new CompletableFuture<>();
-    CompletableFuture<Integer> adminPort = new CompletableFuture<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          log.append(line).append('\n');
-          Matcher pm = PUBLIC.matcher(line);
-          if (pm.find()) {
-            publicPort.complete(Integer.parseInt(pm.group(1)));
-          }
-          Matcher am = ADMIN.matcher(line);
-          if (am.find()) {
-            adminPort.complete(Integer.parseInt(am.group(1)));
-          }
-        }
-      } catch (java.io.IOException e) {
-        // the child went away; a missing port is reported below with its log
-      }
-      publicPort.completeExceptionally(new AssertionError(name + " exited:\n" + log));
-      adminPort.completeExceptionally(new AssertionError(name + " exited:\n" + log));
-    }, name + "-log");
-    reader.setDaemon(true);
-    reader.start();
-    p.getInputStream().close();
-    return new Node(p, publicPort.get(90, TimeUnit.SECONDS), adminPort.get(90, TimeUnit.SECONDS), log);
   }
 
   @Test
   void blockAndUnblockOnOneProcessHoldOnTheOtherWithinASecond(TestDatabase db) throws Exception {
-    a = launch("gw-a", db.settings());
-    b = launch("gw-b", db.settings());
+    Path key = RunningGateway.writeSigningKey(dir.resolve("signing.pem"));
+    CompletableFuture<RunningGateway> startA = CompletableFuture.supplyAsync(() -> start(db, key, "gw-a"));
+    CompletableFuture<RunningGateway> startB = CompletableFuture.supplyAsync(() -> start(db, key, "gw-b"));
+    try (RunningGateway a = startA.join(); RunningGateway b = startB.join()) {
+      run(a, b);
+    }
+  }
+
+  private void run(RunningGateway a, RunningGateway b) throws Exception {
     AdminHttp adminA = new AdminHttp(a.adminPort());
     AdminHttp adminB = new AdminHttp(b.adminPort());
     AdminHttp.eventually(Duration.ofSeconds(30), "both ready", () ->
         adminA.get("/health/ready").status() == 200 && adminB.get("/health/ready").status() == 200);
-    assertThat(publicStatus(b, CLIENT)).as("not blocked yet").isEqualTo(404);
+    // Unblocked, a request without a session meets the authentication gate (401), not the block (429).
+    assertThat(publicStatus(b, CLIENT)).as("not blocked yet").isNotEqualTo(429);
 
     AdminHttp.Response blocked = adminA.send("POST", "/admin/api/blocks", new JsonObject().put("target", CLIENT)
         .put("duration", "10m").put("reason", "cross-process test").encode(),
@@ -127,7 +73,7 @@ class SharedBlocksAcrossProcessesIT {
         () -> adminB.get("/admin/api/explain/" + CLIENT).json().getBoolean("blocked"));
     long blockMillis = (System.nanoTime() - blockedAt) / 1_000_000;
     assertThat(publicStatus(b, CLIENT)).as("a real request from " + CLIENT + " to gw-b").isEqualTo(429);
-    assertThat(publicStatus(b, "127.0.0.78")).as("its neighbour").isEqualTo(404);
+    assertThat(publicStatus(b, "127.0.0.78")).as("its neighbour").isNotEqualTo(429);
 
     AdminHttp.Response lifted = adminA.send("POST", "/admin/api/unblock",
         new JsonObject().put("target", CLIENT).put("reason", "done").encode(),
@@ -137,17 +83,18 @@ class SharedBlocksAcrossProcessesIT {
     AdminHttp.eventually(PROPAGATION_BOUND, "unblock made on gw-a effective on gw-b",
         () -> !adminB.get("/admin/api/explain/" + CLIENT).json().getBoolean("blocked"));
     long unblockMillis = (System.nanoTime() - liftedAt) / 1_000_000;
-    assertThat(publicStatus(b, CLIENT)).isEqualTo(404);
+    assertThat(publicStatus(b, CLIENT)).isNotEqualTo(429);
 
     JsonObject history = adminB.get("/admin/api/explain/" + CLIENT).json().getJsonObject("history");
     assertThat(history.getJsonArray("events").stream().map(o -> ((JsonObject) o).getString("actor") + " "
         + ((JsonObject) o).getString("action") + " on " + ((JsonObject) o).getString("node")))
         .containsExactly("it-test unblock on gw-a", "it-test block on gw-a");
     System.out.printf("propagation gw-a -> gw-b: block %d ms, unblock %d ms%n", blockMillis, unblockMillis);
+    assertThat(b.linesContaining("Exception")).isEmpty();
   }
 
   /** Status of one public request sent from {@code source}, a loopback address of this machine. */
-  static int publicStatus(Node n, String source) throws Exception {
+  static int publicStatus(RunningGateway n, String source) throws Exception {
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, new TrustManager[] {new X509TrustManager() {
       @Override

@@ -18,12 +18,12 @@ class AdminConfigTest {
   private GatewayConfig load(Map<String, String> env) throws Exception {
     Path file = dir.resolve("g.yaml");
     Files.writeString(file, "");
-    return GatewayConfig.load(file, env::get);
+    return GatewayConfig.load(file, env::get, true);
   }
 
   @Test
   void shippedConfigurationKeepsTheConsoleOnLoopback() {
-    GatewayConfig c = GatewayConfig.load(Path.of("..", "conf", "gateway.yaml"), k -> null);
+    GatewayConfig c = GatewayConfig.load(Path.of("..", "conf", "gateway.yaml"), k -> null, true);
     assertThat(c.admin().host()).isEqualTo("127.0.0.1");
     assertThat(c.admin().loopback()).isTrue();
     assertThat(c.admin().tls().enabled()).isFalse();
