@@ -5,6 +5,7 @@ FROM maven:3.9-eclipse-temurin-25 AS build
 WORKDIR /src
 COPY pom.xml .
 COPY gateway/pom.xml gateway/
+COPY hibp-loader/pom.xml hibp-loader/
 RUN mvn -B -q -pl gateway -am dependency:go-offline -DskipTests || true
 COPY . .
 RUN mvn -B -q -pl gateway -am package -DskipTests
