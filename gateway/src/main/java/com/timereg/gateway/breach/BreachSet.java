@@ -144,6 +144,12 @@ public final class BreachSet implements BreachedPasswords {
     return current != null;
   }
 
+  /** The set stores each count's power-of-two class and answers with the class's lower bound. */
+  @Override
+  public boolean countsAreLowerBounds() {
+    return true;
+  }
+
   @Override
   public long prevalence(byte[] sha1) {
     InUse inUse = current;
