@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -267,6 +268,36 @@ class PasswordChangeTest {
     assertThat(done.headers().get("Location")).isEqualTo("/password/changed");
     assertThat(client.get("/password/changed").body()).contains("Your password has been changed.");
     assertThat(client.get("/password").status()).as("still signed in").isEqualTo(200);
+  }
+
+  @Test
+  void inABrowserTheMeterExplainsRefusalsAndTheFormChangesThePassword() throws Exception {
+    Assumptions.assumeTrue(Chromium.installed(), "needs Debian's chromium and chromium-driver");
+    TestAccounts.User user = TestAccounts.user(db, LENIENT, "browser", OLD);
+    String origin = "https://localhost:" + gateway.publicPort();
+    try (Chromium browser = new Chromium(dir.resolve("chromium-" + user.id()))) {
+      browser.open(origin + "/login");
+      browser.type("#username", user.login());
+      browser.type("#password", OLD);
+      browser.click("button[type=submit]");
+      browser.open(origin + "/password");
+
+      browser.type("#new_password", "hunter2");
+      String verdict = browser.awaitText("#strength-text", t -> !t.isEmpty());
+      assertThat(verdict).isEqualTo("Strength: Weak. Not accepted: shorter than 8 characters; "
+          + "appears at least 16,384 times in known data breaches.");
+      browser.screenshot(Path.of("target", "password-page-refused.png"));
+
+      browser.type("#current_password", OLD);
+      browser.type("#new_password", "-and-then-some-more-words");
+      assertThat(browser.awaitText("#strength-text", t -> t.endsWith("Accepted."))).startsWith("Strength: Very strong.");
+      browser.type("#confirm_password", "hunter2-and-then-some-more-words");
+      browser.click("button[type=submit]");
+
+      assertThat(browser.url()).isEqualTo(origin + "/password/changed");
+      assertThat(browser.text("main")).contains("Your password has been changed.");
+    }
+    client.tokens(user.login(), "hunter2-and-then-some-more-words");
   }
 
   @Test
