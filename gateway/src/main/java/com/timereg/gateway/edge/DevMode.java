@@ -60,6 +60,8 @@ public final class DevMode implements AutoCloseable {
     DevDatabase db = DevDatabase.open(env, dataDir.resolve("postgres"));
     Vertx backendVertx = null;
     try {
+      // With GATEWAY_DATABASE_URL nothing else has created the data directory yet.
+      java.nio.file.Files.createDirectories(dataDir);
       Path envFile = dataDir.resolve("dev-postgres.env");
       db.settings().writeEnvFile(envFile);
       backendVertx = Vertx.vertx();
