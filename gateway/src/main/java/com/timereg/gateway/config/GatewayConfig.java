@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.timereg.gateway.admin.AdminSettings;
+import com.timereg.gateway.breach.BreachSetSettings;
 import com.timereg.gateway.password.PasswordSettings;
 import com.timereg.gateway.proxy.ProxySettings;
 import com.timereg.gateway.store.ConnectionSettings;
@@ -35,6 +36,7 @@ public record GatewayConfig(
     ProxySettings backend,
     ThrottleConfig throttle,
     PasswordSettings password,
+    BreachSetSettings hibp,
     SessionConfig session,
     Map<String, String> effective) {
 
@@ -120,8 +122,9 @@ public record GatewayConfig(
     ProxySettings backend = backend(r);
     ThrottleConfig throttle = ThrottleConfig.read(r, dataDir);
     PasswordSettings password = password(r);
+    BreachSetSettings hibp = hibp(r);
     SessionConfig session = SessionConfig.read(r, devMode);
-    return new GatewayConfig(dataDir, pub, redirect, tls, admin, db, backend, throttle, password, session,
+    return new GatewayConfig(dataDir, pub, redirect, tls, admin, db, backend, throttle, password, hibp, session,
         Map.copyOf(r.effective()));
   }
 
@@ -143,6 +146,15 @@ public record GatewayConfig(
         r.integer("password.retry-after-seconds", PasswordSettings.DEFAULT_RETRY_AFTER_SECONDS, 1, 3600),
         r.integer("password.estimate-max-chars", PasswordSettings.DEFAULT_ESTIMATE_MAX_CHARS, 16, 1024),
         dictionaries);
+  }
+
+  /** A missing or unreadable set file is not a configuration error: it refuses password changes at run time. */
+  private static BreachSetSettings hibp(ConfigReader r) {
+    return new BreachSetSettings(
+        r.optionalPath("hibp.set-path"),
+        r.duration("hibp.reload-interval", BreachSetSettings.DEFAULT_RELOAD_INTERVAL, Duration.ofMillis(100), Duration.ofDays(1)),
+        r.bool("hibp.allow-without-set", BreachSetSettings.DEFAULT_ALLOW_WITHOUT_SET),
+        BreachSetSettings.DEFAULT_CLOSE_GRACE);
   }
 
   private static ProxySettings backend(ConfigReader r) {
@@ -179,7 +191,7 @@ public record GatewayConfig(
 
   /** The same configuration against another database (dev mode's local server). */
   public GatewayConfig withDatabase(DatabaseSettings db) {
-    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, db, backend, throttle, password, session, effective);
+    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, db, backend, throttle, password, hibp, session, effective);
   }
 
   /** The same configuration with another backend address (dev mode's demo backend). */
@@ -188,7 +200,13 @@ public record GatewayConfig(
     ProxySettings moved = new ProxySettings(uri, b.trustPem(), b.clientCertPem(), b.clientKeyPem(),
         b.maxConnectionsPerEventLoop(), b.maxWaitQueuePerEventLoop(), b.http2(), b.connectTimeout(),
         b.responseTimeout(), b.keepAliveTimeout(), b.publicPathPrefixes(), b.gatewayCookiePrefix());
-    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, database, moved, throttle, password, session, effective);
+    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, database, moved, throttle, password, hibp, session, effective);
+  }
+
+  /** The same configuration with other breach-set settings (dev mode's demo set). */
+  public GatewayConfig withBreachSet(BreachSetSettings settings) {
+    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, database, backend, throttle, password, settings,
+        session, effective);
   }
 
   /** The effective configuration, one key per line, secrets masked: logged once at start. */

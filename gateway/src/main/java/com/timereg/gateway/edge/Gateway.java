@@ -12,14 +12,24 @@ import com.timereg.gateway.config.GatewayConfig;
 import com.timereg.gateway.clientip.ClientAddressResolver;
 import com.timereg.gateway.clientip.ClientKeys;
 import com.timereg.gateway.config.ListenerSettings;
+import com.timereg.gateway.breach.BreachSet;
+import com.timereg.gateway.breach.MicrometerBreachSetMetrics;
+import com.timereg.gateway.login.CheckRateLimiter;
 import com.timereg.gateway.login.LoginRoutes;
+import com.timereg.gateway.login.MicrometerPasswordChangeMetrics;
+import com.timereg.gateway.login.NewPasswordChecks;
+import com.timereg.gateway.login.PasswordChangeMetrics;
+import com.timereg.gateway.login.PasswordChangeService;
+import com.timereg.gateway.login.PasswordRoutes;
 import com.timereg.gateway.login.LoginService;
 import com.timereg.gateway.login.MicrometerLoginMetrics;
 import com.timereg.gateway.login.UserDirectory;
 import com.timereg.gateway.password.DjangoPbkdf2Hasher;
 import com.timereg.gateway.password.MicrometerPasswordMetrics;
+import com.timereg.gateway.password.PasswordPolicyChecker;
 import com.timereg.gateway.password.PasswordVerifier;
 import com.timereg.gateway.password.Pbkdf2Sha256;
+import com.timereg.gateway.password.StrengthEstimator;
 import com.timereg.gateway.password.VerificationPool;
 import com.timereg.gateway.proxy.MicrometerProxyMetrics;
 import com.timereg.gateway.proxy.ProxyHandler;
@@ -82,6 +92,7 @@ public final class Gateway {
   private RecentLoginEvents loginEvents;
   private SessionService sessions;
   private LoginService logins;
+  private PasswordChangeService passwordChanges;
 
   /** How long stopping waits for verifications already accepted. */
   static final long VERIFICATION_GRACE_MILLIS = 5_000;
@@ -235,8 +246,28 @@ public final class Gateway {
     PasswordVerifier verifier = new PasswordVerifier(pool, new DjangoPbkdf2Hasher(config.password().iterations()),
         new MicrometerPasswordMetrics(registry));
     LOG.info("PBKDF2 backend: {}", Pbkdf2Sha256.backend());
-    logins = new LoginService(vertx, new UserDirectory(database.pool()), verifier, throttle, sessions,
-        new MicrometerLoginMetrics(registry), loginEvents);
+    UserDirectory users = new UserDirectory(database.pool());
+    logins = new LoginService(vertx, users, verifier, throttle, sessions, new MicrometerLoginMetrics(registry),
+        loginEvents);
+    startPasswordChange(pool, verifier, users);
+  }
+
+  /**
+   * The breach set (opened on its worker, then watched for replacement) and the password change.
+   * No set is not a reason to stay out of the load balancer: logins and proxying work without one,
+   * only password changes are refused, and readiness says so in the check's detail.
+   */
+  private void startPasswordChange(VerificationPool pool, PasswordVerifier verifier, UserDirectory users) throws Exception {
+    BreachSet breaches = new BreachSet(vertx, config.hibp(), new MicrometerBreachSetMetrics(registry));
+    closeables.add(() -> await(breaches.close()));
+    await(breaches.start());
+    readiness.register("hibp-set", () -> Future.succeededFuture(breaches.describe()));
+    // Reads the extra word lists: blocking, hence here on the start-up thread.
+    PasswordPolicyChecker checker = new PasswordPolicyChecker(StrengthEstimator.create(config.password()));
+    PasswordChangeMetrics metrics = new MicrometerPasswordChangeMetrics(registry);
+    passwordChanges = new PasswordChangeService(vertx, users, verifier,
+        new NewPasswordChecks(pool, checker, breaches, config.hibp().allowWithoutSet(), metrics),
+        throttle, sessions, metrics);
   }
 
   /** A session of some kind is presented; whether it is valid is for the session step to say. */
@@ -266,13 +297,18 @@ public final class Gateway {
    */
   private int deployPublic(HttpServerOptions options, int port, int instances) throws Exception {
     LoginRoutes loginRoutes = new LoginRoutes(logins, sessions, ClientAddressHandler::of, Clock.systemUTC());
+    PasswordRoutes passwordRoutes = new PasswordRoutes(passwordChanges, ClientAddressHandler::of,
+        CheckRateLimiter.defaults(Clock.systemUTC()));
     PublicRouter.Steps steps = new PublicRouter.Steps(
         config.publicListener().hstsMaxAge(),
         new ClientAddressHandler(new ClientAddressResolver(config.throttle().trustedProxies())),
         new BlockHandler(throttle, config.throttle().scope(), LOGIN_PATHS, Gateway::carriesCredentials,
             SESSION_RENEWAL, ctx -> SessionAuthenticator.identity(ctx).isPresent()),
         sessions.authenticator(),
-        loginRoutes::mount,
+        router -> {
+          loginRoutes.mount(router);
+          passwordRoutes.mount(router);
+        },
         new AuthenticationGate(config.backend()::isPublicPath));
     ProxyMetrics proxyMetrics = new MicrometerProxyMetrics(registry);
     long maxBody = config.publicListener().maxBodySize();

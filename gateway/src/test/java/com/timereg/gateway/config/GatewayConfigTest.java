@@ -50,6 +50,27 @@ class GatewayConfigTest {
   }
 
   @Test
+  void breachSetFailsClosedByDefaultAndIsReadFromTheHibpSection() throws IOException {
+    GatewayConfig defaults = GatewayConfig.load(write(""), Map.<String, String>of()::get, true);
+    assertThat(defaults.hibp().setPath()).isEmpty();
+    assertThat(defaults.hibp().allowWithoutSet()).isFalse();
+    assertThat(defaults.hibp().reloadInterval()).isEqualTo(Duration.ofSeconds(30));
+
+    GatewayConfig c = GatewayConfig.load(write("hibp:\n  set-path: /var/lib/gateway/hibp/current.set\n"
+        + "  reload-interval: 5s\n  allow-without-set: true\n"), Map.<String, String>of()::get, true);
+    assertThat(c.hibp().setPath()).contains(Path.of("/var/lib/gateway/hibp/current.set"));
+    assertThat(c.hibp().reloadInterval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.hibp().allowWithoutSet()).isTrue();
+
+    Path bad = write("hibp:\n  reload-interval: 1ms\n  allow-without-set: maybe\n");
+    assertThatThrownBy(() -> GatewayConfig.load(bad, Map.<String, String>of()::get, true))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(2)
+            .anySatisfy(p -> assertThat(p).startsWith("hibp.reload-interval:"))
+            .anySatisfy(p -> assertThat(p).startsWith("hibp.allow-without-set:")));
+  }
+
+  @Test
   void environmentOverridesTheFile() throws IOException {
     Path f = write("public:\n  port: 8443\ntls:\n  reload-interval: 10s\n");
     GatewayConfig c = GatewayConfig.load(f,
