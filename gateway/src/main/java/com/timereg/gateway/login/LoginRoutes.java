@@ -18,6 +18,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Login, token, refresh, logout and revoke endpoints for browsers (forms, cookies) and apps (JSON,
@@ -29,6 +31,12 @@ public final class LoginRoutes {
   public static final long BODY_LIMIT = 16 * 1024;
   static final String INVALID_MESSAGE = "Invalid login name or password.";
   static final String SSO_MESSAGE = "Your organisation signs in with Microsoft. Use \"Sign in with Microsoft\" instead of a password.";
+  static final String UNAVAILABLE_MESSAGE = "Signing in is not possible right now. Please try again in a moment.";
+  static final String LOGOUT_UNAVAILABLE_MESSAGE = "You are signed out on this device, but the sign-out could not be "
+      + "recorded everywhere right now.";
+  /** What a client is asked to wait when the database cannot answer; as for a session that cannot be checked. */
+  static final int UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+  private static final Logger LOG = LoggerFactory.getLogger(LoginRoutes.class);
 
   private final LoginService logins;
   private final SessionService sessions;
@@ -74,7 +82,8 @@ public final class LoginRoutes {
     }
     logins.login(clientAddress.apply(ctx), loginName, form.get("password")).onComplete(ar -> {
       if (ar.failed()) {
-        ctx.fail(ar.cause());
+        unavailable(ctx, ar.cause());
+        html(ctx, 503, LoginPage.render(Csrf.tokenFor(ctx), next, loginName, UNAVAILABLE_MESSAGE, null));
         return;
       }
       LoginResult result = ar.result();
@@ -102,7 +111,8 @@ public final class LoginRoutes {
     String password = stringOrNull(json.get(), "password");
     logins.login(clientAddress.apply(ctx), loginName, password).onComplete(ar -> {
       if (ar.failed()) {
-        ctx.fail(ar.cause());
+        unavailable(ctx, ar.cause());
+        error(ctx, 503, "temporarily_unavailable", UNAVAILABLE_MESSAGE);
         return;
       }
       LoginResult result = ar.result();
@@ -131,7 +141,8 @@ public final class LoginRoutes {
     }
     sessions.refresh(token).onComplete(ar -> {
       if (ar.failed()) {
-        ctx.fail(ar.cause());
+        unavailable(ctx, ar.cause());
+        error(ctx, 503, "temporarily_unavailable", "The session cannot be refreshed right now; retry shortly.");
       } else if (ar.result().succeeded()) {
         tokens(ctx, ar.result().tokens());
       } else {
@@ -156,11 +167,18 @@ public final class LoginRoutes {
         .map(id -> sessions.revokeSession(id.sessionId(), RevocationReason.LOGOUT))
         .orElse(Future.succeededFuture(false));
     revoked.onComplete(ar -> {
+      // The browser forgets the session whatever the database says: this node already refuses its
+      // tokens, and a refresh cookie left behind would bring the session back once the database is.
+      SessionCookies.clear(ctx.response());
       if (ar.failed()) {
-        ctx.fail(ar.cause());
+        unavailable(ctx, ar.cause());
+        if (bearer || !wantsHtml(ctx)) {
+          error(ctx, 503, "temporarily_unavailable", LOGOUT_UNAVAILABLE_MESSAGE);
+        } else {
+          html(ctx, 503, LoginPage.render(Csrf.tokenFor(ctx), SafeRedirect.HOME, null, LOGOUT_UNAVAILABLE_MESSAGE, null));
+        }
         return;
       }
-      SessionCookies.clear(ctx.response());
       if (bearer || !wantsHtml(ctx)) {
         ctx.response().setStatusCode(204).end();
       } else {
@@ -178,11 +196,21 @@ public final class LoginRoutes {
     }
     sessions.revokeSession(identity.get().sessionId(), RevocationReason.LOGOUT).onComplete(ar -> {
       if (ar.failed()) {
-        ctx.fail(ar.cause());
+        unavailable(ctx, ar.cause());
+        error(ctx, 503, "temporarily_unavailable", "The session could not be revoked everywhere right now; retry shortly.");
       } else {
         ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json").end("{}");
       }
     });
+  }
+
+  /**
+   * The database (users, sessions) could not answer. Not the client's fault, so no 500: a 503 asks it
+   * to come back, as for a session that cannot be checked. The cause goes to the log, never a token.
+   */
+  private static void unavailable(RoutingContext ctx, Throwable cause) {
+    LOG.warn("{} {} not possible now: {}", ctx.request().method(), ctx.request().path(), cause.toString());
+    ctx.response().putHeader("Retry-After", Integer.toString(UNAVAILABLE_RETRY_AFTER_SECONDS));
   }
 
   private static boolean fromOurOwnPage(RoutingContext ctx) {

@@ -1,59 +1,86 @@
 package com.timereg.gateway.testsupport;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
+import ch.qos.logback.core.read.ListAppender;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fails a test class during which Vert.x's blocked-thread checker warned: an event loop held for
- * seconds is a bug (PBKDF2, file or JDBC work on the wrong thread), not noise. Registered for every
- * test class through the service loader (see junit-platform.properties).
+ * Fails a test class when Vert.x's blocked-thread checker warns while it runs: a blocked event loop is
+ * a bug even when every response still arrives. {@code @ExtendWith(BlockedThreadWatch.class)}.
+ *
+ * <p>The checker reports about a second after the fact, so a warning may surface after the test that
+ * caused it; it is checked after each test and once more after the class.
  */
-public final class BlockedThreadWatch implements BeforeAllCallback, AfterAllCallback {
-  private static final String CHECKER = "io.vertx.core.impl.BlockedThreadChecker";
-  private static final List<String> WARNINGS = new CopyOnWriteArrayList<>();
-  private static volatile boolean installed;
+public final class BlockedThreadWatch implements BeforeAllCallback, AfterEachCallback, AfterAllCallback {
+  /** Vert.x 5's BlockedThreadChecker.LOGGER_NAME; Vert.x logs through SLF4J when it is present. */
+  public static final String CHECKER_LOGGER = "io.vertx.core.impl.BlockedThreadChecker";
 
-  private static synchronized void install() {
-    if (installed) {
-      return;
-    }
-    Logger checker = (Logger) LoggerFactory.getLogger(CHECKER);
-    AppenderBase<ILoggingEvent> appender = new AppenderBase<>() {
-      @Override
-      protected void append(ILoggingEvent event) {
-        String message = event.getFormattedMessage();
-        if (message != null && message.contains("has been blocked")) {
-          WARNINGS.add(message);
-        }
-      }
-    };
-    appender.setContext(checker.getLoggerContext());
-    appender.start();
-    checker.addAppender(appender);
-    installed = true;
-  }
+  private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(BlockedThreadWatch.class);
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    install();
-    WARNINGS.clear();
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.setName("blocked-thread-watch");
+    appender.start();
+    Logger logger = checkerLogger();
+    logger.addAppender(appender);
+    context.getStore(NAMESPACE).put(ListAppender.class, appender);
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    check(context);
   }
 
   @Override
   public void afterAll(ExtensionContext context) {
-    if (!WARNINGS.isEmpty()) {
-      String first = WARNINGS.get(0);
-      int count = WARNINGS.size();
-      WARNINGS.clear();
-      throw new AssertionError("Vert.x blocked-thread checker warned " + count + " time(s) during "
-          + context.getDisplayName() + ": " + first);
+    @SuppressWarnings("unchecked")
+    ListAppender<ILoggingEvent> appender = context.getStore(NAMESPACE).remove(ListAppender.class, ListAppender.class);
+    if (appender != null) {
+      try {
+        check(appender);
+      } finally {
+        checkerLogger().detachAppender(appender);
+        appender.stop();
+      }
     }
+  }
+
+  private static void check(ExtensionContext context) {
+    // The class-level store: the test's own context inherits it from its parent.
+    ListAppender<?> appender = context.getStore(NAMESPACE).get(ListAppender.class, ListAppender.class);
+    if (appender != null) {
+      check(appender);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void check(ListAppender<?> raw) {
+    ListAppender<ILoggingEvent> appender = (ListAppender<ILoggingEvent>) raw;
+    List<String> warnings = new ArrayList<>();
+    // AppenderBase.doAppend holds the appender's own lock while it adds to the list.
+    synchronized (appender) {
+      for (ILoggingEvent e : appender.list) {
+        if (e.getLevel().isGreaterOrEqual(Level.WARN)) {
+          warnings.add(e.getFormattedMessage());
+        }
+      }
+      appender.list.clear();
+    }
+    if (!warnings.isEmpty()) {
+      throw new AssertionError("Vert.x blocked-thread checker warned: " + warnings);
+    }
+  }
+
+  private static Logger checkerLogger() {
+    return (Logger) LoggerFactory.getLogger(CHECKER_LOGGER);
   }
 }

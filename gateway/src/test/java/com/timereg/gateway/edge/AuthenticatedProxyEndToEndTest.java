@@ -1,0 +1,223 @@
+package com.timereg.gateway.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.timereg.gateway.edge.GatewayClient.Reply;
+import com.timereg.gateway.password.DjangoPbkdf2Hasher;
+import com.timereg.gateway.session.SessionCookies;
+import com.timereg.gateway.store.PostgresExtension;
+import com.timereg.gateway.store.TestDatabase;
+import com.timereg.gateway.testsupport.Await;
+import com.timereg.gateway.testsupport.BlockedThreadWatch;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemTrustOptions;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The reverse proxy behind the whole gateway: what the demo backend receives, WebSockets, and what the
+ * client gets when the backend is down or too slow. Three gateways share this class's database:
+ * one in front of a normal backend, one in front of a slow one, one in front of nothing.
+ */
+@ExtendWith({PostgresExtension.class, BlockedThreadWatch.class})
+class AuthenticatedProxyEndToEndTest {
+  static final String USER = "dave@e2e.test";
+  static final String PASSWORD = "Dave-timesheets-2026";
+  /** Far beyond the slow gateway's response timeout, so a 504 can only be the gateway's own. */
+  static final long SLOW_BACKEND_MS = 3_000;
+
+  @TempDir static Path dir;
+  static Vertx vertx;
+  static E2eGateway gw;
+  static E2eGateway slow;
+  static E2eGateway dead;
+
+  @BeforeAll
+  static void start(TestDatabase db) throws Exception {
+    vertx = Vertx.vertx();
+    // /api/headers is public here, so a request without any session reaches the backend too.
+    gw = E2eGateway.start(dir.resolve("normal"), db, vertx, 0, Map.of("GATEWAY_BACKEND__PUBLIC_PATHS", "/api/headers"));
+    slow = E2eGateway.start(dir.resolve("slow"), db, vertx, SLOW_BACKEND_MS, Map.of("GATEWAY_BACKEND__RESPONSE_TIMEOUT", "300ms"));
+    dead = E2eGateway.start(dir.resolve("dead"), db, vertx, -1, Map.of("GATEWAY_BACKEND__CONNECT_TIMEOUT", "5s"));
+    new E2eUsers(db).create(USER, new DjangoPbkdf2Hasher(20_000).hash(PASSWORD), true);
+  }
+
+  @AfterAll
+  static void stop() {
+    for (E2eGateway g : new E2eGateway[] {gw, slow, dead}) {
+      if (g != null) {
+        g.close();
+      }
+    }
+    if (vertx != null) {
+      vertx.close();
+    }
+  }
+
+  /** Headers a client might send to pass itself off as someone else or as coming from elsewhere. */
+  static final String[] SPOOFED = {
+      "X-Authenticated-User", "mallory@evil.example",
+      "x-authenticated-user", "root",
+      "X-Authenticated-Customer", "other-customer",
+      "X-Authenticated-Method", "sso",
+      "X-Forwarded-For", "203.0.113.9",
+      "X-Forwarded-Host", "evil.example",
+      "X-Forwarded-Proto", "http",
+      "Forwarded", "for=203.0.113.9;proto=http",
+      "X-Real-IP", "203.0.113.9"};
+
+  private static String[] with(String[] base, String... more) {
+    String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
+    System.arraycopy(more, 0, all, base.length, more.length);
+    return all;
+  }
+
+  @Test
+  void spoofedIdentityHeadersOfALoggedInClientAreReplacedByTheGatewaysOwn() {
+    String access = gw.accessToken(USER, PASSWORD);
+    Reply r = gw.http.get("/api/headers", with(SPOOFED, "Authorization", "Bearer " + access));
+    assertThat(r.status()).isEqualTo(200);
+    JsonObject seen = r.json();
+    assertThat(seen.getJsonArray("x-authenticated-user")).containsExactly(USER);
+    assertThat(seen.getJsonArray("x-authenticated-customer")).containsExactly(E2eUsers.CUSTOMER);
+    assertThat(seen.getJsonArray("x-authenticated-method")).containsExactly("password");
+    assertForwardedByTheGateway(seen);
+    assertThat(seen.containsKey("authorization")).as("the gateway's own token stays at the gateway").isFalse();
+  }
+
+  @Test
+  void spoofedIdentityHeadersOfAClientWithoutSessionNeverReachTheBackend() {
+    Reply r = gw.http.get("/api/headers", SPOOFED);
+    assertThat(r.status()).isEqualTo(200);
+    JsonObject seen = r.json();
+    assertThat(seen.fieldNames()).noneMatch(n -> n.startsWith("x-authenticated-"));
+    assertForwardedByTheGateway(seen);
+  }
+
+  @Test
+  void backendSeesTheSessionCookiesUserButNotTheSessionCookies() {
+    Reply login = gw.formLogin(gw.csrfToken(), USER, PASSWORD, "/");
+    Reply r = gw.http.get("/api/headers", with(SPOOFED, "Cookie", E2eGateway.sessionCookies(login) + "; theme=dark"));
+    JsonObject seen = r.json();
+    assertThat(seen.getJsonArray("x-authenticated-user")).containsExactly(USER);
+    assertThat(seen.getJsonArray("cookie")).containsExactly("theme=dark");
+    assertForwardedByTheGateway(seen);
+
+    Reply me = gw.http.get("/api/me", "Cookie", E2eGateway.sessionCookies(login), "X-Authenticated-User", "root");
+    assertThat(me.json().getString("user")).isEqualTo(USER);
+    assertThat(me.json().getString("customer")).isEqualTo(E2eUsers.CUSTOMER);
+    assertThat(me.json().getString("method")).isEqualTo("password");
+  }
+
+  private static void assertForwardedByTheGateway(JsonObject seen) {
+    JsonArray forwardedFor = seen.getJsonArray("x-forwarded-for");
+    assertThat(forwardedFor).hasSize(1);
+    assertThat(isLoopback(forwardedFor.getString(0))).as("X-Forwarded-For %s", forwardedFor).isTrue();
+    assertThat(seen.getJsonArray("x-forwarded-proto")).containsExactly("https");
+    assertThat(seen.getJsonArray("x-forwarded-host")).containsExactly("localhost:" + gw.http.port());
+    assertThat(seen.containsKey("forwarded")).isFalse();
+    assertThat(seen.containsKey("x-real-ip")).isFalse();
+  }
+
+  private static boolean isLoopback(String address) {
+    try {
+      return InetAddress.getByName(address).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
+
+  @Test
+  void webSocketEchoWorksThroughTheGatewayWithASessionCookie() throws Exception {
+    Reply login = gw.formLogin(gw.csrfToken(), USER, PASSWORD, "/");
+    WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions().setSsl(true)
+        .setTrustOptions(new PemTrustOptions().addCertPath(gw.certFile.toString())));
+    try {
+      String echoed = gw.http.await(() -> ws.connect(echoOptions().addHeader("Cookie", E2eGateway.sessionCookies(login)))
+          .compose(socket -> {
+            Promise<String> reply = Promise.promise();
+            socket.textMessageHandler(reply::tryComplete);
+            socket.exceptionHandler(reply::tryFail);
+            return socket.writeTextMessage("hello through the gateway").compose(v -> reply.future())
+                .eventually(socket::close);
+          }));
+      assertThat(echoed).isEqualTo("hello through the gateway");
+
+      Throwable refused = gw.http.await(() -> ws.connect(echoOptions())
+          .map(socket -> (Throwable) new AssertionError("upgraded without a session"))
+          .recover(Future::succeededFuture));
+      assertThat(refused).isInstanceOf(UpgradeRejectedException.class);
+      assertThat(((UpgradeRejectedException) refused).getStatus()).isEqualTo(401);
+    } finally {
+      Await.await(ws.close());
+    }
+  }
+
+  @Test
+  void webSocketOpenedWithOnlyARefreshCookieGetsTheRotatedCookiesInItsHandshake() throws Exception {
+    Reply login = gw.formLogin(gw.csrfToken(), USER, PASSWORD, "/");
+    String refresh = login.setCookie(SessionCookies.REFRESH).orElseThrow().value();
+    WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions().setSsl(true)
+        .setTrustOptions(new PemTrustOptions().addCertPath(gw.certFile.toString())));
+    try {
+      // The browser's access cookie expired while the page was open; its first request is the socket.
+      List<String> setCookies = gw.http.await(() -> ws.connect(echoOptions().addHeader("Cookie",
+              SessionCookies.REFRESH + "=" + refresh))
+          .compose(socket -> {
+            List<String> headers = socket.headers().getAll("Set-Cookie");
+            return socket.close().map(headers);
+          }));
+      List<GatewayClient.SetCookie> cookies = setCookies.stream().map(GatewayClient.SetCookie::parse).toList();
+      assertThat(cookies).extracting(GatewayClient.SetCookie::name)
+          .contains(SessionCookies.ACCESS, SessionCookies.REFRESH);
+      String rotated = cookies.stream().filter(c -> c.name().equals(SessionCookies.REFRESH)).findFirst().orElseThrow().value();
+      assertThat(rotated).isNotEqualTo(refresh);
+      // Without them the browser would present the spent token again and, after the grace, be taken for a thief.
+      assertThat(gw.http.get("/api/me", "Cookie", SessionCookies.REFRESH + "=" + rotated).status()).isEqualTo(200);
+    } finally {
+      Await.await(ws.close());
+    }
+  }
+
+  private static WebSocketConnectOptions echoOptions() {
+    return new WebSocketConnectOptions().setHost("localhost").setPort(gw.http.port()).setSsl(true).setURI("/ws/echo");
+  }
+
+  @Test
+  void backendDownGives502BeforeTheConnectTimeout() {
+    String access = dead.accessToken(USER, PASSWORD);
+    Reply r = dead.http.get("/api/me", "Authorization", "Bearer " + access, "Accept", "application/json");
+    assertThat(r.status()).isEqualTo(502);
+    assertThat(r.json().getString("error")).isEqualTo("bad_gateway");
+    // A refused connection is known at once; waiting out the 5 s connect timeout would be a bug.
+    assertThat(r.nanos() / 1_000_000).isLessThan(5_000);
+  }
+
+  @Test
+  void slowBackendGives504AtTheConfiguredResponseTimeout() {
+    String access = slow.accessToken(USER, PASSWORD);
+    Reply r = slow.http.get("/api/me", "Authorization", "Bearer " + access, "Accept", "application/json");
+    assertThat(r.status()).isEqualTo(504);
+    assertThat(r.json().getString("error")).isEqualTo("gateway_timeout");
+    long millis = r.nanos() / 1_000_000;
+    assertThat(millis).as("not before the 300 ms timeout").isGreaterThanOrEqualTo(300);
+    assertThat(millis).as("the gateway's timeout, not the backend's late answer").isLessThan(SLOW_BACKEND_MS);
+    // The gateway's own routes do not wait for the backend.
+    assertThat(slow.http.get("/login", "Accept", "text/html").status()).isEqualTo(200);
+  }
+}

@@ -1,0 +1,344 @@
+package com.timereg.gateway.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.timereg.gateway.edge.GatewayClient.Reply;
+import com.timereg.gateway.edge.GatewayClient.SetCookie;
+import com.timereg.gateway.login.Csrf;
+import com.timereg.gateway.password.DjangoPbkdf2Hasher;
+import com.timereg.gateway.session.SessionCookies;
+import com.timereg.gateway.store.PostgresExtension;
+import com.timereg.gateway.store.TestDatabase;
+import com.timereg.gateway.testsupport.BlockedThreadWatch;
+import io.vertx.core.Vertx;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.json.JsonObject;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The browser side of login through the whole gateway: the login page, cookies, CSRF, where login
+ * sends the user afterwards, transparent refresh and logout.
+ */
+@ExtendWith({PostgresExtension.class, BlockedThreadWatch.class})
+class BrowserSessionEndToEndTest {
+  static final String USER = "carol@e2e.test";
+  static final String PASSWORD = "Carol-timesheets-2026";
+
+  @TempDir static Path dir;
+  static Vertx vertx;
+  static E2eGateway gw;
+
+  @BeforeAll
+  static void start(TestDatabase db) throws Exception {
+    vertx = Vertx.vertx();
+    gw = E2eGateway.start(dir, db, vertx, 0, Map.of());
+    new E2eUsers(db).create(USER, new DjangoPbkdf2Hasher(20_000).hash(PASSWORD), true);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (gw != null) {
+      gw.close();
+    }
+    if (vertx != null) {
+      vertx.close();
+    }
+  }
+
+  private static Reply loggedIn() {
+    Reply r = gw.formLogin(gw.csrfToken(), USER, PASSWORD, "/");
+    assertThat(r.status()).as(r.body()).isEqualTo(303);
+    return r;
+  }
+
+  @Test
+  void loginPageIsServerRenderedWithLabelsAndNoAssetsFromElsewhere() {
+    Reply page = gw.http.get("/login", "Accept", "text/html");
+    assertThat(page.status()).isEqualTo(200);
+    assertThat(page.header("Content-Type")).startsWith("text/html");
+    String html = page.body();
+    assertThat(html).contains("<label for=\"username\">").contains("id=\"username\" name=\"username\"")
+        .contains("<label for=\"password\">").contains("id=\"password\" name=\"password\" type=\"password\"")
+        .contains("<form method=\"post\" action=\"/login\"").contains("<button type=\"submit\">");
+    assertThat(html).doesNotContainIgnoringCase("<script").doesNotContainIgnoringCase("@import");
+    Matcher refs = Pattern.compile("(?i)(?:src|href|action)\\s*=\\s*\"([^\"]*)\"|url\\(([^)]*)\\)").matcher(html);
+    while (refs.find()) {
+      String ref = refs.group(1) != null ? refs.group(1) : refs.group(2);
+      assertThat(ref).as("a reference on the login page").startsWith("/").doesNotStartWith("//");
+    }
+    assertThat(page.header("Content-Security-Policy")).contains("default-src 'none'");
+  }
+
+  @Test
+  void loginPageFormWorksAsPlainHtmlWithoutScript() {
+    Reply page = gw.http.get("/login?next=%2Fapi%2Fme", "Accept", "text/html");
+    // Submit exactly what the page's form holds, as a browser without JavaScript does.
+    Map<String, String> fields = new LinkedHashMap<>();
+    Matcher inputs = Pattern.compile("<input ([^>]*)>").matcher(page.body());
+    while (inputs.find()) {
+      Matcher name = Pattern.compile("name=\"([^\"]*)\"").matcher(inputs.group(1));
+      Matcher value = Pattern.compile("value=\"([^\"]*)\"").matcher(inputs.group(1));
+      if (name.find()) {
+        fields.put(name.group(1), value.find() ? value.group(1).replace("&amp;", "&") : "");
+      }
+    }
+    assertThat(fields).containsKeys(Csrf.FIELD, "next", "username", "password");
+    fields.put("username", USER);
+    fields.put("password", PASSWORD);
+    String csrfCookie = page.setCookie(Csrf.COOKIE).orElseThrow().value();
+    Reply posted = gw.http.postForm("/login", fields, "Cookie", Csrf.COOKIE + "=" + csrfCookie,
+        "Origin", gw.http.origin(), "Accept", "text/html");
+    assertThat(posted.status()).isEqualTo(303);
+    assertThat(posted.header("Location")).isEqualTo("/api/me");
+    Reply me = gw.http.get("/api/me", "Accept", "text/html", "Cookie", E2eGateway.sessionCookies(posted));
+    assertThat(me.json().getString("user")).isEqualTo(USER);
+  }
+
+  @Test
+  void sessionCookiesAreHostPrefixedSecureHttpOnlyLaxWithoutDomain() {
+    Reply r = loggedIn();
+    for (String name : List.of(SessionCookies.ACCESS, SessionCookies.REFRESH)) {
+      SetCookie c = r.setCookie(name).orElseThrow(() -> new AssertionError("no cookie " + name));
+      assertThat(c.value()).isNotEmpty();
+      assertThat(c.has("Secure")).as(name).isTrue();
+      assertThat(c.has("HttpOnly")).as(name).isTrue();
+      assertThat(c.attribute("SameSite")).as(name).isEqualToIgnoringCase("Lax");
+      assertThat(c.attribute("Path")).as(name).isEqualTo("/");
+      assertThat(c.has("Domain")).as(name).isFalse();
+      assertThat(Long.parseLong(c.attribute("Max-Age"))).as(name).isPositive();
+    }
+  }
+
+  @Test
+  void csrfCookieIsHostPrefixedSecureHttpOnlyStrictWithoutDomain() {
+    SetCookie c = gw.http.get("/login", "Accept", "text/html").setCookie(Csrf.COOKIE).orElseThrow();
+    assertThat(c.name()).startsWith("__Host-");
+    assertThat(c.value()).hasSizeGreaterThanOrEqualTo(32);
+    assertThat(c.has("Secure")).isTrue();
+    assertThat(c.has("HttpOnly")).isTrue();
+    assertThat(c.attribute("SameSite")).isEqualToIgnoringCase("Strict");
+    assertThat(c.attribute("Path")).isEqualTo("/");
+    assertThat(c.has("Domain")).isFalse();
+  }
+
+  @Test
+  void formLoginWithoutValidCsrfProofIsRefusedAndSetsNoSessionCookie() {
+    String csrf = gw.csrfToken();
+    String other = gw.csrfToken();
+    String cookie = Csrf.COOKIE + "=" + csrf;
+    Map<String, Reply> refused = new LinkedHashMap<>();
+    refused.put("no token", post(fields(null), "Cookie", cookie, "Origin", gw.http.origin()));
+    refused.put("wrong token", post(fields(other), "Cookie", cookie, "Origin", gw.http.origin()));
+    refused.put("no cookie", post(fields(csrf), "Origin", gw.http.origin()));
+    refused.put("foreign origin", post(fields(csrf), "Cookie", cookie, "Origin", "https://evil.example"));
+    refused.put("cross-site fetch", post(fields(csrf), "Cookie", cookie, "Sec-Fetch-Site", "cross-site"));
+    refused.forEach((why, r) -> {
+      assertThat(r.status()).as(why).isEqualTo(403);
+      assertThat(r.setCookie(SessionCookies.ACCESS)).as(why).isEmpty();
+      assertThat(r.setCookie(SessionCookies.REFRESH)).as(why).isEmpty();
+    });
+    // The same post with the proof logs in: the refusals above were about CSRF alone.
+    Reply accepted = post(fields(csrf), "Cookie", cookie, "Origin", gw.http.origin());
+    assertThat(accepted.status()).isEqualTo(303);
+    assertThat(accepted.setCookie(SessionCookies.ACCESS)).isPresent();
+  }
+
+  private static Map<String, String> fields(String csrf) {
+    Map<String, String> f = new LinkedHashMap<>();
+    if (csrf != null) {
+      f.put(Csrf.FIELD, csrf);
+    }
+    f.put("username", USER);
+    f.put("password", PASSWORD);
+    f.put("next", "/");
+    return f;
+  }
+
+  private static Reply post(Map<String, String> fields, String... headers) {
+    return gw.http.postForm("/login", fields, headers);
+  }
+
+  @Test
+  void logoutFromAForeignOriginIsRefusedAndTheSessionLivesOn() {
+    Reply login = loggedIn();
+    String cookies = E2eGateway.sessionCookies(login);
+    Reply logout = gw.http.postForm("/logout", Map.of(), "Cookie", cookies, "Origin", "https://evil.example",
+        "Accept", "text/html");
+    assertThat(logout.status()).isEqualTo(403);
+    assertThat(logout.headers().getAll("Set-Cookie")).isEmpty();
+    assertThat(gw.http.get("/api/me", "Cookie", cookies).status()).isEqualTo(200);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"//evil.example", "https://evil.example", "/\\evil.example", "/%2F%2Fevil.example",
+      "%2F%2Fevil.example", "/%5Cevil.example", "/%252F%252Fevil.example", "/\t/evil.example", "javascript:alert(1)"})
+  void nextPointingAwayFromTheSiteSendsHomeAfterLogin(String next) {
+    Reply login = gw.formLogin(gw.csrfToken(), USER, PASSWORD, next);
+    assertThat(login.status()).isEqualTo(303);
+    assertThat(login.header("Location")).isEqualTo("/");
+    // Nor does the login page carry it into its form, nor use it for a user already signed in.
+    String query = "/login?next=" + URLEncoder.encode(next, StandardCharsets.UTF_8);
+    assertThat(E2eGateway.hiddenField(gw.http.get(query, "Accept", "text/html").body(), "next")).isEqualTo("/");
+    Reply signedIn = gw.http.get(query, "Accept", "text/html", "Cookie", E2eGateway.sessionCookies(login));
+    assertThat(signedIn.header("Location")).isEqualTo("/");
+  }
+
+  @Test
+  void nextOnThisSiteIsKeptWithItsQuery() {
+    Reply login = gw.formLogin(gw.csrfToken(), USER, PASSWORD, "/api/timesheets?week=3");
+    assertThat(login.status()).isEqualTo(303);
+    assertThat(login.header("Location")).isEqualTo("/api/timesheets?week=3");
+  }
+
+  @Test
+  void browserWithOnlyARefreshCookieIsRefreshedTransparently() {
+    Reply login = loggedIn();
+    String refresh = login.setCookie(SessionCookies.REFRESH).orElseThrow().value();
+    // As after the access cookie's Max-Age ran out: the browser sends the refresh cookie alone.
+    Reply me = gw.http.get("/api/me", "Accept", "text/html", "Cookie", SessionCookies.REFRESH + "=" + refresh);
+    assertThat(me.status()).isEqualTo(200);
+    assertThat(me.json().getString("user")).isEqualTo(USER);
+    SetCookie newAccess = me.setCookie(SessionCookies.ACCESS).orElseThrow(() -> new AssertionError("no new access cookie"));
+    SetCookie newRefresh = me.setCookie(SessionCookies.REFRESH).orElseThrow(() -> new AssertionError("no new refresh cookie"));
+    assertThat(newRefresh.value()).isNotEqualTo(refresh);
+    assertThat(newAccess.has("HttpOnly") && newAccess.has("Secure")).isTrue();
+    Reply next = gw.http.get("/api/me", "Cookie", SessionCookies.ACCESS + "=" + newAccess.value());
+    assertThat(next.status()).isEqualTo(200);
+    assertThat(next.headers().getAll("Set-Cookie")).as("a valid access cookie needs no refresh").isEmpty();
+  }
+
+  @Test
+  void parallelRequestsOfAPageShareOneTransparentRefreshWithoutTheftAlarm() {
+    String refresh = loggedIn().setCookie(SessionCookies.REFRESH).orElseThrow().value();
+    List<Reply> page = gw.http.await(() -> {
+      List<Future<Reply>> parallel = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        parallel.add(gw.http.sendAsync(HttpMethod.GET, "/api/me", GatewayClient.headers(
+            "Accept", "text/html", "Cookie", SessionCookies.REFRESH + "=" + refresh), null));
+      }
+      return Future.all(parallel).map(all -> parallel.stream().map(Future::result).toList());
+    });
+    assertThat(page).allSatisfy(r -> assertThat(r.status()).isEqualTo(200));
+    List<String> newRefresh = page.stream().map(r -> r.setCookie(SessionCookies.REFRESH).orElseThrow().value()).distinct().toList();
+    assertThat(newRefresh).as("one exchange for the whole page").hasSize(1);
+    Reply later = gw.http.get("/api/me", "Cookie", SessionCookies.REFRESH + "=" + newRefresh.get(0));
+    assertThat(later.status()).as("the session was not ended as stolen").isEqualTo(200);
+  }
+
+  @Test
+  void transparentRefreshKeepsTheRequestBody() {
+    String refresh = loggedIn().setCookie(SessionCookies.REFRESH).orElseThrow().value();
+    // Larger than a TLS record and Vert.x's first read, so the body arrives while the refresh runs.
+    String body = "{\"rows\":\"" + "x".repeat(256 * 1024) + "\"}";
+    Reply echoed = gw.http.send(HttpMethod.POST, "/api/timesheets", GatewayClient.headers(
+        "Content-Type", "application/json", "Cookie", SessionCookies.REFRESH + "=" + refresh), body);
+    assertThat(echoed.status()).isEqualTo(200);
+    assertThat(echoed.setCookie(SessionCookies.ACCESS)).isPresent();
+    assertThat(echoed.body()).isEqualTo(body);
+  }
+
+  @Test
+  void http2BrowserSendingEachCookieInItsOwnFieldStaysSignedIn() {
+    Reply login = loggedIn();
+    String access = login.setCookie(SessionCookies.ACCESS).orElseThrow().value();
+    try (GatewayClient h2 = new GatewayClient(vertx, gw.gateway, gw.certFile, HttpVersion.HTTP_2)) {
+      // HTTP/2 lets a browser send each cookie as a field of its own (RFC 9113 8.2.3; Firefox does),
+      // and the session cookie need not be the first of them.
+      Reply me = h2.send(HttpMethod.GET, "/api/me", GatewayClient.headers("Accept", "text/html",
+          "Cookie", "theme=dark", "Cookie", SessionCookies.ACCESS + "=" + access), null);
+      assertThat(me.version()).isEqualTo(HttpVersion.HTTP_2);
+      assertThat(me.status()).isEqualTo(200);
+      assertThat(me.json().getString("user")).isEqualTo(USER);
+
+      Reply page = h2.send(HttpMethod.GET, "/login", GatewayClient.headers("Accept", "text/html", "Cookie", "theme=dark"), null);
+      String csrf = E2eGateway.hiddenField(page.body(), Csrf.FIELD);
+      Reply form = h2.send(HttpMethod.POST, "/login", GatewayClient.headers(
+          "Content-Type", "application/x-www-form-urlencoded", "Origin", h2.origin(), "Accept", "text/html",
+          "Cookie", "theme=dark", "Cookie", Csrf.COOKIE + "=" + csrf), GatewayClient.form(fields(csrf)));
+      assertThat(form.status()).as(form.body()).isEqualTo(303);
+    }
+  }
+
+  @Test
+  void refreshRotatesAndReusingAnOldRefreshTokenEndsTheWholeSession() {
+    var first = gw.tokenLogin(USER, PASSWORD).json();
+    Reply rotated = refresh(first.getString("refresh_token"));
+    assertThat(rotated.status()).isEqualTo(200);
+    var second = rotated.json();
+    assertThat(second.getString("refresh_token")).isNotEqualTo(first.getString("refresh_token"));
+    assertThat(bearerGet(second.getString("access_token")).status()).isEqualTo(200);
+
+    Reply reused = refresh(first.getString("refresh_token"));
+    assertThat(reused.status()).isEqualTo(401);
+    assertThat(reused.json().getString("error")).isEqualTo("invalid_grant");
+    // Reuse is taken as theft: the thief's and the owner's newer tokens die with the family.
+    assertThat(refresh(second.getString("refresh_token")).status()).isEqualTo(401);
+    refusedWithin(Duration.ofSeconds(2), second.getString("access_token"));
+  }
+
+  @Test
+  void bearerLogoutRefusesTheAccessTokenAtOnce() {
+    var tokens = gw.tokenLogin(USER, PASSWORD).json();
+    String access = tokens.getString("access_token");
+    assertThat(bearerGet(access).status()).isEqualTo(200);
+    Reply logout = gw.http.postJson("/logout", new JsonObject(), "Authorization", "Bearer " + access);
+    assertThat(logout.status()).isEqualTo(204);
+    refusedWithin(Duration.ofSeconds(2), access);
+    assertThat(refresh(tokens.getString("refresh_token")).status()).isEqualTo(401);
+  }
+
+  @Test
+  void cookieLogoutClearsTheCookiesAndEndsTheSession() {
+    Reply login = loggedIn();
+    String access = login.setCookie(SessionCookies.ACCESS).orElseThrow().value();
+    String refresh = login.setCookie(SessionCookies.REFRESH).orElseThrow().value();
+    Reply logout = gw.http.postForm("/logout", Map.of(), "Cookie", E2eGateway.sessionCookies(login),
+        "Origin", gw.http.origin(), "Accept", "text/html");
+    assertThat(logout.status()).isEqualTo(303);
+    assertThat(logout.header("Location")).isEqualTo("/login?logged_out=1");
+    for (String name : List.of(SessionCookies.ACCESS, SessionCookies.REFRESH)) {
+      SetCookie cleared = logout.setCookie(name).orElseThrow();
+      assertThat(cleared.value()).isEmpty();
+      assertThat(cleared.attribute("Max-Age")).isEqualTo("0");
+    }
+    gw.http.await(() -> gw.http.until(Duration.ofSeconds(2), () -> gw.http.sendAsync(HttpMethod.GET,
+        "/api/me", GatewayClient.headers("Cookie", SessionCookies.ACCESS + "=" + access), null).map(r -> r.status() == 401)));
+    // Nor does the old refresh cookie bring the session back.
+    Reply revived = gw.http.get("/api/me", "Cookie", GatewayClient.cookies(SessionCookies.ACCESS, access,
+        SessionCookies.REFRESH, refresh));
+    assertThat(revived.status()).isEqualTo(401);
+    assertThat(gw.http.get("/api/me", "Cookie", SessionCookies.REFRESH + "=" + refresh).status()).isEqualTo(401);
+  }
+
+  private static Reply refresh(String token) {
+    return gw.http.postJson("/auth/refresh", new JsonObject().put("refresh_token", token));
+  }
+
+  private static Reply bearerGet(String access) {
+    return gw.http.get("/api/me", "Authorization", "Bearer " + access);
+  }
+
+  /** Polls until the access token is refused; bounded, so "at once" means within {@code bound}. */
+  private static void refusedWithin(Duration bound, String access) {
+    gw.http.await(() -> gw.http.until(bound, () -> gw.http.sendAsync(HttpMethod.GET, "/api/me",
+        GatewayClient.headers("Authorization", "Bearer " + access), null).map(r -> r.status() == 401)));
+  }
+}

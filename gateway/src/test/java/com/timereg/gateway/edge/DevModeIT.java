@@ -1,0 +1,215 @@
+package com.timereg.gateway.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.timereg.gateway.GatewayProcess;
+import com.timereg.gateway.testsupport.Await;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemTrustOptions;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code bin/gateway --dev} from the repository root as a real process, as a developer runs it after
+ * cloning: it starts its own PostgreSQL, the demo backend and both listeners; the demo users log in and
+ * reach the backend, which shows the identity the gateway vouched for; SIGTERM stops everything,
+ * PostgreSQL included.
+ */
+class DevModeIT {
+  private static final Pattern PUBLIC_PORT = Pattern.compile("public HTTPS listener on \\S+:(\\d+)");
+  private static final Pattern ADMIN_PORT = Pattern.compile("admin listener on http://\\S+:(\\d+)");
+  /** Cluster creation and the first start of a JVM with Chronicle take a while on a busy machine. */
+  private static final long START_SECONDS = 180;
+
+  @Test
+  void devModeServesBothListenersLetsDemoUsersInAndStopsItsPostgresOnSigterm() throws Exception {
+    Path repo = GatewayProcess.moduleDir().getParent();
+    Path script = repo.resolve("bin/gateway");
+    assertThat(script).isExecutable();
+    // Under target/ rather than /tmp: the local PostgreSQL runs as another OS user when we are root
+    // and must be able to pass through every parent directory.
+    Path data = GatewayProcess.moduleDir().resolve("target").resolve("devmode-it-" + UUID.randomUUID().toString().substring(0, 8));
+    Files.createDirectories(data, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    Path pgdata = data.resolve("postgres").resolve("pgdata");
+
+    ProcessBuilder pb = new ProcessBuilder(script.toString(), "--dev").directory(repo.toFile())
+        .redirectOutput(data.resolve("stdout.txt").toFile());
+    pb.environment().remove("GATEWAY_DATABASE_URL"); // dev mode's own PostgreSQL, not a shared one
+    pb.environment().put("GATEWAY_DATA_DIR", data.toString());
+    pb.environment().put("GATEWAY_PUBLIC__PORT", "0");
+    pb.environment().put("GATEWAY_ADMIN__PORT", "0");
+    Process process = pb.start();
+    StderrWatch log = new StderrWatch(process);
+    Vertx vertx = Vertx.vertx();
+    try {
+      int publicPort = log.port(PUBLIC_PORT, START_SECONDS);
+      int adminPort = log.port(ADMIN_PORT, START_SECONDS);
+
+      Path cert = data.resolve("tls").resolve("selfsigned-cert.pem");
+      HttpClientAgent https = vertx.createHttpClient(new HttpClientOptions().setSsl(true)
+          .setTrustOptions(new PemTrustOptions().addCertPath(cert.toString()))
+          .setDefaultHost("localhost").setDefaultPort(publicPort));
+      HttpClientAgent admin = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(adminPort));
+      var context = vertx.getOrCreateContext();
+
+      String login = new JsonObject().put("username", DevMode.USERS.get(0).loginName())
+          .put("password", DevMode.USERS.get(0).password()).encode();
+      Response token = Await.await(context, () -> call(https, new RequestOptions().setMethod(HttpMethod.POST)
+          .setURI("/auth/token").putHeader("Content-Type", "application/json"), login));
+      assertThat(token.status()).as(token.body()).isEqualTo(200);
+      String access = new JsonObject(token.body()).getString("access_token");
+
+      Response me = Await.await(context, () -> call(https, new RequestOptions().setURI("/api/me")
+          .putHeader("Authorization", "Bearer " + access).putHeader("X-Authenticated-User", "root"), null));
+      assertThat(me.status()).isEqualTo(200);
+      JsonObject seen = new JsonObject(me.body());
+      assertThat(seen.getString("user")).isEqualTo("alice@demo.test");
+      assertThat(seen.getString("customer")).isEqualTo(DevMode.CUSTOMER_SLUG);
+      assertThat(seen.getString("method")).isEqualTo("password");
+      assertThat(seen.getJsonObject("forwarded").getString("x-forwarded-proto")).isEqualTo("https");
+
+      Response ready = Await.await(context, () -> call(admin, new RequestOptions().setURI("/health/ready"), null));
+      assertThat(ready.status()).as(ready.body()).isEqualTo(200);
+      Await.await(https.close());
+      Await.await(admin.close());
+
+      assertThat(Files.exists(pgdata.resolve("postmaster.pid"))).as("dev mode's PostgreSQL runs").isTrue();
+      assertThat(postgresProcessesOf(pgdata)).isNotEmpty();
+      // SIGTERM through the handle: Process.destroy() would also close our end of its stderr.
+      assertThat(process.toHandle().destroy()).isTrue();
+      assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the gateway exits on SIGTERM").isTrue();
+      assertThat(postgresProcessesOf(pgdata)).as("no PostgreSQL of this data directory is left").isEmpty();
+      assertThat(Files.exists(pgdata.resolve("postmaster.pid"))).isFalse();
+      assertThat(log.awaitEnd(30)).contains("stopping").doesNotContain("Thread blocked").doesNotContain("has been blocked for");
+    } finally {
+      Await.await(vertx.close());
+      if (process.isAlive()) {
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      }
+      stopLeftoverPostgres(pgdata);
+      deleteTree(data);
+    }
+  }
+
+  record Response(int status, String body) {}
+
+  private static io.vertx.core.Future<Response> call(HttpClientAgent client, RequestOptions options, String body) {
+    return client.request(options)
+        .compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body)))
+        .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), b.toString(StandardCharsets.UTF_8))));
+  }
+
+  /** Pids of processes whose command line names {@code pgdata} (the postmaster and its children). */
+  private static List<Long> postgresProcessesOf(Path pgdata) throws IOException {
+    List<Long> pids = new ArrayList<>();
+    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+        String cmdline;
+        try {
+          cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
+        } catch (IOException gone) {
+          continue;
+        }
+        if (cmdline.contains("postgres") && cmdline.contains(pgdata.toString())) {
+          pids.add(Long.parseLong(p.getFileName().toString()));
+        }
+      }
+    }
+    return pids;
+  }
+
+  /** After a failed run: a postmaster left behind would hold its port and files until the machine restarts. */
+  private static void stopLeftoverPostgres(Path pgdata) throws IOException {
+    Path pidFile = pgdata.resolve("postmaster.pid");
+    if (Files.exists(pidFile)) {
+      long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  /** Reads the process's stderr (its log) as it comes, so the pipe never fills up. */
+  private static final class StderrWatch {
+    private final StringBuilder text = new StringBuilder();
+    private final CompletableFuture<Void> ended = new CompletableFuture<>();
+
+    StderrWatch(Process process) {
+      Thread reader = new Thread(() -> {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+          for (String line; (line = r.readLine()) != null; ) {
+            synchronized (text) {
+              text.append(line).append('\n');
+              text.notifyAll();
+            }
+          }
+        } catch (IOException ignored) {
+          // the process ended
+        } finally {
+          ended.complete(null);
+          synchronized (text) {
+            text.notifyAll();
+          }
+        }
+      }, "devmode-it-stderr");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    /** The whole log, once the process closed its stderr. */
+    String awaitEnd(long seconds) throws Exception {
+      ended.get(seconds, TimeUnit.SECONDS);
+      synchronized (text) {
+        return text.toString();
+      }
+    }
+
+    /** Waits for a log line matching {@code pattern}; fails with the log so far after {@code seconds}. */
+    int port(Pattern pattern, long seconds) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+      synchronized (text) {
+        while (true) {
+          Matcher m = pattern.matcher(text);
+          if (m.find()) {
+            return Integer.parseInt(m.group(1));
+          }
+          long left = deadline - System.nanoTime();
+          if (left <= 0 || ended.isDone()) {
+            throw new AssertionError("no line matching '" + pattern + "' from bin/gateway --dev; its log:\n" + text);
+          }
+          text.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        }
+      }
+    }
+  }
+}
