@@ -36,6 +36,7 @@ public record GatewayConfig(
     ThrottleConfig throttle,
     PasswordSettings password,
     SessionConfig session,
+    SsoConfig sso,
     Map<String, String> effective) {
 
   public static final Path DEFAULT_FILE = Path.of("conf", "gateway.yaml");
@@ -52,7 +53,7 @@ public record GatewayConfig(
   public static GatewayConfig load(Path file, Function<String, String> env, boolean devMode) {
     JsonNode root = parse(file);
     ConfigReader r = new ConfigReader(root, env);
-    GatewayConfig config = read(r, devMode);
+    GatewayConfig config = read(r, env, devMode);
     r.reportUnknownKeys();
     if (!r.problems().isEmpty()) {
       throw new ConfigException(r.problems());
@@ -80,7 +81,7 @@ public record GatewayConfig(
     }
   }
 
-  private static GatewayConfig read(ConfigReader r, boolean devMode) {
+  private static GatewayConfig read(ConfigReader r, Function<String, String> env, boolean devMode) {
     Path dataDir = Path.of(r.string("data-dir", "data"));
     int cores = Runtime.getRuntime().availableProcessors();
     ListenerSettings pub = new ListenerSettings(
@@ -126,7 +127,8 @@ public record GatewayConfig(
     ThrottleConfig throttle = ThrottleConfig.read(r, dataDir);
     PasswordSettings password = password(r);
     SessionConfig session = SessionConfig.read(r, devMode);
-    return new GatewayConfig(dataDir, pub, redirect, tls, admin, db, backend, throttle, password, session,
+    SsoConfig sso = SsoConfig.read(r, env, devMode);
+    return new GatewayConfig(dataDir, pub, redirect, tls, admin, db, backend, throttle, password, session, sso,
         Map.copyOf(r.effective()));
   }
 
@@ -184,7 +186,7 @@ public record GatewayConfig(
 
   /** The same configuration against another database (dev mode's local server). */
   public GatewayConfig withDatabase(DatabaseSettings db) {
-    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, db, backend, throttle, password, session, effective);
+    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, db, backend, throttle, password, session, sso, effective);
   }
 
   /** The same configuration with another backend address (dev mode's demo backend). */
@@ -193,7 +195,7 @@ public record GatewayConfig(
     ProxySettings moved = new ProxySettings(uri, b.trustPem(), b.clientCertPem(), b.clientKeyPem(),
         b.maxConnectionsPerEventLoop(), b.maxWaitQueuePerEventLoop(), b.http2(), b.connectTimeout(),
         b.responseTimeout(), b.keepAliveTimeout(), b.publicPathPrefixes(), b.gatewayCookiePrefix());
-    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, database, moved, throttle, password, session, effective);
+    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, database, moved, throttle, password, session, sso, effective);
   }
 
   /** The effective configuration, one key per line, secrets masked: logged once at start. */

@@ -23,6 +23,12 @@ import com.timereg.gateway.session.SessionAuthenticator;
 import com.timereg.gateway.session.SessionCookies;
 import com.timereg.gateway.session.SessionService;
 import com.timereg.gateway.session.TokenKeys;
+import com.timereg.gateway.sso.MicrometerSsoMetrics;
+import com.timereg.gateway.sso.SecretReferences;
+import com.timereg.gateway.sso.SsoDirectory;
+import com.timereg.gateway.sso.SsoRoutes;
+import com.timereg.gateway.sso.SsoService;
+import com.timereg.gateway.sso.SsoSettings;
 import com.timereg.gateway.config.ThrottleConfig;
 import com.timereg.gateway.blocks.BlockSync;
 import com.timereg.gateway.blocks.MicrometerBlockSyncMetrics;
@@ -75,6 +81,7 @@ public final class Gateway {
   private BlockSync blockSync;
   private SessionService sessions;
   private LoginService logins;
+  private SsoService sso;
 
   /** How long stopping waits for verifications already accepted. */
   static final long VERIFICATION_GRACE_MILLIS = 5_000;
@@ -85,7 +92,8 @@ public final class Gateway {
   /** Requests that try credentials: a block always covers them, whatever the scope. */
   static final java.util.function.Predicate<io.vertx.ext.web.RoutingContext> LOGIN_PATHS = ctx -> {
     String p = ctx.normalizedPath();
-    return p.equals("/login") || p.startsWith("/auth/") || p.startsWith("/sso/") || p.startsWith("/password");
+    return p.equals("/login") || p.startsWith("/login/") || p.startsWith("/auth/") || p.startsWith("/sso/")
+        || p.startsWith("/password");
   };
   private int publicPort;
   private int adminPort;
@@ -121,6 +129,7 @@ public final class Gateway {
     startDatabase();
     startThrottle();
     startSessionsAndLogin();
+    startSso();
     ServerTls tls = ServerTls.select(config.tls().engine());
     LOG.info("TLS engine: {}", tls.engineName());
     reloader = certificates(tls);
@@ -211,6 +220,24 @@ public final class Gateway {
         new MicrometerLoginMetrics(registry));
   }
 
+  /**
+   * Microsoft sign-in. Without a public address, customers that use it cannot sign in with
+   * Microsoft (they are told so); that is logged loudly but does not stop the gateway, since one
+   * customer's setting must not take every customer's sign-in down at the next restart.
+   */
+  private void startSso() throws Exception {
+    SsoSettings settings = config.sso().settings();
+    sso = new SsoService(vertx, database.pool(), settings, new SecretReferences(vertx, config.sso().environment()),
+        () -> publicPort, sessions, throttle, new MicrometerSsoMetrics(registry), blockSync.nodeId().toString(), Clock.systemUTC());
+    sso.startHousekeeping();
+    closeables.add(sso::stop);
+    if (settings.publicBaseUrl().isEmpty() && !settings.devMode()
+        && await(new SsoDirectory(database.pool()).anyCustomerUsesSso())) {
+      LOG.error("customers use Microsoft sign-in but sso.public-base-url is not set: their Microsoft sign-ins will be "
+          + "refused until it is (the redirect URI is <public-base-url>{})", SsoSettings.CALLBACK_PATH);
+    }
+  }
+
   /** A session of some kind is presented; whether it is valid is for the session step to say. */
   static boolean carriesCredentials(io.vertx.ext.web.RoutingContext ctx) {
     String auth = ctx.request().getHeader("Authorization");
@@ -238,13 +265,17 @@ public final class Gateway {
    */
   private int deployPublic(HttpServerOptions options, int port, int instances) throws Exception {
     LoginRoutes loginRoutes = new LoginRoutes(logins, sessions, ClientAddressHandler::of, Clock.systemUTC());
+    SsoRoutes ssoRoutes = new SsoRoutes(sso, ClientAddressHandler::of, Clock.systemUTC());
     PublicRouter.Steps steps = new PublicRouter.Steps(
         config.publicListener().hstsMaxAge(),
         new ClientAddressHandler(new ClientAddressResolver(config.throttle().trustedProxies())),
         new BlockHandler(throttle, config.throttle().scope(), LOGIN_PATHS, Gateway::carriesCredentials,
             ctx -> SessionAuthenticator.identity(ctx).isPresent()),
         sessions.authenticator(),
-        loginRoutes::mount,
+        router -> {
+          loginRoutes.mount(router);
+          ssoRoutes.mount(router);
+        },
         new AuthenticationGate(config.backend()::isPublicPath));
     ProxyMetrics proxyMetrics = new MicrometerProxyMetrics(registry);
     java.util.function.Function<Vertx, ProxyHandler> proxies = v -> ProxyHandler.create(v, config.backend(), proxyMetrics);
