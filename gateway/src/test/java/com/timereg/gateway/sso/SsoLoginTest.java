@@ -73,6 +73,10 @@ class SsoLoginTest {
     env.put("GATEWAY_SSO__AUTHORITY_TEMPLATE", provider.url("/").toString() + "{tenant}");
     env.put("GATEWAY_BACKEND__URL", "http://127.0.0.1:" + backendPort);
     env.put("GATEWAY_PASSWORD__ITERATIONS", "1000");
+    // The provider makes each tenant's signing key on first use, slow on a busy machine; these
+    // tests are not about timeouts (ProvidersTest is).
+    env.put("GATEWAY_SSO__DISCOVERY_TIMEOUT", "60s");
+    env.put("GATEWAY_SSO__TOKEN_TIMEOUT", "60s");
     // Refusals are counted on 127.0.0.1; this class refuses often enough to be blocked otherwise.
     env.put("GATEWAY_THROTTLE__IP_FAILURE_LIMIT", "100000");
     env.put("GATEWAY_THROTTLE__RANGE_FAILURE_LIMIT", "100000");
@@ -92,11 +96,15 @@ class SsoLoginTest {
       customer(c, "reqco", "required", REQ_TENANT, REQ_CLIENT, "env:REQUIRED_SSO_SECRET", "{reqco.example}", false);
       customer(c, "autoco", "optional", AUTO_TENANT, AUTO_CLIENT, null, "{autoco.example}", true);
       customer(c, "pwco", "disabled", null, null, null, "{}", false);
+      customer(c, "halfco", "optional", null, null, null, "{}", false);
+      customer(c, "lostco", "required", "tenant-lost", "client-lost", "env:NOT_SET_ANYWHERE", "{}", false);
       user(c, "optco", "olivia@optco.example", "olivia@optco.example", hash, "oid-olivia");
       user(c, "optco", "oscar", "Oscar@OptCo.example", null, null);
       user(c, "optco", "otto@optco.example", "otto@optco.example", null, null);
       user(c, "reqco", "rita@reqco.example", "rita@reqco.example", hash, "oid-rita");
       user(c, "pwco", "paul@pwco.example", "paul@pwco.example", hash, null);
+      user(c, "halfco", "hanna@halfco.example", "hanna@halfco.example", hash, null);
+      user(c, "lostco", "lars@lostco.example", "lars@lostco.example", hash, "oid-lars");
     }
   }
 
@@ -342,11 +350,17 @@ class SsoLoginTest {
     Response start = browser.get("/sso/start?login=olivia%40optco.example&next=%2F");
     String callback = authorize(start.location());
     Browser victim = new Browser(clientVertx, gateway.publicPort());
+    Browser alsoSigningIn = new Browser(clientVertx, gateway.publicPort());
     try {
-      // Login CSRF: the attacker's code and state opened in someone else's browser.
+      // Login CSRF: the attacker's code and state opened in someone else's browser, which has no
+      // sign-in cookie, or one of its own sign-in.
       assertRefusedWithoutSession(victim.get(callback), 400, SsoRefusal.INVALID_STATE);
+      alsoSigningIn.get("/sso/start?login=olivia%40optco.example&next=%2F");
+      assertThat(alsoSigningIn.cookie(SsoRoutes.BINDING_COOKIE)).isNotNull();
+      assertRefusedWithoutSession(alsoSigningIn.get(callback), 400, SsoRefusal.INVALID_STATE);
     } finally {
       victim.close();
+      alsoSigningIn.close();
     }
   }
 
@@ -356,6 +370,16 @@ class SsoLoginTest {
     String state = Browser.queryParam(start.location(), "state");
     Response back = browser.get("/sso/callback?error=access_denied&error_description=cancelled&state=" + state);
     assertRefusedWithoutSession(back, 401, SsoRefusal.PROVIDER_ERROR);
+  }
+
+  @Test
+  void customerWithoutTenantOrWithAnUnreadableSecretGetsAClearNotSetUpPage() {
+    for (String name : List.of("hanna@halfco.example", "lars@lostco.example")) {
+      Response r = browser.get("/sso/start?login=" + enc(name) + "&next=%2F");
+      assertRefusedWithoutSession(r, 503, SsoRefusal.NOT_CONFIGURED);
+      assertThat(r.headers().get("Retry-After")).isNotNull();
+      assertThat(r.sets(SsoRoutes.BINDING_COOKIE)).isFalse();
+    }
   }
 
   // ---- home-realm discovery ----
