@@ -110,7 +110,14 @@ final class SignInCallback {
         .setCodeVerifier(pending.codeVerifier());
     return Providers.onCallerContext(provider.auth().authenticate(credentials)
             .timeout(settings.tokenTimeout().toMillis(), TimeUnit.MILLISECONDS))
-        .recover(e -> Future.failedFuture(TokenFailures.ofExchange(e)))
+        .recover(e -> {
+          SsoException failure = TokenFailures.ofExchange(e);
+          if (failure.refusal() == SsoRefusal.NOT_CONFIGURED) {
+            // Perhaps the secret was rotated: read it again with the next discovery.
+            providers.forget(pending.customerId(), provider);
+          }
+          return Future.failedFuture(failure);
+        })
         .compose(user -> verified(provider, user, pending));
   }
 

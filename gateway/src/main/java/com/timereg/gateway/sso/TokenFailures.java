@@ -14,12 +14,20 @@ final class TokenFailures {
 
   private TokenFailures() {}
 
-  /** A failed exchange: the provider unreachable, or refusing the code (unknown, used, PKCE mismatch). */
+  /**
+   * A failed exchange: the provider unreachable, refusing our client (secret), or refusing the code
+   * (unknown, used, PKCE mismatch).
+   */
   static SsoException ofExchange(Throwable e) {
     if (unreachable(e)) {
       return new SsoException(SsoRefusal.PROVIDER_UNAVAILABLE, "token endpoint unreachable: " + e);
     }
     String message = String.valueOf(e.getMessage());
+    if (message.startsWith("invalid_client")) {
+      // Our secret is wrong or expired: a setup problem of ours, not the person's nor an attack.
+      return new SsoException(SsoRefusal.NOT_CONFIGURED, "the provider refused our client credentials: "
+          + IdTokenCheck.printable(message));
+    }
     if (message.equals(LIBRARY_EXPIRED)) {
       return new SsoException(SsoRefusal.TOKEN_EXPIRED, "the token response has already expired");
     }

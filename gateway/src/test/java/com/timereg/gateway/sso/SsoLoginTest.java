@@ -326,6 +326,21 @@ class SsoLoginTest {
     }
   }
 
+  @Test
+  void codeExchangeWithAVerifierOtherThanTheChallengedOneIsRefused() throws Exception {
+    double before = ssoOutcome("code_rejected");
+    // A name only this test types, to find its pending sign-in; the name's case does not matter.
+    Response start = browser.get("/sso/start?login=OLIVIA%40optco.example&next=%2F");
+    try (Connection c = database.openJdbc(); PreparedStatement s = c.prepareStatement(
+        "UPDATE sso_requests SET code_verifier = ? WHERE login_hint = 'OLIVIA@optco.example'")) {
+      s.setString(1, Randoms.token());
+      assertThat(s.executeUpdate()).isEqualTo(1);
+    }
+    // The provider checks the verifier against the S256 challenge it was given (RFC 7636).
+    assertRefusedWithoutSession(browser.get(authorize(start.location())), 401, SsoRefusal.CODE_REJECTED);
+    assertThat(ssoOutcome("code_rejected")).isEqualTo(before + 1);
+  }
+
   // ---- state ----
 
   @Test
