@@ -38,6 +38,7 @@ public record GatewayConfig(
     PasswordSettings password,
     BreachSetSettings hibp,
     SessionConfig session,
+    SsoConfig sso,
     Map<String, String> effective) {
 
   public static final Path DEFAULT_FILE = Path.of("conf", "gateway.yaml");
@@ -54,7 +55,7 @@ public record GatewayConfig(
   public static GatewayConfig load(Path file, Function<String, String> env, boolean devMode) {
     JsonNode root = parse(file);
     ConfigReader r = new ConfigReader(root, env);
-    GatewayConfig config = read(r, devMode);
+    GatewayConfig config = read(r, env, devMode);
     r.reportUnknownKeys();
     if (!r.problems().isEmpty()) {
       throw new ConfigException(r.problems());
@@ -82,7 +83,7 @@ public record GatewayConfig(
     }
   }
 
-  private static GatewayConfig read(ConfigReader r, boolean devMode) {
+  private static GatewayConfig read(ConfigReader r, Function<String, String> env, boolean devMode) {
     Path dataDir = Path.of(r.string("data-dir", "data"));
     int cores = Runtime.getRuntime().availableProcessors();
     ListenerSettings pub = new ListenerSettings(
@@ -124,7 +125,8 @@ public record GatewayConfig(
     PasswordSettings password = password(r);
     BreachSetSettings hibp = hibp(r);
     SessionConfig session = SessionConfig.read(r, devMode);
-    return new GatewayConfig(dataDir, pub, redirect, tls, admin, db, backend, throttle, password, hibp, session,
+    SsoConfig sso = SsoConfig.read(r, env, devMode);
+    return new GatewayConfig(dataDir, pub, redirect, tls, admin, db, backend, throttle, password, hibp, session, sso,
         Map.copyOf(r.effective()));
   }
 
@@ -191,7 +193,7 @@ public record GatewayConfig(
 
   /** The same configuration against another database (dev mode's local server). */
   public GatewayConfig withDatabase(DatabaseSettings db) {
-    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, db, backend, throttle, password, hibp, session, effective);
+    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, db, backend, throttle, password, hibp, session, sso, effective);
   }
 
   /** The same configuration with another backend address (dev mode's demo backend). */
@@ -200,13 +202,13 @@ public record GatewayConfig(
     ProxySettings moved = new ProxySettings(uri, b.trustPem(), b.clientCertPem(), b.clientKeyPem(),
         b.maxConnectionsPerEventLoop(), b.maxWaitQueuePerEventLoop(), b.http2(), b.connectTimeout(),
         b.responseTimeout(), b.keepAliveTimeout(), b.publicPathPrefixes(), b.gatewayCookiePrefix());
-    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, database, moved, throttle, password, hibp, session, effective);
+    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, database, moved, throttle, password, hibp, session, sso, effective);
   }
 
   /** The same configuration with other breach-set settings (dev mode's demo set). */
   public GatewayConfig withBreachSet(BreachSetSettings settings) {
     return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, database, backend, throttle, password, settings,
-        session, effective);
+        session, sso, effective);
   }
 
   /** The effective configuration, one key per line, secrets masked: logged once at start. */

@@ -39,6 +39,12 @@ import com.timereg.gateway.session.SessionAuthenticator;
 import com.timereg.gateway.session.SessionCookies;
 import com.timereg.gateway.session.SessionService;
 import com.timereg.gateway.session.TokenKeys;
+import com.timereg.gateway.sso.MicrometerSsoMetrics;
+import com.timereg.gateway.sso.SecretReferences;
+import com.timereg.gateway.sso.SsoDirectory;
+import com.timereg.gateway.sso.SsoRoutes;
+import com.timereg.gateway.sso.SsoService;
+import com.timereg.gateway.sso.SsoSettings;
 import com.timereg.gateway.config.ThrottleConfig;
 import com.timereg.gateway.blocks.BlockSync;
 import com.timereg.gateway.blocks.MicrometerBlockSyncMetrics;
@@ -93,6 +99,7 @@ public final class Gateway {
   private SessionService sessions;
   private LoginService logins;
   private PasswordChangeService passwordChanges;
+  private SsoService sso;
 
   /** How long stopping waits for verifications already accepted. */
   static final long VERIFICATION_GRACE_MILLIS = 5_000;
@@ -107,7 +114,7 @@ public final class Gateway {
    */
   static final java.util.function.Predicate<io.vertx.ext.web.RoutingContext> LOGIN_PATHS = ctx -> {
     String p = ctx.normalizedPath();
-    return p.equals("/login") || p.startsWith("/sso/") || p.startsWith("/password")
+    return p.equals("/login") || p.startsWith("/login/") || p.startsWith("/sso/") || p.startsWith("/password")
         || p.startsWith("/auth/") && !p.equals("/auth/refresh") && !p.equals("/auth/revoke");
   };
 
@@ -148,6 +155,7 @@ public final class Gateway {
     startDatabase();
     startThrottle();
     startSessionsAndLogin();
+    startSso();
     ServerTls tls = ServerTls.select(config.tls().engine());
     LOG.info("TLS engine: {}", tls.engineName());
     reloader = certificates(tls);
@@ -270,6 +278,24 @@ public final class Gateway {
         throttle, sessions, metrics);
   }
 
+  /**
+   * Microsoft sign-in. Without a public address, customers that use it cannot sign in with
+   * Microsoft (they are told so); that is logged loudly but does not stop the gateway, since one
+   * customer's setting must not take every customer's sign-in down at the next restart.
+   */
+  private void startSso() throws Exception {
+    SsoSettings settings = config.sso().settings();
+    sso = new SsoService(vertx, database.pool(), settings, new SecretReferences(vertx, config.sso().environment()),
+        () -> publicPort, sessions, throttle, new MicrometerSsoMetrics(registry), blockSync.nodeId().toString(), Clock.systemUTC());
+    sso.startHousekeeping();
+    closeables.add(sso::stop);
+    if (settings.publicBaseUrl().isEmpty() && !settings.devMode()
+        && await(new SsoDirectory(database.pool()).anyCustomerUsesSso())) {
+      LOG.error("customers use Microsoft sign-in but sso.public-base-url is not set: their Microsoft sign-ins will be "
+          + "refused until it is (the redirect URI is <public-base-url>{})", SsoSettings.CALLBACK_PATH);
+    }
+  }
+
   /** A session of some kind is presented; whether it is valid is for the session step to say. */
   static boolean carriesCredentials(io.vertx.ext.web.RoutingContext ctx) {
     String auth = ctx.request().getHeader("Authorization");
@@ -299,6 +325,7 @@ public final class Gateway {
     LoginRoutes loginRoutes = new LoginRoutes(logins, sessions, ClientAddressHandler::of, Clock.systemUTC());
     PasswordRoutes passwordRoutes = new PasswordRoutes(passwordChanges, ClientAddressHandler::of,
         CheckRateLimiter.defaults(Clock.systemUTC()));
+    SsoRoutes ssoRoutes = new SsoRoutes(sso, ClientAddressHandler::of, Clock.systemUTC());
     PublicRouter.Steps steps = new PublicRouter.Steps(
         config.publicListener().hstsMaxAge(),
         new ClientAddressHandler(new ClientAddressResolver(config.throttle().trustedProxies())),
@@ -308,6 +335,7 @@ public final class Gateway {
         router -> {
           loginRoutes.mount(router);
           passwordRoutes.mount(router);
+          ssoRoutes.mount(router);
         },
         new AuthenticationGate(config.backend()::isPublicPath));
     ProxyMetrics proxyMetrics = new MicrometerProxyMetrics(registry);
