@@ -7,6 +7,7 @@ import com.timereg.gateway.session.SessionCookies;
 import com.timereg.gateway.session.SessionIdentity;
 import com.timereg.gateway.session.SessionService;
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -53,7 +54,9 @@ public final class LoginRoutes {
 
   public void mount(Router router) {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
-    router.get("/login").handler(this::loginPage);
+    // HEAD too: Vert.x Web routes GET only, and a HEAD (link checkers, monitors) would otherwise
+    // fall through to the authentication gate and be redirected to this very page, again and again.
+    router.route("/login").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::loginPage);
     router.post("/login").handler(body).handler(this::formLogin);
     router.post("/auth/token").handler(body).handler(this::tokenLogin);
     router.post("/auth/refresh").handler(body).handler(this::refresh);

@@ -88,6 +88,16 @@ class BrowserSessionEndToEndTest {
   }
 
   @Test
+  void headOfTheLoginPageAnswersLikeGetInsteadOfRedirectingToItself() {
+    // Link checkers and uptime monitors ask with HEAD; the page must not send them to itself.
+    Reply head = gw.http.send(HttpMethod.HEAD, "/login", GatewayClient.headers("Accept", "text/html"), null);
+    assertThat(head.status()).isEqualTo(200);
+    assertThat(head.header("Content-Type")).startsWith("text/html");
+    assertThat(head.header("Location")).isNull();
+    assertThat(head.body()).isEmpty();
+  }
+
+  @Test
   void loginPageFormWorksAsPlainHtmlWithoutScript() {
     Reply page = gw.http.get("/login?next=%2Fapi%2Fme", "Accept", "text/html");
     // Submit exactly what the page's form holds, as a browser without JavaScript does.

@@ -1,0 +1,72 @@
+package com.timereg.gateway.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.timereg.gateway.password.DjangoPbkdf2Hasher;
+import com.timereg.gateway.store.PostgresExtension;
+import com.timereg.gateway.store.TestDatabase;
+import com.timereg.gateway.testsupport.BlockedThreadWatch;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The login page in a real browser (Debian's headless Chromium): sent there from a protected page,
+ * signing in through the plain form and landing on the page asked for. The page's CSP forbids every
+ * script, so a form that works here works without JavaScript.
+ */
+@ExtendWith({PostgresExtension.class, BlockedThreadWatch.class})
+class LoginPageInChromiumEndToEndTest {
+  static final String USER = "grace@e2e.test";
+  static final String PASSWORD = "Grace-timesheets-2026";
+
+  @TempDir static Path dir;
+  static Vertx vertx;
+  static E2eGateway gw;
+
+  @BeforeAll
+  static void start(TestDatabase db) throws Exception {
+    Assumptions.assumeTrue(Chromium.installed(), "needs Debian's chromium and chromium-driver (.ci/run installs them)");
+    vertx = Vertx.vertx();
+    gw = E2eGateway.start(dir.resolve("gateway"), db, vertx, 0, Map.of());
+    new E2eUsers(db).create(USER, new DjangoPbkdf2Hasher(20_000).hash(PASSWORD), true);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (gw != null) {
+      gw.close();
+    }
+    if (vertx != null) {
+      vertx.close();
+    }
+  }
+
+  @Test
+  void browserIsSentToThePlainLoginFormAndBackToItsPageAfterSigningIn() throws Exception {
+    try (Chromium browser = new Chromium(dir.resolve("profile"))) {
+      String site = "https://localhost:" + gw.http.port();
+      browser.open(site + "/api/timesheets?week=3");
+      assertThat(browser.url()).isEqualTo(site + "/login?next=%2Fapi%2Ftimesheets%3Fweek%3D3");
+      assertThat(browser.text("label[for=username]")).isEqualTo("Login name or e-mail");
+      assertThat(browser.text("label[for=password]")).isEqualTo("Password");
+
+      browser.type("#username", USER);
+      browser.type("#password", "not-" + PASSWORD);
+      browser.click("button[type=submit]");
+      assertThat(browser.awaitText(".error", t -> !t.isEmpty())).isEqualTo("Invalid login name or password.");
+
+      browser.type("#password", PASSWORD); // the name stayed in its field
+      browser.click("button[type=submit]");
+      String page = browser.awaitText("body", t -> t.contains("\"user\""));
+      assertThat(page).contains("\"user\":\"" + USER + "\"");
+      assertThat(browser.url()).isEqualTo(site + "/api/timesheets?week=3");
+    }
+  }
+}
