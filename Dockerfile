@@ -5,9 +5,12 @@ FROM maven:3.9-eclipse-temurin-25 AS build
 WORKDIR /src
 COPY pom.xml .
 COPY gateway/pom.xml gateway/
-RUN mvn -B -q -pl gateway -am dependency:go-offline -DskipTests || true
+COPY hibp-loader/pom.xml hibp-loader/
+COPY load-tests/pom.xml load-tests/
+# Dependencies first, in their own layer, so a source change does not download them again.
+RUN mvn -B -q -pl gateway,hibp-loader -am dependency:go-offline -DskipTests || true
 COPY . .
-RUN mvn -B -q -pl gateway -am package -DskipTests
+RUN mvn -B -q -pl gateway,hibp-loader -am package -DskipTests
 
 FROM eclipse-temurin:25-jdk
 RUN apt-get update \
@@ -18,6 +21,10 @@ RUN apt-get update \
  && chown gateway /var/lib/gateway
 COPY --from=build /src/gateway/target/gateway.jar /src/gateway/target/jvm.options /opt/gateway/
 COPY --from=build /src/gateway/target/lib /opt/gateway/lib
+# The HIBP set builder, for building and swapping sets inside the container:
+#   docker exec ... java -jar /opt/hibp-loader/hibp-loader.jar build /input -o /var/lib/gateway/hibp/new.set
+COPY --from=build /src/hibp-loader/target/hibp-loader.jar /opt/hibp-loader/
+COPY --from=build /src/hibp-loader/target/lib /opt/hibp-loader/lib
 COPY conf/ /etc/gateway/
 # Configuration (gateway.yaml, certificates) is mounted here; data (Chronicle maps, HIBP set,
 # self-signed certificate) lives on its own volume so it survives image upgrades.

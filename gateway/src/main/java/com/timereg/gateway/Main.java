@@ -1,5 +1,6 @@
 package com.timereg.gateway;
 
+import com.timereg.gateway.cli.AdminCommand;
 import com.timereg.gateway.config.ConfigException;
 import com.timereg.gateway.config.GatewayConfig;
 import com.timereg.gateway.edge.DevMode;
@@ -13,9 +14,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** Command line entry point: {@code gateway [--config PATH] [--dev]}. */
+/**
+ * Command line entry point: {@code gateway [--config PATH] [--dev]} runs the gateway;
+ * {@code gateway admin ...} talks to a running one's admin API ({@link AdminCommand}).
+ */
 @Command(name = "gateway", mixinStandardHelpOptions = true,
-    description = "Authentication gateway: TLS, login, throttling and reverse proxy in front of the backend.")
+    description = "Authentication gateway: TLS, login, throttling and reverse proxy in front of the backend.",
+    subcommands = AdminCommand.class)
 public final class Main implements Callable<Integer> {
   /** Exit status for an invalid configuration, distinct from a failure while starting. */
   public static final int EXIT_CONFIG = 2;

@@ -5,11 +5,15 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
-/** The admin listener's routes: liveness, readiness and Prometheus metrics. */
+/**
+ * The admin listener's routes: liveness, readiness, Prometheus metrics and the security console.
+ * Every route here is described in {@code admin/openapi.yaml} ({@code AdminOpenApiTest} keeps the
+ * two in step). The public listener's router is a different object that never mounts these.
+ */
 public final class AdminRouter {
   private AdminRouter() {}
 
-  public static Router create(Vertx vertx, Readiness readiness, PrometheusMeterRegistry registry) {
+  public static Router create(Vertx vertx, Readiness readiness, PrometheusMeterRegistry registry, SecurityConsole console) {
     Router router = Router.router(vertx);
     // Liveness says only that the event loop answers; dependencies belong to readiness, or a
     // database outage would make the orchestrator restart every healthy node at once.
@@ -20,6 +24,8 @@ public final class AdminRouter {
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
         .end(registry.scrape()));
+    console.mount(router);
+    router.route().handler(ctx -> json(ctx, 404, "{\"error\":\"not_found\",\"message\":\"No such resource.\"}"));
     return router;
   }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.timereg.gateway.admin.AdminSettings;
+import com.timereg.gateway.breach.BreachSetSettings;
 import com.timereg.gateway.password.PasswordSettings;
 import com.timereg.gateway.proxy.ProxySettings;
 import com.timereg.gateway.store.ConnectionSettings;
@@ -35,7 +36,9 @@ public record GatewayConfig(
     ProxySettings backend,
     ThrottleConfig throttle,
     PasswordSettings password,
+    BreachSetSettings hibp,
     SessionConfig session,
+    SsoConfig sso,
     Map<String, String> effective) {
 
   public static final Path DEFAULT_FILE = Path.of("conf", "gateway.yaml");
@@ -52,7 +55,7 @@ public record GatewayConfig(
   public static GatewayConfig load(Path file, Function<String, String> env, boolean devMode) {
     JsonNode root = parse(file);
     ConfigReader r = new ConfigReader(root, env);
-    GatewayConfig config = read(r, devMode);
+    GatewayConfig config = read(r, env, devMode);
     r.reportUnknownKeys();
     if (!r.problems().isEmpty()) {
       throw new ConfigException(r.problems());
@@ -80,7 +83,7 @@ public record GatewayConfig(
     }
   }
 
-  private static GatewayConfig read(ConfigReader r, boolean devMode) {
+  private static GatewayConfig read(ConfigReader r, Function<String, String> env, boolean devMode) {
     Path dataDir = Path.of(r.string("data-dir", "data"));
     int cores = Runtime.getRuntime().availableProcessors();
     ListenerSettings pub = new ListenerSettings(
@@ -106,12 +109,7 @@ public record GatewayConfig(
     if (tls.certFile().isPresent() != tls.keyFile().isPresent()) {
       r.problem("tls", "cert-file and key-file go together: give both, or neither for a self-signed local certificate");
     }
-    AdminSettings admin = new AdminSettings(
-        r.string("admin.host", AdminSettings.DEFAULT_HOST),
-        r.integer("admin.port", AdminSettings.DEFAULT_PORT, 0, 65535));
-    if (admin.port() != 0 && admin.port() == pub.port()) {
-      r.problem("admin.port", "must differ from public.port (" + pub.port() + ")");
-    }
+    AdminSettings admin = AdminConfig.read(r, pub);
     DatabaseSettings db = new DatabaseSettings(
         new ConnectionSettings(
             r.string("database.host", "localhost"),
@@ -125,8 +123,10 @@ public record GatewayConfig(
     ProxySettings backend = backend(r);
     ThrottleConfig throttle = ThrottleConfig.read(r, dataDir);
     PasswordSettings password = password(r);
+    BreachSetSettings hibp = hibp(r);
     SessionConfig session = SessionConfig.read(r, devMode);
-    return new GatewayConfig(dataDir, pub, redirect, tls, admin, db, backend, throttle, password, session,
+    SsoConfig sso = SsoConfig.read(r, env, devMode);
+    return new GatewayConfig(dataDir, pub, redirect, tls, admin, db, backend, throttle, password, hibp, session, sso,
         Map.copyOf(r.effective()));
   }
 
@@ -148,6 +148,15 @@ public record GatewayConfig(
         r.integer("password.retry-after-seconds", PasswordSettings.DEFAULT_RETRY_AFTER_SECONDS, 1, 3600),
         r.integer("password.estimate-max-chars", PasswordSettings.DEFAULT_ESTIMATE_MAX_CHARS, 16, 1024),
         dictionaries);
+  }
+
+  /** A missing or unreadable set file is not a configuration error: it refuses password changes at run time. */
+  private static BreachSetSettings hibp(ConfigReader r) {
+    return new BreachSetSettings(
+        r.optionalPath("hibp.set-path"),
+        r.duration("hibp.reload-interval", BreachSetSettings.DEFAULT_RELOAD_INTERVAL, Duration.ofMillis(100), Duration.ofDays(1)),
+        r.bool("hibp.allow-without-set", BreachSetSettings.DEFAULT_ALLOW_WITHOUT_SET),
+        BreachSetSettings.DEFAULT_CLOSE_GRACE);
   }
 
   private static ProxySettings backend(ConfigReader r) {
@@ -184,7 +193,7 @@ public record GatewayConfig(
 
   /** The same configuration against another database (dev mode's local server). */
   public GatewayConfig withDatabase(DatabaseSettings db) {
-    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, db, backend, throttle, password, session, effective);
+    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, db, backend, throttle, password, hibp, session, sso, effective);
   }
 
   /** The same configuration with another backend address (dev mode's demo backend). */
@@ -193,7 +202,13 @@ public record GatewayConfig(
     ProxySettings moved = new ProxySettings(uri, b.trustPem(), b.clientCertPem(), b.clientKeyPem(),
         b.maxConnectionsPerEventLoop(), b.maxWaitQueuePerEventLoop(), b.http2(), b.connectTimeout(),
         b.responseTimeout(), b.keepAliveTimeout(), b.publicPathPrefixes(), b.gatewayCookiePrefix());
-    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, database, moved, throttle, password, session, effective);
+    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, database, moved, throttle, password, hibp, session, sso, effective);
+  }
+
+  /** The same configuration with other breach-set settings (dev mode's demo set). */
+  public GatewayConfig withBreachSet(BreachSetSettings settings) {
+    return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, database, backend, throttle, password, settings,
+        session, sso, effective);
   }
 
   /** The effective configuration, one key per line, secrets masked: logged once at start. */

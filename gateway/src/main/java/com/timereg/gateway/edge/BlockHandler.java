@@ -14,7 +14,9 @@ import java.util.function.Predicate;
  * verification, no backend call), so a blocked attacker costs us one off-heap lookup.
  *
  * <p>Under the default scope a request that carries a valid session still passes: blocking an
- * office's NAT address must stop the guessing, not the colleagues who are already logged in.
+ * office's NAT address must stop the guessing, not the colleagues who are already logged in. So
+ * does an app's session renewal, whose refresh token the refresh route verifies itself: an
+ * unblocked client can try refresh tokens just as freely, so refusing it protects nothing.
  */
 public final class BlockHandler implements Handler<RoutingContext> {
   private static final String PENDING = "gateway.block.pending";
@@ -23,18 +25,22 @@ public final class BlockHandler implements Handler<RoutingContext> {
   private final BlockScope scope;
   private final Predicate<RoutingContext> isLoginRequest;
   private final Predicate<RoutingContext> carriesCredentials;
+  private final Predicate<RoutingContext> renewsSession;
   private final Predicate<RoutingContext> authenticated;
 
   /**
    * @param carriesCredentials whether the request presents a session at all (cheap, no verification)
+   * @param renewsSession whether the request renews a session with a token its route verifies
    * @param authenticated whether the session step accepted it (runs after that step)
    */
   public BlockHandler(ThrottleService throttle, BlockScope scope, Predicate<RoutingContext> isLoginRequest,
-      Predicate<RoutingContext> carriesCredentials, Predicate<RoutingContext> authenticated) {
+      Predicate<RoutingContext> carriesCredentials, Predicate<RoutingContext> renewsSession,
+      Predicate<RoutingContext> authenticated) {
     this.throttle = throttle;
     this.scope = scope;
     this.isLoginRequest = isLoginRequest;
     this.carriesCredentials = carriesCredentials;
+    this.renewsSession = renewsSession;
     this.authenticated = authenticated;
   }
 
@@ -55,7 +61,9 @@ public final class BlockHandler implements Handler<RoutingContext> {
         }
         return;
       case UNAUTHENTICATED:
-        if (!login && carriesCredentials.test(ctx)) {
+        if (!login && renewsSession.test(ctx)) {
+          ctx.next();
+        } else if (!login && carriesCredentials.test(ctx)) {
           // Decide after the session step: only a session that verifies may pass.
           ctx.put(PENDING, d);
           ctx.next();

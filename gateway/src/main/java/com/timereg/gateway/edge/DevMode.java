@@ -1,5 +1,6 @@
 package com.timereg.gateway.edge;
 
+import com.timereg.gateway.breach.DemoSet;
 import com.timereg.gateway.config.GatewayConfig;
 import com.timereg.gateway.demo.DemoBackend;
 import com.timereg.gateway.password.DjangoPbkdf2Hasher;
@@ -11,6 +12,7 @@ import io.vertx.sqlclient.Tuple;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -18,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code gateway --dev}: everything needed to try the gateway on one machine. A local PostgreSQL
- * under the data directory, a demo customer with two users, an in-process demo backend, and the
+ * under the data directory, a demo customer with two users, an in-process demo backend, a demo
+ * breach set of common passwords (when no {@code hibp.set-path} is configured) and the
  * self-signed certificate (when none is configured). Never for production: the demo passwords are
  * public (they are in the README).
  */
@@ -54,9 +57,13 @@ public final class DevMode implements AutoCloseable {
 
   public static DevMode start(GatewayConfig base, Map<String, String> env) throws Exception {
     Path dataDir = base.dataDir();
+    // With GATEWAY_DATABASE_URL no local cluster creates the directory before the env file is written.
+    java.nio.file.Files.createDirectories(dataDir);
     DevDatabase db = DevDatabase.open(env, dataDir.resolve("postgres"));
     Vertx backendVertx = null;
     try {
+      // With GATEWAY_DATABASE_URL nothing else has created the data directory yet.
+      java.nio.file.Files.createDirectories(dataDir);
       Path envFile = dataDir.resolve("dev-postgres.env");
       db.settings().writeEnvFile(envFile);
       backendVertx = Vertx.vertx();
@@ -64,6 +71,10 @@ public final class DevMode implements AutoCloseable {
       int backendPort = Gateway.await(backend.start("127.0.0.1", 0));
       GatewayConfig config = base.withDatabase(DatabaseSettings.of(db.settings()))
           .withBackend(URI.create("http://127.0.0.1:" + backendPort));
+      if (config.hibp().setPath().isEmpty()) {
+        Path demoSet = DemoSet.ensure(dataDir.resolve("hibp").resolve("demo.set"), Clock.systemUTC());
+        config = config.withBreachSet(config.hibp().withSetPath(demoSet));
+      }
       Gateway gateway = Gateway.start(config);
       DevMode dev = new DevMode(db, backendVertx, backend, gateway);
       seed(gateway.database().pool(), config.password().iterations());
@@ -103,9 +114,12 @@ public final class DevMode implements AutoCloseable {
     out.println("  Gateway (dev mode) is running");
     out.println("    https://localhost:" + gateway.publicPort() + "/      (self-signed certificate unless configured)");
     out.println("    http://127.0.0.1:" + gateway.adminPort() + "/health/ready  /metrics");
+    out.println("    http://127.0.0.1:" + gateway.adminPort() + "/admin/   security console (local callers only)");
     for (DemoUser u : USERS) {
       out.println("    user " + u.loginName() + "  password " + u.password());
     }
+    out.println("    change a password at https://localhost:" + gateway.publicPort() + "/password"
+        + "  (demo breach set: common passwords only)");
     out.println("    Ctrl-C stops everything.");
     out.println();
   }

@@ -1,19 +1,35 @@
 package com.timereg.gateway.edge;
 
+import com.timereg.gateway.admin.AdminAccess;
 import com.timereg.gateway.admin.AdminRouter;
+import com.timereg.gateway.admin.RecentLoginEvents;
+import com.timereg.gateway.admin.SecurityConsole;
+import com.timereg.gateway.admin.SecurityEvents;
+import com.timereg.gateway.admin.SessionVerifier;
+import com.timereg.gateway.admin.StaffDirectory;
 import com.timereg.gateway.admin.Readiness;
 import com.timereg.gateway.config.GatewayConfig;
 import com.timereg.gateway.clientip.ClientAddressResolver;
 import com.timereg.gateway.clientip.ClientKeys;
 import com.timereg.gateway.config.ListenerSettings;
+import com.timereg.gateway.breach.BreachSet;
+import com.timereg.gateway.breach.MicrometerBreachSetMetrics;
+import com.timereg.gateway.login.CheckRateLimiter;
 import com.timereg.gateway.login.LoginRoutes;
+import com.timereg.gateway.login.MicrometerPasswordChangeMetrics;
+import com.timereg.gateway.login.NewPasswordChecks;
+import com.timereg.gateway.login.PasswordChangeMetrics;
+import com.timereg.gateway.login.PasswordChangeService;
+import com.timereg.gateway.login.PasswordRoutes;
 import com.timereg.gateway.login.LoginService;
 import com.timereg.gateway.login.MicrometerLoginMetrics;
 import com.timereg.gateway.login.UserDirectory;
 import com.timereg.gateway.password.DjangoPbkdf2Hasher;
 import com.timereg.gateway.password.MicrometerPasswordMetrics;
+import com.timereg.gateway.password.PasswordPolicyChecker;
 import com.timereg.gateway.password.PasswordVerifier;
 import com.timereg.gateway.password.Pbkdf2Sha256;
+import com.timereg.gateway.password.StrengthEstimator;
 import com.timereg.gateway.password.VerificationPool;
 import com.timereg.gateway.proxy.MicrometerProxyMetrics;
 import com.timereg.gateway.proxy.ProxyHandler;
@@ -23,6 +39,12 @@ import com.timereg.gateway.session.SessionAuthenticator;
 import com.timereg.gateway.session.SessionCookies;
 import com.timereg.gateway.session.SessionService;
 import com.timereg.gateway.session.TokenKeys;
+import com.timereg.gateway.sso.MicrometerSsoMetrics;
+import com.timereg.gateway.sso.SecretReferences;
+import com.timereg.gateway.sso.SsoDirectory;
+import com.timereg.gateway.sso.SsoRoutes;
+import com.timereg.gateway.sso.SsoService;
+import com.timereg.gateway.sso.SsoSettings;
 import com.timereg.gateway.config.ThrottleConfig;
 import com.timereg.gateway.blocks.BlockSync;
 import com.timereg.gateway.blocks.MicrometerBlockSyncMetrics;
@@ -73,8 +95,11 @@ public final class Gateway {
   private Database database;
   private ThrottleService throttle;
   private BlockSync blockSync;
+  private RecentLoginEvents loginEvents;
   private SessionService sessions;
   private LoginService logins;
+  private PasswordChangeService passwordChanges;
+  private SsoService sso;
 
   /** How long stopping waits for verifications already accepted. */
   static final long VERIFICATION_GRACE_MILLIS = 5_000;
@@ -82,11 +107,20 @@ public final class Gateway {
   /** How often blocks expire, surge mode is re-evaluated and idle counters are swept. */
   static final java.time.Duration HOUSEKEEPING_INTERVAL = java.time.Duration.ofSeconds(30);
 
-  /** Requests that try credentials: a block always covers them, whatever the scope. */
+  /**
+   * Requests that try credentials: a block always covers them, whatever the scope. Refresh and
+   * revoke are not among them: they present a session rather than guess one, and refusing an app's
+   * refresh would sign out the colleagues behind a blocked office address within minutes.
+   */
   static final java.util.function.Predicate<io.vertx.ext.web.RoutingContext> LOGIN_PATHS = ctx -> {
     String p = ctx.normalizedPath();
-    return p.equals("/login") || p.startsWith("/auth/") || p.startsWith("/sso/") || p.startsWith("/password");
+    return p.equals("/login") || p.startsWith("/login/") || p.startsWith("/sso/") || p.startsWith("/password")
+        || p.startsWith("/auth/") && !p.equals("/auth/refresh") && !p.equals("/auth/revoke");
   };
+
+  /** An app renewing its session: the refresh token is in the body, where the session step does not look. */
+  static final java.util.function.Predicate<io.vertx.ext.web.RoutingContext> SESSION_RENEWAL =
+      ctx -> ctx.normalizedPath().equals("/auth/refresh");
   private int publicPort;
   private int adminPort;
   private int redirectPort;
@@ -121,6 +155,7 @@ public final class Gateway {
     startDatabase();
     startThrottle();
     startSessionsAndLogin();
+    startSso();
     ServerTls tls = ServerTls.select(config.tls().engine());
     LOG.info("TLS engine: {}", tls.engineName());
     reloader = certificates(tls);
@@ -138,18 +173,20 @@ public final class Gateway {
     reloader.start(config.tls().reloadInterval());
     LOG.info("public HTTPS listener on {}:{} ({} event loops)", pub.host(), publicPort, pub.eventLoops());
 
-    HttpServer admin = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.admin().host()))
-        .requestHandler(AdminRouter.create(vertx, readiness, registry))
-        .listen(config.admin().port()));
+    HttpServer admin = await(vertx.createHttpServer(AdminListener.options(config.admin(), tls))
+        .requestHandler(AdminRouter.create(vertx, readiness, registry, securityConsole()))
+        // Host named again: listen(port) alone binds 0.0.0.0, whatever the options say.
+        .listen(config.admin().port(), config.admin().host()));
     otherServers.add(admin);
     adminPort = admin.actualPort();
-    LOG.info("admin listener on http://{}:{}", config.admin().host(), adminPort);
+    LOG.info("admin listener on {}://{}:{}", config.admin().tls().enabled() ? "https" : "http",
+        config.admin().host(), adminPort);
 
     if (config.redirect().enabled()) {
       String fallbackHost = "localhost";
       HttpServer redirect = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.redirect().host()))
           .requestHandler(req -> RedirectListener.handle(req, publicPort, fallbackHost))
-          .listen(config.redirect().port()));
+          .listen(config.redirect().port(), config.redirect().host()));
       otherServers.add(redirect);
       redirectPort = redirect.actualPort();
       LOG.info("plain-HTTP redirect listener on {}:{}", config.redirect().host(), redirectPort);
@@ -189,8 +226,18 @@ public final class Gateway {
         ? Future.succeededFuture("listening as node " + sync.nodeId())
         : Future.failedFuture("not listening for block changes from other nodes"));
     blockSync = sync;
+    loginEvents = new RecentLoginEvents(config.admin().loginEventCapacity(), Clock.systemUTC(), sync.nodeId().value());
     long timer = vertx.setPeriodic(HOUSEKEEPING_INTERVAL.toMillis(), id -> sweepExecutor.execute(throttle::maintain));
     closeables.add(() -> vertx.cancelTimer(timer));
+  }
+
+  /** The console and its API: local callers on loopback; client certificates or staff sessions beyond. */
+  private SecurityConsole securityConsole() {
+    SessionVerifier verifier = token -> sessions.verify(token)
+        .map(id -> new SessionVerifier.SessionUser(id.userId(), id.loginName()));
+    AdminAccess access = new AdminAccess(AdminAccess.modeFor(config.admin()), verifier,
+        new StaffDirectory(database.pool(), config.admin().staffRole()), SessionCookies.ACCESS);
+    return new SecurityConsole(throttle, blockSync, config.throttle().allowlist(), loginEvents, access, Clock.systemUTC());
   }
 
   /** Sessions (keys, revocation feed), the verification pool and the login flow. */
@@ -207,8 +254,46 @@ public final class Gateway {
     PasswordVerifier verifier = new PasswordVerifier(pool, new DjangoPbkdf2Hasher(config.password().iterations()),
         new MicrometerPasswordMetrics(registry));
     LOG.info("PBKDF2 backend: {}", Pbkdf2Sha256.backend());
-    logins = new LoginService(vertx, new UserDirectory(database.pool()), verifier, throttle, sessions,
-        new MicrometerLoginMetrics(registry));
+    UserDirectory users = new UserDirectory(database.pool());
+    logins = new LoginService(vertx, users, verifier, throttle, sessions, new MicrometerLoginMetrics(registry),
+        loginEvents);
+    startPasswordChange(pool, verifier, users);
+  }
+
+  /**
+   * The breach set (opened on its worker, then watched for replacement) and the password change.
+   * No set is not a reason to stay out of the load balancer: logins and proxying work without one,
+   * only password changes are refused, and readiness says so in the check's detail.
+   */
+  private void startPasswordChange(VerificationPool pool, PasswordVerifier verifier, UserDirectory users) throws Exception {
+    BreachSet breaches = new BreachSet(vertx, config.hibp(), new MicrometerBreachSetMetrics(registry));
+    closeables.add(() -> await(breaches.close()));
+    await(breaches.start());
+    readiness.register("hibp-set", () -> Future.succeededFuture(breaches.describe()));
+    // Reads the extra word lists: blocking, hence here on the start-up thread.
+    PasswordPolicyChecker checker = new PasswordPolicyChecker(StrengthEstimator.create(config.password()));
+    PasswordChangeMetrics metrics = new MicrometerPasswordChangeMetrics(registry);
+    passwordChanges = new PasswordChangeService(vertx, users, verifier,
+        new NewPasswordChecks(pool, checker, breaches, config.hibp().allowWithoutSet(), metrics),
+        throttle, sessions, metrics);
+  }
+
+  /**
+   * Microsoft sign-in. Without a public address, customers that use it cannot sign in with
+   * Microsoft (they are told so); that is logged loudly but does not stop the gateway, since one
+   * customer's setting must not take every customer's sign-in down at the next restart.
+   */
+  private void startSso() throws Exception {
+    SsoSettings settings = config.sso().settings();
+    sso = new SsoService(vertx, database.pool(), settings, new SecretReferences(vertx, config.sso().environment()),
+        () -> publicPort, sessions, throttle, new MicrometerSsoMetrics(registry), blockSync.nodeId().toString(), Clock.systemUTC());
+    sso.startHousekeeping();
+    closeables.add(sso::stop);
+    if (settings.publicBaseUrl().isEmpty() && !settings.devMode()
+        && await(new SsoDirectory(database.pool()).anyCustomerUsesSso())) {
+      LOG.error("customers use Microsoft sign-in but sso.public-base-url is not set: their Microsoft sign-ins will be "
+          + "refused until it is (the redirect URI is <public-base-url>{})", SsoSettings.CALLBACK_PATH);
+    }
   }
 
   /** A session of some kind is presented; whether it is valid is for the session step to say. */
@@ -238,16 +323,24 @@ public final class Gateway {
    */
   private int deployPublic(HttpServerOptions options, int port, int instances) throws Exception {
     LoginRoutes loginRoutes = new LoginRoutes(logins, sessions, ClientAddressHandler::of, Clock.systemUTC());
+    PasswordRoutes passwordRoutes = new PasswordRoutes(passwordChanges, ClientAddressHandler::of,
+        CheckRateLimiter.defaults(Clock.systemUTC()));
+    SsoRoutes ssoRoutes = new SsoRoutes(sso, ClientAddressHandler::of, Clock.systemUTC());
     PublicRouter.Steps steps = new PublicRouter.Steps(
         config.publicListener().hstsMaxAge(),
         new ClientAddressHandler(new ClientAddressResolver(config.throttle().trustedProxies())),
         new BlockHandler(throttle, config.throttle().scope(), LOGIN_PATHS, Gateway::carriesCredentials,
-            ctx -> SessionAuthenticator.identity(ctx).isPresent()),
+            SESSION_RENEWAL, ctx -> SessionAuthenticator.identity(ctx).isPresent()),
         sessions.authenticator(),
-        loginRoutes::mount,
+        router -> {
+          loginRoutes.mount(router);
+          passwordRoutes.mount(router);
+          ssoRoutes.mount(router);
+        },
         new AuthenticationGate(config.backend()::isPublicPath));
     ProxyMetrics proxyMetrics = new MicrometerProxyMetrics(registry);
-    java.util.function.Function<Vertx, ProxyHandler> proxies = v -> ProxyHandler.create(v, config.backend(), proxyMetrics);
+    long maxBody = config.publicListener().maxBodySize();
+    java.util.function.Function<Vertx, ProxyHandler> proxies = v -> ProxyHandler.create(v, config.backend(), proxyMetrics, maxBody);
     java.util.function.Consumer<HttpServer> onListening = s -> {
       publicServers.add(s);
       reloader.register(s);
@@ -300,6 +393,11 @@ public final class Gateway {
 
   public BlockSync blockSync() {
     return blockSync;
+  }
+
+  /** Where login outcomes go for the console's recent events (the login flow reports to it). */
+  public SecurityEvents securityEvents() {
+    return loginEvents;
   }
 
   public SessionService sessions() {

@@ -1,17 +1,43 @@
 package com.timereg.gateway.login;
 
-/** The server-rendered login form: labels, autocomplete hints, works without JavaScript. */
-final class LoginPage {
+/**
+ * The server-rendered login form: labels, autocomplete hints, works without JavaScript. Its second
+ * button sends the login name to home-realm discovery ({@value #IDENTIFY_PATH}), which goes on to
+ * Microsoft sign-in when the name's organisation uses it.
+ */
+public final class LoginPage {
+  /** Where "Sign in with Microsoft" posts the form (the sso package serves it). */
+  public static final String IDENTIFY_PATH = "/login/identify";
+  /** Starts Microsoft sign-in for a login name (the sso package serves it). */
+  public static final String SSO_START_PATH = "/sso/start";
+
   private LoginPage() {}
 
-  static String render(String csrfToken, String next, String loginName, String error, String info) {
+  /** The link that starts Microsoft sign-in for a login name and comes back to {@code next}. */
+  public static String ssoStartHref(String loginName, String next) {
+    return SSO_START_PATH + "?login=" + java.net.URLEncoder.encode(loginName == null ? "" : loginName, java.nio.charset.StandardCharsets.UTF_8)
+        + "&next=" + java.net.URLEncoder.encode(next, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  public static String render(String csrfToken, String next, String loginName, String error, String info) {
+    return render(csrfToken, next, loginName, error, info, null);
+  }
+
+  /**
+   * @param ssoHref where a "Sign in with Microsoft" link after the error message leads, or null for none
+   */
+  public static String render(String csrfToken, String next, String loginName, String error, String info, String ssoHref) {
     StringBuilder b = new StringBuilder();
     b.append("<h1>Sign in</h1>");
     if (info != null) {
       b.append("<p class=\"info\" role=\"status\">").append(Html.escape(info)).append("</p>");
     }
     if (error != null) {
-      b.append("<p class=\"error\" role=\"alert\" id=\"login-error\">").append(Html.escape(error)).append("</p>");
+      b.append("<p class=\"error\" role=\"alert\" id=\"login-error\">").append(Html.escape(error));
+      if (ssoHref != null) {
+        b.append(" <a id=\"sso-link\" href=\"").append(Html.escape(ssoHref)).append("\">Sign in with Microsoft</a>");
+      }
+      b.append("</p>");
     }
     b.append("<form method=\"post\" action=\"/login\"")
         .append(error != null ? " aria-describedby=\"login-error\"" : "").append(">")
@@ -26,6 +52,9 @@ final class LoginPage {
         .append("<input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required")
         .append(loginName != null && !loginName.isEmpty() ? " autofocus" : "").append(">")
         .append("<button type=\"submit\">Sign in</button>")
+        // formnovalidate: the password is not needed to find out where the organisation signs in.
+        .append(" <button type=\"submit\" id=\"sso-button\" formaction=\"").append(IDENTIFY_PATH)
+        .append("\" formnovalidate>Sign in with Microsoft</button>")
         .append("</form>");
     return Html.page("Sign in", b.toString());
   }

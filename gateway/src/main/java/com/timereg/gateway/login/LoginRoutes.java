@@ -31,7 +31,7 @@ public final class LoginRoutes {
   /** Credentials and tokens are small; a larger body on these routes is not a login. */
   public static final long BODY_LIMIT = 16 * 1024;
   static final String INVALID_MESSAGE = "Invalid login name or password.";
-  static final String SSO_MESSAGE = "Your organisation signs in with Microsoft. Use \"Sign in with Microsoft\" instead of a password.";
+  public static final String SSO_MESSAGE = "Your organisation signs in with Microsoft. Use \"Sign in with Microsoft\" instead of a password.";
   static final String UNAVAILABLE_MESSAGE = "Signing in is not possible right now. Please try again in a moment.";
   static final String LOGOUT_UNAVAILABLE_MESSAGE = "You are signed out on this device, but the sign-out could not be "
       + "recorded everywhere right now.";
@@ -97,8 +97,9 @@ public final class LoginRoutes {
         ctx.response().putHeader("Retry-After", Integer.toString(busy.retryAfterSeconds()));
         html(ctx, 503, LoginPage.render(Csrf.tokenFor(ctx), next, loginName,
             "We are handling many sign-ins right now. Please try again in a moment.", null));
-      } else if (result instanceof LoginResult.SsoRequired) {
-        html(ctx, 401, LoginPage.render(Csrf.tokenFor(ctx), next, loginName, SSO_MESSAGE, null));
+      } else if (result instanceof LoginResult.SsoRequired sso) {
+        html(ctx, 401, LoginPage.render(Csrf.tokenFor(ctx), next, loginName, SSO_MESSAGE, null,
+            LoginPage.ssoStartHref(sso.loginName(), next)));
       } else {
         html(ctx, 401, LoginPage.render(Csrf.tokenFor(ctx), next, loginName, INVALID_MESSAGE, null));
       }
@@ -124,8 +125,12 @@ public final class LoginRoutes {
       } else if (result instanceof LoginResult.Busy busy) {
         ctx.response().putHeader("Retry-After", Integer.toString(busy.retryAfterSeconds()));
         error(ctx, 503, "temporarily_unavailable", "Too many sign-ins right now; retry shortly.");
-      } else if (result instanceof LoginResult.SsoRequired) {
-        error(ctx, 401, "sso_required", SSO_MESSAGE);
+      } else if (result instanceof LoginResult.SsoRequired sso) {
+        ctx.response().setStatusCode(401)
+            .putHeader("Content-Type", "application/json")
+            .putHeader("Cache-Control", "no-store")
+            .end(new JsonObject().put("error", "sso_required").put("message", SSO_MESSAGE)
+                .put("sso_url", LoginPage.ssoStartHref(sso.loginName(), SafeRedirect.HOME)).encode());
       } else {
         error(ctx, 401, "invalid_grant", INVALID_MESSAGE);
       }
@@ -272,7 +277,8 @@ public final class LoginRoutes {
     ctx.response().setStatusCode(303).putHeader("Location", location).putHeader("Cache-Control", "no-store").end();
   }
 
-  static void html(RoutingContext ctx, int status, String page) {
+  /** An HTML page with the headers every gateway page carries (no caching, strict CSP, no framing). */
+  public static void html(RoutingContext ctx, int status, String page) {
     ctx.response().setStatusCode(status)
         .putHeader("Content-Type", "text/html; charset=utf-8")
         .putHeader("Cache-Control", "no-store")

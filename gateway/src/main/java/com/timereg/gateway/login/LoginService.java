@@ -1,5 +1,6 @@
 package com.timereg.gateway.login;
 
+import com.timereg.gateway.admin.SecurityEvents;
 import com.timereg.gateway.password.PasswordVerifier;
 import com.timereg.gateway.password.PoolSaturatedException;
 import com.timereg.gateway.password.Verification;
@@ -34,22 +35,30 @@ public final class LoginService {
   private final ThrottleService throttle;
   private final SessionService sessions;
   private final LoginMetrics metrics;
+  private final SecurityEvents events;
 
   public LoginService(Vertx vertx, UserDirectory users, PasswordVerifier verifier, ThrottleService throttle,
       SessionService sessions, LoginMetrics metrics) {
+    this(vertx, users, verifier, throttle, sessions, metrics, SecurityEvents.NONE);
+  }
+
+  /** @param events told of every decided attempt, for the security console's recent events */
+  public LoginService(Vertx vertx, UserDirectory users, PasswordVerifier verifier, ThrottleService throttle,
+      SessionService sessions, LoginMetrics metrics, SecurityEvents events) {
     this.vertx = vertx;
     this.users = users;
     this.verifier = verifier;
     this.throttle = throttle;
     this.sessions = sessions;
     this.metrics = metrics;
+    this.events = events;
   }
 
   public Future<LoginResult> login(InetAddress client, String rawLoginName, String password) {
     String loginName = rawLoginName == null ? "" : rawLoginName.strip();
     if (loginName.isEmpty() || loginName.length() > MAX_LOGIN_NAME
         || password == null || password.isEmpty() || password.length() > MAX_PASSWORD) {
-      return Future.succeededFuture(invalid(client, loginName.isEmpty() ? null : loginName, FailureKind.MALFORMED_CREDENTIALS));
+      return Future.succeededFuture(invalid(client, loginName.isEmpty() ? null : loginName, FailureKind.MALFORMED_CREDENTIALS, null));
     }
     // The per-name delay slows guessing against one account without ever locking its owner out.
     return delay(throttle.accountDelay(loginName))
@@ -68,38 +77,45 @@ public final class LoginService {
   private Future<LoginResult> check(InetAddress client, String loginName, String password, Optional<UserRecord> found) {
     if (found.isEmpty()) {
       return verifier.verifyUnknownUser(password)
-          .map(v -> invalid(client, loginName, FailureKind.UNKNOWN_USER));
+          .map(v -> invalid(client, loginName, FailureKind.UNKNOWN_USER, null));
     }
     UserRecord user = found.get();
     if (user.ssoMode() == SsoMode.REQUIRED) {
       throttle.recordFailure(client, loginName, FailureKind.SSO_REQUIRED);
       metrics.attempt("password", "sso_required");
+      events.loginFailed(client, user.loginName(), FailureKind.SSO_REQUIRED);
       return Future.succeededFuture(new LoginResult.SsoRequired(user.loginName()));
     }
     if (!user.active() || !user.hasPassword()) {
       FailureKind kind = user.active() ? FailureKind.WRONG_PASSWORD : FailureKind.INACTIVE_USER;
-      return verifier.verifyUnknownUser(password).map(v -> invalid(client, loginName, kind));
+      return verifier.verifyUnknownUser(password).map(v -> invalid(client, loginName, kind, user.loginName()));
     }
     return verifier.verify(password, user.passwordHash()).compose(result -> {
       if (!result.matches()) {
         if (result.outcome() == Verification.Outcome.MALFORMED) {
           LOG.warn("user {} has an unusable password hash: {}", user.id(), result.reason());
         }
-        return Future.succeededFuture(invalid(client, loginName, FailureKind.WRONG_PASSWORD));
+        return Future.succeededFuture(invalid(client, loginName, FailureKind.WRONG_PASSWORD, user.loginName()));
       }
       throttle.recordSuccess(client, loginName);
       upgradeHashIfWeak(user, password);
       return sessions.issue(user.id(), user.customerSlug(), user.loginName(), AuthMethod.PASSWORD)
           .map(tokens -> {
             metrics.attempt("password", "success");
+            events.loginSucceeded(client, user.loginName(), AuthMethod.PASSWORD.value);
             return (LoginResult) new LoginResult.Success(tokens, user);
           });
     });
   }
 
-  private LoginResult invalid(InetAddress client, String loginName, FailureKind kind) {
+  /**
+   * @param knownName the stored name of the user the attempt named, or null: what was typed for a
+   *     name that does not exist is never passed on, as it may be a password typed in the wrong field
+   */
+  private LoginResult invalid(InetAddress client, String loginName, FailureKind kind, String knownName) {
     throttle.recordFailure(client, loginName, kind);
     metrics.attempt("password", "invalid");
+    events.loginFailed(client, knownName, kind);
     return LoginResult.INVALID;
   }
 

@@ -12,6 +12,15 @@ public interface BreachedPasswords {
   /** False while no set is loaded (or it failed to load): a check now would prove nothing. */
   boolean available();
 
+  /**
+   * True when {@link #prevalence} rounds counts down (the HIBP set keeps powers of two, and
+   * 32,768 means "32,768 or more"), so messages say "at least" rather than a count that may be
+   * far too low.
+   */
+  default boolean countsAreLowerBounds() {
+    return false;
+  }
+
   /** For when no breach set is configured: policies refuse passwords unless they opt out. */
   BreachedPasswords UNAVAILABLE = new BreachedPasswords() {
     @Override

@@ -42,7 +42,8 @@ public final class PasswordPolicyChecker {
     boolean pwned = prevalence >= policy.breachedThreshold();
     if (pwned) {
       reasons.add(new PolicyCheck.Reason(PolicyCheck.Kind.BREACHED, String.format(Locale.ROOT,
-          "appears %,d %s in known data breaches", prevalence, prevalence == 1 ? "time" : "times")));
+          "appears %s%,d %s in known data breaches", breaches.countsAreLowerBounds() ? "at least " : "",
+          prevalence, prevalence == 1 ? "time" : "times")));
     }
     // Estimated on the normalised form: full-width or ligature look-alikes of a dictionary word
     // are as guessable as the word.

@@ -21,13 +21,16 @@ final class ExchangeSupport {
   final BackendClient backend;
   final ProxySettings settings;
   final ProxyMetrics metrics;
+  /** Largest request body forwarded; beyond it the exchange fails with 413. */
+  final long maxBodyBytes;
   private final AtomicLongArray lastWarned = new AtomicLongArray(ProxyFailure.values().length);
 
-  ExchangeSupport(Vertx vertx, BackendClient backend, ProxySettings settings, ProxyMetrics metrics) {
+  ExchangeSupport(Vertx vertx, BackendClient backend, ProxySettings settings, ProxyMetrics metrics, long maxBodyBytes) {
     this.vertx = vertx;
     this.backend = backend;
     this.settings = settings;
     this.metrics = metrics;
+    this.maxBodyBytes = maxBodyBytes;
   }
 
   /**

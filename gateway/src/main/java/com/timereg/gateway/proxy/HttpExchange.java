@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpVersion;
 final class HttpExchange extends Exchange {
 
   private final RequestFraming framing;
+  private long forwardedBytes;
 
   HttpExchange(ExchangeSupport support, HttpServerRequest request, HeaderHygiene.Forwarding forwarding,
       RequestFraming framing, long startNanos) {
@@ -58,6 +59,13 @@ final class HttpExchange extends Exchange {
 
   private void write(HttpClientRequest upstream, Buffer data) {
     if (finished()) {
+      return;
+    }
+    forwardedBytes += data.length();
+    if (forwardedBytes > support.maxBodyBytes) {
+      // A body of unknown length grew past the limit: abandon the backend request (it never sees
+      // an end, so it cannot take the part as a whole body) and answer 413.
+      fail(ProxyFailure.BODY_TOO_LARGE, null);
       return;
     }
     if (framing.length() < 0 && !upstream.isChunked()) {

@@ -33,7 +33,9 @@ public enum ProxyFailure {
    * An earlier router step read the request body or let it end unpaused, so it cannot be forwarded.
    * A wiring bug in the gateway, answered rather than forwarded with a silently empty body.
    */
-  BODY_CONSUMED(500, "body_consumed");
+  BODY_CONSUMED(500, "body_consumed"),
+  /** The request body is larger than {@code public.max-body-size}: declared up front, or counted while streaming. */
+  BODY_TOO_LARGE(413, "body_too_large");
 
   private final int status;
   private final String metricName;

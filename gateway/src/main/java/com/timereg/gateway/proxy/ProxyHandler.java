@@ -31,10 +31,15 @@ public final class ProxyHandler implements Handler<RoutingContext> {
 
   /** Builds the backend clients; fails fast (IllegalArgumentException) if a TLS file cannot be read. */
   public static ProxyHandler create(Vertx vertx, ProxySettings settings, ProxyMetrics metrics) {
+    return create(vertx, settings, metrics, Long.MAX_VALUE);
+  }
+
+  /** @param maxBodyBytes request bodies larger than this are refused with 413, never forwarded in part */
+  public static ProxyHandler create(Vertx vertx, ProxySettings settings, ProxyMetrics metrics, long maxBodyBytes) {
     Objects.requireNonNull(vertx, "vertx");
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(metrics, "metrics");
-    return new ProxyHandler(new ExchangeSupport(vertx, new BackendClient(vertx, settings), settings, metrics));
+    return new ProxyHandler(new ExchangeSupport(vertx, new BackendClient(vertx, settings), settings, metrics, maxBodyBytes));
   }
 
   public ProxySettings settings() {
@@ -60,6 +65,8 @@ public final class ProxyHandler implements Handler<RoutingContext> {
     RequestFraming framing = RequestFraming.of(request);
     if (!framing.valid()) {
       refuse(request, ProxyFailure.BAD_FRAMING, start);
+    } else if (framing.length() > support.maxBodyBytes) {
+      refuse(request, ProxyFailure.BODY_TOO_LARGE, start);
     } else if (request.isEnded() && framing.declaresBody()) {
       refuse(request, ProxyFailure.BODY_CONSUMED, start);
     } else {
@@ -90,8 +97,10 @@ public final class ProxyHandler implements Handler<RoutingContext> {
       request.resume();
     }
     ErrorResponses.send(request, failure).onComplete(sent -> {
-      if (failure == ProxyFailure.BAD_FRAMING && request.version() != HttpVersion.HTTP_2) {
-        // Close rather than keep alive: with framing we cannot reproduce, where this body ends is unknown.
+      if ((failure == ProxyFailure.BAD_FRAMING || failure == ProxyFailure.BODY_TOO_LARGE)
+          && request.version() != HttpVersion.HTTP_2) {
+        // Close rather than keep alive: the body is unread (or its end unknown), so the next bytes
+        // on this connection are not a request.
         request.connection().close();
       }
     });

@@ -50,7 +50,13 @@ final class ChronicleMapFiles {
         .name(name)
         .entries(entries)
         .constantKeySizeBySample(new byte[AddressKey.SIZE])
-        .constantValueSizeBySample(new byte[RateRecord.SIZE]);
+        .constantValueSizeBySample(new byte[RateRecord.SIZE])
+        // Chronicle's own exit hook would close the map as soon as the JVM starts shutting down,
+        // while requests are still being answered, and before our close could mark it clean: every
+        // orderly stop would then look like a crash. The gateway closes the maps itself, after its
+        // listeners. (The flag is stored in the file's header, so a file created before this line
+        // keeps the hook and is recovered at each start, harmlessly.)
+        .skipCloseOnExitHook(true);
     if (Files.exists(file)) {
       try {
         return new ChronicleThrottleStore(reopen(builder, file), file, entries);

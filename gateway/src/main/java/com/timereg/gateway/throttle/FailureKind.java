@@ -9,7 +9,9 @@ public enum FailureKind {
   UNKNOWN_USER("unknown_user"),
   INACTIVE_USER("inactive_user"),
   MALFORMED_CREDENTIALS("malformed_credentials"),
-  SSO_REQUIRED("sso_required");
+  SSO_REQUIRED("sso_required"),
+  /** A Microsoft sign-in callback that only a forged, replayed or stolen response produces (bad state, token checks). */
+  SSO_REJECTED("sso_rejected");
 
   private final String metricTag;
 

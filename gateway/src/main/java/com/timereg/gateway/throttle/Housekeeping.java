@@ -73,6 +73,23 @@ final class Housekeeping {
     return store.size() < limit;
   }
 
+  /**
+   * A client or range block started or ended between scans. Counted at once so the gauge moves
+   * with an attack rather than up to a maintenance interval later; the next scan recounts anyway,
+   * which also catches expiries.
+   */
+  void blockStarted(BlockKind kind) {
+    if (kind != BlockKind.MANUAL) {
+      activeBlocks.incrementAndGet(kind.ordinal());
+    }
+  }
+
+  void blockEnded(BlockKind kind) {
+    if (kind != BlockKind.MANUAL) {
+      activeBlocks.updateAndGet(kind.ordinal(), n -> Math.max(0, n - 1));
+    }
+  }
+
   long activeBlocks(BlockKind kind, long now) {
     if (kind == BlockKind.MANUAL) {
       return registry.manualBlocks().stream().filter(m -> m.until().toEpochMilli() > now).count();

@@ -136,6 +136,7 @@ public final class ThrottleService implements ThrottleStatus {
         issued.add(BlockViews.entry(BlockKind.RANGE, rangeKey, rangeStep.blocked));
       }
       for (BlockEntry b : issued) {
+        housekeeping.blockStarted(b.kind());
         metrics.blockIssued(b.kind());
         listeners.issued(b, Origin.LOCAL);
       }
@@ -261,25 +262,32 @@ public final class ThrottleService implements ThrottleStatus {
     }
     ThrottleStore store = block.kind() == BlockKind.CLIENT ? clients : ranges;
     long until = block.until().toEpochMilli();
+    long now = clock.millis();
     // Never past capacity: a Chronicle map refuses inserts well beyond it.
     boolean mayCreate = store.size() < store.capacity();
-    Boolean changed = store.update(AddressKey.of(block.subject()), mayCreate, (r, existed) -> {
+    RemoteApply applied = store.update(AddressKey.of(block.subject()), mayCreate, (r, existed) -> {
       if (r.blockedUntil >= until) {
-        return false;
+        return RemoteApply.UNCHANGED;
       }
+      boolean wasBlocked = r.isBlocked(now);
       r.blockedUntil = until;
       r.blockLevel = Math.max(r.blockLevel, block.level());
       r.lastBlockAt = block.since().toEpochMilli();
       r.blockReason = block.reason().code();
-      return true;
+      return wasBlocked ? RemoteApply.EXTENDED : RemoteApply.STARTED;
     });
-    if (Boolean.TRUE.equals(changed)) {
+    if (applied == RemoteApply.STARTED && until > now) {
+      housekeeping.blockStarted(block.kind());
+    }
+    if (applied != null && applied != RemoteApply.UNCHANGED) {
       metrics.blockIssued(block.kind());
       listeners.issued(block, Origin.REMOTE);
       return true;
     }
     return false;
   }
+
+  private enum RemoteApply { UNCHANGED, STARTED, EXTENDED }
 
   /**
    * Ends every block on exactly this subject now: a manual block of it and, if it has the shape of
@@ -306,7 +314,9 @@ public final class ThrottleService implements ThrottleStatus {
         return true;
       });
       if (Boolean.TRUE.equals(done)) {
-        listeners.lifted(subject, shape == ClientKeys.Shape.CLIENT ? BlockKind.CLIENT : BlockKind.RANGE, origin);
+        BlockKind kind = shape == ClientKeys.Shape.CLIENT ? BlockKind.CLIENT : BlockKind.RANGE;
+        housekeeping.blockEnded(kind);
+        listeners.lifted(subject, kind, origin);
         lifted = true;
       }
     }

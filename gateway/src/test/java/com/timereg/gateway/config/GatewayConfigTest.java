@@ -39,6 +39,27 @@ class GatewayConfigTest {
   }
 
   @Test
+  void ssoSectionMapsOntoItsSettingsAndKeepsTheEnvironmentForSecretReferences() throws IOException {
+    Path f = write("sso:\n  public-base-url: https://login.example.com/\n  authority-template: https://idp.example/{tenant}\n"
+        + "  discovery-timeout: 3s\n  request-lifetime: 5m\n");
+    GatewayConfig c = GatewayConfig.load(f, Map.of("CONTOSO_SSO_SECRET", "x")::get, true);
+    assertThat(c.sso().settings().publicBaseUrl()).contains(java.net.URI.create("https://login.example.com"));
+    assertThat(c.sso().settings().authorityFor("t1")).isEqualTo("https://idp.example/t1");
+    assertThat(c.sso().settings().discoveryTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(c.sso().settings().requestLifetime()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(c.sso().settings().devMode()).isTrue();
+    assertThat(c.sso().environment().apply("CONTOSO_SSO_SECRET")).isEqualTo("x");
+  }
+
+  @Test
+  void ssoRefusesAnAuthorityInClearTextAndABaseUrlWithAPath() throws IOException {
+    Path f = write("sso:\n  public-base-url: https://login.example.com/app\n  authority-template: http://idp.example/{tenant}\n");
+    assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get, true))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(2).allMatch(p -> p.startsWith("sso:")));
+  }
+
+  @Test
   void reportsEveryMistakeTogetherWithItsKeyPath() throws IOException {
     Path f = write("public:\n  port: 70000\ntls:\n  engine: rot13\nadmin:\n  prot: 9\n");
     assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get, true))
@@ -47,6 +68,27 @@ class GatewayConfigTest {
             .anySatisfy(p -> assertThat(p).startsWith("public.port:").contains("65535"))
             .anySatisfy(p -> assertThat(p).startsWith("tls.engine:").contains("openssl"))
             .anySatisfy(p -> assertThat(p).startsWith("admin.prot:").contains("unknown key")));
+  }
+
+  @Test
+  void breachSetFailsClosedByDefaultAndIsReadFromTheHibpSection() throws IOException {
+    GatewayConfig defaults = GatewayConfig.load(write(""), Map.<String, String>of()::get, true);
+    assertThat(defaults.hibp().setPath()).isEmpty();
+    assertThat(defaults.hibp().allowWithoutSet()).isFalse();
+    assertThat(defaults.hibp().reloadInterval()).isEqualTo(Duration.ofSeconds(30));
+
+    GatewayConfig c = GatewayConfig.load(write("hibp:\n  set-path: /var/lib/gateway/hibp/current.set\n"
+        + "  reload-interval: 5s\n  allow-without-set: true\n"), Map.<String, String>of()::get, true);
+    assertThat(c.hibp().setPath()).contains(Path.of("/var/lib/gateway/hibp/current.set"));
+    assertThat(c.hibp().reloadInterval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.hibp().allowWithoutSet()).isTrue();
+
+    Path bad = write("hibp:\n  reload-interval: 1ms\n  allow-without-set: maybe\n");
+    assertThatThrownBy(() -> GatewayConfig.load(bad, Map.<String, String>of()::get, true))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(2)
+            .anySatisfy(p -> assertThat(p).startsWith("hibp.reload-interval:"))
+            .anySatisfy(p -> assertThat(p).startsWith("hibp.allow-without-set:")));
   }
 
   @Test

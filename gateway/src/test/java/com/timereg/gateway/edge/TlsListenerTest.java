@@ -49,7 +49,8 @@ class TlsListenerTest {
     gateway = Gateway.start(TestGateways.config(dir, db, Map.of(
         "GATEWAY_TLS__CERT_FILE", certFile.toString(),
         "GATEWAY_TLS__KEY_FILE", keyFile.toString(),
-        "GATEWAY_TLS__RELOAD_INTERVAL", "100ms")));
+        "GATEWAY_TLS__RELOAD_INTERVAL", "100ms",
+        "GATEWAY_HTTP_REDIRECT__ENABLED", "true")));
   }
 
   @AfterAll
@@ -86,6 +87,24 @@ class TlsListenerTest {
         .onComplete(test.succeeding(resp -> test.verify(() -> {
           assertThat(resp.version()).isEqualTo(HttpVersion.HTTP_1_1);
           assertThat(resp.statusCode()).as("no session, not a browser").isEqualTo(401);
+          client.close();
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void plainHttpListenerRedirectsEverythingToHttpsKeepingPathAndQuery(Vertx vertx, VertxTestContext test) {
+    var client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gateway.redirectPort()));
+    client.request(HttpMethod.POST, "/timesheets/week?n=3")
+        .compose(req -> req.putHeader("Host", "time.example.test").send())
+        .compose(first -> client.request(HttpMethod.GET, "/x")
+            .compose(req -> req.putHeader("Host", "evil\"><script>").send())
+            .map(second -> java.util.List.of(first, second)))
+        .onComplete(test.succeeding(responses -> test.verify(() -> {
+          assertThat(responses.get(0).statusCode()).as("308 keeps the method").isEqualTo(308);
+          assertThat(responses.get(0).getHeader("Location"))
+              .isEqualTo("https://time.example.test:" + gateway.publicPort() + "/timesheets/week?n=3");
+          assertThat(responses.get(1).getHeader("Location")).isEqualTo("https://localhost:" + gateway.publicPort() + "/x");
           client.close();
           test.completeNow();
         })));

@@ -43,6 +43,30 @@ class PasswordPolicyCheckerTest {
   }
 
   @Test
+  void saysAtLeastWhenTheSetRoundsCountsDown() {
+    BreachedPasswords rounded = new BreachedPasswords() {
+      @Override
+      public long prevalence(byte[] sha1) {
+        return 32_768;
+      }
+
+      @Override
+      public boolean available() {
+        return true;
+      }
+
+      @Override
+      public boolean countsAreLowerBounds() {
+        return true;
+      }
+    };
+
+    PolicyCheck result = checker.check(STRONG, PasswordPolicy.DEFAULTS, UserContext.NONE, rounded);
+
+    assertThat(result.messages()).containsExactly("appears at least 32,768 times in known data breaches");
+  }
+
+  @Test
   void reportsEveryFailingRuleAtOnce() {
     PolicyCheck result = checker.check("passwor", PasswordPolicy.DEFAULTS, UserContext.NONE,
         breaches.with("passwor", 1));

@@ -72,8 +72,14 @@ final class ProxyTestBed {
    */
   static ProxyTestBed start(Vertx vertx, ProxySettings settings, Handler<RoutingContext> authStep,
       boolean readsBody) {
+    return start(vertx, settings, authStep, readsBody, Long.MAX_VALUE);
+  }
+
+  /** As above, refusing request bodies over {@code maxBodyBytes}. */
+  static ProxyTestBed start(Vertx vertx, ProxySettings settings, Handler<RoutingContext> authStep,
+      boolean readsBody, long maxBodyBytes) {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    ProxyHandler proxy = ProxyHandler.create(vertx, settings, new MicrometerProxyMetrics(registry));
+    ProxyHandler proxy = ProxyHandler.create(vertx, settings, new MicrometerProxyMetrics(registry), maxBodyBytes);
     SelfSignedCertificate certificate = CERTIFICATE;
     Router router = Router.router(vertx);
     router.route().handler(rc -> {

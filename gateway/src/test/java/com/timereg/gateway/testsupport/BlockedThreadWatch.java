@@ -25,8 +25,16 @@ public final class BlockedThreadWatch implements BeforeAllCallback, AfterEachCal
 
   private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(BlockedThreadWatch.class);
 
+  /** On a test class that blocks an event loop on purpose (the watch's own test): not watched. */
+  @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
+  @java.lang.annotation.Target(java.lang.annotation.ElementType.TYPE)
+  public @interface BlocksOnPurpose {}
+
   @Override
   public void beforeAll(ExtensionContext context) {
+    if (context.getRequiredTestClass().isAnnotationPresent(BlocksOnPurpose.class)) {
+      return;
+    }
     ListAppender<ILoggingEvent> appender = new ListAppender<>();
     appender.setName("blocked-thread-watch");
     appender.start();

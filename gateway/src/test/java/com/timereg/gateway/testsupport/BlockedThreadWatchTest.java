@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /** The watch is only as good as its premise: Vert.x's warning arrives on the logger it listens to. */
+@BlockedThreadWatch.BlocksOnPurpose
 class BlockedThreadWatchTest {
 
   @Test

@@ -455,6 +455,22 @@ abstract class ThrottleServiceContract {
   }
 
   @Test
+  void activeBlockGaugeMovesWhenABlockStartsOrIsLiftedNotOnlyAtMaintenance() {
+    fail("192.0.2.10", 10);
+    assertThat(service.activeBlocks(BlockKind.CLIENT)).isEqualTo(1);
+    BlockEntry remote = new BlockEntry(Cidr.parse("198.51.100.0/24"), BlockKind.RANGE, BlockReason.RANGE_FAILURES,
+        "", "gateway", clock.instant(), clock.instant().plus(Duration.ofMinutes(15)), 1, 50, clock.instant(), clock.instant());
+    service.applyRemoteBlock(remote);
+    service.applyRemoteBlock(remote);
+    assertThat(service.activeBlocks(BlockKind.RANGE)).as("a repeated notification is one block").isEqualTo(1);
+
+    service.liftBlock(Cidr.parse("192.0.2.10/32"), Origin.LOCAL);
+    assertThat(service.activeBlocks(BlockKind.CLIENT)).isZero();
+    service.maintain();
+    assertThat(service.activeBlocks(BlockKind.RANGE)).isEqualTo(1);
+  }
+
+  @Test
   void fullClientMapDegradesToRangeCountingWithoutExceptions() throws Exception {
     start(ThrottlePolicy.DEFAULTS, 100, 10_000);
     for (int i = 1; i <= 80; i++) {

@@ -1,0 +1,112 @@
+package com.timereg.gateway.admin;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RequestBody;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Reading query parameters and JSON bodies of API requests; every mistake is a {@link ApiResponses.BadRequest}. */
+final class ApiRequests {
+  private ApiRequests() {}
+
+  static int integer(RoutingContext ctx, String name, int def, int min, int max) {
+    String v = single(ctx, name);
+    if (v == null || v.isEmpty()) {
+      return def;
+    }
+    try {
+      int i = Integer.parseInt(v);
+      if (i < min || i > max) {
+        throw new ApiResponses.BadRequest(name + " must be between " + min + " and " + max + ", was " + i);
+      }
+      return i;
+    } catch (NumberFormatException e) {
+      throw new ApiResponses.BadRequest(name + " must be a whole number, was '" + abbreviate(v) + "'");
+    }
+  }
+
+  static boolean bool(RoutingContext ctx, String name, boolean def) {
+    String v = single(ctx, name);
+    if (v == null || v.isEmpty()) {
+      return def;
+    }
+    return switch (v.toLowerCase(Locale.ROOT)) {
+      case "true", "1", "yes" -> true;
+      case "false", "0", "no" -> false;
+      default -> throw new ApiResponses.BadRequest(name + " must be true or false, was '" + abbreviate(v) + "'");
+    };
+  }
+
+  /** One of the keys of {@code choices} (case-insensitive), or the default when absent. */
+  static <T> T choice(RoutingContext ctx, String name, Map<String, T> choices, T def) {
+    String v = single(ctx, name);
+    if (v == null || v.isEmpty()) {
+      return def;
+    }
+    T t = choices.get(v.toLowerCase(Locale.ROOT));
+    if (t == null) {
+      throw new ApiResponses.BadRequest(name + " must be one of " + choices.keySet().stream().sorted().toList()
+          + ", was '" + abbreviate(v) + "'");
+    }
+    return t;
+  }
+
+  static String string(RoutingContext ctx, String name) {
+    return single(ctx, name);
+  }
+
+  private static String single(RoutingContext ctx, String name) {
+    List<String> all = ctx.queryParam(name);
+    if (all.size() > 1) {
+      throw new ApiResponses.BadRequest("give " + name + " once, not " + all.size() + " times");
+    }
+    return all.isEmpty() ? null : all.get(0).strip();
+  }
+
+  /** The body as a JSON object; an empty body is an empty object when {@code optional}. */
+  static JsonObject body(RoutingContext ctx, boolean optional) {
+    RequestBody body = ctx.body();
+    if (body == null || body.isEmpty()) {
+      if (optional) {
+        return new JsonObject();
+      }
+      throw new ApiResponses.BadRequest("the request needs a JSON object as its body");
+    }
+    try {
+      Object parsed = io.vertx.core.json.Json.decodeValue(body.buffer());
+      if (parsed instanceof JsonObject o) {
+        return o;
+      }
+    } catch (DecodeException e) {
+      // falls through to the message below, without the parser's internals
+    }
+    throw new ApiResponses.BadRequest("the request body is not a JSON object");
+  }
+
+  /** A text field of a JSON body; null when absent, a mistake when of another type. */
+  static String text(JsonObject body, String field) {
+    Object v = body.getValue(field);
+    if (v == null) {
+      return null;
+    }
+    if (!(v instanceof String s)) {
+      throw new ApiResponses.BadRequest(field + " must be a string");
+    }
+    return s;
+  }
+
+  static String required(JsonObject body, String field, String hint) {
+    String s = text(body, field);
+    if (s == null || s.isBlank()) {
+      throw new ApiResponses.BadRequest(field + " is required: " + hint);
+    }
+    return s.strip();
+  }
+
+  static String abbreviate(String s) {
+    return s.length() <= 60 ? s : s.substring(0, 57) + "...";
+  }
+}

@@ -1,0 +1,66 @@
+package com.timereg.gateway.admin;
+
+import com.timereg.gateway.blocks.BlockSync;
+import com.timereg.gateway.clientip.Cidr;
+import com.timereg.gateway.throttle.ThrottleService;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * The security console on the admin listener: its files under {@code /admin/} and its API under
+ * {@code /admin/api/}, in this order: access control ({@link AdminAccess}) → CSRF guard
+ * ({@link CsrfGuard}) → bounded body → the routes → JSON 404 / failure answers. Never mounted on
+ * the public listener.
+ */
+public final class SecurityConsole {
+  /** The largest edit is a target, a duration and a 500-character reason. */
+  static final long MAX_BODY_BYTES = 16 * 1024;
+
+  private final AdminAccess access;
+  private final AdminApi api;
+  private final EventsApi events;
+  private final ConsoleAssets assets = new ConsoleAssets();
+
+  public SecurityConsole(ThrottleService throttle, BlockSync blocks, List<Cidr> configuredAllowlist,
+      RecentLoginEvents logins, AdminAccess access, Clock clock) {
+    this.access = access;
+    this.api = new AdminApi(throttle, blocks, configuredAllowlist, logins, clock);
+    this.events = new EventsApi(blocks.queries(), logins);
+  }
+
+  void mount(Router router) {
+    assets.mount(router);
+    router.route("/admin/api/*").handler(access);
+    router.route("/admin/api/*").handler(new CsrfGuard());
+    router.route("/admin/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    router.get("/admin/api/whoami").handler(this::whoami);
+    api.mount(router);
+    events.mount(router);
+    router.route("/admin/api/*").handler(ctx -> ApiResponses.error(ctx, 404, "not_found", "No such admin API route."));
+    router.route("/admin/api/*").failureHandler(SecurityConsole::failed);
+  }
+
+  private void whoami(RoutingContext ctx) {
+    ApiResponses.json(ctx, 200, new JsonObject().put("actor", AdminAccess.actor(ctx))
+        .put("access", access.mode().name().toLowerCase(java.util.Locale.ROOT)));
+  }
+
+  private static void failed(RoutingContext ctx) {
+    if (ctx.failure() != null) {
+      ApiResponses.failure(ctx, ctx.failure());
+      return;
+    }
+    int status = ctx.statusCode();
+    if (status == 413) {
+      ApiResponses.error(ctx, 413, "too_large", "The request body is larger than " + MAX_BODY_BYTES + " bytes.");
+    } else if (status >= 400 && status < 500) {
+      ApiResponses.error(ctx, status, "invalid", "The request was refused (" + status + ").");
+    } else {
+      ApiResponses.failure(ctx, new IllegalStateException("admin API failed with status " + status));
+    }
+  }
+}

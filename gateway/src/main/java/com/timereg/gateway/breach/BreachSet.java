@@ -1,0 +1,203 @@
+package com.timereg.gateway.breach;
+
+import com.timereg.gateway.password.BreachedPasswords;
+import com.timereg.hibp.HibpSet;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.temporal.ChronoUnit;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The offline Have I Been Pwned set the gateway checks new passwords against: the file named by
+ * {@link BreachSetSettings#setPath()}, mapped read-only off-heap, and swapped for its replacement
+ * without a restart.
+ *
+ * <p>Every {@code reloadInterval} a one-thread worker compares the path's {@link FileIdentity} with
+ * the one in use; when it differs, the new file is opened there (header checks only: the loader
+ * writes a complete file and renames it into place) and published through a volatile field, and
+ * the old set is closed after {@code closeGrace}. A file that cannot be opened is reported (log,
+ * metric, readiness detail) and retried only once it changes again; a set already in use stays in
+ * use meanwhile, since its mapping outlives the rename. Lookups take no lock and never block.
+ */
+public final class BreachSet implements BreachedPasswords {
+  private static final Logger LOG = LoggerFactory.getLogger(BreachSet.class);
+
+  private record InUse(HibpSet set, FileIdentity identity) {}
+
+  private final Vertx vertx;
+  private final BreachSetSettings settings;
+  private final BreachSetMetrics metrics;
+  private final WorkerExecutor worker;
+  private final AtomicBoolean refreshing = new AtomicBoolean();
+  private volatile InUse current;
+  /** What is wrong with the configured file now, for readiness; null when nothing is. */
+  private volatile String problem;
+  /** The identity last looked at; read and written only by tasks on {@link #worker}. */
+  private FileIdentity seen;
+  private volatile long timer = -1;
+
+  public BreachSet(Vertx vertx, BreachSetSettings settings, BreachSetMetrics metrics) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.metrics = metrics;
+    this.worker = vertx.createSharedWorkerExecutor("hibp-set", 1);
+  }
+
+  /**
+   * Opens the configured set on the worker and starts watching it. Completes when the first
+   * attempt is over, successful or not: a missing set leaves the gateway running with password
+   * changes refused (or allowed, per {@code allowWithoutSet}).
+   */
+  public Future<Void> start() {
+    if (settings.setPath().isEmpty()) {
+      metrics.inUse(0);
+      LOG.warn("no hibp.set-path configured: {}", settings.allowWithoutSet()
+          ? "new passwords are accepted WITHOUT a breach check (hibp.allow-without-set)"
+          : "password changes are refused until a breach set is configured");
+      return Future.succeededFuture();
+    }
+    return refresh().onComplete(ar -> {
+      long interval = settings.reloadInterval().toMillis();
+      timer = vertx.setPeriodic(interval, interval, id -> {
+        // Skip a tick while the last look is still running (a slow or hung file system).
+        if (refreshing.compareAndSet(false, true)) {
+          refresh().onComplete(done -> refreshing.set(false));
+        }
+      });
+    });
+  }
+
+  /** Looks at the file once now, on the worker; a failure is reported, never thrown. */
+  Future<Void> refresh() {
+    return worker.executeBlocking(() -> {
+      reloadIfChanged(settings.setPath().orElseThrow());
+      return null;
+    }, true);
+  }
+
+  private void reloadIfChanged(Path path) {
+    FileIdentity now;
+    try {
+      now = FileIdentity.of(path);
+    } catch (IOException | RuntimeException e) {
+      reportOnce(FileIdentity.MISSING, path, "cannot read its attributes: " + e.getMessage());
+      return;
+    }
+    if (now.sameAs(seen)) {
+      return;
+    }
+    if (now.missing()) {
+      reportOnce(now, path, "file not found");
+      return;
+    }
+    HibpSet opened;
+    try {
+      opened = HibpSet.open(path);
+    } catch (IOException | RuntimeException e) {
+      reportOnce(now, path, "cannot open it: " + e.getMessage());
+      return;
+    }
+    seen = now;
+    InUse previous = current;
+    current = new InUse(opened, now);
+    problem = null;
+    metrics.inUse(opened.entryCount());
+    LOG.info("breach set {} in use: {} entries, built {}{}", path, opened.entryCount(), opened.buildTime(),
+        previous == null ? "" : " (replaces the set built " + previous.set().buildTime() + ")");
+    if (previous != null) {
+      closeLater(previous.set());
+    }
+  }
+
+  /** Records a problem with the file, logging it once per file version rather than every tick. */
+  private void reportOnce(FileIdentity identity, Path path, String what) {
+    if (identity.sameAs(seen) && problem != null) {
+      return;
+    }
+    seen = identity;
+    problem = path + ": " + what;
+    metrics.loadFailed();
+    LOG.warn("breach set {}: {}; {}", path, what, current != null
+        ? "still using the set loaded before"
+        : settings.allowWithoutSet()
+            ? "new passwords are accepted WITHOUT a breach check (hibp.allow-without-set)"
+            : "password changes are refused until it can be read");
+  }
+
+  private void closeLater(HibpSet old) {
+    long grace = settings.closeGrace().toMillis();
+    if (grace <= 0) {
+      old.close();
+    } else {
+      vertx.setTimer(grace, id -> old.close());
+    }
+  }
+
+  @Override
+  public boolean available() {
+    return current != null;
+  }
+
+  /** The set stores each count's power-of-two class and answers with the class's lower bound. */
+  @Override
+  public boolean countsAreLowerBounds() {
+    return true;
+  }
+
+  @Override
+  public long prevalence(byte[] sha1) {
+    InUse inUse = current;
+    if (inUse == null) {
+      return 0;
+    }
+    long prevalence;
+    try {
+      prevalence = inUse.set().prevalence(sha1);
+    } catch (IllegalStateException closed) {
+      // Swapped and closed between reading the field and the lookup: ask the new set.
+      InUse now = current;
+      if (now == null || now == inUse) {
+        metrics.lookup(BreachSetMetrics.Lookup.ERROR);
+        throw closed;
+      }
+      prevalence = now.set().prevalence(sha1);
+    }
+    metrics.lookup(prevalence > 0 ? BreachSetMetrics.Lookup.FOUND : BreachSetMetrics.Lookup.NOT_FOUND);
+    return prevalence;
+  }
+
+  /** For readiness: the set in use (entries, build date) or why there is none and what that means. */
+  public String describe() {
+    InUse inUse = current;
+    String issue = problem;
+    if (inUse != null) {
+      String state = String.format(Locale.ROOT, "%,d entries, built %s", inUse.set().entryCount(),
+          inUse.set().buildTime().truncatedTo(ChronoUnit.SECONDS));
+      return issue == null ? state : state + " (" + issue + "; still using this set)";
+    }
+    String none = issue == null ? "no breach set" : "no breach set (" + issue + ")";
+    return none + (settings.allowWithoutSet()
+        ? ": password changes allowed without a breach check (hibp.allow-without-set)"
+        : ": password changes refused");
+  }
+
+  /** Stops watching and closes the set; lookups after this find no set. */
+  public Future<Void> close() {
+    long t = timer;
+    if (t >= 0) {
+      vertx.cancelTimer(t);
+    }
+    InUse inUse = current;
+    current = null;
+    if (inUse != null) {
+      inUse.set().close();
+    }
+    return worker.close();
+  }
+}

@@ -1,0 +1,98 @@
+package com.timereg.gateway.cli;
+
+import io.vertx.core.json.JsonObject;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code gateway admin ...}: the security console's operations against a running gateway's admin
+ * API, for scripts and for staff without a browser. Exit status 0 on success, 1 when the API
+ * refused the request or could not be reached (the message says which), 2 for a usage mistake.
+ */
+@Command(name = "admin", mixinStandardHelpOptions = true,
+    description = "Block lists, allowlist and audit trail of a running gateway, through its admin API.",
+    subcommands = {BlocksCommand.class, AllowCommand.class, EventsCommand.class})
+public final class AdminCommand implements Callable<Integer> {
+  public static final String DEFAULT_ADMIN_URL = "http://127.0.0.1:9090";
+  static final int EXIT_FAILED = 1;
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--admin-url", paramLabel = "URL", scope = ScopeType.INHERIT, defaultValue = DEFAULT_ADMIN_URL,
+      description = "The gateway's admin listener (default: ${DEFAULT-VALUE}).")
+  String adminUrl;
+
+  @Option(names = "--json", scope = ScopeType.INHERIT, description = "Print the API's JSON instead of a table.")
+  boolean json;
+
+  @Option(names = "--actor", paramLabel = "NAME", scope = ScopeType.INHERIT, defaultValue = "${sys:user.name}",
+      description = "Your name in the audit trail; honoured only by a loopback admin listener (default: ${DEFAULT-VALUE}).")
+  String actor;
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+    return 0;
+  }
+
+  /**
+   * Calls the API and prints its answer, as JSON with {@code --json} or as {@code human} renders
+   * it; failures go to stderr with exit status {@value #EXIT_FAILED}.
+   */
+  int run(CommandSpec leaf, Function<AdminClient, JsonObject> call, java.util.function.BiConsumer<JsonObject, PrintWriter> human) {
+    PrintWriter out = leaf.commandLine().getOut();
+    PrintWriter err = leaf.commandLine().getErr();
+    try {
+      JsonObject answer = call.apply(client());
+      if (json) {
+        out.println(answer.encodePrettily());
+      } else {
+        human.accept(answer, out);
+      }
+      out.flush();
+      return 0;
+    } catch (AdminClient.AdminClientException e) {
+      err.println("gateway admin: " + e.getMessage());
+      err.flush();
+      return EXIT_FAILED;
+    }
+  }
+
+  private AdminClient client() {
+    URI uri;
+    try {
+      uri = new URI(adminUrl);
+    } catch (URISyntaxException e) {
+      throw new AdminClient.AdminClientException("--admin-url '" + adminUrl + "' is not a URL");
+    }
+    if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+      throw new AdminClient.AdminClientException("--admin-url must be http://HOST:PORT or https://HOST:PORT, was '"
+          + adminUrl + "'");
+    }
+    return new AdminClient(uri, actor);
+  }
+
+  /** An ISO instant as a shorter UTC time for tables. */
+  static String time(String iso) {
+    if (iso == null) {
+      return null;
+    }
+    String s = iso.replace('T', ' ');
+    int dot = s.indexOf('.');
+    return (dot > 0 ? s.substring(0, dot) : s.replace("Z", "")) + "Z";
+  }
+
+  static CommandLine.ParameterException usage(CommandSpec spec, String message) {
+    return new CommandLine.ParameterException(spec.commandLine(), message);
+  }
+}

@@ -1,0 +1,67 @@
+package com.timereg.gateway.cli;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.PrintWriter;
+
+/** The explanation of one address, as text. */
+final class ExplainText {
+  private ExplainText() {}
+
+  static void print(JsonObject x, PrintWriter out) {
+    String address = x.getString("address");
+    JsonObject d = x.getJsonObject("decision");
+    if (x.getBoolean("allowlisted")) {
+      JsonObject a = x.getJsonObject("allowlistEntry");
+      out.println(address + ": ALLOWLISTED by " + a.getString("cidr") + " (" + a.getString("note") + "), never blocked");
+    } else if (x.getBoolean("blocked")) {
+      out.println(address + ": BLOCKED by " + d.getString("kind") + " entry " + d.getString("subject") + " until "
+          + AdminCommand.time(d.getString("until")) + " (" + d.getString("reasonText") + ")");
+    } else {
+      out.println(address + ": not blocked");
+    }
+    out.println();
+    TextTable counters = new TextTable("KEY", "INVALID IN WINDOW", "LIMIT", "BLOCKED CLIENTS", "BLOCKED UNTIL", "TOTAL INVALID", "RECENT SUCCESS");
+    for (String key : new String[] {"client", "range"}) {
+      JsonObject k = x.getJsonObject(key);
+      counters.add(key + " " + k.getString("subject"), k.getValue("failuresInWindow"), k.getInteger("failureLimit"),
+          k.getInteger("blockedClientLimit") > 0 ? k.getValue("blockedClientsInWindow") + "/" + k.getInteger("blockedClientLimit") : null,
+          AdminCommand.time(k.getString("blockedUntil")), k.getLong("totalFailures"),
+          k.getBoolean("successHeadroom") ? "yes (limits raised)" : "no");
+    }
+    counters.print(out);
+    JsonObject s = x.getJsonObject("surge");
+    out.println(s.getBoolean("active")
+        ? "Surge mode ON: limits x" + s.getValue("limitFactor") + " (" + s.getValue("failuresPerMinute") + " invalid logins/min)"
+        : "Surge mode off (" + s.getValue("failuresPerMinute") + " invalid logins/min; starts at " + s.getValue("enterAt") + ")");
+    JsonObject history = x.getJsonObject("history");
+    JsonArray blocks = history.getJsonArray("blocks");
+    out.println();
+    out.println("Blocks covering it:");
+    if (blocks.isEmpty()) {
+      out.println("  none recorded");
+    } else {
+      TextTable t = new TextTable("ADDRESS/RANGE", "KIND", "CREATED", "EXPIRES", "BY", "STATUS");
+      for (int i = 0; i < blocks.size(); i++) {
+        JsonObject b = blocks.getJsonObject(i);
+        t.add(b.getString("cidr"), b.getString("kind"), AdminCommand.time(b.getString("createdAt")),
+            AdminCommand.time(b.getString("expiresAt")), b.getString("createdBy", "gateway"), BlocksCommand.status(b));
+      }
+      t.print(out);
+    }
+    JsonArray events = history.getJsonArray("events");
+    out.println();
+    out.println("Audit trail:");
+    if (events.isEmpty()) {
+      out.println("  nothing recorded");
+    } else {
+      TextTable t = new TextTable("WHEN", "ACTION", "SUBJECT", "BY", "NOTE");
+      for (int i = 0; i < events.size(); i++) {
+        JsonObject e = events.getJsonObject(i);
+        t.add(AdminCommand.time(e.getString("at")), e.getString("action"), e.getString("subject"),
+            e.getString("actor", "gateway"), e.getString("note"));
+      }
+      t.print(out);
+    }
+  }
+}

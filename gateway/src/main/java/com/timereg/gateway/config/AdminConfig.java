@@ -1,0 +1,46 @@
+package com.timereg.gateway.config;
+
+import com.timereg.gateway.admin.AdminSettings;
+import com.timereg.gateway.admin.AdminTlsSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** The admin listener and security console, read from {@code admin.*}. */
+final class AdminConfig {
+  private AdminConfig() {}
+
+  static AdminSettings read(ConfigReader r, ListenerSettings pub) {
+    AdminSettings d = AdminSettings.DEFAULTS;
+    AdminTlsSettings tls = new AdminTlsSettings(
+        readable(r, "admin.tls.cert-file"),
+        readable(r, "admin.tls.key-file"),
+        readable(r, "admin.tls.client-ca-file"),
+        r.enumValue("admin.tls.client-auth", AdminTlsSettings.ClientAuth.class, AdminTlsSettings.ClientAuth.REQUIRED));
+    if (tls.certFile().isPresent() != tls.keyFile().isPresent()) {
+      r.problem("admin.tls", "cert-file and key-file go together: give both, or neither for a plain-HTTP loopback listener");
+    }
+    if (tls.clientCaFile().isPresent() && !tls.enabled()) {
+      r.problem("admin.tls.client-ca-file", "client certificates need TLS: set admin.tls.cert-file and key-file too");
+    }
+    AdminSettings admin = new AdminSettings(
+        r.string("admin.host", d.host()),
+        r.integer("admin.port", d.port(), 0, 65535),
+        tls,
+        r.string("admin.staff-role", d.staffRole()),
+        r.integer("admin.login-events", d.loginEventCapacity(), 10, 1_000_000));
+    if (admin.port() != 0 && admin.port() == pub.port()) {
+      r.problem("admin.port", "must differ from public.port (" + pub.port() + ")");
+    }
+    return admin;
+  }
+
+  /** A file the gateway must read at start: checked now, so a typo is reported with the rest. */
+  private static Optional<Path> readable(ConfigReader r, String key) {
+    Optional<Path> p = r.optionalPath(key);
+    if (p.isPresent() && !Files.isReadable(p.get())) {
+      r.problem(key, "cannot read " + p.get());
+    }
+    return p;
+  }
+}

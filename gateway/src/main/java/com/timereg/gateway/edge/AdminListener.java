@@ -1,0 +1,45 @@
+package com.timereg.gateway.edge;
+
+import com.timereg.gateway.admin.AdminAccess;
+import com.timereg.gateway.admin.AdminSettings;
+import com.timereg.gateway.admin.AdminTlsSettings;
+import com.timereg.gateway.tls.ServerTls;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemTrustOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Options of the admin listener: plain HTTP on loopback, or TLS with optional client certificates. */
+final class AdminListener {
+  private static final Logger LOG = LoggerFactory.getLogger(AdminListener.class);
+
+  private AdminListener() {}
+
+  /** Reads the certificate files now, on the start-up thread. */
+  static HttpServerOptions options(AdminSettings settings, ServerTls tls) throws IOException {
+    HttpServerOptions options = new HttpServerOptions().setHost(settings.host());
+    AdminTlsSettings t = settings.tls();
+    if (t.enabled()) {
+      ServerTls.KeyMaterial material = new ServerTls.KeyMaterial(
+          Files.readAllBytes(t.certFile().orElseThrow()), Files.readAllBytes(t.keyFile().orElseThrow()));
+      tls.apply(options, material);
+      if (t.clientCaFile().isPresent()) {
+        options.setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(Files.readAllBytes(t.clientCaFile().get()))))
+            .setClientAuth(t.clientAuth() == AdminTlsSettings.ClientAuth.REQUIRED ? ClientAuth.REQUIRED : ClientAuth.REQUEST);
+      }
+    }
+    switch (AdminAccess.modeFor(settings)) {
+      case LOOPBACK -> LOG.info("security console open to local callers only (admin.host {} is loopback)", settings.host());
+      case STAFF -> LOG.info("security console needs {}", t.clientCertificates()
+          ? "a client certificate from admin.tls.client-ca-file or a staff session"
+          : "a staff session (no admin.tls.client-ca-file configured)");
+      default -> LOG.warn("admin.host {} is not loopback and admin.tls is not configured: the security console and "
+          + "its API refuse every request; health and metrics stay available", settings.host());
+    }
+    return options;
+  }
+}

@@ -1,0 +1,187 @@
+package com.timereg.gateway.login;
+
+import com.timereg.gateway.password.PasswordVerifier;
+import com.timereg.gateway.password.PolicyCheck;
+import com.timereg.gateway.password.PoolSaturatedException;
+import com.timereg.gateway.password.Verification;
+import com.timereg.gateway.session.SessionIdentity;
+import com.timereg.gateway.session.SessionService;
+import com.timereg.gateway.throttle.FailureKind;
+import com.timereg.gateway.throttle.ThrottleService;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The password change of a signed-in user, and the strength check behind the live meter. The order:
+ * input → account may use a password → breach set loaded (or allowed without) → current password
+ * (per-name delay, then PBKDF2 on the pool; a wrong one counts as an invalid login) → customer
+ * policy → new hash → the user's other sessions ended → hash stored if still the one verified.
+ * Neither password nor the estimate is ever logged; only user ids and outcomes are.
+ */
+public final class PasswordChangeService {
+  private static final Logger LOG = LoggerFactory.getLogger(PasswordChangeService.class);
+
+  static final String SSO_ONLY_MESSAGE =
+      "Your account signs in with Microsoft; its password is managed there, not here.";
+
+  private final Vertx vertx;
+  private final UserDirectory users;
+  private final PasswordVerifier verifier;
+  private final NewPasswordChecks checks;
+  private final ThrottleService throttle;
+  private final SessionService sessions;
+  private final PasswordChangeMetrics metrics;
+
+  public PasswordChangeService(Vertx vertx, UserDirectory users, PasswordVerifier verifier, NewPasswordChecks checks,
+      ThrottleService throttle, SessionService sessions, PasswordChangeMetrics metrics) {
+    this.vertx = vertx;
+    this.users = users;
+    this.verifier = verifier;
+    this.checks = checks;
+    this.throttle = throttle;
+    this.sessions = sessions;
+    this.metrics = metrics;
+  }
+
+  public Future<PasswordChangeResult> change(InetAddress client, SessionIdentity who, String currentPassword,
+      String newPassword) {
+    PasswordChangeResult malformed = malformed(currentPassword, "your current password");
+    if (malformed == null) {
+      malformed = malformed(newPassword, "a new password");
+    }
+    if (malformed != null) {
+      return Future.succeededFuture(counted(malformed));
+    }
+    return users.findById(who.userId()).compose(found -> {
+      PasswordChangeResult refusal = refusalFor(found);
+      if (refusal == null && checks.changesRefused()) {
+        refusal = new PasswordChangeResult.BreachCheckUnavailable();
+      }
+      if (refusal != null) {
+        return Future.succeededFuture(refusal);
+      }
+      UserRecord user = found.get();
+      // The same per-name delay as login: a stolen session must not make guessing the password cheaper.
+      return delay(throttle.accountDelay(user.loginName()))
+          .compose(v -> verifier.verify(currentPassword, user.passwordHash()))
+          .compose(verification -> verification.matches()
+              ? checkAndStore(client, who, user, newPassword)
+              : Future.succeededFuture(wrongCurrentPassword(client, user, verification)));
+    }).recover(PasswordChangeService::busy).map(this::counted);
+  }
+
+  /** The verdict on a candidate for the user's new password; nothing is counted or stored. */
+  public Future<PasswordChangeResult> check(SessionIdentity who, String candidate) {
+    PasswordChangeResult malformed = malformed(candidate, "a new password");
+    if (malformed != null) {
+      return Future.succeededFuture(malformed);
+    }
+    return users.findById(who.userId()).compose(found -> {
+      PasswordChangeResult refusal = refusalFor(found);
+      return refusal != null
+          ? Future.succeededFuture(refusal)
+          : checks.check(found.get(), candidate).map(c -> (PasswordChangeResult) new PasswordChangeResult.Checked(c));
+    }).recover(PasswordChangeService::busy);
+  }
+
+  /** The account behind a session, if it may change a password here. */
+  public Future<Optional<UserRecord>> account(SessionIdentity who) {
+    return users.findById(who.userId());
+  }
+
+  private Future<PasswordChangeResult> checkAndStore(InetAddress client, SessionIdentity who, UserRecord user,
+      String newPassword) {
+    throttle.recordSuccess(client, user.loginName());
+    return checks.check(user, newPassword).compose(check -> {
+      if (NewPasswordChecks.breachCheckMissing(check)) {
+        return Future.succeededFuture(new PasswordChangeResult.BreachCheckUnavailable());
+      }
+      if (!check.meetsPolicy()) {
+        return Future.succeededFuture(new PasswordChangeResult.Refused(check.reasons()));
+      }
+      // Other sessions end before the new hash is stored: should storing fail, the user is asked to
+      // try again and nobody else is still signed in; the other order could leave a thief signed in.
+      return verifier.hash(newPassword)
+          .compose(hash -> sessions.revokeAllForUser(user.id(), who.sessionId())
+              .compose(ended -> users.replacePasswordHash(user.id(), user.passwordHash(), hash)
+                  .map(stored -> stored ? changed(user, ended) : new PasswordChangeResult.ChangedMeanwhile())));
+    });
+  }
+
+  private PasswordChangeResult changed(UserRecord user, int otherSessionsEnded) {
+    LOG.info("user {} changed their password; {} other session(s) ended", user.id(), otherSessionsEnded);
+    return new PasswordChangeResult.Changed(otherSessionsEnded);
+  }
+
+  private PasswordChangeResult wrongCurrentPassword(InetAddress client, UserRecord user, Verification v) {
+    if (v.outcome() == Verification.Outcome.MALFORMED) {
+      LOG.warn("user {} has an unusable password hash: {}", user.id(), v.reason());
+    }
+    // A wrong current password is a password guess like any other.
+    throttle.recordFailure(client, user.loginName(), FailureKind.WRONG_PASSWORD);
+    return new PasswordChangeResult.WrongCurrentPassword();
+  }
+
+  private static PasswordChangeResult refusalFor(Optional<UserRecord> found) {
+    if (found.isEmpty() || !found.get().active()) {
+      return new PasswordChangeResult.NoAccount();
+    }
+    UserRecord user = found.get();
+    if (user.ssoMode() == SsoMode.REQUIRED || !user.hasPassword()) {
+      return new PasswordChangeResult.PasswordNotUsed(SSO_ONLY_MESSAGE);
+    }
+    return null;
+  }
+
+  private static PasswordChangeResult malformed(String password, String what) {
+    if (password == null || password.isEmpty()) {
+      return new PasswordChangeResult.Malformed("Enter " + what + ".");
+    }
+    if (password.length() > LoginService.MAX_PASSWORD) {
+      return new PasswordChangeResult.Malformed(
+          "Passwords longer than " + LoginService.MAX_PASSWORD + " characters are not accepted.");
+    }
+    return null;
+  }
+
+  private static Future<PasswordChangeResult> busy(Throwable failure) {
+    return failure instanceof PoolSaturatedException busy
+        ? Future.succeededFuture(new PasswordChangeResult.Busy(busy.retryAfterSeconds()))
+        : Future.failedFuture(failure);
+  }
+
+  private PasswordChangeResult counted(PasswordChangeResult result) {
+    if (result instanceof PasswordChangeResult.Changed) {
+      metrics.changed();
+    } else if (result instanceof PasswordChangeResult.Refused refused) {
+      for (PolicyCheck.Reason reason : refused.reasons()) {
+        metrics.refusal(reason.kind().name().toLowerCase(Locale.ROOT));
+      }
+    } else if (result instanceof PasswordChangeResult.WrongCurrentPassword) {
+      metrics.refusal("wrong_current_password");
+    } else if (result instanceof PasswordChangeResult.BreachCheckUnavailable) {
+      metrics.refusal("breach_check_unavailable");
+    } else if (result instanceof PasswordChangeResult.PasswordNotUsed) {
+      metrics.refusal("password_not_used");
+    } else if (result instanceof PasswordChangeResult.Malformed) {
+      metrics.refusal("malformed");
+    }
+    return result;
+  }
+
+  private Future<Void> delay(Duration d) {
+    if (d.isZero() || d.isNegative()) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> p = Promise.promise();
+    vertx.setTimer(d.toMillis(), id -> p.complete());
+    return p.future();
+  }
+}

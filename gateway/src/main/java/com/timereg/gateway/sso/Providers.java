@@ -1,0 +1,205 @@
+package com.timereg.gateway.sso;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.oauth2.OAuth2Auth;
+import io.vertx.ext.auth.oauth2.OAuth2Options;
+import io.vertx.ext.auth.oauth2.providers.OpenIDConnectAuth;
+import java.net.URI;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One discovered OpenID Connect provider per customer, shared by every event loop. Discovery
+ * (the metadata document, then the signing keys) is network I/O, done asynchronously with a
+ * timeout; the result is kept for {@link SsoSettings#providerRefresh()}, and then fetched again
+ * along with the client secret, so key and secret rotations need no restart. A failed discovery is
+ * remembered for {@link #RETRY_AFTER_FAILURE_MILLIS} so that an unreachable provider is not asked
+ * again by every waiting browser.
+ */
+final class Providers {
+  private static final Logger LOG = LoggerFactory.getLogger(Providers.class);
+  static final long RETRY_AFTER_FAILURE_MILLIS = 10_000;
+  /** A provider younger than this is not discovered again because of an unknown key or a refused code. */
+  static final long MIN_AGE_FOR_EVICTION_MILLIS = 60_000;
+  private static final String USER_AGENT = "timereg-auth-gateway";
+
+  /** A discovered provider and what its tokens must say. */
+  record Provider(OAuth2Auth auth, String issuer, String clientId, String tenant) {}
+
+  private record Entry(String fingerprint, Future<Provider> provider, long createdAt) {}
+
+  private final Vertx vertx;
+  private final SsoSettings settings;
+  private final SecretReferences secrets;
+  private final Clock clock;
+  private final Map<Long, Entry> entries = new ConcurrentHashMap<>();
+
+  Providers(Vertx vertx, SsoSettings settings, SecretReferences secrets, Clock clock) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.secrets = secrets;
+    this.clock = clock;
+  }
+
+  /**
+   * The customer's provider; fails with {@link SsoException} ({@link SsoRefusal#NOT_CONFIGURED} or
+   * {@link SsoRefusal#PROVIDER_UNAVAILABLE}). The future completes on the caller's context.
+   */
+  Future<Provider> get(SsoCustomer customer) {
+    String fingerprint = customer.tenantId() + "|" + customer.clientId() + "|" + customer.secretReference();
+    long now = clock.millis();
+    Promise<Provider> discovered = Promise.promise();
+    Entry entry = entries.compute(customer.id(), (id, current) -> fresh(current, fingerprint, now)
+        ? current
+        : new Entry(fingerprint, discovered.future(), now));
+    // Started outside compute(): the map must not be touched from inside its own update.
+    if (entry.provider() == discovered.future()) {
+      discover(customer)
+          .onSuccess(p -> LOG.info("SSO provider of customer {} discovered: issuer {}", customer.slug(), p.issuer()))
+          .onComplete(discovered);
+    }
+    return onCallerContext(entry.provider());
+  }
+
+  /**
+   * Forgets a customer's provider so the next sign-in discovers it again: after a key id the
+   * provider's key set does not have (the provider rotated its keys) or a refused client.
+   */
+  void forget(long customerId, Provider provider) {
+    entries.computeIfPresent(customerId, (id, e) -> {
+      boolean same = e.provider().succeeded() && e.provider().result() == provider;
+      if (same && clock.millis() - e.createdAt() >= MIN_AGE_FOR_EVICTION_MILLIS) {
+        closeLater(provider);
+        return null;
+      }
+      return e;
+    });
+  }
+
+  private boolean fresh(Entry e, String fingerprint, long now) {
+    if (e == null || !e.fingerprint().equals(fingerprint)) {
+      if (e != null) {
+        e.provider().onSuccess(this::closeLater);
+      }
+      return false;
+    }
+    if (e.provider().failed()) {
+      return now - e.createdAt() < RETRY_AFTER_FAILURE_MILLIS;
+    }
+    if (now - e.createdAt() >= settings.providerRefresh().toMillis()) {
+      e.provider().onSuccess(this::closeLater);
+      return false;
+    }
+    return true;
+  }
+
+  private Future<Provider> discover(SsoCustomer customer) {
+    Future<String> secret = customer.secret().isPresent()
+        ? secrets.resolve(customer.secretReference())
+            .recover(e -> Future.failedFuture(new SsoException(SsoRefusal.NOT_CONFIGURED, e.getMessage())))
+        : Future.succeededFuture(null);
+    return secret.compose(value -> {
+      OAuth2Options options = options(customer, value);
+      return OpenIDConnectAuth.discover(vertx, options)
+          .timeout(settings.discoveryTimeout().toMillis(), TimeUnit.MILLISECONDS)
+          .recover(e -> Future.failedFuture(new SsoException(SsoRefusal.PROVIDER_UNAVAILABLE,
+              "discovery at " + options.getSite() + " failed: " + IdTokenCheck.printable(e.getMessage()))))
+          .compose(auth -> checked(customer, options, auth));
+    }).onFailure(e -> LOG.warn("SSO provider of customer {} unavailable: {}", customer.slug(), e.getMessage()));
+  }
+
+  private OAuth2Options options(SsoCustomer customer, String secret) {
+    int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, settings.tokenTimeout().toMillis());
+    return new OAuth2Options()
+        .setSite(settings.authorityFor(customer.tenantId()))
+        .setClientId(customer.clientId())
+        .setClientSecret(secret)
+        .setValidateIssuer(true)
+        .setUserAgent(USER_AGENT)
+        // The library compares expiry with the system clock; the tolerance is ours as well.
+        .setJWTOptions(new JWTOptions().setLeeway((int) settings.clockSkew().toSeconds()))
+        .setHttpClientOptions(new HttpClientOptions()
+            .setConnectTimeout(timeoutMillis)
+            // Idle connections to the provider are dropped, so a replaced provider leaves nothing open.
+            .setIdleTimeout(60)
+            .setIdleTimeoutUnit(TimeUnit.SECONDS));
+  }
+
+  /**
+   * Refuses a discovery document we could not use safely: no issuer to check tokens against, no
+   * keys to check signatures with, or endpoints where the code and the secret would travel in clear.
+   */
+  private Future<Provider> checked(SsoCustomer customer, OAuth2Options options, OAuth2Auth auth) {
+    String issuer = options.getJWTOptions() == null ? null : options.getJWTOptions().getIssuer();
+    String problem = null;
+    if (issuer == null) {
+      problem = "the discovery document names no issuer";
+    } else if (options.getJwkPath() == null) {
+      problem = "the discovery document names no jwks_uri";
+    } else if (!secure(options.getAuthorizationPath()) || !secure(options.getTokenPath()) || !secure(options.getJwkPath())) {
+      problem = "the discovery document names endpoints that are not https";
+    }
+    if (problem != null) {
+      close(auth);
+      return Future.failedFuture(new SsoException(SsoRefusal.NOT_CONFIGURED, problem + " (" + options.getSite() + ")"));
+    }
+    Provider provider = new Provider(auth, issuer, customer.clientId(), customer.tenantId());
+    auth.missingKeyHandler(kid -> {
+      LOG.info("SSO provider of customer {} signed with unknown key {}; it will be discovered again", customer.slug(),
+          IdTokenCheck.printable(kid));
+      forget(customer.id(), provider);
+    });
+    return Future.succeededFuture(provider);
+  }
+
+  private static boolean secure(String endpoint) {
+    try {
+      return endpoint != null && SsoSettings.secureOrLocal(new URI(endpoint));
+    } catch (java.net.URISyntaxException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Closes a replaced provider once sign-ins that took it before the replacement are done with
+   * it: a closed provider can no longer check the tokens of a code exchange in flight.
+   */
+  private void closeLater(Provider provider) {
+    vertx.setTimer(2 * settings.tokenTimeout().toMillis() + 1000, id -> close(provider.auth()));
+  }
+
+  /** Stops the key-set refresh timer the library may have started for a provider no longer used. */
+  private static void close(OAuth2Auth auth) {
+    if (auth instanceof io.vertx.core.Closeable closeable) {
+      closeable.close(Promise.promise());
+    }
+  }
+
+  /** Closes every provider; for shutdown. */
+  void closeAll() {
+    entries.values().forEach(e -> e.provider().onSuccess(p -> close(p.auth())));
+    entries.clear();
+  }
+
+  /**
+   * The cache is shared by every event loop, and a future's callbacks run where it was completed;
+   * hop back so the caller's request is answered on its own event loop.
+   */
+  static <T> Future<T> onCallerContext(Future<T> future) {
+    io.vertx.core.Context context = Vertx.currentContext();
+    if (context == null) {
+      return future;
+    }
+    Promise<T> promise = Promise.promise();
+    future.onComplete(ar -> context.runOnContext(v -> promise.handle(ar)));
+    return promise.future();
+  }
+}

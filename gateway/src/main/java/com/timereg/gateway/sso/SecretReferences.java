@@ -1,0 +1,53 @@
+package com.timereg.gateway.sso;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
+
+/**
+ * Resolves the client-secret references stored with customers: {@code env:NAME} from the gateway's
+ * environment, {@code file:PATH} from a file (read asynchronously: this runs on an event loop).
+ * Anything else is refused, so a secret pasted into the table by mistake is never sent anywhere.
+ */
+public final class SecretReferences {
+  /** A file holding more than this is not a client secret. */
+  static final int MAX_FILE_BYTES = 16 * 1024;
+
+  private final Vertx vertx;
+  private final Function<String, String> environment;
+
+  /** @param environment the gateway's environment variables (System::getenv in production) */
+  public SecretReferences(Vertx vertx, Function<String, String> environment) {
+    this.vertx = vertx;
+    this.environment = environment;
+  }
+
+  /** The secret, or a failed future whose message names the reference but never the value. */
+  public Future<String> resolve(String reference) {
+    if (reference.startsWith("env:")) {
+      String value = environment.apply(reference.substring(4));
+      return value == null || value.isEmpty()
+          ? Future.failedFuture(new IllegalStateException("environment variable " + reference.substring(4) + " is not set"))
+          : Future.succeededFuture(value);
+    }
+    if (reference.startsWith("file:")) {
+      String path = reference.substring(5);
+      return vertx.fileSystem().readFile(path)
+          .recover(e -> Future.failedFuture(new IllegalStateException("cannot read secret file " + path
+              + " (" + e.getClass().getSimpleName() + ")")))
+          .compose(buffer -> {
+            if (buffer.length() > MAX_FILE_BYTES) {
+              return Future.failedFuture(new IllegalStateException("secret file " + path + " is too large"));
+            }
+            // Files written by echo or an editor end with a newline that is not part of the secret.
+            String value = buffer.toString(StandardCharsets.UTF_8).replaceFirst("\\r?\\n$", "");
+            return value.isEmpty()
+                ? Future.failedFuture(new IllegalStateException("secret file " + path + " is empty"))
+                : Future.succeededFuture(value);
+          });
+    }
+    return Future.failedFuture(new IllegalStateException(
+        "the client secret must be a reference env:NAME or file:PATH, not the secret itself"));
+  }
+}

@@ -1,0 +1,153 @@
+package com.timereg.gateway.sso;
+
+import com.timereg.gateway.login.SafeRedirect;
+import com.timereg.gateway.session.AuthMethod;
+import com.timereg.gateway.session.SessionService;
+import com.timereg.gateway.sso.SsoService.CallbackParams;
+import com.timereg.gateway.sso.SsoService.CallbackResult;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.User;
+import io.vertx.ext.auth.oauth2.OAuth2FlowType;
+import io.vertx.ext.auth.oauth2.Oauth2Credentials;
+import java.net.InetAddress;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The way back from the provider, every step refusing on its own: the state (known, unused, not
+ * expired, same browser), the provider's answer, the code exchange (with the PKCE verifier), the
+ * ID token (signature by the provider's keys, then issuer, audience, tenant, times and nonce), the
+ * account, and finally the session.
+ */
+final class SignInCallback {
+  /** Authorization codes are a few hundred characters (Entra's about 1 kB); more is not a code. */
+  static final int MAX_CODE = 4096;
+
+  /** What is known so far about the sign-in, for the audit trail of a refusal. */
+  private record Context(InetAddress client, PendingSignIn pending, SsoCustomer customer) {}
+
+  private final SsoSettings settings;
+  private final SsoDirectory directory;
+  private final SsoRequests requests;
+  private final Providers providers;
+  private final AccountMatcher accounts;
+  private final SessionService sessions;
+  private final SsoService.Outcomes outcomes;
+  private final Supplier<Optional<String>> redirectUri;
+  private final Clock clock;
+
+  SignInCallback(SsoSettings settings, SsoDirectory directory, SsoRequests requests, Providers providers,
+      AccountMatcher accounts, SessionService sessions, SsoService.Outcomes outcomes,
+      Supplier<Optional<String>> redirectUri, Clock clock) {
+    this.settings = settings;
+    this.directory = directory;
+    this.requests = requests;
+    this.providers = providers;
+    this.accounts = accounts;
+    this.sessions = sessions;
+    this.outcomes = outcomes;
+    this.redirectUri = redirectUri;
+    this.clock = clock;
+  }
+
+  Future<CallbackResult> complete(InetAddress client, CallbackParams params, String browserBinding) {
+    if (!Randoms.wellFormed(params.state())) {
+      return refused(new Context(client, null, null), SsoRefusal.INVALID_STATE, "no or malformed state");
+    }
+    if (!Randoms.wellFormed(browserBinding)) {
+      return refused(new Context(client, null, null), SsoRefusal.INVALID_STATE,
+          "no sign-in cookie (another browser, or cookies blocked)");
+    }
+    return requests.take(Randoms.sha256(params.state()))
+        .compose(found -> found.isEmpty()
+            ? refused(new Context(client, null, null), SsoRefusal.INVALID_STATE, "unknown, expired or already used state")
+            : withPending(new Context(client, found.get(), null), params, browserBinding))
+        .recover(e -> outcomes.failed(client, null, null, e).map(r -> (CallbackResult) new CallbackResult.Refused(r)));
+  }
+
+  private Future<CallbackResult> withPending(Context ctx, CallbackParams params, String browserBinding) {
+    PendingSignIn pending = ctx.pending();
+    if (!MessageDigest.isEqual(Randoms.sha256(browserBinding), pending.browserHash())) {
+      return refused(ctx, SsoRefusal.INVALID_STATE, "the state belongs to a sign-in started in another browser");
+    }
+    if (!clock.instant().isBefore(pending.expiresAt())) {
+      return refused(ctx, SsoRefusal.INVALID_STATE, "the sign-in expired at " + pending.expiresAt());
+    }
+    if (params.error() != null) {
+      return refused(ctx, SsoRefusal.PROVIDER_ERROR, "the provider answered " + IdTokenCheck.printable(params.error())
+          + (params.errorDescription() == null ? "" : ": " + IdTokenCheck.printable(params.errorDescription())));
+    }
+    if (params.code() == null || params.code().isEmpty() || params.code().length() > MAX_CODE) {
+      return refused(ctx, SsoRefusal.CODE_REJECTED, "no usable code");
+    }
+    return directory.customer(pending.customerId()).compose(found -> {
+      if (found.isEmpty() || !found.get().usesSso()) {
+        return refused(ctx, SsoRefusal.SSO_DISABLED, "the customer no longer uses Microsoft sign-in");
+      }
+      Context known = new Context(ctx.client(), pending, found.get());
+      if (!found.get().configured() || redirectUri.get().isEmpty()) {
+        return refused(known, SsoRefusal.NOT_CONFIGURED, "tenant, client id or sso.public-base-url missing");
+      }
+      return providers.get(found.get())
+          .compose(provider -> exchange(provider, params.code(), pending))
+          .compose(identity -> signIn(known, identity))
+          .recover(e -> outcomes.failed(known.client(), known.customer(), pending.loginHint(), e)
+              .map(r -> (CallbackResult) new CallbackResult.Refused(r)));
+    });
+  }
+
+  /** Exchanges the code and checks the ID token; fails with {@link SsoException}. */
+  private Future<VerifiedIdentity> exchange(Providers.Provider provider, String code, PendingSignIn pending) {
+    Oauth2Credentials credentials = new Oauth2Credentials()
+        .setFlow(OAuth2FlowType.AUTH_CODE)
+        .setCode(code)
+        .setRedirectUri(redirectUri.get().orElseThrow())
+        .setCodeVerifier(pending.codeVerifier());
+    return Providers.onCallerContext(provider.auth().authenticate(credentials)
+            .timeout(settings.tokenTimeout().toMillis(), TimeUnit.MILLISECONDS))
+        .recover(e -> {
+          SsoException failure = TokenFailures.ofExchange(e);
+          if (failure.refusal() == SsoRefusal.NOT_CONFIGURED) {
+            // Perhaps the secret was rotated: read it again with the next discovery.
+            providers.forget(pending.customerId(), provider);
+          }
+          return Future.failedFuture(failure);
+        })
+        .compose(user -> verified(provider, user, pending));
+  }
+
+  private Future<VerifiedIdentity> verified(Providers.Provider provider, User user, PendingSignIn pending) {
+    IdTokenCheck.Expected expected = new IdTokenCheck.Expected(provider.issuer(), provider.clientId(), provider.tenant(),
+        pending.nonce(), settings.clockSkew());
+    Instant now = clock.instant();
+    JsonObject claims = user.attributes().getJsonObject("idToken");
+    if (claims == null) {
+      // The library found no ID token whose signature, issuer and audience it accepts.
+      if (user.attributes().containsKey("missing-kid")) {
+        providers.forget(pending.customerId(), provider);
+      }
+      return Future.failedFuture(TokenFailures.unaccepted(user.principal().getString("id_token"), expected, now));
+    }
+    IdTokenCheck.Result result = IdTokenCheck.check(claims, expected, now);
+    return result.passed()
+        ? Future.succeededFuture(result.identity())
+        : Future.failedFuture(new SsoException(result.refusal(), result.detail()));
+  }
+
+  private Future<CallbackResult> signIn(Context ctx, VerifiedIdentity identity) {
+    return accounts.match(ctx.customer(), identity).compose(match -> sessions
+        .issue(match.user().id(), ctx.customer().slug(), match.user().loginName(), AuthMethod.SSO)
+        .compose(tokens -> outcomes.signedIn(ctx.client(), ctx.customer(), match, identity)
+            .map(v -> (CallbackResult) new CallbackResult.Success(tokens, SafeRedirect.of(ctx.pending().next())))));
+  }
+
+  private Future<CallbackResult> refused(Context ctx, SsoRefusal refusal, String detail) {
+    String hint = ctx.pending() == null ? null : ctx.pending().loginHint();
+    return outcomes.refused(ctx.client(), ctx.customer(), hint, refusal, detail).map(r -> (CallbackResult) new CallbackResult.Refused(r));
+  }
+}

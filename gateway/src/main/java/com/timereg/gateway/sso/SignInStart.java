@@ -1,0 +1,95 @@
+package com.timereg.gateway.sso;
+
+import com.timereg.gateway.login.SafeRedirect;
+import com.timereg.gateway.sso.SsoService.StartResult;
+import io.vertx.core.Future;
+import io.vertx.ext.auth.oauth2.OAuth2AuthorizationURL;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Home-realm discovery and the redirect to the provider: which customer a login name belongs to,
+ * whether that customer uses Microsoft sign-in, and a fresh state, nonce and PKCE verifier
+ * remembered in {@code sso_requests}.
+ */
+final class SignInStart {
+  /** openid for the ID token; profile and email for preferred_username and email. */
+  static final List<String> SCOPES = List.of("openid", "profile", "email");
+  /** Longest login name the users table holds. */
+  static final int MAX_LOGIN_NAME = 254;
+
+  private final SsoSettings settings;
+  private final SsoDirectory directory;
+  private final SsoRequests requests;
+  private final Providers providers;
+  private final SsoService.Outcomes outcomes;
+  private final Supplier<Optional<String>> redirectUri;
+  private final Clock clock;
+
+  SignInStart(SsoSettings settings, SsoDirectory directory, SsoRequests requests, Providers providers,
+      SsoService.Outcomes outcomes, Supplier<Optional<String>> redirectUri, Clock clock) {
+    this.settings = settings;
+    this.directory = directory;
+    this.requests = requests;
+    this.providers = providers;
+    this.outcomes = outcomes;
+    this.redirectUri = redirectUri;
+    this.clock = clock;
+  }
+
+  Future<StartResult> start(InetAddress client, String rawLoginName, String next, String browserBinding) {
+    String loginName = rawLoginName == null ? "" : rawLoginName.strip();
+    if (loginName.isEmpty() || loginName.length() > MAX_LOGIN_NAME) {
+      return Future.succeededFuture(new StartResult.NotAvailable());
+    }
+    return directory.customerForLogin(loginName)
+        .compose(found -> {
+          if (found.isEmpty() || !found.get().usesSso()) {
+            return Future.succeededFuture(new StartResult.NotAvailable());
+          }
+          SsoCustomer customer = found.get();
+          return begin(customer, loginName, next, browserBinding)
+              .recover(e -> outcomes.failed(client, customer, loginName, e).map(r -> (StartResult) new StartResult.Refused(r)));
+        })
+        .recover(e -> outcomes.failed(client, null, loginName, e).map(r -> (StartResult) new StartResult.Refused(r)));
+  }
+
+  private Future<StartResult> begin(SsoCustomer customer, String loginName, String next, String browserBinding) {
+    if (!customer.configured()) {
+      return Future.failedFuture(new SsoException(SsoRefusal.NOT_CONFIGURED,
+          "the customer uses Microsoft sign-in but has no tenant or client id"));
+    }
+    Optional<String> callback = redirectUri.get();
+    if (callback.isEmpty()) {
+      return Future.failedFuture(new SsoException(SsoRefusal.NOT_CONFIGURED,
+          "sso.public-base-url is not set, so there is no redirect URI"));
+    }
+    return providers.get(customer).compose(provider -> {
+      String state = Randoms.token();
+      String nonce = Randoms.token();
+      String verifier = Randoms.token();
+      // One binding per browser rather than per sign-in, so sign-ins started in two tabs both work.
+      String binding = Randoms.wellFormed(browserBinding) ? browserBinding : Randoms.token();
+      Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+      PendingSignIn pending = new PendingSignIn(Randoms.sha256(binding), customer.id(), nonce, verifier, loginName,
+          SafeRedirect.of(next), now, now.plus(settings.requestLifetime()));
+      OAuth2AuthorizationURL url = new OAuth2AuthorizationURL()
+          .setRedirectUri(callback.get())
+          .setScopes(SCOPES)
+          .setState(state)
+          .setCodeChallenge(Randoms.pkceChallenge(verifier))
+          .setCodeChallengeMethod("S256")
+          .putAdditionalParameter("nonce", nonce)
+          // Saves typing the name again at Microsoft; it decides nothing (the ID token does).
+          .setLoginHint(loginName.indexOf('@') > 0 ? loginName : null);
+      String location = provider.auth().authorizeURL(url);
+      return requests.save(Randoms.sha256(state), pending)
+          .map(v -> (StartResult) new StartResult.Redirect(location, binding));
+    });
+  }
+}

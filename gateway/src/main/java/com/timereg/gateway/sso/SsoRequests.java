@@ -1,0 +1,61 @@
+package com.timereg.gateway.sso;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Optional;
+
+/** Pending sign-ins in {@code sso_requests}, keyed by the hash of their state; each can be taken once. */
+final class SsoRequests {
+  /** Rows deleted per purge statement, so a backlog never holds locks for long. */
+  static final int PURGE_BATCH = 1000;
+
+  private final Pool pool;
+
+  SsoRequests(Pool pool) {
+    this.pool = pool;
+  }
+
+  Future<Void> save(byte[] stateHash, PendingSignIn p) {
+    return pool.preparedQuery("INSERT INTO sso_requests (state_hash, browser_hash, customer_id, nonce, code_verifier, "
+            + "login_hint, next_path, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+        .execute(Tuple.from(new Object[] {Buffer.buffer(stateHash), Buffer.buffer(p.browserHash()), p.customerId(),
+            p.nonce(), p.codeVerifier(), p.loginHint(), p.next(), utc(p.createdAt()), utc(p.expiresAt())}))
+        .mapEmpty();
+  }
+
+  /**
+   * Removes and returns the sign-in with this state. Deleting is what makes a state usable once:
+   * of two callbacks racing with the same state, PostgreSQL gives the row to one.
+   */
+  Future<Optional<PendingSignIn>> take(byte[] stateHash) {
+    return pool.preparedQuery("DELETE FROM sso_requests WHERE state_hash = $1 RETURNING browser_hash, customer_id, nonce, "
+            + "code_verifier, login_hint, next_path, created_at, expires_at")
+        .execute(Tuple.of(Buffer.buffer(stateHash)))
+        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(from(rows.iterator().next())));
+  }
+
+  /** Deletes sign-ins that expired before {@code now}; the number deleted. */
+  Future<Integer> purgeExpired(Instant now) {
+    return pool.preparedQuery("DELETE FROM sso_requests WHERE state_hash IN "
+            + "(SELECT state_hash FROM sso_requests WHERE expires_at < $1 LIMIT $2)")
+        .execute(Tuple.of(utc(now), PURGE_BATCH))
+        .compose(rows -> rows.rowCount() < PURGE_BATCH
+            ? Future.succeededFuture(rows.rowCount())
+            : purgeExpired(now).map(more -> more + rows.rowCount()));
+  }
+
+  private static PendingSignIn from(Row r) {
+    return new PendingSignIn(r.getBuffer("browser_hash").getBytes(), r.getLong("customer_id"), r.getString("nonce"),
+        r.getString("code_verifier"), r.getString("login_hint"), r.getString("next_path"),
+        r.getOffsetDateTime("created_at").toInstant(), r.getOffsetDateTime("expires_at").toInstant());
+  }
+
+  private static java.time.OffsetDateTime utc(Instant i) {
+    return i.atOffset(ZoneOffset.UTC);
+  }
+}

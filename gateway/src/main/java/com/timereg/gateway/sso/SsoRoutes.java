@@ -1,0 +1,133 @@
+package com.timereg.gateway.sso;
+
+import com.timereg.gateway.login.Csrf;
+import com.timereg.gateway.login.LoginPage;
+import com.timereg.gateway.login.LoginRoutes;
+import com.timereg.gateway.login.SafeRedirect;
+import com.timereg.gateway.session.SessionCookies;
+import com.timereg.gateway.sso.SsoService.CallbackResult;
+import com.timereg.gateway.sso.SsoService.StartResult;
+import io.vertx.core.Future;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.CookieSameSite;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.util.function.Function;
+
+/**
+ * Home-realm discovery and Microsoft sign-in over HTTP:
+ * <ul>
+ *   <li>{@code POST /login/identify}: the login form's "Sign in with Microsoft" (login name, next);
+ *   <li>{@code GET /sso/start?login=&next=}: the same as a link (the refusal of a password for a
+ *       customer that requires Microsoft sign-in links here);
+ *   <li>{@code GET /sso/callback}: where the provider sends the browser back.
+ * </ul>
+ * A name whose customer does not use Microsoft sign-in, and a name nobody has, both get the
+ * password form back: the answer tells apart only names of organisations that use Microsoft
+ * sign-in (docs/sso.md, "What home-realm discovery reveals").
+ */
+public final class SsoRoutes {
+  /**
+   * Binds a sign-in to the browser that started it. {@code __Host-}: only this origin over HTTPS
+   * can set it; SameSite=Lax: it comes along when the provider sends the browser back with a
+   * top-level GET from another site, and on nothing else cross-site.
+   */
+  public static final String BINDING_COOKIE = "__Host-gw-sso";
+  static final String NOT_AVAILABLE_INFO =
+      "Microsoft sign-in is not available for this login name. Please sign in with your password.";
+
+  private final SsoService sso;
+  private final Function<RoutingContext, InetAddress> clientAddress;
+  private final Clock clock;
+
+  public SsoRoutes(SsoService sso, Function<RoutingContext, InetAddress> clientAddress, Clock clock) {
+    this.sso = sso;
+    this.clientAddress = clientAddress;
+    this.clock = clock;
+  }
+
+  public void mount(Router router) {
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(LoginRoutes.BODY_LIMIT);
+    router.post(LoginPage.IDENTIFY_PATH).handler(body).handler(this::identify);
+    router.get(LoginPage.SSO_START_PATH).handler(this::startLink);
+    router.get(SsoSettings.CALLBACK_PATH).handler(this::callback);
+  }
+
+  private void identify(RoutingContext ctx) {
+    var form = ctx.request().formAttributes();
+    String next = SafeRedirect.of(form.get("next"));
+    String loginName = form.get("username");
+    if (!Csrf.valid(ctx, form.get(Csrf.FIELD))) {
+      LoginRoutes.html(ctx, 403, LoginPage.render(Csrf.tokenFor(ctx), next, loginName,
+          "This form has expired or was sent from another site. Please try again.", null));
+      return;
+    }
+    start(ctx, loginName, next);
+  }
+
+  private void startLink(RoutingContext ctx) {
+    start(ctx, ctx.request().getParam("login"), SafeRedirect.of(ctx.request().getParam("next")));
+  }
+
+  private void start(RoutingContext ctx, String loginName, String next) {
+    Cookie existing = ctx.request().getCookie(BINDING_COOKIE);
+    Future<StartResult> started = sso.start(clientAddress.apply(ctx), loginName, next,
+        existing == null ? null : existing.getValue());
+    started.onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+        return;
+      }
+      StartResult result = ar.result();
+      if (result instanceof StartResult.Redirect go) {
+        ctx.response().addCookie(Cookie.cookie(BINDING_COOKIE, go.browserBinding()).setPath("/").setSecure(true)
+            .setHttpOnly(true).setSameSite(CookieSameSite.LAX).setMaxAge(sso.settings().requestLifetime().toSeconds()));
+        redirect(ctx, go.location());
+      } else if (result instanceof StartResult.Refused refused) {
+        refusal(ctx, refused.refusal());
+      } else {
+        LoginRoutes.html(ctx, 200, LoginPage.render(Csrf.tokenFor(ctx), next, loginName, null, NOT_AVAILABLE_INFO));
+      }
+    });
+  }
+
+  private void callback(RoutingContext ctx) {
+    var q = ctx.request();
+    SsoService.CallbackParams params = new SsoService.CallbackParams(
+        q.getParam("state"), q.getParam("code"), q.getParam("error"), q.getParam("error_description"));
+    Cookie binding = q.getCookie(BINDING_COOKIE);
+    sso.callback(clientAddress.apply(ctx), params, binding == null ? null : binding.getValue()).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+        return;
+      }
+      if (ar.result() instanceof CallbackResult.Success ok) {
+        SessionCookies.set(ctx.response(), ok.tokens(), clock.instant());
+        redirect(ctx, ok.next());
+      } else {
+        refusal(ctx, ((CallbackResult.Refused) ar.result()).refusal());
+      }
+    });
+  }
+
+  private static void refusal(RoutingContext ctx, SsoRefusal refusal) {
+    if (refusal.status() >= 500) {
+      ctx.response().putHeader("Retry-After", "5");
+    }
+    noReferrer(ctx);
+    LoginRoutes.html(ctx, refusal.status(), SsoPages.refused(refusal));
+  }
+
+  private static void redirect(RoutingContext ctx, String location) {
+    noReferrer(ctx);
+    ctx.response().setStatusCode(303).putHeader("Location", location).putHeader("Cache-Control", "no-store").end();
+  }
+
+  /** The callback's URL holds the code and state: no page reached from here may learn it. */
+  private static void noReferrer(RoutingContext ctx) {
+    ctx.response().putHeader("Referrer-Policy", "no-referrer");
+  }
+}

@@ -1,0 +1,111 @@
+package com.timereg.gateway.sso;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Gateway-wide settings of Microsoft sign-in; what differs per customer (tenant, client id,
+ * secret reference, domains) is in the {@code customers} table. {@link #DEFAULTS} holds the defaults.
+ *
+ * @param authorityTemplate the provider's issuer with {@value #TENANT_PLACEHOLDER} for the
+ *     customer's tenant ({@value #DEFAULT_AUTHORITY_TEMPLATE}); the endpoints and keys come from
+ *     its discovery document. https, or http to a loopback host for a provider on this machine
+ * @param publicBaseUrl the gateway's address as browsers see it (e.g. https://login.example.com);
+ *     the redirect URI registered with the provider is this plus {@value #CALLBACK_PATH}. Needed
+ *     as soon as any customer uses Microsoft sign-in
+ * @param devMode without {@code publicBaseUrl}, use https://localhost:&lt;public port&gt; (dev mode only)
+ * @param discoveryTimeout how long fetching a provider's discovery document and keys may take (5 s)
+ * @param tokenTimeout how long exchanging the authorization code may take (10 s)
+ * @param requestLifetime how long a started sign-in may take at the provider before its callback
+ *     is refused (10 min)
+ * @param clockSkew tolerance when comparing the ID token's exp, nbf and iat with our clock (2 min)
+ * @param providerRefresh a provider's discovery document and keys are fetched again after this
+ *     long (24 h), and the client secret read again, so rotations need no restart
+ */
+public record SsoSettings(
+    String authorityTemplate,
+    Optional<URI> publicBaseUrl,
+    boolean devMode,
+    Duration discoveryTimeout,
+    Duration tokenTimeout,
+    Duration requestLifetime,
+    Duration clockSkew,
+    Duration providerRefresh) {
+
+  public static final String TENANT_PLACEHOLDER = "{tenant}";
+  public static final String CALLBACK_PATH = "/sso/callback";
+  public static final String DEFAULT_AUTHORITY_TEMPLATE = "https://login.microsoftonline.com/{tenant}/v2.0";
+  public static final Duration DEFAULT_DISCOVERY_TIMEOUT = Duration.ofSeconds(5);
+  public static final Duration DEFAULT_TOKEN_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_REQUEST_LIFETIME = Duration.ofMinutes(10);
+  public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofMinutes(2);
+  public static final Duration DEFAULT_PROVIDER_REFRESH = Duration.ofHours(24);
+
+  public static final SsoSettings DEFAULTS = new SsoSettings(DEFAULT_AUTHORITY_TEMPLATE, Optional.empty(), false,
+      DEFAULT_DISCOVERY_TIMEOUT, DEFAULT_TOKEN_TIMEOUT, DEFAULT_REQUEST_LIFETIME, DEFAULT_CLOCK_SKEW,
+      DEFAULT_PROVIDER_REFRESH);
+
+  /** Every problem with these settings, empty when valid. */
+  public List<String> problems() {
+    List<String> out = new ArrayList<>();
+    if (!authorityTemplate.contains(TENANT_PLACEHOLDER)) {
+      out.add("authority-template must contain " + TENANT_PLACEHOLDER);
+    }
+    URI authority = parse(authorityTemplate.replace(TENANT_PLACEHOLDER, "tenant"));
+    if (authority == null || authority.getHost() == null) {
+      out.add("authority-template must be an absolute URL, got '" + authorityTemplate + "'");
+    } else if (!secureOrLocal(authority)) {
+      // Tokens and the client secret travel to this address: plain HTTP only where nobody can listen.
+      out.add("authority-template must use https (http only to a loopback host), got '" + authorityTemplate + "'");
+    }
+    publicBaseUrl.ifPresent(u -> {
+      if (!"https".equals(u.getScheme()) || u.getHost() == null || (u.getPath() != null && !u.getPath().isEmpty())
+          || u.getQuery() != null || u.getFragment() != null) {
+        out.add("public-base-url must be https://host[:port] without a path, got '" + u + "'");
+      }
+    });
+    positive(out, "discovery-timeout", discoveryTimeout);
+    positive(out, "token-timeout", tokenTimeout);
+    positive(out, "request-lifetime", requestLifetime);
+    positive(out, "provider-refresh", providerRefresh);
+    if (clockSkew.isNegative()) {
+      out.add("clock-skew must not be negative");
+    }
+    return out;
+  }
+
+  /** The provider's issuer for a tenant. */
+  public String authorityFor(String tenant) {
+    return authorityTemplate.replace(TENANT_PLACEHOLDER, tenant);
+  }
+
+  static boolean secureOrLocal(URI uri) {
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (scheme.equals("https")) {
+      return true;
+    }
+    String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
+    return scheme.equals("http")
+        && (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1"));
+  }
+
+  private static URI parse(String s) {
+    try {
+      URI u = new URI(s);
+      return u.isAbsolute() ? u : null;
+    } catch (URISyntaxException e) {
+      return null;
+    }
+  }
+
+  private static void positive(List<String> out, String name, Duration d) {
+    if (d.isZero() || d.isNegative()) {
+      out.add(name + " must be positive");
+    }
+  }
+}

@@ -1,0 +1,469 @@
+// Security console: a thin client of /admin/api/. Everything shown comes from the API; data is
+// put into the page with textContent only, never as HTML.
+'use strict';
+
+const API = '/admin/api';
+const PAGE = 50;
+const state = { blocksOffset: 0, eventsOffset: 0 };
+
+// ---- API access
+
+async function api(method, path, body) {
+  const headers = { 'Accept': 'application/json' };
+  if (method !== 'GET') {
+    // Without this header the API refuses changes (CSRF protection); other sites cannot send it.
+    headers['X-Requested-With'] = 'gateway-console';
+  }
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+  }
+  let response;
+  try {
+    response = await fetch(API + path, {
+      method, headers, credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (e) {
+    throw new Error('The gateway did not answer: ' + e.message);
+  }
+  let data = null;
+  try {
+    data = await response.json();
+  } catch (e) {
+    data = null;
+  }
+  if (!response.ok) {
+    const text = data && data.message ? data.message : 'The request failed (' + response.status + ').';
+    const error = new Error(text);
+    error.status = response.status;
+    throw error;
+  }
+  return data;
+}
+
+// ---- small DOM helpers
+
+function el(tag, text, attrs) {
+  const e = document.createElement(tag);
+  if (text !== undefined && text !== null) {
+    e.textContent = String(text);
+  }
+  if (attrs) {
+    for (const [k, v] of Object.entries(attrs)) {
+      if (k === 'class') {
+        e.className = v;
+      } else {
+        e.setAttribute(k, v);
+      }
+    }
+  }
+  return e;
+}
+
+function row(cells) {
+  const tr = document.createElement('tr');
+  for (const c of cells) {
+    if (c instanceof Node && c.tagName === 'TD') {
+      tr.appendChild(c);
+    } else if (c instanceof Node) {
+      const td = document.createElement('td');
+      td.appendChild(c);
+      tr.appendChild(td);
+    } else {
+      tr.appendChild(el('td', c === null || c === undefined ? '—' : c));
+    }
+  }
+  return tr;
+}
+
+function fill(tbody, rows, columns, emptyText) {
+  tbody.replaceChildren();
+  if (rows.length === 0) {
+    const td = el('td', emptyText, { class: 'empty', colspan: String(columns) });
+    tbody.appendChild(row([td]));
+    return;
+  }
+  rows.forEach(r => tbody.appendChild(r));
+}
+
+function when(iso) {
+  if (!iso) {
+    return null;
+  }
+  const d = new Date(iso);
+  const pad = n => String(n).padStart(2, '0');
+  return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + ' '
+    + pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds());
+}
+
+function inTime(iso) {
+  if (!iso) {
+    return null;
+  }
+  const minutes = Math.round((new Date(iso).getTime() - Date.now()) / 60000);
+  if (minutes <= 0) {
+    return when(iso);
+  }
+  const rel = minutes < 120 ? minutes + ' min' : Math.round(minutes / 60) + ' h';
+  return when(iso) + ' (in ' + rel + ')';
+}
+
+function say(text, kind) {
+  const m = document.getElementById('message');
+  m.textContent = text;
+  m.className = 'message' + (kind ? ' ' + kind : '');
+  m.hidden = !text;
+}
+
+function failed(e) {
+  if (e.status === 401) {
+    say('Not signed in: ' + e.message, 'error');
+  } else {
+    say(e.message, 'error');
+  }
+}
+
+function addressLink(cidr) {
+  // A single address (/32, /128) opens its explanation; a range filters the block list.
+  const single = /\/(32|128)$/.test(cidr);
+  const target = single ? cidr.replace(/\/(32|128)$/, '') : cidr;
+  const a = el('a', cidr, { class: 'mono', href: single ? '#address/' + encodeURIComponent(target) : '#blocks' });
+  a.dataset.cidr = cidr;
+  if (!single) {
+    a.addEventListener('click', () => {
+      document.getElementById('filter-q').value = cidr;
+      state.blocksOffset = 0;
+      loadBlocks();
+    });
+  }
+  return a;
+}
+
+// ---- confirmation dialog (unblock, allowlist removal)
+
+function confirmAction(title, text, label, okText) {
+  const dialog = document.getElementById('confirm-dialog');
+  document.getElementById('confirm-title').textContent = title;
+  document.getElementById('confirm-text').textContent = text;
+  document.getElementById('confirm-reason-label').textContent = label;
+  document.getElementById('confirm-ok').textContent = okText;
+  const input = document.getElementById('confirm-reason');
+  input.value = '';
+  return new Promise(resolve => {
+    const form = document.getElementById('confirm-form');
+    const cancel = document.getElementById('confirm-cancel');
+    const done = value => {
+      form.removeEventListener('submit', onSubmit);
+      cancel.removeEventListener('click', onCancel);
+      dialog.removeEventListener('cancel', onCancel);
+      dialog.close();
+      resolve(value);
+    };
+    const onSubmit = ev => {
+      ev.preventDefault();
+      if (!input.value.trim()) {
+        input.focus();
+        return;
+      }
+      done(input.value.trim());
+    };
+    const onCancel = ev => {
+      ev.preventDefault();
+      done(null);
+    };
+    form.addEventListener('submit', onSubmit);
+    cancel.addEventListener('click', onCancel);
+    dialog.addEventListener('cancel', onCancel);
+    dialog.showModal();
+    input.focus();
+  });
+}
+
+async function unblock(target, afterwards) {
+  const reason = await confirmAction('Unblock ' + target + '?',
+    'Lifts the blocks of ' + target + ' on every gateway node. A range block containing it stays until you unblock the range.',
+    'Reason for unblocking', 'Unblock');
+  if (reason === null) {
+    return;
+  }
+  try {
+    const r = await api('POST', '/unblock', { target, reason });
+    say('Unblocked ' + r.target + ': ' + r.lifted.length + ' block(s) lifted.', 'ok');
+    afterwards();
+  } catch (e) {
+    failed(e);
+  }
+}
+
+// ---- views
+
+async function loadBlocks() {
+  const q = document.getElementById('filter-q').value.trim();
+  const params = new URLSearchParams({
+    kind: document.getElementById('filter-kind').value,
+    sort: document.getElementById('filter-sort').value,
+    active: document.getElementById('filter-active').checked ? 'true' : 'false',
+    offset: String(state.blocksOffset),
+    limit: String(PAGE),
+  });
+  if (q) {
+    params.set('q', q);
+  }
+  try {
+    const page = await api('GET', '/blocks?' + params);
+    const tbody = document.querySelector('#blocks-table tbody');
+    fill(tbody, page.items.map(b => {
+      const tr = row([
+        addressLink(b.cidr),
+        b.kind,
+        b.kind === 'manual' ? (b.note || 'manual') : b.reasonText,
+        el('td', b.invalidLogins, { class: 'num' }),
+        when(b.firstSeen), when(b.lastSeen), inTime(b.expiresAt),
+        b.createdBy || 'gateway',
+        el('td', b.active ? 'active' : (b.liftedAt ? 'lifted by ' + b.liftedBy : 'expired'),
+          { class: b.active ? 'status-active' : 'status-ended' }),
+      ]);
+      tr.dataset.cidr = b.cidr;
+      return tr;
+    }), 9, 'No blocks match.');
+    const last = Math.min(page.offset + page.items.length, page.total);
+    document.getElementById('blocks-range').textContent =
+      page.total === 0 ? 'No blocks' : (page.offset + 1) + '–' + last + ' of ' + page.total;
+    document.getElementById('blocks-prev').disabled = page.offset === 0;
+    document.getElementById('blocks-next').disabled = last >= page.total;
+  } catch (e) {
+    failed(e);
+  }
+}
+
+function keyRow(label, k) {
+  const blockedClients = k.blockedClientLimit > 0 ? k.blockedClientsInWindow + ' of ' + k.blockedClientLimit : '—';
+  return row([
+    el('span', label + ' ' + k.subject, { class: 'mono' }),
+    el('td', k.failuresInWindow, { class: 'num' }),
+    el('td', k.failureLimit, { class: 'num' }),
+    el('td', blockedClients, { class: 'num' }),
+    inTime(k.blockedUntil),
+    el('td', k.totalFailures, { class: 'num' }),
+    k.firstFailure ? when(k.firstFailure) + ' / ' + when(k.lastFailure) : null,
+    k.successHeadroom ? 'yes, ' + when(k.lastSuccess) + ' (limits raised)' : (k.lastSuccess ? when(k.lastSuccess) : 'no'),
+  ]);
+}
+
+function verdictText(x) {
+  if (x.allowlisted) {
+    return x.address + ' is allowlisted by ' + x.allowlistEntry.cidr + ' (' + x.allowlistEntry.note + '): never blocked.';
+  }
+  if (!x.blocked) {
+    return x.address + ' is not blocked.';
+  }
+  const d = x.decision;
+  const by = d.kind === 'manual' ? 'a manual block of ' + d.subject
+    : d.kind === 'range' ? 'its range ' + d.subject : 'its own block ' + d.subject;
+  return x.address + ' is BLOCKED by ' + by + ' until ' + when(d.until) + ' (' + (d.reasonText || d.reason) + ').';
+}
+
+async function explain(address) {
+  document.getElementById('explain-address').value = address;
+  try {
+    const x = await api('GET', '/explain/' + encodeURIComponent(address));
+    document.getElementById('explain-result').hidden = false;
+    const verdict = document.getElementById('explain-verdict');
+    verdict.textContent = verdictText(x);
+    verdict.className = 'verdict ' + (x.blocked ? 'blocked' : 'allowed');
+    const actions = document.getElementById('explain-actions');
+    actions.replaceChildren();
+    const activeBlocks = x.history.blocks.filter(b => b.active);
+    if (x.blocked || activeBlocks.length > 0) {
+      const b = el('button', 'Unblock ' + x.address, { type: 'button', id: 'unblock-address', class: 'danger' });
+      b.addEventListener('click', () => unblock(x.address, () => explain(x.address)));
+      actions.appendChild(b);
+    }
+    fill(document.querySelector('#explain-counters tbody'),
+      [keyRow('client', x.client), keyRow('range', x.range)], 8, '');
+    const s = x.surge;
+    document.getElementById('explain-surge').textContent = s.active
+      ? 'Surge mode is ON since ' + when(s.since) + ': ' + s.failuresPerMinute + ' invalid logins per minute; limits ×' + s.limitFactor + '.'
+      : 'Surge mode is off (' + s.failuresPerMinute + ' invalid logins per minute; it starts at ' + s.enterAt + ').';
+    fill(document.querySelector('#explain-blocks tbody'), x.history.blocks.map(b => {
+      let action = null;
+      if (b.active) {
+        action = el('button', 'Unblock ' + b.cidr, { type: 'button', class: 'secondary' });
+        action.addEventListener('click', () => unblock(b.cidr, () => explain(x.address)));
+      }
+      return row([el('span', b.cidr, { class: 'mono' }), b.kind, b.kind === 'manual' ? b.note : b.reasonText,
+        when(b.createdAt), when(b.expiresAt),
+        el('td', b.active ? 'active' : (b.liftedAt ? 'lifted by ' + b.liftedBy : 'expired'),
+          { class: b.active ? 'status-active' : 'status-ended' }),
+        action]);
+    }), 7, 'No blocks recorded.');
+    fill(document.querySelector('#explain-events tbody'), x.history.events.map(e =>
+      row([when(e.at), e.action, e.subject, e.actor || 'gateway', e.note, e.node])), 6, 'No audit events.');
+    fill(document.querySelector('#explain-logins tbody'), x.history.logins.map(l =>
+      row([when(l.at), l.outcome, l.loginName, l.detail])), 4, 'No logins seen from it on this node.');
+  } catch (e) {
+    document.getElementById('explain-result').hidden = true;
+    failed(e);
+  }
+}
+
+async function loadAllowlist() {
+  try {
+    const page = await api('GET', '/allowlist?limit=500');
+    fill(document.querySelector('#allowlist-table tbody'), page.items.map(a => {
+      let action = null;
+      if (a.source === 'console') {
+        action = el('button', 'Remove ' + a.cidr, { type: 'button', class: 'secondary' });
+        action.addEventListener('click', async () => {
+          const note = await confirmAction('Remove ' + a.cidr + ' from the allowlist?',
+            'Its addresses can be blocked again on every node.', 'Why', 'Remove');
+          if (note === null) {
+            return;
+          }
+          try {
+            await api('DELETE', '/allowlist/' + encodeURIComponent(a.cidr), { note });
+            say('Removed ' + a.cidr + ' from the allowlist.', 'ok');
+            loadAllowlist();
+          } catch (e) {
+            failed(e);
+          }
+        });
+      }
+      return row([el('span', a.cidr, { class: 'mono' }), a.note, a.createdBy, when(a.createdAt), a.source, action]);
+    }), 6, 'The allowlist is empty.');
+  } catch (e) {
+    failed(e);
+  }
+}
+
+async function loadEvents() {
+  const type = document.getElementById('events-type').value;
+  try {
+    const page = await api('GET', '/events?type=' + type + '&offset=' + state.eventsOffset + '&limit=' + PAGE);
+    fill(document.querySelector('#events-table tbody'), page.items.map(e => e.type === 'login'
+      ? row([when(e.at), 'login ' + e.outcome, el('span', e.address, { class: 'mono' }), e.loginName, e.detail, e.node])
+      : row([when(e.at), e.action, e.subject ? el('span', e.subject, { class: 'mono' }) : null, e.actor || 'gateway', e.note, e.node])),
+    6, 'No events.');
+    const last = page.offset + page.items.length;
+    document.getElementById('events-range').textContent = page.items.length === 0 ? 'No events'
+      : (page.offset + 1) + '–' + last + ' of ' + page.total;
+    document.getElementById('events-prev').disabled = page.offset === 0;
+    document.getElementById('events-next').disabled = page.items.length < PAGE || last >= Math.min(page.total, 500);
+  } catch (e) {
+    failed(e);
+  }
+}
+
+// ---- navigation
+
+const VIEWS = ['blocks', 'address', 'edit', 'allowlist', 'events'];
+
+function route() {
+  const hash = decodeURIComponent(location.hash.replace(/^#/, ''));
+  const [view, arg] = hash.split(/\/(.*)/s);
+  const current = VIEWS.includes(view) ? view : 'blocks';
+  for (const v of VIEWS) {
+    document.getElementById('view-' + v).hidden = v !== current;
+    const link = document.getElementById('nav-' + v);
+    if (v === current) {
+      link.setAttribute('aria-current', 'page');
+    } else {
+      link.removeAttribute('aria-current');
+    }
+  }
+  if (current === 'blocks') {
+    loadBlocks();
+  } else if (current === 'address' && arg) {
+    explain(arg);
+  } else if (current === 'allowlist') {
+    loadAllowlist();
+  } else if (current === 'events') {
+    loadEvents();
+  }
+}
+
+function wire() {
+  document.getElementById('blocks-filter').addEventListener('submit', ev => {
+    ev.preventDefault();
+    state.blocksOffset = 0;
+    loadBlocks();
+  });
+  document.getElementById('blocks-prev').addEventListener('click', () => {
+    state.blocksOffset = Math.max(0, state.blocksOffset - PAGE);
+    loadBlocks();
+  });
+  document.getElementById('blocks-next').addEventListener('click', () => {
+    state.blocksOffset += PAGE;
+    loadBlocks();
+  });
+  document.getElementById('explain-form').addEventListener('submit', ev => {
+    ev.preventDefault();
+    const a = document.getElementById('explain-address').value.trim();
+    if (location.hash === '#address/' + encodeURIComponent(a)) {
+      explain(a);
+    } else {
+      location.hash = '#address/' + encodeURIComponent(a);
+    }
+  });
+  document.getElementById('block-form').addEventListener('submit', async ev => {
+    ev.preventDefault();
+    const body = {
+      target: document.getElementById('block-target').value.trim(),
+      duration: document.getElementById('block-duration').value.trim(),
+      reason: document.getElementById('block-reason').value.trim(),
+    };
+    try {
+      const b = await api('POST', '/blocks', body);
+      say('Blocked ' + b.cidr + ' until ' + when(b.expiresAt) + ' on every node.', 'ok');
+      document.getElementById('block-form').reset();
+    } catch (e) {
+      failed(e);
+    }
+  });
+  document.getElementById('allow-form').addEventListener('submit', async ev => {
+    ev.preventDefault();
+    const body = {
+      target: document.getElementById('allow-target').value.trim(),
+      note: document.getElementById('allow-note').value.trim(),
+    };
+    try {
+      const a = await api('POST', '/allowlist', body);
+      say('Allowlisted ' + a.cidr + ' on every node.', 'ok');
+      document.getElementById('allow-form').reset();
+    } catch (e) {
+      failed(e);
+    }
+  });
+  document.getElementById('events-filter').addEventListener('submit', ev => {
+    ev.preventDefault();
+    state.eventsOffset = 0;
+    loadEvents();
+  });
+  document.getElementById('events-prev').addEventListener('click', () => {
+    state.eventsOffset = Math.max(0, state.eventsOffset - PAGE);
+    loadEvents();
+  });
+  document.getElementById('events-next').addEventListener('click', () => {
+    state.eventsOffset += PAGE;
+    loadEvents();
+  });
+  document.querySelectorAll('nav a').forEach(a => a.addEventListener('click', () => say('')));
+  window.addEventListener('hashchange', route);
+}
+
+async function whoami() {
+  try {
+    const me = await api('GET', '/whoami');
+    document.getElementById('who').textContent = 'Signed in as ' + me.actor
+      + (me.access === 'loopback' ? ' (local access)' : '');
+  } catch (e) {
+    document.getElementById('who').textContent = 'Not signed in';
+    failed(e);
+  }
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  wire();
+  whoami();
+  route();
+});

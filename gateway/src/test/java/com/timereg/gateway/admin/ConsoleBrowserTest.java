@@ -1,0 +1,180 @@
+package com.timereg.gateway.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.timereg.gateway.edge.Gateway;
+import com.timereg.gateway.edge.TestGateways;
+import com.timereg.gateway.store.PostgresExtension;
+import com.timereg.gateway.store.TestDatabase;
+import com.timereg.gateway.throttle.FailureKind;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.io.File;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The console in Debian's headless Chromium against a real gateway: find a blocked address in the
+ * list, open its explanation, unblock it through the confirmation, see it gone. The list page's
+ * screenshot is kept in target/screenshots/.
+ */
+@ExtendWith({VertxExtension.class, PostgresExtension.class})
+class ConsoleBrowserTest {
+  static final String CHROMIUM = "/usr/bin/chromium";
+  static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+  static final Path SCREENSHOTS = Path.of("target", "screenshots");
+
+  @TempDir static Path dir;
+  static Gateway gateway;
+  static AdminHttp api;
+  static WebDriver browser;
+  static String console;
+
+  @BeforeAll
+  static void start(TestDatabase db) throws Exception {
+    assertThat(new File(CHROMIUM).canExecute()).as("Debian's chromium at " + CHROMIUM
+        + " (apt-get install chromium chromium-driver; .ci/run does)").isTrue();
+    assertThat(new File(CHROMEDRIVER).canExecute()).as("Debian's chromium-driver at " + CHROMEDRIVER).isTrue();
+    gateway = Gateway.start(TestGateways.config(dir, db, Map.of()));
+    api = new AdminHttp(gateway.adminPort());
+    console = "http://127.0.0.1:" + gateway.adminPort() + "/admin/";
+    for (String a : List.of("192.0.2.90", "192.0.2.91")) {
+      for (int i = 0; i < 10; i++) {
+        gateway.throttle().recordFailure(InetAddress.getByName(a), null, FailureKind.WRONG_PASSWORD);
+      }
+    }
+    assertThat(api.post("/admin/api/blocks", new JsonObject().put("target", "203.0.113.0/24").put("duration", "4h")
+        .put("reason", "SEC-42 credential stuffing from this range")).status()).isEqualTo(201);
+    AdminHttp.eventually(Duration.ofSeconds(10), "automatic blocks written",
+        () -> api.get("/admin/api/blocks?active=true").json().getLong("total") == 3);
+    browser = chromium(dir.resolve("chromium-profile"));
+  }
+
+  static WebDriver chromium(Path profile) throws Exception {
+    Files.createDirectories(profile);
+    // The driver is named explicitly so that Selenium Manager never tries to download one.
+    System.setProperty("webdriver.chrome.driver", CHROMEDRIVER);
+    ChromeDriverService service = new ChromeDriverService.Builder()
+        .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
+    ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments(
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+        "--window-size=1366,900", "--user-data-dir=" + profile.toAbsolutePath());
+    return new ChromeDriver(service, options);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (browser != null) {
+      browser.quit();
+    }
+    if (gateway != null) {
+      gateway.stop();
+    }
+  }
+
+  private static WebDriverWait waiting() {
+    return new WebDriverWait(browser, Duration.ofSeconds(10));
+  }
+
+  private static By row(String cidr) {
+    return By.cssSelector("#blocks-table tbody tr[data-cidr='" + cidr + "']");
+  }
+
+  private static void screenshot(String name) throws Exception {
+    Files.createDirectories(SCREENSHOTS);
+    File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+    Files.copy(shot.toPath(), SCREENSHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  @Test
+  void unblocksAnAddressFoundInTheListAfterConfirmation() throws Exception {
+    browser.get(console);
+    waiting().until(ExpectedConditions.presenceOfElementLocated(row("192.0.2.90/32")));
+    assertThat(browser.findElement(By.id("who")).getText()).contains("local");
+    assertThat(browser.findElements(By.cssSelector("#blocks-table tbody tr"))).hasSize(3);
+    assertThat(browser.findElement(row("203.0.113.0/24")).getText()).contains("SEC-42").contains("local");
+    screenshot("console-blocks.png");
+
+    browser.findElement(By.cssSelector("a[data-cidr='192.0.2.90/32']")).click();
+    WebElement verdict = waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("explain-verdict")));
+    waiting().until(ExpectedConditions.textToBePresentInElement(verdict, "BLOCKED"));
+    assertThat(verdict.getText()).contains("192.0.2.90 is BLOCKED by its own block 192.0.2.90/32");
+    assertThat(browser.findElement(By.id("explain-counters")).getText()).contains("client 192.0.2.90/32").contains("range 192.0.2.0/24");
+    screenshot("console-address.png");
+
+    // The confirmation really guards the action: cancelling leaves the block in place.
+    browser.findElement(By.id("unblock-address")).click();
+    WebElement dialog = waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("confirm-dialog")));
+    assertThat(dialog.getText()).contains("Unblock 192.0.2.90?");
+    browser.findElement(By.id("confirm-cancel")).click();
+    waiting().until(ExpectedConditions.invisibilityOf(dialog));
+    assertThat(api.get("/admin/api/explain/192.0.2.90").json().getBoolean("blocked")).isTrue();
+
+    browser.findElement(By.id("unblock-address")).click();
+    waiting().until(ExpectedConditions.visibilityOf(dialog));
+    browser.findElement(By.id("confirm-reason")).sendKeys("customer called, verified");
+    browser.findElement(By.id("confirm-ok")).click();
+    waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("message"), "Unblocked 192.0.2.90/32"));
+    waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("explain-verdict"), "is not blocked"));
+
+    browser.findElement(By.id("nav-blocks")).click();
+    waiting().until(ExpectedConditions.presenceOfElementLocated(row("192.0.2.91/32")));
+    waiting().until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#blocks-table tbody tr"), 2));
+    assertThat(browser.findElements(row("192.0.2.90/32"))).isEmpty();
+    JsonObject ended = api.get("/admin/api/blocks?q=192.0.2.90").json().getJsonArray("items").getJsonObject(0);
+    assertThat(ended.getString("liftedBy")).isEqualTo("local");
+    assertThat(ended.getString("liftReason")).isEqualTo("customer called, verified");
+  }
+
+  @Test
+  void manualBlockFormAddsToTheListAndEveryControlHasALabel() {
+    browser.get(console + "#edit");
+    WebElement target = waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("block-target")));
+    Object unlabelled = ((JavascriptExecutor) browser).executeScript(
+        "return [...document.querySelectorAll('input, select')].filter(e => e.labels.length === 0).map(e => e.id);");
+    assertThat((List<?>) unlabelled).isEmpty();
+    target.sendKeys("198.51.100.0/28");
+    WebElement duration = browser.findElement(By.id("block-duration"));
+    duration.clear();
+    duration.sendKeys("-5m");
+    browser.findElement(By.id("block-reason")).sendKeys("browser test");
+    browser.findElement(By.id("block-submit")).click();
+    waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("message"), "duration must be positive"));
+    duration.clear();
+    duration.sendKeys("45m");
+    browser.findElement(By.id("block-submit")).click();
+    waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("message"), "Blocked 198.51.100.0/28"));
+
+    browser.findElement(By.id("nav-blocks")).click();
+    WebElement q = waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("filter-q")));
+    q.clear();
+    q.sendKeys("198.51.100.5");
+    browser.findElement(By.id("filter-apply")).click();
+    waiting().until(ExpectedConditions.presenceOfElementLocated(row("198.51.100.0/28")));
+    assertThat(browser.findElements(By.cssSelector("#blocks-table tbody tr"))).hasSize(1);
+    q.clear();
+    browser.findElement(By.id("filter-apply")).click();
+  }
+}

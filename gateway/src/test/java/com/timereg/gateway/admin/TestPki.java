@@ -1,0 +1,117 @@
+package com.timereg.gateway.admin;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/** A throwaway certificate authority for tests: a server certificate and staff client certificates. */
+final class TestPki {
+  record Issued(X509Certificate cert, KeyPair keys) {}
+
+  private final Issued ca;
+
+  TestPki(String name) throws Exception {
+    KeyPair kp = keyPair();
+    X500Name subject = new X500Name("CN=" + name);
+    JcaX509v3CertificateBuilder b = builder(subject, subject, kp);
+    b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+    b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+    ca = new Issued(sign(b, kp), kp);
+  }
+
+  Issued server() throws Exception {
+    KeyPair kp = keyPair();
+    JcaX509v3CertificateBuilder b = builder(new X500Name(ca.cert().getSubjectX500Principal().getName()),
+        new X500Name("CN=localhost"), kp);
+    b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+        new GeneralName(GeneralName.dNSName, "localhost"),
+        new GeneralName(GeneralName.iPAddress, InetAddress.getByName("127.0.0.1").getHostAddress())}));
+    return new Issued(sign(b, ca.keys()), kp);
+  }
+
+  Issued client(String subject) throws Exception {
+    KeyPair kp = keyPair();
+    JcaX509v3CertificateBuilder b = builder(new X500Name(ca.cert().getSubjectX500Principal().getName()),
+        new X500Name(subject), kp);
+    return new Issued(sign(b, ca.keys()), kp);
+  }
+
+  void writeCa(Path file) throws IOException {
+    Files.writeString(file, pem(ca.cert()));
+  }
+
+  static void write(Issued issued, Path cert, Path key) throws IOException {
+    Files.writeString(cert, pem(issued.cert()));
+    Files.writeString(key, pem(new JcaPKCS8Generator(issued.keys().getPrivate(), null)));
+  }
+
+  /** A client TLS context presenting {@code identity} (or nothing) and trusting this CA. */
+  SSLContext clientContext(Issued identity) throws Exception {
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("ca", ca.cert());
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    KeyStore keys = KeyStore.getInstance("PKCS12");
+    keys.load(null, null);
+    if (identity != null) {
+      keys.setKeyEntry("me", identity.keys().getPrivate(), new char[0], new X509Certificate[] {identity.cert()});
+    }
+    kmf.init(keys, new char[0]);
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
+    return ctx;
+  }
+
+  private static KeyPair keyPair() throws Exception {
+    KeyPairGenerator kpg = KeyPairGenerator.getInstance("EC");
+    kpg.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
+    return kpg.generateKeyPair();
+  }
+
+  private static JcaX509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair kp) {
+    Instant now = Instant.now();
+    return new JcaX509v3CertificateBuilder(issuer, new BigInteger(64, new SecureRandom()),
+        Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(2))), subject, kp.getPublic());
+  }
+
+  private static X509Certificate sign(JcaX509v3CertificateBuilder b, KeyPair signer) throws Exception {
+    return new JcaX509CertificateConverter().getCertificate(
+        b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate())));
+  }
+
+  private static String pem(Object o) throws IOException {
+    StringWriter sw = new StringWriter();
+    try (JcaPEMWriter w = new JcaPEMWriter(sw)) {
+      w.writeObject(o);
+    }
+    return sw.toString();
+  }
+}

@@ -1,0 +1,142 @@
+package com.timereg.gateway.breach;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.timereg.gateway.testsupport.Await;
+import com.timereg.hibp.Sha1;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The watched set without a gateway. The periodic look is switched off (an hour) and each test
+ * calls {@code refresh()} itself, so nothing depends on timing.
+ */
+class BreachSetTest {
+  private static final Instant BUILT_A = Instant.parse("2026-01-01T00:00:00Z");
+  private static final Instant BUILT_B = Instant.parse("2026-02-01T00:00:00Z");
+
+  @TempDir Path dir;
+  Vertx vertx;
+  Path file;
+  BreachSet set;
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+    file = dir.resolve("current.set");
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (set != null) {
+      Await.await(set.close());
+    }
+    Await.await(vertx.close());
+  }
+
+  private BreachSet open(BreachSetSettings settings) {
+    set = new BreachSet(vertx, settings, BreachSetMetrics.NONE);
+    Await.await(set.start());
+    return set;
+  }
+
+  private static BreachSetSettings watching(Path file) {
+    return new BreachSetSettings(Optional.of(file), Duration.ofHours(1), false, Duration.ZERO);
+  }
+
+  private static long prevalence(BreachSet set, String password) {
+    return set.prevalence(Sha1.ofPassword(password));
+  }
+
+  @Test
+  void answersFromTheConfiguredSetAndDescribesIt() throws IOException {
+    BreachSetFiles.write(file, Map.of("hunter2", 5_000L), 1_000, 1, BUILT_A);
+    open(watching(file));
+
+    assertThat(set.available()).isTrue();
+    assertThat(prevalence(set, "hunter2")).isEqualTo(4096);
+    assertThat(prevalence(set, "Plum-Anchor-Velvet-42")).isZero();
+    assertThat(set.describe()).isEqualTo("1,001 entries, built 2026-01-01T00:00:00Z");
+  }
+
+  @Test
+  void swapsInAFileRenamedOverTheOneInUse() throws IOException {
+    BreachSetFiles.write(file, Map.of("hunter2", 5_000L), 1_000, 1, BUILT_A);
+    open(watching(file));
+    assertThat(prevalence(set, "correct horse")).isZero();
+
+    BreachSetFiles.write(file, Map.of("hunter2", 5_000L, "correct horse", 3L), 1_000, 1, BUILT_B);
+    Await.await(set.refresh());
+
+    assertThat(prevalence(set, "correct horse")).isEqualTo(2);
+    assertThat(set.describe()).isEqualTo("1,002 entries, built 2026-02-01T00:00:00Z");
+  }
+
+  @Test
+  void keepsTheSetInUseWhenItsReplacementIsDamaged() throws IOException {
+    BreachSetFiles.write(file, Map.of("hunter2", 5_000L), 1_000, 1, BUILT_A);
+    open(watching(file));
+
+    Path damaged = dir.resolve("damaged.tmp");
+    Files.write(damaged, new byte[4096]);
+    Files.move(damaged, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Await.await(set.refresh());
+
+    assertThat(set.available()).isTrue();
+    assertThat(prevalence(set, "hunter2")).isEqualTo(4096);
+    assertThat(set.describe()).startsWith("1,001 entries, built 2026-01-01T00:00:00Z (")
+        .contains(file + ": cannot open it").endsWith("; still using this set)");
+
+    BreachSetFiles.write(file, Map.of("hunter2", 5_000L), 2_000, 2, BUILT_B);
+    Await.await(set.refresh());
+    assertThat(set.describe()).isEqualTo("2,001 entries, built 2026-02-01T00:00:00Z");
+  }
+
+  @Test
+  void aMissingFileRefusesChangesUntilItAppears() throws IOException {
+    open(watching(file));
+
+    assertThat(set.available()).isFalse();
+    assertThat(set.describe()).isEqualTo("no breach set (" + file + ": file not found): password changes refused");
+
+    BreachSetFiles.write(file, Map.of("hunter2", 5_000L), 10, 1, BUILT_A);
+    Await.await(set.refresh());
+    assertThat(set.available()).isTrue();
+    assertThat(prevalence(set, "hunter2")).isEqualTo(4096);
+  }
+
+  @Test
+  void withoutAPathConfiguredSaysWhatThatMeansForPasswordChanges() {
+    open(BreachSetSettings.DEFAULTS);
+    assertThat(set.available()).isFalse();
+    assertThat(set.describe()).isEqualTo("no breach set: password changes refused");
+
+    BreachSet allowing = new BreachSet(vertx, new BreachSetSettings(Optional.empty(),
+        BreachSetSettings.DEFAULT_RELOAD_INTERVAL, true, Duration.ZERO), BreachSetMetrics.NONE);
+    assertThat(allowing.describe())
+        .isEqualTo("no breach set: password changes allowed without a breach check (hibp.allow-without-set)");
+    Await.await(allowing.close());
+  }
+
+  @Test
+  void closingLeavesNoSet() throws IOException {
+    BreachSetFiles.write(file, Map.of("hunter2", 5_000L), 10, 1, BUILT_A);
+    open(watching(file));
+    Await.await(set.close());
+
+    assertThat(set.available()).isFalse();
+    assertThat(prevalence(set, "hunter2")).isZero();
+    set = null;
+  }
+}

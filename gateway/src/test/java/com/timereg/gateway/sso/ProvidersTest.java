@@ -1,0 +1,108 @@
+package com.timereg.gateway.sso;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.timereg.gateway.login.SsoMode;
+import com.timereg.gateway.testsupport.Await;
+import com.timereg.gateway.testsupport.ManualClock;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Discovery against a real provider: cached per customer, refreshed, and failing in bounded time. */
+class ProvidersTest {
+  static MockOAuth2Server provider;
+  static Vertx vertx;
+
+  final ManualClock clock = new ManualClock(Instant.parse("2026-11-20T10:00:00Z"));
+
+  @BeforeAll
+  static void start() {
+    provider = new MockOAuth2Server();
+    provider.start();
+    vertx = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void stop() {
+    provider.shutdown();
+    Await.await(vertx.close());
+  }
+
+  private Providers providers(String template, Duration discoveryTimeout) {
+    SsoSettings d = SsoSettings.DEFAULTS;
+    SsoSettings settings = new SsoSettings(template, Optional.empty(), true, discoveryTimeout, d.tokenTimeout(),
+        d.requestLifetime(), d.clockSkew(), d.providerRefresh());
+    return new Providers(vertx, settings, new SecretReferences(vertx, Map.of("SECRET", "s")::get), clock);
+  }
+
+  private Providers providers() {
+    // Generous: the provider makes a tenant's key on first use, which is slow on a busy machine.
+    return providers(provider.url("/").toString() + "{tenant}", Duration.ofSeconds(60));
+  }
+
+  private static SsoCustomer customer(long id, String tenant, String client, String secret) {
+    return new SsoCustomer(id, "c" + id, SsoMode.OPTIONAL, tenant, client, secret, List.of(), false);
+  }
+
+  private static Throwable failure(Future<?> f) {
+    return Await.await(f.map(v -> (Throwable) null).otherwise(e -> e));
+  }
+
+  @Test
+  void discoversTheIssuerOfTheCustomersTenantAndKeepsIt() {
+    Providers p = providers();
+    SsoCustomer c = customer(1, "contoso", "app", "env:SECRET");
+    Providers.Provider first = Await.await(p.get(c));
+    assertThat(first.issuer()).isEqualTo(provider.issuerUrl("contoso").toString());
+    assertThat(Await.await(p.get(c))).isSameAs(first);
+  }
+
+  @Test
+  void discoversAgainAfterTheRefreshIntervalOrWhenTheCustomerChangesClient() {
+    Providers p = providers();
+    SsoCustomer c = customer(2, "fabrikam", "app", null);
+    Providers.Provider first = Await.await(p.get(c));
+    Providers.Provider otherClient = Await.await(p.get(customer(2, "fabrikam", "app-2", null)));
+    assertThat(otherClient).isNotSameAs(first);
+    assertThat(otherClient.clientId()).isEqualTo("app-2");
+    Providers.Provider same = Await.await(p.get(customer(2, "fabrikam", "app-2", null)));
+    assertThat(same).isSameAs(otherClient);
+    clock.advance(SsoSettings.DEFAULT_PROVIDER_REFRESH);
+    assertThat(Await.await(p.get(customer(2, "fabrikam", "app-2", null)))).isNotSameAs(otherClient);
+  }
+
+  @Test
+  void aSecretThatCannotBeReadMeansNotConfigured() {
+    Throwable t = failure(providers().get(customer(3, "contoso", "app", "env:NOT_SET")));
+    assertThat(t).isInstanceOf(SsoException.class);
+    assertThat(((SsoException) t).refusal()).isEqualTo(SsoRefusal.NOT_CONFIGURED);
+  }
+
+  @Test
+  void anUnreachableProviderFailsAsUnavailableAndIsNotAskedAgainAtOnce() throws Exception {
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    Providers p = providers("http://127.0.0.1:" + closedPort + "/{tenant}", Duration.ofSeconds(2));
+    SsoCustomer c = customer(4, "contoso", "app", null);
+    Future<Providers.Provider> first = p.get(c);
+    Throwable t = failure(first);
+    assertThat(((SsoException) t).refusal()).isEqualTo(SsoRefusal.PROVIDER_UNAVAILABLE);
+    assertThat(t.getMessage()).contains("discovery at http://127.0.0.1:" + closedPort + "/contoso");
+    // Within the retry pause the remembered failure is the answer; after it, discovery runs again.
+    assertThat(failure(p.get(c))).isSameAs(t);
+    clock.advance(Duration.ofMillis(Providers.RETRY_AFTER_FAILURE_MILLIS));
+    assertThat(failure(p.get(c))).isNotSameAs(t);
+  }
+}

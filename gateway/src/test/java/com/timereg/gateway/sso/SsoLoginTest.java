@@ -1,0 +1,340 @@
+package com.timereg.gateway.sso;
+
+import static com.timereg.gateway.sso.SsoTestBed.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.timereg.gateway.login.LoginRoutes;
+import com.timereg.gateway.session.SessionCookies;
+import com.timereg.gateway.sso.Browser.Response;
+import com.timereg.gateway.store.PostgresExtension;
+import com.timereg.gateway.store.TestDatabase;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Microsoft sign-in end to end (see {@link SsoTestBed}), driven by an HTTP client that follows
+ * every redirect by hand: the modes, the ID token checks, the state, and home-realm discovery.
+ */
+@ExtendWith(PostgresExtension.class)
+class SsoLoginTest {
+  @TempDir static Path dir;
+
+  Browser browser;
+
+  @BeforeAll
+  static void start(TestDatabase db) throws Exception {
+    SsoTestBed.start(db, dir);
+  }
+
+  @AfterAll
+  static void stop() {
+    SsoTestBed.stop();
+  }
+
+  @BeforeEach
+  void openBrowser() {
+    browser = new Browser(clientVertx, gateway.publicPort());
+  }
+
+  @AfterEach
+  void closeBrowser() {
+    browser.close();
+  }
+
+  // ---- the flows ----
+
+  @Test
+  void optionalModeAcceptsBothPasswordAndMicrosoftSignIn() {
+    Response password = passwordLogin(browser, "olivia@optco.example");
+    assertThat(password.status()).isEqualTo(303);
+    assertThat(password.sets(SessionCookies.ACCESS)).isTrue();
+
+    Browser second = new Browser(clientVertx, gateway.publicPort());
+    try {
+      provider.enqueueCallback(identity(OPT_TENANT, "oid-olivia", Map.of("email", "olivia@optco.example")));
+      Response landed = signIn(second, "olivia@optco.example", "/api/me");
+      assertThat(landed.status()).isEqualTo(303);
+      assertThat(landed.location()).isEqualTo("/api/me");
+      assertThat(landed.sets(SessionCookies.ACCESS)).isTrue();
+      assertThat(landed.sets(SessionCookies.REFRESH)).isTrue();
+      JsonObject me = new JsonObject(second.get("/api/me").body());
+      assertThat(me.getString("user")).isEqualTo("olivia@optco.example");
+      assertThat(me.getString("customer")).isEqualTo("optco");
+      assertThat(me.getString("method")).isEqualTo("sso");
+    } finally {
+      second.close();
+    }
+  }
+
+  @Test
+  void requiredModeRefusesAPasswordWithALinkToMicrosoftAndCountsIt() {
+    double before = metric("gateway_throttle_invalid_logins_total", "kind", "sso_required");
+    Response refused = passwordLogin(browser, "rita@reqco.example");
+    assertThat(refused.status()).isEqualTo(401);
+    assertThat(refused.sets(SessionCookies.ACCESS)).isFalse();
+    assertThat(refused.body()).contains(escape(LoginRoutes.SSO_MESSAGE));
+    assertThat(refused.body()).contains("href=\"/sso/start?login=rita%40reqco.example&amp;next=%2F\"");
+    assertThat(metric("gateway_throttle_invalid_logins_total", "kind", "sso_required")).isEqualTo(before + 1);
+  }
+
+  @Test
+  void requiredModeGoesStraightToMicrosoftAndSignsIn() {
+    provider.enqueueCallback(identity(REQ_TENANT, "oid-rita", Map.of()));
+    // The login form's "Sign in with Microsoft" button: home-realm discovery sends a required
+    // customer's user to the provider at once.
+    Response identified = browser.postForm("/login/identify",
+        Map.of("csrf", browser.csrfToken(), "username", "rita@reqco.example", "next", "/api/me"));
+    assertThat(identified.status()).isEqualTo(303);
+    assertThat(identified.location()).startsWith(provider.issuerUrl(REQ_TENANT).toString() + "/authorize?");
+    assertThat(Browser.queryParam(identified.location(), "code_challenge_method")).isEqualTo("S256");
+    assertThat(Browser.queryParam(identified.location(), "client_id")).isEqualTo(REQ_CLIENT);
+    Response landed = browser.get(authorize(identified.location()));
+    assertThat(landed.status()).isEqualTo(303);
+    assertThat(new JsonObject(browser.get("/api/me").body()).getString("method")).isEqualTo("sso");
+  }
+
+  @Test
+  void linkOnTheRefusedPasswordPageStartsMicrosoftSignIn() {
+    Response refused = passwordLogin(browser, "rita@reqco.example");
+    Matcher link = Pattern.compile("href=\"(/sso/start[^\"]+)\"").matcher(refused.body());
+    assertThat(link.find()).isTrue();
+    Response start = browser.get(link.group(1).replace("&amp;", "&"));
+    assertThat(start.status()).isEqualTo(303);
+    assertThat(start.location()).startsWith(provider.issuerUrl(REQ_TENANT).toString());
+  }
+
+  @Test
+  void firstSignInLinksTheAccountWithTheSameVerifiedAddressInAnAllowedDomain() throws Exception {
+    provider.enqueueCallback(identity(OPT_TENANT, "oid-oscar", Map.of("email", "oscar@optco.example",
+        "email_verified", true)));
+    Response landed = signIn(browser, "oscar", "/");
+    assertThat(landed.status()).isEqualTo(303);
+    assertThat(landed.sets(SessionCookies.ACCESS)).isTrue();
+    assertThat(subjectOf("oscar")).isEqualTo("oid-oscar");
+    assertThat(auditActions("oscar")).contains("sso-login");
+  }
+
+  @Test
+  void firstSignInWithAnAddressOutsideTheAllowedDomainsIsRefused() throws Exception {
+    double before = ssoOutcome("domain_not_allowed");
+    provider.enqueueCallback(identity(OPT_TENANT, "oid-stranger", Map.of("email", "otto@elsewhere.example")));
+    Response refused = signIn(browser, "otto@optco.example", "/");
+    assertRefusedWithoutSession(refused, 403, SsoRefusal.DOMAIN_NOT_ALLOWED);
+    assertThat(ssoOutcome("domain_not_allowed")).isEqualTo(before + 1);
+    assertThat(subjectOf("otto@optco.example")).isNull();
+  }
+
+  @Test
+  void anAddressTheProviderCallsUnverifiedLinksNothing() throws Exception {
+    provider.enqueueCallback(identity(OPT_TENANT, "oid-otto", Map.of("email", "otto@optco.example",
+        "email_verified", false)));
+    assertRefusedWithoutSession(signIn(browser, "otto@optco.example", "/"), 403, SsoRefusal.EMAIL_NOT_VERIFIED);
+    assertThat(subjectOf("otto@optco.example")).isNull();
+  }
+
+  @Test
+  void aCustomerThatAsksForItGetsAccountsCreatedOnFirstSignIn() throws Exception {
+    provider.enqueueCallback(identity(AUTO_TENANT, "oid-newcomer", Map.of("email", "Newcomer@AutoCo.example")));
+    // Nobody has this name yet: the domain tells which customer it belongs to.
+    Response landed = signIn(browser, "newcomer@autoco.example", "/api/me");
+    assertThat(landed.status()).isEqualTo(303);
+    assertThat(new JsonObject(browser.get("/api/me").body()).getString("user")).isEqualTo("newcomer@autoco.example");
+    assertThat(subjectOf("newcomer@autoco.example")).isEqualTo("oid-newcomer");
+  }
+
+  @Test
+  void withoutAutomaticCreationAnUnknownPersonGetsNoAccount() {
+    provider.enqueueCallback(identity(OPT_TENANT, "oid-nobody", Map.of("email", "nobody@optco.example")));
+    assertRefusedWithoutSession(signIn(browser, "olivia@optco.example", "/"), 403, SsoRefusal.NO_ACCOUNT);
+  }
+
+  // ---- ID token checks ----
+
+  @Test
+  void tokenFromAnotherIssuerIsRefused() {
+    double before = ssoOutcome("wrong_issuer");
+    provider.enqueueCallback(identity(OPT_TENANT, "oid-olivia",
+        Map.of("iss", provider.issuerUrl("someone-else").toString())));
+    assertRefusedWithoutSession(signIn(browser, "olivia@optco.example", "/"), 401, SsoRefusal.WRONG_ISSUER);
+    assertThat(ssoOutcome("wrong_issuer")).isEqualTo(before + 1);
+  }
+
+  @Test
+  void tokenForAnotherAudienceIsRefused() {
+    double before = ssoOutcome("wrong_audience");
+    provider.enqueueCallback(identity(OPT_TENANT, "oid-olivia", Map.of("aud", "some-other-application")));
+    assertRefusedWithoutSession(signIn(browser, "olivia@optco.example", "/"), 401, SsoRefusal.WRONG_AUDIENCE);
+    assertThat(ssoOutcome("wrong_audience")).isEqualTo(before + 1);
+  }
+
+  @Test
+  void tokenFromAnotherTenantIsRefused() {
+    double before = ssoOutcome("wrong_tenant");
+    provider.enqueueCallback(identity(OPT_TENANT, "oid-olivia", Map.of("tid", "a-different-tenant")));
+    assertRefusedWithoutSession(signIn(browser, "olivia@optco.example", "/"), 401, SsoRefusal.WRONG_TENANT);
+    assertThat(ssoOutcome("wrong_tenant")).isEqualTo(before + 1);
+  }
+
+  @Test
+  void expiredTokenIsRefused() {
+    double before = ssoOutcome("token_expired");
+    long hourAgo = Instant.now().minusSeconds(3600).getEpochSecond();
+    provider.enqueueCallback(identity(OPT_TENANT, "oid-olivia", Map.of("exp", hourAgo, "iat", hourAgo - 600,
+        "nbf", hourAgo - 600)));
+    assertRefusedWithoutSession(signIn(browser, "olivia@optco.example", "/"), 401, SsoRefusal.TOKEN_EXPIRED);
+    assertThat(ssoOutcome("token_expired")).isEqualTo(before + 1);
+  }
+
+  @Test
+  void tokenCarryingTheNonceOfAnEarlierSignInIsRefused() {
+    provider.enqueueCallback(identity(OPT_TENANT, "oid-olivia", Map.of()));
+    Response first = browser.get("/sso/start?login=olivia%40optco.example&next=%2F");
+    String earlierNonce = Browser.queryParam(first.location(), "nonce");
+    assertThat(browser.get(authorize(first.location())).sets(SessionCookies.ACCESS)).isTrue();
+
+    double before = ssoOutcome("nonce_mismatch");
+    Browser other = new Browser(clientVertx, gateway.publicPort());
+    try {
+      provider.enqueueCallback(identity(OPT_TENANT, "oid-olivia", Map.of("nonce", earlierNonce)));
+      assertRefusedWithoutSession(signIn(other, "olivia@optco.example", "/"), 401, SsoRefusal.NONCE_MISMATCH);
+      assertThat(ssoOutcome("nonce_mismatch")).isEqualTo(before + 1);
+    } finally {
+      other.close();
+    }
+  }
+
+  @Test
+  void codeExchangeWithAVerifierOtherThanTheChallengedOneIsRefused() throws Exception {
+    double before = ssoOutcome("code_rejected");
+    // A name only this test types, to find its pending sign-in; the name's case does not matter.
+    Response start = browser.get("/sso/start?login=OLIVIA%40optco.example&next=%2F");
+    try (Connection c = database.openJdbc(); PreparedStatement s = c.prepareStatement(
+        "UPDATE sso_requests SET code_verifier = ? WHERE login_hint = 'OLIVIA@optco.example'")) {
+      s.setString(1, Randoms.token());
+      assertThat(s.executeUpdate()).isEqualTo(1);
+    }
+    // The provider checks the verifier against the S256 challenge it was given (RFC 7636).
+    assertRefusedWithoutSession(browser.get(authorize(start.location())), 401, SsoRefusal.CODE_REJECTED);
+    assertThat(ssoOutcome("code_rejected")).isEqualTo(before + 1);
+  }
+
+  // ---- state ----
+
+  @Test
+  void callbackWithAStateThisGatewayNeverIssuedIsRefused() {
+    Response start = browser.get("/sso/start?login=olivia%40optco.example&next=%2F");
+    String callback = authorize(start.location());
+    String forged = Browser.withQueryParam(callback, "state", Randoms.token());
+    assertRefusedWithoutSession(browser.get(forged), 400, SsoRefusal.INVALID_STATE);
+  }
+
+  @Test
+  void callbackReplayedAfterASuccessfulSignInIsRefused() {
+    provider.enqueueCallback(identity(OPT_TENANT, "oid-olivia", Map.of()));
+    Response start = browser.get("/sso/start?login=olivia%40optco.example&next=%2F");
+    String callback = authorize(start.location());
+    assertThat(browser.get(callback).sets(SessionCookies.ACCESS)).isTrue();
+    assertRefusedWithoutSession(browser.get(callback), 400, SsoRefusal.INVALID_STATE);
+  }
+
+  @Test
+  void callbackInABrowserOtherThanTheOneThatStartedIsRefused() {
+    Response start = browser.get("/sso/start?login=olivia%40optco.example&next=%2F");
+    String callback = authorize(start.location());
+    Browser victim = new Browser(clientVertx, gateway.publicPort());
+    Browser alsoSigningIn = new Browser(clientVertx, gateway.publicPort());
+    try {
+      // Login CSRF: the attacker's code and state opened in someone else's browser, which has no
+      // sign-in cookie, or one of its own sign-in.
+      assertRefusedWithoutSession(victim.get(callback), 400, SsoRefusal.INVALID_STATE);
+      alsoSigningIn.get("/sso/start?login=olivia%40optco.example&next=%2F");
+      assertThat(alsoSigningIn.cookie(SsoRoutes.BINDING_COOKIE)).isNotNull();
+      assertRefusedWithoutSession(alsoSigningIn.get(callback), 400, SsoRefusal.INVALID_STATE);
+    } finally {
+      victim.close();
+      alsoSigningIn.close();
+    }
+  }
+
+  @Test
+  void providerErrorEndsOnAClearPage() {
+    Response start = browser.get("/sso/start?login=olivia%40optco.example&next=%2F");
+    String state = Browser.queryParam(start.location(), "state");
+    Response back = browser.get("/sso/callback?error=access_denied&error_description=cancelled&state=" + state);
+    assertRefusedWithoutSession(back, 401, SsoRefusal.PROVIDER_ERROR);
+  }
+
+  @Test
+  void customerWithoutTenantOrWithAnUnreadableSecretGetsAClearNotSetUpPage() {
+    for (String name : List.of("hanna@halfco.example", "lars@lostco.example")) {
+      Response r = browser.get("/sso/start?login=" + enc(name) + "&next=%2F");
+      assertRefusedWithoutSession(r, 503, SsoRefusal.NOT_CONFIGURED);
+      assertThat(r.headers().get("Retry-After")).isNotNull();
+      assertThat(r.sets(SsoRoutes.BINDING_COOKIE)).isFalse();
+    }
+  }
+
+  // ---- home-realm discovery ----
+
+  @Test
+  void unknownNamesAndPasswordUsersGetTheSamePasswordForm() {
+    Response unknown = browser.postForm("/login/identify",
+        Map.of("csrf", browser.csrfToken(), "username", "nobody@nowhere.example", "next", "/"));
+    Response passwordUser = browser.postForm("/login/identify",
+        Map.of("csrf", browser.csrfToken(), "username", "paul@pwco.example", "next", "/"));
+    assertThat(unknown.status()).isEqualTo(passwordUser.status()).isEqualTo(200);
+    assertThat(unknown.body()).contains(SsoRoutes.NOT_AVAILABLE_INFO).contains("type=\"password\"");
+    assertThat(unknown.body().replace("nobody@nowhere.example", "NAME"))
+        .isEqualTo(passwordUser.body().replace("paul@pwco.example", "NAME"));
+  }
+
+  @Test
+  void identifyRefusesAFormWithoutItsCsrfToken() {
+    Response r = browser.postForm("/login/identify", Map.of("username", "rita@reqco.example", "next", "/"));
+    assertThat(r.status()).isEqualTo(403);
+    assertThat(r.location()).isNull();
+  }
+
+  @Test
+  void nextIsKeptAcrossTheSignInButOnlyAsALocalPath() {
+    provider.enqueueCallback(identity(OPT_TENANT, "oid-olivia", Map.of()));
+    Response landed = signIn(browser, "olivia@optco.example", "https://evil.example/");
+    assertThat(landed.location()).isEqualTo("/");
+  }
+
+  @Test
+  void signInAndRefusalAreInTheAuditTrail() throws Exception {
+    provider.enqueueCallback(identity(REQ_TENANT, "oid-rita", Map.of()));
+    assertThat(signIn(browser, "rita@reqco.example", "/").status()).isEqualTo(303);
+    provider.enqueueCallback(identity(REQ_TENANT, "oid-rita", Map.of("tid", "another")));
+    signIn(browser, "rita@reqco.example", "/");
+    try (Connection c = database.openJdbc(); PreparedStatement s = c.prepareStatement(
+        "SELECT action, actor, host(subject), details->>'reason' FROM audit_events WHERE action LIKE 'sso-%' "
+            + "AND (actor = 'rita@reqco.example' OR details->>'login_hint' = 'rita@reqco.example') ORDER BY id DESC LIMIT 2")) {
+      ResultSet r = s.executeQuery();
+      assertThat(r.next()).isTrue();
+      assertThat(r.getString(1)).isEqualTo("sso-refused");
+      assertThat(r.getString(4)).isEqualTo("wrong_tenant");
+      assertThat(r.getString(3)).isEqualTo("127.0.0.1");
+      assertThat(r.next()).isTrue();
+      assertThat(r.getString(1)).isEqualTo("sso-login");
+      assertThat(r.getString(2)).isEqualTo("rita@reqco.example");
+    }
+  }
+
+}

@@ -1,0 +1,135 @@
+package com.timereg.gateway.loadtest;
+
+import static io.gatling.javaapi.core.CoreDsl.StringBody;
+import static io.gatling.javaapi.core.CoreDsl.details;
+import static io.gatling.javaapi.core.CoreDsl.doIf;
+import static io.gatling.javaapi.core.CoreDsl.exec;
+import static io.gatling.javaapi.core.CoreDsl.feed;
+import static io.gatling.javaapi.core.CoreDsl.group;
+import static io.gatling.javaapi.core.CoreDsl.listFeeder;
+import static io.gatling.javaapi.core.CoreDsl.nothingFor;
+import static io.gatling.javaapi.core.CoreDsl.pause;
+import static io.gatling.javaapi.core.CoreDsl.rampUsers;
+import static io.gatling.javaapi.core.CoreDsl.scenario;
+import static io.gatling.javaapi.http.HttpDsl.header;
+import static io.gatling.javaapi.http.HttpDsl.http;
+import static io.gatling.javaapi.http.HttpDsl.status;
+
+import io.gatling.javaapi.core.ChainBuilder;
+import io.gatling.javaapi.core.ScenarioBuilder;
+import io.gatling.javaapi.core.Session;
+import io.gatling.javaapi.core.Simulation;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A credential-stuffing wave against the login API while ordinary users keep working.
+ *
+ * <p>Attackers: one virtual user per attacking address, the addresses spread over many /24
+ * ranges of 127.0.0.0/8 ({@code attackRanges} ranges of {@code attackersPerRange} addresses from
+ * {@code attackFirstRange}, or an explicit {@code attackSources} pool). Each posts leaked-looking
+ * credentials (a fresh login name every time, so no per-account slowdown helps them) as fast as
+ * it is answered, until the gateway refuses it with 429, and then tries a few more times. It
+ * counts as a success of the gateway when the address was refused after at most
+ * {@code attackLimit} verified failures (the gateway's {@code throttle.ip-failure-limit};
+ * surge mode and range blocks only make it sooner) and stayed refused with a Retry-After.
+ *
+ * <p>Legitimate users come from other addresses ({@code legitSources}, default 127.1.0.0/24)
+ * at {@code usersPerSec} for {@code duration}, the attack starting {@code attackDelay} after
+ * them and arriving over {@code attackRampUp}. They log in (waiting out 503 + Retry-After when
+ * the attack fills the password-verification pool, as real clients do), browse and sign out.
+ *
+ * <p>Assertions: at least {@code minLegitSuccessPct} (99) % of legitimate journeys complete;
+ * their proxied pages stay under {@code p99Ms} (1000) at the 99th percentile; every attacking
+ * address ends refused.
+ */
+public class CredentialStuffing extends Simulation {
+  private static final String LAST_STATUS = "attackStatus";
+  private static final String FAILURES = "verifiedFailures";
+  private static final String BUSY = "busyAnswers";
+  /** Bounds an attacker's loop when the verification pool keeps answering 503. */
+  private static final int MAX_BUSY_ANSWERS = 200;
+  private static final int PROBES_WHILE_BLOCKED = 3;
+
+  private final Target target = Target.fromSystemProperties();
+  private final Pages pages = Pages.fromSystemProperties();
+  private final List<String> attackAddresses = attackAddresses();
+  private final ClientPool attackPool = ClientPool.of(attackAddresses);
+  private final ClientPool legitPool = ClientPool.of(SourceAddresses.parse(Params.string("legitSources", "127.1.0.0/24")));
+  private final int attackLimit = Params.integer("attackLimit", 10, 1);
+  private final Duration attackDelay = Params.duration("attackDelay", Duration.ofSeconds(5));
+  private final Duration attackRampUp = Params.duration("attackRampUp", Duration.ofSeconds(30));
+  private final double usersPerSec = Params.decimal("usersPerSec", 1);
+  private final Duration duration = Params.duration("duration", Duration.ofSeconds(60));
+  private final int pageViews = Params.integer("pageViews", 3, 1);
+  private final Duration thinkTime = Params.duration("thinkTime", Duration.ofSeconds(1));
+  private final double minLegitSuccessPct = Params.decimal("minLegitSuccessPct", 99);
+  private final int p99Ms = Params.integer("p99Ms", 1000, 1);
+
+  private final ScenarioBuilder attackers = scenario("attackers")
+      .exec(attackPool.assign())
+      .exec(group("attacker").on(attack()));
+
+  private final ScenarioBuilder legitimate = scenario("legitimate users")
+      .exec(feed(listFeeder(Credentials.load()).circular()))
+      .exec(legitPool.assign())
+      .exec(group("legitimate").on(
+          exec(Journeys.tokenLogin("login"))
+              .exitHereIfFailed()
+              .exec(Journeys.browse(pages, true, pageViews, thinkTime))
+              .exec(Journeys.appLogout(pages))));
+
+  {
+    setUp(
+        legitimate.injectOpen(Arrivals.rampThenConstant(usersPerSec, Duration.ZERO, duration))
+            .protocols(target.protocol(legitPool)),
+        attackers.injectOpen(nothingFor(attackDelay), rampUsers(attackAddresses.size()).during(attackRampUp))
+            .protocols(target.protocol(attackPool)))
+        .assertions(
+            details("legitimate").successfulRequests().percent().gte(minLegitSuccessPct),
+            details("legitimate", "proxied page").responseTime().percentile(99.0).lt(p99Ms),
+            details("attacker").successfulRequests().percent().is(100.0));
+  }
+
+  private static List<String> attackAddresses() {
+    String explicit = Params.string("attackSources", "");
+    if (!explicit.isEmpty()) {
+      return SourceAddresses.parse(explicit);
+    }
+    return SourceAddresses.spread(Params.string("attackFirstRange", "127.66.1.0"),
+        Params.integer("attackRanges", 8, 1), Params.integer("attackersPerRange", 6, 1));
+  }
+
+  private ChainBuilder attack() {
+    return exec(s -> s.set(LAST_STATUS, 0).set(FAILURES, 0).set(BUSY, 0))
+        .asLongAs(s -> !s.isFailed() && s.getInt(LAST_STATUS) != 429
+            && s.getInt(FAILURES) <= attackLimit && s.getInt(BUSY) < MAX_BUSY_ANSWERS).on(
+            exec(guess("attack: guess").check(status().in(401, 429, 503).saveAs(LAST_STATUS))),
+            exec(CredentialStuffing::count),
+            // Even a bot backs off a little from 503s; without it the loop only measures how
+            // fast the gateway can say "busy".
+            doIf(s -> s.getInt(LAST_STATUS) == 503).then(pause(Duration.ofMillis(200))))
+        .exec(s -> s.getInt(LAST_STATUS) == 429 && s.getInt(FAILURES) <= attackLimit ? s : s.markAsFailed())
+        .exitHereIfFailed()
+        .repeat(PROBES_WHILE_BLOCKED).on(
+            exec(guess("attack: while blocked").check(status().is(429), header("Retry-After").exists())));
+  }
+
+  private static io.gatling.javaapi.http.HttpRequestActionBuilder guess(String name) {
+    return http(name).post("/auth/token")
+        .body(StringBody(s -> Json.object(
+            "username", "user-" + UUID.randomUUID().toString().substring(0, 8) + "@stuffing.invalid",
+            "password", UUID.randomUUID().toString())))
+        .asJson();
+  }
+
+  private static Session count(Session s) {
+    if (!s.contains(LAST_STATUS)) {
+      return s;
+    }
+    int status = s.getInt(LAST_STATUS);
+    return s.set(FAILURES, s.getInt(FAILURES) + (status == 401 ? 1 : 0))
+        .set(BUSY, s.getInt(BUSY) + (status == 503 ? 1 : 0));
+  }
+}

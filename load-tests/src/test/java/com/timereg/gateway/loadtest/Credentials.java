@@ -1,0 +1,60 @@
+package com.timereg.gateway.loadtest;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The accounts virtual users log in with: {@code -Dcredentials=FILE}, or the two demo users of
+ * {@code bin/gateway --dev} (their passwords are public, see README.md).
+ *
+ * <p>The file has one {@code username,password} per line; the first comma separates them, so a
+ * password may contain commas. Blank lines, lines starting with {@code #} and a header line
+ * {@code username,password} are skipped. Keep such a file out of the repository.
+ */
+final class Credentials {
+  static final String PROPERTY = "credentials";
+
+  static final List<Map<String, Object>> DEMO_USERS = List.of(
+      Map.of("username", "alice@demo.test", "password", "alice-demo-Tidsreg-2026"),
+      Map.of("username", "bob@demo.test", "password", "bob-demo-Tidsreg-2026"));
+
+  private Credentials() {}
+
+  /** Feeder records with {@code username} and {@code password}. */
+  static List<Map<String, Object>> load() {
+    String file = Params.string(PROPERTY, "");
+    return file.isEmpty() ? DEMO_USERS : read(Path.of(file));
+  }
+
+  static List<Map<String, Object>> read(Path file) {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the credentials file " + file, e);
+    }
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i).strip();
+      if (line.isEmpty() || line.startsWith("#") || (i == 0 && line.equalsIgnoreCase("username,password"))) {
+        continue;
+      }
+      int comma = line.indexOf(',');
+      if (comma <= 0 || comma == line.length() - 1) {
+        // The line number only: the line itself holds a password.
+        throw new IllegalArgumentException(file + " line " + (i + 1) + ": expected username,password");
+      }
+      out.add(Map.of("username", line.substring(0, comma), "password", line.substring(comma + 1)));
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException(file + " holds no username,password lines");
+    }
+    return out;
+  }
+}

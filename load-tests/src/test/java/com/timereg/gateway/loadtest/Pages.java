@@ -1,0 +1,37 @@
+package com.timereg.gateway.loadtest;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What authenticated users request through the gateway: {@code -Dpages} (comma-separated
+ * paths, visited in turn) and {@code -DidentityPath}, a page answering JSON with the user's login
+ * name in {@code $.user} (the demo backend's {@code /api/me}), or {@code none} for a backend that
+ * has no such page. The defaults are the demo backend's.
+ */
+record Pages(List<String> paths, String identityPath) {
+  static final String DEFAULT_PAGES = "/api/timesheets,/api/me";
+  static final String DEFAULT_IDENTITY = "/api/me";
+
+  Pages {
+    if (paths.isEmpty() || paths.stream().anyMatch(p -> !p.startsWith("/"))) {
+      throw new IllegalArgumentException("pages must be paths starting with /, was " + paths);
+    }
+  }
+
+  static Pages fromSystemProperties() {
+    return fromSystemProperties("pages", DEFAULT_PAGES);
+  }
+
+  static Pages fromSystemProperties(String property, String defaultPages) {
+    List<String> paths = Arrays.stream(Params.string(property, defaultPages).split(","))
+        .map(String::trim).filter(p -> !p.isEmpty()).toList();
+    String identity = Params.string("identityPath", DEFAULT_IDENTITY);
+    return new Pages(paths, identity.equalsIgnoreCase("none") ? "" : identity);
+  }
+
+  /** The {@code i}-th page view's path, going round the list. */
+  String path(int i) {
+    return paths.get(Math.floorMod(i, paths.size()));
+  }
+}

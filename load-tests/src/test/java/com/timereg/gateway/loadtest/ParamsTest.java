@@ -1,0 +1,46 @@
+package com.timereg.gateway.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ParamsTest {
+  private static final String NAME = "loadtests.paramsTest";
+
+  @AfterEach
+  void clear() {
+    System.clearProperty(NAME);
+  }
+
+  @Test
+  void unsetOrBlankPropertiesTakeTheDefault() {
+    assertThat(Params.integer(NAME, 7, 1)).isEqualTo(7);
+    System.setProperty(NAME, " ");
+    assertThat(Params.string(NAME, "x")).isEqualTo("x");
+    assertThat(Params.duration(NAME, Duration.ofSeconds(3))).hasSeconds(3);
+  }
+
+  @Test
+  void durationsTakeUnitsAndBareNumbersAreSeconds() {
+    assertThat(Params.parseDuration(NAME, "250ms")).isEqualTo(Duration.ofMillis(250));
+    assertThat(Params.parseDuration(NAME, "30s")).isEqualTo(Duration.ofSeconds(30));
+    assertThat(Params.parseDuration(NAME, "5m")).isEqualTo(Duration.ofMinutes(5));
+    assertThat(Params.parseDuration(NAME, "1h")).isEqualTo(Duration.ofHours(1));
+    assertThat(Params.parseDuration(NAME, "12")).isEqualTo(Duration.ofSeconds(12));
+  }
+
+  @Test
+  void badValuesStopTheRunNamingTheProperty() {
+    System.setProperty(NAME, "ten");
+    assertThatThrownBy(() -> Params.integer(NAME, 1, 1)).hasMessageContaining("-D" + NAME);
+    assertThatThrownBy(() -> Params.duration(NAME, Duration.ZERO)).hasMessageContaining("-D" + NAME);
+    assertThatThrownBy(() -> Params.flag(NAME, false)).hasMessageContaining("-D" + NAME);
+    System.setProperty(NAME, "0");
+    assertThatThrownBy(() -> Params.integer(NAME, 1, 1)).hasMessageContaining("at least 1");
+    System.setProperty(NAME, "-1");
+    assertThatThrownBy(() -> Params.decimal(NAME, 1)).hasMessageContaining("zero or positive");
+  }
+}
