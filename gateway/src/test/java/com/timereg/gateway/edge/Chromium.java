@@ -79,6 +79,13 @@ final class Chromium implements AutoCloseable {
     return last[0];
   }
 
+  /** Waits (bounded) until the page's URL satisfies {@code until}: a click may return before the navigation it starts. */
+  String awaitUrl(Predicate<String> until) throws InterruptedException {
+    String[] last = new String[1];
+    waitFor(() -> until.test(last[0] = url()));
+    return last[0];
+  }
+
   void screenshot(Path png) throws IOException {
     Files.write(png, Base64.getDecoder().decode(command("GET", "/screenshot", null).getString("value")));
   }

@@ -294,7 +294,7 @@ class PasswordChangeTest {
       browser.type("#confirm_password", "hunter2-and-then-some-more-words");
       browser.click("button[type=submit]");
 
-      assertThat(browser.url()).isEqualTo(origin + "/password/changed");
+      assertThat(browser.awaitUrl(u -> u.endsWith("/password/changed"))).isEqualTo(origin + "/password/changed");
       assertThat(browser.text("main")).contains("Your password has been changed.");
     }
     client.tokens(user.login(), "hunter2-and-then-some-more-words");
