@@ -1,5 +1,7 @@
 package com.timereg.gateway.session;
 
+import com.timereg.gateway.testsupport.ManualClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
@@ -23,7 +25,7 @@ class AccessTokensTest {
       new SessionIdentity(42, "acme", "alice", AuthMethod.PASSWORD, UUID.randomUUID().toString());
 
   private Vertx vertx;
-  private TestClock clock;
+  private ManualClock clock;
   private RevocationList revoked;
   private KeyPair pair;
   private TokenKeys keys;
@@ -32,14 +34,14 @@ class AccessTokensTest {
   @BeforeEach
   void setUp(Vertx vertx) {
     this.vertx = vertx;
-    clock = TestClock.startingNow();
+    clock = ManualClock.startingNow();
     revoked = new RevocationList();
     pair = TokenKeys.generate("ES256");
     keys = TestKeys.es256("k1", pair);
     tokens = tokens(keys, clock);
   }
 
-  private AccessTokens tokens(TokenKeys k, TestClock c) {
+  private AccessTokens tokens(TokenKeys k, ManualClock c) {
     return new AccessTokens(vertx, k, SessionSettings.DEFAULTS, revoked, SessionMetrics.NOOP, c);
   }
 
@@ -144,8 +146,8 @@ class AccessTokensTest {
 
   @Test
   void tokenFromANodeWhoseClockRunsAheadIsRefusedBeyondTheSkewTolerance() {
-    TestClock ahead = new TestClock(clock.instant().plusSeconds(20));
-    TestClock farAhead = new TestClock(clock.instant().plusSeconds(120));
+    ManualClock ahead = new ManualClock(clock.instant().plusSeconds(20));
+    ManualClock farAhead = new ManualClock(clock.instant().plusSeconds(120));
 
     assertThat(tokens.verify(tokens(keys, ahead).sign(ALICE).token()).succeeded()).isTrue();
     assertThat(rejection(tokens.verify(tokens(keys, farAhead).sign(ALICE).token()))).isEqualTo(TokenRejection.NOT_YET_VALID);

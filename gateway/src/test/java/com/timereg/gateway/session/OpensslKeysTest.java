@@ -1,5 +1,7 @@
 package com.timereg.gateway.session;
 
+import com.timereg.gateway.testsupport.ManualClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
@@ -42,9 +44,9 @@ class OpensslKeysTest {
 
     assertThat(keys.verificationOptions().get(0).getBuffer().toString()).isEqualTo(normalized(Files.readString(pub)));
     SessionIdentity id = new SessionIdentity(1, "acme", "ops", AuthMethod.SSO, UUID.randomUUID().toString());
-    AccessTokens signer = new AccessTokens(vertx, keys, SessionSettings.DEFAULTS, new RevocationList(), SessionMetrics.NOOP, TestClock.startingNow());
+    AccessTokens signer = new AccessTokens(vertx, keys, SessionSettings.DEFAULTS, new RevocationList(), SessionMetrics.NOOP, ManualClock.startingNow());
     AccessTokens verifier = new AccessTokens(vertx, verifyOnly, SessionSettings.DEFAULTS, new RevocationList(), SessionMetrics.NOOP,
-        TestClock.startingNow());
+        ManualClock.startingNow());
     assertThat(verifier.verify(signer.sign(id).token()).result()).isEqualTo(id);
   }
 

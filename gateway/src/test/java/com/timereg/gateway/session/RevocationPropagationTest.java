@@ -1,5 +1,7 @@
 package com.timereg.gateway.session;
 
+import com.timereg.gateway.testsupport.ManualClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.timereg.gateway.store.Database;
@@ -32,7 +34,7 @@ class RevocationPropagationTest {
 
   private final List<Node> nodes = new ArrayList<>();
   private final TokenKeys keys = TokenKeys.ephemeral("ES256");
-  private final TestClock clock = TestClock.startingNow();
+  private final ManualClock clock = ManualClock.startingNow();
   private Vertx vertx;
   private TestDatabase db;
   private Node a;

@@ -1,5 +1,7 @@
 package com.timereg.gateway.session;
 
+import com.timereg.gateway.testsupport.ManualClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.timereg.gateway.store.ConnectionSettings;
@@ -40,7 +42,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith({VertxExtension.class, PostgresExtension.class})
 class SessionAuthenticatorTest {
   private final TokenKeys keys = TokenKeys.ephemeral("ES256");
-  private final TestClock clock = TestClock.startingNow();
+  private final ManualClock clock = ManualClock.startingNow();
   private Vertx vertx;
   private Database database;
   private SessionService sessions;

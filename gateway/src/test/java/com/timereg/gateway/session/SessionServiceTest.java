@@ -1,5 +1,7 @@
 package com.timereg.gateway.session;
 
+import com.timereg.gateway.testsupport.ManualClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.timereg.gateway.store.Database;
@@ -27,14 +29,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith({VertxExtension.class, PostgresExtension.class})
 class SessionServiceTest {
   private Database database;
-  private TestClock clock;
+  private ManualClock clock;
   private SimpleMeterRegistry registry;
   private SessionService sessions;
 
   @BeforeEach
   void start(Vertx vertx, TestDatabase db, VertxTestContext ctx) {
     database = Database.create(vertx, db.databaseSettings());
-    clock = TestClock.startingNow();
+    clock = ManualClock.startingNow();
     registry = new SimpleMeterRegistry();
     sessions = SessionService.create(vertx, database, SessionSettings.DEFAULTS, TokenKeys.ephemeral("ES256"),
         new MicrometerSessionMetrics(registry), clock);

@@ -14,6 +14,11 @@ public final class ManualClock extends Clock {
     this.now = start;
   }
 
+  /** Starts at the current whole second, so tokens and timestamps look sane to anyone reading them. */
+  public static ManualClock startingNow() {
+    return new ManualClock(Instant.ofEpochSecond(Instant.now().getEpochSecond()));
+  }
+
   public void advance(Duration d) {
     now = now.plus(d);
   }

@@ -1,5 +1,7 @@
 package com.timereg.gateway.throttle;
 
+import com.timereg.gateway.testsupport.ManualClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
@@ -15,7 +17,7 @@ import java.util.function.BiPredicate;
 import org.junit.jupiter.api.Test;
 
 class ThrottleDegradationTest {
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-05T08:00:00Z"));
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-01-05T08:00:00Z"));
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   /** A store whose backing file went bad: every call fails. */

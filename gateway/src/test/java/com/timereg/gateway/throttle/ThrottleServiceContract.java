@@ -1,5 +1,7 @@
 package com.timereg.gateway.throttle;
 
+import com.timereg.gateway.testsupport.ManualClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.timereg.gateway.clientip.Cidr;
@@ -20,7 +22,7 @@ abstract class ThrottleServiceContract {
   /** Aligned to every window length used here, so window arithmetic in tests stays readable. */
   static final Instant START = Instant.parse("2026-01-05T08:00:00Z");
 
-  MutableClock clock;
+  ManualClock clock;
   ThrottleStorage storage;
   ThrottleService service;
   final List<String> events = new ArrayList<>();
@@ -30,7 +32,7 @@ abstract class ThrottleServiceContract {
 
   @BeforeEach
   void setUp() throws Exception {
-    clock = new MutableClock(START);
+    clock = new ManualClock(START);
     start(ThrottlePolicy.DEFAULTS, 10_000, 10_000);
   }
 
