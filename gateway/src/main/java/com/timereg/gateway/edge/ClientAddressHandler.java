@@ -28,7 +28,9 @@ public final class ClientAddressHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    SocketAddress remote = ctx.request().remoteAddress();
+    // The connection's peer, not vertx-web's request view of it, which runs its Forwarded-header
+    // parser on every request although forwarding headers are decided here, by the resolver.
+    SocketAddress remote = ctx.request().connection().remoteAddress();
     InetAddress peer = remote == null ? null : IpLiterals.parsePeer(remote.hostAddress());
     if (peer == null) {
       // Cannot happen on TCP listeners; refuse rather than let an unknown client skip throttling.

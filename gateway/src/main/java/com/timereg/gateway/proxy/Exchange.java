@@ -15,7 +15,7 @@ abstract class Exchange {
   final HeaderHygiene.Forwarding forwarding;
   private final long startNanos;
   HttpClientRequest upstream;
-  private long timerId = -1;
+  private ResponseDeadlines.Deadline deadline;
   private boolean responded;
   private boolean finished;
 
@@ -54,14 +54,17 @@ abstract class Exchange {
 
   /** Starts the response timeout; called once the request has been forwarded completely. */
   final void armResponseTimeout() {
-    if (responded || finished) {
+    if (responded || finished || deadline != null) {
       return;
     }
+    deadline = support.deadlines.start(this);
+  }
+
+  /** Called by {@link ResponseDeadlines} when no response head arrived in time. */
+  final void responseTimedOut() {
+    deadline = null;
     long millis = support.settings.responseTimeout().toMillis();
-    timerId = support.vertx.setTimer(millis, id -> {
-      timerId = -1;
-      fail(ProxyFailure.RESPONSE_TIMEOUT, new ProxyFailure.ResponseTimeoutException(millis));
-    });
+    fail(ProxyFailure.RESPONSE_TIMEOUT, new ProxyFailure.ResponseTimeoutException(millis));
   }
 
   /** Records that the response head arrived; false if the exchange already ended (timed out, client gone). */
@@ -118,9 +121,9 @@ abstract class Exchange {
   }
 
   private void cancelTimer() {
-    if (timerId >= 0) {
-      support.vertx.cancelTimer(timerId);
-      timerId = -1;
+    if (deadline != null) {
+      support.deadlines.clear(deadline);
+      deadline = null;
     }
   }
 }

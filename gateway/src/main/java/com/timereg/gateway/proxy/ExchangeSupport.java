@@ -23,6 +23,7 @@ final class ExchangeSupport {
   final ProxyMetrics metrics;
   /** Largest request body forwarded; beyond it the exchange fails with 413. */
   final long maxBodyBytes;
+  final ResponseDeadlines deadlines;
   private final AtomicLongArray lastWarned = new AtomicLongArray(ProxyFailure.values().length);
 
   ExchangeSupport(Vertx vertx, BackendClient backend, ProxySettings settings, ProxyMetrics metrics, long maxBodyBytes) {
@@ -31,6 +32,7 @@ final class ExchangeSupport {
     this.settings = settings;
     this.metrics = metrics;
     this.maxBodyBytes = maxBodyBytes;
+    this.deadlines = new ResponseDeadlines(vertx, settings.responseTimeout().toMillis());
   }
 
   /**

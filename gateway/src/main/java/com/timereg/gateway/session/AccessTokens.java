@@ -134,6 +134,10 @@ public final class AccessTokens {
    * (and to strip before proxying); any other bearer token belongs to the backend.
    */
   boolean namesOurKey(String token) {
+    if (token != null && verified.containsKey(token)) {
+      // Verified before, so its header named our key: skip decoding it again on every request.
+      return true;
+    }
     JsonObject header = header(token);
     return header != null && header.getValue("kid") instanceof String kid && keys.keyIds().contains(kid);
   }
