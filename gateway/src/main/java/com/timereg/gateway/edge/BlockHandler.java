@@ -4,7 +4,8 @@ import com.timereg.gateway.config.ThrottleConfig.BlockScope;
 import com.timereg.gateway.throttle.BlockKind;
 import com.timereg.gateway.throttle.Decision;
 import com.timereg.gateway.throttle.ThrottleService;
-import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.function.Predicate;
 
@@ -17,13 +18,13 @@ import java.util.function.Predicate;
  * does an app's session renewal, whose refresh token the refresh route verifies itself: an
  * unblocked client can try refresh tokens just as freely, so refusing it protects nothing.
  */
-public final class BlockHandler implements Handler<RoutingContext> {
+public final class BlockHandler {
   private static final String PENDING = "gateway.block.pending";
 
   private final ThrottleService throttle;
   private final BlockScope scope;
   private final Predicate<RoutingContext> isLoginRequest;
-  private final Predicate<RoutingContext> carriesCredentials;
+  private final Predicate<HttpServerRequest> carriesCredentials;
   private final Predicate<RoutingContext> renewsSession;
   private final Predicate<RoutingContext> authenticated;
 
@@ -33,7 +34,7 @@ public final class BlockHandler implements Handler<RoutingContext> {
    * @param authenticated whether the session step accepted it (runs after that step)
    */
   public BlockHandler(ThrottleService throttle, BlockScope scope, Predicate<RoutingContext> isLoginRequest,
-      Predicate<RoutingContext> carriesCredentials, Predicate<RoutingContext> renewsSession,
+      Predicate<HttpServerRequest> carriesCredentials, Predicate<RoutingContext> renewsSession,
       Predicate<RoutingContext> authenticated) {
     this.throttle = throttle;
     this.scope = scope;
@@ -43,9 +44,33 @@ public final class BlockHandler implements Handler<RoutingContext> {
     this.authenticated = authenticated;
   }
 
-  @Override
-  public void handle(RoutingContext ctx) {
-    Decision d = throttle.check(ClientAddressHandler.of(ctx));
+  /** The check itself, made once per request before routing. */
+  Decision check(java.net.InetAddress client) {
+    return throttle.check(client);
+  }
+
+  /**
+   * Whether the request is refused whatever its path and session: then the entry step answers it
+   * before routing, which is most of what a blocked client's requests cost. Conservative: a path
+   * that might normalise to the renewal route ({@code /auth/refresh}) is left to the routed step.
+   */
+  boolean refusesOutright(HttpServerRequest request, Decision d) {
+    if (d.allowed()) {
+      return false;
+    }
+    return switch (scope) {
+      case LOGIN_ONLY -> false;
+      case UNAUTHENTICATED -> !carriesCredentials.test(request) && !mayRenew(request.path());
+      default -> true;
+    };
+  }
+
+  private static boolean mayRenew(String rawPath) {
+    return rawPath == null || rawPath.indexOf('%') >= 0 || rawPath.toLowerCase(java.util.Locale.ROOT).contains("refresh");
+  }
+
+  /** The routed step, with the decision the entry step made for this request. */
+  void handle(RoutingContext ctx, Decision d) {
     if (d.allowed()) {
       ctx.next();
       return;
@@ -54,7 +79,7 @@ public final class BlockHandler implements Handler<RoutingContext> {
     switch (scope) {
       case LOGIN_ONLY:
         if (login) {
-          refuse(ctx, d);
+          refuse(ctx.request(), d);
         } else {
           ctx.next();
         }
@@ -62,16 +87,16 @@ public final class BlockHandler implements Handler<RoutingContext> {
       case UNAUTHENTICATED:
         if (!login && renewsSession.test(ctx)) {
           ctx.next();
-        } else if (!login && carriesCredentials.test(ctx)) {
+        } else if (!login && carriesCredentials.test(ctx.request())) {
           // Decide after the session step: only a session that verifies may pass.
           ctx.put(PENDING, d);
           ctx.next();
         } else {
-          refuse(ctx, d);
+          refuse(ctx.request(), d);
         }
         return;
       default:
-        refuse(ctx, d);
+        refuse(ctx.request(), d);
     }
   }
 
@@ -80,30 +105,31 @@ public final class BlockHandler implements Handler<RoutingContext> {
     return ctx -> {
       Decision pending = ctx.get(PENDING);
       if (pending != null && !authenticated.test(ctx)) {
-        refuse(ctx, pending);
+        refuse(ctx.request(), pending);
       } else {
         ctx.next();
       }
     };
   }
 
-  static void refuse(RoutingContext ctx, Decision d) {
+  static void refuse(HttpServerRequest request, Decision d) {
     long minutes = Math.max(1, (d.retryAfterSeconds() + 59) / 60);
     String who = d.kind() == BlockKind.CLIENT ? "your address" : "your network";
     String message = "Too many failed logins from " + who + ". Try again in " + minutes
         + (minutes == 1 ? " minute." : " minutes.");
-    ctx.response().setStatusCode(429)
+    HttpServerResponse response = request.response();
+    response.setStatusCode(429)
         .putHeader("Retry-After", Long.toString(d.retryAfterSeconds()))
         .putHeader("Cache-Control", "no-store");
-    if (PublicRouter.wantsHtml(ctx)) {
-      ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
+    if (PublicRouter.wantsHtml(request)) {
+      response.putHeader("Content-Type", "text/html; charset=utf-8")
           .end("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Too many attempts</title></head>"
               + "<body><h1>Too many attempts</h1><p>" + message + "</p></body></html>");
     } else {
       // Written by hand: the refusal is the one answer an attacker can make us send as fast as they
       // like, and a JSON library costs more here than the lookup that decided it. Safe because the
       // message is our own ASCII text without quotes or backslashes.
-      ctx.response().putHeader("Content-Type", "application/json")
+      response.putHeader("Content-Type", "application/json")
           .end("{\"error\":\"too_many_requests\",\"message\":\"" + message + "\",\"retry_after\":"
               + d.retryAfterSeconds() + "}");
     }

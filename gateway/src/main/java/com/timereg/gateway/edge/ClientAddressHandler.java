@@ -2,17 +2,17 @@ package com.timereg.gateway.edge;
 
 import com.timereg.gateway.clientip.ClientAddressResolver;
 import com.timereg.gateway.clientip.IpLiterals;
-import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 import java.net.InetAddress;
 
 /**
- * First step after framing: decides who the client is, once, for every later step (block check,
- * login counting, X-Forwarded-For to the backend). The socket peer, unless that peer is a trusted
- * proxy; with the PROXY protocol switched on, Vert.x already reports the proxied client as the peer.
+ * Decides who the client is, once per request, for every later step (block check, login counting,
+ * X-Forwarded-For to the backend): the socket peer, unless that peer is a trusted proxy; with the
+ * PROXY protocol switched on, Vert.x already reports the proxied client as the peer.
  */
-public final class ClientAddressHandler implements Handler<RoutingContext> {
+public final class ClientAddressHandler {
   private static final String KEY = "gateway.client-address";
 
   private final ClientAddressResolver resolver;
@@ -26,18 +26,16 @@ public final class ClientAddressHandler implements Handler<RoutingContext> {
     return ctx.get(KEY);
   }
 
-  @Override
-  public void handle(RoutingContext ctx) {
+  static void put(RoutingContext ctx, InetAddress client) {
+    ctx.put(KEY, client);
+  }
+
+  /** The client of {@code request}, or null when its connection has no IP peer (never on TCP listeners). */
+  InetAddress resolve(HttpServerRequest request) {
     // The connection's peer, not vertx-web's request view of it, which runs its Forwarded-header
     // parser on every request although forwarding headers are decided here, by the resolver.
-    SocketAddress remote = ctx.request().connection().remoteAddress();
+    SocketAddress remote = request.connection().remoteAddress();
     InetAddress peer = remote == null ? null : IpLiterals.parsePeer(remote.hostAddress());
-    if (peer == null) {
-      // Cannot happen on TCP listeners; refuse rather than let an unknown client skip throttling.
-      PublicRouter.json(ctx, 400, "bad_request", "The client address could not be determined.");
-      return;
-    }
-    ctx.put(KEY, resolver.resolve(peer, ctx.request().headers().getAll("X-Forwarded-For")));
-    ctx.next();
+    return peer == null ? null : resolver.resolve(peer, request.headers().getAll("X-Forwarded-For"));
   }
 }

@@ -1,9 +1,6 @@
 package com.timereg.gateway.edge;
 
-import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
 /**
@@ -13,16 +10,8 @@ import java.util.List;
  * connection whose next "request" may be smuggled bytes (request smuggling via a backend that
  * frames differently).
  */
-final class FramingGuard implements Handler<RoutingContext> {
-  @Override
-  public void handle(RoutingContext ctx) {
-    HttpServerRequest req = ctx.request();
-    if (req.version() != HttpVersion.HTTP_2 && ambiguous(req)) {
-      req.connection().close();
-      return;
-    }
-    ctx.next();
-  }
+final class FramingGuard {
+  private FramingGuard() {}
 
   static boolean ambiguous(HttpServerRequest req) {
     List<String> lengths = req.headers().getAll("Content-Length");

@@ -297,11 +297,11 @@ public final class Gateway {
   }
 
   /** A session of some kind is presented; whether it is valid is for the session step to say. */
-  static boolean carriesCredentials(io.vertx.ext.web.RoutingContext ctx) {
-    String auth = ctx.request().getHeader("Authorization");
+  static boolean carriesCredentials(io.vertx.core.http.HttpServerRequest request) {
+    String auth = request.getHeader("Authorization");
     return (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7))
-        || ctx.request().getCookie(SessionCookies.ACCESS) != null
-        || ctx.request().getCookie(SessionCookies.REFRESH) != null;
+        || request.getCookie(SessionCookies.ACCESS) != null
+        || request.getCookie(SessionCookies.REFRESH) != null;
   }
 
   private CertificateReloader certificates(ServerTls tls) throws java.io.IOException {

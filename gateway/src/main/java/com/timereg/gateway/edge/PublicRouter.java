@@ -2,6 +2,8 @@ package com.timereg.gateway.edge;
 
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import java.util.function.Consumer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -10,8 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The public request path, assembled in order in one place:
- * pause → framing guard → security headers → client address → block check → session → (blocked
+ * The public request path, assembled in order in one place: before routing ({@link PublicEntry})
+ * framing guard → security headers → client address → block check (clients refused whatever their
+ * session stop here); routed: pause → block decision → session → (blocked
  * clients without a valid session stop here) → the gateway's own routes (login, tokens, ...) →
  * authentication gate → reverse proxy.
  */
@@ -29,38 +32,28 @@ public final class PublicRouter {
       Consumer<Router> gatewayRoutes,
       Handler<RoutingContext> gate) {}
 
-  /** @param proxy this listener instance's own proxy (each owns its backend connection pool) */
-  public static Router create(Vertx vertx, Steps steps, Handler<RoutingContext> proxy) {
+  /**
+   * The request handler of one listener instance: {@link PublicEntry}, then the router.
+   *
+   * @param proxy this listener instance's own proxy (each owns its backend connection pool)
+   */
+  public static Handler<HttpServerRequest> create(Vertx vertx, Steps steps, Handler<RoutingContext> proxy) {
+    PublicEntry entry = new PublicEntry(steps);
     Router router = Router.router(vertx);
     // Pause before anything asynchronous: body bytes that arrive while no handler reads them are
     // lost, and the proxy must forward the body untouched.
     router.route().handler(ctx -> {
       ctx.request().pause();
-      ctx.next();
+      entry.attachFacts(ctx);
     });
-    router.route().handler(new FramingGuard());
-    router.route().handler(securityHeaders(steps.hstsMaxAge()));
-    router.route().handler(steps.clientAddress());
-    router.route().handler(steps.blockCheck());
     router.route().handler(steps.session());
     router.route().handler(steps.blockCheck().afterSession());
     steps.gatewayRoutes().accept(router);
     router.route().handler(steps.gate());
     router.route().handler(proxy);
     router.errorHandler(500, PublicRouter::internalError);
-    return router;
-  }
-
-  private static io.vertx.core.Handler<RoutingContext> securityHeaders(Duration hstsMaxAge) {
-    String hsts = hstsMaxAge.isZero() ? null : "max-age=" + hstsMaxAge.toSeconds() + "; includeSubDomains";
-    return ctx -> {
-      if (hsts != null) {
-        // Set on every response, including proxied ones and errors, so a browser that reached
-        // us once never again tries plain HTTP.
-        ctx.response().headers().set("Strict-Transport-Security", hsts);
-      }
-      ctx.next();
-    };
+    entry.router(router);
+    return entry;
   }
 
   /** An unexpected failure: logged with its cause here, a plain message to the client. */
@@ -75,12 +68,20 @@ public final class PublicRouter {
 
   /** Browsers ask for HTML; everything else (apps, scripts) gets JSON. */
   static boolean wantsHtml(RoutingContext ctx) {
-    String accept = ctx.request().getHeader("Accept");
+    return wantsHtml(ctx.request());
+  }
+
+  static boolean wantsHtml(HttpServerRequest request) {
+    String accept = request.getHeader("Accept");
     return accept != null && accept.contains("text/html");
   }
 
   static void json(RoutingContext ctx, int status, String error, String message) {
-    ctx.response().setStatusCode(status)
+    json(ctx.response(), status, error, message);
+  }
+
+  static void json(HttpServerResponse response, int status, String error, String message) {
+    response.setStatusCode(status)
         .putHeader("Content-Type", "application/json")
         .putHeader("Cache-Control", "no-store")
         .end(new io.vertx.core.json.JsonObject().put("error", error).put("message", message).encode());

@@ -5,7 +5,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import com.timereg.gateway.proxy.ProxyHandler;
-import io.vertx.ext.web.Router;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -32,8 +31,7 @@ final class PublicVerticle extends VerticleBase {
   public Future<?> start() {
     // Created here, on this instance's event loop, so its backend connections live on it too.
     proxy = proxyFactory.apply(vertx);
-    Router router = PublicRouter.create(vertx, steps, proxy);
-    return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(onListening::accept);
+    return vertx.createHttpServer(options).requestHandler(PublicRouter.create(vertx, steps, proxy)).listen().onSuccess(onListening::accept);
   }
 
   @Override

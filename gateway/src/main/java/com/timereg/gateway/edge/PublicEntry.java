@@ -1,0 +1,86 @@
+package com.timereg.gateway.edge;
+
+import com.timereg.gateway.throttle.Decision;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.net.InetAddress;
+
+/**
+ * The first step of every public request, before routing: framing guard, security headers, client
+ * address and block check. A request that the block refuses whatever its path and session is answered
+ * here, without a routing context, since a blocked client may send as many as it likes; every other
+ * request goes on to the router with what was decided.
+ *
+ * <p>One instance per listener instance, used from its event loop only. The router runs the first
+ * route synchronously inside {@link Router#handle}, so the facts of the request being dispatched are
+ * handed over in a field and taken by {@link #attachFacts} at once, keyed by the response object
+ * (vertx-web wraps the request, not the response).
+ */
+final class PublicEntry implements Handler<HttpServerRequest> {
+  private final PublicRouter.Steps steps;
+  private final String hsts;
+  private Router router;
+  private HttpServerResponse handingOver;
+  private InetAddress client;
+  private Decision decision;
+
+  PublicEntry(PublicRouter.Steps steps) {
+    this.steps = steps;
+    this.hsts = steps.hstsMaxAge().isZero() ? null
+        : "max-age=" + steps.hstsMaxAge().toSeconds() + "; includeSubDomains";
+  }
+
+  void router(Router router) {
+    this.router = router;
+  }
+
+  @Override
+  public void handle(HttpServerRequest request) {
+    if (request.version() != HttpVersion.HTTP_2 && FramingGuard.ambiguous(request)) {
+      // See FramingGuard: the next bytes on this connection cannot be trusted to be a request.
+      request.connection().close();
+      return;
+    }
+    if (hsts != null) {
+      // On every response, including proxied ones and errors, so a browser that reached us once
+      // never again tries plain HTTP.
+      request.response().headers().set("Strict-Transport-Security", hsts);
+    }
+    InetAddress address = steps.clientAddress().resolve(request);
+    if (address == null) {
+      // Cannot happen on TCP listeners; refuse rather than let an unknown client skip throttling.
+      PublicRouter.json(request.response(), 400, "bad_request", "The client address could not be determined.");
+      return;
+    }
+    Decision d = steps.blockCheck().check(address);
+    if (steps.blockCheck().refusesOutright(request, d)) {
+      BlockHandler.refuse(request, d);
+      return;
+    }
+    handingOver = request.response();
+    client = address;
+    decision = d;
+    try {
+      router.handle(request);
+    } finally {
+      handingOver = null;
+      client = null;
+      decision = null;
+    }
+  }
+
+  /** The router's first step: the request's client address and the block decision made above. */
+  void attachFacts(RoutingContext ctx) {
+    if (handingOver != ctx.response()) {
+      // Only reachable if vertx-web stopped running the first route synchronously: fail closed.
+      ctx.fail(new IllegalStateException("request facts not handed over"));
+      return;
+    }
+    ClientAddressHandler.put(ctx, client);
+    steps.blockCheck().handle(ctx, decision);
+  }
+}
