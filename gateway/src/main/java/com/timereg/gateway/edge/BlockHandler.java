@@ -17,6 +17,10 @@ import java.util.function.Predicate;
  * office's NAT address must stop the guessing, not the colleagues who are already logged in. So
  * does an app's session renewal, whose refresh token the refresh route verifies itself: an
  * unblocked client can try refresh tokens just as freely, so refusing it protects nothing.
+ *
+ * <p>Used in two places: {@link PublicEntry} checks every request before routing and answers those
+ * refused whatever their path and session; the routed step {@link #handle(RoutingContext, Decision)}
+ * decides the rest with the same decision, and {@link #afterSession()} after the session step.
  */
 public final class BlockHandler {
   private static final String PENDING = "gateway.block.pending";

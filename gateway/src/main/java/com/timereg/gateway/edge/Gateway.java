@@ -67,7 +67,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -133,7 +132,7 @@ public final class Gateway {
             // LOCAL tells the public, admin and redirect listeners apart; REMOTE stays off, since
             // client addresses as a label would grow the registry without bound.
             .addLabels(io.vertx.micrometer.Label.LOCAL)))
-        .withMetrics(new MicrometerMetricsFactory(registry))
+        .withMetrics(new com.timereg.gateway.metrics.LeanVertxMetricsFactory(registry))
         .build();
     this.readiness = new Readiness(vertx);
   }

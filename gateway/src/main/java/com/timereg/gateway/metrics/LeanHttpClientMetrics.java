@@ -1,0 +1,146 @@
+package com.timereg.gateway.metrics;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.core.spi.metrics.ClientMetrics;
+import io.vertx.core.spi.metrics.HttpClientMetrics;
+import io.vertx.core.spi.observability.HttpRequest;
+import io.vertx.core.spi.observability.HttpResponse;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.impl.tags.Labels;
+import java.util.Set;
+
+/**
+ * HTTP client meters as Vert.x names them ({@code vertx.http.client.*}), per request without registry
+ * lookups; connection and byte meters stay with Vert.x's own implementation.
+ */
+@SuppressWarnings({"rawtypes", "unchecked"})
+final class LeanHttpClientMetrics implements HttpClientMetrics<LeanHttpClientMetrics.Request, Object, Object> {
+
+  /** One request's state, as Vert.x's implementation keeps it. */
+  static final class Request {
+    final RequestMeters.ByMethod meters;
+    final long startNanos = System.nanoTime();
+    int status;
+    boolean requestEnded;
+    boolean responseEnded;
+    boolean reset;
+
+    Request(RequestMeters.ByMethod meters) {
+      this.meters = meters;
+    }
+  }
+
+  private final HttpClientMetrics vertx;
+  private final MeterRegistry registry;
+  private final Set<Label> labels;
+  private final Tags local;
+
+  LeanHttpClientMetrics(HttpClientMetrics<?, ?, ?> vertx, MeterRegistry registry, Set<Label> labels, HttpClientOptions options) {
+    this.vertx = vertx;
+    this.registry = registry;
+    this.labels = labels;
+    Tags base = labels.contains(Label.CLIENT_NAME)
+        ? Tags.of(Label.CLIENT_NAME.toString(), options.getMetricsName() == null ? "?" : options.getMetricsName())
+        : Tags.empty();
+    this.local = labels.contains(Label.LOCAL)
+        ? base.and(Label.LOCAL.toString(), options.getLocalAddress() == null ? "?" : options.getLocalAddress())
+        : base;
+  }
+
+  @Override
+  public ClientMetrics<Request, HttpRequest, HttpResponse> createEndpointMetrics(SocketAddress remoteAddress, int maxPoolSize) {
+    Tags tags = labels.contains(Label.REMOTE) ? local.and(Label.REMOTE.toString(), Labels.address(remoteAddress)) : local;
+    return new Endpoint(new RequestMeters(registry, false, tags, labels.contains(Label.HTTP_METHOD),
+        labels.contains(Label.HTTP_CODE)));
+  }
+
+  /** The requests to one backend address. */
+  private static final class Endpoint implements ClientMetrics<Request, HttpRequest, HttpResponse> {
+    private final RequestMeters meters;
+
+    Endpoint(RequestMeters meters) {
+      this.meters = meters;
+    }
+
+    @Override
+    public Request requestBegin(String uri, HttpRequest request) {
+      Request r = new Request(meters.method(request.method()));
+      r.meters.active.increment();
+      r.meters.requests.increment();
+      return r;
+    }
+
+    @Override
+    public void requestEnd(Request r, long bytesWritten) {
+      r.meters.requestBytes.record(bytesWritten);
+      r.requestEnded = true;
+      if (!r.reset && r.responseEnded) {
+        r.meters.active.decrement();
+      }
+    }
+
+    @Override
+    public void requestReset(Request r) {
+      r.meters.active.decrement();
+      r.reset = true;
+    }
+
+    @Override
+    public void responseBegin(Request r, HttpResponse response) {
+      r.status = response.statusCode();
+    }
+
+    @Override
+    public void responseEnd(Request r, long bytesRead) {
+      r.responseEnded = true;
+      if (!r.reset && r.requestEnded) {
+        r.meters.active.decrement();
+      }
+      r.meters.status(r.status).record(r.startNanos, bytesRead);
+    }
+  }
+
+  @Override
+  public Object connected(WebSocket webSocket) {
+    return vertx.connected(webSocket);
+  }
+
+  @Override
+  public void disconnected(Object webSocketMetric) {
+    vertx.disconnected(webSocketMetric);
+  }
+
+  @Override
+  public Object connected(SocketAddress remoteAddress, String remoteName) {
+    return vertx.connected(remoteAddress, remoteName);
+  }
+
+  @Override
+  public void disconnected(Object socketMetric, SocketAddress remoteAddress) {
+    vertx.disconnected(socketMetric, remoteAddress);
+  }
+
+  @Override
+  public void bytesRead(Object socketMetric, SocketAddress remoteAddress, long numberOfBytes) {
+    vertx.bytesRead(socketMetric, remoteAddress, numberOfBytes);
+  }
+
+  @Override
+  public void bytesWritten(Object socketMetric, SocketAddress remoteAddress, long numberOfBytes) {
+    vertx.bytesWritten(socketMetric, remoteAddress, numberOfBytes);
+  }
+
+  @Override
+  public void exceptionOccurred(Object socketMetric, SocketAddress remoteAddress, Throwable t) {
+    vertx.exceptionOccurred(socketMetric, remoteAddress, t);
+  }
+
+  @Override
+  public void close() {
+    vertx.close();
+  }
+}

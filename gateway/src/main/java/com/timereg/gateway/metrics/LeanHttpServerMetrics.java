@@ -1,0 +1,125 @@
+package com.timereg.gateway.metrics;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.core.spi.metrics.HttpServerMetrics;
+import io.vertx.core.spi.observability.HttpRequest;
+import io.vertx.core.spi.observability.HttpResponse;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.impl.tags.Labels;
+import java.util.Set;
+
+/**
+ * HTTP server meters as Vert.x names them ({@code vertx.http.server.*}), per request without registry
+ * lookups; connection and byte meters stay with Vert.x's own implementation.
+ */
+@SuppressWarnings({"rawtypes", "unchecked"})
+final class LeanHttpServerMetrics implements HttpServerMetrics<LeanHttpServerMetrics.Request, Object, Object> {
+
+  /** One request's state, as Vert.x's implementation keeps it. */
+  static final class Request {
+    final RequestMeters.ByMethod meters;
+    final long startNanos = System.nanoTime();
+    boolean requestEnded;
+    boolean responseEnded;
+    boolean reset;
+
+    Request(RequestMeters.ByMethod meters) {
+      this.meters = meters;
+    }
+  }
+
+  private final HttpServerMetrics vertx;
+  private final RequestMeters meters;
+
+  LeanHttpServerMetrics(HttpServerMetrics<?, ?, ?> vertx, MeterRegistry registry, Set<Label> labels, SocketAddress local) {
+    this.vertx = vertx;
+    Tags base = labels.contains(Label.LOCAL) ? Tags.of(Label.LOCAL.toString(), Labels.address(local)) : Tags.empty();
+    this.meters = new RequestMeters(registry, true, base, labels.contains(Label.HTTP_METHOD), labels.contains(Label.HTTP_CODE));
+  }
+
+  @Override
+  public Request requestBegin(Object socketMetric, HttpRequest request) {
+    return begin(request.method());
+  }
+
+  @Override
+  public Request responsePushed(Object socketMetric, HttpMethod method, String uri, HttpResponse response) {
+    return begin(method);
+  }
+
+  private Request begin(HttpMethod method) {
+    Request r = new Request(meters.method(method));
+    r.meters.active.increment();
+    return r;
+  }
+
+  @Override
+  public void requestEnd(Request r, HttpRequest request, long bytesRead) {
+    r.meters.requestBytes.record(bytesRead);
+    r.requestEnded = true;
+    if (!r.reset && r.responseEnded) {
+      r.meters.active.decrement();
+    }
+  }
+
+  @Override
+  public void requestReset(Request r) {
+    r.meters.reset();
+    r.meters.active.decrement();
+    r.reset = true;
+  }
+
+  @Override
+  public void responseEnd(Request r, HttpResponse response, long bytesWritten) {
+    r.meters.status(response.statusCode()).record(r.startNanos, bytesWritten);
+    r.responseEnded = true;
+    if (!r.reset && r.requestEnded) {
+      r.meters.active.decrement();
+    }
+  }
+
+  @Override
+  public Object connected(Object socketMetric, Request requestMetric, ServerWebSocket serverWebSocket) {
+    // Vert.x's implementation reads only the socket's tags.
+    return vertx.connected(socketMetric, null, serverWebSocket);
+  }
+
+  @Override
+  public void disconnected(Object webSocketMetric) {
+    vertx.disconnected(webSocketMetric);
+  }
+
+  @Override
+  public Object connected(SocketAddress remoteAddress, String remoteName) {
+    return vertx.connected(remoteAddress, remoteName);
+  }
+
+  @Override
+  public void disconnected(Object socketMetric, SocketAddress remoteAddress) {
+    vertx.disconnected(socketMetric, remoteAddress);
+  }
+
+  @Override
+  public void bytesRead(Object socketMetric, SocketAddress remoteAddress, long numberOfBytes) {
+    vertx.bytesRead(socketMetric, remoteAddress, numberOfBytes);
+  }
+
+  @Override
+  public void bytesWritten(Object socketMetric, SocketAddress remoteAddress, long numberOfBytes) {
+    vertx.bytesWritten(socketMetric, remoteAddress, numberOfBytes);
+  }
+
+  @Override
+  public void exceptionOccurred(Object socketMetric, SocketAddress remoteAddress, Throwable t) {
+    vertx.exceptionOccurred(socketMetric, remoteAddress, t);
+  }
+
+  @Override
+  public void close() {
+    vertx.close();
+  }
+}

@@ -1,0 +1,107 @@
+package com.timereg.gateway.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.http.HttpMethod;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The per-request meters of one HTTP server or client side, Vert.x's names and tags, each resolved
+ * once per (method, status) and then kept: the request path does map reads and adds, no registry
+ * lookups. Thread-safe; several event loops share one instance.
+ */
+final class RequestMeters {
+  /** Meters that depend on the method only. */
+  final class ByMethod {
+    final LongAdder active = new LongAdder();
+    final Counter requests;
+    final DistributionSummary requestBytes;
+    private final Tags tags;
+    private final AtomicReferenceArray<ByStatus> byStatus = new AtomicReferenceArray<>(600);
+
+    private ByMethod(Tags tags) {
+      this.tags = tags;
+      Gauge.builder(prefix + "active.requests", active, LongAdder::doubleValue)
+          .description(server ? "Number of requests being processed" : "Number of requests waiting for a response")
+          .tags(tags).register(registry);
+      requests = server ? null : Counter.builder(prefix + "requests").description("Number of requests sent")
+          .tags(tags).register(registry);
+      requestBytes = DistributionSummary.builder(prefix + "request.bytes").description("Size of requests in bytes")
+          .tags(tags).register(registry);
+    }
+
+    /** Rare, so looked up when it happens: registered only once there is something to count, as by Vert.x. */
+    void reset() {
+      Counter.builder(prefix + "request.resets").description("Number of request resets").tags(tags).register(registry)
+          .increment();
+    }
+
+    ByStatus status(int code) {
+      int slot = codeLabel && code >= 100 && code < 600 ? code : 0;
+      ByStatus s = byStatus.get(slot);
+      if (s == null) {
+        Tags t = codeLabel ? tags.and("code", slot == 0 ? String.valueOf(code) : Integer.toString(slot)) : tags;
+        byStatus.compareAndSet(slot, null, new ByStatus(t));
+        s = byStatus.get(slot);
+      }
+      return s;
+    }
+  }
+
+  /** Meters that depend on the method and the status code. */
+  final class ByStatus {
+    final Counter count;
+    final Timer time;
+    final DistributionSummary bytes;
+
+    private ByStatus(Tags tags) {
+      // Registering an existing meter returns it, so a lost race above costs nothing but the lookup.
+      count = Counter.builder(prefix + (server ? "requests" : "responses"))
+          .description(server ? "Number of processed requests" : "Response count with codes").tags(tags).register(registry);
+      time = Timer.builder(prefix + "response.time")
+          .description(server ? "Request processing time" : "Response time").tags(tags).register(registry);
+      bytes = DistributionSummary.builder(prefix + "response.bytes").description("Size of responses in bytes")
+          .tags(tags).register(registry);
+    }
+
+    void record(long startNanos, long bytesCount) {
+      count.increment();
+      time.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+      bytes.record(bytesCount);
+    }
+  }
+
+  private final MeterRegistry registry;
+  private final boolean server;
+  private final String prefix;
+  private final Tags base;
+  private final boolean methodLabel;
+  private final boolean codeLabel;
+  private final ConcurrentHashMap<HttpMethod, ByMethod> byMethod = new ConcurrentHashMap<>();
+  private final ByMethod anyMethod;
+
+  RequestMeters(MeterRegistry registry, boolean server, Tags base, boolean methodLabel, boolean codeLabel) {
+    this.registry = registry;
+    this.server = server;
+    this.prefix = server ? "vertx.http.server." : "vertx.http.client.";
+    this.base = base;
+    this.methodLabel = methodLabel;
+    this.codeLabel = codeLabel;
+    this.anyMethod = methodLabel ? null : new ByMethod(base);
+  }
+
+  ByMethod method(HttpMethod method) {
+    if (!methodLabel) {
+      return anyMethod;
+    }
+    ByMethod m = byMethod.get(method);
+    return m != null ? m : byMethod.computeIfAbsent(method, k -> new ByMethod(base.and("method", k.toString())));
+  }
+}

@@ -1,0 +1,128 @@
+package com.timereg.gateway.metrics;
+
+import static com.timereg.gateway.testsupport.Await.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.search.Search;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.spi.VertxMetricsFactory;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The lean HTTP meters against Vert.x's own implementation: the same traffic through a real server and
+ * client must give the same meters (names and tag sets) with the same counts, sizes and active gauges.
+ */
+class LeanVertxMetricsTest {
+
+  @Test
+  void sameMetersAndCountsAsVertxOwnImplementation() {
+    PrometheusMeterRegistry vertxOwn = run(MicrometerMetricsFactory::new);
+    PrometheusMeterRegistry lean = run(LeanVertxMetricsFactory::new);
+
+    assertThat(httpMeters(lean)).isEqualTo(httpMeters(vertxOwn)).isNotEmpty();
+    for (MeterRegistry r : new MeterRegistry[] {vertxOwn, lean}) {
+      assertThat(r.get("vertx.http.server.requests").tags("method", "GET", "code", "200").counter().count()).isEqualTo(3);
+      assertThat(r.get("vertx.http.server.requests").tags("method", "POST", "code", "404").counter().count()).isEqualTo(1);
+      assertThat(r.get("vertx.http.server.response.time").tags("method", "GET", "code", "200").timer().count()).isEqualTo(3);
+      assertThat(r.get("vertx.http.server.request.bytes").tags("method", "POST").summary().totalAmount()).isEqualTo(5);
+      assertThat(r.get("vertx.http.server.response.bytes").tags("method", "GET", "code", "200").summary().totalAmount())
+          .isEqualTo(3 * "hello".length());
+      assertThat(r.get("vertx.http.client.requests").tags("method", "GET").counter().count()).isEqualTo(3);
+      assertThat(r.get("vertx.http.client.responses").tags("method", "POST", "code", "404").counter().count()).isEqualTo(1);
+      assertThat(r.get("vertx.http.client.response.time").tags("method", "GET", "code", "200").timer().count()).isEqualTo(3);
+      for (Meter active : Search.in(r).name(n -> n.endsWith("active.requests")).meters()) {
+        assertThat(active.measure().iterator().next().getValue()).as(active.getId().toString()).isZero();
+      }
+    }
+  }
+
+  @Test
+  void leanOnlyWhereVertxOwnImplementationWouldNotDoMore() {
+    MeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    HttpServerOptions server = new HttpServerOptions();
+    io.vertx.core.net.SocketAddress local = io.vertx.core.net.SocketAddress.inetSocketAddress(8443, "127.0.0.1");
+    VertxOptions gateway = new VertxOptions().setMetricsOptions(
+        new MicrometerMetricsOptions().setEnabled(true).addLabels(Label.LOCAL));
+    VertxOptions withPaths = new VertxOptions().setMetricsOptions(
+        new MicrometerMetricsOptions().setEnabled(true).addLabels(Label.HTTP_PATH));
+
+    // Each metrics instance holds the registry under Vert.x's global registry name until closed.
+    io.vertx.core.spi.metrics.VertxMetrics lean = new LeanVertxMetricsFactory(registry).metrics(gateway);
+    try {
+      assertThat(lean.createHttpServerMetrics(server, local)).isInstanceOf(LeanHttpServerMetrics.class);
+      assertThat(lean.createHttpClientMetrics(new io.vertx.core.http.HttpClientOptions()))
+          .isInstanceOf(LeanHttpClientMetrics.class);
+    } finally {
+      lean.close();
+    }
+    io.vertx.core.spi.metrics.VertxMetrics paths = new LeanVertxMetricsFactory(registry).metrics(withPaths);
+    try {
+      assertThat(paths.createHttpServerMetrics(server, local)).isNotInstanceOf(LeanHttpServerMetrics.class).isNotNull();
+    } finally {
+      paths.close();
+    }
+  }
+
+  /** Three GETs answered 200 and one POST with a 5-byte body answered 404, through a real server and client. */
+  private static PrometheusMeterRegistry run(Function<MeterRegistry, VertxMetricsFactory> factory) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).addLabels(Label.LOCAL)))
+        .withMetrics(factory.apply(registry))
+        .build();
+    try {
+      HttpServer server = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+          .requestHandler(req -> req.body().onComplete(body ->
+              req.response().setStatusCode(req.method() == HttpMethod.GET ? 200 : 404).end("hello".substring(0,
+                  req.method() == HttpMethod.GET ? 5 : 0))))
+          .listen());
+      HttpClient client = vertx.createHttpClient();
+      Context context = vertx.getOrCreateContext();
+      for (int i = 0; i < 3; i++) {
+        await(context, () -> call(client, server.actualPort(), HttpMethod.GET, null));
+      }
+      await(context, () -> call(client, server.actualPort(), HttpMethod.POST, Buffer.buffer("abcde")));
+      return registry;
+    } finally {
+      await(vertx.close());
+    }
+  }
+
+  private static Future<Buffer> call(HttpClient client, int port, HttpMethod method, Buffer body) {
+    return client.request(method, port, "127.0.0.1", "/x")
+        .compose(req -> body == null ? req.send() : req.send(body))
+        .compose(HttpClientResponse::body);
+  }
+
+  /** Every vertx.http.* meter as name and tag keys (values such as ports differ between runs). */
+  private static Set<String> httpMeters(MeterRegistry registry) {
+    Set<String> out = new TreeSet<>();
+    for (Meter m : registry.getMeters()) {
+      if (m.getId().getName().startsWith("vertx.http.")) {
+        StringBuilder s = new StringBuilder(m.getId().getName()).append(' ').append(m.getId().getType());
+        m.getId().getTags().forEach(t -> s.append(' ').append(t.getKey()).append(t.getKey().equals("local") ? "" : "=" + t.getValue()));
+        out.add(s.toString());
+      }
+    }
+    return out;
+  }
+}
