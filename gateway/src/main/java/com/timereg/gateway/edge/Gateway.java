@@ -128,7 +128,7 @@ public final class Gateway {
     this.config = config;
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
+        .with(new VertxOptions().setPreferNativeTransport(true).setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
             // LOCAL tells the public, admin and redirect listeners apart; REMOTE stays off, since
             // client addresses as a label would grow the registry without bound.
             .addLabels(io.vertx.micrometer.Label.LOCAL)))
@@ -157,6 +157,11 @@ public final class Gateway {
     startSso();
     ServerTls tls = ServerTls.select(config.tls().engine());
     LOG.info("TLS engine: {}", tls.engineName());
+    if (vertx.isNativeTransportEnabled()) {
+      LOG.info("network transport: native epoll");
+    } else {
+      LOG.info("network transport: JDK NIO (native epoll unavailable: {})", vertx.unavailableNativeTransportCause());
+    }
     reloader = certificates(tls);
     ServerTls.KeyMaterial material = reloader.readNow();
 
@@ -167,7 +172,12 @@ public final class Gateway {
         .setMaxInitialLineLength(pub.maxInitialLineLength())
         .setIdleTimeout((int) pub.idleTimeout().toSeconds())
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
-        .setUseProxyProtocol(pub.proxyProtocol()), material);
+        .setUseProxyProtocol(pub.proxyProtocol())
+        // WebSockets are tunnelled to the backend as raw bytes (proxy.WebSocketTunnel), so the client
+        // and the backend negotiate compression between them; the gateway's own WebSocket extension
+        // handler would only sit in every connection's pipeline and cost each response a pass.
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false), material);
     publicPort = deployPublic(publicOptions, pub.port(), pub.eventLoops());
     reloader.start(config.tls().reloadInterval());
     LOG.info("public HTTPS listener on {}:{} ({} event loops)", pub.host(), publicPort, pub.eventLoops());

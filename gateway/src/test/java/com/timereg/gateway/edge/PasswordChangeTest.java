@@ -280,6 +280,8 @@ class PasswordChangeTest {
       browser.type("#username", user.login());
       browser.type("#password", OLD);
       browser.click("button[type=submit]");
+      // Opening the next page before the login's redirect has set the session cookies would race it.
+      browser.awaitUrl(u -> !u.contains("/login"));
       browser.open(origin + "/password");
 
       browser.type("#new_password", "hunter2");
