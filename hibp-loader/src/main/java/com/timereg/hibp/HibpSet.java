@@ -31,11 +31,6 @@ public final class HibpSet implements Closeable {
   private final long records;
   private final long overflow;
   private volatile MappedFile file;
-  /**
-   * Written only when a speculative load reads one particular 64-bit value (practically never): the
-   * condition keeps the JIT from dropping the load, whose only purpose is to start a cache miss early.
-   */
-  private long speculationSink;
 
   private HibpSet(Path path, HibpSetHeader header, MappedFile file) {
     this.path = path;
@@ -123,7 +118,6 @@ public final class HibpSet implements Closeable {
     long at = blocks + block * HibpSetFormat.BLOCK_BYTES;
     long head = f.getLong(at);
     long base = head & HibpSetFormat.BASE_MASK;
-    touchLikelyRecord(f, head, base, skip);
     long bitmapAt = head < 0 ? overflow + f.getLong(at + Long.BYTES) * Long.BYTES : at + Long.BYTES;
 
     // The bucket ends at the skip-th 1 bit of the block's bitmap; the 0 bits before it are entries.
@@ -140,21 +134,6 @@ public final class HibpSet implements Closeable {
     long end = base + ((wordAt - bitmapAt) << 3) + bit - skip;
     long size = zerosBefore(f, word, bit, wordAt, bitmapAt);
     return search(f, end - size, end, fp);
-  }
-
-  /**
-   * Loads the record where the bucket's entries probably lie (the block's entries spread evenly over its
-   * buckets) before the bitmap walk says where they are: the memory system then fetches that cache line
-   * while the walk runs, and the real record read often finds it there. Java has no prefetch instruction;
-   * an early load whose result is kept has the same effect.
-   */
-  private void touchLikelyRecord(MappedFile f, long head, long base, int skip) {
-    long count = (head >>> HibpSetFormat.BASE_BITS) & HibpSetFormat.COUNT_MAX;
-    long guess = base + HibpSetFormat.unsignedMultiplyHigh(count * skip, blockReciprocal);
-    long value = f.getLong(records + ((guess * entryBits) >>> 3));
-    if (value == 0x5EED_5EED_5EED_5EEDL) {
-      speculationSink = value;
-    }
   }
 
   /** Length of the run of 0 bits (the bucket's entries) that ends just before bit {@code bit} of {@code word}. */
