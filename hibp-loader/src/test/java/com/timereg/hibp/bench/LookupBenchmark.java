@@ -158,20 +158,7 @@ public class LookupBenchmark {
     }
 
     boolean contains(byte[] key) {
-      int lo = 0;
-      int hi = entries - 1;
-      while (lo <= hi) {
-        int mid = (lo + hi) >>> 1;
-        int c = Arrays.compareUnsigned(hashes, mid * 20, mid * 20 + 20, key, 0, 20);
-        if (c < 0) {
-          lo = mid + 1;
-        } else if (c > 0) {
-          hi = mid - 1;
-        } else {
-          return true;
-        }
-      }
-      return false;
+      return binarySearch(hashes, entries, key);
     }
   }
 
@@ -205,6 +192,24 @@ public class LookupBenchmark {
     public void close() {
       set.close();
     }
+  }
+
+  /** Whether the sorted 20-byte hashes in {@code hashes} hold {@code key}. */
+  static boolean binarySearch(byte[] hashes, int entries, byte[] key) {
+    int lo = 0;
+    int hi = entries - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      int c = Arrays.compareUnsigned(hashes, mid * 20, mid * 20 + 20, key, 0, 20);
+      if (c < 0) {
+        lo = mid + 1;
+      } else if (c > 0) {
+        hi = mid - 1;
+      } else {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void report(String structure, long bytes, long entries) {

@@ -1,29 +1,35 @@
 package com.timereg.hibp.bench;
 
 import com.timereg.hibp.HibpSet;
+import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import net.openhft.chronicle.set.ChronicleSet;
+import net.openhft.chronicle.set.ChronicleSetBuilder;
 
 /**
- * Lookup time of the mapped set by thread CPU time rather than wall time: on a shared machine a JMH
- * iteration also counts the time the thread waits for a core, this does not (cache and memory contention
- * from other processes still count). A companion to {@link LookupBenchmark}, not a replacement; it reads
- * the files that benchmark prepared.
+ * The lookups of {@link LookupBenchmark} timed by thread CPU time rather than wall time, the three
+ * structures taking turns round by round. On a shared machine a JMH iteration also counts the time its
+ * thread waits for a core, and one structure's iterations may meet a busier minute than another's; this
+ * counts neither (contention for caches and memory from other processes still counts). It reads the
+ * files that LookupBenchmark prepared for the size, and reports the minimum and median over the rounds.
  *
- * <p>Run (after LookupBenchmark has prepared the size):
- * {@code java -cp "hibp-loader/target/test-classes:hibp-loader/target/classes:$(cat hibp-loader/target/jmh.classpath)"
- * com.timereg.hibp.bench.LookupCpuTime /tmp/hibp-lookup-bench/100000000 100000000}
+ * <p>Run: {@code bench/hibp-lookup.sh ENTRIES JDK} runs it after the JMH benchmark.
  */
 public final class LookupCpuTime {
   private static final int QUERIES = 1 << 16;
-  private static final int ROUNDS = 40;
+  private static final int PASSES = 4;
+  private static final int WARMUP_ROUNDS = 10;
+  private static final int ROUNDS = 30;
 
   private LookupCpuTime() {}
 
@@ -42,38 +48,86 @@ public final class LookupCpuTime {
         random.nextBytes(absent[q]);
       }
     }
+    byte[] sorted = new byte[Math.multiplyExact(entries, 20)];
+    try (InputStream in = Files.newInputStream(dir.resolve("hashes.bin"))) {
+      new DataInputStream(in).readFully(sorted);
+    }
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    try (HibpSet set = HibpSet.open(dir.resolve("set.hibp"))) {
-      for (int warm = 0; warm < 20; warm++) {
-        run(set, present, threads);
-        run(set, absent, threads);
+    double[][] ns = new double[6][ROUNDS];
+    try (HibpSet set = HibpSet.open(dir.resolve("set.hibp"));
+         ChronicleSet<byte[]> chronicle = ChronicleSetBuilder.of(byte[].class).entries(entries)
+             .constantKeySizeBySample(new byte[20]).createPersistedTo(dir.resolve("chronicle.dat").toFile())) {
+      for (int r = -WARMUP_ROUNDS; r < ROUNDS; r++) {
+        double[] round = {
+            hibp(set, present, threads), hibp(set, absent, threads),
+            sorted(sorted, entries, present, threads), sorted(sorted, entries, absent, threads),
+            chronicle(chronicle, present, threads), chronicle(chronicle, absent, threads)};
+        for (int i = 0; r >= 0 && i < round.length; i++) {
+          ns[i][r] = round[i];
+        }
       }
-      double[] hit = new double[ROUNDS];
-      double[] miss = new double[ROUNDS];
-      for (int r = 0; r < ROUNDS; r++) {
-        hit[r] = run(set, present, threads);
-        miss[r] = run(set, absent, threads);
-      }
-      Arrays.sort(hit);
-      Arrays.sort(miss);
-      System.out.printf("HibpSet %,d entries, ns per lookup of CPU time over %d rounds of %d: "
-              + "hit min %.1f median %.1f, miss min %.1f median %.1f%n", entries, ROUNDS, QUERIES * 4,
-          hit[0], hit[ROUNDS / 2], miss[0], miss[ROUNDS / 2]);
+    }
+    System.out.printf("ns per lookup, thread CPU time, %,d entries, %d rounds of %,d lookups (min / median):%n",
+        entries, ROUNDS, PASSES * QUERIES);
+    String[] names = {"HibpSet", "sorted array", "ChronicleSet"};
+    double hibpHit = median(ns[0]);
+    double hibpMiss = median(ns[1]);
+    for (int s = 0; s < names.length; s++) {
+      System.out.printf("  %-13s hit %7.1f / %7.1f   miss %7.1f / %7.1f   median vs HibpSet: hit %.2fx, miss %.2fx%n",
+          names[s], min(ns[2 * s]), median(ns[2 * s]), min(ns[2 * s + 1]), median(ns[2 * s + 1]),
+          median(ns[2 * s]) / hibpHit, median(ns[2 * s + 1]) / hibpMiss);
     }
   }
 
-  private static double run(HibpSet set, byte[][] queries, ThreadMXBean threads) {
+  private static double hibp(HibpSet set, byte[][] queries, ThreadMXBean threads) {
     long sum = 0;
     long t0 = threads.getCurrentThreadCpuTime();
-    for (int pass = 0; pass < 4; pass++) {
+    for (int pass = 0; pass < PASSES; pass++) {
       for (byte[] q : queries) {
         sum += set.prevalence(q);
       }
     }
+    return perLookup(threads, t0, sum);
+  }
+
+  private static double sorted(byte[] hashes, int entries, byte[][] queries, ThreadMXBean threads) {
+    long sum = 0;
+    long t0 = threads.getCurrentThreadCpuTime();
+    for (int pass = 0; pass < PASSES; pass++) {
+      for (byte[] q : queries) {
+        sum += LookupBenchmark.binarySearch(hashes, entries, q) ? 1 : 0;
+      }
+    }
+    return perLookup(threads, t0, sum);
+  }
+
+  private static double chronicle(ChronicleSet<byte[]> set, byte[][] queries, ThreadMXBean threads) {
+    long sum = 0;
+    long t0 = threads.getCurrentThreadCpuTime();
+    for (int pass = 0; pass < PASSES; pass++) {
+      for (byte[] q : queries) {
+        sum += set.contains(q) ? 1 : 0;
+      }
+    }
+    return perLookup(threads, t0, sum);
+  }
+
+  private static double perLookup(ThreadMXBean threads, long t0, long sum) {
     long t1 = threads.getCurrentThreadCpuTime();
-    if (sum == 42) {
+    if (sum == Long.MIN_VALUE) {
+      // Uses the results so that the JIT cannot drop the lookups.
       System.out.print("");
     }
-    return (double) (t1 - t0) / (4.0 * queries.length);
+    return (double) (t1 - t0) / (PASSES * QUERIES);
+  }
+
+  private static double min(double[] v) {
+    return Arrays.stream(v).min().orElseThrow();
+  }
+
+  private static double median(double[] v) {
+    double[] s = v.clone();
+    Arrays.sort(s);
+    return s[s.length / 2];
   }
 }
