@@ -23,7 +23,9 @@ import java.util.function.IntFunction;
 final class ReadAhead implements AutoCloseable {
   static final int HEADROOM = 256;
   static final int BUFFER_BYTES = 4 << 20;
-  private static final int BUFFERS = 4;
+  // Eight rather than four: measured cold at 10^8 lines, 4.6-4.8 s against 5.4-5.5 s (more read-ahead slack
+  // while a buffer waits for the writer), the same warm.
+  private static final int BUFFERS = 8;
   static final int MAX_SEGMENTS = 4096;
   /** Slices of a buffer beyond one per segment: the buffer size over the slice size, rounded up. */
   static final int MAX_SLICES = 16;
