@@ -43,7 +43,10 @@ public final class HibpSetFormat {
   public static final int BLOCK_BITMAP_BITS = (BLOCK_WORDS - 1) * 64;
   public static final int BASE_BITS = 40;
   public static final long BASE_MASK = (1L << BASE_BITS) - 1;
-  /** Entries of the block itself, a hint where its records lie; saturates for absurdly full blocks. */
+  /**
+   * Entries of the block itself; saturates for absurdly full blocks. Checked by verify and free for tools;
+   * lookups do not use it (loading the record it predicts before the bitmap walk was measured slower).
+   */
   public static final long COUNT_MAX = (1L << (63 - BASE_BITS)) - 1;
   /** Any record is read with a single unaligned 8-byte load that can start 7 bits into a byte. */
   public static final int MAX_ENTRY_BITS = 57;
