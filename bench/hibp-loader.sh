@@ -43,10 +43,15 @@ report() {
     "$(echo "$cat_s / $build_s" | bc -l)"
 }
 
+# Whether "warm" really is: on a shared VM the page cache has been seen to hold only part of the input.
+resident() { command -v fincore >/dev/null && fincore --bytes --noheadings --output RES "$input" | tr -d ' ' || echo "?"; }
 cat "$input" > /dev/null
+cat "$input" > /dev/null
+echo "in the page cache before the warm runs: $(resident) of $size bytes"
 warm_cat=$(best warm cat "$input")
 warm_build=$(best warm bin/hibp-loader build "$input" -o "$work/set.hibp")
 warm_internal=$(internal)
+echo "in the page cache after the warm runs: $(resident) of $size bytes"
 cold_cat=$(best cold cat "$input")
 cold_build=$(best cold bin/hibp-loader build "$input" -o "$work/set.hibp")
 cold_internal=$(internal)

@@ -73,6 +73,11 @@ final class BitSink {
     return bytesWritten;
   }
 
+  /** Whole words appended so far, written out or still buffered. */
+  long wordsWritten() {
+    return bytesWritten / Long.BYTES + count;
+  }
+
   int crc() {
     return (int) crc.getValue();
   }

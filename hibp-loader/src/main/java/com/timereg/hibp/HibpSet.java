@@ -25,9 +25,11 @@ public final class HibpSet implements Closeable {
   private final int classBits;
   private final int entryBits;
   private final long recordMask;
-  private final long samples;
-  private final long data;
-  private final long bitmap;
+  private final int bucketsPerBlock;
+  private final long blockReciprocal;
+  private final long blocks;
+  private final long records;
+  private final long overflow;
   private volatile MappedFile file;
 
   private HibpSet(Path path, HibpSetHeader header, MappedFile file) {
@@ -40,9 +42,11 @@ public final class HibpSet implements Closeable {
     this.classBits = p.classBits();
     this.entryBits = p.entryBits();
     this.recordMask = (1L << entryBits) - 1;
-    this.samples = header.samplesOffset();
-    this.data = header.dataOffset();
-    this.bitmap = header.bitmapOffset();
+    this.bucketsPerBlock = p.bucketsPerBlock();
+    this.blockReciprocal = HibpSetFormat.reciprocal(bucketsPerBlock);
+    this.blocks = header.blocksOffset();
+    this.records = header.recordsOffset();
+    this.overflow = header.overflowOffset();
   }
 
   /** Maps a set and checks its header (magic, version, header checksum, length); not the sections. */
@@ -109,38 +113,41 @@ public final class HibpSet implements Closeable {
     }
     long q = HibpSetFormat.bucket(hi, lo, buckets);
     long fp = HibpSetFormat.fingerprint(hi, lo, buckets, fingerprintBits);
-    long block = q >>> HibpSetFormat.BLOCK_SHIFT;
-    long before = f.getLong(samples + block * Long.BYTES);
-    long start = before + (block << HibpSetFormat.BLOCK_SHIFT);
-    int skip = (int) (q & ((1 << HibpSetFormat.BLOCK_SHIFT) - 1));
+    long block = HibpSetFormat.unsignedMultiplyHigh(q, blockReciprocal);
+    int skip = (int) (q - block * bucketsPerBlock);
+    long at = blocks + block * HibpSetFormat.BLOCK_BYTES;
+    long head = f.getLong(at);
+    long base = head & HibpSetFormat.BASE_MASK;
+    long bitmapAt = head < 0 ? overflow + f.getLong(at + Long.BYTES) * Long.BYTES : at + Long.BYTES;
 
-    long wordIndex = start >>> 6;
-    long word = f.getLong(bitmap + wordIndex * Long.BYTES) & (-1L << (start & 63));
+    // The bucket ends at the skip-th 1 bit of the block's bitmap; the 0 bits before it are entries.
+    long wordAt = bitmapAt;
+    long word = f.getLong(wordAt);
+    int k = skip;
     int ones;
-    while ((ones = Long.bitCount(word)) <= skip) {
-      skip -= ones;
-      word = f.getLong(bitmap + ++wordIndex * Long.BYTES);
+    while ((ones = Long.bitCount(word)) <= k) {
+      k -= ones;
+      wordAt += Long.BYTES;
+      word = f.getLong(wordAt);
     }
-    long end = (wordIndex << 6) + Select.select(word, skip);
-    int bucketOnes = (int) (q & ((1 << HibpSetFormat.BLOCK_SHIFT) - 1));
-    long endEntry = before + (end - start) - bucketOnes;
-    long size = zerosBefore(f, end);
-    return search(f, endEntry - size, endEntry, fp);
+    int bit = Select.select(word, k);
+    long end = base + ((wordAt - bitmapAt) << 3) + bit - skip;
+    long size = zerosBefore(f, word, bit, wordAt, bitmapAt);
+    return search(f, end - size, end, fp);
   }
 
-  /** Length of the run of 0 bits (the bucket's entries) that ends just before bit {@code end}. */
-  private long zerosBefore(MappedFile f, long end) {
-    long wordIndex = end >>> 6;
-    int bit = (int) (end & 63);
-    long word = bit == 0 ? 0 : f.getLong(bitmap + wordIndex * Long.BYTES) & ((1L << bit) - 1);
-    if (word != 0) {
-      return bit - 64 + Long.numberOfLeadingZeros(word);
+  /** Length of the run of 0 bits (the bucket's entries) that ends just before bit {@code bit} of {@code word}. */
+  private static long zerosBefore(MappedFile f, long word, int bit, long wordAt, long bitmapAt) {
+    long below = word & ((1L << bit) - 1);
+    if (below != 0) {
+      return bit - 64 + Long.numberOfLeadingZeros(below);
     }
     long size = bit;
-    while (--wordIndex >= 0) {
-      word = f.getLong(bitmap + wordIndex * Long.BYTES);
-      if (word != 0) {
-        return size + Long.numberOfLeadingZeros(word);
+    while (wordAt > bitmapAt) {
+      wordAt -= Long.BYTES;
+      long w = f.getLong(wordAt);
+      if (w != 0) {
+        return size + Long.numberOfLeadingZeros(w);
       }
       size += 64;
     }
@@ -167,6 +174,6 @@ public final class HibpSet implements Closeable {
 
   private long record(MappedFile f, long index) {
     long bit = index * entryBits;
-    return (f.getLong(data + (bit >>> 3)) >>> (bit & 7)) & recordMask;
+    return (f.getLong(records + (bit >>> 3)) >>> (bit & 7)) & recordMask;
   }
 }

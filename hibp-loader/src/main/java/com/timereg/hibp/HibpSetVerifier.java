@@ -9,52 +9,124 @@ import java.util.Arrays;
 
 /**
  * Reads a whole set once, sequentially, and checks it against its header: the three section checksums,
- * one terminator per bucket and one record per entry, samples that agree with the bitmap, fingerprints
- * strictly ascending within each bucket, the class histogram and zero padding.
+ * one terminator per bucket and one record per entry, block heads that agree with the bitmaps, overflow
+ * used only where a bitmap does not fit its block, fingerprints strictly ascending within each bucket, the
+ * class histogram and zero padding.
  */
 final class HibpSetVerifier {
-  private HibpSetVerifier() {}
+  private static final int INLINE_BITS = HibpSetFormat.BLOCK_BITMAP_BITS;
+
+  private final HibpSetHeader h;
+  private final HibpSetParameters p;
+  private final BitSource blocks;
+  private final BitSource records;
+  private final BitSource overflow;
+  private final long[] histogram;
+  private long entries;
+  private long overflowWords;
+  private long overflowBlocks;
+
+  private HibpSetVerifier(HibpSetHeader h, FileChannel ch) {
+    this.h = h;
+    this.p = h.parameters();
+    this.blocks = new BitSource(ch, h.blocksOffset(), h.recordsOffset() - h.blocksOffset());
+    this.records = new BitSource(ch, h.recordsOffset(), h.overflowOffset() - h.recordsOffset());
+    this.overflow = new BitSource(ch, h.overflowOffset(), h.fileLength() - h.overflowOffset());
+    this.histogram = new long[h.classHistogram().length];
+  }
 
   static void verify(Path path, HibpSetHeader h) throws IOException {
-    HibpSetParameters p = h.parameters();
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-      BitSource samples = new BitSource(ch, h.samplesOffset(), h.dataOffset() - h.samplesOffset());
-      BitSource data = new BitSource(ch, h.dataOffset(), h.bitmapOffset() - h.dataOffset());
-      BitSource bitmap = new BitSource(ch, h.bitmapOffset(), h.fileLength() - h.bitmapOffset());
-      long[] histogram = new long[h.classHistogram().length];
-      long entries = 0;
-      try {
-        for (long bucket = 0; bucket < p.bucketCount(); bucket++) {
-          if ((bucket & ((1 << HibpSetFormat.BLOCK_SHIFT) - 1)) == 0 && samples.read(64) != entries) {
-            throw new CorruptSetException("sample of block " + (bucket >>> HibpSetFormat.BLOCK_SHIFT)
-                + " disagrees with the bucket bitmap");
-          }
-          long previous = -1;
-          while (!bitmap.readBit()) {
-            if (++entries > h.entryCount()) {
-              throw new CorruptSetException("bitmap holds more entries than the header's " + h.entryCount());
-            }
-            long rec = data.read(p.entryBits());
-            long fp = rec >>> p.classBits();
-            if (fp <= previous) {
-              throw new CorruptSetException("fingerprints out of order in bucket " + bucket);
-            }
-            previous = fp;
-            histogram[(int) (rec & ((1 << p.classBits()) - 1))]++;
-          }
+      new HibpSetVerifier(h, ch).run();
+    }
+  }
+
+  private void run() throws IOException {
+    long blockCount = HibpSetFormat.blocks(p.bucketCount(), p.bucketsPerBlock());
+    try {
+      for (long block = 0; block < blockCount; block++) {
+        long firstBucket = block * p.bucketsPerBlock();
+        verifyBlock(block, firstBucket, Math.min(p.bucketsPerBlock(), p.bucketCount() - firstBucket));
+      }
+    } catch (EOFException e) {
+      throw new CorruptSetException("a section is truncated: " + e.getMessage());
+    }
+    if (entries != h.entryCount()) {
+      throw new CorruptSetException("bitmaps hold " + entries + " entries, header says " + h.entryCount());
+    }
+    if (overflowBlocks != h.overflowBlocks()) {
+      throw new CorruptSetException(overflowBlocks + " blocks overflow, header says " + h.overflowBlocks());
+    }
+    if (!Arrays.equals(histogram, h.classHistogram())) {
+      throw new CorruptSetException("class histogram disagrees with the records");
+    }
+    checkRest("blocks", blocks, h.blocksCrc());
+    checkRest("records", records, h.recordsCrc());
+    checkRest("overflow", overflow, h.overflowCrc());
+  }
+
+  private void verifyBlock(long block, long firstBucket, long bucketsHere) throws IOException {
+    long head = blocks.read(64);
+    long base = entries;
+    if ((head & HibpSetFormat.BASE_MASK) != base) {
+      throw new CorruptSetException("block " + block + ": entry count before it disagrees with the bitmaps");
+    }
+    boolean overflowed = head < 0;
+    if (overflowed) {
+      if (blocks.read(64) != overflowWords) {
+        throw new CorruptSetException("block " + block + ": overflow pointer out of sequence");
+      }
+      requireZero(blocks, INLINE_BITS - 64, block);
+    }
+    BitSource bits = overflowed ? overflow : blocks;
+    long used = 0;
+    for (long bucket = firstBucket; bucket < firstBucket + bucketsHere; bucket++) {
+      long previous = -1;
+      while (true) {
+        if (!overflowed && used == INLINE_BITS) {
+          throw new CorruptSetException("block " + block + ": bitmap runs past the block");
         }
-      } catch (EOFException e) {
-        throw new CorruptSetException("bucket bitmap is truncated");
+        used++;
+        if (bits.readBit()) {
+          break;
+        }
+        previous = verifyEntry(bucket, previous);
       }
-      if (entries != h.entryCount()) {
-        throw new CorruptSetException("bitmap holds " + entries + " entries, header says " + h.entryCount());
+    }
+    if (overflowed) {
+      if (used <= INLINE_BITS) {
+        throw new CorruptSetException("block " + block + ": overflows although its bitmap fits");
       }
-      if (!Arrays.equals(histogram, h.classHistogram())) {
-        throw new CorruptSetException("class histogram disagrees with the records");
+      requireZero(overflow, (int) ((64 - used % 64) % 64), block);
+      overflowWords += (used + 63) / 64;
+      overflowBlocks++;
+    } else {
+      requireZero(blocks, (int) (INLINE_BITS - used), block);
+    }
+    long count = Math.min(entries - base, HibpSetFormat.COUNT_MAX);
+    if (((head & Long.MAX_VALUE) >>> HibpSetFormat.BASE_BITS) != count) {
+      throw new CorruptSetException("block " + block + ": entry count disagrees with its bitmap");
+    }
+  }
+
+  private long verifyEntry(long bucket, long previous) throws IOException {
+    if (++entries > h.entryCount()) {
+      throw new CorruptSetException("bitmaps hold more entries than the header's " + h.entryCount());
+    }
+    long rec = records.read(p.entryBits());
+    long fp = rec >>> p.classBits();
+    if (fp <= previous) {
+      throw new CorruptSetException("fingerprints out of order in bucket " + bucket);
+    }
+    histogram[(int) (rec & ((1 << p.classBits()) - 1))]++;
+    return fp;
+  }
+
+  private static void requireZero(BitSource source, int bits, long block) throws IOException {
+    for (int left = bits; left > 0; left -= 64) {
+      if (source.read(Math.min(64, left)) != 0) {
+        throw new CorruptSetException("block " + block + ": nonzero padding");
       }
-      checkRest("samples", samples, h.samplesCrc());
-      checkRest("records", data, h.dataCrc());
-      checkRest("bitmap", bitmap, h.bitmapCrc());
     }
   }
 

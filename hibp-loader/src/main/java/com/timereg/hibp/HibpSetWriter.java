@@ -7,32 +7,39 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.Arrays;
 
 /**
- * Streams hashes, in ascending order, into a set file in constant memory. Samples and records go to their
- * final places as they are produced; the bucket bitmap, whose offset depends on the final entry count,
- * goes to a side file beside the target and is appended by {@link #finish()}. The header is written last,
- * so a file whose build was interrupted never carries a valid header.
+ * Streams hashes, in ascending order, into a set file in constant memory. Blocks and records go to their
+ * final places as they are produced; the bitmaps of overflowing blocks, whose offset depends on the final
+ * entry count, go to a side file beside the target and are appended by {@link #finish()}. The header is
+ * written last, so a file whose build was interrupted never carries a valid header.
  *
  * <p>Writes the file in place: callers that replace a live set write to a temporary name and rename
  * (the build package does).
  */
 public final class HibpSetWriter implements Closeable {
   private final Path file;
-  private final Path bitmapFile;
+  private final Path overflowFile;
   private final HibpSetParameters p;
   private final long buckets;
   private final int fingerprintBits;
+  private final int bucketsPerBlock;
   private final int topClass;
   private final Instant buildTime;
   private final FileChannel out;
-  private final FileChannel bitmapOut;
-  private final BitSink samples;
-  private final BitSink data;
-  private final BitSink bitmap;
-  private final long blocks;
+  private final FileChannel overflowOut;
+  private final BitSink blocks;
+  private final BitSink records;
+  private final BitSink overflow;
   private final long[] histogram = new long[HibpSetHeader.histogramSlots()];
-  private long samplesWritten;
+  /** The bitmap of the block being filled; grows past a block's 960 bits only for a block that overflows. */
+  private long[] blockBits = new long[HibpSetFormat.BLOCK_WORDS];
+  private int blockBitCount;
+  private long blockEnd;
+  private long blockBase;
+  private long blocksWritten;
+  private long overflowBlocks;
   private long entries;
   private long bucket;
   private long pendingFingerprint = -1;
@@ -44,18 +51,19 @@ public final class HibpSetWriter implements Closeable {
     this.p = p;
     this.buckets = p.bucketCount();
     this.fingerprintBits = p.fingerprintBits();
+    this.bucketsPerBlock = p.bucketsPerBlock();
     this.topClass = (1 << p.classBits()) - 1;
     this.buildTime = buildTime;
-    this.blocks = HibpSetFormat.blocks(p.bucketCount());
+    this.blockEnd = Math.min(bucketsPerBlock, buckets);
     this.out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
         StandardOpenOption.WRITE, StandardOpenOption.READ);
     Path dir = file.toAbsolutePath().getParent();
-    this.bitmapFile = Files.createTempFile(dir, "." + file.getFileName() + "-bitmap-", ".tmp");
-    this.bitmapOut = FileChannel.open(bitmapFile, StandardOpenOption.WRITE, StandardOpenOption.READ);
-    this.samples = new BitSink(out, HibpSetFormat.HEADER_SIZE);
-    this.data = new BitSink(out, HibpSetFormat.HEADER_SIZE + HibpSetFormat.samplesLength(p.bucketCount()));
-    this.bitmap = new BitSink(bitmapOut, 0);
-    writeSamples(1, 0);
+    this.overflowFile = Files.createTempFile(dir, "." + file.getFileName() + "-overflow-", ".tmp");
+    this.overflowOut = FileChannel.open(overflowFile, StandardOpenOption.WRITE, StandardOpenOption.READ);
+    this.blocks = new BitSink(out, HibpSetFormat.HEADER_SIZE);
+    this.records = new BitSink(out, HibpSetFormat.HEADER_SIZE
+        + HibpSetFormat.blocksLength(buckets, bucketsPerBlock));
+    this.overflow = new BitSink(overflowOut, 0);
   }
 
   public static HibpSetWriter create(Path file, HibpSetParameters parameters, Instant buildTime)
@@ -87,28 +95,28 @@ public final class HibpSetWriter implements Closeable {
     }
     flushPending();
     advanceTo(b);
-    // The entry's 0 bit in the bitmap is written now; its record once no later hash can merge into it.
-    bitmap.write(0, 1);
+    // The entry's 0 bit in the bitmap is counted now; its record written once no later hash can merge into it.
+    appendZero();
     pendingFingerprint = fp;
     pendingClass = cls;
   }
 
-  /** Completes the file: bitmap appended, header written and the file forced to disk. */
+  /** Completes the file: overflow bitmaps appended, header written and the file forced to disk. */
   public HibpSetHeader finish() throws IOException {
     flushPending();
-    advanceTo(p.bucketCount());
-    samples.finish(0);
-    data.finish(1);
-    bitmap.finish(0);
-    if (samplesWritten != blocks) {
-      throw new IllegalStateException("wrote " + samplesWritten + " samples for " + blocks + " blocks");
+    advanceTo(buckets);
+    blocks.finish(0);
+    records.finish(1);
+    overflow.finish(0);
+    if (blocksWritten != HibpSetFormat.blocks(buckets, bucketsPerBlock)) {
+      throw new IllegalStateException("wrote " + blocksWritten + " blocks for " + buckets + " buckets");
     }
-    HibpSetHeader header = HibpSetHeader.layout(p, entries, buildTime, samples.crc(), data.crc(), bitmap.crc(),
-        histogram);
-    long at = header.bitmapOffset();
-    long length = bitmapOut.size();
-    for (long done = 0; done < length; ) {
-      done += bitmapOut.transferTo(done, length - done, out.position(at + done));
+    long overflowBytes = overflowOut.size();
+    HibpSetHeader header = HibpSetHeader.layout(p, entries, buildTime, overflowBytes, blocks.crc(),
+        records.crc(), overflow.crc(), overflowBlocks, histogram);
+    long at = header.overflowOffset();
+    for (long done = 0; done < overflowBytes; ) {
+      done += overflowOut.transferTo(done, overflowBytes - done, out.position(at + done));
     }
     out.write(header.encode(), 0);
     out.force(true);
@@ -119,8 +127,8 @@ public final class HibpSetWriter implements Closeable {
   /** Closes the channels; deletes the side file, and the target too unless {@link #finish()} completed. */
   @Override
   public void close() throws IOException {
-    try (out; bitmapOut) {
-      Files.deleteIfExists(bitmapFile);
+    try (out; overflowOut) {
+      Files.deleteIfExists(overflowFile);
     } finally {
       if (!finished) {
         Files.deleteIfExists(file);
@@ -136,30 +144,73 @@ public final class HibpSetWriter implements Closeable {
     if (pendingFingerprint < 0) {
       return;
     }
-    data.write(pendingFingerprint << p.classBits() | pendingClass, p.entryBits());
+    records.write(pendingFingerprint << p.classBits() | pendingClass, p.entryBits());
     histogram[pendingClass]++;
     entries++;
     pendingFingerprint = -1;
   }
 
-  /** Ends every bucket before {@code target}; blocks that start on the way record the entries so far. */
+  /** Ends every bucket before {@code target}, writing out each block that this completes. */
   private void advanceTo(long target) throws IOException {
-    if (target == bucket) {
-      return;
+    while (bucket < target) {
+      long step = Math.min(target, blockEnd) - bucket;
+      appendOnes((int) step);
+      bucket += step;
+      if (bucket == blockEnd) {
+        writeBlock();
+        blockEnd = Math.min(blockEnd + bucketsPerBlock, buckets);
+      }
     }
-    bitmap.writeOnes(target - bucket);
-    long firstBlock = (bucket >>> HibpSetFormat.BLOCK_SHIFT) + 1;
-    long lastBlock = Math.min(target >>> HibpSetFormat.BLOCK_SHIFT, blocks - 1);
-    if (lastBlock >= firstBlock) {
-      writeSamples(lastBlock - firstBlock + 1, entries);
-    }
-    bucket = target;
   }
 
-  private void writeSamples(long count, long value) throws IOException {
-    for (long i = 0; i < count; i++) {
-      samples.writeLong(value);
+  private void writeBlock() throws IOException {
+    long count = Math.min(entries - blockBase, HibpSetFormat.COUNT_MAX);
+    long head = blockBase | count << HibpSetFormat.BASE_BITS;
+    int words = (blockBitCount + 63) >>> 6;
+    if (blockBitCount <= HibpSetFormat.BLOCK_BITMAP_BITS) {
+      blocks.writeLong(head);
+      for (int i = 0; i < HibpSetFormat.BLOCK_WORDS - 1; i++) {
+        blocks.writeLong(blockBits[i]);
+      }
+    } else {
+      blocks.writeLong(head | Long.MIN_VALUE);
+      blocks.writeLong(overflow.wordsWritten());
+      for (int i = 2; i < HibpSetFormat.BLOCK_WORDS; i++) {
+        blocks.writeLong(0);
+      }
+      for (int i = 0; i < words; i++) {
+        overflow.writeLong(blockBits[i]);
+      }
+      overflowBlocks++;
     }
-    samplesWritten += count;
+    Arrays.fill(blockBits, 0, Math.max(words, HibpSetFormat.BLOCK_WORDS - 1), 0);
+    blockBitCount = 0;
+    blockBase = entries;
+    blocksWritten++;
+  }
+
+  private void appendZero() {
+    ensureCapacity(blockBitCount + 1);
+    blockBitCount++;
+  }
+
+  private void appendOnes(int n) {
+    ensureCapacity(blockBitCount + n);
+    int at = blockBitCount;
+    int end = at + n;
+    while (at < end) {
+      int bit = at & 63;
+      int k = Math.min(64 - bit, end - at);
+      long ones = k == 64 ? -1L : ((1L << k) - 1) << bit;
+      blockBits[at >>> 6] |= ones;
+      at += k;
+    }
+    blockBitCount = end;
+  }
+
+  private void ensureCapacity(int bits) {
+    if (bits > blockBits.length * 64) {
+      blockBits = Arrays.copyOf(blockBits, Math.max(blockBits.length * 2, (bits + 63) >>> 6));
+    }
   }
 }

@@ -27,7 +27,7 @@ class CorruptionTest {
     Path file = build();
     long at;
     try (HibpSet set = HibpSet.open(file)) {
-      at = set.header().dataOffset() + 100;
+      at = set.header().recordsOffset() + 100;
     }
     flip(file, at);
     try (HibpSet set = HibpSet.open(file)) {
@@ -36,16 +36,39 @@ class CorruptionTest {
   }
 
   @Test
-  void flippedBitInTheBitmapFailsVerification() throws IOException {
+  void flippedBitInABlockBitmapFailsVerification() throws IOException {
     Path file = build();
     long at;
     try (HibpSet set = HibpSet.open(file)) {
-      at = set.header().bitmapOffset() + 40;
+      at = set.header().blocksOffset() + 3 * HibpSetFormat.BLOCK_BYTES + 40;
     }
     flip(file, at);
     try (HibpSet set = HibpSet.open(file)) {
       assertThatThrownBy(set::verify).isInstanceOf(CorruptSetException.class);
     }
+  }
+
+  @Test
+  void flippedBitInABlockHeadFailsVerification() throws IOException {
+    Path file = build();
+    long at;
+    try (HibpSet set = HibpSet.open(file)) {
+      at = set.header().blocksOffset() + 5 * HibpSetFormat.BLOCK_BYTES + 1;
+    }
+    flip(file, at);
+    try (HibpSet set = HibpSet.open(file)) {
+      assertThatThrownBy(set::verify).isInstanceOf(CorruptSetException.class);
+    }
+  }
+
+  @Test
+  void versionOneSetIsRefusedWithAdviceToRebuild() throws IOException {
+    Path file = build();
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[8] = 1;
+    Files.write(file, bytes);
+    assertThatThrownBy(() -> HibpSet.open(file)).isInstanceOf(CorruptSetException.class)
+        .hasMessageContaining("version 1").hasMessageContaining("rebuild");
   }
 
   @Test

@@ -59,12 +59,13 @@ class GoldenFileTest {
   void headerFieldsSitWhereTheFormatSays() throws IOException, URISyntaxException {
     ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(golden("set.hibp"))).order(ByteOrder.LITTLE_ENDIAN);
     assertThat(new String(b.array(), 0, 8, StandardCharsets.US_ASCII)).isEqualTo("HIBPSET\0");
-    assertThat(b.getInt(8)).isEqualTo(1);
+    assertThat(b.getInt(8)).isEqualTo(2);
     assertThat(b.getInt(12)).isEqualTo(256);
     assertThat(b.getLong(16)).isEqualTo(405);
     assertThat(b.getInt(32)).isEqualTo(33);
     assertThat(b.getInt(36)).isEqualTo(4);
-    assertThat(b.getInt(40)).isEqualTo(8);
+    assertThat(b.getInt(40)).as("buckets per block, sized from the input bound").isEqualTo(443);
+    assertThat(b.getInt(44)).isEqualTo(128);
     assertThat(b.getLong(48)).isEqualTo(BUILT.toEpochMilli());
     assertThat(b.getLong(56)).isEqualTo(256);
     assertThat(b.getLong(80)).isEqualTo(b.capacity());

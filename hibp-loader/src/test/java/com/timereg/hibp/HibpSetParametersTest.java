@@ -11,9 +11,33 @@ class HibpSetParametersTest {
     HibpSetParameters p = HibpSetParameters.forMaxEntries(n, 1e-10);
     assertThat(p.fingerprintBits()).isEqualTo(33);
     assertThat(p.falsePositiveRate(n)).isLessThanOrEqualTo(1e-10);
-    double bits = p.entryBits() + (double) (n + p.bucketCount()) / n
-        + 64.0 * HibpSetFormat.blocks(p.bucketCount()) / n;
-    assertThat(bits / 8).isLessThan(5.0);
+    assertThat(p.bucketsPerBlock()).isEqualTo(442);
+    assertThat((double) p.fileLength(n) / n).isLessThan(4.97);
+  }
+
+  @Test
+  void blocksLeaveSevenStandardDeviationsForTheBitmap() {
+    int k = HibpSetParameters.bucketsPerBlockFor(0.859);
+    double mean = k * 1.859;
+    assertThat(mean + 7 * Math.sqrt(0.859 * k)).isLessThanOrEqualTo(HibpSetFormat.BLOCK_BITMAP_BITS);
+    int wider = k + 1;
+    assertThat(wider * 1.859 + 7 * Math.sqrt(0.859 * wider)).isGreaterThan(HibpSetFormat.BLOCK_BITMAP_BITS);
+  }
+
+  @Test
+  void blockIndexByReciprocalMatchesDivision() {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+    for (int k : new int[] {16, 442, 443, 960}) {
+      long m = HibpSetFormat.reciprocal(k);
+      for (int i = 0; i < 100_000; i++) {
+        long q = r.nextLong(HibpSetParameters.MAX_BUCKETS);
+        assertThat(HibpSetFormat.unsignedMultiplyHigh(q, m)).isEqualTo(q / k);
+      }
+      long top = HibpSetParameters.MAX_BUCKETS - 1;
+      assertThat(HibpSetFormat.unsignedMultiplyHigh(top, m)).isEqualTo(top / k);
+      assertThat(HibpSetFormat.unsignedMultiplyHigh(k - 1, m)).isZero();
+      assertThat(HibpSetFormat.unsignedMultiplyHigh(k, m)).isEqualTo(1);
+    }
   }
 
   @Test

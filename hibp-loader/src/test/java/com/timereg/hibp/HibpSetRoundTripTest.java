@@ -107,6 +107,31 @@ class HibpSetRoundTripTest {
   }
 
   @Test
+  void blocksWhoseBitmapOverflowsAreFoundAmongOrdinaryOnes() throws IOException {
+    // Uniform hashes plus a crowd in the first 1/4096 of the hash space: the first block's bitmap cannot
+    // fit its 960 bits and moves to the overflow section; its neighbours stay inline.
+    SplittableRandom r = new SplittableRandom(11);
+    long[][] uniform = sortedRandomHashes(20_000, 10);
+    long[][] hashes = Arrays.copyOf(uniform, 23_000);
+    for (int i = 20_000; i < hashes.length; i++) {
+      hashes[i] = new long[] {r.nextLong() >>> 12, r.nextLong(), 1 + r.nextLong(1 << (i % 20))};
+    }
+    Arrays.sort(hashes, (x, y) -> {
+      int c = Long.compareUnsigned(x[0], y[0]);
+      return c != 0 ? c : Long.compareUnsigned(x[1], y[1]);
+    });
+    Path file = write(hashes, new HibpSetParameters(23_000, 33, 4));
+    try (HibpSet set = HibpSet.open(file)) {
+      assertThat(set.header().overflowBlocks()).isPositive();
+      assertThat(set.header().overflowBlocks()).isLessThan(HibpSetFormat.blocks(23_000, 442));
+      for (long[] h : hashes) {
+        assertThat(set.prevalenceClass(h[0], h[1])).isEqualTo(PrevalenceClass.of(h[2], 4));
+      }
+      set.verify();
+    }
+  }
+
+  @Test
   void writerRejectsHashesOutOfOrder() throws IOException {
     try (HibpSetWriter w = HibpSetWriter.create(dir.resolve("x.hibp"), new HibpSetParameters(100, 33, 4), BUILT)) {
       w.add(0x5000_0000_0000_0000L, 0, 1);

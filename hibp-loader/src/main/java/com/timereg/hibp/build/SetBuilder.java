@@ -35,7 +35,12 @@ public final class SetBuilder {
     try {
       HibpSetHeader header;
       try (HibpSetWriter writer = HibpSetWriter.create(temp, parameters, options.buildTime())) {
-        ParsePipeline.run(input, writer::add, progress);
+        long[] bytes = {0};
+        // Parsing runs on the input's worker threads; entries arrive here in order, where the writer takes them.
+        input.read(writer::add, read -> {
+          bytes[0] += read;
+          progress.update(bytes[0], input.sizeBytes(), writer.entries());
+        });
         header = writer.finish();
       }
       if (header.entryCount() == 0) {

@@ -1,8 +1,16 @@
 package com.timereg.hibp.input;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import java.util.function.LongConsumer;
 
@@ -10,157 +18,175 @@ import java.util.function.LongConsumer;
  * Parses {@code HEX:COUNT} lines (LF or CRLF, final line end optional, hex in either case) from a sequence
  * of files whose names may carry the first hex digits of every hash, and checks that hashes strictly ascend
  * across all of them. Memory is a few fixed buffers whatever the input size.
+ *
+ * <p>Three stages overlap: a thread reads ahead into large buffers ({@link ReadAhead}); each buffer is cut
+ * at line ends into slices that worker threads parse in parallel ({@link ParseTask}); the calling thread
+ * takes the slices in order, checks the order where two slices meet, numbers the lines and hands the
+ * entries to the sink. While the workers parse one buffer, the caller consumes the previous one.
  */
 final class HashLineReader {
-  /** Longer than any valid line (40 hex, ':', 18 digits, CRLF), so this much buffered holds a whole line. */
-  private static final int MAX_LINE = 128;
-  private static final int MAX_COUNT_DIGITS = 18;
-  private static final long HIGH_BITS = 0x8080808080808080L;
+  /** Several slices per 4 MiB buffer so that every core has work, big enough that handing over is rare. */
+  private static final int SLICE_BYTES = 1 << 20;
+  private static final AtomicInteger POOLS = new AtomicInteger();
 
   private final EntrySink sink;
   private final LongConsumer progress;
   private final int prefixDigits;
-  private final int hashChars;
   private final int shift;
-  private final byte[] carry = new byte[MAX_LINE];
-  /** Lines parsed by the last {@link #parse} call. */
-  private long lines;
+  private final byte[] carry = new byte[ParseTask.MAX_LINE];
   private long prevHi;
   private long prevLo;
   private long prevTail = -1;
+  private int lineFile = -1;
+  private long linesBefore;
 
   /** @param prefixDigits hex digits of every hash that a file's name holds rather than its lines (0 to 5) */
   HashLineReader(EntrySink sink, LongConsumer progress, int prefixDigits) {
     this.sink = sink;
     this.progress = progress;
     this.prefixDigits = prefixDigits;
-    this.hashChars = 40 - prefixDigits;
     this.shift = 4 * prefixDigits;
   }
 
   /** Reads {@code count} files in order; file {@code i} holds the hashes that start with hex digits i. */
   void read(IntFunction<Path> files, int count) throws IOException {
+    ExecutorService workers = workers();
     try (ReadAhead input = new ReadAhead(files, count)) {
       int file = -1;
-      long line = 0;
       int carried = 0;
+      ReadAhead.Chunk previous = null;
+      List<ParseTask> previousTasks = List.of();
+      List<Future<?>> previousDone = List.of();
       for (ReadAhead.Chunk c = input.next(); c != null; c = input.next()) {
+        List<ParseTask> tasks = new ArrayList<>();
+        List<Future<?>> done = new ArrayList<>();
         ByteBuffer buf = c.buf;
+        int out = 0;
         for (int s = 0; s < c.segments; s++) {
           int pos = c.start[s];
           if (c.file[s] != file) {
             file = c.file[s];
-            line = 1;
           } else if (carried > 0) {
             // The unfinished line from the previous buffer goes into this buffer's headroom.
             pos -= carried;
             buf.put(pos, carry, 0, carried);
             carried = 0;
           }
-          Path path = files.apply(file);
-          long prefixBits = prefixDigits == 0 ? 0 : (long) file << (32 - shift);
-          int end = parse(path, buf, pos, c.end[s], c.fileEnd[s], line, prefixBits);
-          line += lines;
+          int stop = c.end[s];
           if (!c.fileEnd[s]) {
-            carried = c.end[s] - end;
-            buf.get(end, carry, 0, carried);
+            stop = afterLastLineEnd(buf, pos, c.end[s]);
+            carried = c.end[s] - stop;
+            buf.get(stop, carry, 0, carried);
+          }
+          long prefixBits = prefixDigits == 0 ? 0 : (long) file << (32 - shift);
+          for (int from = pos; from < stop; ) {
+            int to = from + SLICE_BYTES >= stop ? stop : afterLineEnd(buf, from + SLICE_BYTES, stop);
+            ParseTask t = new ParseTask(c, file, from, to, prefixBits, prefixDigits, out);
+            out += ParseTask.maxEntries(to - from, prefixDigits);
+            tasks.add(t);
+            done.add(workers.submit(t));
+            from = to;
           }
         }
-        progress.accept(c.bytes);
-        input.release(c);
+        if (previous != null) {
+          consume(previous, previousTasks, previousDone, files, input);
+        }
+        previous = c;
+        previousTasks = tasks;
+        previousDone = done;
       }
+      if (previous != null) {
+        consume(previous, previousTasks, previousDone, files, input);
+      }
+    } finally {
+      workers.shutdownNow();
     }
+  }
+
+  private static ExecutorService workers() {
+    int n = Math.max(1, Runtime.getRuntime().availableProcessors());
+    int pool = POOLS.incrementAndGet();
+    AtomicInteger threads = new AtomicInteger();
+    return Executors.newFixedThreadPool(n, r -> {
+      Thread t = new Thread(r, "hibp-parse-" + pool + "-" + threads.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   /**
-   * Parses whole lines of one file from {@code pos}; when the file goes on past {@code limit}, stops short
-   * of the last {@link #MAX_LINE} bytes, which may hold an unfinished line. Returns where it stopped and
-   * leaves the number of lines parsed in {@link #lines}.
+   * Where the last whole line of {@code [from, end)} ends. A tail longer than any valid line is not kept
+   * for the next buffer but parsed here, where it fails as the malformed line it is.
    */
-  private int parse(Path file, ByteBuffer buf, int pos, int limit, boolean fileEnd, long firstLine,
-                    long prefixBits) throws IOException {
-    int safe = fileEnd ? limit : limit - MAX_LINE;
-    long line = firstLine;
-    while (pos < limit && pos <= safe) {
-      int end = pos + hashChars;
-      boolean fits = end + 1 <= limit;
-      long raw0 = fits ? Hex.parse8(buf.getLong(pos)) : -1;
-      long g1 = fits ? Hex.parse8(buf.getLong(end - 32)) : -1;
-      long g2 = fits ? Hex.parse8(buf.getLong(end - 24)) : -1;
-      long g3 = fits ? Hex.parse8(buf.getLong(end - 16)) : -1;
-      long g4 = fits ? Hex.parse8(buf.getLong(end - 8)) : -1;
-      if ((raw0 | g1 | g2 | g3 | g4) < 0 || buf.get(end) != ':') {
-        throw malformed(file, line, buf, pos, limit);
+  private static int afterLastLineEnd(ByteBuffer buf, int from, int end) {
+    int lowest = Math.max(from, end - ParseTask.MAX_LINE);
+    for (int i = end - 1; i >= lowest; i--) {
+      if (buf.get(i) == '\n') {
+        return i + 1;
       }
-      int j = end + 1;
-      long count;
-      long chars = j + Long.BYTES <= limit ? buf.getLong(j) : -1;
-      int digits = Long.numberOfTrailingZeros(~Hex.digitMask(chars) & HIGH_BITS) >>> 3;
-      if ((chars & HIGH_BITS) == 0 && digits > 0 && digits < 8) {
-        count = Hex.parseDigits(chars, digits);
-        j += digits;
-      } else {
-        // Rare: a count of 8 or more digits, a line at the very end of the input, or an error.
-        count = 0;
-        int digitsEnd = Math.min(limit, j + MAX_COUNT_DIGITS + 1);
-        while (j < digitsEnd && buf.get(j) >= '0' && buf.get(j) <= '9') {
-          count = count * 10 + buf.get(j++) - '0';
-        }
-        if (j == end + 1 || j - end - 1 > MAX_COUNT_DIGITS) {
-          throw malformed(file, line, buf, pos, limit);
-        }
-      }
-      if (count == 0) {
-        throw malformed(file, line, buf, pos, limit);
-      }
-      if (j < limit) {
-        byte b = buf.get(j);
-        if (b == '\r' && j + 1 < limit && buf.get(j + 1) == '\n') {
-          j += 2;
-        } else if (b == '\n' || (b == '\r' && j + 1 == limit)) {
-          j += 1;
-        } else {
-          throw malformed(file, line, buf, pos, limit);
-        }
-      }
-      long hi = (prefixBits | (raw0 >>> shift)) << 32 | g1;
-      long lo = g2 << 32 | g3;
-      checkOrder(file, line, hi, lo, g4);
-      sink.accept(hi, lo, count);
-      pos = j;
-      line++;
     }
-    lines = line - firstLine;
-    return pos;
+    return end - from > ParseTask.MAX_LINE ? end : from;
   }
 
-  private void checkOrder(Path file, long line, long hi, long lo, long tail) throws InputFormatException {
-    int c = Long.compareUnsigned(hi, prevHi);
-    if (c == 0) {
-      c = Long.compareUnsigned(lo, prevLo);
-      if (c == 0) {
-        c = Long.compare(tail, prevTail);
+  /** Just after the first line end at or after {@code at}, or {@code stop}. */
+  private static int afterLineEnd(ByteBuffer buf, int at, int stop) {
+    for (int i = at; i < stop; i++) {
+      if (buf.get(i) == '\n') {
+        return i + 1;
       }
     }
-    if (c <= 0) {
-      String hash = Hex.format(hi, lo, tail);
-      throw new InputFormatException(file, line, c == 0 ? "duplicate hash " + hash
-          : "unsorted: hash " + hash + " comes after " + Hex.format(prevHi, prevLo, prevTail));
-    }
-    prevHi = hi;
-    prevLo = lo;
-    prevTail = tail;
+    return stop;
   }
 
-  private InputFormatException malformed(Path file, long line, ByteBuffer buf, int from, int limit) {
-    StringBuilder text = new StringBuilder();
-    int i = from;
-    while (i < limit && buf.get(i) != '\n') {
-      text.append((char) (buf.get(i++) & 0xFF));
+  /** Hands a buffer's entries to the sink in order, or reports its first problem, then frees the buffer. */
+  private void consume(ReadAhead.Chunk c, List<ParseTask> tasks, List<Future<?>> done, IntFunction<Path> files,
+                       ReadAhead input) throws IOException {
+    for (int i = 0; i < tasks.size(); i++) {
+      await(done.get(i));
+      ParseTask t = tasks.get(i);
+      if (t.file != lineFile) {
+        lineFile = t.file;
+        linesBefore = 0;
+      }
+      if (t.firstTail >= 0) {
+        int order = ParseTask.compare(t.firstHi, t.firstLo, t.firstTail, prevHi, prevLo, prevTail);
+        if (order <= 0) {
+          throw new InputFormatException(files.apply(t.file), linesBefore + 1, ParseTask.orderProblem(order,
+              t.firstHi, t.firstLo, t.firstTail, prevHi, prevLo, prevTail));
+        }
+      }
+      if (t.problem != null) {
+        throw new InputFormatException(files.apply(t.file), linesBefore + t.lines, t.problem);
+      }
+      for (int k = t.out, end = t.out + t.entries; k < end; k++) {
+        sink.accept(c.hi[k], c.lo[k], c.count[k]);
+      }
+      if (t.entries > 0) {
+        prevHi = t.lastHi;
+        prevLo = t.lastLo;
+        prevTail = t.lastTail;
+      }
+      linesBefore += t.lines;
     }
-    if (text.length() > 0 && text.charAt(text.length() - 1) == '\r') {
-      text.setLength(text.length() - 1);
+    progress.accept(c.bytes);
+    input.release(c);
+  }
+
+  private static void await(Future<?> f) throws IOException {
+    try {
+      f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("read interrupted");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new IOException(cause);
     }
-    return new InputFormatException(file, line, LineDiagnosis.describe(text.toString(), hashChars));
   }
 }
