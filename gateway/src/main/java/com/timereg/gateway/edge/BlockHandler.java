@@ -4,8 +4,9 @@ import com.timereg.gateway.config.ThrottleConfig.BlockScope;
 import com.timereg.gateway.throttle.BlockKind;
 import com.timereg.gateway.throttle.Decision;
 import com.timereg.gateway.throttle.ThrottleService;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.function.Predicate;
 
@@ -31,6 +32,8 @@ public final class BlockHandler {
   private final Predicate<HttpServerRequest> carriesCredentials;
   private final Predicate<RoutingContext> renewsSession;
   private final Predicate<RoutingContext> authenticated;
+  private final Counter refusedOnRequestPath;
+  private final Counter refusedInConnection;
 
   /**
    * @param carriesCredentials whether the request presents a session at all (cheap, no verification)
@@ -39,13 +42,27 @@ public final class BlockHandler {
    */
   public BlockHandler(ThrottleService throttle, BlockScope scope, Predicate<RoutingContext> isLoginRequest,
       Predicate<HttpServerRequest> carriesCredentials, Predicate<RoutingContext> renewsSession,
-      Predicate<RoutingContext> authenticated) {
+      Predicate<RoutingContext> authenticated, MeterRegistry registry) {
     this.throttle = throttle;
     this.scope = scope;
     this.isLoginRequest = isLoginRequest;
     this.carriesCredentials = carriesCredentials;
     this.renewsSession = renewsSession;
     this.authenticated = authenticated;
+    this.refusedOnRequestPath = refusals(registry, "request");
+    this.refusedInConnection = refusals(registry, "connection");
+  }
+
+  private static Counter refusals(MeterRegistry registry, String stage) {
+    return Counter.builder("gateway.throttle.refusals")
+        .description("Requests of blocked clients refused with 429: in the connection before Vert.x sees them, or on the request path")
+        .tag("stage", stage)
+        .register(registry);
+  }
+
+  /** Counts a refusal that {@link BlockedFastPath} sent. */
+  void refusedInConnection() {
+    refusedInConnection.increment();
   }
 
   /** The check itself, made once per request before routing. */
@@ -67,6 +84,11 @@ public final class BlockHandler {
       case UNAUTHENTICATED -> !carriesCredentials.test(request) && !mayRenew(request.path());
       default -> true;
     };
+  }
+
+  /** Whether a request without credentials and outside the renewal route is refused under {@code d}. */
+  boolean refusesWithoutSession(Decision d) {
+    return !d.allowed() && scope != BlockScope.LOGIN_ONLY;
   }
 
   private static boolean mayRenew(String rawPath) {
@@ -116,26 +138,30 @@ public final class BlockHandler {
     };
   }
 
-  static void refuse(HttpServerRequest request, Decision d) {
+  void refuse(HttpServerRequest request, Decision d) {
+    refusedOnRequestPath.increment();
+    boolean html = PublicRouter.wantsHtml(request);
+    request.response().setStatusCode(429)
+        .putHeader("Retry-After", Long.toString(d.retryAfterSeconds()))
+        .putHeader("Cache-Control", "no-store")
+        .putHeader("Content-Type", html ? "text/html; charset=utf-8" : "application/json")
+        .end(refusalBody(d, html));
+  }
+
+  /** The body of a refusal: a short page for browsers, JSON for everything else. */
+  static String refusalBody(Decision d, boolean html) {
     long minutes = Math.max(1, (d.retryAfterSeconds() + 59) / 60);
     String who = d.kind() == BlockKind.CLIENT ? "your address" : "your network";
     String message = "Too many failed logins from " + who + ". Try again in " + minutes
         + (minutes == 1 ? " minute." : " minutes.");
-    HttpServerResponse response = request.response();
-    response.setStatusCode(429)
-        .putHeader("Retry-After", Long.toString(d.retryAfterSeconds()))
-        .putHeader("Cache-Control", "no-store");
-    if (PublicRouter.wantsHtml(request)) {
-      response.putHeader("Content-Type", "text/html; charset=utf-8")
-          .end("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Too many attempts</title></head>"
-              + "<body><h1>Too many attempts</h1><p>" + message + "</p></body></html>");
-    } else {
-      // Written by hand: the refusal is the one answer an attacker can make us send as fast as they
-      // like, and a JSON library costs more here than the lookup that decided it. Safe because the
-      // message is our own ASCII text without quotes or backslashes.
-      response.putHeader("Content-Type", "application/json")
-          .end("{\"error\":\"too_many_requests\",\"message\":\"" + message + "\",\"retry_after\":"
-              + d.retryAfterSeconds() + "}");
+    if (html) {
+      return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Too many attempts</title></head>"
+          + "<body><h1>Too many attempts</h1><p>" + message + "</p></body></html>";
     }
+    // Written by hand: the refusal is the one answer an attacker can make us send as fast as they
+    // like, and a JSON library costs more here than the lookup that decided it. Safe because the
+    // message is our own ASCII text without quotes or backslashes.
+    return "{\"error\":\"too_many_requests\",\"message\":\"" + message + "\",\"retry_after\":"
+        + d.retryAfterSeconds() + "}";
   }
 }

@@ -38,4 +38,14 @@ public final class ClientAddressHandler {
     InetAddress peer = remote == null ? null : IpLiterals.parsePeer(remote.hostAddress());
     return peer == null ? null : resolver.resolve(peer, request.headers().getAll("X-Forwarded-For"));
   }
+
+  /** The client behind a socket peer, for steps that see the connection itself ({@link BlockedFastPath}). */
+  InetAddress resolve(InetAddress peer, java.util.List<String> forwardedFor) {
+    try {
+      // As the peer's text form would parse: no IPv6 scope, IPv4-mapped addresses as IPv4.
+      return resolver.resolve(InetAddress.getByAddress(peer.getAddress()), forwardedFor);
+    } catch (java.net.UnknownHostException e) {
+      return null;
+    }
+  }
 }

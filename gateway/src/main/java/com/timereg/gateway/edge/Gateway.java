@@ -339,7 +339,7 @@ public final class Gateway {
         config.publicListener().hstsMaxAge(),
         new ClientAddressHandler(new ClientAddressResolver(config.throttle().trustedProxies())),
         new BlockHandler(throttle, config.throttle().scope(), LOGIN_PATHS, Gateway::carriesCredentials,
-            SESSION_RENEWAL, ctx -> SessionAuthenticator.identity(ctx).isPresent()),
+            SESSION_RENEWAL, ctx -> SessionAuthenticator.identity(ctx).isPresent(), registry),
         sessions.authenticator(),
         router -> {
           loginRoutes.mount(router);

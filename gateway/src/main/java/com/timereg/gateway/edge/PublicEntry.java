@@ -30,8 +30,7 @@ final class PublicEntry implements Handler<HttpServerRequest> {
 
   PublicEntry(PublicRouter.Steps steps) {
     this.steps = steps;
-    this.hsts = steps.hstsMaxAge().isZero() ? null
-        : "max-age=" + steps.hstsMaxAge().toSeconds() + "; includeSubDomains";
+    this.hsts = PublicRouter.hsts(steps.hstsMaxAge());
   }
 
   void router(Router router) {
@@ -58,7 +57,7 @@ final class PublicEntry implements Handler<HttpServerRequest> {
     }
     Decision d = steps.blockCheck().check(address);
     if (steps.blockCheck().refusesOutright(request, d)) {
-      BlockHandler.refuse(request, d);
+      steps.blockCheck().refuse(request, d);
       return;
     }
     handingOver = request.response();

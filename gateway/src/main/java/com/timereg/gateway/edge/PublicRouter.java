@@ -56,6 +56,11 @@ public final class PublicRouter {
     return entry;
   }
 
+  /** The Strict-Transport-Security value, or null when switched off. */
+  static String hsts(Duration maxAge) {
+    return maxAge.isZero() ? null : "max-age=" + maxAge.toSeconds() + "; includeSubDomains";
+  }
+
   /** An unexpected failure: logged with its cause here, a plain message to the client. */
   private static void internalError(RoutingContext ctx) {
     LOG.error("unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());

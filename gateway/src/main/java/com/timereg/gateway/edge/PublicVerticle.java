@@ -31,7 +31,13 @@ final class PublicVerticle extends VerticleBase {
   public Future<?> start() {
     // Created here, on this instance's event loop, so its backend connections live on it too.
     proxy = proxyFactory.apply(vertx);
-    return vertx.createHttpServer(options).requestHandler(PublicRouter.create(vertx, steps, proxy)).listen().onSuccess(onListening::accept);
+    HttpServer server = vertx.createHttpServer(options).requestHandler(PublicRouter.create(vertx, steps, proxy));
+    if (!options.isUseProxyProtocol()) {
+      // With the PROXY protocol the client address is Vert.x's to know, not the channel's.
+      String hsts = PublicRouter.hsts(steps.hstsMaxAge());
+      server.connectionHandler(connection -> BlockedFastPath.install(connection, steps, hsts));
+    }
+    return server.listen().onSuccess(onListening::accept);
   }
 
   @Override

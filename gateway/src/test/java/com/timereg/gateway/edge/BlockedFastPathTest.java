@@ -1,0 +1,157 @@
+package com.timereg.gateway.edge;
+
+import static com.timereg.gateway.edge.ThrottledGateway.PASSWORD;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.timereg.gateway.store.PostgresExtension;
+import com.timereg.gateway.store.TestDatabase;
+import com.timereg.gateway.testsupport.SourceClient;
+import com.timereg.gateway.testsupport.TestAccounts;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Refusals of blocked clients answered inside the connection's pipeline ({@link BlockedFastPath}), seen on
+ * the wire: raw HTTP/1.1 over a real TLS connection from a blocked 127.0.0.0/8 source, with pipelined
+ * requests, so the order of answers, the framing of each and what happens to request bodies are visible.
+ */
+@ExtendWith(PostgresExtension.class)
+class BlockedFastPathTest {
+  static final String USER = "fast@acme.test";
+  static final Pattern STATUS = Pattern.compile("HTTP/1\\.1 (\\d{3}) ");
+
+  @TempDir static Path dir;
+  static ThrottledGateway gw;
+
+  @BeforeAll
+  static void start(TestDatabase db) throws Exception {
+    try (Connection c = db.openJdbc()) {
+      TestAccounts.createUser(c, "acme", USER, PASSWORD);
+    }
+    gw = ThrottledGateway.start(dir, db, Map.of(
+        "GATEWAY_THROTTLE__IP_FAILURE_LIMIT", "3",
+        "GATEWAY_THROTTLE__SURGE_FAILURES_PER_MINUTE", "10000"));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (gw != null) {
+      gw.close();
+    }
+  }
+
+  @Test
+  void refusesPipelinedRequestsOneByOneDroppingTheirBodiesUntilTheClientClosesTheConnection() throws Exception {
+    block("127.0.61.1");
+    double inConnection = refusals("connection");
+    double onRequestPath = refusals("request");
+    String answers = exchange("127.0.61.1",
+        "POST /api/upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: 11\r\n\r\nhello world"
+        + "GET /api/timesheets HTTP/1.1\r\nHost: localhost\r\nAccept: text/html\r\n\r\n"
+        + "GET /login HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+
+    assertThat(statuses(answers)).containsExactly(429, 429, 429);
+    assertThat(answers).contains("Retry-After: ").contains("Strict-Transport-Security: max-age=")
+        .contains("\"error\":\"too_many_requests\"").contains("<h1>Too many attempts</h1>")
+        .contains("Connection: close");
+    assertThat(refusals("connection") - inConnection).as("answered in the connection's pipeline").isEqualTo(3);
+    assertThat(refusals("request")).isEqualTo(onRequestPath);
+  }
+
+  @Test
+  void aLoggedInColleaguesRequestIsAnsweredBeforeTheRefusalPipelinedBehindIt() throws Exception {
+    String token;
+    try (SourceClient colleague = gw.from("127.0.62.2")) {
+      token = colleague.token(USER, PASSWORD).json().getString("access_token");
+    }
+    block("127.0.62.1");
+    double onRequestPath = refusals("request");
+    String answers = exchange("127.0.62.1",
+        "GET /api/timesheets HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token + "\r\n\r\n"
+        + "GET /api/timesheets HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+
+    assertThat(statuses(answers)).containsExactly(200, 429);
+    assertThat(answers).contains(USER);
+    assertThat(refusals("request") - onRequestPath).as("the pipelined refusal waited for its turn").isEqualTo(1);
+  }
+
+  @Test
+  void leavesSessionRenewalsAndCredentialsToTheRouter() throws Exception {
+    block("127.0.63.1");
+    String answers = exchange("127.0.63.1",
+        "POST /auth/refresh HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+        + "GET /api/timesheets HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer not-a-token\r\nConnection: close\r\n\r\n");
+
+    // The renewal route answers for itself (400: no refresh token); the bad bearer token is refused by the router.
+    assertThat(statuses(answers)).containsExactly(400, 429);
+  }
+
+  private static double refusals(String stage) {
+    return SourceClient.sample(gw.metrics(), "gateway_throttle_refusals_total{stage=\"" + stage + "\"}");
+  }
+
+  private static void block(String source) {
+    try (SourceClient attacker = gw.from(source)) {
+      assertThat(attacker.failUntilBlocked(10, Map.of())).isPositive();
+    }
+  }
+
+  /** Writes the requests in one go on a TLS connection from {@code source} and reads until the server closes it. */
+  private static String exchange(String source, String requests) throws Exception {
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(null, new TrustManager[] {new X509TrustManager() {
+      public void checkClientTrusted(X509Certificate[] chain, String type) {}
+      public void checkServerTrusted(X509Certificate[] chain, String type) {}
+      public X509Certificate[] getAcceptedIssuers() {
+        return new X509Certificate[0];
+      }
+    }}, null);
+    try (Socket plain = new Socket()) {
+      plain.bind(new InetSocketAddress(InetAddress.getByName(source), 0));
+      plain.connect(new InetSocketAddress("127.0.0.1", gw.gateway().publicPort()), 5000);
+      plain.setSoTimeout(10_000);
+      try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(plain, "localhost", 0, true)) {
+        socket.setEnabledProtocols(new String[] {"TLSv1.3"});
+        socket.getOutputStream().write(requests.getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        InputStream in = socket.getInputStream();
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+          all.write(buffer, 0, n);
+        }
+        return all.toString(StandardCharsets.UTF_8);
+      }
+    }
+  }
+
+  private static List<Integer> statuses(String answers) {
+    List<Integer> out = new ArrayList<>();
+    Matcher m = STATUS.matcher(answers);
+    while (m.find()) {
+      out.add(Integer.parseInt(m.group(1)));
+    }
+    return out;
+  }
+}
