@@ -12,10 +12,15 @@
 # commit, JDKs and load average, to docs/benchmarks.md.
 #
 # Usage: bench/compare.sh [--duration S] [--warmup S] [--jvm-warmup S] [--connections N]
-#                         [--threads N] [--jdks "17 25"] [--path /api/timesheets] [--no-record] [--keep]
+#                         [--threads N] [--workers N] [--jdks "17 25"] [--path /api/timesheets]
+#                         [--no-record] [--keep]
 # --duration: seconds per figure (10); --warmup: seconds of the same load before each figure (3);
 # --jvm-warmup: seconds of load on a freshly started gateway before any figure (30), because the
 # JIT needs tens of thousands of requests and, on a loaded machine, far longer than --warmup.
+# --workers: nginx worker processes and gateway event loops, the same number for both (1). One each
+# by default: on this 2-core machine the load generator and the backend need the other core, and
+# with two each the servers' threads and wrk take turns on the cores; nginx then lands all of wrk's
+# connections on one worker in some runs and not in others, which moved its figures by half.
 # Needs: wrk, nginx, h2load (nghttp2-client), openssl, gcc, curl, python3, PostgreSQL server
 # binaries; as root it installs the missing Debian packages. Network: loopback only.
 #
@@ -27,7 +32,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-duration=10 warmup=3 jvm_warmup=30 connections=16 threads=1 jdks="17 25" path=/api/timesheets record=1 keep=0
+duration=10 warmup=3 jvm_warmup=30 connections=16 threads=1 workers=1 jdks="17 25" path=/api/timesheets record=1 keep=0
 while (($#)); do
   case "$1" in
     --duration) duration=$2; shift 2;;
@@ -35,17 +40,18 @@ while (($#)); do
     --jvm-warmup) jvm_warmup=$2; shift 2;;
     --connections) connections=$2; shift 2;;
     --threads) threads=$2; shift 2;;
+    --workers) workers=$2; shift 2;;
     --jdks) jdks=$2; shift 2;;
     --path) path=$2; shift 2;;
     --no-record) record=0; shift;;
     --keep) keep=1; shift;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0;;
+    -h|--help) sed -n '2,30p' "$0"; exit 0;;
     *) echo "compare.sh: unknown option $1 (see --help)" >&2; exit 2;;
   esac
 done
 # A login takes tens of milliseconds of CPU: at least 10 s, so that a figure counts dozens of them.
 login_duration=$((duration > 10 ? duration : 10))
-args="--duration $duration --warmup $warmup --jvm-warmup $jvm_warmup --connections $connections --threads $threads --jdks \"$jdks\" --path $path"
+args="--duration $duration --warmup $warmup --jvm-warmup $jvm_warmup --connections $connections --threads $threads --workers $workers --jdks \"$jdks\" --path $path"
 
 jdk_home() {
   case "$1" in
@@ -166,7 +172,7 @@ mkdir -p "$work/nginx/logs"
 cat >"$work/nginx/nginx.conf" <<EOF
 # Written by bench/compare.sh: a plain reverse proxy, tuned the usual way (upstream keep-alive).
 daemon off;
-worker_processes 2;
+worker_processes $workers;
 pid $work/nginx/nginx.pid;
 error_log $work/nginx/logs/error.log warn;
 events { worker_connections 4096; }
@@ -295,7 +301,8 @@ for j in $jdks; do
   echo "== JDK ${JDK_NAME[$j]}: gateway :$gw_port; load average $(loadavg)" >&2
   LOAD_BEFORE[$j]=$(loadavg)
   JAVA_HOME=$home GATEWAY_DATA_DIR="$work/gw-$j" \
-    GATEWAY_PUBLIC__HOST=127.0.0.1 GATEWAY_PUBLIC__PORT=$gw_port GATEWAY_ADMIN__PORT=$admin_port \
+    GATEWAY_PUBLIC__EVENT_LOOPS=$workers GATEWAY_PUBLIC__HOST=127.0.0.1 GATEWAY_PUBLIC__PORT=$gw_port \
+    GATEWAY_ADMIN__PORT=$admin_port \
     GATEWAY_DATABASE__HOST=127.0.0.1 GATEWAY_DATABASE__PORT=$pg_port GATEWAY_DATABASE__NAME=gateway \
     GATEWAY_DATABASE__USER=gateway GATEWAY_DATABASE__SSL_MODE=disable \
     GATEWAY_BACKEND__URL="http://127.0.0.1:$backend_port" \
@@ -398,7 +405,7 @@ report=$(
   echo "Client and servers share the cores. wrk $(wrk -v 2>&1 | awk 'NR == 1 { print $2 }'), $threads thread(s)," \
     "$connections connections; h2load $(h2load --version | awk '{ print $2 }'), $connections connections × 10 streams;" \
     "${duration} s per figure after ${warmup} s of warm-up. nginx $("$nginx_bin" -v 2>&1 | awk -F/ '{ print $2 }')," \
-    "2 workers, upstream keep-alive. Backend: \`bin/demo-backend\` (JDK 17, one event loop), \`GET $path\`."
+    "$workers worker(s), upstream keep-alive; the gateway with $workers event loop(s). Backend: \`bin/demo-backend\` (JDK 17, one event loop), \`GET $path\`."
   echo
   echo "$header"
   echo "$sep"
