@@ -83,12 +83,14 @@ final class BlockedFastPath extends ChannelDuplexHandler {
       }
       discarding = false;
     }
-    if (msg instanceof HttpRequest request && request.decoderResult().isSuccess()) {
-      if (inFlight == 0 && refuse(ctx, request)) {
+    if (msg instanceof HttpRequest request) {
+      if (inFlight == 0 && request.decoderResult().isSuccess() && refuse(ctx, request)) {
         discarding = !(msg instanceof LastHttpContent);
         ReferenceCountUtil.release(msg);
         return;
       }
+      // Vert.x answers every request it is given, malformed ones too (400, 414, 431), so this stays
+      // balanced with the responses counted in write().
       inFlight++;
     }
     ctx.fireChannelRead(msg);

@@ -72,10 +72,6 @@ public final class PublicRouter {
   }
 
   /** Browsers ask for HTML; everything else (apps, scripts) gets JSON. */
-  static boolean wantsHtml(RoutingContext ctx) {
-    return wantsHtml(ctx.request());
-  }
-
   static boolean wantsHtml(HttpServerRequest request) {
     String accept = request.getHeader("Accept");
     return accept != null && accept.contains("text/html");
