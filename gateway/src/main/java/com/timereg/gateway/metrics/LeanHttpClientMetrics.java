@@ -18,7 +18,7 @@ import java.util.Set;
  * lookups; connection and byte meters stay with Vert.x's own implementation.
  */
 @SuppressWarnings({"rawtypes", "unchecked"})
-final class LeanHttpClientMetrics implements HttpClientMetrics<LeanHttpClientMetrics.Request, Object, Object> {
+final class LeanHttpClientMetrics extends VertxTcpMetrics implements HttpClientMetrics<LeanHttpClientMetrics.Request, Object, Object> {
 
   /** One request's state, as Vert.x's implementation keeps it. */
   static final class Request {
@@ -34,13 +34,12 @@ final class LeanHttpClientMetrics implements HttpClientMetrics<LeanHttpClientMet
     }
   }
 
-  private final HttpClientMetrics vertx;
   private final MeterRegistry registry;
   private final Set<Label> labels;
   private final Tags local;
 
   LeanHttpClientMetrics(HttpClientMetrics<?, ?, ?> vertx, MeterRegistry registry, Set<Label> labels, HttpClientOptions options) {
-    this.vertx = vertx;
+    super(vertx);
     this.registry = registry;
     this.labels = labels;
     Tags base = labels.contains(Label.CLIENT_NAME)
@@ -106,41 +105,11 @@ final class LeanHttpClientMetrics implements HttpClientMetrics<LeanHttpClientMet
 
   @Override
   public Object connected(WebSocket webSocket) {
-    return vertx.connected(webSocket);
+    return ((HttpClientMetrics) vertx).connected(webSocket);
   }
 
   @Override
   public void disconnected(Object webSocketMetric) {
-    vertx.disconnected(webSocketMetric);
-  }
-
-  @Override
-  public Object connected(SocketAddress remoteAddress, String remoteName) {
-    return vertx.connected(remoteAddress, remoteName);
-  }
-
-  @Override
-  public void disconnected(Object socketMetric, SocketAddress remoteAddress) {
-    vertx.disconnected(socketMetric, remoteAddress);
-  }
-
-  @Override
-  public void bytesRead(Object socketMetric, SocketAddress remoteAddress, long numberOfBytes) {
-    vertx.bytesRead(socketMetric, remoteAddress, numberOfBytes);
-  }
-
-  @Override
-  public void bytesWritten(Object socketMetric, SocketAddress remoteAddress, long numberOfBytes) {
-    vertx.bytesWritten(socketMetric, remoteAddress, numberOfBytes);
-  }
-
-  @Override
-  public void exceptionOccurred(Object socketMetric, SocketAddress remoteAddress, Throwable t) {
-    vertx.exceptionOccurred(socketMetric, remoteAddress, t);
-  }
-
-  @Override
-  public void close() {
-    vertx.close();
+    ((HttpClientMetrics) vertx).disconnected(webSocketMetric);
   }
 }

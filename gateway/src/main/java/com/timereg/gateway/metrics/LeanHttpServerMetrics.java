@@ -17,7 +17,7 @@ import java.util.Set;
  * lookups; connection and byte meters stay with Vert.x's own implementation.
  */
 @SuppressWarnings({"rawtypes", "unchecked"})
-final class LeanHttpServerMetrics implements HttpServerMetrics<LeanHttpServerMetrics.Request, Object, Object> {
+final class LeanHttpServerMetrics extends VertxTcpMetrics implements HttpServerMetrics<LeanHttpServerMetrics.Request, Object, Object> {
 
   /** One request's state, as Vert.x's implementation keeps it. */
   static final class Request {
@@ -32,11 +32,10 @@ final class LeanHttpServerMetrics implements HttpServerMetrics<LeanHttpServerMet
     }
   }
 
-  private final HttpServerMetrics vertx;
   private final RequestMeters meters;
 
   LeanHttpServerMetrics(HttpServerMetrics<?, ?, ?> vertx, MeterRegistry registry, Set<Label> labels, SocketAddress local) {
-    this.vertx = vertx;
+    super(vertx);
     Tags base = labels.contains(Label.LOCAL) ? Tags.of(Label.LOCAL.toString(), Labels.address(local)) : Tags.empty();
     this.meters = new RequestMeters(registry, true, base, labels.contains(Label.HTTP_METHOD), labels.contains(Label.HTTP_CODE));
   }
@@ -85,41 +84,11 @@ final class LeanHttpServerMetrics implements HttpServerMetrics<LeanHttpServerMet
   @Override
   public Object connected(Object socketMetric, Request requestMetric, ServerWebSocket serverWebSocket) {
     // Vert.x's implementation reads only the socket's tags.
-    return vertx.connected(socketMetric, null, serverWebSocket);
+    return ((HttpServerMetrics) vertx).connected(socketMetric, null, serverWebSocket);
   }
 
   @Override
   public void disconnected(Object webSocketMetric) {
-    vertx.disconnected(webSocketMetric);
-  }
-
-  @Override
-  public Object connected(SocketAddress remoteAddress, String remoteName) {
-    return vertx.connected(remoteAddress, remoteName);
-  }
-
-  @Override
-  public void disconnected(Object socketMetric, SocketAddress remoteAddress) {
-    vertx.disconnected(socketMetric, remoteAddress);
-  }
-
-  @Override
-  public void bytesRead(Object socketMetric, SocketAddress remoteAddress, long numberOfBytes) {
-    vertx.bytesRead(socketMetric, remoteAddress, numberOfBytes);
-  }
-
-  @Override
-  public void bytesWritten(Object socketMetric, SocketAddress remoteAddress, long numberOfBytes) {
-    vertx.bytesWritten(socketMetric, remoteAddress, numberOfBytes);
-  }
-
-  @Override
-  public void exceptionOccurred(Object socketMetric, SocketAddress remoteAddress, Throwable t) {
-    vertx.exceptionOccurred(socketMetric, remoteAddress, t);
-  }
-
-  @Override
-  public void close() {
-    vertx.close();
+    ((HttpServerMetrics) vertx).disconnected(webSocketMetric);
   }
 }
