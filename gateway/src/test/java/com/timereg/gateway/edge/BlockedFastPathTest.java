@@ -80,6 +80,18 @@ class BlockedFastPathTest {
   }
 
   @Test
+  void dropsALargeBodyArrivingInManyPiecesAndAnswersTheNextRequestOnTheConnection() throws Exception {
+    block("127.0.64.1");
+    String body = "x".repeat(300_000);
+    String answers = exchange("127.0.64.1",
+        "POST /api/upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: " + body.length()
+        + "\r\n\r\n" + body
+        + "GET /api/timesheets HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+
+    assertThat(statuses(answers)).containsExactly(429, 429);
+  }
+
+  @Test
   void aLoggedInColleaguesRequestIsAnsweredBeforeTheRefusalPipelinedBehindIt() throws Exception {
     String token;
     try (SourceClient colleague = gw.from("127.0.62.2")) {
