@@ -91,7 +91,8 @@ public final class BlockHandler {
     return !d.allowed() && scope != BlockScope.LOGIN_ONLY;
   }
 
-  private static boolean mayRenew(String rawPath) {
+  /** Whether a raw path might normalise to the renewal route; also used by {@link BlockedFastPath}. */
+  static boolean mayRenew(String rawPath) {
     return rawPath == null || rawPath.indexOf('%') >= 0 || rawPath.toLowerCase(java.util.Locale.ROOT).contains("refresh");
   }
 

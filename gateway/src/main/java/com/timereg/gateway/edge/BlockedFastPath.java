@@ -25,7 +25,6 @@ import io.vertx.core.http.impl.Http1xServerConnection;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 
 /**
  * Refuses blocked clients on HTTP/1.1 connections inside the connection's Netty pipeline, right after
@@ -114,7 +113,7 @@ final class BlockedFastPath extends ChannelDuplexHandler {
     }
     String uri = request.uri();
     HttpHeaders headers = request.headers();
-    if (uri.isEmpty() || uri.charAt(0) != '/' || mayBeRenewal(uri) || carriesCredentials(headers)
+    if (uri.isEmpty() || uri.charAt(0) != '/' || BlockHandler.mayRenew(uri) || carriesCredentials(headers)
         || ambiguousFraming(headers)) {
       return false;
     }
@@ -150,11 +149,6 @@ final class BlockedFastPath extends ChannelDuplexHandler {
     return true;
   }
 
-  /** Whether the path might reach the renewal route, whose blocked callers the router lets through. */
-  private static boolean mayBeRenewal(String uri) {
-    return uri.indexOf('%') >= 0 || uri.toLowerCase(Locale.ROOT).contains("refresh");
-  }
-
   /** Any Authorization header, or a Cookie header that may hold a session cookie: the router decides. */
   private static boolean carriesCredentials(HttpHeaders headers) {
     if (headers.contains(HttpHeaderNames.AUTHORIZATION)) {
@@ -169,12 +163,12 @@ final class BlockedFastPath extends ChannelDuplexHandler {
     return false;
   }
 
-  /** As {@link FramingGuard}: such a request is Vert.x's and the framing guard's to close. */
+  /**
+   * Ambiguous framing is {@link FramingGuard}'s to close; a chunked body is left to Vert.x too, only
+   * to keep this handler to the plain cases.
+   */
   private static boolean ambiguousFraming(HttpHeaders headers) {
-    if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
-      return true;
-    }
-    java.util.List<String> lengths = headers.getAll(HttpHeaderNames.CONTENT_LENGTH);
-    return lengths.size() > 1 || lengths.size() == 1 && lengths.get(0).indexOf(',') >= 0;
+    boolean chunked = headers.contains(HttpHeaderNames.TRANSFER_ENCODING);
+    return chunked || FramingGuard.ambiguous(headers.getAll(HttpHeaderNames.CONTENT_LENGTH), chunked);
   }
 }

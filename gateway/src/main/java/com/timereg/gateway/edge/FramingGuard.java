@@ -15,9 +15,15 @@ final class FramingGuard {
 
   static boolean ambiguous(HttpServerRequest req) {
     List<String> lengths = req.headers().getAll("Content-Length");
-    if (lengths.size() > 1 || (lengths.size() == 1 && lengths.get(0).contains(","))) {
+    // Transfer-Encoding matters only beside a Content-Length: no second header lookup per request otherwise.
+    return ambiguous(lengths, !lengths.isEmpty() && req.headers().contains("Transfer-Encoding"));
+  }
+
+  /** The rule itself, over a request's Content-Length values and whether it has Transfer-Encoding. */
+  static boolean ambiguous(List<String> contentLengths, boolean transferEncoding) {
+    if (contentLengths.size() > 1 || (contentLengths.size() == 1 && contentLengths.get(0).contains(","))) {
       return true;
     }
-    return !lengths.isEmpty() && req.headers().contains("Transfer-Encoding");
+    return !contentLengths.isEmpty() && transferEncoding;
   }
 }

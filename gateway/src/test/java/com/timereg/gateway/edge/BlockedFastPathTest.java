@@ -92,6 +92,18 @@ class BlockedFastPathTest {
   }
 
   @Test
+  void anAmbiguouslyFramedRequestEndsTheConnectionBlockedOrNot() throws Exception {
+    block("127.0.65.1");
+    String ambiguous = "POST /api/upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!"
+        + "GET /api/timesheets HTTP/1.1\r\nHost: localhost\r\n\r\n";
+
+    // HTTP's decoder refuses two Content-Length values itself: one 400, then the connection closes, so the
+    // bytes after the ambiguous request are never taken for a request (and no 429 answers them).
+    assertThat(statuses(exchange("127.0.65.1", ambiguous))).as("blocked source").containsExactly(400);
+    assertThat(statuses(exchange("127.0.65.2", ambiguous))).as("unblocked source").containsExactly(400);
+  }
+
+  @Test
   void aLoggedInColleaguesRequestIsAnsweredBeforeTheRefusalPipelinedBehindIt() throws Exception {
     String token;
     try (SourceClient colleague = gw.from("127.0.62.2")) {
