@@ -60,7 +60,7 @@ public final class BlockHandler {
         .register(registry);
   }
 
-  /** Counts a refusal that {@link BlockedFastPath} sent. */
+  /** Counts a refusal that {@link ConnectionFastPath} sent. */
   void refusedInConnection() {
     refusedInConnection.increment();
   }
@@ -91,7 +91,7 @@ public final class BlockHandler {
     return !d.allowed() && scope != BlockScope.LOGIN_ONLY;
   }
 
-  /** Whether a raw path might normalise to the renewal route; also used by {@link BlockedFastPath}. */
+  /** Whether a raw path might normalise to the renewal route; also used by {@link ConnectionFastPath}. */
   static boolean mayRenew(String rawPath) {
     return rawPath == null || rawPath.indexOf('%') >= 0 || rawPath.toLowerCase(java.util.Locale.ROOT).contains("refresh");
   }

@@ -39,7 +39,7 @@ public final class ClientAddressHandler {
     return peer == null ? null : resolver.resolve(peer, request.headers().getAll("X-Forwarded-For"));
   }
 
-  /** The client behind a socket peer, for steps that see the connection itself ({@link BlockedFastPath}). */
+  /** The client behind a socket peer, for steps that see the connection itself ({@link ConnectionFastPath}). */
   InetAddress resolve(InetAddress peer, java.util.List<String> forwardedFor) {
     try {
       // As the peer's text form would parse: no IPv6 scope, IPv4-mapped addresses as IPv4.

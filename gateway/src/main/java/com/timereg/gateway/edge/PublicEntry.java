@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.net.InetAddress;
+import java.util.List;
 
 /**
  * The first step of every public request, before routing: framing guard, security headers, client
@@ -24,6 +25,7 @@ final class PublicEntry implements Handler<HttpServerRequest> {
   private final PublicRouter.Steps steps;
   private final String hsts;
   private Router router;
+  private List<String> ownedPrefixes;
   private HttpServerResponse handingOver;
   private InetAddress client;
   private Decision decision;
@@ -35,6 +37,41 @@ final class PublicEntry implements Handler<HttpServerRequest> {
 
   void router(Router router) {
     this.router = router;
+    this.ownedPrefixes = ownedPrefixes(router);
+  }
+
+  /**
+   * Lower-case path prefixes that every path one of the router's own routes can match starts with (the
+   * route's path up to its first parameter or its second segment), or null when a route matches in a way
+   * no prefix captures (a regular expression): then nothing may bypass the router. The routes without a
+   * path are the steps every request passes and the proxy.
+   */
+  List<String> ownedPrefixes() {
+    return ownedPrefixes;
+  }
+
+  private static List<String> ownedPrefixes(Router router) {
+    java.util.Set<String> prefixes = new java.util.TreeSet<>();
+    for (io.vertx.ext.web.Route route : router.getRoutes()) {
+      if (route.isRegexPath()) {
+        return null;
+      }
+      String path = route.getPath();
+      if (path == null) {
+        continue;
+      }
+      int cut = path.indexOf(':');
+      int second = path.indexOf('/', 1);
+      if (second > 0 && (cut < 0 || second < cut)) {
+        cut = second;
+      }
+      String prefix = (cut < 0 ? path : path.substring(0, cut)).toLowerCase(java.util.Locale.ROOT);
+      if (prefix.equals("/") || prefix.isEmpty()) {
+        return null;
+      }
+      prefixes.add(prefix);
+    }
+    return List.copyOf(prefixes);
   }
 
   @Override

@@ -28,7 +28,7 @@ public final class PublicRouter {
       Duration hstsMaxAge,
       ClientAddressHandler clientAddress,
       BlockHandler blockCheck,
-      Handler<RoutingContext> session,
+      com.timereg.gateway.session.SessionAuthenticator session,
       Consumer<Router> gatewayRoutes,
       Handler<RoutingContext> gate) {}
 
@@ -37,7 +37,7 @@ public final class PublicRouter {
    *
    * @param proxy this listener instance's own proxy (each owns its backend connection pool)
    */
-  public static Handler<HttpServerRequest> create(Vertx vertx, Steps steps, Handler<RoutingContext> proxy) {
+  static PublicEntry create(Vertx vertx, Steps steps, Handler<RoutingContext> proxy) {
     PublicEntry entry = new PublicEntry(steps);
     Router router = Router.router(vertx);
     // Pause before anything asynchronous: body bytes that arrive while no handler reads them are

@@ -4,7 +4,9 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import com.timereg.gateway.proxy.DirectProxy;
 import com.timereg.gateway.proxy.ProxyHandler;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -31,11 +33,15 @@ final class PublicVerticle extends VerticleBase {
   public Future<?> start() {
     // Created here, on this instance's event loop, so its backend connections live on it too.
     proxy = proxyFactory.apply(vertx);
-    HttpServer server = vertx.createHttpServer(options).requestHandler(PublicRouter.create(vertx, steps, proxy));
+    PublicEntry entry = PublicRouter.create(vertx, steps, proxy);
+    HttpServer server = vertx.createHttpServer(options).requestHandler(entry);
     if (!options.isUseProxyProtocol()) {
       // With the PROXY protocol the client address is Vert.x's to know, not the channel's.
       String hsts = PublicRouter.hsts(steps.hstsMaxAge());
-      server.connectionHandler(connection -> BlockedFastPath.install(connection, steps, hsts));
+      DirectProxy direct = proxy.direct().orElse(null);
+      List<String> owned = entry.ownedPrefixes();
+      server.connectionHandler(connection ->
+          ConnectionFastPath.install(connection, steps, hsts, direct, steps.session(), owned));
     }
     return server.listen().onSuccess(onListening::accept);
   }

@@ -40,7 +40,7 @@ final class ErrorResponses {
     return accept != null && accept.contains("text/html");
   }
 
-  private enum Body {
+  enum Body {
     BAD_REQUEST(400, "bad_request", "Bad Request", "The request could not be forwarded."),
     TOO_LARGE(413, "payload_too_large", "Payload Too Large", "The request body is larger than this service accepts."),
     INTERNAL(500, "internal_error", "Internal Server Error", "The gateway could not handle the request."),
@@ -58,6 +58,14 @@ final class ErrorResponses {
           + "\"}");
       this.html = Buffer.buffer("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + status
           + " " + title + "</title></head><body><h1>" + title + "</h1><p>" + message + "</p></body></html>");
+    }
+
+    byte[] jsonBytes() {
+      return json.getBytes();
+    }
+
+    byte[] htmlBytes() {
+      return html.getBytes();
     }
 
     static Body of(int status) {

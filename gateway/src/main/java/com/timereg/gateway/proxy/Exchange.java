@@ -8,7 +8,7 @@ import io.vertx.core.http.HttpServerRequest;
  * the client's connection, and ends exactly once, either completed or failed. Every callback runs on the
  * client connection's event loop (the backend client is used from it), so the state needs no locking.
  */
-abstract class Exchange {
+abstract class Exchange implements ResponseDeadlines.Waiting {
 
   final ExchangeSupport support;
   final HttpServerRequest request;
@@ -61,7 +61,8 @@ abstract class Exchange {
   }
 
   /** Called by {@link ResponseDeadlines} when no response head arrived in time. */
-  final void responseTimedOut() {
+  @Override
+  public final void responseTimedOut() {
     deadline = null;
     long millis = support.settings.responseTimeout().toMillis();
     fail(ProxyFailure.RESPONSE_TIMEOUT, new ProxyFailure.ResponseTimeoutException(millis));

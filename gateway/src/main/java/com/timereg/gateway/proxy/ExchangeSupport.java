@@ -32,7 +32,8 @@ final class ExchangeSupport {
     this.settings = settings;
     this.metrics = metrics;
     this.maxBodyBytes = maxBodyBytes;
-    this.deadlines = new ResponseDeadlines(vertx, settings.responseTimeout().toMillis());
+    this.deadlines = new ResponseDeadlines(
+        (delay, task) -> vertx.setTimer(delay, id -> task.run()), settings.responseTimeout().toMillis());
   }
 
   /**
@@ -40,15 +41,19 @@ final class ExchangeSupport {
    * (Django's password-reset links, for one) may carry tokens.
    */
   void log(ProxyFailure failure, HttpServerRequest request, Throwable cause) {
+    log(failure, request.method().name(), request.path(), cause);
+  }
+
+  void log(ProxyFailure failure, String method, String fullPath, Throwable cause) {
     String reason = reason(cause);
-    String path = firstSegment(request.path());
+    String path = firstSegment(fullPath);
     if (failure == ProxyFailure.CLIENT_CLOSED) {
-      LOG.debug("client closed before the response was complete: {} {}", request.method(), path);
+      LOG.debug("client closed before the response was complete: {} {}", method, path);
     } else if (shouldWarn(failure)) {
-      LOG.warn("proxy {} ({} {} -> {}:{}){}", failure.metricName(), request.method(), path,
+      LOG.warn("proxy {} ({} {} -> {}:{}){}", failure.metricName(), method, path,
           settings.backendHost(), settings.backendPort(), reason);
     } else {
-      LOG.debug("proxy {} ({} {}){}", failure.metricName(), request.method(), path, reason);
+      LOG.debug("proxy {} ({} {}){}", failure.metricName(), method, path, reason);
     }
   }
 

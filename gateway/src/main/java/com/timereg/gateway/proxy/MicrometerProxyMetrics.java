@@ -10,15 +10,17 @@ import java.util.concurrent.TimeUnit;
 /**
  * Proxy meters in Micrometer: {@code gateway.proxy.requests} (timer with a percentile histogram, tagged by
  * status class) and {@code gateway.proxy.failures} (counter tagged by failure kind and whether it is an
- * upstream fault). Meters are registered up front so the request path never looks them up by tags.
+ * upstream fault), and {@code gateway.proxy.direct} (how many of the requests took the direct path). Meters are registered up front so the request path never looks them up by tags.
  */
 public final class MicrometerProxyMetrics implements ProxyMetrics {
 
   static final String REQUESTS = "gateway.proxy.requests";
   static final String FAILURES = "gateway.proxy.failures";
+  static final String DIRECT = "gateway.proxy.direct";
 
   private final Timer[] byStatusClass = new Timer[6];
   private final Map<ProxyFailure, Counter> failures = new EnumMap<>(ProxyFailure.class);
+  private final Counter direct;
 
   public MicrometerProxyMetrics(MeterRegistry registry) {
     for (int statusClass = 1; statusClass <= 5; statusClass++) {
@@ -35,6 +37,10 @@ public final class MicrometerProxyMetrics implements ProxyMetrics {
           .tag("upstream", Boolean.toString(failure.upstream()))
           .register(registry));
     }
+    direct = Counter.builder(DIRECT)
+        .description("Of the requests relayed, those relayed from the connection's pipeline (DirectProxy) "
+            + "rather than through the router")
+        .register(registry);
   }
 
   @Override
@@ -42,6 +48,11 @@ public final class MicrometerProxyMetrics implements ProxyMetrics {
     int statusClass = status / 100;
     Timer timer = byStatusClass[statusClass >= 1 && statusClass <= 5 ? statusClass : 5];
     timer.record(durationNanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void relayedDirectly() {
+    direct.increment();
   }
 
   @Override

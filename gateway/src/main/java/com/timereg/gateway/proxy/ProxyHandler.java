@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The last step of the public router: relays the request to the backend and the response back, streaming
@@ -24,9 +25,11 @@ import java.util.Objects;
 public final class ProxyHandler implements Handler<RoutingContext> {
 
   private final ExchangeSupport support;
+  private final Optional<DirectProxy> direct;
 
-  private ProxyHandler(ExchangeSupport support) {
+  private ProxyHandler(Vertx vertx, ExchangeSupport support) {
     this.support = support;
+    this.direct = DirectProxy.create(vertx, support);
   }
 
   /** Builds the backend clients; fails fast (IllegalArgumentException) if a TLS file cannot be read. */
@@ -39,11 +42,20 @@ public final class ProxyHandler implements Handler<RoutingContext> {
     Objects.requireNonNull(vertx, "vertx");
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(metrics, "metrics");
-    return new ProxyHandler(new ExchangeSupport(vertx, new BackendClient(vertx, settings), settings, metrics, maxBodyBytes));
+    return new ProxyHandler(vertx,
+        new ExchangeSupport(vertx, new BackendClient(vertx, settings), settings, metrics, maxBodyBytes));
   }
 
   public ProxySettings settings() {
     return support.settings;
+  }
+
+  /**
+   * The direct path to the same backend with the same pool limits, for requests the connection's pipeline
+   * has authenticated itself; present for a plain-HTTP, HTTP/1.1 backend when created on an event loop.
+   */
+  public Optional<DirectProxy> direct() {
+    return direct;
   }
 
   @Override
@@ -76,6 +88,7 @@ public final class ProxyHandler implements Handler<RoutingContext> {
 
   /** Closes the backend connections; in-flight exchanges fail with 502. */
   public Future<Void> close() {
+    direct.ifPresent(DirectProxy::close);
     return support.backend.close();
   }
 

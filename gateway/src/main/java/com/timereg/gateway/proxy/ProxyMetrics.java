@@ -20,6 +20,9 @@ public interface ProxyMetrics {
    */
   void requestCompleted(int status, long durationNanos);
 
+  /** A request starts on the direct path ({@link DirectProxy}); it completes or fails like any other. */
+  default void relayedDirectly() {}
+
   /** The proxy could not relay a response, or a relayed response was cut off. */
   void failed(ProxyFailure failure);
 }

@@ -1,11 +1,10 @@
 package com.timereg.gateway.proxy;
 
-import io.vertx.core.Vertx;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The response timeouts of one proxy handler's exchanges, with at most one Vert.x timer between them.
+ * The response timeouts of one proxy handler's exchanges, with at most one timer between them.
  *
  * <p>Every exchange waits the same time, so deadlines come due in the order they were set: a queue
  * whose head is always the earliest. One timer is armed for the head; when it fires, every deadline
@@ -17,31 +16,41 @@ import java.util.concurrent.TimeUnit;
  */
 final class ResponseDeadlines {
 
+  /** What waits for a response head: told when it did not come in time. */
+  interface Waiting {
+    void responseTimedOut();
+  }
+
+  /** Runs a task once after a delay, on the event loop that owns the deadlines (a Vert.x or a Netty timer). */
+  interface Timer {
+    void schedule(long delayMillis, Runnable task);
+  }
+
   /** One exchange's deadline; cleared when the exchange got its response or ended. */
   static final class Deadline {
     private final long dueNanos;
-    private Exchange exchange;
+    private Waiting exchange;
 
-    private Deadline(long dueNanos, Exchange exchange) {
+    private Deadline(long dueNanos, Waiting exchange) {
       this.dueNanos = dueNanos;
       this.exchange = exchange;
     }
   }
 
-  private final Vertx vertx;
+  private final Timer timer;
   private final long timeoutNanos;
   private final ArrayDeque<Deadline> queue = new ArrayDeque<>();
-  private long timerId = -1;
+  private boolean armed;
 
-  ResponseDeadlines(Vertx vertx, long timeoutMillis) {
-    this.vertx = vertx;
+  ResponseDeadlines(Timer timer, long timeoutMillis) {
+    this.timer = timer;
     this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
   }
 
-  Deadline start(Exchange exchange) {
+  Deadline start(Waiting exchange) {
     Deadline deadline = new Deadline(System.nanoTime() + timeoutNanos, exchange);
     queue.addLast(deadline);
-    if (timerId < 0) {
+    if (!armed) {
       arm(deadline.dueNanos);
     }
     return deadline;
@@ -58,16 +67,17 @@ final class ResponseDeadlines {
 
   private void arm(long dueNanos) {
     long delayMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(dueNanos - System.nanoTime() + 999_999));
-    timerId = vertx.setTimer(delayMillis, id -> fire());
+    armed = true;
+    timer.schedule(delayMillis, this::fire);
   }
 
   private void fire() {
-    timerId = -1;
+    armed = false;
     long now = System.nanoTime();
     Deadline head;
     while ((head = queue.peekFirst()) != null && (head.exchange == null || head.dueNanos - now <= 0)) {
       queue.pollFirst();
-      Exchange expired = head.exchange;
+      Waiting expired = head.exchange;
       head.exchange = null;
       if (expired != null) {
         expired.responseTimedOut();

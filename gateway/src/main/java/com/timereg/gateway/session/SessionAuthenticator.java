@@ -109,6 +109,40 @@ public final class SessionAuthenticator implements Handler<RoutingContext> {
     });
   }
 
+  /** A request's identity as {@link #handle} would establish it, decided from its headers alone. */
+  public record Settled(SessionIdentity identity, boolean bearerIsOurs) {}
+
+  /**
+   * What {@link #handle} would establish for a request with these credentials, when that is a valid
+   * identity reached without a refresh: an {@code Authorization: Bearer} token of ours that verifies (then
+   * the only Authorization header), or no Authorization header and an access cookie that verifies. Null in
+   * every other case (no credentials, several, a token not ours, a refusal, a refresh due), which only
+   * {@link #handle} decides. For the connection's fast path; the same checks, nothing stored.
+   *
+   * @param accessCookie the value of the one access cookie the request carries, or null
+   */
+  public Settled settle(List<String> authorization, String accessCookie) {
+    if (authorization.size() > 1) {
+      return null;
+    }
+    if (authorization.size() == 1) {
+      String bearer = bearerToken(authorization.get(0));
+      if (bearer == null || !tokens.namesOurKey(bearer)) {
+        return null;
+      }
+      return settled(tokens.verify(bearer), true);
+    }
+    if (accessCookie == null || accessCookie.isEmpty()) {
+      return null;
+    }
+    return settled(tokens.verify(accessCookie), false);
+  }
+
+  private static Settled settled(io.vertx.core.Future<SessionIdentity> verified, boolean bearer) {
+    // verify() completes before it returns (nothing in it waits for I/O); anything else is not settled.
+    return verified.succeeded() ? new Settled(verified.result(), bearer) : null;
+  }
+
   private void refreshOrFail(RoutingContext ctx, AuthFailure withoutRefresh) {
     Cookie refresh = ctx.request().getCookie(SessionCookies.REFRESH);
     if (refresh == null || refresh.getValue().isEmpty()) {

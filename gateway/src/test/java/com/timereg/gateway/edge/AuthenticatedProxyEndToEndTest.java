@@ -59,14 +59,7 @@ class AuthenticatedProxyEndToEndTest {
 
   @AfterAll
   static void stop() {
-    for (E2eGateway g : new E2eGateway[] {gw, slow, dead}) {
-      if (g != null) {
-        g.close();
-      }
-    }
-    if (vertx != null) {
-      vertx.close();
-    }
+    E2eGateway.closeAll(vertx, gw, slow, dead);
   }
 
   /** Headers a client might send to pass itself off as someone else or as coming from elsewhere. */

@@ -139,6 +139,18 @@ final class E2eGateway implements AutoCloseable {
         .replace("&amp;", "&");
   }
 
+  /** Closes the gateways that started (nulls are skipped), then the clients' Vert.x. */
+  static void closeAll(Vertx clientVertx, E2eGateway... gateways) {
+    for (E2eGateway g : gateways) {
+      if (g != null) {
+        g.close();
+      }
+    }
+    if (clientVertx != null) {
+      clientVertx.close();
+    }
+  }
+
   @Override
   public void close() {
     http.close();

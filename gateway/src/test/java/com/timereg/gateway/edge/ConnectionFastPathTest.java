@@ -7,24 +7,10 @@ import com.timereg.gateway.store.PostgresExtension;
 import com.timereg.gateway.store.TestDatabase;
 import com.timereg.gateway.testsupport.SourceClient;
 import com.timereg.gateway.testsupport.TestAccounts;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.sql.Connection;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,14 +18,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Refusals of blocked clients answered inside the connection's pipeline ({@link BlockedFastPath}), seen on
+ * Refusals of blocked clients answered inside the connection's pipeline ({@link ConnectionFastPath}), seen on
  * the wire: raw HTTP/1.1 over a real TLS connection from a blocked 127.0.0.0/8 source, with pipelined
  * requests, so the order of answers, the framing of each and what happens to request bodies are visible.
  */
 @ExtendWith(PostgresExtension.class)
-class BlockedFastPathTest {
+class ConnectionFastPathTest {
   static final String USER = "fast@acme.test";
-  static final Pattern STATUS = Pattern.compile("HTTP/1\\.1 (\\d{3}) ");
 
   @TempDir static Path dir;
   static ThrottledGateway gw;
@@ -141,41 +126,11 @@ class BlockedFastPathTest {
     }
   }
 
-  /** Writes the requests in one go on a TLS connection from {@code source} and reads until the server closes it. */
   private static String exchange(String source, String requests) throws Exception {
-    SSLContext tls = SSLContext.getInstance("TLS");
-    tls.init(null, new TrustManager[] {new X509TrustManager() {
-      public void checkClientTrusted(X509Certificate[] chain, String type) {}
-      public void checkServerTrusted(X509Certificate[] chain, String type) {}
-      public X509Certificate[] getAcceptedIssuers() {
-        return new X509Certificate[0];
-      }
-    }}, null);
-    try (Socket plain = new Socket()) {
-      plain.bind(new InetSocketAddress(InetAddress.getByName(source), 0));
-      plain.connect(new InetSocketAddress("127.0.0.1", gw.gateway().publicPort()), 5000);
-      plain.setSoTimeout(10_000);
-      try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(plain, "localhost", 0, true)) {
-        socket.setEnabledProtocols(new String[] {"TLSv1.3"});
-        socket.getOutputStream().write(requests.getBytes(StandardCharsets.US_ASCII));
-        socket.getOutputStream().flush();
-        InputStream in = socket.getInputStream();
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        byte[] buffer = new byte[8192];
-        for (int n; (n = in.read(buffer)) >= 0; ) {
-          all.write(buffer, 0, n);
-        }
-        return all.toString(StandardCharsets.UTF_8);
-      }
-    }
+    return RawTls.exchange(source, gw.gateway().publicPort(), requests);
   }
 
   private static List<Integer> statuses(String answers) {
-    List<Integer> out = new ArrayList<>();
-    Matcher m = STATUS.matcher(answers);
-    while (m.find()) {
-      out.add(Integer.parseInt(m.group(1)));
-    }
-    return out;
+    return RawTls.statuses(answers);
   }
 }

@@ -1,0 +1,459 @@
+package com.timereg.gateway.edge;
+
+import com.timereg.gateway.proxy.DirectProxy;
+import com.timereg.gateway.proxy.ForwardedIdentity;
+import com.timereg.gateway.session.SessionAuthenticator;
+import com.timereg.gateway.session.SessionCookies;
+import com.timereg.gateway.session.SessionIdentity;
+import com.timereg.gateway.throttle.Decision;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.cookie.Cookie;
+import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.impl.Http1xServerConnection;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.List;
+
+/**
+ * The two most frequent answers of the public listener, given inside an HTTP/1.1 connection's Netty
+ * pipeline right after the HTTP codec, without Vert.x creating a request, a response, a routing context
+ * and their metrics: a blocked client's 429 (the same answer as {@link BlockHandler#refuse}), and the
+ * relay of an authenticated request to the backend ({@link DirectProxy}, the same exchange as the router's
+ * proxy step). What each costs decides how many requests per second a core carries (docs/benchmarks.md).
+ *
+ * <p>Only what is certain is decided here; everything else goes to Vert.x unchanged and is decided by
+ * {@link PublicEntry} and the router as before:
+ * <ul>
+ *   <li>only when no earlier request on the connection is still being answered by Vert.x (HTTP/1.1 answers
+ *       in order); requests that arrive while a relay is in flight wait here and are then decided in turn;
+ *   <li>only HTTP/1.1, origin-form targets, on connections without the PROXY protocol (whose client
+ *       address Vert.x, not the channel, knows), with unambiguous framing and no transfer coding;
+ *   <li>refused: requests without any credentials (no Authorization header, no cookie header naming the
+ *       session cookies) from a blocked client, whose path cannot be the session renewal;
+ *   <li>relayed: requests from a client that is not blocked, to a path none of the gateway's own routes
+ *       can match (a plain path whose first segment no route starts with), whose session
+ *       {@link SessionAuthenticator#settle} accepts without a refresh; not upgrades, not {@code Expect}.
+ * </ul>
+ * A refused request's body is read and dropped, and the connection stays open unless it asked to close.
+ * After a protocol switch (WebSocket tunnel) the handler lets every byte pass.
+ */
+final class ConnectionFastPath extends ChannelDuplexHandler {
+  private final PublicRouter.Steps steps;
+  private final String hsts;
+  private final DirectProxy direct;
+  private final SessionAuthenticator sessions;
+  private final List<String> ownedPrefixes;
+  /** Requests given to Vert.x and not yet answered. */
+  private int inFlight;
+  /** The relay in flight, if any; its request body still arriving while {@link #relayBody}. */
+  private DirectProxy.Exchange relay;
+  private boolean relayBody;
+  /** Messages that arrived behind the relay in flight, in order. */
+  private ArrayDeque<Object> held;
+  private boolean closing;
+  /** A relay is being started: an end reported now belongs to it, not to {@link #relay}. */
+  private boolean starting;
+  private boolean endedWhileStarting;
+  private boolean discarding;
+  private boolean tunnel;
+
+  private ConnectionFastPath(PublicRouter.Steps steps, String hsts, DirectProxy direct,
+      SessionAuthenticator sessions, List<String> ownedPrefixes) {
+    this.steps = steps;
+    this.hsts = hsts;
+    this.direct = direct;
+    this.sessions = sessions;
+    this.ownedPrefixes = ownedPrefixes;
+  }
+
+  /**
+   * Installs the handler on an HTTP/1.x connection of the public listener; HTTP/2 connections are left alone.
+   *
+   * @param direct        the listener instance's direct proxy, or null: then only refusals are answered here
+   * @param ownedPrefixes lower-case path prefixes of the gateway's own routes (see {@link PublicEntry#ownedPrefixes})
+   */
+  static void install(HttpConnection connection, PublicRouter.Steps steps, String hsts, DirectProxy direct,
+      SessionAuthenticator sessions, List<String> ownedPrefixes) {
+    if (connection instanceof Http1xServerConnection http1) {
+      ChannelPipeline pipeline = http1.channelHandlerContext().pipeline();
+      // After the encoder, so that our answers are encoded and Vert.x's pass by us on their way out.
+      if (pipeline.get("httpDecoder") != null && pipeline.get("httpEncoder") != null) {
+        pipeline.addAfter("httpEncoder", "gatewayFastPath",
+            new ConnectionFastPath(steps, hsts, ownedPrefixes == null ? null : direct, sessions, ownedPrefixes));
+      }
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (tunnel) {
+      ctx.fireChannelRead(msg);
+      return;
+    }
+    if (closing) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (relay != null) {
+      if (relayBody && msg instanceof HttpContent content) {
+        relayBody = !(msg instanceof LastHttpContent);
+        relay.clientContent(content);
+      } else {
+        hold(ctx, msg);
+      }
+      return;
+    }
+    if (discarding) {
+      if (msg instanceof HttpContent) {
+        discarding = !(msg instanceof LastHttpContent);
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      discarding = false;
+    }
+    if (msg instanceof HttpRequest request) {
+      if (inFlight == 0 && request.decoderResult().isSuccess() && request.protocolVersion() == HttpVersion.HTTP_1_1
+          && ctx.channel().remoteAddress() instanceof InetSocketAddress peer) {
+        if (refuse(ctx, request, peer)) {
+          discarding = !(msg instanceof LastHttpContent);
+          ReferenceCountUtil.release(msg);
+          return;
+        }
+        if (relay(ctx, request, peer)) {
+          return;
+        }
+      }
+      // Vert.x answers every request it is given, malformed ones too (400, 414, 431), so this stays
+      // balanced with the responses counted in write().
+      inFlight++;
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (!tunnel && msg instanceof HttpResponse response
+        && response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+      // 100 Continue is not the answer; 101 turns the connection into a tunnel.
+      tunnel = response.status().code() == 101;
+    } else if (!tunnel && msg instanceof LastHttpContent && inFlight > 0) {
+      inFlight--;
+    }
+    ctx.write(msg, promise);
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (relay != null) {
+      relay.clientReadComplete();
+    }
+    ctx.fireChannelReadComplete();
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (relay != null) {
+      relay.clientWritabilityChanged();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    closing = true;
+    releaseHeld();
+    if (relay != null) {
+      DirectProxy.Exchange ending = relay;
+      relay = null;
+      ending.clientClosed();
+    }
+    ctx.fireChannelInactive();
+  }
+
+  private void hold(ChannelHandlerContext ctx, Object msg) {
+    if (held == null) {
+      held = new ArrayDeque<>(4);
+    }
+    held.addLast(msg);
+    // A pipelining client waits for its answers in order anyway; stop reading until the relay is done.
+    ctx.channel().config().setAutoRead(false);
+  }
+
+  private void releaseHeld() {
+    if (held != null) {
+      Object m;
+      while ((m = held.pollFirst()) != null) {
+        ReferenceCountUtil.release(m);
+      }
+    }
+  }
+
+  /** The relay in flight ended: decide what waited behind it, as if it arrived now. */
+  private void relayEnded(ChannelHandlerContext ctx, boolean connectionClosing) {
+    if (connectionClosing || !ctx.channel().isActive()) {
+      closing = true;
+    }
+    if (starting) {
+      endedWhileStarting = true;
+      return;
+    }
+    relay = null;
+    // Answered before its body was all here: drop the rest.
+    discarding = relayBody;
+    relayBody = false;
+    if (closing) {
+      releaseHeld();
+      return;
+    }
+    if (held == null || held.isEmpty()) {
+      return;
+    }
+    // Until a relay starts again; the body of a relayed request goes on to it.
+    Object m;
+    while ((m = held.peekFirst()) != null && (relay == null || relayBody && m instanceof HttpContent)) {
+      held.pollFirst();
+      channelRead(ctx, m);
+    }
+    if (relay == null) {
+      ctx.channel().config().setAutoRead(true);
+    }
+    // Vert.x flushes what it wrote while reading at the end of the read; this was not a read of ours.
+    ctx.fireChannelReadComplete();
+  }
+
+  private boolean relay(ChannelHandlerContext ctx, HttpRequest request, InetSocketAddress peer) {
+    if (direct == null) {
+      return false;
+    }
+    String uri = request.uri();
+    HttpHeaders headers = request.headers();
+    if (!plainPath(uri) || ownedPath(uri) || headers.contains(HttpHeaderNames.UPGRADE)
+        || headers.contains(HttpHeaderNames.EXPECT) || headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+      return false;
+    }
+    List<String> lengths = headers.getAll(HttpHeaderNames.CONTENT_LENGTH);
+    long length = contentLength(lengths);
+    if (length < -1 || !direct.accepts(length)) {
+      return false;
+    }
+    List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
+    if (hosts.size() != 1 || !plainHost(hosts.get(0))) {
+      return false;
+    }
+    String cookie = accessCookie(headers);
+    if (cookie == null && !headers.contains(HttpHeaderNames.AUTHORIZATION)) {
+      return false;
+    }
+    InetAddress client = steps.clientAddress().resolve(peer.getAddress(), headers.getAll("X-Forwarded-For"));
+    if (client == null || !steps.blockCheck().check(client).allowed()) {
+      return false;
+    }
+    SessionAuthenticator.Settled settled = sessions.settle(headers.getAll(HttpHeaderNames.AUTHORIZATION), cookie);
+    if (settled == null) {
+      return false;
+    }
+    SessionIdentity id = settled.identity();
+    boolean close = headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
+    DirectProxy.Request facts = new DirectProxy.Request(client.getHostAddress(),
+        ctx.pipeline().get(SslHandler.class) != null, hosts.get(0),
+        new ForwardedIdentity(id.loginName(), id.customer(), id.method().value), settled.bearerIsOurs(), length,
+        close, hsts);
+    starting = true;
+    endedWhileStarting = false;
+    DirectProxy.Exchange exchange;
+    try {
+      exchange = direct.forward(ctx, request, facts, ending -> relayEnded(ctx, ending));
+    } finally {
+      starting = false;
+    }
+    if (exchange == null) {
+      return false;
+    }
+    boolean bodyFollows = !(request instanceof LastHttpContent);
+    if (endedWhileStarting) {
+      // It failed at once (e.g. a full pool) and has answered: drop whatever body follows.
+      discarding = bodyFollows;
+    } else {
+      relay = exchange;
+      relayBody = bodyFollows;
+    }
+    if (request instanceof HttpContent content) {
+      exchange.clientContent(content);
+    }
+    return true;
+  }
+
+  private boolean refuse(ChannelHandlerContext ctx, HttpRequest request, InetSocketAddress peer) {
+    String uri = request.uri();
+    HttpHeaders headers = request.headers();
+    if (uri.isEmpty() || uri.charAt(0) != '/' || BlockHandler.mayRenew(uri) || carriesCredentials(headers)
+        || ambiguousFraming(headers)) {
+      return false;
+    }
+    InetAddress client = steps.clientAddress().resolve(peer.getAddress(), headers.getAll("X-Forwarded-For"));
+    if (client == null) {
+      return false;
+    }
+    Decision d = steps.blockCheck().check(client);
+    if (!steps.blockCheck().refusesWithoutSession(d)) {
+      return false;
+    }
+    String accept = headers.get(HttpHeaderNames.ACCEPT);
+    boolean html = accept != null && accept.contains("text/html");
+    ByteBuf body = Unpooled.copiedBuffer(BlockHandler.refusalBody(d, html), StandardCharsets.UTF_8);
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.TOO_MANY_REQUESTS, body);
+    HttpHeaders out = response.headers();
+    if (hsts != null) {
+      out.set("Strict-Transport-Security", hsts);
+    }
+    // Spelled as BlockHandler's answer through Vert.x is, so both look the same on the wire.
+    out.set("Retry-After", Long.toString(d.retryAfterSeconds()))
+        .set("Cache-Control", "no-store")
+        .set("Content-Type", html ? "text/html; charset=utf-8" : "application/json")
+        .set("Content-Length", body.readableBytes());
+    steps.blockCheck().refusedInConnection();
+    boolean close = headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
+    if (close) {
+      out.set("Connection", "close");
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      ctx.writeAndFlush(response);
+    }
+    return true;
+  }
+
+  /**
+   * A target whose path vertx-web would route unchanged: origin-form, visible ASCII, no percent-encoding,
+   * no dot segments, empty segments or backslashes, so that "no route starts with it" below is certain.
+   */
+  static boolean plainPath(String uri) {
+    int end = uri.indexOf('?');
+    if (end < 0) {
+      end = uri.length();
+    }
+    if (end == 0 || uri.charAt(0) != '/') {
+      return false;
+    }
+    char previous = 0;
+    for (int i = 0; i < end; i++) {
+      char c = uri.charAt(i);
+      if (c <= 0x20 || c >= 0x7f || c == '%' || c == '\\' || c == ';' || c == '#') {
+        return false;
+      }
+      if (c == '/' && previous == '/' || c == '.' && previous == '/') {
+        return false;
+      }
+      previous = c;
+    }
+    return true;
+  }
+
+  /** Whether a route of the gateway's own might match the path: then the router decides. */
+  private boolean ownedPath(String uri) {
+    for (String prefix : ownedPrefixes) {
+      if (uri.regionMatches(true, 0, prefix, 0, prefix.length())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A Host value Vert.x would take as it is: a name or address, an optional port. */
+  private static boolean plainHost(String host) {
+    if (host.isEmpty() || host.length() > 255) {
+      return false;
+    }
+    for (int i = 0; i < host.length(); i++) {
+      char c = host.charAt(i);
+      boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+          || c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The one Content-Length, -1 without one, -2 when several or not a number (the router's to answer). */
+  private static long contentLength(List<String> values) {
+    if (values.isEmpty()) {
+      return -1;
+    }
+    if (values.size() > 1) {
+      return -2;
+    }
+    String v = values.get(0);
+    if (v.isEmpty() || v.length() > 18) {
+      return -2;
+    }
+    for (int i = 0; i < v.length(); i++) {
+      if (v.charAt(i) < '0' || v.charAt(i) > '9') {
+        return -2;
+      }
+    }
+    return Long.parseLong(v);
+  }
+
+  /** The value of the request's one access cookie; null without one, or with several or several Cookie headers. */
+  private static String accessCookie(HttpHeaders headers) {
+    List<String> cookieHeaders = headers.getAll(HttpHeaderNames.COOKIE);
+    if (cookieHeaders.size() != 1 || !cookieHeaders.get(0).contains(SessionCookies.ACCESS)) {
+      return null;
+    }
+    String value = null;
+    for (Cookie c : ServerCookieDecoder.STRICT.decodeAll(cookieHeaders.get(0))) {
+      if (c.name().equals(SessionCookies.ACCESS)) {
+        if (value != null) {
+          return null;
+        }
+        value = c.value();
+      }
+    }
+    return value;
+  }
+
+  /** Any Authorization header, or a Cookie header that may hold a session cookie: the router decides. */
+  private static boolean carriesCredentials(HttpHeaders headers) {
+    if (headers.contains(HttpHeaderNames.AUTHORIZATION)) {
+      return true;
+    }
+    for (String cookie : headers.getAll(HttpHeaderNames.COOKIE)) {
+      if (cookie.contains(SessionCookies.ACCESS) || cookie.contains(SessionCookies.REFRESH)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Ambiguous framing is {@link FramingGuard}'s to close; a chunked body is left to Vert.x too, only
+   * to keep this handler to the plain cases.
+   */
+  private static boolean ambiguousFraming(HttpHeaders headers) {
+    boolean chunked = headers.contains(HttpHeaderNames.TRANSFER_ENCODING);
+    return chunked || FramingGuard.ambiguous(headers.getAll(HttpHeaderNames.CONTENT_LENGTH), chunked);
+  }
+}

@@ -1,0 +1,252 @@
+package com.timereg.gateway.proxy;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The direct path's HTTP/1.1 connections to a plain-HTTP backend, owned by one event loop: the loop of
+ * the listener instance whose {@link ProxyHandler} owns it, which is also the loop of every client
+ * connection that uses it, so nothing here is shared between threads.
+ *
+ * <p>The same limits as the Vert.x client's pool: at most {@code maxConnectionsPerEventLoop}
+ * connections, at most {@code maxWaitQueuePerEventLoop} exchanges waiting for one (beyond that the
+ * answer is 503), no wait longer than the connect timeout, idle connections closed after the keep-alive
+ * timeout. The most recently used idle connection is reused first, so surplus ones age out.
+ */
+final class DirectBackend {
+
+  /** Waits for a connection. Exactly one of the two methods is called, once. */
+  interface Waiter {
+    void connected(Connection connection);
+
+    void failed(ProxyFailure failure, Throwable cause);
+  }
+
+  /** What a connection reports to the exchange that is using it. */
+  interface User {
+    void backendRead(Object message);
+
+    void backendReadComplete();
+
+    void backendWritabilityChanged();
+
+    void backendClosed(Throwable cause);
+  }
+
+  private final EventLoop loop;
+  private final ChannelFactory<? extends Channel> channels;
+  private final AddressResolverGroup<InetSocketAddress> resolver;
+  private final ProxySettings settings;
+  private final ArrayDeque<Connection> idle = new ArrayDeque<>();
+  private final ArrayDeque<Queued> waiting = new ArrayDeque<>();
+  private int open;
+  private boolean closed;
+
+  DirectBackend(EventLoop loop, ChannelFactory<? extends Channel> channels,
+      AddressResolverGroup<InetSocketAddress> resolver, ProxySettings settings) {
+    this.loop = loop;
+    this.channels = channels;
+    this.resolver = resolver;
+    this.settings = settings;
+  }
+
+  EventLoop loop() {
+    return loop;
+  }
+
+  void acquire(Waiter waiter) {
+    Connection reuse;
+    while ((reuse = idle.pollLast()) != null) {
+      if (reuse.channel.isActive()) {
+        waiter.connected(reuse);
+        return;
+      }
+    }
+    if (closed) {
+      waiter.failed(ProxyFailure.CONNECT_FAILED, new IllegalStateException("proxy closed"));
+    } else if (open < settings.maxConnectionsPerEventLoop()) {
+      connect(waiter);
+    } else if (waiting.size() >= settings.maxWaitQueuePerEventLoop()) {
+      waiter.failed(ProxyFailure.POOL_BUSY, null);
+    } else {
+      Queued queued = new Queued(waiter);
+      waiting.addLast(queued);
+      queued.timeout = loop.schedule(() -> {
+        if (waiting.remove(queued)) {
+          waiter.failed(ProxyFailure.CONNECT_TIMEOUT, null);
+        }
+      }, settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Gives a connection back: kept for the next exchange when {@code reusable}, closed otherwise. */
+  void release(Connection connection, boolean reusable) {
+    connection.user = null;
+    if (!reusable || closed || !connection.channel.isActive()) {
+      connection.channel.close();
+      return;
+    }
+    Queued next = waiting.pollFirst();
+    if (next != null) {
+      next.timeout.cancel(false);
+      next.waiter.connected(connection);
+    } else {
+      idle.addLast(connection);
+    }
+  }
+
+  /** Closes idle connections and refuses new exchanges; exchanges in flight end when their connection does. */
+  void close() {
+    loop.execute(() -> {
+      closed = true;
+      Connection c;
+      while ((c = idle.pollFirst()) != null) {
+        c.channel.close();
+      }
+      Queued q;
+      while ((q = waiting.pollFirst()) != null) {
+        q.timeout.cancel(false);
+        q.waiter.failed(ProxyFailure.CONNECT_FAILED, new IllegalStateException("proxy closed"));
+      }
+    });
+  }
+
+  private void connect(Waiter waiter) {
+    open++;
+    Connection connection = new Connection();
+    int connectMillis = (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis());
+    int idleSeconds = (int) settings.keepAliveTimeout().toSeconds();
+    ChannelFuture connecting = new Bootstrap()
+        .group(loop)
+        .channelFactory(channels)
+        .resolver(resolver)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .handler(new ChannelInitializer<>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            // Vert.x's HTTP client limits: 4 KiB initial line, 8 KiB of headers, 8 KiB chunks.
+            ch.pipeline().addLast("codec", new HttpClientCodec(4096, 8192, 8192))
+                .addLast("idle", new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS))
+                .addLast("exchange", connection);
+          }
+        })
+        .connect(settings.backendHost(), settings.backendPort());
+    connection.channel = connecting.channel();
+    connecting.channel().closeFuture().addListener(f -> {
+      open--;
+      idle.remove(connection);
+      connectWaiting();
+    });
+    connecting.addListener(f -> {
+      if (f.isSuccess()) {
+        waiter.connected(connection);
+      } else {
+        waiter.failed(ProxyFailure.ofConnect(f.cause()), f.cause());
+      }
+    });
+  }
+
+  /** A connection closed: a waiting exchange may open a new one in its place. */
+  private void connectWaiting() {
+    if (!closed && open < settings.maxConnectionsPerEventLoop()) {
+      Queued next = waiting.pollFirst();
+      if (next != null) {
+        next.timeout.cancel(false);
+        connect(next.waiter);
+      }
+    }
+  }
+
+  private static final class Queued {
+    final Waiter waiter;
+    ScheduledFuture<?> timeout;
+
+    Queued(Waiter waiter) {
+      this.waiter = waiter;
+    }
+  }
+
+  /** One backend connection: passes what it reads to its current user; idle, it only watches for closing. */
+  static final class Connection extends ChannelInboundHandlerAdapter {
+    Channel channel;
+    private User user;
+
+    Channel channel() {
+      return channel;
+    }
+
+    void use(User user) {
+      this.user = user;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (user == null) {
+        // A backend that answers without being asked cannot be trusted with the next request.
+        ReferenceCountUtil.release(msg);
+        ctx.close();
+        return;
+      }
+      user.backendRead(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      if (user != null) {
+        user.backendReadComplete();
+      }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      if (user != null) {
+        user.backendWritabilityChanged();
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      User u = user;
+      user = null;
+      if (u != null) {
+        u.backendClosed(null);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      User u = user;
+      user = null;
+      ctx.close();
+      if (u != null) {
+        u.backendClosed(cause);
+      }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof IdleStateEvent && user == null) {
+        ctx.close();
+      } else {
+        ctx.fireUserEventTriggered(evt);
+      }
+    }
+  }
+}

@@ -1,0 +1,384 @@
+package com.timereg.gateway.proxy;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.impl.headers.HeadersAdaptor;
+import io.vertx.core.http.impl.headers.HeadersMultiMap;
+import java.util.ArrayDeque;
+
+/**
+ * One request on the direct path (see {@link DirectProxy}): the same exchange as {@link HttpExchange}
+ * (same headers each way, same timeouts, statuses, error bodies, meters and log lines), written with
+ * Netty's HTTP objects between the client connection's pipeline and a pooled backend connection.
+ *
+ * <p>Runs on the one event loop that owns the client connection and the backend pool; ends exactly once.
+ * Back-pressure both ways: a client that reads slowly stops reads from the backend, a backend that
+ * reads slowly stops reads from the client.
+ */
+final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, ResponseDeadlines.Waiting,
+    DirectProxy.Exchange {
+
+  private final DirectProxy proxy;
+  private final ChannelHandlerContext client;
+  private final HttpRequest upstreamHead;
+  private final String method;
+  private final String path;
+  private final boolean head;
+  private final boolean html;
+  private final String hsts;
+  private final DirectProxy.Ended onEnd;
+  private final long startNanos;
+  private boolean closeClient;
+  private DirectBackend.Connection backend;
+  private ArrayDeque<HttpContent> unsent;
+  private boolean requestForwarded;
+  private boolean requestEnded;
+  private boolean skippingInformational;
+  private boolean responding;
+  private boolean backendKeepAlive;
+  private boolean clientUnflushed;
+  private int status;
+  private ResponseDeadlines.Deadline deadline;
+  private boolean finished;
+
+  DirectExchange(DirectProxy proxy, ChannelHandlerContext client, HttpRequest request, HeaderHygiene.Forwarding forwarding,
+      long contentLength, boolean closeClient, String hsts, DirectProxy.Ended onEnd, long startNanos) {
+    this.proxy = proxy;
+    this.client = client;
+    this.method = request.method().name();
+    String uri = request.uri();
+    int query = uri.indexOf('?');
+    this.path = query < 0 ? uri : uri.substring(0, query);
+    this.head = request.method().equals(HttpMethod.HEAD);
+    String accept = request.headers().get(HttpHeaderNames.ACCEPT);
+    this.html = ErrorResponses.wantsHtml(accept);
+    this.closeClient = closeClient;
+    // Without Content-Length (and transfer codings never come here) an HTTP/1.1 request has no body.
+    this.requestEnded = contentLength <= 0;
+    this.hsts = hsts;
+    this.onEnd = onEnd;
+    this.startNanos = startNanos;
+    HeadersMultiMap out = HeadersMultiMap.httpHeaders();
+    HeaderHygiene.toBackend(asMultiMap(request.headers()), out, forwarding, proxy.settings.gatewayCookiePrefix());
+    out.set(HttpHeaderNames.HOST, proxy.hostHeader);
+    if (contentLength >= 0) {
+      out.set(HttpHeaderNames.CONTENT_LENGTH, Long.toString(contentLength));
+    }
+    this.upstreamHead = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, out);
+  }
+
+  /** Starts the exchange: asks the pool for a connection. */
+  void start() {
+    proxy.metrics.relayedDirectly();
+    proxy.backend.acquire(this);
+  }
+
+  // --- the client side ---------------------------------------------------------------------------
+
+  @Override
+  public void clientContent(HttpContent content) {
+    if (finished) {
+      content.release();
+      return;
+    }
+    boolean last = content instanceof LastHttpContent;
+    requestEnded |= last;
+    if (backend == null) {
+      if (unsent == null) {
+        unsent = new ArrayDeque<>(2);
+      }
+      unsent.addLast(content);
+      return;
+    }
+    forward(content);
+    if (last) {
+      backend.channel().flush();
+    }
+  }
+
+  @Override
+  public void clientReadComplete() {
+    if (backend != null && !finished) {
+      backend.channel().flush();
+    }
+  }
+
+  @Override
+  public void clientWritabilityChanged() {
+    if (backend != null && !finished) {
+      backend.channel().config().setAutoRead(client.channel().isWritable());
+    }
+  }
+
+  @Override
+  public void clientClosed() {
+    fail(ProxyFailure.CLIENT_CLOSED, null);
+  }
+
+  // --- the backend side --------------------------------------------------------------------------
+
+  @Override
+  public void connected(DirectBackend.Connection connection) {
+    if (finished) {
+      proxy.backend.release(connection, true);
+      return;
+    }
+    backend = connection;
+    connection.use(this);
+    connection.channel().config().setAutoRead(true);
+    connection.channel().write(upstreamHead);
+    if (unsent != null) {
+      HttpContent c;
+      while ((c = unsent.pollFirst()) != null) {
+        forward(c);
+      }
+    }
+    connection.channel().flush();
+  }
+
+  @Override
+  public void failed(ProxyFailure failure, Throwable cause) {
+    fail(failure, cause);
+  }
+
+  @Override
+  public void backendRead(Object message) {
+    if (finished) {
+      ReferenceCountUtil.release(message);
+      return;
+    }
+    if (message instanceof HttpResponse response) {
+      if (!response.decoderResult().isSuccess()) {
+        ReferenceCountUtil.release(message);
+        fail(ProxyFailure.CONNECTION_RESET, response.decoderResult().cause());
+        return;
+      }
+      if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+        // Nothing was asked that a 1xx answers (no Expect, no Upgrade): skip 103 and friends; a 101 is a
+        // protocol switch the client never asked for.
+        if (response.status().code() == 101) {
+          ReferenceCountUtil.release(message);
+          fail(ProxyFailure.CONNECTION_RESET, new IllegalStateException("unrequested 101 from the backend"));
+          return;
+        }
+        skippingInformational = true;
+        ReferenceCountUtil.release(message);
+        return;
+      }
+      respond(response);
+    }
+    if (message instanceof HttpContent content) {
+      if (skippingInformational) {
+        skippingInformational = !(content instanceof LastHttpContent);
+        content.release();
+        return;
+      }
+      if (!content.decoderResult().isSuccess()) {
+        content.release();
+        fail(ProxyFailure.CONNECTION_RESET, content.decoderResult().cause());
+        return;
+      }
+      if (content instanceof LastHttpContent) {
+        client.write(content);
+        completed();
+        return;
+      }
+      client.write(content);
+      clientUnflushed = true;
+      if (!client.channel().isWritable()) {
+        backend.channel().config().setAutoRead(false);
+      }
+    }
+  }
+
+  @Override
+  public void backendReadComplete() {
+    if (clientUnflushed) {
+      clientUnflushed = false;
+      client.flush();
+    }
+  }
+
+  @Override
+  public void backendWritabilityChanged() {
+    if (!finished) {
+      client.channel().config().setAutoRead(backend.channel().isWritable());
+    }
+  }
+
+  @Override
+  public void backendClosed(Throwable cause) {
+    // The connection is gone: nothing to give back to the pool.
+    backend = null;
+    fail(cause == null ? ProxyFailure.CONNECTION_RESET : ProxyFailure.ofExchange(cause),
+        cause == null ? new IllegalStateException("backend closed the connection") : cause);
+  }
+
+  @Override
+  public void responseTimedOut() {
+    deadline = null;
+    long millis = proxy.settings.responseTimeout().toMillis();
+    fail(ProxyFailure.RESPONSE_TIMEOUT, new ProxyFailure.ResponseTimeoutException(millis));
+  }
+
+  // --- internals ---------------------------------------------------------------------------------
+
+  private void forward(HttpContent content) {
+    if (content instanceof LastHttpContent last && !last.trailingHeaders().isEmpty()) {
+      // Chunked bodies never take this path, so there are no trailers to forward.
+      content = new io.netty.handler.codec.http.DefaultLastHttpContent(last.content());
+    }
+    backend.channel().write(content);
+    if (content instanceof LastHttpContent) {
+      requestForwarded = true;
+      if (!responding && deadline == null) {
+        deadline = proxy.deadlines.start(this);
+      }
+    } else if (!backend.channel().isWritable()) {
+      client.channel().config().setAutoRead(false);
+    }
+  }
+
+  private void respond(HttpResponse response) {
+    responding = true;
+    clearDeadline();
+    status = response.status().code();
+    backendKeepAlive = HttpUtil.isKeepAlive(response);
+    HeadersMultiMap out = HeadersMultiMap.httpHeaders();
+    HeaderHygiene.toClient(asMultiMap(response.headers()), out, false, proxy.settings.gatewayCookiePrefix());
+    String length = response.headers().get(HttpHeaderNames.CONTENT_LENGTH);
+    if (length != null) {
+      out.set(HttpHeaderNames.CONTENT_LENGTH, length);
+    } else if (!head && status >= 200 && status != 204 && status != 304) {
+      out.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    }
+    if (hsts != null) {
+      out.set("Strict-Transport-Security", hsts);
+    }
+    if (closeClient) {
+      out.set("Connection", "close");
+    }
+    client.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), out));
+    clientUnflushed = true;
+  }
+
+  private void completed() {
+    finished = true;
+    if (!requestEnded) {
+      // The backend answered before the client finished sending: the rest of the body is not a
+      // request, and reading it to the end could take forever.
+      closeClient = true;
+    }
+    clearDeadline();
+    DirectBackend.Connection connection = backend;
+    backend = null;
+    proxy.backend.release(connection, backendKeepAlive && requestForwarded);
+    proxy.metrics.requestCompleted(status, System.nanoTime() - startNanos);
+    clientUnflushed = false;
+    if (closeClient) {
+      client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      client.flush();
+      client.channel().config().setAutoRead(true);
+    }
+    onEnd.ended(closeClient);
+  }
+
+  private void fail(ProxyFailure failure, Throwable cause) {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    clearDeadline();
+    releaseUnsent();
+    if (backend != null) {
+      // A half-used connection must not go back to the pool.
+      DirectBackend.Connection connection = backend;
+      backend = null;
+      proxy.backend.release(connection, false);
+    }
+    proxy.support.log(failure, method, path, cause);
+    proxy.metrics.failed(failure);
+    int answered;
+    if (failure == ProxyFailure.CLIENT_CLOSED) {
+      answered = failure.status();
+      closeClient = true;
+    } else if (!responding) {
+      answered = failure.status();
+      sendError(failure);
+    } else {
+      // Too late for a status: cut the connection so the client cannot take a partial body for a whole one.
+      answered = status;
+      closeClient = true;
+      client.close();
+    }
+    proxy.metrics.requestCompleted(answered, System.nanoTime() - startNanos);
+    onEnd.ended(closeClient);
+  }
+
+  private void sendError(ProxyFailure failure) {
+    ErrorResponses.Body body = ErrorResponses.Body.of(failure.status());
+    byte[] bytes = html ? body.htmlBytes() : body.jsonBytes();
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+        HttpResponseStatus.valueOf(failure.status()), Unpooled.wrappedBuffer(bytes));
+    response.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, html ? "text/html; charset=utf-8" : "application/json")
+        .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
+        .set("X-Content-Type-Options", "nosniff")
+        .set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+    if (hsts != null) {
+      response.headers().set("Strict-Transport-Security", hsts);
+    }
+    if (failure.status() == 503) {
+      response.headers().set(HttpHeaderNames.RETRY_AFTER, ErrorResponses.RETRY_AFTER_SECONDS);
+    }
+    if (!requestEnded) {
+      closeClient = true;
+    }
+    if (closeClient) {
+      response.headers().set("Connection", "close");
+      client.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      client.writeAndFlush(response);
+      client.channel().config().setAutoRead(true);
+    }
+  }
+
+  private void releaseUnsent() {
+    if (unsent != null) {
+      HttpContent c;
+      while ((c = unsent.pollFirst()) != null) {
+        c.release();
+      }
+    }
+  }
+
+  private void clearDeadline() {
+    if (deadline != null) {
+      proxy.deadlines.clear(deadline);
+      deadline = null;
+    }
+  }
+
+  private static MultiMap asMultiMap(io.netty.handler.codec.http.HttpHeaders headers) {
+    return headers instanceof MultiMap m ? m : new HeadersAdaptor(headers);
+  }
+}

@@ -1,0 +1,126 @@
+package com.timereg.gateway.proxy;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The proxy's direct path: relays an HTTP/1.1 request that the connection's pipeline has already
+ * authenticated straight from the client connection's Netty pipeline to a pooled backend connection and
+ * the response back, without Vert.x's request, response and client objects. The same exchange as the
+ * router's {@link ProxyHandler} (headers, statuses, bodies, timeouts, meters), at about half its CPU per
+ * request (docs/benchmarks.md): the proxied path is what the gateway spends most of its time on.
+ *
+ * <p>Only for a plain-HTTP, HTTP/1.1 backend; with TLS or HTTP/2 to the backend every request takes the
+ * router's path. Which requests may come here is the caller's decision (edge.ConnectionFastPath).
+ * Confined to the event loop of the listener instance that created it.
+ */
+public final class DirectProxy {
+
+  /** A request on its way: the client side feeds it the request body and connection events. */
+  public interface Exchange {
+    /** A piece of the request body; the last one is a {@code LastHttpContent}. Takes ownership. */
+    void clientContent(HttpContent content);
+
+    /** The end of a read from the client: what was forwarded goes out. */
+    void clientReadComplete();
+
+    void clientWritabilityChanged();
+
+    /** The client connection closed. */
+    void clientClosed();
+  }
+
+  /** Told once when an exchange has ended. */
+  public interface Ended {
+    /** @param closing the exchange is closing the client connection (nothing more will be answered on it) */
+    void ended(boolean closing);
+  }
+
+  /**
+   * What the caller established about one request.
+   *
+   * @param clientAddress     for X-Forwarded-For
+   * @param tls               the client connection is TLS, for X-Forwarded-Proto
+   * @param host              the request's Host, for X-Forwarded-Host (null if none)
+   * @param identity          who the gateway vouches for
+   * @param dropAuthorization the Authorization header carried the gateway's own token
+   * @param contentLength     the request's Content-Length, or -1 without one (no body)
+   * @param closeAfter        close the client connection after the response
+   * @param hsts              Strict-Transport-Security value for the response, or null
+   */
+  public record Request(String clientAddress, boolean tls, String host, ForwardedIdentity identity, boolean dropAuthorization,
+      long contentLength, boolean closeAfter, String hsts) {}
+
+  final ProxySettings settings;
+  final ProxyMetrics metrics;
+  final ExchangeSupport support;
+  final DirectBackend backend;
+  final ResponseDeadlines deadlines;
+  final String hostHeader;
+  private final long maxBodyBytes;
+
+  private DirectProxy(ExchangeSupport support, DirectBackend backend) {
+    this.support = support;
+    this.settings = support.settings;
+    this.metrics = support.metrics;
+    this.maxBodyBytes = support.maxBodyBytes;
+    this.backend = backend;
+    this.deadlines = new ResponseDeadlines(
+        (delay, task) -> backend.loop().schedule(task, delay, TimeUnit.MILLISECONDS),
+        settings.responseTimeout().toMillis());
+    int defaultPort = settings.backendTls() ? 443 : 80;
+    this.hostHeader = settings.backendPort() == defaultPort
+        ? settings.backendHost() : settings.backendHost() + ":" + settings.backendPort();
+  }
+
+  /**
+   * The direct path for {@code support}'s backend, bound to the calling context's event loop; empty when the
+   * backend needs TLS or HTTP/2, or when called outside an event-loop context.
+   */
+  static Optional<DirectProxy> create(Vertx vertx, ExchangeSupport support) {
+    ProxySettings settings = support.settings;
+    ContextInternal context = ContextInternal.current();
+    if (settings.backendTls() || settings.http2() || context == null || !context.isEventLoopContext()
+        || !(vertx instanceof VertxInternal internal)) {
+      return Optional.empty();
+    }
+    DirectBackend backend = new DirectBackend(context.nettyEventLoop(), internal.transport().channelFactory(false),
+        internal.nameResolver().nettyAddressResolverGroup(), settings);
+    return Optional.of(new DirectProxy(support, backend));
+  }
+
+  /** Whether a body of this declared length may be relayed (larger ones are the router's to refuse with 413). */
+  public boolean accepts(long contentLength) {
+    return contentLength <= maxBodyBytes;
+  }
+
+  /**
+   * Starts relaying {@code request}, whose head the caller has consumed; its body follows through
+   * {@link Exchange#clientContent}. Returns null, having done nothing, when the client connection is not on
+   * this proxy's event loop.
+   *
+   * @param onEnd told once when the exchange has ended (response sent, or failed), on the event loop
+   */
+  public Exchange forward(ChannelHandlerContext client, HttpRequest request, Request facts, Ended onEnd) {
+    if (client.channel().eventLoop() != backend.loop()) {
+      return null;
+    }
+    long start = System.nanoTime();
+    HeaderHygiene.Forwarding forwarding = new HeaderHygiene.Forwarding(
+        facts.clientAddress(), facts.tls() ? "https" : "http", facts.host(), facts.identity(), facts.dropAuthorization(), false);
+    DirectExchange exchange = new DirectExchange(this, client, request, forwarding, facts.contentLength(),
+        facts.closeAfter(), facts.hsts(), onEnd, start);
+    exchange.start();
+    return exchange;
+  }
+
+  void close() {
+    backend.close();
+  }
+}

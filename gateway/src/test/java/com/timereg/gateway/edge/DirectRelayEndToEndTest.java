@@ -1,0 +1,146 @@
+package com.timereg.gateway.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.timereg.gateway.edge.GatewayClient.Reply;
+import com.timereg.gateway.password.DjangoPbkdf2Hasher;
+import com.timereg.gateway.store.PostgresExtension;
+import com.timereg.gateway.store.TestDatabase;
+import com.timereg.gateway.testsupport.BlockedThreadWatch;
+import com.timereg.gateway.testsupport.SourceClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Authenticated HTTP/1.1 requests relayed from the connection's pipeline ({@link ConnectionFastPath} and
+ * {@code proxy.DirectProxy}) rather than through the router, seen from real TLS clients in front and the
+ * demo backend behind: in order with routed requests on the same connection, bodies both ways, framing,
+ * and the same failures as the router's proxy. {@code gateway_proxy_direct_total} shows which path a request
+ * took. Three gateways: a normal backend, a slow one, none at all.
+ */
+@ExtendWith({PostgresExtension.class, BlockedThreadWatch.class})
+class DirectRelayEndToEndTest {
+  static final String USER = "erin@e2e.test";
+  static final String PASSWORD = "Erin-timesheets-2026";
+
+  @TempDir static Path dir;
+  static Vertx vertx;
+  static E2eGateway gw;
+  static E2eGateway slow;
+  static E2eGateway dead;
+  static String token;
+
+  @BeforeAll
+  static void start(TestDatabase db) throws Exception {
+    vertx = Vertx.vertx();
+    gw = E2eGateway.start(dir.resolve("normal"), db, vertx, 0, Map.of());
+    slow = E2eGateway.start(dir.resolve("slow"), db, vertx, 3_000, Map.of("GATEWAY_BACKEND__RESPONSE_TIMEOUT", "300ms"));
+    dead = E2eGateway.start(dir.resolve("dead"), db, vertx, -1, Map.of());
+    new E2eUsers(db).create(USER, new DjangoPbkdf2Hasher(20_000).hash(PASSWORD), true);
+    token = gw.accessToken(USER, PASSWORD);
+  }
+
+  @AfterAll
+  static void stop() {
+    E2eGateway.closeAll(vertx, gw, slow, dead);
+  }
+
+  @Test
+  void pipelinedRequestsAreAnsweredInOrderWhetherRelayedInTheConnectionOrRouted() throws Exception {
+    double direct = direct(gw);
+    String bearer = "Authorization: Bearer " + token + "\r\n";
+    String answers = RawTls.exchange("127.0.71.1", gw.gateway.publicPort(),
+        "GET /api/headers HTTP/1.1\r\nHost: localhost\r\n" + bearer + "X-Authenticated-User: root\r\n"
+        + "X-Forwarded-For: 203.0.113.9\r\nCookie: __Host-gw-csrf=x; theme=dark\r\n\r\n"
+        + "GET /login HTTP/1.1\r\nHost: localhost\r\nAccept: text/html\r\n\r\n"
+        + "POST /api/timesheets HTTP/1.1\r\nHost: localhost\r\n" + bearer
+        + "Content-Type: text/plain\r\nContent-Length: 17\r\n\r\nfirst-body-echoed"
+        + "HEAD /api/timesheets HTTP/1.1\r\nHost: localhost\r\n" + bearer + "\r\n"
+        + "GET /api/me HTTP/1.1\r\nHost: localhost\r\n" + bearer + "Connection: close\r\n\r\n");
+
+    assertThat(RawTls.statuses(answers)).hasSize(5).doesNotContain(500, 502, 504);
+    int headers = answers.indexOf("\"x-authenticated-user\":[\"" + USER + "\"]");
+    int loginPage = answers.indexOf("<form");
+    int echo = answers.indexOf("first-body-echoed");
+    int me = answers.lastIndexOf("\"user\":\"" + USER + "\"");
+    assertThat(headers).as("identity the gateway vouches for").isPositive();
+    assertThat(loginPage).isGreaterThan(headers);
+    assertThat(echo).isGreaterThan(loginPage);
+    assertThat(me).isGreaterThan(echo);
+    String seen = answers.substring(answers.lastIndexOf("HTTP/1.1", headers), answers.indexOf("HTTP/1.1", headers));
+    assertThat(seen).doesNotContain("root").doesNotContain("203.0.113.9").doesNotContain("__Host-gw")
+        .doesNotContain("authorization").contains("\"x-forwarded-for\":[\"127.0.71.1\"]")
+        .contains("\"x-forwarded-proto\":[\"https\"]").contains("\"cookie\":[\"theme=dark\"]");
+    assertThat(answers).contains("Strict-Transport-Security: max-age=").containsIgnoringCase("connection: close");
+    assertThat(direct(gw) - direct).as("relayed in the connection: all but the login page").isEqualTo(4);
+  }
+
+  @Test
+  void aLargeBodyIsStreamedBothWaysAndALargeResponseArrivesWhole() {
+    double direct = direct(gw);
+    String body = "0123456789abcdef".repeat(256 * 1024);
+    Reply echoed = gw.http.send(HttpMethod.POST, "/api/timesheets",
+        GatewayClient.headers("Authorization", "Bearer " + token, "Content-Type", "text/plain"), body);
+    assertThat(echoed.status()).isEqualTo(200);
+    assertThat(echoed.body()).isEqualTo(body);
+
+    Reply blob = gw.http.get("/api/blob?size=3000000", "Authorization", "Bearer " + token);
+    assertThat(blob.status()).isEqualTo(200);
+    assertThat(blob.body()).hasSize(3_000_000);
+    assertThat(direct(gw) - direct).isEqualTo(2);
+  }
+
+  @Test
+  void backendDownAnswers502AndASlowBackend504WithTheRoutersBodies() {
+    String deadToken = dead.accessToken(USER, PASSWORD);
+    double direct = direct(dead);
+    Reply down = dead.http.get("/api/me", "Authorization", "Bearer " + deadToken);
+    assertThat(down.status()).isEqualTo(502);
+    assertThat(down.json().getString("error")).isEqualTo("bad_gateway");
+    assertThat(down.headers().get("Cache-Control")).isEqualTo("no-store");
+    assertThat(direct(dead) - direct).isEqualTo(1);
+
+    String slowToken = slow.accessToken(USER, PASSWORD);
+    Reply late = slow.http.get("/api/me", "Authorization", "Bearer " + slowToken, "Accept", "text/html");
+    assertThat(late.status()).isEqualTo(504);
+    assertThat(late.body()).contains("<h1>Gateway Timeout</h1>");
+    assertThat(late.nanos()).as("answered at the response timeout, not the backend's 3 s").isLessThan(2_500_000_000L);
+    assertThat(SourceClient.sample(metrics(slow), "gateway_proxy_failures_total{kind=\"response_timeout\",upstream=\"true\"}"))
+        .isPositive();
+  }
+
+  @Test
+  void requestsTheConnectionCannotSettleGoThroughTheRouterAsBefore() {
+    double direct = direct(gw);
+    Reply noSession = gw.http.get("/api/me", "Accept", "application/json");
+    assertThat(noSession.status()).isEqualTo(401);
+    Reply badToken = gw.http.get("/api/me", "Authorization", "Bearer not.a-valid.token");
+    assertThat(badToken.status()).isEqualTo(401);
+    Reply encodedPath = gw.http.get("/api/%6De", "Authorization", "Bearer " + token);
+    assertThat(encodedPath.status()).isEqualTo(200);
+    assertThat(encodedPath.json().getString("user")).isEqualTo(USER);
+    Reply gatewayRoute = gw.http.send(HttpMethod.POST, "/auth/token",
+        GatewayClient.headers("Authorization", "Bearer " + token, "Content-Type", "application/json"),
+        new JsonObject().put("username", USER).put("password", "wrong").encode());
+    assertThat(gatewayRoute.status()).isEqualTo(401);
+    assertThat(direct(gw)).as("none of these was relayed in the connection").isEqualTo(direct);
+  }
+
+  private static double direct(E2eGateway g) {
+    return SourceClient.sample(metrics(g), "gateway_proxy_direct_total");
+  }
+
+  private static String metrics(E2eGateway g) {
+    try (SourceClient admin = SourceClient.admin(vertx, g.gateway.adminPort())) {
+      return admin.metrics();
+    }
+  }
+}

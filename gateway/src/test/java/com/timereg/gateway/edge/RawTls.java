@@ -1,0 +1,66 @@
+package com.timereg.gateway.edge;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * Raw HTTP/1.1 over a real TLS connection from a chosen 127.0.0.0/8 source: requests written in one go
+ * (pipelined), answers read until the server closes, so order, framing and bodies are visible on the wire.
+ */
+final class RawTls {
+  private static final Pattern STATUS = Pattern.compile("HTTP/1\\.1 (\\d{3}) ");
+
+  private RawTls() {}
+
+  /** Writes the requests on a TLS 1.3 connection from {@code source} and reads until the server closes it. */
+  static String exchange(String source, int port, String requests) throws Exception {
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(null, new TrustManager[] {new X509TrustManager() {
+      public void checkClientTrusted(X509Certificate[] chain, String type) {}
+      public void checkServerTrusted(X509Certificate[] chain, String type) {}
+      public X509Certificate[] getAcceptedIssuers() {
+        return new X509Certificate[0];
+      }
+    }}, null);
+    try (Socket plain = new Socket()) {
+      plain.bind(new InetSocketAddress(InetAddress.getByName(source), 0));
+      plain.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+      plain.setSoTimeout(10_000);
+      try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(plain, "localhost", 0, true)) {
+        socket.setEnabledProtocols(new String[] {"TLSv1.3"});
+        socket.getOutputStream().write(requests.getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        InputStream in = socket.getInputStream();
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+          all.write(buffer, 0, n);
+        }
+        return all.toString(StandardCharsets.UTF_8);
+      }
+    }
+  }
+
+  /** The status codes of the responses in {@code answers}, in order. */
+  static List<Integer> statuses(String answers) {
+    List<Integer> out = new ArrayList<>();
+    Matcher m = STATUS.matcher(answers);
+    while (m.find()) {
+      out.add(Integer.parseInt(m.group(1)));
+    }
+    return out;
+  }
+}
