@@ -25,10 +25,13 @@ public final class HibpSet implements Closeable {
   private final int classBits;
   private final int entryBits;
   private final long recordMask;
-  private final int bucketsPerBlock;
-  private final long blockReciprocal;
-  private final long blocks;
-  private final long records;
+  private final long pages;
+  private final long lastPage;
+  private final long window;
+  private final long guessFactor;
+  private final long table;
+  /** First bucket of every 4096th page, on the heap: read on every step of the table search. */
+  private final long[] anchors;
   private final long overflow;
   private volatile MappedFile file;
 
@@ -42,10 +45,16 @@ public final class HibpSet implements Closeable {
     this.classBits = p.classBits();
     this.entryBits = p.entryBits();
     this.recordMask = (1L << entryBits) - 1;
-    this.bucketsPerBlock = p.bucketsPerBlock();
-    this.blockReciprocal = HibpSetFormat.reciprocal(bucketsPerBlock);
-    this.blocks = header.blocksOffset();
-    this.records = header.recordsOffset();
+    this.pages = header.pagesOffset();
+    this.lastPage = header.pageCount() - 1;
+    this.window = header.window();
+    this.guessFactor = HibpSetFormat.guessFactor(header.pageCount(), buckets);
+    this.table = header.tableOffset();
+    this.anchors = new long[(int) HibpSetFormat.anchors(header.pageCount())];
+    long anchorsAt = table + HibpSetFormat.roundUp8(header.pageCount() * Integer.BYTES);
+    for (int i = 0; i < anchors.length; i++) {
+      anchors[i] = file.getLong(anchorsAt + (long) i * Long.BYTES);
+    }
     this.overflow = header.overflowOffset();
   }
 
@@ -113,14 +122,30 @@ public final class HibpSet implements Closeable {
     }
     long q = HibpSetFormat.bucket(hi, lo, buckets);
     long fp = HibpSetFormat.fingerprint(hi, lo, buckets, fingerprintBits);
-    long block = HibpSetFormat.unsignedMultiplyHigh(q, blockReciprocal);
-    int skip = (int) (q - block * bucketsPerBlock);
-    long at = blocks + block * HibpSetFormat.BLOCK_BYTES;
-    long head = f.getLong(at);
-    long base = head & HibpSetFormat.BASE_MASK;
-    long bitmapAt = head < 0 ? overflow + f.getLong(at + Long.BYTES) * Long.BYTES : at + Long.BYTES;
 
-    // The bucket ends at the skip-th 1 bit of the block's bitmap; the 0 bits before it are entries.
+    // The bucket's page is the last one starting at or before it, within the window around the guess.
+    long g = HibpSetFormat.guess(q, guessFactor);
+    long page = Math.max(0, g - window);
+    long first = firstBucket(f, page);
+    for (long n = Math.min(lastPage, g + window) - page + 1; n > 1; ) {
+      long half = n >>> 1;
+      long mid = page + half;
+      long m = firstBucket(f, mid);
+      boolean up = m <= q;
+      page = up ? mid : page;
+      first = up ? m : first;
+      n -= half;
+    }
+    long at = pages + page * HibpSetFormat.PAGE_BYTES;
+    long head = f.getLong(at);
+    if (head < 0) {
+      long start = f.getLong(at + Long.BYTES);
+      return searchOverflow(f, start, start + (head & HibpSetFormat.COUNT_MASK), fp);
+    }
+
+    // The bucket ends at the skip-th 1 bit of the page's bitmap; the 0 bits before it are entries.
+    int skip = (int) (q - first);
+    long bitmapAt = at + Long.BYTES;
     long wordAt = bitmapAt;
     long word = f.getLong(wordAt);
     int k = skip;
@@ -131,9 +156,15 @@ public final class HibpSet implements Closeable {
       word = f.getLong(wordAt);
     }
     int bit = Select.select(word, k);
-    long end = base + ((wordAt - bitmapAt) << 3) + bit - skip;
+    long end = ((wordAt - bitmapAt) << 3) + bit - skip;
     long size = zerosBefore(f, word, bit, wordAt, bitmapAt);
-    return search(f, end - size, end, fp);
+    return searchPage(f, at, end - size, end, fp);
+  }
+
+  /** The first bucket of page {@code p}: its low 32 bits from the table, the rest from its anchor. */
+  private long firstBucket(MappedFile f, long p) {
+    long anchor = anchors[(int) (p >>> HibpSetFormat.ANCHOR_SHIFT)];
+    return HibpSetFormat.widen(anchor, f.getInt(table + p * Integer.BYTES));
   }
 
   /** Length of the run of 0 bits (the bucket's entries) that ends just before bit {@code bit} of {@code word}. */
@@ -154,26 +185,50 @@ public final class HibpSet implements Closeable {
     return size;
   }
 
-  private int search(MappedFile f, long from, long to, long fp) {
+  private int searchPage(MappedFile f, long pageAt, long from, long to, long fp) {
     long lo = from;
     long hi = to;
     while (lo < hi) {
       long mid = (lo + hi) >>> 1;
-      if (record(f, mid) >>> classBits < fp) {
+      if (pageRecord(f, pageAt, mid) >>> classBits < fp) {
         lo = mid + 1;
       } else {
         hi = mid;
       }
     }
-    if (lo == to) {
-      return -1;
+    return lo == to ? -1 : match(pageRecord(f, pageAt, lo), fp);
+  }
+
+  private int searchOverflow(MappedFile f, long from, long to, long fp) {
+    long lo = from;
+    long hi = to;
+    while (lo < hi) {
+      long mid = (lo + hi) >>> 1;
+      if (overflowRecord(f, mid) >>> classBits < fp) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
     }
-    long rec = record(f, lo);
+    return lo == to ? -1 : match(overflowRecord(f, lo), fp);
+  }
+
+  private int match(long rec, long fp) {
     return rec >>> classBits == fp ? (int) (rec & ((1 << classBits) - 1)) : -1;
   }
 
-  private long record(MappedFile f, long index) {
+  /**
+   * Entry {@code i} of the page at {@code pageAt}. The 8-byte load ends at the record's last byte rather
+   * than starting at its first, so that it never reaches into the next page (another TLB entry).
+   */
+  private long pageRecord(MappedFile f, long pageAt, long i) {
+    long bit = HibpSetFormat.recordBit(i, entryBits);
+    long byteAt = ((bit + entryBits + 7) >>> 3) - Long.BYTES;
+    return (f.getLong(pageAt + byteAt) >>> (bit - (byteAt << 3))) & recordMask;
+  }
+
+  private long overflowRecord(MappedFile f, long index) {
     long bit = index * entryBits;
-    return (f.getLong(records + (bit >>> 3)) >>> (bit & 7)) & recordMask;
+    return (f.getLong(overflow + (bit >>> 3)) >>> (bit & 7)) & recordMask;
   }
 }
