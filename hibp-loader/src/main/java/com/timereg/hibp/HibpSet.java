@@ -27,9 +27,8 @@ public final class HibpSet implements Closeable {
   private final long recordMask;
   private final long pages;
   private final long lastPage;
-  private final long window;
-  private final long guessFactor;
   private final long table;
+  private final long groups;
   /** First bucket of every 4096th page, on the heap: read on every step of the table search. */
   private final long[] anchors;
   private final long overflow;
@@ -47,11 +46,10 @@ public final class HibpSet implements Closeable {
     this.recordMask = (1L << entryBits) - 1;
     this.pages = header.pagesOffset();
     this.lastPage = header.pageCount() - 1;
-    this.window = header.window();
-    this.guessFactor = HibpSetFormat.guessFactor(header.pageCount(), buckets);
     this.table = header.tableOffset();
+    this.groups = HibpSetFormat.groupsOffset(header.pageCount());
     this.anchors = new long[(int) HibpSetFormat.anchors(header.pageCount())];
-    long anchorsAt = table + HibpSetFormat.roundUp8(header.pageCount() * Integer.BYTES);
+    long anchorsAt = HibpSetFormat.anchorsOffset(header.pageCount());
     for (int i = 0; i < anchors.length; i++) {
       anchors[i] = file.getLong(anchorsAt + (long) i * Long.BYTES);
     }
@@ -123,20 +121,17 @@ public final class HibpSet implements Closeable {
     long q = HibpSetFormat.bucket(hi, lo, buckets);
     long fp = HibpSetFormat.fingerprint(hi, lo, buckets, fingerprintBits);
 
-    // The bucket's page is the last one starting at or before it, within the window around the guess.
-    long g = HibpSetFormat.guess(q, guessFactor);
-    long page = Math.max(0, g - window);
+    // The page of the bucket's group, or a later one when a page starts between group start and bucket.
+    long page = f.getInt(groups + (q >>> HibpSetFormat.GROUP_SHIFT) * Integer.BYTES) & 0xFFFF_FFFFL;
     long first = firstBucket(f, page);
-    for (long n = Math.min(lastPage, g + window) - page + 1; n > 1; ) {
-      long half = n >>> 1;
-      long mid = page + half;
-      long m = firstBucket(f, mid);
-      boolean up = m <= q;
-      page = up ? mid : page;
-      first = up ? m : first;
-      n -= half;
+    long next = page < lastPage ? firstBucket(f, page + 1) : buckets;
+    while (next <= q) {
+      page++;
+      first = next;
+      next = page < lastPage ? firstBucket(f, page + 1) : buckets;
     }
     long at = pages + page * HibpSetFormat.PAGE_BYTES;
+    int skip = (int) (q - first);
     long head = f.getLong(at);
     if (head < 0) {
       long start = f.getLong(at + Long.BYTES);
@@ -144,7 +139,6 @@ public final class HibpSet implements Closeable {
     }
 
     // The bucket ends at the skip-th 1 bit of the page's bitmap; the 0 bits before it are entries.
-    int skip = (int) (q - first);
     long bitmapAt = at + Long.BYTES;
     long wordAt = bitmapAt;
     long word = f.getLong(wordAt);

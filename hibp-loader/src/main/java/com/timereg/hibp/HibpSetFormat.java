@@ -1,7 +1,5 @@
 package com.timereg.hibp;
 
-import java.math.BigInteger;
-
 /**
  * The binary layout of a HIBP set file and the hash arithmetic shared by writer and reader.
  *
@@ -22,16 +20,17 @@ import java.math.BigInteger;
  * tableOffset          first[p] for every page, the low 32 bits, little-endian ints, zero padded to 8 bytes;
  *                      then first[p * 4096] in full for every 4096th page (anchors, longs): within 4096 pages
  *                      first[] grows by less than 2^32, so anchor and low bits give it exactly
+ * groupsOffset         for every group of 2^{@value #GROUP_SHIFT} buckets, the page holding its first bucket
+ *                      (unsigned ints), zero padded to 8 bytes
  * overflowOffset       records of overflowed buckets, packed LSB-first upwards, then 8 zero bytes
  * </pre>
  *
- * <p>A lookup finds bucket b's page in the table, then reads that page: its bitmap and the record. The
- * table is small (4 bytes per page, about 1/1000 of the file) and stays in the caches; the page is one
- * 4 KiB memory page, so the bitmap and the record cost one TLB miss and usually one DRAM row between them.
- * The page is found without a search over the whole table: page boundaries drift from the uniform guess
- * {@link #guess} by a random walk of a few pages, the writer records the largest drift of any bucket
- * (the search window W in the header), and the reader binary-searches only the 2W + 1 table entries
- * around the guess. Skewed input widens W, which slows lookups but never makes them wrong.
+ * <p>A lookup finds bucket b's page from the group table (the page of b's group, then forward while the next
+ * page starts at or before b: usually no step, as a page holds about 970 buckets and a group 512), then
+ * reads that page: its bitmap and the record. Both tables are small (4 bytes per page and per 512 buckets,
+ * about 1/500 of the file) and stay in the caches; the page is one 4 KiB memory page, so its bitmap and
+ * record cost one TLB miss between them. The group table is indexed directly, so finding the page is two
+ * dependent cache reads (group entry, then page table), not a search.
  *
  * <p>A hash H (the first 128 bits of the SHA-1, big-endian) maps to bucket {@code floor(H * B / 2^128)}
  * and its fingerprint is the top {@code f} bits of the fraction {@code (H * B) mod 2^128}. Both are
@@ -83,18 +82,11 @@ public final class HibpSetFormat {
     return Math.multiplyHigh(x, y) + ((x >> 63) & y) + ((y >> 63) & x);
   }
 
-  /**
-   * The 64-bit fixed-point ratio pages / buckets, {@code floor(pages * 2^64 / buckets)} (at most 2^64 - 1),
-   * for {@link #guess}. Writer and reader must compute the guess identically: the window is measured on it.
-   */
-  static long guessFactor(long pages, long buckets) {
-    BigInteger f = BigInteger.valueOf(pages).shiftLeft(64).divide(BigInteger.valueOf(buckets));
-    return f.bitLength() > 64 ? -1L : f.longValue();
-  }
+  /** Buckets with the same {@code bucket >>> GROUP_SHIFT} form a group; the group table gives its first page. */
+  public static final int GROUP_SHIFT = 9;
 
-  /** The page bucket {@code b} would be in if every page held the same number of buckets. */
-  static long guess(long b, long guessFactor) {
-    return unsignedMultiplyHigh(b, guessFactor);
+  static long groups(long buckets) {
+    return ((buckets - 1) >>> GROUP_SHIFT) + 1;
   }
 
   /**
@@ -136,9 +128,17 @@ public final class HibpSetFormat {
     return (pages + (1L << ANCHOR_SHIFT) - 1) >>> ANCHOR_SHIFT;
   }
 
-  /** Table and anchors together. */
-  static long tableLength(long pages) {
-    return roundUp8(pages * Integer.BYTES) + anchors(pages) * Long.BYTES;
+  static long anchorsOffset(long pages) {
+    return tableOffset(pages) + roundUp8(pages * Integer.BYTES);
+  }
+
+  static long groupsOffset(long pages) {
+    return anchorsOffset(pages) + anchors(pages) * Long.BYTES;
+  }
+
+  /** Page table, anchors and group table together. */
+  static long tableLength(long pages, long buckets) {
+    return groupsOffset(pages) - tableOffset(pages) + roundUp8(groups(buckets) * Integer.BYTES);
   }
 
   static long overflowRecordsLength(long entries, int entryBits) {

@@ -13,7 +13,7 @@ import java.util.zip.CRC32C;
  * <pre>
  *   0 magic "HIBPSET\0"      8 version (int)         12 header size (int)
  *  16 entry count           24 bucket count          32 fingerprint bits (int)  36 class bits (int)
- *  40 page bytes (int)      44 search window W (int) 48 build time, epoch ms
+ *  40 page bytes (int)      44 group shift (int)     48 build time, epoch ms
  *  56 page count            64 table offset          72 overflow offset         80 file length
  *  88 pages CRC32C (int)    92 table CRC32C (int)    96 overflow CRC32C (int)  100 reserved (int)
  * 104 class histogram: 16 longs (entries per prevalence class)
@@ -21,15 +21,12 @@ import java.util.zip.CRC32C;
  * </pre>
  *
  * The pages start at {@value HibpSetFormat#PAGE_BYTES}; the header's page is zero after the header.
- *
- * @param window every bucket's page is within this many pages of its {@link HibpSetFormat#guess}
  */
 public record HibpSetHeader(
     HibpSetParameters parameters,
     long entryCount,
     Instant buildTime,
     long pageCount,
-    int window,
     long tableOffset,
     long overflowOffset,
     long fileLength,
@@ -49,12 +46,12 @@ public record HibpSetHeader(
   }
 
   /** The header of a set of {@code pages} pages whose overflow section has {@code overflowBytes}. */
-  static HibpSetHeader layout(HibpSetParameters p, long entries, Instant buildTime, long pages, int window,
+  static HibpSetHeader layout(HibpSetParameters p, long entries, Instant buildTime, long pages,
                               long overflowBytes, int pagesCrc, int tableCrc, int overflowCrc,
                               long overflowPages, long[] histogram) {
     long table = HibpSetFormat.tableOffset(pages);
-    long overflow = table + HibpSetFormat.tableLength(pages);
-    return new HibpSetHeader(p, entries, buildTime, pages, window, table, overflow, overflow + overflowBytes,
+    long overflow = table + HibpSetFormat.tableLength(pages, p.bucketCount());
+    return new HibpSetHeader(p, entries, buildTime, pages, table, overflow, overflow + overflowBytes,
         pagesCrc, tableCrc, overflowCrc, overflowPages, histogram);
   }
 
@@ -71,7 +68,7 @@ public record HibpSetHeader(
   @Override
   public boolean equals(Object o) {
     return o instanceof HibpSetHeader h && parameters.equals(h.parameters) && entryCount == h.entryCount
-        && buildTime.equals(h.buildTime) && pageCount == h.pageCount && window == h.window
+        && buildTime.equals(h.buildTime) && pageCount == h.pageCount
         && tableOffset == h.tableOffset && overflowOffset == h.overflowOffset && fileLength == h.fileLength
         && pagesCrc == h.pagesCrc && tableCrc == h.tableCrc && overflowCrc == h.overflowCrc
         && overflowPages == h.overflowPages && Arrays.equals(classHistogram, h.classHistogram);
@@ -85,7 +82,7 @@ public record HibpSetHeader(
   @Override
   public String toString() {
     return "HibpSetHeader[" + parameters + ", entries=" + entryCount + ", built=" + buildTime + ", pages="
-        + pageCount + ", window=" + window + ", length=" + fileLength + ", overflowPages=" + overflowPages
+        + pageCount + ", length=" + fileLength + ", overflowPages=" + overflowPages
         + ", histogram=" + Arrays.toString(classHistogram) + "]";
   }
 
@@ -98,7 +95,7 @@ public record HibpSetHeader(
     b.putLong(0, HibpSetFormat.MAGIC).putInt(8, HibpSetFormat.VERSION).putInt(12, HibpSetFormat.HEADER_SIZE)
         .putLong(16, entryCount).putLong(24, parameters.bucketCount())
         .putInt(32, parameters.fingerprintBits()).putInt(36, parameters.classBits())
-        .putInt(40, HibpSetFormat.PAGE_BYTES).putInt(44, window)
+        .putInt(40, HibpSetFormat.PAGE_BYTES).putInt(44, HibpSetFormat.GROUP_SHIFT)
         .putLong(48, buildTime.toEpochMilli())
         .putLong(56, pageCount).putLong(64, tableOffset).putLong(72, overflowOffset).putLong(80, fileLength)
         .putInt(88, pagesCrc).putInt(92, tableCrc).putInt(96, overflowCrc)
@@ -130,8 +127,8 @@ public record HibpSetHeader(
     if (b.getInt(12) != HibpSetFormat.HEADER_SIZE || b.getInt(CRC_OFFSET) != crc(b)) {
       throw new CorruptSetException("header checksum mismatch");
     }
-    if (b.getInt(40) != HibpSetFormat.PAGE_BYTES) {
-      throw new CorruptSetException("unsupported page size " + b.getInt(40));
+    if (b.getInt(40) != HibpSetFormat.PAGE_BYTES || b.getInt(44) != HibpSetFormat.GROUP_SHIFT) {
+      throw new CorruptSetException("unsupported page size " + b.getInt(40) + " or group shift " + b.getInt(44));
     }
     HibpSetParameters p;
     try {
@@ -148,17 +145,15 @@ public record HibpSetHeader(
       throw new CorruptSetException("invalid entry count " + entries);
     }
     long pages = b.getLong(56);
-    int window = b.getInt(44);
     // Every page holds at least one bucket, and the file must at least hold the pages.
-    if (pages < 1 || pages > p.bucketCount() || pages > actualFileLength / HibpSetFormat.PAGE_BYTES
-        || window < 0 || window >= pages + 1) {
-      throw new CorruptSetException("invalid page count " + pages + " or search window " + window);
+    if (pages < 1 || pages > p.bucketCount() || pages > actualFileLength / HibpSetFormat.PAGE_BYTES) {
+      throw new CorruptSetException("invalid page count " + pages);
     }
-    HibpSetHeader h = new HibpSetHeader(p, entries, Instant.ofEpochMilli(b.getLong(48)), pages, window,
+    HibpSetHeader h = new HibpSetHeader(p, entries, Instant.ofEpochMilli(b.getLong(48)), pages,
         b.getLong(64), b.getLong(72), b.getLong(80), b.getInt(88), b.getInt(92), b.getInt(96),
         b.getLong(OVERFLOW_PAGES_OFFSET), histogram);
     long overflowBytes = h.fileLength - h.overflowOffset;
-    HibpSetHeader expected = layout(p, entries, h.buildTime, pages, window, overflowBytes, 0, 0, 0, 0, histogram);
+    HibpSetHeader expected = layout(p, entries, h.buildTime, pages, overflowBytes, 0, 0, 0, 0, histogram);
     if (h.tableOffset != expected.tableOffset || h.overflowOffset != expected.overflowOffset
         || overflowBytes < 0 || overflowBytes % Long.BYTES != 0
         || h.overflowPages < 0 || h.overflowPages > pages || (overflowBytes == 0) != (h.overflowPages == 0)) {

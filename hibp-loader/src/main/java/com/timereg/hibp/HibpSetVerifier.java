@@ -10,8 +10,8 @@ import java.util.Arrays;
 
 /**
  * Reads a whole set once, sequentially, and checks it against its header: the three section checksums,
- * a page table that starts at bucket 0, rises strictly, agrees with its anchors and keeps every bucket
- * within the search window of its guess; per page, a head that counts its entries, a bitmap with one
+ * a page table that starts at bucket 0, rises strictly and agrees with its anchors, a group table that names
+ * the page of every group's first bucket; per page, a head that counts its entries, a bitmap with one
  * terminator per bucket the table gives the page, bitmap and records that fit the page without
  * overlapping, zero padding between them; overflow used only by a bucket too large for a page;
  * fingerprints strictly ascending within each bucket, and the class histogram.
@@ -26,7 +26,8 @@ final class HibpSetVerifier {
   private final BitSource overflow;
   private final long[] histogram;
   private final long[] words = new long[HibpSetFormat.PAGE_WORDS];
-  private final long guessFactor;
+  private final BitSource groups;
+  private long nextGroupStart;
   private long entries;
   private long overflowRecords;
   private long overflowPages;
@@ -40,7 +41,8 @@ final class HibpSetVerifier {
     this.table = new BitSource(ch, h.tableOffset(), h.overflowOffset() - h.tableOffset());
     this.overflow = new BitSource(ch, h.overflowOffset(), h.fileLength() - h.overflowOffset());
     this.histogram = new long[h.classHistogram().length];
-    this.guessFactor = HibpSetFormat.guessFactor(h.pageCount(), p.bucketCount());
+    long groupsAt = HibpSetFormat.groupsOffset(h.pageCount());
+    this.groups = new BitSource(ch, groupsAt, h.overflowOffset() - groupsAt);
   }
 
   static void verify(Path path, HibpSetHeader h) throws IOException {
@@ -63,7 +65,7 @@ final class HibpSetVerifier {
         if (next <= first || next > p.bucketCount()) {
           throw new CorruptSetException("page table: page " + (page + 1) + " does not start after page " + page);
         }
-        requireWithinWindow(page, first, next);
+        requireGroupsPointAt(page, next);
         verifyPage(page, first, next - first);
         first = next;
       }
@@ -72,6 +74,10 @@ final class HibpSetVerifier {
       }
       for (long anchor : anchors) {
         table.read(64);
+      }
+      // The group entries were checked through their own source; the table's pass reads them for its checksum.
+      for (long g = 0; g < HibpSetFormat.groups(p.bucketCount()); g++) {
+        table.read(32);
       }
     } catch (EOFException e) {
       throw new CorruptSetException("a section is truncated: " + e.getMessage());
@@ -106,7 +112,7 @@ final class HibpSetVerifier {
 
   /** The anchors, read separately so that the table's own pass can check and checksum them in order. */
   private long[] readAnchors(long pageCount) throws IOException {
-    long at = h.tableOffset() + HibpSetFormat.roundUp8(pageCount * Integer.BYTES);
+    long at = HibpSetFormat.anchorsOffset(pageCount);
     BitSource source = new BitSource(ch, at, h.overflowOffset() - at);
     long[] anchors = new long[(int) HibpSetFormat.anchors(pageCount)];
     try {
@@ -129,11 +135,13 @@ final class HibpSetVerifier {
     return first;
   }
 
-  private void requireWithinWindow(long page, long first, long next) throws CorruptSetException {
-    long below = page - HibpSetFormat.guess(first, guessFactor);
-    long above = HibpSetFormat.guess(next - 1, guessFactor) - page;
-    if (below > h.window() || above > h.window()) {
-      throw new CorruptSetException("page " + page + " lies outside the search window of its buckets");
+  /** Groups whose first bucket lies before {@code next} (and after earlier pages) must name {@code page}. */
+  private void requireGroupsPointAt(long page, long next) throws IOException {
+    for (; nextGroupStart < next; nextGroupStart += 1L << HibpSetFormat.GROUP_SHIFT) {
+      if (groups.read(32) != page) {
+        throw new CorruptSetException("group table: the group of bucket " + nextGroupStart + " does not name page "
+            + page);
+      }
     }
   }
 

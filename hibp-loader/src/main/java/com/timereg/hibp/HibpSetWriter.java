@@ -25,6 +25,7 @@ public final class HibpSetWriter implements Closeable {
   private final Path file;
   private final Path tableFile;
   private final Path overflowFile;
+  private final Path groupsFile;
   private final HibpSetParameters p;
   private final long buckets;
   private final int fingerprintBits;
@@ -34,9 +35,13 @@ public final class HibpSetWriter implements Closeable {
   private final FileChannel out;
   private final FileChannel tableOut;
   private final FileChannel overflowOut;
+  private final FileChannel groupsOut;
   private final BitSink pages;
   private final BitSink firstBuckets;
   private final BitSink overflow;
+  private final BitSink groupPages;
+  /** The next bucket that starts a group; its page goes to the group table when it is placed. */
+  private long nextGroupStart;
   private final long[] histogram = new long[HibpSetHeader.histogramSlots()];
   private final PageImage page;
   /** Records of the open bucket while it can still fit a page; past that they stream to the overflow file. */
@@ -74,9 +79,12 @@ public final class HibpSetWriter implements Closeable {
     this.overflowFile = Files.createTempFile(dir, name + "-overflow-", ".tmp");
     this.tableOut = FileChannel.open(tableFile, StandardOpenOption.WRITE, StandardOpenOption.READ);
     this.overflowOut = FileChannel.open(overflowFile, StandardOpenOption.WRITE, StandardOpenOption.READ);
+    this.groupsFile = Files.createTempFile(dir, name + "-groups-", ".tmp");
+    this.groupsOut = FileChannel.open(groupsFile, StandardOpenOption.WRITE, StandardOpenOption.READ);
     this.pages = new BitSink(out, HibpSetFormat.pagesOffset());
     this.firstBuckets = new BitSink(tableOut, 0);
     this.overflow = new BitSink(overflowOut, 0);
+    this.groupPages = new BitSink(groupsOut, 0);
   }
 
   public static HibpSetWriter create(Path file, HibpSetParameters parameters, Instant buildTime)
@@ -124,12 +132,13 @@ public final class HibpSetWriter implements Closeable {
     }
     pages.finish(0);
     firstBuckets.finish(0);
+    groupPages.finish(0);
     overflow.finish(overflowRecords > 0 ? 1 : 0);
     long overflowBytes = overflowOut.size();
     long tableAt = HibpSetFormat.tableOffset(pagesWritten);
     BitSink table = new BitSink(out, tableAt);
-    int window = writeTable(table);
-    HibpSetHeader header = HibpSetHeader.layout(p, entries, buildTime, pagesWritten, window, overflowBytes,
+    writeTable(table);
+    HibpSetHeader header = HibpSetHeader.layout(p, entries, buildTime, pagesWritten, overflowBytes,
         pages.crc(), table.crc(), overflow.crc(), overflowPages, histogram);
     long at = header.overflowOffset();
     for (long done = 0; done < overflowBytes; ) {
@@ -144,9 +153,10 @@ public final class HibpSetWriter implements Closeable {
   /** Closes the channels; deletes the side files, and the target too unless {@link #finish()} completed. */
   @Override
   public void close() throws IOException {
-    try (out; tableOut; overflowOut) {
+    try (out; tableOut; overflowOut; groupsOut) {
       Files.deleteIfExists(tableFile);
       Files.deleteIfExists(overflowFile);
+      Files.deleteIfExists(groupsFile);
     } finally {
       if (!finished) {
         Files.deleteIfExists(file);
@@ -159,36 +169,29 @@ public final class HibpSetWriter implements Closeable {
   }
 
   /**
-   * Copies the first bucket of every page from the side file into the table (low 32 bits) and its anchors,
-   * and returns the search window: the farthest any bucket's page lies from its guess.
+   * Copies the first bucket of every page from its side file into the table (low 32 bits), then the anchors,
+   * then the group table from its side file.
    */
-  private int writeTable(BitSink table) throws IOException {
-    long factor = HibpSetFormat.guessFactor(pagesWritten, buckets);
+  private void writeTable(BitSink table) throws IOException {
     BitSource firsts = new BitSource(tableOut, 0, pagesWritten * Long.BYTES);
     List<Long> anchors = new ArrayList<>();
-    long window = 0;
-    long first = firsts.nextWord();
     for (long pg = 0; pg < pagesWritten; pg++) {
-      long next = pg + 1 < pagesWritten ? firsts.nextWord() : buckets;
-      // The guess grows with the bucket, so within a page it is farthest below at the first bucket and
-      // farthest above at the last.
-      window = Math.max(window, Math.max(pg - HibpSetFormat.guess(first, factor),
-          HibpSetFormat.guess(next - 1, factor) - pg));
+      long first = firsts.nextWord();
       table.write(first & 0xFFFF_FFFFL, 32);
       if ((pg & ((1 << HibpSetFormat.ANCHOR_SHIFT) - 1)) == 0) {
         anchors.add(first);
       }
-      first = next;
     }
     table.finish(0);
     for (long anchor : anchors) {
       table.writeLong(anchor);
     }
-    table.finish(0);
-    if (window > Integer.MAX_VALUE) {
-      throw new IllegalStateException("search window " + window + " pages does not fit the header");
+    long groups = HibpSetFormat.groups(buckets);
+    BitSource pagesOfGroups = new BitSource(groupsOut, 0, groupsOut.size());
+    for (long g = 0; g < groups; g++) {
+      table.write(pagesOfGroups.read(32), 32);
     }
-    return (int) window;
+    table.finish(0);
   }
 
   private void flushPending() throws IOException {
@@ -230,6 +233,7 @@ public final class HibpSetWriter implements Closeable {
         continue;
       }
       page.appendEmptyBuckets((int) k);
+      placed(placed + k, pagesWritten);
       placed += k;
       empty -= k;
     }
@@ -241,6 +245,7 @@ public final class HibpSetWriter implements Closeable {
       if (page.isOpen()) {
         closePage();
       }
+      placed(bucket + 1, pagesWritten);
       pages.writeLong(Long.MIN_VALUE | overflowingCount);
       pages.writeLong(overflowStart);
       for (int i = 2; i < HibpSetFormat.PAGE_WORDS; i++) {
@@ -259,9 +264,20 @@ public final class HibpSetWriter implements Closeable {
         page.open(bucket);
       }
       page.appendBucket(bucketRecords, bucketEntries);
+      placed(bucket + 1, pagesWritten);
       bucketEntries = 0;
     }
     placed = bucket + 1;
+  }
+
+  /** Buckets up to {@code end} are placed, the last of them in page {@code pageIndex}: note the groups starting there. */
+  private void placed(long end, long pageIndex) throws IOException {
+    if (pageIndex > 0xFFFF_FFFFL) {
+      throw new IllegalStateException("more than 2^32 pages (16 TiB): the group table holds 32-bit page numbers");
+    }
+    for (; nextGroupStart < end; nextGroupStart += 1L << HibpSetFormat.GROUP_SHIFT) {
+      groupPages.write(pageIndex, 32);
+    }
   }
 
   private void closePage() throws IOException {

@@ -89,11 +89,12 @@ class GoldenFileTest {
     assertThat(b.getInt(36)).isEqualTo(4);
     assertThat(b.getLong(24)).as("buckets, sized from the input bound").isEqualTo(472);
     assertThat(b.getInt(40)).as("page bytes").isEqualTo(4096);
-    assertThat(b.getInt(44)).as("search window").isZero();
+    assertThat(b.getInt(44)).as("group shift").isEqualTo(9);
     assertThat(b.getLong(48)).isEqualTo(BUILT.toEpochMilli());
     assertThat(b.getLong(56)).as("pages").isEqualTo(1);
     assertThat(b.getLong(64)).as("table offset").isEqualTo(8192);
-    assertThat(b.getLong(72)).as("overflow offset: one table entry, padded, and one anchor").isEqualTo(8208);
+    assertThat(b.getLong(72)).as("overflow offset: one table entry, padded, one anchor, one group")
+        .isEqualTo(8216);
     assertThat(b.getLong(80)).isEqualTo(b.capacity());
     assertThat(b.getLong(4096)).as("the page's head: its entry count").isEqualTo(405);
   }

@@ -38,8 +38,8 @@ final class StatsCommand implements Callable<Integer> {
       out.printf("buckets              %,d (%.3f per entry)%n", p.bucketCount(), (double) p.bucketCount() / n);
       out.printf("fingerprint bits     %d%n", p.fingerprintBits());
       out.printf("class bits           %d%n", p.classBits());
-      out.printf("pages                %,d of %d bytes (%.1f entries per page, %,d overflowed), search window %d%n",
-          h.pageCount(), HibpSetFormat.PAGE_BYTES, (double) n / h.pageCount(), h.overflowPages(), h.window());
+      out.printf("pages                %,d of %d bytes (%.1f entries per page, %,d overflowed)%n",
+          h.pageCount(), HibpSetFormat.PAGE_BYTES, (double) n / h.pageCount(), h.overflowPages());
       out.println("prevalence classes   class  counts                 entries        share");
       long[] histogram = h.classHistogram();
       for (int c = 0; c < histogram.length; c++) {
