@@ -25,12 +25,10 @@ public final class HibpSet implements Closeable {
   private final int classBits;
   private final int entryBits;
   private final long recordMask;
-  private final long pages;
-  private final long lastPage;
-  private final long table;
-  private final long groups;
-  /** First bucket of every 4096th page, on the heap: read on every step of the table search. */
-  private final long[] anchors;
+  private final int bucketsPerBlock;
+  private final long blockReciprocal;
+  private final long blocks;
+  private final long records;
   private final long overflow;
   private volatile MappedFile file;
 
@@ -44,15 +42,10 @@ public final class HibpSet implements Closeable {
     this.classBits = p.classBits();
     this.entryBits = p.entryBits();
     this.recordMask = (1L << entryBits) - 1;
-    this.pages = header.pagesOffset();
-    this.lastPage = header.pageCount() - 1;
-    this.table = header.tableOffset();
-    this.groups = HibpSetFormat.groupsOffset(header.pageCount());
-    this.anchors = new long[(int) HibpSetFormat.anchors(header.pageCount())];
-    long anchorsAt = HibpSetFormat.anchorsOffset(header.pageCount());
-    for (int i = 0; i < anchors.length; i++) {
-      anchors[i] = file.getLong(anchorsAt + (long) i * Long.BYTES);
-    }
+    this.bucketsPerBlock = p.bucketsPerBlock();
+    this.blockReciprocal = HibpSetFormat.reciprocal(bucketsPerBlock);
+    this.blocks = header.blocksOffset();
+    this.records = header.recordsOffset();
     this.overflow = header.overflowOffset();
   }
 
@@ -120,26 +113,14 @@ public final class HibpSet implements Closeable {
     }
     long q = HibpSetFormat.bucket(hi, lo, buckets);
     long fp = HibpSetFormat.fingerprint(hi, lo, buckets, fingerprintBits);
-
-    // The page of the bucket's group, or a later one when a page starts between group start and bucket.
-    long page = f.getInt(groups + (q >>> HibpSetFormat.GROUP_SHIFT) * Integer.BYTES) & 0xFFFF_FFFFL;
-    long first = firstBucket(f, page);
-    long next = page < lastPage ? firstBucket(f, page + 1) : buckets;
-    while (next <= q) {
-      page++;
-      first = next;
-      next = page < lastPage ? firstBucket(f, page + 1) : buckets;
-    }
-    long at = pages + page * HibpSetFormat.PAGE_BYTES;
-    int skip = (int) (q - first);
+    long block = HibpSetFormat.unsignedMultiplyHigh(q, blockReciprocal);
+    int skip = (int) (q - block * bucketsPerBlock);
+    long at = blocks + block * HibpSetFormat.BLOCK_BYTES;
     long head = f.getLong(at);
-    if (head < 0) {
-      long start = f.getLong(at + Long.BYTES);
-      return searchOverflow(f, start, start + (head & HibpSetFormat.COUNT_MASK), fp);
-    }
+    long base = head & HibpSetFormat.BASE_MASK;
+    long bitmapAt = head < 0 ? overflow + f.getLong(at + Long.BYTES) * Long.BYTES : at + Long.BYTES;
 
-    // The bucket ends at the skip-th 1 bit of the page's bitmap; the 0 bits before it are entries.
-    long bitmapAt = at + Long.BYTES;
+    // The bucket ends at the skip-th 1 bit of the block's bitmap; the 0 bits before it are entries.
     long wordAt = bitmapAt;
     long word = f.getLong(wordAt);
     int k = skip;
@@ -150,15 +131,9 @@ public final class HibpSet implements Closeable {
       word = f.getLong(wordAt);
     }
     int bit = Select.select(word, k);
-    long end = ((wordAt - bitmapAt) << 3) + bit - skip;
+    long end = base + ((wordAt - bitmapAt) << 3) + bit - skip;
     long size = zerosBefore(f, word, bit, wordAt, bitmapAt);
-    return searchPage(f, at, end - size, end, fp);
-  }
-
-  /** The first bucket of page {@code p}: its low 32 bits from the table, the rest from its anchor. */
-  private long firstBucket(MappedFile f, long p) {
-    long anchor = anchors[(int) (p >>> HibpSetFormat.ANCHOR_SHIFT)];
-    return HibpSetFormat.widen(anchor, f.getInt(table + p * Integer.BYTES));
+    return search(f, end - size, end, fp);
   }
 
   /** Length of the run of 0 bits (the bucket's entries) that ends just before bit {@code bit} of {@code word}. */
@@ -179,50 +154,26 @@ public final class HibpSet implements Closeable {
     return size;
   }
 
-  private int searchPage(MappedFile f, long pageAt, long from, long to, long fp) {
+  private int search(MappedFile f, long from, long to, long fp) {
     long lo = from;
     long hi = to;
     while (lo < hi) {
       long mid = (lo + hi) >>> 1;
-      if (pageRecord(f, pageAt, mid) >>> classBits < fp) {
+      if (record(f, mid) >>> classBits < fp) {
         lo = mid + 1;
       } else {
         hi = mid;
       }
     }
-    return lo == to ? -1 : match(pageRecord(f, pageAt, lo), fp);
-  }
-
-  private int searchOverflow(MappedFile f, long from, long to, long fp) {
-    long lo = from;
-    long hi = to;
-    while (lo < hi) {
-      long mid = (lo + hi) >>> 1;
-      if (overflowRecord(f, mid) >>> classBits < fp) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
+    if (lo == to) {
+      return -1;
     }
-    return lo == to ? -1 : match(overflowRecord(f, lo), fp);
-  }
-
-  private int match(long rec, long fp) {
+    long rec = record(f, lo);
     return rec >>> classBits == fp ? (int) (rec & ((1 << classBits) - 1)) : -1;
   }
 
-  /**
-   * Entry {@code i} of the page at {@code pageAt}. The 8-byte load ends at the record's last byte rather
-   * than starting at its first, so that it never reaches into the next page (another TLB entry).
-   */
-  private long pageRecord(MappedFile f, long pageAt, long i) {
-    long bit = HibpSetFormat.recordBit(i, entryBits);
-    long byteAt = ((bit + entryBits + 7) >>> 3) - Long.BYTES;
-    return (f.getLong(pageAt + byteAt) >>> (bit - (byteAt << 3))) & recordMask;
-  }
-
-  private long overflowRecord(MappedFile f, long index) {
+  private long record(MappedFile f, long index) {
     long bit = index * entryBits;
-    return (f.getLong(overflow + (bit >>> 3)) >>> (bit & 7)) & recordMask;
+    return (f.getLong(records + (bit >>> 3)) >>> (bit & 7)) & recordMask;
   }
 }

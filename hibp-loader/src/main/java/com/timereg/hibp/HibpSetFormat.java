@@ -4,33 +4,23 @@ package com.timereg.hibp;
  * The binary layout of a HIBP set file and the hash arithmetic shared by writer and reader.
  *
  * <pre>
- * offset 0             header, {@value #HEADER_SIZE} bytes (see {@link HibpSetHeader}), zero padded to one page
- * {@value #PAGE_BYTES}              P pages of {@value #PAGE_BYTES} bytes, each holding the buckets first[p] ..
- *                      first[p+1]-1 whole:
- *                        word 0    bits 0-39: entries in the page; bit 63: the page holds one bucket too large
- *                                  for a page, whose records are in the overflow section; other bits zero
- *                        words 1.. the page's bucket bitmap, LSB-first: for every bucket one 0 bit per entry
- *                                  then a 1 bit (Elias-Fano style unary counts), zero padded to a whole word
- *                        ...       zero
- *                        the end  the page's records, (fingerprintBits + classBits) bits each, packed from the
- *                                  end of the page down: entry i of the page occupies bits
- *                                  [PAGE_BITS - (i + 1) e, PAGE_BITS - i e) of the page
- *                      an overflow page: word 0 = bit 63 | entries of its bucket, word 1 = index of the bucket's
- *                      first record in the overflow section, the rest zero
- * tableOffset          first[p] for every page, the low 32 bits, little-endian ints, zero padded to 8 bytes;
- *                      then first[p * 4096] in full for every 4096th page (anchors, longs): within 4096 pages
- *                      first[] grows by less than 2^32, so anchor and low bits give it exactly
- * groupsOffset         for every group of 2^{@value #GROUP_SHIFT} buckets, the page holding its first bucket
- *                      (unsigned ints), zero padded to 8 bytes
- * overflowOffset       records of overflowed buckets, packed LSB-first upwards, then 8 zero bytes
+ * offset 0             header, {@value #HEADER_SIZE} bytes (see {@link HibpSetHeader})
+ * blocksOffset         one {@value #BLOCK_BYTES}-byte block per K buckets (K = buckets per block, in the
+ *                      header), aligned to {@value #BLOCK_BYTES} bytes in the file:
+ *                        word 0     bits 0-39: entries in earlier blocks; bits 40-62: entries in this block
+ *                                   (saturated at 2^23-1); bit 63: the bitmap overflowed (see below)
+ *                        words 1-15 the block's bucket bitmap, LSB-first: for every bucket one 0 bit per
+ *                                   entry then a 1 bit (Elias-Fano style unary counts), zero padded
+ * recordsOffset        entry records, (fingerprintBits + classBits) bits each, packed LSB-first,
+ *                      followed by 8 zero bytes so any record can be read with one 8-byte load
+ * overflowOffset       the bitmaps of blocks whose bitmap exceeds 960 bits, whole words, in block order;
+ *                      such a block's word 1 holds the word index of its bitmap here. Empty in practice:
+ *                      K is chosen so that a block overflows with probability about 1e-12
  * </pre>
  *
- * <p>A lookup finds bucket b's page from the group table (the page of b's group, then forward while the next
- * page starts at or before b: usually no step, as a page holds about 970 buckets and a group 512), then
- * reads that page: its bitmap and the record. Both tables are small (4 bytes per page and per 512 buckets,
- * about 1/500 of the file) and stay in the caches; the page is one 4 KiB memory page, so its bitmap and
- * record cost one TLB miss between them. The group table is indexed directly, so finding the page is two
- * dependent cache reads (group entry, then page table), not a search.
+ * <p>A lookup reads one block (two adjacent cache lines, fetched together) and then the records of one
+ * bucket: two dependent memory reads. The block holds both where the block's records start and the
+ * bitmap that places the bucket among them, so no separate sample has to be read first.
  *
  * <p>A hash H (the first 128 bits of the SHA-1, big-endian) maps to bucket {@code floor(H * B / 2^128)}
  * and its fingerprint is the top {@code f} bits of the fraction {@code (H * B) mod 2^128}. Both are
@@ -43,20 +33,21 @@ package com.timereg.hibp;
 public final class HibpSetFormat {
   /** "HIBPSET" and a zero byte, read as a little-endian long. */
   public static final long MAGIC = 0x0054455350424948L;
-  /**
-   * 1: samples, records and bitmap in three sections (three dependent reads per lookup); 2: 128-byte
-   * blocks of bitmap, records elsewhere (two dependent DRAM reads); 3: 4 KiB pages holding bitmap and records.
-   */
-  public static final int VERSION = 3;
+  /** 1: samples, records and bitmap in three sections (three dependent reads per lookup); 2: blocks. */
+  public static final int VERSION = 2;
   public static final int HEADER_SIZE = 256;
-  /** The smallest memory page of x86-64 and ARM64: one TLB entry covers a whole page. */
-  public static final int PAGE_BYTES = 4096;
-  public static final int PAGE_WORDS = PAGE_BYTES / Long.BYTES;
-  public static final int PAGE_BITS = PAGE_BYTES * 8;
-  public static final int COUNT_BITS = 40;
-  public static final long COUNT_MASK = (1L << COUNT_BITS) - 1;
-  /** Pages per anchor: 4096 pages of at most PAGE_BITS buckets each span less than 2^32 buckets. */
-  public static final int ANCHOR_SHIFT = 12;
+  /** Two cache lines: adjacent-line prefetch brings the pair in one DRAM round trip on common CPUs. */
+  public static final int BLOCK_BYTES = 128;
+  public static final int BLOCK_WORDS = BLOCK_BYTES / Long.BYTES;
+  /** Bitmap bits that fit in a block after its first word. */
+  public static final int BLOCK_BITMAP_BITS = (BLOCK_WORDS - 1) * 64;
+  public static final int BASE_BITS = 40;
+  public static final long BASE_MASK = (1L << BASE_BITS) - 1;
+  /**
+   * Entries of the block itself; saturates for absurdly full blocks. Checked by verify and free for tools;
+   * lookups do not use it (loading the record it predicts before the bitmap walk was measured slower).
+   */
+  public static final long COUNT_MAX = (1L << (63 - BASE_BITS)) - 1;
   /** Any record is read with a single unaligned 8-byte load that can start 7 bits into a byte. */
   public static final int MAX_ENTRY_BITS = 57;
   /** Classes are counted in the header; 4 bits keep the histogram at 16 longs. */
@@ -77,71 +68,30 @@ public final class HibpSetFormat {
     return mid >>> (64 - bits);
   }
 
-  /** {@code Math.unsignedMultiplyHigh} arrived in Java 18. */
+  /** {@code Math.unsignedMultiplyHigh} arrived in Java 18; {@code y} is never negative here. */
   static long unsignedMultiplyHigh(long x, long y) {
-    return Math.multiplyHigh(x, y) + ((x >> 63) & y) + ((y >> 63) & x);
-  }
-
-  /** Buckets with the same {@code bucket >>> GROUP_SHIFT} form a group; the group table gives its first page. */
-  public static final int GROUP_SHIFT = 9;
-
-  static long groups(long buckets) {
-    return ((buckets - 1) >>> GROUP_SHIFT) + 1;
+    return Math.multiplyHigh(x, y) + ((x >> 63) & y);
   }
 
   /**
-   * A page's first bucket from its anchor (the first bucket of its group of 4096 pages) and the low 32 bits
-   * the table holds: the first bucket lies less than 2^32 above the anchor.
+   * The reciprocal that turns division by {@code k} into a multiplication: for every bucket index q below
+   * 2^64 / k, {@code unsignedMultiplyHigh(q, reciprocal(k)) == q / k} (the error of the rounded-up
+   * reciprocal, q / 2^64, is smaller than the 1/k gap to the next integer). A 64-bit division costs 40-90
+   * cycles on many CPUs; a lookup does one per query.
    */
-  static long widen(long anchor, int low) {
-    return anchor + ((low - anchor) & 0xFFFF_FFFFL);
+  static long reciprocal(int k) {
+    return Long.divideUnsigned(-1L, k) + 1;
   }
 
-  /** Whether a page can hold a bitmap of {@code bitmapBits} and {@code entries} records of {@code entryBits}. */
-  static boolean fits(long bitmapBits, long entries, int entryBits) {
-    return Long.BYTES * 8 * (1 + (bitmapBits + 63) / 64) + entries * entryBits <= PAGE_BITS;
+  static long blocks(long buckets, int bucketsPerBlock) {
+    return (buckets - 1) / bucketsPerBlock + 1;
   }
 
-  /** The most entries one bucket can hold and still fit an empty page; larger buckets overflow. */
-  static int maxEntriesAlone(int entryBits) {
-    int m = PAGE_BITS / entryBits;
-    while (!fits(m + 1, m, entryBits)) {
-      m--;
-    }
-    return m;
+  static long blocksLength(long buckets, int bucketsPerBlock) {
+    return blocks(buckets, bucketsPerBlock) * BLOCK_BYTES;
   }
 
-  /** Bit offset, within its page, of the page's entry {@code i}. */
-  static long recordBit(long i, int entryBits) {
-    return PAGE_BITS - (i + 1) * entryBits;
-  }
-
-  static long pagesOffset() {
-    return PAGE_BYTES;
-  }
-
-  static long tableOffset(long pages) {
-    return pagesOffset() + pages * PAGE_BYTES;
-  }
-
-  static long anchors(long pages) {
-    return (pages + (1L << ANCHOR_SHIFT) - 1) >>> ANCHOR_SHIFT;
-  }
-
-  static long anchorsOffset(long pages) {
-    return tableOffset(pages) + roundUp8(pages * Integer.BYTES);
-  }
-
-  static long groupsOffset(long pages) {
-    return anchorsOffset(pages) + anchors(pages) * Long.BYTES;
-  }
-
-  /** Page table, anchors and group table together. */
-  static long tableLength(long pages, long buckets) {
-    return groupsOffset(pages) - tableOffset(pages) + roundUp8(groups(buckets) * Integer.BYTES);
-  }
-
-  static long overflowRecordsLength(long entries, int entryBits) {
+  static long recordsLength(long entries, int entryBits) {
     long bytes = (entries * entryBits + 7) / 8;
     return roundUp8(bytes) + Long.BYTES;
   }

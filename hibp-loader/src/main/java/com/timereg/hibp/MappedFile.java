@@ -38,11 +38,6 @@ final class MappedFile {
     return chunks[(int) (offset >>> CHUNK_SHIFT)].getLong((int) (offset & CHUNK_MASK));
   }
 
-  /** The little-endian int at {@code offset}; {@code offset + 4} must not exceed the length. */
-  int getInt(long offset) {
-    return chunks[(int) (offset >>> CHUNK_SHIFT)].getInt((int) (offset & CHUNK_MASK));
-  }
-
   ByteBuffer slice(long offset, int size) {
     ByteBuffer chunk = chunks[(int) (offset >>> CHUNK_SHIFT)];
     int at = (int) (offset & CHUNK_MASK);

@@ -18,10 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Pins the file format: the committed sets must be what the writer produces today from the committed inputs,
- * byte for byte, and what the reader understands. {@code set.hibp} (405 entries, one page) holds known
- * passwords; {@code pages-set.hibp} (2,000 synthetic entries) spans three pages, so it also pins how pages
- * fill and the page table. A deliberate format change bumps
+ * Pins the file format: the committed set must be what the writer produces today from the committed input,
+ * byte for byte, and what the reader understands. A deliberate format change bumps
  * {@link HibpSetFormat#VERSION} and regenerates the golden file (see hibp-loader/README.md).
  */
 class GoldenFileTest {
@@ -35,27 +33,6 @@ class GoldenFileTest {
     Path rebuilt = dir.resolve("set.hibp");
     SetBuilder.build(HibpInput.open(golden("input.txt")), rebuilt, BuildOptions.at(BUILT), BuildProgress.NONE);
     assertThat(Files.readAllBytes(rebuilt)).isEqualTo(Files.readAllBytes(golden("set.hibp")));
-  }
-
-  @Test
-  void writerStillProducesTheCommittedMultiPageSetByteForByte() throws IOException, URISyntaxException {
-    Path rebuilt = dir.resolve("pages-set.hibp");
-    SetBuilder.build(HibpInput.open(golden("pages-input.txt")), rebuilt, BuildOptions.at(BUILT),
-        BuildProgress.NONE);
-    assertThat(Files.readAllBytes(rebuilt)).isEqualTo(Files.readAllBytes(golden("pages-set.hibp")));
-  }
-
-  @Test
-  void readerFindsEveryEntryOfTheCommittedMultiPageSet() throws IOException, URISyntaxException {
-    try (HibpSet set = HibpSet.open(golden("pages-set.hibp"))) {
-      set.verify();
-      assertThat(set.header().pageCount()).isEqualTo(3);
-      for (String line : Files.readAllLines(golden("pages-input.txt"), StandardCharsets.US_ASCII)) {
-        long count = Long.parseLong(line.substring(41));
-        assertThat(set.prevalence(Sha1.parseHex(line.substring(0, 40))))
-            .isEqualTo(PrevalenceClass.representative(PrevalenceClass.of(count, 4)));
-      }
-    }
   }
 
   @Test
@@ -82,21 +59,16 @@ class GoldenFileTest {
   void headerFieldsSitWhereTheFormatSays() throws IOException, URISyntaxException {
     ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(golden("set.hibp"))).order(ByteOrder.LITTLE_ENDIAN);
     assertThat(new String(b.array(), 0, 8, StandardCharsets.US_ASCII)).isEqualTo("HIBPSET\0");
-    assertThat(b.getInt(8)).isEqualTo(3);
+    assertThat(b.getInt(8)).isEqualTo(2);
     assertThat(b.getInt(12)).isEqualTo(256);
     assertThat(b.getLong(16)).isEqualTo(405);
     assertThat(b.getInt(32)).isEqualTo(33);
     assertThat(b.getInt(36)).isEqualTo(4);
-    assertThat(b.getLong(24)).as("buckets, sized from the input bound").isEqualTo(472);
-    assertThat(b.getInt(40)).as("page bytes").isEqualTo(4096);
-    assertThat(b.getInt(44)).as("group shift").isEqualTo(9);
+    assertThat(b.getInt(40)).as("buckets per block, sized from the input bound").isEqualTo(443);
+    assertThat(b.getInt(44)).isEqualTo(128);
     assertThat(b.getLong(48)).isEqualTo(BUILT.toEpochMilli());
-    assertThat(b.getLong(56)).as("pages").isEqualTo(1);
-    assertThat(b.getLong(64)).as("table offset").isEqualTo(8192);
-    assertThat(b.getLong(72)).as("overflow offset: one table entry, padded, one anchor, one group")
-        .isEqualTo(8216);
+    assertThat(b.getLong(56)).isEqualTo(256);
     assertThat(b.getLong(80)).isEqualTo(b.capacity());
-    assertThat(b.getLong(4096)).as("the page's head: its entry count").isEqualTo(405);
   }
 
   private static Path golden(String name) throws URISyntaxException {

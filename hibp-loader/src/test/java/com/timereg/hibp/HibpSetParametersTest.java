@@ -6,12 +6,38 @@ import org.junit.jupiter.api.Test;
 
 class HibpSetParametersTest {
   @Test
-  void defaultRateChoosesThirtyThreeBitFingerprintsForTwoBillionEntries() {
+  void defaultRateGivesUnderFiveBytesPerEntryForTwoBillionEntries() {
     long n = 2_000_000_000L;
     HibpSetParameters p = HibpSetParameters.forMaxEntries(n, 1e-10);
     assertThat(p.fingerprintBits()).isEqualTo(33);
     assertThat(p.falsePositiveRate(n)).isLessThanOrEqualTo(1e-10);
-    assertThat((double) p.bucketCount() / n).isCloseTo(1.164, org.assertj.core.data.Offset.offset(0.001));
+    assertThat(p.bucketsPerBlock()).isEqualTo(442);
+    assertThat((double) p.fileLength(n) / n).isLessThan(4.97);
+  }
+
+  @Test
+  void blocksLeaveSevenStandardDeviationsForTheBitmap() {
+    int k = HibpSetParameters.bucketsPerBlockFor(0.859);
+    double mean = k * 1.859;
+    assertThat(mean + 7 * Math.sqrt(0.859 * k)).isLessThanOrEqualTo(HibpSetFormat.BLOCK_BITMAP_BITS);
+    int wider = k + 1;
+    assertThat(wider * 1.859 + 7 * Math.sqrt(0.859 * wider)).isGreaterThan(HibpSetFormat.BLOCK_BITMAP_BITS);
+  }
+
+  @Test
+  void blockIndexByReciprocalMatchesDivision() {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+    for (int k : new int[] {16, 442, 443, 960}) {
+      long m = HibpSetFormat.reciprocal(k);
+      for (int i = 0; i < 100_000; i++) {
+        long q = r.nextLong(HibpSetParameters.MAX_BUCKETS);
+        assertThat(HibpSetFormat.unsignedMultiplyHigh(q, m)).isEqualTo(q / k);
+      }
+      long top = HibpSetParameters.MAX_BUCKETS - 1;
+      assertThat(HibpSetFormat.unsignedMultiplyHigh(top, m)).isEqualTo(top / k);
+      assertThat(HibpSetFormat.unsignedMultiplyHigh(k - 1, m)).isZero();
+      assertThat(HibpSetFormat.unsignedMultiplyHigh(k, m)).isEqualTo(1);
+    }
   }
 
   @Test
@@ -20,27 +46,6 @@ class HibpSetParametersTest {
       HibpSetParameters p = HibpSetParameters.forMaxEntries(n, 1e-10);
       assertThat(p.falsePositiveRate(n)).isLessThanOrEqualTo(1e-10);
       assertThat(p.falsePositiveRate(n / 2)).isLessThanOrEqualTo(1e-10);
-    }
-  }
-
-  @Test
-  void pageTableEntriesWidenAcrossTheThirtyTwoBitBoundary() {
-    long[] anchors = {0, 5, 0xFFFF_FF00L, (1L << 32) - 1, 1L << 32, 3L << 32 | 17, HibpSetParameters.MAX_BUCKETS - (1L << 31)};
-    for (long anchor : anchors) {
-      // Within a group of 4096 pages, a first bucket lies less than 2^27 above its anchor.
-      for (long delta : new long[] {0, 1, 255, 256, 1 << 20, (1 << 27) - 1}) {
-        long first = anchor + delta;
-        assertThat(HibpSetFormat.widen(anchor, (int) first)).isEqualTo(first);
-      }
-    }
-  }
-
-  @Test
-  void aBucketTooLargeForAPageIsOneMoreThanTheLargestThatFits() {
-    for (int bits : new int[] {9, 12, 37, 57}) {
-      int m = HibpSetFormat.maxEntriesAlone(bits);
-      assertThat(HibpSetFormat.fits(m + 1, m, bits)).isTrue();
-      assertThat(HibpSetFormat.fits(m + 2, m + 1, bits)).isFalse();
     }
   }
 

@@ -38,8 +38,8 @@ final class StatsCommand implements Callable<Integer> {
       out.printf("buckets              %,d (%.3f per entry)%n", p.bucketCount(), (double) p.bucketCount() / n);
       out.printf("fingerprint bits     %d%n", p.fingerprintBits());
       out.printf("class bits           %d%n", p.classBits());
-      out.printf("pages                %,d of %d bytes (%.1f entries per page, %,d overflowed)%n",
-          h.pageCount(), HibpSetFormat.PAGE_BYTES, (double) n / h.pageCount(), h.overflowPages());
+      out.printf("buckets per block    %d (%d-byte blocks, %,d of them overflowed)%n", p.bucketsPerBlock(),
+          HibpSetFormat.BLOCK_BYTES, h.overflowBlocks());
       out.println("prevalence classes   class  counts                 entries        share");
       long[] histogram = h.classHistogram();
       for (int c = 0; c < histogram.length; c++) {
