@@ -6,6 +6,7 @@
 #
 # The data for a size (set, sorted hashes, persisted ChronicleSet: about 75 bytes per entry) are prepared by
 # the first run and kept in /tmp/hibp-lookup-bench/ENTRIES (java.io.tmpdir) for the next; delete it afterwards.
+# A set the reader cannot open (after a format change) is rebuilt from the same synthetic input.
 # The JMH forks and the CPU-time run get -Xmx3g: the sorted array holds 20 bytes per entry on the heap (2 GB at 10^8).
 set -euo pipefail
 cd "$(dirname "$0")/.."

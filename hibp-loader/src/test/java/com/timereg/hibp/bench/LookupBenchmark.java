@@ -49,6 +49,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>JMH runs every benchmark method in its own JVM, so the data are prepared once per size and kept in
  * {@code ${hibp.bench.dir:-java.io.tmpdir/hibp-lookup-bench}/<entries>/} (set, sorted hashes, Chronicle
  * file; about 75 bytes per entry: 7.5 GB at 10^8), and each method loads only the structure it measures.
+ * A set that cannot be opened (say, after a format change) is rebuilt from the same synthetic input.
  * Delete that directory afterwards. The sorted array needs 20 bytes per entry of heap: at 10^8 run with
  * {@code -jvmArgsAppend -Xmx3g}.
  *
@@ -80,6 +81,9 @@ public class LookupBenchmark {
       dir = Files.createDirectories(root.resolve(Integer.toString(entries)));
       if (!Files.exists(dir.resolve("hashes.done"))) {
         generate();
+      } else if (!readable(dir.resolve("set.hibp"))) {
+        // A format change leaves the hashes and the Chronicle file valid: rebuild only the set.
+        buildSet();
       }
       SplittableRandom random = new SplittableRandom(2);
       present = new byte[QUERIES][];
@@ -95,11 +99,31 @@ public class LookupBenchmark {
       }
     }
 
-    private void generate() throws IOException {
+    private static boolean readable(Path set) {
+      try (HibpSet s = HibpSet.open(set)) {
+        return true;
+      } catch (IOException e) {
+        return false;
+      }
+    }
+
+    private void buildSet() throws IOException {
+      Path input = writeInput();
+      SetBuilder.build(HibpInput.open(input), dir.resolve("set.hibp"), BuildOptions.at(Instant.EPOCH),
+          BuildProgress.NONE);
+      Files.delete(input);
+    }
+
+    private Path writeInput() throws IOException {
       Path input = dir.resolve("input.txt");
       try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(input), 1 << 20)) {
         new SyntheticGenerator(entries, List.of(), 1, false).write(out, n -> { });
       }
+      return input;
+    }
+
+    private void generate() throws IOException {
+      Path input = writeInput();
       SetBuilder.build(HibpInput.open(input), dir.resolve("set.hibp"), BuildOptions.at(Instant.EPOCH),
           BuildProgress.NONE);
       try (BufferedReader r = Files.newBufferedReader(input);
