@@ -76,24 +76,25 @@ final class ParseTask implements Runnable {
       long tail = 0;
       long count = 0;
       int next = -1;
-      // Fast path: a line with all its bytes (and the 8 after its ':') inside the slice, a count of 1 to 7
-      // digits and LF or CRLF; one branch decides whether all of it is valid. Anything else, valid or not,
-      // takes the general path below, which also names the problem.
-      if (end + 1 + Long.BYTES <= limit) {
+      // Fast path: a line with all its bytes (and the 8 from its ':' on) inside the slice, a count of 1 to 6
+      // digits (5 with CRLF: HIBP's counts are mostly small) and LF or CRLF; one branch decides whether all
+      // of it is valid. Anything else, valid or not, takes the general path, which also names the problem.
+      if (end + Long.BYTES <= limit) {
         long c0 = buf.getLong(pos);
         long c1 = buf.getLong(end - 32);
         long c2 = buf.getLong(end - 24);
         long c3 = buf.getLong(end - 16);
         long c4 = buf.getLong(end - 8);
-        long chars = buf.getLong(end + 1);
+        long colon = buf.getLong(end);
         long notHex = (Hex.hexDigitBits(c0) & Hex.hexDigitBits(c1) & Hex.hexDigitBits(c2)
             & Hex.hexDigitBits(c3) & Hex.hexDigitBits(c4) & HIGH_BITS) ^ HIGH_BITS;
+        // The seven bytes after ':', a zero byte on top, which is no digit: at most 7 digits are found.
+        long chars = colon >>> 8;
         int digits = Long.numberOfTrailingZeros(~Hex.digitMask(chars) & HIGH_BITS) >>> 3;
-        // The byte after the digits and the one after that (both in the word for up to 6 digits; with 8
-        // digits the shift wraps to 0 and finds a digit, so no line end).
+        // The byte after the digits and the one after it (zero when past the word, so no line end).
         int term = (int) (chars >>> (digits << 3)) & 0xFFFF;
-        int lineEnd = (term & 0xFF) == '\n' ? 1 : term == ('\r' | '\n' << 8) && digits < 7 ? 2 : 0;
-        if ((notHex | ((c0 | c1 | c2 | c3 | c4 | chars) & HIGH_BITS)) == 0 && buf.get(end) == ':'
+        int lineEnd = (term & 0xFF) == '\n' ? 1 : term == ('\r' | '\n' << 8) ? 2 : 0;
+        if ((notHex | ((c0 | c1 | c2 | c3 | c4 | colon) & HIGH_BITS)) == 0 && (colon & 0xFF) == ':'
             && digits > 0 && lineEnd > 0) {
           count = Hex.parseDigits(chars, digits);
           hi = (prefixBits | (Hex.value8(c0) >>> shift)) << 32 | Hex.value8(c1);
