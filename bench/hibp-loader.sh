@@ -14,7 +14,7 @@
 #         download always does (it never fits the page cache). As root the whole cache is dropped
 #         (sync; echo 3 > /proc/sys/vm/drop_caches); otherwise only the input's pages (dd iflag=nocache),
 #         which leaves other files' pages and is weaker. The script says which it used.
-# Each run times cat, the loader (and the baseline) one after the other, in an order that rotates from run to
+# Each run times cat, dd, the loader (and the baseline) one after the other, in an order that rotates from run to
 # run; a run's ratio compares its own cat with its own build. The disk of a shared VM varies a lot from one
 # minute to the next, so the summary gives the median of the per-run ratios, and every run is printed.
 # The loader runs with -Xmx256m to show it streams in constant memory. Build times include JVM start, which
@@ -77,11 +77,14 @@ for _ in $(seq "$runs"); do jvm+=("$(timed bin/hibp-loader --version | cut -d' '
 jvm_start=$(printf '%s\n' "${jvm[@]}" | median)
 echo "JVM start + CLI (--version), median of $runs: $jvm_start s"
 
-names=(cat build)
+# dd with 4 MiB requests (the loader's read size) is a second reference: on this VM a cold `cat` (128 KiB
+# requests) spends seconds of system time and reads slower than large requests do.
+names=(cat dd build)
 [[ -n $baseline ]] && names+=(baseline)
 one() {
   case $1 in
     cat) timed cat "$input" ;;
+    dd) timed dd if="$input" of=/dev/null bs=4M status=none ;;
     build) timed bin/hibp-loader build "$input" -o "$work/set.hibp" ;;
     # shellcheck disable=SC2086
     baseline) timed "$java_bin" $HIBP_LOADER_JAVA_OPTS -jar "$baseline" build "$input" -o "$work/set.hibp" ;;
@@ -106,7 +109,7 @@ for mode in warm cold; do
       wall[$name]=$w
       walls[$name]+="$w "
       mbs=""
-      [[ $name != cat ]] && mbs=", own $(internal) MB/s"
+      [[ $name == build || $name == baseline ]] && mbs=", own $(internal) MB/s"
       line+=$(printf '  %s %.3f s (CPU %.2f s%s)' "$name" "$w" "$c" "$mbs")
     done
     for name in "${names[@]:1}"; do
