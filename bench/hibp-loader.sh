@@ -7,6 +7,7 @@
 #                             ENTRIES lines is reused (generating 10^8 lines takes a while)
 #   HIBP_BENCH_BASELINE_JAR   another build of the loader (e.g. main's hibp-loader.jar, with its lib/ beside
 #                             it), timed in the same runs, interleaved, so before and after share the minute
+#   HIBP_BENCH_DIRECT=1       also time `build --direct-io` (O_DIRECT, past the page cache) in the same runs
 #
 # Two cases:
 #   warm  the input is in the page cache (cat'ed before): cat is a memory copy, the loader is CPU-bound
@@ -81,6 +82,7 @@ echo "JVM start + CLI (--version), median of $runs: $jvm_start s"
 # dd with 4 MiB requests (the loader's read size) is a second reference: on this VM a cold `cat` (128 KiB
 # requests) spends seconds of system time and reads slower than large requests do.
 names=(cat dd build)
+[[ -n ${HIBP_BENCH_DIRECT:-} ]] && names+=(direct)
 [[ -n $baseline ]] && names+=(baseline)
 one() {
   case $1 in
@@ -88,6 +90,7 @@ one() {
     cat) timed /dev/null cat "$input" ;;
     dd) timed /dev/null dd if="$input" of=/dev/null bs=4M status=none ;;
     build) timed "$work/out.txt" bin/hibp-loader build "$input" -o "$work/set.hibp" ;;
+    direct) timed "$work/out.txt" bin/hibp-loader build --direct-io "$input" -o "$work/set.hibp" ;;
     # shellcheck disable=SC2086
     baseline) timed "$work/out.txt" "$java_bin" $HIBP_LOADER_JAVA_OPTS -jar "$baseline" build "$input" \
       -o "$work/set.hibp" ;;
@@ -112,7 +115,7 @@ for mode in warm cold; do
       wall[$name]=$w
       walls[$name]+="$w "
       mbs=""
-      [[ $name == build || $name == baseline ]] && mbs=", own $(internal) MB/s"
+      [[ $name == build || $name == direct || $name == baseline ]] && mbs=", own $(internal) MB/s"
       line+=$(printf '  %s %.3f s (CPU %.2f s%s)' "$name" "$w" "$c" "$mbs")
     done
     for name in "${names[@]:1}"; do
@@ -129,7 +132,7 @@ for mode in warm cold; do
     printf '%s %s: median wall %.3f s' "$mode" "$name" "$med"
     [[ $name == cat ]] || printf ', speed ratio to cat: median %.2f (runs: %s)' \
       "$(printf '%s\n' ${ratios[$name]} | median)" "$(printf '%.2f ' ${ratios[$name]})"
-    [[ $name == build || $name == baseline ]] && printf ', JVM start %.0f%% of it' "$(echo "100 * $jvm_start / $med" | bc -l)"
+    [[ $name == build || $name == direct || $name == baseline ]] && printf ', JVM start %.0f%% of it' "$(echo "100 * $jvm_start / $med" | bc -l)"
     echo
   done
   unset ratios walls

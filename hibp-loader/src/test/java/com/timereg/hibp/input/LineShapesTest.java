@@ -120,7 +120,7 @@ class LineShapesTest {
       text.writeBytes(String.format("F%039X:1\n", i).getBytes(StandardCharsets.US_ASCII));
     }
     byte[] bytes = text.toByteArray();
-    ReadAhead.Chunk c = new ReadAhead.Chunk(4096);
+    ReadAhead.Chunk c = new ReadAhead.Chunk(ReadAhead.HEADROOM + 4096);
     c.buf.put(ReadAhead.HEADROOM, bytes);
     ParseTask t = new ParseTask(c, 0, ReadAhead.HEADROOM, ReadAhead.HEADROOM + bytes.length, 0, 0, 0);
     t.run();
