@@ -1,11 +1,11 @@
 package com.timereg.hibp.input;
 
+import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import com.sun.nio.file.ExtendedOpenOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -22,8 +22,8 @@ import java.util.function.IntFunction;
  * Each buffer keeps {@link #HEADROOM} free bytes in front, where the parser puts the unfinished end of the
  * previous buffer's last line.
  *
- * <p>With direct I/O a single file is read with {@code O_DIRECT}, past the page cache: the kernel then
- * neither copies the data nor spends system time caching it, and the cache keeps what it held (a running
+ * <p>With direct I/O a single file is read with {@code O_DIRECT}, past the page cache: the disk's data
+ * lands in the buffer without a copy or the system time of caching it, and the cache keeps what it held (a running
  * gateway's set, say) instead of filling with a download it will never see again. Buffers and reads are
  * aligned to 4 KiB for it; a file system that refuses it is read through the cache.
  */
@@ -182,7 +182,8 @@ final class ReadAhead implements AutoCloseable {
       } catch (NoSuchFileException e) {
         throw e;
       } catch (UnsupportedOperationException | IOException e) {
-        // tmpfs and some network file systems refuse O_DIRECT (EINVAL); the page cache still works.
+        // Some file systems refuse O_DIRECT (EINVAL: older tmpfs, some network file systems); the page cache
+        // still works.
       }
     }
     return FileChannel.open(path, StandardOpenOption.READ);
