@@ -132,7 +132,8 @@ for mode in warm cold; do
     printf '%s %s: median wall %.3f s' "$mode" "$name" "$med"
     [[ $name == cat ]] || printf ', speed ratio to cat: median %.2f (runs: %s)' \
       "$(printf '%s\n' ${ratios[$name]} | median)" "$(printf '%.2f ' ${ratios[$name]})"
-    [[ $name == build || $name == direct || $name == baseline ]] && printf ', JVM start %.0f%% of it' "$(echo "100 * $jvm_start / $med" | bc -l)"
+    [[ $name == build || $name == direct || $name == baseline ]] &&
+      printf ', JVM start %.0f%% of it' "$(echo "100 * $jvm_start / $med" | bc -l)"
     echo
   done
   unset ratios walls
