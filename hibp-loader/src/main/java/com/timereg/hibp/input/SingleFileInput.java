@@ -32,7 +32,7 @@ final class SingleFileInput implements HibpInput {
 
   @Override
   public String describe() {
-    return "single ordered file " + file + (directIo ? ", direct I/O" : "");
+    return "single ordered file " + file + (directIo ? ", read with O_DIRECT where allowed" : "");
   }
 
   @Override
