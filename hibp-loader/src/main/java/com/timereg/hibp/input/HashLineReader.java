@@ -33,6 +33,7 @@ final class HashLineReader {
   private final LongConsumer progress;
   private final int prefixDigits;
   private final int shift;
+  private final boolean directIo;
   private final byte[] carry = new byte[ParseTask.MAX_LINE];
   private long prevHi;
   private long prevLo;
@@ -40,8 +41,12 @@ final class HashLineReader {
   private int lineFile = -1;
   private long linesBefore;
 
-  /** @param prefixDigits hex digits of every hash that a file's name holds rather than its lines (0 to 5) */
-  HashLineReader(EntrySink sink, LongConsumer progress, int prefixDigits) {
+  /**
+   * @param prefixDigits hex digits of every hash that a file's name holds rather than its lines (0 to 5)
+   * @param directIo read a single file past the page cache ({@link ReadAhead})
+   */
+  HashLineReader(EntrySink sink, LongConsumer progress, int prefixDigits, boolean directIo) {
+    this.directIo = directIo;
     this.sink = sink;
     this.progress = progress;
     this.prefixDigits = prefixDigits;
@@ -51,7 +56,7 @@ final class HashLineReader {
   /** Reads {@code count} files in order; file {@code i} holds the hashes that start with hex digits i. */
   void read(IntFunction<Path> files, int count) throws IOException {
     ExecutorService workers = workers();
-    try (ReadAhead input = new ReadAhead(files, count)) {
+    try (ReadAhead input = new ReadAhead(files, count, directIo)) {
       int file = -1;
       int carried = 0;
       ReadAhead.Chunk previous = null;

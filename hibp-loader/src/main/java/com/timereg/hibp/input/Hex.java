@@ -11,17 +11,47 @@ final class Hex {
    * first digit in the lowest byte; -1 if any byte is not a hex digit.
    */
   static long parse8(long chars) {
-    // Each byte range test adds a constant that carries into the byte's top bit exactly when the byte is
-    // in range; bytes >= 0x80 are rejected first so no addition can carry into the next byte.
-    long digitGe = (chars + 0x5050505050505050L) & HIGH_BITS;
-    long digitLe = ~(chars + 0x4646464646464646L) & HIGH_BITS;
-    long lower = chars | 0x2020202020202020L;
-    long letterGe = (lower + 0x1F1F1F1F1F1F1F1FL) & HIGH_BITS;
-    long letterLe = ~(lower + 0x1919191919191919L) & HIGH_BITS;
-    long valid = (digitGe & digitLe) | (letterGe & letterLe);
-    if (((valid ^ HIGH_BITS) | (chars & HIGH_BITS)) != 0) {
+    if (((hexDigits(chars) ^ HIGH_BITS) | (chars & HIGH_BITS)) != 0) {
       return -1;
     }
+    return value8(chars);
+  }
+
+  static long hexDigits(long chars) {
+    return hexDigitBits(chars) & HIGH_BITS;
+  }
+
+  /**
+   * Bit 7 of each byte set where the byte of {@code chars} is an ASCII hex digit (either case), the other
+   * bits garbage, so that the caller can AND several words and mask once. Meaningful only when no byte is
+   * 0x80 or above, which the caller checks (for several words at once, with one OR): each range test adds a
+   * constant that carries into the byte's top bit exactly when the byte is in range, and only a byte that
+   * already has its top bit could carry into the next byte.
+   */
+  static long hexDigitBits(long chars) {
+    long digit = (chars + 0x5050505050505050L) & ~(chars + 0x4646464646464646L);
+    long lower = chars | 0x2020202020202020L;
+    long letter = (lower + 0x1F1F1F1F1F1F1F1FL) & ~(lower + 0x1919191919191919L);
+    return digit | letter;
+  }
+
+  /**
+   * A key that orders eight hex digits (little-endian chars, either case) as their values: lower case sorts
+   * '0'-'9' (0x30-0x39) below 'a'-'f' (0x61-0x66), and the byte swap puts the first digit highest. Two
+   * operations instead of a conversion, for digits that only need comparing; every byte is below 0x80, so
+   * the key is never negative.
+   */
+  static long orderKey8(long chars) {
+    return Long.reverseBytes(chars | 0x2020202020202020L);
+  }
+
+  /** The value of the eight hex digits that {@link #orderKey8} made a key of. */
+  static long valueOfKey8(long key) {
+    return value8(Long.reverseBytes(key));
+  }
+
+  /** The 32-bit value of eight hex digits packed little-endian, first digit lowest; not checked. */
+  static long value8(long chars) {
     // Digits have bit 6 clear and their value in the low nibble; letters have bit 6 set and low nibble 1..6.
     long nibbles = (chars & 0x0F0F0F0F0F0F0F0FL) + ((chars >>> 6) & 0x0101010101010101L) * 9;
     long r = Long.reverseBytes(nibbles);

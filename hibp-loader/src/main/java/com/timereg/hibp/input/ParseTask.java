@@ -29,10 +29,15 @@ final class ParseTask implements Runnable {
   String problem;
   long firstHi;
   long firstLo;
+  /** Order keys ({@link Hex#orderKey8}) of the last eight hex digits of the first and last hash; -1: none. */
   long firstTail = -1;
   long lastHi;
   long lastLo;
   long lastTail = -1;
+  private long slowHi;
+  private long slowLo;
+  private long slowTail;
+  private long slowCount;
 
   ParseTask(ReadAhead.Chunk chunk, int file, int from, int to, long prefixBits, int prefixDigits, int out) {
     this.chunk = chunk;
@@ -66,62 +71,58 @@ final class ParseTask implements Runnable {
     while (pos < limit) {
       line++;
       int end = pos + hashChars;
-      boolean fits = end + 1 <= limit;
-      long raw0 = fits ? Hex.parse8(buf.getLong(pos)) : -1;
-      long g1 = fits ? Hex.parse8(buf.getLong(end - 32)) : -1;
-      long g2 = fits ? Hex.parse8(buf.getLong(end - 24)) : -1;
-      long g3 = fits ? Hex.parse8(buf.getLong(end - 16)) : -1;
-      long g4 = fits ? Hex.parse8(buf.getLong(end - 8)) : -1;
-      if ((raw0 | g1 | g2 | g3 | g4) < 0 || buf.get(end) != ':') {
-        fail(line, malformed(buf, pos, limit));
-        return;
-      }
-      int j = end + 1;
-      long count;
-      long chars = j + Long.BYTES <= limit ? buf.getLong(j) : -1;
-      int digits = Long.numberOfTrailingZeros(~Hex.digitMask(chars) & HIGH_BITS) >>> 3;
-      if ((chars & HIGH_BITS) == 0 && digits > 0 && digits < 8) {
-        count = Hex.parseDigits(chars, digits);
-        j += digits;
-      } else {
-        // Rare: a count of 8 or more digits, a line at the very end of the slice, or an error.
-        count = 0;
-        int digitsEnd = Math.min(limit, j + MAX_COUNT_DIGITS + 1);
-        while (j < digitsEnd && buf.get(j) >= '0' && buf.get(j) <= '9') {
-          count = count * 10 + buf.get(j++) - '0';
+      long hi = 0;
+      long lo = 0;
+      long tail = 0;
+      long count = 0;
+      int next = -1;
+      // Fast path: a line with all its bytes (and the 8 from its ':' on) inside the slice, a count of 1 to 6
+      // digits (5 with CRLF: HIBP's counts are mostly small) and LF or CRLF; one branch decides whether all
+      // of it is valid. Anything else, valid or not, takes the general path, which also names the problem.
+      if (end + Long.BYTES <= limit) {
+        long c0 = buf.getLong(pos);
+        long c1 = buf.getLong(end - 32);
+        long c2 = buf.getLong(end - 24);
+        long c3 = buf.getLong(end - 16);
+        long c4 = buf.getLong(end - 8);
+        long colon = buf.getLong(end);
+        long notHex = (Hex.hexDigitBits(c0) & Hex.hexDigitBits(c1) & Hex.hexDigitBits(c2)
+            & Hex.hexDigitBits(c3) & Hex.hexDigitBits(c4) & HIGH_BITS) ^ HIGH_BITS;
+        // The seven bytes after ':', a zero byte on top, which is no digit: at most 7 digits are found.
+        long chars = colon >>> 8;
+        int digits = Long.numberOfTrailingZeros(~Hex.digitMask(chars) & HIGH_BITS) >>> 3;
+        // The byte after the digits and the one after it (zero when past the word, so no line end).
+        int term = (int) (chars >>> (digits << 3)) & 0xFFFF;
+        int lineEnd = (term & 0xFF) == '\n' ? 1 : term == ('\r' | '\n' << 8) ? 2 : 0;
+        if ((notHex | ((c0 | c1 | c2 | c3 | c4 | colon) & HIGH_BITS)) == 0 && (colon & 0xFF) == ':'
+            && digits > 0 && lineEnd > 0) {
+          count = Hex.parseDigits(chars, digits);
+          hi = (prefixBits | (Hex.value8(c0) >>> shift)) << 32 | Hex.value8(c1);
+          lo = Hex.value8(c2) << 32 | Hex.value8(c3);
+          tail = Hex.orderKey8(c4);
+          next = count == 0 ? -1 : end + 1 + digits + lineEnd;
         }
-        if (j == end + 1 || j - end - 1 > MAX_COUNT_DIGITS) {
+      }
+      if (next < 0) {
+        next = parseLine(buf, pos, limit);
+        if (next < 0) {
           fail(line, malformed(buf, pos, limit));
           return;
         }
+        hi = slowHi;
+        lo = slowLo;
+        tail = slowTail;
+        count = slowCount;
       }
-      if (count == 0) {
-        fail(line, malformed(buf, pos, limit));
-        return;
-      }
-      if (j < limit) {
-        byte b = buf.get(j);
-        if (b == '\r' && j + 1 < limit && buf.get(j + 1) == '\n') {
-          j += 2;
-        } else if (b == '\n' || (b == '\r' && j + 1 == limit)) {
-          j += 1;
-        } else {
-          fail(line, malformed(buf, pos, limit));
-          return;
-        }
-      }
-      long hi = (prefixBits | (raw0 >>> shift)) << 32 | g1;
-      long lo = g2 << 32 | g3;
       if (line == 1) {
         firstHi = hi;
         firstLo = lo;
-        firstTail = g4;
-      } else {
-        int c = compare(hi, lo, g4, prevHi, prevLo, prevTail);
-        if (c <= 0) {
-          fail(line, orderProblem(c, hi, lo, g4, prevHi, prevLo, prevTail));
-          return;
-        }
+        firstTail = tail;
+      } else if (hi == prevHi ? lo == prevLo ? tail <= prevTail : Long.compareUnsigned(lo, prevLo) < 0
+          : Long.compareUnsigned(hi, prevHi) < 0) {
+        fail(line, orderProblem(compare(hi, lo, tail, prevHi, prevLo, prevTail), hi, lo, tail, prevHi, prevLo,
+            prevTail));
+        return;
       }
       his[n] = hi;
       los[n] = lo;
@@ -129,8 +130,8 @@ final class ParseTask implements Runnable {
       n++;
       prevHi = hi;
       prevLo = lo;
-      prevTail = g4;
-      pos = j;
+      prevTail = tail;
+      pos = next;
     }
     lines = line;
     entries = n - out;
@@ -139,6 +140,53 @@ final class ParseTask implements Runnable {
     lastTail = prevTail;
   }
 
+  /**
+   * The general path for one line starting at {@code pos}: near the slice's end, long counts, a final line
+   * without line end, and every malformed line. Returns where the next line starts, with the entry in the
+   * slow* fields, or -1 if the line is malformed.
+   */
+  private int parseLine(ByteBuffer buf, int pos, int limit) {
+    int end = pos + hashChars;
+    boolean fits = end + 1 <= limit;
+    long raw0 = fits ? Hex.parse8(buf.getLong(pos)) : -1;
+    long g1 = fits ? Hex.parse8(buf.getLong(end - 32)) : -1;
+    long g2 = fits ? Hex.parse8(buf.getLong(end - 24)) : -1;
+    long g3 = fits ? Hex.parse8(buf.getLong(end - 16)) : -1;
+    long c4 = fits ? buf.getLong(end - 8) : -1;
+    long g4 = fits ? Hex.parse8(c4) : -1;
+    if ((raw0 | g1 | g2 | g3 | g4) < 0 || buf.get(end) != ':') {
+      return -1;
+    }
+    int j = end + 1;
+    long count = 0;
+    int digitsEnd = Math.min(limit, j + MAX_COUNT_DIGITS + 1);
+    while (j < digitsEnd && buf.get(j) >= '0' && buf.get(j) <= '9') {
+      count = count * 10 + buf.get(j++) - '0';
+    }
+    if (j == end + 1 || j - end - 1 > MAX_COUNT_DIGITS || count == 0) {
+      return -1;
+    }
+    if (j < limit) {
+      byte b = buf.get(j);
+      if (b == '\r' && j + 1 < limit && buf.get(j + 1) == '\n') {
+        j += 2;
+      } else if (b == '\n' || (b == '\r' && j + 1 == limit)) {
+        j += 1;
+      } else {
+        return -1;
+      }
+    }
+    slowHi = (prefixBits | (raw0 >>> shift)) << 32 | g1;
+    slowLo = g2 << 32 | g3;
+    slowTail = Hex.orderKey8(c4);
+    slowCount = count;
+    return j;
+  }
+
+  /**
+   * Compares two hashes given by their first 128 bits and the order key of their last eight digits
+   * ({@link Hex#orderKey8}; -1 stands below every hash, for "none yet").
+   */
   static int compare(long hi, long lo, long tail, long prevHi, long prevLo, long prevTail) {
     int c = Long.compareUnsigned(hi, prevHi);
     if (c == 0) {
@@ -151,9 +199,9 @@ final class ParseTask implements Runnable {
   }
 
   static String orderProblem(int c, long hi, long lo, long tail, long prevHi, long prevLo, long prevTail) {
-    String hash = Hex.format(hi, lo, tail);
+    String hash = Hex.format(hi, lo, Hex.valueOfKey8(tail));
     return c == 0 ? "duplicate hash " + hash : "unsorted: hash " + hash + " comes after "
-        + Hex.format(prevHi, prevLo, prevTail);
+        + Hex.format(prevHi, prevLo, Hex.valueOfKey8(prevTail));
   }
 
   private void fail(long line, String what) {

@@ -105,7 +105,7 @@ final class PrefixDirectoryInput implements HibpInput {
 
   @Override
   public void read(EntrySink sink, LongConsumer progress) throws IOException {
-    new HashLineReader(sink, progress, digits)
+    new HashLineReader(sink, progress, digits, false)
         .read(prefix -> dir.resolve(name(prefix, digits, lowerCaseName.get(prefix))), 1 << (4 * digits));
   }
 

@@ -11,10 +11,12 @@ final class SingleFileInput implements HibpInput {
 
   private final Path file;
   private final long size;
+  private final boolean directIo;
 
-  SingleFileInput(Path file, long size) {
+  SingleFileInput(Path file, long size, boolean directIo) {
     this.file = file;
     this.size = size;
+    this.directIo = directIo;
   }
 
   @Override
@@ -30,11 +32,11 @@ final class SingleFileInput implements HibpInput {
 
   @Override
   public String describe() {
-    return "single ordered file " + file;
+    return "single ordered file " + file + (directIo ? ", read with O_DIRECT where allowed" : "");
   }
 
   @Override
   public void read(EntrySink sink, LongConsumer progress) throws IOException {
-    new HashLineReader(sink, progress, 0).read(i -> file, 1);
+    new HashLineReader(sink, progress, 0, directIo).read(i -> file, 1);
   }
 }

@@ -34,6 +34,29 @@ class CliTest {
     assertThat(built.out).contains("5,002 entries");
   }
 
+  @Test
+  void readsPastThePageCacheByDefaultOnlyAnInputThatCouldNotStayCached() {
+    long memory = 24L << 30;
+    assertThat(BuildCommand.directByDefault(80L << 30, memory)).isTrue();
+    assertThat(BuildCommand.directByDefault(13L << 30, memory)).isTrue();
+    assertThat(BuildCommand.directByDefault(4L << 30, memory)).isFalse();
+    assertThat(BuildCommand.directByDefault(80L << 30, 0)).isFalse();
+  }
+
+  @Test
+  void buildsTheSameSetWithAndWithoutDirectIo() throws IOException {
+    Path input = dir.resolve("in.txt");
+    Path direct = dir.resolve("direct.hibp");
+    Path cached = dir.resolve("cached.hibp");
+    Result d = run("build", "--direct-io", input.toString(), "-o", direct.toString(), "--build-time",
+        "2025-01-01T00:00:00Z");
+    assertThat(d.code).isZero();
+    assertThat(d.out).contains("O_DIRECT");
+    assertThat(run("build", "--no-direct-io", input.toString(), "-o", cached.toString(), "--build-time",
+        "2025-01-01T00:00:00Z").code).isZero();
+    assertThat(Files.readAllBytes(direct)).isEqualTo(Files.readAllBytes(cached));
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"build", "verify", "stats", "query", "generate"})
   void everyCommandHasHelp(String command) {

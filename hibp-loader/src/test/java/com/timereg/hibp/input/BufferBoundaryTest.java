@@ -12,8 +12,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Lines that straddle read buffers, and files that end exactly where a buffer does, parse like any other. */
 class BufferBoundaryTest {
-  /** 43-byte lines ("40 hex:1\n") fill a read buffer after its headroom exactly. */
-  private static final int LINES_PER_BUFFER = ((4 << 20) - ReadAhead.HEADROOM) / 43;
+  private static final int BUFFER_TEXT = (4 << 20) - ReadAhead.HEADROOM;
+  /**
+   * 43-byte lines ("40 hex:1\n"), the first {@link #LONGER} of them a byte longer ("40 hex:10\n"), fill a
+   * read buffer after its headroom exactly.
+   */
+  private static final int LINES_PER_BUFFER = BUFFER_TEXT / 43;
+  private static final int LONGER = BUFFER_TEXT % 43;
 
   @TempDir
   Path dir;
@@ -22,21 +27,17 @@ class BufferBoundaryTest {
   @ValueSource(ints = {-1, 0, 1, LINES_PER_BUFFER + 7})
   void everyLineIsReadOnceAroundABufferBoundary(int extraLines) throws IOException {
     int n = LINES_PER_BUFFER + extraLines;
-    byte[] line = ("00000000" + "0".repeat(32) + ":1\n").getBytes(StandardCharsets.US_ASCII);
-    byte[] text = new byte[n * 43];
+    StringBuilder text = new StringBuilder(n * 43 + LONGER);
     for (int i = 0; i < n; i++) {
-      for (int d = 0; d < 8; d++) {
-        line[d] = (byte) Character.toUpperCase(Character.forDigit((i >>> (28 - 4 * d)) & 15, 16));
-      }
-      System.arraycopy(line, 0, text, i * 43, 43);
+      text.append(String.format("%08X%032X:%d\n", i, 0, i < LONGER ? 10 : 1));
     }
-    Path file = Files.write(dir.resolve("in.txt"), text);
+    Path file = Files.writeString(dir.resolve("in.txt"), text, StandardCharsets.US_ASCII);
     if (extraLines == 0) {
-      assertThat(Files.size(file)).isEqualTo((4 << 20) - ReadAhead.HEADROOM);
+      assertThat(Files.size(file)).isEqualTo(BUFFER_TEXT);
     }
     long[] seen = {0};
     HibpInput.open(file).read((hi, lo, count) -> {
-      if (hi >>> 32 != seen[0]++ || count != 1) {
+      if (hi >>> 32 != seen[0] || count != (seen[0]++ < LONGER ? 10 : 1)) {
         throw new AssertionError("entry " + (seen[0] - 1) + " read as " + Long.toHexString(hi));
       }
     }, bytes -> { });

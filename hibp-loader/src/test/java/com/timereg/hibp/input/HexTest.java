@@ -36,6 +36,20 @@ class HexTest {
   }
 
   @Test
+  void orderKeysSortEightHexDigitsByValueInEitherCase() {
+    SplittableRandom r = new SplittableRandom(3);
+    for (int i = 0; i < 100_000; i++) {
+      long a = r.nextLong(1L << 32);
+      long b = r.nextBoolean() ? a : r.nextLong(1L << 32);
+      long ka = Hex.orderKey8(chars(mixedCase(String.format("%08x", a), r)));
+      long kb = Hex.orderKey8(chars(mixedCase(String.format("%08x", b), r)));
+      assertThat(Long.compare(ka, kb)).as("%08x %08x", a, b).isEqualTo(Long.compare(a, b));
+      assertThat(ka).isPositive();
+      assertThat(Hex.valueOfKey8(ka)).isEqualTo(a);
+    }
+  }
+
+  @Test
   void parsesOneToSevenDecimalDigitsFollowedByAnything() {
     SplittableRandom r = new SplittableRandom(2);
     for (int n = 1; n <= 7; n++) {
@@ -49,6 +63,16 @@ class HexTest {
         assertThat(Hex.parseDigits(chars, n)).as(text).isEqualTo(Long.parseLong(digits));
       }
     }
+  }
+
+  private static String mixedCase(String hex, SplittableRandom r) {
+    StringBuilder b = new StringBuilder(hex);
+    for (int i = 0; i < b.length(); i++) {
+      if (r.nextBoolean()) {
+        b.setCharAt(i, Character.toUpperCase(b.charAt(i)));
+      }
+    }
+    return b.toString();
   }
 
   private static long chars(String eight) {

@@ -35,6 +35,21 @@ class SliceBoundaryTest {
   }
 
   @ParameterizedTest
+  @ValueSource(ints = {-2, -1, 0, 1, 2})
+  void namesTheLineWhereOnlyTheLastDigitsGoBackwardsNextToACut(int offset) throws IOException {
+    int bad = LAST_OF_FIRST_SLICE + offset;
+    byte[] text = lines(60_000);
+    // Line `bad` repeats the line before it but for the last digit, which is smaller (and in the other case).
+    System.arraycopy(text, (bad - 2) * 43, text, (bad - 1) * 43, 40);
+    text[(bad - 2) * 43 + 39] = 'B';
+    text[(bad - 1) * 43 + 39] = 'a';
+    InputFormatException e = failure(text);
+    assertThat(e.line()).isEqualTo(bad);
+    assertThat(e.getMessage()).contains("unsorted").endsWith("A comes after " + new String(text, (bad - 2) * 43, 39,
+        StandardCharsets.US_ASCII) + "B");
+  }
+
+  @ParameterizedTest
   @ValueSource(ints = {-1, 0, 1, 2})
   void namesTheLineOfAMalformedLineNextToACut(int offset) throws IOException {
     int bad = LAST_OF_FIRST_SLICE + offset;
