@@ -10,6 +10,11 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.resolver.AddressResolverGroup;
@@ -18,9 +23,10 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLParameters;
 
 /**
- * The direct path's HTTP/1.1 connections to a plain-HTTP backend, owned by one event loop: the loop of
+ * The direct path's HTTP/1.1 connections to the backend (plain or TLS), owned by one event loop: the loop of
  * the listener instance whose {@link ProxyHandler} owns it, which is also the loop of every client
  * connection that uses it, so nothing here is shared between threads.
  *
@@ -53,14 +59,17 @@ final class DirectBackend {
   private final ChannelFactory<? extends Channel> channels;
   private final AddressResolverGroup<InetSocketAddress> resolver;
   private final ProxySettings settings;
+  /** For an HTTPS backend; null for plain HTTP. */
+  private final SslContext tls;
   private final ArrayDeque<Connection> idle = new ArrayDeque<>();
   private final ArrayDeque<Queued> waiting = new ArrayDeque<>();
   private int open;
   private boolean closed;
 
   DirectBackend(EventLoop loop, ChannelFactory<? extends Channel> channels,
-      AddressResolverGroup<InetSocketAddress> resolver, ProxySettings settings) {
+      AddressResolverGroup<InetSocketAddress> resolver, ProxySettings settings, SslContext tls) {
     this.loop = loop;
+    this.tls = tls;
     this.channels = channels;
     this.resolver = resolver;
     this.settings = settings;
@@ -141,6 +150,9 @@ final class DirectBackend {
         .handler(new ChannelInitializer<>() {
           @Override
           protected void initChannel(Channel ch) {
+            if (tls != null) {
+              ch.pipeline().addLast("tls", tlsHandler(ch, connectMillis));
+            }
             // Vert.x's HTTP client limits: 4 KiB initial line, 8 KiB of headers, 8 KiB chunks.
             ch.pipeline().addLast("codec", new HttpClientCodec(4096, 8192, 8192))
                 .addLast("idle", new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS))
@@ -155,12 +167,52 @@ final class DirectBackend {
       connectWaiting();
     });
     connecting.addListener(f -> {
-      if (f.isSuccess()) {
+      if (!f.isSuccess()) {
+        waiter.failed(ProxyFailure.ofConnect(f.cause()), f.cause());
+      } else if (tls == null) {
         waiter.connected(connection);
       } else {
-        waiter.failed(ProxyFailure.ofConnect(f.cause()), f.cause());
+        // Usable once the backend's certificate has been verified.
+        connection.channel.pipeline().get(SslHandler.class).handshakeFuture().addListener(h -> {
+          if (h.isSuccess()) {
+            waiter.connected(connection);
+          } else {
+            connection.channel.close();
+            waiter.failed(ProxyFailure.ofConnect(h.cause()), h.cause());
+          }
+        });
       }
     });
+  }
+
+  /** TLS to the backend as the Vert.x client does it: SNI, host name verification, handshake within the connect timeout. */
+  private SslHandler tlsHandler(Channel ch, int handshakeMillis) {
+    SslHandler handler = tls.newHandler(ch.alloc(), settings.backendHost(), settings.backendPort());
+    SSLParameters parameters = handler.engine().getSSLParameters();
+    parameters.setEndpointIdentificationAlgorithm("HTTPS");
+    handler.engine().setSSLParameters(parameters);
+    handler.setHandshakeTimeoutMillis(handshakeMillis);
+    return handler;
+  }
+
+  /**
+   * The client TLS context for an HTTPS backend: the configured CA file or the JDK's trust store, the
+   * client certificate if configured; null for a plain-HTTP backend.
+   *
+   * @throws javax.net.ssl.SSLException when the files cannot be used
+   */
+  static SslContext tlsContext(ProxySettings settings) throws javax.net.ssl.SSLException {
+    if (!settings.backendTls()) {
+      return null;
+    }
+    SslContextBuilder builder = SslContextBuilder.forClient()
+        .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
+        .protocols("TLSv1.3", "TLSv1.2");
+    settings.trustPem().ifPresent(pem -> builder.trustManager(pem.toFile()));
+    if (settings.clientCertPem().isPresent()) {
+      builder.keyManager(settings.clientCertPem().get().toFile(), settings.clientKeyPem().orElseThrow().toFile());
+    }
+    return builder.build();
   }
 
   /** A connection closed: a waiting exchange may open a new one in its place. */

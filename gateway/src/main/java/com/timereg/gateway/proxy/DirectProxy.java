@@ -6,7 +6,10 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
+import io.netty.handler.ssl.SslContext;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,11 +19,13 @@ import java.util.concurrent.TimeUnit;
  * router's {@link ProxyHandler} (headers, statuses, bodies, timeouts, meters), at about half its CPU per
  * request (docs/benchmarks.md): the proxied path is what the gateway spends most of its time on.
  *
- * <p>Only for a plain-HTTP, HTTP/1.1 backend; with TLS or HTTP/2 to the backend every request takes the
- * router's path. Which requests may come here is the caller's decision (edge.ConnectionFastPath).
+ * <p>Only for an HTTP/1.1 backend (plain or TLS, verified like the router's client: the configured CA or the
+ * JDK's trust store, host name, optional client certificate); with HTTP/2 to the backend every request takes
+ * the router's path. Which requests may come here is the caller's decision (edge.ConnectionFastPath).
  * Confined to the event loop of the listener instance that created it.
  */
 public final class DirectProxy {
+  private static final Logger LOG = LoggerFactory.getLogger(DirectProxy.class);
 
   /** A request on its way: the client side feeds it the request body and connection events. */
   public interface Exchange {
@@ -81,17 +86,25 @@ public final class DirectProxy {
 
   /**
    * The direct path for {@code support}'s backend, bound to the calling context's event loop; empty when the
-   * backend needs TLS or HTTP/2, or when called outside an event-loop context.
+   * backend speaks HTTP/2, or when called outside an event-loop context.
    */
   static Optional<DirectProxy> create(Vertx vertx, ExchangeSupport support) {
     ProxySettings settings = support.settings;
     ContextInternal context = ContextInternal.current();
-    if (settings.backendTls() || settings.http2() || context == null || !context.isEventLoopContext()
+    if (settings.http2() || context == null || !context.isEventLoopContext()
         || !(vertx instanceof VertxInternal internal)) {
       return Optional.empty();
     }
+    SslContext tls;
+    try {
+      tls = DirectBackend.tlsContext(settings);
+    } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+      // The router's client reads the same files its own way; let it decide, on every request.
+      LOG.warn("backend TLS files not usable for the direct path ({}); all requests take the router", e.toString());
+      return Optional.empty();
+    }
     DirectBackend backend = new DirectBackend(context.nettyEventLoop(), internal.transport().channelFactory(false),
-        internal.nameResolver().nettyAddressResolverGroup(), settings);
+        internal.nameResolver().nettyAddressResolverGroup(), settings, tls);
     return Optional.of(new DirectProxy(support, backend));
   }
 

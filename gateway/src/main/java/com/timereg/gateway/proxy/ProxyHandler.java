@@ -52,7 +52,7 @@ public final class ProxyHandler implements Handler<RoutingContext> {
 
   /**
    * The direct path to the same backend with the same pool limits, for requests the connection's pipeline
-   * has authenticated itself; present for a plain-HTTP, HTTP/1.1 backend when created on an event loop.
+   * has authenticated itself; present for an HTTP/1.1 backend (plain or TLS) when created on an event loop.
    */
   public Optional<DirectProxy> direct() {
     return direct;

@@ -8,7 +8,11 @@ import com.timereg.gateway.store.PostgresExtension;
 import com.timereg.gateway.store.TestDatabase;
 import com.timereg.gateway.testsupport.BlockedThreadWatch;
 import com.timereg.gateway.testsupport.SourceClient;
+import com.timereg.gateway.testsupport.Await;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.SelfSignedCertificate;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -24,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code proxy.DirectProxy}) rather than through the router, seen from real TLS clients in front and the
  * demo backend behind: in order with routed requests on the same connection, bodies both ways, framing,
  * and the same failures as the router's proxy. {@code gateway_proxy_direct_total} shows which path a request
- * took. Three gateways: a normal backend, a slow one, none at all.
+ * took. Five gateways: a normal backend, a slow one, none at all, an HTTPS backend with a private CA that
+ * insists on the gateway's client certificate, and the same backend under a name its certificate lacks.
  */
 @ExtendWith({PostgresExtension.class, BlockedThreadWatch.class})
 class DirectRelayEndToEndTest {
@@ -36,7 +41,11 @@ class DirectRelayEndToEndTest {
   static E2eGateway gw;
   static E2eGateway slow;
   static E2eGateway dead;
+  static E2eGateway tls;
+  static E2eGateway tlsWrongName;
   static String token;
+  private static final SelfSignedCertificate BACKEND = SelfSignedCertificate.create("localhost");
+  private static final SelfSignedCertificate GATEWAY_CLIENT = SelfSignedCertificate.create("gateway");
 
   @BeforeAll
   static void start(TestDatabase db) throws Exception {
@@ -44,13 +53,17 @@ class DirectRelayEndToEndTest {
     gw = E2eGateway.start(dir.resolve("normal"), db, vertx, 0, Map.of());
     slow = E2eGateway.start(dir.resolve("slow"), db, vertx, 3_000, Map.of("GATEWAY_BACKEND__RESPONSE_TIMEOUT", "300ms"));
     dead = E2eGateway.start(dir.resolve("dead"), db, vertx, -1, Map.of());
+    int httpsPort = mutualTlsBackend();
+    tls = E2eGateway.start(dir.resolve("tls"), db, vertx, -1, backendTls("localhost", httpsPort));
+    // The certificate names localhost, not the address: host name verification must refuse it.
+    tlsWrongName = E2eGateway.start(dir.resolve("tls-ip"), db, vertx, -1, backendTls("127.0.0.1", httpsPort));
     new E2eUsers(db).create(USER, new DjangoPbkdf2Hasher(20_000).hash(PASSWORD), true);
     token = gw.accessToken(USER, PASSWORD);
   }
 
   @AfterAll
   static void stop() {
-    E2eGateway.closeAll(vertx, gw, slow, dead);
+    E2eGateway.closeAll(vertx, gw, slow, dead, tls, tlsWrongName);
   }
 
   @Test
@@ -132,6 +145,42 @@ class DirectRelayEndToEndTest {
         new JsonObject().put("username", USER).put("password", "wrong").encode());
     assertThat(gatewayRoute.status()).isEqualTo(401);
     assertThat(direct(gw)).as("none of these was relayed in the connection").isEqualTo(direct);
+  }
+
+  @Test
+  void anHttpsBackendIsReachedWithItsPrivateCaAndTheGatewaysClientCertificateAndRefusedUnderAnotherName() {
+    String tlsToken = tls.accessToken(USER, PASSWORD);
+    double direct = direct(tls);
+    Reply reply = tls.http.get("/anything", "Authorization", "Bearer " + tlsToken);
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.body()).isEqualTo("http/1.1 " + USER);
+    assertThat(direct(tls) - direct).isEqualTo(1);
+
+    String otherToken = tlsWrongName.accessToken(USER, PASSWORD);
+    Reply refused = tlsWrongName.http.get("/anything", "Authorization", "Bearer " + otherToken);
+    assertThat(refused.status()).isEqualTo(502);
+    assertThat(SourceClient.sample(metrics(tlsWrongName), "gateway_proxy_failures_total{kind=\"tls_failed\",upstream=\"true\"}"))
+        .isPositive();
+  }
+
+  /** An HTTPS backend that insists on the gateway's client certificate and says what it saw. */
+  private static int mutualTlsBackend() {
+    return Await.await(vertx.createHttpServer(new HttpServerOptions()
+            .setSsl(true)
+            .setKeyCertOptions(BACKEND.keyCertOptions())
+            .setTrustOptions(GATEWAY_CLIENT.trustOptions())
+            .setClientAuth(ClientAuth.REQUIRED))
+        .requestHandler(request -> request.response().end(request.version().alpnName() + " "
+            + request.getHeader("x-authenticated-user")))
+        .listen(0, "127.0.0.1")).actualPort();
+  }
+
+  private static Map<String, String> backendTls(String host, int port) {
+    return Map.of(
+        "GATEWAY_BACKEND__URL", "https://" + host + ":" + port,
+        "GATEWAY_BACKEND__TRUST_FILE", BACKEND.certificatePath(),
+        "GATEWAY_BACKEND__CLIENT_CERT_FILE", GATEWAY_CLIENT.certificatePath(),
+        "GATEWAY_BACKEND__CLIENT_KEY_FILE", GATEWAY_CLIENT.privateKeyPath());
   }
 
   private static double direct(E2eGateway g) {
