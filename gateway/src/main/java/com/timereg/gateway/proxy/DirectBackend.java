@@ -80,8 +80,13 @@ final class DirectBackend {
   }
 
   void acquire(Waiter waiter) {
+    acquire(waiter, false);
+  }
+
+  /** @param fresh a new connection, not an idle one (a retry after an idle one turned out closed) */
+  void acquire(Waiter waiter, boolean fresh) {
     Connection reuse;
-    while ((reuse = idle.pollLast()) != null) {
+    while (!fresh && (reuse = idle.pollLast()) != null) {
       if (reuse.channel.isActive()) {
         waiter.connected(reuse);
         return;
@@ -239,6 +244,13 @@ final class DirectBackend {
   static final class Connection extends ChannelInboundHandlerAdapter {
     Channel channel;
     private User user;
+    /** Exchanges that have used this connection, the current one included. */
+    private int uses;
+
+    /** Counts a new exchange on this connection; true when an earlier one used it (it sat idle in the pool). */
+    boolean reused() {
+      return uses++ > 0;
+    }
 
     Channel channel() {
       return channel;

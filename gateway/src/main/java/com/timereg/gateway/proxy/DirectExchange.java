@@ -54,6 +54,12 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
   private boolean skippingInformational;
   private boolean responding;
   private boolean backendKeepAlive;
+  private boolean backendReused;
+  private boolean retried;
+  /** The client's end of the request has arrived (a retry must not see another one later). */
+  private boolean lastReceived;
+  private final boolean bodiless;
+  private final boolean safeMethod;
   private boolean clientUnflushed;
   private int status;
   private ResponseDeadlines.Deadline deadline;
@@ -68,6 +74,8 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
     int query = uri.indexOf('?');
     this.path = query < 0 ? uri : uri.substring(0, query);
     this.head = request.method().equals(HttpMethod.HEAD);
+    this.bodiless = contentLength <= 0;
+    this.safeMethod = head || request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.OPTIONS);
     String accept = request.headers().get(HttpHeaderNames.ACCEPT);
     this.html = ErrorResponses.wantsHtml(accept);
     this.closeClient = closeClient;
@@ -101,6 +109,7 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
     }
     boolean last = content instanceof LastHttpContent;
     requestEnded |= last;
+    lastReceived |= last;
     if (backend == null) {
       if (unsent == null) {
         unsent = new ArrayDeque<>(2);
@@ -142,6 +151,7 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
       return;
     }
     backend = connection;
+    backendReused = connection.reused();
     connection.use(this);
     connection.channel().config().setAutoRead(true);
     connection.channel().write(upstreamHead);
@@ -228,6 +238,18 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
   public void backendClosed(Throwable cause) {
     // The connection is gone: nothing to give back to the pool.
     backend = null;
+    if (mayRetry()) {
+      // A pooled connection the backend closed while idle (its keep-alive timeout racing our reuse): no
+      // byte of an answer came, and the request is safe to send again, so send it once more on a new
+      // connection, as nginx does, rather than answer 502 for a backend that is fine.
+      retried = true;
+      requestForwarded = false;
+      clearDeadline();
+      unsent = new ArrayDeque<>(1);
+      unsent.add(LastHttpContent.EMPTY_LAST_CONTENT);
+      proxy.backend.acquire(this, true);
+      return;
+    }
     fail(cause == null ? ProxyFailure.CONNECTION_RESET : ProxyFailure.ofExchange(cause),
         cause == null ? new IllegalStateException("backend closed the connection") : cause);
   }
@@ -240,6 +262,14 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
   }
 
   // --- internals ---------------------------------------------------------------------------------
+
+  /**
+   * Once, for a request without a body whose method is safe (RFC 9110 9.2.1), on a connection that had
+   * served an earlier exchange, before any of the response arrived.
+   */
+  private boolean mayRetry() {
+    return !retried && !finished && !responding && backendReused && bodiless && safeMethod && lastReceived;
+  }
 
   private void forward(HttpContent content) {
     if (content instanceof LastHttpContent last && !last.trailingHeaders().isEmpty()) {

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code proxy.DirectProxy}) rather than through the router, seen from real TLS clients in front and the
  * demo backend behind: in order with routed requests on the same connection, bodies both ways, framing,
  * and the same failures as the router's proxy. {@code gateway_proxy_direct_total} shows which path a request
- * took. Five gateways: a normal backend, a slow one, none at all, an HTTPS backend with a private CA that
- * insists on the gateway's client certificate, and the same backend under a name its certificate lacks.
+ * took. Six gateways: a normal backend, a slow one, none at all, an HTTPS backend with a private CA that
+ * insists on the gateway's client certificate, the same backend under a name its certificate lacks, and a backend that closes pooled connections.
  */
 @ExtendWith({PostgresExtension.class, BlockedThreadWatch.class})
 class DirectRelayEndToEndTest {
@@ -43,6 +43,8 @@ class DirectRelayEndToEndTest {
   static E2eGateway dead;
   static E2eGateway tls;
   static E2eGateway tlsWrongName;
+  static E2eGateway closing;
+  static final java.util.concurrent.atomic.AtomicInteger CLOSING_BACKEND_REQUESTS = new java.util.concurrent.atomic.AtomicInteger();
   static String token;
   private static final SelfSignedCertificate BACKEND = SelfSignedCertificate.create("localhost");
   private static final SelfSignedCertificate GATEWAY_CLIENT = SelfSignedCertificate.create("gateway");
@@ -57,13 +59,15 @@ class DirectRelayEndToEndTest {
     tls = E2eGateway.start(dir.resolve("tls"), db, vertx, -1, backendTls("localhost", httpsPort));
     // The certificate names localhost, not the address: host name verification must refuse it.
     tlsWrongName = E2eGateway.start(dir.resolve("tls-ip"), db, vertx, -1, backendTls("127.0.0.1", httpsPort));
+    closing = E2eGateway.start(dir.resolve("closing"), db, vertx, -1,
+        Map.of("GATEWAY_BACKEND__URL", "http://127.0.0.1:" + closesIdleConnectionsBackend()));
     new E2eUsers(db).create(USER, new DjangoPbkdf2Hasher(20_000).hash(PASSWORD), true);
     token = gw.accessToken(USER, PASSWORD);
   }
 
   @AfterAll
   static void stop() {
-    E2eGateway.closeAll(vertx, gw, slow, dead, tls, tlsWrongName);
+    E2eGateway.closeAll(vertx, gw, slow, dead, tls, tlsWrongName, closing);
   }
 
   @Test
@@ -161,6 +165,51 @@ class DirectRelayEndToEndTest {
     assertThat(refused.status()).isEqualTo(502);
     assertThat(SourceClient.sample(metrics(tlsWrongName), "gateway_proxy_failures_total{kind=\"tls_failed\",upstream=\"true\"}"))
         .isPositive();
+  }
+
+  @Test
+  void aSafeRequestOnAPooledConnectionTheBackendClosedIsSentOnceMoreOnANewOneAndAPostIsNot() {
+    String closingToken = closing.accessToken(USER, PASSWORD);
+    int before = CLOSING_BACKEND_REQUESTS.get();
+    assertThat(closing.http.get("/first", "Authorization", "Bearer " + closingToken).status()).isEqualTo(200);
+    // Sent on the pooled connection, which the backend closes instead of answering; then on a new one.
+    Reply retried = closing.http.get("/second", "Authorization", "Bearer " + closingToken);
+    assertThat(retried.status()).isEqualTo(200);
+    assertThat(retried.body()).isEqualTo("ok /second");
+    assertThat(CLOSING_BACKEND_REQUESTS.get() - before).isEqualTo(3);
+
+    Reply post = closing.http.send(HttpMethod.POST, "/third",
+        GatewayClient.headers("Authorization", "Bearer " + closingToken, "Content-Type", "text/plain"), "body");
+    assertThat(post.status()).as("not safe to send twice").isEqualTo(502);
+  }
+
+  /**
+   * A plain-HTTP backend that answers the first request on each connection, keeps the connection open, and
+   * closes it without a word when a second request arrives: a keep-alive timeout firing just as the
+   * gateway reuses the connection.
+   */
+  private static int closesIdleConnectionsBackend() {
+    return Await.await(vertx.createNetServer().connectHandler(socket -> {
+      StringBuilder received = new StringBuilder();
+      int[] answered = {0};
+      socket.handler(data -> {
+        received.append(data.toString(java.nio.charset.StandardCharsets.ISO_8859_1));
+        int end = received.indexOf("\r\n\r\n");
+        if (end < 0) {
+          return;
+        }
+        String head = received.substring(0, end);
+        received.delete(0, end + 4);
+        CLOSING_BACKEND_REQUESTS.incrementAndGet();
+        if (answered[0]++ > 0) {
+          socket.close();
+          return;
+        }
+        String path = head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
+        String body = "ok " + path;
+        socket.write("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+      });
+    }).listen(0, "127.0.0.1")).actualPort();
   }
 
   /** An HTTPS backend that insists on the gateway's client certificate and says what it saw. */
