@@ -12,11 +12,14 @@
 # commit, JDKs and load average, to docs/benchmarks.md.
 #
 # Usage: bench/compare.sh [--duration S] [--warmup S] [--jvm-warmup S] [--connections N]
-#                         [--threads N] [--workers N] [--jdks "17 25"] [--path /api/timesheets]
-#                         [--no-record] [--keep]
+#                         [--threads N] [--workers N] [--rounds N] [--jdks "17 25"]
+#                         [--path /api/timesheets] [--no-record] [--keep]
 # --duration: seconds per figure (10); --warmup: seconds of the same load before each figure (3);
 # --jvm-warmup: seconds of load on a freshly started gateway before any figure (30), because the
 # JIT needs tens of thousands of requests and, on a loaded machine, far longer than --warmup.
+# --rounds: how often the proxied TLS HTTP/1.1 pair (nginx, then the gateway) is measured in turn
+# (1); with more, the report adds the median of the per-round ratios and their range, which on a
+# shared machine says more than any single pair.
 # --workers: nginx worker processes and gateway event loops, the same number for both (1). One each
 # by default: on this 2-core machine the load generator and the backend need the other core, and
 # with two each the servers' threads and wrk take turns on the cores; nginx then lands all of wrk's
@@ -32,7 +35,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-duration=10 warmup=3 jvm_warmup=30 connections=16 threads=1 workers=1 jdks="17 25" path=/api/timesheets record=1 keep=0
+duration=10 warmup=3 jvm_warmup=30 connections=16 threads=1 workers=1 rounds=1 jdks="17 25" path=/api/timesheets record=1 keep=0
 while (($#)); do
   case "$1" in
     --duration) duration=$2; shift 2;;
@@ -41,6 +44,7 @@ while (($#)); do
     --connections) connections=$2; shift 2;;
     --threads) threads=$2; shift 2;;
     --workers) workers=$2; shift 2;;
+    --rounds) rounds=$2; shift 2;;
     --jdks) jdks=$2; shift 2;;
     --path) path=$2; shift 2;;
     --no-record) record=0; shift;;
@@ -51,7 +55,7 @@ while (($#)); do
 done
 # A login takes tens of milliseconds of CPU: at least 10 s, so that a figure counts dozens of them.
 login_duration=$((duration > 10 ? duration : 10))
-args="--duration $duration --warmup $warmup --jvm-warmup $jvm_warmup --connections $connections --threads $threads --workers $workers --jdks \"$jdks\" --path $path"
+args="--duration $duration --warmup $warmup --jvm-warmup $jvm_warmup --connections $connections --threads $threads --workers $workers --rounds $rounds --jdks \"$jdks\" --path $path"
 
 jdk_home() {
   case "$1" in
@@ -214,6 +218,7 @@ done
 
 # --- measuring -----------------------------------------------------------------------------------
 declare -A R   # R[jdk:name:rps|p50|p99|bad]
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 to_ms() {  # wrk latency such as 812.00us, 1.20ms, 1.02s
   awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'
 }
@@ -335,6 +340,18 @@ for j in $jdks; do
   run_wrk "$j:nginx-tls" "https://127.0.0.1:$nginx_tls$path"
   bearer=$(token)   # access tokens live 5 minutes: a fresh one for every gateway measurement
   run_wrk "$j:gateway-tls" "https://127.0.0.1:$gw_port$path" -H "Authorization: Bearer $bearer"
+  R[$j:rounds]=$(ratio "${R[$j:gateway-tls:rps]}" "${R[$j:nginx-tls:rps]}")
+  R[$j:rounds-p99]="${R[$j:gateway-tls:p99]} / ${R[$j:nginx-tls:p99]}"
+  for ((round = 2; round <= rounds; round++)); do
+    run_wrk "$j:nginx-tls-$round" "https://127.0.0.1:$nginx_tls$path"
+    bearer=$(token)
+    run_wrk "$j:gateway-tls-$round" "https://127.0.0.1:$gw_port$path" -H "Authorization: Bearer $bearer"
+    for k in nginx-tls-$round gateway-tls-$round; do
+      [[ ${R[$j:$k:bad]} == 0 ]] || { echo "compare.sh: $k: ${R[$j:$k:bad]} answers were not 2xx" >&2; exit 1; }
+    done
+    R[$j:rounds]+=" $(ratio "${R[$j:gateway-tls-$round:rps]}" "${R[$j:nginx-tls-$round:rps]}")"
+    R[$j:rounds-p99]+=", ${R[$j:gateway-tls-$round:p99]} / ${R[$j:nginx-tls-$round:p99]}"
+  done
   run_h2 "$j:nginx-h2" "https://127.0.0.1:$nginx_tls$path"
   bearer=$(token)
   run_h2 "$j:gateway-h2" "https://127.0.0.1:$gw_port$path" -H "Authorization: Bearer $bearer"
@@ -376,7 +393,6 @@ EOF
 done
 
 # --- report --------------------------------------------------------------------------------------
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 cell() { printf '%s req/s (p50 %s, p99 %s ms)' "${R[$1:rps]}" "${R[$1:p50]}" "${R[$1:p99]}"; }
 commit=$(git rev-parse --short HEAD)
 [[ -n $(git status --porcelain -- gateway pom.xml bench) ]] && commit="$commit (with uncommitted changes)"
@@ -396,6 +412,14 @@ v_rps() { printf "%s req/s" "${R[$1:$2:rps]}"; }
 v_ratio() { ratio "${R[$1:$2:rps]}" "${R[$1:$3:rps]}"; }
 v_pbkdf2() { printf '%s /s' "${R[$1:pbkdf2]}"; }
 v_login_ratio() { ratio "${R[$1:gateway-login:rps]}" "${R[$1:pbkdf2]}"; }
+# The median of the rounds' ratios, then all of them in order.
+v_rounds() {
+  local sorted
+  sorted=$(tr ' ' '\n' <<<"${R[$1:rounds]}" | sort -n | tr '\n' ' ')
+  awk -v s="$sorted" -v all="${R[$1:rounds]}" 'BEGIN { n = split(s, v, " ");
+    m = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2; printf "**%.2f** (%s)", m, all }'
+}
+v_rounds_p99() { printf '%s ms' "${R[$1:rounds-p99]}"; }
 report=$(
   echo "### $(date -u '+%Y-%m-%d %H:%M') UTC, commit $commit: \`bench/compare.sh $args\`"
   echo
@@ -421,6 +445,10 @@ report=$(
   row "openssl kdf PBKDF2 600k, all cores, ${login_duration} s" v_pbkdf2
   row "ratio nginx / backend, HTTP/1.1" v_ratio nginx-http backend-http
   row "**ratio gateway / nginx, TLS HTTP/1.1**" v_ratio gateway-tls nginx-tls
+  if ((rounds > 1)); then
+    row "**ratio gateway / nginx, TLS HTTP/1.1, median of $rounds rounds** (each round)" v_rounds
+    row "p99 gateway / nginx, TLS HTTP/1.1, each round" v_rounds_p99
+  fi
   row "**ratio gateway / nginx, TLS HTTP/2**" v_ratio gateway-h2 nginx-h2
   row "ratio gateway TLS / backend direct" v_ratio gateway-tls backend-http
   row "**ratio gateway 429 / nginx 403**" v_ratio gateway-blocked nginx-deny
