@@ -8,10 +8,9 @@ import com.timereg.gateway.store.PostgresExtension;
 import com.timereg.gateway.store.TestDatabase;
 import com.timereg.gateway.testsupport.BlockedThreadWatch;
 import com.timereg.gateway.testsupport.SourceClient;
+import com.timereg.gateway.testsupport.TlsBackends;
 import com.timereg.gateway.testsupport.Await;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.ClientAuth;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.SelfSignedCertificate;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -55,7 +54,7 @@ class DirectRelayEndToEndTest {
     gw = E2eGateway.start(dir.resolve("normal"), db, vertx, 0, Map.of());
     slow = E2eGateway.start(dir.resolve("slow"), db, vertx, 3_000, Map.of("GATEWAY_BACKEND__RESPONSE_TIMEOUT", "300ms"));
     dead = E2eGateway.start(dir.resolve("dead"), db, vertx, -1, Map.of());
-    int httpsPort = mutualTlsBackend();
+    int httpsPort = TlsBackends.mutualTls(vertx, BACKEND, GATEWAY_CLIENT);
     tls = E2eGateway.start(dir.resolve("tls"), db, vertx, -1, backendTls("localhost", httpsPort));
     // The certificate names localhost, not the address: host name verification must refuse it.
     tlsWrongName = E2eGateway.start(dir.resolve("tls-ip"), db, vertx, -1, backendTls("127.0.0.1", httpsPort));
@@ -210,18 +209,6 @@ class DirectRelayEndToEndTest {
         socket.write("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
       });
     }).listen(0, "127.0.0.1")).actualPort();
-  }
-
-  /** An HTTPS backend that insists on the gateway's client certificate and says what it saw. */
-  private static int mutualTlsBackend() {
-    return Await.await(vertx.createHttpServer(new HttpServerOptions()
-            .setSsl(true)
-            .setKeyCertOptions(BACKEND.keyCertOptions())
-            .setTrustOptions(GATEWAY_CLIENT.trustOptions())
-            .setClientAuth(ClientAuth.REQUIRED))
-        .requestHandler(request -> request.response().end(request.version().alpnName() + " "
-            + request.getHeader("x-authenticated-user")))
-        .listen(0, "127.0.0.1")).actualPort();
   }
 
   private static Map<String, String> backendTls(String host, int port) {

@@ -6,10 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.timereg.gateway.demo.DemoBackend;
 import com.timereg.gateway.proxy.ProxyTestBed.Reply;
+import com.timereg.gateway.testsupport.TlsBackends;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.net.SelfSignedCertificate;
@@ -30,17 +29,8 @@ class ProxyBackendTlsTest {
 
   private ProxyTestBed bed;
 
-  /** An HTTPS backend that insists on the gateway's client certificate and says which protocol it spoke. */
   private static int mutualTlsBackend(Vertx vertx) {
-    return await(vertx.createHttpServer(new HttpServerOptions()
-            .setSsl(true)
-            .setUseAlpn(true)
-            .setKeyCertOptions(BACKEND.keyCertOptions())
-            .setTrustOptions(GATEWAY_CLIENT.trustOptions())
-            .setClientAuth(ClientAuth.REQUIRED))
-        .requestHandler(request -> request.response().end(request.version().alpnName() + " "
-            + request.getHeader("x-authenticated-user")))
-        .listen(0, "127.0.0.1")).actualPort();
+    return TlsBackends.mutualTls(vertx, BACKEND, GATEWAY_CLIENT);
   }
 
   private static ProxySettings httpsTo(int port) {
