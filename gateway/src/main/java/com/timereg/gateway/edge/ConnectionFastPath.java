@@ -66,6 +66,8 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
   private final DirectProxy direct;
   private final SessionAuthenticator sessions;
   private final List<String> ownedPrefixes;
+  /** The connection is TLS (for X-Forwarded-Proto); its handlers are in place before the HTTP codec's. */
+  private final boolean tls;
   /** Requests given to Vert.x and not yet answered. */
   private int inFlight;
   /** The relay in flight, if any; its request body still arriving while {@link #relayBody}. */
@@ -81,8 +83,9 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
   private boolean tunnel;
 
   private ConnectionFastPath(PublicRouter.Steps steps, String hsts, DirectProxy direct,
-      SessionAuthenticator sessions, List<String> ownedPrefixes) {
+      SessionAuthenticator sessions, List<String> ownedPrefixes, boolean tls) {
     this.steps = steps;
+    this.tls = tls;
     this.hsts = hsts;
     this.direct = direct;
     this.sessions = sessions;
@@ -102,7 +105,8 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
       // After the encoder, so that our answers are encoded and Vert.x's pass by us on their way out.
       if (pipeline.get("httpDecoder") != null && pipeline.get("httpEncoder") != null) {
         pipeline.addAfter("httpEncoder", "gatewayFastPath",
-            new ConnectionFastPath(steps, hsts, ownedPrefixes == null ? null : direct, sessions, ownedPrefixes));
+            new ConnectionFastPath(steps, hsts, ownedPrefixes == null ? null : direct, sessions, ownedPrefixes,
+                pipeline.get(SslHandler.class) != null));
       }
     }
   }
@@ -278,7 +282,7 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
     SessionIdentity id = settled.identity();
     boolean close = headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
     DirectProxy.Request facts = new DirectProxy.Request(client.getHostAddress(),
-        ctx.pipeline().get(SslHandler.class) != null, hosts.get(0),
+        tls, hosts.get(0),
         new ForwardedIdentity(id.loginName(), id.customer(), id.method().value), settled.bearerIsOurs(), length,
         close, hsts);
     starting = true;
