@@ -172,6 +172,8 @@ class ConsoleBrowserTest {
     q.clear();
     q.sendKeys("198.51.100.5");
     browser.findElement(By.id("filter-apply")).click();
+    // The unfiltered list shown on arriving holds the block too: wait for the filtered one to replace it.
+    waiting().until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#blocks-table tbody tr"), 1));
     waiting().until(ExpectedConditions.presenceOfElementLocated(row("198.51.100.0/28")));
     assertThat(browser.findElements(By.cssSelector("#blocks-table tbody tr"))).hasSize(1);
     q.clear();
