@@ -70,20 +70,26 @@ public final class EncodedSlice {
     long fp = HibpSetFormat.fingerprint(hi, lo, buckets, fingerprintBits);
     int cls = Math.min(topClass, 63 - Long.numberOfLeadingZeros(count));
     long gap = b - lastBucket;
-    if (gap == 0 && fp == lastFingerprint && entries > 0) {
-      lastClass = Math.max(lastClass, cls);
-      return;
-    }
-    if (gap < 0 || (gap == 0 && fp < lastFingerprint)) {
-      throw new IllegalArgumentException("hashes out of order");
+    // Its sign orders the two hashes' (bucket, fingerprint): one branch, almost never taken, where testing
+    // "same bucket" first would be a branch taken for about 40% of entries, at random.
+    long order = gap != 0 ? gap : fp - lastFingerprint;
+    if (order <= 0) {
+      if (order < 0) {
+        throw new IllegalArgumentException("hashes out of order");
+      }
+      if (entries > 0) {
+        lastClass = Math.max(lastClass, cls);
+        return;
+      }
     }
     if (entries > 0) {
       recordBits = put(records, recordBits, lastFingerprint << classBits | lastClass, entryBits);
       histogram[lastClass]++;
     }
-    if (gap > MAX_GAP || b >= blockEnd) {
+    if (gap > MAX_GAP | b >= blockEnd) {
       newPiece(b, fp);
     } else {
+      // Ends the buckets between the previous entry's and this one's (none when they share one).
       bitmapBits = put(bitmap, bitmapBits, (1L << gap) - 1, (int) gap);
     }
     // The entry's 0 bit.
@@ -136,6 +142,13 @@ public final class EncodedSlice {
 
   int pieceEntries(int p) {
     return (p + 1 < pieces ? pieceEntry[p + 1] : entries) - pieceEntry[p];
+  }
+
+  /** Empties the slice for reuse by any hashes. */
+  void clear() {
+    clearAfterLast();
+    lastBucket = -1;
+    lastFingerprint = 0;
   }
 
   /** Empties the slice for reuse; later hashes must still come after the last one added (order is checked). */

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Streams hashes, in ascending order, into a set file in constant memory. Blocks and records go to their
@@ -21,6 +23,14 @@ import java.util.Arrays;
 public final class HibpSetWriter implements Closeable {
   /** Hashes {@link #add} encodes before appending them. */
   private static final int ADD_SLICE = 4096;
+  /**
+   * Slices asked for with between a quarter of this and this capacity (the input's 1 MiB slices) are reused
+   * rather than allocated: a fresh 150 KB of arrays per slice cost page faults and zeroing on the workers.
+   * Smaller ones are not, so that many small slices in flight (a directory of small files) are not each
+   * given a large one.
+   */
+  private static final int POOLED_CAPACITY = 1 << 15;
+  private final Queue<EncodedSlice> pool = new ConcurrentLinkedQueue<>();
   private final Path file;
   private final Path overflowFile;
   private final HibpSetParameters p;
@@ -91,7 +101,19 @@ public final class HibpSetWriter implements Closeable {
    * slices are independent of each other and of the writer's state.
    */
   public EncodedSlice newSlice(int capacity) {
-    return new EncodedSlice(p, capacity);
+    if (capacity < POOLED_CAPACITY / 4 || capacity > POOLED_CAPACITY) {
+      return new EncodedSlice(p, capacity);
+    }
+    EncodedSlice s = pool.poll();
+    return s != null ? s : new EncodedSlice(p, POOLED_CAPACITY);
+  }
+
+  /** Gives a slice that was appended back for reuse. */
+  private void recycle(EncodedSlice s) {
+    if (s.capacity() == POOLED_CAPACITY) {
+      s.clear();
+      pool.add(s);
+    }
   }
 
   /**
@@ -99,6 +121,14 @@ public final class HibpSetWriter implements Closeable {
    * (it may share bucket and fingerprint with it: the two merge).
    */
   public void append(EncodedSlice s) throws IOException {
+    try {
+      appendEntries(s);
+    } finally {
+      recycle(s);
+    }
+  }
+
+  private void appendEntries(EncodedSlice s) throws IOException {
     if (s.entries == 0) {
       return;
     }

@@ -3,26 +3,27 @@ package com.timereg.hibp.input;
 import java.nio.ByteBuffer;
 
 /**
- * Whole lines of one file, a slice of a read buffer, parsed on a worker thread into the buffer's output
- * arrays. Checks every line and the order of the hashes within the slice; the reader checks the order
- * across slices and turns the slice's line numbers into the file's. Stops at the first bad line and keeps
- * its description for the reader, which reports it only if no earlier slice failed.
+ * Whole lines of one file, a slice of a read buffer, parsed on a worker thread into a batch of its own.
+ * Checks every line and the order of the hashes within the slice; the reader checks the order across
+ * slices and turns the slice's line numbers into the file's. Stops at the first bad line and keeps its
+ * description for the reader, which reports it only if no earlier slice failed.
  */
-final class ParseTask implements Runnable {
+final class ParseTask<B extends EntryBatch> implements Runnable {
   /** Longer than any valid line (40 hex, ':', 18 digits, CRLF). */
   static final int MAX_LINE = 128;
   private static final int MAX_COUNT_DIGITS = 18;
   private static final long HIGH_BITS = 0x8080808080808080L;
 
   final ReadAhead.Chunk chunk;
+  private final BatchSink<B> sink;
   final int file;
   private final int from;
   private final int to;
   private final long prefixBits;
   private final int hashChars;
   private final int shift;
-  /** Where this slice's entries start in the chunk's output arrays. */
-  final int out;
+  /** The slice's entries, once run. */
+  B batch;
   int entries;
   /** Lines parsed, and the 1-based line within the slice of the problem when {@link #problem} is set. */
   long lines;
@@ -39,15 +40,16 @@ final class ParseTask implements Runnable {
   private long slowTail;
   private long slowCount;
 
-  ParseTask(ReadAhead.Chunk chunk, int file, int from, int to, long prefixBits, int prefixDigits, int out) {
+  ParseTask(ReadAhead.Chunk chunk, BatchSink<B> sink, int file, int from, int to, long prefixBits,
+            int prefixDigits) {
     this.chunk = chunk;
+    this.sink = sink;
     this.file = file;
     this.from = from;
     this.to = to;
     this.prefixBits = prefixBits;
     this.hashChars = 40 - prefixDigits;
     this.shift = 4 * prefixDigits;
-    this.out = out;
   }
 
   /** The most entries a slice of {@code bytes} can hold: every line is at least the hash, ':' and a digit. */
@@ -58,12 +60,11 @@ final class ParseTask implements Runnable {
   @Override
   public void run() {
     ByteBuffer buf = chunk.buf;
-    long[] his = chunk.hi;
-    long[] los = chunk.lo;
-    long[] counts = chunk.count;
     int limit = to;
     int pos = from;
-    int n = out;
+    B out = sink.newBatch(maxEntries(to - from, 40 - hashChars));
+    batch = out;
+    int n = 0;
     long prevHi = 0;
     long prevLo = 0;
     long prevTail = -1;
@@ -124,9 +125,7 @@ final class ParseTask implements Runnable {
             prevTail));
         return;
       }
-      his[n] = hi;
-      los[n] = lo;
-      counts[n] = count;
+      out.add(hi, lo, count);
       n++;
       prevHi = hi;
       prevLo = lo;
@@ -134,7 +133,7 @@ final class ParseTask implements Runnable {
       pos = next;
     }
     lines = line;
-    entries = n - out;
+    entries = n;
     lastHi = prevHi;
     lastLo = prevLo;
     lastTail = prevTail;
