@@ -115,12 +115,14 @@ final class ParseTask<B extends EntryBatch> implements Runnable {
         tail = slowTail;
         count = slowCount;
       }
+      // Unsigned comparisons written out (adding MIN_VALUE): Long.compareUnsigned's three-way result costs
+      // branches on every line.
       if (line == 1) {
         firstHi = hi;
         firstLo = lo;
         firstTail = tail;
-      } else if (hi == prevHi ? lo == prevLo ? tail <= prevTail : Long.compareUnsigned(lo, prevLo) < 0
-          : Long.compareUnsigned(hi, prevHi) < 0) {
+      } else if (hi != prevHi ? hi + Long.MIN_VALUE < prevHi + Long.MIN_VALUE
+          : lo != prevLo ? lo + Long.MIN_VALUE < prevLo + Long.MIN_VALUE : tail <= prevTail) {
         fail(line, orderProblem(compare(hi, lo, tail, prevHi, prevLo, prevTail), hi, lo, tail, prevHi, prevLo,
             prevTail));
         return;
