@@ -45,6 +45,7 @@ public final class EncodedSlice {
   int lastClass;
   private long blockEnd;
   private final int capacity;
+  private final long[] one = new long[3];
 
   EncodedSlice(HibpSetParameters p, int capacity) {
     this.buckets = p.bucketCount();
@@ -60,44 +61,79 @@ public final class EncodedSlice {
 
   /**
    * Adds a hash given by its first 128 bits (big-endian) and its breach count. Hashes must ascend; two that
-   * share bucket and fingerprint become one entry with the larger class. At most {@code capacity} calls.
+   * share bucket and fingerprint become one entry with the larger class. At most {@code capacity} hashes.
    */
   public void add(long hi, long lo, long count) {
-    if (count < 1) {
-      throw new IllegalArgumentException("count must be at least 1: " + count);
-    }
-    long b = HibpSetFormat.bucket(hi, lo, buckets);
-    long fp = HibpSetFormat.fingerprint(hi, lo, buckets, fingerprintBits);
-    int cls = Math.min(topClass, 63 - Long.numberOfLeadingZeros(count));
-    long gap = b - lastBucket;
-    // Its sign orders the two hashes' (bucket, fingerprint): one branch, almost never taken, where testing
-    // "same bucket" first would be a branch taken for about 40% of entries, at random.
-    long order = gap != 0 ? gap : fp - lastFingerprint;
-    if (order <= 0) {
-      if (order < 0) {
-        throw new IllegalArgumentException("hashes out of order");
+    one[0] = hi;
+    one[1] = lo;
+    one[2] = count;
+    addAll(one, 0, 1);
+  }
+
+  /**
+   * Adds {@code n} hashes given as {@code hi, lo, count} triples from {@code triples[from]} on, as
+   * {@link #add} would one by one. The parse workers hand over a few hundred at a time: the loop keeps the
+   * slice's state in registers, where a call per hash loads and stores it every time. If a hash is refused
+   * (out of order, count below 1), the slice is left as it was before the call.
+   */
+  public void addAll(long[] triples, int from, int n) {
+    long lastB = lastBucket;
+    long lastFp = lastFingerprint;
+    int lastCls = lastClass;
+    int e = entries;
+    int recBits = recordBits;
+    int bits = bitmapBits;
+    long end = blockEnd;
+    long[] rec = records;
+    long[] map = bitmap;
+    long[] hist = histogram;
+    for (int i = from, stop = from + 3 * n; i < stop; i += 3) {
+      long hi = triples[i];
+      long lo = triples[i + 1];
+      long count = triples[i + 2];
+      if (count < 1) {
+        throw new IllegalArgumentException("count must be at least 1: " + count);
       }
-      if (entries > 0) {
-        lastClass = Math.max(lastClass, cls);
-        return;
+      long b = HibpSetFormat.bucket(hi, lo, buckets);
+      long fp = HibpSetFormat.fingerprint(hi, lo, buckets, fingerprintBits);
+      int cls = Math.min(topClass, 63 - Long.numberOfLeadingZeros(count));
+      long gap = b - lastB;
+      // Its sign orders the two hashes' (bucket, fingerprint): one branch, almost never taken, where testing
+      // "same bucket" first would be a branch taken for about 40% of entries, at random.
+      long order = gap != 0 ? gap : fp - lastFp;
+      if (order <= 0) {
+        if (order < 0) {
+          throw new IllegalArgumentException("hashes out of order");
+        }
+        if (e > 0) {
+          lastCls = Math.max(lastCls, cls);
+          continue;
+        }
       }
+      if (e > 0) {
+        recBits = put(rec, recBits, lastFp << classBits | lastCls, entryBits);
+        hist[lastCls]++;
+      }
+      if (gap > MAX_GAP | b >= end) {
+        end = newPiece(b, fp, e, bits);
+      } else {
+        // Ends the buckets between the previous entry's and this one's (none when they share one).
+        bits = put(map, bits, (1L << gap) - 1, (int) gap);
+      }
+      // The entry's 0 bit.
+      bits++;
+      lastB = b;
+      lastFp = fp;
+      lastCls = cls;
+      e++;
     }
-    if (entries > 0) {
-      recordBits = put(records, recordBits, lastFingerprint << classBits | lastClass, entryBits);
-      histogram[lastClass]++;
-    }
-    if (gap > MAX_GAP | b >= blockEnd) {
-      newPiece(b, fp);
-    } else {
-      // Ends the buckets between the previous entry's and this one's (none when they share one).
-      bitmapBits = put(bitmap, bitmapBits, (1L << gap) - 1, (int) gap);
-    }
-    // The entry's 0 bit.
-    bitmapBits++;
-    lastBucket = b;
-    lastFingerprint = fp;
-    lastClass = cls;
-    entries++;
+    lastBucket = lastB;
+    lastFingerprint = lastFp;
+    lastClass = lastCls;
+    entries = e;
+    recordBits = recBits;
+    bitmapBits = bits;
+    blockEnd = end;
   }
 
   /** ORs the low {@code n} bits of {@code value} in at {@code at} (the array is zero there); returns the end. */
@@ -109,7 +145,8 @@ public final class EncodedSlice {
     return at + n;
   }
 
-  private void newPiece(long b, long fp) {
+  /** Starts a piece at the entry with bucket {@code b}; returns the end of its block. */
+  private long newPiece(long b, long fp, int entries, int bitmapBits) {
     if (entries == 0) {
       firstFingerprint = fp;
     }
@@ -123,7 +160,7 @@ public final class EncodedSlice {
     pieceStart[pieces] = bitmapBits;
     pieceEntry[pieces] = entries;
     pieces++;
-    blockEnd = (b / bucketsPerBlock + 1) * bucketsPerBlock;
+    return (b / bucketsPerBlock + 1) * bucketsPerBlock;
   }
 
   /** The class of the first entry, whether or not it is also the last. */

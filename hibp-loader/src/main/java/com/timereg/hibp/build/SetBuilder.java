@@ -29,6 +29,11 @@ public final class SetBuilder {
     public void add(long hi, long lo, long count) {
       slice.add(hi, lo, count);
     }
+
+    @Override
+    public void addAll(long[] triples, int from, int n) {
+      slice.addAll(triples, from, n);
+    }
   }
 
   /**
