@@ -49,14 +49,44 @@ public final class HibpSet implements Closeable {
     this.overflow = header.overflowOffset();
   }
 
-  /** Maps a set and checks its header (magic, version, header checksum, length); not the sections. */
+  /**
+   * How the set's file is held in memory.
+   *
+   * @param hugePages map it in 2 MiB pages where the kernel can (Linux transparent huge pages, not
+   *     "never"; the file system must support large folios, as ext4 and XFS do on recent kernels), or
+   *     forbid them. A lookup's two reads land far apart in the file; with 4 KiB pages each also misses the
+   *     TLB, which in a virtual machine costs about as much as the read itself.
+   * @param preload read the whole file in before {@link #open} returns, so that no lookup waits for the
+   *     disk. With huge pages, the file's cached pages that nobody maps are dropped first: the page cache
+   *     keeps the page size it was filled with (by the loader's writes, say), and only pages read through
+   *     a huge-page mapping come back as 2 MiB ones.
+   */
+  public record Mapping(boolean hugePages, boolean preload) {
+    /** Huge pages, faulted in by the lookups that touch them: for a few lookups (the CLI). */
+    public static final Mapping LAZY = new Mapping(true, false);
+    /** Huge pages, all read in at open: for a long-lived reader (the gateway). */
+    public static final Mapping PRELOADED = new Mapping(true, true);
+  }
+
+  /** Maps a set {@link Mapping#LAZY lazily} and checks its header; see {@link #open(Path, Mapping)}. */
   public static HibpSet open(Path path) throws IOException {
+    return open(path, Mapping.LAZY);
+  }
+
+  /**
+   * Maps a set and checks its header (magic, version, header checksum, length); not the sections. With
+   * {@link Mapping#preload()} this reads the whole file and blocks until it has: call it off any event loop.
+   */
+  public static HibpSet open(Path path, Mapping mapping) throws IOException {
+    if (mapping.preload() && mapping.hugePages()) {
+      PageAdvice.dropCachedPages(path);
+    }
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
       long length = channel.size();
       if (length < HibpSetFormat.HEADER_SIZE) {
         throw new CorruptSetException("not a HIBP set file (" + length + " bytes)");
       }
-      MappedFile file = new MappedFile(channel);
+      MappedFile file = new MappedFile(channel, mapping);
       HibpSetHeader header = HibpSetHeader.decode(file.slice(0, HibpSetFormat.HEADER_SIZE), length);
       return new HibpSet(path, header, file);
     }
@@ -85,6 +115,20 @@ public final class HibpSet implements Closeable {
 
   public Instant buildTime() {
     return header.buildTime();
+  }
+
+  /**
+   * Bytes of this set's file that this process maps in 2 MiB pages (Linux; 0 elsewhere), read from
+   * /proc/self/smaps: how much of {@link Mapping#hugePages()} the kernel granted. Reads a file of a few MB.
+   */
+  public long hugePageBytes() {
+    MappedFile f = file;
+    return f == null ? 0 : f.hugePageBytes();
+  }
+
+  /** The size of the set's file, all of which is mapped. */
+  public long fileBytes() {
+    return header.fileLength();
   }
 
   public HibpSetHeader header() {

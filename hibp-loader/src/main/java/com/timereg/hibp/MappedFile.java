@@ -8,7 +8,8 @@ import java.nio.channels.FileChannel;
 /**
  * A read-only file mapped as 1 GiB chunks (a ByteBuffer indexes with int). Chunks overlap by 8 bytes so that
  * any 8-byte load lies inside one chunk. Mappings are released by the garbage collector once unreachable:
- * unmapping by hand would crash a lookup still running on another thread.
+ * unmapping by hand would crash a lookup still running on another thread. Chunks start at multiples of 1 GiB,
+ * so each is aligned for 2 MiB pages.
  */
 final class MappedFile {
   private static final int CHUNK_SHIFT = 30;
@@ -17,7 +18,7 @@ final class MappedFile {
   private final ByteBuffer[] chunks;
   private final long length;
 
-  MappedFile(FileChannel channel) throws IOException {
+  MappedFile(FileChannel channel, HibpSet.Mapping mapping) throws IOException {
     this.length = channel.size();
     int count = (int) ((length + CHUNK_MASK) >>> CHUNK_SHIFT);
     chunks = new ByteBuffer[Math.max(1, count)];
@@ -26,7 +27,29 @@ final class MappedFile {
       long size = Math.min(CHUNK_MASK + 1 + Long.BYTES, length - start);
       chunks[i] = channel.map(FileChannel.MapMode.READ_ONLY, start, Math.max(0, size))
           .order(ByteOrder.LITTLE_ENDIAN);
+      PageAdvice.hugePages(chunks[i], mapping.hugePages());
+      if (mapping.preload()) {
+        preload(chunks[i]);
+      }
     }
+  }
+
+  private static void preload(ByteBuffer chunk) {
+    if (!PageAdvice.populate(chunk)) {
+      // Older kernels: touching one byte per 4 KiB page faults the same pages in, only more slowly.
+      long sum = 0;
+      for (int at = 0; at < chunk.capacity(); at += 4096) {
+        sum += chunk.get(at);
+      }
+      if (sum == Long.MIN_VALUE) {
+        throw new AssertionError("unreachable: keeps the loop from being removed");
+      }
+    }
+  }
+
+  /** Bytes of this mapping that the kernel maps in 2 MiB pages (see {@link PageAdvice#hugePageBytes}). */
+  long hugePageBytes() {
+    return PageAdvice.hugePageBytes(chunks);
   }
 
   long length() {

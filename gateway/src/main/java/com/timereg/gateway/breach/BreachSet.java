@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every {@code reloadInterval} a one-thread worker compares the path's {@link FileIdentity} with
  * the one in use; when it differs, the new file is opened there (header checks only: the loader
- * writes a complete file and renames it into place) and published through a volatile field, and
+ * writes a complete file and renames it into place), read into memory in 2 MiB pages where the kernel
+ * allows ({@link HibpSet.Mapping#PRELOADED}), and published through a volatile field, and
  * the old set is closed after {@code closeGrace}. A file that cannot be opened is reported (log,
  * metric, readiness detail) and retried only once it changes again; a set already in use stays in
  * use meanwhile, since its mapping outlives the rename. Lookups take no lock and never block.
@@ -98,7 +99,7 @@ public final class BreachSet implements BreachedPasswords {
     }
     HibpSet opened;
     try {
-      opened = HibpSet.open(path);
+      opened = HibpSet.open(path, new HibpSet.Mapping(settings.hugePages(), true));
     } catch (IOException | RuntimeException e) {
       reportOnce(now, path, "cannot open it: " + e.getMessage());
       return;
@@ -108,7 +109,8 @@ public final class BreachSet implements BreachedPasswords {
     current = new InUse(opened, now);
     problem = null;
     metrics.inUse(opened.entryCount());
-    LOG.info("breach set {} in use: {} entries, built {}{}", path, opened.entryCount(), opened.buildTime(),
+    LOG.info("breach set {} in use: {} entries, built {}, {} of {} MiB in 2 MiB pages{}", path,
+        opened.entryCount(), opened.buildTime(), opened.hugePageBytes() >> 20, opened.fileBytes() >> 20,
         previous == null ? "" : " (replaces the set built " + previous.set().buildTime() + ")");
     if (previous != null) {
       closeLater(previous.set());

@@ -16,12 +16,16 @@ import java.util.Optional;
  * @param allowWithoutSet accept new passwords without a breach check while no set is loaded; off by
  *     default, so a missing or unreadable set refuses password changes (login is not affected)
  * @param closeGrace how long a replaced set stays open for lookups that already hold it
+ * @param hugePages map the set in 2 MiB pages where the kernel allows (Linux transparent huge pages in
+ *     "madvise" or "always" mode): a lookup then misses no TLB entry, about a quarter faster on 10^8
+ *     entries; false holds it to 4 KiB pages (docs/hibp.md)
  */
 public record BreachSetSettings(
     Optional<Path> setPath,
     Duration reloadInterval,
     boolean allowWithoutSet,
-    Duration closeGrace) {
+    Duration closeGrace,
+    boolean hugePages) {
 
   /** Often enough that a swap is live within a minute; a stat call costs microseconds. */
   public static final Duration DEFAULT_RELOAD_INTERVAL = Duration.ofSeconds(30);
@@ -32,9 +36,12 @@ public record BreachSetSettings(
    * thread in between, and the mapping itself goes only when the garbage collector finds it unused.
    */
   public static final Duration DEFAULT_CLOSE_GRACE = Duration.ofSeconds(10);
+  /** The set is read-only and lives as long as the process: the case huge pages are made for. */
+  public static final boolean DEFAULT_HUGE_PAGES = true;
 
   public static final BreachSetSettings DEFAULTS = new BreachSetSettings(
-      Optional.empty(), DEFAULT_RELOAD_INTERVAL, DEFAULT_ALLOW_WITHOUT_SET, DEFAULT_CLOSE_GRACE);
+      Optional.empty(), DEFAULT_RELOAD_INTERVAL, DEFAULT_ALLOW_WITHOUT_SET, DEFAULT_CLOSE_GRACE,
+      DEFAULT_HUGE_PAGES);
 
   public BreachSetSettings {
     Objects.requireNonNull(setPath, "setPath");
@@ -51,6 +58,6 @@ public record BreachSetSettings(
   }
 
   public BreachSetSettings withSetPath(Path path) {
-    return new BreachSetSettings(Optional.of(path), reloadInterval, allowWithoutSet, closeGrace);
+    return new BreachSetSettings(Optional.of(path), reloadInterval, allowWithoutSet, closeGrace, hugePages);
   }
 }

@@ -156,7 +156,8 @@ public record GatewayConfig(
         r.optionalPath("hibp.set-path"),
         r.duration("hibp.reload-interval", BreachSetSettings.DEFAULT_RELOAD_INTERVAL, Duration.ofMillis(100), Duration.ofDays(1)),
         r.bool("hibp.allow-without-set", BreachSetSettings.DEFAULT_ALLOW_WITHOUT_SET),
-        BreachSetSettings.DEFAULT_CLOSE_GRACE);
+        BreachSetSettings.DEFAULT_CLOSE_GRACE,
+        r.bool("hibp.huge-pages", BreachSetSettings.DEFAULT_HUGE_PAGES));
   }
 
   private static ProxySettings backend(ConfigReader r) {

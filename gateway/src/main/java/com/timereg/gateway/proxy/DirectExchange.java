@@ -84,7 +84,9 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
     this.hsts = hsts;
     this.onEnd = onEnd;
     this.startNanos = startNanos;
-    HeadersMultiMap out = HeadersMultiMap.httpHeaders();
+    // No validation: every value comes from a parsed message (no CR or LF can be in it) or is made
+    // header-safe by HeaderHygiene; validating them again was about 1.5% of a relay's CPU.
+    HeadersMultiMap out = HeadersMultiMap.httpHeaders(null);
     HeaderHygiene.toBackend(asMultiMap(request.headers()), out, forwarding, proxy.settings.gatewayCookiePrefix());
     out.set(HttpHeaderNames.HOST, proxy.hostHeader);
     if (contentLength >= 0) {
@@ -292,7 +294,7 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
     clearDeadline();
     status = response.status().code();
     backendKeepAlive = HttpUtil.isKeepAlive(response);
-    HeadersMultiMap out = HeadersMultiMap.httpHeaders();
+    HeadersMultiMap out = HeadersMultiMap.httpHeaders(null);
     HeaderHygiene.toClient(asMultiMap(response.headers()), out, false, proxy.settings.gatewayCookiePrefix());
     String length = response.headers().get(HttpHeaderNames.CONTENT_LENGTH);
     if (length != null) {

@@ -52,7 +52,7 @@ class BreachSetTest {
   }
 
   private static BreachSetSettings watching(Path file) {
-    return new BreachSetSettings(Optional.of(file), Duration.ofHours(1), false, Duration.ZERO);
+    return new BreachSetSettings(Optional.of(file), Duration.ofHours(1), false, Duration.ZERO, true);
   }
 
   private static long prevalence(BreachSet set, String password) {
@@ -123,7 +123,7 @@ class BreachSetTest {
     assertThat(set.describe()).isEqualTo("no breach set: password changes refused");
 
     BreachSet allowing = new BreachSet(vertx, new BreachSetSettings(Optional.empty(),
-        BreachSetSettings.DEFAULT_RELOAD_INTERVAL, true, Duration.ZERO), BreachSetMetrics.NONE);
+        BreachSetSettings.DEFAULT_RELOAD_INTERVAL, true, Duration.ZERO, true), BreachSetMetrics.NONE);
     assertThat(allowing.describe())
         .isEqualTo("no breach set: password changes allowed without a breach check (hibp.allow-without-set)");
     Await.await(allowing.close());
