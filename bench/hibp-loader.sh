@@ -7,7 +7,8 @@
 #                             ENTRIES lines is reused (generating 10^8 lines takes a while)
 #   HIBP_BENCH_BASELINE_JAR   another build of the loader (e.g. main's hibp-loader.jar, with its lib/ beside
 #                             it), timed in the same runs, interleaved, so before and after share the minute
-#   HIBP_BENCH_DIRECT=1       also time `build --direct-io` (O_DIRECT, past the page cache) in the same runs
+#   HIBP_BENCH_DIRECT=1       also time `build --direct-io` (O_DIRECT, past the page cache) in the same runs,
+#                             and the baseline's too when there is one
 #
 # Two cases:
 #   warm  the input is in the page cache (cat'ed before): cat is a memory copy, the loader is CPU-bound
@@ -84,6 +85,7 @@ echo "JVM start + CLI (--version), median of $runs: $jvm_start s"
 names=(cat dd build)
 [[ -n ${HIBP_BENCH_DIRECT:-} ]] && names+=(direct)
 [[ -n $baseline ]] && names+=(baseline)
+[[ -n $baseline && -n ${HIBP_BENCH_DIRECT:-} ]] && names+=(baseline-direct)
 one() {
   case $1 in
     # To /dev/null: cat into a file would time a 4.3 GB copy (as the first version of this script did).
@@ -94,6 +96,9 @@ one() {
     # shellcheck disable=SC2086
     baseline) timed "$work/out.txt" "$java_bin" $HIBP_LOADER_JAVA_OPTS -jar "$baseline" build "$input" \
       -o "$work/set.hibp" ;;
+    # shellcheck disable=SC2086
+    baseline-direct) timed "$work/out.txt" "$java_bin" $HIBP_LOADER_JAVA_OPTS -jar "$baseline" build --direct-io \
+      "$input" -o "$work/set.hibp" ;;
   esac
 }
 
@@ -115,7 +120,7 @@ for mode in warm cold; do
       wall[$name]=$w
       walls[$name]+="$w "
       mbs=""
-      [[ $name == build || $name == direct || $name == baseline ]] && mbs=", own $(internal) MB/s"
+      [[ $name == build || $name == direct || $name == baseline* ]] && mbs=", own $(internal) MB/s"
       line+=$(printf '  %s %.3f s (CPU %.2f s%s)' "$name" "$w" "$c" "$mbs")
     done
     for name in "${names[@]:1}"; do
@@ -132,7 +137,7 @@ for mode in warm cold; do
     printf '%s %s: median wall %.3f s' "$mode" "$name" "$med"
     [[ $name == cat ]] || printf ', speed ratio to cat: median %.2f (runs: %s)' \
       "$(printf '%s\n' ${ratios[$name]} | median)" "$(printf '%.2f ' ${ratios[$name]})"
-    [[ $name == build || $name == direct || $name == baseline ]] &&
+    [[ $name == build || $name == direct || $name == baseline* ]] &&
       printf ', JVM start %.0f%% of it' "$(echo "100 * $jvm_start / $med" | bc -l)"
     echo
   done

@@ -41,6 +41,28 @@ final class BitSink {
     accBits = total - 64;
   }
 
+  /** Appends {@code n} bits of {@code src} from bit {@code from} (see {@link Bits#read}), a word at a time. */
+  void writeBits(long[] src, long from, long n) throws IOException {
+    long end = from + n;
+    if (accBits == 0) {
+      for (; end - from >= 64; from += 64) {
+        putWord(Bits.read(src, from, 64));
+      }
+    } else {
+      // 64 bits in, the accumulator's accBits out as the low bits of a whole word: accBits stays the same.
+      int keep = 64 - accBits;
+      for (; end - from >= 64; from += 64) {
+        long v = Bits.read(src, from, 64);
+        putWord(acc | v << accBits);
+        acc = v >>> keep;
+      }
+    }
+    if (end > from) {
+      int k = (int) (end - from);
+      write(Bits.read(src, from, k), k);
+    }
+  }
+
   void writeOnes(long count) throws IOException {
     while (count > 0) {
       int k = (int) Math.min(count, 63);

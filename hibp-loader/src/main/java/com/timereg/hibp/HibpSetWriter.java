@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Streams hashes, in ascending order, into a set file in constant memory. Blocks and records go to their
@@ -19,13 +21,21 @@ import java.util.Arrays;
  * (the build package does).
  */
 public final class HibpSetWriter implements Closeable {
+  /** Hashes {@link #add} encodes before appending them. */
+  private static final int ADD_SLICE = 4096;
+  /**
+   * Slices asked for with between a quarter of this and this capacity (the input's 1 MiB slices) are reused
+   * rather than allocated: a fresh 150 KB of arrays per slice cost page faults and zeroing on the workers.
+   * Smaller ones are not, so that many small slices in flight (a directory of small files) are not each
+   * given a large one.
+   */
+  private static final int POOLED_CAPACITY = 1 << 15;
+  private final Queue<EncodedSlice> pool = new ConcurrentLinkedQueue<>();
   private final Path file;
   private final Path overflowFile;
   private final HibpSetParameters p;
   private final long buckets;
-  private final int fingerprintBits;
   private final int bucketsPerBlock;
-  private final int topClass;
   private final Instant buildTime;
   private final FileChannel out;
   private final FileChannel overflowOut;
@@ -38,6 +48,8 @@ public final class HibpSetWriter implements Closeable {
   private int blockBitCount;
   private long blockEnd;
   private long blockBase;
+  /** Entries (0 bits) in the block being filled. */
+  private long blockEntries;
   private long blocksWritten;
   private long overflowBlocks;
   private long entries;
@@ -45,14 +57,14 @@ public final class HibpSetWriter implements Closeable {
   private long pendingFingerprint = -1;
   private int pendingClass;
   private boolean finished;
+  /** Where {@link #add} collects hashes: they go through the same encoding as parallel slices. */
+  private final EncodedSlice current;
 
   private HibpSetWriter(Path file, HibpSetParameters p, Instant buildTime) throws IOException {
     this.file = file;
     this.p = p;
     this.buckets = p.bucketCount();
-    this.fingerprintBits = p.fingerprintBits();
     this.bucketsPerBlock = p.bucketsPerBlock();
-    this.topClass = (1 << p.classBits()) - 1;
     this.buildTime = buildTime;
     this.blockEnd = Math.min(bucketsPerBlock, buckets);
     this.out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
@@ -64,6 +76,7 @@ public final class HibpSetWriter implements Closeable {
     this.records = new BitSink(out, HibpSetFormat.HEADER_SIZE
         + HibpSetFormat.blocksLength(buckets, bucketsPerBlock));
     this.overflow = new BitSink(overflowOut, 0);
+    this.current = new EncodedSlice(p, ADD_SLICE);
   }
 
   public static HibpSetWriter create(Path file, HibpSetParameters parameters, Instant buildTime)
@@ -76,33 +89,101 @@ public final class HibpSetWriter implements Closeable {
    * ascending order; two that share bucket and fingerprint become one entry with the larger class.
    */
   public void add(long hi, long lo, long count) throws IOException {
-    if (count < 1) {
-      throw new IllegalArgumentException("count must be at least 1: " + count);
+    if (current.entries == current.capacity()) {
+      append(current);
+      current.clearAfterLast();
     }
-    long b = HibpSetFormat.bucket(hi, lo, buckets);
-    long fp = HibpSetFormat.fingerprint(hi, lo, buckets, fingerprintBits);
-    int cls = Math.min(topClass, 63 - Long.numberOfLeadingZeros(count));
-    if (b == bucket && pendingFingerprint >= 0) {
-      if (fp == pendingFingerprint) {
-        pendingClass = Math.max(pendingClass, cls);
-        return;
-      }
-      if (fp < pendingFingerprint) {
+    current.add(hi, lo, count);
+  }
+
+  /**
+   * An empty slice for up to {@code capacity} hashes, to be filled on any thread and then {@link #append}ed;
+   * slices are independent of each other and of the writer's state.
+   */
+  public EncodedSlice newSlice(int capacity) {
+    if (capacity < POOLED_CAPACITY / 4 || capacity > POOLED_CAPACITY) {
+      return new EncodedSlice(p, capacity);
+    }
+    EncodedSlice s = pool.poll();
+    return s != null ? s : new EncodedSlice(p, POOLED_CAPACITY);
+  }
+
+  /** Gives a slice that was appended back for reuse. */
+  private void recycle(EncodedSlice s) {
+    if (s.capacity() == POOLED_CAPACITY) {
+      s.clear();
+      pool.add(s);
+    }
+  }
+
+  /**
+   * Adds the slice's entries after those added so far. Its first hash must come after the last one added
+   * (it may share bucket and fingerprint with it: the two merge).
+   */
+  public void append(EncodedSlice s) throws IOException {
+    try {
+      appendEntries(s);
+    } finally {
+      recycle(s);
+    }
+  }
+
+  private void appendEntries(EncodedSlice s) throws IOException {
+    if (s.entries == 0) {
+      return;
+    }
+    int firstClass = s.firstClass();
+    long firstBucket = s.firstBucket();
+    boolean merge = false;
+    if (pendingFingerprint >= 0 && firstBucket == bucket) {
+      merge = s.firstFingerprint == pendingFingerprint;
+      if (s.firstFingerprint < pendingFingerprint) {
         throw new IllegalArgumentException("hashes out of order");
       }
-    } else if (b < bucket) {
+    } else if (firstBucket < bucket) {
       throw new IllegalArgumentException("hashes out of order");
     }
-    flushPending();
-    advanceTo(b);
-    // The entry's 0 bit in the bitmap is counted now; its record written once no later hash can merge into it.
-    appendZero();
-    pendingFingerprint = fp;
-    pendingClass = cls;
+    for (int i = 0; i < histogram.length; i++) {
+      histogram[i] += s.histogram[i];
+    }
+    if (merge) {
+      pendingClass = Math.max(pendingClass, firstClass);
+      if (s.entries == 1) {
+        return;
+      }
+      // The slice's first record, already packed and counted, is the merged one: skipped.
+      histogram[firstClass]--;
+      flushPending();
+      records.writeBits(s.records, p.entryBits(), s.recordBits - p.entryBits());
+      entries += s.entries - 2;
+    } else {
+      flushPending();
+      records.writeBits(s.records, 0, s.recordBits);
+      entries += s.entries - 1;
+    }
+    for (int k = 0; k < s.pieces; k++) {
+      int from = s.pieceStart[k];
+      int to = s.pieceEnd(k);
+      int zeros = s.pieceEntries(k);
+      long first = s.pieceBucket[k];
+      if (k == 0 && merge) {
+        // The merged entry's 0 bit is already in the bitmap.
+        from++;
+        zeros--;
+      }
+      advanceTo(first);
+      appendBits(s.bitmap, from, to - from);
+      blockEntries += zeros;
+      bucket = first + (s.pieceEnd(k) - s.pieceStart[k]) - s.pieceEntries(k);
+    }
+    pendingFingerprint = s.lastFingerprint;
+    pendingClass = s.lastClass;
   }
 
   /** Completes the file: overflow bitmaps appended, header written and the file forced to disk. */
   public HibpSetHeader finish() throws IOException {
+    append(current);
+    current.clearAfterLast();
     flushPending();
     advanceTo(buckets);
     blocks.finish(0);
@@ -136,8 +217,9 @@ public final class HibpSetWriter implements Closeable {
     }
   }
 
+  /** Entries so far (hashes added but not yet appended are counted as they stand, before any merge). */
   public long entries() {
-    return entries + (pendingFingerprint >= 0 ? 1 : 0);
+    return entries + (pendingFingerprint >= 0 ? 1 : 0) + current.entries;
   }
 
   private void flushPending() throws IOException {
@@ -164,7 +246,7 @@ public final class HibpSetWriter implements Closeable {
   }
 
   private void writeBlock() throws IOException {
-    long count = Math.min(entries - blockBase, HibpSetFormat.COUNT_MAX);
+    long count = Math.min(blockEntries, HibpSetFormat.COUNT_MAX);
     long head = blockBase | count << HibpSetFormat.BASE_BITS;
     int words = (blockBitCount + 63) >>> 6;
     if (blockBitCount <= HibpSetFormat.BLOCK_BITMAP_BITS) {
@@ -185,13 +267,15 @@ public final class HibpSetWriter implements Closeable {
     }
     Arrays.fill(blockBits, 0, Math.max(words, HibpSetFormat.BLOCK_WORDS - 1), 0);
     blockBitCount = 0;
-    blockBase = entries;
+    blockBase += blockEntries;
+    blockEntries = 0;
     blocksWritten++;
   }
 
-  private void appendZero() {
-    ensureCapacity(blockBitCount + 1);
-    blockBitCount++;
+  /** Appends {@code n} bits of {@code src} from bit {@code from} to the block's bitmap. */
+  private void appendBits(long[] src, int from, int n) {
+    ensureCapacity(blockBitCount + n);
+    blockBitCount = Bits.copy(src, from, blockBits, blockBitCount, n);
   }
 
   private void appendOnes(int n) {

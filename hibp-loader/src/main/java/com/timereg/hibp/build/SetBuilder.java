@@ -1,8 +1,11 @@
 package com.timereg.hibp.build;
 
+import com.timereg.hibp.EncodedSlice;
 import com.timereg.hibp.HibpSetHeader;
 import com.timereg.hibp.HibpSetParameters;
 import com.timereg.hibp.HibpSetWriter;
+import com.timereg.hibp.input.BatchSink;
+import com.timereg.hibp.input.EntryBatch;
 import com.timereg.hibp.input.HibpInput;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,6 +23,19 @@ import java.util.Set;
 public final class SetBuilder {
   private SetBuilder() {}
 
+  /** An encoded slice as the input's batch (the format package knows nothing of the input's types). */
+  private record SliceBatch(EncodedSlice slice) implements EntryBatch {
+    @Override
+    public void add(long hi, long lo, long count) {
+      slice.add(hi, lo, count);
+    }
+
+    @Override
+    public void addAll(long[] triples, int from, int n) {
+      slice.addAll(triples, from, n);
+    }
+  }
+
   /**
    * Builds {@code target} from {@code input}. The set is sized for {@link BuildOptions#expectedEntries()},
    * or the input's upper bound when that is 0; the build fails if the input holds more, since the
@@ -36,8 +52,19 @@ public final class SetBuilder {
       HibpSetHeader header;
       try (HibpSetWriter writer = HibpSetWriter.create(temp, parameters, options.buildTime())) {
         long[] bytes = {0};
-        // Parsing runs on the input's worker threads; entries arrive here in order, where the writer takes them.
-        input.read(writer::add, read -> {
+        // Parsing and encoding run on the input's worker threads, a slice each; the encoded slices arrive
+        // here in order, where the writer only concatenates their bits.
+        input.read(new BatchSink<SliceBatch>() {
+          @Override
+          public SliceBatch newBatch(int maxEntries) {
+            return new SliceBatch(writer.newSlice(maxEntries));
+          }
+
+          @Override
+          public void accept(SliceBatch batch) throws IOException {
+            writer.append(batch.slice);
+          }
+        }, read -> {
           bytes[0] += read;
           progress.update(bytes[0], input.sizeBytes(), writer.entries());
         });

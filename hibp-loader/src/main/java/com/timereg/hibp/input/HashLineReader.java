@@ -20,16 +20,17 @@ import java.util.function.LongConsumer;
  * across all of them. Memory is a few fixed buffers whatever the input size.
  *
  * <p>Three stages overlap: a thread reads ahead into large buffers ({@link ReadAhead}); each buffer is cut
- * at line ends into slices that worker threads parse in parallel ({@link ParseTask}); the calling thread
- * takes the slices in order, checks the order where two slices meet, numbers the lines and hands the
- * entries to the sink. While the workers parse one buffer, the caller consumes the previous one.
+ * at line ends into slices that worker threads parse in parallel ({@link ParseTask}), each into a batch of
+ * the sink's, which may do its own per-entry work there; the calling thread takes the slices in order,
+ * checks the order where two slices meet, numbers the lines and hands the batches to the sink. While the
+ * workers parse one buffer, the caller consumes the previous one.
  */
-final class HashLineReader {
+final class HashLineReader<B extends EntryBatch> {
   /** Several slices per 4 MiB buffer so that every core has work, big enough that handing over is rare. */
   private static final int SLICE_BYTES = 1 << 20;
   private static final AtomicInteger POOLS = new AtomicInteger();
 
-  private final EntrySink sink;
+  private final BatchSink<B> sink;
   private final LongConsumer progress;
   private final int prefixDigits;
   private final int shift;
@@ -45,7 +46,7 @@ final class HashLineReader {
    * @param prefixDigits hex digits of every hash that a file's name holds rather than its lines (0 to 5)
    * @param directIo read a single file past the page cache ({@link ReadAhead})
    */
-  HashLineReader(EntrySink sink, LongConsumer progress, int prefixDigits, boolean directIo) {
+  HashLineReader(BatchSink<B> sink, LongConsumer progress, int prefixDigits, boolean directIo) {
     this.directIo = directIo;
     this.sink = sink;
     this.progress = progress;
@@ -60,13 +61,12 @@ final class HashLineReader {
       int file = -1;
       int carried = 0;
       ReadAhead.Chunk previous = null;
-      List<ParseTask> previousTasks = List.of();
+      List<ParseTask<B>> previousTasks = List.of();
       List<Future<?>> previousDone = List.of();
       for (ReadAhead.Chunk c = input.next(); c != null; c = input.next()) {
-        List<ParseTask> tasks = new ArrayList<>();
+        List<ParseTask<B>> tasks = new ArrayList<>();
         List<Future<?>> done = new ArrayList<>();
         ByteBuffer buf = c.buf;
-        int out = 0;
         for (int s = 0; s < c.segments; s++) {
           int pos = c.start[s];
           if (c.file[s] != file) {
@@ -86,8 +86,7 @@ final class HashLineReader {
           long prefixBits = prefixDigits == 0 ? 0 : (long) file << (32 - shift);
           for (int from = pos; from < stop; ) {
             int to = from + SLICE_BYTES >= stop ? stop : afterLineEnd(buf, from + SLICE_BYTES, stop);
-            ParseTask t = new ParseTask(c, file, from, to, prefixBits, prefixDigits, out);
-            out += ParseTask.maxEntries(to - from, prefixDigits);
+            ParseTask<B> t = new ParseTask<>(c, sink, file, from, to, prefixBits, prefixDigits);
             tasks.add(t);
             done.add(workers.submit(t));
             from = to;
@@ -143,12 +142,12 @@ final class HashLineReader {
     return stop;
   }
 
-  /** Hands a buffer's entries to the sink in order, or reports its first problem, then frees the buffer. */
-  private void consume(ReadAhead.Chunk c, List<ParseTask> tasks, List<Future<?>> done, IntFunction<Path> files,
+  /** Hands a buffer's batches to the sink in order, or reports its first problem, then frees the buffer. */
+  private void consume(ReadAhead.Chunk c, List<ParseTask<B>> tasks, List<Future<?>> done, IntFunction<Path> files,
                        ReadAhead input) throws IOException {
     for (int i = 0; i < tasks.size(); i++) {
       await(done.get(i));
-      ParseTask t = tasks.get(i);
+      ParseTask<B> t = tasks.get(i);
       if (t.file != lineFile) {
         lineFile = t.file;
         linesBefore = 0;
@@ -163,9 +162,7 @@ final class HashLineReader {
       if (t.problem != null) {
         throw new InputFormatException(files.apply(t.file), linesBefore + t.lines, t.problem);
       }
-      for (int k = t.out, end = t.out + t.entries; k < end; k++) {
-        sink.accept(c.hi[k], c.lo[k], c.count[k]);
-      }
+      sink.accept(t.batch);
       if (t.entries > 0) {
         prevHi = t.lastHi;
         prevLo = t.lastLo;

@@ -52,5 +52,15 @@ public interface HibpInput {
    *
    * @throws InputFormatException on malformed, unsorted, duplicate or truncated input, naming file and line
    */
-  void read(EntrySink sink, LongConsumer progress) throws IOException;
+  default void read(EntrySink sink, LongConsumer progress) throws IOException {
+    read(new EntrySinkBatches(sink), progress);
+  }
+
+  /**
+   * Streams every entry in ascending order into batches of {@code sink}: filled on the parse workers,
+   * accepted in order on the calling thread, each once its lines and those before it are known good.
+   *
+   * @throws InputFormatException on malformed, unsorted, duplicate or truncated input, naming file and line
+   */
+  <B extends EntryBatch> void read(BatchSink<B> sink, LongConsumer progress) throws IOException;
 }

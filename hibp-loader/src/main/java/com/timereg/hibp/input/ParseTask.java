@@ -3,26 +3,32 @@ package com.timereg.hibp.input;
 import java.nio.ByteBuffer;
 
 /**
- * Whole lines of one file, a slice of a read buffer, parsed on a worker thread into the buffer's output
- * arrays. Checks every line and the order of the hashes within the slice; the reader checks the order
- * across slices and turns the slice's line numbers into the file's. Stops at the first bad line and keeps
- * its description for the reader, which reports it only if no earlier slice failed.
+ * Whole lines of one file, a slice of a read buffer, parsed on a worker thread into a batch of its own.
+ * Checks every line and the order of the hashes within the slice; the reader checks the order across
+ * slices and turns the slice's line numbers into the file's. Stops at the first bad line and keeps its
+ * description for the reader, which reports it only if no earlier slice failed.
  */
-final class ParseTask implements Runnable {
+final class ParseTask<B extends EntryBatch> implements Runnable {
   /** Longer than any valid line (40 hex, ':', 18 digits, CRLF). */
   static final int MAX_LINE = 128;
   private static final int MAX_COUNT_DIGITS = 18;
   private static final long HIGH_BITS = 0x8080808080808080L;
+  /**
+   * Entries handed to the batch at a time: few enough to stay in the L1 cache, enough that the batch's loop
+   * runs with its state in registers rather than the parse loop calling it once per line.
+   */
+  private static final int HAND_OVER = 256;
 
   final ReadAhead.Chunk chunk;
+  private final BatchSink<B> sink;
   final int file;
   private final int from;
   private final int to;
   private final long prefixBits;
   private final int hashChars;
   private final int shift;
-  /** Where this slice's entries start in the chunk's output arrays. */
-  final int out;
+  /** The slice's entries, once run. */
+  B batch;
   int entries;
   /** Lines parsed, and the 1-based line within the slice of the problem when {@link #problem} is set. */
   long lines;
@@ -39,15 +45,16 @@ final class ParseTask implements Runnable {
   private long slowTail;
   private long slowCount;
 
-  ParseTask(ReadAhead.Chunk chunk, int file, int from, int to, long prefixBits, int prefixDigits, int out) {
+  ParseTask(ReadAhead.Chunk chunk, BatchSink<B> sink, int file, int from, int to, long prefixBits,
+            int prefixDigits) {
     this.chunk = chunk;
+    this.sink = sink;
     this.file = file;
     this.from = from;
     this.to = to;
     this.prefixBits = prefixBits;
     this.hashChars = 40 - prefixDigits;
     this.shift = 4 * prefixDigits;
-    this.out = out;
   }
 
   /** The most entries a slice of {@code bytes} can hold: every line is at least the hash, ':' and a digit. */
@@ -58,12 +65,13 @@ final class ParseTask implements Runnable {
   @Override
   public void run() {
     ByteBuffer buf = chunk.buf;
-    long[] his = chunk.hi;
-    long[] los = chunk.lo;
-    long[] counts = chunk.count;
     int limit = to;
     int pos = from;
-    int n = out;
+    B out = sink.newBatch(maxEntries(to - from, 40 - hashChars));
+    batch = out;
+    long[] parsed = new long[3 * HAND_OVER];
+    int k = 0;
+    int n = 0;
     long prevHi = 0;
     long prevLo = 0;
     long prevTail = -1;
@@ -114,27 +122,35 @@ final class ParseTask implements Runnable {
         tail = slowTail;
         count = slowCount;
       }
+      // Unsigned comparisons written out (adding MIN_VALUE): Long.compareUnsigned's three-way result costs
+      // branches on every line.
       if (line == 1) {
         firstHi = hi;
         firstLo = lo;
         firstTail = tail;
-      } else if (hi == prevHi ? lo == prevLo ? tail <= prevTail : Long.compareUnsigned(lo, prevLo) < 0
-          : Long.compareUnsigned(hi, prevHi) < 0) {
+      } else if (hi != prevHi ? hi + Long.MIN_VALUE < prevHi + Long.MIN_VALUE
+          : lo != prevLo ? lo + Long.MIN_VALUE < prevLo + Long.MIN_VALUE : tail <= prevTail) {
         fail(line, orderProblem(compare(hi, lo, tail, prevHi, prevLo, prevTail), hi, lo, tail, prevHi, prevLo,
             prevTail));
         return;
       }
-      his[n] = hi;
-      los[n] = lo;
-      counts[n] = count;
+      parsed[k] = hi;
+      parsed[k + 1] = lo;
+      parsed[k + 2] = count;
+      k += 3;
+      if (k == parsed.length) {
+        out.addAll(parsed, 0, HAND_OVER);
+        k = 0;
+      }
       n++;
       prevHi = hi;
       prevLo = lo;
       prevTail = tail;
       pos = next;
     }
+    out.addAll(parsed, 0, k / 3);
     lines = line;
-    entries = n - out;
+    entries = n;
     lastHi = prevHi;
     lastLo = prevLo;
     lastTail = prevTail;

@@ -104,8 +104,8 @@ final class PrefixDirectoryInput implements HibpInput {
   }
 
   @Override
-  public void read(EntrySink sink, LongConsumer progress) throws IOException {
-    new HashLineReader(sink, progress, digits, false)
+  public <B extends EntryBatch> void read(BatchSink<B> sink, LongConsumer progress) throws IOException {
+    new HashLineReader<>(sink, progress, digits, false)
         .read(prefix -> dir.resolve(name(prefix, digits, lowerCaseName.get(prefix))), 1 << (4 * digits));
   }
 

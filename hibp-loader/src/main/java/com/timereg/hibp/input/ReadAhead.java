@@ -36,10 +36,6 @@ final class ReadAhead implements AutoCloseable {
   // while a buffer waits for the writer), the same warm.
   private static final int BUFFERS = 8;
   static final int MAX_SEGMENTS = 4096;
-  /** Slices of a buffer beyond one per segment: the buffer size over the slice size, rounded up. */
-  static final int MAX_SLICES = 16;
-  /** The downloader's layout puts at most five hex digits in file names, leaving 35-digit lines. */
-  static final int MAX_PREFIX_DIGITS = 5;
   /** A buffer with less free space than this goes to the parser rather than start another file. */
   private static final int MIN_READ = 64 << 10;
 
@@ -50,23 +46,12 @@ final class ReadAhead implements AutoCloseable {
     final int[] start = new int[MAX_SEGMENTS];
     final int[] end = new int[MAX_SEGMENTS];
     final boolean[] fileEnd = new boolean[MAX_SEGMENTS];
-    /** Parsed entries of this buffer's lines, filled slice by slice by the parse workers. */
-    final long[] hi;
-    final long[] lo;
-    final long[] count;
     int segments;
     long bytes;
 
     Chunk(int capacity) {
       buf = ByteBuffer.allocateDirect(capacity + ALIGNMENT).alignedSlice(ALIGNMENT).slice(0, capacity)
           .order(ByteOrder.LITTLE_ENDIAN);
-      // Every slice holds at most (its bytes / shortest line) + 1 entries; there are at most a few more
-      // slices than segments.
-      int entries = capacity == 0 ? 0 : ParseTask.maxEntries(capacity, MAX_PREFIX_DIGITS) + MAX_SEGMENTS
-          + MAX_SLICES;
-      hi = new long[entries];
-      lo = new long[entries];
-      count = new long[entries];
     }
   }
 

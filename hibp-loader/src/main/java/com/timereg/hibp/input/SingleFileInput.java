@@ -36,7 +36,7 @@ final class SingleFileInput implements HibpInput {
   }
 
   @Override
-  public void read(EntrySink sink, LongConsumer progress) throws IOException {
-    new HashLineReader(sink, progress, 0, directIo).read(i -> file, 1);
+  public <B extends EntryBatch> void read(BatchSink<B> sink, LongConsumer progress) throws IOException {
+    new HashLineReader<>(sink, progress, 0, directIo).read(i -> file, 1);
   }
 }

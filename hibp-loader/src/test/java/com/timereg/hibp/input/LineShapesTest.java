@@ -66,7 +66,7 @@ class LineShapesTest {
         }
         byte[] bad = (A + ":12\n").getBytes(StandardCharsets.US_ASCII);
         bad[pos] = (byte) b;
-        ParseTask t = parse(bad);
+        ParseTask<?> t = parse(bad);
         assertThat(t.problem).as("byte %02X at %d", b, pos).isNotNull();
         assertThat(t.lines).as("byte %02X at %d", b, pos).isEqualTo(4);
       }
@@ -78,13 +78,13 @@ class LineShapesTest {
     String[] bad = {":0\n", ":00\n", ":\n", ":1x\n", ":12\r\r", ":1234567\r", ":12\r", ";12\n", ":1 \n",
         ":\u00B91\n", ":/\n", "::1\n"};
     for (String tail : bad) {
-      ParseTask t = parse((A + tail).getBytes(StandardCharsets.ISO_8859_1));
+      ParseTask<?> t = parse((A + tail).getBytes(StandardCharsets.ISO_8859_1));
       assertThat(t.problem).as(tail).isNotNull();
       assertThat(t.lines).as(tail).isEqualTo(4);
     }
     String[] good = {":1\n", ":1234567\n", ":1234567\r\n", ":123456\r\n", ":12345678\n", ":007\r\n"};
     for (String tail : good) {
-      ParseTask t = parse((A + tail).getBytes(StandardCharsets.US_ASCII));
+      ParseTask<?> t = parse((A + tail).getBytes(StandardCharsets.US_ASCII));
       assertThat(t.problem).as(tail).isNull();
       assertThat(t.entries).as(tail).isEqualTo(7);
     }
@@ -110,7 +110,7 @@ class LineShapesTest {
   }
 
   /** Parses {@code line} as line 4 of 7, between lines that sort before and after it. */
-  private static ParseTask parse(byte[] line) {
+  private static ParseTask<?> parse(byte[] line) {
     ByteArrayOutputStream text = new ByteArrayOutputStream();
     for (int i = 0; i < 3; i++) {
       text.writeBytes(String.format("%040X:1%n", i).getBytes(StandardCharsets.US_ASCII));
@@ -122,7 +122,8 @@ class LineShapesTest {
     byte[] bytes = text.toByteArray();
     ReadAhead.Chunk c = new ReadAhead.Chunk(ReadAhead.HEADROOM + 4096);
     c.buf.put(ReadAhead.HEADROOM, bytes);
-    ParseTask t = new ParseTask(c, 0, ReadAhead.HEADROOM, ReadAhead.HEADROOM + bytes.length, 0, 0, 0);
+    ParseTask<?> t = new ParseTask<>(c, new EntrySinkBatches((hi, lo, count) -> { }), 0, ReadAhead.HEADROOM,
+        ReadAhead.HEADROOM + bytes.length, 0, 0);
     t.run();
     return t;
   }
