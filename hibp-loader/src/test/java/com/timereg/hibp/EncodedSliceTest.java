@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -113,15 +112,7 @@ class EncodedSliceTest {
 
   /** Sorted hashes, many of them close enough to share bucket and fingerprint with their neighbour. */
   private static long[][] crowdedHashes(int n, long seed) {
-    SplittableRandom r = new SplittableRandom(seed);
-    long[][] rows = new long[n][];
-    for (int i = 0; i < n; i++) {
-      rows[i] = new long[] {r.nextLong(), r.nextLong(), 1 + r.nextLong(1 << (i % 20))};
-    }
-    Arrays.sort(rows, (x, y) -> {
-      int c = Long.compareUnsigned(x[0], y[0]);
-      return c != 0 ? c : Long.compareUnsigned(x[1], y[1]);
-    });
+    long[][] rows = HibpSetRoundTripTest.sortedRandomHashes(n, seed);
     List<long[]> distinct = new ArrayList<>();
     for (long[] row : rows) {
       if (distinct.isEmpty() || distinct.get(distinct.size() - 1)[0] != row[0]
