@@ -110,11 +110,15 @@ public final class BreachSet implements BreachedPasswords {
     problem = null;
     metrics.inUse(opened.entryCount());
     LOG.info("breach set {} in use: {} entries, built {}, {} of {} MiB in 2 MiB pages{}", path,
-        opened.entryCount(), opened.buildTime(), opened.hugePageBytes() >> 20, opened.fileBytes() >> 20,
+        opened.entryCount(), opened.buildTime(), mib(opened.hugePageBytes()), mib(opened.fileBytes()),
         previous == null ? "" : " (replaces the set built " + previous.set().buildTime() + ")");
     if (previous != null) {
       closeLater(previous.set());
     }
+  }
+
+  private static String mib(long bytes) {
+    return String.format(Locale.ROOT, "%.1f", bytes / (1024.0 * 1024.0));
   }
 
   /** Records a problem with the file, logging it once per file version rather than every tick. */
