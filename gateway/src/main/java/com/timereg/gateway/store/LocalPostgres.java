@@ -45,6 +45,12 @@ public final class LocalPostgres implements AutoCloseable {
   /** initdb refuses to run as root; as root we run the server as Debian's {@code postgres} user. */
   static final String OS_USER = "postgres";
   private static final long COMMAND_TIMEOUT_SECONDS = 90;
+  /**
+   * How long a fast shutdown may take before the server is stopped immediately. A fast shutdown of a
+   * development cluster takes well under a second; one that has not finished after this long waits on a
+   * child process that is stuck, and only an immediate stop ends it.
+   */
+  static final int FAST_STOP_SECONDS = 15;
   private static final Logger LOG = LoggerFactory.getLogger(LocalPostgres.class);
 
   private final PostgresBinaries binaries;
@@ -139,7 +145,7 @@ public final class LocalPostgres implements AutoCloseable {
       running = false;
       return;
     }
-    Result r = run(binaries.pgCtl().toString(), "stop", "-w", "-t", "60", "-m", "fast", "-D", pgdata.toString());
+    Result r = stopServer();
     if (r.exitCode != 0) {
       throw new IOException("local PostgreSQL did not stop: " + r.output);
     }
@@ -232,7 +238,7 @@ public final class LocalPostgres implements AutoCloseable {
     }
     if (serverRunning()) {
       LOG.warn("A PostgreSQL server from an earlier run still uses {}; stopping it", pgdata);
-      Result r = run(binaries.pgCtl().toString(), "stop", "-w", "-t", "60", "-m", "fast", "-D", pgdata.toString());
+      Result r = stopServer();
       if (r.exitCode != 0) {
         throw new IOException("could not stop the earlier PostgreSQL server in " + pgdata + ": " + r.output);
       }
@@ -240,6 +246,21 @@ public final class LocalPostgres implements AutoCloseable {
       LOG.warn("Removing stale {} (its process is gone)", pidFile);
       Files.deleteIfExists(pidFile);
     }
+  }
+
+  /**
+   * Fast shutdown (sessions ended, a checkpoint written); a server still up after {@link #FAST_STOP_SECONDS}
+   * is stopped immediately, as after a crash: it recovers from its write-ahead log at the next start.
+   */
+  private Result stopServer() throws IOException {
+    String pgCtl = binaries.pgCtl().toString();
+    Result r = run(pgCtl, "stop", "-w", "-t", String.valueOf(FAST_STOP_SECONDS), "-m", "fast", "-D", pgdata.toString());
+    if (r.exitCode != 0 && serverRunning()) {
+      LOG.warn("Local PostgreSQL in {} did not finish a fast shutdown within {} s; stopping it immediately: {}\n--- {} ---\n{}",
+          pgdata, FAST_STOP_SECONDS, r.output.strip(), pgdata.resolve("server.log"), files.tail(pgdata.resolve("server.log")));
+      r = run(pgCtl, "stop", "-w", "-t", "60", "-m", "immediate", "-D", pgdata.toString());
+    }
+    return r;
   }
 
   /** True when postmaster.pid names a live process that is a postgres server. */

@@ -11,10 +11,12 @@ import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,6 +79,9 @@ class AdminListenerTest {
   }
 
   @Test
+  // Stopping and starting the shared server takes seconds on a loaded machine (a stop may wait up to
+  // LocalPostgres.FAST_STOP_SECONDS before it escalates): more than the default 30 s for the whole test.
+  @Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
   void readinessFollowsPostgresDownAndBackWithoutRestart(Vertx vertx, VertxTestContext test, TestDatabase db) throws Exception {
     Assumptions.assumeTrue(db.canRestartServer(), "needs a local PostgreSQL the test may stop");
     get(vertx, "/health/ready")

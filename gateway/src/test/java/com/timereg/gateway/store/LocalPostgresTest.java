@@ -109,6 +109,25 @@ class LocalPostgresTest {
   }
 
   @Test
+  void stopsImmediatelyWhenAFastShutdownHangs() throws Exception {
+    // A checkpointer that cannot run never writes the shutdown checkpoint a fast shutdown waits for.
+    long checkpointer = childOfServer("checkpointer");
+    signal("STOP", checkpointer);
+    try {
+      first.stop();
+
+      assertThat(first.isRunning()).isFalse();
+      assertThat(ProcessHandle.of(checkpointer).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    } finally {
+      if (ProcessHandle.of(checkpointer).map(ProcessHandle::isAlive).orElse(false)) {
+        signal("CONT", checkpointer);
+      }
+    }
+    first.start();
+    assertThat(count(first.settings(), "SELECT count(*) FROM survivor")).isEqualTo(1);
+  }
+
+  @Test
   void writesEnvFileForPsql() throws Exception {
     Path env = dir.resolve("dev-postgres.env");
     first.writeEnvFile(env);
@@ -116,6 +135,25 @@ class LocalPostgresTest {
     assertThat(Files.readAllLines(env)).contains(
         "PGHOST=127.0.0.1", "PGPORT=" + first.settings().port(), "PGUSER=gateway", "PGDATABASE=gateway")
         .anyMatch(l -> l.startsWith("PGPASSWORD="));
+  }
+
+  /** The pid of the running server's child whose process title names {@code role}. */
+  private static long childOfServer(String role) throws IOException {
+    long postmaster = Long.parseLong(Files.readAllLines(dir.resolve("pgdata/postmaster.pid")).get(0).strip());
+    return ProcessHandle.of(postmaster).orElseThrow().children()
+        .filter(child -> {
+          try {
+            return Files.readString(Path.of("/proc", String.valueOf(child.pid()), "cmdline")).contains(role);
+          } catch (IOException gone) {
+            return false;
+          }
+        })
+        .mapToLong(ProcessHandle::pid).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + role + " process under postmaster " + postmaster));
+  }
+
+  private static void signal(String name, long pid) throws IOException, InterruptedException {
+    assertThat(new ProcessBuilder("kill", "-" + name, String.valueOf(pid)).inheritIO().start().waitFor()).isZero();
   }
 
   private static void exec(ConnectionSettings s, String sql) throws SQLException {
