@@ -29,6 +29,20 @@ abstract class Exchange implements ResponseDeadlines.Waiting {
 
   final void start() {
     request.response().closeHandler(closed -> fail(ProxyFailure.CLIENT_CLOSED, null));
+    dispatch();
+  }
+
+  /**
+   * Sends the request once more, on whatever connection the pool gives: for a request the backend closed
+   * its connection on before answering, when {@link HttpExchange} decides that sending it again is safe.
+   */
+  final void resend() {
+    cancelTimer();
+    upstream = null;
+    dispatch();
+  }
+
+  private void dispatch() {
     support.backend.request(request.method(), request.uri(), forwarding.webSocket()).onComplete(ar -> {
       if (ar.failed()) {
         fail(ProxyFailure.ofConnect(ar.cause()), ar.cause());

@@ -4,7 +4,9 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 
@@ -13,6 +15,7 @@ final class HttpExchange extends Exchange {
 
   private final RequestFraming framing;
   private long forwardedBytes;
+  private boolean retried;
 
   HttpExchange(ExchangeSupport support, HttpServerRequest request, HeaderHygiene.Forwarding forwarding,
       RequestFraming framing, long startNanos) {
@@ -29,7 +32,7 @@ final class HttpExchange extends Exchange {
       upstream.setChunked(true);
     }
     upstream.response().onComplete(this::onResponse);
-    if (expectsContinue()) {
+    if (expectsContinue() && !retried) {
       // The session step has accepted the request and a backend is ready: now the body is wanted.
       request.response().writeContinue();
     }
@@ -79,6 +82,15 @@ final class HttpExchange extends Exchange {
   }
 
   private void onResponse(AsyncResult<HttpClientResponse> result) {
+    if (result.failed() && mayRetry(result.cause())) {
+      // Most likely a pooled connection the backend closed while idle (its keep-alive timeout racing our
+      // reuse): nothing of an answer came and the request is safe to send again, so send it once more
+      // rather than answer 502 for a backend that is fine. The direct path does the same.
+      retried = true;
+      support.logQuietly(request, result.cause());
+      resend();
+      return;
+    }
     if (!responseArrived()) {
       return;
     }
@@ -97,6 +109,17 @@ final class HttpExchange extends Exchange {
         fail(failure, relayed.cause());
       }
     });
+  }
+
+  /**
+   * Once, for a request without a body whose method is safe (RFC 9110 9.2.1), when the backend closed the
+   * connection before any of the response arrived (a timeout or a TLS failure is not retried).
+   */
+  private boolean mayRetry(Throwable cause) {
+    HttpMethod method = request.method();
+    return !retried && !finished() && cause instanceof HttpClosedException && request.isEnded()
+        && forwardedBytes == 0 && framing.length() <= 0 && !framing.chunked()
+        && (method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD) || method.equals(HttpMethod.OPTIONS));
   }
 
   private boolean expectsContinue() {

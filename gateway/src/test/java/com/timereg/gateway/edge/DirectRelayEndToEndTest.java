@@ -182,6 +182,24 @@ class DirectRelayEndToEndTest {
     assertThat(post.status()).as("not safe to send twice").isEqualTo(502);
   }
 
+  @Test
+  void theRouterAlsoSendsASafeRequestOnceMoreWhenTheBackendClosedItsConnectionAndAPostNot() {
+    String closingToken = closing.accessToken(USER, PASSWORD);
+    double direct = direct(closing);
+    int before = CLOSING_BACKEND_REQUESTS.get();
+    // Percent-encoded paths are not relayed in the connection: these go through the router and its pool.
+    assertThat(closing.http.get("/%66irst", "Authorization", "Bearer " + closingToken).status()).isEqualTo(200);
+    Reply retried = closing.http.get("/%73econd", "Authorization", "Bearer " + closingToken);
+    assertThat(retried.status()).isEqualTo(200);
+    assertThat(retried.body()).isEqualTo("ok /%73econd");
+    assertThat(CLOSING_BACKEND_REQUESTS.get() - before).isEqualTo(3);
+
+    Reply post = closing.http.send(HttpMethod.POST, "/%74hird",
+        GatewayClient.headers("Authorization", "Bearer " + closingToken, "Content-Type", "text/plain"), "body");
+    assertThat(post.status()).as("not safe to send twice").isEqualTo(502);
+    assertThat(direct(closing)).as("none of these was relayed in the connection").isEqualTo(direct);
+  }
+
   /**
    * A plain-HTTP backend that answers the first request on each connection, keeps the connection open, and
    * closes it without a word when a second request arrives: a keep-alive timeout firing just as the
