@@ -1,5 +1,6 @@
 package com.timereg.gateway.admin;
 
+import com.timereg.gateway.testsupport.TrustAllTls;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,12 +8,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 /**
  * Sends a request exactly as written (request line, Host header, encoded or dot-segment paths)
@@ -41,19 +38,7 @@ final class RawHttp {
    * body after the head.
    */
   static Response tlsFrom(String source, int port, String requestLineAndHeaders, String body) throws Exception {
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, new TrustManager[] {new X509TrustManager() {
-      @Override
-      public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-      @Override
-      public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-      @Override
-      public X509Certificate[] getAcceptedIssuers() {
-        return new X509Certificate[0];
-      }
-    }}, new SecureRandom());
+    SSLContext ctx = TrustAllTls.context();
     try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket()) {
       s.bind(new InetSocketAddress(source, 0));
       s.connect(new InetSocketAddress("127.0.0.1", port), 5000);

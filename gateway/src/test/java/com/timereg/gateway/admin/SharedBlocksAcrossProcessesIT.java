@@ -5,21 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.timereg.gateway.RunningGateway;
 import com.timereg.gateway.store.PostgresExtension;
 import com.timereg.gateway.store.TestDatabase;
+import com.timereg.gateway.testsupport.TrustAllTls;
 import io.vertx.core.json.JsonObject;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,19 +92,7 @@ class SharedBlocksAcrossProcessesIT {
 
   /** Status of one public request sent from {@code source}, a loopback address of this machine. */
   static int publicStatus(RunningGateway n, String source) throws Exception {
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, new TrustManager[] {new X509TrustManager() {
-      @Override
-      public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-      @Override
-      public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-      @Override
-      public X509Certificate[] getAcceptedIssuers() {
-        return new X509Certificate[0];
-      }
-    }}, new SecureRandom());
+    SSLContext ctx = TrustAllTls.context();
     try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(
         InetAddress.getByName("127.0.0.1"), n.publicPort(), InetAddress.getByName(source), 0)) {
       SSLParameters p = s.getSSLParameters();

@@ -7,9 +7,7 @@ import com.timereg.gateway.store.PostgresExtension;
 import com.timereg.gateway.store.TestDatabase;
 import com.timereg.gateway.testsupport.SourceClient;
 import com.timereg.gateway.testsupport.SourceClient.Reply;
-import com.timereg.gateway.testsupport.TestAccounts;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -35,10 +33,7 @@ class AccountSlowdownTest {
 
   @BeforeAll
   static void start(TestDatabase db) throws Exception {
-    try (Connection c = db.openJdbc()) {
-      TestAccounts.createUser(c, "acme", VICTIM, PASSWORD);
-    }
-    gw = ThrottledGateway.start(dir, db, Map.of(
+    gw = ThrottledGateway.startWithUser(dir, db, VICTIM, Map.of(
         "GATEWAY_THROTTLE__ACCOUNT_FREE_FAILURES", Integer.toString(FREE),
         "GATEWAY_THROTTLE__ACCOUNT_BASE_DELAY", BASE.toMillis() + "ms",
         "GATEWAY_THROTTLE__ACCOUNT_MAX_DELAY", MAX.toMillis() + "ms"));
@@ -46,9 +41,7 @@ class AccountSlowdownTest {
 
   @AfterAll
   static void stop() {
-    if (gw != null) {
-      gw.close();
-    }
+    ThrottledGateway.closeIfStarted(gw);
   }
 
   @Test

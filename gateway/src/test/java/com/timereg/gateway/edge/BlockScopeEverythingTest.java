@@ -7,9 +7,7 @@ import com.timereg.gateway.store.PostgresExtension;
 import com.timereg.gateway.store.TestDatabase;
 import com.timereg.gateway.testsupport.SourceClient;
 import com.timereg.gateway.testsupport.SourceClient.Reply;
-import com.timereg.gateway.testsupport.TestAccounts;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,19 +25,14 @@ class BlockScopeEverythingTest {
 
   @BeforeAll
   static void start(TestDatabase db) throws Exception {
-    try (Connection c = db.openJdbc()) {
-      TestAccounts.createUser(c, "acme", USER, PASSWORD);
-    }
-    gw = ThrottledGateway.start(dir, db, Map.of(
+    gw = ThrottledGateway.startWithUser(dir, db, USER, Map.of(
         "GATEWAY_THROTTLE__SCOPE", "everything",
         "GATEWAY_THROTTLE__IP_FAILURE_LIMIT", "3"));
   }
 
   @AfterAll
   static void stop() {
-    if (gw != null) {
-      gw.close();
-    }
+    ThrottledGateway.closeIfStarted(gw);
   }
 
   @Test

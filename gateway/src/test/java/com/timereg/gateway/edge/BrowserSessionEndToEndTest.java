@@ -55,12 +55,7 @@ class BrowserSessionEndToEndTest {
 
   @AfterAll
   static void stop() {
-    if (gw != null) {
-      gw.close();
-    }
-    if (vertx != null) {
-      vertx.close();
-    }
+    E2eGateway.closeAll(vertx, gw);
   }
 
   private static Reply loggedIn() {

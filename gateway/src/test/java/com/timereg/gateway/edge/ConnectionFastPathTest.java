@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.timereg.gateway.store.PostgresExtension;
 import com.timereg.gateway.store.TestDatabase;
 import com.timereg.gateway.testsupport.SourceClient;
-import com.timereg.gateway.testsupport.TestAccounts;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.List;
@@ -31,19 +30,14 @@ class ConnectionFastPathTest {
 
   @BeforeAll
   static void start(TestDatabase db) throws Exception {
-    try (Connection c = db.openJdbc()) {
-      TestAccounts.createUser(c, "acme", USER, PASSWORD);
-    }
-    gw = ThrottledGateway.start(dir, db, Map.of(
+    gw = ThrottledGateway.startWithUser(dir, db, USER, Map.of(
         "GATEWAY_THROTTLE__IP_FAILURE_LIMIT", "3",
         "GATEWAY_THROTTLE__SURGE_FAILURES_PER_MINUTE", "10000"));
   }
 
   @AfterAll
   static void stop() {
-    if (gw != null) {
-      gw.close();
-    }
+    ThrottledGateway.closeIfStarted(gw);
   }
 
   @Test

@@ -40,12 +40,7 @@ class LoginPageInChromiumEndToEndTest {
 
   @AfterAll
   static void stop() {
-    if (gw != null) {
-      gw.close();
-    }
-    if (vertx != null) {
-      vertx.close();
-    }
+    E2eGateway.closeAll(vertx, gw);
   }
 
   @Test

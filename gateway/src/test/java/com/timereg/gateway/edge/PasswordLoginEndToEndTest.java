@@ -56,12 +56,7 @@ class PasswordLoginEndToEndTest {
 
   @AfterAll
   static void stop() {
-    if (gw != null) {
-      gw.close();
-    }
-    if (vertx != null) {
-      vertx.close();
-    }
+    E2eGateway.closeAll(vertx, gw);
   }
 
   /** A row of gateway/src/test/resources/password/django_pbkdf2_fixtures.tsv (made by Python's hashlib). */

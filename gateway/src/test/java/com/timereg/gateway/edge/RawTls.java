@@ -1,20 +1,18 @@
 package com.timereg.gateway.edge;
 
+import com.timereg.gateway.testsupport.TrustAllTls;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 /**
  * Raw HTTP/1.1 over a real TLS connection from a chosen 127.0.0.0/8 source: requests written in one go
@@ -27,14 +25,7 @@ final class RawTls {
 
   /** Writes the requests on a TLS 1.3 connection from {@code source} and reads until the server closes it. */
   static String exchange(String source, int port, String requests) throws Exception {
-    SSLContext tls = SSLContext.getInstance("TLS");
-    tls.init(null, new TrustManager[] {new X509TrustManager() {
-      public void checkClientTrusted(X509Certificate[] chain, String type) {}
-      public void checkServerTrusted(X509Certificate[] chain, String type) {}
-      public X509Certificate[] getAcceptedIssuers() {
-        return new X509Certificate[0];
-      }
-    }}, null);
+    SSLContext tls = TrustAllTls.context();
     try (Socket plain = new Socket()) {
       plain.bind(new InetSocketAddress(InetAddress.getByName(source), 0));
       plain.connect(new InetSocketAddress("127.0.0.1", port), 5000);

@@ -31,9 +31,7 @@ class SurgeModeTest {
 
   @AfterAll
   static void stop() {
-    if (gw != null) {
-      gw.close();
-    }
+    ThrottledGateway.closeIfStarted(gw);
   }
 
   @Test

@@ -7,9 +7,7 @@ import com.timereg.gateway.store.PostgresExtension;
 import com.timereg.gateway.store.TestDatabase;
 import com.timereg.gateway.testsupport.SourceClient;
 import com.timereg.gateway.testsupport.SourceClient.Reply;
-import com.timereg.gateway.testsupport.TestAccounts;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,10 +34,7 @@ class ThrottleEndToEndTest {
 
   @BeforeAll
   static void start(TestDatabase db) throws Exception {
-    try (Connection c = db.openJdbc()) {
-      TestAccounts.createUser(c, "acme", USER, PASSWORD);
-    }
-    gw = ThrottledGateway.start(dir, db, Map.of(
+    gw = ThrottledGateway.startWithUser(dir, db, USER, Map.of(
         "GATEWAY_THROTTLE__IP_FAILURE_LIMIT", Integer.toString(LIMIT),
         // Far above what all tests together produce: surge mode would halve the limits mid-test.
         "GATEWAY_THROTTLE__SURGE_FAILURES_PER_MINUTE", "10000",
@@ -49,9 +44,7 @@ class ThrottleEndToEndTest {
 
   @AfterAll
   static void stop() {
-    if (gw != null) {
-      gw.close();
-    }
+    ThrottledGateway.closeIfStarted(gw);
   }
 
   @Test

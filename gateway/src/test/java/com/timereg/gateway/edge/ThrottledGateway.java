@@ -7,6 +7,7 @@ import com.timereg.gateway.testsupport.SourceClient;
 import com.timereg.gateway.testsupport.TestAccounts;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -48,6 +49,22 @@ final class ThrottledGateway implements AutoCloseable {
     } catch (Exception | Error e) {
       backendVertx.close();
       throw e;
+    }
+  }
+
+  /** {@link #start}, after creating {@code user} (customer acme, {@link #PASSWORD}). */
+  static ThrottledGateway startWithUser(Path dir, TestDatabase db, String user, Map<String, String> overrides)
+      throws Exception {
+    try (Connection c = db.openJdbc()) {
+      TestAccounts.createUser(c, "acme", user, PASSWORD);
+    }
+    return start(dir, db, overrides);
+  }
+
+  /** For a class's {@code @AfterAll}: closes {@code gw} unless its start failed. */
+  static void closeIfStarted(ThrottledGateway gw) {
+    if (gw != null) {
+      gw.close();
     }
   }
 

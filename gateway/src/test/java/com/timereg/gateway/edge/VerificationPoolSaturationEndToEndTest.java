@@ -53,12 +53,7 @@ class VerificationPoolSaturationEndToEndTest {
 
   @AfterAll
   static void stop() {
-    if (gw != null) {
-      gw.close();
-    }
-    if (vertx != null) {
-      vertx.close();
-    }
+    E2eGateway.closeAll(vertx, gw);
   }
 
   record Timed(Reply reply, long completedAt) {}
