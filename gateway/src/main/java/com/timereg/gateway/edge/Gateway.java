@@ -56,6 +56,7 @@ import io.vertx.core.WorkerExecutor;
 import java.util.concurrent.Executor;
 import com.timereg.gateway.store.Database;
 import com.timereg.gateway.store.Migrations;
+import com.timereg.gateway.store.TlsOffer;
 import com.timereg.gateway.tls.CertificateReloader;
 import com.timereg.gateway.tls.SelfSignedCertificate;
 import com.timereg.gateway.tls.ServerTls;
@@ -207,7 +208,7 @@ public final class Gateway {
     Migrations.Outcome outcome = Migrations.migrate(config.database());
     LOG.info("database {} at schema version {} ({} migration(s) applied now)",
         config.database().connection().database(), outcome.schemaVersion(), outcome.migrationsExecuted());
-    Database database = Database.create(vertx, config.database());
+    Database database = Database.create(vertx, TlsOffer.settle(config.database()));
     closeables.add(() -> await(database.close()));
     readiness.register("postgresql", () -> database.ping().map("reachable"));
     this.database = database;
