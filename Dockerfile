@@ -35,4 +35,4 @@ WORKDIR /var/lib/gateway
 EXPOSE 8443 9090
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s \
   CMD curl -fsS http://127.0.0.1:9090/health/live || exit 1
-ENTRYPOINT ["sh", "-c", "exec java $(cat /opt/gateway/jvm.options) $JAVA_OPTS -jar /opt/gateway/gateway.jar --config /etc/gateway/gateway.yaml \"$@\"", "--"]
+ENTRYPOINT ["sh", "-c", "exec java $(cat /opt/gateway/jvm.options) --sun-misc-unsafe-memory-access=allow $JAVA_OPTS -jar /opt/gateway/gateway.jar --config /etc/gateway/gateway.yaml \"$@\"", "--"]
