@@ -11,6 +11,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -139,17 +140,10 @@ class LocalPostgresTest {
 
   /** The pid of the running server's child whose process title names {@code role}. */
   private static long childOfServer(String role) throws IOException {
-    long postmaster = Long.parseLong(Files.readAllLines(dir.resolve("pgdata/postmaster.pid")).get(0).strip());
-    return ProcessHandle.of(postmaster).orElseThrow().children()
-        .filter(child -> {
-          try {
-            return Files.readString(Path.of("/proc", String.valueOf(child.pid()), "cmdline")).contains(role);
-          } catch (IOException gone) {
-            return false;
-          }
-        })
-        .mapToLong(ProcessHandle::pid).findFirst()
-        .orElseThrow(() -> new AssertionError("no " + role + " process under postmaster " + postmaster));
+    return ServerProcesses.children(dir).entrySet().stream()
+        .filter(child -> child.getValue().contains(role))
+        .mapToLong(Map.Entry::getKey).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + role + " process under the server in " + dir));
   }
 
   private static void signal(String name, long pid) throws IOException, InterruptedException {

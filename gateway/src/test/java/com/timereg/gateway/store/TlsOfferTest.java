@@ -8,7 +8,6 @@ import io.vertx.pgclient.SslMode;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
@@ -118,16 +117,7 @@ class TlsOfferTest {
    * postmaster's command line, where a started session shows {@code postgres: user database ...}.
    */
   private static long connectionsAwaitingStartup() throws IOException {
-    long postmaster = Long.parseLong(Files.readAllLines(dir.resolve("pgdata/postmaster.pid")).get(0).strip());
-    String postmasterCommand = Files.readString(Path.of("/proc", String.valueOf(postmaster), "cmdline"));
-    return ProcessHandle.of(postmaster).orElseThrow().children()
-        .filter(child -> {
-          try {
-            return Files.readString(Path.of("/proc", String.valueOf(child.pid()), "cmdline")).equals(postmasterCommand);
-          } catch (IOException gone) {
-            return false;
-          }
-        })
-        .count();
+    String postmaster = ServerProcesses.postmasterCommand(dir);
+    return ServerProcesses.children(dir).values().stream().filter(postmaster::equals).count();
   }
 }
