@@ -1,6 +1,6 @@
 package com.timereg.gateway.session;
 
-import com.timereg.gateway.store.ConnectionSettings;
+import com.timereg.gateway.store.Database;
 import com.timereg.gateway.store.DatabaseSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -118,14 +118,6 @@ final class RevocationFeed {
   }
 
   static PgConnectOptions connectOptions(DatabaseSettings settings) {
-    ConnectionSettings c = settings.connection();
-    return new PgConnectOptions()
-        .setHost(c.host())
-        .setPort(c.port())
-        .setDatabase(c.database())
-        .setUser(c.user())
-        .setPassword(c.password())
-        .setSslMode(settings.sslMode())
-        .addProperty("application_name", APPLICATION_NAME);
+    return Database.connectOptions(settings).addProperty("application_name", APPLICATION_NAME);
   }
 }
