@@ -76,6 +76,12 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
   /** Messages that arrived behind the relay in flight, in order. */
   private ArrayDeque<Object> held;
   private boolean closing;
+  /** Vert.x has begun the answer to the oldest request it was given (its head is written, not its end). */
+  private boolean answering;
+  /** Vert.x has answered with {@code Connection: close}: requests after it are dropped unread. */
+  private boolean closeAfterAnswer;
+  /** This handler answered 400 to a malformed body of a request Vert.x was given; Vert.x's writes go nowhere. */
+  private boolean answeredForVertx;
   /** A relay is being started: an end reported now belongs to it, not to {@link #relay}. */
   private boolean starting;
   private boolean endedWhileStarting;
@@ -130,6 +136,10 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
       }
       return;
     }
+    if (msg instanceof HttpContent content && content.decoderResult().isFailure()) {
+      malformedBody(ctx, content);
+      return;
+    }
     if (discarding) {
       if (msg instanceof HttpContent) {
         discarding = !(msg instanceof LastHttpContent);
@@ -138,8 +148,15 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
       }
       discarding = false;
     }
+    if (msg instanceof HttpRequest && closeAfterAnswer) {
+      // The rest of the request being answered still goes to Vert.x (it waits for its end to close).
+      discarding = !(msg instanceof LastHttpContent);
+      ReferenceCountUtil.release(msg);
+      return;
+    }
     if (msg instanceof HttpRequest request) {
-      if (inFlight == 0 && request.decoderResult().isSuccess() && request.protocolVersion() == HttpVersion.HTTP_1_1
+      if (inFlight == 0 && request.decoderResult().isSuccess()
+          && request.protocolVersion() == HttpVersion.HTTP_1_1
           && ctx.channel().remoteAddress() instanceof InetSocketAddress peer) {
         if (refuse(ctx, request, peer)) {
           discarding = !(msg instanceof LastHttpContent);
@@ -163,10 +180,60 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
         && response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
       // 100 Continue is not the answer; 101 turns the connection into a tunnel.
       tunnel = response.status().code() == 101;
-    } else if (!tunnel && msg instanceof LastHttpContent && inFlight > 0) {
-      inFlight--;
+    } else if (!tunnel && inFlight > 0) {
+      if (msg instanceof HttpResponse response
+          && response.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)) {
+        // Vert.x ends the connection after this answer (say, FramingGuard's 400): no request the client
+        // sent after it is to be answered, relayed or given to Vert.x, even if it was already read.
+        closeAfterAnswer = true;
+      }
+      if (msg instanceof LastHttpContent) {
+        inFlight--;
+        answering = false;
+      } else if (msg instanceof HttpResponse) {
+        answering = true;
+      }
+    }
+    if (answeredForVertx) {
+      ReferenceCountUtil.release(msg);
+      promise.tryFailure(new java.nio.channels.ClosedChannelException());
+      return;
     }
     ctx.write(msg, promise);
+  }
+
+  /**
+   * A body Netty could not decode (a malformed chunk size or chunk end; only chunked bodies can fail, and
+   * those always go to Vert.x). Netty reads nothing more from the connection after it, so the connection
+   * ends here. Vert.x would close it without a word; when the request is the only one Vert.x holds and
+   * its answer has not begun, the client gets a 400 first.
+   */
+  private void malformedBody(ChannelHandlerContext ctx, HttpContent content) {
+    if (relay == null && !discarding && inFlight == 1 && !answering) {
+      ReferenceCountUtil.release(content);
+      closing = true;
+      ByteBuf body = Unpooled.copiedBuffer(
+          "{\"error\":\"bad_request\",\"message\":\"The request body is not valid chunked transfer coding.\"}",
+          StandardCharsets.UTF_8);
+      FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST, body);
+      HttpHeaders out = response.headers();
+      if (hsts != null) {
+        out.set("Strict-Transport-Security", hsts);
+      }
+      out.set("Content-Type", "application/json")
+          .set("Cache-Control", "no-store")
+          .set("Content-Length", body.readableBytes())
+          .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      answeredForVertx = true;
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    } else if (relay == null && !discarding) {
+      // Vert.x's request: it fails the connection itself.
+      ctx.fireChannelRead(content);
+    } else {
+      ReferenceCountUtil.release(content);
+      closing = true;
+      ctx.close();
+    }
   }
 
   @Override
@@ -453,11 +520,13 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
   }
 
   /**
-   * Ambiguous framing is {@link FramingGuard}'s to close; a chunked body is left to Vert.x too, only
-   * to keep this handler to the plain cases.
+   * Ambiguous framing is {@link FramingGuard}'s to refuse; any transfer coding (a chunked body) is left to
+   * Vert.x too, only to keep this handler to the plain cases.
    */
   private static boolean ambiguousFraming(HttpHeaders headers) {
-    boolean chunked = headers.contains(HttpHeaderNames.TRANSFER_ENCODING);
-    return chunked || FramingGuard.ambiguous(headers.getAll(HttpHeaderNames.CONTENT_LENGTH), chunked);
+    if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+      return true;
+    }
+    return FramingGuard.ambiguous(headers.getAll(HttpHeaderNames.CONTENT_LENGTH), List.of());
   }
 }

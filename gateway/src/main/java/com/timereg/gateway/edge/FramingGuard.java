@@ -4,26 +4,40 @@ import io.vertx.core.http.HttpServerRequest;
 import java.util.List;
 
 /**
- * Rejects ambiguous HTTP/1 message framing before any other work: both Content-Length and
- * Transfer-Encoding, or several Content-Length values. Force-close rather than answer 400: once
- * framing is ambiguous we cannot trust where this request's body ends, and answering would keep a
- * connection whose next "request" may be smuggled bytes (request smuggling via a backend that
- * frames differently).
+ * Refuses HTTP/1 message framing that the gateway and a backend could read differently, before any other
+ * work: both Content-Length and Transfer-Encoding ({@link StrictRequestDecoder} keeps both visible), several
+ * Content-Length values, or a transfer coding other than a single {@code chunked}. The answer is 400 and the
+ * connection is closed at once: where this request's body ends cannot be trusted, so the bytes after it are
+ * not taken for requests (pipelined ones included), which is what a request smuggled past the gateway
+ * would be.
  */
 final class FramingGuard {
   private FramingGuard() {}
 
   static boolean ambiguous(HttpServerRequest req) {
+    List<String> codings = req.headers().getAll("Transfer-Encoding");
     List<String> lengths = req.headers().getAll("Content-Length");
-    // Transfer-Encoding matters only beside a Content-Length: no second header lookup per request otherwise.
-    return ambiguous(lengths, !lengths.isEmpty() && req.headers().contains("Transfer-Encoding"));
+    return ambiguous(lengths, codings);
   }
 
-  /** The rule itself, over a request's Content-Length values and whether it has Transfer-Encoding. */
-  static boolean ambiguous(List<String> contentLengths, boolean transferEncoding) {
+  /** The rule itself, over a request's Content-Length values and its Transfer-Encoding values. */
+  static boolean ambiguous(List<String> contentLengths, List<String> transferCodings) {
     if (contentLengths.size() > 1 || (contentLengths.size() == 1 && contentLengths.get(0).contains(","))) {
       return true;
     }
-    return !contentLengths.isEmpty() && transferEncoding;
+    if (transferCodings.isEmpty()) {
+      return false;
+    }
+    // The gateway forwards chunked bodies and nothing else; a length beside it is the classic smuggling set-up.
+    return !contentLengths.isEmpty() || transferCodings.size() > 1
+        || !transferCodings.get(0).trim().equalsIgnoreCase("chunked");
+  }
+
+  /** Answers 400 and closes the connection; Vert.x sends the answer before it closes. */
+  static void refuse(HttpServerRequest request) {
+    request.response().putHeader("Connection", "close");
+    PublicRouter.json(request.response(), 400, "bad_request",
+        "The request's length is ambiguous (Content-Length and Transfer-Encoding) or uses a transfer coding other than chunked.");
+    request.connection().close();
   }
 }

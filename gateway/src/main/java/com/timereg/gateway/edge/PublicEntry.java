@@ -74,11 +74,26 @@ final class PublicEntry implements Handler<HttpServerRequest> {
     return List.copyOf(prefixes);
   }
 
+  /**
+   * A request Netty could not parse (a malformed request line or header, a bad or doubled Content-Length):
+   * Vert.x's own answer, 400 (414, 431 for a line or headers too long) and close, with the gateway's JSON
+   * body and a {@code Connection: close} that says so.
+   */
+  static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    int status = cause instanceof io.netty.handler.codec.http.TooLongHttpLineException ? 414
+        : cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException ? 431 : 400;
+    request.response().putHeader("Connection", "close");
+    PublicRouter.json(request.response(), status, status == 400 ? "bad_request" : "too_large",
+        status == 400 ? "The request is not valid HTTP." : "The request line or its headers are too long.");
+    request.connection().close();
+  }
+
   @Override
   public void handle(HttpServerRequest request) {
     if (request.version() != HttpVersion.HTTP_2 && FramingGuard.ambiguous(request)) {
       // See FramingGuard: the next bytes on this connection cannot be trusted to be a request.
-      request.connection().close();
+      FramingGuard.refuse(request);
       return;
     }
     if (hsts != null) {

@@ -34,15 +34,19 @@ final class PublicVerticle extends VerticleBase {
     // Created here, on this instance's event loop, so its backend connections live on it too.
     proxy = proxyFactory.apply(vertx);
     PublicEntry entry = PublicRouter.create(vertx, steps, proxy);
-    HttpServer server = vertx.createHttpServer(options).requestHandler(entry);
-    if (!options.isUseProxyProtocol()) {
-      // With the PROXY protocol the client address is Vert.x's to know, not the channel's.
-      String hsts = PublicRouter.hsts(steps.hstsMaxAge());
-      DirectProxy direct = proxy.direct().orElse(null);
-      List<String> owned = entry.ownedPrefixes();
-      server.connectionHandler(connection ->
-          ConnectionFastPath.install(connection, steps, hsts, direct, steps.session(), owned));
-    }
+    HttpServer server = vertx.createHttpServer(options).requestHandler(entry)
+        .invalidRequestHandler(PublicEntry::invalidRequest);
+    // With the PROXY protocol the client address is Vert.x's to know, not the channel's: no fast path.
+    boolean fastPath = !options.isUseProxyProtocol();
+    String hsts = PublicRouter.hsts(steps.hstsMaxAge());
+    DirectProxy direct = proxy.direct().orElse(null);
+    List<String> owned = entry.ownedPrefixes();
+    server.connectionHandler(connection -> {
+      StrictRequestDecoder.install(connection, options);
+      if (fastPath) {
+        ConnectionFastPath.install(connection, steps, hsts, direct, steps.session(), owned);
+      }
+    });
     return server.listen().onSuccess(onListening::accept);
   }
 

@@ -1,0 +1,350 @@
+package com.timereg.gateway.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.timereg.gateway.password.DjangoPbkdf2Hasher;
+import com.timereg.gateway.store.PostgresExtension;
+import com.timereg.gateway.store.TestDatabase;
+import com.timereg.gateway.testsupport.Await;
+import com.timereg.gateway.testsupport.BlockedThreadWatch;
+import com.timereg.gateway.testsupport.TrustAllTls;
+import io.vertx.core.Vertx;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Request smuggling: a client that frames one request so that the gateway and the backend could disagree
+ * about where it ends, hoping the backend takes the rest for a request of its own that the gateway never
+ * checked (no credentials, no block check, no identity hygiene). Each payload is sent over real TLS with a
+ * valid bearer token, once to a plain path (relayed in the connection) and once to a percent-encoded one
+ * (the router's proxy). Behind the gateway, a backend with a strict parser of its own records every request
+ * line and flags any head whose framing a lenient backend could read differently (both Content-Length and
+ * Transfer-Encoding, two lengths, a transfer coding other than chunked, folded or bare-LF lines).
+ *
+ * <p>Whatever could be read two ways is refused with 400 and the connection closed at once, so that nothing
+ * after it is taken for a request; a body that is merely malformed gets the same. Framing that can be read
+ * only one way is relayed as one request. Either way the smuggled request, which carries no credentials,
+ * never reaches the backend, the backend sees only unambiguous heads, and the connection ends.
+ */
+@ExtendWith({PostgresExtension.class, BlockedThreadWatch.class})
+class RequestSmugglingEndToEndTest {
+  static final String USER = "smuggler@e2e.test";
+  static final String PASSWORD = "Smuggler-timesheets-2026";
+  static final String SMUGGLED = "GET /smuggled HTTP/1.1\r\nHost: localhost\r\n\r\n";
+
+  @TempDir static Path dir;
+  static Vertx vertx;
+  static StrictBackend backend;
+  static E2eGateway gw;
+  static String token;
+
+  @BeforeAll
+  static void start(TestDatabase db) throws Exception {
+    vertx = Vertx.vertx();
+    backend = new StrictBackend();
+    int port = Await.await(vertx.createNetServer().connectHandler(backend::connected).listen(0, "127.0.0.1"))
+        .actualPort();
+    gw = E2eGateway.start(dir.resolve("gw"), db, vertx, -1,
+        Map.of("GATEWAY_BACKEND__URL", "http://127.0.0.1:" + port));
+    new E2eUsers(db).create(USER, new DjangoPbkdf2Hasher(20_000).hash(PASSWORD), true);
+    token = gw.accessToken(USER, PASSWORD);
+  }
+
+  @AfterAll
+  static void stop() {
+    E2eGateway.closeAll(vertx, gw);
+  }
+
+  @BeforeEach
+  void forget() {
+    backend.requestLines.clear();
+    backend.violations.clear();
+  }
+
+  /** Refused: one 400, the connection closed, nothing sent to the backend. */
+  static final List<Integer> REFUSED = List.of(400);
+
+  static List<Arguments> payloads() {
+    String len = "Content-Length: " + ("0\r\n\r\n" + SMUGGLED).length() + "\r\n";
+    String chunkedSmuggle = "0\r\n\r\n" + SMUGGLED;
+    String chunked = "Transfer-Encoding: chunked\r\n";
+    return List.of(
+        Arguments.of("CL.TE: a length and chunked", len + chunked, chunkedSmuggle, REFUSED),
+        Arguments.of("TE.CL: chunked and a short length", chunked + "Content-Length: 4\r\n",
+            Integer.toHexString(SMUGGLED.length()) + "\r\n" + SMUGGLED + "\r\n0\r\n\r\n", REFUSED),
+        Arguments.of("chunked spelled xchunked", len + "Transfer-Encoding: xchunked\r\n", chunkedSmuggle, REFUSED),
+        Arguments.of("xchunked alone", "Transfer-Encoding: xchunked\r\n", chunkedSmuggle, REFUSED),
+        Arguments.of("space before the colon", len + "Transfer-Encoding : chunked\r\n", chunkedSmuggle, REFUSED),
+        Arguments.of("tab before chunked", len + "Transfer-Encoding:\tchunked\r\n", chunkedSmuggle, REFUSED),
+        Arguments.of("chunked in upper case beside a length", len + "Transfer-Encoding: CHUNKED\r\n", chunkedSmuggle,
+            REFUSED),
+        Arguments.of("chunked twice in one header", len + "Transfer-Encoding: chunked, chunked\r\n", chunkedSmuggle,
+            REFUSED),
+        Arguments.of("identity then chunked", "Transfer-Encoding: identity\r\n" + chunked, chunkedSmuggle, REFUSED),
+        Arguments.of("chunked then identity", chunked + "Transfer-Encoding: identity\r\n", chunkedSmuggle, REFUSED),
+        Arguments.of("folded transfer coding", len + "Transfer-Encoding:\r\n chunked\r\n", chunkedSmuggle, REFUSED),
+        Arguments.of("two different lengths", "Content-Length: 0\r\n" + len, SMUGGLED, REFUSED),
+        Arguments.of("two lengths in one header", "Content-Length: 0, " + SMUGGLED.length() + "\r\n", SMUGGLED,
+            REFUSED),
+        Arguments.of("length with a plus sign", "Content-Length: +" + SMUGGLED.length() + "\r\n", SMUGGLED, REFUSED),
+        Arguments.of("length in hexadecimal", "Content-Length: 0x2b\r\n", SMUGGLED, REFUSED),
+        Arguments.of("length with a space inside", "Content-Length: 4 3\r\n", SMUGGLED, REFUSED),
+        Arguments.of("negative length", "Content-Length: -1\r\n", SMUGGLED, REFUSED),
+        Arguments.of("length beyond 64 bits", "Content-Length: 99999999999999999999\r\n", SMUGGLED, REFUSED),
+        // Netty 4.2.9 reads a chunk size of more hex digits than an int holds modulo 2^32 (its overflow check
+        // only catches a negative result): 0x1000000000000002b is taken for 43, the smuggled request's length.
+        // The gateway frames the body afresh for the backend, so those 43 bytes arrive there as body, not as
+        // a request; pinned here so that a Netty that refuses the size shows up (then expect REFUSED).
+        Arguments.of("chunk size beyond 64 bits", chunked, "1000000000000002b\r\n" + SMUGGLED + "\r\n0\r\n\r\n",
+            List.of(200, 200)),
+        Arguments.of("chunk size not hexadecimal", chunked, "2g\r\n" + SMUGGLED + "\r\n0\r\n\r\n", REFUSED),
+        Arguments.of("chunk size with a sign", chunked, "+2b\r\n" + SMUGGLED + "\r\n0\r\n\r\n", REFUSED),
+        Arguments.of("chunk data longer than its size", chunked, "1\r\nab\r\n0\r\n\r\n" + SMUGGLED, REFUSED),
+        Arguments.of("bare LF after the chunk size", chunked, "0\n\r\n" + SMUGGLED, REFUSED),
+        Arguments.of("NUL in a header value", "X-Note: a\0b\r\n" + len, chunkedSmuggle, REFUSED),
+        Arguments.of("CR inside a header value", "X-Note: a\rTransfer-Encoding: chunked\r\n" + len, chunkedSmuggle,
+            REFUSED),
+        // Framing that is not ambiguous: relayed as one request; what follows it is a request of its own
+        // from the client, without credentials, so the gateway answers it (401) and the backend never sees it.
+        Arguments.of("a trailer that is a header", chunked, "0\r\nContent-Length: 43\r\n\r\n" + SMUGGLED,
+            List.of(200, 401, 200)),
+        Arguments.of("a request after a chunked body", chunked, "0\r\n\r\n" + SMUGGLED, List.of(200, 401, 200)),
+        Arguments.of("a GET whose body is a request", "Content-Length: " + SMUGGLED.length() + "\r\n", SMUGGLED,
+            List.of(200, 200)));
+  }
+
+  @ParameterizedTest(name = "{0}, relayed in the connection")
+  @MethodSource("payloads")
+  void smuggledRequestNeverReachesTheBackendOnTheDirectPath(String name, String headers, String body,
+      List<Integer> statuses) throws Exception {
+    assertNoSmuggling("/api/entries", headers, body, statuses);
+  }
+
+  @ParameterizedTest(name = "{0}, through the router")
+  @MethodSource("payloads")
+  void smuggledRequestNeverReachesTheBackendThroughTheRouter(String name, String headers, String body,
+      List<Integer> statuses) throws Exception {
+    assertNoSmuggling("/api/%65ntries", headers, body, statuses);
+  }
+
+  private void assertNoSmuggling(String path, String headers, String body, List<Integer> statuses) throws Exception {
+    String method = headers.startsWith("Content-Length: " + SMUGGLED.length()) ? "GET" : "POST";
+    String request = method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token + "\r\n"
+        + headers + "\r\n" + body;
+    // A last request that closes the connection, so that a gateway still in step ends the exchange.
+    String last = "GET /api/last HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+        + "\r\nConnection: close\r\n\r\n";
+    Exchange ex = exchange(request + last);
+
+    assertThat(backend.requestLines).as("request lines the backend parsed").noneMatch(l -> l.contains("/smuggled"));
+    assertThat(backend.violations).as("ambiguous framing sent to the backend").isEmpty();
+    assertThat(ex.closed).as("the gateway ends the connection: no hang").isTrue();
+    assertThat(RawTls.statuses(ex.answers)).as("answers").isEqualTo(statuses);
+    if (statuses.equals(REFUSED)) {
+      assertThat(backend.requestLines).as("nothing of a refused request reaches the backend").isEmpty();
+      assertThat(ex.answers.toLowerCase(Locale.ROOT)).contains("connection: close");
+    } else {
+      assertThat(backend.requestLines).containsExactly(method + " " + path + " HTTP/1.1", "GET /api/last HTTP/1.1");
+    }
+  }
+
+  /**
+   * The other direction: a backend that sends more than its answer's length (the start of a second answer
+   * nobody asked for) must not have those bytes taken for the answer to the next request that reuses its
+   * pooled connection, which may be another user's (response queue poisoning).
+   */
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"/api/poison", "/api/%70oison"})
+  void bytesAfterABackendAnswerNeverAnswerTheNextRequest(String path) throws Exception {
+    Exchange poisoned = exchange("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+        + "\r\nConnection: close\r\n\r\n");
+    assertThat(RawTls.statuses(poisoned.answers)).containsExactly(200);
+    assertThat(poisoned.answers).endsWith("\r\n\r\nok").doesNotContain("evil");
+
+    for (int i = 0; i < 4; i++) {
+      String next = "/api/after-" + i;
+      Exchange after = exchange("GET " + next + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+          + "\r\nConnection: close\r\n\r\n");
+      assertThat(after.answers).as("answer to " + next).contains("seen GET " + next + " HTTP/1.1")
+          .doesNotContain("evil");
+    }
+  }
+
+  record Exchange(String answers, boolean closed) {}
+
+  private static Exchange exchange(String requests) throws Exception {
+    try (Socket plain = new Socket()) {
+      plain.bind(new InetSocketAddress(InetAddress.getByName("127.0.72.1"), 0));
+      plain.connect(new InetSocketAddress("127.0.0.1", gw.gateway.publicPort()), 5000);
+      plain.setSoTimeout(5_000);
+      try (SSLSocket socket = (SSLSocket) TrustAllTls.context().getSocketFactory()
+          .createSocket(plain, "localhost", 0, true)) {
+        socket.getOutputStream().write(requests.getBytes(StandardCharsets.ISO_8859_1));
+        socket.getOutputStream().flush();
+        InputStream in = socket.getInputStream();
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        try {
+          for (int n; (n = in.read(buffer)) >= 0; ) {
+            all.write(buffer, 0, n);
+          }
+          return new Exchange(all.toString(StandardCharsets.ISO_8859_1), true);
+        } catch (SocketTimeoutException e) {
+          return new Exchange(all.toString(StandardCharsets.ISO_8859_1), false);
+        } catch (java.net.SocketException e) {
+          // A reset after the answers (the gateway closed with unread bytes): the connection ended.
+          return new Exchange(all.toString(StandardCharsets.ISO_8859_1), true);
+        }
+      }
+    }
+  }
+
+  /**
+   * A backend with a strict HTTP/1.1 parser: it answers every request it can delimit with 200 and its
+   * request line, and records as a violation any head a lenient parser could delimit differently.
+   */
+  static final class StrictBackend {
+    final List<String> requestLines = new CopyOnWriteArrayList<>();
+    final List<String> violations = new CopyOnWriteArrayList<>();
+
+    void connected(io.vertx.core.net.NetSocket socket) {
+      StringBuilder pending = new StringBuilder();
+      socket.handler(data -> {
+        pending.append(data.toString(StandardCharsets.ISO_8859_1));
+        String text = pending.toString();
+        int consumed = 0;
+        while (true) {
+          int used = parseOne(text.substring(consumed), socket);
+          if (used <= 0) {
+            if (used < 0) {
+              socket.close();
+              return;
+            }
+            break;
+          }
+          consumed += used;
+        }
+        pending.delete(0, consumed);
+      });
+    }
+
+    /** Bytes of one whole request at the start of {@code text}, 0 when incomplete, -1 when unparseable. */
+    private int parseOne(String text, io.vertx.core.net.NetSocket socket) {
+      int end = text.indexOf("\r\n\r\n");
+      if (end < 0) {
+        return 0;
+      }
+      String head = text.substring(0, end);
+      String[] lines = head.split("\r\n", -1);
+      long length = -1;
+      boolean chunked = false;
+      int lengths = 0;
+      for (int i = 1; i < lines.length; i++) {
+        String line = lines[i];
+        if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0 || line.indexOf('\0') >= 0) {
+          violations.add("control character in: " + line);
+        }
+        if (line.startsWith(" ") || line.startsWith("\t")) {
+          violations.add("folded line: " + line);
+        }
+        int colon = line.indexOf(':');
+        if (colon <= 0 || !line.substring(0, colon).matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+          violations.add("malformed header: " + line);
+          continue;
+        }
+        String name = line.substring(0, colon).toLowerCase(Locale.ROOT);
+        String value = line.substring(colon + 1).strip();
+        if (name.equals("content-length")) {
+          lengths++;
+          if (!value.matches("[0-9]{1,18}")) {
+            violations.add("content-length: " + value);
+          } else {
+            length = Long.parseLong(value);
+          }
+        } else if (name.equals("transfer-encoding")) {
+          if (!value.equals("chunked") || chunked) {
+            violations.add("transfer-encoding: " + value);
+          }
+          chunked = true;
+        }
+      }
+      if (lengths > 1 || (lengths == 1 && chunked)) {
+        violations.add("framing: " + lengths + " lengths, chunked " + chunked);
+      }
+      if (head.indexOf('\n') != head.indexOf("\r\n") + 1 && head.contains("\n")) {
+        violations.add("bare LF in head");
+      }
+      int at = end + 4;
+      if (chunked) {
+        while (true) {
+          int eol = text.indexOf("\r\n", at);
+          if (eol < 0) {
+            return 0;
+          }
+          String size = text.substring(at, eol);
+          if (!size.matches("[0-9a-fA-F]{1,15}")) {
+            violations.add("chunk size: " + size);
+            return -1;
+          }
+          long n = Long.parseLong(size, 16);
+          at = eol + 2;
+          if (n == 0) {
+            int trailerEnd = text.indexOf("\r\n", at);
+            while (trailerEnd > at) {
+              at = trailerEnd + 2;
+              trailerEnd = text.indexOf("\r\n", at);
+            }
+            if (trailerEnd < 0) {
+              return 0;
+            }
+            at = trailerEnd + 2;
+            break;
+          }
+          if (text.length() < at + n + 2) {
+            return 0;
+          }
+          if (!text.startsWith("\r\n", (int) (at + n))) {
+            violations.add("chunk data not followed by CRLF");
+            return -1;
+          }
+          at += (int) n + 2;
+        }
+      } else if (length > 0) {
+        if (text.length() < at + length) {
+          return 0;
+        }
+        at += (int) length;
+      }
+      requestLines.add(lines[0]);
+      if (lines[0].contains("/poison") || lines[0].contains("/%70oison")) {
+        socket.write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok"
+            + "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nevil!");
+        return at;
+      }
+      String answer = "seen " + lines[0];
+      socket.write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + answer.length() + "\r\n\r\n"
+          + answer);
+      return at;
+    }
+  }
+}
