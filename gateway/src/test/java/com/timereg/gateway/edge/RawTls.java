@@ -45,6 +45,40 @@ final class RawTls {
     }
   }
 
+  /** What a client read, and whether the server closed the connection (false: still open after 5 s). */
+  record Answers(String text, boolean closed) {}
+
+  /**
+   * Like {@link #exchange}, but bytes as ISO-8859-1 both ways (so a request may carry any octet) and a
+   * server that keeps the connection open for 5 s is reported, not an error; a reset after the answers
+   * counts as closed.
+   */
+  static Answers exchangeOctets(String source, int port, String requests) throws Exception {
+    try (Socket plain = new Socket()) {
+      plain.bind(new InetSocketAddress(InetAddress.getByName(source), 0));
+      plain.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+      plain.setSoTimeout(5_000);
+      try (SSLSocket socket = (SSLSocket) TrustAllTls.context().getSocketFactory()
+          .createSocket(plain, "localhost", 0, true)) {
+        socket.getOutputStream().write(requests.getBytes(StandardCharsets.ISO_8859_1));
+        socket.getOutputStream().flush();
+        InputStream in = socket.getInputStream();
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        try {
+          for (int n; (n = in.read(buffer)) >= 0; ) {
+            all.write(buffer, 0, n);
+          }
+          return new Answers(all.toString(StandardCharsets.ISO_8859_1), true);
+        } catch (java.net.SocketTimeoutException e) {
+          return new Answers(all.toString(StandardCharsets.ISO_8859_1), false);
+        } catch (java.net.SocketException e) {
+          return new Answers(all.toString(StandardCharsets.ISO_8859_1), true);
+        }
+      }
+    }
+  }
+
   /** The status codes of the responses in {@code answers}, in order. */
   static List<Integer> statuses(String answers) {
     List<Integer> out = new ArrayList<>();

@@ -7,22 +7,13 @@ import com.timereg.gateway.store.PostgresExtension;
 import com.timereg.gateway.store.TestDatabase;
 import com.timereg.gateway.testsupport.Await;
 import com.timereg.gateway.testsupport.BlockedThreadWatch;
-import com.timereg.gateway.testsupport.TrustAllTls;
 import io.vertx.core.Vertx;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -154,15 +145,15 @@ class RequestSmugglingEndToEndTest {
     // A last request that closes the connection, so that a gateway still in step ends the exchange.
     String last = "GET /api/last HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
         + "\r\nConnection: close\r\n\r\n";
-    Exchange ex = exchange(request + last);
+    RawTls.Answers ex = exchange(request + last);
 
     assertThat(backend.requestLines).as("request lines the backend parsed").noneMatch(l -> l.contains("/smuggled"));
     assertThat(backend.violations).as("ambiguous framing sent to the backend").isEmpty();
-    assertThat(ex.closed).as("the gateway ends the connection: no hang").isTrue();
-    assertThat(RawTls.statuses(ex.answers)).as("answers").isEqualTo(statuses);
+    assertThat(ex.closed()).as("the gateway ends the connection: no hang").isTrue();
+    assertThat(RawTls.statuses(ex.text())).as("answers").isEqualTo(statuses);
     if (statuses.equals(REFUSED)) {
       assertThat(backend.requestLines).as("nothing of a refused request reaches the backend").isEmpty();
-      assertThat(ex.answers.toLowerCase(Locale.ROOT)).contains("connection: close");
+      assertThat(ex.text().toLowerCase(Locale.ROOT)).contains("connection: close");
     } else {
       assertThat(backend.requestLines).containsExactly(method + " " + path + " HTTP/1.1", "GET /api/last HTTP/1.1");
     }
@@ -176,47 +167,22 @@ class RequestSmugglingEndToEndTest {
   @ParameterizedTest(name = "{0}")
   @org.junit.jupiter.params.provider.ValueSource(strings = {"/api/poison", "/api/%70oison"})
   void bytesAfterABackendAnswerNeverAnswerTheNextRequest(String path) throws Exception {
-    Exchange poisoned = exchange("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+    RawTls.Answers poisoned = exchange("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
         + "\r\nConnection: close\r\n\r\n");
-    assertThat(RawTls.statuses(poisoned.answers)).containsExactly(200);
-    assertThat(poisoned.answers).endsWith("\r\n\r\nok").doesNotContain("evil");
+    assertThat(RawTls.statuses(poisoned.text())).containsExactly(200);
+    assertThat(poisoned.text()).endsWith("\r\n\r\nok").doesNotContain("evil");
 
     for (int i = 0; i < 4; i++) {
       String next = "/api/after-" + i;
-      Exchange after = exchange("GET " + next + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+      RawTls.Answers after = exchange("GET " + next + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
           + "\r\nConnection: close\r\n\r\n");
-      assertThat(after.answers).as("answer to " + next).contains("seen GET " + next + " HTTP/1.1")
+      assertThat(after.text()).as("answer to " + next).contains("seen GET " + next + " HTTP/1.1")
           .doesNotContain("evil");
     }
   }
 
-  record Exchange(String answers, boolean closed) {}
-
-  private static Exchange exchange(String requests) throws Exception {
-    try (Socket plain = new Socket()) {
-      plain.bind(new InetSocketAddress(InetAddress.getByName("127.0.72.1"), 0));
-      plain.connect(new InetSocketAddress("127.0.0.1", gw.gateway.publicPort()), 5000);
-      plain.setSoTimeout(5_000);
-      try (SSLSocket socket = (SSLSocket) TrustAllTls.context().getSocketFactory()
-          .createSocket(plain, "localhost", 0, true)) {
-        socket.getOutputStream().write(requests.getBytes(StandardCharsets.ISO_8859_1));
-        socket.getOutputStream().flush();
-        InputStream in = socket.getInputStream();
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        byte[] buffer = new byte[8192];
-        try {
-          for (int n; (n = in.read(buffer)) >= 0; ) {
-            all.write(buffer, 0, n);
-          }
-          return new Exchange(all.toString(StandardCharsets.ISO_8859_1), true);
-        } catch (SocketTimeoutException e) {
-          return new Exchange(all.toString(StandardCharsets.ISO_8859_1), false);
-        } catch (java.net.SocketException e) {
-          // A reset after the answers (the gateway closed with unread bytes): the connection ended.
-          return new Exchange(all.toString(StandardCharsets.ISO_8859_1), true);
-        }
-      }
-    }
+  private static RawTls.Answers exchange(String requests) throws Exception {
+    return RawTls.exchangeOctets("127.0.72.1", gw.gateway.publicPort(), requests);
   }
 
   /**
