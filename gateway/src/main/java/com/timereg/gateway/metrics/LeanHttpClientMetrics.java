@@ -35,12 +35,15 @@ final class LeanHttpClientMetrics extends VertxTcpMetrics implements HttpClientM
   }
 
   private final MeterRegistry registry;
+  private final ActiveGauges activeGauges;
   private final Set<Label> labels;
   private final Tags local;
 
-  LeanHttpClientMetrics(HttpClientMetrics<?, ?, ?> vertx, MeterRegistry registry, Set<Label> labels, HttpClientOptions options) {
+  LeanHttpClientMetrics(HttpClientMetrics<?, ?, ?> vertx, MeterRegistry registry, ActiveGauges activeGauges,
+      Set<Label> labels, HttpClientOptions options) {
     super(vertx);
     this.registry = registry;
+    this.activeGauges = activeGauges;
     this.labels = labels;
     Tags base = labels.contains(Label.CLIENT_NAME)
         ? Tags.of(Label.CLIENT_NAME.toString(), options.getMetricsName() == null ? "?" : options.getMetricsName())
@@ -53,7 +56,7 @@ final class LeanHttpClientMetrics extends VertxTcpMetrics implements HttpClientM
   @Override
   public ClientMetrics<Request, HttpRequest, HttpResponse> createEndpointMetrics(SocketAddress remoteAddress, int maxPoolSize) {
     Tags tags = labels.contains(Label.REMOTE) ? local.and(Label.REMOTE.toString(), Labels.address(remoteAddress)) : local;
-    return new Endpoint(new RequestMeters(registry, false, tags, labels.contains(Label.HTTP_METHOD),
+    return new Endpoint(new RequestMeters(registry, activeGauges, false, tags, labels.contains(Label.HTTP_METHOD),
         labels.contains(Label.HTTP_CODE)));
   }
 

@@ -34,10 +34,11 @@ final class LeanHttpServerMetrics extends VertxTcpMetrics implements HttpServerM
 
   private final RequestMeters meters;
 
-  LeanHttpServerMetrics(HttpServerMetrics<?, ?, ?> vertx, MeterRegistry registry, Set<Label> labels, SocketAddress local) {
+  LeanHttpServerMetrics(HttpServerMetrics<?, ?, ?> vertx, MeterRegistry registry, ActiveGauges activeGauges,
+      Set<Label> labels, SocketAddress local) {
     super(vertx);
     Tags base = labels.contains(Label.LOCAL) ? Tags.of(Label.LOCAL.toString(), Labels.address(local)) : Tags.empty();
-    this.meters = new RequestMeters(registry, true, base, labels.contains(Label.HTTP_METHOD), labels.contains(Label.HTTP_CODE));
+    this.meters = new RequestMeters(registry, activeGauges, true, base, labels.contains(Label.HTTP_METHOD), labels.contains(Label.HTTP_CODE));
   }
 
   @Override

@@ -25,13 +25,15 @@ import java.util.EnumSet;
 final class LeanVertxMetrics implements VertxMetrics {
   private final VertxMetrics delegate;
   private final MeterRegistry registry;
+  private final ActiveGauges activeGauges;
   private final EnumSet<Label> labels;
   /** False when the options ask for what only Vert.x's implementation does (paths, routes, own tags, names). */
   private final boolean lean;
 
-  LeanVertxMetrics(VertxMetrics delegate, MeterRegistry registry, MetricsOptions options) {
+  LeanVertxMetrics(VertxMetrics delegate, MeterRegistry registry, ActiveGauges activeGauges, MetricsOptions options) {
     this.delegate = delegate;
     this.registry = registry;
+    this.activeGauges = activeGauges;
     this.labels = EnumSet.noneOf(Label.class);
     MicrometerMetricsOptions micrometer = options instanceof MicrometerMetricsOptions m ? m : new MicrometerMetricsOptions();
     labels.addAll(micrometer.getLabels() != null ? micrometer.getLabels() : MicrometerMetricsOptions.DEFAULT_LABELS);
@@ -43,13 +45,13 @@ final class LeanVertxMetrics implements VertxMetrics {
   @Override
   public HttpServerMetrics<?, ?, ?> createHttpServerMetrics(HttpServerOptions options, SocketAddress localAddress) {
     HttpServerMetrics<?, ?, ?> vertx = delegate.createHttpServerMetrics(options, localAddress);
-    return vertx == null || !lean ? vertx : new LeanHttpServerMetrics(vertx, registry, labels, localAddress);
+    return vertx == null || !lean ? vertx : new LeanHttpServerMetrics(vertx, registry, activeGauges, labels, localAddress);
   }
 
   @Override
   public HttpClientMetrics<?, ?, ?> createHttpClientMetrics(HttpClientOptions options) {
     HttpClientMetrics<?, ?, ?> vertx = delegate.createHttpClientMetrics(options);
-    return vertx == null || !lean ? vertx : new LeanHttpClientMetrics(vertx, registry, labels, options);
+    return vertx == null || !lean ? vertx : new LeanHttpClientMetrics(vertx, registry, activeGauges, labels, options);
   }
 
   @Override

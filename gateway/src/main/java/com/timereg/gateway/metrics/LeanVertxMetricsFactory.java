@@ -20,6 +20,7 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 public final class LeanVertxMetricsFactory implements VertxMetricsFactory {
   private final MeterRegistry registry;
   private final MicrometerMetricsFactory micrometer;
+  private final ActiveGauges activeGauges = new ActiveGauges();
 
   public LeanVertxMetricsFactory(MeterRegistry registry) {
     this.registry = registry;
@@ -28,6 +29,6 @@ public final class LeanVertxMetricsFactory implements VertxMetricsFactory {
 
   @Override
   public VertxMetrics metrics(VertxOptions options) {
-    return new LeanVertxMetrics(micrometer.metrics(options), registry, options.getMetricsOptions());
+    return new LeanVertxMetrics(micrometer.metrics(options), registry, activeGauges, options.getMetricsOptions());
   }
 }

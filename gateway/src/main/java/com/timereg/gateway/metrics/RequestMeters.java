@@ -2,7 +2,6 @@ package com.timereg.gateway.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -20,7 +19,8 @@ import java.util.concurrent.atomic.LongAdder;
 final class RequestMeters {
   /** Meters that depend on the method only. */
   final class ByMethod {
-    final LongAdder active = new LongAdder();
+    /** Shared with every other side reporting under the same tags (see {@link ActiveGauges}). */
+    final LongAdder active;
     final Counter requests;
     final DistributionSummary requestBytes;
     private final Tags tags;
@@ -28,9 +28,8 @@ final class RequestMeters {
 
     private ByMethod(Tags tags) {
       this.tags = tags;
-      Gauge.builder(prefix + "active.requests", active, LongAdder::doubleValue)
-          .description(server ? "Number of requests being processed" : "Number of requests waiting for a response")
-          .tags(tags).register(registry);
+      active = activeGauges.counter(registry, prefix + "active.requests",
+          server ? "Number of requests being processed" : "Number of requests waiting for a response", tags);
       requests = server ? null : Counter.builder(prefix + "requests").description("Number of requests sent")
           .tags(tags).register(registry);
       requestBytes = DistributionSummary.builder(prefix + "request.bytes").description("Size of requests in bytes")
@@ -79,6 +78,7 @@ final class RequestMeters {
   }
 
   private final MeterRegistry registry;
+  private final ActiveGauges activeGauges;
   private final boolean server;
   private final String prefix;
   private final Tags base;
@@ -87,8 +87,10 @@ final class RequestMeters {
   private final ConcurrentHashMap<HttpMethod, ByMethod> byMethod = new ConcurrentHashMap<>();
   private final ByMethod anyMethod;
 
-  RequestMeters(MeterRegistry registry, boolean server, Tags base, boolean methodLabel, boolean codeLabel) {
+  RequestMeters(MeterRegistry registry, ActiveGauges activeGauges, boolean server, Tags base, boolean methodLabel,
+      boolean codeLabel) {
     this.registry = registry;
+    this.activeGauges = activeGauges;
     this.server = server;
     this.prefix = server ? "vertx.http.server." : "vertx.http.client.";
     this.base = base;
