@@ -37,7 +37,7 @@ final class AuthenticationGate implements Handler<RoutingContext> {
       SessionIdentity id = identity.get();
       ForwardedIdentity.put(ctx, new ForwardedIdentity(id.loginName(), id.customer(), id.method().value));
       ctx.next();
-    } else if (isPublicPath.test(ctx.normalizedPath())) {
+    } else if (isPublicPath.test(ctx.normalizedPath()) && readsTheSame(ctx.request().path(), ctx.normalizedPath())) {
       ctx.next();
     } else if (SessionAuthenticator.failure(ctx).orElse(null) == AuthFailure.UNAVAILABLE) {
       // The session could not be checked (database down during a refresh): not the user's fault,
@@ -60,6 +60,31 @@ final class AuthenticationGate implements Handler<RoutingContext> {
           .end(new JsonObject().put("error", presented ? "invalid_token" : "unauthorized")
               .put("message", "Sign in first: send an access token as Authorization: Bearer.").encode());
     }
+  }
+
+  /**
+   * Whether the path the backend gets (the request's, as sent) is the one the public-path rule judged (the
+   * normalized one). A path with dot segments, an encoded slash, backslash or dot, a {@code ;} parameter or
+   * an empty segment could be read by the backend's server as another path ({@code /public/..;/private} is
+   * {@code /private} to Tomcat), so it gets no exemption: it needs a session like any other path.
+   */
+  static boolean readsTheSame(String raw, String normalized) {
+    if (raw == null || !raw.equals(normalized) || raw.contains("//")) {
+      return false;
+    }
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c == ';' || c == '\\') {
+        return false;
+      }
+      if (c == '%' && i + 2 < raw.length()) {
+        String escaped = raw.substring(i + 1, i + 3).toUpperCase(java.util.Locale.ROOT);
+        if (escaped.equals("2F") || escaped.equals("5C") || escaped.equals("2E") || escaped.equals("3B")) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /** A page load in a browser: GET or HEAD asking for HTML. Everything else gets 401 JSON. */

@@ -81,6 +81,20 @@ class AuthenticatedProxyEndToEndTest {
   }
 
   @Test
+  void aPublicPathIsExemptOnlyWhenTheBackendCannotReadItAsAnotherPath() throws Exception {
+    String plain = RawTls.exchange("127.0.73.1", gw.gateway.publicPort(),
+        "GET /api/headers HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\nConnection: close\r\n\r\n");
+    assertThat(RawTls.statuses(plain)).containsExactly(200);
+    for (String path : List.of("/api/headers/..;/me", "/api/headers;x=1/../me", "/api/headers/..%2Fme",
+        "/api/headers/..%2fme", "/api/headers/..%5Cme", "/api/headers/%2e%2e/me", "/api/headers/.%2E/me",
+        "/api/headers/../me", "/api/headers/./x", "/api/headers//x", "/api/headers\\..\\me")) {
+      String answer = RawTls.exchange("127.0.73.1", gw.gateway.publicPort(),
+          "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\nConnection: close\r\n\r\n");
+      assertThat(RawTls.statuses(answer)).as(path).containsAnyOf(400, 401).hasSize(1);
+    }
+  }
+
+  @Test
   void spoofedIdentityHeadersOfALoggedInClientAreReplacedByTheGatewaysOwn() {
     String access = gw.accessToken(USER, PASSWORD);
     Reply r = gw.http.get("/api/headers", with(SPOOFED, "Authorization", "Bearer " + access));
