@@ -2,6 +2,7 @@ package com.timereg.gateway.edge;
 
 import com.timereg.gateway.proxy.DirectProxy;
 import com.timereg.gateway.proxy.ForwardedIdentity;
+import com.timereg.gateway.proxy.ProxyHandler;
 import com.timereg.gateway.session.SessionAuthenticator;
 import com.timereg.gateway.session.SessionCookies;
 import com.timereg.gateway.session.SessionIdentity;
@@ -321,7 +322,8 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
     }
     String uri = request.uri();
     HttpHeaders headers = request.headers();
-    if (!plainPath(uri) || ownedPath(uri) || headers.contains(HttpHeaderNames.UPGRADE)
+    if (!plainPath(uri) || ownedPath(uri) || ProxyHandler.refusesMethod(request.method().name())
+        || headers.contains(HttpHeaderNames.UPGRADE)
         || headers.contains(HttpHeaderNames.EXPECT) || headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
       return false;
     }

@@ -42,6 +42,7 @@ final class ErrorResponses {
 
   enum Body {
     BAD_REQUEST(400, "bad_request", "Bad Request", "The request could not be forwarded."),
+    METHOD_NOT_ALLOWED(405, "method_not_allowed", "Method Not Allowed", "This method is not forwarded."),
     TOO_LARGE(413, "payload_too_large", "Payload Too Large", "The request body is larger than this service accepts."),
     INTERNAL(500, "internal_error", "Internal Server Error", "The gateway could not handle the request."),
     BAD_GATEWAY(502, "bad_gateway", "Bad Gateway", "The application is not reachable right now."),

@@ -42,8 +42,25 @@ abstract class Exchange implements ResponseDeadlines.Waiting {
     dispatch();
   }
 
+  /**
+   * The target as the backend gets it: always origin-form (path and query). A client may send the
+   * absolute form ({@code GET http://host/path}); RFC 9112 3.2 has a client send an origin server the
+   * origin form, and a backend that took the absolute form's authority for its host would answer for a
+   * host the gateway never checked. Its authority goes to X-Forwarded-Host instead (Vert.x's
+   * {@code authority()}).
+   */
+  static String originForm(HttpServerRequest request) {
+    String uri = request.uri();
+    if (uri.startsWith("/")) {
+      return uri;
+    }
+    String path = request.path();
+    String query = request.query();
+    return (path == null || path.isEmpty() ? "/" : path) + (query == null ? "" : "?" + query);
+  }
+
   private void dispatch() {
-    support.backend.request(request.method(), request.uri(), forwarding.webSocket()).onComplete(ar -> {
+    support.backend.request(request.method(), originForm(request), forwarding.webSocket()).onComplete(ar -> {
       if (ar.failed()) {
         fail(ProxyFailure.ofConnect(ar.cause()), ar.cause());
       } else if (finished) {

@@ -35,7 +35,9 @@ public enum ProxyFailure {
    */
   BODY_CONSUMED(500, "body_consumed"),
   /** The request body is larger than {@code public.max-body-size}: declared up front, or counted while streaming. */
-  BODY_TOO_LARGE(413, "body_too_large");
+  BODY_TOO_LARGE(413, "body_too_large"),
+  /** CONNECT (a tunnel to anywhere) or TRACE (echoes the request, cookies included): never forwarded. */
+  METHOD_NOT_ALLOWED(405, "method_not_allowed");
 
   private final int status;
   private final String metricName;

@@ -75,7 +75,9 @@ public final class ProxyHandler implements Handler<RoutingContext> {
       return;
     }
     RequestFraming framing = RequestFraming.of(request);
-    if (!framing.valid()) {
+    if (refusesMethod(request.method().name())) {
+      refuse(request, ProxyFailure.METHOD_NOT_ALLOWED, start);
+    } else if (!framing.valid()) {
       refuse(request, ProxyFailure.BAD_FRAMING, start);
     } else if (framing.length() > support.maxBodyBytes) {
       refuse(request, ProxyFailure.BODY_TOO_LARGE, start);
@@ -84,6 +86,14 @@ public final class ProxyHandler implements Handler<RoutingContext> {
     } else {
       new HttpExchange(support, request, forwarding, framing, start).start();
     }
+  }
+
+  /**
+   * Methods never forwarded: CONNECT would ask the backend for a tunnel to anywhere, TRACE would echo the
+   * request back, cookies the page's scripts cannot read included.
+   */
+  public static boolean refusesMethod(String method) {
+    return method.equals("CONNECT") || method.equals("TRACE");
   }
 
   /** Closes the backend connections; in-flight exchanges fail with 502. */

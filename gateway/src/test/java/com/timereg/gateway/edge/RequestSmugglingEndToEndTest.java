@@ -229,6 +229,34 @@ class RequestSmugglingEndToEndTest {
     }
   }
 
+  /**
+   * Request targets other than a path: the absolute form reaches the backend as a path (its authority,
+   * unchecked, would otherwise be the backend's idea of the host), the asterisk and authority forms are not
+   * forwarded, and CONNECT and TRACE are answered 405 without reaching the backend, on both paths.
+   */
+  @ParameterizedTest(name = "{0} {1}")
+  @org.junit.jupiter.params.provider.CsvSource({
+      "GET, http://evil.example/api/entries?a=1, 200, GET /api/entries?a=1 HTTP/1.1",
+      "POST, https://localhost/api/entries, 200, POST /api/entries HTTP/1.1",
+      "OPTIONS, *, 404, ",
+      "CONNECT, evil.example:443, 404, ",
+      "CONNECT, /api/entries, 405, ",
+      "CONNECT, /api/%65ntries, 405, ",
+      "CONNECT, http://evil.example/api/entries, 405, ",
+      "TRACE, /api/entries, 405, ",
+      "TRACE, /api/%65ntries, 405, "})
+  void requestTargetsReachTheBackendAsPathsOrNotAtAll(String method, String target, int status, String seen)
+      throws Exception {
+    RawTls.Answers a = exchange(method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+        + token + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    assertThat(RawTls.statuses(a.text())).containsExactly(status);
+    if (seen == null) {
+      assertThat(backend.requestLines).isEmpty();
+    } else {
+      assertThat(backend.requestLines).containsExactly(seen);
+    }
+  }
+
   private static RawTls.Answers exchange(String requests) throws Exception {
     return RawTls.exchangeOctets("127.0.72.1", gw.gateway.publicPort(), requests);
   }
