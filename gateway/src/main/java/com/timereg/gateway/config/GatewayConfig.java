@@ -83,6 +83,20 @@ public record GatewayConfig(
     }
   }
 
+  private static List<String> allowedHosts(ConfigReader r) {
+    List<String> hosts = new java.util.ArrayList<>();
+    for (String h : r.stringList("public.allowed-hosts", List.of())) {
+      String host = h.toLowerCase(java.util.Locale.ROOT);
+      if (!host.matches("\\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|[0-9.]+|\\[[0-9a-f:.]+\\]")) {
+        r.problem("public.allowed-hosts", "'" + h + "' is not a host name (no scheme, port or path; '.example.com' for"
+            + " the domain and its subdomains)");
+      } else {
+        hosts.add(host);
+      }
+    }
+    return hosts;
+  }
+
   private static GatewayConfig read(ConfigReader r, Function<String, String> env, boolean devMode) {
     Path dataDir = Path.of(r.string("data-dir", "data"));
     int cores = Runtime.getRuntime().availableProcessors();
@@ -95,7 +109,8 @@ public record GatewayConfig(
         r.duration("public.idle-timeout", ListenerSettings.DEFAULT_IDLE_TIMEOUT, Duration.ofSeconds(1), Duration.ofHours(1)),
         r.duration("public.hsts-max-age", ListenerSettings.DEFAULT_HSTS_MAX_AGE, Duration.ZERO, Duration.ofDays(3650)),
         r.bool("public.proxy-protocol", false),
-        r.integer("public.event-loops", cores, 1, 256));
+        r.integer("public.event-loops", cores, 1, 256),
+        allowedHosts(r));
     RedirectSettings redirect = new RedirectSettings(
         r.bool("http-redirect.enabled", false),
         r.string("http-redirect.host", "0.0.0.0"),

@@ -1,6 +1,7 @@
 package com.timereg.gateway.config;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The public HTTPS listener.
@@ -14,10 +15,36 @@ import java.time.Duration;
  * @param hstsMaxAge Strict-Transport-Security max-age; zero disables the header
  * @param proxyProtocol accept the PROXY protocol (v1/v2) from a load balancer in front
  * @param eventLoops listener instances, one per event loop
+ * @param allowedHosts host names (lower case, no port) requests may name in Host or an absolute-form target;
+ *     one starting with a dot also allows every subdomain; empty: any host (Django's ALLOWED_HOSTS)
  */
 public record ListenerSettings(
     String host, int port, int maxHeaderSize, int maxInitialLineLength, long maxBodySize,
-    Duration idleTimeout, Duration hstsMaxAge, boolean proxyProtocol, int eventLoops) {
+    Duration idleTimeout, Duration hstsMaxAge, boolean proxyProtocol, int eventLoops, List<String> allowedHosts) {
+
+  public ListenerSettings {
+    allowedHosts = List.copyOf(allowedHosts);
+  }
+
+  /** Whether a request naming {@code host} (no port; any case) is served; the empty string names none. */
+  public boolean allowsHost(String host) {
+    if (allowedHosts.isEmpty() || "".equals(host)) {
+      return true;
+    }
+    if (host == null || host.isEmpty()) {
+      return false;
+    }
+    String h = host.toLowerCase(java.util.Locale.ROOT);
+    if (h.endsWith(".")) {
+      h = h.substring(0, h.length() - 1);
+    }
+    for (String allowed : allowedHosts) {
+      if (allowed.startsWith(".") ? h.equals(allowed.substring(1)) || h.endsWith(allowed) : h.equals(allowed)) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   public static final int DEFAULT_PORT = 8443;
   public static final int DEFAULT_MAX_HEADER_SIZE = 16 * 1024;

@@ -333,7 +333,7 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
       return false;
     }
     List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
-    if (hosts.size() != 1 || !plainHost(hosts.get(0))) {
+    if (hosts.size() != 1 || !plainHost(hosts.get(0)) || !steps.allowsHost().test(hostName(hosts.get(0)))) {
       return false;
     }
     String cookie = accessCookie(headers);
@@ -455,6 +455,12 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
   }
 
   /** A Host value Vert.x would take as it is: a name or address, an optional port. */
+  /** The host of a Host header value without its port; an IPv6 literal keeps its brackets. */
+  static String hostName(String hostHeader) {
+    int colon = hostHeader.lastIndexOf(':');
+    return colon < 0 || hostHeader.indexOf(']', colon) >= 0 ? hostHeader : hostHeader.substring(0, colon);
+  }
+
   private static boolean plainHost(String host) {
     if (host.isEmpty() || host.length() > 255) {
       return false;

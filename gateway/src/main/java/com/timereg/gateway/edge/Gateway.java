@@ -347,7 +347,8 @@ public final class Gateway {
           passwordRoutes.mount(router);
           ssoRoutes.mount(router);
         },
-        new AuthenticationGate(config.backend()::isPublicPath));
+        new AuthenticationGate(config.backend()::isPublicPath),
+        config.publicListener()::allowsHost);
     ProxyMetrics proxyMetrics = new MicrometerProxyMetrics(registry);
     long maxBody = config.publicListener().maxBodySize();
     java.util.function.Function<Vertx, ProxyHandler> proxies = v -> ProxyHandler.create(v, config.backend(), proxyMetrics, maxBody);

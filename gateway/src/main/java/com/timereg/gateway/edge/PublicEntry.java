@@ -89,11 +89,34 @@ final class PublicEntry implements Handler<HttpServerRequest> {
     request.connection().close();
   }
 
+  /**
+   * The host named by an absolute-form target ({@code http://host/path}), which RFC 9112 3.2.2 puts above
+   * the Host header; for any other target the empty string, which {@code allowsHost} is not asked about.
+   * Vert.x takes the authority from the Host header alone, and the proxy forwards the path only.
+   */
+  private static String targetHost(String uri) {
+    if (uri.startsWith("/")) {
+      return "";
+    }
+    try {
+      return java.net.URI.create(uri).getHost();
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
   @Override
   public void handle(HttpServerRequest request) {
     if (request.version() != HttpVersion.HTTP_2 && FramingGuard.ambiguous(request)) {
       // See FramingGuard: the next bytes on this connection cannot be trusted to be a request.
       FramingGuard.refuse(request);
+      return;
+    }
+    if (!steps.allowsHost().test(request.authority() == null ? null : request.authority().host())
+        || !steps.allowsHost().test(targetHost(request.uri()))) {
+      // Django's ALLOWED_HOSTS, one step earlier: a backend that builds links from X-Forwarded-Host
+      // never sees a host nobody configured (password-reset link poisoning and the like).
+      PublicRouter.json(request.response(), 400, "bad_request", "This host is not served here.");
       return;
     }
     if (hsts != null) {

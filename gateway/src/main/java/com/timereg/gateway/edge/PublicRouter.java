@@ -30,7 +30,8 @@ public final class PublicRouter {
       BlockHandler blockCheck,
       com.timereg.gateway.session.SessionAuthenticator session,
       Consumer<Router> gatewayRoutes,
-      Handler<RoutingContext> gate) {}
+      Handler<RoutingContext> gate,
+      java.util.function.Predicate<String> allowsHost) {}
 
   /**
    * The request handler of one listener instance: {@link PublicEntry}, then the router.

@@ -94,6 +94,28 @@ class GatewayConfigTest {
   }
 
   @Test
+  void allowedHostsAreHostNamesMatchedWithoutCaseAndWithTheirSubdomainsWhenDotted() throws IOException {
+    GatewayConfig c = GatewayConfig.load(write("public:\n  allowed-hosts: [App.Example.com, .example.org, 192.0.2.7]\n"),
+        Map.<String, String>of()::get, true);
+    assertThat(c.publicListener().allowsHost("app.example.com")).isTrue();
+    assertThat(c.publicListener().allowsHost("APP.EXAMPLE.COM.")).isTrue();
+    assertThat(c.publicListener().allowsHost("example.org")).isTrue();
+    assertThat(c.publicListener().allowsHost("time.example.org")).isTrue();
+    assertThat(c.publicListener().allowsHost("192.0.2.7")).isTrue();
+    assertThat(c.publicListener().allowsHost("evil-example.org")).isFalse();
+    assertThat(c.publicListener().allowsHost("example.com")).isFalse();
+    assertThat(c.publicListener().allowsHost(null)).isFalse();
+    assertThat(GatewayConfig.load(write("public:\n  port: 8443\n"), Map.<String, String>of()::get, true)
+        .publicListener().allowsHost("anything.example")).as("none configured: any host").isTrue();
+
+    Path bad = write("public:\n  allowed-hosts: ['https://app.example.com', 'app.example.com:8443', '/x']\n");
+    assertThatThrownBy(() -> GatewayConfig.load(bad, Map.<String, String>of()::get, true))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(3)
+            .allSatisfy(p -> assertThat(p).startsWith("public.allowed-hosts:")));
+  }
+
+  @Test
   void environmentOverridesTheFile() throws IOException {
     Path f = write("public:\n  port: 8443\ntls:\n  reload-interval: 10s\n");
     GatewayConfig c = GatewayConfig.load(f,

@@ -1,0 +1,73 @@
+package com.timereg.gateway.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.timereg.gateway.password.DjangoPbkdf2Hasher;
+import com.timereg.gateway.store.PostgresExtension;
+import com.timereg.gateway.store.TestDatabase;
+import com.timereg.gateway.testsupport.BlockedThreadWatch;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code public.allowed-hosts}: a request naming a host nobody configured, in its Host header or in an
+ * absolute-form target, is answered 400 before any other step, logged in or not, on the direct path
+ * (a plain path) and through the router (a percent-encoded one), so the backend never builds links for it.
+ */
+@ExtendWith({PostgresExtension.class, BlockedThreadWatch.class})
+class AllowedHostsEndToEndTest {
+  static final String USER = "hosts@e2e.test";
+  static final String PASSWORD = "Hosts-timesheets-2026";
+
+  @TempDir static Path dir;
+  static Vertx vertx;
+  static E2eGateway gw;
+  static String token;
+
+  @BeforeAll
+  static void start(TestDatabase db) throws Exception {
+    vertx = Vertx.vertx();
+    gw = E2eGateway.start(dir.resolve("gw"), db, vertx, 0,
+        Map.of("GATEWAY_PUBLIC__ALLOWED_HOSTS", "localhost,.example.test"));
+    new E2eUsers(db).create(USER, new DjangoPbkdf2Hasher(20_000).hash(PASSWORD), true);
+    token = gw.accessToken(USER, PASSWORD);
+  }
+
+  @AfterAll
+  static void stop() {
+    E2eGateway.closeAll(vertx, gw);
+  }
+
+  @ParameterizedTest(name = "{0} {1} Host: {2}")
+  @CsvSource({
+      "/api/me, /api/me, localhost, 200",
+      "/api/me, /api/me, LOCALHOST:8443, 200",
+      "/api/me, /api/me, time.example.test, 200",
+      "/api/me, /api/me, example.test, 200",
+      "/api/me, /api/me, evil.example, 400",
+      "/api/me, /api/me, notexample.test, 400",
+      "/api/%6De, /api/%6De, evil.example, 400",
+      "/api/%6De, /api/%6De, localhost, 200",
+      "http://evil.example/api/me, /api/me, localhost, 400",
+      "http://time.example.test/api/me, /api/me, localhost, 200"})
+  void onlyConfiguredHostsAreServed(String target, String path, String host, int status) throws Exception {
+    for (boolean withToken : new boolean[] {true, false}) {
+      String answer = RawTls.exchange("127.0.74.1", gw.gateway.publicPort(), "GET " + target + " HTTP/1.1\r\nHost: "
+          + host + "\r\n" + (withToken ? "Authorization: Bearer " + token + "\r\n" : "")
+          + "Accept: application/json\r\nConnection: close\r\n\r\n");
+      int expected = status == 200 && !withToken ? 401 : status;
+      assertThat(RawTls.statuses(answer)).as(target + " " + host + (withToken ? " with" : " without") + " a token")
+          .containsExactly(expected);
+      if (expected == 400) {
+        assertThat(answer).contains("This host is not served here.");
+      }
+    }
+  }
+}
