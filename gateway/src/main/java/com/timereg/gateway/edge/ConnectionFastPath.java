@@ -454,13 +454,13 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
     return false;
   }
 
-  /** A Host value Vert.x would take as it is: a name or address, an optional port. */
   /** The host of a Host header value without its port; an IPv6 literal keeps its brackets. */
   static String hostName(String hostHeader) {
     int colon = hostHeader.lastIndexOf(':');
     return colon < 0 || hostHeader.indexOf(']', colon) >= 0 ? hostHeader : hostHeader.substring(0, colon);
   }
 
+  /** A Host value Vert.x would take as it is: a name or address, an optional port. */
   private static boolean plainHost(String host) {
     if (host.isEmpty() || host.length() > 255) {
       return false;

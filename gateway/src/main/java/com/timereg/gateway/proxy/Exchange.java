@@ -46,8 +46,8 @@ abstract class Exchange implements ResponseDeadlines.Waiting {
    * The target as the backend gets it: always origin-form (path and query). A client may send the
    * absolute form ({@code GET http://host/path}); RFC 9112 3.2 has a client send an origin server the
    * origin form, and a backend that took the absolute form's authority for its host would answer for a
-   * host the gateway never checked. Its authority goes to X-Forwarded-Host instead (Vert.x's
-   * {@code authority()}).
+   * host the gateway never checked. X-Forwarded-Host stays the Host header's (Vert.x's {@code authority()});
+   * with {@code public.allowed-hosts} set, {@code PublicEntry} has checked the target's authority as well.
    */
   static String originForm(HttpServerRequest request) {
     String uri = request.uri();
