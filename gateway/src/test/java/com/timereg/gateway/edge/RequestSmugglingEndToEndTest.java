@@ -189,6 +189,24 @@ class RequestSmugglingEndToEndTest {
   }
 
   /**
+   * WebSocket upgrade smuggling: a backend that refuses the upgrade (here 426) must leave the connection an
+   * HTTP connection; a proxy that opened the tunnel anyway would hand the client a raw pipe to the backend,
+   * past every check. The request after the refusal is the gateway's to answer (401: no credentials).
+   */
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"/api/ws-refused", "/api/%77s-refused"})
+  void aRefusedUpgradeLeavesNoTunnelToTheBackend(String path) throws Exception {
+    RawTls.Answers a = exchange("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+        + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+        + "GET /smuggled HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+
+    assertThat(RawTls.statuses(a.text())).containsExactly(426, 401);
+    assertThat(backend.requestLines).containsExactly("GET " + path + " HTTP/1.1");
+    assertThat(a.closed()).isTrue();
+  }
+
+  /**
    * HTTP/2 to HTTP/1.1 (the H2.CL desync): a request whose declared content-length disagrees with its DATA
    * must not reach the backend with that length, where the rest of the body would be read as a request on
    * the keep-alive connection. Netty resets such a stream (PROTOCOL_ERROR) before the gateway forwards it;
@@ -388,6 +406,9 @@ class RequestSmugglingEndToEndTest {
       } else if (lines[0].contains("ad-both ")) {
         socket.write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n"
             + "Transfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n" + evil);
+        return at;
+      } else if (lines[0].contains("s-refused ")) {
+        socket.write("HTTP/1.1 426 Upgrade Required\r\nContent-Length: 0\r\n\r\n");
         return at;
       } else if (lines[0].contains("ad-length ")) {
         socket.write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2x\r\n\r\nok" + evil);
