@@ -89,6 +89,19 @@ final class PublicEntry implements Handler<HttpServerRequest> {
     request.connection().close();
   }
 
+  private static boolean hasLineBreakOrNul(io.vertx.core.MultiMap headers) {
+    for (java.util.Map.Entry<String, String> header : headers) {
+      String value = header.getValue();
+      for (int i = 0; i < value.length(); i++) {
+        char c = value.charAt(i);
+        if (c == '\r' || c == '\n' || c == 0) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /**
    * The host named by an absolute-form target ({@code http://host/path}), which RFC 9112 3.2.2 puts above
    * the Host header; for any other target the empty string, which {@code allowsHost} is not asked about.
@@ -112,17 +125,23 @@ final class PublicEntry implements Handler<HttpServerRequest> {
       FramingGuard.refuse(request);
       return;
     }
+    if (hsts != null) {
+      // On every response, including proxied ones and errors, so a browser that reached us once
+      // never again tries plain HTTP.
+      request.response().headers().set("Strict-Transport-Security", hsts);
+    }
+    if (request.version() == HttpVersion.HTTP_2 && hasLineBreakOrNul(request.headers())) {
+      // HPACK carries any octet; RFC 9113 8.2.1 makes such a field malformed. Copied into the backend's
+      // HTTP/1.1 head, a CR or LF would end a header line there (header injection, request smuggling).
+      PublicRouter.json(request.response(), 400, "bad_request", "A header value contains a line break or NUL.");
+      return;
+    }
     if (!steps.allowsHost().test(request.authority() == null ? null : request.authority().host())
         || !steps.allowsHost().test(targetHost(request.uri()))) {
       // Django's ALLOWED_HOSTS, one step earlier: a backend that builds links from X-Forwarded-Host
       // never sees a host nobody configured (password-reset link poisoning and the like).
       PublicRouter.json(request.response(), 400, "bad_request", "This host is not served here.");
       return;
-    }
-    if (hsts != null) {
-      // On every response, including proxied ones and errors, so a browser that reached us once
-      // never again tries plain HTTP.
-      request.response().headers().set("Strict-Transport-Security", hsts);
     }
     InetAddress address = steps.clientAddress().resolve(request);
     if (address == null) {

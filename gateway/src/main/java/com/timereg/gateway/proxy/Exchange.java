@@ -71,7 +71,13 @@ abstract class Exchange implements ResponseDeadlines.Waiting {
         // Failures also fail the response future, which decides the outcome; this only keeps Vert.x from
         // logging them as unhandled (e.g. the backend closing a finished WebSocket tunnel).
         upstream.exceptionHandler(failure -> support.logQuietly(request, failure));
-        send(upstream);
+        try {
+          send(upstream);
+        } catch (IllegalArgumentException e) {
+          // A header value the backend's HTTP/1.1 head cannot carry (PublicEntry refuses those first):
+          // answer and give the connection back rather than leave the client waiting and the slot taken.
+          fail(ProxyFailure.BAD_FRAMING, e);
+        }
       }
     });
   }
