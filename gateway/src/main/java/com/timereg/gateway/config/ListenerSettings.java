@@ -26,15 +26,23 @@ public record ListenerSettings(
     allowedHosts = List.copyOf(allowedHosts);
   }
 
-  /** Whether a request naming {@code host} (no port; any case) is served; the empty string names none. */
+  /**
+   * Whether a request naming {@code host} (any case, with or without a port, as in a Host header) is
+   * served; the empty string names none. Nothing is parsed while the list is empty.
+   */
   public boolean allowsHost(String host) {
     if (allowedHosts.isEmpty() || "".equals(host)) {
       return true;
     }
-    if (host == null || host.isEmpty()) {
+    if (host == null) {
       return false;
     }
-    String h = host.toLowerCase(java.util.Locale.ROOT);
+    int colon = host.lastIndexOf(':');
+    String h = (colon < 0 || host.indexOf(']', colon) >= 0 ? host : host.substring(0, colon))
+        .toLowerCase(java.util.Locale.ROOT);
+    if (h.isEmpty()) {
+      return false;
+    }
     if (h.endsWith(".")) {
       h = h.substring(0, h.length() - 1);
     }

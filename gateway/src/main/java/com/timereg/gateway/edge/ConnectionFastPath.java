@@ -203,6 +203,20 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
     ctx.write(msg, promise);
   }
 
+  /** An answer of this handler's own: HSTS, no caching, the body's type and length. */
+  private FullHttpResponse answer(HttpResponseStatus status, String contentType, String text) {
+    ByteBuf body = Unpooled.copiedBuffer(text, StandardCharsets.UTF_8);
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+    HttpHeaders out = response.headers();
+    if (hsts != null) {
+      out.set("Strict-Transport-Security", hsts);
+    }
+    out.set("Cache-Control", "no-store")
+        .set("Content-Type", contentType)
+        .set("Content-Length", body.readableBytes());
+    return response;
+  }
+
   /**
    * A body Netty could not decode (a malformed chunk size or chunk end; only chunked bodies can fail, and
    * those always go to Vert.x). Netty reads nothing more from the connection after it, so the connection
@@ -213,18 +227,9 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
     if (relay == null && !discarding && inFlight == 1 && !answering) {
       ReferenceCountUtil.release(content);
       closing = true;
-      ByteBuf body = Unpooled.copiedBuffer(
-          "{\"error\":\"bad_request\",\"message\":\"The request body is not valid chunked transfer coding.\"}",
-          StandardCharsets.UTF_8);
-      FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST, body);
-      HttpHeaders out = response.headers();
-      if (hsts != null) {
-        out.set("Strict-Transport-Security", hsts);
-      }
-      out.set("Content-Type", "application/json")
-          .set("Cache-Control", "no-store")
-          .set("Content-Length", body.readableBytes())
-          .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      FullHttpResponse response = answer(HttpResponseStatus.BAD_REQUEST, "application/json",
+          "{\"error\":\"bad_request\",\"message\":\"The request body is not valid chunked transfer coding.\"}");
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       answeredForVertx = true;
       ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     } else if (relay == null && !discarding) {
@@ -333,7 +338,7 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
       return false;
     }
     List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
-    if (hosts.size() != 1 || !plainHost(hosts.get(0)) || !steps.allowsHost().test(hostName(hosts.get(0)))) {
+    if (hosts.size() != 1 || !plainHost(hosts.get(0)) || !steps.allowsHost().test(hosts.get(0))) {
       return false;
     }
     String cookie = accessCookie(headers);
@@ -396,17 +401,11 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
     }
     String accept = headers.get(HttpHeaderNames.ACCEPT);
     boolean html = accept != null && accept.contains("text/html");
-    ByteBuf body = Unpooled.copiedBuffer(BlockHandler.refusalBody(d, html), StandardCharsets.UTF_8);
-    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.TOO_MANY_REQUESTS, body);
-    HttpHeaders out = response.headers();
-    if (hsts != null) {
-      out.set("Strict-Transport-Security", hsts);
-    }
     // Spelled as BlockHandler's answer through Vert.x is, so both look the same on the wire.
-    out.set("Retry-After", Long.toString(d.retryAfterSeconds()))
-        .set("Cache-Control", "no-store")
-        .set("Content-Type", html ? "text/html; charset=utf-8" : "application/json")
-        .set("Content-Length", body.readableBytes());
+    FullHttpResponse response = answer(HttpResponseStatus.TOO_MANY_REQUESTS,
+        html ? "text/html; charset=utf-8" : "application/json", BlockHandler.refusalBody(d, html));
+    HttpHeaders out = response.headers();
+    out.set("Retry-After", Long.toString(d.retryAfterSeconds()));
     steps.blockCheck().refusedInConnection();
     boolean close = headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
     if (close) {
@@ -452,12 +451,6 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
       }
     }
     return false;
-  }
-
-  /** The host of a Host header value without its port; an IPv6 literal keeps its brackets. */
-  static String hostName(String hostHeader) {
-    int colon = hostHeader.lastIndexOf(':');
-    return colon < 0 || hostHeader.indexOf(']', colon) >= 0 ? hostHeader : hostHeader.substring(0, colon);
   }
 
   /** A Host value Vert.x would take as it is: a name or address, an optional port. */

@@ -33,11 +33,9 @@ final class FramingGuard {
         || !transferCodings.get(0).trim().equalsIgnoreCase("chunked");
   }
 
-  /** Answers 400 and closes the connection; Vert.x sends the answer before it closes. */
+  /** Answers 400 and closes the connection. */
   static void refuse(HttpServerRequest request) {
-    request.response().putHeader("Connection", "close");
-    PublicRouter.json(request.response(), 400, "bad_request",
+    PublicRouter.jsonAndClose(request, 400, "bad_request",
         "The request's length is ambiguous (Content-Length and Transfer-Encoding) or uses a transfer coding other than chunked.");
-    request.connection().close();
   }
 }

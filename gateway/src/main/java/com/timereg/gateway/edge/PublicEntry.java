@@ -83,10 +83,8 @@ final class PublicEntry implements Handler<HttpServerRequest> {
     Throwable cause = request.decoderResult().cause();
     int status = cause instanceof io.netty.handler.codec.http.TooLongHttpLineException ? 414
         : cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException ? 431 : 400;
-    request.response().putHeader("Connection", "close");
-    PublicRouter.json(request.response(), status, status == 400 ? "bad_request" : "too_large",
+    PublicRouter.jsonAndClose(request, status, status == 400 ? "bad_request" : "too_large",
         status == 400 ? "The request is not valid HTTP." : "The request line or its headers are too long.");
-    request.connection().close();
   }
 
   private static boolean hasLineBreakOrNul(io.vertx.core.MultiMap headers) {

@@ -82,6 +82,16 @@ public final class PublicRouter {
     json(ctx.response(), status, error, message);
   }
 
+  /**
+   * Answers with {@link #json} and {@code Connection: close}, then closes the connection (Vert.x sends the
+   * answer first): for requests after which the connection's next bytes cannot be trusted.
+   */
+  static void jsonAndClose(io.vertx.core.http.HttpServerRequest request, int status, String error, String message) {
+    request.response().putHeader("Connection", "close");
+    json(request.response(), status, error, message);
+    request.connection().close();
+  }
+
   static void json(HttpServerResponse response, int status, String error, String message) {
     response.setStatusCode(status)
         .putHeader("Content-Type", "application/json")

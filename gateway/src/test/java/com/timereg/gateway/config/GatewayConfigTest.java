@@ -99,6 +99,8 @@ class GatewayConfigTest {
         Map.<String, String>of()::get, true);
     assertThat(c.publicListener().allowsHost("app.example.com")).isTrue();
     assertThat(c.publicListener().allowsHost("APP.EXAMPLE.COM.")).isTrue();
+    assertThat(c.publicListener().allowsHost("app.example.com:8443")).as("a Host header's port").isTrue();
+    assertThat(c.publicListener().allowsHost(":8443")).isFalse();
     assertThat(c.publicListener().allowsHost("example.org")).isTrue();
     assertThat(c.publicListener().allowsHost("time.example.org")).isTrue();
     assertThat(c.publicListener().allowsHost("192.0.2.7")).isTrue();
