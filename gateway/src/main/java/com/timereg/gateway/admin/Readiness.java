@@ -20,6 +20,7 @@ public final class Readiness {
 
   private final Vertx vertx;
   private final Map<String, Supplier<Future<String>>> checks = new ConcurrentHashMap<>();
+  private volatile boolean stopping;
 
   public Readiness(Vertx vertx) {
     this.vertx = vertx;
@@ -30,7 +31,18 @@ public final class Readiness {
     checks.put(name, check);
   }
 
+  /**
+   * The node is stopping: from now on it reports {@code STOPPING} and 503 whatever the checks say, so that
+   * load balancers send it nothing new while it finishes what it has.
+   */
+  public void stopping() {
+    stopping = true;
+  }
+
   public Future<Report> evaluate() {
+    if (stopping) {
+      return Future.succeededFuture(new Report(false, new JsonObject().put("status", "STOPPING")));
+    }
     List<String> names = checks.keySet().stream().sorted().toList();
     List<Future<JsonObject>> results = names.stream().map(n -> run(n, checks.get(n))).toList();
     return Future.join(results).transform(ignored -> {

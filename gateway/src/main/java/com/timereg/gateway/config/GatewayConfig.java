@@ -110,7 +110,9 @@ public record GatewayConfig(
         r.duration("public.hsts-max-age", ListenerSettings.DEFAULT_HSTS_MAX_AGE, Duration.ZERO, Duration.ofDays(3650)),
         r.bool("public.proxy-protocol", false),
         r.integer("public.event-loops", cores, 1, 256),
-        allowedHosts(r));
+        allowedHosts(r),
+        r.duration("public.shutdown-delay", ListenerSettings.DEFAULT_SHUTDOWN_DELAY, Duration.ZERO, Duration.ofMinutes(5)),
+        r.duration("public.shutdown-grace", ListenerSettings.DEFAULT_SHUTDOWN_GRACE, Duration.ZERO, Duration.ofHours(1)));
     RedirectSettings redirect = new RedirectSettings(
         r.bool("http-redirect.enabled", false),
         r.string("http-redirect.host", "0.0.0.0"),

@@ -17,10 +17,15 @@ import java.util.List;
  * @param eventLoops listener instances, one per event loop
  * @param allowedHosts host names (lower case, no port) requests may name in Host or an absolute-form target;
  *     one starting with a dot also allows every subdomain; empty: any host (Django's ALLOWED_HOSTS)
+ * @param shutdownDelay on stopping, how long the listener still takes new connections while readiness
+ *     already answers 503, so that a load balancer sees it before connections are refused
+ * @param shutdownGrace on stopping, how long requests already being answered may take to finish; what is
+ *     still open then is closed
  */
 public record ListenerSettings(
     String host, int port, int maxHeaderSize, int maxInitialLineLength, long maxBodySize,
-    Duration idleTimeout, Duration hstsMaxAge, boolean proxyProtocol, int eventLoops, List<String> allowedHosts) {
+    Duration idleTimeout, Duration hstsMaxAge, boolean proxyProtocol, int eventLoops, List<String> allowedHosts,
+    Duration shutdownDelay, Duration shutdownGrace) {
 
   public ListenerSettings {
     allowedHosts = List.copyOf(allowedHosts);
@@ -60,4 +65,8 @@ public record ListenerSettings(
   public static final long DEFAULT_MAX_BODY_SIZE = 10L * 1024 * 1024;
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
   public static final Duration DEFAULT_HSTS_MAX_AGE = Duration.ofDays(365);
+  /** Like nginx and Traefik: refuse new connections at once; a Kubernetes preStop hook or this delay covers the endpoint update. */
+  public static final Duration DEFAULT_SHUTDOWN_DELAY = Duration.ZERO;
+  /** Longer than any answer the backend should take, and within Kubernetes' default 30 s termination grace. */
+  public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(20);
 }

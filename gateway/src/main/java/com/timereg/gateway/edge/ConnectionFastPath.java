@@ -32,6 +32,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.impl.Http1xServerConnection;
+import io.vertx.core.net.impl.ShutdownEvent;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -88,6 +89,10 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
   private boolean endedWhileStarting;
   private boolean discarding;
   private boolean tunnel;
+  /** The listener is stopping: every answer from now on closes the connection after it. */
+  private boolean draining;
+  /** Vert.x's shutdown event, kept from Vert.x while a relay is in flight (it would close the connection at once). */
+  private Object heldShutdown;
 
   private ConnectionFastPath(PublicRouter.Steps steps, String hsts, DirectProxy direct,
       SessionAuthenticator sessions, List<String> ownedPrefixes, boolean tls) {
@@ -182,6 +187,11 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
       // 100 Continue is not the answer; 101 turns the connection into a tunnel.
       tunnel = response.status().code() == 101;
     } else if (!tunnel && inFlight > 0) {
+      if (draining && msg instanceof HttpResponse response) {
+        // Vert.x closes the connection after this answer but does not say so; a client that knows sends
+        // nothing more on it.
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      }
       if (msg instanceof HttpResponse response
           && response.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)) {
         // Vert.x ends the connection after this answer (say, FramingGuard's 400): no request the client
@@ -240,6 +250,30 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
       closing = true;
       ctx.close();
     }
+  }
+
+  /**
+   * The listener is stopping ({@code HttpServer.shutdown}). Vert.x closes a connection at once when it is
+   * answering nothing, and knows nothing of a relay in flight: so while one is, Vert.x hears of the shutdown
+   * only when it has ended, and its answer says {@code Connection: close}. Requests that arrived behind it are
+   * dropped unanswered, as are any that arrive from now on; the client was told, and may send them again on a
+   * new connection (to another node).
+   */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ShutdownEvent && !tunnel && !draining) {
+      draining = true;
+      if (relay != null) {
+        heldShutdown = evt;
+        relay.closeAfterAnswer();
+        return;
+      }
+      if (inFlight == 0) {
+        closing = true;
+        releaseHeld();
+      }
+    }
+    ctx.fireUserEventTriggered(evt);
   }
 
   @Override
@@ -301,6 +335,14 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
     // Answered before its body was all here: drop the rest.
     discarding = relayBody;
     relayBody = false;
+    if (heldShutdown != null) {
+      closing = true;
+      Object shutdown = heldShutdown;
+      heldShutdown = null;
+      releaseHeld();
+      ctx.fireUserEventTriggered(shutdown);
+      return;
+    }
     if (closing) {
       releaseHeld();
       return;

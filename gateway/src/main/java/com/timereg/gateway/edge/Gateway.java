@@ -90,7 +90,11 @@ public final class Gateway {
   private final Readiness readiness;
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private final List<HttpServer> publicServers = new java.util.concurrent.CopyOnWriteArrayList<>();
-  private final List<HttpServer> otherServers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** The plain-HTTP redirect listener, if any: drained with the public listener. */
+  private final List<HttpServer> redirectServers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** The admin listener: closed last, so that readiness reports STOPPING while the public listener drains. */
+  private final List<HttpServer> adminServers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
   private CertificateReloader reloader;
   private Database database;
   private ThrottleService throttle;
@@ -187,7 +191,7 @@ public final class Gateway {
         .requestHandler(AdminRouter.create(vertx, readiness, registry, securityConsole()))
         // Host named again: listen(port) alone binds 0.0.0.0, whatever the options say.
         .listen(config.admin().port(), config.admin().host()));
-    otherServers.add(admin);
+    adminServers.add(admin);
     adminPort = admin.actualPort();
     LOG.info("admin listener on {}://{}:{}", config.admin().tls().enabled() ? "https" : "http",
         config.admin().host(), adminPort);
@@ -197,7 +201,7 @@ public final class Gateway {
       HttpServer redirect = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.redirect().host()))
           .requestHandler(req -> RedirectListener.handle(req, publicPort, fallbackHost))
           .listen(config.redirect().port(), config.redirect().host()));
-      otherServers.add(redirect);
+      redirectServers.add(redirect);
       redirectPort = redirect.actualPort();
       LOG.info("plain-HTTP redirect listener on {}:{}", config.redirect().host(), redirectPort);
     }
@@ -368,8 +372,12 @@ public final class Gateway {
   }
 
   static <T> T await(Future<T> f) throws Exception {
+    return await(f, 60_000);
+  }
+
+  private static <T> T await(Future<T> f, long timeoutMillis) throws Exception {
     try {
-      return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      return f.toCompletionStage().toCompletableFuture().get(timeoutMillis, TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       if (e.getCause() instanceof Exception ex) {
         throw ex;
@@ -419,15 +427,41 @@ public final class Gateway {
     return database;
   }
 
-  /** Stops listeners and timers, then the parts behind them in reverse order, then Vert.x. */
+  /**
+   * Stops gracefully, as a rolling deploy needs: readiness reports STOPPING (503) at once; after
+   * {@code public.shutdown-delay} the public and redirect listeners take no new connections and close idle
+   * ones, and every request already being answered gets up to {@code public.shutdown-grace} to finish (an
+   * HTTP/1.1 answer then says {@code Connection: close}, an HTTP/2 connection gets a GOAWAY); what is still
+   * open after that is closed. Then the admin listener, the timers and the parts behind them stop in
+   * reverse order, then Vert.x. Only the first call does anything; it blocks, so not on an event loop.
+   */
   public void stop() {
+    if (!stopped.compareAndSet(false, true)) {
+      return;
+    }
+    readiness.stopping();
+    ListenerSettings pub = config.publicListener();
+    if (!publicServers.isEmpty() && pub.shutdownDelay().toMillis() > 0) {
+      LOG.info("stopping: readiness reports STOPPING; new connections are still taken for {} s",
+          pub.shutdownDelay().toMillis() / 1000.0);
+      try {
+        await(vertx.timer(pub.shutdownDelay().toMillis()), pub.shutdownDelay().toMillis() + 10_000);
+      } catch (Exception e) {
+        LOG.warn("error while waiting before the drain: {}", e.toString());
+      }
+    }
     if (reloader != null) {
       reloader.stop();
     }
-    List<HttpServer> listeners = new ArrayList<>(publicServers);
-    listeners.addAll(otherServers);
+    List<HttpServer> draining = new ArrayList<>(publicServers);
+    draining.addAll(redirectServers);
+    long grace = pub.shutdownGrace().toMillis();
+    if (!publicServers.isEmpty()) {
+      LOG.info("stopping: no new connections; requests in flight have up to {} s to finish", grace / 1000.0);
+    }
     try {
-      await(Future.join(listeners.stream().map(HttpServer::close).toList()));
+      await(Future.join(draining.stream().map(s -> s.shutdown(grace, TimeUnit.MILLISECONDS)).toList()), grace + 10_000);
+      await(Future.join(adminServers.stream().map(HttpServer::close).toList()));
     } catch (Exception e) {
       LOG.warn("error while closing listeners: {}", e.toString());
     }

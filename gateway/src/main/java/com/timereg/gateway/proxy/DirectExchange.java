@@ -144,6 +144,11 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
     fail(ProxyFailure.CLIENT_CLOSED, null);
   }
 
+  @Override
+  public void closeAfterAnswer() {
+    closeClient = true;
+  }
+
   // --- the backend side --------------------------------------------------------------------------
 
   @Override

@@ -39,6 +39,12 @@ public final class DirectProxy {
 
     /** The client connection closed. */
     void clientClosed();
+
+    /**
+     * Close the client connection once this exchange has answered (the listener is stopping): the answer
+     * says {@code Connection: close} unless its head has already gone out.
+     */
+    void closeAfterAnswer();
   }
 
   /** Told once when an exchange has ended. */

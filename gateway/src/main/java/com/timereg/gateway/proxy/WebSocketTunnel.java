@@ -63,11 +63,16 @@ final class WebSocketTunnel extends Exchange {
     });
   }
 
-  /** Pipes both ways with back-pressure; when either side closes or fails, the other is closed. */
+  /**
+   * Pipes both ways with back-pressure; when either side closes or fails, the other is closed. When the
+   * listener stops, the tunnel closes at once: it may stay open for hours, a stop should not wait the whole
+   * grace for it, and its client reconnects (to another node).
+   */
   private static void splice(NetSocket client, NetSocket backend) {
     client.pipeTo(backend).onFailure(failure -> backend.close());
     backend.pipeTo(client).onFailure(failure -> client.close());
     client.closeHandler(closed -> backend.close());
     backend.closeHandler(closed -> client.close());
+    client.shutdownHandler(stopping -> client.close());
   }
 }

@@ -185,6 +185,23 @@ class GatewayConfigTest {
   }
 
   @Test
+  void shutdownWaitsTwentySecondsForRequestsInFlightUnlessConfigured() throws IOException {
+    GatewayConfig defaults = GatewayConfig.load(write(""), Map.<String, String>of()::get, true);
+    assertThat(defaults.publicListener().shutdownDelay()).isZero();
+    assertThat(defaults.publicListener().shutdownGrace()).isEqualTo(Duration.ofSeconds(20));
+
+    GatewayConfig c = GatewayConfig.load(write("public:\n  shutdown-delay: 5s\n  shutdown-grace: 2m\n"),
+        Map.<String, String>of()::get, true);
+    assertThat(c.publicListener().shutdownDelay()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.publicListener().shutdownGrace()).isEqualTo(Duration.ofMinutes(2));
+
+    assertThatThrownBy(() -> GatewayConfig.load(write("public:\n  shutdown-grace: 2h\n"), Map.<String, String>of()::get, true))
+        .hasMessageContaining("public.shutdown-grace");
+    assertThatThrownBy(() -> GatewayConfig.load(write("public:\n  shutdown-delay: -1s\n"), Map.<String, String>of()::get, true))
+        .hasMessageContaining("public.shutdown-delay");
+  }
+
+  @Test
   void readsThrottleAndClientAddressSettings() throws IOException {
     GatewayConfig c = GatewayConfig.load(write(String.join("\n",
         "client-address:", "  trusted-proxies: [10.0.0.0/8, '2001:db8::/32']",

@@ -1,0 +1,442 @@
+package com.timereg.gateway.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.timereg.gateway.password.DjangoPbkdf2Hasher;
+import com.timereg.gateway.store.PostgresExtension;
+import com.timereg.gateway.store.TestDatabase;
+import com.timereg.gateway.testsupport.Await;
+import com.timereg.gateway.testsupport.BlockedThreadWatch;
+import com.timereg.gateway.testsupport.SourceClient;
+import com.timereg.gateway.testsupport.TrustAllTls;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.Promise;
+import io.vertx.core.net.PemTrustOptions;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Stopping the gateway (SIGTERM, {@link Gateway#stop}) while requests are in flight, as a rolling deploy does:
+ * readiness turns 503 at once, the listener takes no new connections, idle connections close, and every
+ * request already being answered gets its whole answer (HTTP/1.1 with {@code Connection: close}, HTTP/2 after
+ * a GOAWAY) before the gateway stops, on the direct path and through the router alike; only what outlasts
+ * {@code public.shutdown-grace} is cut. Behind the gateway, a backend that holds every request until the test
+ * lets it answer.
+ */
+@ExtendWith({PostgresExtension.class, BlockedThreadWatch.class})
+class GracefulShutdownEndToEndTest {
+  static final String USER = "gus@e2e.test";
+  static final String PASSWORD = "Gus-drains-connections-2026";
+
+  @TempDir static Path dir;
+  static Vertx vertx;
+  static TestDatabase database;
+  HoldingBackend backend;
+  E2eGateway gw;
+  String token;
+
+  @BeforeAll
+  static void users(TestDatabase db) throws Exception {
+    vertx = Vertx.vertx();
+    database = db;
+    new E2eUsers(db).create(USER, new DjangoPbkdf2Hasher(20_000).hash(PASSWORD), true);
+  }
+
+  @AfterEach
+  void stopGateway() {
+    if (gw != null) {
+      gw.close();
+    }
+    if (backend != null) {
+      backend.close();
+    }
+  }
+
+  @AfterAll
+  static void stopVertx() {
+    Await.await(vertx.close());
+  }
+
+  private void start(String name, String grace) throws Exception {
+    start(name, Map.of("GATEWAY_PUBLIC__SHUTDOWN_GRACE", grace));
+  }
+
+  private void start(String name, Map<String, String> env) throws Exception {
+    backend = HoldingBackend.start(vertx);
+    Map<String, String> all = new java.util.HashMap<>(env);
+    all.put("GATEWAY_BACKEND__URL", "http://127.0.0.1:" + backend.port());
+    gw = E2eGateway.start(dir.resolve(name), database, vertx, -1, all);
+    token = gw.accessToken(USER, PASSWORD);
+  }
+
+  private String get(String path, String extra) {
+    return "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token + "\r\n" + extra + "\r\n";
+  }
+
+  /** Stops the gateway on a thread of its own (the common pool may have a single thread, and others' work). */
+  private CompletableFuture<Void> stopInBackground() {
+    return CompletableFuture.runAsync(gw.gateway::stop, task -> new Thread(task, "test-stop").start());
+  }
+
+  @Test
+  void aRequestRelayedInTheConnectionIsAnsweredInFullBeforeTheGatewayStops() throws Exception {
+    start("direct", "20s");
+    double direct = direct();
+    try (Conn c = Conn.open("127.0.91.1", gw.gateway.publicPort())) {
+      c.send(get("/api/hold/direct", ""));
+      backend.awaitHeld(1);
+      assertThat(direct() - direct).as("relayed in the connection, not routed").isEqualTo(1);
+
+      CompletableFuture<Void> stopping = stopInBackground();
+      awaitRefused(gw.gateway.publicPort());
+      assertThat(readiness()).as("out of the load balancer while it drains").startsWith("503").contains("STOPPING");
+      assertThat(stopping).as("waits for the request in flight").isNotDone();
+
+      backend.release();
+      String answer = c.readToEnd();
+      assertThat(RawTls.statuses(answer)).containsExactly(200);
+      assertThat(answer).containsIgnoringCase("connection: close").endsWith("released /api/hold/direct");
+      stopping.get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aRequestAnsweredThroughTheRouterIsAnsweredInFullBeforeTheGatewayStops() throws Exception {
+    start("routed", "20s");
+    double direct = direct();
+    try (Conn c = Conn.open("127.0.91.2", gw.gateway.publicPort())) {
+      // Percent-encoding keeps the request off the direct path: the router's proxy step relays it.
+      c.send(get("/api/%68old/routed", ""));
+      backend.awaitHeld(1);
+      assertThat(direct() - direct).isZero();
+
+      CompletableFuture<Void> stopping = stopInBackground();
+      awaitRefused(gw.gateway.publicPort());
+      assertThat(stopping).isNotDone();
+
+      backend.release();
+      String answer = c.readToEnd();
+      assertThat(RawTls.statuses(answer)).containsExactly(200);
+      assertThat(answer).containsIgnoringCase("connection: close").endsWith("released /api/%68old/routed");
+      stopping.get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void anHttp2StreamInFlightIsAnsweredAfterAGoAwayBeforeTheGatewayStops() throws Exception {
+    start("h2", "20s");
+    HttpClientAgent h2 = vertx.httpClientBuilder()
+        .with(new HttpClientOptions().setSsl(true).setUseAlpn(true).setProtocolVersion(HttpVersion.HTTP_2)
+            .setTrustOptions(new PemTrustOptions().addCertPath(gw.certFile.toString()))
+            .setDefaultHost("localhost").setDefaultPort(gw.gateway.publicPort()))
+        .withConnectHandler(connection -> goAways(connection))
+        .build();
+    try {
+      Future<String> answer = h2.request(HttpMethod.GET, "/api/hold/h2")
+          .compose(req -> req.putHeader("Authorization", "Bearer " + token).send())
+          .compose(resp -> resp.body().map(body -> resp.version() + " " + resp.statusCode() + " " + body));
+      backend.awaitHeld(1);
+
+      CompletableFuture<Void> stopping = stopInBackground();
+      awaitRefused(gw.gateway.publicPort());
+      assertThat(stopping).isNotDone();
+
+      backend.release();
+      assertThat(Await.await(answer)).isEqualTo("HTTP_2 200 released /api/hold/h2");
+      assertThat(GOAWAY_SEEN.get()).as("the client was told to open no new streams").isTrue();
+      stopping.get(10, TimeUnit.SECONDS);
+    } finally {
+      h2.close();
+    }
+  }
+
+  private static final AtomicBoolean GOAWAY_SEEN = new AtomicBoolean();
+
+  private static void goAways(HttpConnection connection) {
+    connection.goAwayHandler(goAway -> GOAWAY_SEEN.set(true));
+  }
+
+  @Test
+  void idleConnectionsCloseAtOnceWhileARequestInFlightIsStillBeingAnswered() throws Exception {
+    start("idle", "20s");
+    try (Conn idle = Conn.open("127.0.91.3", gw.gateway.publicPort());
+         Conn busy = Conn.open("127.0.91.4", gw.gateway.publicPort())) {
+      idle.send(get("/api/quick", ""));
+      assertThat(idle.readResponse()).startsWith("HTTP/1.1 200").endsWith("quick /api/quick");
+      busy.send(get("/api/hold/busy", ""));
+      backend.awaitHeld(1);
+
+      CompletableFuture<Void> stopping = stopInBackground();
+      assertThat(idle.readToEnd()).as("closed without another word").isEmpty();
+      assertThat(stopping).isNotDone();
+
+      backend.release();
+      assertThat(RawTls.statuses(busy.readToEnd())).containsExactly(200);
+      stopping.get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aRequestPipelinedBehindTheOneInFlightIsNeitherRelayedNorAnswered() throws Exception {
+    start("pipelined", "20s");
+    try (Conn c = Conn.open("127.0.91.5", gw.gateway.publicPort())) {
+      c.send(get("/api/hold/first", "") + get("/api/quick/second", ""));
+      backend.awaitHeld(1);
+
+      CompletableFuture<Void> stopping = stopInBackground();
+      awaitRefused(gw.gateway.publicPort());
+      backend.release();
+      String answer = c.readToEnd();
+      assertThat(RawTls.statuses(answer)).as("the client was told the connection closes after it").containsExactly(200);
+      assertThat(answer).containsIgnoringCase("connection: close").endsWith("released /api/hold/first");
+      stopping.get(10, TimeUnit.SECONDS);
+      assertThat(backend.paths).containsExactly("/api/hold/first");
+    }
+  }
+
+  @Test
+  void duringTheShutdownDelayReadinessSaysStoppingWhileNewConnectionsAreStillServed() throws Exception {
+    start("delay", Map.of("GATEWAY_PUBLIC__SHUTDOWN_DELAY", "2s"));
+    CompletableFuture<Void> stopping = stopInBackground();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!readiness().startsWith("503")) {
+      assertThat(System.nanoTime()).as("readiness turns 503").isLessThan(deadline);
+      Await.await(vertx.timer(20));
+    }
+    assertThat(readiness()).contains("STOPPING");
+    try (Conn late = Conn.open("127.0.91.7", gw.gateway.publicPort())) {
+      late.send(get("/api/quick/late", ""));
+      assertThat(late.readResponse()).startsWith("HTTP/1.1 200").endsWith("quick /api/quick/late");
+    }
+    assertThat(stopping).isNotDone();
+    stopping.get(15, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void anOpenWebSocketIsClosedWhenTheDrainBeginsRatherThanHoldingTheStopForTheGrace() throws Exception {
+    start("websocket", "60s");
+    WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions().setSsl(true)
+        .setTrustOptions(new PemTrustOptions().addCertPath(gw.certFile.toString())));
+    try {
+      WebSocket socket = Await.await(ws.connect(new WebSocketConnectOptions().setHost("localhost")
+          .setPort(gw.gateway.publicPort()).setSsl(true).setURI("/ws/echo")
+          .addHeader("Authorization", "Bearer " + token)));
+      Promise<String> echoed = Promise.promise();
+      Promise<Void> closed = Promise.promise();
+      socket.textMessageHandler(echoed::tryComplete);
+      socket.closeHandler(closed::tryComplete);
+      socket.writeTextMessage("still here");
+      assertThat(Await.await(echoed.future())).isEqualTo("still here");
+
+      CompletableFuture<Void> stopping = stopInBackground();
+      Await.await(closed.future());
+      // A tunnel may stay open for hours; the stop does not wait the 60 s grace for it.
+      stopping.get(15, TimeUnit.SECONDS);
+    } finally {
+      Await.await(ws.close());
+    }
+  }
+
+  @Test
+  void aRequestThatOutlastsTheGraceIsCutAndTheGatewayStopsAnyway() throws Exception {
+    start("grace", "1s");
+    try (Conn c = Conn.open("127.0.91.6", gw.gateway.publicPort())) {
+      c.send(get("/api/hold/forever", ""));
+      backend.awaitHeld(1);
+
+      CompletableFuture<Void> stopping = stopInBackground();
+      stopping.get(15, TimeUnit.SECONDS);
+      assertThat(c.readToEnd()).as("no answer, and no partial one").isEmpty();
+    }
+  }
+
+  // --- helpers ---
+
+  private double direct() {
+    try (SourceClient admin = SourceClient.admin(vertx, gw.gateway.adminPort())) {
+      return SourceClient.sample(admin.metrics(), "gateway_proxy_direct_total");
+    }
+  }
+
+  private String readiness() {
+    try (SourceClient admin = SourceClient.admin(vertx, gw.gateway.adminPort())) {
+      SourceClient.Reply r = admin.get("/health/ready", Map.of());
+      return r.status() + " " + r.body();
+    }
+  }
+
+  /** Waits (bounded) until the listener takes no new connections. */
+  private static void awaitRefused(int port) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+      } catch (ConnectException refused) {
+        return;
+      }
+      Await.await(vertx.timer(20));
+    }
+    throw new AssertionError("port " + port + " still takes connections");
+  }
+
+  /** A backend that answers {@code /api/quick...} at once and holds every other request until released. */
+  static final class HoldingBackend {
+    final List<String> paths = new CopyOnWriteArrayList<>();
+    private final List<HttpServerRequest> held = new CopyOnWriteArrayList<>();
+    private final HttpServer server;
+    private final Context context;
+
+    private HoldingBackend(HttpServer server, Context context) {
+      this.server = server;
+      this.context = context;
+    }
+
+    static HoldingBackend start(Vertx vertx) {
+      Context context = vertx.getOrCreateContext();
+      HoldingBackend[] self = new HoldingBackend[1];
+      HttpServer server = vertx.createHttpServer().requestHandler(req -> {
+        self[0].paths.add(req.uri());
+        if (req.uri().equals("/ws/echo")) {
+          req.toWebSocket().onSuccess(ws -> ws.textMessageHandler(ws::writeTextMessage));
+        } else if (req.uri().startsWith("/api/quick")) {
+          req.response().putHeader("Content-Type", "text/plain").end("quick " + req.uri());
+        } else {
+          self[0].held.add(req);
+        }
+      });
+      self[0] = new HoldingBackend(server, context);
+      Await.await(server.listen(0, "127.0.0.1"));
+      return self[0];
+    }
+
+    int port() {
+      return server.actualPort();
+    }
+
+    void awaitHeld(int n) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (held.size() < n) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("the backend holds " + held.size() + " requests, not " + n);
+        }
+        Await.await(context.owner().timer(10));
+      }
+    }
+
+    void release() {
+      for (HttpServerRequest req : held) {
+        req.response().putHeader("Content-Type", "text/plain").end("released " + req.uri());
+      }
+      held.clear();
+    }
+
+    void close() {
+      Await.await(server.close());
+    }
+  }
+
+  /** One raw HTTP/1.1 connection over TLS from a chosen 127.0.0.0/8 source. */
+  static final class Conn implements AutoCloseable {
+    private final Socket plain;
+    private final SSLSocket socket;
+    private final InputStream in;
+
+    private Conn(Socket plain, SSLSocket socket) throws IOException {
+      this.plain = plain;
+      this.socket = socket;
+      this.in = socket.getInputStream();
+    }
+
+    static Conn open(String source, int port) throws Exception {
+      Socket plain = new Socket();
+      plain.bind(new InetSocketAddress(InetAddress.getByName(source), 0));
+      plain.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+      plain.setSoTimeout(15_000);
+      SSLSocket socket = (SSLSocket) TrustAllTls.context().getSocketFactory().createSocket(plain, "localhost", 0, true);
+      socket.startHandshake();
+      return new Conn(plain, socket);
+    }
+
+    void send(String text) throws IOException {
+      socket.getOutputStream().write(text.getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+    }
+
+    /** Everything until the server closes the connection (a reset counts as closed). */
+    String readToEnd() throws IOException {
+      ByteArrayOutputStream all = new ByteArrayOutputStream();
+      byte[] buffer = new byte[8192];
+      try {
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+          all.write(buffer, 0, n);
+        }
+      } catch (java.net.SocketTimeoutException e) {
+        throw new AssertionError("the connection is still open; read so far: " + all, e);
+      } catch (java.net.SocketException e) {
+        // reset: closed
+      }
+      return all.toString(StandardCharsets.UTF_8);
+    }
+
+    /** One response with a Content-Length body, leaving the connection open. */
+    String readResponse() throws IOException {
+      ByteArrayOutputStream head = new ByteArrayOutputStream();
+      while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+        int b = in.read();
+        if (b < 0) {
+          throw new AssertionError("closed in the response head: " + head);
+        }
+        head.write(b);
+      }
+      String text = head.toString(StandardCharsets.ISO_8859_1);
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(text);
+      if (!m.find()) {
+        throw new AssertionError("no Content-Length in " + text);
+      }
+      byte[] body = in.readNBytes(Integer.parseInt(m.group(1)));
+      return text + new String(body, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() throws IOException {
+      try {
+        socket.close();
+      } finally {
+        plain.close();
+      }
+    }
+  }
+}
