@@ -13,13 +13,15 @@
 #
 # Usage: bench/compare.sh [--duration S] [--warmup S] [--jvm-warmup S] [--connections N]
 #                         [--threads N] [--workers N] [--rounds N] [--jdks "17 25"]
-#                         [--path /api/timesheets] [--no-record] [--keep]
+#                         [--path /api/timesheets] [--access-log] [--no-record] [--keep]
 # --duration: seconds per figure (10); --warmup: seconds of the same load before each figure (3);
 # --jvm-warmup: seconds of load on a freshly started gateway before any figure (30), because the
 # JIT needs tens of thousands of requests and, on a loaded machine, far longer than --warmup.
 # --rounds: how often the proxied TLS HTTP/1.1 pair (nginx, then the gateway) is measured in turn
 # (1); with more, the report adds the median of the per-round ratios and their range, which on a
 # shared machine says more than any single pair.
+# --access-log: both keep an access log, written to a file (nginx: its default format, unbuffered; the
+# gateway: its JSON lines on standard output, which the script sends to a file). Off by default, for both.
 # --workers: nginx worker processes and gateway event loops, the same number for both (1). One each
 # by default: on this 2-core machine the load generator and the backend need the other core, and
 # with two each the servers' threads and wrk take turns on the cores; nginx then lands all of wrk's
@@ -35,7 +37,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-duration=10 warmup=3 jvm_warmup=30 connections=16 threads=1 workers=1 rounds=1 jdks="17 25" path=/api/timesheets record=1 keep=0
+duration=10 warmup=3 jvm_warmup=30 connections=16 threads=1 workers=1 rounds=1 jdks="17 25" path=/api/timesheets record=1 keep=0 access_log=0
 while (($#)); do
   case "$1" in
     --duration) duration=$2; shift 2;;
@@ -45,6 +47,7 @@ while (($#)); do
     --threads) threads=$2; shift 2;;
     --workers) workers=$2; shift 2;;
     --rounds) rounds=$2; shift 2;;
+    --access-log) access_log=1; shift;;
     --jdks) jdks=$2; shift 2;;
     --path) path=$2; shift 2;;
     --no-record) record=0; shift;;
@@ -181,7 +184,7 @@ pid $work/nginx/nginx.pid;
 error_log $work/nginx/logs/error.log warn;
 events { worker_connections 4096; }
 http {
-  access_log off;
+  $( ((access_log)) && echo "access_log $work/nginx/logs/access.log;" || echo "access_log off;" )
   # nginx closes a client connection after 1,000 requests by default (HTTP/2 included), and
   # h2load does not reconnect: a benchmark would measure the limit, not nginx.
   keepalive_requests 1000000;
@@ -307,6 +310,7 @@ for j in $jdks; do
   LOAD_BEFORE[$j]=$(loadavg)
   JAVA_HOME=$home GATEWAY_DATA_DIR="$work/gw-$j" \
     GATEWAY_PUBLIC__EVENT_LOOPS=$workers GATEWAY_PUBLIC__HOST=127.0.0.1 GATEWAY_PUBLIC__PORT=$gw_port \
+    GATEWAY_PUBLIC__ACCESS_LOG=$( ((access_log)) && echo true || echo false ) \
     GATEWAY_ADMIN__PORT=$admin_port \
     GATEWAY_DATABASE__HOST=127.0.0.1 GATEWAY_DATABASE__PORT=$pg_port GATEWAY_DATABASE__NAME=gateway \
     GATEWAY_DATABASE__USER=gateway GATEWAY_DATABASE__SSL_MODE=disable \

@@ -112,7 +112,8 @@ public record GatewayConfig(
         r.integer("public.event-loops", cores, 1, 256),
         allowedHosts(r),
         r.duration("public.shutdown-delay", ListenerSettings.DEFAULT_SHUTDOWN_DELAY, Duration.ZERO, Duration.ofMinutes(5)),
-        r.duration("public.shutdown-grace", ListenerSettings.DEFAULT_SHUTDOWN_GRACE, Duration.ZERO, Duration.ofHours(1)));
+        r.duration("public.shutdown-grace", ListenerSettings.DEFAULT_SHUTDOWN_GRACE, Duration.ZERO, Duration.ofHours(1)),
+        r.bool("public.access-log", ListenerSettings.DEFAULT_ACCESS_LOG));
     RedirectSettings redirect = new RedirectSettings(
         r.bool("http-redirect.enabled", false),
         r.string("http-redirect.host", "0.0.0.0"),

@@ -1,5 +1,7 @@
 package com.timereg.gateway.edge;
 
+import com.timereg.gateway.accesslog.AccessEntry;
+import com.timereg.gateway.accesslog.AccessLog;
 import com.timereg.gateway.proxy.DirectProxy;
 import com.timereg.gateway.proxy.ForwardedIdentity;
 import com.timereg.gateway.proxy.ProxyHandler;
@@ -401,11 +403,26 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
         tls, hosts.get(0),
         new ForwardedIdentity(id.loginName(), id.customer(), id.method().value), settled.bearerIsOurs(), length,
         close, hsts);
+    DirectProxy.Ended onEnd;
+    AccessLog log = steps.accessLog();
+    if (log.enabled()) {
+      long start = System.nanoTime();
+      String method = request.method().name();
+      String host = hosts.get(0);
+      String agent = headers.get(HttpHeaderNames.USER_AGENT);
+      String address = facts.clientAddress();
+      onEnd = (closing, status, bytes) -> {
+        log.log(entry(address, method, uri, host, status, bytes, start, id, agent));
+        relayEnded(ctx, closing);
+      };
+    } else {
+      onEnd = (closing, status, bytes) -> relayEnded(ctx, closing);
+    }
     starting = true;
     endedWhileStarting = false;
     DirectProxy.Exchange exchange;
     try {
-      exchange = direct.forward(ctx, request, facts, ending -> relayEnded(ctx, ending));
+      exchange = direct.forward(ctx, request, facts, onEnd);
     } finally {
       starting = false;
     }
@@ -449,6 +466,11 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
     HttpHeaders out = response.headers();
     out.set("Retry-After", Long.toString(d.retryAfterSeconds()));
     steps.blockCheck().refusedInConnection();
+    if (steps.accessLog().enabled()) {
+      steps.accessLog().log(entry(client.getHostAddress(), request.method().name(), uri,
+          headers.get(HttpHeaderNames.HOST), 429, response.content().readableBytes(), System.nanoTime(), null,
+          headers.get(HttpHeaderNames.USER_AGENT)));
+    }
     boolean close = headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
     if (close) {
       out.set("Connection", "close");
@@ -457,6 +479,15 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
       ctx.writeAndFlush(response);
     }
     return true;
+  }
+
+  /** An access-log entry for an answer given in this connection (HTTP/1.1, {@code via: direct}). */
+  private static AccessEntry entry(String client, String method, String uri, String host, int status, long bytes,
+      long startNanos, SessionIdentity id, String userAgent) {
+    int query = uri.indexOf('?');
+    return new AccessEntry(client, method, query < 0 ? uri : uri.substring(0, query), "HTTP/1.1", host, status,
+        bytes, (System.nanoTime() - startNanos) / 1000, id == null ? null : id.loginName(),
+        id == null ? null : id.customer(), id == null ? null : id.method().value, "direct", userAgent);
   }
 
   /**

@@ -352,7 +352,10 @@ public final class Gateway {
           ssoRoutes.mount(router);
         },
         new AuthenticationGate(config.backend()::isPublicPath),
-        config.publicListener()::allowsHost);
+        config.publicListener()::allowsHost,
+        config.publicListener().accessLog()
+            ? new com.timereg.gateway.accesslog.JsonLinesAccessLog(Clock.systemUTC())
+            : com.timereg.gateway.accesslog.AccessLog.OFF);
     ProxyMetrics proxyMetrics = new MicrometerProxyMetrics(registry);
     long maxBody = config.publicListener().maxBodySize();
     java.util.function.Function<Vertx, ProxyHandler> proxies = v -> ProxyHandler.create(v, config.backend(), proxyMetrics, maxBody);

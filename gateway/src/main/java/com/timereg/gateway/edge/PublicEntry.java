@@ -1,5 +1,8 @@
 package com.timereg.gateway.edge;
 
+import com.timereg.gateway.accesslog.AccessEntry;
+import com.timereg.gateway.session.SessionAuthenticator;
+import com.timereg.gateway.session.SessionIdentity;
 import com.timereg.gateway.throttle.Decision;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
@@ -29,6 +32,7 @@ final class PublicEntry implements Handler<HttpServerRequest> {
   private HttpServerResponse handingOver;
   private InetAddress client;
   private Decision decision;
+  private long startNanos;
 
   PublicEntry(PublicRouter.Steps steps) {
     this.steps = steps;
@@ -118,9 +122,11 @@ final class PublicEntry implements Handler<HttpServerRequest> {
 
   @Override
   public void handle(HttpServerRequest request) {
+    long start = steps.accessLog().enabled() ? System.nanoTime() : 0;
     if (request.version() != HttpVersion.HTTP_2 && FramingGuard.ambiguous(request)) {
       // See FramingGuard: the next bytes on this connection cannot be trusted to be a request.
       FramingGuard.refuse(request);
+      answeredHere(request, null, start);
       return;
     }
     if (hsts != null) {
@@ -132,6 +138,7 @@ final class PublicEntry implements Handler<HttpServerRequest> {
       // HPACK carries any octet; RFC 9113 8.2.1 makes such a field malformed. Copied into the backend's
       // HTTP/1.1 head, a CR or LF would end a header line there (header injection, request smuggling).
       PublicRouter.json(request.response(), 400, "bad_request", "A header value contains a line break or NUL.");
+      answeredHere(request, null, start);
       return;
     }
     if (!steps.allowsHost().test(request.authority() == null ? null : request.authority().host())
@@ -139,22 +146,26 @@ final class PublicEntry implements Handler<HttpServerRequest> {
       // Django's ALLOWED_HOSTS, one step earlier: a backend that builds links from X-Forwarded-Host
       // never sees a host nobody configured (password-reset link poisoning and the like).
       PublicRouter.json(request.response(), 400, "bad_request", "This host is not served here.");
+      answeredHere(request, null, start);
       return;
     }
     InetAddress address = steps.clientAddress().resolve(request);
     if (address == null) {
       // Cannot happen on TCP listeners; refuse rather than let an unknown client skip throttling.
       PublicRouter.json(request.response(), 400, "bad_request", "The client address could not be determined.");
+      answeredHere(request, null, start);
       return;
     }
     Decision d = steps.blockCheck().check(address);
     if (steps.blockCheck().refusesOutright(request, d)) {
       steps.blockCheck().refuse(request, d);
+      answeredHere(request, address, start);
       return;
     }
     handingOver = request.response();
     client = address;
     decision = d;
+    startNanos = start;
     try {
       router.handle(request);
     } finally {
@@ -162,6 +173,32 @@ final class PublicEntry implements Handler<HttpServerRequest> {
       client = null;
       decision = null;
     }
+  }
+
+  /** The access-log line of a request answered above, before routing ({@code via: entry}). */
+  private void answeredHere(HttpServerRequest request, InetAddress address, long start) {
+    if (steps.accessLog().enabled()) {
+      steps.accessLog().log(entry(request, address, start, request.response().getStatusCode(),
+          request.response().bytesWritten(), null, "entry"));
+    }
+  }
+
+  static AccessEntry entry(HttpServerRequest request, InetAddress address, long startNanos, int status, long bytes,
+      SessionIdentity id, String via) {
+    String client = address != null ? address.getHostAddress()
+        : request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+    io.vertx.core.net.HostAndPort authority = request.authority();
+    String host = authority == null ? null : authority.port() >= 0 ? authority.host() + ":" + authority.port()
+        : authority.host();
+    String protocol = switch (request.version()) {
+      case HTTP_2 -> "HTTP/2";
+      case HTTP_1_0 -> "HTTP/1.0";
+      default -> "HTTP/1.1";
+    };
+    return new AccessEntry(client, request.method().name(), request.path(), protocol, host, status, bytes,
+        (System.nanoTime() - startNanos) / 1000, id == null ? null : id.loginName(),
+        id == null ? null : id.customer(), id == null ? null : id.method().value, via,
+        request.getHeader("User-Agent"));
   }
 
   /** The router's first step: the request's client address and the block decision made above. */
@@ -172,6 +209,14 @@ final class PublicEntry implements Handler<HttpServerRequest> {
       return;
     }
     ClientAddressHandler.put(ctx, client);
+    if (steps.accessLog().enabled()) {
+      InetAddress address = client;
+      long start = startNanos;
+      // After the answer's end, or when the connection closed first: 499 if its head never went out.
+      ctx.addEndHandler(ended -> steps.accessLog().log(entry(ctx.request(), address, start,
+          ended.succeeded() || ctx.response().headWritten() ? ctx.response().getStatusCode() : 499,
+          ctx.response().bytesWritten(), SessionAuthenticator.identity(ctx).orElse(null), "router")));
+    }
     steps.blockCheck().handle(ctx, decision);
   }
 }

@@ -31,7 +31,8 @@ public final class PublicRouter {
       com.timereg.gateway.session.SessionAuthenticator session,
       Consumer<Router> gatewayRoutes,
       Handler<RoutingContext> gate,
-      java.util.function.Predicate<String> allowsHost) {}
+      java.util.function.Predicate<String> allowsHost,
+      com.timereg.gateway.accesslog.AccessLog accessLog) {}
 
   /**
    * The request handler of one listener instance: {@link PublicEntry}, then the router.

@@ -62,6 +62,8 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
   private final boolean safeMethod;
   private boolean clientUnflushed;
   private int status;
+  /** Body bytes written to the client. */
+  private long bytesOut;
   private ResponseDeadlines.Deadline deadline;
   private boolean finished;
 
@@ -213,6 +215,7 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
         fail(ProxyFailure.CONNECTION_RESET, content.decoderResult().cause());
         return;
       }
+      bytesOut += content.content().readableBytes();
       if (content instanceof LastHttpContent) {
         client.write(content);
         completed();
@@ -330,13 +333,14 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
     proxy.backend.release(connection, backendKeepAlive && requestForwarded);
     proxy.metrics.requestCompleted(status, System.nanoTime() - startNanos);
     clientUnflushed = false;
+    int answered = status;
     if (closeClient) {
       client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     } else {
       client.flush();
       client.channel().config().setAutoRead(true);
     }
-    onEnd.ended(closeClient);
+    onEnd.ended(closeClient, answered, bytesOut);
   }
 
   private void fail(ProxyFailure failure, Throwable cause) {
@@ -368,12 +372,13 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
       client.close();
     }
     proxy.metrics.requestCompleted(answered, System.nanoTime() - startNanos);
-    onEnd.ended(closeClient);
+    onEnd.ended(closeClient, answered, bytesOut);
   }
 
   private void sendError(ProxyFailure failure) {
     ErrorResponses.Body body = ErrorResponses.Body.of(failure.status());
     byte[] bytes = html ? body.htmlBytes() : body.jsonBytes();
+    bytesOut = bytes.length;
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
         HttpResponseStatus.valueOf(failure.status()), Unpooled.wrappedBuffer(bytes));
     response.headers()

@@ -49,8 +49,12 @@ public final class DirectProxy {
 
   /** Told once when an exchange has ended. */
   public interface Ended {
-    /** @param closing the exchange is closing the client connection (nothing more will be answered on it) */
-    void ended(boolean closing);
+    /**
+     * @param closing the exchange is closing the client connection (nothing more will be answered on it)
+     * @param status  the status answered; 499 when the client went away first
+     * @param bytes   body bytes sent to the client
+     */
+    void ended(boolean closing, int status, long bytes);
   }
 
   /**

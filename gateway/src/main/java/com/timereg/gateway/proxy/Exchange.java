@@ -2,6 +2,7 @@ package com.timereg.gateway.proxy;
 
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * One request on its way through the proxy: obtains a backend request, watches the response timeout and
@@ -27,8 +28,16 @@ abstract class Exchange implements ResponseDeadlines.Waiting {
     this.startNanos = startNanos;
   }
 
-  final void start() {
-    request.response().closeHandler(closed -> fail(ProxyFailure.CLIENT_CLOSED, null));
+  /**
+   * @param context the request's routing context: the client going away is heard through its end handlers,
+   *     which the response's single close handler slot also serves (the access log is one of them)
+   */
+  final void start(RoutingContext context) {
+    context.addEndHandler(ended -> {
+      if (ended.failed()) {
+        fail(ProxyFailure.CLIENT_CLOSED, null);
+      }
+    });
     dispatch();
   }
 

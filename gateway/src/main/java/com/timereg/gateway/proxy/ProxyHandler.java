@@ -71,7 +71,7 @@ public final class ProxyHandler implements Handler<RoutingContext> {
     boolean webSocket = request.canUpgradeToWebSocket();
     HeaderHygiene.Forwarding forwarding = forwarding(context, request, webSocket);
     if (webSocket) {
-      new WebSocketTunnel(support, request, forwarding, start).start();
+      new WebSocketTunnel(support, request, forwarding, start).start(context);
       return;
     }
     RequestFraming framing = RequestFraming.of(request);
@@ -84,7 +84,7 @@ public final class ProxyHandler implements Handler<RoutingContext> {
     } else if (request.isEnded() && framing.declaresBody()) {
       refuse(request, ProxyFailure.BODY_CONSUMED, start);
     } else {
-      new HttpExchange(support, request, forwarding, framing, start).start();
+      new HttpExchange(support, request, forwarding, framing, start).start(context);
     }
   }
 

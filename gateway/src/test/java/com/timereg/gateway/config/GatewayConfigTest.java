@@ -202,6 +202,13 @@ class GatewayConfigTest {
   }
 
   @Test
+  void theAccessLogIsOnUnlessSwitchedOff() throws IOException {
+    assertThat(GatewayConfig.load(write(""), Map.<String, String>of()::get, true).publicListener().accessLog()).isTrue();
+    assertThat(GatewayConfig.load(write(""), Map.of("GATEWAY_PUBLIC__ACCESS_LOG", "false")::get, true)
+        .publicListener().accessLog()).isFalse();
+  }
+
+  @Test
   void readsThrottleAndClientAddressSettings() throws IOException {
     GatewayConfig c = GatewayConfig.load(write(String.join("\n",
         "client-address:", "  trusted-proxies: [10.0.0.0/8, '2001:db8::/32']",

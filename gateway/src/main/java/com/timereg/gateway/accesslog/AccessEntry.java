@@ -1,0 +1,25 @@
+package com.timereg.gateway.accesslog;
+
+/**
+ * What the access log says about one request. Never a query string, a header value other than the
+ * User-Agent, a token or a password: a path and a user agent are the only things a client chose.
+ *
+ * @param client the client address the gateway decided on (after trusted proxies), or the peer when the
+ *     request was refused before that
+ * @param method as sent
+ * @param path the path as sent, without the query
+ * @param protocol {@code HTTP/1.1} or {@code HTTP/2}
+ * @param host the Host header or {@code :authority}; null when absent
+ * @param status the status sent; {@code 499} when the client went away before its answer was complete
+ * @param bytes body bytes sent to the client
+ * @param durationMicros from the request's head to its answer's end
+ * @param user the login name of the request's session, null without one
+ * @param customer the session's customer slug, null without one
+ * @param authMethod how the session was established ({@code password}, {@code sso}), null without one
+ * @param via {@code direct} (relayed in the connection), {@code router}, or {@code entry} (answered before
+ *     routing: framing, host, block)
+ * @param userAgent the User-Agent header, null when absent
+ */
+public record AccessEntry(String client, String method, String path, String protocol, String host, int status,
+    long bytes, long durationMicros, String user, String customer, String authMethod, String via, String userAgent) {
+}

@@ -1,0 +1,200 @@
+package com.timereg.gateway.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.timereg.gateway.accesslog.JsonLinesAccessLog;
+import com.timereg.gateway.password.DjangoPbkdf2Hasher;
+import com.timereg.gateway.store.PostgresExtension;
+import com.timereg.gateway.store.TestDatabase;
+import com.timereg.gateway.testsupport.Await;
+import com.timereg.gateway.testsupport.BlockedThreadWatch;
+import com.timereg.gateway.testsupport.SourceClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The access log ({@code public.access-log}) as security staff and SREs read it: one JSON line per answered
+ * request, whichever way it was answered (relayed in the connection, routed, refused before routing, refused
+ * in the connection), over HTTP/1.1 and HTTP/2, with the client address the gateway decided on and the
+ * session's user, and never a token, a password or a query string; a hostile User-Agent cannot forge a field.
+ */
+@ExtendWith({PostgresExtension.class, BlockedThreadWatch.class})
+class AccessLogEndToEndTest {
+  static final String USER = "alma@e2e.test";
+  static final String PASSWORD = "Alma-reads-the-access-log-2026";
+
+  @TempDir static Path dir;
+  static Vertx vertx;
+  static E2eGateway gw;
+  static String token;
+  static final ListAppender<ILoggingEvent> LINES = new ListAppender<>();
+
+  @BeforeAll
+  static void start(TestDatabase db) throws Exception {
+    Logger access = (Logger) LoggerFactory.getLogger(JsonLinesAccessLog.LOGGER);
+    access.setLevel(Level.INFO);
+    LINES.start();
+    access.addAppender(LINES);
+    vertx = Vertx.vertx();
+    gw = E2eGateway.start(dir, db, vertx, 0, Map.of("GATEWAY_THROTTLE__IP_FAILURE_LIMIT", "3"));
+    new E2eUsers(db).create(USER, new DjangoPbkdf2Hasher(20_000).hash(PASSWORD), true);
+    token = gw.accessToken(USER, PASSWORD);
+  }
+
+  @AfterAll
+  static void stop() {
+    ((Logger) LoggerFactory.getLogger(JsonLinesAccessLog.LOGGER)).detachAppender(LINES);
+    E2eGateway.closeAll(vertx, gw);
+  }
+
+  @BeforeEach
+  void clear() {
+    LINES.list.clear();
+  }
+
+  @Test
+  void aRelayedRequestIsLoggedWithItsClientUserAndPathButNotItsQueryOrToken() {
+    try (SourceClient client = new SourceClient(vertx, "127.0.92.1", gw.gateway.publicPort())) {
+      SourceClient.Reply r = client.get("/api/me?reset=s3cr3t-value",
+          Map.of("Authorization", "Bearer " + token, "User-Agent", "timesheet-app/4.2"));
+      assertThat(r.status()).isEqualTo(200);
+
+      JsonObject line = line(l -> "/api/me".equals(l.getString("path")));
+      assertThat(line.getString("via")).as("relayed in the connection").isEqualTo("direct");
+      assertThat(line.getString("client")).isEqualTo("127.0.92.1");
+      assertThat(line.getString("method")).isEqualTo("GET");
+      assertThat(line.getString("protocol")).isEqualTo("HTTP/1.1");
+      assertThat(line.getInteger("status")).isEqualTo(200);
+      assertThat(line.getLong("bytes")).isEqualTo(r.body().length());
+      assertThat(line.getLong("duration_us")).isPositive();
+      assertThat(line.getString("user")).isEqualTo(USER);
+      assertThat(line.getString("customer")).isNotBlank();
+      assertThat(line.getString("auth")).isEqualTo("password");
+      assertThat(line.getString("user_agent")).isEqualTo("timesheet-app/4.2");
+      assertThat(line.getString("host")).startsWith("127.0.0.1:");
+      assertThat(line.getString("time")).endsWith("Z");
+      assertThat(everything()).doesNotContain("s3cr3t-value").doesNotContain(token);
+    }
+  }
+
+  @Test
+  void routedAnswersAreLoggedLoginsWithoutTheirPassword() {
+    try (SourceClient client = new SourceClient(vertx, "127.0.92.2", gw.gateway.publicPort())) {
+      assertThat(client.get("/api/%6De", Map.of("Authorization", "Bearer " + token)).status()).isEqualTo(200);
+      assertThat(client.get("/api/me", Map.of("Accept", "application/json")).status()).isEqualTo(401);
+      assertThat(client.token(USER, PASSWORD).status()).isEqualTo(200);
+
+      JsonObject encoded = line(l -> "/api/%6De".equals(l.getString("path")));
+      assertThat(encoded.getString("via")).isEqualTo("router");
+      assertThat(encoded.getString("user")).isEqualTo(USER);
+      assertThat(encoded.getInteger("status")).isEqualTo(200);
+
+      JsonObject refused = line(l -> "/api/me".equals(l.getString("path")) && l.getInteger("status") == 401);
+      assertThat(refused.getString("via")).isEqualTo("router");
+      assertThat(refused.containsKey("user")).as("no session, no user").isFalse();
+
+      JsonObject login = line(l -> "/auth/token".equals(l.getString("path")));
+      assertThat(login.getString("method")).isEqualTo("POST");
+      assertThat(login.getInteger("status")).isEqualTo(200);
+      assertThat(login.getLong("bytes")).isPositive();
+      assertThat(everything()).doesNotContain(PASSWORD);
+    }
+  }
+
+  @Test
+  void http2RequestsAreLoggedAsHttp2() {
+    GatewayClient h2 = new GatewayClient(vertx, gw.gateway, gw.certFile, HttpVersion.HTTP_2);
+    try {
+      assertThat(h2.get("/api/headers", "Authorization", "Bearer " + token).status()).isEqualTo(200);
+    } finally {
+      h2.close();
+    }
+    JsonObject line = line(l -> "/api/headers".equals(l.getString("path")));
+    assertThat(line.getString("protocol")).isEqualTo("HTTP/2");
+    assertThat(line.getString("via")).isEqualTo("router");
+    assertThat(line.getString("user")).isEqualTo(USER);
+    assertThat(line.getString("host")).startsWith("localhost:");
+  }
+
+  @Test
+  void whatABlockedAddressDidIsThereLineByLine() {
+    try (SourceClient guesser = new SourceClient(vertx, "127.0.92.3", gw.gateway.publicPort())) {
+      int failed = guesser.failUntilBlocked(10, Map.of());
+      assertThat(guesser.get("/api/timesheets", Map.of("Accept", "application/json")).status()).isEqualTo(429);
+
+      List<JsonObject> fromIt = all(l -> "127.0.92.3".equals(l.getString("client")));
+      List<String> seen = fromIt.stream().map(l -> l.getString("path") + " " + l.getInteger("status")).toList();
+      assertThat(seen.stream().filter("/auth/token 401"::equals)).hasSize(failed);
+      assertThat(seen).contains("/auth/token 429", "/api/timesheets 429");
+      JsonObject refusedInConnection = line(l -> "/api/timesheets".equals(l.getString("path"))
+          && "127.0.92.3".equals(l.getString("client")));
+      assertThat(refusedInConnection.getString("via")).isEqualTo("direct");
+    }
+  }
+
+  @Test
+  void aRequestRefusedBeforeRoutingIsLoggedToo() throws Exception {
+    String answer = RawTls.exchangeOctets("127.0.92.4", gw.gateway.publicPort(),
+        "POST /api/timesheets HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + "0\r\n\r\n").text();
+    assertThat(RawTls.statuses(answer)).containsExactly(400);
+    JsonObject line = line(l -> "127.0.92.4".equals(l.getString("client")));
+    assertThat(line.getString("via")).isEqualTo("entry");
+    assertThat(line.getInteger("status")).isEqualTo(400);
+    assertThat(line.getString("path")).isEqualTo("/api/timesheets");
+  }
+
+  @Test
+  void aHostileUserAgentStaysOneFieldOfOneLine() {
+    String hostile = "x\",\"user\":\"root\",\"status\":200,\"a\":\"\\ é";
+    try (SourceClient client = new SourceClient(vertx, "127.0.92.5", gw.gateway.publicPort())) {
+      client.get("/api/me", Map.of("User-Agent", hostile, "Accept", "application/json"));
+    }
+    JsonObject line = line(l -> "127.0.92.5".equals(l.getString("client")));
+    assertThat(line.getString("user_agent")).isEqualTo(hostile);
+    assertThat(line.containsKey("user")).isFalse();
+    assertThat(line.getInteger("status")).isEqualTo(401);
+    assertThat(LINES.list).allSatisfy(e -> assertThat(e.getFormattedMessage()).doesNotContain("\n").doesNotContain("é"));
+  }
+
+  // --- helpers ---
+
+  /** The one line matching, waiting (bounded) for it: a line is written after its answer went out. */
+  private static JsonObject line(Predicate<JsonObject> which) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      List<JsonObject> found = all(which);
+      if (found.size() == 1) {
+        return found.get(0);
+      }
+      assertThat(found).as("at most one matching line in %s", everything()).hasSizeLessThanOrEqualTo(1);
+      assertThat(System.nanoTime()).as("a matching line in %s", everything()).isLessThan(deadline);
+      Await.await(vertx.timer(20));
+    }
+  }
+
+  private static List<JsonObject> all(Predicate<JsonObject> which) {
+    return List.copyOf(LINES.list).stream().map(e -> new JsonObject(e.getFormattedMessage())).filter(which).toList();
+  }
+
+  private static String everything() {
+    return String.join("\n", List.copyOf(LINES.list).stream().map(ILoggingEvent::getFormattedMessage).toList());
+  }
+}
