@@ -20,8 +20,8 @@
 # --rounds: how often the proxied TLS HTTP/1.1 pair (nginx, then the gateway) is measured in turn
 # (1); with more, the report adds the median of the per-round ratios and their range, which on a
 # shared machine says more than any single pair.
-# --access-log: both keep an access log, written to a file (nginx: its default format, unbuffered; the
-# gateway: its JSON lines on standard output, which the script sends to a file). Off by default, for both.
+# --access-log: both keep an access log in a file (nginx: its default format, unbuffered; the gateway: its
+# JSON lines). Off by default, for both.
 # --workers: nginx worker processes and gateway event loops, the same number for both (1). One each
 # by default: on this 2-core machine the load generator and the backend need the other core, and
 # with two each the servers' threads and wrk take turns on the cores; nginx then lands all of wrk's
@@ -310,7 +310,7 @@ for j in $jdks; do
   LOAD_BEFORE[$j]=$(loadavg)
   JAVA_HOME=$home GATEWAY_DATA_DIR="$work/gw-$j" \
     GATEWAY_PUBLIC__EVENT_LOOPS=$workers GATEWAY_PUBLIC__HOST=127.0.0.1 GATEWAY_PUBLIC__PORT=$gw_port \
-    GATEWAY_PUBLIC__ACCESS_LOG=$( ((access_log)) && echo true || echo false ) \
+    GATEWAY_PUBLIC__ACCESS_LOG=$( ((access_log)) && echo "$work/gw-$j.access.log" || echo off ) \
     GATEWAY_ADMIN__PORT=$admin_port \
     GATEWAY_DATABASE__HOST=127.0.0.1 GATEWAY_DATABASE__PORT=$pg_port GATEWAY_DATABASE__NAME=gateway \
     GATEWAY_DATABASE__USER=gateway GATEWAY_DATABASE__SSL_MODE=disable \

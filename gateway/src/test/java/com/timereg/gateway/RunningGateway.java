@@ -52,6 +52,7 @@ public final class RunningGateway implements AutoCloseable {
     env.put("GATEWAY_DATA_DIR", dataDir.toString());
     env.put("GATEWAY_PUBLIC__PORT", "0");
     env.put("GATEWAY_PUBLIC__EVENT_LOOPS", "1");
+    env.put("GATEWAY_PUBLIC__ACCESS_LOG", dataDir.resolve("access.log").toString());
     env.put("GATEWAY_ADMIN__PORT", "0");
     env.put("GATEWAY_DATABASE__HOST", db.host());
     env.put("GATEWAY_DATABASE__PORT", Integer.toString(db.port()));

@@ -83,6 +83,15 @@ public record GatewayConfig(
     }
   }
 
+  /** YAML reads an unquoted {@code off} or {@code on} as a boolean: both spellings mean the same here. */
+  private static String accessLog(String value) {
+    return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+      case "off", "false", "no" -> ListenerSettings.ACCESS_LOG_OFF;
+      case "stdout", "on", "true", "yes" -> ListenerSettings.ACCESS_LOG_STDOUT;
+      default -> value;
+    };
+  }
+
   private static List<String> allowedHosts(ConfigReader r) {
     List<String> hosts = new java.util.ArrayList<>();
     for (String h : r.stringList("public.allowed-hosts", List.of())) {
@@ -113,7 +122,7 @@ public record GatewayConfig(
         allowedHosts(r),
         r.duration("public.shutdown-delay", ListenerSettings.DEFAULT_SHUTDOWN_DELAY, Duration.ZERO, Duration.ofMinutes(5)),
         r.duration("public.shutdown-grace", ListenerSettings.DEFAULT_SHUTDOWN_GRACE, Duration.ZERO, Duration.ofHours(1)),
-        r.bool("public.access-log", ListenerSettings.DEFAULT_ACCESS_LOG));
+        accessLog(r.string("public.access-log", ListenerSettings.DEFAULT_ACCESS_LOG)));
     RedirectSettings redirect = new RedirectSettings(
         r.bool("http-redirect.enabled", false),
         r.string("http-redirect.host", "0.0.0.0"),

@@ -21,12 +21,13 @@ import java.util.List;
  *     already answers 503, so that a load balancer sees it before connections are refused
  * @param shutdownGrace on stopping, how long requests already being answered may take to finish; what is
  *     still open then is closed
- * @param accessLog one JSON line per answered request on the {@code gateway.access} logger (standard output)
+ * @param accessLog where the access log goes, one JSON line per answered request: {@value #ACCESS_LOG_STDOUT},
+ *     {@value #ACCESS_LOG_OFF}, or a file (appended to)
  */
 public record ListenerSettings(
     String host, int port, int maxHeaderSize, int maxInitialLineLength, long maxBodySize,
     Duration idleTimeout, Duration hstsMaxAge, boolean proxyProtocol, int eventLoops, List<String> allowedHosts,
-    Duration shutdownDelay, Duration shutdownGrace, boolean accessLog) {
+    Duration shutdownDelay, Duration shutdownGrace, String accessLog) {
 
   public ListenerSettings {
     allowedHosts = List.copyOf(allowedHosts);
@@ -70,6 +71,8 @@ public record ListenerSettings(
   public static final Duration DEFAULT_SHUTDOWN_DELAY = Duration.ZERO;
   /** Longer than any answer the backend should take, and within Kubernetes' default 30 s termination grace. */
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(20);
+  public static final String ACCESS_LOG_STDOUT = "stdout";
+  public static final String ACCESS_LOG_OFF = "off";
   /** On, as nginx's is: security staff need to see what an address did before they block or lift it. */
-  public static final boolean DEFAULT_ACCESS_LOG = true;
+  public static final String DEFAULT_ACCESS_LOG = ACCESS_LOG_STDOUT;
 }

@@ -207,6 +207,37 @@ public final class Gateway {
     }
   }
 
+  /**
+   * The access log of {@code public.access-log}: standard output, a file opened for appending (a file that
+   * cannot be opened stops the start), or none. Closed, with what is still queued written, after the
+   * listeners have drained.
+   */
+  private com.timereg.gateway.accesslog.AccessLog accessLog() throws java.io.IOException {
+    String target = config.publicListener().accessLog();
+    if (target.equals(ListenerSettings.ACCESS_LOG_OFF)) {
+      return com.timereg.gateway.accesslog.AccessLog.OFF;
+    }
+    java.io.OutputStream out;
+    if (target.equals(ListenerSettings.ACCESS_LOG_STDOUT)) {
+      out = new java.io.FileOutputStream(java.io.FileDescriptor.out);
+    } else {
+      java.nio.file.Path file = java.nio.file.Path.of(target).toAbsolutePath();
+      java.nio.file.Files.createDirectories(file.getParent());
+      out = java.nio.file.Files.newOutputStream(file,
+          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+      closeables.add(out);
+    }
+    com.timereg.gateway.accesslog.JsonLinesAccessLog log =
+        new com.timereg.gateway.accesslog.JsonLinesAccessLog(out, Clock.systemUTC());
+    closeables.add(log);
+    io.micrometer.core.instrument.FunctionCounter.builder("gateway.access_log.dropped", log,
+            com.timereg.gateway.accesslog.JsonLinesAccessLog::dropped)
+        .description("Access-log lines dropped because the output could not keep up")
+        .register(registry);
+    LOG.info("access log: {}", target);
+    return log;
+  }
+
   /** Migrates the schema before anything listens, so no request ever meets an old schema. */
   private void startDatabase() {
     Migrations.Outcome outcome = Migrations.migrate(config.database());
@@ -353,9 +384,7 @@ public final class Gateway {
         },
         new AuthenticationGate(config.backend()::isPublicPath),
         config.publicListener()::allowsHost,
-        config.publicListener().accessLog()
-            ? new com.timereg.gateway.accesslog.JsonLinesAccessLog(Clock.systemUTC())
-            : com.timereg.gateway.accesslog.AccessLog.OFF);
+        accessLog());
     ProxyMetrics proxyMetrics = new MicrometerProxyMetrics(registry);
     long maxBody = config.publicListener().maxBodySize();
     java.util.function.Function<Vertx, ProxyHandler> proxies = v -> ProxyHandler.create(v, config.backend(), proxyMetrics, maxBody);

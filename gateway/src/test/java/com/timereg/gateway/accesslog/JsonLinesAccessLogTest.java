@@ -41,6 +41,35 @@ class JsonLinesAccessLogTest {
   }
 
   @Test
+  void linesAreWrittenInBatchesAndWhatIsQueuedWhenClosing() {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    JsonLinesAccessLog log = new JsonLinesAccessLog(out, java.time.Clock.fixed(T, java.time.ZoneOffset.UTC));
+    for (int i = 0; i < 1000; i++) {
+      log.log(entry("/api/" + i, null));
+    }
+    log.close();
+    String[] lines = out.toString(java.nio.charset.StandardCharsets.US_ASCII).split("\n");
+    assertThat(lines).hasSize(1000);
+    assertThat(new JsonObject(lines[999]).getString("path")).isEqualTo("/api/999");
+    assertThat(log.dropped()).isZero();
+  }
+
+  @Test
+  void whenTheOutputFailsLinesAreDroppedAndCountedNotThrown() {
+    java.io.OutputStream broken = new java.io.OutputStream() {
+      @Override
+      public void write(int b) throws java.io.IOException {
+        throw new java.io.IOException("disk full");
+      }
+    };
+    JsonLinesAccessLog log = new JsonLinesAccessLog(broken, java.time.Clock.fixed(T, java.time.ZoneOffset.UTC));
+    log.log(entry("/a", null));
+    log.log(entry("/b", null));
+    log.close();
+    assertThat(log.dropped()).isEqualTo(2);
+  }
+
+  @Test
   void longTextIsCut() {
     String path = "/" + "a".repeat(5000);
     JsonObject line = new JsonObject(JsonLinesAccessLog.format(entry(path, null), T));

@@ -202,10 +202,13 @@ class GatewayConfigTest {
   }
 
   @Test
-  void theAccessLogIsOnUnlessSwitchedOff() throws IOException {
-    assertThat(GatewayConfig.load(write(""), Map.<String, String>of()::get, true).publicListener().accessLog()).isTrue();
-    assertThat(GatewayConfig.load(write(""), Map.of("GATEWAY_PUBLIC__ACCESS_LOG", "false")::get, true)
-        .publicListener().accessLog()).isFalse();
+  void theAccessLogGoesToStandardOutputUnlessSwitchedOffOrSentToAFile() throws IOException {
+    assertThat(GatewayConfig.load(write(""), Map.<String, String>of()::get, true).publicListener().accessLog())
+        .isEqualTo("stdout");
+    assertThat(GatewayConfig.load(write("public:\n  access-log: off\n"), Map.<String, String>of()::get, true)
+        .publicListener().accessLog()).as("YAML's unquoted off is a boolean").isEqualTo("off");
+    assertThat(GatewayConfig.load(write(""), Map.of("GATEWAY_PUBLIC__ACCESS_LOG", "/var/log/gateway/access.log")::get,
+        true).publicListener().accessLog()).isEqualTo("/var/log/gateway/access.log");
   }
 
   @Test

@@ -19,7 +19,9 @@ public final class TestGateways {
         "GATEWAY_DATA_DIR", dir.resolve("data").toString(),
         "GATEWAY_PUBLIC__PORT", "0",
         "GATEWAY_ADMIN__PORT", "0",
-        "GATEWAY_HTTP_REDIRECT__PORT", "0"));
+        "GATEWAY_HTTP_REDIRECT__PORT", "0",
+        // Written, so that every test runs the access log, but not into the build's output.
+        "GATEWAY_PUBLIC__ACCESS_LOG", dir.resolve("access.log").toString()));
     env.putAll(overrides);
     return GatewayConfig.load(file, env::get, true).withDatabase(db.databaseSettings());
   }
