@@ -70,6 +70,16 @@ class JsonLinesAccessLogTest {
   }
 
   @Test
+  void timesAlwaysCarryThreeDigitsOfMilliseconds() {
+    assertThat(new JsonObject(JsonLinesAccessLog.format(entry("/", null), Instant.parse("2026-11-27T08:00:01Z")))
+        .getString("time")).isEqualTo("2026-11-27T08:00:01.000Z");
+    assertThat(new JsonObject(JsonLinesAccessLog.format(entry("/", null), Instant.parse("2026-11-27T08:00:01.005Z")))
+        .getString("time")).isEqualTo("2026-11-27T08:00:01.005Z");
+    assertThat(new JsonObject(JsonLinesAccessLog.format(entry("/", null), Instant.parse("2026-11-27T08:00:01.05Z")))
+        .getString("time")).isEqualTo("2026-11-27T08:00:01.050Z");
+  }
+
+  @Test
   void longTextIsCut() {
     String path = "/" + "a".repeat(5000);
     JsonObject line = new JsonObject(JsonLinesAccessLog.format(entry(path, null), T));
