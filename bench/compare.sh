@@ -58,7 +58,7 @@ while (($#)); do
 done
 # A login takes tens of milliseconds of CPU: at least 10 s, so that a figure counts dozens of them.
 login_duration=$((duration > 10 ? duration : 10))
-args="--duration $duration --warmup $warmup --jvm-warmup $jvm_warmup --connections $connections --threads $threads --workers $workers --rounds $rounds --jdks \"$jdks\" --path $path"
+args="--duration $duration --warmup $warmup --jvm-warmup $jvm_warmup --connections $connections --threads $threads --workers $workers --rounds $rounds --jdks \"$jdks\" --path $path$( ((access_log)) && echo " --access-log" )"
 
 jdk_home() {
   case "$1" in
@@ -433,7 +433,7 @@ report=$(
   echo "Client and servers share the cores. wrk $(wrk -v 2>&1 | awk 'NR == 1 { print $2 }'), $threads thread(s)," \
     "$connections connections; h2load $(h2load --version | awk '{ print $2 }'), $connections connections × 10 streams;" \
     "${duration} s per figure after ${warmup} s of warm-up. nginx $("$nginx_bin" -v 2>&1 | awk -F/ '{ print $2 }')," \
-    "$workers worker(s), upstream keep-alive; the gateway with $workers event loop(s). Backend: \`bin/demo-backend\` (JDK 17, one event loop), \`GET $path\`."
+    "$workers worker(s), upstream keep-alive; the gateway with $workers event loop(s); access logs $( ((access_log)) && echo "on, to files, for both" || echo "off for both" ). Backend: \`bin/demo-backend\` (JDK 17, one event loop), \`GET $path\`."
   echo
   echo "$header"
   echo "$sep"
