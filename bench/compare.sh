@@ -58,7 +58,7 @@ while (($#)); do
 done
 # A login takes tens of milliseconds of CPU: at least 10 s, so that a figure counts dozens of them.
 login_duration=$((duration > 10 ? duration : 10))
-args="--duration $duration --warmup $warmup --jvm-warmup $jvm_warmup --connections $connections --threads $threads --workers $workers --rounds $rounds --jdks \"$jdks\" --path $path$( ((access_log)) && echo " --access-log" )"
+args="--duration $duration --warmup $warmup --jvm-warmup $jvm_warmup --connections $connections --threads $threads --workers $workers --rounds $rounds --jdks \"$jdks\" --path $path$( ((access_log)) && echo " --access-log" || true )"
 
 jdk_home() {
   case "$1" in
