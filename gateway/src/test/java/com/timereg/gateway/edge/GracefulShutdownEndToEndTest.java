@@ -115,10 +115,27 @@ class GracefulShutdownEndToEndTest {
   void aRequestRelayedInTheConnectionIsAnsweredInFullBeforeTheGatewayStops() throws Exception {
     start("direct", "20s");
     double direct = direct();
-    try (Conn c = Conn.open("127.0.91.1", gw.gateway.publicPort())) {
-      c.send(get("/api/hold/direct", ""));
+    answeredInFullWhileStopping("127.0.91.1", "/api/hold/direct",
+        () -> assertThat(direct() - direct).as("relayed in the connection, not routed").isEqualTo(1));
+  }
+
+  @Test
+  void aRequestAnsweredThroughTheRouterIsAnsweredInFullBeforeTheGatewayStops() throws Exception {
+    start("routed", "20s");
+    double direct = direct();
+    // Percent-encoding keeps the request off the direct path: the router's proxy step relays it.
+    answeredInFullWhileStopping("127.0.91.2", "/api/%68old/routed", () -> assertThat(direct() - direct).isZero());
+  }
+
+  /**
+   * Sends a request the backend holds, stops the gateway, and checks that it drains: no new connections,
+   * readiness 503, the stop waiting; then the whole answer, saying the connection closes, and the stop ends.
+   */
+  private void answeredInFullWhileStopping(String source, String path, Runnable whichWay) throws Exception {
+    try (Conn c = Conn.open(source, gw.gateway.publicPort())) {
+      c.send(get(path, ""));
       backend.awaitHeld(1);
-      assertThat(direct() - direct).as("relayed in the connection, not routed").isEqualTo(1);
+      whichWay.run();
 
       CompletableFuture<Void> stopping = stopInBackground();
       awaitRefused(gw.gateway.publicPort());
@@ -128,29 +145,7 @@ class GracefulShutdownEndToEndTest {
       backend.release();
       String answer = c.readToEnd();
       assertThat(RawTls.statuses(answer)).containsExactly(200);
-      assertThat(answer).containsIgnoringCase("connection: close").endsWith("released /api/hold/direct");
-      stopping.get(10, TimeUnit.SECONDS);
-    }
-  }
-
-  @Test
-  void aRequestAnsweredThroughTheRouterIsAnsweredInFullBeforeTheGatewayStops() throws Exception {
-    start("routed", "20s");
-    double direct = direct();
-    try (Conn c = Conn.open("127.0.91.2", gw.gateway.publicPort())) {
-      // Percent-encoding keeps the request off the direct path: the router's proxy step relays it.
-      c.send(get("/api/%68old/routed", ""));
-      backend.awaitHeld(1);
-      assertThat(direct() - direct).isZero();
-
-      CompletableFuture<Void> stopping = stopInBackground();
-      awaitRefused(gw.gateway.publicPort());
-      assertThat(stopping).isNotDone();
-
-      backend.release();
-      String answer = c.readToEnd();
-      assertThat(RawTls.statuses(answer)).containsExactly(200);
-      assertThat(answer).containsIgnoringCase("connection: close").endsWith("released /api/%68old/routed");
+      assertThat(answer).containsIgnoringCase("connection: close").endsWith("released " + path);
       stopping.get(10, TimeUnit.SECONDS);
     }
   }
