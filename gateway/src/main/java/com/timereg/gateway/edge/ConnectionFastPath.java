@@ -485,9 +485,8 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
   private static AccessEntry entry(String client, String method, String uri, String host, int status, long bytes,
       long startNanos, SessionIdentity id, String userAgent) {
     int query = uri.indexOf('?');
-    return new AccessEntry(client, method, query < 0 ? uri : uri.substring(0, query), "HTTP/1.1", host, status,
-        bytes, (System.nanoTime() - startNanos) / 1000, id == null ? null : id.loginName(),
-        id == null ? null : id.customer(), id == null ? null : id.method().value, "direct", userAgent);
+    return PublicEntry.accessEntry(client, method, query < 0 ? uri : uri.substring(0, query), "HTTP/1.1", host,
+        status, bytes, startNanos, id, "direct", userAgent);
   }
 
   /**

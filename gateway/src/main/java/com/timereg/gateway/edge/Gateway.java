@@ -1,5 +1,7 @@
 package com.timereg.gateway.edge;
 
+import com.timereg.gateway.accesslog.AccessLog;
+import com.timereg.gateway.accesslog.JsonLinesAccessLog;
 import com.timereg.gateway.admin.AdminAccess;
 import com.timereg.gateway.admin.AdminRouter;
 import com.timereg.gateway.admin.RecentLoginEvents;
@@ -212,10 +214,10 @@ public final class Gateway {
    * cannot be opened stops the start), or none. Closed, with what is still queued written, after the
    * listeners have drained.
    */
-  private com.timereg.gateway.accesslog.AccessLog accessLog() throws java.io.IOException {
+  private AccessLog accessLog() throws java.io.IOException {
     String target = config.publicListener().accessLog();
     if (target.equals(ListenerSettings.ACCESS_LOG_OFF)) {
-      return com.timereg.gateway.accesslog.AccessLog.OFF;
+      return AccessLog.OFF;
     }
     java.io.OutputStream out;
     if (target.equals(ListenerSettings.ACCESS_LOG_STDOUT)) {
@@ -227,11 +229,10 @@ public final class Gateway {
           java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
       closeables.add(out);
     }
-    com.timereg.gateway.accesslog.JsonLinesAccessLog log =
-        new com.timereg.gateway.accesslog.JsonLinesAccessLog(out, Clock.systemUTC());
+    JsonLinesAccessLog log = new JsonLinesAccessLog(out, Clock.systemUTC());
     closeables.add(log);
     io.micrometer.core.instrument.FunctionCounter.builder("gateway.access_log.dropped", log,
-            com.timereg.gateway.accesslog.JsonLinesAccessLog::dropped)
+            JsonLinesAccessLog::dropped)
         .description("Access-log lines dropped because the output could not keep up")
         .register(registry);
     LOG.info("access log: {}", target);

@@ -195,10 +195,16 @@ final class PublicEntry implements Handler<HttpServerRequest> {
       case HTTP_1_0 -> "HTTP/1.0";
       default -> "HTTP/1.1";
     };
-    return new AccessEntry(client, request.method().name(), request.path(), protocol, host, status, bytes,
-        (System.nanoTime() - startNanos) / 1000, id == null ? null : id.loginName(),
-        id == null ? null : id.customer(), id == null ? null : id.method().value, via,
-        request.getHeader("User-Agent"));
+    return accessEntry(client, request.method().name(), request.path(), protocol, host, status, bytes, startNanos,
+        id, via, request.getHeader("User-Agent"));
+  }
+
+  /** An access-log entry, ending now; {@code id} is null without a session. For this class and the fast path. */
+  static AccessEntry accessEntry(String client, String method, String path, String protocol, String host, int status,
+      long bytes, long startNanos, SessionIdentity id, String via, String userAgent) {
+    return new AccessEntry(client, method, path, protocol, host, status, bytes, (System.nanoTime() - startNanos) / 1000,
+        id == null ? null : id.loginName(), id == null ? null : id.customer(), id == null ? null : id.method().value,
+        via, userAgent);
   }
 
   /** The router's first step: the request's client address and the block decision made above. */
