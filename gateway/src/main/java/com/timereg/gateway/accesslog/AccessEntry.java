@@ -2,7 +2,9 @@ package com.timereg.gateway.accesslog;
 
 /**
  * What the access log says about one request. Never a query string, a header value other than the
- * User-Agent, a token or a password: a path and a user agent are the only things a client chose.
+ * User-Agent, a token or a password: a path and a user agent are the only things a client chose. For a
+ * request that could not be parsed as HTTP, only the peer's address, the status, the bytes and {@code via}
+ * are known: the other fields are null (left out of the line).
  *
  * @param client the client address the gateway decided on (after trusted proxies), or the peer when the
  *     request was refused before that

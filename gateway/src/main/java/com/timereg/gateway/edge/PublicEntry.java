@@ -81,14 +81,42 @@ final class PublicEntry implements Handler<HttpServerRequest> {
   /**
    * A request Netty could not parse (a malformed request line or header, a bad or doubled Content-Length):
    * Vert.x's own answer, 400 (414, 431 for a line or headers too long) and close, with the gateway's JSON
-   * body and a {@code Connection: close} that says so.
+   * body, HSTS like every other answer, and a {@code Connection: close} that says so.
+   *
+   * <p>Access-logged with the peer's address (no trusted-proxy header is read from a request that failed to
+   * parse). When the request line itself could not be parsed, Netty hands Vert.x a placeholder ({@code GET
+   * /bad-request}, HTTP/1.0, no headers), and logging it would say the client sent that: such a line has no
+   * method, path, protocol, host or user agent. Scanners and smuggling probes are mostly such requests, so
+   * security staff see them all the same.
    */
-  static void invalidRequest(HttpServerRequest request) {
+  void invalidRequest(HttpServerRequest request) {
+    long start = steps.accessLog().enabled() ? System.nanoTime() : 0;
     Throwable cause = request.decoderResult().cause();
     int status = cause instanceof io.netty.handler.codec.http.TooLongHttpLineException ? 414
         : cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException ? 431 : 400;
+    if (hsts != null) {
+      request.response().headers().set("Strict-Transport-Security", hsts);
+    }
     PublicRouter.jsonAndClose(request, status, status == 400 ? "bad_request" : "too_large",
         status == 400 ? "The request is not valid HTTP." : "The request line or its headers are too long.");
+    if (steps.accessLog().enabled()) {
+      long bytes = request.response().bytesWritten();
+      if (isPlaceholder(request)) {
+        String peer = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+        steps.accessLog().log(accessEntry(peer, null, null, null, null, status, bytes, start, null, "entry", null));
+      } else {
+        steps.accessLog().log(entry(request, null, start, status, bytes, null, "entry"));
+      }
+    }
+  }
+
+  /**
+   * Netty's stand-in for a request whose request line could not be parsed; when the line was parsed and a
+   * header was not, Vert.x gets the real request with the headers read before the bad one.
+   */
+  private static boolean isPlaceholder(HttpServerRequest request) {
+    return request.version() == HttpVersion.HTTP_1_0 && request.method() == io.vertx.core.http.HttpMethod.GET
+        && "/bad-request".equals(request.uri()) && request.headers().isEmpty();
   }
 
   private static boolean hasLineBreakOrNul(io.vertx.core.MultiMap headers) {

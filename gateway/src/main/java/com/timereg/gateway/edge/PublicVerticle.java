@@ -35,7 +35,7 @@ final class PublicVerticle extends VerticleBase {
     proxy = proxyFactory.apply(vertx);
     PublicEntry entry = PublicRouter.create(vertx, steps, proxy);
     HttpServer server = vertx.createHttpServer(options).requestHandler(entry)
-        .invalidRequestHandler(PublicEntry::invalidRequest);
+        .invalidRequestHandler(entry::invalidRequest);
     // With the PROXY protocol the client address is Vert.x's to know, not the channel's: no fast path.
     boolean fastPath = !options.isUseProxyProtocol();
     String hsts = PublicRouter.hsts(steps.hstsMaxAge());

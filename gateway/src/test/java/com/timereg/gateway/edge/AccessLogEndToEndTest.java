@@ -158,6 +158,31 @@ class AccessLogEndToEndTest {
   }
 
   @Test
+  void requestsThatAreNotHttpAreLoggedWithTheirAddressAndStatusOnly() throws Exception {
+    // A request line Netty cannot parse (a space in the target): Netty hands Vert.x a placeholder
+    // (GET /bad-request), which must not be logged as what the client sent. A header too long: the request
+    // line was read, and is logged.
+    String bad = RawTls.exchangeOctets("127.0.92.6", gw.gateway.publicPort(),
+        "GET /a b c HTTP/1.1\r\nHost: localhost\r\nUser-Agent: probe\r\n\r\n").text();
+    // Vert.x answers in the placeholder's version, HTTP/1.0.
+    assertThat(bad).startsWith("HTTP/1.0 400 ").contains("Strict-Transport-Security");
+    String tooLong = RawTls.exchangeOctets("127.0.92.7", gw.gateway.publicPort(),
+        "GET /api/me HTTP/1.1\r\nHost: localhost\r\nX-Big: " + "y".repeat(40_000) + "\r\n\r\n").text();
+    assertThat(tooLong).startsWith("HTTP/1.1 431 ");
+
+    JsonObject line = line(l -> "127.0.92.6".equals(l.getString("client")));
+    assertThat(line.getInteger("status")).isEqualTo(400);
+    assertThat(line.getString("via")).isEqualTo("entry");
+    assertThat(line.getLong("bytes")).isPositive();
+    assertThat(line.fieldNames()).doesNotContain("method", "path", "protocol", "host", "user_agent", "user");
+    JsonObject big = line(l -> "127.0.92.7".equals(l.getString("client")));
+    assertThat(big.getInteger("status")).isEqualTo(431);
+    assertThat(big.getString("method")).isEqualTo("GET");
+    assertThat(big.getString("path")).isEqualTo("/api/me");
+    assertThat(big.getString("via")).isEqualTo("entry");
+  }
+
+  @Test
   void aHostileUserAgentStaysOneFieldOfOneLine() {
     String hostile = "x\",\"user\":\"root\",\"status\":200,\"a\":\"\\ é";
     try (SourceClient client = new SourceClient(vertx, "127.0.92.5", gw.gateway.publicPort())) {
