@@ -359,6 +359,12 @@ public final class Gateway {
     }
     Path cert = config.tls().certFile().orElseThrow();
     Path key = config.tls().keyFile().orElseThrow();
+    if (config.publicListener().allowedHosts().isEmpty()) {
+      // Not refused outright: a load balancer's health check by IP address would fail with it, and the
+      // backend's own host check (Django's ALLOWED_HOSTS) still stands behind this one.
+      LOG.warn("public.allowed-hosts is empty: requests naming any host are served, and the backend sees that "
+          + "host in X-Forwarded-Host (links built from it can point anywhere); list the host names served here");
+    }
     return new CertificateReloader(vertx, cert, key, tls);
   }
 

@@ -60,6 +60,40 @@ class TlsListenerTest {
     }
   }
 
+  @Test
+  void aRealCertificateWithoutAllowedHostsIsWarnedAbout(TestDatabase db) throws Exception {
+    assertThat(startupWarnings(db, Map.of()))
+        .anyMatch(w -> w.startsWith("public.allowed-hosts is empty: requests naming any host are served"));
+    assertThat(startupWarnings(db, Map.of("GATEWAY_PUBLIC__ALLOWED_HOSTS", "localhost")))
+        .noneMatch(w -> w.contains("allowed-hosts"));
+  }
+
+  /** The warnings {@link Gateway} logs while a gateway with this test's certificate starts. */
+  private static java.util.List<String> startupWarnings(TestDatabase db, Map<String, String> extra) throws Exception {
+    ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Gateway.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> captured =
+        new ch.qos.logback.core.read.ListAppender<>();
+    captured.start();
+    log.addAppender(captured);
+    Map<String, String> env = new java.util.HashMap<>(extra);
+    env.put("GATEWAY_TLS__CERT_FILE", certFile.toString());
+    env.put("GATEWAY_TLS__KEY_FILE", keyFile.toString());
+    Path own = Files.createTempDirectory(dir, "warn");
+    Gateway other = null;
+    try {
+      other = Gateway.start(TestGateways.config(own, db, env));
+    } finally {
+      log.detachAppender(captured);
+      if (other != null) {
+        other.stop();
+      }
+    }
+    synchronized (captured) {
+      return captured.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+          .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+    }
+  }
+
   private HttpClientOptions client(HttpVersion version) {
     return new HttpClientOptions().setSsl(true).setUseAlpn(true).setProtocolVersion(version)
         .setTrustOptions(new PemTrustOptions().addCertPath(certFile.toString()))
