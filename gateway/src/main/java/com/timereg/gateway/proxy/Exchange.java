@@ -34,7 +34,10 @@ abstract class Exchange implements ResponseDeadlines.Waiting {
    */
   final void start(RoutingContext context) {
     context.addEndHandler(ended -> {
-      if (ended.failed()) {
+      // Over HTTP/2 the stream closes while the answer's last frame is being written, inside
+      // response.end() and before Vert.x reports the end: that close is the answer ending, not the
+      // client leaving. Were the end not to reach the client, the relay's end future says so.
+      if (ended.failed() && !request.response().ended()) {
         fail(ProxyFailure.CLIENT_CLOSED, null);
       }
     });
