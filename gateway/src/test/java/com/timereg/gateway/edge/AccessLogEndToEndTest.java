@@ -124,6 +124,8 @@ class AccessLogEndToEndTest {
     JsonObject line = line(l -> "/api/headers".equals(l.getString("path")));
     assertThat(line.getString("protocol")).isEqualTo("HTTP/2");
     assertThat(line.getString("via")).isEqualTo("router");
+    assertThat(line.getInteger("status")).isEqualTo(200);
+    assertThat(line.getLong("bytes")).isPositive();
     assertThat(line.getString("user")).isEqualTo(USER);
     assertThat(line.getString("host")).startsWith("localhost:");
   }
