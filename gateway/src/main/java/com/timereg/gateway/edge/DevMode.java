@@ -6,6 +6,7 @@ import com.timereg.gateway.demo.DemoBackend;
 import com.timereg.gateway.password.DjangoPbkdf2Hasher;
 import com.timereg.gateway.store.DatabaseSettings;
 import com.timereg.gateway.store.DevDatabase;
+import com.timereg.gateway.store.LocalPostgres;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -77,6 +78,8 @@ public final class DevMode implements AutoCloseable {
       }
       Gateway gateway = Gateway.start(config);
       DevMode dev = new DevMode(db, backendVertx, backend, gateway);
+      // close() stops PostgreSQL after the gateway has drained; its own exit hook would race the drain.
+      db.local().ifPresent(LocalPostgres::leaveStoppingToOwner);
       seed(gateway.database().pool(), config.password().iterations());
       LOG.info("dev mode: demo backend on http://127.0.0.1:{}, PostgreSQL settings in {}", backendPort, envFile);
       return dev;

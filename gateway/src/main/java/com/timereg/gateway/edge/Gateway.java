@@ -517,5 +517,6 @@ public final class Gateway {
       LOG.warn("error while stopping Vert.x: {}", e.toString());
     }
     registry.close();
+    LOG.info("stopped");
   }
 }

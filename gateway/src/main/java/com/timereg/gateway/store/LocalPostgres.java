@@ -60,7 +60,9 @@ public final class LocalPostgres implements AutoCloseable {
   private final Properties secrets;
   private int port;
   private boolean running;
-  private boolean hookRegistered;
+  /** Stops the server when the JVM exits; null once {@link #leaveStoppingToOwner} was called. */
+  private Thread stopAtExit;
+  private boolean ownerStops;
 
   private LocalPostgres(PostgresBinaries binaries, Path dir, ClusterFiles files, Properties secrets) {
     this.binaries = binaries;
@@ -132,11 +134,28 @@ public final class LocalPostgres implements AutoCloseable {
           + "\n--- " + pgdata.resolve("server.log") + " ---\n" + files.tail(pgdata.resolve("server.log")));
     }
     running = true;
-    if (!hookRegistered) {
-      Runtime.getRuntime().addShutdownHook(new Thread(this::stopQuietly, "local-postgres-stop"));
-      hookRegistered = true;
+    if (stopAtExit == null && !ownerStops) {
+      stopAtExit = new Thread(this::stopQuietly, "local-postgres-stop");
+      Runtime.getRuntime().addShutdownHook(stopAtExit);
     }
     LOG.info("Local PostgreSQL ({}) on 127.0.0.1:{}, data in {}", binaries.binDir(), port, dir);
+  }
+
+  /**
+   * From now on the server stops only through {@link #stop} or {@link #close}, not by itself when the JVM
+   * exits. For an owner whose own shutdown hook stops it in order: the JVM runs all shutdown hooks at
+   * once, so this server's would stop PostgreSQL while the gateway still drains requests that need it.
+   */
+  public synchronized void leaveStoppingToOwner() {
+    ownerStops = true;
+    if (stopAtExit != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(stopAtExit);
+      } catch (IllegalStateException shuttingDown) {
+        // The JVM is already exiting: the hook runs, as it would have.
+      }
+      stopAtExit = null;
+    }
   }
 
   /** Stops the server (fast shutdown: open sessions are ended), keeping data; a no-op when stopped. */

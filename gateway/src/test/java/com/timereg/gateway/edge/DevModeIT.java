@@ -98,13 +98,38 @@ class DevModeIT {
 
       assertThat(Files.exists(pgdata.resolve("postmaster.pid"))).as("dev mode's PostgreSQL runs").isTrue();
       assertThat(postgresProcessesOf(pgdata)).isNotEmpty();
-      // SIGTERM through the handle: Process.destroy() would also close our end of its stderr.
-      assertThat(process.toHandle().destroy()).isTrue();
+      // A download in flight when SIGTERM comes, read slowly: the drain waits for it, and the local PostgreSQL
+      // must not stop beside the drain (the JVM runs all shutdown hooks at once) but after the gateway.
+      long blob = 20_000_000;
+      try (javax.net.ssl.SSLSocket download = (javax.net.ssl.SSLSocket) com.timereg.gateway.testsupport.TrustAllTls
+          .context().getSocketFactory().createSocket("127.0.0.1", publicPort)) {
+        download.setSoTimeout(30_000);
+        download.getOutputStream().write(("GET /api/blob?size=" + blob + " HTTP/1.1\r\nHost: localhost\r\n"
+            + "Authorization: Bearer " + access + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        download.getOutputStream().flush();
+        java.io.InputStream in = download.getInputStream();
+        byte[] buffer = new byte[64 * 1024];
+        long received = in.read(buffer);
+        // SIGTERM through the handle: Process.destroy() would also close our end of its stderr.
+        assertThat(process.toHandle().destroy()).isTrue();
+        log.await("stopping: no new connections", 30);
+        assertThat(log.appearsWithin("Local PostgreSQL on 127.0.0.1:", 1500))
+            .as("PostgreSQL stopped while the gateway drains").isFalse();
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+          received += n;
+        }
+        assertThat(received).as("the download in flight finished whole (head and body)").isGreaterThan(blob);
+      }
       assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the gateway exits on SIGTERM").isTrue();
       assertThat(postgresProcessesOf(pgdata)).as("no PostgreSQL of this data directory is left").isEmpty();
       assertThat(Files.exists(pgdata.resolve("postmaster.pid"))).isFalse();
       String whole = log.awaitEnd(30);
       assertThat(whole).contains("stopping").doesNotContain("Thread blocked").doesNotContain("has been blocked for");
+      // PostgreSQL stops after the gateway has drained and closed, not beside it: nothing lost its connection.
+      assertThat(whole).doesNotContain("lost the connection listening for block changes")
+          .doesNotContain("lost the session revocation subscription");
+      assertThat(whole.indexOf("c.t.gateway.edge.Gateway - stopped")).as(whole).isPositive()
+          .isLessThan(whole.indexOf("Local PostgreSQL on 127.0.0.1:"));
       // Start, requests and stop leave nothing on stderr past the log's format: no stack traces,
       // no stray exception prints (the local PostgreSQL stops while the gateway is still closing).
       assertThat(whole.lines()).noneMatch(l -> BARE_EXCEPTION.matcher(l).lookingAt());
@@ -202,19 +227,47 @@ class DevModeIT {
 
     /** Waits for a log line matching {@code pattern}; fails with the log so far after {@code seconds}. */
     int port(Pattern pattern, long seconds) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+      Matcher m = within(pattern, TimeUnit.SECONDS.toMillis(seconds));
+      if (m == null) {
+        throw new AssertionError("no line matching '" + pattern + "' from bin/gateway --dev; its log:\n" + this);
+      }
+      return Integer.parseInt(m.group(1));
+    }
+
+    /** Waits for a log line containing {@code fragment}; fails with the log so far after {@code seconds}. */
+    void await(String fragment, long seconds) throws InterruptedException {
+      if (!appearsWithin(fragment, TimeUnit.SECONDS.toMillis(seconds))) {
+        throw new AssertionError("no line with '" + fragment + "' from bin/gateway --dev; its log:\n" + this);
+      }
+    }
+
+    /** Whether a log line containing {@code fragment} is there, or comes within {@code millis}. */
+    boolean appearsWithin(String fragment, long millis) throws InterruptedException {
+      return within(Pattern.compile(Pattern.quote(fragment)), millis) != null;
+    }
+
+    /** The first match of {@code pattern} in the log, waiting up to {@code millis}; null when none came. */
+    private Matcher within(Pattern pattern, long millis) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
       synchronized (text) {
         while (true) {
           Matcher m = pattern.matcher(text);
           if (m.find()) {
-            return Integer.parseInt(m.group(1));
+            return m;
           }
           long left = deadline - System.nanoTime();
           if (left <= 0 || ended.isDone()) {
-            throw new AssertionError("no line matching '" + pattern + "' from bin/gateway --dev; its log:\n" + text);
+            return null;
           }
           text.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
         }
+      }
+    }
+
+    @Override
+    public String toString() {
+      synchronized (text) {
+        return text.toString();
       }
     }
   }
