@@ -86,6 +86,9 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
   private boolean closeAfterAnswer;
   /** This handler answered 400 to a malformed body of a request Vert.x was given; Vert.x's writes go nowhere. */
   private boolean answeredForVertx;
+  /** What this handler answered in Vert.x's place (status, body bytes), for the router's access-log line. */
+  private static final io.netty.util.AttributeKey<long[]> ANSWERED_FOR_VERTX =
+      io.netty.util.AttributeKey.valueOf(ConnectionFastPath.class, "answeredForVertx");
   /** A relay is being started: an end reported now belongs to it, not to {@link #relay}. */
   private boolean starting;
   private boolean endedWhileStarting;
@@ -123,6 +126,15 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
                 pipeline.get(SslHandler.class) != null));
       }
     }
+  }
+
+  /**
+   * The status and body bytes this handler sent on {@code connection} in place of Vert.x's answer (a malformed
+   * chunked body, see {@link #malformedBody}), or null: Vert.x then reports the request as cut off.
+   */
+  static long[] answeredInsteadOfVertx(HttpConnection connection) {
+    return connection instanceof Http1xServerConnection http1
+        ? http1.channelHandlerContext().channel().attr(ANSWERED_FOR_VERTX).get() : null;
   }
 
   @Override
@@ -243,6 +255,7 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
           "{\"error\":\"bad_request\",\"message\":\"The request body is not valid chunked transfer coding.\"}");
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       answeredForVertx = true;
+      ctx.channel().attr(ANSWERED_FOR_VERTX).set(new long[] {400, response.content().readableBytes()});
       ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     } else if (relay == null && !discarding) {
       // Vert.x's request: it fails the connection itself.

@@ -246,10 +246,19 @@ final class PublicEntry implements Handler<HttpServerRequest> {
     if (steps.accessLog().enabled()) {
       InetAddress address = client;
       long start = startNanos;
-      // After the answer's end, or when the connection closed first: 499 if its head never went out.
-      ctx.addEndHandler(ended -> steps.accessLog().log(entry(ctx.request(), address, start,
-          ended.succeeded() || ctx.response().headWritten() ? ctx.response().getStatusCode() : 499,
-          ctx.response().bytesWritten(), SessionAuthenticator.identity(ctx).orElse(null), "router")));
+      // After the answer's end, or when the connection closed first: 499 if its head never went out, unless
+      // the connection's own handler answered in Vert.x's place (a malformed chunked body: 400).
+      ctx.addEndHandler(ended -> {
+        int status = ctx.response().getStatusCode();
+        long bytes = ctx.response().bytesWritten();
+        if (!ended.succeeded() && !ctx.response().headWritten()) {
+          long[] instead = ConnectionFastPath.answeredInsteadOfVertx(ctx.request().connection());
+          status = instead == null ? 499 : (int) instead[0];
+          bytes = instead == null ? bytes : instead[1];
+        }
+        steps.accessLog().log(entry(ctx.request(), address, start, status, bytes,
+            SessionAuthenticator.identity(ctx).orElse(null), "router"));
+      });
     }
     steps.blockCheck().handle(ctx, decision);
   }

@@ -185,6 +185,21 @@ class AccessLogEndToEndTest {
   }
 
   @Test
+  void aMalformedChunkedBodyIsLoggedWithThe400TheClientGot() throws Exception {
+    // Chunked bodies go to Vert.x; the connection's handler answers 400 in its place when a chunk size is
+    // not hexadecimal. The router's line must say so, not 499 (client gone).
+    String answer = RawTls.exchangeOctets("127.0.92.8", gw.gateway.publicPort(),
+        "POST /api/timesheets HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token + "\r\n"
+        + "Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\nzz\r\nhello\r\n0\r\n\r\n").text();
+    assertThat(RawTls.statuses(answer)).containsExactly(400);
+    JsonObject line = line(l -> "127.0.92.8".equals(l.getString("client")));
+    assertThat(line.getInteger("status")).isEqualTo(400);
+    assertThat(line.getString("via")).isEqualTo("router");
+    assertThat(line.getString("user")).isEqualTo(USER);
+    assertThat(line.getLong("bytes")).isPositive();
+  }
+
+  @Test
   void aHostileUserAgentStaysOneFieldOfOneLine() {
     String hostile = "x\",\"user\":\"root\",\"status\":200,\"a\":\"\\ é";
     try (SourceClient client = new SourceClient(vertx, "127.0.92.5", gw.gateway.publicPort())) {
