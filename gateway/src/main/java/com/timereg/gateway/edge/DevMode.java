@@ -78,10 +78,12 @@ public final class DevMode implements AutoCloseable {
       }
       Gateway gateway = Gateway.start(config);
       DevMode dev = new DevMode(db, backendVertx, backend, gateway);
-      // close() stops PostgreSQL after the gateway has drained; its own exit hook would race the drain.
-      db.local().ifPresent(LocalPostgres::leaveStoppingToOwner);
       seed(gateway.database().pool(), config.password().iterations());
       LOG.info("dev mode: demo backend on http://127.0.0.1:{}, PostgreSQL settings in {}", backendPort, envFile);
+      // From here the caller's shutdown hook runs close(), which stops PostgreSQL after the gateway has
+      // drained; the server's own exit hook would stop it during the drain. (A server left running by an
+      // exit in between is stopped by the next start.)
+      db.local().ifPresent(LocalPostgres::leaveStoppingToOwner);
       return dev;
     } catch (Exception | Error e) {
       if (backendVertx != null) {
