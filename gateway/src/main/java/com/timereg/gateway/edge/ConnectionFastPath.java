@@ -65,6 +65,9 @@ import java.util.List;
  * After a protocol switch (WebSocket tunnel) the handler lets every byte pass.
  */
 final class ConnectionFastPath extends ChannelDuplexHandler {
+  /** What this handler answered in Vert.x's place (status, body bytes), for the router's access-log line. */
+  private static final io.netty.util.AttributeKey<long[]> ANSWERED_FOR_VERTX =
+      io.netty.util.AttributeKey.valueOf(ConnectionFastPath.class, "answeredForVertx");
   private final PublicRouter.Steps steps;
   private final String hsts;
   private final DirectProxy direct;
@@ -86,9 +89,6 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
   private boolean closeAfterAnswer;
   /** This handler answered 400 to a malformed body of a request Vert.x was given; Vert.x's writes go nowhere. */
   private boolean answeredForVertx;
-  /** What this handler answered in Vert.x's place (status, body bytes), for the router's access-log line. */
-  private static final io.netty.util.AttributeKey<long[]> ANSWERED_FOR_VERTX =
-      io.netty.util.AttributeKey.valueOf(ConnectionFastPath.class, "answeredForVertx");
   /** A relay is being started: an end reported now belongs to it, not to {@link #relay}. */
   private boolean starting;
   private boolean endedWhileStarting;
