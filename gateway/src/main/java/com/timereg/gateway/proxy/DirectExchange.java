@@ -94,7 +94,7 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
     if (contentLength >= 0) {
       out.set(HttpHeaderNames.CONTENT_LENGTH, Long.toString(contentLength));
     }
-    this.upstreamHead = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, out);
+    this.upstreamHead = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), Exchange.asciiTarget(uri), out);
   }
 
   /** Starts the exchange: asks the pool for a connection. */

@@ -64,11 +64,52 @@ abstract class Exchange implements ResponseDeadlines.Waiting {
   static String originForm(HttpServerRequest request) {
     String uri = request.uri();
     if (uri.startsWith("/")) {
-      return uri;
+      return asciiTarget(uri);
     }
     String path = request.path();
     String query = request.query();
-    return (path == null || path.isEmpty() ? "/" : path) + (query == null ? "" : "?" + query);
+    return asciiTarget((path == null || path.isEmpty() ? "/" : path) + (query == null ? "" : "?" + query));
+  }
+
+  /**
+   * The target with every octet outside ASCII percent-encoded (RFC 3986 2.1), on both paths to the backend.
+   * Some clients send them raw (curl, for a UTF-8 "é" in a query); the server read each octet as one
+   * character, and Netty's request encoder, which writes the target as UTF-8, turned C3 A9 into C3 83 C2 A9.
+   * Encoded, the backend decodes the same text whichever way and protocol the request came. A character above
+   * U+00FF cannot come from the wire; it would be encoded as its UTF-8 octets.
+   */
+  static String asciiTarget(String target) {
+    int i = 0;
+    int n = target.length();
+    while (i < n && target.charAt(i) < 0x80) {
+      i++;
+    }
+    if (i == n) {
+      return target;
+    }
+    StringBuilder out = new StringBuilder(n + 32).append(target, 0, i);
+    while (i < n) {
+      char c = target.charAt(i);
+      if (c < 0x80) {
+        out.append(c);
+        i++;
+      } else if (c <= 0xff) {
+        percent(out, c);
+        i++;
+      } else {
+        int cp = target.codePointAt(i);
+        for (byte b : new String(Character.toChars(cp)).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+          percent(out, b & 0xff);
+        }
+        i += Character.charCount(cp);
+      }
+    }
+    return out.toString();
+  }
+
+  private static void percent(StringBuilder out, int octet) {
+    out.append('%').append(Character.toUpperCase(Character.forDigit(octet >> 4, 16)))
+        .append(Character.toUpperCase(Character.forDigit(octet & 0xf, 16)));
   }
 
   private void dispatch() {

@@ -44,6 +44,9 @@ class DirectRelayEndToEndTest {
   static E2eGateway tlsWrongName;
   static E2eGateway closing;
   static final java.util.concurrent.atomic.AtomicInteger CLOSING_BACKEND_REQUESTS = new java.util.concurrent.atomic.AtomicInteger();
+  /** The head of the last request that backend read, its octets as ISO-8859-1 characters. */
+  static final java.util.concurrent.atomic.AtomicReference<String> CLOSING_BACKEND_LAST_HEAD =
+      new java.util.concurrent.atomic.AtomicReference<>();
   static String token;
   private static final SelfSignedCertificate BACKEND = SelfSignedCertificate.create("localhost");
   private static final SelfSignedCertificate GATEWAY_CLIENT = SelfSignedCertificate.create("gateway");
@@ -182,6 +185,27 @@ class DirectRelayEndToEndTest {
   }
 
   /**
+   * A client that sends non-ASCII octets in the query unencoded (curl does, for a UTF-8 "é"): the backend gets
+   * them percent-encoded, the same text on both paths. (Netty's request encoder wrote the target as UTF-8 after
+   * its decoder had read it as ISO-8859-1, so C3 A9 reached the backend as C3 83 C2 A9, "Ã©".)
+   */
+  @Test
+  void rawNonAsciiOctetsInTheQueryReachTheBackendPercentEncodedOnBothPaths() throws Exception {
+    String closingToken = closing.accessToken(USER, PASSWORD);
+    String utf8 = new String("q=café".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        java.nio.charset.StandardCharsets.ISO_8859_1);
+    for (String path : new String[] {"/search", "/%73earch"}) {
+      double direct = direct(closing);
+      RawTls.Answers answers = RawTls.exchangeOctets("127.0.71.3", closing.gateway.publicPort(),
+          "GET " + path + "?" + utf8 + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + closingToken
+          + "\r\nConnection: close\r\n\r\n");
+      assertThat(RawTls.statuses(answers.text())).containsExactly(200);
+      assertThat(CLOSING_BACKEND_LAST_HEAD.get()).as(path).startsWith("GET " + path + "?q=caf%C3%A9 HTTP/1.1\r\n");
+      assertThat(direct(closing) - direct).as("relayed in the connection: " + path).isEqualTo(path.equals("/search") ? 1 : 0);
+    }
+  }
+
+  /**
    * Against the backend that closes a connection when its second request arrives: a GET that starts a pooled
    * connection is answered, the next GET (sent on that connection, then once more on a new one) too, and a
    * POST on the pooled connection after it gets 502.
@@ -218,6 +242,7 @@ class DirectRelayEndToEndTest {
         String head = received.substring(0, end);
         received.delete(0, end + 4);
         CLOSING_BACKEND_REQUESTS.incrementAndGet();
+        CLOSING_BACKEND_LAST_HEAD.set(head);
         if (answered[0]++ > 0) {
           socket.close();
           return;

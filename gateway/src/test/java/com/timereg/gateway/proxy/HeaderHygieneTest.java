@@ -210,4 +210,11 @@ class HeaderHygieneTest {
     assertThat(HeaderHygiene.connectionTokens(headers)).containsExactlyInAnyOrder("a", "b", "c");
     assertThat(HeaderHygiene.withoutGatewayCookies(List.of(), PREFIX)).isNull();
   }
+
+  @Test
+  void anAsciiTargetIsLeftAloneAndOtherOctetsArePercentEncoded() {
+    assertThat(Exchange.asciiTarget("/api/x?q=a%20b&r=/..;")).isEqualTo("/api/x?q=a%20b&r=/..;");
+    assertThat(Exchange.asciiTarget("/s\u00f8g?q=caf\u00c3\u00a9")).isEqualTo("/s%F8g?q=caf%C3%A9");
+    assertThat(Exchange.asciiTarget("/x?q=\u20ac")).isEqualTo("/x?q=%E2%82%AC");
+  }
 }
