@@ -9,7 +9,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -159,7 +158,9 @@ final class DirectBackend {
               ch.pipeline().addLast("tls", tlsHandler(ch, connectMillis));
             }
             // Vert.x's HTTP client limits: 4 KiB initial line, 8 KiB of headers, 8 KiB chunks.
-            ch.pipeline().addLast("codec", new HttpClientCodec(4096, 8192, 8192))
+            BackendCodec codec = new BackendCodec(4096, 8192, 8192);
+            ch.pipeline().addLast("decoder", codec.decoder())
+                .addLast("encoder", codec.encoder())
                 .addLast("idle", new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS))
                 .addLast("exchange", connection);
           }
