@@ -14,8 +14,6 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -33,6 +31,11 @@ import javax.net.ssl.SSLParameters;
  * connections, at most {@code maxWaitQueuePerEventLoop} exchanges waiting for one (beyond that the
  * answer is 503), no wait longer than the connect timeout, idle connections closed after the keep-alive
  * timeout. The most recently used idle connection is reused first, so surplus ones age out.
+ *
+ * <p>Idle connections wait in the order they were given back, so the oldest is always first: one timer, armed
+ * for the moment the oldest reaches the keep-alive timeout, closes every connection that has, then waits for
+ * the next. (A Netty {@code IdleStateHandler} per connection did the same with a clock read and a listener on
+ * every write and read of every exchange.)
  */
 final class DirectBackend {
 
@@ -62,6 +65,9 @@ final class DirectBackend {
   private final SslContext tls;
   private final ArrayDeque<Connection> idle = new ArrayDeque<>();
   private final ArrayDeque<Queued> waiting = new ArrayDeque<>();
+  private final long keepAliveNanos;
+  /** Armed while connections are idle: when the first in {@link #idle} reaches the keep-alive timeout. */
+  private ScheduledFuture<?> idleTimer;
   private int open;
   private boolean closed;
 
@@ -72,6 +78,7 @@ final class DirectBackend {
     this.channels = channels;
     this.resolver = resolver;
     this.settings = settings;
+    this.keepAliveNanos = settings.keepAliveTimeout().toNanos();
   }
 
   EventLoop loop() {
@@ -120,7 +127,30 @@ final class DirectBackend {
       next.timeout.cancel(false);
       next.waiter.connected(connection);
     } else {
+      connection.idleSince = System.nanoTime();
       idle.addLast(connection);
+      if (idleTimer == null) {
+        armIdleTimer(connection.idleSince);
+      }
+    }
+  }
+
+  private void armIdleTimer(long idleSince) {
+    long delay = Math.max(0, idleSince + keepAliveNanos - System.nanoTime());
+    idleTimer = loop.schedule(this::closeExpired, delay, TimeUnit.NANOSECONDS);
+  }
+
+  /** Closes the idle connections that have waited the keep-alive timeout; the timer then waits for the next. */
+  private void closeExpired() {
+    idleTimer = null;
+    long now = System.nanoTime();
+    Connection first;
+    while ((first = idle.peekFirst()) != null && now - first.idleSince >= keepAliveNanos) {
+      idle.pollFirst();
+      first.channel.close();
+    }
+    if (first != null && !closed) {
+      armIdleTimer(first.idleSince);
     }
   }
 
@@ -128,6 +158,10 @@ final class DirectBackend {
   void close() {
     loop.execute(() -> {
       closed = true;
+      if (idleTimer != null) {
+        idleTimer.cancel(false);
+        idleTimer = null;
+      }
       Connection c;
       while ((c = idle.pollFirst()) != null) {
         c.channel.close();
@@ -144,7 +178,6 @@ final class DirectBackend {
     open++;
     Connection connection = new Connection();
     int connectMillis = (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis());
-    int idleSeconds = (int) settings.keepAliveTimeout().toSeconds();
     ChannelFuture connecting = new Bootstrap()
         .group(loop)
         .channelFactory(channels)
@@ -161,7 +194,6 @@ final class DirectBackend {
             BackendCodec codec = new BackendCodec(4096, 8192, 8192);
             ch.pipeline().addLast("decoder", codec.decoder())
                 .addLast("encoder", codec.encoder())
-                .addLast("idle", new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS))
                 .addLast("exchange", connection);
           }
         })
@@ -247,6 +279,8 @@ final class DirectBackend {
     private User user;
     /** Exchanges that have used this connection, the current one included. */
     private int uses;
+    /** When it was last given back to the pool ({@link System#nanoTime}). */
+    long idleSince;
 
     /** Counts a new exchange on this connection; true when an earlier one used it (it sat idle in the pool). */
     boolean reused() {
@@ -302,15 +336,6 @@ final class DirectBackend {
       ctx.close();
       if (u != null) {
         u.backendClosed(cause);
-      }
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-      if (evt instanceof IdleStateEvent && user == null) {
-        ctx.close();
-      } else {
-        ctx.fireUserEventTriggered(evt);
       }
     }
   }

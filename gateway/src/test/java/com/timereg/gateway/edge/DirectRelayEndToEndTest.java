@@ -27,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code proxy.DirectProxy}) rather than through the router, seen from real TLS clients in front and the
  * demo backend behind: in order with routed requests on the same connection, bodies both ways, framing,
  * and the same failures as the router's proxy. {@code gateway_proxy_direct_total} shows which path a request
- * took. Six gateways: a normal backend, a slow one, none at all, an HTTPS backend with a private CA that
- * insists on the gateway's client certificate, the same backend under a name its certificate lacks, and a backend that closes pooled connections.
+ * took. Seven gateways: a normal backend, a slow one, none at all, an HTTPS backend with a private CA that
+ * insists on the gateway's client certificate, the same backend under a name its certificate lacks, a backend
+ * that closes pooled connections, and one that never does (with a 1 s keep-alive timeout).
  */
 @ExtendWith({PostgresExtension.class, BlockedThreadWatch.class})
 class DirectRelayEndToEndTest {
@@ -43,6 +44,10 @@ class DirectRelayEndToEndTest {
   static E2eGateway tls;
   static E2eGateway tlsWrongName;
   static E2eGateway closing;
+  static E2eGateway idle;
+  /** The idle backend's connections: opened, and the moment ({@link System#nanoTime}) each was closed. */
+  static final java.util.concurrent.atomic.AtomicInteger IDLE_BACKEND_OPENED = new java.util.concurrent.atomic.AtomicInteger();
+  static final java.util.concurrent.LinkedBlockingQueue<Long> IDLE_BACKEND_CLOSED = new java.util.concurrent.LinkedBlockingQueue<>();
   static final java.util.concurrent.atomic.AtomicInteger CLOSING_BACKEND_REQUESTS = new java.util.concurrent.atomic.AtomicInteger();
   /** The head of the last request that backend read, its octets as ISO-8859-1 characters. */
   static final java.util.concurrent.atomic.AtomicReference<String> CLOSING_BACKEND_LAST_HEAD =
@@ -63,13 +68,16 @@ class DirectRelayEndToEndTest {
     tlsWrongName = E2eGateway.start(dir.resolve("tls-ip"), db, vertx, -1, backendTls("127.0.0.1", httpsPort));
     closing = E2eGateway.start(dir.resolve("closing"), db, vertx, -1,
         Map.of("GATEWAY_BACKEND__URL", "http://127.0.0.1:" + closesIdleConnectionsBackend()));
+    idle = E2eGateway.start(dir.resolve("idle"), db, vertx, -1,
+        Map.of("GATEWAY_BACKEND__URL", "http://127.0.0.1:" + keepsConnectionsOpenBackend(),
+            "GATEWAY_BACKEND__KEEP_ALIVE_TIMEOUT", "1s"));
     new E2eUsers(db).create(USER, new DjangoPbkdf2Hasher(20_000).hash(PASSWORD), true);
     token = gw.accessToken(USER, PASSWORD);
   }
 
   @AfterAll
   static void stop() {
-    E2eGateway.closeAll(vertx, gw, slow, dead, tls, tlsWrongName, closing);
+    E2eGateway.closeAll(vertx, gw, slow, dead, tls, tlsWrongName, closing, idle);
   }
 
   @Test
@@ -185,6 +193,33 @@ class DirectRelayEndToEndTest {
   }
 
   /**
+   * A pooled connection that sat idle for {@code backend.keep-alive-timeout} (1 s here) is closed by the gateway,
+   * not before; the next request opens a new one. The backend keeps its connections open as long as the
+   * gateway likes.
+   */
+  @Test
+  void aPooledConnectionIdleForTheKeepAliveTimeoutIsClosedAndTheNextRequestOpensANewOne() throws Exception {
+    String idleToken = idle.accessToken(USER, PASSWORD);
+    double direct = direct(idle);
+    int opened = IDLE_BACKEND_OPENED.get();
+    IDLE_BACKEND_CLOSED.clear();
+    long lastSent = 0;
+    for (int i = 0; i < 3; i++) {
+      lastSent = System.nanoTime();
+      assertThat(idle.http.get("/api/x", "Authorization", "Bearer " + idleToken).status()).isEqualTo(200);
+    }
+    assertThat(IDLE_BACKEND_OPENED.get() - opened).as("one pooled connection for the three").isEqualTo(1);
+
+    Long closedAt = IDLE_BACKEND_CLOSED.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(closedAt).as("closed by the gateway").isNotNull();
+    assertThat(closedAt - lastSent).as("not before the keep-alive timeout").isGreaterThanOrEqualTo(1_000_000_000L);
+
+    assertThat(idle.http.get("/api/x", "Authorization", "Bearer " + idleToken).status()).isEqualTo(200);
+    assertThat(IDLE_BACKEND_OPENED.get() - opened).isEqualTo(2);
+    assertThat(direct(idle) - direct).isEqualTo(4);
+  }
+
+  /**
    * A client that sends non-ASCII octets in the query unencoded (curl does, for a UTF-8 "é"): the backend gets
    * them percent-encoded, the same text on both paths. (Netty's request encoder wrote the target as UTF-8 after
    * its decoder had read it as ISO-8859-1, so C3 A9 reached the backend as C3 83 C2 A9, "Ã©".)
@@ -250,6 +285,23 @@ class DirectRelayEndToEndTest {
         String path = head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
         String body = "ok " + path;
         socket.write("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+      });
+    }).listen(0, "127.0.0.1")).actualPort();
+  }
+
+  /** A plain-HTTP backend that answers every request with "ok" and never closes a connection itself. */
+  private static int keepsConnectionsOpenBackend() {
+    return Await.await(vertx.createNetServer().connectHandler(socket -> {
+      IDLE_BACKEND_OPENED.incrementAndGet();
+      socket.closeHandler(v -> IDLE_BACKEND_CLOSED.add(System.nanoTime()));
+      StringBuilder received = new StringBuilder();
+      socket.handler(data -> {
+        received.append(data.toString(java.nio.charset.StandardCharsets.ISO_8859_1));
+        int end;
+        while ((end = received.indexOf("\r\n\r\n")) >= 0) {
+          received.delete(0, end + 4);
+          socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        }
       });
     }).listen(0, "127.0.0.1")).actualPort();
   }
