@@ -1,5 +1,6 @@
 package com.timereg.gateway.proxy;
 
+import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
@@ -18,12 +19,13 @@ import java.util.Set;
  */
 final class HeaderHygiene {
 
-  static final String X_FORWARDED_FOR = "X-Forwarded-For";
-  static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
-  static final String X_FORWARDED_HOST = "X-Forwarded-Host";
-  static final String X_AUTHENTICATED_USER = "X-Authenticated-User";
-  static final String X_AUTHENTICATED_CUSTOMER = "X-Authenticated-Customer";
-  static final String X_AUTHENTICATED_METHOD = "X-Authenticated-Method";
+  // AsciiString: its case-insensitive hash, which every header map computes for a name, is kept with it.
+  static final AsciiString X_FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
+  static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
+  static final AsciiString X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
+  static final AsciiString X_AUTHENTICATED_USER = AsciiString.cached("X-Authenticated-User");
+  static final AsciiString X_AUTHENTICATED_CUSTOMER = AsciiString.cached("X-Authenticated-Customer");
+  static final AsciiString X_AUTHENTICATED_METHOD = AsciiString.cached("X-Authenticated-Method");
 
   /** Connection-scoped (RFC 9110 7.6.1) plus h2c's upgrade header; never forwarded in either direction. */
   private static final Set<String> HOP_BY_HOP = Set.of(
@@ -36,6 +38,19 @@ final class HeaderHygiene {
   private static final Set<String> CLIENT_CLAIMS = Set.of(
       "forwarded", "x-real-ip", "true-client-ip", "x-client-ip", "x-cluster-client-ip", "cf-connecting-ip",
       "x-original-url", "x-rewrite-url");
+
+  /** Request headers never forwarded (Host, Content-Length and Expect are the forwarder's; Cookie is rebuilt). */
+  private static final Set<String> REQUEST_DROPPED;
+
+  static {
+    Set<String> dropped = new HashSet<>(HOP_BY_HOP);
+    dropped.addAll(CLIENT_CLAIMS);
+    dropped.addAll(List.of("host", "content-length", "expect", "cookie"));
+    REQUEST_DROPPED = Set.copyOf(dropped);
+  }
+
+  private static final String[][] REQUEST_DROPPED_BY_INITIAL = byInitial(REQUEST_DROPPED);
+  private static final String[][] HOP_BY_HOP_BY_INITIAL = byInitial(HOP_BY_HOP);
 
   private HeaderHygiene() {}
 
@@ -56,11 +71,9 @@ final class HeaderHygiene {
   static void toBackend(MultiMap from, MultiMap to, Forwarding forwarding, String gatewayCookiePrefix) {
     Set<String> nominated = connectionTokens(from);
     for (Map.Entry<String, String> header : from) {
-      String name = header.getKey().toLowerCase(Locale.ROOT);
-      if (!keepRequestHeader(name, nominated, forwarding)) {
-        continue;
+      if (keepRequestHeader(header.getKey(), nominated, forwarding)) {
+        to.add(header.getKey(), header.getValue());
       }
-      to.add(header.getKey(), header.getValue());
     }
     String cookies = withoutGatewayCookies(from.getAll("cookie"), gatewayCookiePrefix);
     if (cookies != null && !nominated.contains("cookie")) {
@@ -89,13 +102,14 @@ final class HeaderHygiene {
   static void toClient(MultiMap from, MultiMap to, boolean switchingProtocols, String gatewayCookiePrefix) {
     Set<String> nominated = connectionTokens(from);
     for (Map.Entry<String, String> header : from) {
-      String name = header.getKey().toLowerCase(Locale.ROOT);
-      boolean upgrade = switchingProtocols && name.equals("upgrade");
-      if (!upgrade && (HOP_BY_HOP.contains(name) || nominated.contains(name) || name.startsWith("proxy"))) {
+      String name = header.getKey();
+      boolean upgrade = switchingProtocols && name.equalsIgnoreCase("upgrade");
+      if (!upgrade && (listed(name, HOP_BY_HOP_BY_INITIAL, HOP_BY_HOP) || nominated(name, nominated)
+          || startsWithIgnoringCase(name, "proxy"))) {
         continue;
       }
-      if (name.equals("content-length")
-          || name.equals("set-cookie") && cookieNameStartsWith(header.getValue(), gatewayCookiePrefix)) {
+      if (name.equalsIgnoreCase("content-length")
+          || name.equalsIgnoreCase("set-cookie") && cookieNameStartsWith(header.getValue(), gatewayCookiePrefix)) {
         continue;
       }
       to.add(header.getKey(), header.getValue());
@@ -105,22 +119,63 @@ final class HeaderHygiene {
     }
   }
 
+  /** Whether a request header goes to the backend; {@code name} in any case. */
   private static boolean keepRequestHeader(String name, Set<String> nominated, Forwarding forwarding) {
-    if (forwarding.webSocket() && name.equals("upgrade")) {
+    if (forwarding.webSocket() && name.equalsIgnoreCase("upgrade")) {
       return true;
     }
-    if (HOP_BY_HOP.contains(name) || nominated.contains(name) || name.startsWith("proxy")) {
+    // Host, Content-Length, Expect (the gateway answers 100-continue itself) and Cookie are the forwarder's.
+    if (listed(name, REQUEST_DROPPED_BY_INITIAL, REQUEST_DROPPED) || nominated(name, nominated)
+        || startsWithIgnoringCase(name, "proxy") || startsWithIgnoringCase(name, "x-forwarded-")
+        || startsWithIgnoringCase(name, "x-authenticated-")) {
       return false;
     }
-    if (name.startsWith("x-forwarded-") || name.startsWith("x-authenticated-") || CLIENT_CLAIMS.contains(name)) {
+    return !forwarding.dropAuthorization() || !name.equalsIgnoreCase("authorization");
+  }
+
+  private static boolean nominated(String name, Set<String> nominated) {
+    return !nominated.isEmpty() && nominated.contains(name.toLowerCase(Locale.ROOT));
+  }
+
+  private static boolean startsWithIgnoringCase(String name, String lowerCasePrefix) {
+    return name.regionMatches(true, 0, lowerCasePrefix, 0, lowerCasePrefix.length());
+  }
+
+  /**
+   * Whether the name, in any case, is one of {@code names} (lower case): compared only with those of the same
+   * first letter, without making a lower-case copy of every header name of every request. A name that does not
+   * start with an ASCII character takes the slow way, so that it is judged exactly as the lower-case copy would be.
+   */
+  private static boolean listed(String name, String[][] byInitial, Set<String> names) {
+    if (name.isEmpty()) {
       return false;
     }
-    return switch (name) {
-      // The gateway answers Expect: 100-continue itself once it has a backend connection.
-      case "host", "content-length", "expect", "cookie" -> false;
-      case "authorization" -> !forwarding.dropAuthorization();
-      default -> true;
-    };
+    char first = name.charAt(0);
+    if (first >= 0x80) {
+      return names.contains(name.toLowerCase(Locale.ROOT));
+    }
+    String[] candidates = byInitial[Character.toLowerCase(first)];
+    if (candidates != null) {
+      for (String candidate : candidates) {
+        if (candidate.equalsIgnoreCase(name)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** The names (lower case, ASCII) grouped by their first character, an array slot per ASCII character. */
+  private static String[][] byInitial(Set<String> names) {
+    String[][] index = new String[128][];
+    for (String name : names) {
+      char first = name.charAt(0);
+      String[] old = index[first];
+      String[] grown = old == null ? new String[1] : java.util.Arrays.copyOf(old, old.length + 1);
+      grown[grown.length - 1] = name;
+      index[first] = grown;
+    }
+    return index;
   }
 
   /** Header names listed in Connection headers, lower-cased. */

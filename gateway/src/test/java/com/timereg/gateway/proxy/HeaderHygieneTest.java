@@ -217,4 +217,47 @@ class HeaderHygieneTest {
     assertThat(Exchange.asciiTarget("/s\u00f8g?q=caf\u00c3\u00a9")).isEqualTo("/s%F8g?q=caf%C3%A9");
     assertThat(Exchange.asciiTarget("/x?q=\u20ac")).isEqualTo("/x?q=%E2%82%AC");
   }
+
+  /** Every header that must not reach the backend, in three spellings each, beside look-alikes that must. */
+  @Test
+  void everyDroppedRequestHeaderIsDroppedInAnyCaseAndItsLookAlikesAreNot() {
+    List<String> dropped = List.of("connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade",
+        "http2-settings", "forwarded", "x-real-ip", "true-client-ip", "x-client-ip", "x-cluster-client-ip",
+        "cf-connecting-ip", "x-original-url", "x-rewrite-url", "host", "content-length", "expect", "proxy-anything",
+        "x-forwarded-anything", "x-authenticated-anything");
+    List<String> kept = List.of("tea", "t", "hosts", "expected", "connections", "x-real-ipv6", "forwarded-for",
+        "x-forwarded", "x-authenticated", "prox", "content-type", "accept");
+    for (String name : dropped) {
+      for (String spelling : List.of(name, name.toUpperCase(java.util.Locale.ROOT), capitalised(name))) {
+        MultiMap out = toBackend(MultiMap.caseInsensitiveMultiMap().add(spelling, "v"), forwarding(ALICE, false, false));
+        assertThat(out.names()).as(spelling).noneMatch(n -> n.equals(spelling));
+      }
+    }
+    for (String name : kept) {
+      String spelling = capitalised(name);
+      MultiMap out = toBackend(MultiMap.caseInsensitiveMultiMap().add(spelling, "v"), forwarding(ALICE, false, false));
+      assertThat(out.getAll(spelling)).as(spelling).containsExactly("v");
+    }
+  }
+
+  @Test
+  void everyHopByHopResponseHeaderIsDroppedInAnyCase() {
+    for (String name : List.of("Connection", "KEEP-ALIVE", "Te", "tRAILER", "Transfer-Encoding", "UPGRADE",
+        "Http2-Settings", "Proxy-Authenticate", "Content-Length")) {
+      MultiMap out = MultiMap.caseInsensitiveMultiMap();
+      HeaderHygiene.toClient(MultiMap.caseInsensitiveMultiMap().add(name, "v").add("Content-Type", "text/plain"),
+          out, false, PREFIX);
+      assertThat(out.names()).as(name).containsExactly("Content-Type");
+    }
+  }
+
+  private static String capitalised(String name) {
+    StringBuilder b = new StringBuilder(name.length());
+    boolean start = true;
+    for (char c : name.toCharArray()) {
+      b.append(start ? Character.toUpperCase(c) : c);
+      start = c == '-';
+    }
+    return b.toString();
+  }
 }
