@@ -23,12 +23,20 @@ public final class ChronicleThrottleStore implements ThrottleStore {
   private final Path file;
   private final long capacity;
   private final AtomicLong size;
+  /** {@link #blockedAtMostUntil}: from the records found at opening, then raised by every update. */
+  private final AtomicLong horizon = new AtomicLong();
 
   ChronicleThrottleStore(ChronicleMap<byte[], byte[]> map, Path file, long capacity) {
     this.map = map;
     this.file = file;
     this.capacity = capacity;
     this.size = new AtomicLong(map.longSize());
+    map.forEachEntry(entry -> {
+      byte[] value = entry.value().get();
+      if (value != null && value.length == RateRecord.SIZE) {
+        horizon.accumulateAndGet(RateRecord.blockedUntilOf(value), Math::max);
+      }
+    });
   }
 
   /**
@@ -59,6 +67,11 @@ public final class ChronicleThrottleStore implements ThrottleStore {
   }
 
   @Override
+  public long blockedAtMostUntil() {
+    return horizon.get();
+  }
+
+  @Override
   public <R> R update(AddressKey key, boolean mayCreate, Updater<R> updater) {
     Object[] result = new Object[1];
     map.compute(key.toBytes(), (k, old) -> {
@@ -72,6 +85,8 @@ public final class ChronicleThrottleStore implements ThrottleStore {
       if (old == null) {
         size.incrementAndGet();
       }
+      // Before the new record is stored: a reader that finds the old horizon cannot find the new block either.
+      horizon.accumulateAndGet(record.blockedUntil, Math::max);
       return record.encode();
     });
     @SuppressWarnings("unchecked")

@@ -9,6 +9,7 @@ import java.util.function.BiPredicate;
 public final class InMemoryThrottleStore implements ThrottleStore {
   private final ConcurrentHashMap<AddressKey, RateRecord> map = new ConcurrentHashMap<>();
   private final long capacity;
+  private final java.util.concurrent.atomic.AtomicLong horizon = new java.util.concurrent.atomic.AtomicLong();
 
   public InMemoryThrottleStore(long capacity) {
     if (capacity < 1) {
@@ -30,6 +31,11 @@ public final class InMemoryThrottleStore implements ThrottleStore {
   }
 
   @Override
+  public long blockedAtMostUntil() {
+    return horizon.get();
+  }
+
+  @Override
   public <R> R update(AddressKey key, boolean mayCreate, Updater<R> updater) {
     Object[] result = new Object[1];
     map.compute(key, (k, old) -> {
@@ -39,6 +45,7 @@ public final class InMemoryThrottleStore implements ThrottleStore {
       // Replace rather than mutate: readers outside compute may hold the old instance.
       RateRecord copy = old == null ? new RateRecord() : old.copy();
       result[0] = updater.apply(copy, old != null);
+      horizon.accumulateAndGet(copy.blockedUntil, Math::max);
       return copy;
     });
     @SuppressWarnings("unchecked")

@@ -90,6 +90,10 @@ public final class ThrottleService implements ThrottleStatus {
   }
 
   private Decision longer(Decision d, BlockKind kind, ThrottleStore store, AddressKey key, long now) {
+    if (store.blockedAtMostUntil() <= now) {
+      // Nobody in this store is blocked now (most of the time): no lookup in the map.
+      return d;
+    }
     long until = store.blockedUntil(key);
     if (until <= now || until <= d.untilMillis()) {
       return d;

@@ -27,6 +27,14 @@ public interface ThrottleStore extends AutoCloseable {
   long blockedUntil(AddressKey key);
 
   /**
+   * A time (epoch ms) that no record of this store is blocked beyond: the largest block expiry it held when
+   * opened or has stored since. Once it has passed, no key here is blocked and {@link #blockedUntil} need not
+   * be asked, which is the common case on the hot path. Raised before a longer block becomes visible to
+   * {@link #blockedUntil}; never lowered (a lifted block leaves it where it was, which only costs lookups).
+   */
+  long blockedAtMostUntil();
+
+  /**
    * Atomically applies {@code updater} and stores the changed record. When the key is absent and
    * {@code mayCreate} is false nothing is stored, the updater is not called and null is returned.
    */

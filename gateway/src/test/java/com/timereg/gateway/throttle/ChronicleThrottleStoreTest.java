@@ -50,6 +50,25 @@ class ChronicleThrottleStoreTest {
     }
   }
 
+  /** The horizon that lets a check skip the map: from the records found on opening, raised by every block. */
+  @Test
+  void noKeyIsBlockedBeyondTheHorizonWhichTheRecordsOnDiskAndEveryNewBlockRaise() throws Exception {
+    try (ChronicleThrottleStore store = ChronicleThrottleStore.open(dir, "clients", 1000)) {
+      assertThat(store.blockedAtMostUntil()).isZero();
+      putBlocked(store, "192.0.2.1", 12345L);
+      assertThat(store.blockedAtMostUntil()).isEqualTo(12345L);
+      putBlocked(store, "192.0.2.2", 999L);
+      assertThat(store.blockedAtMostUntil()).as("never lowered").isEqualTo(12345L);
+    }
+    try (ChronicleThrottleStore store = ChronicleThrottleStore.open(dir, "clients", 1000)) {
+      assertThat(store.blockedAtMostUntil()).as("from the file").isEqualTo(12345L);
+    }
+    InMemoryThrottleStore heap = new InMemoryThrottleStore(10);
+    assertThat(heap.blockedAtMostUntil()).isZero();
+    putBlocked(heap, "192.0.2.3", 777L);
+    assertThat(heap.blockedAtMostUntil()).isEqualTo(777L);
+  }
+
   @Test
   void recoversAFileThatWasNeverClosed() throws Exception {
     Path copy;

@@ -24,6 +24,8 @@ class ThrottleDegradationTest {
   private static final class BrokenStore implements ThrottleStore {
     @Override public RateRecord get(AddressKey key) { throw new IllegalStateException("disk gone"); }
     @Override public long blockedUntil(AddressKey key) { throw new IllegalStateException("disk gone"); }
+    // Unknown, so every check asks the map (and meets the failure).
+    @Override public long blockedAtMostUntil() { return Long.MAX_VALUE; }
     @Override public <R> R update(AddressKey key, boolean mayCreate, Updater<R> updater) {
       throw new IllegalStateException("disk gone");
     }
