@@ -81,8 +81,14 @@ public final class ThrottleService implements ThrottleStatus {
       if (manual != null) {
         d = Decision.blocked(BlockKind.MANUAL, manual.cidr(), BlockReason.MANUAL, manual.until().toEpochMilli(), now);
       }
-      d = longer(d, BlockKind.CLIENT, clients, keys.clientKey(client), now);
-      return longer(d, BlockKind.RANGE, ranges, keys.rangeKey(client), now);
+      // A store in which no key can be blocked now (most of the time) is not read, nor its key made.
+      if (clients.blockedAtMostUntil() > now) {
+        d = longer(d, BlockKind.CLIENT, clients, keys.clientKey(client), now);
+      }
+      if (ranges.blockedAtMostUntil() > now) {
+        d = longer(d, BlockKind.RANGE, ranges, keys.rangeKey(client), now);
+      }
+      return d;
     } catch (RuntimeException e) {
       storeError("check", e);
       return Decision.ALLOWED;
@@ -90,10 +96,6 @@ public final class ThrottleService implements ThrottleStatus {
   }
 
   private Decision longer(Decision d, BlockKind kind, ThrottleStore store, AddressKey key, long now) {
-    if (store.blockedAtMostUntil() <= now) {
-      // Nobody in this store is blocked now (most of the time): no lookup in the map.
-      return d;
-    }
     long until = store.blockedUntil(key);
     if (until <= now || until <= d.untilMillis()) {
       return d;

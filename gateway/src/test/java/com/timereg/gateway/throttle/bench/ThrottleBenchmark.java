@@ -36,7 +36,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * heap store and on the Chronicle store. Run: {@code bench/jmh ThrottleBenchmark -f 1 -wi 3 -i 5}.
  *
  * <p>Addresses are spread over 4096 ranges of 250 clients, so counting touches many keys and
- * some checks hit blocked clients, as under a distributed attack.
+ * some checks hit blocked clients, as under a distributed attack. {@code checkWhileNobodyIsBlocked} checks
+ * the same addresses against a second service whose stores hold no block: the usual case, where the check
+ * reads no map ({@code ThrottleStore.blockedAtMostUntil}).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -48,8 +50,11 @@ public class ThrottleBenchmark {
   public String store;
 
   private Path dir;
+  private Path quietDir;
   private ThrottleStorage storage;
+  private ThrottleStorage quietStorage;
   private ThrottleService service;
+  private ThrottleService quiet;
   private InetAddress[] addresses;
   private InetAddress blocked;
 
@@ -58,11 +63,17 @@ public class ThrottleBenchmark {
     if (store.equals("chronicle")) {
       dir = Files.createTempDirectory("throttle-bench");
       storage = ThrottleStorage.open(new ThrottleStorageSettings(dir, 1_000_000, 250_000));
+      quietDir = Files.createTempDirectory("throttle-bench-quiet");
+      quietStorage = ThrottleStorage.open(new ThrottleStorageSettings(quietDir, 1_000_000, 250_000));
     } else {
       storage = ThrottleStorage.inMemory(1_000_000, 250_000);
+      quietStorage = ThrottleStorage.inMemory(1_000_000, 250_000);
     }
     service = new ThrottleService(ThrottlePolicy.DEFAULTS, new ClientKeys(ClientKeyPolicy.DEFAULTS),
         storage.clients(), storage.ranges(), new BlockRegistry(), Clock.systemUTC(), ThrottleMetrics.NOOP, Runnable::run);
+    quiet = new ThrottleService(ThrottlePolicy.DEFAULTS, new ClientKeys(ClientKeyPolicy.DEFAULTS),
+        quietStorage.clients(), quietStorage.ranges(), new BlockRegistry(), Clock.systemUTC(), ThrottleMetrics.NOOP,
+        Runnable::run);
     addresses = new InetAddress[ADDRESSES];
     for (int i = 0; i < ADDRESSES; i++) {
       addresses[i] = address(10, (i >> 12) & 0xff, (i >> 4) & 0xff, 1 + (i & 0xf) * 15);
@@ -76,9 +87,12 @@ public class ThrottleBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() throws IOException {
     storage.close();
-    if (dir != null) {
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    quietStorage.close();
+    for (Path d : new Path[] {dir, quietDir}) {
+      if (d != null) {
+        try (Stream<Path> files = Files.walk(d)) {
+          files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
       }
     }
   }
@@ -97,6 +111,11 @@ public class ThrottleBenchmark {
   @Benchmark
   public Decision checkMostlyAllowed(Cursor cursor) {
     return service.check(cursor.pick(addresses));
+  }
+
+  @Benchmark
+  public Decision checkWhileNobodyIsBlocked(Cursor cursor) {
+    return quiet.check(cursor.pick(addresses));
   }
 
   @Benchmark
