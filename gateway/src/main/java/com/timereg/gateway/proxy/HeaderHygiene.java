@@ -3,6 +3,7 @@ package com.timereg.gateway.proxy;
 import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -171,7 +172,7 @@ final class HeaderHygiene {
     for (String name : names) {
       char first = name.charAt(0);
       String[] old = index[first];
-      String[] grown = old == null ? new String[1] : java.util.Arrays.copyOf(old, old.length + 1);
+      String[] grown = old == null ? new String[1] : Arrays.copyOf(old, old.length + 1);
       grown[grown.length - 1] = name;
       index[first] = grown;
     }

@@ -2,6 +2,7 @@ package com.timereg.gateway.throttle;
 
 import com.timereg.gateway.clientip.AddressKey;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.BiPredicate;
 
@@ -9,7 +10,7 @@ import java.util.function.BiPredicate;
 public final class InMemoryThrottleStore implements ThrottleStore {
   private final ConcurrentHashMap<AddressKey, RateRecord> map = new ConcurrentHashMap<>();
   private final long capacity;
-  private final java.util.concurrent.atomic.AtomicLong horizon = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong horizon = new AtomicLong();
 
   public InMemoryThrottleStore(long capacity) {
     if (capacity < 1) {
