@@ -94,12 +94,12 @@ abstract class Exchange implements ResponseDeadlines.Waiting {
         out.append(c);
         i++;
       } else if (c <= 0xff) {
-        percent(out, c);
+        HeaderHygiene.percentEncode(out, c);
         i++;
       } else {
         int cp = target.codePointAt(i);
         for (byte b : new String(Character.toChars(cp)).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
-          percent(out, b & 0xff);
+          HeaderHygiene.percentEncode(out, b & 0xff);
         }
         i += Character.charCount(cp);
       }
@@ -107,10 +107,6 @@ abstract class Exchange implements ResponseDeadlines.Waiting {
     return out.toString();
   }
 
-  private static void percent(StringBuilder out, int octet) {
-    out.append('%').append(Character.toUpperCase(Character.forDigit(octet >> 4, 16)))
-        .append(Character.toUpperCase(Character.forDigit(octet & 0xf, 16)));
-  }
 
   private void dispatch() {
     support.backend.request(request.method(), originForm(request), forwarding.webSocket()).onComplete(ar -> {

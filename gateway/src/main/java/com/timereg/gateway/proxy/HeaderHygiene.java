@@ -243,10 +243,15 @@ final class HeaderHygiene {
       if (c > 0x20 && c < 0x7f && c != '%') {
         encoded.append((char) c);
       } else {
-        encoded.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+        percentEncode(encoded, c);
       }
     }
     return encoded.toString();
+  }
+
+  /** Appends one octet as {@code %XX}, upper-case hex (RFC 3986 2.1); for identity values and request targets. */
+  static void percentEncode(StringBuilder out, int octet) {
+    out.append('%').append(Character.toUpperCase(Character.forDigit(octet >> 4, 16)))
+        .append(Character.toUpperCase(Character.forDigit(octet & 0xf, 16)));
   }
 }
