@@ -13,13 +13,20 @@
 #
 # Usage: bench/compare.sh [--duration S] [--warmup S] [--jvm-warmup S] [--connections N]
 #                         [--threads N] [--workers N] [--rounds N] [--jdks "17 25"]
-#                         [--path /api/timesheets] [--access-log] [--no-record] [--keep]
+#                         [--path /api/timesheets] [--access-log] [--rates "0.5 0.8"] [--no-record] [--keep]
 # --duration: seconds per figure (10); --warmup: seconds of the same load before each figure (3);
 # --jvm-warmup: seconds of load on a freshly started gateway before any figure (30), because the
 # JIT needs tens of thousands of requests and, on a loaded machine, far longer than --warmup.
 # --rounds: how often the proxied TLS HTTP/1.1 pair (nginx, then the gateway) is measured in turn
 # (1); with more, the report adds the median of the per-round ratios and their range, which on a
 # shared machine says more than any single pair.
+# --rates: fractions of nginx's TLS HTTP/1.1 throughput (its first round, this JDK's pass) at which both are
+# then offered the same fixed request rate, in turn, every round (none by default). wrk above measures at
+# saturation, where each server's latency is mostly its own queue; at a fixed rate below it, both carry the
+# same load and the percentiles compare the servers, not their throughputs. h2load --h1 --rps paces each
+# connection and logs every request after its warm-up (start, status, microseconds), so the TLS handshakes
+# fall in the warm-up; its latency counts from when a request was sent, so a request held back behind a slow
+# one on the same connection is not counted late. The pair's order alternates from round to round.
 # --access-log: both keep an access log in a file (nginx: its default format, unbuffered; the gateway: its
 # JSON lines). Off by default, for both.
 # --workers: nginx worker processes and gateway event loops, the same number for both (1). One each
@@ -37,7 +44,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-duration=10 warmup=3 jvm_warmup=30 connections=16 threads=1 workers=1 rounds=1 jdks="17 25" path=/api/timesheets record=1 keep=0 access_log=0
+duration=10 warmup=3 jvm_warmup=30 connections=16 threads=1 workers=1 rounds=1 jdks="17 25" path=/api/timesheets record=1 keep=0 access_log=0 rates=""
 while (($#)); do
   case "$1" in
     --duration) duration=$2; shift 2;;
@@ -48,6 +55,7 @@ while (($#)); do
     --workers) workers=$2; shift 2;;
     --rounds) rounds=$2; shift 2;;
     --access-log) access_log=1; shift;;
+    --rates) rates=$2; shift 2;;
     --jdks) jdks=$2; shift 2;;
     --path) path=$2; shift 2;;
     --no-record) record=0; shift;;
@@ -58,7 +66,7 @@ while (($#)); do
 done
 # A login takes tens of milliseconds of CPU: at least 10 s, so that a figure counts dozens of them.
 login_duration=$((duration > 10 ? duration : 10))
-args="--duration $duration --warmup $warmup --jvm-warmup $jvm_warmup --connections $connections --threads $threads --workers $workers --rounds $rounds --jdks \"$jdks\" --path $path$( ((access_log)) && echo " --access-log" || true )"
+args="--duration $duration --warmup $warmup --jvm-warmup $jvm_warmup --connections $connections --threads $threads --workers $workers --rounds $rounds --jdks \"$jdks\" --path $path$( ((access_log)) && echo " --access-log" || true )$([[ -n $rates ]] && echo " --rates \"$rates\"" || true)"
 
 jdk_home() {
   case "$1" in
@@ -258,6 +266,32 @@ run_h2() {
   fi
   printf '  %-28s %8s req/s  (2xx %s of %s)\n' "$key" "${R[$key:rps]}" "${R[$key:ok]}" "${R[$key:total]}" >&2
 }
+# run_rate KEY URL RATE [h2load args...]: TLS HTTP/1.1 at a fixed offered rate (RATE requests/s over all
+# connections), warm-up then measurement; records the achieved rate and the latency percentiles of every
+# request of the measurement, from h2load's per-request log.
+run_rate() {
+  local key=$1 url=$2 rate=$3 per out
+  shift 3
+  per=$(awk -v r="$rate" -v c="$connections" 'BEGIN { printf "%.1f", r / c }')
+  rm -f "$work/$key.rate.log"   # h2load appends to its log
+  out=$(h2load --h1 -t"$threads" -c"$connections" --rps="$per" --warm-up-time="$warmup" -D"$duration" \
+    --log-file="$work/$key.rate.log" "$@" "$url" 2>&1)
+  echo "$out" >"$work/$key.h2load.txt"
+  if ! grep -q "^Application protocol: http/1.1" <<<"$out"; then
+    tail -20 <<<"$out" >&2
+    echo "compare.sh: h2load --h1 got no HTTP/1.1 answers from $url" >&2
+    exit 1
+  fi
+  R[$key:bad]=$(awk '$2 < 200 || $2 > 399 { n++ } END { print n + 0 }' "$work/$key.rate.log")
+  read -r R[$key:n] R[$key:p50] R[$key:p90] R[$key:p99] R[$key:p999] R[$key:max] < <(
+    awk '{ print $3 }' "$work/$key.rate.log" | sort -n | awk '{ v[NR] = $1 }
+      function q(p,  i) { i = int(p * NR + 0.999999); if (i < 1) i = 1; return v[i] / 1000 }
+      END { printf "%d %.2f %.2f %.2f %.2f %.2f\n", NR, q(0.5), q(0.9), q(0.99), q(0.999), v[NR] / 1000 }')
+  R[$key:rps]=$(awk -v n="${R[$key:n]}" -v d="$duration" 'BEGIN { printf "%.0f", n / d }')
+  printf '  %-28s %8s req/s offered %s: p50 %s p90 %s p99 %s p99.9 %s max %s ms  non-2xx %s\n' "$key" \
+    "${R[$key:rps]}" "$rate" "${R[$key:p50]}" "${R[$key:p90]}" "${R[$key:p99]}" "${R[$key:p999]}" \
+    "${R[$key:max]}" "${R[$key:bad]}" >&2
+}
 # PBKDF2-HMAC-SHA256 derivations per second of `openssl kdf` on every core at once.
 pbkdf2_rate() {
   local cores end start stop total=0 f
@@ -356,6 +390,28 @@ for j in $jdks; do
     R[$j:rounds]+=" $(ratio "${R[$j:gateway-tls-$round:rps]}" "${R[$j:nginx-tls-$round:rps]}")"
     R[$j:rounds-p99]+=", ${R[$j:gateway-tls-$round:p99]} / ${R[$j:nginx-tls-$round:p99]}"
   done
+  for f in $rates; do
+    rate=$(awk -v f="$f" -v r="${R[$j:nginx-tls:rps]}" 'BEGIN { printf "%.0f", f * r }')
+    echo " fixed rate: $f x nginx's $(printf %s "${R[$j:nginx-tls:rps]}") req/s = $rate req/s, TLS HTTP/1.1 (h2load --h1 --rps)" >&2
+    R[$j:rate-$f]=$rate
+    for ((round = 1; round <= rounds; round++)); do
+      for who in $( ((round % 2)) && echo "nginx gateway" || echo "gateway nginx"); do
+        if [[ $who == nginx ]]; then
+          run_rate "$j:nginx-rate-$f-$round" "https://127.0.0.1:$nginx_tls$path" "$rate"
+        else
+          bearer=$(token)
+          run_rate "$j:gateway-rate-$f-$round" "https://127.0.0.1:$gw_port$path" "$rate" -H "Authorization: Bearer $bearer"
+        fi
+      done
+      for k in nginx-rate-$f-$round gateway-rate-$f-$round; do
+        [[ ${R[$j:$k:bad]} == 0 ]] || { echo "compare.sh: $k: ${R[$j:$k:bad]} answers were not 2xx" >&2; exit 1; }
+      done
+      for q in p50 p99 p999; do
+        R[$j:rate-$f:$q]+="${R[$j:rate-$f:$q]:+, }${R[$j:gateway-rate-$f-$round:$q]} / ${R[$j:nginx-rate-$f-$round:$q]}"
+      done
+      R[$j:rate-$f:achieved]+="${R[$j:rate-$f:achieved]:+, }${R[$j:gateway-rate-$f-$round:rps]} / ${R[$j:nginx-rate-$f-$round:rps]}"
+    done
+  done
   run_h2 "$j:nginx-h2" "https://127.0.0.1:$nginx_tls$path"
   bearer=$(token)
   run_h2 "$j:gateway-h2" "https://127.0.0.1:$gw_port$path" -H "Authorization: Bearer $bearer"
@@ -423,6 +479,7 @@ v_rounds() {
   awk -v s="$sorted" -v all="${R[$1:rounds]}" 'BEGIN { n = split(s, v, " ");
     m = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2; printf "**%.2f** (%s)", m, all }'
 }
+v_rate() { printf '%s req/s: %s' "${R[$1:rate-$2]}" "${R[$1:rate-$2:$3]}"; }
 v_rounds_p99() { printf '%s ms' "${R[$1:rounds-p99]}"; }
 report=$(
   echo "### $(date -u '+%Y-%m-%d %H:%M') UTC, commit $commit: \`bench/compare.sh $args\`"
@@ -453,6 +510,12 @@ report=$(
     row "**ratio gateway / nginx, TLS HTTP/1.1, median of $rounds rounds** (each round)" v_rounds
     row "p99 gateway / nginx, TLS HTTP/1.1, each round" v_rounds_p99
   fi
+  for f in $rates; do
+    row "fixed rate $f × nginx's throughput (req/s): achieved gateway / nginx, each round" v_rate "$f" achieved
+    row "fixed rate $f × nginx: p50 gateway / nginx, ms, each round" v_rate "$f" p50
+    row "**fixed rate $f × nginx: p99 gateway / nginx, ms, each round**" v_rate "$f" p99
+    row "fixed rate $f × nginx: p99.9 gateway / nginx, ms, each round" v_rate "$f" p999
+  done
   row "**ratio gateway / nginx, TLS HTTP/2**" v_ratio gateway-h2 nginx-h2
   row "ratio gateway TLS / backend direct" v_ratio gateway-tls backend-http
   row "**ratio gateway 429 / nginx 403**" v_ratio gateway-blocked nginx-deny
