@@ -2,6 +2,7 @@ package com.timereg.gateway.session;
 
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.Cookie;
@@ -126,7 +127,18 @@ public final class SessionAuthenticator implements Handler<RoutingContext> {
       return null;
     }
     if (authorization.size() == 1) {
-      String bearer = bearerToken(authorization.get(0));
+      String value = authorization.get(0);
+      int from = bearerStart(value);
+      if (from < 0) {
+        return null;
+      }
+      int to = bearerEnd(value, from);
+      // The common case, a token seen before: one lookup, no copy of the token.
+      Future<SessionIdentity> remembered = tokens.verifyRemembered(value, from, to);
+      if (remembered != null) {
+        return settled(remembered, true);
+      }
+      String bearer = from < to ? value.substring(from, to) : null;
       if (bearer == null || !tokens.namesOurKey(bearer)) {
         return null;
       }
@@ -138,7 +150,7 @@ public final class SessionAuthenticator implements Handler<RoutingContext> {
     return settled(tokens.verify(accessCookie), false);
   }
 
-  private static Settled settled(io.vertx.core.Future<SessionIdentity> verified, boolean bearer) {
+  private static Settled settled(Future<SessionIdentity> verified, boolean bearer) {
     // verify() completes before it returns (nothing in it waits for I/O); anything else is not settled.
     return verified.succeeded() ? new Settled(verified.result(), bearer) : null;
   }
@@ -202,10 +214,35 @@ public final class SessionAuthenticator implements Handler<RoutingContext> {
 
   /** The token of an {@code Authorization: Bearer} value, or null. */
   static String bearerToken(String value) {
-    if (value == null || value.length() < 8 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+    int from = bearerStart(value);
+    if (from < 0) {
       return null;
     }
-    String token = value.substring(7).trim();
-    return token.isEmpty() ? null : token;
+    int to = bearerEnd(value, from);
+    return from < to ? value.substring(from, to) : null;
+  }
+
+  /**
+   * Where the token of an {@code Authorization: Bearer} value starts (after the scheme and any white
+   * space, as {@link String#trim} counts it), or -1 when the value is not of that scheme.
+   */
+  private static int bearerStart(String value) {
+    if (value == null || value.length() < 8 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return -1;
+    }
+    int from = 7;
+    while (from < value.length() && value.charAt(from) <= ' ') {
+      from++;
+    }
+    return from;
+  }
+
+  /** Where the token that starts at {@code from} ends: before any trailing white space. */
+  private static int bearerEnd(String value, int from) {
+    int to = value.length();
+    while (to > from && value.charAt(to - 1) <= ' ') {
+      to--;
+    }
+    return to;
   }
 }

@@ -174,6 +174,88 @@ class AccessTokensTest {
   }
 
   @Test
+  void aRememberedTokenIsFoundInsideAHeaderValueExactlyAndOnlyThere() {
+    String token = tokens.sign(ALICE).token();
+    String other = tokens.sign(ALICE).token();
+    String value = "Bearer  " + token + " ";
+    int from = 8;
+    int to = from + token.length();
+    assertThat(tokens.verifyRemembered(value, from, to)).as("not verified yet").isNull();
+
+    assertThat(tokens.verify(token).succeeded()).isTrue();
+    assertThat(tokens.verifyRemembered(value, from, to).result()).isEqualTo(ALICE);
+    assertThat(tokens.verifyRemembered(value, from, to + 1)).as("one character more").isNull();
+    assertThat(tokens.verifyRemembered(value, from + 1, to)).as("one character less").isNull();
+    assertThat(tokens.verifyRemembered("Bearer " + other, 7, 7 + other.length())).as("another token").isNull();
+    // The same length and last characters, one character changed at the front: the whole text is compared.
+    String changedFront = (token.charAt(0) == 'e' ? "f" : "e") + token.substring(1);
+    assertThat(tokens.verifyRemembered(changedFront, 0, changedFront.length())).isNull();
+
+    revoked.add(ALICE.sessionId(), clock.millis() + 60_000);
+    assertThat(rejection(tokens.verifyRemembered(value, from, to))).as("revocation checked again")
+        .isEqualTo(TokenRejection.REVOKED);
+  }
+
+  @Test
+  void theFastPathSettlesABearerTokenWithWhiteSpaceAroundItBeforeAndAfterItIsRemembered() {
+    SessionAuthenticator authenticator = new SessionAuthenticator(tokens, null, clock);
+    String token = tokens.sign(ALICE).token();
+    SessionAuthenticator.Settled expected = new SessionAuthenticator.Settled(ALICE, true);
+
+    for (int round = 0; round < 2; round++) {
+      // The first round verifies the token (the slow path), the second finds it remembered.
+      assertThat(authenticator.settle(List.of("Bearer " + token), null)).isEqualTo(expected);
+      assertThat(authenticator.settle(List.of("bearer \t " + token + "  "), null)).isEqualTo(expected);
+    }
+    assertThat(authenticator.settle(List.of("Bearer " + token, "Bearer " + token), null)).as("two").isNull();
+    assertThat(authenticator.settle(List.of("Bearer " + token + "x"), null)).isNull();
+    assertThat(authenticator.settle(List.of("Bearer x" + token), null)).isNull();
+    assertThat(authenticator.settle(List.of("Bearer    "), null)).isNull();
+    assertThat(authenticator.settle(List.of("Basic " + token), null)).isNull();
+    assertThat(authenticator.settle(List.of("Bearer" + token), null)).isNull();
+    assertThat(SessionAuthenticator.bearerToken(" Bearer " + token)).isNull();
+    assertThat(SessionAuthenticator.bearerToken("Bearer \t" + token + " \r")).isEqualTo(token);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"ES256", "ES384", "RS256", "EdDSA", "HS256"})
+  void aSignatureSpelledOtherwiseThanAnEncoderWritesItIsRefused(String algorithm) {
+    AccessTokens issuer = tokens(TokenKeys.ephemeral(algorithm), clock);
+    String token = issuer.sign(ALICE).token();
+    assertThat(issuer.verify(token).succeeded()).isTrue();
+    int signatureChars = token.length() - token.lastIndexOf('.') - 1;
+    // Bits of the last character that no byte uses: 4 when it carries 2 bits of the last byte, 2 when 4.
+    int unused = signatureChars % 4 == 2 ? 0x0F : signatureChars % 4 == 3 ? 0x03 : 0;
+
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    int last = alphabet.indexOf(token.charAt(token.length() - 1));
+    int spellings = 0;
+    for (int c = 0; c < 64; c++) {
+      if ((c & ~unused) == (last & ~unused) && c != last) {
+        // The same bytes to a decoder, an unused bit set.
+        spellings++;
+        String other = token.substring(0, token.length() - 1) + alphabet.charAt(c);
+        assertThat(rejection(issuer.verify(other))).as("ending %s", alphabet.charAt(c)).isEqualTo(TokenRejection.MALFORMED);
+      }
+    }
+    assertThat(spellings).isEqualTo(unused);
+    for (String extra : List.of("A", "x", "AA", "AAA", "AAAA", "=")) {
+      assertThat(issuer.verify(token + extra).succeeded()).as("with %s appended", extra).isFalse();
+    }
+    assertThat(issuer.verify(token).succeeded()).as("the token as issued still passes").isTrue();
+  }
+
+  @Test
+  void partsAreCanonicalWhenEveryLengthAndLastCharacterIsOneAnEncoderWrites() {
+    assertThat(AccessTokens.canonicalParts("AAAA.AA.AAA")).isTrue();
+    assertThat(AccessTokens.canonicalParts("AAAA.AQ.AAE")).as("used bits only: Q = 010000, E = 000100").isTrue();
+    assertThat(AccessTokens.canonicalParts("AAAA.AB.AAA")).as("B sets an unused bit").isFalse();
+    assertThat(AccessTokens.canonicalParts("AAAA.AA.AAB")).isFalse();
+    assertThat(AccessTokens.canonicalParts("AAAAA.AA.AAA")).as("five characters: no whole byte").isFalse();
+    assertThat(AccessTokens.canonicalParts("A_-A.g.AAA")).isFalse();
+  }
+
+  @Test
   void revokedSessionIsRefusedUntilItsEntryRunsOut() {
     String token = tokens.sign(ALICE).token();
     revoked.add(ALICE.sessionId(), clock.millis() + 1000);
