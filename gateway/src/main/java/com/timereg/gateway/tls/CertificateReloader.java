@@ -83,7 +83,13 @@ public final class CertificateReloader {
   }
 
   private Future<Void> applyToAll(ServerTls.KeyMaterial material) {
-    ServerSSLOptions options = tls.sslOptions(material);
+    ServerSSLOptions options;
+    try {
+      options = tls.sslOptions(material);
+    } catch (IllegalArgumentException e) {
+      // A pair that does not parse (e.g. a key file caught half-written): reported like a refused update.
+      return Future.failedFuture(e);
+    }
     List<Future<Boolean>> updates = servers.stream().map(s -> s.updateSSLOptions(options, true)).toList();
     return Future.all(updates).mapEmpty();
   }

@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.timereg.gateway.config.GatewayConfig;
 import com.timereg.gateway.store.PostgresExtension;
 import com.timereg.gateway.store.TestDatabase;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.timereg.gateway.testsupport.Await;
+import com.timereg.gateway.tls.CertificateReloader;
 import com.timereg.gateway.tls.SelfSignedCertificate;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -30,6 +35,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** The public listener with real TLS clients: ALPN, protocol floor, certificate reload, HSTS. */
 @ExtendWith({VertxExtension.class, PostgresExtension.class})
@@ -176,6 +182,28 @@ class TlsListenerTest {
       assertThat(seen).isEqualTo(after);
       test.completeNow();
     })));
+  }
+
+  @Test
+  void aKeyFileThatDoesNotParseIsReportedAndTheCurrentCertificateStays(Vertx vertx, VertxTestContext test) throws Exception {
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    Logger logger = (Logger) LoggerFactory.getLogger(CertificateReloader.class);
+    logger.addAppender(appender);
+    byte[] goodKey = Files.readAllBytes(keyFile);
+    String presented = Await.await(pollPresented(vertx, "", 1));
+    Files.writeString(keyFile, "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n");
+    // Five reload intervals: the broken pair is read and refused, and handshakes go on as before.
+    vertx.setTimer(500, t -> pollPresented(vertx, "", 1).onComplete(test.succeeding(seen -> test.verify(() -> {
+      logger.detachAppender(appender);
+      Files.write(keyFile, goodKey);
+      assertThat(seen).isEqualTo(presented);
+      synchronized (appender) {
+        assertThat(appender.list).extracting(ILoggingEvent::getFormattedMessage)
+            .anySatisfy(m -> assertThat(m).contains("not applied, keeping the previous one"));
+      }
+      test.completeNow();
+    }))));
   }
 
   /** Handshakes every 100 ms until the listener presents {@code wanted}, at most {@code tries} times. */
