@@ -127,19 +127,16 @@ public final class SessionAuthenticator implements Handler<RoutingContext> {
       return null;
     }
     if (authorization.size() == 1) {
-      String value = authorization.get(0);
-      int from = bearerStart(value);
-      if (from < 0) {
+      String bearer = bearerToken(authorization.get(0));
+      if (bearer == null) {
         return null;
       }
-      int to = bearerEnd(value, from);
-      // The common case, a token seen before: one lookup, no copy of the token.
-      Future<SessionIdentity> remembered = tokens.verifyRemembered(value, from, to);
+      // The common case, a token seen before: one lookup.
+      Future<SessionIdentity> remembered = tokens.verifyRemembered(bearer);
       if (remembered != null) {
         return settled(remembered, true);
       }
-      String bearer = from < to ? value.substring(from, to) : null;
-      if (bearer == null || !tokens.namesOurKey(bearer)) {
+      if (!tokens.namesOurKey(bearer)) {
         return null;
       }
       return settled(tokens.verify(bearer), true);
