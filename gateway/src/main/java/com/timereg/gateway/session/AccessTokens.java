@@ -140,10 +140,18 @@ public final class AccessTokens {
   }
 
   /**
-   * The identity in {@code token}, or a failed future with a {@link TokenRejectedException}. The
-   * future is complete when this returns: nothing here waits for I/O.
+   * The identity in {@code token}, or a failed future with a {@link TokenRejectedException}, counted in the
+   * verification failures. The future is complete when this returns: nothing here waits for I/O.
    */
   public Future<SessionIdentity> verify(String token) {
+    return verifyQuietly(token).onFailure(this::count);
+  }
+
+  /**
+   * {@link #verify} without counting a refusal: for the connection's fast path, which hands every request it
+   * cannot settle to the router, where {@link #verify} decides again and counts once.
+   */
+  Future<SessionIdentity> verifyQuietly(String token) {
     if (token != null) {
       Verified known = verified.get(new TokenText(token));
       if (known != null) {
@@ -164,7 +172,7 @@ public final class AccessTokens {
   }
 
   /**
-   * For a token that passed every check before: what {@link #verify} would complete with (expiry and
+   * For a token that passed every check before: what {@link #verifyQuietly} would complete with (expiry and
    * revocation checked again), in one lookup. Null when no such token is remembered; then only
    * {@link #namesOurKey} and {@link #verify} can decide.
    */
@@ -350,8 +358,13 @@ public final class AccessTokens {
     return TokenRejection.SIGNATURE;
   }
 
-  private <T> Future<T> reject(TokenRejection reason) {
-    metrics.verificationFailed(reason);
+  private static <T> Future<T> reject(TokenRejection reason) {
     return Future.failedFuture(new TokenRejectedException(reason));
+  }
+
+  private void count(Throwable failure) {
+    if (failure instanceof TokenRejectedException rejected) {
+      metrics.verificationFailed(rejected.reason());
+    }
   }
 }

@@ -139,12 +139,13 @@ public final class SessionAuthenticator implements Handler<RoutingContext> {
       if (!tokens.namesOurKey(bearer)) {
         return null;
       }
-      return settled(tokens.verify(bearer), true);
+      return settled(tokens.verifyQuietly(bearer), true);
     }
     if (accessCookie == null || accessCookie.isEmpty()) {
       return null;
     }
-    return settled(tokens.verify(accessCookie), false);
+    // Quietly: a refusal here goes on to handle(), which counts it.
+    return settled(tokens.verifyQuietly(accessCookie), false);
   }
 
   private static Settled settled(Future<SessionIdentity> verified, boolean bearer) {

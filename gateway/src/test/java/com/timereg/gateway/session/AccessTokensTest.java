@@ -254,6 +254,34 @@ class AccessTokensTest {
   }
 
   @Test
+  void aRefusalIsCountedByVerifyAndNotByTheFastPathThatHandsTheRequestOn() {
+    List<TokenRejection> counted = new java.util.concurrent.CopyOnWriteArrayList<>();
+    SessionMetrics counting = new SessionMetrics() {
+      @Override
+      public void verificationFailed(TokenRejection reason) {
+        counted.add(reason);
+      }
+    };
+    AccessTokens countingTokens = new AccessTokens(vertx, keys, SessionSettings.DEFAULTS, revoked, counting, clock);
+    SessionAuthenticator authenticator = new SessionAuthenticator(countingTokens, null, clock);
+    String token = countingTokens.sign(ALICE).token();
+    String respelled = token + "A";
+
+    assertThat(authenticator.settle(List.of("Bearer " + respelled), null)).isNull();
+    assertThat(authenticator.settle(List.of(), respelled)).isNull();
+    assertThat(counted).as("the fast path counts nothing: the router decides again").isEmpty();
+    assertThat(rejection(countingTokens.verify(respelled))).isEqualTo(TokenRejection.MALFORMED);
+    assertThat(counted).containsExactly(TokenRejection.MALFORMED);
+
+    assertThat(countingTokens.verify(token).succeeded()).isTrue();
+    revoked.add(ALICE.sessionId(), clock.millis() + 60_000);
+    assertThat(authenticator.settle(List.of("Bearer " + token), null)).as("remembered, then revoked").isNull();
+    assertThat(counted).hasSize(1);
+    assertThat(rejection(countingTokens.verify(token))).isEqualTo(TokenRejection.REVOKED);
+    assertThat(counted).containsExactly(TokenRejection.MALFORMED, TokenRejection.REVOKED);
+  }
+
+  @Test
   void revokedSessionIsRefusedUntilItsEntryRunsOut() {
     String token = tokens.sign(ALICE).token();
     revoked.add(ALICE.sessionId(), clock.millis() + 1000);
