@@ -212,35 +212,10 @@ public final class SessionAuthenticator implements Handler<RoutingContext> {
 
   /** The token of an {@code Authorization: Bearer} value, or null. */
   static String bearerToken(String value) {
-    int from = bearerStart(value);
-    if (from < 0) {
+    if (value == null || value.length() < 8 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return null;
     }
-    int to = bearerEnd(value, from);
-    return from < to ? value.substring(from, to) : null;
-  }
-
-  /**
-   * Where the token of an {@code Authorization: Bearer} value starts (after the scheme and any white
-   * space, as {@link String#trim} counts it), or -1 when the value is not of that scheme.
-   */
-  private static int bearerStart(String value) {
-    if (value == null || value.length() < 8 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return -1;
-    }
-    int from = 7;
-    while (from < value.length() && value.charAt(from) <= ' ') {
-      from++;
-    }
-    return from;
-  }
-
-  /** Where the token that starts at {@code from} ends: before any trailing white space. */
-  private static int bearerEnd(String value, int from) {
-    int to = value.length();
-    while (to > from && value.charAt(to - 1) <= ' ') {
-      to--;
-    }
-    return to;
+    String token = value.substring(7).trim();
+    return token.isEmpty() ? null : token;
   }
 }
