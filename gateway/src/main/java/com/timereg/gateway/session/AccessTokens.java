@@ -152,12 +152,10 @@ public final class AccessTokens {
    * cannot settle to the router, where {@link #verify} decides again and counts once.
    */
   Future<SessionIdentity> verifyQuietly(String token) {
-    if (token != null) {
-      Verified known = verified.get(new TokenText(token));
-      if (known != null) {
-        // The exact same string passed every check before; only time and revocation can change.
-        return admit(known, clock.instant());
-      }
+    // The exact same string passed every check before; only time and revocation can change.
+    Future<SessionIdentity> remembered = token == null ? null : verifyRemembered(token);
+    if (remembered != null) {
+      return remembered;
     }
     TokenRejection headerProblem = checkHeader(token);
     if (headerProblem != null) {

@@ -3,7 +3,6 @@ package com.timereg.gateway.tls;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.net.ServerSSLOptions;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -83,14 +82,11 @@ public final class CertificateReloader {
   }
 
   private Future<Void> applyToAll(ServerTls.KeyMaterial material) {
-    ServerSSLOptions options;
-    try {
-      options = tls.sslOptions(material);
-    } catch (IllegalArgumentException e) {
-      // A pair that does not parse (e.g. a key file caught half-written): reported like a refused update.
-      return Future.failedFuture(e);
-    }
-    List<Future<Boolean>> updates = servers.stream().map(s -> s.updateSSLOptions(options, true)).toList();
-    return Future.all(updates).mapEmpty();
+    // Off the event loop: with OpenSSL the options parse the key. A pair that does not parse (e.g. a key file
+    // caught half-written) fails here and is reported like a refused update.
+    return vertx.executeBlocking(() -> tls.sslOptions(material)).compose(options -> {
+      List<Future<Boolean>> updates = servers.stream().map(s -> s.updateSSLOptions(options, true)).toList();
+      return Future.all(updates).mapEmpty();
+    });
   }
 }
