@@ -35,6 +35,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.impl.Http1xServerConnection;
 import io.vertx.core.net.impl.ShutdownEvent;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -68,6 +69,9 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
   /** What this handler answered in Vert.x's place (status, body bytes), for the router's access-log line. */
   private static final io.netty.util.AttributeKey<long[]> ANSWERED_FOR_VERTX =
       io.netty.util.AttributeKey.valueOf(ConnectionFastPath.class, "answeredForVertx");
+  /** Vert.x's name for the HTTP/1.x encoder in a connection's pipeline. */
+  private static final String ENCODER = "httpEncoder";
+
   private final PublicRouter.Steps steps;
   private final String hsts;
   private final DirectProxy direct;
@@ -75,6 +79,11 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
   private final List<String> ownedPrefixes;
   /** The connection is TLS (for X-Forwarded-Proto); its handlers are in place before the HTTP codec's. */
   private final boolean tls;
+  /** The context of Vert.x's HTTP encoder, right before this handler: relayed answers are written past it. */
+  private ChannelHandlerContext encoder;
+  /** The last client address relayed for, and its text: the same for every request of most connections. */
+  private InetAddress lastClient;
+  private String lastClientText;
   /** Requests given to Vert.x and not yet answered. */
   private int inFlight;
   /** The relay in flight, if any; its request body still arriving while {@link #relayBody}. */
@@ -120,8 +129,8 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
     if (connection instanceof Http1xServerConnection http1) {
       ChannelPipeline pipeline = http1.channelHandlerContext().pipeline();
       // After the encoder, so that our answers are encoded and Vert.x's pass by us on their way out.
-      if (pipeline.get("httpDecoder") != null && pipeline.get("httpEncoder") != null) {
-        pipeline.addAfter("httpEncoder", "gatewayFastPath",
+      if (pipeline.get("httpDecoder") != null && pipeline.get(ENCODER) != null) {
+        pipeline.addAfter(ENCODER, "gatewayFastPath",
             new ConnectionFastPath(steps, hsts, ownedPrefixes == null ? null : direct, sessions, ownedPrefixes,
                 pipeline.get(SslHandler.class) != null));
       }
@@ -412,7 +421,7 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
     }
     SessionIdentity id = settled.identity();
     boolean close = headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
-    DirectProxy.Request facts = new DirectProxy.Request(client.getHostAddress(),
+    DirectProxy.Request facts = new DirectProxy.Request(addressText(client),
         tls, hosts.get(0),
         new ForwardedIdentity(id.loginName(), id.customer(), id.method().value), settled.bearerIsOurs(), length,
         close, hsts);
@@ -431,11 +440,14 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
     } else {
       onEnd = (closing, status, bytes) -> relayEnded(ctx, closing);
     }
+    if (encoder == null && (encoder = ctx.pipeline().context(ENCODER)) == null) {
+      return false;
+    }
     starting = true;
     endedWhileStarting = false;
     DirectProxy.Exchange exchange;
     try {
-      exchange = direct.forward(ctx, request, facts, onEnd);
+      exchange = direct.forward(ctx, encoder, request, facts, onEnd);
     } finally {
       starting = false;
     }
@@ -454,6 +466,16 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
       exchange.clientContent(content);
     }
     return true;
+  }
+
+  /** The address as text (for X-Forwarded-For), made once per connection while it stays the same. */
+  private String addressText(InetAddress client) {
+    // An IPv6 address's text may carry a scope that equals() ignores: only the same object counts then.
+    if (client != lastClient && !(client instanceof Inet4Address && client.equals(lastClient))) {
+      lastClientText = client.getHostAddress();
+      lastClient = client;
+    }
+    return lastClientText;
   }
 
   private boolean refuse(ChannelHandlerContext ctx, HttpRequest request, InetSocketAddress peer) {

@@ -1,15 +1,15 @@
 package com.timereg.gateway.proxy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -38,6 +38,8 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
 
   private final DirectProxy proxy;
   private final ChannelHandlerContext client;
+  /** Where the answer's bytes go: the client pipeline past Vert.x's HTTP encoder (see {@link ResponseHeads}). */
+  private final ChannelHandlerContext wire;
   private final HttpRequest upstreamHead;
   private final String method;
   private final String path;
@@ -61,16 +63,20 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
   private final boolean bodiless;
   private final boolean safeMethod;
   private boolean clientUnflushed;
+  /** The answer goes to the client chunked (the backend's had no Content-Length). */
+  private boolean chunkedOut;
   private int status;
   /** Body bytes written to the client. */
   private long bytesOut;
   private ResponseDeadlines.Deadline deadline;
   private boolean finished;
 
-  DirectExchange(DirectProxy proxy, ChannelHandlerContext client, HttpRequest request, HeaderHygiene.Forwarding forwarding,
-      long contentLength, boolean closeClient, String hsts, DirectProxy.Ended onEnd, long startNanos) {
+  DirectExchange(DirectProxy proxy, ChannelHandlerContext client, ChannelHandlerContext wire, HttpRequest request,
+      HeaderHygiene.Forwarding forwarding, long contentLength, boolean closeClient, String hsts, DirectProxy.Ended onEnd,
+      long startNanos) {
     this.proxy = proxy;
     this.client = client;
+    this.wire = wire;
     this.method = request.method().name();
     String uri = request.uri();
     int query = uri.indexOf('?');
@@ -216,12 +222,12 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
         return;
       }
       bytesOut += content.content().readableBytes();
-      if (content instanceof LastHttpContent) {
-        client.write(content);
+      if (content instanceof LastHttpContent last) {
+        writeLast(last);
         completed();
         return;
       }
-      client.write(content);
+      writeBody(content);
       clientUnflushed = true;
       if (!client.channel().isWritable()) {
         backend.channel().config().setAutoRead(false);
@@ -298,26 +304,48 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
   }
 
   private void respond(HttpResponse response) {
+    int code = response.status().code();
+    HttpHeaders in = response.headers();
+    String length = in.get(HttpHeaderNames.CONTENT_LENGTH);
+    boolean chunked = length == null && !head && code >= 200 && code != 204 && code != 304;
+    ByteBuf bytes;
+    try {
+      bytes = proxy.heads.head(client.alloc(), code, in, length, chunked, hsts, closeClient);
+    } catch (IllegalArgumentException e) {
+      // Not a head anyone should read (the decoder lets no CR, LF or NUL through): like a malformed one.
+      fail(ProxyFailure.CONNECTION_RESET, e);
+      return;
+    }
     responding = true;
     clearDeadline();
-    status = response.status().code();
+    status = code;
+    chunkedOut = chunked;
     backendKeepAlive = HttpUtil.isKeepAlive(response);
-    HeadersMultiMap out = HeadersMultiMap.httpHeaders(null);
-    HeaderHygiene.toClient(asMultiMap(response.headers()), out, false, proxy.settings.gatewayCookiePrefix());
-    String length = response.headers().get(HttpHeaderNames.CONTENT_LENGTH);
-    if (length != null) {
-      out.set(HttpHeaderNames.CONTENT_LENGTH, length);
-    } else if (!head && status >= 200 && status != 204 && status != 304) {
-      out.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-    }
-    if (hsts != null) {
-      out.set("Strict-Transport-Security", hsts);
-    }
-    if (closeClient) {
-      out.set("Connection", "close");
-    }
-    client.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), out));
+    wire.write(bytes, wire.voidPromise());
     clientUnflushed = true;
+  }
+
+  /** A piece of the body; takes ownership. */
+  private void writeBody(HttpContent content) {
+    ByteBuf data = content.content();
+    int size = data.readableBytes();
+    if (size == 0) {
+      data.release();
+    } else if (chunkedOut) {
+      wire.write(ResponseHeads.chunkSize(client.alloc(), size), wire.voidPromise());
+      wire.write(data, wire.voidPromise());
+      wire.write(ResponseHeads.chunkEnd(), wire.voidPromise());
+    } else {
+      wire.write(data, wire.voidPromise());
+    }
+  }
+
+  /** The end of the body; takes ownership. */
+  private void writeLast(LastHttpContent last) {
+    writeBody(last);
+    if (chunkedOut) {
+      wire.write(ResponseHeads.lastChunk(), wire.voidPromise());
+    }
   }
 
   private void completed() {

@@ -78,6 +78,7 @@ public final class DirectProxy {
   final DirectBackend backend;
   final ResponseDeadlines deadlines;
   final String hostHeader;
+  final ResponseHeads heads;
   private final long maxBodyBytes;
 
   private DirectProxy(ExchangeSupport support, DirectBackend backend) {
@@ -86,6 +87,7 @@ public final class DirectProxy {
     this.metrics = support.metrics;
     this.maxBodyBytes = support.maxBodyBytes;
     this.backend = backend;
+    this.heads = new ResponseHeads(settings.gatewayCookiePrefix());
     this.deadlines = new ResponseDeadlines(
         (delay, task) -> backend.loop().schedule(task, delay, TimeUnit.MILLISECONDS),
         settings.responseTimeout().toMillis());
@@ -128,16 +130,20 @@ public final class DirectProxy {
    * {@link Exchange#clientContent}. Returns null, having done nothing, when the client connection is not on
    * this proxy's event loop.
    *
-   * @param onEnd told once when the exchange has ended (response sent, or failed), on the event loop
+   * @param client the context of the caller's handler, which sits right after the connection's HTTP encoder
+   * @param wire   the context of that encoder: the answer's bytes are written from there, past it (the encoder
+   *               has nothing of its own in flight meanwhile); errors before the answer's head go through it
+   * @param onEnd  told once when the exchange has ended (response sent, or failed), on the event loop
    */
-  public Exchange forward(ChannelHandlerContext client, HttpRequest request, Request facts, Ended onEnd) {
+  public Exchange forward(ChannelHandlerContext client, ChannelHandlerContext wire, HttpRequest request, Request facts,
+      Ended onEnd) {
     if (client.channel().eventLoop() != backend.loop()) {
       return null;
     }
     long start = System.nanoTime();
     HeaderHygiene.Forwarding forwarding = new HeaderHygiene.Forwarding(
         facts.clientAddress(), facts.tls() ? "https" : "http", facts.host(), facts.identity(), facts.dropAuthorization(), false);
-    DirectExchange exchange = new DirectExchange(this, client, request, forwarding, facts.contentLength(),
+    DirectExchange exchange = new DirectExchange(this, client, wire, request, forwarding, facts.contentLength(),
         facts.closeAfter(), facts.hsts(), onEnd, start);
     exchange.start();
     return exchange;

@@ -105,19 +105,30 @@ final class HeaderHygiene {
     for (Map.Entry<String, String> header : from) {
       String name = header.getKey();
       boolean upgrade = switchingProtocols && name.equalsIgnoreCase("upgrade");
-      if (!upgrade && (listed(name, HOP_BY_HOP_BY_INITIAL, HOP_BY_HOP) || nominated(name, nominated)
-          || startsWithIgnoringCase(name, "proxy"))) {
-        continue;
+      if (upgrade || keepResponseHeader(name, header.getValue(), nominated, gatewayCookiePrefix)) {
+        to.add(header.getKey(), header.getValue());
       }
-      if (name.equalsIgnoreCase("content-length")
-          || name.equalsIgnoreCase("set-cookie") && cookieNameStartsWith(header.getValue(), gatewayCookiePrefix)) {
-        continue;
-      }
-      to.add(header.getKey(), header.getValue());
     }
     if (switchingProtocols) {
       to.set("Connection", "Upgrade");
     }
+  }
+
+  /**
+   * Whether a response header goes to the client (the rule of {@link #toClient}, for one header): not
+   * connection-scoped, not nominated by the response's Connection header ({@code nominated}: see
+   * {@link #connectionTokens}), not a Proxy-* header, not Content-Length (the forwarder's), and not a
+   * Set-Cookie for one of the gateway's cookies. Names in any case.
+   */
+  static boolean keepResponseHeader(CharSequence name, CharSequence value, Set<String> nominated,
+      String gatewayCookiePrefix) {
+    if (listed(name, HOP_BY_HOP_BY_INITIAL, HOP_BY_HOP) || nominated(name, nominated)
+        || startsWithIgnoringCase(name, "proxy")) {
+      return false;
+    }
+    return !AsciiString.contentEqualsIgnoreCase(name, "content-length")
+        && !(AsciiString.contentEqualsIgnoreCase(name, "set-cookie")
+            && cookieNameStartsWith(value.toString(), gatewayCookiePrefix));
   }
 
   /** Whether a request header goes to the backend; {@code name} in any case. */
@@ -134,12 +145,13 @@ final class HeaderHygiene {
     return !forwarding.dropAuthorization() || !name.equalsIgnoreCase("authorization");
   }
 
-  private static boolean nominated(String name, Set<String> nominated) {
-    return !nominated.isEmpty() && nominated.contains(name.toLowerCase(Locale.ROOT));
+  private static boolean nominated(CharSequence name, Set<String> nominated) {
+    return !nominated.isEmpty() && nominated.contains(name.toString().toLowerCase(Locale.ROOT));
   }
 
-  private static boolean startsWithIgnoringCase(String name, String lowerCasePrefix) {
-    return name.regionMatches(true, 0, lowerCasePrefix, 0, lowerCasePrefix.length());
+  /** ASCII case-insensitive, like every comparison of header names here (a name's octets are ISO-8859-1). */
+  private static boolean startsWithIgnoringCase(CharSequence name, String lowerCasePrefix) {
+    return AsciiString.regionMatches(name, true, 0, lowerCasePrefix, 0, lowerCasePrefix.length());
   }
 
   /**
@@ -147,18 +159,19 @@ final class HeaderHygiene {
    * first letter, without making a lower-case copy of every header name of every request. A name that does not
    * start with an ASCII character takes the slow way, so that it is judged exactly as the lower-case copy would be.
    */
-  private static boolean listed(String name, String[][] byInitial, Set<String> names) {
+  private static boolean listed(CharSequence name, String[][] byInitial, Set<String> names) {
     if (name.isEmpty()) {
       return false;
     }
     char first = name.charAt(0);
     if (first >= 0x80) {
-      return names.contains(name.toLowerCase(Locale.ROOT));
+      return names.contains(name.toString().toLowerCase(Locale.ROOT));
     }
     String[] candidates = byInitial[Character.toLowerCase(first)];
     if (candidates != null) {
       for (String candidate : candidates) {
-        if (candidate.equalsIgnoreCase(name)) {
+        if (name instanceof String s ? candidate.equalsIgnoreCase(s)
+            : AsciiString.contentEqualsIgnoreCase(candidate, name)) {
           return true;
         }
       }
@@ -181,7 +194,11 @@ final class HeaderHygiene {
 
   /** Header names listed in Connection headers, lower-cased. */
   static Set<String> connectionTokens(MultiMap headers) {
-    List<String> values = headers.getAll("connection");
+    return connectionTokens(headers.getAll("connection"));
+  }
+
+  /** The header names listed in these Connection header values, lower-cased. */
+  static Set<String> connectionTokens(List<String> values) {
     if (values.isEmpty()) {
       return Set.of();
     }

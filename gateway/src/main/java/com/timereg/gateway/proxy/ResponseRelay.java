@@ -50,7 +50,12 @@ final class ResponseRelay {
     HttpServerResponse response = request.response();
     int status = backend.statusCode();
     response.setStatusCode(status);
+    // The gateway's Strict-Transport-Security, when it sends one, stands for the host: not the backend's too.
+    String hsts = response.headers().get("Strict-Transport-Security");
     HeaderHygiene.toClient(backend.headers(), response.headers(), false, gatewayCookiePrefix);
+    if (hsts != null) {
+      response.headers().set("Strict-Transport-Security", hsts);
+    }
     String length = backend.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (length != null) {
       response.putHeader(HttpHeaders.CONTENT_LENGTH, length);

@@ -45,6 +45,7 @@ class DirectRelayEndToEndTest {
   static E2eGateway tlsWrongName;
   static E2eGateway closing;
   static E2eGateway idle;
+  static E2eGateway scripted;
   /** The idle backend's connections: opened, and the moment ({@link System#nanoTime}) each was closed. */
   static final java.util.concurrent.atomic.AtomicInteger IDLE_BACKEND_OPENED = new java.util.concurrent.atomic.AtomicInteger();
   static final java.util.concurrent.LinkedBlockingQueue<Long> IDLE_BACKEND_CLOSED = new java.util.concurrent.LinkedBlockingQueue<>();
@@ -71,13 +72,15 @@ class DirectRelayEndToEndTest {
     idle = E2eGateway.start(dir.resolve("idle"), db, vertx, -1,
         Map.of("GATEWAY_BACKEND__URL", "http://127.0.0.1:" + keepsConnectionsOpenBackend(),
             "GATEWAY_BACKEND__KEEP_ALIVE_TIMEOUT", "1s"));
+    scripted = E2eGateway.start(dir.resolve("scripted"), db, vertx, -1,
+        Map.of("GATEWAY_BACKEND__URL", "http://127.0.0.1:" + scriptedBackend()));
     new E2eUsers(db).create(USER, new DjangoPbkdf2Hasher(20_000).hash(PASSWORD), true);
     token = gw.accessToken(USER, PASSWORD);
   }
 
   @AfterAll
   static void stop() {
-    E2eGateway.closeAll(vertx, gw, slow, dead, tls, tlsWrongName, closing, idle);
+    E2eGateway.closeAll(vertx, gw, slow, dead, tls, tlsWrongName, closing, idle, scripted);
   }
 
   @Test
@@ -241,6 +244,66 @@ class DirectRelayEndToEndTest {
   }
 
   /**
+   * The answer a client reads is the same (status line, header fields with their octets, framing and body;
+   * only the order of the fields may differ) whether the connection relayed it or the router did, for every
+   * framing and header rule: a body of known length; a chunked one with trailers (not passed on: the relay
+   * passed them); one read until
+   * the backend closes (chunked to the client); HEAD, 204 and 304 without a body; a 103 before the answer;
+   * a status with a reason of the backend's own. And on both: hop-by-hop headers, headers the backend's
+   * Connection names, Proxy-* and Set-Cookie for the gateway's cookies dropped; the backend's
+   * Strict-Transport-Security replaced by the gateway's (the router sent both); an octet above 0x7F in a value
+   * passed unchanged.
+   */
+  @Test
+  void theRelayedAnswerIsTheRoutersForEveryFraming() throws Exception {
+    String scriptedToken = scripted.accessToken(USER, PASSWORD);
+    String[][] cases = {
+        {"GET", "length"}, {"GET", "chunked"}, {"GET", "until-close"}, {"HEAD", "head"}, {"GET", "no-content"},
+        {"GET", "not-modified"}, {"GET", "early-hints"}, {"GET", "own-reason"}};
+    for (String[] c : cases) {
+      String direct = null;
+      for (String path : new String[] {"/script/" + c[1], "/%73cript/" + c[1]}) {
+        double before = direct(scripted);
+        RawTls.Answers answers = RawTls.exchangeOctets("127.0.71.4", scripted.gateway.publicPort(),
+            c[0] + " " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + scriptedToken
+            + "\r\nConnection: close\r\n\r\n");
+        assertThat(answers.closed()).as(path).isTrue();
+        assertThat(direct(scripted) - before).as("relayed in the connection: " + path)
+            .isEqualTo(path.startsWith("/script/") ? 1 : 0);
+        if (direct == null) {
+          direct = answers.text();
+        } else {
+          assertThat(normalized(direct)).as(c[1] + ": relayed in the connection, then by the router")
+              .isEqualTo(normalized(answers.text()));
+        }
+      }
+      String head = direct.substring(0, direct.indexOf("\r\n\r\n") + 2).toLowerCase(java.util.Locale.ROOT);
+      assertThat(head.split("strict-transport-security", -1)).as("one Strict-Transport-Security").hasSize(2);
+      assertThat(head).as(c[1]).doesNotContain("x-secret").doesNotContain("keep-alive").doesNotContain("proxy-")
+          .doesNotContain("__host-gw").doesNotContain("max-age=1\r\n").contains("strict-transport-security: max-age=")
+          .contains("connection: close");
+      switch (c[1]) {
+        case "length" -> assertThat(direct).startsWith("HTTP/1.1 200 OK\r\n").contains("\r\nX-Odd: caf\u00e9\r\n")
+            .contains("\r\nSet-Cookie: theme=dark\r\n").contains("\r\ncontent-length: 5\r\n").endsWith("\r\n\r\nhello");
+        case "chunked" -> assertThat(direct).startsWith("HTTP/1.1 201 Created\r\n")
+            .contains("\r\ntransfer-encoding: chunked\r\n")
+            .endsWith("\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
+        case "until-close" -> assertThat(direct).contains("\r\ntransfer-encoding: chunked\r\n")
+            .endsWith("\r\n\r\n14\r\nstreamed until close\r\n0\r\n\r\n");
+        case "head" -> assertThat(direct).contains("\r\ncontent-length: 5\r\n").endsWith("\r\n\r\n");
+        case "no-content" -> assertThat(direct).startsWith("HTTP/1.1 204 No Content\r\n").contains("\r\nX-A: 1\r\n")
+            .doesNotContain("transfer-encoding").endsWith("\r\n\r\n");
+        case "not-modified" -> assertThat(direct).startsWith("HTTP/1.1 304 Not Modified\r\n")
+            .doesNotContain("transfer-encoding").endsWith("\r\n\r\n");
+        case "early-hints" -> assertThat(direct).startsWith("HTTP/1.1 200 OK\r\n").doesNotContain("103")
+            .endsWith("\r\n\r\nok");
+        case "own-reason" -> assertThat(direct).startsWith("HTTP/1.1 299 ").doesNotContain("Whatever");
+        default -> throw new AssertionError(c[1]);
+      }
+    }
+  }
+
+  /**
    * Against the backend that closes a connection when its second request arrives: a GET that starts a pooled
    * connection is answered, the next GET (sent on that connection, then once more on a new one) too, and a
    * POST on the pooled connection after it gets 502.
@@ -285,6 +348,59 @@ class DirectRelayEndToEndTest {
         String path = head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
         String body = "ok " + path;
         socket.write("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+      });
+    }).listen(0, "127.0.0.1")).actualPort();
+  }
+
+  /** An answer as its status line, its header fields sorted (names in lower case), and what follows the head. */
+  private static String normalized(String answer) {
+    int end = answer.indexOf("\r\n\r\n");
+    String[] lines = answer.substring(0, end).split("\r\n");
+    java.util.List<String> fields = new java.util.ArrayList<>();
+    for (int i = 1; i < lines.length; i++) {
+      int colon = lines[i].indexOf(':');
+      fields.add(lines[i].substring(0, colon).toLowerCase(java.util.Locale.ROOT) + lines[i].substring(colon));
+    }
+    java.util.Collections.sort(fields);
+    return lines[0] + "\n" + String.join("\n", fields) + "\n\n" + answer.substring(end + 4);
+  }
+
+  /**
+   * A plain-HTTP backend that answers each request with the canned answer its path's last segment names (see
+   * {@link #theRelayedAnswerIsTheRoutersForEveryFraming}); "until-close" ends its body by closing.
+   */
+  private static int scriptedBackend() {
+    String common = "Connection: keep-alive, X-Secret\r\nX-Secret: s\r\nKeep-Alive: timeout=5\r\n"
+        + "Proxy-Authenticate: Basic\r\nSet-Cookie: __Host-gw-session=evil; Path=/\r\nSet-Cookie: theme=dark\r\n"
+        + "Strict-Transport-Security: max-age=1\r\nX-Odd: caf\u00e9\r\n";
+    Map<String, String> answers = Map.of(
+        "length", "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n" + common + "Content-Length: 5\r\n\r\nhello",
+        "chunked", "HTTP/1.1 201 Created\r\n" + common + "Transfer-Encoding: chunked\r\nTrailer: X-Sum\r\n\r\n"
+            + "5\r\nhello\r\n6\r\n world\r\n0\r\nX-Sum: 11\r\n\r\n",
+        "until-close", "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n" + common.replace("keep-alive, ", "close, ")
+            + "\r\nstreamed until close",
+        "head", "HTTP/1.1 200 OK\r\n" + common + "Content-Length: 5\r\n\r\n",
+        "no-content", "HTTP/1.1 204 No Content\r\nX-A: 1\r\n" + common + "\r\n",
+        "not-modified", "HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n" + common + "\r\n",
+        "early-hints", "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\n" + common
+            + "Content-Length: 2\r\n\r\nok",
+        "own-reason", "HTTP/1.1 299 Whatever\r\n" + common + "Content-Length: 0\r\n\r\n");
+    return Await.await(vertx.createNetServer().connectHandler(socket -> {
+      StringBuilder received = new StringBuilder();
+      socket.handler(data -> {
+        received.append(data.toString(java.nio.charset.StandardCharsets.ISO_8859_1));
+        int end;
+        while ((end = received.indexOf("\r\n\r\n")) >= 0) {
+          String line = received.substring(0, received.indexOf("\r\n"));
+          received.delete(0, end + 4);
+          String target = line.substring(line.indexOf(' ') + 1, line.lastIndexOf(' '));
+          String name = target.substring(target.lastIndexOf('/') + 1);
+          String answer = answers.getOrDefault(name, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+          socket.write(io.vertx.core.buffer.Buffer.buffer(answer.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
+          if (name.equals("until-close")) {
+            socket.close();
+          }
+        }
       });
     }).listen(0, "127.0.0.1")).actualPort();
   }
