@@ -34,6 +34,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.impl.Http1xServerConnection;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.impl.ShutdownEvent;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -84,6 +85,9 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
   /** The last client address relayed for, and its text: the same for every request of most connections. */
   private InetAddress lastClient;
   private String lastClientText;
+  /** The last Host relayed for, and its authority as forwarded. */
+  private String lastHost;
+  private String lastForwardedHost;
   /** Requests given to Vert.x and not yet answered. */
   private int inFlight;
   /** The relay in flight, if any; its request body still arriving while {@link #relayBody}. */
@@ -404,7 +408,11 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
       return false;
     }
     List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
-    if (hosts.size() != 1 || !plainHost(hosts.get(0)) || !steps.allowsHost().test(hosts.get(0))) {
+    if (hosts.size() != 1 || !plainHost(hosts.get(0))) {
+      return false;
+    }
+    String forwardedHost = forwardedHost(hosts.get(0));
+    if (forwardedHost == null) {
       return false;
     }
     String cookie = accessCookie(headers);
@@ -422,7 +430,7 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
     SessionIdentity id = settled.identity();
     boolean close = headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
     DirectProxy.Request facts = new DirectProxy.Request(addressText(client),
-        tls, hosts.get(0),
+        tls, forwardedHost,
         new ForwardedIdentity(id.loginName(), id.customer(), id.method().value), settled.bearerIsOurs(), length,
         close, hsts);
     DirectProxy.Ended onEnd;
@@ -430,7 +438,7 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
     if (log.enabled()) {
       long start = System.nanoTime();
       String method = request.method().name();
-      String host = hosts.get(0);
+      String host = forwardedHost;
       String agent = headers.get(HttpHeaderNames.USER_AGENT);
       String address = facts.clientAddress();
       onEnd = (closing, status, bytes) -> {
@@ -466,6 +474,23 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
       exchange.clientContent(content);
     }
     return true;
+  }
+
+  /**
+   * The Host as the router reads and forwards it (X-Forwarded-Host), or null when it is not one to relay: a value
+   * Vert.x cannot parse as host[:port] (say "localhost:evil.example") is the router's to refuse (400), and so is
+   * a host outside {@code public.allowed-hosts}. Decided once per connection while the Host stays the same.
+   */
+  private String forwardedHost(String host) {
+    if (!host.equals(lastHost)) {
+      HostAndPort authority = HostAndPort.parseAuthority(host, -1);
+      if (authority == null || !steps.allowsHost().test(authority.host())) {
+        return null;
+      }
+      lastForwardedHost = authority.toString();
+      lastHost = host;
+    }
+    return lastForwardedHost;
   }
 
   /** The address as text (for X-Forwarded-For), made once per connection while it stays the same. */

@@ -55,6 +55,15 @@ final class BackendCodec {
     return decoder;
   }
 
+  /**
+   * Whether bytes the backend sent are still waiting to be decoded: called when an answer has just ended, they
+   * came after it in the same read, so they answer nothing that was asked (a connection with such bytes is never
+   * reused: they would be taken for the answer to its next request).
+   */
+  boolean unreadBytes() {
+    return decoder.unread() > 0;
+  }
+
   ChannelOutboundHandlerAdapter encoder() {
     return encoder;
   }
@@ -62,6 +71,10 @@ final class BackendCodec {
   private final class Decoder extends HttpResponseDecoder {
     Decoder(HttpDecoderConfig config) {
       super(config);
+    }
+
+    int unread() {
+      return actualReadableBytes();
     }
 
     @Override

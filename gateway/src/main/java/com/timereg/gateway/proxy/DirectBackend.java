@@ -118,7 +118,8 @@ final class DirectBackend {
   /** Gives a connection back: kept for the next exchange when {@code reusable}, closed otherwise. */
   void release(Connection connection, boolean reusable) {
     connection.user = null;
-    if (!reusable || closed || !connection.channel.isActive()) {
+    if (!reusable || closed || !connection.channel.isActive()
+        || connection.codec != null && connection.codec.unreadBytes()) {
       connection.channel.close();
       return;
     }
@@ -192,6 +193,7 @@ final class DirectBackend {
             }
             // Vert.x's HTTP client limits: 4 KiB initial line, 8 KiB of headers, 8 KiB chunks.
             BackendCodec codec = new BackendCodec(4096, 8192, 8192);
+            connection.codec = codec;
             ch.pipeline().addLast("decoder", codec.decoder())
                 .addLast("encoder", codec.encoder())
                 .addLast("exchange", connection);
@@ -276,6 +278,7 @@ final class DirectBackend {
   /** One backend connection: passes what it reads to its current user; idle, it only watches for closing. */
   static final class Connection extends ChannelInboundHandlerAdapter {
     Channel channel;
+    BackendCodec codec;
     private User user;
     /** Exchanges that have used this connection, the current one included. */
     private int uses;

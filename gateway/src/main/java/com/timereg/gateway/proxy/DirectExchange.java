@@ -306,7 +306,10 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
   private void respond(HttpResponse response) {
     int code = response.status().code();
     HttpHeaders in = response.headers();
-    String length = in.get(HttpHeaderNames.CONTENT_LENGTH);
+    // A chunked body is read by its chunks (Netty drops Content-Length beside chunked only for HTTP/1.1): a length
+    // beside it would make the client read the rest of the body as the answer to its next request.
+    boolean byChunks = HttpUtil.isTransferEncodingChunked(response);
+    String length = byChunks ? null : in.get(HttpHeaderNames.CONTENT_LENGTH);
     boolean chunked = length == null && !head && code >= 200 && code != 204 && code != 304;
     ByteBuf bytes;
     try {
@@ -320,7 +323,8 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
     clearDeadline();
     status = code;
     chunkedOut = chunked;
-    backendKeepAlive = HttpUtil.isKeepAlive(response);
+    // Both lengths on one answer is faulty framing (RFC 9112 6.3): the connection is not used again.
+    backendKeepAlive = HttpUtil.isKeepAlive(response) && !(byChunks && in.contains(HttpHeaderNames.CONTENT_LENGTH));
     wire.write(bytes, wire.voidPromise());
     clientUnflushed = true;
   }

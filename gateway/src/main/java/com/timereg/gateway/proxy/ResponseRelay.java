@@ -56,7 +56,9 @@ final class ResponseRelay {
     if (hsts != null) {
       response.headers().set("Strict-Transport-Security", hsts);
     }
-    String length = backend.getHeader(HttpHeaders.CONTENT_LENGTH);
+    // A chunked body is read by its chunks (Netty drops Content-Length beside chunked only for HTTP/1.1): a length
+    // beside it would make the client read the rest of the body as the answer to its next request.
+    String length = chunked(backend) ? null : backend.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (length != null) {
       response.putHeader(HttpHeaders.CONTENT_LENGTH, length);
     } else if (mayHaveBody(request.method(), status)) {
@@ -137,6 +139,18 @@ final class ResponseRelay {
     backend.exceptionHandler(null);
     backend.endHandler(null);
     response.drainHandler(null);
+  }
+
+  /** Whether the response's body was framed by chunks, as Netty's decoder decides it. */
+  private static boolean chunked(HttpClientResponse backend) {
+    for (String value : backend.headers().getAll(HttpHeaders.TRANSFER_ENCODING)) {
+      for (String coding : value.split(",")) {
+        if (coding.trim().equalsIgnoreCase("chunked")) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static boolean mayHaveBody(HttpMethod method, int status) {
