@@ -35,6 +35,7 @@ public final class LoginRoutes {
   static final String UNAVAILABLE_MESSAGE = "Signing in is not possible right now. Please try again in a moment.";
   static final String LOGOUT_UNAVAILABLE_MESSAGE = "You are signed out on this device, but the sign-out could not be "
       + "recorded everywhere right now.";
+  static final String MALFORMED_LINK_MESSAGE = "This sign-in link is malformed. Please sign in here.";
   /** What a client is asked to wait when the database cannot answer; as for a session that cannot be checked. */
   static final int UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
   private static final Logger LOG = LoggerFactory.getLogger(LoginRoutes.class);
@@ -65,13 +66,25 @@ public final class LoginRoutes {
   }
 
   private void loginPage(RoutingContext ctx) {
-    String next = SafeRedirect.of(ctx.request().getParam("next"));
+    String rawNext;
+    String login;
+    boolean loggedOut;
+    try {
+      rawNext = ctx.request().getParam("next");
+      login = ctx.request().getParam("login");
+      loggedOut = ctx.request().getParam("logged_out") != null;
+    } catch (IllegalArgumentException e) {
+      // A broken percent escape in the query ("%zz", a trailing "%"): the link is wrong, not the server.
+      html(ctx, 400, LoginPage.render(Csrf.tokenFor(ctx), SafeRedirect.HOME, null, MALFORMED_LINK_MESSAGE, null));
+      return;
+    }
+    String next = SafeRedirect.of(rawNext);
     if (SessionAuthenticator.identity(ctx).isPresent()) {
       redirect(ctx, next);
       return;
     }
-    String info = ctx.request().getParam("logged_out") != null ? "You have been signed out." : null;
-    html(ctx, 200, LoginPage.render(Csrf.tokenFor(ctx), next, ctx.request().getParam("login"), null, info));
+    String info = loggedOut ? "You have been signed out." : null;
+    html(ctx, 200, LoginPage.render(Csrf.tokenFor(ctx), next, login, null, info));
   }
 
   private void formLogin(RoutingContext ctx) {

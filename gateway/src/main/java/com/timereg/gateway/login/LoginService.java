@@ -5,6 +5,7 @@ import com.timereg.gateway.password.PasswordVerifier;
 import com.timereg.gateway.password.PoolSaturatedException;
 import com.timereg.gateway.password.Verification;
 import com.timereg.gateway.session.AuthMethod;
+import com.timereg.gateway.session.RevocationReason;
 import com.timereg.gateway.session.SessionService;
 import com.timereg.gateway.throttle.FailureKind;
 import com.timereg.gateway.throttle.ThrottleService;
@@ -56,7 +57,8 @@ public final class LoginService {
 
   public Future<LoginResult> login(InetAddress client, String rawLoginName, String password) {
     String loginName = rawLoginName == null ? "" : rawLoginName.strip();
-    if (loginName.isEmpty() || loginName.length() > MAX_LOGIN_NAME
+    // A NUL is no character of any name, and PostgreSQL refuses it in text: the lookup would fail as an outage.
+    if (loginName.isEmpty() || loginName.length() > MAX_LOGIN_NAME || loginName.indexOf('\0') >= 0
         || password == null || password.isEmpty() || password.length() > MAX_PASSWORD) {
       return Future.succeededFuture(invalid(client, loginName.isEmpty() ? null : loginName, FailureKind.MALFORMED_CREDENTIALS, null));
     }
@@ -97,14 +99,39 @@ public final class LoginService {
         }
         return Future.succeededFuture(invalid(client, loginName, FailureKind.WRONG_PASSWORD, user.loginName()));
       }
-      throttle.recordSuccess(client, loginName);
-      upgradeHashIfWeak(user, password);
       return sessions.issue(user.id(), user.customerSlug(), user.loginName(), AuthMethod.PASSWORD)
-          .map(tokens -> {
+          .compose(tokens -> stillItsPassword(user, password).compose(still -> {
+            if (!still) {
+              // The password was changed while this login verified the old one, and the change may have
+              // ended the user's sessions before this one existed: end it, as the change meant to.
+              return sessions.revokeSession(tokens.identity().sessionId(), RevocationReason.PASSWORD_CHANGE)
+                  .map(v -> invalid(client, loginName, FailureKind.WRONG_PASSWORD, user.loginName()));
+            }
+            throttle.recordSuccess(client, loginName);
+            upgradeHashIfWeak(user, password);
             metrics.attempt("password", "success");
             events.loginSucceeded(client, user.loginName(), AuthMethod.PASSWORD.value);
-            return (LoginResult) new LoginResult.Success(tokens, user);
-          });
+            return Future.succeededFuture((LoginResult) new LoginResult.Success(tokens, user));
+          }));
+    });
+  }
+
+  /**
+   * Whether {@code password}, verified against the hash read before, is still the user's once the session
+   * exists. Read after the session was stored: a password change stores its hash and then ends the user's
+   * other sessions again, so a session opened with the old password is ended by one side or the other.
+   * A different hash of the same password (another login's rehash) is verified once more.
+   */
+  private Future<Boolean> stillItsPassword(UserRecord verified, String password) {
+    return users.findById(verified.id()).compose(now -> {
+      if (now.isEmpty() || !now.get().active() || !now.get().hasPassword()) {
+        return Future.succeededFuture(false);
+      }
+      String hash = now.get().passwordHash();
+      if (hash.equals(verified.passwordHash())) {
+        return Future.succeededFuture(true);
+      }
+      return verifier.verify(password, hash).map(Verification::matches);
     });
   }
 

@@ -122,8 +122,16 @@ public final class AccessTokens {
 
   /** Signs a token for {@code identity}, valid for the access-token lifetime from now. */
   public Signed sign(SessionIdentity identity) {
+    return sign(identity, Instant.MAX);
+  }
+
+  /**
+   * Signs a token for {@code identity}, valid for the access-token lifetime from now but not past
+   * {@code sessionEnd} (the family's absolute expiry: a session is over then, however active).
+   */
+  public Signed sign(SessionIdentity identity, Instant sessionEnd) {
     long iat = clock.instant().getEpochSecond();
-    long exp = iat + settings.accessTokenLifetime().getSeconds();
+    long exp = Math.min(iat + settings.accessTokenLifetime().getSeconds(), sessionEnd.getEpochSecond());
     byte[] jti = new byte[16];
     RANDOM.nextBytes(jti);
     JsonObject claims = new JsonObject()

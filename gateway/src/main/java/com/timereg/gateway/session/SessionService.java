@@ -106,7 +106,7 @@ public final class SessionService {
     Instant refreshExpires = earliest(now.plus(settings.idleTimeout()), absolute);
     SessionIdentity identity = new SessionIdentity(userId, customer, loginName, method, sessionId.toString());
     return store.insertSession(pool, sessionId, userId, method, now, absolute, refresh.hash(), refreshExpires).map(v -> {
-      AccessTokens.Signed access = tokens.sign(identity);
+      AccessTokens.Signed access = tokens.sign(identity, absolute);
       metrics.sessionIssued(method);
       return new IssuedTokens(access.token(), access.expiresAt(), refresh.token(), refreshExpires, identity);
     });
@@ -167,7 +167,7 @@ public final class SessionService {
     Instant nextExpires = earliest(now.plus(settings.idleTimeout()), t.absoluteExpiresAt());
     return store.rotate(c, hash, next.hash(), t.sessionId(), now, nextExpires).map(v -> {
       SessionIdentity identity = new SessionIdentity(t.userId(), t.customer(), t.loginName(), t.method(), t.sessionId().toString());
-      AccessTokens.Signed access = tokens.sign(identity);
+      AccessTokens.Signed access = tokens.sign(identity, t.absoluteExpiresAt());
       IssuedTokens issued = new IssuedTokens(access.token(), access.expiresAt(), next.token(), nextExpires, identity);
       return new Decision(RefreshResult.refreshed(issued), null, null, t.userId());
     });
