@@ -35,7 +35,7 @@ public final class LoginRoutes {
   static final String UNAVAILABLE_MESSAGE = "Signing in is not possible right now. Please try again in a moment.";
   static final String LOGOUT_UNAVAILABLE_MESSAGE = "You are signed out on this device, but the sign-out could not be "
       + "recorded everywhere right now.";
-  static final String MALFORMED_LINK_MESSAGE = "This sign-in link is malformed. Please sign in here.";
+  public static final String MALFORMED_LINK_MESSAGE = "This sign-in link is malformed. Please sign in here.";
   /** What a client is asked to wait when the database cannot answer; as for a session that cannot be checked. */
   static final int UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
   private static final Logger LOG = LoggerFactory.getLogger(LoginRoutes.class);

@@ -44,7 +44,8 @@ final class SignInStart {
 
   Future<StartResult> start(InetAddress client, String rawLoginName, String next, String browserBinding) {
     String loginName = rawLoginName == null ? "" : rawLoginName.strip();
-    if (loginName.isEmpty() || loginName.length() > MAX_LOGIN_NAME) {
+    // A NUL is no character of any name, and PostgreSQL refuses it in text: the lookup would fail as an outage.
+    if (loginName.isEmpty() || loginName.length() > MAX_LOGIN_NAME || loginName.indexOf('\0') >= 0) {
       return Future.succeededFuture(new StartResult.NotAvailable());
     }
     return directory.customerForLogin(loginName)

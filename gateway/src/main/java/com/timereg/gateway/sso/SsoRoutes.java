@@ -69,7 +69,22 @@ public final class SsoRoutes {
   }
 
   private void startLink(RoutingContext ctx) {
-    start(ctx, ctx.request().getParam("login"), SafeRedirect.of(ctx.request().getParam("next")));
+    String login;
+    String next;
+    try {
+      login = ctx.request().getParam("login");
+      next = ctx.request().getParam("next");
+    } catch (IllegalArgumentException e) {
+      malformedLink(ctx);
+      return;
+    }
+    start(ctx, login, SafeRedirect.of(next));
+  }
+
+  /** A link with a broken percent escape ("%zz", a trailing "%"): the link is wrong, not the server (400). */
+  private static void malformedLink(RoutingContext ctx) {
+    LoginRoutes.html(ctx, 400, LoginPage.render(Csrf.tokenFor(ctx), SafeRedirect.HOME, null,
+        LoginRoutes.MALFORMED_LINK_MESSAGE, null));
   }
 
   private void start(RoutingContext ctx, String loginName, String next) {
@@ -96,8 +111,14 @@ public final class SsoRoutes {
 
   private void callback(RoutingContext ctx) {
     var q = ctx.request();
-    SsoService.CallbackParams params = new SsoService.CallbackParams(
-        q.getParam("state"), q.getParam("code"), q.getParam("error"), q.getParam("error_description"));
+    SsoService.CallbackParams params;
+    try {
+      params = new SsoService.CallbackParams(
+          q.getParam("state"), q.getParam("code"), q.getParam("error"), q.getParam("error_description"));
+    } catch (IllegalArgumentException e) {
+      malformedLink(ctx);
+      return;
+    }
     Cookie binding = q.getCookie(BINDING_COOKIE);
     sso.callback(clientAddress.apply(ctx), params, binding == null ? null : binding.getValue()).onComplete(ar -> {
       if (ar.failed()) {

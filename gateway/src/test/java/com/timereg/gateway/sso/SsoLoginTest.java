@@ -252,6 +252,21 @@ class SsoLoginTest {
     assertRefusedWithoutSession(browser.get(callback), 400, SsoRefusal.INVALID_STATE);
   }
 
+  /** Bad input is a clear 4xx, never a 500: broken percent escapes in the links, a NUL in the login name. */
+  @Test
+  void aMalformedLinkOrLoginNameIsAClientErrorNotAServerError() {
+    for (String link : new String[] {"/sso/start?login=%zz&next=%2F", "/sso/start?login=olivia%40optco.example&next=%",
+        "/sso/callback?state=%zz&code=x", "/sso/callback?state=x&code=%E0%A4%"}) {
+      Response r = browser.get(link);
+      assertThat(r.status()).as(link).isEqualTo(400);
+      assertThat(r.body()).as(link).contains("malformed").doesNotContain("Exception");
+      assertThat(r.sets(SessionCookies.ACCESS)).isFalse();
+    }
+    Response nul = browser.get("/sso/start?login=olivia%00%40optco.example&next=%2F");
+    assertThat(nul.status()).as("a NUL in the name: no Microsoft sign-in for it, no outage").isEqualTo(200);
+    assertThat(nul.location()).isNull();
+  }
+
   @Test
   void callbackInABrowserOtherThanTheOneThatStartedIsRefused() {
     Response start = browser.get("/sso/start?login=olivia%40optco.example&next=%2F");
