@@ -36,9 +36,16 @@ import java.util.ArrayDeque;
 final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, ResponseDeadlines.Waiting,
     DirectProxy.Exchange {
 
+  /** Bodies of declared length up to this go out in one buffer with the head (see {@link #pendingHead}). */
+  private static final int SMALL_BODY = 8192;
+
   private final DirectProxy proxy;
   private final ChannelHandlerContext client;
-  /** Where the answer's bytes go: the client pipeline past Vert.x's HTTP encoder (see {@link ResponseHeads}). */
+  /**
+   * Where the answer's bytes go: the client pipeline past Vert.x's HTTP encoder (see {@link ResponseHeads}).
+   * Written with a promise of their own: Vert.x's idle handler would swap a void one for a new promise and a
+   * listener besides.
+   */
   private final ChannelHandlerContext wire;
   private final HttpRequest upstreamHead;
   private final String method;
@@ -65,6 +72,11 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
   private boolean clientUnflushed;
   /** The answer goes to the client chunked (the backend's had no Content-Length). */
   private boolean chunkedOut;
+  /**
+   * The answer's head, not yet written, with room for a small body of declared length: the body, which mostly
+   * arrives in the same read, goes out in the same buffer (one write and one TLS record instead of two).
+   */
+  private ByteBuf pendingHead;
   private int status;
   /** Body bytes written to the client. */
   private long bytesOut;
@@ -237,6 +249,7 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
 
   @Override
   public void backendReadComplete() {
+    writePendingHead();
     if (clientUnflushed) {
       clientUnflushed = false;
       client.flush();
@@ -311,9 +324,12 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
     boolean byChunks = HttpUtil.isTransferEncodingChunked(response);
     String length = byChunks ? null : in.get(HttpHeaderNames.CONTENT_LENGTH);
     boolean chunked = length == null && !head && code >= 200 && code != 204 && code != 304;
+    long declared = length == null || head || code < 200 || code == 204 || code == 304
+        ? 0 : HttpUtil.getContentLength(response, 0L);
+    int room = declared > 0 && declared <= SMALL_BODY ? (int) declared : 0;
     ByteBuf bytes;
     try {
-      bytes = proxy.heads.head(client.alloc(), code, in, length, chunked, hsts, closeClient);
+      bytes = proxy.heads.head(client.alloc(), code, in, length, chunked, hsts, closeClient, room);
     } catch (IllegalArgumentException e) {
       // Not a head anyone should read (the decoder lets no CR, LF or NUL through): like a malformed one.
       fail(ProxyFailure.CONNECTION_RESET, e);
@@ -325,30 +341,52 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
     chunkedOut = chunked;
     // Both lengths on one answer is faulty framing (RFC 9112 6.3): the connection is not used again.
     backendKeepAlive = HttpUtil.isKeepAlive(response) && !(byChunks && in.contains(HttpHeaderNames.CONTENT_LENGTH));
-    wire.write(bytes, wire.voidPromise());
+    if (room > 0) {
+      pendingHead = bytes;
+    } else {
+      wire.write(bytes);
+    }
     clientUnflushed = true;
+  }
+
+  /** Writes the head held for the body, if any. */
+  private void writePendingHead() {
+    if (pendingHead != null) {
+      ByteBuf bytes = pendingHead;
+      pendingHead = null;
+      wire.write(bytes);
+    }
   }
 
   /** A piece of the body; takes ownership. */
   private void writeBody(HttpContent content) {
     ByteBuf data = content.content();
     int size = data.readableBytes();
+    if (pendingHead != null) {
+      if (size <= pendingHead.writableBytes()) {
+        pendingHead.writeBytes(data);
+        data.release();
+        return;
+      }
+      writePendingHead();
+    }
     if (size == 0) {
       data.release();
     } else if (chunkedOut) {
-      wire.write(ResponseHeads.chunkSize(client.alloc(), size), wire.voidPromise());
-      wire.write(data, wire.voidPromise());
-      wire.write(ResponseHeads.chunkEnd(), wire.voidPromise());
+      wire.write(ResponseHeads.chunkSize(client.alloc(), size));
+      wire.write(data);
+      wire.write(ResponseHeads.chunkEnd());
     } else {
-      wire.write(data, wire.voidPromise());
+      wire.write(data);
     }
   }
 
   /** The end of the body; takes ownership. */
   private void writeLast(LastHttpContent last) {
     writeBody(last);
+    writePendingHead();
     if (chunkedOut) {
-      wire.write(ResponseHeads.lastChunk(), wire.voidPromise());
+      wire.write(ResponseHeads.lastChunk());
     }
   }
 
@@ -382,6 +420,10 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
     finished = true;
     clearDeadline();
     releaseUnsent();
+    if (pendingHead != null) {
+      pendingHead.release();
+      pendingHead = null;
+    }
     if (backend != null) {
       // A half-used connection must not go back to the pool.
       DirectBackend.Connection connection = backend;

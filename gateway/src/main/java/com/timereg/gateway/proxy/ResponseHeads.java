@@ -61,6 +61,12 @@ final class ResponseHeads {
    */
   ByteBuf head(ByteBufAllocator alloc, int status, HttpHeaders from, String contentLength, boolean chunked,
       String hsts, boolean close) {
+    return head(alloc, status, from, contentLength, chunked, hsts, close, 0);
+  }
+
+  /** The same, in a buffer with room for {@code room} more bytes (the body, when it is small). */
+  ByteBuf head(ByteBufAllocator alloc, int status, HttpHeaders from, String contentLength, boolean chunked,
+      String hsts, boolean close, int room) {
     byte[] line = status >= 100 && status < STATUS_LINES.length ? STATUS_LINES[status] : statusLine(status);
     byte[] out = room(0, line.length);
     System.arraycopy(line, 0, out, 0, line.length);
@@ -90,7 +96,7 @@ final class ResponseHeads {
     out = room(at, 2);
     out[at++] = '\r';
     out[at++] = '\n';
-    return alloc.directBuffer(at).writeBytes(out, 0, at);
+    return alloc.directBuffer(at + room).writeBytes(out, 0, at);
   }
 
   /** The size line of a chunk of {@code size} bytes (more than zero). */
