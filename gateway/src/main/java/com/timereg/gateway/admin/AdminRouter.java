@@ -26,6 +26,10 @@ public final class AdminRouter {
         .end(registry.scrape()));
     console.mount(router);
     router.route().handler(ctx -> json(ctx, 404, "{\"error\":\"not_found\",\"message\":\"No such resource.\"}"));
+    // A path Vert.x cannot decode while matching routes (a broken percent escape in a path
+    // parameter) never reaches a route or failure handler: it is answered here, as the API answers.
+    router.errorHandler(400, ctx -> json(ctx, 400, new io.vertx.core.json.JsonObject().put("error", "invalid")
+        .put("message", SecurityConsole.unreadable(400)).encode()));
     return router;
   }
 

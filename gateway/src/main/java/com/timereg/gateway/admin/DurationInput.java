@@ -3,8 +3,6 @@ package com.timereg.gateway.admin;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Durations as staff type them: {@code 90s}, {@code 15m}, {@code 2h}, {@code 7d}, {@code 1w},
@@ -13,8 +11,7 @@ import java.util.regex.Pattern;
  * positive. Bounds (at least a minute, at most the configured maximum) are the block rules' job.
  */
 final class DurationInput {
-  private static final Pattern PART = Pattern.compile("(\\d{1,9})\\s*(s|m|h|d|w)");
-  private static final Pattern WHOLE = Pattern.compile("(\\d{1,9}\\s*(s|m|h|d|w)\\s*)+");
+  private static final int MAX_DIGITS = 9;
 
   private DurationInput() {}
 
@@ -41,24 +38,55 @@ final class DurationInput {
     return negative ? d.negated() : d;
   }
 
+  /**
+   * Reads {@code <digits><unit>} parts, spaces allowed between them, by hand: a regular expression
+   * with a repeated group recurses once per part in {@code java.util.regex} and overflows the
+   * stack on a long (if silly) chain such as {@code 1m1m1m...}, which the body limit allows.
+   */
   private static Duration units(String s) {
-    if (!WHOLE.matcher(s).matches()) {
-      return null;
-    }
     Duration total = Duration.ZERO;
-    Matcher m = PART.matcher(s);
-    while (m.find()) {
-      long n = Long.parseLong(m.group(1));
-      Duration part = switch (m.group(2)) {
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        case "d" -> Duration.ofDays(n);
-        default -> Duration.ofDays(Math.multiplyExact(n, 7));
+    int i = 0;
+    int n = s.length();
+    boolean any = false;
+    while (i < n) {
+      int start = i;
+      while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+        i++;
+      }
+      if (i == start || i - start > MAX_DIGITS) {
+        return null;
+      }
+      long count = Long.parseLong(s, start, i, 10);
+      while (i < n && space(s.charAt(i))) {
+        i++;
+      }
+      if (i == n) {
+        return null;
+      }
+      Duration part = switch (s.charAt(i)) {
+        case 's' -> Duration.ofSeconds(count);
+        case 'm' -> Duration.ofMinutes(count);
+        case 'h' -> Duration.ofHours(count);
+        case 'd' -> Duration.ofDays(count);
+        case 'w' -> Duration.ofDays(Math.multiplyExact(count, 7));
+        default -> null;
       };
+      if (part == null) {
+        return null;
+      }
+      i++;
+      while (i < n && space(s.charAt(i))) {
+        i++;
+      }
       total = total.plus(part);
+      any = true;
     }
-    return total;
+    return any ? total : null;
+  }
+
+  /** What {@code \s} matched before: ASCII white space only. */
+  private static boolean space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
   }
 
   private static String abbreviate(String s) {

@@ -1,5 +1,6 @@
 package com.timereg.gateway.admin;
 
+import com.timereg.gateway.blocks.BlockRequestException;
 import com.timereg.gateway.blocks.BlockSync;
 import com.timereg.gateway.clientip.Cidr;
 import com.timereg.gateway.throttle.ThrottleService;
@@ -7,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.HttpException;
 import java.time.Clock;
 import java.util.List;
 
@@ -50,17 +52,31 @@ public final class SecurityConsole {
   }
 
   private static void failed(RoutingContext ctx) {
-    if (ctx.failure() != null) {
-      ApiResponses.failure(ctx, ctx.failure());
+    Throwable failure = ctx.failure();
+    if (failure instanceof ApiResponses.BadRequest || failure instanceof BlockRequestException) {
+      ApiResponses.failure(ctx, failure);
       return;
     }
-    int status = ctx.statusCode();
+    // Vert.x's own refusals of what it cannot read (a broken percent escape in the query, an
+    // undecodable body) come with a 4xx and a cause: the request is wrong, not the server.
+    int status = failure instanceof HttpException h ? h.getStatusCode() : ctx.statusCode();
+    if (failure != null && (status < 400 || status >= 500)) {
+      ApiResponses.failure(ctx, failure);
+      return;
+    }
     if (status == 413) {
       ApiResponses.error(ctx, 413, "too_large", "The request body is larger than " + MAX_BODY_BYTES + " bytes.");
     } else if (status >= 400 && status < 500) {
-      ApiResponses.error(ctx, status, "invalid", "The request was refused (" + status + ").");
+      ApiResponses.error(ctx, status, "invalid", unreadable(status));
     } else {
       ApiResponses.failure(ctx, new IllegalStateException("admin API failed with status " + status));
     }
+  }
+
+  /** The message of a 4xx that Vert.x decided before any route of ours could say more. */
+  static String unreadable(int status) {
+    return status == 400
+        ? "The request could not be read (400): check its percent escapes (such as %2F) and its body."
+        : "The request was refused (" + status + ").";
   }
 }

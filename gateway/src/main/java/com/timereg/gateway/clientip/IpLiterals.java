@@ -30,6 +30,13 @@ public final class IpLiterals {
     if (bytes == null) {
       return null;
     }
+    if (v6 && bytes.length == 16 && ipv4CompatibleMadeMapped(text, bytes)) {
+      // Netty turns "::1.2.3.4" (IPv4-compatible, ::102:304) into ::ffff:1.2.3.4, which Java then
+      // makes the IPv4 address 1.2.3.4. It is an IPv6 address, and PostgreSQL prints such
+      // addresses in exactly this dotted form: read back, it must be the same address.
+      bytes[10] = 0;
+      bytes[11] = 0;
+    }
     try {
       return InetAddress.getByAddress(bytes);
     } catch (UnknownHostException e) {
@@ -48,6 +55,20 @@ public final class IpLiterals {
     }
     int zone = hostAddress.indexOf('%');
     return parse(zone < 0 ? hostAddress : hostAddress.substring(0, zone));
+  }
+
+  /** An IPv6 literal ending in a dotted quad, not written with ffff before it, that came out IPv4-mapped. */
+  private static boolean ipv4CompatibleMadeMapped(String text, byte[] bytes) {
+    if (text.indexOf('.') < 0 || bytes[10] != (byte) 0xff || bytes[11] != (byte) 0xff) {
+      return false;
+    }
+    for (int i = 0; i < 10; i++) {
+      if (bytes[i] != 0) {
+        return false;
+      }
+    }
+    String hextets = text.substring(0, text.lastIndexOf(':')).toLowerCase(java.util.Locale.ROOT);
+    return !hextets.endsWith("ffff");
   }
 
   /** "010.0.0.1" is 8.0.0.1 to some parsers and 10.0.0.1 to others: refuse to guess. */

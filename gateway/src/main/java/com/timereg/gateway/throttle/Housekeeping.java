@@ -1,8 +1,12 @@
 package com.timereg.gateway.throttle;
 
+import com.timereg.gateway.clientip.AddressKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -28,6 +32,11 @@ final class Housekeeping {
   private final AtomicLongArray activeBlocks = new AtomicLongArray(BlockKind.values().length);
   private volatile long lastPressureSweepAt = Long.MIN_VALUE / 2;
   private volatile long lastScanAt;
+  /**
+   * Keys whose block was lifted since the last scan: their block ended early at the lift, which is
+   * not an expiry, and the scan would otherwise take the lift time for one.
+   */
+  private final Set<AddressKey> liftedSinceScan = ConcurrentHashMap.newKeySet();
 
   Housekeeping(BlockRules rules, ThrottleStore clients, ThrottleStore ranges, BlockRegistry registry,
       ThrottleMetrics metrics, Listeners listeners, Clock clock, Executor sweepExecutor) {
@@ -90,6 +99,12 @@ final class Housekeeping {
     }
   }
 
+  /** The automatic block of {@code key} was lifted before its end: reported by the lift, not by a scan. */
+  void blockLifted(BlockKind kind, AddressKey key) {
+    liftedSinceScan.add(key);
+    blockEnded(kind);
+  }
+
   long activeBlocks(BlockKind kind, long now) {
     if (kind == BlockKind.MANUAL) {
       return registry.manualBlocks().stream().filter(m -> m.until().toEpochMilli() > now).count();
@@ -99,17 +114,21 @@ final class Housekeeping {
 
   private synchronized void scan(long now) {
     long since = lastScanAt;
-    activeBlocks.set(BlockKind.CLIENT.ordinal(), scanStore(clients, BlockKind.CLIENT, since, now));
-    activeBlocks.set(BlockKind.RANGE.ordinal(), scanStore(ranges, BlockKind.RANGE, since, now));
+    // Lifts made while this scan runs stay for the next one, whose window they fall into.
+    List<AddressKey> lifted = List.copyOf(liftedSinceScan);
+    Set<AddressKey> skip = Set.copyOf(lifted);
+    activeBlocks.set(BlockKind.CLIENT.ordinal(), scanStore(clients, BlockKind.CLIENT, since, now, skip));
+    activeBlocks.set(BlockKind.RANGE.ordinal(), scanStore(ranges, BlockKind.RANGE, since, now, skip));
+    lifted.forEach(liftedSinceScan::remove);
     lastScanAt = now;
   }
 
-  private long scanStore(ThrottleStore store, BlockKind kind, long since, long now) {
+  private long scanStore(ThrottleStore store, BlockKind kind, long since, long now, Set<AddressKey> lifted) {
     long[] active = {0};
     store.removeIf((key, r) -> {
       if (r.blockedUntil > now) {
         active[0]++;
-      } else if (r.blockedUntil > since) {
+      } else if (r.blockedUntil > since && !lifted.contains(key)) {
         metrics.blockExpired(kind);
         listeners.lifted(key.toCidr(), kind, Origin.EXPIRY);
       }

@@ -321,7 +321,7 @@ public final class ThrottleService implements ThrottleStatus {
       });
       if (Boolean.TRUE.equals(done)) {
         BlockKind kind = shape == ClientKeys.Shape.CLIENT ? BlockKind.CLIENT : BlockKind.RANGE;
-        housekeeping.blockEnded(kind);
+        housekeeping.blockLifted(kind, AddressKey.of(subject));
         listeners.lifted(subject, kind, origin);
         lifted = true;
       }
