@@ -35,7 +35,20 @@ public final class Cidr {
               + "' is not an IPv4 or IPv6 address literal");
     }
     int max = maxPrefix(address);
-    int prefix = slash < 0 ? max : parsePrefix(s, s.substring(slash + 1), max);
+    int prefix;
+    if (address instanceof Inet4Address && addressPart.indexOf(':') >= 0) {
+      // IPv4-mapped IPv6 notation (::ffff:a.b.c.d): its prefix counts IPv6 bits, of which the first 96 are the
+      // mapping; the block is the IPv4 one those addresses stand for (every IPv4-mapped address is IPv4 here).
+      int v6Prefix = slash < 0 ? 128 : parsePrefix(s, s.substring(slash + 1), 128);
+      if (v6Prefix < 96) {
+        throw new IllegalArgumentException(
+            "'" + abbreviate(s) + "' reaches beyond the IPv4-mapped addresses (::ffff:0:0/96): give an IPv4-mapped"
+                + " range a prefix of at least 96, or write the IPv4 range itself, e.g. 192.0.2.0/24");
+      }
+      prefix = v6Prefix - 96;
+    } else {
+      prefix = slash < 0 ? max : parsePrefix(s, s.substring(slash + 1), max);
+    }
     byte[] bytes = address.getAddress();
     byte[] masked = mask(bytes, prefix);
     if (!Arrays.equals(bytes, masked)) {

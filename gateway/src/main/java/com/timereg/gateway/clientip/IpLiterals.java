@@ -26,6 +26,9 @@ public final class IpLiterals {
     if (!(v6 ? NetUtil.isValidIpV6Address(text) : NetUtil.isValidIpV4Address(text) && !hasLeadingZero(text))) {
       return null;
     }
+    if (v6 && text.indexOf('.') >= 0 && hasLeadingZero(text.substring(text.lastIndexOf(':') + 1))) {
+      return null; // the same ambiguity inside ::ffff:010.0.0.1
+    }
     byte[] bytes = NetUtil.createByteArrayFromIpAddressString(text);
     if (bytes == null) {
       return null;

@@ -523,6 +523,11 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
     // Spelled as BlockHandler's answer through Vert.x is, so both look the same on the wire.
     FullHttpResponse response = answer(HttpResponseStatus.TOO_MANY_REQUESTS,
         html ? "text/html; charset=utf-8" : "application/json", BlockHandler.refusalBody(d, html));
+    if (io.netty.handler.codec.http.HttpMethod.HEAD.equals(request.method())) {
+      // No content for HEAD (RFC 9110 9.3.2), the length a GET would get, as Vert.x answers it: Vert.x's encoder
+      // does not know the request's method, and bytes after the head would be read as the next answer.
+      response.content().clear();
+    }
     HttpHeaders out = response.headers();
     out.set("Retry-After", Long.toString(d.retryAfterSeconds()));
     steps.blockCheck().refusedInConnection();

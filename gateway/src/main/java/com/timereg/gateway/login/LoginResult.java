@@ -19,5 +19,11 @@ public sealed interface LoginResult {
   /** The verification pool is full: try again shortly (503 + Retry-After), not counted as invalid. */
   record Busy(int retryAfterSeconds) implements LoginResult {}
 
+  /**
+   * The client was blocked while this attempt waited (per-name delay, or guesses sent together with it):
+   * refused unverified, like a blocked client at the entry (429 + Retry-After).
+   */
+  record Blocked(com.timereg.gateway.throttle.BlockKind kind, long retryAfterSeconds) implements LoginResult {}
+
   LoginResult INVALID = new Invalid();
 }

@@ -110,6 +110,9 @@ public final class LoginRoutes {
         ctx.response().putHeader("Retry-After", Integer.toString(busy.retryAfterSeconds()));
         html(ctx, 503, LoginPage.render(Csrf.tokenFor(ctx), next, loginName,
             "We are handling many sign-ins right now. Please try again in a moment.", null));
+      } else if (result instanceof LoginResult.Blocked blocked) {
+        ctx.response().putHeader("Retry-After", Long.toString(blocked.retryAfterSeconds()));
+        html(ctx, 429, LoginPage.render(Csrf.tokenFor(ctx), next, loginName, blockedMessage(blocked), null));
       } else if (result instanceof LoginResult.SsoRequired sso) {
         html(ctx, 401, LoginPage.render(Csrf.tokenFor(ctx), next, loginName, SSO_MESSAGE, null,
             LoginPage.ssoStartHref(sso.loginName(), next)));
@@ -138,6 +141,9 @@ public final class LoginRoutes {
       } else if (result instanceof LoginResult.Busy busy) {
         ctx.response().putHeader("Retry-After", Integer.toString(busy.retryAfterSeconds()));
         error(ctx, 503, "temporarily_unavailable", "Too many sign-ins right now; retry shortly.");
+      } else if (result instanceof LoginResult.Blocked blocked) {
+        ctx.response().putHeader("Retry-After", Long.toString(blocked.retryAfterSeconds()));
+        error(ctx, 429, "too_many_requests", blockedMessage(blocked));
       } else if (result instanceof LoginResult.SsoRequired sso) {
         ctx.response().setStatusCode(401)
             .putHeader("Content-Type", "application/json")
@@ -148,6 +154,14 @@ public final class LoginRoutes {
         error(ctx, 401, "invalid_grant", INVALID_MESSAGE);
       }
     });
+  }
+
+  /** As the block check's own refusal words it (edge.BlockHandler). */
+  private static String blockedMessage(LoginResult.Blocked blocked) {
+    long minutes = Math.max(1, (blocked.retryAfterSeconds() + 59) / 60);
+    String who = blocked.kind() == com.timereg.gateway.throttle.BlockKind.CLIENT ? "your address" : "your network";
+    return "Too many failed logins from " + who + ". Try again in " + minutes
+        + (minutes == 1 ? " minute." : " minutes.");
   }
 
   private void refresh(RoutingContext ctx) {

@@ -29,6 +29,9 @@ public final class LoginService {
   public static final int MAX_LOGIN_NAME = 254;
   /** Bounds the work one request can ask for; longer than any password a person or manager uses. */
   public static final int MAX_PASSWORD = 1024;
+  /** How often an attempt waiting for its client's verifications in flight looks again, and for how long at most. */
+  static final Duration ADMISSION_POLL = Duration.ofMillis(20);
+  static final Duration ADMISSION_WAIT = Duration.ofSeconds(30);
 
   private final Vertx vertx;
   private final UserDirectory users;
@@ -65,7 +68,8 @@ public final class LoginService {
     // The per-name delay slows guessing against one account without ever locking its owner out.
     return delay(throttle.accountDelay(loginName))
         .compose(v -> users.findByLoginName(loginName))
-        .compose(user -> check(client, loginName, password, user))
+        .compose(user -> admitted(client, System.nanoTime() + ADMISSION_WAIT.toNanos(),
+            () -> check(client, loginName, password, user)))
         .recover(e -> {
           if (e instanceof PoolSaturatedException busy) {
             metrics.attempt("password", "busy");
@@ -74,6 +78,39 @@ public final class LoginService {
           metrics.attempt("password", "error");
           return Future.failedFuture(e);
         });
+  }
+
+  /**
+   * Runs {@code attempt} once the throttle admits a verification for {@code client}: the block check at the
+   * request's entry was made before the per-name delay and cannot see guesses sent together with this one.
+   * While the client's verifications in flight take up its limit, this waits for them (polling), up to
+   * {@link #ADMISSION_WAIT}; a block found meanwhile refuses the attempt unverified.
+   */
+  private Future<LoginResult> admitted(InetAddress client, long deadlineNanos,
+      java.util.function.Supplier<Future<LoginResult>> attempt) {
+    ThrottleService.Admission admission = throttle.admitVerification(client);
+    if (admission.blocked() != null) {
+      metrics.attempt("password", "blocked");
+      return Future.succeededFuture(new LoginResult.Blocked(admission.blocked().kind(), admission.blocked().retryAfterSeconds()));
+    }
+    if (admission.mustWait()) {
+      if (System.nanoTime() - deadlineNanos >= 0) {
+        metrics.attempt("password", "busy");
+        return Future.succeededFuture(new LoginResult.Busy(1));
+      }
+      Promise<LoginResult> later = Promise.promise();
+      vertx.setTimer(ADMISSION_POLL.toMillis(), id -> admitted(client, deadlineNanos, attempt).onComplete(later));
+      return later.future();
+    }
+    Future<LoginResult> outcome;
+    try {
+      outcome = attempt.get();
+    } catch (RuntimeException e) {
+      throttle.verificationEnded(client);
+      throw e;
+    }
+    // After the outcome was recorded (failure or success), which happens before the future completes.
+    return outcome.andThen(ar -> throttle.verificationEnded(client));
   }
 
   private Future<LoginResult> check(InetAddress client, String loginName, String password, Optional<UserRecord> found) {

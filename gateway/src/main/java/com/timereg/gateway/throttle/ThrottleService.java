@@ -39,6 +39,9 @@ public final class ThrottleService implements ThrottleStatus {
   private final Listeners listeners = new Listeners();
   private final Housekeeping housekeeping;
   private volatile long lastErrorLogAt = Long.MIN_VALUE / 2;
+  /** Password verifications in flight on this node, by client key (see {@link #admitVerification}). */
+  private final java.util.concurrent.ConcurrentHashMap<AddressKey, Integer> verifying =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * @param sweepExecutor runs a sweep when a map nears capacity (a worker pool in production)
@@ -92,6 +95,70 @@ public final class ThrottleService implements ThrottleStatus {
     } catch (RuntimeException e) {
       storeError("check", e);
       return Decision.ALLOWED;
+    }
+  }
+
+  /**
+   * Whether one password verification for {@code client} may start now. The block check at a request's entry
+   * cannot see the guesses sent together with it (they are all still being verified, none counted yet), so
+   * the verifications a client has in flight on this node count towards its limit like failures: a client
+   * whose counted failures plus verifications in flight reach its limit waits until those end, by which
+   * time it is blocked or has room again. Every admitted verification must end with
+   * {@link #verificationEnded} once its outcome is recorded. Never throws: a failing store admits.
+   */
+  public Admission admitVerification(InetAddress client) {
+    try {
+      Decision d = check(client);
+      if (!d.allowed()) {
+        return new Admission(false, d);
+      }
+      if (registry.allowFor(client) != null) {
+        return Admission.ADMITTED;
+      }
+      long now = clock.millis();
+      AddressKey key = keys.clientKey(client);
+      RateRecord r = clients.get(key);
+      double counted = r == null ? 0 : rules.failureEstimate(r, now);
+      int limit = rules.clientFailureLimit(r, now, surge.isActive(now));
+      boolean[] admitted = {false};
+      verifying.compute(key, (k, n) -> {
+        int inFlight = n == null ? 0 : n;
+        if (counted + inFlight < limit) {
+          admitted[0] = true;
+          return inFlight + 1;
+        }
+        return n;
+      });
+      return admitted[0] ? Admission.ADMITTED : Admission.WAIT;
+    } catch (RuntimeException e) {
+      storeError("admitVerification", e);
+      return Admission.ADMITTED;
+    }
+  }
+
+  /** Ends a verification that {@link #admitVerification} admitted, after its failure or success was recorded. */
+  public void verificationEnded(InetAddress client) {
+    try {
+      verifying.computeIfPresent(keys.clientKey(client), (k, n) -> n <= 1 ? null : n - 1);
+    } catch (RuntimeException e) {
+      storeError("verificationEnded", e);
+    }
+  }
+
+  /**
+   * The answer of {@link #admitVerification}: go on, wait for the client's verifications in flight, or
+   * refused by a block.
+   *
+   * @param admitted the verification may start
+   * @param blocked the block that refuses it, or null
+   */
+  public record Admission(boolean admitted, Decision blocked) {
+    static final Admission ADMITTED = new Admission(true, null);
+    static final Admission WAIT = new Admission(false, null);
+
+    /** Neither admitted nor blocked: the client's verifications in flight already take up its limit. */
+    public boolean mustWait() {
+      return !admitted && blocked == null;
     }
   }
 

@@ -24,6 +24,19 @@ class CidrTest {
   }
 
   @Test
+  void ipv4MappedRangesCountTheirPrefixInIpv6Bits() {
+    assertThat(Cidr.parse("::ffff:192.0.2.0/120")).isEqualTo(Cidr.parse("192.0.2.0/24"));
+    assertThat(Cidr.parse("::ffff:0:0/96")).isEqualTo(Cidr.parse("0.0.0.0/0"));
+    assertThat(Cidr.parse("::ffff:c000:200/120")).isEqualTo(Cidr.parse("192.0.2.0/24"));
+    assertThat(Cidr.parse("::ffff:192.0.2.7/128")).isEqualTo(Cidr.parse("192.0.2.7/32"));
+    // As IPv6, "::ffff:192.0.2.0/24" is a /24 far outside the mapped addresses: never silently an IPv4 /24.
+    assertThatThrownBy(() -> Cidr.parse("::ffff:192.0.2.0/24"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("prefix of at least 96");
+    assertThatThrownBy(() -> Cidr.parse("::ffff:192.0.2.1/120"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("did you mean 192.0.2.0/24?");
+  }
+
+  @Test
   void containsAddressesInsideTheBlockOnly() {
     Cidr c = Cidr.parse("192.0.2.128/25");
     assertThat(c.contains(IpLiterals.parse("192.0.2.128"))).isTrue();
@@ -63,6 +76,15 @@ class CidrTest {
     assertThat(IpLiterals.parse("localhost")).isNull();
     assertThat(IpLiterals.parse("1.2.3")).isNull();
     assertThat(IpLiterals.parse("0x7f.0.0.1")).isNull();
+  }
+
+  @Test
+  void refusesLeadingZerosInsideIpv4MappedAddressesToo() {
+    assertThat(IpLiterals.parse("010.0.0.1")).isNull();
+    assertThat(IpLiterals.parse("::ffff:010.0.0.1")).as("8.0.0.1 to some parsers, 10.0.0.1 to others").isNull();
+    assertThat(IpLiterals.parse("::ffff:10.0.0.01")).isNull();
+    assertThat(IpLiterals.parse("::ffff:10.0.0.1")).isEqualTo(IpLiterals.parse("10.0.0.1"));
+    assertThat(IpLiterals.parse("::ffff:0.0.0.0")).isEqualTo(IpLiterals.parse("0.0.0.0"));
   }
 
   @Test

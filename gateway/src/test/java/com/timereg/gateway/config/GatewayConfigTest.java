@@ -236,6 +236,18 @@ class GatewayConfigTest {
   }
 
   @Test
+  void theProxyProtocolIsRefusedRatherThanMistakingEveryClientForTheBalancer() throws IOException {
+    // See ProxyProtocolEndToEndTest: a PROXY line either breaks the TLS handshake or names nobody.
+    Path f = write(String.join("\n", "public:", "  proxy-protocol: true", "client-address:",
+        "  trusted-proxies: [10.0.0.0/8]", ""));
+    assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get, true))
+        .hasMessageContaining("public.proxy-protocol: is not supported")
+        .hasMessageContaining("X-Forwarded-For");
+    assertThat(GatewayConfig.load(write(""), Map.<String, String>of()::get, true).publicListener().proxyProtocol())
+        .isFalse();
+  }
+
+  @Test
   void productionRequiresASessionSigningKeyDevModeDoesNot() throws IOException {
     Path f = write("");
     assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get))

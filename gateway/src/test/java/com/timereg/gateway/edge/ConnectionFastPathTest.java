@@ -110,6 +110,23 @@ class ConnectionFastPathTest {
     assertThat(statuses(answers)).containsExactly(400, 429);
   }
 
+  @Test
+  void aRefusedHeadRequestGetsAHeadWithoutContentSoTheNextAnswerOnTheConnectionIsReadRight() throws Exception {
+    block("127.0.66.1");
+    String answers = exchange("127.0.66.1",
+        "HEAD /api/timesheets HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\n\r\n"
+        + "GET /api/timesheets HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\nConnection: close\r\n\r\n");
+
+    int headEnd = answers.indexOf("\r\n\r\n");
+    assertThat(headEnd).isPositive();
+    assertThat(answers.substring(0, headEnd)).startsWith("HTTP/1.1 429 ").contains("Retry-After: ");
+    // RFC 9110 9.3.2: the answer to HEAD has no content. A client (or a balancer reusing the connection) reads
+    // the next answer right after this head; bytes of a body there would be taken as the next answer.
+    assertThat(answers.substring(headEnd + 4)).as("what follows the HEAD answer's head")
+        .startsWith("HTTP/1.1 429 ");
+    assertThat(statuses(answers)).containsExactly(429, 429);
+  }
+
   private static double refusals(String stage) {
     return SourceClient.sample(gw.metrics(), "gateway_throttle_refusals_total{stage=\"" + stage + "\"}");
   }

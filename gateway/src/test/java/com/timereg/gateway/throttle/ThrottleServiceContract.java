@@ -285,6 +285,30 @@ abstract class ThrottleServiceContract {
     assertThat(service.explain(ip("192.0.2.10")).client().failureLimit()).isEqualTo(10);
   }
 
+  @Test
+  void verificationsInFlightCountTowardsTheAddressLimit() {
+    fail("192.0.2.10", 8);
+    assertThat(service.admitVerification(ip("192.0.2.10")).admitted()).isTrue();
+    assertThat(service.admitVerification(ip("192.0.2.10")).admitted()).isTrue();
+    assertThat(service.admitVerification(ip("192.0.2.10")).mustWait())
+        .as("8 failures counted and 2 verifications in flight take up the limit of 10").isTrue();
+    assertThat(service.admitVerification(ip("192.0.2.11")).admitted()).as("a neighbour").isTrue();
+
+    service.recordFailure(ip("192.0.2.10"), "x", FailureKind.WRONG_PASSWORD);
+    service.verificationEnded(ip("192.0.2.10"));
+    assertThat(service.admitVerification(ip("192.0.2.10")).mustWait()).as("9 counted, 1 in flight").isTrue();
+    assertThat(service.recordFailure(ip("192.0.2.10"), "x", FailureKind.WRONG_PASSWORD).blockIssued()).isTrue();
+    service.verificationEnded(ip("192.0.2.10"));
+    ThrottleService.Admission after = service.admitVerification(ip("192.0.2.10"));
+    assertThat(after.admitted()).isFalse();
+    assertThat(after.blocked().kind()).isEqualTo(BlockKind.CLIENT);
+
+    service.registry().putAllow(new AllowEntry(Cidr.parse("192.0.2.12"), "office", "admin", START));
+    for (int i = 0; i < 20; i++) {
+      assertThat(service.admitVerification(ip("192.0.2.12")).admitted()).as("allowlisted").isTrue();
+    }
+  }
+
   // ---- allowlist and manual blocks
 
   @Test

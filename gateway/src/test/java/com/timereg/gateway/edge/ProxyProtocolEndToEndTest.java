@@ -1,0 +1,113 @@
+package com.timereg.gateway.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.timereg.gateway.store.PostgresExtension;
+import com.timereg.gateway.store.TestDatabase;
+import com.timereg.gateway.testsupport.TrustAllTls;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code public.proxy-protocol: true}: a load balancer in front sends a PROXY protocol v1 line before the TLS
+ * handshake, naming the client it accepted. Real connections from chosen 127.0.0.0/8 sources; 127.0.8.0/24
+ * plays the load balancers ({@code client-address.trusted-proxies}).
+ */
+@ExtendWith(PostgresExtension.class)
+@Disabled("public.proxy-protocol is refused at start (GatewayConfig, docs/throttle.md): on this code the first test's"
+    + " PROXY line broke every TLS handshake (no netty-codec-haproxy), and with the codec every client was the"
+    + " balancer; what a restored PROXY support must pass")
+class ProxyProtocolEndToEndTest {
+  static final int LIMIT = 3;
+  private static final Pattern STATUS = Pattern.compile("HTTP/1\\.1 (\\d{3}) ");
+
+  @TempDir static Path dir;
+  static ThrottledGateway gw;
+
+  @BeforeAll
+  static void start(TestDatabase db) throws Exception {
+    gw = ThrottledGateway.start(dir, db, Map.of(
+        "GATEWAY_PUBLIC__PROXY_PROTOCOL", "true",
+        "GATEWAY_THROTTLE__IP_FAILURE_LIMIT", Integer.toString(LIMIT),
+        "GATEWAY_THROTTLE__SURGE_FAILURES_PER_MINUTE", "10000",
+        "GATEWAY_CLIENT_ADDRESS__TRUSTED_PROXIES", "127.0.8.0/24"));
+  }
+
+  @AfterAll
+  static void stop() {
+    ThrottledGateway.closeIfStarted(gw);
+  }
+
+  @Test
+  void theLoadBalancersProxyHeaderNamesTheClientThatIsCountedAndBlocked() throws Exception {
+    for (int i = 0; i < LIMIT; i++) {
+      assertThat(failedLogin("127.0.8.1", "127.0.31.1")).as("failure %d through the balancer", i + 1).isEqualTo(401);
+    }
+    assertThat(failedLogin("127.0.8.2", "127.0.31.1")).as("blocked, through any balancer").isEqualTo(429);
+    assertThat(failedLogin("127.0.8.1", "127.0.31.2")).as("its neighbour is not").isEqualTo(401);
+  }
+
+  @Test
+  void aProxyHeaderFromAPeerThatIsNoLoadBalancerNamesNobody() throws Exception {
+    // 127.0.32.1 reaches the listener directly and claims to be a different client on each connection.
+    for (int i = 1; i <= LIMIT; i++) {
+      assertThat(failedLogin("127.0.32.1", "127.0.33." + i)).isEqualTo(401);
+    }
+    assertThat(failedLogin("127.0.32.1", "127.0.33.99"))
+        .as("the block is on the real source, whatever its PROXY header claims").isEqualTo(429);
+    assertThat(failedLogin("127.0.8.1", "127.0.33.1"))
+        .as("the addresses it named were never counted").isEqualTo(401);
+  }
+
+  /** A failing POST /auth/token on its own connection from {@code source}, whose PROXY line names {@code claimed}. */
+  private static int failedLogin(String source, String claimed) throws Exception {
+    String body = "{\"username\":\"nobody-" + UUID.randomUUID() + "@acme.test\",\"password\":\"wrong password\"}";
+    String request = "POST /auth/token HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\n"
+        + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body;
+    String answer = exchange(source, "PROXY TCP4 " + claimed + " 127.0.0.1 40000 443\r\n", request);
+    Matcher m = STATUS.matcher(answer);
+    if (!m.find()) {
+      throw new AssertionError("no HTTP answer: " + answer);
+    }
+    return Integer.parseInt(m.group(1));
+  }
+
+  private static String exchange(String source, String proxyLine, String request) throws Exception {
+    int port = gw.gateway().publicPort();
+    try (Socket plain = new Socket()) {
+      plain.bind(new InetSocketAddress(InetAddress.getByName(source), 0));
+      plain.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+      plain.setSoTimeout(10_000);
+      plain.getOutputStream().write(proxyLine.getBytes(StandardCharsets.US_ASCII));
+      plain.getOutputStream().flush();
+      try (SSLSocket socket = (SSLSocket) TrustAllTls.context().getSocketFactory()
+          .createSocket(plain, "localhost", port, true)) {
+        socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        InputStream in = socket.getInputStream();
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+          all.write(buffer, 0, n);
+        }
+        return all.toString(StandardCharsets.UTF_8);
+      }
+    }
+  }
+}
