@@ -6,6 +6,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
@@ -78,6 +80,11 @@ public final class HibpSet implements Closeable {
    * {@link Mapping#preload()} this reads the whole file and blocks until it has: call it off any event loop.
    */
   public static HibpSet open(Path path, Mapping mapping) throws IOException {
+    if (Files.exists(path) && !Files.isRegularFile(path)) {
+      // A directory opens and then fails to map ("No such device"); a FIFO would block the open forever.
+      throw new FileSystemException(path.toString(), null,
+          Files.isDirectory(path) ? "is a directory, not a set file" : "not a regular file, so not a set file");
+    }
     if (mapping.preload() && mapping.hugePages()) {
       PageAdvice.dropCachedPages(path);
     }

@@ -56,9 +56,11 @@ public final class HibpSetWriter implements Closeable {
   private long bucket;
   private long pendingFingerprint = -1;
   private int pendingClass;
-  private boolean finished;
+  private volatile boolean finished;
   /** Where {@link #add} collects hashes: they go through the same encoding as parallel slices. */
   private final EncodedSlice current;
+  /** Deletes the side file (and the unfinished target) if the JVM is stopped (SIGINT, SIGTERM) mid-write. */
+  private final Thread cleanupOnExit;
 
   private HibpSetWriter(Path file, HibpSetParameters p, Instant buildTime) throws IOException {
     this.file = file;
@@ -71,6 +73,13 @@ public final class HibpSetWriter implements Closeable {
         StandardOpenOption.WRITE, StandardOpenOption.READ);
     Path dir = file.toAbsolutePath().getParent();
     this.overflowFile = Files.createTempFile(dir, "." + file.getFileName() + "-overflow-", ".tmp");
+    this.cleanupOnExit = new Thread(() -> {
+      deleteQuietly(overflowFile);
+      if (!finished) {
+        deleteQuietly(file);
+      }
+    }, "hibp-writer-cleanup");
+    Runtime.getRuntime().addShutdownHook(cleanupOnExit);
     this.overflowOut = FileChannel.open(overflowFile, StandardOpenOption.WRITE, StandardOpenOption.READ);
     this.blocks = new BitSink(out, HibpSetFormat.HEADER_SIZE);
     this.records = new BitSink(out, HibpSetFormat.HEADER_SIZE
@@ -214,6 +223,24 @@ public final class HibpSetWriter implements Closeable {
       if (!finished) {
         Files.deleteIfExists(file);
       }
+      removeShutdownHook(cleanupOnExit);
+    }
+  }
+
+  /** Unregisters a clean-up hook; during shutdown the hooks are already running, and that is fine. */
+  static void removeShutdownHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // The hook runs (or ran) anyway.
+    }
+  }
+
+  private static void deleteQuietly(Path path) {
+    try {
+      Files.deleteIfExists(path);
+    } catch (IOException | RuntimeException e) {
+      // Best effort while the JVM exits.
     }
   }
 

@@ -7,6 +7,7 @@ import com.timereg.gateway.session.SessionCookies;
 import com.timereg.gateway.session.SessionIdentity;
 import com.timereg.gateway.session.SessionService;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -53,8 +54,28 @@ public final class LoginRoutes {
     this.clock = clock;
   }
 
-  public void mount(Router router) {
+  /**
+   * The body handler of the login, password and sign-in routes. Vert.x's throws, before reading a byte, for a
+   * form Content-Type its parser cannot use (multipart without a boundary value, a charset it does not know),
+   * which the router would answer with 500: the request is malformed, so it is 400, as a broken body is.
+   */
+  public static Handler<RoutingContext> bodyHandler() {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
+    return ctx -> {
+      try {
+        body.handle(ctx);
+      } catch (RuntimeException unusableContentType) {
+        // Netty's ErrorDataDecoderException ("Needs a boundary value"), IllegalCharsetNameException,
+        // UnsupportedCharsetException. Nothing has been read: let the body drain and answer here, since a
+        // failed context would be logged as an unhandled exception with its stack trace.
+        ctx.request().resume();
+        error(ctx, 400, "invalid_request", "The request's Content-Type cannot be parsed as a form.");
+      }
+    };
+  }
+
+  public void mount(Router router) {
+    Handler<RoutingContext> body = bodyHandler();
     // HEAD too: Vert.x Web routes GET only, and a HEAD (link checkers, monitors) would otherwise
     // fall through to the authentication gate and be redirected to this very page, again and again.
     router.route("/login").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::loginPage);

@@ -4,13 +4,13 @@ import com.timereg.gateway.password.PolicyCheck;
 import com.timereg.gateway.session.SessionAuthenticator;
 import com.timereg.gateway.session.SessionIdentity;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Locale;
@@ -45,7 +45,7 @@ public final class PasswordRoutes {
   }
 
   public void mount(Router router) {
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(LoginRoutes.BODY_LIMIT);
+    Handler<RoutingContext> body = LoginRoutes.bodyHandler();
     router.get("/password").handler(this::page);
     router.post("/password").handler(body).handler(this::change);
     router.post("/password/check").handler(body).handler(this::check);

@@ -9,8 +9,9 @@ import java.util.List;
  * "Password1!" without making guessing harder).
  *
  * <p>Length is counted in Unicode code points after NFKC normalisation, as 800-63B asks, so
- * "é" typed precomposed or as e plus a combining accent is one character either way. The hash is
- * always made from the string exactly as typed, as Django does.
+ * "é" typed precomposed or as e plus a combining accent is one character either way; where NFKC
+ * expands a character into several (U+FDFA into an 18-character phrase), the typed count is used,
+ * the shorter of the two. The hash is always made from the string exactly as typed, as Django does.
  *
  * @param minScore lowest accepted strength score, 0..4 (0 turns the score check off)
  * @param minEntropyBits lowest accepted estimated entropy in bits (0 turns it off); when both
@@ -18,7 +19,9 @@ import java.util.List;
  * @param minLength fewest characters; never below 8, the 800-63B floor. 800-63B-4 asks for 15
  *     where the password is the only factor, so customers without SSO/MFA may want to raise it
  * @param maxLength most characters; never below 64, which 800-63B says to permit
- * @param breachedThreshold refuse a password seen this many times or more in breaches
+ * @param breachedThreshold refuse a password seen this many times or more in breaches; against a
+ *     set that keeps only power-of-two classes ({@link BreachedPasswords#countsAreLowerBounds()}),
+ *     a password whose class reaches {@code Long.highestOneBit(breachedThreshold)} is refused
  * @param allowWhenBreachCheckUnavailable accept passwords while no breach set is available;
  *     off by default, so a missing set refuses password changes rather than silently skipping
  */

@@ -29,7 +29,11 @@ public final class PasswordPolicyChecker {
       BreachedPasswords breaches) {
     List<PolicyCheck.Reason> reasons = new ArrayList<>();
     String normalised = Normalizer.normalize(password, Normalizer.Form.NFKC);
-    int length = normalised.codePointCount(0, normalised.length());
+    // NFKC joins "e" + combining accent into one character, but it also expands some single characters
+    // into many (U+FDFA into an 18-character phrase, U+2474 into "(1)"): the length is the shorter of the
+    // two, so neither a one-character password passes the minimum nor 64 typed characters exceed the maximum.
+    int length = Math.min(password.codePointCount(0, password.length()),
+        normalised.codePointCount(0, normalised.length()));
     if (length < policy.minLength()) {
       reasons.add(new PolicyCheck.Reason(PolicyCheck.Kind.TOO_SHORT,
           "shorter than " + policy.minLength() + " characters"));
@@ -39,19 +43,36 @@ public final class PasswordPolicyChecker {
           "longer than " + policy.maxLength() + " characters"));
     }
     long prevalence = breachCheck(password, normalised, policy, breaches, reasons);
-    boolean pwned = prevalence >= policy.breachedThreshold();
+    boolean pwned = prevalence >= effectiveThreshold(policy.breachedThreshold(), breaches);
     if (pwned) {
       reasons.add(new PolicyCheck.Reason(PolicyCheck.Kind.BREACHED, String.format(Locale.ROOT,
           "appears %s%,d %s in known data breaches", breaches.countsAreLowerBounds() ? "at least " : "",
           prevalence, prevalence == 1 ? "time" : "times")));
     }
     // Estimated on the normalised form: full-width or ligature look-alikes of a dictionary word
-    // are as guessable as the word.
+    // are as guessable as the word. And on the form as typed when that differs, the weaker of the two
+    // counting: NFKC may expand a short or repetitive password into a long phrase that only looks strong.
     StrengthEstimate strength = estimator.estimate(normalised, context);
+    if (!normalised.equals(password)) {
+      StrengthEstimate typed = estimator.estimate(password, context);
+      if (typed.score() < strength.score() || typed.entropyBits() < strength.entropyBits()) {
+        strength = new StrengthEstimate(Math.min(typed.entropyBits(), strength.entropyBits()),
+            Math.min(typed.score(), strength.score()));
+      }
+    }
     if (strength.score() < policy.minScore() || strength.entropyBits() < policy.minEntropyBits()) {
       reasons.add(new PolicyCheck.Reason(PolicyCheck.Kind.TOO_GUESSABLE, "too easy to guess"));
     }
     return new PolicyCheck(pwned, prevalence, strength, reasons);
+  }
+
+  /**
+   * The prevalence at or above which a password counts as breached. A set that keeps only each count's
+   * power-of-two class answers with the class's lower bound (8 stands for 8 to 15), so a threshold that is
+   * not a power of two is lowered to one: a password the set says may have been seen that often is refused.
+   */
+  private static long effectiveThreshold(long threshold, BreachedPasswords breaches) {
+    return breaches.countsAreLowerBounds() ? Long.highestOneBit(threshold) : threshold;
   }
 
   /**

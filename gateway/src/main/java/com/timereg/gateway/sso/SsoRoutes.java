@@ -8,11 +8,11 @@ import com.timereg.gateway.session.SessionCookies;
 import com.timereg.gateway.sso.SsoService.CallbackResult;
 import com.timereg.gateway.sso.SsoService.StartResult;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.util.function.Function;
@@ -50,7 +50,7 @@ public final class SsoRoutes {
   }
 
   public void mount(Router router) {
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(LoginRoutes.BODY_LIMIT);
+    Handler<RoutingContext> body = LoginRoutes.bodyHandler();
     router.post(LoginPage.IDENTIFY_PATH).handler(body).handler(this::identify);
     router.get(LoginPage.SSO_START_PATH).handler(this::startLink);
     router.get(SsoSettings.CALLBACK_PATH).handler(this::callback);

@@ -8,6 +8,7 @@ import com.timereg.hibp.input.BatchSink;
 import com.timereg.hibp.input.EntryBatch;
 import com.timereg.hibp.input.HibpInput;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -44,10 +45,24 @@ public final class SetBuilder {
    */
   public static HibpSetHeader build(HibpInput input, Path target, BuildOptions options, BuildProgress progress)
       throws IOException {
+    if (Files.isDirectory(target)) {
+      // Found now rather than by the rename at the end, after reading the whole download.
+      throw new FileSystemException(target.toString(), null, "is a directory; name the set file to write");
+    }
     long sizedFor = options.expectedEntries() > 0 ? options.expectedEntries() : input.maxEntries();
     HibpSetParameters parameters = HibpSetParameters.forMaxEntries(sizedFor, options.maxFalsePositiveRate());
     Path dir = target.toAbsolutePath().getParent();
     Path temp = Files.createTempFile(dir, "." + target.getFileName() + "-", ".tmp");
+    // Stopped from outside (Ctrl-C, SIGTERM), the JVM runs no finally block: without this a set-sized hidden
+    // file would stay beside the live set, and every interrupted attempt would add one.
+    Thread cleanupOnExit = new Thread(() -> {
+      try {
+        Files.deleteIfExists(temp);
+      } catch (IOException | RuntimeException e) {
+        // Best effort while the JVM exits.
+      }
+    }, "hibp-build-cleanup");
+    Runtime.getRuntime().addShutdownHook(cleanupOnExit);
     try {
       HibpSetHeader header;
       try (HibpSetWriter writer = HibpSetWriter.create(temp, parameters, options.buildTime())) {
@@ -82,7 +97,15 @@ public final class SetBuilder {
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
       return header;
     } finally {
-      Files.deleteIfExists(temp);
+      try {
+        Files.deleteIfExists(temp);
+      } finally {
+        try {
+          Runtime.getRuntime().removeShutdownHook(cleanupOnExit);
+        } catch (IllegalStateException shuttingDown) {
+          // The hook runs anyway.
+        }
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 package com.timereg.hibp.cli;
 
 import com.timereg.hibp.CorruptSetException;
+import com.timereg.hibp.HibpSetFormat;
 import com.timereg.hibp.input.InputFormatException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -15,7 +16,7 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.ScopeType;
 
 /** {@code hibp-loader}: build, verify, inspect and query HIBP sets, and generate synthetic input. */
-@Command(name = "hibp-loader", mixinStandardHelpOptions = true, version = "hibp-loader set format 1",
+@Command(name = "hibp-loader", mixinStandardHelpOptions = true, version = "hibp-loader set format " + HibpSetFormat.VERSION,
     description = "Builds and inspects the compact offline Have I Been Pwned set the gateway maps.",
     subcommands = {BuildCommand.class, VerifyCommand.class, StatsCommand.class, QueryCommand.class,
         GenerateCommand.class},

@@ -63,8 +63,12 @@ final class PrefixDirectoryInput implements HibpInput {
         throw new InputFormatException(dir.resolve(name(prefix, digits, false)), 0,
             "missing prefix file (the download is incomplete)");
       }
-      long fileSize = Files.readAttributes(dir.resolve(name(prefix, digits, lower.get(prefix))),
-          BasicFileAttributes.class).size();
+      Path file = dir.resolve(name(prefix, digits, lower.get(prefix)));
+      BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+      if (!attributes.isRegularFile()) {
+        throw new InputFormatException(file, 0, "not a regular file");
+      }
+      long fileSize = attributes.size();
       size += fileSize;
       maxEntries += (fileSize + 1) / shortestLine;
     }

@@ -1,0 +1,76 @@
+package com.timereg.hibp.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A path of the wrong kind (a directory where a file belongs) is an error that names that path and says what
+ * is wrong with it, in one line with exit status 2: not the operating system's bare "No such device" or
+ * "Is a directory", and not the name of a temporary file the user never chose.
+ */
+class CliPathErrorsTest {
+  private static final String A = "00000A94C6AF3E2F6F5D7ACB89B8C4C0E1D2F3A4";
+  private static final String B = "00001B3F0C7B8DAE19A2F3D4C5B6A7980A1B2C3D";
+
+  @TempDir
+  Path dir;
+
+  @ParameterizedTest
+  @ValueSource(strings = {"stats", "verify", "query"})
+  void aDirectoryGivenAsTheSetIsNamed(String command) throws IOException {
+    Path notASet = Files.createDirectories(dir.resolve("sets"));
+    Result r = command.equals("query") ? run(command, notASet.toString(), "--password", "x")
+        : run(command, notASet.toString());
+
+    assertThat(r.code).isEqualTo(2);
+    assertThat(r.err).startsWith("hibp-loader " + command + ": " + notASet).contains("directory");
+    assertThat(r.err.strip().lines()).hasSize(1);
+  }
+
+  @Test
+  void aDirectoryGivenAsTheOutputIsNamedBeforeTheInputIsRead() throws IOException {
+    Path input = Files.writeString(dir.resolve("in.txt"), A + ":1\n" + B + ":2\n");
+    Path output = Files.createDirectories(dir.resolve("out"));
+
+    Result r = run("build", input.toString(), "-o", output.toString());
+
+    assertThat(r.code).isEqualTo(2);
+    assertThat(r.err).startsWith("hibp-loader build: " + output).contains("directory").doesNotContain(".tmp");
+    assertThat(r.err.strip().lines()).hasSize(1);
+  }
+
+  @Test
+  void aDirectoryNamedLikeAPrefixFileIsNamed() throws IOException {
+    Path layout = Files.createDirectories(dir.resolve("range"));
+    for (int p = 0; p < 16; p++) {
+      Files.writeString(layout.resolve(String.format("%X.txt", p)), String.format("%X", p).repeat(39) + ":1\r\n");
+    }
+    Files.delete(layout.resolve("7.txt"));
+    Path odd = Files.createDirectories(layout.resolve("7.txt"));
+
+    Result r = run("build", layout.toString(), "-o", dir.resolve("set.hibp").toString());
+
+    assertThat(r.code).isEqualTo(2);
+    assertThat(r.err).startsWith("hibp-loader build: " + odd + ": ");
+    assertThat(r.err.strip().lines()).hasSize(1);
+  }
+
+  private static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
+        .execute(args);
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  private record Result(int code, String out, String err) {}
+}
