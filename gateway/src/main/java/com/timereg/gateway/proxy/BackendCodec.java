@@ -159,7 +159,8 @@ final class BackendCodec {
   /**
    * Writes the text's characters as bytes: each one is a byte already (ISO-8859-1, as Netty's decoder reads a
    * message; the gateway's own values are ASCII). A CR, LF or NUL would end or break the head: refused, as is
-   * a character above U+00FF, which only a bug could put here and whose low byte could be one of them.
+   * a character above U+00FF, which only a bug could put here and whose low byte could be one of them. For the
+   * heads of both directions (requests here, answers in {@link ResponseHeads}).
    */
   @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): a plain copy for one-byte strings
   static int put(CharSequence text, byte[] out, int at) {
@@ -192,6 +193,6 @@ final class BackendCodec {
   }
 
   private static IllegalArgumentException unsafe() {
-    return new IllegalArgumentException("a request line or header with CR, LF, NUL or a character above U+00FF");
+    return new IllegalArgumentException("a start line or header with CR, LF, NUL or a character above U+00FF");
   }
 }

@@ -57,7 +57,8 @@ final class ResponseHeads {
    * @param chunked       the body goes out chunked ({@code transfer-encoding: chunked} is added)
    * @param hsts          Strict-Transport-Security value in place of any the backend sent, or null
    * @param close         add {@code Connection: close}
-   * @throws IllegalArgumentException when a header holds CR, LF or NUL (a decoder never lets one through)
+   * @throws IllegalArgumentException when a header holds CR, LF, NUL or a character above U+00FF (a decoder never
+   *     lets one through; see {@link BackendCodec#put})
    */
   ByteBuf head(ByteBufAllocator alloc, int status, HttpHeaders from, String contentLength, boolean chunked,
       String hsts, boolean close) {
@@ -123,10 +124,10 @@ final class ResponseHeads {
   /** {@code name: value CRLF} at {@code at}; returns the new end. */
   private int header(CharSequence name, CharSequence value, int at) {
     byte[] out = room(at, name.length() + value.length() + 4);
-    at = octets(name, out, at);
+    at = BackendCodec.put(name, out, at);
     out[at++] = ':';
     out[at++] = ' ';
-    at = octets(value, out, at);
+    at = BackendCodec.put(value, out, at);
     out[at++] = '\r';
     out[at++] = '\n';
     return at;
@@ -136,7 +137,7 @@ final class ResponseHeads {
   private int header(byte[] prefix, CharSequence value, int at) {
     byte[] out = room(at, prefix.length + value.length() + 2);
     System.arraycopy(prefix, 0, out, at, prefix.length);
-    at = octets(value, out, at + prefix.length);
+    at = BackendCodec.put(value, out, at + prefix.length);
     out[at++] = '\r';
     out[at++] = '\n';
     return at;
@@ -156,32 +157,6 @@ final class ResponseHeads {
     return scratch;
   }
 
-  /**
-   * The characters as the octets they were read as (ISO-8859-1, as Netty's decoder reads a head, so a value's
-   * obs-text passes unchanged, as on the router's path). CR, LF and NUL would end or break the head, and a
-   * character above U+00FF is none a decoder makes: refused.
-   */
-  static int octets(CharSequence text, byte[] out, int at) {
-    int length = text.length();
-    if (text instanceof AsciiString ascii) {
-      System.arraycopy(ascii.array(), ascii.arrayOffset(), out, at, length);
-      for (int i = at; i < at + length; i++) {
-        if (out[i] == '\r' || out[i] == '\n' || out[i] == 0) {
-          throw unsafe();
-        }
-      }
-    } else {
-      for (int i = 0; i < length; i++) {
-        char c = text.charAt(i);
-        if (c == '\r' || c == '\n' || c == 0 || c > 0xff) {
-          throw unsafe();
-        }
-        out[at + i] = (byte) c;
-      }
-    }
-    return at + length;
-  }
-
   private static byte[] statusLine(int code) {
     return ("HTTP/1.1 " + HttpResponseStatus.valueOf(code) + "\r\n").getBytes(StandardCharsets.US_ASCII);
   }
@@ -189,9 +164,5 @@ final class ResponseHeads {
   private static ByteBuf constant(String text) {
     byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
     return Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes));
-  }
-
-  private static IllegalArgumentException unsafe() {
-    return new IllegalArgumentException("a response header with CR, LF, NUL or a character above U+00FF");
   }
 }

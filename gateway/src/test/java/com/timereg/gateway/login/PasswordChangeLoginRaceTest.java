@@ -96,16 +96,7 @@ class PasswordChangeLoginRaceTest {
     DjangoPbkdf2Hasher hasher = new DjangoPbkdf2Hasher(1_000);
     logins = new LoginService(vertx, users, new PasswordVerifier(loginPool, hasher, PasswordMetrics.NONE),
         throttle, sessions, LoginMetrics.NONE);
-    PasswordChangeMetrics quiet = new PasswordChangeMetrics() {
-      @Override
-      public void refusal(String reason) {}
-
-      @Override
-      public void estimate(long nanos) {}
-
-      @Override
-      public void changed() {}
-    };
+    PasswordChangeMetrics quiet = PasswordChangeMetrics.NONE;
     changes = new PasswordChangeService(vertx, users, new PasswordVerifier(changePool, hasher, PasswordMetrics.NONE),
         new NewPasswordChecks(changePool, new PasswordPolicyChecker(new StrengthEstimator(64, List.of())),
             BreachedPasswords.UNAVAILABLE, true, quiet),
