@@ -72,7 +72,8 @@ final class ResponseHeads {
     byte[] out = room(0, line.length);
     System.arraycopy(line, 0, out, 0, line.length);
     int at = line.length;
-    Set<String> nominated = HeaderHygiene.connectionTokens(from.getAll(HttpHeaderNames.CONNECTION));
+    Set<String> nominated = from.contains(HttpHeaderNames.CONNECTION)
+        ? HeaderHygiene.connectionTokens(from.getAll(HttpHeaderNames.CONNECTION)) : Set.of();
     for (Iterator<Map.Entry<CharSequence, CharSequence>> it = from.iteratorCharSequence(); it.hasNext(); ) {
       Map.Entry<CharSequence, CharSequence> h = it.next();
       CharSequence name = h.getKey();

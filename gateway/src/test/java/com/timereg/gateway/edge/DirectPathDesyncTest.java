@@ -97,9 +97,16 @@ class DirectPathDesyncTest {
   @ParameterizedTest(name = "{0} then {1}")
   @CsvSource({"/api/extra-slow, /api/mine", "/api/%65xtra-slow, /api/%6Dine"})
   void bytesAfterAnAnswerNeverAnswerTheClientWaitingForTheConnection(String first, String second) throws Exception {
+    LAST_HEAD.set(null);
     CompletableFuture<RawTls.Answers> a = CompletableFuture.supplyAsync(() -> exchange(single, "127.0.76.2",
         get(first, singleToken, true)));
-    Thread.sleep(150);
+    // B asks only once A's request holds the one backend connection (the backend answers it 400 ms later):
+    // awaited, not guessed with a fixed pause.
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (LAST_HEAD.get() == null || !LAST_HEAD.get().contains(first)) {
+      assertThat(System.nanoTime()).as("the first request reached the backend").isLessThan(deadline);
+      Thread.sleep(2);
+    }
     RawTls.Answers b = exchange(single, "127.0.76.3", get(second, singleToken, true));
     assertThat(parse(a.get(10, TimeUnit.SECONDS).text()).get(0).body()).isEqualTo("ok");
     assertThat(b.text()).as("the other client's answer").doesNotContain("evil!");
