@@ -61,6 +61,7 @@ public final class HibpSetWriter implements Closeable {
   private final EncodedSlice current;
   /** Deletes the side file (and the unfinished target) if the JVM is stopped (SIGINT, SIGTERM) mid-write. */
   private final Thread cleanupOnExit;
+  private static final java.security.SecureRandom NAMES = new java.security.SecureRandom();
 
   private HibpSetWriter(Path file, HibpSetParameters p, Instant buildTime) throws IOException {
     this.file = file;
@@ -69,18 +70,33 @@ public final class HibpSetWriter implements Closeable {
     this.bucketsPerBlock = p.bucketsPerBlock();
     this.buildTime = buildTime;
     this.blockEnd = Math.min(bucketsPerBlock, buckets);
-    this.out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.WRITE, StandardOpenOption.READ);
     Path dir = file.toAbsolutePath().getParent();
-    this.overflowFile = Files.createTempFile(dir, "." + file.getFileName() + "-overflow-", ".tmp");
+    // Named first, and the clean-up hook in place before either file exists: a stop that lands in between
+    // would otherwise leave the file behind.
+    Path overflowName = temporaryName(dir, "." + file.getFileName() + "-overflow-");
+    this.overflowFile = overflowName;
     this.cleanupOnExit = new Thread(() -> {
-      deleteQuietly(overflowFile);
+      deleteQuietly(overflowName);
       if (!finished) {
         deleteQuietly(file);
       }
     }, "hibp-writer-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanupOnExit);
-    this.overflowOut = FileChannel.open(overflowFile, StandardOpenOption.WRITE, StandardOpenOption.READ);
+    FileChannel opened = null;
+    try {
+      opened = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+          StandardOpenOption.WRITE, StandardOpenOption.READ);
+      this.overflowOut = FileChannel.open(overflowName, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+          StandardOpenOption.READ);
+    } catch (IOException | RuntimeException e) {
+      if (opened != null) {
+        opened.close();
+      }
+      deleteQuietly(overflowName);
+      removeShutdownHook(cleanupOnExit);
+      throw e;
+    }
+    this.out = opened;
     this.blocks = new BitSink(out, HibpSetFormat.HEADER_SIZE);
     this.records = new BitSink(out, HibpSetFormat.HEADER_SIZE
         + HibpSetFormat.blocksLength(buckets, bucketsPerBlock));
@@ -225,6 +241,15 @@ public final class HibpSetWriter implements Closeable {
       }
       removeShutdownHook(cleanupOnExit);
     }
+  }
+
+  /**
+   * A name for a temporary file in {@code dir}: {@code prefix}, a random number, {@code .tmp}. Not created, so
+   * that a clean-up hook can be in place before the file exists; create it with {@code CREATE_NEW} (which
+   * refuses an existing file or link of that name).
+   */
+  public static Path temporaryName(Path dir, String prefix) {
+    return dir.resolve(prefix + Long.toUnsignedString(NAMES.nextLong()) + ".tmp");
   }
 
   /** Unregisters a clean-up hook; during shutdown the hooks are already running, and that is fine. */

@@ -52,9 +52,10 @@ public final class SetBuilder {
     long sizedFor = options.expectedEntries() > 0 ? options.expectedEntries() : input.maxEntries();
     HibpSetParameters parameters = HibpSetParameters.forMaxEntries(sizedFor, options.maxFalsePositiveRate());
     Path dir = target.toAbsolutePath().getParent();
-    Path temp = Files.createTempFile(dir, "." + target.getFileName() + "-", ".tmp");
     // Stopped from outside (Ctrl-C, SIGTERM), the JVM runs no finally block: without this a set-sized hidden
-    // file would stay beside the live set, and every interrupted attempt would add one.
+    // file would stay beside the live set, and every interrupted attempt would add one. The hook is in place
+    // before the file exists (a stop between the two left it behind).
+    Path temp = HibpSetWriter.temporaryName(dir, "." + target.getFileName() + "-");
     Thread cleanupOnExit = new Thread(() -> {
       try {
         Files.deleteIfExists(temp);
@@ -64,6 +65,8 @@ public final class SetBuilder {
     }, "hibp-build-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanupOnExit);
     try {
+      Files.newByteChannel(temp, java.nio.file.StandardOpenOption.CREATE_NEW,
+          java.nio.file.StandardOpenOption.WRITE).close();
       HibpSetHeader header;
       try (HibpSetWriter writer = HibpSetWriter.create(temp, parameters, options.buildTime())) {
         long[] bytes = {0};
