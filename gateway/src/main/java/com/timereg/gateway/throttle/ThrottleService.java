@@ -117,11 +117,16 @@ public final class ThrottleService implements ThrottleStatus {
       }
       long now = clock.millis();
       AddressKey key = keys.clientKey(client);
-      RateRecord r = clients.get(key);
-      double counted = r == null ? 0 : rules.failureEstimate(r, now);
-      int limit = rules.clientFailureLimit(r, now, surge.isActive(now));
+      boolean surgeActive = surge.isActive(now);
       boolean[] admitted = {false};
+      // The failures are read under the key's lock in the map of verifications in flight: a verification records
+      // its failure and only then ends (verificationEnded, the same lock), so each is counted as one or the
+      // other here, never as neither (read outside, a verification ending on another event loop in between let
+      // one guess too many through).
       verifying.compute(key, (k, n) -> {
+        RateRecord r = clients.get(key);
+        double counted = r == null ? 0 : rules.failureEstimate(r, now);
+        int limit = rules.clientFailureLimit(r, now, surgeActive);
         int inFlight = n == null ? 0 : n;
         if (counted + inFlight < limit) {
           admitted[0] = true;
