@@ -42,6 +42,9 @@ class ConcurrentGuessesEndToEndTest {
   static void start(TestDatabase db) throws Exception {
     gw = ThrottledGateway.startWithUser(dir, db, VICTIM, Map.of(
         "GATEWAY_THROTTLE__IP_FAILURE_LIMIT", Integer.toString(LIMIT),
+        // A long window: failures counted in the window before decay a little in the sliding estimate, so a burst
+        // that straddled a boundary of the default 10-minute window (about one run in 300) could verify one more.
+        "GATEWAY_THROTTLE__WINDOW", "30d",
         "GATEWAY_THROTTLE__SURGE_FAILURES_PER_MINUTE", "10000",
         // After one failure of the name, each verification of it waits DELAY first (docs/throttle.md).
         "GATEWAY_THROTTLE__ACCOUNT_FREE_FAILURES", "0",
