@@ -3,8 +3,6 @@ package com.timereg.hibp.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -28,12 +26,12 @@ class CliPathErrorsTest {
   @ValueSource(strings = {"stats", "verify", "query"})
   void aDirectoryGivenAsTheSetIsNamed(String command) throws IOException {
     Path notASet = Files.createDirectories(dir.resolve("sets"));
-    Result r = command.equals("query") ? run(command, notASet.toString(), "--password", "x")
-        : run(command, notASet.toString());
+    CliTest.Result r = command.equals("query") ? CliTest.run(command, notASet.toString(), "--password", "x")
+        : CliTest.run(command, notASet.toString());
 
-    assertThat(r.code).isEqualTo(2);
-    assertThat(r.err).startsWith("hibp-loader " + command + ": " + notASet).contains("directory");
-    assertThat(r.err.strip().lines()).hasSize(1);
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).startsWith("hibp-loader " + command + ": " + notASet).contains("directory");
+    assertThat(r.err().strip().lines()).hasSize(1);
   }
 
   @Test
@@ -41,11 +39,11 @@ class CliPathErrorsTest {
     Path input = Files.writeString(dir.resolve("in.txt"), A + ":1\n" + B + ":2\n");
     Path output = Files.createDirectories(dir.resolve("out"));
 
-    Result r = run("build", input.toString(), "-o", output.toString());
+    CliTest.Result r = CliTest.run("build", input.toString(), "-o", output.toString());
 
-    assertThat(r.code).isEqualTo(2);
-    assertThat(r.err).startsWith("hibp-loader build: " + output).contains("directory").doesNotContain(".tmp");
-    assertThat(r.err.strip().lines()).hasSize(1);
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).startsWith("hibp-loader build: " + output).contains("directory").doesNotContain(".tmp");
+    assertThat(r.err().strip().lines()).hasSize(1);
   }
 
   @Test
@@ -57,20 +55,10 @@ class CliPathErrorsTest {
     Files.delete(layout.resolve("7.txt"));
     Path odd = Files.createDirectories(layout.resolve("7.txt"));
 
-    Result r = run("build", layout.toString(), "-o", dir.resolve("set.hibp").toString());
+    CliTest.Result r = CliTest.run("build", layout.toString(), "-o", dir.resolve("set.hibp").toString());
 
-    assertThat(r.code).isEqualTo(2);
-    assertThat(r.err).startsWith("hibp-loader build: " + odd + ": ");
-    assertThat(r.err.strip().lines()).hasSize(1);
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).startsWith("hibp-loader build: " + odd + ": ");
+    assertThat(r.err().strip().lines()).hasSize(1);
   }
-
-  private static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
-        .execute(args);
-    return new Result(code, out.toString(), err.toString());
-  }
-
-  private record Result(int code, String out, String err) {}
 }

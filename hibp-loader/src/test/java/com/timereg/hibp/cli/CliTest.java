@@ -152,7 +152,8 @@ class CliTest {
     assertThat(err).doesNotContain("\tat ");
   }
 
-  private static Result run(String... args) {
+  /** Runs the CLI in this JVM with its output captured (also for CliPathErrorsTest). */
+  static Result run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code = Main.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
@@ -160,5 +161,5 @@ class CliTest {
     return new Result(code, out.toString(), err.toString());
   }
 
-  private record Result(int code, String out, String err) {}
+  record Result(int code, String out, String err) {}
 }
