@@ -179,8 +179,13 @@ public final class LoginRoutes {
 
   /** As the block check's own refusal words it (edge.BlockHandler). */
   private static String blockedMessage(LoginResult.Blocked blocked) {
-    long minutes = Math.max(1, (blocked.retryAfterSeconds() + 59) / 60);
-    String who = blocked.kind() == com.timereg.gateway.throttle.BlockKind.CLIENT ? "your address" : "your network";
+    return blockedMessage(blocked.kind(), blocked.retryAfterSeconds());
+  }
+
+  /** What a person is told when a block refuses a password they sent (a login, or the current password). */
+  static String blockedMessage(com.timereg.gateway.throttle.BlockKind kind, long retryAfterSeconds) {
+    long minutes = Math.max(1, (retryAfterSeconds + 59) / 60);
+    String who = kind == com.timereg.gateway.throttle.BlockKind.CLIENT ? "your address" : "your network";
     return "Too many failed logins from " + who + ". Try again in " + minutes
         + (minutes == 1 ? " minute." : " minutes.");
   }

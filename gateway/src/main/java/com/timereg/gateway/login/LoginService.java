@@ -29,9 +29,6 @@ public final class LoginService {
   public static final int MAX_LOGIN_NAME = 254;
   /** Bounds the work one request can ask for; longer than any password a person or manager uses. */
   public static final int MAX_PASSWORD = 1024;
-  /** How often an attempt waiting for its client's verifications in flight looks again, and for how long at most. */
-  static final Duration ADMISSION_POLL = Duration.ofMillis(20);
-  static final Duration ADMISSION_WAIT = Duration.ofSeconds(30);
 
   private final Vertx vertx;
   private final UserDirectory users;
@@ -40,6 +37,7 @@ public final class LoginService {
   private final SessionService sessions;
   private final LoginMetrics metrics;
   private final SecurityEvents events;
+  private final VerificationAdmission admission;
 
   public LoginService(Vertx vertx, UserDirectory users, PasswordVerifier verifier, ThrottleService throttle,
       SessionService sessions, LoginMetrics metrics) {
@@ -50,6 +48,7 @@ public final class LoginService {
   public LoginService(Vertx vertx, UserDirectory users, PasswordVerifier verifier, ThrottleService throttle,
       SessionService sessions, LoginMetrics metrics, SecurityEvents events) {
     this.vertx = vertx;
+    this.admission = new VerificationAdmission(vertx, throttle);
     this.users = users;
     this.verifier = verifier;
     this.throttle = throttle;
@@ -68,8 +67,15 @@ public final class LoginService {
     // The per-name delay slows guessing against one account without ever locking its owner out.
     return delay(throttle.accountDelay(loginName))
         .compose(v -> users.findByLoginName(loginName))
-        .compose(user -> admitted(client, System.nanoTime() + ADMISSION_WAIT.toNanos(),
-            () -> check(client, loginName, password, user)))
+        .compose(user -> admission.run(client, () -> check(client, loginName, password, user),
+            block -> {
+              metrics.attempt("password", "blocked");
+              return new LoginResult.Blocked(block.kind(), block.retryAfterSeconds());
+            },
+            () -> {
+              metrics.attempt("password", "busy");
+              return new LoginResult.Busy(1);
+            }))
         .recover(e -> {
           if (e instanceof PoolSaturatedException busy) {
             metrics.attempt("password", "busy");
@@ -78,39 +84,6 @@ public final class LoginService {
           metrics.attempt("password", "error");
           return Future.failedFuture(e);
         });
-  }
-
-  /**
-   * Runs {@code attempt} once the throttle admits a verification for {@code client}: the block check at the
-   * request's entry was made before the per-name delay and cannot see guesses sent together with this one.
-   * While the client's verifications in flight take up its limit, this waits for them (polling), up to
-   * {@link #ADMISSION_WAIT}; a block found meanwhile refuses the attempt unverified.
-   */
-  private Future<LoginResult> admitted(InetAddress client, long deadlineNanos,
-      java.util.function.Supplier<Future<LoginResult>> attempt) {
-    ThrottleService.Admission admission = throttle.admitVerification(client);
-    if (admission.blocked() != null) {
-      metrics.attempt("password", "blocked");
-      return Future.succeededFuture(new LoginResult.Blocked(admission.blocked().kind(), admission.blocked().retryAfterSeconds()));
-    }
-    if (admission.mustWait()) {
-      if (System.nanoTime() - deadlineNanos >= 0) {
-        metrics.attempt("password", "busy");
-        return Future.succeededFuture(new LoginResult.Busy(1));
-      }
-      Promise<LoginResult> later = Promise.promise();
-      vertx.setTimer(ADMISSION_POLL.toMillis(), id -> admitted(client, deadlineNanos, attempt).onComplete(later));
-      return later.future();
-    }
-    Future<LoginResult> outcome;
-    try {
-      outcome = attempt.get();
-    } catch (RuntimeException e) {
-      throttle.verificationEnded(client);
-      throw e;
-    }
-    // After the outcome was recorded (failure or success), which happens before the future completes.
-    return outcome.andThen(ar -> throttle.verificationEnded(client));
   }
 
   private Future<LoginResult> check(InetAddress client, String loginName, String password, Optional<UserRecord> found) {

@@ -1,6 +1,7 @@
 package com.timereg.gateway.login;
 
 import com.timereg.gateway.password.PolicyCheck;
+import com.timereg.gateway.throttle.BlockKind;
 import java.util.List;
 
 /** What a password change (or a strength check) came to; the HTTP layer maps each to a response. */
@@ -35,6 +36,12 @@ public sealed interface PasswordChangeResult {
 
   /** The stored password changed while this request ran (another change won); nothing was stored (409). */
   record ChangedMeanwhile() implements PasswordChangeResult {}
+
+  /**
+   * The client's address is blocked: the current password was not verified (429 with Retry-After). A session
+   * lets a blocked address reach the backend, not guess passwords.
+   */
+  record Blocked(BlockKind kind, long retryAfterSeconds) implements PasswordChangeResult {}
 
   /** The verification pool is full: 503 with Retry-After; nothing was counted or changed. */
   record Busy(int retryAfterSeconds) implements PasswordChangeResult {}

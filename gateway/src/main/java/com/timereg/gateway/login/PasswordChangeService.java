@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The password change of a signed-in user, and the strength check behind the live meter. The order:
  * input → account may use a password → breach set loaded (or allowed without) → current password
- * (per-name delay, then PBKDF2 on the pool; a wrong one counts as an invalid login) → customer
+ * (per-name delay, admission by the address limit as for a login, then PBKDF2 on the pool; a wrong one counts
+ * as an invalid login) → customer
  * policy → new hash → the user's other sessions ended → hash stored if still the one verified.
  * Neither password nor the estimate is ever logged; only user ids and outcomes are.
  */
@@ -38,6 +39,7 @@ public final class PasswordChangeService {
   private final ThrottleService throttle;
   private final SessionService sessions;
   private final PasswordChangeMetrics metrics;
+  private final VerificationAdmission admission;
 
   public PasswordChangeService(Vertx vertx, UserDirectory users, PasswordVerifier verifier, NewPasswordChecks checks,
       ThrottleService throttle, SessionService sessions, PasswordChangeMetrics metrics) {
@@ -48,6 +50,7 @@ public final class PasswordChangeService {
     this.throttle = throttle;
     this.sessions = sessions;
     this.metrics = metrics;
+    this.admission = new VerificationAdmission(vertx, throttle);
   }
 
   public Future<PasswordChangeResult> change(InetAddress client, SessionIdentity who, String currentPassword,
@@ -68,12 +71,16 @@ public final class PasswordChangeService {
         return Future.succeededFuture(refusal);
       }
       UserRecord user = found.get();
-      // The same per-name delay as login: a stolen session must not make guessing the password cheaper.
+      // The same per-name delay and address limit as login: a stolen session must not make guessing the
+      // password cheaper, nor let a blocked address (whose sessions pass its block) go on guessing.
       return delay(throttle.accountDelay(user.loginName()))
-          .compose(v -> verifier.verify(currentPassword, user.passwordHash()))
-          .compose(verification -> verification.matches()
-              ? checkAndStore(client, who, user, newPassword)
-              : Future.succeededFuture(wrongCurrentPassword(client, user, verification)));
+          .compose(v -> admission.run(client,
+              () -> verifier.verify(currentPassword, user.passwordHash())
+                  .compose(verification -> verification.matches()
+                      ? checkAndStore(client, who, user, newPassword)
+                      : Future.succeededFuture(wrongCurrentPassword(client, user, verification))),
+              block -> new PasswordChangeResult.Blocked(block.kind(), block.retryAfterSeconds()),
+              () -> new PasswordChangeResult.Busy(1)));
     }).recover(PasswordChangeService::busy).map(this::counted);
   }
 
@@ -181,6 +188,8 @@ public final class PasswordChangeService {
       metrics.refusal("wrong_current_password");
     } else if (result instanceof PasswordChangeResult.BreachCheckUnavailable) {
       metrics.refusal("breach_check_unavailable");
+    } else if (result instanceof PasswordChangeResult.Blocked) {
+      metrics.refusal("blocked");
     } else if (result instanceof PasswordChangeResult.PasswordNotUsed) {
       metrics.refusal("password_not_used");
     } else if (result instanceof PasswordChangeResult.Malformed) {

@@ -166,6 +166,10 @@ public final class PasswordRoutes {
       LoginRoutes.error(ctx, 403, "account_inactive", "This account is no longer active.");
     } else if (result instanceof PasswordChangeResult.ChangedMeanwhile) {
       LoginRoutes.error(ctx, 409, "conflict", "Your password was changed meanwhile; nothing was stored.");
+    } else if (result instanceof PasswordChangeResult.Blocked blocked) {
+      ctx.response().putHeader("Retry-After", Long.toString(blocked.retryAfterSeconds()));
+      LoginRoutes.error(ctx, 429, "too_many_requests",
+          LoginRoutes.blockedMessage(blocked.kind(), blocked.retryAfterSeconds()));
     } else if (result instanceof PasswordChangeResult.Busy busy) {
       ctx.response().putHeader("Retry-After", Integer.toString(busy.retryAfterSeconds()));
       LoginRoutes.error(ctx, 503, "temporarily_unavailable", BUSY_MESSAGE);
@@ -198,6 +202,9 @@ public final class PasswordRoutes {
       PasswordPage.send(ctx, 403, PasswordPage.message("Account not active", "This account is no longer active."));
     } else if (result instanceof PasswordChangeResult.ChangedMeanwhile) {
       formError(ctx, 409, loginName, "Your password was changed meanwhile; nothing was stored.", List.of());
+    } else if (result instanceof PasswordChangeResult.Blocked blocked) {
+      ctx.response().putHeader("Retry-After", Long.toString(blocked.retryAfterSeconds()));
+      formError(ctx, 429, loginName, LoginRoutes.blockedMessage(blocked.kind(), blocked.retryAfterSeconds()), List.of());
     } else if (result instanceof PasswordChangeResult.Busy busy) {
       ctx.response().putHeader("Retry-After", Integer.toString(busy.retryAfterSeconds()));
       formError(ctx, 503, loginName, BUSY_MESSAGE, List.of());
