@@ -149,13 +149,11 @@ public record GatewayConfig(
         r.enumValue("database.ssl-mode", io.vertx.pgclient.SslMode.class, DatabaseSettings.DEFAULT_SSL_MODE));
     ProxySettings backend = backend(r);
     ThrottleConfig throttle = ThrottleConfig.read(r, dataDir);
-    if (pub.proxyProtocol()) {
-      // Fail closed. Without netty-codec-haproxy, Vert.x only warns and every connection's PROXY line breaks its
-      // TLS handshake; with it, Vert.x 5.0.7's HTTP server hands the PROXY address to the TCP connection it
-      // meters and not to the HTTP connection, so every client would be the balancer (one attacker's failures
-      // would block everyone); and Vert.x believes the header from any peer, not only the balancers.
-      r.problem("public.proxy-protocol", "is not supported: the gateway cannot learn the client address from a"
-          + " PROXY header; let the load balancer add X-Forwarded-For and list it in client-address.trusted-proxies");
+    if (pub.proxyProtocol() && throttle.trustedProxies().isEmpty()) {
+      // Fail closed: a PROXY header is believed only from a listed load balancer, so with none listed every
+      // client would be the balancer that forwarded it, and one attacker's failures would block everyone.
+      r.problem("public.proxy-protocol", "needs client-address.trusted-proxies to name the load balancers whose"
+          + " PROXY headers are believed");
     }
     PasswordSettings password = password(r);
     BreachSetSettings hibp = hibp(r);

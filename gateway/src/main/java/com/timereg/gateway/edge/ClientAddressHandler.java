@@ -10,15 +10,29 @@ import java.net.InetAddress;
 /**
  * Decides who the client is, once per request, for every later step (block check, login counting,
  * X-Forwarded-For to the backend): the socket peer, unless that peer is a trusted proxy; with the
- * PROXY protocol switched on, Vert.x already reports the proxied client as the peer.
+ * PROXY protocol switched on, the connection's {@link ClientPeer} (whom a trusted balancer's header named).
  */
 public final class ClientAddressHandler {
   private static final String KEY = "gateway.client-address";
 
   private final ClientAddressResolver resolver;
+  private final boolean proxyProtocol;
+
+  /** @param proxyProtocol whether the public listener reads a PROXY header on every connection */
+  public ClientAddressHandler(ClientAddressResolver resolver, boolean proxyProtocol) {
+    this.resolver = resolver;
+    this.proxyProtocol = proxyProtocol;
+  }
 
   public ClientAddressHandler(ClientAddressResolver resolver) {
-    this.resolver = resolver;
+    this(resolver, false);
+  }
+
+  /** Decides the peer of a new connection, before its first request ({@link ClientPeer}). */
+  void connected(io.vertx.core.http.HttpConnection connection) {
+    if (proxyProtocol) {
+      ClientPeer.settle(connection, resolver);
+    }
   }
 
   /** The client address resolved for this request. */
@@ -34,8 +48,13 @@ public final class ClientAddressHandler {
   InetAddress resolve(HttpServerRequest request) {
     // The connection's peer, not vertx-web's request view of it, which runs its Forwarded-header
     // parser on every request although forwarding headers are decided here, by the resolver.
-    SocketAddress remote = request.connection().remoteAddress();
-    InetAddress peer = remote == null ? null : IpLiterals.parsePeer(remote.hostAddress());
+    InetAddress peer;
+    if (proxyProtocol) {
+      peer = ClientPeer.settle(request.connection(), resolver);
+    } else {
+      SocketAddress remote = request.connection().remoteAddress();
+      peer = remote == null ? null : IpLiterals.parsePeer(remote.hostAddress());
+    }
     return peer == null ? null : resolver.resolve(peer, request.headers().getAll("X-Forwarded-For"));
   }
 

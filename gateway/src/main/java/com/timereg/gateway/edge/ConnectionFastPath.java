@@ -38,7 +38,6 @@ import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.impl.ShutdownEvent;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -55,8 +54,8 @@ import java.util.List;
  * <ul>
  *   <li>only when no earlier request on the connection is still being answered by Vert.x (HTTP/1.1 answers
  *       in order); requests that arrive while a relay is in flight wait here and are then decided in turn;
- *   <li>only HTTP/1.1, origin-form targets, on connections without the PROXY protocol (whose client
- *       address Vert.x, not the channel, knows), with unambiguous framing and no transfer coding;
+ *   <li>only HTTP/1.1, origin-form targets, with unambiguous framing and no transfer coding; the client
+ *       address is resolved from the connection's {@link ClientPeer} as on the router's path;
  *   <li>refused: requests without any credentials (no Authorization header, no cookie header naming the
  *       session cookies) from a blocked client, whose path cannot be the session renewal;
  *   <li>relayed: requests from a client that is not blocked, to a path none of the gateway's own routes
@@ -82,6 +81,8 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
   private final boolean tls;
   /** The context of Vert.x's HTTP encoder, right before this handler: relayed answers are written past it. */
   private ChannelHandlerContext encoder;
+  /** The connection's peer ({@link ClientPeer}), once read. */
+  private InetAddress peer;
   /** The last client address relayed for, and its text: the same for every request of most connections. */
   private InetAddress lastClient;
   private String lastClientText;
@@ -188,9 +189,10 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
       return;
     }
     if (msg instanceof HttpRequest request) {
+      InetAddress peer;
       if (inFlight == 0 && request.decoderResult().isSuccess()
           && request.protocolVersion() == HttpVersion.HTTP_1_1
-          && ctx.channel().remoteAddress() instanceof InetSocketAddress peer) {
+          && (peer = peer(ctx)) != null) {
         if (refuse(ctx, request, peer)) {
           discarding = !(msg instanceof LastHttpContent);
           ReferenceCountUtil.release(msg);
@@ -391,7 +393,15 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
     ctx.fireChannelReadComplete();
   }
 
-  private boolean relay(ChannelHandlerContext ctx, HttpRequest request, InetSocketAddress peer) {
+  /** The connection's peer ({@link ClientPeer}: with the PROXY protocol, whom a trusted balancer named), read once. */
+  private InetAddress peer(ChannelHandlerContext ctx) {
+    if (peer == null) {
+      peer = ClientPeer.of(ctx.channel());
+    }
+    return peer;
+  }
+
+  private boolean relay(ChannelHandlerContext ctx, HttpRequest request, InetAddress peer) {
     if (direct == null) {
       return false;
     }
@@ -419,7 +429,7 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
     if (cookie == null && !headers.contains(HttpHeaderNames.AUTHORIZATION)) {
       return false;
     }
-    InetAddress client = steps.clientAddress().resolve(peer.getAddress(), headers.getAll("X-Forwarded-For"));
+    InetAddress client = steps.clientAddress().resolve(peer, headers.getAll("X-Forwarded-For"));
     if (client == null || !steps.blockCheck().check(client).allowed()) {
       return false;
     }
@@ -503,14 +513,14 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
     return lastClientText;
   }
 
-  private boolean refuse(ChannelHandlerContext ctx, HttpRequest request, InetSocketAddress peer) {
+  private boolean refuse(ChannelHandlerContext ctx, HttpRequest request, InetAddress peer) {
     String uri = request.uri();
     HttpHeaders headers = request.headers();
     if (uri.isEmpty() || uri.charAt(0) != '/' || BlockHandler.mayRenew(uri) || carriesCredentials(headers)
         || ambiguousFraming(headers)) {
       return false;
     }
-    InetAddress client = steps.clientAddress().resolve(peer.getAddress(), headers.getAll("X-Forwarded-For"));
+    InetAddress client = steps.clientAddress().resolve(peer, headers.getAll("X-Forwarded-For"));
     if (client == null) {
       return false;
     }

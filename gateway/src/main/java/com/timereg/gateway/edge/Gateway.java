@@ -380,7 +380,8 @@ public final class Gateway {
     SsoRoutes ssoRoutes = new SsoRoutes(sso, ClientAddressHandler::of, Clock.systemUTC());
     PublicRouter.Steps steps = new PublicRouter.Steps(
         config.publicListener().hstsMaxAge(),
-        new ClientAddressHandler(new ClientAddressResolver(config.throttle().trustedProxies())),
+        new ClientAddressHandler(new ClientAddressResolver(config.throttle().trustedProxies()),
+            config.publicListener().proxyProtocol()),
         new BlockHandler(throttle, config.throttle().scope(), LOGIN_PATHS, Gateway::carriesCredentials,
             SESSION_RENEWAL, ctx -> SessionAuthenticator.identity(ctx).isPresent(), registry),
         sessions.authenticator(),

@@ -102,7 +102,7 @@ final class PublicEntry implements Handler<HttpServerRequest> {
     if (steps.accessLog().enabled()) {
       long bytes = request.response().bytesWritten();
       if (isPlaceholder(request)) {
-        String peer = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+        String peer = peer(request);
         steps.accessLog().log(accessEntry(peer, null, null, null, null, status, bytes, start, null, "entry", null));
       } else {
         steps.accessLog().log(entry(request, null, start, status, bytes, null, "entry"));
@@ -203,6 +203,13 @@ final class PublicEntry implements Handler<HttpServerRequest> {
     }
   }
 
+  /** The connection's peer as text ({@link ClientPeer}: with the PROXY protocol, whom a trusted balancer named). */
+  private static String peer(HttpServerRequest request) {
+    InetAddress peer = request.connection() instanceof io.vertx.core.net.impl.ConnectionBase base
+        ? ClientPeer.of(base.channel()) : null;
+    return peer == null ? null : peer.getHostAddress();
+  }
+
   /** The access-log line of a request answered above, before routing ({@code via: entry}). */
   private void answeredHere(HttpServerRequest request, InetAddress address, long start) {
     if (steps.accessLog().enabled()) {
@@ -213,8 +220,7 @@ final class PublicEntry implements Handler<HttpServerRequest> {
 
   static AccessEntry entry(HttpServerRequest request, InetAddress address, long startNanos, int status, long bytes,
       SessionIdentity id, String via) {
-    String client = address != null ? address.getHostAddress()
-        : request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+    String client = address != null ? address.getHostAddress() : peer(request);
     io.vertx.core.net.HostAndPort authority = request.authority();
     String host = authority == null ? null : authority.port() >= 0 ? authority.host() + ":" + authority.port()
         : authority.host();

@@ -36,16 +36,13 @@ final class PublicVerticle extends VerticleBase {
     PublicEntry entry = PublicRouter.create(vertx, steps, proxy);
     HttpServer server = vertx.createHttpServer(options).requestHandler(entry)
         .invalidRequestHandler(entry::invalidRequest);
-    // With the PROXY protocol the client address is Vert.x's to know, not the channel's: no fast path.
-    boolean fastPath = !options.isUseProxyProtocol();
     String hsts = PublicRouter.hsts(steps.hstsMaxAge());
     DirectProxy direct = proxy.direct().orElse(null);
     List<String> owned = entry.ownedPrefixes();
     server.connectionHandler(connection -> {
+      steps.clientAddress().connected(connection);
       StrictRequestDecoder.install(connection, options);
-      if (fastPath) {
-        ConnectionFastPath.install(connection, steps, hsts, direct, steps.session(), owned);
-      }
+      ConnectionFastPath.install(connection, steps, hsts, direct, steps.session(), owned);
     });
     return server.listen().onSuccess(onListening::accept);
   }

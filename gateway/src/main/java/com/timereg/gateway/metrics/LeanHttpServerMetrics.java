@@ -41,6 +41,12 @@ final class LeanHttpServerMetrics extends VertxTcpMetrics implements HttpServerM
     this.meters = new RequestMeters(registry, activeGauges, true, base, labels.contains(Label.HTTP_METHOD), labels.contains(Label.HTTP_CODE));
   }
 
+  /** Vert.x's connection metric, with the remote address Vert.x reports here (see {@link ServerConnectionMetric}). */
+  @Override
+  public Object connected(SocketAddress remoteAddress, String remoteName) {
+    return new ServerConnectionMetric(vertx.connected(remoteAddress, remoteName), remoteAddress);
+  }
+
   @Override
   public Request requestBegin(Object socketMetric, HttpRequest request) {
     return begin(request.method());
@@ -85,7 +91,7 @@ final class LeanHttpServerMetrics extends VertxTcpMetrics implements HttpServerM
   @Override
   public Object connected(Object socketMetric, Request requestMetric, ServerWebSocket serverWebSocket) {
     // Vert.x's implementation reads only the socket's tags.
-    return ((HttpServerMetrics) vertx).connected(socketMetric, null, serverWebSocket);
+    return ((HttpServerMetrics) vertx).connected(ServerConnectionMetric.unwrap(socketMetric), null, serverWebSocket);
   }
 
   @Override

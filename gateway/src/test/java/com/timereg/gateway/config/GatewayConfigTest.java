@@ -236,13 +236,14 @@ class GatewayConfigTest {
   }
 
   @Test
-  void theProxyProtocolIsRefusedRatherThanMistakingEveryClientForTheBalancer() throws IOException {
-    // See ProxyProtocolEndToEndTest: a PROXY line either breaks the TLS handshake or names nobody.
-    Path f = write(String.join("\n", "public:", "  proxy-protocol: true", "client-address:",
+  void theProxyProtocolNeedsTheLoadBalancersToBeNamed() throws IOException {
+    // With no trusted proxy every PROXY header would name nobody, and every client would be the balancer.
+    Path without = write(String.join("\n", "public:", "  proxy-protocol: true", ""));
+    assertThatThrownBy(() -> GatewayConfig.load(without, Map.<String, String>of()::get, true))
+        .hasMessageContaining("public.proxy-protocol: needs client-address.trusted-proxies");
+    Path with = write(String.join("\n", "public:", "  proxy-protocol: true", "client-address:",
         "  trusted-proxies: [10.0.0.0/8]", ""));
-    assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get, true))
-        .hasMessageContaining("public.proxy-protocol: is not supported")
-        .hasMessageContaining("X-Forwarded-For");
+    assertThat(GatewayConfig.load(with, Map.<String, String>of()::get, true).publicListener().proxyProtocol()).isTrue();
     assertThat(GatewayConfig.load(write(""), Map.<String, String>of()::get, true).publicListener().proxyProtocol())
         .isFalse();
   }

@@ -19,7 +19,6 @@ import java.util.regex.Pattern;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,13 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code public.proxy-protocol: true}: a load balancer in front sends a PROXY protocol v1 line before the TLS
  * handshake, naming the client it accepted. Real connections from chosen 127.0.0.0/8 sources; 127.0.8.0/24
- * plays the load balancers ({@code client-address.trusted-proxies}).
+ * plays the load balancers ({@code client-address.trusted-proxies}). Each case covers both of the gateway's
+ * paths: logins take the router, refusals of credential-less requests and authenticated GETs the connection's
+ * own path ({@link ConnectionFastPath}).
  */
 @ExtendWith(PostgresExtension.class)
-@Disabled("public.proxy-protocol is refused at start (GatewayConfig, docs/throttle.md): on this code the first test's"
-    + " PROXY line broke every TLS handshake (no netty-codec-haproxy), and with the codec every client was the"
-    + " balancer; what a restored PROXY support must pass")
 class ProxyProtocolEndToEndTest {
+  static final String USER = "proxied@acme.test";
   static final int LIMIT = 3;
   private static final Pattern STATUS = Pattern.compile("HTTP/1\\.1 (\\d{3}) ");
 
@@ -42,7 +41,7 @@ class ProxyProtocolEndToEndTest {
 
   @BeforeAll
   static void start(TestDatabase db) throws Exception {
-    gw = ThrottledGateway.start(dir, db, Map.of(
+    gw = ThrottledGateway.startWithUser(dir, db, USER, Map.of(
         "GATEWAY_PUBLIC__PROXY_PROTOCOL", "true",
         "GATEWAY_THROTTLE__IP_FAILURE_LIMIT", Integer.toString(LIMIT),
         "GATEWAY_THROTTLE__SURGE_FAILURES_PER_MINUTE", "10000",
@@ -75,17 +74,77 @@ class ProxyProtocolEndToEndTest {
         .as("the addresses it named were never counted").isEqualTo(401);
   }
 
-  /** A failing POST /auth/token on its own connection from {@code source}, whose PROXY line names {@code claimed}. */
-  private static int failedLogin(String source, String claimed) throws Exception {
-    String body = "{\"username\":\"nobody-" + UUID.randomUUID() + "@acme.test\",\"password\":\"wrong password\"}";
-    String request = "POST /auth/token HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\n"
-        + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body;
-    String answer = exchange(source, "PROXY TCP4 " + claimed + " 127.0.0.1 40000 443\r\n", request);
+  @Test
+  void aBlockedProxiedClientIsRefusedOnTheConnectionsOwnPathAndItsNeighbourIsNot() throws Exception {
+    for (int i = 0; i < LIMIT; i++) {
+      assertThat(failedLogin("127.0.8.1", "127.0.35.1")).isEqualTo(401);
+    }
+    assertThat(status(exchange("127.0.8.1", proxyLine("127.0.35.1"), get("/api/timesheets", null))))
+        .as("a request without credentials from the blocked client").isEqualTo(429);
+    assertThat(status(exchange("127.0.8.1", proxyLine("127.0.35.2"), get("/api/timesheets", null))))
+        .as("and from its neighbour, who only needs to log in").isEqualTo(401);
+  }
+
+  @Test
+  void theBackendIsToldTheProxiedClientOnEitherPath() throws Exception {
+    String tokenAnswer = exchange("127.0.8.1", proxyLine("127.0.36.1"), post("/auth/token",
+        "{\"username\":\"" + USER + "\",\"password\":\"" + ThrottledGateway.PASSWORD + "\"}"));
+    assertThat(status(tokenAnswer)).as(tokenAnswer).isEqualTo(200);
+    String token = new io.vertx.core.json.JsonObject(tokenAnswer.substring(tokenAnswer.indexOf("\r\n\r\n") + 4))
+        .getString("access_token");
+    // An HTTP/1.1 GET with a bearer token is relayed by the connection's own path; an HTTP/1.0 one takes the
+    // router's proxy step.
+    String relayed = exchange("127.0.8.2", proxyLine("127.0.36.1"), get("/api/headers", token));
+    assertThat(status(relayed)).as(relayed).isEqualTo(200);
+    assertThat(relayed).contains("\"x-forwarded-for\":[\"127.0.36.1\"]").doesNotContain("127.0.8.");
+    String routed = exchange("127.0.8.2", proxyLine("127.0.36.1"),
+        get("/api/headers", token).replace("HTTP/1.1", "HTTP/1.0"));
+    assertThat(routed).as(routed).startsWith("HTTP/1.0 200").contains("\"x-forwarded-for\":[\"127.0.36.1\"]")
+        .doesNotContain("127.0.8.");
+  }
+
+  @Test
+  void aConnectionWithoutAProxyHeaderGetsNoAnswer() throws Exception {
+    // Every connection to a listener with the PROXY protocol on must start with the header: one without it
+    // could be anyone's, so it is closed before TLS.
+    assertThat(exchange("127.0.37.1", "", get("/api/timesheets", null))).isEmpty();
+  }
+
+  @Test
+  void aBalancersHealthCheckWithoutAClientIsTheBalancerItself() throws Exception {
+    String answer = exchange("127.0.8.3", "PROXY UNKNOWN\r\n", get("/api/timesheets", null));
+    assertThat(status(answer)).as(answer).isEqualTo(401);
+  }
+
+  private static String proxyLine(String claimed) {
+    return "PROXY TCP4 " + claimed + " 127.0.0.1 40000 443\r\n";
+  }
+
+  private static String get(String path, String token) {
+    return "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\n"
+        + (token == null ? "" : "Authorization: Bearer " + token + "\r\n") + "Connection: close\r\n\r\n";
+  }
+
+  private static String post(String path, String json) {
+    return "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\n"
+        + "Content-Type: application/json\r\nContent-Length: " + json.length() + "\r\nConnection: close\r\n\r\n"
+        + json;
+  }
+
+  private static int status(String answer) {
     Matcher m = STATUS.matcher(answer);
     if (!m.find()) {
       throw new AssertionError("no HTTP answer: " + answer);
     }
     return Integer.parseInt(m.group(1));
+  }
+
+  /** A failing POST /auth/token on its own connection from {@code source}, whose PROXY line names {@code claimed}. */
+  private static int failedLogin(String source, String claimed) throws Exception {
+    String body = "{\"username\":\"nobody-" + UUID.randomUUID() + "@acme.test\",\"password\":\"wrong password\"}";
+    String request = "POST /auth/token HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\n"
+        + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body;
+    return status(exchange(source, proxyLine(claimed), request));
   }
 
   private static String exchange(String source, String proxyLine, String request) throws Exception {
@@ -96,6 +155,9 @@ class ProxyProtocolEndToEndTest {
       plain.setSoTimeout(10_000);
       plain.getOutputStream().write(proxyLine.getBytes(StandardCharsets.US_ASCII));
       plain.getOutputStream().flush();
+      if (proxyLine.isEmpty()) {
+        return answerWithoutHeader(plain, port, request);
+      }
       try (SSLSocket socket = (SSLSocket) TrustAllTls.context().getSocketFactory()
           .createSocket(plain, "localhost", port, true)) {
         socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
@@ -108,6 +170,19 @@ class ProxyProtocolEndToEndTest {
         }
         return all.toString(StandardCharsets.UTF_8);
       }
+    }
+  }
+
+  /** What a client that sends no PROXY header reads: nothing, the connection being closed during TLS. */
+  private static String answerWithoutHeader(Socket plain, int port, String request) throws Exception {
+    try (SSLSocket socket = (SSLSocket) TrustAllTls.context().getSocketFactory()
+        .createSocket(plain, "localhost", port, true)) {
+      socket.startHandshake();
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    } catch (java.io.IOException closed) {
+      return "";
     }
   }
 }
