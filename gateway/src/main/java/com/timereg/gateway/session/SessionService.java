@@ -163,6 +163,12 @@ public final class SessionService {
     if (!t.userActive()) {
       return revokeIn(c, t, now, RevocationReason.USER_DISABLED, RefreshFailure.REVOKED);
     }
+    if (t.method() == AuthMethod.PASSWORD && t.passwordsRefused()) {
+      // The customer moved to "Microsoft sign-in required" after this password login: a password would be
+      // refused now, so the session it opened must not be carried on to its absolute timeout. Refused rather
+      // than revoked, as revocations have no reason for it; its access tokens expire within their lifetime.
+      return refuse(RefreshFailure.REVOKED, t);
+    }
     RefreshTokens.Minted next = RefreshTokens.mint();
     Instant nextExpires = earliest(now.plus(settings.idleTimeout()), t.absoluteExpiresAt());
     return store.rotate(c, hash, next.hash(), t.sessionId(), now, nextExpires).map(v -> {

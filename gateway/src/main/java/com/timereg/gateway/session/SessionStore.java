@@ -32,7 +32,8 @@ final class SessionStore {
   // used_at set and counts as reuse instead of exchanging the token a second time.
   private static final String LOCK_TOKEN = """
       SELECT t.session_id, t.used_at, t.expires_at, s.user_id, s.method, s.last_used_at,
-             s.absolute_expires_at, s.revoked_at, u.active, u.login_name, c.slug
+             s.absolute_expires_at, s.revoked_at, u.active, u.login_name, c.slug,
+             c.sso_mode = 'required' AS passwords_refused
         FROM refresh_tokens t
         JOIN sessions s ON s.id = t.session_id
         JOIN users u ON u.id = s.user_id
@@ -61,10 +62,15 @@ final class SessionStore {
       DELETE FROM sessions WHERE id IN (
         SELECT id FROM sessions WHERE absolute_expires_at < $1 LIMIT $2)""";
 
-  /** A refresh token with its session, user and customer, as locked for a refresh. */
+  /**
+   * A refresh token with its session, user and customer, as locked for a refresh.
+   *
+   * @param passwordsRefused the customer now requires Microsoft sign-in ({@code sso_mode = required})
+   */
   record LockedToken(
       UUID sessionId, Instant usedAt, Instant expiresAt, long userId, AuthMethod method, Instant lastUsedAt,
-      Instant absoluteExpiresAt, Instant revokedAt, boolean userActive, String loginName, String customer) {}
+      Instant absoluteExpiresAt, Instant revokedAt, boolean userActive, String loginName, String customer,
+      boolean passwordsRefused) {}
 
   /** A revoked session and when it was revoked. */
   record Revoked(UUID sessionId, Instant revokedAt) {}
@@ -87,7 +93,7 @@ final class SessionStore {
       return new LockedToken(r.getUUID("session_id"), instant(r, "used_at"), instant(r, "expires_at"),
           r.getLong("user_id"), AuthMethod.fromValue(r.getString("method")).orElseThrow(),
           instant(r, "last_used_at"), instant(r, "absolute_expires_at"), instant(r, "revoked_at"),
-          r.getBoolean("active"), r.getString("login_name"), r.getString("slug"));
+          r.getBoolean("active"), r.getString("login_name"), r.getString("slug"), r.getBoolean("passwords_refused"));
     });
   }
 
