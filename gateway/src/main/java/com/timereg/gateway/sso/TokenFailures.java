@@ -11,12 +11,19 @@ import java.util.concurrent.TimeoutException;
 final class TokenFailures {
   /** The library's words when the token response's expires_in (or the access token) has passed. */
   static final String LIBRARY_EXPIRED = "User token is expired.";
+  /**
+   * The token endpoint's error codes (RFC 6749 section 5.2) by which it refuses what was sent: the library
+   * reports an OAuth error answer as {@code "code: description"}. Any other failure (the provider's own
+   * error page, "temporarily_unavailable", a body that is no token response) says nothing about the code.
+   */
+  private static final java.util.List<String> REFUSALS = java.util.List.of(
+      "invalid_grant", "invalid_request", "unauthorized_client", "unsupported_grant_type", "invalid_scope");
 
   private TokenFailures() {}
 
   /**
-   * A failed exchange: the provider unreachable, refusing our client (secret), or refusing the code
-   * (unknown, used, PKCE mismatch).
+   * A failed exchange: the provider unreachable or answering something other than a token response,
+   * refusing our client (secret), or refusing the code (unknown, used, PKCE mismatch).
    */
   static SsoException ofExchange(Throwable e) {
     if (unreachable(e)) {
@@ -31,7 +38,12 @@ final class TokenFailures {
     if (message.equals(LIBRARY_EXPIRED)) {
       return new SsoException(SsoRefusal.TOKEN_EXPIRED, "the token response has already expired");
     }
-    return new SsoException(SsoRefusal.CODE_REJECTED, "the token endpoint refused the code: " + IdTokenCheck.printable(message));
+    if (REFUSALS.stream().anyMatch(code -> message.equals(code) || message.startsWith(code + ":"))) {
+      return new SsoException(SsoRefusal.CODE_REJECTED, "the token endpoint refused the code: " + IdTokenCheck.printable(message));
+    }
+    // Not counted against the client: a provider in trouble would otherwise get its users' offices blocked.
+    return new SsoException(SsoRefusal.PROVIDER_UNAVAILABLE, "the token endpoint answered no token response: "
+        + IdTokenCheck.printable(message));
   }
 
   /**

@@ -233,6 +233,26 @@ class SsoLoginTest {
     assertThat(ssoOutcome("code_rejected")).isEqualTo(before + 1);
   }
 
+  @Test
+  void aProviderOutageAtTheTokenEndpointIsUnavailableAndNotCountedAgainstTheClient() {
+    double counted = metric("gateway_throttle_invalid_logins_total", "kind", "sso_rejected");
+    double unavailable = ssoOutcome("provider_unavailable");
+    // The provider's own error page, its OAuth "try later" answer, and an HTML page where JSON belongs
+    // (a proxy in front of it): none says anything about the code, so none is an attack by the client.
+    String[][] answers = {{"500", "text/html", "<html>Internal error</html>"},
+        {"503", "application/json", "{\"error\":\"temporarily_unavailable\",\"error_description\":\"try later\"}"},
+        {"200", "text/html", "<html>Sign in to the proxy</html>"}};
+    for (String[] answer : answers) {
+      Response start = browser.get("/sso/start?login=olivia%40optco.example&next=%2F");
+      String callback = authorize(start.location());
+      tokenAnswers.enqueue(Integer.parseInt(answer[0]), answer[1], answer[2]);
+      Response r = browser.get(callback);
+      assertRefusedWithoutSession(r, 502, SsoRefusal.PROVIDER_UNAVAILABLE);
+    }
+    assertThat(ssoOutcome("provider_unavailable")).isEqualTo(unavailable + answers.length);
+    assertThat(metric("gateway_throttle_invalid_logins_total", "kind", "sso_rejected")).isEqualTo(counted);
+  }
+
   // ---- state ----
 
   @Test

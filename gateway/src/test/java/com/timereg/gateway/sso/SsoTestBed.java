@@ -40,6 +40,8 @@ final class SsoTestBed {
   static final String PASSWORD = "Correct-Horse-Battery-2026";
 
   static MockOAuth2Server provider;
+  /** Token endpoint answers queued for the provider's next token requests. */
+  static TokenAnswers tokenAnswers;
   static Vertx backendVertx;
   static Gateway gateway;
   static TestDatabase database;
@@ -50,7 +52,8 @@ final class SsoTestBed {
   /** Provider, backend, seeded customers and users, then the gateway. */
   static void start(TestDatabase db, Path dir) throws Exception {
     database = db;
-    provider = new MockOAuth2Server();
+    tokenAnswers = new TokenAnswers();
+    provider = new MockOAuth2Server(tokenAnswers);
     provider.start();
     backendVertx = Vertx.vertx();
     int backendPort = Await.await(new DemoBackend(backendVertx, DemoBackend.Options.DEFAULTS).start("127.0.0.1", 0));

@@ -32,6 +32,23 @@ class TokenFailuresTest {
   }
 
   @Test
+  void anErrorPageOrATryLaterFromTheTokenEndpointIsTheProvidersOutageNotACountedRefusal() {
+    // The library's words for a non-2xx answer without an OAuth error (status message: body), for an
+    // OAuth "try later", and for a body that is no token response.
+    for (String message : new String[] {"Internal Server Error: <html>down</html>", "Service Unavailable",
+        "temporarily_unavailable: AADSTS90033: A transient error has occurred.", "server_error",
+        "Cannot handle content type: text/html", "No Body"}) {
+      SsoException e = TokenFailures.ofExchange(new VertxException(message, true));
+      assertThat(e.refusal()).as(message).isEqualTo(SsoRefusal.PROVIDER_UNAVAILABLE);
+      assertThat(e.refusal().countsAsInvalidLogin()).isFalse();
+    }
+    assertThat(TokenFailures.ofExchange(new VertxException("invalid_request: AADSTS900144: code missing", true)).refusal())
+        .isEqualTo(SsoRefusal.CODE_REJECTED);
+    assertThat(TokenFailures.ofExchange(new VertxException("invalid_grant", true)).refusal())
+        .isEqualTo(SsoRefusal.CODE_REJECTED);
+  }
+
+  @Test
   void aTokenTheLibraryRefusedIsReportedByItsFirstFailingClaim() {
     String wrongIssuer = jwt(IdTokenCheckTest.entraClaims().put("iss", "https://evil.example/v2.0").encode());
     assertThat(TokenFailures.unaccepted(wrongIssuer, IdTokenCheckTest.EXPECTED, IdTokenCheckTest.NOW).refusal())
