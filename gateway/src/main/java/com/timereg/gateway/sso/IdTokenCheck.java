@@ -16,6 +16,8 @@ import java.time.Instant;
 final class IdTokenCheck {
   /** Longer subjects are not identifiers (Entra's oid is a 36-character GUID). */
   static final int MAX_SUBJECT = 255;
+  /** The latest time claim taken for one (the end of year 9999, as in most JWT libraries' date handling). */
+  private static final Instant LATEST_TIME = Instant.parse("9999-12-31T23:59:59Z");
 
   /**
    * What the token must say.
@@ -143,8 +145,16 @@ final class IdTokenCheck {
     return claim instanceof String s && !s.isBlank() ? s : null;
   }
 
+  /**
+   * A NumericDate claim, or null when it is none or lies outside 1970..9999: such a time is no time a
+   * provider means, and one near the limits of Instant would throw in the arithmetic with the skew.
+   */
   private static Instant instant(Object claim) {
-    return claim instanceof Number n ? Instant.ofEpochSecond(n.longValue()) : null;
+    if (!(claim instanceof Number n)) {
+      return null;
+    }
+    double seconds = n.doubleValue();
+    return seconds >= 0 && seconds <= LATEST_TIME.getEpochSecond() ? Instant.ofEpochSecond(n.longValue()) : null;
   }
 
   /** A claim for a log line: short and without control characters, since the token is untrusted input. */

@@ -54,6 +54,17 @@ class IdTokenCheckTest {
     assertThat(check(c).identity().email()).isNull();
   }
 
+  /** Times no Instant holds: a refusal with its reason, not an exception that ends as "our database failed". */
+  @Test
+  void refusesTimesBeyondTheCalendarInsteadOfThrowing() {
+    long now = NOW.getEpochSecond();
+    assertThat(check(entraClaims().put("exp", 1e300)).refusal()).isEqualTo(SsoRefusal.TOKEN_INVALID);
+    assertThat(check(entraClaims().put("exp", Instant.MAX.getEpochSecond())).refusal()).isEqualTo(SsoRefusal.TOKEN_INVALID);
+    assertThat(check(entraClaims().put("iat", Long.MAX_VALUE)).refusal()).isEqualTo(SsoRefusal.TOKEN_INVALID);
+    assertThat(check(entraClaims().put("nbf", -1e300)).refusal()).isEqualTo(SsoRefusal.TOKEN_INVALID);
+    assertThat(check(entraClaims().put("exp", now + 3540)).passed()).isTrue();
+  }
+
   @Test
   void refusesAnotherIssuer() {
     assertThat(check(entraClaims().put("iss", "https://login.microsoftonline.com/other/v2.0")).refusal())
