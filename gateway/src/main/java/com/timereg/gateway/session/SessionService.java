@@ -169,6 +169,11 @@ public final class SessionService {
       // than revoked, as revocations have no reason for it; its access tokens expire within their lifetime.
       return refuse(RefreshFailure.REVOKED, t);
     }
+    if (t.method() == AuthMethod.SSO && t.ssoRefused()) {
+      // The mirror case: the customer turned Microsoft sign-in off (say its tenant was compromised), so the
+      // sessions Microsoft vouched for end with their access tokens too.
+      return refuse(RefreshFailure.REVOKED, t);
+    }
     RefreshTokens.Minted next = RefreshTokens.mint();
     Instant nextExpires = earliest(now.plus(settings.idleTimeout()), t.absoluteExpiresAt());
     return store.rotate(c, hash, next.hash(), t.sessionId(), now, nextExpires).map(v -> {

@@ -33,7 +33,7 @@ final class SessionStore {
   private static final String LOCK_TOKEN = """
       SELECT t.session_id, t.used_at, t.expires_at, s.user_id, s.method, s.last_used_at,
              s.absolute_expires_at, s.revoked_at, u.active, u.login_name, c.slug,
-             c.sso_mode = 'required' AS passwords_refused
+             c.sso_mode = 'required' AS passwords_refused, c.sso_mode = 'disabled' AS sso_refused
         FROM refresh_tokens t
         JOIN sessions s ON s.id = t.session_id
         JOIN users u ON u.id = s.user_id
@@ -66,11 +66,12 @@ final class SessionStore {
    * A refresh token with its session, user and customer, as locked for a refresh.
    *
    * @param passwordsRefused the customer now requires Microsoft sign-in ({@code sso_mode = required})
+   * @param ssoRefused the customer no longer lets its people sign in with Microsoft ({@code sso_mode = disabled})
    */
   record LockedToken(
       UUID sessionId, Instant usedAt, Instant expiresAt, long userId, AuthMethod method, Instant lastUsedAt,
       Instant absoluteExpiresAt, Instant revokedAt, boolean userActive, String loginName, String customer,
-      boolean passwordsRefused) {}
+      boolean passwordsRefused, boolean ssoRefused) {}
 
   /** A revoked session and when it was revoked. */
   record Revoked(UUID sessionId, Instant revokedAt) {}
@@ -93,7 +94,8 @@ final class SessionStore {
       return new LockedToken(r.getUUID("session_id"), instant(r, "used_at"), instant(r, "expires_at"),
           r.getLong("user_id"), AuthMethod.fromValue(r.getString("method")).orElseThrow(),
           instant(r, "last_used_at"), instant(r, "absolute_expires_at"), instant(r, "revoked_at"),
-          r.getBoolean("active"), r.getString("login_name"), r.getString("slug"), r.getBoolean("passwords_refused"));
+          r.getBoolean("active"), r.getString("login_name"), r.getString("slug"), r.getBoolean("passwords_refused"),
+          r.getBoolean("sso_refused"));
     });
   }
 

@@ -20,10 +20,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A customer that moves to {@code sso_mode = required} refuses passwords from then on (docs/sso.md):
- * a session opened with a password before the switch must not be refreshed on to its absolute timeout.
+ * a session opened with a password before the switch must not be refreshed on to its absolute timeout. And the
+ * mirror: one that turns Microsoft sign-in off ({@code disabled}) ends the sessions Microsoft vouched for.
  */
 @ExtendWith({VertxExtension.class, PostgresExtension.class})
-class PasswordSessionOfSsoRequiredCustomerTest {
+class SessionOfSwitchedCustomerTest {
   private Database database;
   private SessionService sessions;
 
@@ -52,8 +53,12 @@ class PasswordSessionOfSsoRequiredCustomerTest {
   }
 
   private Future<Void> requireSso(long customerId) {
-    return database.pool().preparedQuery("UPDATE customers SET sso_mode = 'required' WHERE id = $1")
-        .execute(Tuple.of(customerId)).mapEmpty();
+    return ssoMode(customerId, "required");
+  }
+
+  private Future<Void> ssoMode(long customerId, String mode) {
+    return database.pool().preparedQuery("UPDATE customers SET sso_mode = $2 WHERE id = $1")
+        .execute(Tuple.of(customerId, mode)).mapEmpty();
   }
 
   @Test
@@ -72,6 +77,27 @@ class PasswordSessionOfSsoRequiredCustomerTest {
           assertThat(password.succeeded()).as("the password session is refreshed after the switch").isFalse();
           assertThat(password.failure()).isEqualTo(RefreshFailure.REVOKED);
           assertThat(sso.succeeded()).as("a Microsoft sign-in's session lives on").isTrue();
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void aMicrosoftSessionIsNotRefreshedOnceItsCustomerTurnsMicrosoftSignInOff(VertxTestContext ctx) {
+    optionalCustomerUser().compose(ids -> Future.all(
+            sessions.issue(ids[0], "c", "u", AuthMethod.PASSWORD), sessions.issue(ids[0], "c", "u", AuthMethod.SSO))
+        .compose(issued -> sessions.refresh(issued.<IssuedTokens>resultAt(1).refreshToken())
+            .compose(whileOptional -> {
+              ctx.verify(() -> assertThat(whileOptional.succeeded()).as("Microsoft sign-in still on").isTrue());
+              return ssoMode(ids[1], "disabled").compose(v -> Future.all(
+                  sessions.refresh(issued.<IssuedTokens>resultAt(0).refreshToken()),
+                  sessions.refresh(whileOptional.tokens().refreshToken())));
+            })))
+        .onComplete(ctx.succeeding(after -> ctx.verify(() -> {
+          RefreshResult password = after.resultAt(0);
+          RefreshResult sso = after.resultAt(1);
+          assertThat(sso.succeeded()).as("the Microsoft session is refreshed after the switch").isFalse();
+          assertThat(sso.failure()).isEqualTo(RefreshFailure.REVOKED);
+          assertThat(password.succeeded()).as("a password login's session lives on").isTrue();
           ctx.completeNow();
         })));
   }
