@@ -77,6 +77,9 @@ final class RequestMeters {
     }
   }
 
+  private static final java.util.Set<HttpMethod> KNOWN_METHODS = java.util.Set.copyOf(HttpMethod.values());
+  static final HttpMethod OTHER = HttpMethod.valueOf("OTHER");
+
   private final MeterRegistry registry;
   private final ActiveGauges activeGauges;
   private final boolean server;
@@ -99,11 +102,17 @@ final class RequestMeters {
     this.anyMethod = methodLabel ? null : new ByMethod(base);
   }
 
+  /**
+   * Any token is a method to Netty and Vert.x, and a client chooses it: as a tag value each new one would
+   * register meters for good (and Prometheus series on every scrape), so methods outside Vert.x's known set
+   * are all counted as {@code OTHER}.
+   */
   ByMethod method(HttpMethod method) {
     if (!methodLabel) {
       return anyMethod;
     }
-    ByMethod m = byMethod.get(method);
-    return m != null ? m : byMethod.computeIfAbsent(method, k -> new ByMethod(base.and("method", k.toString())));
+    HttpMethod key = KNOWN_METHODS.contains(method) ? method : OTHER;
+    ByMethod m = byMethod.get(key);
+    return m != null ? m : byMethod.computeIfAbsent(key, k -> new ByMethod(base.and("method", k.toString())));
   }
 }

@@ -127,6 +127,43 @@ class LeanVertxMetricsTest {
     }
   }
 
+  @Test
+  void methodsOutsideTheKnownSetShareOneTagValueSoClientsCannotGrowTheRegistry() {
+    // Any token is a valid HTTP method to Netty and Vert.x; as a tag value each new one would register
+    // five more meters for good (and as many Prometheus series), so a scanner sending random methods
+    // would grow the registry and every scrape without bound.
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).addLabels(Label.LOCAL)))
+        .withMetrics(new LeanVertxMetricsFactory(registry))
+        .build();
+    try {
+      HttpServer server = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+          .requestHandler(req -> req.response().setStatusCode(405).end())
+          .listen());
+      HttpClient client = vertx.createHttpClient();
+      Context context = vertx.getOrCreateContext();
+      for (int i = 0; i < 20; i++) {
+        HttpMethod random = HttpMethod.valueOf("SCAN" + i);
+        await(context, () -> call(client, server.actualPort(), random, null));
+      }
+      await(context, () -> call(client, server.actualPort(), HttpMethod.GET, null));
+
+      Set<String> methods = new TreeSet<>();
+      for (Meter m : registry.getMeters()) {
+        if (m.getId().getName().startsWith("vertx.http.") && m.getId().getTag("method") != null) {
+          methods.add(m.getId().getTag("method"));
+        }
+      }
+      assertThat(methods).containsExactly("GET", "OTHER");
+      assertThat(registry.get("vertx.http.server.requests").tags("method", "OTHER", "code", "405").counter().count())
+          .isEqualTo(20);
+      assertThat(registry.get("vertx.http.client.requests").tags("method", "OTHER").counter().count()).isEqualTo(20);
+    } finally {
+      await(vertx.close());
+    }
+  }
+
   /** Three GETs answered 200 and one POST with a 5-byte body answered 404, through a real server and client. */
   /**
    * @param active filled with the active-request gauges while Vert.x still runs: once it is closed, Vert.x's
