@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * <p>An event loop only adds the entry and the time to a lock-free queue; a writer thread of its own takes
  * what has queued every {@link #FLUSH_INTERVAL}, formats it and writes it with one system call. A logging framework's
  * asynchronous appender wakes its writer for every line instead, which on two cores cost a proxied request
- * about a quarter of its throughput (docs/benchmarks.md). When more than {@link #MAX_QUEUED} lines wait
- * (the stream cannot keep up), further lines are dropped and counted rather than an event loop made to wait.
+ * about a quarter of its throughput (docs/benchmarks.md). When more than {@link #MAX_QUEUED} lines wait, or
+ * their entries hold more than {@link #MAX_QUEUED_CHARS} characters (the stream cannot keep up), further lines
+ * are dropped and counted rather than an event loop made to wait.
  *
  * <p>Every string is escaped, control and non-ASCII characters included, so a client cannot forge a field
  * or a line (log injection), and every line is ASCII.
@@ -38,6 +39,14 @@ public final class JsonLinesAccessLog implements AccessLog, AutoCloseable {
   public static final Duration FLUSH_INTERVAL = Duration.ofMillis(10);
   /** Lines waiting at most; about 30 MB at 500 bytes each. */
   static final int MAX_QUEUED = 65_536;
+  /**
+   * Characters the waiting entries may hold (each counted with {@link #ENTRY_OVERHEAD} for its objects), so
+   * that long lines cannot multiply the bound above: clients choose the method, path, host and user agent,
+   * and 65,536 entries of 24 KiB would be some 1.6 GB of heap while the output is stuck.
+   */
+  static final long MAX_QUEUED_CHARS = 64L << 20;
+  /** What an entry costs besides its text: the entry, its queue node, the small strings. */
+  private static final int ENTRY_OVERHEAD = 256;
 
   private final OutputStream out;
   private final Clock clock;
@@ -46,8 +55,9 @@ public final class JsonLinesAccessLog implements AccessLog, AutoCloseable {
   private long cachedSecond = Long.MIN_VALUE;
   private String cachedPrefix;
 
-  private record Pending(long millis, AccessEntry entry) {}
+  private record Pending(long millis, AccessEntry entry, int chars) {}
   private final AtomicInteger queued = new AtomicInteger();
+  private final AtomicLong queuedChars = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private final Thread writer;
   private volatile boolean closed;
@@ -74,7 +84,46 @@ public final class JsonLinesAccessLog implements AccessLog, AutoCloseable {
       dropped.incrementAndGet();
       return;
     }
-    queue.offer(new Pending(clock.millis(), e));
+    int chars = chars(e);
+    if (queuedChars.addAndGet(chars) > MAX_QUEUED_CHARS) {
+      queuedChars.addAndGet(-chars);
+      queued.decrementAndGet();
+      dropped.incrementAndGet();
+      return;
+    }
+    // Cut here rather than only when formatting: a waiting entry must not keep the client's whole text.
+    queue.offer(new Pending(clock.millis(), cut(e), chars));
+  }
+
+  /** What the entry will hold once cut, its objects included. */
+  private static int chars(AccessEntry e) {
+    return ENTRY_OVERHEAD + length(e.client()) + length(e.method()) + length(e.path()) + length(e.protocol())
+        + length(e.host()) + length(e.user()) + length(e.customer()) + length(e.authMethod()) + length(e.via())
+        + length(e.userAgent());
+  }
+
+  private static int length(String s) {
+    return s == null ? 0 : Math.min(s.length(), MAX_TEXT + 1);
+  }
+
+  /** The entry with every text longer than {@link #MAX_TEXT} cut one past it, so the line still says "...". */
+  private static AccessEntry cut(AccessEntry e) {
+    if (!tooLong(e.client()) && !tooLong(e.method()) && !tooLong(e.path()) && !tooLong(e.protocol())
+        && !tooLong(e.host()) && !tooLong(e.user()) && !tooLong(e.customer()) && !tooLong(e.authMethod())
+        && !tooLong(e.via()) && !tooLong(e.userAgent())) {
+      return e;
+    }
+    return new AccessEntry(cut(e.client()), cut(e.method()), cut(e.path()), cut(e.protocol()), cut(e.host()),
+        e.status(), e.bytes(), e.durationMicros(), cut(e.user()), cut(e.customer()), cut(e.authMethod()), cut(e.via()),
+        cut(e.userAgent()));
+  }
+
+  private static boolean tooLong(String s) {
+    return s != null && s.length() > MAX_TEXT + 1;
+  }
+
+  private static String cut(String s) {
+    return tooLong(s) ? s.substring(0, MAX_TEXT + 1) : s;
   }
 
   /** Lines dropped because too many were waiting to be written. */
@@ -98,12 +147,15 @@ public final class JsonLinesAccessLog implements AccessLog, AutoCloseable {
     }
     StringBuilder batch = new StringBuilder(8192);
     int n = 0;
+    long chars = 0;
     do {
       append(batch, p.entry(), time(p.millis()));
       batch.append('\n');
       n++;
+      chars += p.chars();
     } while (batch.length() < (1 << 20) && (p = queue.poll()) != null);
     queued.addAndGet(-n);
+    queuedChars.addAndGet(-chars);
     try {
       out.write(batch.toString().getBytes(StandardCharsets.US_ASCII));
       out.flush();

@@ -70,6 +70,67 @@ class JsonLinesAccessLogTest {
   }
 
   @Test
+  void whileTheOutputIsStuckTheQueueIsBoundedByItsSizeNotOnlyByItsLineCount() {
+    // A log collector that stops reading standard output stalls the writer; meanwhile each request still
+    // queues its entry. Clients choose the method, path, host and user agent (up to the listener's 8 KiB
+    // request line and 16 KiB of headers), so a flood of long ones must not fill the heap before the line
+    // count is reached: 65,536 entries of 48 KiB each would hold some 3 GB.
+    StuckOutput out = new StuckOutput();
+    JsonLinesAccessLog log = new JsonLinesAccessLog(out, java.time.Clock.fixed(T, java.time.ZoneOffset.UTC));
+    String longMethod = "M".repeat(8_000);
+    String longPath = "/" + "p".repeat(8_000);
+    String longHost = "h".repeat(16_000);
+    String longAgent = "a".repeat(16_000);
+    int sent = 65_536;
+    for (int i = 0; i < sent; i++) {
+      log.log(new AccessEntry("203.0.113.9", longMethod, longPath, "HTTP/1.1", longHost, 200, 0, 1, null, null, null,
+          "router", longAgent));
+    }
+    long dropped = log.dropped();
+    out.unstick();
+    log.close();
+
+    // Cut to about 1 KiB per field, each entry still holds some 4 KiB: only a budget's worth waits.
+    assertThat(dropped).as("entries dropped while the output was stuck").isGreaterThan(sent / 2);
+    JsonObject first = new JsonObject(out.lines()[0]);
+    assertThat(first.getString("path")).hasSize(JsonLinesAccessLog.MAX_TEXT + 3).endsWith("...");
+    assertThat(first.getString("user_agent")).hasSize(JsonLinesAccessLog.MAX_TEXT + 3).endsWith("...");
+  }
+
+  /** An output whose writes wait until {@link #unstick}, as standard output does when nobody reads the pipe. */
+  private static final class StuckOutput extends java.io.OutputStream {
+    private final java.util.concurrent.CountDownLatch unstuck = new java.util.concurrent.CountDownLatch(1);
+    private final java.io.ByteArrayOutputStream written = new java.io.ByteArrayOutputStream();
+
+    @Override
+    public void write(int b) {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      try {
+        unstuck.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      synchronized (written) {
+        written.write(b, off, len);
+      }
+    }
+
+    void unstick() {
+      unstuck.countDown();
+    }
+
+    String[] lines() {
+      synchronized (written) {
+        return written.toString(java.nio.charset.StandardCharsets.US_ASCII).split("\n");
+      }
+    }
+  }
+
+  @Test
   void timesAlwaysCarryThreeDigitsOfMilliseconds() {
     assertThat(new JsonObject(JsonLinesAccessLog.format(entry("/", null), Instant.parse("2026-11-27T08:00:01Z")))
         .getString("time")).isEqualTo("2026-11-27T08:00:01.000Z");
