@@ -136,14 +136,22 @@ public final class JsonLinesAccessLog implements AccessLog, AutoCloseable {
       LockSupport.parkNanos(FLUSH_INTERVAL.toNanos());
       drain();
     }
-    drain();
+    // Everything queued when closing, however many batches that is (a slow output leaves many); only that, so
+    // that a straggler still logging cannot keep the writer going.
+    for (int left = queued.get(); left > 0; ) {
+      int n = drain();
+      if (n == 0) {
+        break;
+      }
+      left -= n;
+    }
   }
 
-  /** Writes everything queued so far in one go. */
-  private void drain() {
+  /** Writes what is queued, up to about 1 MiB, in one go; returns the number of lines taken. */
+  private int drain() {
     Pending p = queue.poll();
     if (p == null) {
-      return;
+      return 0;
     }
     StringBuilder batch = new StringBuilder(8192);
     int n = 0;
@@ -166,6 +174,7 @@ public final class JsonLinesAccessLog implements AccessLog, AutoCloseable {
         LOG.warn("cannot write the access log ({}); its lines are dropped and counted", e.toString());
       }
     }
+    return n;
   }
 
   /** Writes what is queued and stops the writer. */

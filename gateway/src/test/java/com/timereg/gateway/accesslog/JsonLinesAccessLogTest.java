@@ -97,6 +97,26 @@ class JsonLinesAccessLogTest {
     assertThat(first.getString("user_agent")).hasSize(JsonLinesAccessLog.MAX_TEXT + 3).endsWith("...");
   }
 
+  @Test
+  void closingWritesEverythingStillQueuedNotJustOneBatch() {
+    // The gateway closes the log after the listeners have drained, to write what is still queued; when the
+    // output was slow that is many batches of 1 MiB, and none of them may be lost uncounted.
+    StuckOutput out = new StuckOutput();
+    JsonLinesAccessLog log = new JsonLinesAccessLog(out, java.time.Clock.fixed(T, java.time.ZoneOffset.UTC));
+    String path = "/" + "p".repeat(1_000);
+    int sent = 20_000;
+    for (int i = 0; i < sent; i++) {
+      log.log(entry(path, "app/" + i));
+    }
+    out.unstick();
+    log.close();
+
+    assertThat(log.dropped()).isZero();
+    String[] lines = out.lines();
+    assertThat(lines).hasSize(sent);
+    assertThat(new JsonObject(lines[sent - 1]).getString("user_agent")).isEqualTo("app/" + (sent - 1));
+  }
+
   /** An output whose writes wait until {@link #unstick}, as standard output does when nobody reads the pipe. */
   private static final class StuckOutput extends java.io.OutputStream {
     private final java.util.concurrent.CountDownLatch unstuck = new java.util.concurrent.CountDownLatch(1);
