@@ -132,6 +132,17 @@ final class PublicEntry implements Handler<HttpServerRequest> {
     return false;
   }
 
+  /** No space and no control character: what an HTTP/1.1 request line can carry as its method or target. */
+  private static boolean isToken(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c <= ' ' || c == 0x7f) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /**
    * The host named by an absolute-form target ({@code http://host/path}), which RFC 9112 3.2.2 puts above
    * the Host header; for any other target the empty string, which {@code allowsHost} is not asked about.
@@ -166,6 +177,15 @@ final class PublicEntry implements Handler<HttpServerRequest> {
       // HPACK carries any octet; RFC 9113 8.2.1 makes such a field malformed. Copied into the backend's
       // HTTP/1.1 head, a CR or LF would end a header line there (header injection, request smuggling).
       PublicRouter.json(request.response(), 400, "bad_request", "A header value contains a line break or NUL.");
+      answeredHere(request, null, start);
+      return;
+    }
+    if (request.version() == HttpVersion.HTTP_2 && !(isToken(request.uri()) && isToken(request.method().name()))) {
+      // The same for :path and :method, which no HTTP/1.1 request line can hold with a space or control
+      // character in it: Netty refuses to build the backend's request line (the stream was left unanswered),
+      // and a line break would split the plain log lines that name the path.
+      PublicRouter.json(request.response(), 400, "bad_request",
+          "The method or path contains a space or a control character.");
       answeredHere(request, null, start);
       return;
     }

@@ -276,6 +276,77 @@ class RequestSmugglingEndToEndTest {
   }
 
   /**
+   * HTTP/2 carries any octet in {@code :path} too. A line break there would split a plain log line that names
+   * the path (a forged log entry), and a space, line break or control character cannot go into the backend's
+   * HTTP/1.1 request line: Netty refuses to build it, and the stream was left without an answer. Refused like
+   * a header value with a line break, before any other work.
+   */
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {
+      "/api/entries", "/api/entries\nX-Injected: 1", "/api/entries\r\nX-Injected: 1", "/api/a b", "/api/a\tb",
+      "/api/a\u0000b"})
+  void http2RequestTargetsWithLineBreaksSpacesOrControlCharactersAreRefused(String path) throws Exception {
+    java.util.List<Object> frames = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.CountDownLatch answered = new java.util.concurrent.CountDownLatch(1);
+    io.netty.channel.EventLoopGroup group = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
+        io.netty.channel.nio.NioIoHandler.newFactory());
+    try {
+      io.netty.handler.ssl.SslContext tls = io.netty.handler.ssl.SslContextBuilder.forClient()
+          .trustManager(io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE)
+          .applicationProtocolConfig(new io.netty.handler.ssl.ApplicationProtocolConfig(
+              io.netty.handler.ssl.ApplicationProtocolConfig.Protocol.ALPN,
+              io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+              io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, "h2"))
+          .build();
+      io.netty.handler.codec.http2.Http2FrameCodec codec = io.netty.handler.codec.http2.Http2FrameCodecBuilder
+          .forClient().validateHeaders(false).build();
+      io.netty.handler.codec.http2.Http2ChannelDuplexHandler collector = new io.netty.handler.codec.http2.Http2ChannelDuplexHandler() {
+        @Override
+        public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+          frames.add(msg.toString());
+          if (msg instanceof io.netty.handler.codec.http2.Http2StreamFrame && (msg instanceof io.netty.handler.codec.http2.Http2ResetFrame
+              || msg instanceof io.netty.handler.codec.http2.Http2HeadersFrame h && h.isEndStream()
+              || msg instanceof io.netty.handler.codec.http2.Http2DataFrame d && d.isEndStream())
+              || msg instanceof io.netty.handler.codec.http2.Http2GoAwayFrame) {
+            answered.countDown();
+          }
+          io.netty.util.ReferenceCountUtil.release(msg);
+        }
+      };
+      io.netty.channel.Channel channel = new io.netty.bootstrap.Bootstrap().group(group)
+          .channel(io.netty.channel.socket.nio.NioSocketChannel.class)
+          .handler(new io.netty.channel.ChannelInitializer<io.netty.channel.Channel>() {
+            @Override
+            protected void initChannel(io.netty.channel.Channel ch) {
+              ch.pipeline().addLast(tls.newHandler(ch.alloc(), "localhost", gw.gateway.publicPort()), codec, collector);
+            }
+          })
+          .connect("127.0.0.1", gw.gateway.publicPort()).sync().channel();
+      io.netty.handler.codec.http2.Http2Headers headers = new io.netty.handler.codec.http2.DefaultHttp2Headers(false)
+          .method("GET").scheme("https").authority("localhost").path(path)
+          .add("authorization", "Bearer " + token);
+      io.netty.channel.ChannelFuture written = channel.eventLoop().submit(() -> channel.writeAndFlush(
+          new io.netty.handler.codec.http2.DefaultHttp2HeadersFrame(headers, true).stream(collector.newStream())))
+          .get();
+      written.sync();
+      assertThat(answered.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("the stream ends: " + frames).isTrue();
+      channel.close().sync();
+      assertThat(backend.requestLines).as("request lines the backend parsed").noneMatch(l -> l.contains("/smuggled"));
+      assertThat(backend.violations).as("control characters sent to the backend").isEmpty();
+      if (path.equals("/api/entries")) {
+        // The control: the same client with a plain path is relayed, so the refusals below are real.
+        assertThat(frames).anyMatch(f -> f.toString().contains(":status: 200"));
+        assertThat(backend.requestLines).containsExactly("GET /api/entries HTTP/1.1");
+      } else {
+        assertThat(frames).as("answered, not left waiting").anyMatch(f -> f.toString().contains(":status: 400"));
+        assertThat(backend.requestLines).as("nothing of it reaches the backend").isEmpty();
+      }
+    } finally {
+      group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+    }
+  }
+
+  /**
    * HTTP/2 to HTTP/1.1 (the H2.CL desync): a request whose declared content-length disagrees with its DATA
    * must not reach the backend with that length, where the rest of the body would be read as a request on
    * the keep-alive connection. Netty resets such a stream (PROTOCOL_ERROR) before the gateway forwards it;
