@@ -111,8 +111,12 @@ final class RequestMeters {
     if (!methodLabel) {
       return anyMethod;
     }
+    ByMethod m = byMethod.get(method);
+    if (m != null) {
+      // Only known methods (and OTHER) are ever keys, so the common case needs no look at the known set.
+      return m;
+    }
     HttpMethod key = KNOWN_METHODS.contains(method) ? method : OTHER;
-    ByMethod m = byMethod.get(key);
-    return m != null ? m : byMethod.computeIfAbsent(key, k -> new ByMethod(base.and("method", k.toString())));
+    return byMethod.computeIfAbsent(key, k -> new ByMethod(base.and("method", k.toString())));
   }
 }
