@@ -10,11 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,7 +28,6 @@ class ConcurrentGuessesEndToEndTest {
   static final int LIMIT = 3;
   static final int GUESSES = 10;
   static final Duration DELAY = Duration.ofMillis(1500);
-  private static final Pattern STATUS = Pattern.compile("HTTP/1\\.1 (\\d{3}) ");
 
   @TempDir static Path dir;
   static ThrottledGateway gw;
@@ -65,43 +59,19 @@ class ConcurrentGuessesEndToEndTest {
     try (SourceClient elsewhere = gw.from("127.0.50.1")) {
       assertThat(elsewhere.token(VICTIM, "guess-0").status()).isEqualTo(401);
     }
-    ExecutorService threads = Executors.newFixedThreadPool(GUESSES);
-    try {
-      List<Future<Integer>> answers = new ArrayList<>();
-      for (int i = 1; i <= GUESSES; i++) {
-        String body = "{\"username\":\"" + VICTIM + "\",\"password\":\"guess-" + i + "\"}";
-        String request = "POST /auth/token HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\n"
-            + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n\r\n"
-            + body;
-        answers.add(threads.submit(() -> status(RawTls.exchange("127.0.51.1", gw.gateway().publicPort(), request))));
-      }
-      int verified = 0;
-      int refused = 0;
-      for (Future<Integer> answer : answers) {
-        int status = answer.get();
-        if (status == 401) {
-          verified++;
-        } else if (status == 429) {
-          refused++;
-        } else {
-          throw new AssertionError("a guess answered " + status);
-        }
-      }
-      assertThat(verified).as("guesses verified (401) for one address whose limit is %d; %d refused", LIMIT, refused)
-          .isLessThanOrEqualTo(LIMIT);
-    } finally {
-      threads.shutdownNow();
+    List<String> guesses = new ArrayList<>();
+    for (int i = 1; i <= GUESSES; i++) {
+      String body = "{\"username\":\"" + VICTIM + "\",\"password\":\"guess-" + i + "\"}";
+      guesses.add("POST /auth/token HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\n"
+          + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n\r\n"
+          + body);
     }
+    RawTls.Burst burst = RawTls.burst("127.0.51.1", gw.gateway().publicPort(), guesses);
+    assertThat(burst.verified())
+        .as("guesses verified (401) for one address whose limit is %d; %d refused", LIMIT, burst.refused())
+        .isLessThanOrEqualTo(LIMIT);
     try (SourceClient attacker = gw.from("127.0.51.1")) {
       assertThat(attacker.failLogin().status()).as("and the address is blocked").isEqualTo(429);
     }
-  }
-
-  private static int status(String answer) {
-    Matcher m = STATUS.matcher(answer);
-    if (!m.find()) {
-      throw new AssertionError("no HTTP answer: " + answer);
-    }
-    return Integer.parseInt(m.group(1));
   }
 }

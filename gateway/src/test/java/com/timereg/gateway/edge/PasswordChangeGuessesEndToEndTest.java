@@ -12,11 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,7 +30,6 @@ class PasswordChangeGuessesEndToEndTest {
   static final String TOGETHER_USER = "together-changer@acme.test";
   static final int LIMIT = 3;
   static final int GUESSES = 10;
-  private static final Pattern STATUS = Pattern.compile("HTTP/1\\.1 (\\d{3}) ");
 
   @TempDir static Path dir;
   static ThrottledGateway gw;
@@ -95,44 +89,20 @@ class PasswordChangeGuessesEndToEndTest {
     try (SourceClient client = gw.from("127.0.55.1")) {
       token = client.token(TOGETHER_USER, ThrottledGateway.PASSWORD).json().getString("access_token");
     }
-    ExecutorService threads = Executors.newFixedThreadPool(GUESSES);
-    try {
-      List<Future<Integer>> answers = new ArrayList<>();
-      for (int i = 1; i <= GUESSES; i++) {
-        String body = change("guess-" + i, "Plum-Anchor-Velvet-42").encode();
-        String request = "POST /password HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\n"
-            + "Authorization: Bearer " + token + "\r\nContent-Type: application/json\r\nContent-Length: "
-            + body.length() + "\r\nConnection: close\r\n\r\n" + body;
-        answers.add(threads.submit(() -> status(RawTls.exchange(source, gw.gateway().publicPort(), request))));
-      }
-      int verified = 0;
-      int refused = 0;
-      for (Future<Integer> answer : answers) {
-        int status = answer.get();
-        if (status == 401) {
-          verified++;
-        } else if (status == 429) {
-          refused++;
-        } else {
-          throw new AssertionError("a guess answered " + status);
-        }
-      }
-      assertThat(verified).as("guesses verified (401) for one address whose limit is %d; %d refused", LIMIT, refused)
-          .isLessThanOrEqualTo(LIMIT);
-    } finally {
-      threads.shutdownNow();
+    List<String> guesses = new ArrayList<>();
+    for (int i = 1; i <= GUESSES; i++) {
+      String body = change("guess-" + i, "Plum-Anchor-Velvet-42").encode();
+      guesses.add("POST /password HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\n"
+          + "Authorization: Bearer " + token + "\r\nContent-Type: application/json\r\nContent-Length: "
+          + body.length() + "\r\nConnection: close\r\n\r\n" + body);
     }
+    RawTls.Burst burst = RawTls.burst(source, gw.gateway().publicPort(), guesses);
+    assertThat(burst.verified())
+        .as("guesses verified (401) for one address whose limit is %d; %d refused", LIMIT, burst.refused())
+        .isLessThanOrEqualTo(LIMIT);
   }
 
   private static JsonObject change(String current, String next) {
     return new JsonObject().put("current_password", current).put("new_password", next);
-  }
-
-  private static int status(String answer) {
-    Matcher m = STATUS.matcher(answer);
-    if (!m.find()) {
-      throw new AssertionError("no HTTP answer: " + answer);
-    }
-    return Integer.parseInt(m.group(1));
   }
 }

@@ -14,8 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,7 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ProxyProtocolEndToEndTest {
   static final String USER = "proxied@acme.test";
   static final int LIMIT = 3;
-  private static final Pattern STATUS = Pattern.compile("HTTP/1\\.1 (\\d{3}) ");
 
   @TempDir static Path dir;
   static ThrottledGateway gw;
@@ -132,11 +129,7 @@ class ProxyProtocolEndToEndTest {
   }
 
   private static int status(String answer) {
-    Matcher m = STATUS.matcher(answer);
-    if (!m.find()) {
-      throw new AssertionError("no HTTP answer: " + answer);
-    }
-    return Integer.parseInt(m.group(1));
+    return RawTls.status(answer);
   }
 
   /** A failing POST /auth/token on its own connection from {@code source}, whose PROXY line names {@code claimed}. */

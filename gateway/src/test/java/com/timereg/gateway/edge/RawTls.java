@@ -88,4 +88,45 @@ final class RawTls {
     }
     return out;
   }
+
+  /** The status of the first response in {@code answer}; an error when there is none. */
+  static int status(String answer) {
+    Matcher m = STATUS.matcher(answer);
+    if (!m.find()) {
+      throw new AssertionError("no HTTP answer: " + answer);
+    }
+    return Integer.parseInt(m.group(1));
+  }
+
+  /** How many of a burst's guesses were verified (401) and how many refused unverified (429). */
+  record Burst(int verified, int refused) {}
+
+  /**
+   * Posts every request at once, each on a connection of its own from {@code source}, as an attacker guessing
+   * in parallel does; any answer other than 401 or 429 is an error.
+   */
+  static Burst burst(String source, int port, List<String> requests) throws Exception {
+    java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(requests.size());
+    try {
+      List<java.util.concurrent.Future<Integer>> answers = new ArrayList<>();
+      for (String request : requests) {
+        answers.add(threads.submit(() -> status(exchange(source, port, request))));
+      }
+      int verified = 0;
+      int refused = 0;
+      for (java.util.concurrent.Future<Integer> answer : answers) {
+        int status = answer.get();
+        if (status == 401) {
+          verified++;
+        } else if (status == 429) {
+          refused++;
+        } else {
+          throw new AssertionError("a guess answered " + status);
+        }
+      }
+      return new Burst(verified, refused);
+    } finally {
+      threads.shutdownNow();
+    }
+  }
 }
