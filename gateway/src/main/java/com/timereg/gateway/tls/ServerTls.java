@@ -10,7 +10,15 @@ import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.SSLEngineOptions;
 import io.vertx.core.net.ServerSSLOptions;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Map;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.X509KeyManager;
 
 /** How the public listener speaks TLS: protocols, ALPN, engine and key material. */
 public final class ServerTls {
@@ -75,16 +83,60 @@ public final class ServerTls {
   static KeyCertOptions keyCert(SSLEngineOptions engine, KeyMaterial m) {
     PemKeyCertOptions pem = new PemKeyCertOptions().setCertValue(Buffer.buffer(m.certPem()))
         .setKeyValue(Buffer.buffer(m.keyPem()));
-    if (!(engine instanceof OpenSSLEngineOptions)) {
-      return pem;
-    }
+    KeyManagerFactory factory;
     try {
       // Values, not paths: Vert.x reads nothing through a Vertx instance here.
-      return KeyCertOptions.wrap(new OpenSslCachingX509KeyManagerFactory(pem.getKeyManagerFactory(null)));
+      factory = pem.getKeyManagerFactory(null);
     } catch (Exception e) {
       throw new IllegalArgumentException("TLS certificate or key cannot be used: " + e.getMessage(), e);
     }
+    requireMatchingKeys(factory);
+    return engine instanceof OpenSSLEngineOptions
+        ? KeyCertOptions.wrap(new OpenSslCachingX509KeyManagerFactory(factory))
+        : pem;
   }
+
+  /**
+   * Refuses a certificate whose key is another one's (a renewal caught between writing the certificate and
+   * writing its key, or the wrong key file): both parse and neither engine compares them, so every handshake
+   * would fail until the files are fixed. A signature made with the key must verify with the certificate.
+   */
+  private static void requireMatchingKeys(KeyManagerFactory factory) {
+    X509KeyManager keys = (X509KeyManager) factory.getKeyManagers()[0];
+    for (String type : SIGNATURES.keySet()) {
+      String[] aliases = keys.getServerAliases(type, null);
+      for (String alias : aliases == null ? new String[0] : aliases) {
+        PrivateKey key = keys.getPrivateKey(alias);
+        X509Certificate[] chain = keys.getCertificateChain(alias);
+        String algorithm = SIGNATURES.get(key.getAlgorithm());
+        if (algorithm == null || chain == null || chain.length == 0) {
+          continue;
+        }
+        try {
+          byte[] probe = new byte[32];
+          new SecureRandom().nextBytes(probe);
+          Signature signer = Signature.getInstance(algorithm);
+          signer.initSign(key);
+          signer.update(probe);
+          byte[] signature = signer.sign();
+          Signature verifier = Signature.getInstance(algorithm);
+          verifier.initVerify(chain[0].getPublicKey());
+          verifier.update(probe);
+          if (verifier.verify(signature)) {
+            continue;
+          }
+        } catch (GeneralSecurityException e) {
+          // a key of another kind than the certificate's: no match either
+        }
+        throw new IllegalArgumentException("TLS certificate or key cannot be used: the key does not belong to the "
+            + "certificate " + chain[0].getSubjectX500Principal().getName());
+      }
+    }
+  }
+
+  /** Key algorithm → a signature it can make, for the key-pair check. */
+  private static final Map<String, String> SIGNATURES = Map.of(
+      "RSA", "SHA256withRSA", "EC", "SHA256withECDSA", "EdDSA", "EdDSA", "Ed25519", "Ed25519", "Ed448", "Ed448");
 
   /** PEM certificate chain and key, read together so they always match. */
   public record KeyMaterial(byte[] certPem, byte[] keyPem) {

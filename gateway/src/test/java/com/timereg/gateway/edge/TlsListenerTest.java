@@ -206,6 +206,51 @@ class TlsListenerTest {
     }))));
   }
 
+  @Test
+  void aCertificateWhoseKeyIsAnotherIsReportedAndTheCurrentCertificateStays() throws Exception {
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    Logger logger = (Logger) LoggerFactory.getLogger(CertificateReloader.class);
+    byte[] goodCert = Files.readAllBytes(certFile);
+    String presented = presentedToAFreshHandshake();
+    // A renewal caught half-way: the new certificate is in place, its key not yet. Both parse, but no
+    // handshake can complete with them, so the pair must not replace the one in use.
+    SelfSignedCertificate renewed = SelfSignedCertificate.loadOrCreate(dir.resolve("renewed"), Clock.systemUTC());
+    Path staged = dir.resolve("renewed-cert.pem");
+    Files.copy(renewed.certFile(), staged, StandardCopyOption.REPLACE_EXISTING);
+    logger.addAppender(appender);
+    try {
+      Files.move(staged, certFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      // The reloader's verdict on the pair, whichever it is, within the test's bound.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (messages(appender).isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(presentedToAFreshHandshake()).as("new handshakes still complete with the previous certificate")
+          .isEqualTo(presented);
+      assertThat(messages(appender)).anySatisfy(m -> assertThat(m).contains("not applied, keeping the previous one"));
+    } finally {
+      logger.detachAppender(appender);
+      Files.write(certFile, goodCert);
+    }
+  }
+
+  private static java.util.List<String> messages(ListAppender<ILoggingEvent> appender) {
+    synchronized (appender) {
+      return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+  }
+
+  /** The certificate a handshake in a new client context (no session to resume) is shown. */
+  private static String presentedToAFreshHandshake() throws Exception {
+    try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) com.timereg.gateway.testsupport.TrustAllTls.context()
+        .getSocketFactory().createSocket("127.0.0.1", gateway.publicPort())) {
+      socket.setSoTimeout(10_000);
+      socket.startHandshake();
+      return fingerprint((X509Certificate) socket.getSession().getPeerCertificates()[0]);
+    }
+  }
+
   /** Handshakes every 100 ms until the listener presents {@code wanted}, at most {@code tries} times. */
   private Future<String> pollPresented(Vertx vertx, String wanted, int tries) {
     // Trusting any certificate is deliberate here: the test inspects which one is presented.

@@ -54,4 +54,16 @@ class ServerTlsTest {
     assertThatThrownBy(() -> ServerTls.keyCert(new OpenSSLEngineOptions(), broken))
         .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("TLS certificate or key cannot be used");
   }
+
+  @Test
+  void aKeyThatBelongsToAnotherCertificateIsRefusedByEitherEngine() throws Exception {
+    ServerTls.KeyMaterial good = material();
+    SelfSignedCertificate other = SelfSignedCertificate.loadOrCreate(dir.resolve("other"), Clock.systemUTC());
+    ServerTls.KeyMaterial mismatched = new ServerTls.KeyMaterial(Files.readAllBytes(other.certFile()), good.keyPem());
+
+    assertThatThrownBy(() -> ServerTls.keyCert(new OpenSSLEngineOptions(), mismatched))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not belong to the certificate");
+    assertThatThrownBy(() -> ServerTls.keyCert(new JdkSSLEngineOptions(), mismatched))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not belong to the certificate");
+  }
 }
