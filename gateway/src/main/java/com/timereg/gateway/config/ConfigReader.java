@@ -156,7 +156,9 @@ public final class ConfigReader {
     }
     Duration d = parseDuration(v.get());
     if (d == null) {
-      problem(path, "expected a duration like 500ms, 10s, 15m, 24h or 7d, got '" + v.get() + "'");
+      problem(path, DURATION.matcher(v.get()).matches()
+          ? "must be between " + min + " and " + max + ", got '" + v.get() + "'"
+          : "expected a duration like 500ms, 10s, 15m, 24h or 7d, got '" + v.get() + "'");
       return def;
     }
     if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
@@ -174,13 +176,19 @@ public final class ConfigReader {
     if (!m.matches()) {
       return null;
     }
-    long n = Long.parseLong(m.group(1));
-    switch (m.group(2)) {
-      case "ms": return Duration.ofMillis(n);
-      case "s": return Duration.ofSeconds(n);
-      case "m": return Duration.ofMinutes(n);
-      case "h": return Duration.ofHours(n);
-      default: return Duration.ofDays(n);
+    // Digits beyond what a long or a Duration holds are a mistake to report with the rest, not an
+    // exception that ends the start with a stack trace.
+    try {
+      long n = Long.parseLong(m.group(1));
+      switch (m.group(2)) {
+        case "ms": return Duration.ofMillis(n);
+        case "s": return Duration.ofSeconds(n);
+        case "m": return Duration.ofMinutes(n);
+        case "h": return Duration.ofHours(n);
+        default: return Duration.ofDays(n);
+      }
+    } catch (NumberFormatException | ArithmeticException e) {
+      return null;
     }
   }
 
@@ -195,12 +203,18 @@ public final class ConfigReader {
       problem(path, "expected a size like 8192, 16k or 10m, got '" + v.get() + "'");
       return def;
     }
-    long n = Long.parseLong(m.group(1));
-    switch (m.group(2).toLowerCase(Locale.ROOT)) {
-      case "k": n <<= 10; break;
-      case "m": n <<= 20; break;
-      case "g": n <<= 30; break;
-      default: break;
+    long n;
+    try {
+      // multiplyExact, not a shift: 2^34 g shifted in a long wraps around to 0 bytes.
+      n = Math.multiplyExact(Long.parseLong(m.group(1)), switch (m.group(2).toLowerCase(Locale.ROOT)) {
+        case "k" -> 1L << 10;
+        case "m" -> 1L << 20;
+        case "g" -> 1L << 30;
+        default -> 1L;
+      });
+    } catch (NumberFormatException | ArithmeticException e) {
+      problem(path, "must be between " + min + " and " + max + " bytes, got '" + v.get() + "'");
+      return def;
     }
     if (n < min || n > max) {
       problem(path, "must be between " + min + " and " + max + " bytes, got " + n);

@@ -185,6 +185,28 @@ class GatewayConfigTest {
   }
 
   @Test
+  void numbersTooLargeForTheirTypeAreProblemsReportedWithTheRest() throws IOException {
+    Path f = write("public:\n  idle-timeout: 99999999999999999999s\n  max-body-size: 99999999999999999999\n"
+        + "  hsts-max-age: 999999999999999d\n  port: eighty\n");
+    assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get, true))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(4)
+            .anySatisfy(p -> assertThat(p).startsWith("public.idle-timeout:"))
+            .anySatisfy(p -> assertThat(p).startsWith("public.max-body-size:"))
+            .anySatisfy(p -> assertThat(p).startsWith("public.hsts-max-age:"))
+            .anySatisfy(p -> assertThat(p).startsWith("public.port:")));
+  }
+
+  @Test
+  void aSizeWhoseMultipleOverflowsIsRefusedNotWrappedAround() throws IOException {
+    // 2^34 GiB is 2^64 bytes: shifted in a long it wraps to 0, which max-body-size would accept.
+    Path f = write("public:\n  max-body-size: 17179869184g\n");
+    assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get, true))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("public.max-body-size");
+  }
+
+  @Test
   void shutdownWaitsTwentySecondsForRequestsInFlightUnlessConfigured() throws IOException {
     GatewayConfig defaults = GatewayConfig.load(write(""), Map.<String, String>of()::get, true);
     assertThat(defaults.publicListener().shutdownDelay()).isZero();
