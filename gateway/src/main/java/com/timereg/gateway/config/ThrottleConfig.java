@@ -78,13 +78,27 @@ public record ThrottleConfig(
     List<Cidr> allowlist = cidrs(r, "throttle.allowlist");
     BlockSyncSettings d2 = BlockSyncSettings.DEFAULTS;
     BlockSyncSettings sync = new BlockSyncSettings(
-        r.optionalString("throttle.node-id").map(NodeId::new).orElse(null),
+        nodeId(r),
         r.duration("throttle.max-manual-block", d2.maxManualBlock(), Duration.ofMinutes(1), Duration.ofDays(3650)),
         d2.minIpv4Prefix(), d2.minIpv6Prefix(), d2.reconnectInitialDelay(), d2.reconnectMaxDelay(),
         d2.listenerProbeInterval(), d2.maxPendingWrites(), allowlist);
     sync.problems().forEach(p -> r.problem("throttle", p));
     return new ThrottleConfig(trusted, keys, policy, storage, allowlist,
         r.enumValue("throttle.scope", BlockScope.class, BlockScope.UNAUTHENTICATED), sync);
+  }
+
+  /** The configured node id, or null for a random one; an invalid id is a problem reported with the rest. */
+  private static NodeId nodeId(ConfigReader r) {
+    String id = r.optionalString("throttle.node-id").orElse(null);
+    if (id == null) {
+      return null;
+    }
+    try {
+      return new NodeId(id);
+    } catch (IllegalArgumentException e) {
+      r.problem("throttle.node-id", e.getMessage());
+      return null;
+    }
   }
 
   private static List<Cidr> cidrs(ConfigReader r, String path) {

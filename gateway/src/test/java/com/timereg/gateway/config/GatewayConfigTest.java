@@ -207,6 +207,16 @@ class GatewayConfigTest {
   }
 
   @Test
+  void anInvalidNodeIdIsAProblemReportedWithTheRest() throws IOException {
+    Path f = write("throttle:\n  node-id: \"pod 1!\"\npublic:\n  port: eighty\n");
+    assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get, true))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(2)
+            .anySatisfy(p -> assertThat(p).startsWith("throttle.node-id:").contains("letters, digits"))
+            .anySatisfy(p -> assertThat(p).startsWith("public.port:")));
+  }
+
+  @Test
   void shutdownWaitsTwentySecondsForRequestsInFlightUnlessConfigured() throws IOException {
     GatewayConfig defaults = GatewayConfig.load(write(""), Map.<String, String>of()::get, true);
     assertThat(defaults.publicListener().shutdownDelay()).isZero();
