@@ -37,10 +37,13 @@ public record SessionConfig(SessionSettings settings, KeySettings keys) {
           + " as env:NAME or file:PATH (or GATEWAY_SESSION__SIGNING_KEY)");
     }
     List<KeySettings.ConfiguredKey> verification = new ArrayList<>();
-    for (String entry : r.stringList("session.verification-keys", List.of())) {
+    List<String> entries = r.stringList("session.verification-keys", List.of());
+    for (int i = 0; i < entries.size(); i++) {
+      String entry = entries.get(i);
       int eq = entry.indexOf('=');
       if (eq <= 0) {
-        r.problem("session.verification-keys", "expected KID=env:NAME or KID=file:PATH, got '" + entry + "'");
+        // Named by position, not echoed: an entry without KID= is most likely the key itself.
+        r.problem("session.verification-keys", "entry " + (i + 1) + " is not KID=env:NAME or KID=file:PATH");
         continue;
       }
       r.secretReference("session.verification-keys", entry.substring(eq + 1))

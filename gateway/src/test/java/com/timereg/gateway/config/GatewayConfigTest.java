@@ -149,6 +149,16 @@ class GatewayConfigTest {
   }
 
   @Test
+  void aVerificationKeyGivenAsTheKeyItselfIsRefusedWithoutPrintingIt() throws IOException {
+    String material = "hs256-shared-secret-pasted-here-0123456789abcdef";
+    assertThatThrownBy(() -> GatewayConfig.load(write(""),
+        Map.of("GATEWAY_SESSION__VERIFICATION_KEYS", "k0=env:OLD_KEY," + material, "OLD_KEY", "x".repeat(40))::get, true))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("session.verification-keys: entry 2")
+        .hasMessageNotContaining(material);
+  }
+
+  @Test
   void missingSecretReferenceIsAProblem() throws IOException {
     Path f = write("database:\n  password: env:NOT_SET_ANYWHERE\n");
     assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get, true))
