@@ -136,6 +136,9 @@ public record GatewayConfig(
     if (tls.certFile().isPresent() != tls.keyFile().isPresent()) {
       r.problem("tls", "cert-file and key-file go together: give both, or neither for a self-signed local certificate");
     }
+    // Read at start: checked now, so a typo is reported with the rest rather than after the migrations.
+    tls.certFile().filter(p -> !Files.isReadable(p)).ifPresent(p -> r.problem("tls.cert-file", "cannot read " + p));
+    tls.keyFile().filter(p -> !Files.isReadable(p)).ifPresent(p -> r.problem("tls.key-file", "cannot read " + p));
     AdminSettings admin = AdminConfig.read(r, pub);
     DatabaseSettings db = new DatabaseSettings(
         new ConnectionSettings(

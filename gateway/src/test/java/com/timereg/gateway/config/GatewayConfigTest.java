@@ -173,6 +173,18 @@ class GatewayConfigTest {
   }
 
   @Test
+  void unreadableCertificateFilesAreReportedWithTheRest() throws IOException {
+    Path f = write("tls:\n  cert-file: " + dir.resolve("typo-cert.pem") + "\n  key-file: " + dir.resolve("typo-key.pem")
+        + "\npublic:\n  port: eighty\n");
+    assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get, true))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(3)
+            .anySatisfy(p -> assertThat(p).startsWith("tls.cert-file: cannot read"))
+            .anySatisfy(p -> assertThat(p).startsWith("tls.key-file: cannot read"))
+            .anySatisfy(p -> assertThat(p).startsWith("public.port:")));
+  }
+
+  @Test
   void brokenYamlNamesTheLine() throws IOException {
     Path f = write("public:\n  port: 8443\n   host: [\n");
     assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get, true))
