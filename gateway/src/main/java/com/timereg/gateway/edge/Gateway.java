@@ -201,7 +201,8 @@ public final class Gateway {
     if (config.redirect().enabled()) {
       String fallbackHost = "localhost";
       HttpServer redirect = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.redirect().host()))
-          .requestHandler(req -> RedirectListener.handle(req, publicPort, fallbackHost))
+          .requestHandler(req -> RedirectListener.handle(req, publicPort, fallbackHost,
+              config.publicListener()::allowsHost))
           .listen(config.redirect().port(), config.redirect().host()));
       redirectServers.add(redirect);
       redirectPort = redirect.actualPort();

@@ -1,6 +1,7 @@
 package com.timereg.gateway.edge;
 
 import io.vertx.core.http.HttpServerRequest;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /** The optional plain-HTTP listener: every request is answered with a redirect to HTTPS. */
@@ -11,10 +12,19 @@ final class RedirectListener {
 
   private RedirectListener() {}
 
-  static void handle(HttpServerRequest req, int httpsPort, String fallbackHost) {
+  /**
+   * @param allowsHost {@code public.allowed-hosts}: a host the public listener would refuse (400) is refused
+   *     here too rather than put into a Location, so this listener never sends a browser to a host nobody
+   *     configured (a Host header forged through a cache or a proxy in between)
+   */
+  static void handle(HttpServerRequest req, int httpsPort, String fallbackHost, Predicate<String> allowsHost) {
     String host = fallbackHost;
     String header = req.headers().get("Host");
     if (header != null) {
+      if (!allowsHost.test(header)) {
+        PublicRouter.json(req.response(), 400, "bad_request", "This host is not served here.");
+        return;
+      }
       var m = HOST.matcher(header);
       if (m.matches()) {
         host = m.group(1);

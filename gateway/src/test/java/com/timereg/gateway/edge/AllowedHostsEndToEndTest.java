@@ -35,7 +35,7 @@ class AllowedHostsEndToEndTest {
   static void start(TestDatabase db) throws Exception {
     vertx = Vertx.vertx();
     gw = E2eGateway.start(dir.resolve("gw"), db, vertx, 0,
-        Map.of("GATEWAY_PUBLIC__ALLOWED_HOSTS", "localhost,.example.test"));
+        Map.of("GATEWAY_PUBLIC__ALLOWED_HOSTS", "localhost,.example.test", "GATEWAY_HTTP_REDIRECT__ENABLED", "true"));
     new E2eUsers(db).create(USER, new DjangoPbkdf2Hasher(20_000).hash(PASSWORD), true);
     token = gw.accessToken(USER, PASSWORD);
   }
@@ -67,6 +67,28 @@ class AllowedHostsEndToEndTest {
           .containsExactly(expected);
       if (expected == 400) {
         assertThat(answer).contains("This host is not served here.");
+      }
+    }
+  }
+
+  /** The plain-HTTP listener builds its Location from the Host header: only for a host served here. */
+  @ParameterizedTest(name = "Host: {0}")
+  @CsvSource({
+      "time.example.test, 308",
+      "localhost:8080, 308",
+      "evil.example, 400",
+      "evil.example:8080, 400"})
+  void thePlainHttpListenerRedirectsOnlyToConfiguredHosts(String host, int status) throws Exception {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", gw.gateway.redirectPort())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(("GET /timesheets HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+      assertThat(RawTls.statuses(answer)).containsExactly(status);
+      assertThat(answer).doesNotContain("evil.example");
+      if (status == 308) {
+        String named = host.contains(":") ? host.substring(0, host.indexOf(':')) : host;
+        assertThat(answer).contains("Location: https://" + named + ":" + gw.gateway.publicPort() + "/timesheets\r\n");
       }
     }
   }
