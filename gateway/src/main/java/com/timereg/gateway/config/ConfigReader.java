@@ -284,9 +284,16 @@ public final class ConfigReader {
           : Optional.of(Secret.of(fromEnv, "env:" + envName));
     } else {
       JsonNode node = node(path);
-      result = node == null || node.isNull() || node.asText().isEmpty()
-          ? Optional.empty()
-          : resolveSecret(path, node.asText().trim());
+      if (node != null && !node.isNull() && !node.isValueNode()) {
+        // e.g. "file: /run/secrets/db" indented under the key: reads as a section whose text is empty, which
+        // would otherwise pass for no secret at all.
+        problem(path, "expected a single value 'env:NAME' or 'file:PATH', found a " + (node.isArray() ? "list" : "section"));
+        result = Optional.empty();
+      } else {
+        result = node == null || node.isNull() || node.asText().isEmpty()
+            ? Optional.empty()
+            : resolveSecret(path, node.asText().trim());
+      }
     }
     effective.put(path, result.map(Secret::toString).orElse("(none)"));
     return result;

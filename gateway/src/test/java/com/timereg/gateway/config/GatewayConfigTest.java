@@ -159,6 +159,14 @@ class GatewayConfigTest {
   }
 
   @Test
+  void aSecretWrittenAsASectionIsAProblemNotAnAbsentSecret() throws IOException {
+    Path f = write("database:\n  password:\n    file: /run/secrets/db\n");
+    assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get, true))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("database.password:");
+  }
+
+  @Test
   void missingSecretReferenceIsAProblem() throws IOException {
     Path f = write("database:\n  password: env:NOT_SET_ANYWHERE\n");
     assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get, true))
