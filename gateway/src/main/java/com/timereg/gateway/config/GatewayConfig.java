@@ -140,6 +140,15 @@ public record GatewayConfig(
     tls.certFile().filter(p -> !Files.isReadable(p)).ifPresent(p -> r.problem("tls.cert-file", "cannot read " + p));
     tls.keyFile().filter(p -> !Files.isReadable(p)).ifPresent(p -> r.problem("tls.key-file", "cannot read " + p));
     AdminSettings admin = AdminConfig.read(r, pub);
+    if (redirect.enabled() && redirect.port() != 0) {
+      // Vert.x would not refuse the bind: servers on one port share its socket and take its connections in turn,
+      // so every other HTTPS (or admin) connection would meet the plain-HTTP redirect.
+      if (redirect.port() == pub.port()) {
+        r.problem("http-redirect.port", "must differ from public.port (" + pub.port() + ")");
+      } else if (redirect.port() == admin.port()) {
+        r.problem("http-redirect.port", "must differ from admin.port (" + admin.port() + ")");
+      }
+    }
     DatabaseSettings db = new DatabaseSettings(
         new ConnectionSettings(
             r.string("database.host", "localhost"),

@@ -193,6 +193,22 @@ class GatewayConfigTest {
   }
 
   @Test
+  void theRedirectListenerMustNotShareAPortWithTheOtherListeners() throws IOException {
+    // Vert.x shares one socket between servers on one port and deals the connections out in turn: every other
+    // HTTPS connection would meet the plain-HTTP redirect listener and fail its handshake.
+    Path f = write("public:\n  port: 8443\nhttp-redirect:\n  enabled: true\n  port: 8443\n");
+    assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get, true))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http-redirect.port: must differ from public.port (8443)");
+    Path g = write("admin:\n  port: 9091\nhttp-redirect:\n  enabled: true\n  port: 9091\n");
+    assertThatThrownBy(() -> GatewayConfig.load(g, Map.<String, String>of()::get, true))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http-redirect.port: must differ from admin.port (9091)");
+    assertThat(GatewayConfig.load(write("http-redirect:\n  enabled: false\n  port: 8443\n"),
+        Map.<String, String>of()::get, true).redirect().port()).as("a listener that is off takes no port").isEqualTo(8443);
+  }
+
+  @Test
   void brokenYamlNamesTheLine() throws IOException {
     Path f = write("public:\n  port: 8443\n   host: [\n");
     assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get, true))
