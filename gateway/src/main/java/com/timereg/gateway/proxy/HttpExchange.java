@@ -15,6 +15,8 @@ final class HttpExchange extends Exchange {
 
   private final RequestFraming framing;
   private long forwardedBytes;
+  /** Whether the backend request has been ended: the whole body forwarded. */
+  private boolean forwarded;
   private boolean retried;
 
   HttpExchange(ExchangeSupport support, HttpServerRequest request, HeaderHygiene.Forwarding forwarding,
@@ -45,6 +47,7 @@ final class HttpExchange extends Exchange {
    */
   private void forwardBody(HttpClientRequest upstream) {
     if (request.isEnded()) {
+      forwarded = true;
       upstream.end();
       armResponseTimeout();
       return;
@@ -52,6 +55,7 @@ final class HttpExchange extends Exchange {
     request.handler(data -> write(upstream, data));
     request.endHandler(end -> {
       if (!finished()) {
+        forwarded = true;
         upstream.end();
         armResponseTimeout();
       }
@@ -102,6 +106,9 @@ final class HttpExchange extends Exchange {
     int status = response.statusCode();
     ResponseRelay.relay(request, response, support.settings.gatewayCookiePrefix()).onComplete(relayed -> {
       if (relayed.succeeded()) {
+        if (!forwarded) {
+          abandonUpload(upstream);
+        }
         completed(status);
       } else {
         ProxyFailure failure = request.response().closed()
@@ -109,6 +116,27 @@ final class HttpExchange extends Exchange {
         fail(failure, relayed.cause());
       }
     });
+  }
+
+  /**
+   * The backend answered before the upload ended (RFC 9112 9.3 allows it: an early 401 or 413). Its request
+   * never ends now, so its connection is closed: kept, it stayed taken from the pool for good; a reset alone
+   * hands an HTTP/1.1 connection whose answer has ended back to the pool mid-body, and the next request
+   * would travel inside this one's body. The client's HTTP/1.1 connection is closed too, as on the direct
+   * path: the rest of its body is not a request. An HTTP/2 stream's rest is read and dropped.
+   */
+  private void abandonUpload(HttpClientRequest upstream) {
+    upstream.reset(0);
+    if (upstream.version() != HttpVersion.HTTP_2) {
+      upstream.connection().close();
+    }
+    request.handler(null);
+    request.exceptionHandler(null);
+    if (request.version() == HttpVersion.HTTP_2) {
+      request.resume();
+    } else {
+      request.connection().close();
+    }
   }
 
   /**

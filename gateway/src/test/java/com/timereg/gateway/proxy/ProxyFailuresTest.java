@@ -259,4 +259,39 @@ class ProxyFailuresTest {
     assertThat(reply.status()).isEqualTo(404);
     assertThat(requests(bed.registry, "4xx")).isEqualTo(1);
   }
+
+  /**
+   * A backend may answer before it has read the whole upload (RFC 9112 9.3: an early 401, 404 or 413). Its
+   * connection then carries a request that never ended: reusing it would put the next request inside that
+   * body, and keeping it took it from the pool for good (the rest of the body was dropped and the request
+   * never ended, so the pool's only connection stayed taken and the next request waited for a connection
+   * until the connect timeout: 504).
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(value = HttpVersion.class, names = {"HTTP_1_1", "HTTP_2"})
+  void aBackendAnsweringBeforeTheUploadEndsGivesUpItsConnection(HttpVersion version, Vertx vertx) {
+    int port = await(vertx.createHttpServer().requestHandler(request -> request.response().end("answered " + request.path()))
+        .listen(0, "127.0.0.1")).actualPort();
+    ProxySettings oneConnection = new ProxySettings(URI.create("http://127.0.0.1:" + port), Optional.empty(),
+        Optional.empty(), Optional.empty(), 1, 10, false, Duration.ofSeconds(2), Duration.ofSeconds(30),
+        Duration.ofSeconds(15), List.of(), ProxySettings.DEFAULT_GATEWAY_COOKIE_PREFIX);
+    bed = ProxyTestBed.start(vertx, oneConnection, ProxyTestBed.signedIn(ALICE));
+    HttpClient client = bed.client(version);
+    HttpClientRequest upload = bed.call(() -> client.request(HttpMethod.POST, "/api/upload"));
+
+    Reply early = bed.call(() -> {
+      upload.setChunked(true);
+      upload.write("the first part of the body");
+      return upload.response().compose(r -> r.body().map(body -> new Reply(r, body)));
+    });
+    // The rest of the upload, after the answer; the gateway may close an HTTP/1.1 connection instead.
+    bed.call(() -> upload.end("and the rest").otherwiseEmpty());
+    Reply next = bed.reply(() -> bed.client(version).request(HttpMethod.GET, "/api/next")
+        .compose(HttpClientRequest::send));
+
+    assertThat(early.status()).isEqualTo(200);
+    assertThat(early.body().toString()).isEqualTo("answered /api/upload");
+    assertThat(next.status()).isEqualTo(200);
+    assertThat(next.body().toString()).isEqualTo("answered /api/next");
+  }
 }
