@@ -131,15 +131,19 @@ final class HeaderHygiene {
             && cookieNameStartsWith(value.toString(), gatewayCookiePrefix));
   }
 
-  /** Whether a request header goes to the backend; {@code name} in any case. */
+  /** Whether a request header goes to the backend; {@code name} in any case, '_' read as '-'. */
   private static boolean keepRequestHeader(String name, Set<String> nominated, Forwarding forwarding) {
     if (forwarding.webSocket() && name.equalsIgnoreCase("upgrade")) {
       return true;
     }
+    // Judged as a WSGI or CGI backend reads it: PEP 3333 turns '-' into '_', so X_Authenticated_User becomes
+    // Django's HTTP_X_AUTHENTICATED_USER, the very key of the gateway's own header (and on a public path,
+    // where the gateway sends none, the only one).
+    String read = name.indexOf('_') < 0 ? name : name.replace('_', '-');
     // Host, Content-Length, Expect (the gateway answers 100-continue itself) and Cookie are the forwarder's.
-    if (listed(name, REQUEST_DROPPED_BY_INITIAL, REQUEST_DROPPED) || nominated(name, nominated)
-        || startsWithIgnoringCase(name, "proxy") || startsWithIgnoringCase(name, "x-forwarded-")
-        || startsWithIgnoringCase(name, "x-authenticated-")) {
+    if (listed(read, REQUEST_DROPPED_BY_INITIAL, REQUEST_DROPPED) || nominated(name, nominated)
+        || startsWithIgnoringCase(read, "proxy") || startsWithIgnoringCase(read, "x-forwarded-")
+        || startsWithIgnoringCase(read, "x-authenticated-")) {
       return false;
     }
     return !forwarding.dropAuthorization() || !name.equalsIgnoreCase("authorization");

@@ -69,6 +69,34 @@ class HeaderHygieneTest {
         .doesNotContain("x-forwarded-prefix", "forwarded", "x-real-ip", "true-client-ip", "x-original-url");
   }
 
+  /**
+   * WSGI (and CGI) servers turn a header name into an environment key by replacing '-' with '_'
+   * (PEP 3333): {@code X_Authenticated_User} is Django's {@code HTTP_X_AUTHENTICATED_USER}, the key the
+   * gateway's own header becomes. On a public path, where the gateway sends no identity, such a copy was
+   * the only one the backend saw; beside the gateway's, gunicorn joined the two values.
+   */
+  @Test
+  void removesIdentityAndForwardingClaimsSpelledWithUnderscores() {
+    MultiMap client = MultiMap.caseInsensitiveMultiMap()
+        .add("X_Authenticated_User", "mallory")
+        .add("x-authenticated_customer", "other-tenant")
+        .add("X_FORWARDED_FOR", "203.0.113.99")
+        .add("X-Forwarded_Host", "evil.example")
+        .add("X_Real_IP", "203.0.113.99")
+        .add("True_Client_IP", "203.0.113.99")
+        .add("X_Original_URL", "/admin/secret")
+        .add("Proxy_Authorization", "Basic c2VjcmV0")
+        .add("X_Request_Id", "kept");
+
+    for (ForwardedIdentity identity : new ForwardedIdentity[] {ALICE, null}) {
+      MultiMap out = toBackend(client, forwarding(identity, false, false));
+
+      assertThat(out.names()).filteredOn(name -> name.contains("_")).containsExactly("X_Request_Id");
+      assertThat(out.get("X_Request_Id")).isEqualTo("kept");
+      assertThat(out.getAll("x-forwarded-for")).containsExactly("198.51.100.7");
+    }
+  }
+
   @Test
   void dropsHopByHopHeadersAndThoseTheConnectionHeaderNames() {
     MultiMap client = MultiMap.caseInsensitiveMultiMap()
