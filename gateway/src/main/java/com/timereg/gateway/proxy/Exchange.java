@@ -113,8 +113,12 @@ abstract class Exchange implements ResponseDeadlines.Waiting {
       if (ar.failed()) {
         fail(ProxyFailure.ofConnect(ar.cause()), ar.cause());
       } else if (finished) {
-        // The client left while we waited for a connection: abort the unsent request, returning it.
-        ar.result().reset();
+        // The client left while we waited for a connection: abort the unsent request, returning it. The reset
+        // reports itself to the request's exception handler; without one Vert.x logs it at ERROR, a line per
+        // client that gave up waiting (the failure was logged and counted as client_closed already).
+        HttpClientRequest unsent = ar.result();
+        unsent.exceptionHandler(failure -> support.logQuietly(request, failure));
+        unsent.reset();
       } else {
         upstream = ar.result();
         // Failures also fail the response future, which decides the outcome; this only keeps Vert.x from

@@ -294,4 +294,60 @@ class ProxyFailuresTest {
     assertThat(next.status()).isEqualTo(200);
     assertThat(next.body().toString()).isEqualTo("answered /api/next");
   }
+
+  /**
+   * A client that leaves while its request waits for a backend connection is a client_closed at DEBUG, like
+   * any other. The connection the pool hands over afterwards is returned unused; Vert.x logged that at ERROR
+   * ("Stream reset") for every such request, since the returned request had no exception handler: under a
+   * full pool, one line per impatient client.
+   */
+  @Test
+  void aClientThatLeavesWhileWaitingForAConnectionLogsNoError(Vertx vertx) {
+    Promise<io.vertx.core.http.HttpServerRequest> held = Promise.promise();
+    int port = await(vertx.createHttpServer().requestHandler(request -> {
+      if (request.path().equals("/api/hold")) {
+        held.tryComplete(request);
+      } else {
+        request.response().end("answered " + request.path());
+      }
+    }).listen(0, "127.0.0.1")).actualPort();
+    ProxySettings oneConnection = new ProxySettings(URI.create("http://127.0.0.1:" + port), Optional.empty(),
+        Optional.empty(), Optional.empty(), 1, 1, false, Duration.ofSeconds(30), Duration.ofSeconds(30),
+        Duration.ofSeconds(15), List.of(), ProxySettings.DEFAULT_GATEWAY_COOKIE_PREFIX);
+    bed = ProxyTestBed.start(vertx, oneConnection, ProxyTestBed.signedIn(ALICE));
+    ch.qos.logback.classic.Logger root =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> captured =
+        new ch.qos.logback.core.read.ListAppender<>();
+    captured.start();
+    root.addAppender(captured);
+    try {
+      HttpClient client = bed.client(HttpVersion.HTTP_2);
+      bed.context.runOnContext(start -> get(client, "/api/hold", "application/json"));
+      io.vertx.core.http.HttpServerRequest holding = await(held.future());
+      HttpClientRequest waiting = bed.call(() -> client.request(HttpMethod.GET, "/api/waiting"));
+      bed.context.runOnContext(start -> waiting.send());
+      // The wait queue holds one: a 503 for the request after it shows that it waits for the connection.
+      assertThat(bed.reply(() -> get(client, "/api/probe", "application/json")).status()).isEqualTo(503);
+
+      bed.call(() -> waiting.reset());
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+      while (failures(bed.registry, ProxyFailure.CLIENT_CLOSED) < 1 && System.nanoTime() < deadline) {
+        await(vertx.timer(10));
+      }
+      holding.response().end("released");
+      Reply after = bed.reply(() -> get(client, "/api/after", "application/json"));
+
+      assertThat(failures(bed.registry, ProxyFailure.CLIENT_CLOSED)).isEqualTo(1.0);
+      assertThat(after.body().toString()).isEqualTo("answered /api/after");
+      synchronized (captured) {
+        assertThat(captured.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN))
+            .extracting(e -> e.getLoggerName() + ": " + e.getFormattedMessage())
+            .filteredOn(line -> !line.contains("pool_busy"))
+            .isEmpty();
+      }
+    } finally {
+      root.detachAppender(captured);
+    }
+  }
 }
