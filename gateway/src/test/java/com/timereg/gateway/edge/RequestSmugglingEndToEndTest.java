@@ -321,20 +321,23 @@ class RequestSmugglingEndToEndTest {
         .setSsl(true).setUseAlpn(true).setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2)
         .setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(gw.certFile.toString()))
         .setDefaultHost("localhost").setDefaultPort(gw.gateway.publicPort()));
+    // Driven from a Vert.x context, not the JUnit thread: a request on a reused connection started from the test
+    // thread now and then never completes in Vert.x 5.0.7 (docs/proxy.md, "Testing notes"); the GET below runs on
+    // the connection whose first stream was reset, and once hung in a full build this way.
+    io.vertx.core.Context context = vertx.getOrCreateContext();
     try {
       String body = "0\r\n\r\n" + SMUGGLED;
-      io.vertx.core.Future<String> answer = h2.request(io.vertx.core.http.HttpMethod.POST, "/api/entries")
-          .compose(request -> request.putHeader("authorization", "Bearer " + token).putHeader(header, value)
-              .send(io.vertx.core.buffer.Buffer.buffer(body)))
-          .compose(response -> response.body().map(b -> response.statusCode() + " " + b));
       String outcome;
       try {
-        outcome = Await.await(answer);
+        outcome = Await.await(context, () -> h2.request(io.vertx.core.http.HttpMethod.POST, "/api/entries")
+            .compose(request -> request.putHeader("authorization", "Bearer " + token).putHeader(header, value)
+                .send(io.vertx.core.buffer.Buffer.buffer(body)))
+            .compose(response -> response.body().map(b -> response.statusCode() + " " + b)));
       } catch (AssertionError e) {
         // Refused at the HTTP/2 layer (a stream reset): also fine, if nothing reached the backend.
         outcome = "reset: " + e.getMessage();
       }
-      String after = Await.await(h2.request(io.vertx.core.http.HttpMethod.GET, "/api/after-h2")
+      String after = Await.await(context, () -> h2.request(io.vertx.core.http.HttpMethod.GET, "/api/after-h2")
           .compose(request -> request.putHeader("authorization", "Bearer " + token).send())
           .compose(response -> response.body().map(b -> response.statusCode() + " " + b)));
       assertThat(after).isEqualTo("200 seen GET /api/after-h2 HTTP/1.1");
