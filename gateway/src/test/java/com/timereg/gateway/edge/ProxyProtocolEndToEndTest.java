@@ -101,6 +101,21 @@ class ProxyProtocolEndToEndTest {
   }
 
   @Test
+  void overHttp2TheBackendIsToldTheProxiedClientToo() throws Exception {
+    String tokenAnswer = exchange("127.0.8.1", proxyLine("127.0.38.1"), post("/auth/token",
+        "{\"username\":\"" + USER + "\",\"password\":\"" + ThrottledGateway.PASSWORD + "\"}"));
+    String token = new io.vertx.core.json.JsonObject(tokenAnswer.substring(tokenAnswer.indexOf("\r\n\r\n") + 4))
+        .getString("access_token");
+    java.util.List<Object> frames = RawHttp2.exchange(gw.gateway().publicPort(), "127.0.8.4",
+        proxyLine("127.0.38.1").getBytes(StandardCharsets.US_ASCII),
+        new io.netty.handler.codec.http2.DefaultHttp2Headers().method("GET").scheme("https").authority("localhost")
+            .path("/api/headers").add("authorization", "Bearer " + token));
+    assertThat(frames).anyMatch(f -> f.toString().contains(":status: 200"))
+        .anyMatch(f -> f.toString().contains("\"x-forwarded-for\":[\"127.0.38.1\"]"))
+        .noneMatch(f -> f.toString().contains("127.0.8."));
+  }
+
+  @Test
   void aConnectionWithoutAProxyHeaderGetsNoAnswer() throws Exception {
     // Every connection to a listener with the PROXY protocol on must start with the header: one without it
     // could be anyone's, so it is closed before TLS.

@@ -215,7 +215,7 @@ class RequestSmugglingEndToEndTest {
   @org.junit.jupiter.params.provider.ValueSource(strings = {
       "plain, the control", "a\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x", "a\nX-Authenticated-User: root", "a\u0000b"})
   void http2HeaderValuesCannotEndTheBackendsHead(String value) throws Exception {
-    java.util.List<Object> frames = rawHttp2(new io.netty.handler.codec.http2.DefaultHttp2Headers(false)
+    java.util.List<Object> frames = RawHttp2.exchange(gw.gateway.publicPort(), new io.netty.handler.codec.http2.DefaultHttp2Headers(false)
         .method("GET").scheme("https").authority("localhost").path("/api/entries")
         .add("authorization", "Bearer " + token).add("x-note", value));
     // The control (a harmless value) is relayed, so the refusals of the others are real.
@@ -233,7 +233,7 @@ class RequestSmugglingEndToEndTest {
       "/api/entries", "/api/entries\nX-Injected: 1", "/api/entries\r\nX-Injected: 1", "/api/a b", "/api/a\tb",
       "/api/a\u0000b"})
   void http2RequestTargetsWithLineBreaksSpacesOrControlCharactersAreRefused(String path) throws Exception {
-    java.util.List<Object> frames = rawHttp2(new io.netty.handler.codec.http2.DefaultHttp2Headers(false)
+    java.util.List<Object> frames = RawHttp2.exchange(gw.gateway.publicPort(), new io.netty.handler.codec.http2.DefaultHttp2Headers(false)
         .method("GET").scheme("https").authority("localhost").path(path)
         .add("authorization", "Bearer " + token));
     // The control (a plain path) is relayed, so the refusals of the others are real.
@@ -250,59 +250,6 @@ class RequestSmugglingEndToEndTest {
     } else {
       assertThat(frames).as("answered, not left waiting").anyMatch(f -> f.toString().contains(":status: 400"));
       assertThat(backend.requestLines).as("nothing of it reaches the backend").isEmpty();
-    }
-  }
-
-  /**
-   * Sends one request of {@code headers} over a raw HTTP/2 connection (Netty's frame codec, values unchecked,
-   * since ordinary clients refuse to send what these tests send) and returns the frames read until its stream ended.
-   */
-  private static java.util.List<Object> rawHttp2(io.netty.handler.codec.http2.Http2Headers headers) throws Exception {
-    java.util.List<Object> frames = new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.concurrent.CountDownLatch answered = new java.util.concurrent.CountDownLatch(1);
-    io.netty.channel.EventLoopGroup group = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
-        io.netty.channel.nio.NioIoHandler.newFactory());
-    try {
-      io.netty.handler.ssl.SslContext tls = io.netty.handler.ssl.SslContextBuilder.forClient()
-          .trustManager(io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE)
-          .applicationProtocolConfig(new io.netty.handler.ssl.ApplicationProtocolConfig(
-              io.netty.handler.ssl.ApplicationProtocolConfig.Protocol.ALPN,
-              io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-              io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, "h2"))
-          .build();
-      io.netty.handler.codec.http2.Http2FrameCodec codec = io.netty.handler.codec.http2.Http2FrameCodecBuilder
-          .forClient().validateHeaders(false).build();
-      io.netty.handler.codec.http2.Http2ChannelDuplexHandler collector = new io.netty.handler.codec.http2.Http2ChannelDuplexHandler() {
-        @Override
-        public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
-          frames.add(msg.toString());
-          if (msg instanceof io.netty.handler.codec.http2.Http2StreamFrame && (msg instanceof io.netty.handler.codec.http2.Http2ResetFrame
-              || msg instanceof io.netty.handler.codec.http2.Http2HeadersFrame h && h.isEndStream()
-              || msg instanceof io.netty.handler.codec.http2.Http2DataFrame d && d.isEndStream())
-              || msg instanceof io.netty.handler.codec.http2.Http2GoAwayFrame) {
-            answered.countDown();
-          }
-          io.netty.util.ReferenceCountUtil.release(msg);
-        }
-      };
-      io.netty.channel.Channel channel = new io.netty.bootstrap.Bootstrap().group(group)
-          .channel(io.netty.channel.socket.nio.NioSocketChannel.class)
-          .handler(new io.netty.channel.ChannelInitializer<io.netty.channel.Channel>() {
-            @Override
-            protected void initChannel(io.netty.channel.Channel ch) {
-              ch.pipeline().addLast(tls.newHandler(ch.alloc(), "localhost", gw.gateway.publicPort()), codec, collector);
-            }
-          })
-          .connect("127.0.0.1", gw.gateway.publicPort()).sync().channel();
-      io.netty.channel.ChannelFuture written = channel.eventLoop().submit(() -> channel.writeAndFlush(
-          new io.netty.handler.codec.http2.DefaultHttp2HeadersFrame(headers, true).stream(collector.newStream())))
-          .get();
-      written.sync();
-      assertThat(answered.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("the stream ends: " + frames).isTrue();
-      channel.close().sync();
-      return frames;
-    } finally {
-      group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
     }
   }
 
