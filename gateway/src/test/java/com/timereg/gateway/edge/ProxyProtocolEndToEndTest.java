@@ -116,6 +116,25 @@ class ProxyProtocolEndToEndTest {
   }
 
   @Test
+  void aVersion2HeaderNamesTheClientLikeAVersion1Line() throws Exception {
+    for (int i = 0; i < LIMIT; i++) {
+      assertThat(status(exchange("127.0.8.1", proxyHeaderV2("127.0.39.1"), post("/auth/token",
+          "{\"username\":\"nobody@acme.test\",\"password\":\"wrong password\"}")))).isEqualTo(401);
+    }
+    assertThat(failedLogin("127.0.8.2", "127.0.39.1")).as("the client the binary header named is blocked").isEqualTo(429);
+  }
+
+  /** A PROXY protocol version 2 header (binary): PROXY command, TCP over IPv4, from {@code claimed}:40000. */
+  private static String proxyHeaderV2(String claimed) throws Exception {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(28);
+    b.put(new byte[] {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A});
+    b.put((byte) 0x21).put((byte) 0x11).putShort((short) 12);
+    b.put(InetAddress.getByName(claimed).getAddress()).put(InetAddress.getByName("127.0.0.1").getAddress());
+    b.putShort((short) 40000).putShort((short) 443);
+    return new String(b.array(), StandardCharsets.ISO_8859_1);
+  }
+
+  @Test
   void aConnectionWithoutAProxyHeaderGetsNoAnswer() throws Exception {
     // Every connection to a listener with the PROXY protocol on must start with the header: one without it
     // could be anyone's, so it is closed before TLS.
@@ -161,7 +180,7 @@ class ProxyProtocolEndToEndTest {
       plain.bind(new InetSocketAddress(InetAddress.getByName(source), 0));
       plain.connect(new InetSocketAddress("127.0.0.1", port), 5000);
       plain.setSoTimeout(10_000);
-      plain.getOutputStream().write(proxyLine.getBytes(StandardCharsets.US_ASCII));
+      plain.getOutputStream().write(proxyLine.getBytes(StandardCharsets.ISO_8859_1));
       plain.getOutputStream().flush();
       if (proxyLine.isEmpty()) {
         return answerWithoutHeader(plain, port, request);
