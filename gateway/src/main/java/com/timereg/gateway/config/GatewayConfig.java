@@ -110,7 +110,7 @@ public record GatewayConfig(
     Path dataDir = Path.of(r.string("data-dir", "data"));
     int cores = Runtime.getRuntime().availableProcessors();
     ListenerSettings pub = new ListenerSettings(
-        r.string("public.host", "0.0.0.0"),
+        r.string("public.host", defaultListenerHost(devMode)),
         r.integer("public.port", ListenerSettings.DEFAULT_PORT, 0, 65535),
         (int) r.size("public.max-header-size", ListenerSettings.DEFAULT_MAX_HEADER_SIZE, 1024, 1 << 20),
         (int) r.size("public.max-initial-line-length", ListenerSettings.DEFAULT_MAX_INITIAL_LINE_LENGTH, 256, 1 << 20),
@@ -125,7 +125,7 @@ public record GatewayConfig(
         accessLog(r.string("public.access-log", ListenerSettings.DEFAULT_ACCESS_LOG)));
     RedirectSettings redirect = new RedirectSettings(
         r.bool("http-redirect.enabled", false),
-        r.string("http-redirect.host", "0.0.0.0"),
+        r.string("http-redirect.host", defaultListenerHost(devMode)),
         r.integer("http-redirect.port", RedirectSettings.DEFAULT_PORT, 0, 65535));
     TlsSettings tls = new TlsSettings(
         r.optionalPath("tls.cert-file"),
@@ -173,6 +173,15 @@ public record GatewayConfig(
     SsoConfig sso = SsoConfig.read(r, env, devMode);
     return new GatewayConfig(dataDir, pub, redirect, tls, admin, db, backend, throttle, password, hibp, session, sso,
         Map.copyOf(r.effective()));
+  }
+
+  /**
+   * Where the public and redirect listeners bind unless told: every interface in production, loopback in dev
+   * mode, whose demo users' passwords are in the README (a laptop on a shared network would offer them to its
+   * neighbours). A container running dev mode sets {@code GATEWAY_PUBLIC__HOST=0.0.0.0}.
+   */
+  static String defaultListenerHost(boolean devMode) {
+    return devMode ? "127.0.0.1" : "0.0.0.0";
   }
 
   private static PasswordSettings password(ConfigReader r) {

@@ -32,6 +32,23 @@ class GatewayConfigTest {
   }
 
   @Test
+  void listenersBindEveryInterfaceInProductionAndLoopbackInDevModeUnlessTold() throws IOException {
+    Map<String, String> secrets = Map.of("GATEWAY_DATABASE__PASSWORD", "pw", "GATEWAY_SESSION__SIGNING_KEY", "pem");
+    GatewayConfig production = GatewayConfig.load(Path.of("../conf/gateway.yaml"), secrets::get);
+    assertThat(production.publicListener().host()).isEqualTo("0.0.0.0");
+    assertThat(production.redirect().host()).isEqualTo("0.0.0.0");
+    // Dev mode's demo users have published passwords: not offered to the network unless asked for.
+    GatewayConfig dev = GatewayConfig.load(Path.of("../conf/gateway.yaml"), Map.<String, String>of()::get, true);
+    assertThat(dev.publicListener().host()).isEqualTo("127.0.0.1");
+    assertThat(dev.redirect().host()).isEqualTo("127.0.0.1");
+    GatewayConfig container = GatewayConfig.load(Path.of("../conf/gateway.yaml"),
+        Map.of("GATEWAY_PUBLIC__HOST", "0.0.0.0")::get, true);
+    assertThat(container.publicListener().host()).isEqualTo("0.0.0.0");
+    assertThat(GatewayConfig.load(write("public:\n  host: 0.0.0.0\n"), Map.<String, String>of()::get, true)
+        .publicListener().host()).isEqualTo("0.0.0.0");
+  }
+
+  @Test
   void committedDefaultFileIsValid() {
     GatewayConfig c = GatewayConfig.load(Path.of("../conf/gateway.yaml"), Map.of("GATEWAY_DATABASE__PASSWORD", "pw", "GATEWAY_SESSION__SIGNING_KEY", "pem-checked-at-start")::get);
     assertThat(c.database().connection().password()).isEqualTo("pw");
