@@ -139,14 +139,17 @@ public final class SelfSignedCertificate {
 
   private static void writeAtomically(Path target, String content, boolean secret) throws IOException {
     Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-    Files.writeString(tmp, content, StandardCharsets.US_ASCII);
+    // A secret's file is created owner-only before anything is written to it (set afterwards, the key would be
+    // readable by everyone for a moment); a leftover from a crash is replaced, not reused with its permissions.
+    Files.deleteIfExists(tmp);
     if (secret) {
       try {
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       } catch (UnsupportedOperationException ignored) {
         // not a POSIX file system; the data directory's own permissions must do
       }
     }
+    Files.writeString(tmp, content, StandardCharsets.US_ASCII);
     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
