@@ -36,6 +36,7 @@ final class AuthenticationGate implements Handler<RoutingContext> {
     if (identity.isPresent()) {
       SessionIdentity id = identity.get();
       ForwardedIdentity.put(ctx, new ForwardedIdentity(id.loginName(), id.customer(), id.method().value));
+      ProxyHints.putSession(ctx, id.sessionId());
       ctx.next();
     } else if (isPublicPath.test(ctx.normalizedPath()) && readsTheSame(ctx.request().path(), ctx.normalizedPath())) {
       ctx.next();

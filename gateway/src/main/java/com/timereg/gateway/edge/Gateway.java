@@ -396,7 +396,8 @@ public final class Gateway {
         accessLog());
     ProxyMetrics proxyMetrics = new MicrometerProxyMetrics(registry);
     long maxBody = config.publicListener().maxBodySize();
-    java.util.function.Function<Vertx, ProxyHandler> proxies = v -> ProxyHandler.create(v, config.backend(), proxyMetrics, maxBody);
+    java.util.function.Function<Vertx, ProxyHandler> proxies =
+        v -> ProxyHandler.create(v, config.backend(), proxyMetrics, maxBody, sessions::isRevoked);
     java.util.function.Consumer<HttpServer> onListening = s -> {
       publicServers.add(s);
       reloader.register(s);

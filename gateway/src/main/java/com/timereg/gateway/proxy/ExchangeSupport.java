@@ -24,9 +24,13 @@ final class ExchangeSupport {
   /** Largest request body forwarded; beyond it the exchange fails with 413. */
   final long maxBodyBytes;
   final ResponseDeadlines deadlines;
+  /** This instance's WebSocket tunnels, ended when their session is revoked. */
+  final OpenTunnels tunnels;
   private final AtomicLongArray lastWarned = new AtomicLongArray(ProxyFailure.values().length);
 
-  ExchangeSupport(Vertx vertx, BackendClient backend, ProxySettings settings, ProxyMetrics metrics, long maxBodyBytes) {
+  ExchangeSupport(Vertx vertx, BackendClient backend, ProxySettings settings, ProxyMetrics metrics, long maxBodyBytes,
+      OpenTunnels tunnels) {
+    this.tunnels = tunnels;
     this.vertx = vertx;
     this.backend = backend;
     this.settings = settings;

@@ -39,11 +39,20 @@ public final class ProxyHandler implements Handler<RoutingContext> {
 
   /** @param maxBodyBytes request bodies larger than this are refused with 413, never forwarded in part */
   public static ProxyHandler create(Vertx vertx, ProxySettings settings, ProxyMetrics metrics, long maxBodyBytes) {
+    return create(vertx, settings, metrics, maxBodyBytes, session -> false);
+  }
+
+  /**
+   * @param sessionRevoked whether a session was revoked ({@link ProxyHints#putSession}): the WebSocket tunnels it
+   *     opened are closed ({@link OpenTunnels})
+   */
+  public static ProxyHandler create(Vertx vertx, ProxySettings settings, ProxyMetrics metrics, long maxBodyBytes,
+      java.util.function.Predicate<String> sessionRevoked) {
     Objects.requireNonNull(vertx, "vertx");
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(metrics, "metrics");
-    return new ProxyHandler(vertx,
-        new ExchangeSupport(vertx, new BackendClient(vertx, settings), settings, metrics, maxBodyBytes));
+    return new ProxyHandler(vertx, new ExchangeSupport(vertx, new BackendClient(vertx, settings), settings, metrics,
+        maxBodyBytes, new OpenTunnels(vertx, sessionRevoked)));
   }
 
   public ProxySettings settings() {
@@ -71,7 +80,7 @@ public final class ProxyHandler implements Handler<RoutingContext> {
     boolean webSocket = request.canUpgradeToWebSocket();
     HeaderHygiene.Forwarding forwarding = forwarding(context, request, webSocket);
     if (webSocket) {
-      new WebSocketTunnel(support, request, forwarding, start).start(context);
+      new WebSocketTunnel(support, request, forwarding, start).start(context, ProxyHints.session(context));
       return;
     }
     RequestFraming framing = RequestFraming.of(request);

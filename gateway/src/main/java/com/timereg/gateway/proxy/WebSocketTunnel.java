@@ -10,13 +10,21 @@ import io.vertx.core.net.NetSocket;
 /**
  * A WebSocket upgrade: the handshake goes to the backend with the same header hygiene as any request; on
  * 101 both connections become raw byte pipes (frames, extensions and close handshakes pass end to end).
- * A refused upgrade is relayed as the ordinary response it is.
+ * A refused upgrade is relayed as the ordinary response it is. A tunnel ends when the session that opened it
+ * is revoked ({@link OpenTunnels}).
  */
 final class WebSocketTunnel extends Exchange {
+  private String session;
 
   WebSocketTunnel(ExchangeSupport support, HttpServerRequest request, HeaderHygiene.Forwarding forwarding,
       long startNanos) {
     super(support, request, forwarding, startNanos);
+  }
+
+  /** Also remembers the session that authenticated the handshake. */
+  void start(io.vertx.ext.web.RoutingContext context, String session) {
+    this.session = session;
+    start(context);
   }
 
   @Override
@@ -58,7 +66,9 @@ final class WebSocketTunnel extends Exchange {
         fail(ProxyFailure.CLIENT_CLOSED, upgraded.cause());
         return;
       }
-      splice(upgraded.result(), backendSocket);
+      NetSocket clientSocket = upgraded.result();
+      splice(clientSocket, backendSocket, () -> support.tunnels.closed(clientSocket));
+      support.tunnels.opened(session, clientSocket, backendSocket);
       completed(101);
     });
   }
@@ -68,10 +78,13 @@ final class WebSocketTunnel extends Exchange {
    * listener stops, the tunnel closes at once: it may stay open for hours, a stop should not wait the whole
    * grace for it, and its client reconnects (to another node).
    */
-  private static void splice(NetSocket client, NetSocket backend) {
+  private static void splice(NetSocket client, NetSocket backend, Runnable onClientClosed) {
     client.pipeTo(backend).onFailure(failure -> backend.close());
     backend.pipeTo(client).onFailure(failure -> client.close());
-    client.closeHandler(closed -> backend.close());
+    client.closeHandler(closed -> {
+      backend.close();
+      onClientClosed.run();
+    });
     backend.closeHandler(closed -> client.close());
     client.shutdownHandler(stopping -> client.close());
   }

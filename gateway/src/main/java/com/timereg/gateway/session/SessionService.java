@@ -84,6 +84,14 @@ public final class SessionService {
     return authenticator;
   }
 
+  /**
+   * Whether {@code sessionId} was revoked recently (on this node or another), without the database: for what
+   * outlives the request that authenticated it, such as a WebSocket tunnel.
+   */
+  public boolean isRevoked(String sessionId) {
+    return revoked.isRevoked(sessionId, clock.millis());
+  }
+
   /** Checks an access token without the database; fails with {@link TokenRejectedException}. */
   public Future<SessionIdentity> verify(String accessToken) {
     return tokens.verify(accessToken);

@@ -201,6 +201,47 @@ class AuthenticatedProxyEndToEndTest {
     }
   }
 
+  /**
+   * A WebSocket may stay open for hours, long after its handshake was authenticated: when its session is
+   * revoked (logout, a password change ending the other sessions, staff), the tunnel is closed within seconds,
+   * as the session's next request would be refused.
+   */
+  @Test
+  void anOpenWebSocketIsClosedWhenItsSessionIsRevoked() throws Exception {
+    String access = gw.accessToken(USER, PASSWORD);
+    String other = gw.accessToken(USER, PASSWORD);
+    WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions().setSsl(true)
+        .setTrustOptions(new PemTrustOptions().addCertPath(gw.certFile.toString())));
+    try {
+      Promise<Void> revokedOneClosed = Promise.promise();
+      Promise<Void> otherClosed = Promise.promise();
+      io.vertx.core.http.WebSocket otherSocket = gw.http.await(() -> ws.connect(echoOptions()
+          .addHeader("Authorization", "Bearer " + other)).onSuccess(socket -> socket.closeHandler(v -> otherClosed.tryComplete())));
+      String echoed = gw.http.await(() -> ws.connect(echoOptions().addHeader("Authorization", "Bearer " + access))
+          .compose(socket -> {
+            socket.closeHandler(v -> revokedOneClosed.tryComplete());
+            Promise<String> reply = Promise.promise();
+            socket.textMessageHandler(reply::tryComplete);
+            return socket.writeTextMessage("before the logout").compose(v -> reply.future());
+          }));
+      assertThat(echoed).isEqualTo("before the logout");
+
+      assertThat(gw.http.postJson("/logout", new JsonObject(), "Authorization", "Bearer " + access).status())
+          .isEqualTo(204);
+
+      Await.await(revokedOneClosed.future());
+      assertThat(otherClosed.future().isComplete()).as("the same user's other session keeps its socket").isFalse();
+      String stillEchoed = gw.http.await(() -> {
+        Promise<String> reply = Promise.promise();
+        otherSocket.textMessageHandler(reply::tryComplete);
+        return otherSocket.writeTextMessage("still here").compose(v -> reply.future());
+      });
+      assertThat(stillEchoed).isEqualTo("still here");
+    } finally {
+      Await.await(ws.close());
+    }
+  }
+
   private static WebSocketConnectOptions echoOptions() {
     return new WebSocketConnectOptions().setHost("localhost").setPort(gw.http.port()).setSsl(true).setURI("/ws/echo");
   }
