@@ -5,11 +5,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
 import org.slf4j.Logger;
@@ -46,18 +50,9 @@ final class ChronicleMapFiles {
     }
     Files.createDirectories(dataDirectory);
     Path file = fileFor(dataDirectory, name, entries);
-    ChronicleMapBuilder<byte[], byte[]> builder = ChronicleMap.of(byte[].class, byte[].class)
-        .name(name)
-        .entries(entries)
-        .constantKeySizeBySample(new byte[AddressKey.SIZE])
-        .constantValueSizeBySample(new byte[RateRecord.SIZE])
-        // Chronicle's own exit hook would close the map as soon as the JVM starts shutting down,
-        // while requests are still being answered, and before our close could mark it clean: every
-        // orderly stop would then look like a crash. The gateway closes the maps itself, after its
-        // listeners. (The flag is stored in the file's header, so a file created before this line
-        // keeps the hook and is recovered at each start, harmlessly.)
-        .skipCloseOnExitHook(true);
-    if (Files.exists(file)) {
+    ChronicleMapBuilder<byte[], byte[]> builder = builder(name, entries);
+    boolean existed = Files.exists(file);
+    if (existed) {
       try {
         return new ChronicleThrottleStore(reopen(builder, file), file, entries);
       } catch (Exception | LinkageError | InternalError e) {
@@ -69,7 +64,87 @@ final class ChronicleMapFiles {
       }
     }
     Files.deleteIfExists(markerFor(file));
-    return new ChronicleThrottleStore(builder.createPersistedTo(file.toFile()), file, entries);
+    ChronicleMap<byte[], byte[]> map = builder.createPersistedTo(file.toFile());
+    if (!existed) {
+      carryOver(dataDirectory, name, file, entries, map);
+    }
+    return new ChronicleThrottleStore(map, file, entries);
+  }
+
+  private static ChronicleMapBuilder<byte[], byte[]> builder(String name, long entries) {
+    return ChronicleMap.of(byte[].class, byte[].class)
+        .name(name)
+        .entries(entries)
+        .constantKeySizeBySample(new byte[AddressKey.SIZE])
+        .constantValueSizeBySample(new byte[RateRecord.SIZE])
+        // Chronicle's own exit hook would close the map as soon as the JVM starts shutting down,
+        // while requests are still being answered, and before our close could mark it clean: every
+        // orderly stop would then look like a crash. The gateway closes the maps itself, after its
+        // listeners. (The flag is stored in the file's header, so a file created before this line
+        // keeps the hook and is recovered at each start, harmlessly.)
+        .skipCloseOnExitHook(true);
+  }
+
+  /**
+   * Copies the records of this map's file written under another capacity into the new file, then deletes
+   * the old one. Changing client-entries or range-entries (raising it is the remedy for a full map) would
+   * otherwise silently cost the node its counters and every repeat offender's escalation level. When the
+   * new capacity is smaller, keys that were ever blocked go first: they carry the block and its escalation.
+   */
+  private static void carryOver(Path dir, String name, Path file, long entries, ChronicleMap<byte[], byte[]> into) {
+    Path previous = previousFile(dir, name, file);
+    if (previous == null) {
+      return;
+    }
+    long found;
+    try (ChronicleMap<byte[], byte[]> old = reopen(builder(name, entriesOf(previous)), previous)) {
+      found = old.longSize();
+      for (boolean everBlocked : new boolean[] {true, false}) {
+        old.forEachEntry(entry -> {
+          byte[] value = entry.value().get();
+          if (value != null && value.length == RateRecord.SIZE
+              && (RateRecord.blockedUntilOf(value) > 0) == everBlocked && into.longSize() < entries) {
+            into.put(entry.key().get(), value);
+          }
+        });
+      }
+    } catch (Exception | LinkageError | InternalError e) {
+      LOG.warn("Throttle map {} was written for another capacity and cannot be read ({}: {}); {} starts empty "
+          + "and the old file stays where it is", previous, e.getClass().getSimpleName(), e.getMessage(), file);
+      return;
+    }
+    try {
+      Files.deleteIfExists(markerFor(previous));
+      Files.deleteIfExists(previous);
+    } catch (IOException e) {
+      LOG.warn("Could not delete the replaced throttle map {} ({})", previous, e.getMessage());
+    }
+    LOG.warn("Throttle map {} was written for {} entries; carried {} of its {} records over to {}", previous,
+        entriesOf(previous), into.longSize(), found, file.getFileName());
+  }
+
+  /** The newest file of this map and record format under another capacity, or null. */
+  private static Path previousFile(Path dir, String name, Path file) {
+    Pattern pattern = Pattern.compile(Pattern.quote(name + "-f" + RateRecord.FORMAT + "-e") + "[0-9]{1,18}\\.dat");
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(p -> !p.equals(file) && pattern.matcher(p.getFileName().toString()).matches())
+          .max(Comparator.comparing(ChronicleMapFiles::modified)).orElse(null);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static long entriesOf(Path file) {
+    String n = file.getFileName().toString();
+    return Long.parseLong(n.substring(n.lastIndexOf("-e") + 2, n.length() - ".dat".length()));
+  }
+
+  private static FileTime modified(Path p) {
+    try {
+      return Files.getLastModifiedTime(p);
+    } catch (IOException e) {
+      return FileTime.fromMillis(0);
+    }
   }
 
   private static ChronicleMap<byte[], byte[]> reopen(ChronicleMapBuilder<byte[], byte[]> builder, Path file)

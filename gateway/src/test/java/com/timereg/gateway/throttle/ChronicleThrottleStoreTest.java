@@ -69,6 +69,42 @@ class ChronicleThrottleStoreTest {
     assertThat(heap.blockedAtMostUntil()).isEqualTo(777L);
   }
 
+  /** Raising client-entries is the remedy for a full map: it must not cost the node its counters and escalation. */
+  @Test
+  void aNewCapacityCarriesTheRecordsOfTheFileWrittenUnderTheOldOne() throws Exception {
+    try (ChronicleThrottleStore store = ChronicleThrottleStore.open(dir, "clients", 1000)) {
+      putBlocked(store, "192.0.2.1", 12345L);
+      putBlocked(store, "192.0.2.2", 999L);
+    }
+    try (ChronicleThrottleStore store = ChronicleThrottleStore.open(dir, "clients", 2000)) {
+      assertThat(store.file()).isEqualTo(ChronicleMapFiles.fileFor(dir, "clients", 2000));
+      assertThat(store.size()).isEqualTo(2);
+      assertThat(store.blockedUntil(key("192.0.2.1"))).isEqualTo(12345L);
+      assertThat(store.get(key("192.0.2.2")).totalFailures()).isEqualTo(7);
+      assertThat(store.blockedAtMostUntil()).isEqualTo(12345L);
+    }
+    assertThat(Files.exists(ChronicleMapFiles.fileFor(dir, "clients", 1000))).as("the old file is gone").isFalse();
+  }
+
+  /** Shrinking keeps what matters first: keys with a block (or an escalation level) before merely counted ones. */
+  @Test
+  void aSmallerCapacityKeepsBlockedKeysBeforeCountedOnes() throws Exception {
+    try (ChronicleThrottleStore store = ChronicleThrottleStore.open(dir, "clients", 100)) {
+      for (int i = 1; i <= 80; i++) {
+        store.update(key("198.51.100." + i), true, (r, existed) -> r.totalFailures = 1);
+      }
+      for (int i = 1; i <= 10; i++) {
+        putBlocked(store, "192.0.2." + i, 5000L + i);
+      }
+    }
+    try (ChronicleThrottleStore store = ChronicleThrottleStore.open(dir, "clients", 20)) {
+      assertThat(store.size()).isEqualTo(20);
+      for (int i = 1; i <= 10; i++) {
+        assertThat(store.blockedUntil(key("192.0.2." + i))).isEqualTo(5000L + i);
+      }
+    }
+  }
+
   @Test
   void recoversAFileThatWasNeverClosed() throws Exception {
     Path copy;
