@@ -144,6 +144,18 @@ final class BlockRules {
         && !hasSuccessHeadroom(r, now);
   }
 
+  /**
+   * True when dropping a range record under capacity pressure loses little: no block, no escalation level,
+   * no success headroom, no recently blocked client and under half the failures that would block it.
+   */
+  boolean isExpendableRange(RateRecord r, long now) {
+    return r.blockedUntil <= now
+        && rememberedLevel(r, now) == 0
+        && !hasSuccessHeadroom(r, now)
+        && blockedClientEstimate(r, now) == 0
+        && failureEstimate(r, now) < policy.rangeFailureLimit() / 2.0;
+  }
+
   private void rollFailures(RateRecord r, long now) {
     long start = align(now, windowMs);
     if (start != r.windowStart) {

@@ -10,6 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Periodic and capacity-driven upkeep: sweeping idle entries, reporting expired blocks, counting
@@ -19,6 +21,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
 final class Housekeeping {
   /** Sweeping a full map of live entries again and again would only burn CPU. */
   static final Duration MIN_PRESSURE_SWEEP_INTERVAL = Duration.ofSeconds(30);
+  /** Share of its capacity that {@link #relieveRanges} brings a full range map down to: room for new keys. */
+  static final double PRESSURE_TARGET = 0.9;
+  private static final Logger LOG = LoggerFactory.getLogger(Housekeeping.class);
 
   private final BlockRules rules;
   private final ThrottleStore clients;
@@ -73,13 +78,34 @@ final class Housekeeping {
       lastPressureSweepAt = now;
       sweepExecutor.execute(() -> {
         try {
-          scan(clock.millis());
+          long at = clock.millis();
+          scan(at);
+          relieveRanges(at);
         } finally {
           sweepQueued.set(false);
         }
       });
     }
     return store.size() < limit;
+  }
+
+  /**
+   * When sweeping idle entries left the range map full (a flood from more ranges than it holds, within the
+   * last two windows), drops the ranges that hold least, down to {@link #PRESSURE_TARGET} of its capacity: no
+   * block, no escalation level, no success headroom, no recently blocked client and under half a limit of
+   * failures. A full client map degrades to counting by range; a full range map as well would leave every new
+   * address in a new range uncounted, free to guess without limit. This way a flooding range loses at most
+   * half a limit of counting per sweep, while blocks and real users' headroom are never dropped.
+   */
+  private void relieveRanges(long now) {
+    long excess = ranges.size() - (long) (ranges.capacity() * PRESSURE_TARGET);
+    if (ranges.size() < ranges.capacity() || excess <= 0) {
+      return;
+    }
+    long[] dropped = {0};
+    ranges.removeIf((key, r) -> dropped[0] < excess && rules.isExpendableRange(r, now) && ++dropped[0] > 0);
+    LOG.warn("Throttle range map is full of ranges seen in the last {} min; dropped {} with less than half a "
+        + "limit of failures so that new ranges are counted", 2 * rules.policy().window().toMinutes(), dropped[0]);
   }
 
   /**

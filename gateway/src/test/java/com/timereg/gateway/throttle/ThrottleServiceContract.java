@@ -496,6 +496,31 @@ abstract class ThrottleServiceContract {
     assertThat(service.activeBlocks(BlockKind.RANGE)).isEqualTo(1);
   }
 
+  /** A flood of one failure each from more ranges than the maps hold, then one address guessing fast. */
+  @Test
+  void aFloodThatFillsBothMapsStillCountsANewAddressByRangeAndKeepsBlocksAndHeadroom() throws Exception {
+    start(ThrottlePolicy.DEFAULTS, 1000, 1000);
+    fail("192.0.2.10", 10);
+    service.recordSuccess(ip("192.0.3.20"), "office");
+    fail("192.0.3.20", 1);
+    for (int n = 0; n < 1500; n++) {
+      fail("10." + (n / 256) + "." + (n % 256) + ".7", 1);
+    }
+    clock.advance(Duration.ofSeconds(30));
+
+    // Both maps are full: the new address can only be counted by its range, which must find room.
+    for (int i = 0; i < 50 && service.check(ip("203.0.113.9")).allowed(); i++) {
+      fail("203.0.113.9", 1);
+    }
+    assertThat(service.check(ip("203.0.113.9")).allowed()).as("a new address is counted and blocked").isFalse();
+    assertThat(service.check(ip("203.0.113.9")).kind()).isEqualTo(BlockKind.RANGE);
+    assertThat(service.check(ip("192.0.2.10")).allowed()).as("an existing block holds").isFalse();
+    assertThat(storage.ranges().get(com.timereg.gateway.clientip.AddressKey.of(ip("192.0.3.20"), 24)))
+        .as("a real user's range keeps its headroom").isNotNull();
+    assertThat(storage.ranges().get(com.timereg.gateway.clientip.AddressKey.of(ip("192.0.2.10"), 24)))
+        .as("a range with a blocked client keeps its count").isNotNull();
+  }
+
   @Test
   void fullClientMapDegradesToRangeCountingWithoutExceptions() throws Exception {
     start(ThrottlePolicy.DEFAULTS, 100, 10_000);
