@@ -375,7 +375,8 @@ public final class Gateway {
    * to the same negative port share one random port, while each bind to 0 would get its own.
    */
   private int deployPublic(HttpServerOptions options, int port, int instances) throws Exception {
-    LoginRoutes loginRoutes = new LoginRoutes(logins, sessions, ClientAddressHandler::of, Clock.systemUTC());
+    LoginRoutes loginRoutes = new LoginRoutes(logins, sessions, ClientAddressHandler::of, Clock.systemUTC(),
+        config.sso().settings().authorityOrigin());
     PasswordRoutes passwordRoutes = new PasswordRoutes(passwordChanges, ClientAddressHandler::of,
         CheckRateLimiter.defaults(Clock.systemUTC()));
     SsoRoutes ssoRoutes = new SsoRoutes(sso, ClientAddressHandler::of, Clock.systemUTC());

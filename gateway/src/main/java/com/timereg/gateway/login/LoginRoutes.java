@@ -45,13 +45,25 @@ public final class LoginRoutes {
   private final SessionService sessions;
   private final Function<RoutingContext, InetAddress> clientAddress;
   private final Clock clock;
+  private final String pagePolicy;
 
+  /** Without Microsoft sign-in: forms post to this site only. */
   public LoginRoutes(LoginService logins, SessionService sessions, Function<RoutingContext, InetAddress> clientAddress,
       Clock clock) {
+    this(logins, sessions, clientAddress, clock, null);
+  }
+
+  /**
+   * @param signInOrigin the origin "Sign in with Microsoft" redirects the login form to (the SSO
+   *     provider's, {@code SsoSettings.authorityOrigin()}), or null when there is none
+   */
+  public LoginRoutes(LoginService logins, SessionService sessions, Function<RoutingContext, InetAddress> clientAddress,
+      Clock clock, String signInOrigin) {
     this.logins = logins;
     this.sessions = sessions;
     this.clientAddress = clientAddress;
     this.clock = clock;
+    this.pagePolicy = pagePolicy(signInOrigin);
   }
 
   /**
@@ -96,7 +108,7 @@ public final class LoginRoutes {
       loggedOut = ctx.request().getParam("logged_out") != null;
     } catch (IllegalArgumentException e) {
       // A broken percent escape in the query ("%zz", a trailing "%"): the link is wrong, not the server.
-      html(ctx, 400, LoginPage.render(Csrf.tokenFor(ctx), SafeRedirect.HOME, null, MALFORMED_LINK_MESSAGE, null));
+      page(ctx, 400, LoginPage.render(Csrf.tokenFor(ctx), SafeRedirect.HOME, null, MALFORMED_LINK_MESSAGE, null));
       return;
     }
     String next = SafeRedirect.of(rawNext);
@@ -105,7 +117,7 @@ public final class LoginRoutes {
       return;
     }
     String info = loggedOut ? "You have been signed out." : null;
-    html(ctx, 200, LoginPage.render(Csrf.tokenFor(ctx), next, login, null, info));
+    page(ctx, 200, LoginPage.render(Csrf.tokenFor(ctx), next, login, null, info));
   }
 
   private void formLogin(RoutingContext ctx) {
@@ -113,14 +125,14 @@ public final class LoginRoutes {
     String next = SafeRedirect.of(form.get("next"));
     String loginName = form.get("username");
     if (!Csrf.valid(ctx, form.get(Csrf.FIELD))) {
-      html(ctx, 403, LoginPage.render(Csrf.tokenFor(ctx), next, loginName,
+      page(ctx, 403, LoginPage.render(Csrf.tokenFor(ctx), next, loginName,
           "This form has expired or was sent from another site. Please try again.", null));
       return;
     }
     logins.login(clientAddress.apply(ctx), loginName, form.get("password")).onComplete(ar -> {
       if (ar.failed()) {
         unavailable(ctx, ar.cause());
-        html(ctx, 503, LoginPage.render(Csrf.tokenFor(ctx), next, loginName, UNAVAILABLE_MESSAGE, null));
+        page(ctx, 503, LoginPage.render(Csrf.tokenFor(ctx), next, loginName, UNAVAILABLE_MESSAGE, null));
         return;
       }
       LoginResult result = ar.result();
@@ -129,16 +141,16 @@ public final class LoginRoutes {
         redirect(ctx, next);
       } else if (result instanceof LoginResult.Busy busy) {
         ctx.response().putHeader("Retry-After", Integer.toString(busy.retryAfterSeconds()));
-        html(ctx, 503, LoginPage.render(Csrf.tokenFor(ctx), next, loginName,
+        page(ctx, 503, LoginPage.render(Csrf.tokenFor(ctx), next, loginName,
             "We are handling many sign-ins right now. Please try again in a moment.", null));
       } else if (result instanceof LoginResult.Blocked blocked) {
         ctx.response().putHeader("Retry-After", Long.toString(blocked.retryAfterSeconds()));
-        html(ctx, 429, LoginPage.render(Csrf.tokenFor(ctx), next, loginName, blockedMessage(blocked), null));
+        page(ctx, 429, LoginPage.render(Csrf.tokenFor(ctx), next, loginName, blockedMessage(blocked), null));
       } else if (result instanceof LoginResult.SsoRequired sso) {
-        html(ctx, 401, LoginPage.render(Csrf.tokenFor(ctx), next, loginName, SSO_MESSAGE, null,
+        page(ctx, 401, LoginPage.render(Csrf.tokenFor(ctx), next, loginName, SSO_MESSAGE, null,
             LoginPage.ssoStartHref(sso.loginName(), next)));
       } else {
-        html(ctx, 401, LoginPage.render(Csrf.tokenFor(ctx), next, loginName, INVALID_MESSAGE, null));
+        page(ctx, 401, LoginPage.render(Csrf.tokenFor(ctx), next, loginName, INVALID_MESSAGE, null));
       }
     });
   }
@@ -236,7 +248,7 @@ public final class LoginRoutes {
         if (bearer || !wantsHtml(ctx)) {
           error(ctx, 503, "temporarily_unavailable", LOGOUT_UNAVAILABLE_MESSAGE);
         } else {
-          html(ctx, 503, LoginPage.render(Csrf.tokenFor(ctx), SafeRedirect.HOME, null, LOGOUT_UNAVAILABLE_MESSAGE, null));
+          page(ctx, 503, LoginPage.render(Csrf.tokenFor(ctx), SafeRedirect.HOME, null, LOGOUT_UNAVAILABLE_MESSAGE, null));
         }
         return;
       }
@@ -330,12 +342,29 @@ public final class LoginRoutes {
     ctx.response().setStatusCode(303).putHeader("Location", location).putHeader("Cache-Control", "no-store").end();
   }
 
+  /**
+   * The Content-Security-Policy of the login pages: no script, no other origin, no framing. Forms post
+   * to this site only, except that "Sign in with Microsoft" posts the form to home-realm discovery,
+   * which redirects to the provider: browsers (Chromium) apply {@code form-action} to every redirect
+   * of a form submission, so the provider's origin must be allowed there too or the button does nothing.
+   *
+   * @param signInOrigin the provider's origin ({@code https://login.microsoftonline.com}), or null
+   */
+  public static String pagePolicy(String signInOrigin) {
+    return "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"
+        + (signInOrigin == null ? "" : " " + signInOrigin) + "; frame-ancestors 'none'";
+  }
+
+  private void page(RoutingContext ctx, int status, String page) {
+    html(ctx, status, page, pagePolicy);
+  }
+
   /** An HTML page with the headers every gateway page carries (no caching, strict CSP, no framing). */
-  public static void html(RoutingContext ctx, int status, String page) {
+  public static void html(RoutingContext ctx, int status, String page, String policy) {
     ctx.response().setStatusCode(status)
         .putHeader("Content-Type", "text/html; charset=utf-8")
         .putHeader("Cache-Control", "no-store")
-        .putHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+        .putHeader("Content-Security-Policy", policy)
         .putHeader("X-Frame-Options", "DENY")
         .end(page);
   }

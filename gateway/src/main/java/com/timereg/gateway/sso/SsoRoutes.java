@@ -42,11 +42,14 @@ public final class SsoRoutes {
   private final SsoService sso;
   private final Function<RoutingContext, InetAddress> clientAddress;
   private final Clock clock;
+  /** The login pages' policy, as LoginRoutes sends it: these pages show the same form. */
+  private final String pagePolicy;
 
   public SsoRoutes(SsoService sso, Function<RoutingContext, InetAddress> clientAddress, Clock clock) {
     this.sso = sso;
     this.clientAddress = clientAddress;
     this.clock = clock;
+    this.pagePolicy = LoginRoutes.pagePolicy(sso.settings().authorityOrigin());
   }
 
   public void mount(Router router) {
@@ -62,7 +65,7 @@ public final class SsoRoutes {
     String loginName = form.get("username");
     if (!Csrf.valid(ctx, form.get(Csrf.FIELD))) {
       LoginRoutes.html(ctx, 403, LoginPage.render(Csrf.tokenFor(ctx), next, loginName,
-          "This form has expired or was sent from another site. Please try again.", null));
+          "This form has expired or was sent from another site. Please try again.", null), pagePolicy);
       return;
     }
     start(ctx, loginName, next);
@@ -82,9 +85,9 @@ public final class SsoRoutes {
   }
 
   /** A link with a broken percent escape ("%zz", a trailing "%"): the link is wrong, not the server (400). */
-  private static void malformedLink(RoutingContext ctx) {
+  private void malformedLink(RoutingContext ctx) {
     LoginRoutes.html(ctx, 400, LoginPage.render(Csrf.tokenFor(ctx), SafeRedirect.HOME, null,
-        LoginRoutes.MALFORMED_LINK_MESSAGE, null));
+        LoginRoutes.MALFORMED_LINK_MESSAGE, null), pagePolicy);
   }
 
   private void start(RoutingContext ctx, String loginName, String next) {
@@ -104,7 +107,7 @@ public final class SsoRoutes {
       } else if (result instanceof StartResult.Refused refused) {
         refusal(ctx, refused.refusal());
       } else {
-        LoginRoutes.html(ctx, 200, LoginPage.render(Csrf.tokenFor(ctx), next, loginName, null, NOT_AVAILABLE_INFO));
+        LoginRoutes.html(ctx, 200, LoginPage.render(Csrf.tokenFor(ctx), next, loginName, null, NOT_AVAILABLE_INFO), pagePolicy);
       }
     });
   }
@@ -134,12 +137,12 @@ public final class SsoRoutes {
     });
   }
 
-  private static void refusal(RoutingContext ctx, SsoRefusal refusal) {
+  private void refusal(RoutingContext ctx, SsoRefusal refusal) {
     if (refusal.status() >= 500) {
       ctx.response().putHeader("Retry-After", "5");
     }
     noReferrer(ctx);
-    LoginRoutes.html(ctx, refusal.status(), SsoPages.refused(refusal));
+    LoginRoutes.html(ctx, refusal.status(), SsoPages.refused(refusal), pagePolicy);
   }
 
   private static void redirect(RoutingContext ctx, String location) {

@@ -84,6 +84,21 @@ public record SsoSettings(
     return authorityTemplate.replace(TENANT_PLACEHOLDER, tenant);
   }
 
+  /**
+   * The provider's origin ({@code https://login.microsoftonline.com}), where sign-ins are sent to
+   * authorize: the login form must be allowed to go there ({@code form-action}). Null when the
+   * template is not a valid URL (then {@link #problems()} says so).
+   */
+  public String authorityOrigin() {
+    URI authority = parse(authorityTemplate.replace(TENANT_PLACEHOLDER, "tenant"));
+    if (authority == null || authority.getHost() == null) {
+      return null;
+    }
+    // Host and port only: a user-info part is no part of an origin.
+    return authority.getScheme().toLowerCase(Locale.ROOT) + "://" + authority.getHost().toLowerCase(Locale.ROOT)
+        + (authority.getPort() < 0 ? "" : ":" + authority.getPort());
+  }
+
   static boolean secureOrLocal(URI uri) {
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (scheme.equals("https")) {

@@ -19,7 +19,7 @@ import java.util.function.Predicate;
  * page tests, with nothing but the JDK's HTTP client in between. Accepts the gateway's self-signed
  * certificate.
  */
-final class Chromium implements AutoCloseable {
+public final class Chromium implements AutoCloseable {
   static final Path BROWSER = Path.of("/usr/bin/chromium");
   static final Path DRIVER = Path.of("/usr/bin/chromedriver");
   private static final String ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
@@ -30,11 +30,11 @@ final class Chromium implements AutoCloseable {
   private final HttpClient http = HttpClient.newHttpClient();
   private final String session;
 
-  static boolean installed() {
+  public static boolean installed() {
     return Files.isExecutable(BROWSER) && Files.isExecutable(DRIVER);
   }
 
-  Chromium(Path profile) throws IOException, InterruptedException {
+  public Chromium(Path profile) throws IOException, InterruptedException {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
@@ -52,41 +52,41 @@ final class Chromium implements AutoCloseable {
     session = call("POST", "/session", caps).getJsonObject("value").getString("sessionId");
   }
 
-  void open(String url) {
+  public void open(String url) {
     command("POST", "/url", new JsonObject().put("url", url));
   }
 
-  String url() {
+  public String url() {
     return command("GET", "/url", null).getString("value");
   }
 
-  void type(String css, String text) {
+  public void type(String css, String text) {
     command("POST", "/element/" + element(css) + "/value", new JsonObject().put("text", text));
   }
 
-  void click(String css) {
+  public void click(String css) {
     command("POST", "/element/" + element(css) + "/click", new JsonObject());
   }
 
-  String text(String css) {
+  public String text(String css) {
     return command("GET", "/element/" + element(css) + "/text", null).getString("value");
   }
 
   /** Polls the text of {@code css} until it satisfies {@code until}, for at most ten seconds. */
-  String awaitText(String css, Predicate<String> until) throws InterruptedException {
+  public String awaitText(String css, Predicate<String> until) throws InterruptedException {
     String[] last = new String[1];
     waitFor(() -> until.test(last[0] = text(css)));
     return last[0];
   }
 
   /** Waits (bounded) until the page's URL satisfies {@code until}: a click may return before the navigation it starts. */
-  String awaitUrl(Predicate<String> until) throws InterruptedException {
+  public String awaitUrl(Predicate<String> until) throws InterruptedException {
     String[] last = new String[1];
     waitFor(() -> until.test(last[0] = url()));
     return last[0];
   }
 
-  void screenshot(Path png) throws IOException {
+  public void screenshot(Path png) throws IOException {
     Files.write(png, Base64.getDecoder().decode(command("GET", "/screenshot", null).getString("value")));
   }
 

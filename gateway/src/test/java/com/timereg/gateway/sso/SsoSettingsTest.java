@@ -21,6 +21,16 @@ class SsoSettingsTest {
   }
 
   @Test
+  void authorityOriginIsWhatTheLoginFormMayBeRedirectedTo() {
+    assertThat(SsoSettings.DEFAULTS.authorityOrigin()).isEqualTo("https://login.microsoftonline.com");
+    assertThat(with("http://LocalHost:8080/{tenant}/v2.0", Optional.empty(), false).authorityOrigin())
+        .isEqualTo("http://localhost:8080");
+    assertThat(with("https://user@idp.example/{tenant}", Optional.empty(), false).authorityOrigin())
+        .isEqualTo("https://idp.example");
+    assertThat(with("not a url {tenant}", Optional.empty(), false).authorityOrigin()).isNull();
+  }
+
+  @Test
   void plainHttpAuthorityOnlyToLoopback() {
     assertThat(with("http://localhost:8080/{tenant}", Optional.empty(), false).problems()).isEmpty();
     assertThat(with("http://127.0.0.1:8080/{tenant}", Optional.empty(), false).problems()).isEmpty();
