@@ -4,6 +4,7 @@ import static io.gatling.javaapi.core.CoreDsl.StringBody;
 import static io.gatling.javaapi.core.CoreDsl.asLongAs;
 import static io.gatling.javaapi.core.CoreDsl.css;
 import static io.gatling.javaapi.core.CoreDsl.doIf;
+import static io.gatling.javaapi.core.CoreDsl.doIfOrElse;
 import static io.gatling.javaapi.core.CoreDsl.exec;
 import static io.gatling.javaapi.core.CoreDsl.group;
 import static io.gatling.javaapi.core.CoreDsl.jsonPath;
@@ -149,14 +150,20 @@ final class Journeys {
 
   /**
    * Sends {@code request} until it is not answered 503, waiting Retry-After between tries; after
-   * {@value #MAX_BUSY_TRIES} busy answers the user counts as failed. The request's own checks
-   * must accept 503.
+   * {@value #MAX_BUSY_TRIES} busy answers the user counts as failed, and so does that last request.
+   * The request's own checks must accept 503.
    */
   static ChainBuilder retryWhileBusy(HttpRequestActionBuilder request) {
+    HttpRequestActionBuilder tracked = request.check(status().saveAs(STATUS),
+        header("Retry-After").optional().saveAs(RETRY_AFTER));
+    // The last try may not be busy: its 503 is the failed request that the simulations' failed-request
+    // assertions count. Marking only the session failed would leave every request OK, so a run in which
+    // users never got in past a saturated pool would pass.
+    HttpRequestActionBuilder lastTry = tracked.check(status().not(503));
     return exec(s -> s.set(BUSY, true).set(TRIES, 0))
         .asLongAs(s -> s.getBoolean(BUSY) && s.getInt(TRIES) < MAX_BUSY_TRIES).on(
             exec(s -> s.remove(STATUS).remove(RETRY_AFTER)),
-            exec(request.check(status().saveAs(STATUS), header("Retry-After").optional().saveAs(RETRY_AFTER))),
+            doIfOrElse(s -> s.getInt(TRIES) < MAX_BUSY_TRIES - 1).then(exec(tracked)).orElse(exec(lastTry)),
             exec(s -> s.set(BUSY, s.contains(STATUS) && s.getInt(STATUS) == 503).set(TRIES, s.getInt(TRIES) + 1)),
             doIf(s -> s.getBoolean(BUSY)).then(pause(Journeys::retryDelay)))
         .exec(s -> s.getBoolean(BUSY) ? s.markAsFailed() : s);
