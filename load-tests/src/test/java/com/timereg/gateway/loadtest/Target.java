@@ -16,7 +16,9 @@ import java.net.URI;
  * <p>TLS: Gatling trusts every server certificate by default ({@code useInsecureTrustManager} in
  * gatling-defaults.conf), which the dev mode's self-signed certificate needs and which costs
  * nothing in a load test. To verify a real deployment's certificate too, add
- * {@code -Dgatling.ssl.useInsecureTrustManager=false}.
+ * {@code -Dgatling.jvmArgs=-Dgatling.ssl.useInsecureTrustManager=false}: gatling-maven-plugin
+ * passes no {@code gatling.*} system property on to the JVM it forks, so the property given
+ * directly to Maven would be silently ignored.
  */
 record Target(String baseUrl, boolean http2) {
   static final String DEFAULT_URL = "https://127.0.0.1:8443";
