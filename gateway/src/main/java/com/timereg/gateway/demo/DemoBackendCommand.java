@@ -14,7 +14,7 @@ final class DemoBackendCommand implements Callable<Integer> {
   @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default ${DEFAULT-VALUE}).")
   String host;
 
-  @Option(names = "--port", defaultValue = "8081", description = "Port to listen on, 0 for any free port (default ${DEFAULT-VALUE}).")
+  @Option(names = "--port", defaultValue = "8000", description = "Port to listen on, 0 for any free port (default ${DEFAULT-VALUE}).")
   int port;
 
   @Option(names = "--latency-ms", defaultValue = "0", description = "Milliseconds added before every response (default ${DEFAULT-VALUE}).")
