@@ -75,19 +75,31 @@ public final class HibpSetWriter implements Closeable {
     // would otherwise leave the file behind.
     Path overflowName = temporaryName(dir, "." + file.getFileName() + "-overflow-");
     this.overflowFile = overflowName;
+    // Shutdown hooks run while this thread goes on: the hook and the creation of the files take turns under one
+    // lock, and once the hook has run no file is created (one created just after its delete would stay).
+    Object exitLock = new Object();
+    boolean[] exiting = {false};
     this.cleanupOnExit = new Thread(() -> {
-      deleteQuietly(overflowName);
-      if (!finished) {
-        deleteQuietly(file);
+      synchronized (exitLock) {
+        exiting[0] = true;
+        deleteQuietly(overflowName);
+        if (!finished) {
+          deleteQuietly(file);
+        }
       }
     }, "hibp-writer-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanupOnExit);
     FileChannel opened = null;
     try {
-      opened = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-          StandardOpenOption.WRITE, StandardOpenOption.READ);
-      this.overflowOut = FileChannel.open(overflowName, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-          StandardOpenOption.READ);
+      synchronized (exitLock) {
+        if (exiting[0]) {
+          throw new IOException("stopping: " + file + " is not written");
+        }
+        opened = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE, StandardOpenOption.READ);
+        this.overflowOut = FileChannel.open(overflowName, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+            StandardOpenOption.READ);
+      }
     } catch (IOException | RuntimeException e) {
       if (opened != null) {
         opened.close();
