@@ -60,7 +60,7 @@ public final class HibpSetWriter implements Closeable {
   /** Where {@link #add} collects hashes: they go through the same encoding as parallel slices. */
   private final EncodedSlice current;
   /** Deletes the side file (and the unfinished target) if the JVM is stopped (SIGINT, SIGTERM) mid-write. */
-  private final Thread cleanupOnExit;
+  private final ExitCleanup cleanupOnExit;
   private static final java.security.SecureRandom NAMES = new java.security.SecureRandom();
 
   private HibpSetWriter(Path file, HibpSetParameters p, Instant buildTime) throws IOException {
@@ -75,40 +75,30 @@ public final class HibpSetWriter implements Closeable {
     // would otherwise leave the file behind.
     Path overflowName = temporaryName(dir, "." + file.getFileName() + "-overflow-");
     this.overflowFile = overflowName;
-    // Shutdown hooks run while this thread goes on: the hook and the creation of the files take turns under one
-    // lock, and once the hook has run no file is created (one created just after its delete would stay).
-    Object exitLock = new Object();
-    boolean[] exiting = {false};
-    this.cleanupOnExit = new Thread(() -> {
-      synchronized (exitLock) {
-        exiting[0] = true;
-        deleteQuietly(overflowName);
-        if (!finished) {
-          deleteQuietly(file);
-        }
+    this.cleanupOnExit = new ExitCleanup("hibp-writer-cleanup", () -> {
+      ExitCleanup.deleteQuietly(overflowName);
+      if (!finished) {
+        ExitCleanup.deleteQuietly(file);
       }
-    }, "hibp-writer-cleanup");
-    Runtime.getRuntime().addShutdownHook(cleanupOnExit);
-    FileChannel opened = null;
+    });
+    FileChannel[] opened = new FileChannel[2];
     try {
-      synchronized (exitLock) {
-        if (exiting[0]) {
-          throw new IOException("stopping: " + file + " is not written");
-        }
-        opened = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+      cleanupOnExit.create(() -> {
+        opened[0] = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
             StandardOpenOption.WRITE, StandardOpenOption.READ);
-        this.overflowOut = FileChannel.open(overflowName, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+        opened[1] = FileChannel.open(overflowName, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
             StandardOpenOption.READ);
-      }
+      });
     } catch (IOException | RuntimeException e) {
-      if (opened != null) {
-        opened.close();
+      if (opened[0] != null) {
+        opened[0].close();
       }
-      deleteQuietly(overflowName);
-      removeShutdownHook(cleanupOnExit);
+      ExitCleanup.deleteQuietly(overflowName);
+      cleanupOnExit.close();
       throw e;
     }
-    this.out = opened;
+    this.out = opened[0];
+    this.overflowOut = opened[1];
     this.blocks = new BitSink(out, HibpSetFormat.HEADER_SIZE);
     this.records = new BitSink(out, HibpSetFormat.HEADER_SIZE
         + HibpSetFormat.blocksLength(buckets, bucketsPerBlock));
@@ -251,7 +241,7 @@ public final class HibpSetWriter implements Closeable {
       if (!finished) {
         Files.deleteIfExists(file);
       }
-      removeShutdownHook(cleanupOnExit);
+      cleanupOnExit.close();
     }
   }
 
@@ -262,23 +252,6 @@ public final class HibpSetWriter implements Closeable {
    */
   public static Path temporaryName(Path dir, String prefix) {
     return dir.resolve(prefix + Long.toUnsignedString(NAMES.nextLong()) + ".tmp");
-  }
-
-  /** Unregisters a clean-up hook; during shutdown the hooks are already running, and that is fine. */
-  static void removeShutdownHook(Thread hook) {
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException shuttingDown) {
-      // The hook runs (or ran) anyway.
-    }
-  }
-
-  private static void deleteQuietly(Path path) {
-    try {
-      Files.deleteIfExists(path);
-    } catch (IOException | RuntimeException e) {
-      // Best effort while the JVM exits.
-    }
   }
 
   /** Entries so far (hashes added but not yet appended are counted as they stand, before any merge). */

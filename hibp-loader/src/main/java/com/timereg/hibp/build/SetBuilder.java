@@ -1,6 +1,7 @@
 package com.timereg.hibp.build;
 
 import com.timereg.hibp.EncodedSlice;
+import com.timereg.hibp.ExitCleanup;
 import com.timereg.hibp.HibpSetHeader;
 import com.timereg.hibp.HibpSetParameters;
 import com.timereg.hibp.HibpSetWriter;
@@ -56,29 +57,10 @@ public final class SetBuilder {
     // file would stay beside the live set, and every interrupted attempt would add one. The hook is in place
     // before the file exists (a stop between the two left it behind).
     Path temp = HibpSetWriter.temporaryName(dir, "." + target.getFileName() + "-");
-    // Hooks run while this thread goes on: the hook and the file's creation take turns, and once the hook has
-    // run the file is not created (one created just after its delete would stay).
-    Object exitLock = new Object();
-    boolean[] exiting = {false};
-    Thread cleanupOnExit = new Thread(() -> {
-      synchronized (exitLock) {
-        exiting[0] = true;
-        try {
-          Files.deleteIfExists(temp);
-        } catch (IOException | RuntimeException e) {
-          // Best effort while the JVM exits.
-        }
-      }
-    }, "hibp-build-cleanup");
-    Runtime.getRuntime().addShutdownHook(cleanupOnExit);
+    ExitCleanup cleanupOnExit = new ExitCleanup("hibp-build-cleanup", () -> ExitCleanup.deleteQuietly(temp));
     try {
-      synchronized (exitLock) {
-        if (exiting[0]) {
-          throw new IOException("stopping: " + target + " is not built");
-        }
-        Files.newByteChannel(temp, java.nio.file.StandardOpenOption.CREATE_NEW,
-            java.nio.file.StandardOpenOption.WRITE).close();
-      }
+      cleanupOnExit.create(() -> Files.newByteChannel(temp, java.nio.file.StandardOpenOption.CREATE_NEW,
+          java.nio.file.StandardOpenOption.WRITE).close());
       HibpSetHeader header;
       try (HibpSetWriter writer = HibpSetWriter.create(temp, parameters, options.buildTime())) {
         long[] bytes = {0};
@@ -115,11 +97,7 @@ public final class SetBuilder {
       try {
         Files.deleteIfExists(temp);
       } finally {
-        try {
-          Runtime.getRuntime().removeShutdownHook(cleanupOnExit);
-        } catch (IllegalStateException shuttingDown) {
-          // The hook runs anyway.
-        }
+        cleanupOnExit.close();
       }
     }
   }
