@@ -14,8 +14,10 @@ import java.util.Optional;
  * @param user     the user's stable identifier
  * @param customer the customer (tenant) the user belongs to
  * @param method   how the user signed in, e.g. {@code password} or {@code sso}
+ * @param session  the session that authenticated the request, or null; never sent to the backend: a WebSocket
+ *                 tunnel it opened ends when it is revoked ({@link OpenTunnels})
  */
-public record ForwardedIdentity(String user, String customer, String method) {
+public record ForwardedIdentity(String user, String customer, String method, String session) {
 
   private static final String CONTEXT_KEY = ForwardedIdentity.class.getName();
 
@@ -23,6 +25,11 @@ public record ForwardedIdentity(String user, String customer, String method) {
     requireText(user, "user");
     requireText(customer, "customer");
     requireText(method, "method");
+  }
+
+  /** Without a session: for what no revocation needs to reach after the answer (a relayed request). */
+  public ForwardedIdentity(String user, String customer, String method) {
+    this(user, customer, method, null);
   }
 
   /** Called by the session step once the request is authenticated. */

@@ -13,6 +13,8 @@ import java.util.function.Predicate;
  * end the session's requests. Every {@link #CHECK_MILLIS} while any is open, each tunnel's session is looked
  * up in the revocation list (in memory, fed from every node); a revoked one's client and backend connections
  * are closed (no WebSocket close frame: the tunnel carries raw bytes and may be in the middle of a frame).
+ * Everything here runs on the proxy instance's event loop; the map is concurrent only so that a socket closed
+ * during {@link #check} may leave it.
  */
 final class OpenTunnels {
   static final long CHECK_MILLIS = 1_000;
@@ -31,7 +33,7 @@ final class OpenTunnels {
   }
 
   /** Watches a spliced tunnel of {@code session} (null: a public path's, which no revocation ends). */
-  synchronized void opened(String session, NetSocket client, NetSocket backend) {
+  void opened(String session, NetSocket client, NetSocket backend) {
     if (session == null) {
       return;
     }
@@ -42,15 +44,11 @@ final class OpenTunnels {
   }
 
   /** The tunnel of {@code client} has closed. */
-  synchronized void closed(NetSocket client) {
+  void closed(NetSocket client) {
     if (open.remove(client) != null && open.isEmpty() && timer >= 0) {
       vertx.cancelTimer(timer);
       timer = -1;
     }
-  }
-
-  int size() {
-    return open.size();
   }
 
   private void check() {

@@ -43,7 +43,7 @@ public final class ProxyHandler implements Handler<RoutingContext> {
   }
 
   /**
-   * @param sessionRevoked whether a session was revoked ({@link ProxyHints#putSession}): the WebSocket tunnels it
+   * @param sessionRevoked whether a session was revoked ({@link ForwardedIdentity#session}): the WebSocket tunnels it
    *     opened are closed ({@link OpenTunnels})
    */
   public static ProxyHandler create(Vertx vertx, ProxySettings settings, ProxyMetrics metrics, long maxBodyBytes,
@@ -80,7 +80,8 @@ public final class ProxyHandler implements Handler<RoutingContext> {
     boolean webSocket = request.canUpgradeToWebSocket();
     HeaderHygiene.Forwarding forwarding = forwarding(context, request, webSocket);
     if (webSocket) {
-      new WebSocketTunnel(support, request, forwarding, start).start(context, ProxyHints.session(context));
+      new WebSocketTunnel(support, request, forwarding, start).start(context,
+          ForwardedIdentity.from(context).map(ForwardedIdentity::session).orElse(null));
       return;
     }
     RequestFraming framing = RequestFraming.of(request);

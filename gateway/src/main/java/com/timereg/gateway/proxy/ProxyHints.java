@@ -11,7 +11,6 @@ public final class ProxyHints {
 
   private static final String CLIENT_ADDRESS = ProxyHints.class.getName() + ".clientAddress";
   private static final String GATEWAY_AUTHORIZATION = ProxyHints.class.getName() + ".gatewayAuthorization";
-  private static final String SESSION = ProxyHints.class.getName() + ".session";
 
   private ProxyHints() {}
 
@@ -34,16 +33,6 @@ public final class ProxyHints {
     }
     SocketAddress peer = context.request().remoteAddress();
     return peer == null || peer.hostAddress() == null ? "unknown" : peer.hostAddress();
-  }
-
-  /** The id of the session that authenticated the request: a WebSocket tunnel ends when it is revoked. */
-  public static void putSession(RoutingContext context, String sessionId) {
-    context.put(SESSION, sessionId);
-  }
-
-  /** The session that authenticated the request, or null (a public path). */
-  static String session(RoutingContext context) {
-    return context.get(SESSION);
   }
 
   /**

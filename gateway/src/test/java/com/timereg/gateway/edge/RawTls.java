@@ -25,11 +25,18 @@ final class RawTls {
 
   /** Writes the requests on a TLS 1.3 connection from {@code source} and reads until the server closes it. */
   static String exchange(String source, int port, String requests) throws Exception {
+    return exchange(source, port, new byte[0], requests);
+  }
+
+  /** {@link #exchange}, with {@code beforeTls} written on the connection before the handshake (a PROXY header). */
+  static String exchange(String source, int port, byte[] beforeTls, String requests) throws Exception {
     SSLContext tls = TrustAllTls.context();
     try (Socket plain = new Socket()) {
       plain.bind(new InetSocketAddress(InetAddress.getByName(source), 0));
       plain.connect(new InetSocketAddress("127.0.0.1", port), 5000);
       plain.setSoTimeout(10_000);
+      plain.getOutputStream().write(beforeTls);
+      plain.getOutputStream().flush();
       try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(plain, "localhost", 0, true)) {
         socket.setEnabledProtocols(new String[] {"TLSv1.3"});
         socket.getOutputStream().write(requests.getBytes(StandardCharsets.US_ASCII));
