@@ -45,7 +45,13 @@ final class BackendClient {
         .setFollowRedirects(false)
         // Bounds the wait for a pooled connection as well as the TCP connect below it.
         .setConnectTimeout(settings.connectTimeout().toMillis());
-    return (upgrade ? upgrades : requests).request(options);
+    try {
+      return (upgrade ? upgrades : requests).request(options);
+    } catch (IllegalStateException closed) {
+      // The client was closed (the gateway stopping) while a request was about to be sent again: an answer,
+      // not an exception thrown into the event loop that leaves the request without one.
+      return Future.failedFuture(closed);
+    }
   }
 
   Future<Void> close() {

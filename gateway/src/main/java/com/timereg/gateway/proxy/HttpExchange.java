@@ -123,7 +123,8 @@ final class HttpExchange extends Exchange {
    * never ends now, so its connection is closed: kept, it stayed taken from the pool for good; a reset alone
    * hands an HTTP/1.1 connection whose answer has ended back to the pool mid-body, and the next request
    * would travel inside this one's body. The client's HTTP/1.1 connection is closed too, as on the direct
-   * path: the rest of its body is not a request. An HTTP/2 stream's rest is read and dropped.
+   * path: the rest of its body is not a request. An HTTP/2 client is asked to stop sending (RFC 9113 8.1:
+   * RST_STREAM with NO_ERROR after the complete response), and what it sent meanwhile is dropped.
    */
   private void abandonUpload(HttpClientRequest upstream) {
     upstream.reset(0);
@@ -134,6 +135,7 @@ final class HttpExchange extends Exchange {
     request.exceptionHandler(null);
     if (request.version() == HttpVersion.HTTP_2) {
       request.resume();
+      request.response().reset(0);
     } else {
       request.connection().close();
     }

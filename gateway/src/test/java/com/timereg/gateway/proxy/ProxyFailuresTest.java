@@ -280,6 +280,8 @@ class ProxyFailuresTest {
     HttpClientRequest upload = bed.call(() -> client.request(HttpMethod.POST, "/api/upload"));
 
     Reply early = bed.call(() -> {
+      // An HTTP/2 client is asked to stop sending once answered (a reset with NO_ERROR).
+      upload.exceptionHandler(stopped -> {});
       upload.setChunked(true);
       upload.write("the first part of the body");
       return upload.response().compose(r -> r.body().map(body -> new Reply(r, body)));
@@ -293,6 +295,33 @@ class ProxyFailuresTest {
     assertThat(early.body().toString()).isEqualTo("answered /api/upload");
     assertThat(next.status()).isEqualTo(200);
     assertThat(next.body().toString()).isEqualTo("answered /api/next");
+  }
+
+  /**
+   * After an early answer, an HTTP/2 client is asked to stop sending (RFC 9113 8.1: RST_STREAM with NO_ERROR
+   * after the complete response). Before, the gateway read and dropped the rest of the stream's body for as
+   * long as the client cared to send it, beyond {@code public.max-body-size}.
+   */
+  @Test
+  void anHttp2UploadAnsweredEarlyIsAskedToStop(Vertx vertx) {
+    int port = await(vertx.createHttpServer().requestHandler(request -> request.response().end("answered"))
+        .listen(0, "127.0.0.1")).actualPort();
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(ALICE));
+    HttpClient client = bed.client(HttpVersion.HTTP_2);
+    HttpClientRequest upload = bed.call(() -> client.request(HttpMethod.POST, "/api/upload"));
+    Promise<Throwable> stopped = Promise.promise();
+
+    Reply early = bed.call(() -> {
+      upload.exceptionHandler(stopped::tryComplete);
+      upload.setChunked(true);
+      upload.write("the first part of a body that does not end");
+      return upload.response().compose(r -> r.body().map(body -> new Reply(r, body)));
+    });
+    Throwable reset = await(stopped.future());
+
+    assertThat(early.status()).isEqualTo(200);
+    assertThat(reset).isInstanceOfSatisfying(io.vertx.core.http.StreamResetException.class,
+        e -> assertThat(e.getCode()).isZero());
   }
 
   /**
