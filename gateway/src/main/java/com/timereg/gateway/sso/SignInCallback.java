@@ -11,7 +11,6 @@ import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.oauth2.OAuth2FlowType;
 import io.vertx.ext.auth.oauth2.Oauth2Credentials;
 import java.net.InetAddress;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
@@ -63,18 +62,19 @@ final class SignInCallback {
       return refused(new Context(client, null, null), SsoRefusal.INVALID_STATE,
           "no sign-in cookie (another browser, or cookies blocked)");
     }
-    return requests.take(Randoms.sha256(params.state()))
-        .compose(found -> found.isEmpty()
-            ? refused(new Context(client, null, null), SsoRefusal.INVALID_STATE, "unknown, expired or already used state")
-            : withPending(new Context(client, found.get(), null), params, browserBinding))
+    byte[] stateHash = Randoms.sha256(params.state());
+    return requests.take(stateHash, Randoms.sha256(browserBinding))
+        .compose(found -> found.isPresent()
+            ? withPending(new Context(client, found.get(), null), params)
+            : requests.pending(stateHash).compose(elsewhere -> refused(new Context(client, null, null),
+                SsoRefusal.INVALID_STATE, elsewhere
+                    ? "the state belongs to a sign-in started in another browser"
+                    : "unknown, expired or already used state")))
         .recover(e -> outcomes.failed(client, null, null, e).map(r -> (CallbackResult) new CallbackResult.Refused(r)));
   }
 
-  private Future<CallbackResult> withPending(Context ctx, CallbackParams params, String browserBinding) {
+  private Future<CallbackResult> withPending(Context ctx, CallbackParams params) {
     PendingSignIn pending = ctx.pending();
-    if (!MessageDigest.isEqual(Randoms.sha256(browserBinding), pending.browserHash())) {
-      return refused(ctx, SsoRefusal.INVALID_STATE, "the state belongs to a sign-in started in another browser");
-    }
     if (!clock.instant().isBefore(pending.expiresAt())) {
       return refused(ctx, SsoRefusal.INVALID_STATE, "the sign-in expired at " + pending.expiresAt());
     }

@@ -29,14 +29,22 @@ final class SsoRequests {
   }
 
   /**
-   * Removes and returns the sign-in with this state. Deleting is what makes a state usable once:
-   * of two callbacks racing with the same state, PostgreSQL gives the row to one.
+   * Removes and returns the sign-in with this state, started in the browser with this binding. Deleting is what
+   * makes a state usable once: of two callbacks racing with the same state, PostgreSQL gives the row to one.
+   * A callback from another browser takes nothing, so it cannot cancel the sign-in of the one that started it.
    */
-  Future<Optional<PendingSignIn>> take(byte[] stateHash) {
-    return pool.preparedQuery("DELETE FROM sso_requests WHERE state_hash = $1 RETURNING browser_hash, customer_id, nonce, "
-            + "code_verifier, login_hint, next_path, created_at, expires_at")
-        .execute(Tuple.of(Buffer.buffer(stateHash)))
+  Future<Optional<PendingSignIn>> take(byte[] stateHash, byte[] browserHash) {
+    return pool.preparedQuery("DELETE FROM sso_requests WHERE state_hash = $1 AND browser_hash = $2 RETURNING "
+            + "browser_hash, customer_id, nonce, code_verifier, login_hint, next_path, created_at, expires_at")
+        .execute(Tuple.of(Buffer.buffer(stateHash), Buffer.buffer(browserHash)))
         .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(from(rows.iterator().next())));
+  }
+
+  /** Whether a sign-in with this state is pending (whichever browser started it); for the log's reason only. */
+  Future<Boolean> pending(byte[] stateHash) {
+    return pool.preparedQuery("SELECT 1 FROM sso_requests WHERE state_hash = $1")
+        .execute(Tuple.of(Buffer.buffer(stateHash)))
+        .map(rows -> rows.size() > 0);
   }
 
   /** Deletes sign-ins that expired before {@code now}; the number deleted. */

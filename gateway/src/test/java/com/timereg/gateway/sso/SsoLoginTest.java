@@ -289,6 +289,7 @@ class SsoLoginTest {
 
   @Test
   void callbackInABrowserOtherThanTheOneThatStartedIsRefused() {
+    provider.enqueueCallback(identity(OPT_TENANT, "oid-olivia", Map.of()));
     Response start = browser.get("/sso/start?login=olivia%40optco.example&next=%2F");
     String callback = authorize(start.location());
     Browser victim = new Browser(clientVertx, gateway.publicPort());
@@ -300,6 +301,11 @@ class SsoLoginTest {
       alsoSigningIn.get("/sso/start?login=olivia%40optco.example&next=%2F");
       assertThat(alsoSigningIn.cookie(SsoRoutes.BINDING_COOKIE)).isNotNull();
       assertRefusedWithoutSession(alsoSigningIn.get(callback), 400, SsoRefusal.INVALID_STATE);
+      // Neither took the sign-in away from the browser that started it (the attacker would need the state,
+      // but a state leaked through a log or a Referer must not cancel the user's sign-in).
+      Response own = browser.get(callback);
+      assertThat(own.status()).isEqualTo(303);
+      assertThat(own.sets(SessionCookies.ACCESS)).isTrue();
     } finally {
       victim.close();
       alsoSigningIn.close();
