@@ -50,6 +50,10 @@ public final class SetBuilder {
       // Found now rather than by the rename at the end, after reading the whole download.
       throw new FileSystemException(target.toString(), null, "is a directory; name the set file to write");
     }
+    if (input.contains(target)) {
+      // The rename at the end would put the set in place of the download it was built from.
+      throw new FileSystemException(target.toString(), null, "is the input; name another set file to write");
+    }
     long sizedFor = options.expectedEntries() > 0 ? options.expectedEntries() : input.maxEntries();
     HibpSetParameters parameters = HibpSetParameters.forMaxEntries(sizedFor, options.maxFalsePositiveRate());
     Path dir = target.toAbsolutePath().getParent();

@@ -48,6 +48,12 @@ public interface HibpInput {
   String describe();
 
   /**
+   * Whether {@code path} names one of the files this input reads (through any link), so that a build does
+   * not rename its set over the download it reads.
+   */
+  boolean contains(Path path) throws IOException;
+
+  /**
    * Streams every entry in ascending order into {@code sink}, reporting bytes read to {@code progress}.
    *
    * @throws InputFormatException on malformed, unsorted, duplicate or truncated input, naming file and line

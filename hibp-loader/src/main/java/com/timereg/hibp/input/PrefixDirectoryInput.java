@@ -108,6 +108,14 @@ final class PrefixDirectoryInput implements HibpInput {
   }
 
   @Override
+  public boolean contains(Path path) throws IOException {
+    // A prefix file's name in either case: one that does not exist yet would make the download ambiguous.
+    Path parent = path.toAbsolutePath().getParent();
+    return parent != null && parsePrefix(path.getFileName().toString(), digits) >= 0 && Files.isDirectory(parent)
+        && Files.isSameFile(dir, parent);
+  }
+
+  @Override
   public <B extends EntryBatch> void read(BatchSink<B> sink, LongConsumer progress) throws IOException {
     new HashLineReader<>(sink, progress, digits, false)
         .read(prefix -> dir.resolve(name(prefix, digits, lowerCaseName.get(prefix))), 1 << (4 * digits));

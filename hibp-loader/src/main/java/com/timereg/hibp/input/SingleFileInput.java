@@ -1,6 +1,7 @@
 package com.timereg.hibp.input;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.LongConsumer;
 
@@ -33,6 +34,11 @@ final class SingleFileInput implements HibpInput {
   @Override
   public String describe() {
     return "single ordered file " + file + (directIo ? ", read with O_DIRECT where allowed" : "");
+  }
+
+  @Override
+  public boolean contains(Path path) throws IOException {
+    return Files.exists(path) && Files.isSameFile(file, path);
   }
 
   @Override

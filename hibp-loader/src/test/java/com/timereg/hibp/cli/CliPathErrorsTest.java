@@ -61,4 +61,32 @@ class CliPathErrorsTest {
     assertThat(r.err()).startsWith("hibp-loader build: " + odd + ": ");
     assertThat(r.err().strip().lines()).hasSize(1);
   }
+  @Test
+  void anOutputThatIsTheInputIsRefusedAndTheDownloadKept() throws IOException {
+    String text = A + ":1\n" + B + ":2\n";
+    Path input = Files.writeString(dir.resolve("in.txt"), text);
+
+    CliTest.Result r = CliTest.run("build", input.toString(), "-o", input.toString());
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).startsWith("hibp-loader build: " + input).contains("input");
+    assertThat(r.err().strip().lines()).hasSize(1);
+    assertThat(Files.readString(input)).isEqualTo(text);
+  }
+
+  @Test
+  void anOutputThatIsAPrefixFileOfTheInputIsRefusedAndTheDownloadKept() throws IOException {
+    Path layout = Files.createDirectories(dir.resolve("range"));
+    for (int p = 0; p < 16; p++) {
+      Files.writeString(layout.resolve(String.format("%X.txt", p)), String.format("%X", p).repeat(39) + ":1\n");
+    }
+    Path prefixFile = layout.resolve("F.txt");
+    String before = Files.readString(prefixFile);
+
+    CliTest.Result r = CliTest.run("build", layout.toString(), "-o", prefixFile.toString());
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).startsWith("hibp-loader build: " + prefixFile).contains("input");
+    assertThat(Files.readString(prefixFile)).isEqualTo(before);
+  }
 }
