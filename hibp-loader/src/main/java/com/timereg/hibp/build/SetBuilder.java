@@ -9,8 +9,10 @@ import com.timereg.hibp.input.BatchSink;
 import com.timereg.hibp.input.EntryBatch;
 import com.timereg.hibp.input.HibpInput;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
@@ -63,8 +65,7 @@ public final class SetBuilder {
     Path temp = HibpSetWriter.temporaryName(dir, "." + target.getFileName() + "-");
     ExitCleanup cleanupOnExit = new ExitCleanup("hibp-build-cleanup", () -> ExitCleanup.deleteQuietly(temp));
     try {
-      cleanupOnExit.create(() -> Files.newByteChannel(temp, java.nio.file.StandardOpenOption.CREATE_NEW,
-          java.nio.file.StandardOpenOption.WRITE).close());
+      createTemporary(temp, target, cleanupOnExit);
       HibpSetHeader header;
       try (HibpSetWriter writer = HibpSetWriter.create(temp, parameters, options.buildTime())) {
         long[] bytes = {0};
@@ -103,6 +104,23 @@ public final class SetBuilder {
       } finally {
         cleanupOnExit.close();
       }
+    }
+  }
+
+  /**
+   * Creates the temporary file. The user never named it: a directory that takes no new files (permissions, a
+   * read-only file system) is reported for the set they asked for, with the reason.
+   */
+  private static void createTemporary(Path temp, Path target, ExitCleanup cleanupOnExit) throws IOException {
+    try {
+      cleanupOnExit.create(() -> Files.newByteChannel(temp, java.nio.file.StandardOpenOption.CREATE_NEW,
+          java.nio.file.StandardOpenOption.WRITE).close());
+    } catch (FileSystemException e) {
+      String why = e.getReason() != null ? e.getReason()
+          : e instanceof AccessDeniedException ? "permission denied"
+          : e instanceof NoSuchFileException ? "no such file or directory" : e.getClass().getSimpleName();
+      throw new FileSystemException(target.toString(), null,
+          "cannot create a file in its directory " + temp.getParent() + " (" + why + ")");
     }
   }
 

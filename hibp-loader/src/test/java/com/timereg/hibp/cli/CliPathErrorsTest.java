@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -88,5 +89,19 @@ class CliPathErrorsTest {
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).startsWith("hibp-loader build: " + prefixFile).contains("input");
     assertThat(Files.readString(prefixFile)).isEqualTo(before);
+  }
+  @Test
+  void anOutputDirectoryThatTakesNoFilesIsNamedNotTheTemporaryFile() throws IOException {
+    // /proc takes no new files, whoever asks (a directory made read-only would not stop root).
+    Path procfs = Path.of("/proc");
+    Assumptions.assumeTrue(Files.isDirectory(procfs.resolve("self")), "Linux /proc");
+    Path input = Files.writeString(dir.resolve("in.txt"), A + ":1\n" + B + ":2\n");
+    Path output = procfs.resolve("set.hibp");
+
+    CliTest.Result r = CliTest.run("build", input.toString(), "-o", output.toString());
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).startsWith("hibp-loader build: " + output + ": ").doesNotContain(".tmp");
+    assertThat(r.err().strip().lines()).hasSize(1);
   }
 }
