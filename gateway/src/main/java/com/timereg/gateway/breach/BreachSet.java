@@ -104,6 +104,13 @@ public final class BreachSet implements BreachedPasswords {
       reportOnce(now, path, "cannot open it: " + e.getMessage());
       return;
     }
+    if (opened.entryCount() == 0) {
+      // A valid file, but it would call every password safe while readiness said a set is in use; the
+      // loader refuses to build one, so it comes from elsewhere: fail closed as for an unreadable file.
+      opened.close();
+      reportOnce(now, path, "it holds no entries");
+      return;
+    }
     seen = now;
     InUse previous = current;
     current = new InUse(opened, now);

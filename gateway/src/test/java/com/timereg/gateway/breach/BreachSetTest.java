@@ -104,6 +104,24 @@ class BreachSetTest {
   }
 
   @Test
+  void anEmptySetIsRefusedLikeAnUnreadableOneRatherThanCallingEveryPasswordSafe() throws IOException {
+    BreachSetFiles.write(file, Map.of(), 0, 1, BUILT_A);
+    open(watching(file));
+
+    assertThat(set.available()).isFalse();
+    assertThat(set.describe()).startsWith("no breach set (" + file + ": ").contains("no entries")
+        .endsWith(": password changes refused");
+
+    BreachSetFiles.write(file, Map.of("hunter2", 5_000L), 10, 1, BUILT_A);
+    Await.await(set.refresh());
+    BreachSetFiles.write(file, Map.of(), 0, 2, BUILT_B);
+    Await.await(set.refresh());
+    assertThat(set.available()).isTrue();
+    assertThat(prevalence(set, "hunter2")).isEqualTo(4096);
+    assertThat(set.describe()).startsWith("11 entries, built 2026-01-01T00:00:00Z (").contains("no entries");
+  }
+
+  @Test
   void aMissingFileRefusesChangesUntilItAppears() throws IOException {
     open(watching(file));
 
