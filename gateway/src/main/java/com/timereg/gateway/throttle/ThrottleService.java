@@ -42,6 +42,9 @@ public final class ThrottleService implements ThrottleStatus {
   /** Password verifications in flight on this node, by client key (see {@link #admitVerification}). */
   private final java.util.concurrent.ConcurrentHashMap<AddressKey, Integer> verifying =
       new java.util.concurrent.ConcurrentHashMap<>();
+  /** The same by range key: addresses of one range guessing together must not pass the range's limit either. */
+  private final java.util.concurrent.ConcurrentHashMap<AddressKey, Integer> verifyingInRange =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * @param sweepExecutor runs a sweep when a map nears capacity (a worker pool in production)
@@ -103,8 +106,9 @@ public final class ThrottleService implements ThrottleStatus {
    * cannot see the guesses sent together with it (they are all still being verified, none counted yet), so
    * the verifications a client has in flight on this node count towards its limit like failures: a client
    * whose counted failures plus verifications in flight reach its limit waits until those end, by which
-   * time it is blocked or has room again. Every admitted verification must end with
-   * {@link #verificationEnded} once its outcome is recorded. Never throws: a failing store admits.
+   * time it is blocked or has room again; the same holds for its range against the range's limit. Every
+   * admitted verification must end with {@link #verificationEnded} once its outcome is recorded. Never throws:
+   * a failing store admits.
    */
   public Admission admitVerification(InetAddress client) {
     try {
@@ -117,6 +121,7 @@ public final class ThrottleService implements ThrottleStatus {
       }
       long now = clock.millis();
       AddressKey key = keys.clientKey(client);
+      AddressKey rangeKey = keys.rangeKey(client);
       boolean surgeActive = surge.isActive(now);
       boolean[] admitted = {false};
       // The failures are read under the key's lock in the map of verifications in flight: a verification records
@@ -128,7 +133,7 @@ public final class ThrottleService implements ThrottleStatus {
         double counted = r == null ? 0 : rules.failureEstimate(r, now);
         int limit = rules.clientFailureLimit(r, now, surgeActive);
         int inFlight = n == null ? 0 : n;
-        if (counted + inFlight < limit) {
+        if (counted + inFlight < limit && admitInRange(rangeKey, now, surgeActive)) {
           admitted[0] = true;
           return inFlight + 1;
         }
@@ -141,10 +146,34 @@ public final class ThrottleService implements ThrottleStatus {
     }
   }
 
+  /**
+   * Takes a place among the range's verifications in flight if its counted failures leave room: otherwise the
+   * addresses of one range, each within its own limit, could send together many times the range's limit of
+   * guesses before the first of them is counted. Called under the client key's lock (always client, then range).
+   */
+  private boolean admitInRange(AddressKey rangeKey, long now, boolean surgeActive) {
+    boolean[] admitted = {false};
+    verifyingInRange.compute(rangeKey, (k, n) -> {
+      RateRecord r = ranges.get(rangeKey);
+      double counted = r == null ? 0 : rules.failureEstimate(r, now);
+      int inFlight = n == null ? 0 : n;
+      if (counted + inFlight < rules.rangeFailureLimit(r, now, surgeActive)) {
+        admitted[0] = true;
+        return inFlight + 1;
+      }
+      return n;
+    });
+    return admitted[0];
+  }
+
   /** Ends a verification that {@link #admitVerification} admitted, after its failure or success was recorded. */
   public void verificationEnded(InetAddress client) {
     try {
       verifying.computeIfPresent(keys.clientKey(client), (k, n) -> n <= 1 ? null : n - 1);
+      if (registry.allowFor(client) == null) {
+        // An allowlisted address was admitted without a place; it must not end a neighbour's.
+        verifyingInRange.computeIfPresent(keys.rangeKey(client), (k, n) -> n <= 1 ? null : n - 1);
+      }
     } catch (RuntimeException e) {
       storeError("verificationEnded", e);
     }

@@ -309,6 +309,30 @@ abstract class ThrottleServiceContract {
     }
   }
 
+  @Test
+  void verificationsInFlightAcrossARangeCountTowardsTheRangeLimit() {
+    // Six addresses of one /24 each send ten guesses at once: none is counted yet, and each address is within
+    // its own limit, but together they are 60 guesses at a range whose limit is 50.
+    int admitted = 0;
+    for (int a = 1; a <= 6; a++) {
+      for (int i = 0; i < 10; i++) {
+        if (service.admitVerification(ip("198.51.100." + a)).admitted()) {
+          admitted++;
+        }
+      }
+    }
+    assertThat(admitted).as("verifications in flight from one range, before any is counted").isEqualTo(50);
+    assertThat(service.admitVerification(ip("198.51.100.7")).mustWait()).as("a seventh address waits").isTrue();
+    assertThat(service.admitVerification(ip("198.51.101.1")).admitted()).as("another range").isTrue();
+
+    service.recordFailure(ip("198.51.100.1"), "x", FailureKind.WRONG_PASSWORD);
+    service.verificationEnded(ip("198.51.100.1"));
+    assertThat(service.admitVerification(ip("198.51.100.7")).mustWait()).as("49 in flight and 1 counted").isTrue();
+    service.recordSuccess(ip("198.51.100.2"), "y");
+    service.verificationEnded(ip("198.51.100.2"));
+    assertThat(service.admitVerification(ip("198.51.100.7")).admitted()).as("a success ends its verification and gives the range headroom").isTrue();
+  }
+
   // ---- allowlist and manual blocks
 
   @Test
