@@ -1,6 +1,8 @@
 package com.timereg.gateway.blocks;
 
+import com.timereg.gateway.clientip.Cidr;
 import com.timereg.gateway.throttle.BlockEntry;
+import com.timereg.gateway.throttle.BlockKind;
 import com.timereg.gateway.throttle.Origin;
 import com.timereg.gateway.throttle.ThrottleListener;
 import io.vertx.core.Future;
@@ -48,6 +50,24 @@ final class AutomaticBlockWriter implements ThrottleListener {
     // Manual blocks are written by the edit that made them; remote ones by the node that decided.
     if (!closed && origin == Origin.LOCAL && block.kind().isAutomatic()) {
       write(block);
+    }
+  }
+
+  /**
+   * A block lifted here, by an unblock on this node or one heard from another, must not be
+   * written later by {@link #retryUnwritten}: its row would block the address again on every
+   * other node while this one stays lifted. An unblock lifts the target on every node precisely
+   * for blocks whose row could not be written (docs/blocks.md).
+   */
+  @Override
+  public void blockLifted(Cidr subject, BlockKind kind, Origin origin) {
+    if (origin != Origin.EXPIRY && kind.isAutomatic()) {
+      for (BlockEntry b : unwritten) {
+        // remove() tells whether this call took it, not a concurrent retry's poll(): count it once.
+        if (b.subject().equals(subject) && b.kind() == kind && unwritten.remove(b)) {
+          unwrittenCount.decrementAndGet();
+        }
+      }
     }
   }
 

@@ -5,6 +5,7 @@ import com.timereg.gateway.clientip.ClientKeyPolicy;
 import com.timereg.gateway.clientip.ClientKeys;
 import com.timereg.gateway.clientip.IpLiterals;
 import com.timereg.gateway.store.Database;
+import com.timereg.gateway.store.DatabaseSettings;
 import com.timereg.gateway.store.TestDatabase;
 import com.timereg.gateway.throttle.BlockEntry;
 import com.timereg.gateway.throttle.BlockKind;
@@ -35,6 +36,11 @@ final class TestNode {
   final List<String> events = new CopyOnWriteArrayList<>();
 
   TestNode(Vertx vertx, TestDatabase db, String name, Clock clock, BlockSyncSettings settings) {
+    this(vertx, db, db.databaseSettings(), name, clock, settings);
+  }
+
+  TestNode(Vertx vertx, TestDatabase db, DatabaseSettings databaseSettings, String name, Clock clock,
+      BlockSyncSettings settings) {
     this.name = name;
     this.throttle = new ThrottleService(ThrottlePolicy.DEFAULTS, new ClientKeys(ClientKeyPolicy.DEFAULTS),
         storage.clients(), storage.ranges(), new BlockRegistry(), clock, ThrottleMetrics.NOOP, Runnable::run);
@@ -49,7 +55,7 @@ final class TestNode {
         events.add("lifted " + kind + " " + subject + " " + origin);
       }
     });
-    this.database = Database.create(vertx, db.databaseSettings());
+    this.database = Database.create(vertx, databaseSettings);
     this.sync = new BlockSync(vertx, database, throttle, settings.withNodeId(new NodeId(name)), clock, metrics);
   }
 
