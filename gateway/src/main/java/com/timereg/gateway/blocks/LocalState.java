@@ -108,6 +108,11 @@ final class LocalState {
       applyBlock(b.block(), origin);
     } else if (change instanceof Change.Unblocked u) {
       throttle.liftBlock(u.target(), origin);
+      Cidr client = clientBlockOf(u.target());
+      if (client != null && !client.equals(u.target())) {
+        // An IPv6 address's block is its /64: lifted here too, in case its row could not be written.
+        throttle.liftBlock(client, origin);
+      }
       u.lifted().forEach(c -> throttle.liftBlock(c, origin));
     } else if (change instanceof Change.Allowed a) {
       throttle.registry().putAllow(a.entry());
@@ -115,6 +120,14 @@ final class LocalState {
       throttle.registry().removeAllow(d.cidr());
       configuredAllowlist.stream().filter(e -> e.cidr().equals(d.cidr())).forEach(throttle.registry()::putAllow);
     }
+  }
+
+  /** The client key (this node's prefix lengths) of a single address; null for a range. */
+  private Cidr clientBlockOf(Cidr target) {
+    if (target.prefixLength() != (target.isIpv4() ? 32 : 128)) {
+      return null;
+    }
+    return throttle.explain(target.network()).client().subject();
   }
 
   private void applyBlock(BlockEntry block, Origin origin) {

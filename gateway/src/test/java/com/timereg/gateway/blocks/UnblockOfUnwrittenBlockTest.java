@@ -93,6 +93,49 @@ class UnblockOfUnwrittenBlockTest {
         })));
   }
 
+  @Test
+  void unblockingAnIpv6AddressLiftsItsUnwrittenClientBlockOnEveryNode(Vertx vertx, TestDatabase db,
+      VertxTestContext ctx) {
+    TestNode a = new TestNode(vertx, db, "node-a", Clock.systemUTC());
+    TestNode b = new TestNode(vertx, db, "node-b", Clock.systemUTC());
+    nodes.add(a);
+    nodes.add(b);
+    Future.all(a.start(), b.start())
+        .compose(v -> {
+          ctx.verify(() -> assertThat(b.fail("2001:db8:5::1", 10).blockIssued()).isTrue());
+          ctx.verify(() -> assertThat(b.blocks("2001:db8:5::2")).as("the client block is the /64").isTrue());
+          return Eventually.within(vertx, CATCH_UP, "the write failed",
+              () -> b.metrics.count("failed block-issued-automatic store-error") == 1);
+        })
+        // Named by the address, as the console and the CLI do: docs/blocks.md says an address's
+        // unblock also lifts its client block, an IPv6 address's /64.
+        .compose(v -> a.sync.unblock("2001:db8:5::1", "customer called", "alice"))
+        .compose(result -> {
+          ctx.verify(() -> assertThat(result.lifted()).as("no row to lift").isEmpty());
+          return Eventually.within(vertx, CATCH_UP, "B lifts its unwritten /64 block", () -> !b.blocks("2001:db8:5::1"));
+        })
+        .onComplete(ctx.succeeding(v -> ctx.completeNow()));
+  }
+
+  @Test
+  void unblockingAnIpv6AddressOnTheNodeHoldingItsUnwrittenClientBlockLiftsIt(Vertx vertx, TestDatabase db,
+      VertxTestContext ctx) {
+    TestNode b = new TestNode(vertx, db, "node-b", Clock.systemUTC());
+    nodes.add(b);
+    b.start()
+        .compose(v -> {
+          ctx.verify(() -> assertThat(b.fail("2001:db8:6::1", 10).blockIssued()).isTrue());
+          return Eventually.within(vertx, CATCH_UP, "the write failed",
+              () -> b.metrics.count("failed block-issued-automatic store-error") == 1);
+        })
+        .compose(v -> vertx.executeBlocking(() -> dropTrigger(db)))
+        .compose(v -> b.sync.unblock("2001:db8:6::1", "customer called", "alice"))
+        .onComplete(ctx.succeeding(result -> ctx.verify(() -> {
+          assertThat(b.blocks("2001:db8:6::1")).as("lifted where the unblock was made").isFalse();
+          ctx.completeNow();
+        })));
+  }
+
   private static Void dropTrigger(TestDatabase db) throws Exception {
     try (Connection c = db.openJdbc(); Statement s = c.createStatement()) {
       s.execute("DROP TRIGGER IF EXISTS test_refuse_node_b ON blocks");
