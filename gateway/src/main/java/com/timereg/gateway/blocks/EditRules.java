@@ -90,9 +90,16 @@ final class EditRules {
     }
   }
 
-  /** Control and bidi-formatting characters could forge lines in logs or disguise text in the console. */
+  /**
+   * Control, line-separator and bidi-formatting characters could forge lines in logs or disguise
+   * text in the console; a lone surrogate cannot be stored as typed (it would be saved as '?').
+   */
   private static boolean hasInvisible(String s) {
-    return s.codePoints().anyMatch(c -> Character.isISOControl(c) || Character.getType(c) == Character.FORMAT);
+    return s.codePoints().anyMatch(c -> {
+      int type = Character.getType(c);
+      return Character.isISOControl(c) || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+          || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE;
+    });
   }
 
   static String human(Duration d) {

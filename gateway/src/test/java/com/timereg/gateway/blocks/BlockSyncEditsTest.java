@@ -156,6 +156,31 @@ class BlockSyncEditsTest {
   }
 
   @Test
+  void reasonsWithLineBreaksOrBrokenCharactersAreRefusedNotStoredAltered(VertxTestContext ctx) {
+    BlockSync s = node.sync;
+    // U+2028/U+2029 break the one line a reason must be; a lone surrogate cannot be stored as typed
+    // (it would be saved as '?', so the audit trail would not say what the administrator wrote).
+    List<Supplier<Future<?>>> edits = List.of(
+        () -> s.block("192.0.2.1", Duration.ofHours(1), "SEC-1\u2028forged second line", "alice"),
+        () -> s.allow("198.51.100.0/24", "office\u2029moved", "alice"),
+        () -> s.unblock("192.0.2.1", "typo \ud800 here", "alice"),
+        () -> s.block("192.0.2.1", Duration.ofHours(1), "r", "ali\u2028ce"));
+    List<Integer> statuses = new ArrayList<>();
+    Future<Void> chain = Future.succeededFuture();
+    for (Supplier<Future<?>> edit : edits) {
+      chain = chain.compose(v -> edit.get().transform(ar -> {
+        statuses.add(ar.cause() instanceof BlockRequestException e ? e.httpStatus() : ar.succeeded() ? 200 : 500);
+        return Future.succeededFuture();
+      }));
+    }
+    chain.compose(v -> vertx.executeBlocking(this::rowsInAllTables)).onComplete(ctx.succeeding(rows -> ctx.verify(() -> {
+      assertThat(statuses).containsExactly(400, 400, 400, 400);
+      assertThat(rows).isZero();
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
   void removingARangeThatIsNotAllowlistedIsNotFound(VertxTestContext ctx) {
     node.sync.disallow("198.51.100.0/24", "cleanup", "alice").onComplete(ctx.failing(e -> ctx.verify(() -> {
       assertThat(e).isInstanceOfSatisfying(BlockRequestException.class, b -> {
