@@ -48,6 +48,11 @@ final class RefreshCoalescer {
     long now = clock.millis();
     Recent r = recent.get(key);
     if (r != null && r.untilMillis > now && !revoked.isRevoked(r.result.tokens().identity().sessionId(), now)) {
+      if (now >= r.result.tokens().accessExpiresAt().toEpochMilli()) {
+        // The exchange signed an access token cut to the session's absolute end, and that end has passed: the
+        // session is over, and the database would call this replay theft (the token is used) rather than expiry.
+        return Future.succeededFuture(RefreshResult.refused(RefreshFailure.EXPIRED));
+      }
       return Future.succeededFuture(r.result);
     }
     Promise<RefreshResult> promise = Promise.promise();

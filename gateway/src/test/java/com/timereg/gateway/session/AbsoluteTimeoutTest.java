@@ -68,4 +68,31 @@ class AbsoluteTimeoutTest {
         })
         .onComplete(ctx.succeedingThenComplete());
   }
+
+  @Test
+  void theRefreshGraceHandsOutNoSessionPastItsAbsoluteTimeout(VertxTestContext ctx) {
+    // The browser's path: requests with one refresh cookie share an exchange, and for the grace get its result.
+    RefreshCoalescer coalescer = new RefreshCoalescer(sessions, new RevocationList(), SETTINGS, clock);
+    TestUsers.create(database.pool(), "ivo")
+        .compose(u -> sessions.issue(u.id(), TestUsers.CUSTOMER, u.loginName(), AuthMethod.PASSWORD))
+        .compose(first -> {
+          Instant absoluteEnd = clock.instant().plus(SETTINGS.absoluteTimeout());
+          clock.advance(Duration.ofMinutes(25));
+          return sessions.refresh(first.refreshToken()).compose(r -> {
+            // Three seconds before the absolute end: the new access token is cut to end with the session.
+            clock.advance(Duration.ofMinutes(15).minusSeconds(3));
+            return coalescer.refresh(r.tokens().refreshToken()).compose(last -> {
+              ctx.verify(() -> assertThat(last.tokens().accessExpiresAt()).isEqualTo(absoluteEnd));
+              // Still within the grace of that exchange, but past the session's end.
+              clock.advance(Duration.ofSeconds(5));
+              return coalescer.refresh(r.tokens().refreshToken());
+            });
+          });
+        })
+        .onComplete(ctx.succeeding(replay -> ctx.verify(() -> {
+          assertThat(replay.succeeded()).as("tokens of a session past its absolute timeout handed out again").isFalse();
+          assertThat(replay.failure()).isEqualTo(RefreshFailure.EXPIRED);
+          ctx.completeNow();
+        })));
+  }
 }
