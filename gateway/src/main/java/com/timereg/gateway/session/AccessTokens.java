@@ -169,7 +169,15 @@ public final class AccessTokens {
     if (headerProblem != null) {
       return reject(headerProblem);
     }
-    return verifiers.get().authenticate(new TokenCredentials(token)).transform(ar -> {
+    Future<User> authenticated;
+    try {
+      authenticated = verifiers.get().authenticate(new TokenCredentials(token));
+    } catch (ClassCastException | NullPointerException e) {
+      // Vert.x Auth reads exp, iat and nbf as numbers after the signature held, and throws (rather than
+      // failing its future) on a string or null there: a token we signed, with claims of the wrong type.
+      return reject(TokenRejection.CLAIMS);
+    }
+    return authenticated.transform(ar -> {
       if (ar.failed()) {
         return reject(classify(ar.cause()));
       }

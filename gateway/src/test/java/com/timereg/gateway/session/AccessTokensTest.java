@@ -135,6 +135,25 @@ class AccessTokensTest {
   }
 
   @Test
+  void timeClaimsOfTheWrongTypeAreRefusedAsClaimsRatherThanThrown() throws Exception {
+    // Vert.x Auth reads exp, iat and nbf as numbers once the signature holds, and throws on anything else.
+    JsonObject header = new JsonObject().put("alg", "ES256").put("kid", "k1");
+    JsonObject good = Jws.payload(tokens.sign(ALICE).token());
+    for (JsonObject claims : List.of(good.copy().put("exp", "soon"), good.copy().put("iat", "now"),
+        good.copy().put("nbf", "now"), good.copy().put("iat", null), good.copy().put("exp", List.of(1)))) {
+      String token = Jws.es256(header, claims, pair.getPrivate());
+
+      Future<SessionIdentity> verified;
+      try {
+        verified = tokens.verify(token);
+      } catch (RuntimeException e) {
+        throw new AssertionError("verify threw for " + claims.encode(), e);
+      }
+      assertThat(rejection(verified)).as(claims.encode()).isEqualTo(TokenRejection.CLAIMS);
+    }
+  }
+
+  @Test
   void tokenExpiresExactlyAtItsLifetimeOnTheInjectedClock() {
     String token = tokens.sign(ALICE).token();
 
