@@ -27,9 +27,19 @@ public final class PasswordVerifier {
     metrics.bindPool(pool::queueDepth, pool::activeCount);
   }
 
-  /** Verifies {@code password} against the user's stored Django hash. */
+  /**
+   * Verifies {@code password} against the user's stored Django hash. A hash no password can match (another
+   * Django hasher's, an absurd count, a damaged one) is answered after a dummy verification, as an unknown
+   * user is: answered at once, its speed would tell that the account exists.
+   */
   public Future<Verification> verify(String password, String storedHash) {
-    return timed(() -> DjangoPbkdf2Hasher.verify(password, storedHash), false);
+    return timed(() -> {
+      Verification result = DjangoPbkdf2Hasher.verify(password, storedHash);
+      if (result.outcome() == Verification.Outcome.MALFORMED) {
+        DjangoPbkdf2Hasher.verify(password, dummyHash);
+      }
+      return result;
+    }, false);
   }
 
   /**
