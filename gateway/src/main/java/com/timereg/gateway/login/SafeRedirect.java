@@ -19,10 +19,13 @@ public final class SafeRedirect {
   private SafeRedirect() {}
 
   public static String of(String next) {
-    if (next == null || next.isEmpty() || next.length() > MAX_LENGTH) {
+    if (next == null || next.isEmpty() || next.length() > MAX_LENGTH || !looksLocal(next)) {
       return HOME;
     }
-    String current = next;
+    // Only the path decides where a browser (or a server that decodes once more) goes: the query and
+    // fragment are data, where an encoded space or "%25" is ordinary ("?name=Ann%20Lee", "?q=50%25")
+    // and must not cost the user their page. So the encoded layers are looked through for the path only.
+    String current = pathOf(next);
     for (int round = 0; round <= DECODE_ROUNDS; round++) {
       if (!looksLocal(current)) {
         return HOME;
@@ -36,9 +39,20 @@ public final class SafeRedirect {
       if (decoded.equals(current)) {
         return toUri(next);
       }
-      current = decoded;
+      current = pathOf(decoded);
     }
     return HOME;
+  }
+
+  /** The part before the query or fragment. */
+  private static String pathOf(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '?' || c == '#') {
+        return s.substring(0, i);
+      }
+    }
+    return s;
   }
 
   private static boolean looksLocal(String s) {

@@ -1,0 +1,29 @@
+package com.timereg.gateway.login;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Where a login sends the browser: the page it came from, never another site. */
+class SafeRedirectTest {
+  /**
+   * A page whose query holds an encoded space or percent sign (a search, a name, "50%") is still a page on
+   * this site: after login the user comes back to it, not to the home page.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"/reports?name=Ann%20Lee", "/search?q=50%25", "/search?q=a%2Bb%20c&page=2",
+      "/search?q=%5C%5Cserver%5Cshare", "/search?q=100%25%20done#top", "/api/timesheets?week=3", "/%3F%2F%2Fquery-mark-in-path"})
+  void aPathOnThisSiteIsKeptWithItsEncodedQuery(String next) {
+    assertThat(SafeRedirect.of(next)).isEqualTo(next);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"//evil.example", "https://evil.example", "/\\evil.example", "/%2F%2Fevil.example",
+      "%2F%2Fevil.example", "/%5Cevil.example", "/%252F%252Fevil.example", "/%25252F%25252Fevil.example", "/\t/evil.example",
+      "/%09/evil.example", "/%2F%5Cevil.example", "javascript:alert(1)", "https:evil.example", "/ok?x=1\r\nSet-Cookie: a=b",
+      "/%0D%0ASet-Cookie:a=b?q=1", "/a b?c=d"})
+  void anythingThatCouldLeaveTheSiteSendsHome(String next) {
+    assertThat(SafeRedirect.of(next)).isEqualTo(SafeRedirect.HOME);
+  }
+}
