@@ -91,11 +91,38 @@ public final class LoginRoutes {
     // HEAD too: Vert.x Web routes GET only, and a HEAD (link checkers, monitors) would otherwise
     // fall through to the authentication gate and be redirected to this very page, again and again.
     router.route("/login").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::loginPage);
-    router.post("/login").handler(body).handler(this::formLogin);
-    router.post("/auth/token").handler(body).handler(this::tokenLogin);
-    router.post("/auth/refresh").handler(body).handler(this::refresh);
-    router.post("/logout").handler(body).handler(this::logout);
-    router.post("/auth/revoke").handler(body).handler(this::revoke);
+    router.post("/login").handler(body).handler(this::formLogin).failureHandler(this::formBodyRefused);
+    router.post("/auth/token").handler(body).handler(this::tokenLogin).failureHandler(LoginRoutes::bodyRefused);
+    router.post("/auth/refresh").handler(body).handler(this::refresh).failureHandler(LoginRoutes::bodyRefused);
+    router.post("/logout").handler(body).handler(this::logout).failureHandler(LoginRoutes::bodyRefused);
+    router.post("/auth/revoke").handler(body).handler(this::revoke).failureHandler(LoginRoutes::bodyRefused);
+  }
+
+  /**
+   * The body handler refuses a body over {@link #BODY_LIMIT} (413) or one its form decoder cannot read (400)
+   * by failing the context; without this, Vert.x's plain-text default answers, not the JSON every other
+   * refusal of these routes is. Anything else (a bug) goes on to the router's 500 handler.
+   */
+  private static void bodyRefused(RoutingContext ctx) {
+    int status = ctx.statusCode();
+    if (status == 413) {
+      error(ctx, 413, "request_too_large", "The body is larger than a sign-in request can be.");
+    } else if (status == 400) {
+      error(ctx, 400, "invalid_request", "The body cannot be read.");
+    } else {
+      ctx.next();
+    }
+  }
+
+  /** As {@link #bodyRefused}, for a browser: the login form again, with what went wrong. */
+  private void formBodyRefused(RoutingContext ctx) {
+    int status = ctx.statusCode();
+    if (status == 413 || status == 400) {
+      page(ctx, status, LoginPage.render(Csrf.tokenFor(ctx), SafeRedirect.HOME, null,
+          "The form could not be read. Please try again.", null));
+    } else {
+      ctx.next();
+    }
   }
 
   private void loginPage(RoutingContext ctx) {

@@ -129,4 +129,32 @@ class LoginBadInputTest {
           ctx.completeNow();
         })));
   }
+
+  /** An app (or a browser) that sends more than a login needs gets a JSON 413 like every other refusal here. */
+  @Test
+  void oversizedOrUndecodableBodiesAreAnsweredAsTheRoutesOtherRefusals(VertxTestContext ctx) {
+    String huge = new JsonObject().put("username", "a".repeat((int) LoginRoutes.BODY_LIMIT)).put("password", "x").encode();
+    String csrf = "c".repeat(43);
+    Future.all(send(HttpMethod.POST, "/auth/token", "application/json", null, huge),
+            send(HttpMethod.POST, "/auth/refresh", "application/json", null, huge),
+            send(HttpMethod.POST, "/login", "application/x-www-form-urlencoded", Csrf.COOKIE + "=" + csrf,
+                "csrf=" + csrf + "&username=" + "a".repeat((int) LoginRoutes.BODY_LIMIT)),
+            send(HttpMethod.POST, "/login", "application/x-www-form-urlencoded", Csrf.COOKIE + "=" + csrf,
+                "csrf=" + csrf + "&next=%zz&username=%&password=x"))
+        .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+          for (int i = 0; i < 2; i++) {
+            Reply r = all.resultAt(i);
+            assertThat(r.status()).as("request %d", i).isEqualTo(413);
+            assertThat(r.body()).as("request %d", i).startsWith("{");
+            assertThat(new JsonObject(r.body()).getString("error")).as(r.body()).isEqualTo("request_too_large");
+          }
+          Reply bigForm = all.resultAt(2);
+          assertThat(bigForm.status()).isEqualTo(413);
+          assertThat(bigForm.body()).contains("<form method=\"post\" action=\"/login\"");
+          Reply brokenForm = all.resultAt(3);
+          assertThat(brokenForm.status()).isEqualTo(400);
+          assertThat(brokenForm.body()).contains("<form method=\"post\" action=\"/login\"");
+          ctx.completeNow();
+        })));
+  }
 }
