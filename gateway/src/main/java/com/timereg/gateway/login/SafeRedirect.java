@@ -73,7 +73,9 @@ public final class SafeRedirect {
   private static String toUri(String next) {
     try {
       URI uri = new URI(next);
-      return uri.getScheme() == null && uri.getRawAuthority() == null ? next : HOME;
+      // ASCII only: a Location header carries bytes, and a letter beyond Latin-1 would go out as '?'
+      // (another page: "/projects/?..."). Percent-encoded it is the same path to the browser.
+      return uri.getScheme() == null && uri.getRawAuthority() == null ? uri.toASCIIString() : HOME;
     } catch (URISyntaxException e) {
       return HOME;
     }

@@ -206,6 +206,17 @@ class BrowserSessionEndToEndTest {
     assertThat(signedIn.header("Location")).isEqualTo("/");
   }
 
+  /**
+   * A Location header is ASCII: a letter beyond it went out as "?" (Netty writes what does not fit a byte
+   * as '?'), so the user landed on another page ("/projects/?..." is the projects page with a query).
+   */
+  @Test
+  void nextWithLettersBeyondAsciiComesBackPercentEncoded() {
+    Reply login = gw.formLogin(gw.csrfToken(), USER, PASSWORD, "/projects/\u0141\u00f3d\u017a?week=3");
+    assertThat(login.status()).isEqualTo(303);
+    assertThat(login.header("Location")).isEqualTo("/projects/%C5%81%C3%B3d%C5%BA?week=3");
+  }
+
   @Test
   void nextOnThisSiteIsKeptWithItsQuery() {
     Reply login = gw.formLogin(gw.csrfToken(), USER, PASSWORD, "/api/timesheets?week=3");

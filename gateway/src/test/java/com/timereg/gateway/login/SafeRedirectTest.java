@@ -18,6 +18,11 @@ class SafeRedirectTest {
     assertThat(SafeRedirect.of(next)).isEqualTo(next);
   }
 
+  @org.junit.jupiter.api.Test
+  void lettersBeyondAsciiArePercentEncodedForTheLocationHeader() {
+    assertThat(SafeRedirect.of("/projects/\u0141\u00f3d\u017a?week=3")).isEqualTo("/projects/%C5%81%C3%B3d%C5%BA?week=3");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"//evil.example", "https://evil.example", "/\\evil.example", "/%2F%2Fevil.example",
       "%2F%2Fevil.example", "/%5Cevil.example", "/%252F%252Fevil.example", "/%25252F%25252Fevil.example", "/\t/evil.example",
