@@ -35,7 +35,8 @@ final class DurationInput {
       throw new ApiResponses.BadRequest("duration '" + abbreviate(text)
           + "' is not understood; use e.g. 90s, 15m, 2h, 7d, 1h30m or ISO-8601 such as PT15M");
     }
-    return negative ? d.negated() : d;
+    // "-PT-5M" is negative however many minus signs it has: negating the inner one would make it a block.
+    return negative ? d.abs().negated() : d;
   }
 
   /**

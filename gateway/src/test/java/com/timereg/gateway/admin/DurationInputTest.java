@@ -24,6 +24,9 @@ class DurationInputTest {
   void negativeIsParsedSoTheRuleCanSaySoPlainly() {
     assertThat(DurationInput.parse("-15m")).isEqualTo(Duration.ofMinutes(-15));
     assertThat(DurationInput.parse("-PT1H")).isEqualTo(Duration.ofHours(-1));
+    // Two minus signs do not cancel out into a block of five minutes.
+    assertThat(DurationInput.parse("-PT-5M")).isEqualTo(Duration.ofMinutes(-5));
+    assertThat(DurationInput.parse("PT-5M")).isEqualTo(Duration.ofMinutes(-5));
   }
 
   @Test
