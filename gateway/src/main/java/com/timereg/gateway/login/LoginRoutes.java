@@ -91,37 +91,41 @@ public final class LoginRoutes {
     // HEAD too: Vert.x Web routes GET only, and a HEAD (link checkers, monitors) would otherwise
     // fall through to the authentication gate and be redirected to this very page, again and again.
     router.route("/login").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::loginPage);
-    router.post("/login").handler(body).handler(this::formLogin).failureHandler(this::formBodyRefused);
-    router.post("/auth/token").handler(body).handler(this::tokenLogin).failureHandler(LoginRoutes::bodyRefused);
-    router.post("/auth/refresh").handler(body).handler(this::refresh).failureHandler(LoginRoutes::bodyRefused);
-    router.post("/logout").handler(body).handler(this::logout).failureHandler(LoginRoutes::bodyRefused);
-    router.post("/auth/revoke").handler(body).handler(this::revoke).failureHandler(LoginRoutes::bodyRefused);
+    router.post("/login").handler(body).handler(this::formLogin).failureHandler(unreadableBody((c, status) ->
+        page(c, status, LoginPage.render(Csrf.tokenFor(c), SafeRedirect.HOME, null, UNREADABLE_FORM, null))));
+    Handler<RoutingContext> json = unreadableBody(LoginRoutes::unreadableJson);
+    router.post("/auth/token").handler(body).handler(this::tokenLogin).failureHandler(json);
+    router.post("/auth/refresh").handler(body).handler(this::refresh).failureHandler(json);
+    router.post("/logout").handler(body).handler(this::logout).failureHandler(json);
+    router.post("/auth/revoke").handler(body).handler(this::revoke).failureHandler(json);
   }
+
+  /** What a browser is told when {@link #bodyHandler()} refused its form. */
+  public static final String UNREADABLE_FORM = "The form could not be read. Please try again.";
 
   /**
-   * The body handler refuses a body over {@link #BODY_LIMIT} (413) or one its form decoder cannot read (400)
-   * by failing the context; without this, Vert.x's plain-text default answers, not the JSON every other
-   * refusal of these routes is. Anything else (a bug) goes on to the router's 500 handler.
+   * The failure handler for a route behind {@link #bodyHandler()}: the body handler refuses a body over
+   * {@link #BODY_LIMIT} (413) or one its form decoder cannot read (400) by failing the context, and without
+   * this Vert.x's plain-text default answers, not what the route's other refusals look like (JSON, or its
+   * page). Anything else (a bug) goes on to the router's 500 handler.
    */
-  private static void bodyRefused(RoutingContext ctx) {
-    int status = ctx.statusCode();
-    if (status == 413) {
-      error(ctx, 413, "request_too_large", "The body is larger than a sign-in request can be.");
-    } else if (status == 400) {
-      error(ctx, 400, "invalid_request", "The body cannot be read.");
-    } else {
-      ctx.next();
-    }
+  public static Handler<RoutingContext> unreadableBody(java.util.function.ObjIntConsumer<RoutingContext> answer) {
+    return ctx -> {
+      int status = ctx.statusCode();
+      if ((status == 413 || status == 400) && !ctx.response().headWritten()) {
+        answer.accept(ctx, status);
+      } else {
+        ctx.next();
+      }
+    };
   }
 
-  /** As {@link #bodyRefused}, for a browser: the login form again, with what went wrong. */
-  private void formBodyRefused(RoutingContext ctx) {
-    int status = ctx.statusCode();
-    if (status == 413 || status == 400) {
-      page(ctx, status, LoginPage.render(Csrf.tokenFor(ctx), SafeRedirect.HOME, null,
-          "The form could not be read. Please try again.", null));
+  /** The JSON answer to a body {@link #bodyHandler()} refused. */
+  public static void unreadableJson(RoutingContext ctx, int status) {
+    if (status == 413) {
+      error(ctx, 413, "request_too_large", "The body is larger than a sign-in request can be.");
     } else {
-      ctx.next();
+      error(ctx, 400, "invalid_request", "The body cannot be read.");
     }
   }
 

@@ -47,8 +47,16 @@ public final class PasswordRoutes {
   public void mount(Router router) {
     Handler<RoutingContext> body = LoginRoutes.bodyHandler();
     router.get("/password").handler(this::page);
-    router.post("/password").handler(body).handler(this::change);
-    router.post("/password/check").handler(body).handler(this::check);
+    router.post("/password").handler(body).handler(this::change).failureHandler(LoginRoutes.unreadableBody(
+        (ctx, status) -> {
+          if (contentType(ctx).startsWith("application/json")) {
+            LoginRoutes.unreadableJson(ctx, status);
+          } else {
+            PasswordPage.send(ctx, status, PasswordPage.message("Password not changed", LoginRoutes.UNREADABLE_FORM));
+          }
+        }));
+    router.post("/password/check").handler(body).handler(this::check)
+        .failureHandler(LoginRoutes.unreadableBody(LoginRoutes::unreadableJson));
     router.get("/password/changed").handler(ctx -> PasswordPage.send(ctx, 200, PasswordPage.changed()));
   }
 

@@ -79,4 +79,24 @@ class PasswordRoutesBadContentTypeTest {
           ctx.completeNow();
         })));
   }
+
+  /** A body over the limit is answered as the route's other refusals are: JSON for the API, a page for the form. */
+  @Test
+  void anOversizedBodyIsAnsweredInTheRoutesOwnFormNotAsPlainText(VertxTestContext ctx) {
+    String big = "x".repeat((int) LoginRoutes.BODY_LIMIT + 1);
+    Future.all(post("/password", "application/json", "{\"current_password\":\"" + big + "\"}"),
+            post("/password/check", "application/json", "{\"password\":\"" + big + "\"}"),
+            post("/password", "application/x-www-form-urlencoded", "current_password=" + big))
+        .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+          for (int i = 0; i < 2; i++) {
+            Reply r = all.resultAt(i);
+            assertThat(r.status()).as("request %d", i).isEqualTo(413);
+            assertThat(new io.vertx.core.json.JsonObject(r.body()).getString("error")).isEqualTo("request_too_large");
+          }
+          Reply form = all.resultAt(2);
+          assertThat(form.status()).isEqualTo(413);
+          assertThat(form.body()).contains("<h1>Password not changed</h1>", "The form could not be read");
+          ctx.completeNow();
+        })));
+  }
 }

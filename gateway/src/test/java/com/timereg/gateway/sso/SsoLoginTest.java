@@ -352,6 +352,14 @@ class SsoLoginTest {
   }
 
   @Test
+  void identifyAnswersAnOversizedFormWithTheLoginPageNotPlainText() {
+    Response r = browser.postForm("/login/identify", Map.of("csrf", browser.csrfToken(),
+        "username", "x".repeat((int) com.timereg.gateway.login.LoginRoutes.BODY_LIMIT)));
+    assertThat(r.status()).isEqualTo(413);
+    assertThat(r.body()).contains("The form could not be read", "<form");
+  }
+
+  @Test
   void nextIsKeptAcrossTheSignInButOnlyAsALocalPath() {
     provider.enqueueCallback(identity(OPT_TENANT, "oid-olivia", Map.of()));
     Response landed = signIn(browser, "olivia@optco.example", "https://evil.example/");
