@@ -39,6 +39,9 @@ public final class ThrottleService implements ThrottleStatus {
   private final Listeners listeners = new Listeners();
   private final Housekeeping housekeeping;
   private volatile long lastErrorLogAt = Long.MIN_VALUE / 2;
+  private volatile long lastFullLogAt = Long.MIN_VALUE / 2;
+  /** Blocks from other nodes may fill a map past its configured entries by this share of them (a quarter). */
+  private static final int BLOCK_RESERVE_DIVISOR = 4;
   /** Password verifications in flight on this node, by client key (see {@link #admitVerification}). */
   private final java.util.concurrent.ConcurrentHashMap<AddressKey, Integer> verifying =
       new java.util.concurrent.ConcurrentHashMap<>();
@@ -230,6 +233,7 @@ public final class ThrottleService implements ThrottleStatus {
           (r, existed) -> clientFailure(r, now, surgeActive));
       if (step == null) {
         metrics.degraded("client-map-full");
+        warnFull("client", "new addresses are counted by their range only");
       } else if (step.blocked != null) {
         issued.add(BlockViews.entry(BlockKind.CLIENT, clientKey, step.blocked));
       }
@@ -239,6 +243,7 @@ public final class ThrottleService implements ThrottleStatus {
           (r, existed) -> rangeFailure(r, now, surgeActive, newBlockedClient));
       if (rangeStep == null) {
         metrics.degraded("range-map-full");
+        warnFull("range", "failures of new ranges are not counted");
       } else if (rangeStep.blocked != null) {
         issued.add(BlockViews.entry(BlockKind.RANGE, rangeKey, rangeStep.blocked));
       }
@@ -370,8 +375,9 @@ public final class ThrottleService implements ThrottleStatus {
     ThrottleStore store = block.kind() == BlockKind.CLIENT ? clients : ranges;
     long until = block.until().toEpochMilli();
     long now = clock.millis();
-    // Never past capacity: a Chronicle map refuses inserts well beyond it.
-    boolean mayCreate = store.size() < store.capacity();
+    // A block decided elsewhere may go past the configured entries by a reserve (Chronicle refuses inserts only
+    // at about twice them): a full map here, from a flood or a smaller configuration, must not drop it.
+    boolean mayCreate = store.size() < store.capacity() + Math.max(1, store.capacity() / BLOCK_RESERVE_DIVISOR);
     RemoteApply applied = store.update(AddressKey.of(block.subject()), mayCreate, (r, existed) -> {
       if (r.blockedUntil >= until) {
         return RemoteApply.UNCHANGED;
@@ -390,6 +396,10 @@ public final class ThrottleService implements ThrottleStatus {
       metrics.blockIssued(block.kind());
       listeners.issued(block, Origin.REMOTE);
       return true;
+    }
+    if (applied == null) {
+      warnFull(block.kind() == BlockKind.CLIENT ? "client" : "range",
+          "a block of " + block.subject() + " from another node is not applied here");
     }
     return false;
   }
@@ -460,6 +470,15 @@ public final class ThrottleService implements ThrottleStatus {
   @Override
   public double fillRatio(boolean clientMap) {
     return (clientMap ? clients : ranges).fillRatio();
+  }
+
+  /** A full map, at most one line a minute (the metric counts every time); names the setting that helps. */
+  private void warnFull(String map, String consequence) {
+    long now = System.nanoTime() / 1_000_000;
+    if (now - lastFullLogAt >= 60_000) {
+      lastFullLogAt = now;
+      LOG.warn("Throttle {} map is full: {}; raise throttle.{}-entries if this is not a flood", map, consequence, map);
+    }
   }
 
   private void storeError(String operation, RuntimeException e) {

@@ -477,6 +477,22 @@ abstract class ThrottleServiceContract {
     assertThat(events).last().isEqualTo("lifted CLIENT 192.0.2.10/32 REMOTE");
   }
 
+  /**
+   * A block another node issued is not dropped because this node's map is full (a flood, or a smaller
+   * configuration here): blocks get a reserve beyond the configured entries, which Chronicle can hold.
+   */
+  @Test
+  void aBlockFromAnotherNodeIsAppliedThoughTheMapIsFull() throws Exception {
+    start(ThrottlePolicy.DEFAULTS, 10, 10);
+    for (int i = 0; i <= 10; i++) {
+      BlockEntry remote = new BlockEntry(Cidr.parse("198.51." + i + ".0/24"), BlockKind.RANGE,
+          BlockReason.RANGE_FAILURES, "", "gateway", START, START.plus(Duration.ofMinutes(15)), 1, 50, START, START);
+      assertThat(service.applyRemoteBlock(remote)).as("block %d of a map of 10", i + 1).isTrue();
+    }
+    assertThat(storage.ranges().size()).isEqualTo(11);
+    assertThat(service.check(ip("198.51.10.7")).allowed()).isFalse();
+  }
+
   @Test
   void liftingKeepsTheEscalationLevel() {
     fail("192.0.2.10", 10);
