@@ -111,6 +111,17 @@ public final class BreachSet implements BreachedPasswords {
       reportOnce(now, path, "it holds no entries");
       return;
     }
+    try {
+      // The header was checked by open; the body is read once here, on this worker, so a damaged one (which
+      // would give wrong answers, a breached password called safe) is refused like an unreadable file.
+      if (settings.verifyOnLoad()) {
+        opened.verify();
+      }
+    } catch (IOException | RuntimeException e) {
+      opened.close();
+      reportOnce(now, path, "it is damaged: " + e.getMessage());
+      return;
+    }
     seen = now;
     InUse previous = current;
     current = new InUse(opened, now);

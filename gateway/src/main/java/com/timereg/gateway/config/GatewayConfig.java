@@ -211,7 +211,8 @@ public record GatewayConfig(
         r.duration("hibp.reload-interval", BreachSetSettings.DEFAULT_RELOAD_INTERVAL, Duration.ofMillis(100), Duration.ofDays(1)),
         r.bool("hibp.allow-without-set", BreachSetSettings.DEFAULT_ALLOW_WITHOUT_SET),
         BreachSetSettings.DEFAULT_CLOSE_GRACE,
-        r.bool("hibp.huge-pages", BreachSetSettings.DEFAULT_HUGE_PAGES));
+        r.bool("hibp.huge-pages", BreachSetSettings.DEFAULT_HUGE_PAGES),
+        r.bool("hibp.verify-on-load", BreachSetSettings.DEFAULT_VERIFY_ON_LOAD));
   }
 
   private static ProxySettings backend(ConfigReader r) {

@@ -52,7 +52,7 @@ class BreachSetTest {
   }
 
   private static BreachSetSettings watching(Path file) {
-    return new BreachSetSettings(Optional.of(file), Duration.ofHours(1), false, Duration.ZERO, true);
+    return new BreachSetSettings(Optional.of(file), Duration.ofHours(1), false, Duration.ZERO, true, true);
   }
 
   private static long prevalence(BreachSet set, String password) {
@@ -103,6 +103,38 @@ class BreachSetTest {
     assertThat(set.describe()).isEqualTo("2,001 entries, built 2026-02-01T00:00:00Z");
   }
 
+  /**
+   * A file whose header is intact but whose body is damaged (a disk fault, a copy cut and patched) would give
+   * wrong answers: a breached password called safe. It is checked whole before use, and refused like an
+   * unreadable one.
+   */
+  @Test
+  void aSetWithADamagedBodyIsRefusedAndTheOneInUseKept() throws IOException {
+    BreachSetFiles.write(file, Map.of("hunter2", 5_000L), 1_000, 1, BUILT_A);
+    open(watching(file));
+
+    Path damaged = dir.resolve("damaged.tmp");
+    BreachSetFiles.write(damaged, Map.of("correct horse", 3L), 1_000, 2, BUILT_B);
+    long records;
+    try (com.timereg.hibp.HibpSet valid = com.timereg.hibp.HibpSet.open(damaged)) {
+      records = valid.header().recordsOffset();
+    }
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(damaged,
+        java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+      java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+      ch.read(one, records);
+      one.put(0, (byte) ~one.get(0));
+      one.rewind();
+      ch.write(one, records);
+    }
+    Files.move(damaged, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Await.await(set.refresh());
+
+    assertThat(prevalence(set, "correct horse")).as("the damaged set is not used").isZero();
+    assertThat(set.describe()).startsWith("1,001 entries, built 2026-01-01T00:00:00Z (")
+        .contains(file + ": it is damaged").endsWith("; still using this set)");
+  }
+
   @Test
   void anEmptySetIsRefusedLikeAnUnreadableOneRatherThanCallingEveryPasswordSafe() throws IOException {
     BreachSetFiles.write(file, Map.of(), 0, 1, BUILT_A);
@@ -141,7 +173,7 @@ class BreachSetTest {
     assertThat(set.describe()).isEqualTo("no breach set: password changes refused");
 
     BreachSet allowing = new BreachSet(vertx, new BreachSetSettings(Optional.empty(),
-        BreachSetSettings.DEFAULT_RELOAD_INTERVAL, true, Duration.ZERO, true), BreachSetMetrics.NONE);
+        BreachSetSettings.DEFAULT_RELOAD_INTERVAL, true, Duration.ZERO, true, true), BreachSetMetrics.NONE);
     assertThat(allowing.describe())
         .isEqualTo("no breach set: password changes allowed without a breach check (hibp.allow-without-set)");
     Await.await(allowing.close());

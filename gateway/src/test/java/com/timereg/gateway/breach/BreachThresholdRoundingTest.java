@@ -55,7 +55,7 @@ class BreachThresholdRoundingTest {
     Path file = dir.resolve("current.set");
     BreachSetFiles.write(file, Map.of(PASSWORD, count), 1_000, 1, Instant.parse("2026-01-01T00:00:00Z"));
     set = new BreachSet(vertx, new BreachSetSettings(Optional.of(file), Duration.ofHours(1), false, Duration.ZERO,
-        true), BreachSetMetrics.NONE);
+        true, true), BreachSetMetrics.NONE);
     Await.await(set.start());
     return set;
   }

@@ -96,11 +96,12 @@ class GatewayConfigTest {
     assertThat(defaults.hibp().hugePages()).isTrue();
 
     GatewayConfig c = GatewayConfig.load(write("hibp:\n  set-path: /var/lib/gateway/hibp/current.set\n"
-        + "  reload-interval: 5s\n  allow-without-set: true\n  huge-pages: false\n"), Map.<String, String>of()::get, true);
+        + "  reload-interval: 5s\n  allow-without-set: true\n  huge-pages: false\n  verify-on-load: false\n"), Map.<String, String>of()::get, true);
     assertThat(c.hibp().setPath()).contains(Path.of("/var/lib/gateway/hibp/current.set"));
     assertThat(c.hibp().reloadInterval()).isEqualTo(Duration.ofSeconds(5));
     assertThat(c.hibp().allowWithoutSet()).isTrue();
     assertThat(c.hibp().hugePages()).isFalse();
+    assertThat(c.hibp().verifyOnLoad()).isFalse();
 
     Path bad = write("hibp:\n  reload-interval: 1ms\n  allow-without-set: maybe\n");
     assertThatThrownBy(() -> GatewayConfig.load(bad, Map.<String, String>of()::get, true))
