@@ -199,7 +199,8 @@ public final class Gateway {
         config.admin().host(), adminPort);
 
     if (config.redirect().enabled()) {
-      String fallbackHost = "localhost";
+      String fallbackHost = config.publicListener().allowedHosts().stream()
+          .filter(h -> !h.startsWith(".")).findFirst().orElse(null);
       HttpServer redirect = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.redirect().host()))
           .requestHandler(req -> RedirectListener.handle(req, publicPort, fallbackHost,
               config.publicListener()::allowsHost))

@@ -6,9 +6,9 @@ import java.util.regex.Pattern;
 
 /** The optional plain-HTTP listener: every request is answered with a redirect to HTTPS. */
 final class RedirectListener {
-  // A host name or IPv4 literal, optionally with a port; anything else (IPv6 literals included)
-  // is redirected to the configured fallback host rather than echoed into a Location header.
-  private static final Pattern HOST = Pattern.compile("([A-Za-z0-9.-]{1,253})(:\\d{1,5})?");
+  // A host name, an IPv4 literal or a bracketed IPv6 literal, optionally with a port; anything else is
+  // never echoed into a Location header.
+  private static final Pattern HOST = Pattern.compile("(\\[[0-9A-Fa-f:.]{2,45}\\]|[A-Za-z0-9.-]{1,253})(:\\d{1,5})?");
 
   private RedirectListener() {}
 
@@ -16,6 +16,9 @@ final class RedirectListener {
    * @param allowsHost {@code public.allowed-hosts}: a host the public listener would refuse (400) is refused
    *     here too rather than put into a Location, so this listener never sends a browser to a host nobody
    *     configured (a Host header forged through a cache or a proxy in between)
+   * @param fallbackHost where a request without a usable Host goes (the first host of
+   *     {@code public.allowed-hosts}), or null: then it is refused (400; RFC 9112 3.2 requires a Host), rather
+   *     than sent to a host this listener guessed
    */
   static void handle(HttpServerRequest req, int httpsPort, String fallbackHost, Predicate<String> allowsHost) {
     String host = fallbackHost;
@@ -29,6 +32,10 @@ final class RedirectListener {
       if (m.matches()) {
         host = m.group(1);
       }
+    }
+    if (host == null) {
+      PublicRouter.json(req.response(), 400, "bad_request", "A Host header naming this site is required.");
+      return;
     }
     String port = httpsPort == 443 ? "" : ":" + httpsPort;
     String uri = req.uri().startsWith("/") ? req.uri() : "/";

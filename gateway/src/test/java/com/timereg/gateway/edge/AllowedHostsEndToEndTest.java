@@ -35,7 +35,7 @@ class AllowedHostsEndToEndTest {
   static void start(TestDatabase db) throws Exception {
     vertx = Vertx.vertx();
     gw = E2eGateway.start(dir.resolve("gw"), db, vertx, 0,
-        Map.of("GATEWAY_PUBLIC__ALLOWED_HOSTS", "localhost,.example.test", "GATEWAY_HTTP_REDIRECT__ENABLED", "true"));
+        Map.of("GATEWAY_PUBLIC__ALLOWED_HOSTS", ".example.test,time.example.test,localhost", "GATEWAY_HTTP_REDIRECT__ENABLED", "true"));
     new E2eUsers(db).create(USER, new DjangoPbkdf2Hasher(20_000).hash(PASSWORD), true);
     token = gw.accessToken(USER, PASSWORD);
   }
@@ -90,6 +90,18 @@ class AllowedHostsEndToEndTest {
         String named = host.contains(":") ? host.substring(0, host.indexOf(':')) : host;
         assertThat(answer).contains("Location: https://" + named + ":" + gw.gateway.publicPort() + "/timesheets\r\n");
       }
+    }
+  }
+
+  /** Without a Host (HTTP/1.0), the plain-HTTP listener sends the browser to the first configured host name. */
+  @org.junit.jupiter.api.Test
+  void aRequestWithoutHostIsRedirectedToTheFirstAllowedHost() throws Exception {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", gw.gateway.redirectPort())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write("GET /timesheets HTTP/1.0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+      assertThat(answer).startsWith("HTTP/1.0 308 ");
+      assertThat(answer).contains("Location: https://time.example.test:" + gw.gateway.publicPort() + "/timesheets\r\n");
     }
   }
 }
