@@ -452,9 +452,11 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
   private void sendError(ProxyFailure failure) {
     ErrorResponses.Body body = ErrorResponses.Body.of(failure.status());
     byte[] bytes = html ? body.htmlBytes() : body.jsonBytes();
-    bytesOut = bytes.length;
+    // No content for HEAD (RFC 9110 9.3.2), the length a GET would get, as Vert.x answers it on the router: the
+    // encoder does not know the request's method, and bytes after the head would be read as the next answer.
+    bytesOut = head ? 0 : bytes.length;
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-        HttpResponseStatus.valueOf(failure.status()), Unpooled.wrappedBuffer(bytes));
+        HttpResponseStatus.valueOf(failure.status()), head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
     response.headers()
         .set(HttpHeaderNames.CONTENT_TYPE, html ? "text/html; charset=utf-8" : "application/json")
         .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
