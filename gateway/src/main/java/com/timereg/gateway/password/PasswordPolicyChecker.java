@@ -28,6 +28,12 @@ public final class PasswordPolicyChecker {
   public PolicyCheck check(String password, PasswordPolicy policy, UserContext context,
       BreachedPasswords breaches) {
     List<PolicyCheck.Reason> reasons = new ArrayList<>();
+    if (!wellFormed(password)) {
+      // A lone surrogate (JSON allows "\ud800") has no UTF-8 form: the hash would be made of '?' in its
+      // place, so a password that looks random to the estimate would be stored as "????????".
+      reasons.add(new PolicyCheck.Reason(PolicyCheck.Kind.INVALID_CHARACTERS,
+          "contains characters that are not valid text"));
+    }
     String normalised = Normalizer.normalize(password, Normalizer.Form.NFKC);
     // NFKC joins "e" + combining accent into one character, but it also expands some single characters
     // into many (U+FDFA into an 18-character phrase, U+2474 into "(1)"): the length is the shorter of the
@@ -100,6 +106,19 @@ public final class PasswordPolicyChecker {
           "breach check unavailable"));
     }
     return 0;
+  }
+
+  /** False when the string holds a UTF-16 surrogate that is not part of a pair. */
+  static boolean wellFormed(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static byte[] sha1(String password) {

@@ -18,6 +18,7 @@ public final class PolicyCheck {
   }
 
   public enum Kind {
+    INVALID_CHARACTERS,
     TOO_SHORT,
     TOO_LONG,
     BREACHED,
