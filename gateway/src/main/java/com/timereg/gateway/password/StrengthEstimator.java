@@ -44,6 +44,12 @@ public final class StrengthEstimator {
       if (!extraWords.isEmpty()) {
         builder.dictionary(new Dictionary("site_word_lists", extraWords));
       }
+      // A dictionary of its own, so that each spelling's rank is its place among the spellings,
+      // never above the word's own rank: no word is made stronger by its ascii twin.
+      List<String> asciiSpellings = WordLists.asciiSpellings(extraWords);
+      if (!asciiSpellings.isEmpty()) {
+        builder.dictionary(new Dictionary("site_word_lists_ascii", asciiSpellings));
+      }
       this.zxcvbn = builder.build();
     } catch (IOException e) {
       throw new UncheckedIOException("zxcvbn4j's bundled dictionaries are unreadable", e);

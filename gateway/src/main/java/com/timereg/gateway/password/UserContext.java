@@ -18,7 +18,10 @@ public record UserContext(String loginName, String email, String customerName) {
 
   public static final UserContext NONE = new UserContext(null, null, null);
 
-  /** The dictionary words: whole values, their words, the e-mail's local part and domain labels. */
+  /**
+   * The dictionary words: whole values, their words, the e-mail's local part and domain labels, each
+   * also with æ, ø and å spelt ae, oe and aa.
+   */
   public Set<String> words() {
     Set<String> words = new LinkedHashSet<>();
     addWithParts(words, loginName);
@@ -48,6 +51,8 @@ public record UserContext(String loginName, String email, String customerName) {
   private static void add(Set<String> words, String word) {
     if (word.codePointCount(0, word.length()) >= MIN_WORD_CHARS) {
       words.add(word);
+      // "Aeroeskoebing" is the same guess as "Ærøskøbing" for whoever knows the customer.
+      words.add(WordLists.asciiSpelling(word));
     }
   }
 }

@@ -8,6 +8,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -43,5 +44,25 @@ public final class WordLists {
       }
     }
     return List.copyOf(words);
+  }
+
+  /**
+   * The words that hold æ, ø or å, spelt as Danes type them without those keys (ae, oe, aa), in the
+   * words' order: "smoerrebroed" is as guessable as "smørrebrød". Words without them are left out.
+   */
+  public static List<String> asciiSpellings(Collection<String> words) {
+    Set<String> spellings = new LinkedHashSet<>();
+    for (String word : words) {
+      String ascii = asciiSpelling(word);
+      if (!ascii.equals(word)) {
+        spellings.add(ascii);
+      }
+    }
+    return List.copyOf(spellings);
+  }
+
+  /** {@code word} (lower case) with æ, ø and å written ae, oe and aa. */
+  static String asciiSpelling(String word) {
+    return word.replace("æ", "ae").replace("ø", "oe").replace("å", "aa");
   }
 }
