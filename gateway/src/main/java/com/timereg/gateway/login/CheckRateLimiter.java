@@ -5,10 +5,11 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A token bucket per session for the live strength meter: {@code capacity} checks at once, refilled
- * evenly over {@code period}. Each check costs a strength estimate on the shared verification pool,
- * so one session typing (or a script) must not crowd out logins. In memory and per node: a session
- * that hops nodes gets a little more, which is harmless for a meter.
+ * A token bucket per key (the routes use the user, not the session: a new login is a new session)
+ * for the live strength meter: {@code capacity} checks at once, refilled evenly over {@code period}.
+ * Each check costs a strength estimate on the shared verification pool, so one user typing (or a
+ * script) must not crowd out logins. In memory and per node: a user whose requests reach several
+ * nodes gets a little more, which is harmless for a meter.
  *
  * <p>Capacity: at most {@code maxSessions} buckets. When full, buckets idle long enough to be full
  * again are dropped (they hold no information); if none are, new sessions are refused until some are.
@@ -49,17 +50,17 @@ public final class CheckRateLimiter {
     return new CheckRateLimiter(DEFAULT_CAPACITY, DEFAULT_PERIOD, DEFAULT_MAX_SESSIONS, clock);
   }
 
-  /** Takes a token for {@code sessionId}: 0 when allowed, else the whole seconds until one is free. */
-  public long acquire(String sessionId) {
+  /** Takes a token for {@code key}: 0 when allowed, else the whole seconds until one is free. */
+  public long acquire(String key) {
     long now = clock.millis();
-    if (!buckets.containsKey(sessionId) && buckets.size() >= maxSessions) {
+    if (!buckets.containsKey(key) && buckets.size() >= maxSessions) {
       buckets.values().removeIf(b -> refilled(b, now) >= capacity);
       if (buckets.size() >= maxSessions) {
         return (long) Math.ceil(1 / tokensPerMilli / 1000);
       }
     }
     long[] wait = new long[1];
-    buckets.compute(sessionId, (id, b) -> {
+    buckets.compute(key, (id, b) -> {
       Bucket bucket = b == null ? new Bucket(capacity, now) : b;
       bucket.tokens = refilled(bucket, now);
       bucket.updatedMillis = now;

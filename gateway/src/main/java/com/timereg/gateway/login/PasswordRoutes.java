@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code GET /password} (the form), {@code POST /password} (a form post, or JSON
  * {@code {current_password, new_password}} from apps with a bearer token or a cookie session),
- * {@code POST /password/check} (the live strength meter, rate-limited per session) and
+ * {@code POST /password/check} (the live strength meter, rate-limited per user) and
  * {@code GET /password/changed}. Every route needs a session; every refusal says why.
  */
 public final class PasswordRoutes {
@@ -128,7 +128,9 @@ public final class PasswordRoutes {
     if (who.isEmpty()) {
       return;
     }
-    long wait = limiter.acquire(who.get().sessionId());
+    // Per user, not per session: every login opens a new session, and the limit is there so that a
+    // script cannot crowd the verification pool by signing in again.
+    long wait = limiter.acquire(Long.toString(who.get().userId()));
     if (wait > 0) {
       ctx.response().putHeader("Retry-After", Long.toString(wait));
       LoginRoutes.error(ctx, 429, "too_many_requests", "Too many strength checks; wait a moment.");
