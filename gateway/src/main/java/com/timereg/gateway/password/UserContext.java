@@ -1,5 +1,6 @@
 package com.timereg.gateway.password;
 
+import java.text.Normalizer;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -40,7 +41,9 @@ public record UserContext(String loginName, String email, String customerName) {
     if (value == null) {
       return;
     }
-    String lower = value.strip().toLowerCase(Locale.ROOT);
+    // NFKC as the password is (PasswordPolicyChecker), or a name stored with "a" plus a combining ring
+    // would never match the "å" a person types.
+    String lower = Normalizer.normalize(value.strip(), Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
     add(words, lower);
     add(words, SEPARATORS.matcher(lower).replaceAll(""));
     for (String part : SEPARATORS.split(lower)) {

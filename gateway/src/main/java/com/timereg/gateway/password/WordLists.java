@@ -8,6 +8,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.Normalizer;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,7 +18,7 @@ import java.util.stream.Stream;
 
 /**
  * Reads word-list files (one word per line, UTF-8, as Debian's /usr/share/dict files are) into
- * lower-case words for the strength estimate. Blocking file I/O: call at start-up.
+ * NFKC-normalised, lower-case words for the strength estimate. Blocking file I/O: call at start-up.
  */
 public final class WordLists {
   private WordLists() {}
@@ -35,7 +36,8 @@ public final class WordLists {
           .onMalformedInput(CodingErrorAction.REPORT);
       try (Stream<String> lines = new BufferedReader(
           new InputStreamReader(Files.newInputStream(file), decoder)).lines()) {
-        lines.map(line -> line.strip().toLowerCase(Locale.ROOT))
+        // NFKC, as the password is: a list written with combining accents must match what people type.
+        lines.map(line -> Normalizer.normalize(line.strip(), Normalizer.Form.NFKC).toLowerCase(Locale.ROOT))
             .filter(word -> word.codePointCount(0, word.length()) >= UserContext.MIN_WORD_CHARS)
             .forEach(words::add);
       } catch (IOException | UncheckedIOException e) {
