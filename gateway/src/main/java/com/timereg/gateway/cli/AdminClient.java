@@ -11,6 +11,7 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -75,6 +76,10 @@ final class AdminClient {
       throw new AdminClientException("no answer from " + base + " within " + CONNECT_TIMEOUT.toSeconds()
           + " s; is the gateway running there? (--admin-url)");
     } catch (ConnectException e) {
+      if (unresolved(e)) {
+        throw new AdminClientException("cannot connect to the admin API at " + base + ": unknown host '"
+            + base.getHost() + "'; check --admin-url.");
+      }
       throw new AdminClientException("cannot connect to the admin API at " + base
           + " (connection refused); is the gateway running? Set --admin-url to its admin listener.");
     } catch (HttpTimeoutException e) {
@@ -96,6 +101,16 @@ final class AdminClient {
       throw new AdminClientException("the answer from " + uri + " is not JSON; is --admin-url the admin listener?");
     }
     return json;
+  }
+
+  /** java.net.http reports an unknown host as a ConnectException, with the real reason among its causes. */
+  private static boolean unresolved(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof UnresolvedAddressException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static JsonObject parse(String body) {

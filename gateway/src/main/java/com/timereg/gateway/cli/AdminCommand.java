@@ -53,7 +53,7 @@ public final class AdminCommand implements Callable<Integer> {
     PrintWriter out = leaf.commandLine().getOut();
     PrintWriter err = leaf.commandLine().getErr();
     try {
-      JsonObject answer = call.apply(client());
+      JsonObject answer = call.apply(client(leaf));
       if (json) {
         out.println(answer.encodePrettily());
       } else {
@@ -68,14 +68,22 @@ public final class AdminCommand implements Callable<Integer> {
     }
   }
 
-  private AdminClient client() {
+  private AdminClient client(CommandSpec leaf) {
+    // The actor travels in an HTTP header, which holds ISO-8859-1 only; java.net.http would throw
+    // IllegalArgumentException (a stack trace) for anything else, so say so as a usage mistake.
+    if (actor != null && !actor.isBlank()
+        && !actor.strip().chars().allMatch(c -> c <= 0xFF && !Character.isISOControl(c))) {
+      throw usage(leaf, "--actor must be printable ISO-8859-1 characters (it is sent in an HTTP header), was '"
+          + actor + "'");
+    }
     URI uri;
     try {
       uri = new URI(adminUrl);
     } catch (URISyntaxException e) {
       throw new AdminClient.AdminClientException("--admin-url '" + adminUrl + "' is not a URL");
     }
-    if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+    if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null
+        || uri.getPort() > 65535) {
       throw new AdminClient.AdminClientException("--admin-url must be http://HOST:PORT or https://HOST:PORT, was '"
           + adminUrl + "'");
     }

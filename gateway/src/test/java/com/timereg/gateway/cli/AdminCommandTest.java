@@ -155,4 +155,27 @@ class AdminCommandTest {
     assertThat(notUrl.exit()).isEqualTo(1);
     assertThat(notUrl.err()).contains("--admin-url must be http://HOST:PORT");
   }
+
+  @Test
+  void anActorThatCannotTravelInAHeaderIsAUsageMistakeNotAStackTrace() {
+    Run polish = gateway("admin", "--admin-url", url, "--actor", "\u0141ukasz", "events");
+    assertThat(polish.exit()).as(polish.err()).isEqualTo(2);
+    assertThat(polish.err()).contains("--actor").doesNotContain("Exception").doesNotContain("\tat ");
+    Run tab = gateway("admin", "--admin-url", url, "--actor", "bob\tsmith", "events");
+    assertThat(tab.exit()).as(tab.err()).isEqualTo(2);
+    assertThat(tab.err()).contains("--actor").doesNotContain("Exception");
+    Run latin1 = gateway("admin", "--admin-url", url, "--actor", "j\u00fcrgen", "events", "--type", "audit");
+    assertThat(latin1.exit()).as(latin1.err()).isZero();
+  }
+
+  @Test
+  void anImpossiblePortOrAnUnknownHostIsReportedPlainly() {
+    Run port = gateway("admin", "--admin-url", "http://127.0.0.1:99999", "blocks", "list");
+    assertThat(port.exit()).as(port.err()).isEqualTo(1);
+    assertThat(port.err()).contains("--admin-url must be http://HOST:PORT").doesNotContain("Exception");
+    Run host = gateway("admin", "--admin-url", "http://no-such-host.invalid:9090", "blocks", "list");
+    assertThat(host.exit()).as(host.err()).isEqualTo(1);
+    assertThat(host.err()).contains("no-such-host.invalid").contains("unknown host")
+        .doesNotContain("connection refused").doesNotContain("Exception");
+  }
 }
