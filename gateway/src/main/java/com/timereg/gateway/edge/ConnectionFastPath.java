@@ -546,7 +546,10 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
           headers.get(HttpHeaderNames.HOST), 429, response.content().readableBytes(), System.nanoTime(), null,
           headers.get(HttpHeaderNames.USER_AGENT)));
     }
-    boolean close = headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
+    // A client awaiting 100 Continue sends no body after a final answer (RFC 9110 10.1.1), while this path would
+    // read the declared body and drop it: its next request would be taken for that body. So the connection ends.
+    boolean close = headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)
+        || headers.contains(HttpHeaderNames.EXPECT);
     if (close) {
       out.set("Connection", "close");
       ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);

@@ -127,6 +127,22 @@ class ConnectionFastPathTest {
     assertThat(statuses(answers)).containsExactly(429, 429);
   }
 
+  /**
+   * A client that asked for 100 Continue and got the refusal instead does not send its body (RFC 9110 10.1.1);
+   * read on, the connection would take its next request for that body. So the refusal ends the connection.
+   */
+  @Test
+  void aRefusedRequestAwaitingContinueEndsTheConnection() throws Exception {
+    block("127.0.67.1");
+    RawTls.Answers a = RawTls.exchangeOctets("127.0.67.1", gw.gateway().publicPort(),
+        "POST /api/upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: 11\r\n"
+        + "Expect: 100-continue\r\n\r\n");
+
+    assertThat(statuses(a.text())).containsExactly(429);
+    assertThat(a.text()).contains("Connection: close");
+    assertThat(a.closed()).as("the connection ends after the refusal").isTrue();
+  }
+
   private static double refusals(String stage) {
     return SourceClient.sample(gw.metrics(), "gateway_throttle_refusals_total{stage=\"" + stage + "\"}");
   }
