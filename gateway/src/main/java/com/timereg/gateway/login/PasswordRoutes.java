@@ -153,7 +153,7 @@ public final class PasswordRoutes {
 
   private void answerApi(RoutingContext ctx, AsyncResult<PasswordChangeResult> ar) {
     if (ar.failed()) {
-      LOG.warn("password change failed: {}", ar.cause().toString());
+      unavailable(ctx, ar.cause());
       LoginRoutes.error(ctx, 503, "temporarily_unavailable", FAILED_MESSAGE);
       return;
     }
@@ -190,7 +190,7 @@ public final class PasswordRoutes {
 
   private void answerForm(RoutingContext ctx, String loginName, AsyncResult<PasswordChangeResult> ar) {
     if (ar.failed()) {
-      LOG.warn("password change failed: {}", ar.cause().toString());
+      unavailable(ctx, ar.cause());
       formError(ctx, 503, loginName, FAILED_MESSAGE, List.of());
       return;
     }
@@ -221,6 +221,12 @@ public final class PasswordRoutes {
     } else {
       formError(ctx, 500, loginName, FAILED_MESSAGE, List.of());
     }
+  }
+
+  /** The database could not answer: a 503 that says when to come back, as the login routes answer. */
+  private static void unavailable(RoutingContext ctx, Throwable cause) {
+    LOG.warn("password change failed: {}", cause.toString());
+    ctx.response().putHeader("Retry-After", Integer.toString(LoginRoutes.UNAVAILABLE_RETRY_AFTER_SECONDS));
   }
 
   private static void formError(RoutingContext ctx, int status, String loginName, String error, List<String> reasons) {
