@@ -1,5 +1,6 @@
 package com.timereg.gateway.store;
 
+import io.netty.handler.timeout.IdleStateHandler;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
@@ -7,6 +8,10 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.impl.SocketConnectionBase;
+import io.vertx.sqlclient.internal.Connection;
+import io.vertx.sqlclient.internal.SqlConnectionInternal;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -41,10 +46,32 @@ public final class Database {
     Pool pool = PgBuilder.pool()
         .with(poolOptions)
         .with(new NetClientOptions().setConnectTimeout(timeoutMillis))
+        .withConnectHandler(conn -> closeWhenSilent(conn, settings.idleTimeout()))
         .connectingTo(connect)
         .using(vertx)
         .build();
     return new Database(pool, settings);
+  }
+
+  /**
+   * Closes a new pooled connection once nothing was sent or received on it for {@code idle}, then hands it to
+   * the pool. The PG client has no query timeout, so without this a query sent to a server that stops
+   * answering but keeps its connections open (frozen, cut off by the network) waits for ever, and so does the
+   * request behind it; closed, the connection fails its query and the request is answered 503. Done on the
+   * connection's channel because the client (5.0.7) ignores the transport options given to its builder
+   * ({@code PgDriver.createConnectionFactory} drops them), where {@code setIdleTimeout} would have done it.
+   */
+  private static void closeWhenSilent(SqlConnection conn, Duration idle) {
+    // The pool hands out its own wrapper around the socket's connection.
+    Connection c = conn instanceof SqlConnectionInternal internal ? internal.unwrap() : null;
+    while (c != null && !(c instanceof SocketConnectionBase) && c.unwrap() != c) {
+      c = c.unwrap();
+    }
+    if (c instanceof SocketConnectionBase socket) {
+      socket.socket().channelHandlerContext().pipeline()
+          .addFirst("idle", new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));
+    }
+    conn.close();
   }
 
   /**
