@@ -225,10 +225,12 @@ class PasswordChangeTest {
   }
 
   @Test
-  void checksAreRateLimitedPerSession() throws Exception {
+  void checksAreRateLimitedPerUserWhateverItsSessions() throws Exception {
     TestAccounts.User user = TestAccounts.user(db, LENIENT, "meter", OLD);
+    TestAccounts.User colleague = TestAccounts.user(db, LENIENT, "meter-colleague", OLD);
     String first = client.tokens(user.login(), OLD).getString("access_token");
     String second = client.tokens(user.login(), OLD).getString("access_token");
+    String other = client.tokens(colleague.login(), OLD).getString("access_token");
 
     for (int i = 0; i < 30; i++) {
       assertThat(check(first, "candidate-" + i).status()).isEqualTo(200);
@@ -237,7 +239,8 @@ class PasswordChangeTest {
 
     assertThat(limited.status()).isEqualTo(429);
     assertThat(Long.parseLong(limited.headers().get("Retry-After"))).isPositive();
-    assertThat(check(second, "another-session").status()).isEqualTo(200);
+    assertThat(check(second, "another-session").status()).as("a new session brings no new allowance").isEqualTo(429);
+    assertThat(check(other, "another-user").status()).isEqualTo(200);
   }
 
   @Test
