@@ -61,6 +61,9 @@ public final class Database {
    * connection's channel because the client (5.0.7) ignores the transport options given to its builder
    * ({@code PgDriver.createConnectionFactory} drops them), where {@code setIdleTimeout} would have done it.
    */
+  /** Its own name: Vert.x's "idle" handler, should a client version apply the options after all, stays as is. */
+  private static final String IDLE_HANDLER = "gateway-database-idle";
+
   private static void closeWhenSilent(SqlConnection conn, Duration idle) {
     // The pool hands out its own wrapper around the socket's connection.
     Connection c = conn instanceof SqlConnectionInternal internal ? internal.unwrap() : null;
@@ -68,8 +71,10 @@ public final class Database {
       c = c.unwrap();
     }
     if (c instanceof SocketConnectionBase socket) {
-      socket.socket().channelHandlerContext().pipeline()
-          .addFirst("idle", new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));
+      io.netty.channel.ChannelPipeline pipeline = socket.socket().channelHandlerContext().pipeline();
+      if (pipeline.get(IDLE_HANDLER) == null) {
+        pipeline.addFirst(IDLE_HANDLER, new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));
+      }
     }
     conn.close();
   }
