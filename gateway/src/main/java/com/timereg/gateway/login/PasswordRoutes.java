@@ -67,8 +67,15 @@ public final class PasswordRoutes {
       return;
     }
     service.account(who.get()).onComplete(ar -> {
-      Optional<UserRecord> user = ar.succeeded() ? ar.result() : Optional.empty();
-      if (ar.succeeded() && user.isPresent() && (user.get().ssoMode() == SsoMode.REQUIRED || !user.get().hasPassword())) {
+      if (ar.failed()) {
+        // Without the account the form would lack the customer's rules (a minimum of 0), and its post would
+        // fail the same way: say so now.
+        unavailable(ctx, ar.cause());
+        PasswordPage.send(ctx, 503, PasswordPage.message("Password not changed", FAILED_MESSAGE));
+        return;
+      }
+      Optional<UserRecord> user = ar.result();
+      if (user.isPresent() && (user.get().ssoMode() == SsoMode.REQUIRED || !user.get().hasPassword())) {
         PasswordPage.send(ctx, 403, PasswordPage.message("No password to change", PasswordChangeService.SSO_ONLY_MESSAGE));
         return;
       }

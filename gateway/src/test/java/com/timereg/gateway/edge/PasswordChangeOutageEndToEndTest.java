@@ -93,6 +93,11 @@ class PasswordChangeOutageEndToEndTest {
       assertThat(check.status()).as(check.body()).isEqualTo(503);
       assertThat(check.header("Retry-After")).as("Retry-After of the strength check").isNotBlank();
 
+      Reply page = gw.http.get("/password", "Cookie", cookies, "Accept", "text/html");
+      replies.add(page);
+      assertThat(page.status()).as("the form without the customer's rules").isEqualTo(503);
+      assertThat(page.header("Retry-After")).as("Retry-After of the page").isNotBlank();
+
       Map<String, String> fields = new LinkedHashMap<>();
       fields.put(Csrf.FIELD, csrf);
       fields.put("current_password", PASSWORD);
