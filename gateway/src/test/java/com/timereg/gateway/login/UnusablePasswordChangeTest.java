@@ -60,16 +60,7 @@ class UnusablePasswordChangeTest {
       ThrottleService throttle = new ThrottleService(ThrottlePolicy.DEFAULTS, new ClientKeys(ClientKeyPolicy.DEFAULTS),
           new InMemoryThrottleStore(1_000), new InMemoryThrottleStore(1_000), new BlockRegistry(), Clock.systemUTC(),
           ThrottleMetrics.NOOP, Runnable::run);
-      PasswordChangeMetrics metrics = new PasswordChangeMetrics() {
-        @Override
-        public void refusal(String reason) {}
-
-        @Override
-        public void estimate(long nanos) {}
-
-        @Override
-        public void changed() {}
-      };
+      PasswordChangeMetrics metrics = PasswordChangeMetrics.NONE;
       UserDirectory users = new UserDirectory(database.pool());
       PasswordChangeService service = new PasswordChangeService(vertx, users,
           new PasswordVerifier(pool, new DjangoPbkdf2Hasher(1_000), PasswordMetrics.NONE),

@@ -17,7 +17,8 @@ class NfkcExpansionPolicyTest {
   private final PasswordPolicyChecker checker =
       new PasswordPolicyChecker(new StrengthEstimator(PasswordSettings.DEFAULT_ESTIMATE_MAX_CHARS, List.of()));
 
-  private static final BreachedPasswords EMPTY_SET = new BreachedPasswords() {
+  /** A breach set that is loaded and holds nothing (also used by {@link UnpairedSurrogatePolicyTest}). */
+  static final BreachedPasswords EMPTY_SET = new BreachedPasswords() {
     @Override
     public long prevalence(byte[] sha1) {
       return 0;

@@ -11,17 +11,7 @@ import org.junit.jupiter.api.Test;
  * stored as "????????????????". Such a password must be refused, not judged by how it looks.
  */
 class UnpairedSurrogatePolicyTest {
-  private static final BreachedPasswords EMPTY_SET = new BreachedPasswords() {
-    @Override
-    public long prevalence(byte[] sha1) {
-      return 0;
-    }
-
-    @Override
-    public boolean available() {
-      return true;
-    }
-  };
+  private static final BreachedPasswords EMPTY_SET = NfkcExpansionPolicyTest.EMPTY_SET;
 
   private final PasswordPolicyChecker checker =
       new PasswordPolicyChecker(new StrengthEstimator(PasswordSettings.DEFAULT_ESTIMATE_MAX_CHARS, List.of()));
