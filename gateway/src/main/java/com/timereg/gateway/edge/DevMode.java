@@ -62,6 +62,7 @@ public final class DevMode implements AutoCloseable {
     java.nio.file.Files.createDirectories(dataDir);
     DevDatabase db = DevDatabase.open(env, dataDir.resolve("postgres"));
     Vertx backendVertx = null;
+    Gateway gateway = null;
     try {
       // With GATEWAY_DATABASE_URL nothing else has created the data directory yet.
       java.nio.file.Files.createDirectories(dataDir);
@@ -76,7 +77,7 @@ public final class DevMode implements AutoCloseable {
         Path demoSet = DemoSet.ensure(dataDir.resolve("hibp").resolve("demo.set"), Clock.systemUTC());
         config = config.withBreachSet(config.hibp().withSetPath(demoSet));
       }
-      Gateway gateway = Gateway.start(config);
+      gateway = Gateway.start(config);
       DevMode dev = new DevMode(db, backendVertx, backend, gateway);
       seed(gateway.database().pool(), config.password().iterations());
       LOG.info("dev mode: demo backend on http://127.0.0.1:{}, PostgreSQL settings in {}", backendPort, envFile);
@@ -86,6 +87,11 @@ public final class DevMode implements AutoCloseable {
       db.local().ifPresent(LocalPostgres::leaveStoppingToOwner);
       return dev;
     } catch (Exception | Error e) {
+      // A gateway already up (the seeding failed) holds its ports, its pool and the throttle maps' lock:
+      // a start again in this JVM would find the maps "in use by another gateway".
+      if (gateway != null) {
+        gateway.stop();
+      }
       if (backendVertx != null) {
         backendVertx.close();
       }
