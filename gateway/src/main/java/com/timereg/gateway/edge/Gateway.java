@@ -97,6 +97,8 @@ public final class Gateway {
   /** The admin listener: closed last, so that readiness reports STOPPING while the public listener drains. */
   private final List<HttpServer> adminServers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+  /** Set once every listener is up: only a gateway that may have been ready waits the shutdown delay. */
+  private volatile boolean started;
   private CertificateReloader reloader;
   private Database database;
   private ThrottleService throttle;
@@ -149,6 +151,7 @@ public final class Gateway {
     Gateway g = new Gateway(config);
     try {
       g.startAll();
+      g.started = true;
       return g;
     } catch (Exception | Error e) {
       g.stop();
@@ -477,7 +480,8 @@ public final class Gateway {
    * ones, and every request already being answered gets up to {@code public.shutdown-grace} to finish (an
    * HTTP/1.1 answer then says {@code Connection: close}, an HTTP/2 connection gets a GOAWAY); what is still
    * open after that is closed. Then the admin listener, the timers and the parts behind them stop in
-   * reverse order, then Vert.x. Only the first call does anything; it blocks, so not on an event loop.
+   * reverse order, then Vert.x. A start that failed half-way stops the same way but without the delay. Only the
+   * first call does anything; it blocks, so not on an event loop.
    */
   public void stop() {
     if (!stopped.compareAndSet(false, true)) {
@@ -485,7 +489,8 @@ public final class Gateway {
     }
     readiness.stopping();
     ListenerSettings pub = config.publicListener();
-    if (!publicServers.isEmpty() && pub.shutdownDelay().toMillis() > 0) {
+    // A start that failed half-way was never ready, so no load balancer has to notice it leaving.
+    if (started && !publicServers.isEmpty() && pub.shutdownDelay().toMillis() > 0) {
       LOG.info("stopping: readiness reports STOPPING; new connections are still taken for {} s",
           pub.shutdownDelay().toMillis() / 1000.0);
       try {
