@@ -45,20 +45,23 @@ final class RefreshCoalescer {
     }
     // Keyed by the hash, so no usable token sits in a map key.
     String key = HexFormat.of().formatHex(hash);
-    long now = clock.millis();
-    Recent r = recent.get(key);
-    if (r != null && r.untilMillis > now && !revoked.isRevoked(r.result.tokens().identity().sessionId(), now)) {
-      if (now >= r.result.tokens().accessExpiresAt().toEpochMilli()) {
-        // The exchange signed an access token cut to the session's absolute end, and that end has passed: the
-        // session is over, and the database would call this replay theft (the token is used) rather than expiry.
-        return Future.succeededFuture(RefreshResult.refused(RefreshFailure.EXPIRED));
-      }
-      return Future.succeededFuture(r.result);
+    Future<RefreshResult> remembered = remembered(key);
+    if (remembered != null) {
+      return remembered;
     }
     Promise<RefreshResult> promise = Promise.promise();
     Future<RefreshResult> running = inFlight.putIfAbsent(key, promise.future());
     if (running != null) {
       return running;
+    }
+    // Looked up again now that this holds the place: an exchange on another event loop may have ended between
+    // the lookup above and here. It remembers its result before it leaves inFlight, so it is found now; without
+    // this second look the used token would be exchanged again, and the database would call that theft.
+    remembered = remembered(key);
+    if (remembered != null) {
+      inFlight.remove(key, promise.future());
+      promise.handle(remembered);
+      return remembered;
     }
     service.refresh(refreshToken).onComplete(ar -> {
       if (ar.succeeded() && ar.result().succeeded() && !settings.refreshGrace().isZero()) {
@@ -68,6 +71,21 @@ final class RefreshCoalescer {
       promise.handle(ar);
     });
     return promise.future();
+  }
+
+  /** The answer of a just-finished exchange of the token with this key, within its grace; null when there is none. */
+  private Future<RefreshResult> remembered(String key) {
+    long now = clock.millis();
+    Recent r = recent.get(key);
+    if (r == null || r.untilMillis <= now || revoked.isRevoked(r.result.tokens().identity().sessionId(), now)) {
+      return null;
+    }
+    if (now >= r.result.tokens().accessExpiresAt().toEpochMilli()) {
+      // The exchange signed an access token cut to the session's absolute end, and that end has passed: the
+      // session is over, and the database would call this replay theft (the token is used) rather than expiry.
+      return Future.succeededFuture(RefreshResult.refused(RefreshFailure.EXPIRED));
+    }
+    return Future.succeededFuture(r.result);
   }
 
   private void remember(String key, RefreshResult result) {
