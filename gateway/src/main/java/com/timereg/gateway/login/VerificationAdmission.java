@@ -61,10 +61,10 @@ final class VerificationAdmission {
     try {
       outcome = attempt.get();
     } catch (RuntimeException e) {
-      throttle.verificationEnded(client);
+      throttle.verificationEnded(client, admission);
       throw e;
     }
     // After the outcome was recorded (failure or success), which happens before the future completes.
-    return outcome.andThen(ar -> throttle.verificationEnded(client));
+    return outcome.andThen(ar -> throttle.verificationEnded(client, admission));
   }
 }

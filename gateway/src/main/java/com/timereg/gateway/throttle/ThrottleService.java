@@ -117,10 +117,10 @@ public final class ThrottleService implements ThrottleStatus {
     try {
       Decision d = check(client);
       if (!d.allowed()) {
-        return new Admission(false, d);
+        return new Admission(false, d, false);
       }
       if (registry.allowFor(client) != null) {
-        return Admission.ADMITTED;
+        return Admission.UNCOUNTED;
       }
       long now = clock.millis();
       AddressKey key = keys.clientKey(client);
@@ -145,7 +145,7 @@ public final class ThrottleService implements ThrottleStatus {
       return admitted[0] ? Admission.ADMITTED : Admission.WAIT;
     } catch (RuntimeException e) {
       storeError("admitVerification", e);
-      return Admission.ADMITTED;
+      return Admission.UNCOUNTED;
     }
   }
 
@@ -169,14 +169,22 @@ public final class ThrottleService implements ThrottleStatus {
     return admitted[0];
   }
 
-  /** Ends a verification that {@link #admitVerification} admitted, after its failure or success was recorded. */
+  /**
+   * Ends a verification that {@link #admitVerification} admitted with {@code admission}, after its failure or
+   * success was recorded. Gives back the places the admission took, if any: an allowlisted address takes none,
+   * and whether it is allowlisted may have changed since (staff editing the allowlist), so that is not asked again.
+   */
+  public void verificationEnded(InetAddress client, Admission admission) {
+    if (admission.counted()) {
+      verificationEnded(client);
+    }
+  }
+
+  /** Ends a verification that took its places among those in flight ({@link Admission#counted}). */
   public void verificationEnded(InetAddress client) {
     try {
       verifying.computeIfPresent(keys.clientKey(client), (k, n) -> n <= 1 ? null : n - 1);
-      if (registry.allowFor(client) == null) {
-        // An allowlisted address was admitted without a place; it must not end a neighbour's.
-        verifyingInRange.computeIfPresent(keys.rangeKey(client), (k, n) -> n <= 1 ? null : n - 1);
-      }
+      verifyingInRange.computeIfPresent(keys.rangeKey(client), (k, n) -> n <= 1 ? null : n - 1);
     } catch (RuntimeException e) {
       storeError("verificationEnded", e);
     }
@@ -188,10 +196,13 @@ public final class ThrottleService implements ThrottleStatus {
    *
    * @param admitted the verification may start
    * @param blocked the block that refuses it, or null
+   * @param counted the verification took a place among the address's and its range's in flight (not for an
+   *     allowlisted address, nor when the store failed), which {@link #verificationEnded} gives back
    */
-  public record Admission(boolean admitted, Decision blocked) {
-    static final Admission ADMITTED = new Admission(true, null);
-    static final Admission WAIT = new Admission(false, null);
+  public record Admission(boolean admitted, Decision blocked, boolean counted) {
+    static final Admission ADMITTED = new Admission(true, null, true);
+    static final Admission UNCOUNTED = new Admission(true, null, false);
+    static final Admission WAIT = new Admission(false, null, false);
 
     /** Neither admitted nor blocked: the client's verifications in flight already take up its limit. */
     public boolean mustWait() {
