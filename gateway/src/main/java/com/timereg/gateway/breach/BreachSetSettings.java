@@ -64,6 +64,7 @@ public record BreachSetSettings(
   }
 
   public BreachSetSettings withSetPath(Path path) {
-    return new BreachSetSettings(Optional.of(path), reloadInterval, allowWithoutSet, closeGrace, hugePages, verifyOnLoad);
+    return new BreachSetSettings(Optional.of(path), reloadInterval, allowWithoutSet, closeGrace, hugePages,
+        verifyOnLoad);
   }
 }

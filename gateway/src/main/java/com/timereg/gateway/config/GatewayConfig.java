@@ -159,7 +159,8 @@ public record GatewayConfig(
         r.integer("database.pool-size", DatabaseSettings.DEFAULT_MAX_POOL_SIZE, 1, 1000),
         r.duration("database.connect-timeout", DatabaseSettings.DEFAULT_CONNECT_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(5)),
         r.enumValue("database.ssl-mode", io.vertx.pgclient.SslMode.class, DatabaseSettings.DEFAULT_SSL_MODE),
-        r.duration("database.idle-timeout", DatabaseSettings.DEFAULT_IDLE_TIMEOUT, Duration.ofMillis(100), Duration.ofHours(1)));
+        r.duration("database.idle-timeout", DatabaseSettings.DEFAULT_IDLE_TIMEOUT, Duration.ofMillis(100),
+            Duration.ofHours(1)));
     ProxySettings backend = backend(r);
     ThrottleConfig throttle = ThrottleConfig.read(r, dataDir);
     if (pub.proxyProtocol() && throttle.trustedProxies().isEmpty()) {

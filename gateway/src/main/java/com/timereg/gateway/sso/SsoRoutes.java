@@ -54,9 +54,10 @@ public final class SsoRoutes {
 
   public void mount(Router router) {
     Handler<RoutingContext> body = LoginRoutes.bodyHandler();
-    router.post(LoginPage.IDENTIFY_PATH).handler(body).handler(this::identify).failureHandler(LoginRoutes.unreadableBody(
-        (ctx, status) -> LoginRoutes.html(ctx, status, LoginPage.render(Csrf.tokenFor(ctx), SafeRedirect.HOME, null,
-            LoginRoutes.UNREADABLE_FORM, null), pagePolicy)));
+    router.post(LoginPage.IDENTIFY_PATH).handler(body).handler(this::identify)
+        .failureHandler(LoginRoutes.unreadableBody((ctx, status) -> LoginRoutes.html(ctx, status,
+            LoginPage.render(Csrf.tokenFor(ctx), SafeRedirect.HOME, null, LoginRoutes.UNREADABLE_FORM, null),
+            pagePolicy)));
     router.get(LoginPage.SSO_START_PATH).handler(this::startLink);
     router.get(SsoSettings.CALLBACK_PATH).handler(this::callback);
   }
