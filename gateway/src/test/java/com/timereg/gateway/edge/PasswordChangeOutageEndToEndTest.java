@@ -2,17 +2,13 @@ package com.timereg.gateway.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.spi.ThrowableProxyUtil;
-import ch.qos.logback.core.read.ListAppender;
 import com.timereg.gateway.edge.GatewayClient.Reply;
 import com.timereg.gateway.login.Csrf;
 import com.timereg.gateway.password.DjangoPbkdf2Hasher;
 import com.timereg.gateway.session.SessionCookies;
 import com.timereg.gateway.store.PostgresExtension;
 import com.timereg.gateway.store.TestDatabase;
+import com.timereg.gateway.testsupport.CapturedLogs;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -28,7 +24,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * Changing a password while PostgreSQL is down: like the other gateway routes, a 503 that says when to
@@ -68,15 +63,7 @@ class PasswordChangeOutageEndToEndTest {
     assertThat(browser.status()).isEqualTo(303);
     String cookies = E2eGateway.sessionCookies(browser) + "; " + Csrf.COOKIE + "=" + csrf;
 
-    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    Logger ours = (Logger) LoggerFactory.getLogger("com.timereg");
-    Level rootLevel = root.getLevel();
-    Level ourLevel = ours.getLevel();
-    ListAppender<ILoggingEvent> captured = new ListAppender<>();
-    captured.start();
-    root.addAppender(captured);
-    root.setLevel(Level.DEBUG);
-    ours.setLevel(Level.DEBUG);
+    CapturedLogs logs = CapturedLogs.atDebug();
     List<Reply> replies = new ArrayList<>();
     db.stopServer();
     try {
@@ -116,17 +103,13 @@ class PasswordChangeOutageEndToEndTest {
             "/auth/token", GatewayClient.headers("Content-Type", "application/json"),
             new JsonObject().put("username", USER).put("password", PASSWORD).encode()).map(r -> r.status() == 200)));
       } finally {
-        root.detachAppender(captured);
-        root.setLevel(rootLevel);
-        ours.setLevel(ourLevel);
+        logs.close();
       }
     }
     List<String> secrets = List.of(PASSWORD, NEW_PASSWORD, access, refresh, csrf,
         browser.setCookie(SessionCookies.ACCESS).orElseThrow().value(),
         browser.setCookie(SessionCookies.REFRESH).orElseThrow().value());
-    for (ILoggingEvent e : captured.list) {
-      String line = e.getFormattedMessage()
-          + (e.getThrowableProxy() == null ? "" : ThrowableProxyUtil.asString(e.getThrowableProxy()));
+    for (String line : logs.lines()) {
       assertThat(secrets).noneMatch(line::contains);
     }
     for (Reply r : replies) {

@@ -3,11 +3,6 @@ package com.timereg.gateway.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.timereg.gateway.breach.BreachSetFiles;
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.spi.ThrowableProxyUtil;
-import ch.qos.logback.core.read.ListAppender;
 import com.timereg.gateway.password.StrengthEstimate;
 import com.timereg.gateway.password.StrengthEstimator;
 import com.timereg.gateway.password.WordLists;
@@ -16,6 +11,7 @@ import com.timereg.gateway.session.AuthMethod;
 import com.timereg.gateway.store.PostgresExtension;
 import com.timereg.gateway.store.TestDatabase;
 import com.timereg.gateway.testsupport.Await;
+import com.timereg.gateway.testsupport.CapturedLogs;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -32,7 +28,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * Password change and the strength check through a real gateway: real PostgreSQL, a breach set
@@ -346,31 +341,14 @@ class PasswordChangeTest {
     String candidate = "Velvet-Otter-Lantern-77";
     StrengthEstimate estimate = new StrengthEstimator(64, WordLists.load(List.of(danishWords())))
         .estimate(candidate, new UserContext(user.login(), user.login() + "@lenient.example", "Lenient ApS"));
-    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    Logger ours = (Logger) LoggerFactory.getLogger("com.timereg");
-    Level rootLevel = root.getLevel();
-    Level ourLevel = ours.getLevel();
-    ListAppender<ILoggingEvent> captured = new ListAppender<>();
-    captured.start();
-    root.addAppender(captured);
-    root.setLevel(Level.DEBUG);
-    ours.setLevel(Level.DEBUG);
-    try {
+    List<String> lines;
+    try (CapturedLogs logs = CapturedLogs.atDebug()) {
       String token = client.tokens(user.login(), OLD).getString("access_token");
       assertThat(check(token, candidate).status()).isEqualTo(200);
       assertThat(client.postJson("/password", token, change("Wrong-Guess-Of-Mine", candidate)).status()).isEqualTo(401);
       assertThat(client.postJson("/password", token, change(OLD, BREACHED)).status()).isEqualTo(422);
       assertThat(client.postJson("/password", token, change(OLD, candidate)).status()).isEqualTo(204);
-    } finally {
-      root.detachAppender(captured);
-      root.setLevel(rootLevel);
-      ours.setLevel(ourLevel);
-    }
-
-    List<String> lines;
-    synchronized (captured) {
-      lines = captured.list.stream().map(e -> e.getFormattedMessage()
-          + (e.getThrowableProxy() == null ? "" : ThrowableProxyUtil.asString(e.getThrowableProxy()))).toList();
+      lines = logs.lines();
     }
     assertThat(lines).anyMatch(line -> line.contains("user " + user.id() + " changed their password"));
     for (String secret : List.of(OLD, candidate, BREACHED, "Wrong-Guess-Of-Mine",
