@@ -97,6 +97,8 @@ public final class Gateway {
   /** The admin listener: closed last, so that readiness reports STOPPING while the public listener drains. */
   private final List<HttpServer> adminServers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+  /** The Chronicle maps (or their heap stand-ins): closed after Vert.x, when nothing can reach them any more. */
+  private ThrottleStorage throttleStorage;
   /** Set once every listener is up: only a gateway that may have been ready waits the shutdown delay. */
   private volatile boolean started;
   private CertificateReloader reloader;
@@ -259,7 +261,9 @@ public final class Gateway {
   private void startThrottle() throws Exception {
     ThrottleConfig tc = config.throttle();
     ThrottleStorage storage = ThrottleStorage.open(tc.storage());
-    closeables.add(storage);
+    // Closed after Vert.x, not with the other parts: a login or housekeeping task still finishing on an
+    // event loop or worker must find the maps open, not a closed map that throws at it.
+    throttleStorage = storage;
     WorkerExecutor sweeper = vertx.createSharedWorkerExecutor("throttle-housekeeping", 1);
     closeables.add(() -> await(sweeper.close()));
     Executor sweepExecutor = task -> sweeper.executeBlocking(() -> {
@@ -480,7 +484,7 @@ public final class Gateway {
    * ones, and every request already being answered gets up to {@code public.shutdown-grace} to finish (an
    * HTTP/1.1 answer then says {@code Connection: close}, an HTTP/2 connection gets a GOAWAY); what is still
    * open after that is closed. Then the admin listener, the timers and the parts behind them stop in
-   * reverse order, then Vert.x. A start that failed half-way stops the same way but without the delay. Only the
+   * reverse order, then Vert.x, then the throttle maps (so that no late task meets them closed). A start that failed half-way stops the same way but without the delay. Only the
    * first call does anything; it blocks, so not on an event loop.
    */
   public void stop() {
@@ -525,6 +529,13 @@ public final class Gateway {
       await(vertx.close());
     } catch (Exception e) {
       LOG.warn("error while stopping Vert.x: {}", e.toString());
+    }
+    if (throttleStorage != null) {
+      try {
+        throttleStorage.close();
+      } catch (Exception e) {
+        LOG.warn("error while closing the throttle maps: {}", e.toString());
+      }
     }
     registry.close();
     LOG.info("stopped");
