@@ -178,12 +178,10 @@ public final class Gateway {
     ServerTls.KeyMaterial material = reloader.readNow();
 
     ListenerSettings pub = config.publicListener();
-    HttpServerOptions publicOptions = tls.apply(new HttpServerOptions()
+    HttpServerOptions publicOptions = tls.apply(closingIdle(new HttpServerOptions(), pub)
         .setHost(pub.host())
         .setMaxHeaderSize(pub.maxHeaderSize())
         .setMaxInitialLineLength(pub.maxInitialLineLength())
-        .setIdleTimeout((int) pub.idleTimeout().toSeconds())
-        .setIdleTimeoutUnit(TimeUnit.SECONDS)
         .setUseProxyProtocol(pub.proxyProtocol())
         // WebSockets are tunnelled to the backend as raw bytes (proxy.WebSocketTunnel), so the client
         // and the backend negotiate compression between them; the gateway's own WebSocket extension
@@ -194,7 +192,9 @@ public final class Gateway {
     reloader.start(config.tls().reloadInterval());
     LOG.info("public HTTPS listener on {}:{} ({} event loops)", pub.host(), publicPort, pub.eventLoops());
 
-    HttpServer admin = await(vertx.createHttpServer(AdminListener.options(config.admin(), tls))
+    // The admin and redirect listeners close silent connections after public.idle-timeout as well: held-open
+    // connections would otherwise use up file descriptors for ever (the redirect listener faces the internet).
+    HttpServer admin = await(vertx.createHttpServer(closingIdle(AdminListener.options(config.admin(), tls), pub))
         .requestHandler(AdminRouter.create(vertx, readiness, registry, securityConsole()))
         // Host named again: listen(port) alone binds 0.0.0.0, whatever the options say.
         .listen(config.admin().port(), config.admin().host()));
@@ -206,7 +206,10 @@ public final class Gateway {
     if (config.redirect().enabled()) {
       String fallbackHost = config.publicListener().allowedHosts().stream()
           .filter(h -> !h.startsWith(".")).findFirst().orElse(null);
-      HttpServer redirect = await(vertx.createHttpServer(new HttpServerOptions().setHost(config.redirect().host()))
+      HttpServer redirect = await(vertx.createHttpServer(closingIdle(new HttpServerOptions()
+              .setHost(config.redirect().host())
+              .setMaxHeaderSize(pub.maxHeaderSize())
+              .setMaxInitialLineLength(pub.maxInitialLineLength()), pub))
           .requestHandler(req -> RedirectListener.handle(req, publicPort, fallbackHost,
               config.publicListener()::allowsHost))
           .listen(config.redirect().port(), config.redirect().host()));
@@ -214,6 +217,10 @@ public final class Gateway {
       redirectPort = redirect.actualPort();
       LOG.info("plain-HTTP redirect listener on {}:{}", config.redirect().host(), redirectPort);
     }
+  }
+
+  private static HttpServerOptions closingIdle(HttpServerOptions options, ListenerSettings pub) {
+    return options.setIdleTimeout((int) pub.idleTimeout().toSeconds()).setIdleTimeoutUnit(TimeUnit.SECONDS);
   }
 
   /**
