@@ -8,6 +8,7 @@ import com.timereg.gateway.edge.TestGateways;
 import com.timereg.gateway.store.PostgresExtension;
 import com.timereg.gateway.store.TestDatabase;
 import io.vertx.core.json.JsonObject;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
 import io.vertx.junit5.VertxExtension;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -115,6 +116,34 @@ class ExposedAdminListenerTest {
       SSLContext outsider = stranger.clientContext(stranger.client("CN=alice-sec"));
       assertThatThrownBy(() -> call(outsider, "GET", base + "/admin/api/whoami", null))
           .as("a certificate from another CA fails the handshake").isInstanceOf(java.io.IOException.class);
+    } finally {
+      g.stop();
+    }
+  }
+
+  /**
+   * A certificate from the staff CA that says it is for servers only (an internal web server's, say) is not a
+   * staff credential: only one valid for client authentication, or not limited, opens the console.
+   */
+  @Test
+  void aCertificateLimitedToServersIsNoStaffCredential() throws Exception {
+    Gateway g = start("purposes", tls("requested"));
+    try {
+      String base = "https://127.0.0.1:" + g.adminPort();
+      SSLContext server = pki.clientContext(pki.client("CN=intranet.example", KeyPurposeId.id_kp_serverAuth));
+      boolean refused;
+      try {
+        refused = call(server, "GET", base + "/admin/api/whoami", null).statusCode() == 401;
+      } catch (java.io.IOException handshakeRefused) {
+        refused = true;
+      }
+      assertThat(refused).as("a serverAuth-only certificate opened the console").isTrue();
+
+      SSLContext staff = pki.clientContext(pki.client("CN=alice-sec",
+          KeyPurposeId.id_kp_clientAuth, KeyPurposeId.id_kp_serverAuth));
+      HttpResponse<String> me = call(staff, "GET", base + "/admin/api/whoami", null);
+      assertThat(me.statusCode()).as(me.body()).isEqualTo(200);
+      assertThat(new JsonObject(me.body()).getString("actor")).isEqualTo("alice-sec");
     } finally {
       g.stop();
     }

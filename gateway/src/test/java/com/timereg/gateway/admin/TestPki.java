@@ -20,9 +20,11 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -56,9 +58,17 @@ final class TestPki {
   }
 
   Issued client(String subject) throws Exception {
+    return client(subject, new KeyPurposeId[0]);
+  }
+
+  /** A certificate for {@code subject} limited to {@code purposes} (an extended key usage), or not limited. */
+  Issued client(String subject, KeyPurposeId... purposes) throws Exception {
     KeyPair kp = keyPair();
     JcaX509v3CertificateBuilder b = builder(new X500Name(ca.cert().getSubjectX500Principal().getName()),
         new X500Name(subject), kp);
+    if (purposes.length > 0) {
+      b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes));
+    }
     return new Issued(sign(b, ca.keys()), kp);
   }
 
