@@ -4,6 +4,7 @@ import com.timereg.gateway.password.PolicyCheck;
 import com.timereg.gateway.session.SessionAuthenticator;
 import com.timereg.gateway.session.SessionIdentity;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.DecodeException;
@@ -236,8 +237,17 @@ public final class PasswordRoutes {
     ctx.response().putHeader("Retry-After", Integer.toString(LoginRoutes.UNAVAILABLE_RETRY_AFTER_SECONDS));
   }
 
-  private static void formError(RoutingContext ctx, int status, String loginName, String error, List<String> reasons) {
-    PasswordPage.send(ctx, status, PasswordPage.form(Csrf.tokenFor(ctx), loginName, 0, error, reasons));
+  /**
+   * The form again, with the error and the customer's minimum length as the first showing had it. Not looked up
+   * for a 5xx: the database may be what failed, and the answer must not wait on it.
+   */
+  private void formError(RoutingContext ctx, int status, String loginName, String error, List<String> reasons) {
+    Optional<SessionIdentity> who = SessionAuthenticator.identity(ctx);
+    Future<Integer> minLength = status >= 500 || who.isEmpty()
+        ? Future.succeededFuture(0)
+        : service.account(who.get()).map(u -> u.map(r -> r.passwordPolicy().minLength()).orElse(0)).otherwise(0);
+    minLength.onComplete(ar -> PasswordPage.send(ctx, status,
+        PasswordPage.form(Csrf.tokenFor(ctx), loginName, ar.result(), error, reasons)));
   }
 
   /**

@@ -253,13 +253,15 @@ class PasswordChangeTest {
 
     PublicClient.Response mismatch = client.postForm("/password", form(csrf, OLD, NEW, NEW + "x"));
     assertThat(mismatch.status()).isEqualTo(400);
-    assertThat(mismatch.body()).contains("The new password and its confirmation differ.");
+    assertThat(mismatch.body()).contains("The new password and its confirmation differ.")
+        .as("the form shown again keeps the customer's rules").contains("At least 8 characters.");
 
     PublicClient.Response refused = client.postForm("/password", form(csrf, OLD, "hunter2", "hunter2"));
     assertThat(refused.status()).isEqualTo(422);
     // The lenient customer's minimum score (1) lets "hunter2" pass as guessable enough.
     assertThat(refused.body()).contains("<li>Shorter than 8 characters</li>",
-        "<li>Appears at least 16,384 times in known data breaches</li>").doesNotContain("Too easy to guess");
+        "<li>Appears at least 16,384 times in known data breaches</li>").doesNotContain("Too easy to guess")
+        .contains("At least 8 characters.");
 
     PublicClient.Response done = client.postForm("/password", form(csrf, OLD, NEW, NEW));
     assertThat(done.status()).isEqualTo(303);
