@@ -1,17 +1,24 @@
 package com.timereg.gateway.store;
 
 import io.netty.handler.timeout.IdleStateHandler;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxException;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.NetClientOptions;
-import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.impl.PgConnectionFactory;
+import io.vertx.pgclient.spi.PgDriver;
+import io.vertx.sqlclient.ClientBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.impl.SocketConnectionBase;
 import io.vertx.sqlclient.internal.Connection;
 import io.vertx.sqlclient.internal.SqlConnectionInternal;
+import io.vertx.sqlclient.spi.ConnectionFactory;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -43,7 +50,7 @@ public final class Database {
         .setMaxSize(settings.maxPoolSize())
         .setConnectionTimeout(timeoutMillis)
         .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS);
-    Pool pool = PgBuilder.pool()
+    Pool pool = ClientBuilder.pool(new BoundedConnectDriver(settings.connectTimeout()))
         .with(poolOptions)
         .with(new NetClientOptions().setConnectTimeout(timeoutMillis))
         .withConnectHandler(conn -> closeWhenSilent(conn, settings.idleTimeout()))
@@ -77,6 +84,47 @@ public final class Database {
       }
     }
     conn.close();
+  }
+
+  /**
+   * The PostgreSQL driver with {@code database.connect-timeout} as a bound on opening a connection, from the TCP
+   * connect to the end of authentication. The client (5.0.7) has none of its own: it drops the transport options
+   * (so the TCP connect waits Vert.x's default 60 s) and does not bound the handshake at all, so an attempt on a
+   * server that accepts but never answers kept its pool slot for ever (the pool only stops waiting for it,
+   * {@code DatabaseConnectTimeoutTest}). A connection that completes after the bound is closed.
+   */
+  private static final class BoundedConnectDriver extends PgDriver {
+    private final long timeoutMillis;
+
+    BoundedConnectDriver(Duration timeout) {
+      this.timeoutMillis = timeout.toMillis();
+    }
+
+    @Override
+    public ConnectionFactory<PgConnectOptions> createConnectionFactory(Vertx vertx, NetClientOptions transport) {
+      return new PgConnectionFactory((VertxInternal) vertx) {
+        @Override
+        public Future<SqlConnection> connect(Context context, PgConnectOptions options) {
+          return bounded(vertx, super.connect(context, options), timeoutMillis);
+        }
+      };
+    }
+  }
+
+  /** {@code attempt}, failed once {@code timeoutMillis} pass; a connection it yields later is closed. */
+  static Future<SqlConnection> bounded(Vertx vertx, Future<? extends SqlConnection> attempt, long timeoutMillis) {
+    Promise<SqlConnection> result = Promise.promise();
+    long timer = vertx.setTimer(timeoutMillis, id -> result.tryFail(new VertxException(
+        "no connection to the database within the connect timeout (" + timeoutMillis + " ms)", true)));
+    attempt.onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      if (ar.failed()) {
+        result.tryFail(ar.cause());
+      } else if (!result.tryComplete(ar.result())) {
+        ar.result().close();
+      }
+    });
+    return result.future();
   }
 
   /**
