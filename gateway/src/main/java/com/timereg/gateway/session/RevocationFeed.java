@@ -10,6 +10,8 @@ import io.vertx.pgclient.PgConnection;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -27,6 +29,13 @@ final class RevocationFeed {
   private static final Logger LOG = LoggerFactory.getLogger(RevocationFeed.class);
   private static final Pattern SESSION_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
   private static final long MAX_RECONNECT_DELAY_MILLIS = 5_000;
+  /**
+   * How often the LISTEN connection is asked a {@code SELECT 1}: a connection cut without a FIN (a dropped NAT
+   * entry, a partition, a frozen server) says nothing, and would otherwise leave this node deaf for ever.
+   */
+  static final Duration PROBE_INTERVAL = Duration.ofSeconds(30);
+  /** A healthy server answers SELECT 1 in milliseconds; a probe this late means a dead link. */
+  static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
   private final Vertx vertx;
   private final Pool pool;
@@ -37,10 +46,19 @@ final class RevocationFeed {
   private final Clock clock;
   private final PgSubscriber subscriber;
   private final AtomicBoolean connected = new AtomicBoolean();
+  private final Duration probeInterval;
   private long resyncTimer = -1;
+  private long probeTimer = -1;
+  private volatile boolean probing;
 
   RevocationFeed(Vertx vertx, DatabaseSettings database, Pool pool, SessionStore store, RevocationList list,
       SessionSettings settings, SessionMetrics metrics, Clock clock) {
+    this(vertx, database, pool, store, list, settings, metrics, clock, PROBE_INTERVAL);
+  }
+
+  RevocationFeed(Vertx vertx, DatabaseSettings database, Pool pool, SessionStore store, RevocationList list,
+      SessionSettings settings, SessionMetrics metrics, Clock clock, Duration probeInterval) {
+    this.probeInterval = probeInterval;
     this.vertx = vertx;
     this.pool = pool;
     this.store = store;
@@ -72,12 +90,16 @@ final class RevocationFeed {
     });
     channel.handler(this::onNotification);
     resyncTimer = vertx.setPeriodic(settings.revocationResyncInterval().toMillis(), id -> resync());
+    probeTimer = vertx.setPeriodic(probeInterval.toMillis(), id -> probe());
     return subscriber.connect().compose(v -> resync()).mapEmpty();
   }
 
   Future<Void> stop() {
     if (resyncTimer >= 0) {
       vertx.cancelTimer(resyncTimer);
+    }
+    if (probeTimer >= 0) {
+      vertx.cancelTimer(probeTimer);
     }
     return subscriber.close();
   }
@@ -104,6 +126,22 @@ final class RevocationFeed {
         LOG.warn("ignoring a malformed entry in a {} notification", SessionStore.CHANNEL);
       }
     }
+  }
+
+  /** Closes a LISTEN connection that does not answer, so the subscriber reconnects (and reloads). */
+  private void probe() {
+    PgConnection conn = subscriber.actualConnection();
+    if (conn == null || subscriber.closed() || probing) {
+      return;
+    }
+    probing = true;
+    conn.query("SELECT 1").execute()
+        .timeout(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        .onComplete(ar -> probing = false)
+        .onFailure(e -> {
+          LOG.warn("the session revocation subscription did not answer ({}); reconnecting", e.toString());
+          conn.close();
+        });
   }
 
   /** Retries for as long as the gateway runs: 0.25 s, 0.5 s, 1 s, ... at most 5 s apart. */

@@ -1,0 +1,203 @@
+package com.timereg.gateway.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.timereg.gateway.store.ConnectionSettings;
+import com.timereg.gateway.store.Database;
+import com.timereg.gateway.store.DatabaseSettings;
+import com.timereg.gateway.store.PostgresExtension;
+import com.timereg.gateway.store.TestDatabase;
+import com.timereg.gateway.testsupport.ManualClock;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import io.vertx.pgclient.SslMode;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The LISTEN connection of the revocation feed when the network between it and PostgreSQL misbehaves. The feed
+ * reaches the server through a relay the test controls; the pool the feed reloads from goes straight to it. The
+ * periodic resync is set to an hour, so only the subscription can bring revocations in.
+ */
+@ExtendWith({VertxExtension.class, PostgresExtension.class})
+class RevocationFeedConnectionTest {
+  private static final SessionSettings SETTINGS = new SessionSettings(
+      SessionSettings.DEFAULT_ACCESS_TOKEN_LIFETIME, SessionSettings.DEFAULT_IDLE_TIMEOUT,
+      SessionSettings.DEFAULT_ABSOLUTE_TIMEOUT, SessionSettings.DEFAULT_CLOCK_SKEW_TOLERANCE,
+      SessionSettings.DEFAULT_REFRESH_GRACE, Duration.ofHours(1), SessionSettings.DEFAULT_RETENTION,
+      SessionSettings.DEFAULT_PURGE_INTERVAL);
+  private static final Duration PROBE_INTERVAL = Duration.ofMillis(200);
+  /** Far above probe interval + timeout: a feed that never notices fails instead of passing slowly. */
+  private static final long BOUND_MILLIS = 20_000;
+
+  private final ManualClock clock = ManualClock.startingNow();
+  private final RevocationList list = new RevocationList();
+  private final AtomicInteger gauge = new AtomicInteger(-1);
+  private final SessionMetrics metrics = new SessionMetrics() {
+    @Override
+    public void revocationFeed(boolean connected) {
+      gauge.set(connected ? 1 : 0);
+    }
+  };
+  private Vertx vertx;
+  private TestDatabase db;
+  private Database direct;
+  private RevocationFeed feed;
+  private Database poolViaRelay;
+
+  @BeforeEach
+  void setUp(Vertx vertx, TestDatabase db) {
+    this.vertx = vertx;
+    this.db = db;
+    this.direct = Database.create(vertx, db.databaseSettings());
+  }
+
+  @AfterEach
+  void tearDown(VertxTestContext ctx) {
+    Future<Void> stopped = feed != null ? feed.stop() : Future.succeededFuture();
+    stopped.transform(ar -> poolViaRelay != null ? poolViaRelay.close() : Future.<Void>succeededFuture())
+        .transform(ar -> direct.close())
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
+  void aListenConnectionCutWithoutAWordIsNoticedAndReplaced(VertxTestContext ctx) {
+    Relay relay = new Relay();
+    relay.listen(db.settings()).compose(port -> {
+      feed = new RevocationFeed(vertx, via(port, db.databaseSettings()), direct.pool(), new SessionStore(), list,
+          SETTINGS, metrics, clock, PROBE_INTERVAL);
+      return feed.start();
+    }).compose(v -> heard()).compose(v -> {
+      // A dropped NAT entry or a partition: the old connection goes silent, a new one gets through.
+      relay.cutOpenConnections();
+      return until(this::heardNow);
+    }).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+      assertThat(relay.opened()).as("a second connection replaced the cut one").isGreaterThanOrEqualTo(2);
+      assertThat(gauge.get()).isEqualTo(1);
+      ctx.completeNow();
+    })));
+  }
+
+  private static DatabaseSettings via(int port, DatabaseSettings real) {
+    ConnectionSettings c = real.connection();
+    return new DatabaseSettings(new ConnectionSettings("127.0.0.1", port, c.database(), c.user(), c.password()),
+        real.maxPoolSize(), real.connectTimeout(), SslMode.DISABLE, Duration.ofSeconds(2));
+  }
+
+  private Future<Void> heard() {
+    return until(this::heardNow);
+  }
+
+  /** Sends a revocation of a fresh id straight to the server; true when the feed has it shortly after. */
+  private Future<Boolean> heardNow() {
+    String id = UUID.randomUUID().toString();
+    return direct.pool().preparedQuery("SELECT pg_notify($1, $2)").execute(Tuple.of(SessionStore.CHANNEL, id))
+        .compose(rows -> vertx.timer(100))
+        .map(t -> list.isRevoked(id, clock.millis()));
+  }
+
+  private Future<Void> terminateListener() {
+    return direct.pool().preparedQuery("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
+            + "WHERE datname = current_database() AND application_name = $1")
+        .execute(Tuple.of(RevocationFeed.APPLICATION_NAME)).mapEmpty();
+  }
+
+  private Future<Void> until(Supplier<Future<Boolean>> condition) {
+    return attempt(condition, System.nanoTime() + BOUND_MILLIS * 1_000_000);
+  }
+
+  private Future<Void> attempt(Supplier<Future<Boolean>> condition, long deadline) {
+    return condition.get().recover(e -> Future.succeededFuture(false)).compose(done -> {
+      if (done) {
+        return Future.succeededFuture();
+      }
+      if (System.nanoTime() > deadline) {
+        return Future.failedFuture(new AssertionError("condition not met within " + BOUND_MILLIS + " ms"));
+      }
+      return vertx.timer(50).compose(t -> attempt(condition, deadline));
+    });
+  }
+
+  /**
+   * A TCP relay to the real server. {@link #cutOpenConnections()} silences the connections open at that moment
+   * (every byte dropped, both ways, nothing closed); later connections pass. While refusing, a new connection is
+   * closed at once.
+   */
+  private final class Relay {
+    private final List<AtomicBoolean> open = new CopyOnWriteArrayList<>();
+    private final List<NetSocket> sockets = new CopyOnWriteArrayList<>();
+    private final AtomicInteger opened = new AtomicInteger();
+    private volatile boolean refusing;
+
+    Future<Integer> listen(ConnectionSettings real) {
+      NetClient client = vertx.createNetClient();
+      NetServer server = vertx.createNetServer().connectHandler(downstream -> {
+        if (refusing) {
+          downstream.close();
+          return;
+        }
+        downstream.pause();
+        AtomicBoolean cut = new AtomicBoolean();
+        open.add(cut);
+        sockets.add(downstream);
+        opened.incrementAndGet();
+        client.connect(real.port(), real.host()).onComplete(ar -> {
+          if (ar.failed()) {
+            downstream.close();
+            return;
+          }
+          NetSocket upstream = ar.result();
+          downstream.handler(b -> {
+            if (!cut.get()) {
+              upstream.write(b);
+            }
+          });
+          upstream.handler(b -> {
+            if (!cut.get()) {
+              downstream.write(b);
+            }
+          });
+          downstream.closeHandler(v -> upstream.close());
+          upstream.closeHandler(v -> downstream.close());
+          downstream.resume();
+        });
+      });
+      return server.listen(0, "127.0.0.1").map(NetServer::actualPort);
+    }
+
+    void cutOpenConnections() {
+      open.forEach(c -> c.set(true));
+    }
+
+    void closeOpenConnections() {
+      sockets.forEach(NetSocket::close);
+      sockets.clear();
+    }
+
+    void refuseNewConnections(boolean refuse) {
+      refusing = refuse;
+    }
+
+    int opened() {
+      return opened.get();
+    }
+  }
+}
