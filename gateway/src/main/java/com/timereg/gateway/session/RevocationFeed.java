@@ -81,11 +81,12 @@ final class RevocationFeed {
         // the log's format; the loss is logged by the reconnect policy already.
         conn.exceptionHandler(e -> LOG.debug("session revocation subscription failed: {}", e.toString()));
       }
+      // Listening from now on, whether or not the reload below works (it is retried every resync interval).
+      metrics.revocationFeed(true);
       resync().onSuccess(n -> {
         if (connected.compareAndSet(false, true)) {
           LOG.info("listening for session revocations on channel {} ({} recently revoked sessions loaded)", SessionStore.CHANNEL, n);
         }
-        metrics.revocationFeed(true);
       });
     });
     channel.handler(this::onNotification);

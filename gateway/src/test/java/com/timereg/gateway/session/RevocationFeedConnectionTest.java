@@ -96,6 +96,33 @@ class RevocationFeedConnectionTest {
     })));
   }
 
+  @Test
+  @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
+  void theConnectedGaugeIsBackAtOneOnceTheFeedListensAgainEvenIfTheFirstReloadFailed(VertxTestContext ctx) {
+    Relay poolRelay = new Relay();
+    poolRelay.listen(db.settings()).compose(port -> {
+      poolViaRelay = Database.create(vertx, via(port, db.databaseSettings()));
+      feed = new RevocationFeed(vertx, db.databaseSettings(), poolViaRelay.pool(), new SessionStore(), list,
+          SETTINGS, metrics, clock);
+      return feed.start();
+    }).compose(v -> {
+      ctx.verify(() -> assertThat(gauge.get()).isEqualTo(1));
+      // The pool cannot reach the server while the feed loses its connection and gets it back.
+      poolRelay.refuseNewConnections(true);
+      poolRelay.closeOpenConnections();
+      return terminateListener();
+    }).compose(v -> until(() -> Future.succeededFuture(gauge.get() == 0)))
+        .compose(v -> until(this::heardNow))
+        .compose(v -> {
+          poolRelay.refuseNewConnections(false);
+          return feed.resync();
+        })
+        .onComplete(ctx.succeeding(n -> ctx.verify(() -> {
+          assertThat(gauge.get()).as("the feed listens (a notification arrived) and its reload works").isEqualTo(1);
+          ctx.completeNow();
+        })));
+  }
+
   private static DatabaseSettings via(int port, DatabaseSettings real) {
     ConnectionSettings c = real.connection();
     return new DatabaseSettings(new ConnectionSettings("127.0.0.1", port, c.database(), c.user(), c.password()),
