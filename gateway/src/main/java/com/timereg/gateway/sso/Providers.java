@@ -4,10 +4,15 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.impl.jose.JWK;
+import io.vertx.ext.auth.impl.jose.JWT;
 import io.vertx.ext.auth.oauth2.OAuth2Auth;
 import io.vertx.ext.auth.oauth2.OAuth2Options;
 import io.vertx.ext.auth.oauth2.providers.OpenIDConnectAuth;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import java.net.URI;
 import java.time.Clock;
 import java.util.Map;
@@ -157,7 +162,47 @@ final class Providers {
           IdTokenCheck.printable(kid));
       forget(customer.id(), provider);
     });
-    return Future.succeededFuture(provider);
+    return signingKeys(options).map(provider).onFailure(e -> close(auth));
+  }
+
+  /**
+   * Refuses a provider whose key set holds no key the library can check a signature with (empty,
+   * or only encryption or unsupported keys). The library takes such a set without complaint, and
+   * every ID token would then be refused as forged (token_invalid, counted against the person's
+   * office) for as long as the provider is cached: the provider's outage, reported as one. The set
+   * is read once more for this, since the library does not tell what it loaded; the same JWT and JWK
+   * classes decide, so both agree on what a usable key is.
+   */
+  private Future<Void> signingKeys(OAuth2Options options) {
+    WebClient client = WebClient.create(vertx, new WebClientOptions(options.getHttpClientOptions()));
+    return client.getAbs(options.getJwkPath())
+        .putHeader("Accept", "application/json")
+        .putHeader("User-Agent", USER_AGENT)
+        .timeout(settings.discoveryTimeout().toMillis())
+        .send()
+        .andThen(ar -> client.close())
+        .recover(e -> Future.failedFuture(new SsoException(SsoRefusal.PROVIDER_UNAVAILABLE,
+            "the key set at " + options.getJwkPath() + " could not be read: " + IdTokenCheck.printable(e.getMessage()))))
+        .compose(response -> usableKeys(response.statusCode() == 200 ? response.bodyAsString() : null)
+            ? Future.<Void>succeededFuture()
+            : Future.failedFuture(new SsoException(SsoRefusal.PROVIDER_UNAVAILABLE, "the key set at "
+                + options.getJwkPath() + " holds no signing key (status " + response.statusCode() + ")")));
+  }
+
+  static boolean usableKeys(String keySet) {
+    JWT jwt = new JWT();
+    try {
+      for (Object key : new JsonObject(keySet).getJsonArray("keys")) {
+        try {
+          jwt.addJWK(new JWK((JsonObject) key));
+        } catch (RuntimeException e) {
+          // Skipped, as the library skips it.
+        }
+      }
+    } catch (RuntimeException e) {
+      return false;
+    }
+    return !jwt.isUnsecure();
   }
 
   private static boolean secure(String endpoint) {

@@ -253,6 +253,32 @@ class SsoLoginTest {
     assertThat(metric("gateway_throttle_invalid_logins_total", "kind", "sso_rejected")).isEqualTo(counted);
   }
 
+  @Test
+  void aProviderPublishingNoUsableKeysIsUnavailableNotAnInvalidTokenCountedAgainstTheClient() {
+    double counted = metric("gateway_throttle_invalid_logins_total", "kind", "sso_rejected");
+    double invalid = ssoOutcome("token_invalid");
+    double unavailable = ssoOutcome("provider_unavailable");
+    // An empty key set, and only a key for encryption: no ID token can be checked, whoever signs in.
+    keySets.answer(NO_KEYS_TENANT, 200, "application/json", "{\"keys\":[]}");
+    keySets.answer(BROKEN_KEYS_TENANT, 200, "application/json",
+        "{\"keys\":[{\"kty\":\"oct\",\"use\":\"enc\",\"kid\":\"e1\",\"k\":\"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0\"}]}");
+    String[][] people = {{NO_KEYS_TENANT, "oid-nina", "nina@nokeysco.example"},
+        {BROKEN_KEYS_TENANT, "oid-bruno", "bruno@brokenkeysco.example"}};
+    for (String[] person : people) {
+      Response r = browser.get("/sso/start?login=" + enc(person[2]) + "&next=%2F");
+      if (r.status() == 303) {
+        provider.enqueueCallback(identity(person[0], person[1], Map.of()));
+        r = browser.get(authorize(r.location()));
+      }
+      // Whether refused at the start or on the way back: "try again", with its own reason, not "forged".
+      assertRefusedWithoutSession(r, 502, SsoRefusal.PROVIDER_UNAVAILABLE);
+      assertThat(r.headers().get("Retry-After")).isNotNull();
+    }
+    assertThat(ssoOutcome("provider_unavailable")).isEqualTo(unavailable + people.length);
+    assertThat(ssoOutcome("token_invalid")).isEqualTo(invalid);
+    assertThat(metric("gateway_throttle_invalid_logins_total", "kind", "sso_rejected")).isEqualTo(counted);
+  }
+
   // ---- state ----
 
   @Test

@@ -34,6 +34,8 @@ final class SsoTestBed {
   static final String OPT_TENANT = "tenant-optional";
   static final String REQ_TENANT = "tenant-required";
   static final String AUTO_TENANT = "tenant-auto";
+  static final String NO_KEYS_TENANT = "tenant-nokeys";
+  static final String BROKEN_KEYS_TENANT = "tenant-brokenkeys";
   static final String OPT_CLIENT = "client-optional";
   static final String REQ_CLIENT = "client-required";
   static final String AUTO_CLIENT = "client-auto";
@@ -42,6 +44,8 @@ final class SsoTestBed {
   static MockOAuth2Server provider;
   /** Token endpoint answers queued for the provider's next token requests. */
   static TokenAnswers tokenAnswers;
+  /** Key set answers for tenants whose provider publishes no usable keys. */
+  static KeySets keySets;
   static Vertx backendVertx;
   static Gateway gateway;
   static TestDatabase database;
@@ -53,7 +57,8 @@ final class SsoTestBed {
   static void start(TestDatabase db, Path dir) throws Exception {
     database = db;
     tokenAnswers = new TokenAnswers();
-    provider = new MockOAuth2Server(tokenAnswers);
+    keySets = new KeySets();
+    provider = new MockOAuth2Server(tokenAnswers, keySets);
     provider.start();
     backendVertx = Vertx.vertx();
     int backendPort = Await.await(new DemoBackend(backendVertx, DemoBackend.Options.DEFAULTS).start("127.0.0.1", 0));
@@ -89,6 +94,8 @@ final class SsoTestBed {
       customer(c, "pwco", "disabled", null, null, null, "{}", false);
       customer(c, "halfco", "optional", null, null, null, "{}", false);
       customer(c, "lostco", "required", "tenant-lost", "client-lost", "env:NOT_SET_ANYWHERE", "{}", false);
+      customer(c, "nokeysco", "optional", NO_KEYS_TENANT, "client-nokeys", null, "{}", false);
+      customer(c, "brokenkeysco", "optional", BROKEN_KEYS_TENANT, "client-brokenkeys", null, "{}", false);
       user(c, "optco", "olivia@optco.example", "olivia@optco.example", hash, "oid-olivia");
       user(c, "optco", "oscar", "Oscar@OptCo.example", null, null);
       user(c, "optco", "otto@optco.example", "otto@optco.example", null, null);
@@ -96,6 +103,8 @@ final class SsoTestBed {
       user(c, "pwco", "paul@pwco.example", "paul@pwco.example", hash, null);
       user(c, "halfco", "hanna@halfco.example", "hanna@halfco.example", hash, null);
       user(c, "lostco", "lars@lostco.example", "lars@lostco.example", hash, "oid-lars");
+      user(c, "nokeysco", "nina@nokeysco.example", "nina@nokeysco.example", hash, "oid-nina");
+      user(c, "brokenkeysco", "bruno@brokenkeysco.example", "bruno@brokenkeysco.example", hash, "oid-bruno");
     }
   }
 
