@@ -107,14 +107,21 @@ final class Providers {
   }
 
   private Future<Provider> discover(SsoCustomer customer) {
+    long timeoutMillis = settings.discoveryTimeout().toMillis();
+    // Bounded like discovery: a secret file on a mount that stops answering would otherwise keep
+    // this customer's entry pending, and every sign-in waiting on it, for ever.
     Future<String> secret = customer.secret().isPresent()
         ? secrets.resolve(customer.secretReference())
-            .recover(e -> Future.failedFuture(new SsoException(SsoRefusal.NOT_CONFIGURED, e.getMessage())))
+            .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
+            .recover(e -> Future.failedFuture(new SsoException(SsoRefusal.NOT_CONFIGURED,
+                e instanceof java.util.concurrent.TimeoutException
+                    ? "the secret " + customer.secretReference() + " could not be read within " + timeoutMillis + " ms"
+                    : e.getMessage())))
         : Future.succeededFuture(null);
     return secret.compose(value -> {
       OAuth2Options options = options(customer, value);
       return OpenIDConnectAuth.discover(vertx, options)
-          .timeout(settings.discoveryTimeout().toMillis(), TimeUnit.MILLISECONDS)
+          .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
           .recover(e -> Future.failedFuture(new SsoException(SsoRefusal.PROVIDER_UNAVAILABLE,
               "discovery at " + options.getSite() + " failed: " + IdTokenCheck.printable(e.getMessage()))))
           .compose(auth -> checked(customer, options, auth));

@@ -8,6 +8,8 @@ import com.timereg.gateway.testsupport.ManualClock;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -17,6 +19,7 @@ import no.nav.security.mock.oauth2.MockOAuth2Server;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Discovery against a real provider: cached per customer, refreshed, and failing in bounded time. */
 class ProvidersTest {
@@ -86,6 +89,23 @@ class ProvidersTest {
     Throwable t = failure(providers().get(customer(3, "contoso", "app", "env:NOT_SET")));
     assertThat(t).isInstanceOf(SsoException.class);
     assertThat(((SsoException) t).refusal()).isEqualTo(SsoRefusal.NOT_CONFIGURED);
+  }
+
+  @Test
+  void aSecretFileThatNeverAnswersFailsInBoundedTimeAsNotConfigured(@TempDir Path dir) throws Exception {
+    // A named pipe nobody writes to: reading it blocks, as a hung network mount would.
+    Path pipe = dir.resolve("client-secret");
+    assertThat(new ProcessBuilder("mkfifo", pipe.toString()).start().waitFor()).isZero();
+    try {
+      Providers p = providers(provider.url("/").toString() + "{tenant}", Duration.ofSeconds(1));
+      Throwable t = failure(p.get(customer(5, "contoso", "app", "file:" + pipe)));
+      assertThat(t).isInstanceOf(SsoException.class);
+      assertThat(((SsoException) t).refusal()).isEqualTo(SsoRefusal.NOT_CONFIGURED);
+      assertThat(t.getMessage()).contains(pipe.toString());
+    } finally {
+      // Lets the blocked read end, so the worker thread it holds is given back.
+      Files.writeString(pipe, "s");
+    }
   }
 
   @Test
