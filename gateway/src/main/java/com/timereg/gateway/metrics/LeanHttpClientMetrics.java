@@ -20,17 +20,27 @@ import java.util.Set;
 @SuppressWarnings({"rawtypes", "unchecked"})
 final class LeanHttpClientMetrics extends VertxTcpMetrics implements HttpClientMetrics<LeanHttpClientMetrics.Request, Object, Object> {
 
-  /** One request's state, as Vert.x's implementation keeps it. */
+  /**
+   * One request's state. It stops waiting for a response at the response's end or its reset, whichever comes
+   * first, and not (as in Vert.x's implementation) once both the request and the response have ended: when the
+   * backend answers before the whole body was sent (a 413, say) and closes, Vert.x reports neither the request's
+   * end nor a reset, and the gauge would count that request for good.
+   */
   static final class Request {
     final RequestMeters.ByMethod meters;
     final long startNanos = System.nanoTime();
     int status;
-    boolean requestEnded;
-    boolean responseEnded;
-    boolean reset;
+    private boolean active = true;
 
     Request(RequestMeters.ByMethod meters) {
       this.meters = meters;
+    }
+
+    void leave() {
+      if (active) {
+        active = false;
+        meters.active.decrement();
+      }
     }
   }
 
@@ -79,16 +89,11 @@ final class LeanHttpClientMetrics extends VertxTcpMetrics implements HttpClientM
     @Override
     public void requestEnd(Request r, long bytesWritten) {
       r.meters.requestBytes.record(bytesWritten);
-      r.requestEnded = true;
-      if (!r.reset && r.responseEnded) {
-        r.meters.active.decrement();
-      }
     }
 
     @Override
     public void requestReset(Request r) {
-      r.meters.active.decrement();
-      r.reset = true;
+      r.leave();
     }
 
     @Override
@@ -98,10 +103,7 @@ final class LeanHttpClientMetrics extends VertxTcpMetrics implements HttpClientM
 
     @Override
     public void responseEnd(Request r, long bytesRead) {
-      r.responseEnded = true;
-      if (!r.reset && r.requestEnded) {
-        r.meters.active.decrement();
-      }
+      r.leave();
       r.meters.status(r.status).record(r.startNanos, bytesRead);
     }
   }

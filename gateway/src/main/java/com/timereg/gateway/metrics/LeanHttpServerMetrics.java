@@ -19,16 +19,27 @@ import java.util.Set;
 @SuppressWarnings({"rawtypes", "unchecked"})
 final class LeanHttpServerMetrics extends VertxTcpMetrics implements HttpServerMetrics<LeanHttpServerMetrics.Request, Object, Object> {
 
-  /** One request's state, as Vert.x's implementation keeps it. */
+  /**
+   * One request's state. It leaves the active gauge at its response's end or its reset, whichever comes first,
+   * and not (as in Vert.x's implementation) once both the request and the response have ended: when the response
+   * ends before the request body (an early 401, 413 or 429) and the client then closes, or when the request was
+   * turned into a tunnel ({@code toNetSocket}), Vert.x reports neither the request's end nor a reset, and the
+   * gauge would count that request for good.
+   */
   static final class Request {
     final RequestMeters.ByMethod meters;
     final long startNanos = System.nanoTime();
-    boolean requestEnded;
-    boolean responseEnded;
-    boolean reset;
+    private boolean active = true;
 
     Request(RequestMeters.ByMethod meters) {
       this.meters = meters;
+    }
+
+    void leave() {
+      if (active) {
+        active = false;
+        meters.active.decrement();
+      }
     }
   }
 
@@ -66,26 +77,18 @@ final class LeanHttpServerMetrics extends VertxTcpMetrics implements HttpServerM
   @Override
   public void requestEnd(Request r, HttpRequest request, long bytesRead) {
     r.meters.requestBytes.record(bytesRead);
-    r.requestEnded = true;
-    if (!r.reset && r.responseEnded) {
-      r.meters.active.decrement();
-    }
   }
 
   @Override
   public void requestReset(Request r) {
     r.meters.reset();
-    r.meters.active.decrement();
-    r.reset = true;
+    r.leave();
   }
 
   @Override
   public void responseEnd(Request r, HttpResponse response, long bytesWritten) {
     r.meters.status(response.statusCode()).record(r.startNanos, bytesWritten);
-    r.responseEnded = true;
-    if (!r.reset && r.requestEnded) {
-      r.meters.active.decrement();
-    }
+    r.leave();
   }
 
   @Override
