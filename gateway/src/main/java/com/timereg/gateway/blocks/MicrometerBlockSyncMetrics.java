@@ -43,8 +43,10 @@ public final class MicrometerBlockSyncMetrics implements BlockSyncMetrics {
 
   @Override
   public void bind(BooleanSupplier synced) {
+    // Held strongly: the caller's method reference is referenced by nothing else, and Micrometer holds a
+    // gauge's object weakly by default, so the gauge would read NaN after the next garbage collection.
     Gauge.builder("gateway.blocks.synced", synced, s -> s.getAsBoolean() ? 1 : 0)
         .description("1 while this node listens for block changes and has loaded the shared tables")
-        .register(registry);
+        .strongReference(true).register(registry);
   }
 }

@@ -87,7 +87,9 @@ public final class MicrometerSessionMetrics implements SessionMetrics {
 
   @Override
   public void bindRevocationListSize(IntSupplier size) {
+    // Held strongly: the caller's method reference is referenced by nothing else, and Micrometer holds a
+    // gauge's object weakly by default, so the gauge would read NaN after the next garbage collection.
     Gauge.builder("gateway.session.revocation.list.size", size, s -> s.getAsInt())
-        .description("Session ids in this node's in-memory revocation list").register(registry);
+        .description("Session ids in this node's in-memory revocation list").strongReference(true).register(registry);
   }
 }
