@@ -138,7 +138,11 @@ final class IdTokenCheck {
     }
     String t = s.strip();
     int at = t.lastIndexOf('@');
-    return at > 0 && at < t.length() - 1 && t.length() <= 254 && t.indexOf('@') == at ? t : null;
+    // No space or control character: the address may become a login name, and goes into log lines.
+    return at > 0 && at < t.length() - 1 && t.length() <= 254 && t.indexOf('@') == at
+        && t.codePoints().noneMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c)
+            || Character.isSpaceChar(c))
+        ? t : null;
   }
 
   private static String nonEmpty(Object claim) {

@@ -46,11 +46,13 @@ final class SsoAudit {
    */
   Future<Void> refused(InetAddress client, SsoCustomer customer, String loginHint, SsoRefusal refusal, String detail) {
     String slug = customer == null ? "(unknown)" : customer.slug();
-    LOG.info("SSO sign-in refused ({}): {}; customer {}, login name {}, from {}", refusal.tag(), detail, slug,
+    // The detail may quote the provider's or the token's words: no line breaks into the log or the note.
+    String said = detail == null ? null : detail.replaceAll("\\p{Cntrl}", "?");
+    LOG.info("SSO sign-in refused ({}): {}; customer {}, login name {}, from {}", refusal.tag(), said, slug,
         loginHint == null ? "(none)" : IdTokenCheck.printable(loginHint), client.getHostAddress());
     JsonObject details = new JsonObject().put("reason", refusal.tag()).put("customer", customer == null ? null : slug)
         .put("login_hint", loginHint);
-    return insert(client, null, "sso-refused", refusal.tag() + ": " + detail, details);
+    return insert(client, null, "sso-refused", refusal.tag() + ": " + said, details);
   }
 
   /** Never fails: a database that cannot take the row is logged. */

@@ -139,6 +139,32 @@ class SsoLoginTest {
     assertThat(subjectOf("otto@optco.example")).isNull();
   }
 
+  /**
+   * An e-mail claim with line breaks is no address: it neither names an account (created or linked) nor reaches
+   * the log or the audit note as a forged line. A tenant's administrator can put anything in that claim.
+   */
+  @Test
+  void anAddressWithLineBreaksIsNoAddressAndForgesNoLogLine() throws Exception {
+    String forged = "\n2026-11-28 00:00:00.000 INFO  [main] c.t.gateway.edge.Gateway - stopped";
+    try (com.timereg.gateway.testsupport.CapturedLogs logs = com.timereg.gateway.testsupport.CapturedLogs.atDebug()) {
+      provider.enqueueCallback(identity(AUTO_TENANT, "oid-forger", Map.of("email", "forger@autoco.example" + forged)));
+      Response created = signIn(browser, "forger@autoco.example", "/api/me");
+      assertThat(created.sets(SessionCookies.ACCESS)).as("no account is made for such an address").isFalse();
+
+      provider.enqueueCallback(identity(OPT_TENANT, "oid-forger2", Map.of("email", "forger@elsewhere.example" + forged)));
+      assertThat(signIn(browser, "otto@optco.example", "/").sets(SessionCookies.ACCESS)).isFalse();
+
+      assertThat(logs.lines()).noneMatch(line -> line.toLowerCase(java.util.Locale.ROOT)
+          .contains(forged.toLowerCase(java.util.Locale.ROOT)));
+    }
+    try (Connection c = database.openJdbc();
+        PreparedStatement s = c.prepareStatement("SELECT count(*) FROM users WHERE login_name LIKE 'forger%'")) {
+      ResultSet r = s.executeQuery();
+      r.next();
+      assertThat(r.getInt(1)).isZero();
+    }
+  }
+
   @Test
   void anAddressTheProviderCallsUnverifiedLinksNothing() throws Exception {
     provider.enqueueCallback(identity(OPT_TENANT, "oid-otto", Map.of("email", "otto@optco.example",
