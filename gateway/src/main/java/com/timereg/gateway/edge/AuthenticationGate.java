@@ -35,7 +35,8 @@ final class AuthenticationGate implements Handler<RoutingContext> {
     Optional<SessionIdentity> identity = SessionAuthenticator.identity(ctx);
     if (identity.isPresent()) {
       SessionIdentity id = identity.get();
-      ForwardedIdentity.put(ctx, new ForwardedIdentity(id.loginName(), id.customer(), id.method().value, id.sessionId()));
+      ForwardedIdentity.put(ctx, new ForwardedIdentity(id.loginName(), id.customer(), id.method().value, id.sessionId(),
+          SessionAuthenticator.accessExpires(ctx).orElse(null)));
       ctx.next();
     } else if (isPublicPath.test(ctx.normalizedPath()) && readsTheSame(ctx.request().path(), ctx.normalizedPath())) {
       ctx.next();

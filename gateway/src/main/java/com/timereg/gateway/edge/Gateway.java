@@ -413,7 +413,7 @@ public final class Gateway {
     ProxyMetrics proxyMetrics = new MicrometerProxyMetrics(registry);
     long maxBody = config.publicListener().maxBodySize();
     java.util.function.Function<Vertx, ProxyHandler> proxies =
-        v -> ProxyHandler.create(v, config.backend(), proxyMetrics, maxBody, sessions::isRevoked);
+        v -> ProxyHandler.create(v, config.backend(), proxyMetrics, maxBody, sessions::isRevoked, Clock.systemUTC());
     java.util.function.Consumer<HttpServer> onListening = s -> {
       publicServers.add(s);
       reloader.register(s);

@@ -1,6 +1,7 @@
 package com.timereg.gateway.proxy;
 
 import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -16,8 +17,10 @@ import java.util.Optional;
  * @param method   how the user signed in, e.g. {@code password} or {@code sso}
  * @param session  the session that authenticated the request, or null; never sent to the backend: a WebSocket
  *                 tunnel it opened ends when it is revoked ({@link OpenTunnels})
+ * @param sessionExpires when the credentials that authenticated the request expire (the access token's expiry),
+ *                 or null; never sent to the backend: a WebSocket tunnel it opened ends then
  */
-public record ForwardedIdentity(String user, String customer, String method, String session) {
+public record ForwardedIdentity(String user, String customer, String method, String session, Instant sessionExpires) {
 
   private static final String CONTEXT_KEY = ForwardedIdentity.class.getName();
 
@@ -27,9 +30,14 @@ public record ForwardedIdentity(String user, String customer, String method, Str
     requireText(method, "method");
   }
 
+  /** Without an expiry: a tunnel it opened ends only when the session is revoked. */
+  public ForwardedIdentity(String user, String customer, String method, String session) {
+    this(user, customer, method, session, null);
+  }
+
   /** Without a session: for what no revocation needs to reach after the answer (a relayed request). */
   public ForwardedIdentity(String user, String customer, String method) {
-    this(user, customer, method, null);
+    this(user, customer, method, null, null);
   }
 
   /** Called by the session step once the request is authenticated. */

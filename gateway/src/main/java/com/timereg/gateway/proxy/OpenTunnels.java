@@ -2,42 +2,56 @@ package com.timereg.gateway.proxy;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetSocket;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
  * The WebSocket tunnels of one proxy instance that a session opened, and the check that ends them once their
- * session is revoked. A tunnel may stay open for hours after its handshake was authenticated; logout, a
- * password change that ends the user's other sessions, or staff revoking a session must end it too, as they
- * end the session's requests. Every {@link #CHECK_MILLIS} while any is open, each tunnel's session is looked
- * up in the revocation list (in memory, fed from every node); a revoked one's client and backend connections
- * are closed (no WebSocket close frame: the tunnel carries raw bytes and may be in the middle of a frame).
- * Everything here runs on the proxy instance's event loop; the map is concurrent only so that a socket closed
- * during {@link #check} may leave it.
+ * session has ended for them. A tunnel may stay open for hours after its handshake was authenticated, but it
+ * carries no credentials after it: logout, a password change that ends the user's other sessions, staff
+ * revoking a session, and the expiry of the access token that authenticated the handshake (which no access
+ * token outlives the session's absolute timeout) must end it too, as they end the session's requests. Every
+ * {@link #CHECK_MILLIS} while any is open, each tunnel's session is looked up in the revocation list (in
+ * memory, fed from every node) and its expiry compared with the injected clock; an ended one is closed with
+ * the WebSocket close code 1008 (policy violation) when the client is between frames, and without a close
+ * frame otherwise ({@link WebSocketTunnel}). Everything here runs on the proxy instance's event loop; the map
+ * is concurrent only so that a socket closed during {@link #check} may leave it.
  */
 final class OpenTunnels {
   static final long CHECK_MILLIS = 1_000;
 
   private final Vertx vertx;
   private final Predicate<String> sessionRevoked;
+  private final Clock clock;
   private final Map<NetSocket, Tunnel> open = new ConcurrentHashMap<>();
   private long timer = -1;
 
-  private record Tunnel(String session, NetSocket backend) {}
+  private record Tunnel(String session, Instant expires, Runnable end) {}
 
-  /** @param sessionRevoked whether a session id was revoked (checked without the database) */
-  OpenTunnels(Vertx vertx, Predicate<String> sessionRevoked) {
+  /**
+   * @param sessionRevoked whether a session id was revoked (checked without the database)
+   * @param clock the sessions' clock, which decides when an access token has expired
+   */
+  OpenTunnels(Vertx vertx, Predicate<String> sessionRevoked, Clock clock) {
     this.vertx = vertx;
     this.sessionRevoked = sessionRevoked;
+    this.clock = clock;
   }
 
-  /** Watches a spliced tunnel of {@code session} (null: a public path's, which no revocation ends). */
-  void opened(String session, NetSocket client, NetSocket backend) {
+  /**
+   * Watches a spliced tunnel of {@code session} (null: a public path's, which no session ends).
+   *
+   * @param expires when the credentials of the handshake expire (null: never)
+   * @param end closes both of the tunnel's connections
+   */
+  void opened(String session, Instant expires, NetSocket client, Runnable end) {
     if (session == null) {
       return;
     }
-    open.put(client, new Tunnel(session, backend));
+    open.put(client, new Tunnel(session, expires, end));
     if (timer < 0) {
       timer = vertx.setPeriodic(CHECK_MILLIS, id -> check());
     }
@@ -45,18 +59,26 @@ final class OpenTunnels {
 
   /** The tunnel of {@code client} has closed. */
   void closed(NetSocket client) {
-    if (open.remove(client) != null && open.isEmpty() && timer >= 0) {
+    if (open.remove(client) != null) {
+      stopWhenNoneOpen();
+    }
+  }
+
+  private void stopWhenNoneOpen() {
+    if (open.isEmpty() && timer >= 0) {
       vertx.cancelTimer(timer);
       timer = -1;
     }
   }
 
   private void check() {
+    Instant now = clock.instant();
     open.forEach((client, tunnel) -> {
-      if (sessionRevoked.test(tunnel.session())) {
-        client.close();
-        tunnel.backend().close();
+      if ((tunnel.expires() != null && !now.isBefore(tunnel.expires())) || sessionRevoked.test(tunnel.session())) {
+        open.remove(client);
+        tunnel.end().run();
       }
     });
+    stopWhenNoneOpen();
   }
 }

@@ -42,17 +42,25 @@ public final class ProxyHandler implements Handler<RoutingContext> {
     return create(vertx, settings, metrics, maxBodyBytes, session -> false);
   }
 
+  /** As below, with the system clock. */
+  public static ProxyHandler create(Vertx vertx, ProxySettings settings, ProxyMetrics metrics, long maxBodyBytes,
+      java.util.function.Predicate<String> sessionRevoked) {
+    return create(vertx, settings, metrics, maxBodyBytes, sessionRevoked, java.time.Clock.systemUTC());
+  }
+
   /**
    * @param sessionRevoked whether a session was revoked ({@link ForwardedIdentity#session}): the WebSocket tunnels it
    *     opened are closed ({@link OpenTunnels})
+   * @param clock the sessions' clock: a tunnel is closed when the credentials of its handshake expire by it
+   *     ({@link ForwardedIdentity#sessionExpires})
    */
   public static ProxyHandler create(Vertx vertx, ProxySettings settings, ProxyMetrics metrics, long maxBodyBytes,
-      java.util.function.Predicate<String> sessionRevoked) {
+      java.util.function.Predicate<String> sessionRevoked, java.time.Clock clock) {
     Objects.requireNonNull(vertx, "vertx");
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(metrics, "metrics");
     return new ProxyHandler(vertx, new ExchangeSupport(vertx, new BackendClient(vertx, settings), settings, metrics,
-        maxBodyBytes, new OpenTunnels(vertx, sessionRevoked)));
+        maxBodyBytes, new OpenTunnels(vertx, sessionRevoked, clock)));
   }
 
   public ProxySettings settings() {
@@ -80,8 +88,8 @@ public final class ProxyHandler implements Handler<RoutingContext> {
     boolean webSocket = request.canUpgradeToWebSocket();
     HeaderHygiene.Forwarding forwarding = forwarding(context, request, webSocket);
     if (webSocket) {
-      new WebSocketTunnel(support, request, forwarding, start).start(context,
-          ForwardedIdentity.from(context).map(ForwardedIdentity::session).orElse(null));
+      new WebSocketTunnel(support, request, forwarding, start, ForwardedIdentity.from(context).orElse(null))
+          .start(context);
       return;
     }
     RequestFraming framing = RequestFraming.of(request);

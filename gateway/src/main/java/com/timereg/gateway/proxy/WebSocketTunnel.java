@@ -1,6 +1,7 @@
 package com.timereg.gateway.proxy;
 
 import io.vertx.core.AsyncResult;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerRequest;
@@ -14,17 +15,14 @@ import io.vertx.core.net.NetSocket;
  * is revoked ({@link OpenTunnels}).
  */
 final class WebSocketTunnel extends Exchange {
-  private String session;
+  /** The identity that authenticated the handshake; null on a public path. */
+  private final ForwardedIdentity identity;
 
+  /** @param identity who authenticated the handshake (its session ends the tunnel), or null on a public path */
   WebSocketTunnel(ExchangeSupport support, HttpServerRequest request, HeaderHygiene.Forwarding forwarding,
-      long startNanos) {
+      long startNanos, ForwardedIdentity identity) {
     super(support, request, forwarding, startNanos);
-  }
-
-  /** Also remembers the session that authenticated the handshake. */
-  void start(io.vertx.ext.web.RoutingContext context, String session) {
-    this.session = session;
-    start(context);
+    this.identity = identity;
   }
 
   @Override
@@ -67,8 +65,11 @@ final class WebSocketTunnel extends Exchange {
         return;
       }
       NetSocket clientSocket = upgraded.result();
-      splice(clientSocket, backendSocket, () -> support.tunnels.closed(clientSocket));
-      support.tunnels.opened(session, clientSocket, backendSocket);
+      ServerFrames frames = new ServerFrames();
+      splice(clientSocket, backendSocket, frames, () -> support.tunnels.closed(clientSocket));
+      support.tunnels.opened(identity == null ? null : identity.session(),
+          identity == null ? null : identity.sessionExpires(), clientSocket,
+          () -> endForPolicy(clientSocket, backendSocket, frames));
       completed(101);
     });
   }
@@ -78,14 +79,43 @@ final class WebSocketTunnel extends Exchange {
    * listener stops, the tunnel closes at once: it may stay open for hours, a stop should not wait the whole
    * grace for it, and its client reconnects (to another node).
    */
-  private static void splice(NetSocket client, NetSocket backend, Runnable onClientClosed) {
+  private static void splice(NetSocket client, NetSocket backend, ServerFrames frames, Runnable onClientClosed) {
     client.pipeTo(backend).onFailure(failure -> backend.close());
-    backend.pipeTo(client).onFailure(failure -> client.close());
+    // Not pipeTo: the frame boundaries towards the client are followed, so that a close frame can be sent.
+    backend.handler(data -> {
+      frames.feed(data);
+      client.write(data);
+      if (client.writeQueueFull()) {
+        backend.pause();
+        client.drainHandler(drained -> backend.resume());
+      }
+    });
+    backend.endHandler(ended -> client.end());
+    backend.exceptionHandler(failure -> client.close());
+    backend.resume();
     client.closeHandler(closed -> {
       backend.close();
       onClientClosed.run();
     });
     backend.closeHandler(closed -> client.close());
     client.shutdownHandler(stopping -> client.close());
+  }
+
+  /** A close frame with status 1008 (policy violation), as a server sends it: unmasked. */
+  private static final byte[] CLOSE_POLICY = {(byte) 0x88, 0x02, 0x03, (byte) 0xF0};
+
+  /**
+   * Ends a tunnel whose session has ended. Between two frames the client gets a close frame with 1008, so a
+   * browser's {@code onclose} learns why (and can reconnect, which signs in again or refreshes the session);
+   * in the middle of one there is no way to say it, and the connection just closes (1006).
+   */
+  private static void endForPolicy(NetSocket client, NetSocket backend, ServerFrames frames) {
+    backend.pause();
+    backend.close();
+    if (frames.betweenFrames()) {
+      client.write(Buffer.buffer(CLOSE_POLICY)).onComplete(written -> client.close());
+    } else {
+      client.close();
+    }
   }
 }

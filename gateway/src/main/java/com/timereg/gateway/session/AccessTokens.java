@@ -195,6 +195,27 @@ public final class AccessTokens {
     return known == null ? null : admit(known, clock.instant());
   }
 
+  /**
+   * When {@code token}, which {@link #verify} has just accepted, expires: for what outlives the request it
+   * authenticated (a WebSocket tunnel). Null if it cannot be read.
+   */
+  Instant expiry(String token) {
+    Verified known = verified.get(new TokenText(token));
+    if (known != null) {
+      return Instant.ofEpochSecond(known.exp);
+    }
+    // Not remembered (the map was full): the claims of a token that verified can be read as they are.
+    int first = token.indexOf('.');
+    int second = token.indexOf('.', first + 1);
+    try {
+      byte[] json = Base64.getUrlDecoder().decode(token.substring(first + 1, second));
+      Object exp = new JsonObject(new String(json, StandardCharsets.UTF_8)).getValue("exp");
+      return exp instanceof Number seconds ? Instant.ofEpochSecond(seconds.longValue()) : null;
+    } catch (IllegalArgumentException | IndexOutOfBoundsException | DecodeException e) {
+      return null;
+    }
+  }
+
   /** Drops remembered tokens that have expired; returns how many remain. */
   int sweep(Instant now) {
     verified.values().removeIf(v -> now.getEpochSecond() >= v.exp);

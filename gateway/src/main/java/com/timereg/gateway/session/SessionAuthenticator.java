@@ -9,6 +9,7 @@ import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -39,6 +40,8 @@ public final class SessionAuthenticator implements Handler<RoutingContext> {
    * proxy must then strip it, since the backend has no use for it and must not see it.
    */
   public static final String BEARER_IS_OURS = "gateway.session.bearer-is-ours";
+  /** When the access token that authenticated the request expires ({@link Instant}). */
+  public static final String ACCESS_EXPIRES = "gateway.session.access-expires";
 
   private static final Logger LOG = LoggerFactory.getLogger(SessionAuthenticator.class);
 
@@ -59,6 +62,14 @@ public final class SessionAuthenticator implements Handler<RoutingContext> {
   /** Why the request is not authenticated; empty when it is (or the authenticator did not run). */
   public static Optional<AuthFailure> failure(RoutingContext ctx) {
     return Optional.ofNullable(ctx.get(FAILURE));
+  }
+
+  /**
+   * When the access token that authenticated the request expires; empty when it is not authenticated. What
+   * outlives the request (a WebSocket tunnel) ends then.
+   */
+  public static Optional<Instant> accessExpires(RoutingContext ctx) {
+    return Optional.ofNullable(ctx.get(ACCESS_EXPIRES));
   }
 
   public static boolean bearerIsOurs(RoutingContext ctx) {
@@ -83,8 +94,10 @@ public final class SessionAuthenticator implements Handler<RoutingContext> {
         unauthenticated(ctx, AuthFailure.INVALID_TOKEN);
         return;
       }
+      String bearer = ours;
       tokens.verify(ours).onComplete(ar -> {
         if (ar.succeeded()) {
+          noteExpiry(ctx, bearer);
           authenticated(ctx, ar.result());
         } else {
           unauthenticated(ctx, AuthFailure.INVALID_TOKEN);
@@ -99,6 +112,7 @@ public final class SessionAuthenticator implements Handler<RoutingContext> {
     }
     tokens.verify(access.getValue()).onComplete(ar -> {
       if (ar.succeeded()) {
+        noteExpiry(ctx, access.getValue());
         authenticated(ctx, ar.result());
       } else if (ar.cause() instanceof TokenRejectedException r && r.reason() == TokenRejection.REVOKED) {
         // The family is revoked in the database too: a refresh would only cost a query.
@@ -188,6 +202,7 @@ public final class SessionAuthenticator implements Handler<RoutingContext> {
       IssuedTokens issued = ar.result().tokens();
       SessionCookies.set(ctx.response(), issued, clock.instant());
       ctx.put(IDENTITY, issued.identity());
+      ctx.put(ACCESS_EXPIRES, issued.accessExpiresAt());
     } else {
       SessionCookies.clear(ctx.response());
       ctx.put(FAILURE, AuthFailure.SESSION_ENDED);
@@ -198,6 +213,13 @@ public final class SessionAuthenticator implements Handler<RoutingContext> {
       ctx.request().resume();
     }
     ctx.next();
+  }
+
+  /** Only for a WebSocket handshake, the one request that outlives its credentials: the others skip the lookup. */
+  private void noteExpiry(RoutingContext ctx, String token) {
+    if (ctx.request().canUpgradeToWebSocket()) {
+      ctx.put(ACCESS_EXPIRES, tokens.expiry(token));
+    }
   }
 
   private static void authenticated(RoutingContext ctx, SessionIdentity identity) {

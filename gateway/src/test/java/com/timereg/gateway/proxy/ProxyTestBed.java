@@ -19,8 +19,10 @@ import io.vertx.core.net.SelfSignedCertificate;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -78,8 +80,20 @@ final class ProxyTestBed {
   /** As above, refusing request bodies over {@code maxBodyBytes}. */
   static ProxyTestBed start(Vertx vertx, ProxySettings settings, Handler<RoutingContext> authStep,
       boolean readsBody, long maxBodyBytes) {
+    return start(vertx, settings, authStep, readsBody, maxBodyBytes, session -> false, Clock.systemUTC());
+  }
+
+  /** As above, the proxy's tunnels ending by {@code sessionRevoked} and by expiry on {@code clock}. */
+  static ProxyTestBed start(Vertx vertx, ProxySettings settings, Handler<RoutingContext> authStep,
+      Predicate<String> sessionRevoked, Clock clock) {
+    return start(vertx, settings, authStep, false, Long.MAX_VALUE, sessionRevoked, clock);
+  }
+
+  private static ProxyTestBed start(Vertx vertx, ProxySettings settings, Handler<RoutingContext> authStep,
+      boolean readsBody, long maxBodyBytes, Predicate<String> sessionRevoked, Clock clock) {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    ProxyHandler proxy = ProxyHandler.create(vertx, settings, new MicrometerProxyMetrics(registry), maxBodyBytes);
+    ProxyHandler proxy = ProxyHandler.create(vertx, settings, new MicrometerProxyMetrics(registry), maxBodyBytes,
+        sessionRevoked, clock);
     SelfSignedCertificate certificate = CERTIFICATE;
     Router router = Router.router(vertx);
     router.route().handler(rc -> {

@@ -16,7 +16,12 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import com.timereg.gateway.testsupport.ManualClock;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -86,5 +91,57 @@ class ProxyWebSocketTest {
 
     assertThat(reply.status()).isEqualTo(403);
     assertThat(reply.body().toString()).isEqualTo("no sockets here");
+  }
+
+  /**
+   * A tunnel carries no credentials after its handshake: when the access token that authenticated it expires
+   * (by the sessions' clock), the tunnel ends with a close frame saying why (1008, policy violation), and the
+   * client reconnects with a fresh token. Before that, it stays open.
+   */
+  @Test
+  void aTunnelEndsWith1008WhenTheAccessTokenOfItsHandshakeExpires(Vertx vertx, VertxTestContext test) {
+    ManualClock clock = ManualClock.startingNow();
+    ForwardedIdentity expiring = new ForwardedIdentity("alice@example.com", "acme", "password", "session-1",
+        clock.instant().plus(Duration.ofMinutes(5)));
+    int port = await(new DemoBackend(vertx, DemoBackend.Options.DEFAULTS).start("127.0.0.1", 0));
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(expiring),
+        session -> false, clock);
+
+    WebSocketClient client = bed.webSocketClient();
+    bed.context.runOnContext(start -> client.connect("/ws/echo").onComplete(test.succeeding(socket -> {
+      socket.closeHandler(closed -> test.verify(() -> {
+        assertThat(socket.closeStatusCode()).isEqualTo((short) 1008);
+        test.completeNow();
+      }));
+      socket.textMessageHandler(text -> {
+        if (text.equals("before expiry")) {
+          clock.advance(Duration.ofMinutes(5).minusSeconds(1));
+          socket.writeTextMessage("a second before");
+        } else {
+          clock.advance(Duration.ofSeconds(1));
+        }
+      });
+      socket.writeTextMessage("before expiry");
+    })));
+  }
+
+  /** A revoked session's tunnel also ends with a close frame that says why. */
+  @Test
+  void aRevokedSessionsTunnelEndsWith1008(Vertx vertx, VertxTestContext test) {
+    Set<String> revoked = ConcurrentHashMap.newKeySet();
+    ForwardedIdentity withSession = new ForwardedIdentity("alice@example.com", "acme", "password", "session-2");
+    int port = await(new DemoBackend(vertx, DemoBackend.Options.DEFAULTS).start("127.0.0.1", 0));
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(withSession),
+        revoked::contains, Clock.systemUTC());
+
+    WebSocketClient client = bed.webSocketClient();
+    bed.context.runOnContext(start -> client.connect("/ws/echo").onComplete(test.succeeding(socket -> {
+      socket.closeHandler(closed -> test.verify(() -> {
+        assertThat(socket.closeStatusCode()).isEqualTo((short) 1008);
+        test.completeNow();
+      }));
+      socket.textMessageHandler(text -> revoked.add("session-2"));
+      socket.writeTextMessage("before the logout");
+    })));
   }
 }

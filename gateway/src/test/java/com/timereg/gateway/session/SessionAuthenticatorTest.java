@@ -95,7 +95,8 @@ class SessionAuthenticatorTest {
   private static JsonObject whoami(RoutingContext ctx) {
     SessionIdentity id = SessionAuthenticator.identity(ctx).orElseThrow();
     return new JsonObject().put("user", id.loginName()).put("sid", id.sessionId())
-        .put("bearerIsOurs", SessionAuthenticator.bearerIsOurs(ctx));
+        .put("bearerIsOurs", SessionAuthenticator.bearerIsOurs(ctx))
+        .put("accessExpires", SessionAuthenticator.accessExpires(ctx).map(java.time.Instant::getEpochSecond).orElse(null));
   }
 
   @AfterEach
@@ -147,6 +148,54 @@ class SessionAuthenticatorTest {
 
   private static Map<String, String> cookies(IssuedTokens t) {
     return Map.of(SessionCookies.ACCESS, t.accessToken(), SessionCookies.REFRESH, t.refreshToken());
+  }
+
+  /**
+   * A WebSocket handshake outlives its credentials: the proxy learns when they expire, so that the tunnel ends
+   * then (docs/proxy.md), whether a cookie, a bearer token or a transparent refresh authenticated it.
+   */
+  @Test
+  void aWebSocketHandshakeLearnsWhenItsAccessTokenExpires(VertxTestContext ctx) {
+    login().compose(t -> upgrade(Map.of(SessionCookies.ACCESS, t.accessToken()), null)
+        .compose(byCookie -> upgrade(Map.of(), "Bearer " + t.accessToken()).map(byBearer -> {
+          ctx.verify(() -> {
+            long expires = t.accessExpiresAt().getEpochSecond();
+            assertThat(byCookie.status()).isEqualTo(200);
+            assertThat(new JsonObject(byCookie.body()).getLong("accessExpires")).isEqualTo(expires);
+            assertThat(new JsonObject(byBearer.body()).getLong("accessExpires")).isEqualTo(expires);
+          });
+          return t;
+        }))
+        .compose(t2 -> upgrade(Map.of(SessionCookies.REFRESH, t2.refreshToken()), null))
+        .map(refreshed -> {
+          ctx.verify(() -> {
+            String access = cookieValue(refreshed.setCookies().get(SessionCookies.ACCESS));
+            long expires = sessions.verify(access).map(id -> clock.instant().plus(SessionSettings.DEFAULTS
+                .accessTokenLifetime()).getEpochSecond()).result();
+            assertThat(new JsonObject(refreshed.body()).getLong("accessExpires")).isEqualTo(expires);
+          });
+          return refreshed;
+        }))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  private Future<Reply> upgrade(Map<String, String> cookies, String authorization) {
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1")
+        .setPort(server.actualPort()).setURI("/whoami")
+        .putHeader("Connection", "Upgrade").putHeader("Upgrade", "websocket")
+        .putHeader("Sec-WebSocket-Version", "13").putHeader("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==");
+    return client.request(options).compose(req -> {
+      List<String> pairs = new ArrayList<>();
+      cookies.forEach((k, v) -> pairs.add(k + "=" + v));
+      if (!pairs.isEmpty()) {
+        req.putHeader("Cookie", String.join("; ", pairs));
+      }
+      if (authorization != null) {
+        req.putHeader("Authorization", authorization);
+      }
+      return req.send().compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.headers(),
+          setCookies(resp.cookies()), b)));
+    });
   }
 
   @Test

@@ -1,0 +1,58 @@
+package com.timereg.gateway.proxy;
+
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * Follows the WebSocket frames (RFC 6455 5.2) in the bytes a backend sends through a tunnel, only to know
+ * whether the stream is between two frames: there the gateway may add a close frame of its own. Reads each
+ * frame's header (2 to 14 bytes) and skips its payload; never holds any bytes of the stream.
+ */
+final class ServerFrames {
+  /** Bytes of the current header seen so far, and how many it has in all (known from its second byte). */
+  private final byte[] header = new byte[14];
+  private int headerSeen;
+  private int headerLength = 2;
+  private long payloadLeft;
+
+  void feed(Buffer data) {
+    int i = 0;
+    int n = data.length();
+    while (i < n) {
+      if (payloadLeft > 0) {
+        long skip = Math.min(payloadLeft, n - i);
+        payloadLeft -= skip;
+        i += (int) skip;
+        continue;
+      }
+      header[headerSeen++] = data.getByte(i++);
+      if (headerSeen == 2) {
+        int length7 = header[1] & 0x7F;
+        headerLength = 2 + (length7 == 126 ? 2 : length7 == 127 ? 8 : 0) + ((header[1] & 0x80) != 0 ? 4 : 0);
+      }
+      if (headerSeen == headerLength) {
+        payloadLeft = payloadLength();
+        headerSeen = 0;
+        headerLength = 2;
+      }
+    }
+  }
+
+  /** True when the bytes fed so far end exactly after a frame (or none came). */
+  boolean betweenFrames() {
+    return headerSeen == 0 && payloadLeft == 0;
+  }
+
+  private long payloadLength() {
+    int length7 = header[1] & 0x7F;
+    if (length7 < 126) {
+      return length7;
+    }
+    int bytes = length7 == 126 ? 2 : 8;
+    long length = 0;
+    for (int k = 0; k < bytes; k++) {
+      length = (length << 8) | (header[2 + k] & 0xFF);
+    }
+    // A length with its top bit set is invalid (RFC 6455 5.2); the stream can no longer be followed.
+    return length < 0 ? Long.MAX_VALUE : length;
+  }
+}
