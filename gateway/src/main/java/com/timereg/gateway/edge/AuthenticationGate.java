@@ -7,10 +7,15 @@ import com.timereg.gateway.session.SessionAuthenticator;
 import com.timereg.gateway.session.SessionIdentity;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -21,13 +26,28 @@ import java.util.function.Predicate;
  */
 final class AuthenticationGate implements Handler<RoutingContext> {
   private final Predicate<String> isPublicPath;
+  private final Predicate<String> allowedOriginHost;
 
-  AuthenticationGate(Predicate<String> isPublicPath) {
+  /**
+   * @param allowedOriginHost whether a WebSocket handshake's Origin may name this host, besides the host the
+   *     handshake was sent to ({@code public.allowed-hosts}; none when that is empty)
+   */
+  AuthenticationGate(Predicate<String> isPublicPath, Predicate<String> allowedOriginHost) {
     this.isPublicPath = isPublicPath;
+    this.allowedOriginHost = allowedOriginHost;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
+    if (ctx.request().canUpgradeToWebSocket() && foreignOrigin(ctx.request(), allowedOriginHost)) {
+      // Cross-site WebSocket hijacking: the browser sends the session cookie with a handshake from any page
+      // that SameSite lets through, and no CORS protects what the page then reads and writes.
+      ctx.response().setStatusCode(403).putHeader("Content-Type", "application/json")
+          .putHeader("Cache-Control", "no-store")
+          .end(new JsonObject().put("error", "forbidden_origin")
+              .put("message", "WebSockets are only opened from this site's own pages.").encode());
+      return;
+    }
     ProxyHints.putClientAddress(ctx, ClientAddressHandler.of(ctx).getHostAddress());
     if (SessionAuthenticator.bearerIsOurs(ctx)) {
       ProxyHints.markGatewayAuthorization(ctx);
@@ -86,6 +106,37 @@ final class AuthenticationGate implements Handler<RoutingContext> {
       }
     }
     return true;
+  }
+
+  /**
+   * Whether a WebSocket handshake comes from a page of another origin: its {@code Origin} (sent by every
+   * browser) is not an http(s) origin of the host the handshake was sent to, nor of an allowed host. No Origin
+   * is not a browser's handshake, and what it carries is its own to send.
+   */
+  static boolean foreignOrigin(HttpServerRequest request, Predicate<String> allowedOriginHost) {
+    String origin = request.getHeader("Origin");
+    if (origin == null) {
+      return false;
+    }
+    String host;
+    try {
+      URI uri = new URI(origin.trim());
+      String scheme = uri.getScheme();
+      if (scheme == null || !(scheme.equalsIgnoreCase("https") || scheme.equalsIgnoreCase("http"))) {
+        return true;
+      }
+      host = uri.getHost();
+    } catch (URISyntaxException e) {
+      return true;
+    }
+    if (host == null) {
+      return true;
+    }
+    HostAndPort authority = request.authority();
+    if (authority != null && host.equalsIgnoreCase(authority.host())) {
+      return false;
+    }
+    return !allowedOriginHost.test(host.toLowerCase(Locale.ROOT));
   }
 
   /** A page load in a browser: GET or HEAD asking for HTML. Everything else gets 401 JSON. */

@@ -407,7 +407,8 @@ public final class Gateway {
           passwordRoutes.mount(router);
           ssoRoutes.mount(router);
         },
-        new AuthenticationGate(config.backend()::isPublicPath),
+        new AuthenticationGate(config.backend()::isPublicPath,
+            host -> !config.publicListener().allowedHosts().isEmpty() && config.publicListener().allowsHost(host)),
         config.publicListener()::allowsHost,
         accessLog());
     ProxyMetrics proxyMetrics = new MicrometerProxyMetrics(registry);

@@ -242,6 +242,44 @@ class AuthenticatedProxyEndToEndTest {
     }
   }
 
+  /**
+   * Cross-site WebSocket hijacking: a page of another origin may open a WebSocket to the gateway, and the browser
+   * sends the session cookie with the handshake (same-site pages, and browsers that ignore SameSite, do so);
+   * no CORS applies to WebSockets, so the page would read and write the user's socket. The gateway refuses a
+   * handshake whose Origin is not the host it was sent to (or one of {@code public.allowed-hosts}); a client
+   * that sends no Origin (not a browser) and a page of the gateway's own host go through.
+   */
+  @Test
+  void aWebSocketHandshakeFromAnotherOriginIsRefusedEvenWithTheSessionCookie() throws Exception {
+    String access = gw.accessToken(USER, PASSWORD);
+    WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions().setSsl(true)
+        .setTrustOptions(new PemTrustOptions().addCertPath(gw.certFile.toString())));
+    try {
+      for (String origin : List.of("https://evil.example", "null", "https://localhost.evil.example")) {
+        Throwable refused = gw.http.await(() -> ws.connect(echoOptions()
+                .addHeader("Cookie", SessionCookies.ACCESS + "=" + access).addHeader("Origin", origin))
+            .map(socket -> (Throwable) new AssertionError("upgraded from " + origin))
+            .recover(Future::succeededFuture));
+        assertThat(refused).as(origin).isInstanceOf(UpgradeRejectedException.class);
+        assertThat(((UpgradeRejectedException) refused).getStatus()).as(origin).isEqualTo(403);
+      }
+      for (String origin : List.of("https://localhost:" + gw.http.port(), "")) {
+        WebSocketConnectOptions options = echoOptions().addHeader("Cookie", SessionCookies.ACCESS + "=" + access);
+        if (!origin.isEmpty()) {
+          options.addHeader("Origin", origin);
+        }
+        String echoed = gw.http.await(() -> ws.connect(options).compose(socket -> {
+          Promise<String> reply = Promise.promise();
+          socket.textMessageHandler(reply::tryComplete);
+          return socket.writeTextMessage("same origin").compose(v -> reply.future()).eventually(socket::close);
+        }));
+        assertThat(echoed).as(origin).isEqualTo("same origin");
+      }
+    } finally {
+      Await.await(ws.close());
+    }
+  }
+
   private static WebSocketConnectOptions echoOptions() {
     return new WebSocketConnectOptions().setHost("localhost").setPort(gw.http.port()).setSsl(true).setURI("/ws/echo");
   }
