@@ -2,6 +2,7 @@ package com.timereg.gateway.config;
 
 import com.timereg.gateway.session.KeySettings;
 import com.timereg.gateway.session.SessionSettings;
+import com.timereg.gateway.session.TokenKeys;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +50,30 @@ public record SessionConfig(SessionSettings settings, KeySettings keys) {
       r.secretReference("session.verification-keys", entry.substring(eq + 1))
           .ifPresent(s -> verification.add(new KeySettings.ConfiguredKey(entry.substring(0, eq), s.reveal())));
     }
-    return new SessionConfig(settings, new KeySettings(algorithm, signing, verification, devMode));
+    KeySettings keys = new KeySettings(algorithm, signing, verification, devMode);
+    checkKeys(r, keys);
+    return new SessionConfig(settings, keys);
+  }
+
+  /**
+   * Parses the keys now, as the gateway does at start, so that a wrong algorithm or key is reported with the
+   * rest (exit status 2) instead of failing the start once the database is up. Without a signing key there is
+   * nothing to parse: production already has its problem, and dev mode generates its key at start.
+   */
+  private static void checkKeys(ConfigReader r, KeySettings keys) {
+    if (!TokenKeys.SUPPORTED_ALGORITHMS.contains(keys.algorithm())) {
+      r.problem("session.algorithm", "expected one of " + new java.util.TreeSet<>(TokenKeys.SUPPORTED_ALGORITHMS)
+          + ", got '" + keys.algorithm() + "'");
+      return;
+    }
+    if (keys.signingKey() == null) {
+      return;
+    }
+    try {
+      TokenKeys.load(keys);
+    } catch (IllegalArgumentException e) {
+      // TokenKeys' messages name keys by id, never repeat their text.
+      r.problem("session", e.getMessage());
+    }
   }
 }

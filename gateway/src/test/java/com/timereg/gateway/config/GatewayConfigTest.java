@@ -20,6 +20,11 @@ class GatewayConfigTest {
     return f;
   }
 
+  /** A real ES256 key reference: keys are parsed with the rest of the configuration. */
+  private String signingKey() throws Exception {
+    return "file:" + com.timereg.gateway.RunningGateway.writeSigningKey(dir.resolve("session.pem"));
+  }
+
   @Test
   void emptyFileGivesDocumentedDefaults() throws IOException {
     GatewayConfig c = GatewayConfig.load(write(""), Map.<String, String>of()::get, true);
@@ -32,8 +37,8 @@ class GatewayConfigTest {
   }
 
   @Test
-  void listenersBindEveryInterfaceInProductionAndLoopbackInDevModeUnlessTold() throws IOException {
-    Map<String, String> secrets = Map.of("GATEWAY_DATABASE__PASSWORD", "pw", "GATEWAY_SESSION__SIGNING_KEY", "pem");
+  void listenersBindEveryInterfaceInProductionAndLoopbackInDevModeUnlessTold() throws Exception {
+    Map<String, String> secrets = Map.of("GATEWAY_DATABASE__PASSWORD", "pw", "GATEWAY_SESSION__SIGNING_KEY", signingKey());
     GatewayConfig production = GatewayConfig.load(Path.of("../conf/gateway.yaml"), secrets::get);
     assertThat(production.publicListener().host()).isEqualTo("0.0.0.0");
     assertThat(production.redirect().host()).isEqualTo("0.0.0.0");
@@ -49,8 +54,8 @@ class GatewayConfigTest {
   }
 
   @Test
-  void committedDefaultFileIsValid() {
-    GatewayConfig c = GatewayConfig.load(Path.of("../conf/gateway.yaml"), Map.of("GATEWAY_DATABASE__PASSWORD", "pw", "GATEWAY_SESSION__SIGNING_KEY", "pem-checked-at-start")::get);
+  void committedDefaultFileIsValid() throws Exception {
+    GatewayConfig c = GatewayConfig.load(Path.of("../conf/gateway.yaml"), Map.of("GATEWAY_DATABASE__PASSWORD", "pw", "GATEWAY_SESSION__SIGNING_KEY", signingKey())::get);
     assertThat(c.database().connection().password()).isEqualTo("pw");
     assertThat(c.publicListener().port()).isEqualTo(8443);
   }
@@ -350,5 +355,24 @@ class GatewayConfigTest {
     assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get))
         .hasMessageContaining("session.signing-key: required outside dev mode");
     assertThat(GatewayConfig.load(f, Map.<String, String>of()::get, true).session().keys().devMode()).isTrue();
+  }
+
+  @Test
+  void sessionKeysAndAlgorithmAreCheckedWithTheRestWithoutRepeatingTheKey() throws Exception {
+    // Found at load time (exit status 2, every problem listed), not after the database is up as an exception.
+    assertThatThrownBy(() -> GatewayConfig.load(write("session:\n  algorithm: none\n"), Map.<String, String>of()::get, true))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems())
+            .singleElement().satisfies(p -> assertThat(p).startsWith("session.algorithm:").contains("ES256")));
+    String notAKey = "not-a-pem-key-but-a-secret-all-the-same";
+    assertThatThrownBy(() -> GatewayConfig.load(write("session:\n  signing-key-id: 'bad id'\n"),
+        Map.of("GATEWAY_SESSION__SIGNING_KEY", notAKey)::get))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).isNotEmpty()
+            .allSatisfy(p -> assertThat(p).startsWith("session").doesNotContain(notAKey)));
+    Path pem = dir.resolve("signing.pem");
+    com.timereg.gateway.RunningGateway.writeSigningKey(pem);
+    assertThat(GatewayConfig.load(write("session:\n  signing-key: file:" + pem + "\n"), Map.<String, String>of()::get)
+        .session().keys().signingKey()).isNotNull();
   }
 }
