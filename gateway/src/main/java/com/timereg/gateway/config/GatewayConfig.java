@@ -65,7 +65,11 @@ public record GatewayConfig(
 
   private static JsonNode parse(Path file) {
     try {
-      JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
+      // A key or section written twice would otherwise keep only the last: the first one's settings (allowed
+      // hosts, trusted proxies) would vanish without a word.
+      JsonNode root = new ObjectMapper(new YAMLFactory())
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+          .readTree(Files.readString(file));
       if (root == null || root.isMissingNode() || root.isNull()) {
         return JsonNodeFactory.instance.objectNode();
       }
@@ -77,6 +81,12 @@ public record GatewayConfig(
       throw new ConfigException(List.of(file + ": file not found"));
     } catch (JsonProcessingException e) {
       String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
+      java.util.regex.Matcher twice = java.util.regex.Pattern.compile("Duplicate field '([^']*)'")
+          .matcher(String.valueOf(e.getOriginalMessage()));
+      if (twice.lookingAt()) {
+        throw new ConfigException(List.of(file + ": key '" + twice.group(1) + "' is written twice in one section"
+            + " (again" + where + "); write it once"));
+      }
       throw new ConfigException(List.of(file + ": not valid YAML" + where + ": " + e.getOriginalMessage()));
     } catch (IOException e) {
       throw new ConfigException(List.of(file + ": cannot read (" + e.getMessage() + ")"));

@@ -375,4 +375,19 @@ class GatewayConfigTest {
     assertThat(GatewayConfig.load(write("session:\n  signing-key: file:" + pem + "\n"), Map.<String, String>of()::get)
         .session().keys().signingKey()).isNotNull();
   }
+
+  @Test
+  void aKeyOrSectionWrittenTwiceIsAProblemNotTheFirstOneSilentlyDropped() throws IOException {
+    // YAML readers keep the last of two equal keys: the allowed hosts above would be gone without a word.
+    Path twice = write(String.join("\n", "public:", "  allowed-hosts: [time.example.com]", "database:",
+        "  host: db.example.com", "public:", "  port: 443", ""));
+    assertThatThrownBy(() -> GatewayConfig.load(twice, Map.<String, String>of()::get, true))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).singleElement()
+            .satisfies(p -> assertThat(p).contains("'public' is written twice").contains("line 6")));
+    Path keyTwice = write("admin:\n  port: 9090\n  port: 9191\n");
+    assertThatThrownBy(() -> GatewayConfig.load(keyTwice, Map.<String, String>of()::get, true))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'port'");
+  }
 }
