@@ -127,6 +127,14 @@ final class DemoRoutes {
     rc.request().toWebSocket().onSuccess(socket -> {
       socket.textMessageHandler(socket::writeTextMessage);
       socket.binaryMessageHandler(socket::writeBinaryMessage);
+    }).onFailure(refused -> {
+      // Vert.x answers most HTTP/1.1 refusals itself, but not an HTTP/2 stream (no WebSocket over h2 here):
+      // without an answer the request would stay open until the client gives up.
+      HttpServerResponse response = rc.response();
+      if (!response.headWritten() && !response.closed()) {
+        response.setStatusCode(400);
+        json(response, new JsonObject().put("error", "a WebSocket needs an HTTP/1.1 upgrade request"));
+      }
     });
   }
 

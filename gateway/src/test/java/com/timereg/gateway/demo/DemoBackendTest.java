@@ -129,6 +129,22 @@ class DemoBackendTest {
   }
 
   @Test
+  void webSocketPathAnswersAnHttp2RequestInsteadOfLeavingItOpen(Vertx vertx) {
+    start(vertx, DemoBackend.Options.DEFAULTS);
+    // h2c with prior knowledge: an HTTP/2 stream cannot become a WebSocket, so it must get an answer, not a hang.
+    HttpClient h2 = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+        .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
+    Reply reply = await(context, () -> h2.request(HttpMethod.GET, port, "127.0.0.1", "/ws/echo")
+        .compose(request -> request.send())
+        .compose(response -> response.body().map(b -> new Reply(response, b))));
+
+    assertThat(reply.response().version()).isEqualTo(io.vertx.core.http.HttpVersion.HTTP_2);
+    assertThat(reply.response().statusCode()).isEqualTo(400);
+    // Plain HTTP/1.1 without the upgrade headers: Vert.x's own refusal still answers.
+    assertThat(call(HttpMethod.GET, "/ws/echo", null, null, null).response().statusCode()).isEqualTo(400);
+  }
+
+  @Test
   void commandLineTakesPortHostLatencyAndSize() {
     DemoBackendCommand command = new DemoBackendCommand();
     new CommandLine(command).parseArgs("--port", "0", "--host", "::1", "--latency-ms", "25",
