@@ -43,7 +43,7 @@ public final class Main implements Callable<Integer> {
   public Integer call() throws Exception {
     GatewayConfig config;
     try {
-      config = GatewayConfig.load(configFile, System::getenv, dev);
+      config = GatewayConfig.load(configFile, System.getenv(), dev);
     } catch (ConfigException e) {
       System.err.println("gateway: " + e.getMessage());
       return EXIT_CONFIG;

@@ -34,6 +34,7 @@ public final class ConfigReader {
   private final List<String> problems = new ArrayList<>();
   private final Set<String> consumed = new TreeSet<>();
   private final Map<String, String> effective = new LinkedHashMap<>();
+  private final Set<String> referencedVariables = new TreeSet<>();
 
   public ConfigReader(JsonNode root, Function<String, String> env) {
     this.root = root;
@@ -305,6 +306,9 @@ public final class ConfigReader {
   }
 
   private Optional<Secret> resolveSecret(String path, String reference) {
+    if (reference.startsWith("env:")) {
+      referencedVariables.add(reference.substring(4));
+    }
     String[] problem = new String[1];
     Optional<Secret> s = Secret.resolve(reference, env, problem);
     if (s.isEmpty()) {
@@ -316,6 +320,20 @@ public final class ConfigReader {
   /** Keys present in the file that no getter asked for: almost always a typo. */
   public void reportUnknownKeys() {
     collectUnknown(root, "");
+  }
+
+  /**
+   * Environment variables shaped like an override of a nested key ({@code GATEWAY_} and a double underscore)
+   * that override no key: a typo there would otherwise be ignored without a word, e.g. a misspelt
+   * {@code GATEWAY_PUBLIC__ALLOWED_HOSTS} leaving every host allowed. Variables a secret reference names
+   * ({@code env:NAME}) are not overrides.
+   */
+  public void reportUnknownOverrides(java.util.Collection<String> variables) {
+    Set<String> known = new TreeSet<>(referencedVariables);
+    consumed.forEach(path -> known.add(envName(path)));
+    new TreeSet<>(variables).stream()
+        .filter(name -> name.startsWith("GATEWAY_") && name.contains("__") && !known.contains(name))
+        .forEach(name -> problems.add(name + ": overrides no configuration key (key a.b-c is GATEWAY_A__B_C)"));
   }
 
   private void collectUnknown(JsonNode node, String prefix) {

@@ -53,10 +53,24 @@ public record GatewayConfig(
    *     then generated in memory)
    */
   public static GatewayConfig load(Path file, Function<String, String> env, boolean devMode) {
+    return load(file, env, devMode, List.of());
+  }
+
+  /**
+   * The process's configuration: as {@link #load(Path, Function, boolean)}, and a {@code GATEWAY_..__..}
+   * variable that overrides no key is a problem like an unknown key in the file.
+   */
+  public static GatewayConfig load(Path file, Map<String, String> environment, boolean devMode) {
+    return load(file, environment::get, devMode, environment.keySet());
+  }
+
+  private static GatewayConfig load(Path file, Function<String, String> env, boolean devMode,
+      java.util.Collection<String> variables) {
     JsonNode root = parse(file);
     ConfigReader r = new ConfigReader(root, env);
     GatewayConfig config = read(r, env, devMode);
     r.reportUnknownKeys();
+    r.reportUnknownOverrides(variables);
     if (!r.problems().isEmpty()) {
       throw new ConfigException(r.problems());
     }

@@ -390,4 +390,23 @@ class GatewayConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("'port'");
   }
+
+  @Test
+  void anEnvironmentOverrideThatNamesNoKeyIsAProblemLikeAnUnknownKeyInTheFile() throws IOException {
+    Path f = write("database:\n  password: env:GATEWAY_DB__PASSWORD\n");
+    Map<String, String> env = Map.of(
+        "GATEWAY_PUBLIC__ALLOWED_HOST", "time.example.com",   // typo: the allowed hosts would stay empty (any)
+        "GATEWAY_PUBLIC__PORT", "9443",
+        "GATEWAY_DB__PASSWORD", "pw",                          // named by a secret reference, not an override
+        "GATEWAY_DATABASE_URL", "postgresql://u@h/db",         // dev mode's server, no double underscore
+        "PATH", "/usr/bin");
+    assertThatThrownBy(() -> GatewayConfig.load(f, env, true))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).singleElement()
+            .satisfies(p -> assertThat(p).startsWith("GATEWAY_PUBLIC__ALLOWED_HOST:").doesNotContain("time.example.com")));
+    Map<String, String> fixed = new java.util.HashMap<>(env);
+    fixed.remove("GATEWAY_PUBLIC__ALLOWED_HOST");
+    fixed.put("GATEWAY_PUBLIC__ALLOWED_HOSTS", "time.example.com");
+    assertThat(GatewayConfig.load(f, fixed, true).publicListener().allowedHosts()).containsExactly("time.example.com");
+  }
 }
