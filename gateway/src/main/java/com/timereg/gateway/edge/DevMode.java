@@ -100,8 +100,19 @@ public final class DevMode implements AutoCloseable {
     }
   }
 
-  /** Creates the demo customer and users unless they exist; existing ones keep their passwords. */
+  /**
+   * Creates the demo customer and users unless they exist; existing ones keep their passwords. Refuses a
+   * database that holds other customers: the demo passwords are published, and one demo user is security
+   * staff, so a {@code GATEWAY_DATABASE_URL} that names a real database must not get them.
+   */
   static void seed(Pool pool, int iterations) throws Exception {
+    var others = Gateway.await(pool.preparedQuery("SELECT slug FROM customers WHERE slug <> $1 ORDER BY slug LIMIT 1")
+        .execute(Tuple.of(CUSTOMER_SLUG)));
+    if (others.size() > 0) {
+      throw new IllegalStateException("dev mode adds demo users with published passwords, and this database holds "
+          + "other customers (e.g. '" + others.iterator().next().getString(0) + "'): refusing. Point "
+          + DevDatabase.URL_ENV + " at a database of its own, or leave it unset for dev mode's local PostgreSQL.");
+    }
     Gateway.await(pool.preparedQuery(
         "INSERT INTO customers (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING")
         .execute(Tuple.of(CUSTOMER_SLUG, CUSTOMER_NAME)));
