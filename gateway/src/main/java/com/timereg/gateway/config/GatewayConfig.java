@@ -246,9 +246,15 @@ public record GatewayConfig(
     URI uri = URI.create("http://127.0.0.1:8000");
     try {
       uri = new URI(raw);
-      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
-        r.problem("backend.url", "expected an http:// or https:// URL with a host, got '" + raw + "'");
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+      if (!"http".equals(scheme) && !"https".equals(scheme) || uri.getHost() == null) {
+        // Without the user info: a URL such as ftp://user:password@host must not put its password in a log.
+        r.problem("backend.url", "expected an http:// or https:// URL with a host, got '"
+            + raw.replaceAll("(?<=//)[^/?#]*@", "...@") + "'");
         uri = URI.create("http://127.0.0.1:8000");
+      } else if (!scheme.equals(uri.getScheme())) {
+        // Schemes are case-insensitive (RFC 3986 3.1); the rest of the gateway compares them in lower case.
+        uri = new URI(scheme + raw.substring(uri.getScheme().length()));
       }
     } catch (java.net.URISyntaxException e) {
       r.problem("backend.url", "not a valid URL: " + e.getReason());
@@ -269,7 +275,8 @@ public record GatewayConfig(
           ProxySettings.DEFAULT_GATEWAY_COOKIE_PREFIX);
     } catch (IllegalArgumentException e) {
       r.problem("backend", e.getMessage());
-      return ProxySettings.defaults(uri);
+      // Not with uri: it may be what was refused (user info, a path), and the defaults would refuse it again.
+      return ProxySettings.defaults(URI.create("http://127.0.0.1:8000"));
     }
   }
 

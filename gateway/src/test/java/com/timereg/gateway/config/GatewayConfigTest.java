@@ -253,6 +253,22 @@ class GatewayConfigTest {
     assertThat(c.publicListener().maxHeaderSize()).isEqualTo(32 * 1024);
   }
 
+  /** A backend URL is refused without repeating a password it carries; a scheme in capitals is still http. */
+  @Test
+  void aRefusedBackendUrlIsNotRepeatedWithItsPassword() throws IOException {
+    for (String url : java.util.List.of("ftp://svc:topsecret@backend.internal", "HTTP://svc:topsecret@backend.internal",
+        "https://svc:topsecret@backend.internal/app")) {
+      Path f = write("backend:\n  url: \"" + url + "\"\n");
+      assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get, true))
+          .as(url).isInstanceOf(ConfigException.class)
+          .satisfies(e -> assertThat(((ConfigException) e).problems())
+              .isNotEmpty().noneMatch(p -> p.contains("topsecret")));
+    }
+    Path upper = write("backend:\n  url: \"HTTPS://backend.internal:8443\"\n");
+    assertThat(GatewayConfig.load(upper, Map.<String, String>of()::get, true).backend().backend().getPort())
+        .isEqualTo(8443);
+  }
+
   @Test
   void numbersTooLargeForTheirTypeAreProblemsReportedWithTheRest() throws IOException {
     Path f = write("public:\n  idle-timeout: 99999999999999999999s\n  max-body-size: 99999999999999999999\n"
