@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -173,18 +174,7 @@ public record GatewayConfig(
         r.problem("http-redirect.port", "must differ from admin.port (" + admin.port() + ")");
       }
     }
-    DatabaseSettings db = new DatabaseSettings(
-        new ConnectionSettings(
-            r.string("database.host", "localhost"),
-            r.integer("database.port", 5432, 1, 65535),
-            r.string("database.name", "gateway"),
-            r.string("database.user", "gateway"),
-            r.secret("database.password").map(Secret::reveal).orElse("")),
-        r.integer("database.pool-size", DatabaseSettings.DEFAULT_MAX_POOL_SIZE, 1, 1000),
-        r.duration("database.connect-timeout", DatabaseSettings.DEFAULT_CONNECT_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(5)),
-        r.enumValue("database.ssl-mode", io.vertx.pgclient.SslMode.class, DatabaseSettings.DEFAULT_SSL_MODE),
-        r.duration("database.idle-timeout", DatabaseSettings.DEFAULT_IDLE_TIMEOUT, Duration.ofMillis(100),
-            Duration.ofHours(1)));
+    DatabaseSettings db = database(r);
     ProxySettings backend = backend(r);
     ThrottleConfig throttle = ThrottleConfig.read(r, dataDir);
     if (pub.proxyProtocol() && throttle.trustedProxies().isEmpty()) {
@@ -199,6 +189,43 @@ public record GatewayConfig(
     SsoConfig sso = SsoConfig.read(r, env, devMode);
     return new GatewayConfig(dataDir, pub, redirect, tls, admin, db, backend, throttle, password, hibp, session, sso,
         Map.copyOf(r.effective()));
+  }
+
+  private static DatabaseSettings database(ConfigReader r) {
+    ConnectionSettings connection = new ConnectionSettings(
+        r.string("database.host", "localhost"),
+        r.integer("database.port", 5432, 1, 65535),
+        r.string("database.name", "gateway"),
+        r.string("database.user", "gateway"),
+        r.secret("database.password").map(Secret::reveal).orElse(""));
+    int poolSize = r.integer("database.pool-size", DatabaseSettings.DEFAULT_MAX_POOL_SIZE, 1, 1000);
+    Duration connectTimeout = r.duration("database.connect-timeout", DatabaseSettings.DEFAULT_CONNECT_TIMEOUT,
+        Duration.ofMillis(100), Duration.ofMinutes(5));
+    io.vertx.pgclient.SslMode sslMode =
+        r.enumValue("database.ssl-mode", io.vertx.pgclient.SslMode.class, DatabaseSettings.DEFAULT_SSL_MODE);
+    Duration idleTimeout = r.duration("database.idle-timeout", DatabaseSettings.DEFAULT_IDLE_TIMEOUT,
+        Duration.ofMillis(100), Duration.ofHours(1));
+    Optional<Path> rootCert = r.optionalPath("database.ssl-root-cert");
+    // Read now, so a wrong file is reported with the rest rather than as a failed TLS handshake after start.
+    rootCert.flatMap(GatewayConfig::certificateProblem).ifPresent(p -> r.problem("database.ssl-root-cert", p));
+    try {
+      return new DatabaseSettings(connection, poolSize, connectTimeout, sslMode, idleTimeout, rootCert);
+    } catch (IllegalArgumentException e) {
+      r.problem("database", e.getMessage());
+      return new DatabaseSettings(connection, poolSize, connectTimeout, DatabaseSettings.DEFAULT_SSL_MODE, idleTimeout);
+    }
+  }
+
+  /** Why {@code file} is no PEM file of certificates, or empty when it is one. */
+  private static Optional<String> certificateProblem(Path file) {
+    try (var in = Files.newInputStream(file)) {
+      var certificates = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in);
+      return certificates.isEmpty() ? Optional.of(file + " holds no PEM certificate") : Optional.empty();
+    } catch (IOException e) {
+      return Optional.of("cannot read " + file);
+    } catch (java.security.cert.CertificateException e) {
+      return Optional.of(file + " is not a PEM file of certificates (" + e.getMessage() + ")");
+    }
   }
 
   /**

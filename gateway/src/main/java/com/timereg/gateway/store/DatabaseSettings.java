@@ -1,8 +1,12 @@
 package com.timereg.gateway.store;
 
 import io.vertx.pgclient.SslMode;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How the gateway's connection pool talks to PostgreSQL.
@@ -15,17 +19,23 @@ import java.util.Objects;
  * @param idleTimeout a pooled connection on which nothing was sent or received for this long is closed: a
  *     server that stops answering without closing its connections (frozen, cut off by the network) then
  *     fails the query waiting on it, where it would otherwise wait for ever, and a request with it
+ * @param sslRootCert PEM file of the CA(s) that sign the server's certificate, as libpq's {@code sslrootcert}:
+ *     required by {@code verify-ca} and {@code verify-full}; with it {@code require} checks the chain as
+ *     {@code verify-ca} does (libpq's rule). Refused with {@code disable}, {@code allow} and {@code prefer}: both
+ *     clients would go on in plain text when the check fails, so the file would protect nothing. Without it no
+ *     mode checks the certificate (encryption only, as in libpq and pgjdbc): see {@link #effectiveSslMode()}
  */
 public record DatabaseSettings(
-    ConnectionSettings connection, int maxPoolSize, Duration connectTimeout, SslMode sslMode, Duration idleTimeout) {
+    ConnectionSettings connection, int maxPoolSize, Duration connectTimeout, SslMode sslMode, Duration idleTimeout,
+    Optional<Path> sslRootCert) {
 
   public static final int DEFAULT_MAX_POOL_SIZE = 10;
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
   /** Long enough for any query the gateway makes, short enough that a user is not kept waiting long. */
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
   /**
-   * Encrypt when the server offers TLS, as libpq does by default. Certificate verification
-   * ({@code verify-full}) needs a trust store, which these settings do not carry yet.
+   * Encrypt when the server offers TLS, as libpq does by default, without checking its certificate: against an
+   * active attacker only {@code verify-full} with {@code database.ssl-root-cert} protects.
    */
   public static final SslMode DEFAULT_SSL_MODE = SslMode.PREFER;
 
@@ -34,6 +44,7 @@ public record DatabaseSettings(
     Objects.requireNonNull(connectTimeout, "connectTimeout");
     Objects.requireNonNull(sslMode, "sslMode");
     Objects.requireNonNull(idleTimeout, "idleTimeout");
+    Objects.requireNonNull(sslRootCert, "sslRootCert");
     if (maxPoolSize < 1) {
       throw new IllegalArgumentException("database pool size must be at least 1, was " + maxPoolSize);
     }
@@ -43,6 +54,23 @@ public record DatabaseSettings(
     if (idleTimeout.isNegative() || idleTimeout.isZero() || idleTimeout.toMillis() > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("database idle timeout must be positive, was " + idleTimeout);
     }
+    boolean checksCertificate = sslMode == SslMode.VERIFY_CA || sslMode == SslMode.VERIFY_FULL;
+    if (checksCertificate && sslRootCert.isEmpty()) {
+      // Fail closed at start: the client would otherwise refuse every connection, or (another client) trust any CA.
+      throw new IllegalArgumentException("database.ssl-mode " + sslMode.value + " checks the server's certificate"
+          + " and needs database.ssl-root-cert: the PEM file of the CA(s) that sign it");
+    }
+    if (!checksCertificate && sslMode != SslMode.REQUIRE && sslRootCert.isPresent()) {
+      throw new IllegalArgumentException("database.ssl-root-cert needs database.ssl-mode require, verify-ca or"
+          + " verify-full: with " + sslMode.value + " a certificate that fails the check would not stop the"
+          + " connection, which would go on in plain text");
+    }
+  }
+
+  /** The settings without a root certificate. */
+  public DatabaseSettings(
+      ConnectionSettings connection, int maxPoolSize, Duration connectTimeout, SslMode sslMode, Duration idleTimeout) {
+    this(connection, maxPoolSize, connectTimeout, sslMode, idleTimeout, Optional.empty());
   }
 
   /** The settings with the default idle timeout. */
@@ -55,8 +83,27 @@ public record DatabaseSettings(
     return new DatabaseSettings(connection, DEFAULT_MAX_POOL_SIZE, DEFAULT_CONNECT_TIMEOUT, DEFAULT_SSL_MODE);
   }
 
-  /** The JDBC URL (without credentials) for tools that need JDBC, such as Flyway. */
+  /** The same settings with another SSL mode (the root certificate kept). */
+  public DatabaseSettings withSslMode(SslMode mode) {
+    return new DatabaseSettings(connection, maxPoolSize, connectTimeout, mode, idleTimeout, sslRootCert);
+  }
+
+  /**
+   * The mode both clients are given: {@code require} with a root certificate is {@code verify-ca}, as in libpq.
+   * Told {@code require}, neither client would check the chain against the file (pgjdbc checks nothing then).
+   */
+  public SslMode effectiveSslMode() {
+    return sslMode == SslMode.REQUIRE && sslRootCert.isPresent() ? SslMode.VERIFY_CA : sslMode;
+  }
+
+  /**
+   * The JDBC URL (without credentials) for tools that need JDBC, such as Flyway. pgjdbc checks the certificate
+   * only under {@code verify-ca} and {@code verify-full}, against {@code sslrootcert}, and by default against
+   * {@code ~/.postgresql/root.crt}: the file is always named so that one is never used.
+   */
   public String jdbcUrl() {
-    return connection.jdbcUrl(sslMode.value) + "&connectTimeout=" + Math.max(1, connectTimeout.toSeconds());
+    return connection.jdbcUrl(effectiveSslMode().value)
+        + sslRootCert.map(f -> "&sslrootcert=" + URLEncoder.encode(f.toString(), StandardCharsets.UTF_8)).orElse("")
+        + "&connectTimeout=" + Math.max(1, connectTimeout.toSeconds());
   }
 }

@@ -43,8 +43,7 @@ public final class TlsOffer {
       LOG.info("database.ssl-mode prefer: {}:{} {}", c.host(), c.port(),
           offered ? "offers TLS; connections ask for it" : "offers no TLS; connections use plain text");
       return offered ? settings
-          : new DatabaseSettings(c, settings.maxPoolSize(), settings.connectTimeout(), SslMode.DISABLE,
-              settings.idleTimeout());
+          : settings.withSslMode(SslMode.DISABLE);
     } catch (IOException e) {
       LOG.warn("database.ssl-mode prefer: could not ask {}:{} whether it offers TLS ({}); deciding per connection",
           c.host(), c.port(), e.toString());

@@ -3,10 +3,13 @@ package com.timereg.gateway.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.timereg.gateway.tls.SelfSignedCertificate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,6 +26,36 @@ class GatewayConfigTest {
   /** A real ES256 key reference: keys are parsed with the rest of the configuration. */
   private String signingKey() throws Exception {
     return "file:" + com.timereg.gateway.RunningGateway.writeSigningKey(dir.resolve("session.pem"));
+  }
+
+  @Test
+  void verifyCaAndVerifyFullWithoutARootCertificateAreRefusedNamingBothKeys() {
+    for (String mode : List.of("verify-ca", "verify-full")) {
+      assertThatThrownBy(() -> GatewayConfig.load(write("database:\n  ssl-mode: " + mode + "\n"),
+          Map.<String, String>of()::get, true))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("database.ssl-mode " + mode)
+          .hasMessageContaining("database.ssl-root-cert");
+    }
+  }
+
+  @Test
+  void theDatabaseRootCertificateIsReadAtStartAndRefusedWithModesThatFallBackToPlainText() throws IOException {
+    Path ca = SelfSignedCertificate.loadOrCreate(dir.resolve("tls"), Clock.systemUTC()).certFile();
+    Path notPem = dir.resolve("not.pem");
+    Files.writeString(notPem, "not a certificate\n");
+
+    GatewayConfig c = GatewayConfig.load(write("database:\n  ssl-mode: verify-full\n  ssl-root-cert: " + ca + "\n"),
+        Map.<String, String>of()::get, true);
+    assertThat(c.database().sslRootCert()).contains(ca);
+    for (Path bad : List.of(notPem, dir.resolve("missing.pem"))) {
+      assertThatThrownBy(() -> GatewayConfig.load(write("database:\n  ssl-mode: verify-ca\n  ssl-root-cert: " + bad
+          + "\n"), Map.<String, String>of()::get, true))
+          .hasMessageContaining("database.ssl-root-cert: ").hasMessageContaining(bad.toString());
+    }
+    assertThatThrownBy(() -> GatewayConfig.load(write("database:\n  ssl-mode: prefer\n  ssl-root-cert: " + ca + "\n"),
+        Map.<String, String>of()::get, true))
+        .hasMessageContaining("database.ssl-root-cert needs database.ssl-mode require, verify-ca or verify-full");
   }
 
   @Test

@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -108,8 +109,11 @@ class TlsOfferTest {
 
   private static DatabaseSettings settingsFor(int port, SslMode mode) {
     ConnectionSettings c = pg.settings();
+    // verify-full is refused without a root certificate; TlsOffer does not read it.
+    Optional<Path> rootCert = mode == SslMode.VERIFY_FULL ? Optional.of(Path.of("ca.pem")) : Optional.empty();
     return new DatabaseSettings(new ConnectionSettings("127.0.0.1", port, c.database(), c.user(), c.password()),
-        DatabaseSettings.DEFAULT_MAX_POOL_SIZE, Duration.ofSeconds(2), mode);
+        DatabaseSettings.DEFAULT_MAX_POOL_SIZE, Duration.ofSeconds(2), mode, DatabaseSettings.DEFAULT_IDLE_TIMEOUT,
+        rootCert);
   }
 
   /**
