@@ -46,7 +46,8 @@ final class RequestMeters {
       int slot = codeLabel && code >= 100 && code < 600 ? code : 0;
       ByStatus s = byStatus.get(slot);
       if (s == null) {
-        Tags t = codeLabel ? tags.and("code", slot == 0 ? String.valueOf(code) : Integer.toString(slot)) : tags;
+        // Codes outside 100..599 share slot 0: labelled as such, not as whichever of them came first.
+        Tags t = codeLabel ? tags.and("code", slot == 0 ? "other" : Integer.toString(slot)) : tags;
         byStatus.compareAndSet(slot, null, new ByStatus(t));
         s = byStatus.get(slot);
       }

@@ -164,6 +164,40 @@ class LeanVertxMetricsTest {
     }
   }
 
+  /**
+   * Status codes outside 100..599 (a broken backend's 999 or 600) share one set of meters; it is labelled
+   * {@code other}, not with whichever such code came first, so a dashboard does not show 600s as 999s.
+   */
+  @Test
+  void statusCodesOutsideTheRangeAreCountedAsOtherNotAsTheFirstSuchCode() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).addLabels(Label.LOCAL)))
+        .withMetrics(new LeanVertxMetricsFactory(registry))
+        .build();
+    try {
+      java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+      int[] codes = {999, 600, 600};
+      io.vertx.core.net.NetServer backend = await(vertx.createNetServer().connectHandler(socket -> socket.handler(data ->
+          socket.write("HTTP/1.1 " + codes[next.getAndIncrement()] + " Odd\r\nContent-Length: 0\r\n\r\n")))
+          .listen(0, "127.0.0.1"));
+      HttpClient client = vertx.createHttpClient();
+      Context context = vertx.getOrCreateContext();
+      for (int i = 0; i < codes.length; i++) {
+        await(context, () -> call(client, backend.actualPort(), HttpMethod.GET, null));
+      }
+
+      Set<String> labels = new TreeSet<>();
+      for (Meter m : registry.find("vertx.http.client.responses").meters()) {
+        labels.add(m.getId().getTag("code"));
+      }
+      assertThat(labels).containsExactly("other");
+      assertThat(registry.get("vertx.http.client.responses").tags("code", "other").counter().count()).isEqualTo(3);
+    } finally {
+      await(vertx.close());
+    }
+  }
+
   /** Three GETs answered 200 and one POST with a 5-byte body answered 404, through a real server and client. */
   /**
    * @param active filled with the active-request gauges while Vert.x still runs: once it is closed, Vert.x's
