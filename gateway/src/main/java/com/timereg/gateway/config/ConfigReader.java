@@ -225,7 +225,17 @@ public final class ConfigReader {
   }
 
   public Optional<Path> optionalPath(String path) {
-    return record(path, raw(path).filter(s -> !s.isEmpty()).map(Path::of));
+    return record(path, raw(path).filter(s -> !s.isEmpty()).flatMap(s -> toPath(path, s)));
+  }
+
+  /** {@code value} as a path, or empty after a problem naming {@code path} (a NUL, say, is no path). */
+  public Optional<Path> toPath(String path, String value) {
+    try {
+      return Optional.of(Path.of(value));
+    } catch (java.nio.file.InvalidPathException e) {
+      problem(path, "not a usable path: " + e.getReason());
+      return Optional.empty();
+    }
   }
 
   public <E extends Enum<E>> E enumValue(String path, Class<E> type, E def) {

@@ -109,11 +109,11 @@ public record GatewayConfig(
   }
 
   /** YAML reads an unquoted {@code off} or {@code on} as a boolean: both spellings mean the same here. */
-  private static String accessLog(String value) {
+  private static String accessLog(ConfigReader r, String value) {
     return switch (value.toLowerCase(java.util.Locale.ROOT)) {
       case "off", "false", "no" -> ListenerSettings.ACCESS_LOG_OFF;
       case "stdout", "on", "true", "yes" -> ListenerSettings.ACCESS_LOG_STDOUT;
-      default -> value;
+      default -> r.toPath("public.access-log", value).isPresent() ? value : ListenerSettings.DEFAULT_ACCESS_LOG;
     };
   }
 
@@ -132,7 +132,7 @@ public record GatewayConfig(
   }
 
   private static GatewayConfig read(ConfigReader r, Function<String, String> env, boolean devMode) {
-    Path dataDir = Path.of(r.string("data-dir", "data"));
+    Path dataDir = r.toPath("data-dir", r.string("data-dir", "data")).orElse(Path.of("data"));
     int cores = Runtime.getRuntime().availableProcessors();
     ListenerSettings pub = new ListenerSettings(
         r.string("public.host", defaultListenerHost(devMode)),
@@ -147,7 +147,7 @@ public record GatewayConfig(
         allowedHosts(r),
         r.duration("public.shutdown-delay", ListenerSettings.DEFAULT_SHUTDOWN_DELAY, Duration.ZERO, Duration.ofMinutes(5)),
         r.duration("public.shutdown-grace", ListenerSettings.DEFAULT_SHUTDOWN_GRACE, Duration.ZERO, Duration.ofHours(1)),
-        accessLog(r.string("public.access-log", ListenerSettings.DEFAULT_ACCESS_LOG)));
+        accessLog(r, r.string("public.access-log", ListenerSettings.DEFAULT_ACCESS_LOG)));
     RedirectSettings redirect = new RedirectSettings(
         r.bool("http-redirect.enabled", false),
         r.string("http-redirect.host", defaultListenerHost(devMode)),
@@ -241,11 +241,11 @@ public record GatewayConfig(
     int threads = r.integer("password.pool-threads", PasswordSettings.DEFAULT_POOL_THREADS, 1, 1024);
     List<java.nio.file.Path> dictionaries = new java.util.ArrayList<>();
     for (String f : r.stringList("password.extra-dictionaries", List.of())) {
-      Path p = Path.of(f);
-      if (!Files.isReadable(p)) {
-        r.problem("password.extra-dictionaries", "cannot read word list " + p);
+      Optional<Path> p = r.toPath("password.extra-dictionaries", f);
+      if (p.isPresent() && !Files.isReadable(p.get())) {
+        r.problem("password.extra-dictionaries", "cannot read word list " + p.get());
       }
-      dictionaries.add(p);
+      p.ifPresent(dictionaries::add);
     }
     return new PasswordSettings(
         r.integer("password.iterations", PasswordSettings.DEFAULT_ITERATIONS,

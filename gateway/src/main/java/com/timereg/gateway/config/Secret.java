@@ -49,7 +49,13 @@ public final class Secret {
       return Optional.of(new Secret(v, reference));
     }
     if (reference.startsWith("file:")) {
-      Path path = Path.of(reference.substring(5));
+      Path path;
+      try {
+        path = Path.of(reference.substring(5));
+      } catch (java.nio.file.InvalidPathException e) {
+        problem[0] = "not a usable path in the file: reference (" + e.getReason() + ")";
+        return Optional.empty();
+      }
       try {
         // Strip one trailing newline: files written by `echo` or editors end with one.
         String v = Files.readString(path, StandardCharsets.UTF_8).replaceFirst("\\r?\\n$", "");

@@ -302,6 +302,21 @@ class GatewayConfigTest {
         .isEqualTo(8443);
   }
 
+  /** A NUL in a path is a problem reported with the rest, not an InvalidPathException out of loading. */
+  @Test
+  void aPathThatIsNoPathIsAProblemNotAnException() throws IOException {
+    Path f = write("data-dir: \"data\\0x\"\npublic:\n  access-log: \"/tmp/a\\0b\"\ntls:\n  cert-file: \"c\\0c\"\n  key-file: k.pem\n"
+        + "password:\n  extra-dictionaries: [\"w\\0w\"]\nsession:\n  signing-key: \"file:k\\0k\"\n");
+    assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get, false))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems())
+            .anySatisfy(p -> assertThat(p).startsWith("data-dir:"))
+            .anySatisfy(p -> assertThat(p).startsWith("public.access-log:"))
+            .anySatisfy(p -> assertThat(p).startsWith("tls.cert-file:"))
+            .anySatisfy(p -> assertThat(p).startsWith("password.extra-dictionaries:"))
+            .anySatisfy(p -> assertThat(p).startsWith("session.signing-key:").contains("not a usable path")));
+  }
+
   @Test
   void numbersTooLargeForTheirTypeAreProblemsReportedWithTheRest() throws IOException {
     Path f = write("public:\n  idle-timeout: 99999999999999999999s\n  max-body-size: 99999999999999999999\n"
