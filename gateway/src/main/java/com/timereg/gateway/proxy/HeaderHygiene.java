@@ -34,11 +34,13 @@ final class HeaderHygiene {
 
   /**
    * Client-address and URL-override claims some frameworks honour; only the gateway may make such claims.
+   * Client-IP, X-Forwarded, Forwarded-For, Fastly-Client-IP and Via are on django-ipware's list (django-axes uses
+   * it), which takes a routable address from any of them over a private one in X-Forwarded-For.
    * X-Original-URL and X-Rewrite-URL matter because the router decides public paths on the URL it sees.
    */
   private static final Set<String> CLIENT_CLAIMS = Set.of(
       "forwarded", "x-real-ip", "true-client-ip", "x-client-ip", "x-cluster-client-ip", "cf-connecting-ip",
-      "x-original-url", "x-rewrite-url");
+      "client-ip", "x-forwarded", "forwarded-for", "fastly-client-ip", "via", "x-original-url", "x-rewrite-url");
 
   /** Request headers never forwarded (Host, Content-Length and Expect are the forwarder's; Cookie is rebuilt). */
   private static final Set<String> REQUEST_DROPPED;

@@ -72,7 +72,11 @@ class AuthenticatedProxyEndToEndTest {
       "X-Forwarded-Host", "evil.example",
       "X-Forwarded-Proto", "http",
       "Forwarded", "for=203.0.113.9;proto=http",
-      "X-Real-IP", "203.0.113.9"};
+      "X-Real-IP", "203.0.113.9",
+      "Client-IP", "203.0.113.9",
+      "X-Forwarded", "for=203.0.113.9",
+      "Forwarded-For", "203.0.113.9",
+      "Via", "203.0.113.9"};
 
   private static String[] with(String[] base, String... more) {
     String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
@@ -139,6 +143,8 @@ class AuthenticatedProxyEndToEndTest {
     assertThat(seen.getJsonArray("x-forwarded-host")).containsExactly("localhost:" + gw.http.port());
     assertThat(seen.containsKey("forwarded")).isFalse();
     assertThat(seen.containsKey("x-real-ip")).isFalse();
+    // What django-ipware reads after X-Forwarded-For, preferring a routable address to the gateway's private one.
+    assertThat(seen.fieldNames()).doesNotContain("client-ip", "x-forwarded", "forwarded-for", "via");
   }
 
   private static boolean isLoopback(String address) {

@@ -70,6 +70,28 @@ class HeaderHygieneTest {
   }
 
   /**
+   * django-ipware (which django-axes uses) reads, after X-Forwarded-For, Client-IP, X-Forwarded, Forwarded-For,
+   * Fastly-Client-IP and Via, and prefers a routable address found there to a private one in X-Forwarded-For:
+   * a client with an office or VPN address could name any address it likes to the backend.
+   */
+  @Test
+  void addressClaimsDjangoIpwareReadsNeverReachTheBackend() {
+    MultiMap client = MultiMap.caseInsensitiveMultiMap()
+        .add("Client-IP", "203.0.113.1")
+        .add("X-Forwarded", "for=203.0.113.2")
+        .add("Forwarded-For", "203.0.113.3")
+        .add("Fastly-Client-IP", "203.0.113.4")
+        .add("Via", "203.0.113.5")
+        .add("Client_IP", "203.0.113.6");
+
+    MultiMap out = toBackend(client, forwarding(ALICE, false, false));
+
+    assertThat(out.names()).map(String::toLowerCase)
+        .doesNotContain("client-ip", "x-forwarded", "forwarded-for", "fastly-client-ip", "via", "client_ip");
+    assertThat(out.getAll("x-forwarded-for")).containsExactly("198.51.100.7");
+  }
+
+  /**
    * WSGI (and CGI) servers turn a header name into an environment key by replacing '-' with '_'
    * (PEP 3333): {@code X_Authenticated_User} is Django's {@code HTTP_X_AUTHENTICATED_USER}, the key the
    * gateway's own header becomes. On a public path, where the gateway sends no identity, such a copy was
@@ -251,10 +273,11 @@ class HeaderHygieneTest {
   void everyDroppedRequestHeaderIsDroppedInAnyCaseAndItsLookAlikesAreNot() {
     List<String> dropped = List.of("connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade",
         "http2-settings", "forwarded", "x-real-ip", "true-client-ip", "x-client-ip", "x-cluster-client-ip",
-        "cf-connecting-ip", "x-original-url", "x-rewrite-url", "host", "content-length", "expect", "proxy-anything",
-        "x-forwarded-anything", "x-authenticated-anything");
-    List<String> kept = List.of("tea", "t", "hosts", "expected", "connections", "x-real-ipv6", "forwarded-for",
-        "x-forwarded", "x-authenticated", "prox", "content-type", "accept");
+        "cf-connecting-ip", "client-ip", "x-forwarded", "forwarded-for", "fastly-client-ip", "via", "x-original-url",
+        "x-rewrite-url", "host", "content-length", "expect", "proxy-anything", "x-forwarded-anything",
+        "x-authenticated-anything");
+    List<String> kept = List.of("tea", "t", "hosts", "expected", "connections", "x-real-ipv6", "forwarded-fore",
+        "x-forwardedx", "client-ipv6", "vias", "x-authenticated", "prox", "content-type", "accept");
     for (String name : dropped) {
       for (String spelling : List.of(name, name.toUpperCase(java.util.Locale.ROOT), capitalised(name))) {
         MultiMap out = toBackend(MultiMap.caseInsensitiveMultiMap().add(spelling, "v"), forwarding(ALICE, false, false));
