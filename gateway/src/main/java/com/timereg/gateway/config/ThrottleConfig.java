@@ -37,7 +37,7 @@ public record ThrottleConfig(
   }
 
   static ThrottleConfig read(ConfigReader r, Path dataDir) {
-    List<Cidr> trusted = cidrs(r, "client-address.trusted-proxies");
+    List<Cidr> trusted = trustedProxies(r);
     ClientKeyPolicy d = ClientKeyPolicy.DEFAULTS;
     ClientKeyPolicy keys = new ClientKeyPolicy(
         r.integer("client-address.ipv4-client-prefix", d.ipv4ClientPrefix(), 0, 32),
@@ -99,6 +99,24 @@ public record ThrottleConfig(
       r.problem("throttle.node-id", e.getMessage());
       return null;
     }
+  }
+
+  /**
+   * The trusted proxies, refusing a block of length 0 (0.0.0.0/0, ::/0, ::ffff:0:0/96): with every peer trusted,
+   * any client names its own address in X-Forwarded-For and is never blocked. Fail closed rather than guess.
+   */
+  private static List<Cidr> trustedProxies(ConfigReader r) {
+    String path = "client-address.trusted-proxies";
+    List<Cidr> out = new ArrayList<>();
+    for (Cidr c : cidrs(r, path)) {
+      if (c.prefixLength() == 0) {
+        r.problem(path, "'" + c + "' trusts every " + (c.isIpv4() ? "IPv4" : "IPv6") + " peer, so any client could"
+            + " name its own address in X-Forwarded-For; list the load balancers' addresses or ranges instead");
+      } else {
+        out.add(c);
+      }
+    }
+    return List.copyOf(out);
   }
 
   private static List<Cidr> cidrs(ConfigReader r, String path) {

@@ -401,6 +401,19 @@ class GatewayConfigTest {
   }
 
   @Test
+  void trustedProxiesThatCoverAWholeAddressFamilyAreRefused() throws IOException {
+    // Every peer trusted: any client names whatever address it likes in X-Forwarded-For, and is never blocked.
+    for (String everyone : List.of("0.0.0.0/0", "'::/0'", "'::ffff:0:0/96'")) {
+      Path f = write(String.join("\n", "client-address:", "  trusted-proxies: [10.0.0.0/8, " + everyone + "]", ""));
+      assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get, true)).as(everyone)
+          .hasMessageContaining("client-address.trusted-proxies:")
+          .hasMessageContaining("trusts every");
+    }
+    Path narrow = write(String.join("\n", "client-address:", "  trusted-proxies: [0.0.0.0/1, '2001:db8::/32']", ""));
+    assertThat(GatewayConfig.load(narrow, Map.<String, String>of()::get, true).throttle().trustedProxies()).hasSize(2);
+  }
+
+  @Test
   void theProxyProtocolNeedsTheLoadBalancersToBeNamed() throws IOException {
     // With no trusted proxy every PROXY header would name nobody, and every client would be the balancer.
     Path without = write(String.join("\n", "public:", "  proxy-protocol: true", ""));
