@@ -36,7 +36,8 @@ final class DurationInput {
           + "' is not understood; use e.g. 90s, 15m, 2h, 7d, 1h30m or ISO-8601 such as PT15M");
     }
     // "-PT-5M" is negative however many minus signs it has: negating the inner one would make it a block.
-    return negative ? d.abs().negated() : d;
+    // An inner negative stays as it is: abs() cannot represent the most negative Duration and would throw.
+    return !negative || d.isNegative() ? d : d.negated();
   }
 
   /**

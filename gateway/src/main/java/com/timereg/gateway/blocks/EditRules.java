@@ -104,8 +104,9 @@ final class EditRules {
 
   static String human(Duration d) {
     long s = d.toSeconds();
-    if (d.isNegative() || d.toMillis() % 1000 != 0 || s == 0) {
-      return d.toMillis() + " ms";
+    if (d.isNegative() || d.toMillisPart() != 0 || s == 0) {
+      // toMillis() overflows beyond some 292 million years, which a typed ISO duration reaches
+      return s > -(Long.MAX_VALUE / 1000) && s < Long.MAX_VALUE / 1000 ? d.toMillis() + " ms" : plural(s, "second");
     }
     if (s % 86_400 == 0) {
       return plural(s / 86_400, "day");

@@ -43,4 +43,12 @@ class DurationInputTest {
   void absurdButReadableDurationsAreLeftToTheBlockRulesToBound() {
     assertThat(DurationInput.parse("999999999w")).isEqualTo(Duration.ofDays(6_999_999_993L));
   }
+
+  @Test
+  void theMostNegativeIsoDurationStaysNegativeInsteadOfOverflowing() {
+    // "-" before a negative ISO duration: abs() of Long.MIN_VALUE seconds overflowed into a 500.
+    assertThat(DurationInput.parse("-PT-9223372036854775808S")).isNegative();
+    assertThat(DurationInput.parse("-pt-2562047788015215h-30m-8s")).isNegative();
+    assertThat(DurationInput.parse("-PT-5M")).isEqualTo(Duration.ofMinutes(-5));
+  }
 }
