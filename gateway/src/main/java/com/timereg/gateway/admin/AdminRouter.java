@@ -33,10 +33,12 @@ public final class AdminRouter {
     return router;
   }
 
+  /** As {@link ApiResponses#json}: these answers are JSON too, and must not be sniffed into anything else. */
   private static void json(RoutingContext ctx, int status, String body) {
     ctx.response().setStatusCode(status)
-        .putHeader("Content-Type", "application/json")
+        .putHeader("Content-Type", "application/json; charset=utf-8")
         .putHeader("Cache-Control", "no-store")
+        .putHeader("X-Content-Type-Options", "nosniff")
         .end(body);
   }
 }

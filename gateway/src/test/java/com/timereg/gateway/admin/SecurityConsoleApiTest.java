@@ -402,4 +402,15 @@ class SecurityConsoleApiTest {
     assertThat(bare.status()).isEqualTo(301);
     assertThat(bare.headers().get("location")).isEqualTo("/admin/");
   }
+
+  @Test
+  void everyJsonAnswerOfTheListenerForbidsContentSniffing() throws Exception {
+    // Not only the API's own answers: health, the listener's 404 and Vert.x's 400 for a broken
+    // escape in a path parameter are JSON too, and must not be sniffed into something else.
+    for (String path : List.of("/health/live", "/admin/nothing-here", "/admin/api/explain/%zz", "/admin/api/whoami")) {
+      RawHttp.Response r = RawHttp.plain(gateway.adminPort(), "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+      assertThat(r.head()).as(path).containsIgnoringCase("content-type: application/json")
+          .containsIgnoringCase("x-content-type-options: nosniff");
+    }
+  }
 }
