@@ -358,8 +358,19 @@ async function loadEvents() {
 
 const VIEWS = ['blocks', 'address', 'edit', 'allowlist', 'events'];
 
+function decodedHash() {
+  const raw = location.hash.replace(/^#/, '');
+  try {
+    return decodeURIComponent(raw);
+  } catch (e) {
+    // A broken escape in a link (URIError) would stop the console before any view or message;
+    // taken as typed, the API says what is wrong with it.
+    return raw;
+  }
+}
+
 function route() {
-  const hash = decodeURIComponent(location.hash.replace(/^#/, ''));
+  const hash = decodedHash();
   const [view, arg] = hash.split(/\/(.*)/s);
   const current = VIEWS.includes(view) ? view : 'blocks';
   for (const v of VIEWS) {

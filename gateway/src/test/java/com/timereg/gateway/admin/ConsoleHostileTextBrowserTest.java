@@ -83,4 +83,13 @@ class ConsoleHostileTextBrowserTest {
     showsMarkupAsText("#allowlist", "#allowlist-table tbody");
     assertThat(browser.findElement(By.id("who")).getText()).doesNotContain("<");
   }
+
+  @Test
+  void aLinkWithABrokenPercentEscapeStillOpensTheViewAndSaysWhatIsWrong() {
+    // decodeURIComponent throws on "%E0%A4%A": the console stayed blank, with no view and no message.
+    browser.get(console + "#address/%E0%A4%A");
+    new WebDriverWait(browser, Duration.ofSeconds(10))
+        .until(ExpectedConditions.textToBePresentInElementLocated(By.id("message"), "is not an IPv4 or IPv6 address"));
+    assertThat(browser.findElement(By.id("view-address")).isDisplayed()).isTrue();
+  }
 }
