@@ -57,7 +57,9 @@ final class SignInStart {
           return begin(customer, loginName, next, browserBinding)
               .recover(e -> outcomes.failed(client, customer, loginName, e).map(r -> (StartResult) new StartResult.Refused(r)));
         })
-        .recover(e -> outcomes.failed(client, null, loginName, e).map(r -> (StartResult) new StartResult.Refused(r)));
+        // Without the lookup nothing says the text is a name: it may be a password typed in the wrong field,
+        // so it goes to neither the log nor the audit trail.
+        .recover(e -> outcomes.failed(client, null, null, e).map(r -> (StartResult) new StartResult.Refused(r)));
   }
 
   private Future<StartResult> begin(SsoCustomer customer, String loginName, String next, String browserBinding) {
