@@ -180,6 +180,13 @@ final class PublicEntry implements Handler<HttpServerRequest> {
       answeredHere(request, null, start);
       return;
     }
+    if (request.version() == HttpVersion.HTTP_2 && request.uri() == null) {
+      // An HTTP/2 CONNECT has no :path (RFC 9113 8.5), the only request Netty lets through without one. Never
+      // forwarded (ProxyHandler.refusesMethod); the path check below threw on it and the stream went unanswered.
+      PublicRouter.json(request.response(), 405, "method_not_allowed", "This method is not forwarded.");
+      answeredHere(request, null, start);
+      return;
+    }
     if (request.version() == HttpVersion.HTTP_2 && !(isToken(request.uri()) && isToken(request.method().name()))) {
       // The same for :path and :method, which no HTTP/1.1 request line can hold with a space or control
       // character in it: Netty refuses to build the backend's request line (the stream was left unanswered),

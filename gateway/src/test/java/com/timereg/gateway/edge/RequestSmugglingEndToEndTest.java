@@ -325,6 +325,20 @@ class RequestSmugglingEndToEndTest {
     }
   }
 
+  /**
+   * An HTTP/2 CONNECT carries no {@code :path} (RFC 9113 8.5). The gateway's check of the path threw on the
+   * missing one: the stream was never answered (the client waited until it gave up, the stream slot stayed
+   * taken) and every such request logged a stack trace. Now refused like CONNECT over HTTP/1.1.
+   */
+  @org.junit.jupiter.api.Test
+  void anHttp2ConnectWithoutAPathIsAnsweredNotLeftOpen() throws Exception {
+    java.util.List<Object> frames = RawHttp2.exchange(gw.gateway.publicPort(),
+        new io.netty.handler.codec.http2.DefaultHttp2Headers(false).method("CONNECT").authority("evil.example:443")
+            .add("authorization", "Bearer " + token));
+    assertThat(frames).anyMatch(f -> f.toString().contains(":status: 405"));
+    assertThat(backend.requestLines).isEmpty();
+  }
+
   private static RawTls.Answers exchange(String requests) throws Exception {
     return RawTls.exchangeOctets("127.0.72.1", gw.gateway.publicPort(), requests);
   }
