@@ -188,6 +188,9 @@ public final class Gateway {
         // handler would only sit in every connection's pipeline and cost each response a pass.
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false), material);
+    // The same bound on a request's headers over HTTP/2 (SETTINGS_MAX_HEADER_LIST_SIZE; Vert.x's own is 8k,
+    // whatever max-header-size says): 431 above it, GOAWAY from a quarter above it (Netty).
+    publicOptions.getInitialSettings().setMaxHeaderListSize(pub.maxHeaderSize());
     publicPort = deployPublic(publicOptions, pub.port(), pub.eventLoops());
     reloader.start(config.tls().reloadInterval());
     LOG.info("public HTTPS listener on {}:{} ({} event loops)", pub.host(), publicPort, pub.eventLoops());
