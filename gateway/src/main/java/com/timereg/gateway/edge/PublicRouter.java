@@ -54,6 +54,9 @@ public final class PublicRouter {
     router.route().handler(steps.gate());
     router.route().handler(proxy);
     router.errorHandler(500, PublicRouter::internalError);
+    // vertx-web's answer to a target that is not a path (OPTIONS *, an HTTP/2 :path without its slash): every
+    // other path reaches the proxy. Handled here, it is the gateway's JSON and no ERROR line per request.
+    router.errorHandler(404, ctx -> json(ctx, 404, "not_found", "Nothing is served at this target."));
     entry.router(router);
     return entry;
   }

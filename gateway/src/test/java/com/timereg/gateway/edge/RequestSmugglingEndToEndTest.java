@@ -358,6 +358,30 @@ class RequestSmugglingEndToEndTest {
     assertThat(backend.requestLines).hasSize(status == 200 ? 2 : 0);
   }
 
+  /**
+   * A target that is not a path (the asterisk form, {@code api/x}, an HTTP/2 {@code :path} without its slash)
+   * matches no route: 404, the gateway's JSON, nothing to the backend. vertx-web refused it with a 404 failure
+   * that nothing handled, so every such request, without credentials too, wrote an ERROR line ("Unhandled
+   * exception in router") and got a plain-text answer.
+   */
+  @org.junit.jupiter.api.Test
+  void targetsThatAreNotPathsGetTheGateways404WithoutAnErrorLogLine() throws Exception {
+    try (com.timereg.gateway.testsupport.CapturedLogs logs = com.timereg.gateway.testsupport.CapturedLogs.atDebug()) {
+      RawTls.Answers star = exchange("OPTIONS * HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+      RawTls.Answers relative = exchange("GET api/entries HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+          + token + "\r\nConnection: close\r\n\r\n");
+      java.util.List<Object> h2 = RawHttp2.exchange(gw.gateway.publicPort(),
+          new io.netty.handler.codec.http2.DefaultHttp2Headers(false).method("GET").scheme("https")
+              .authority("localhost").path("api/entries").add("authorization", "Bearer " + token));
+      assertThat(RawTls.statuses(star.text())).containsExactly(404);
+      assertThat(RawTls.statuses(relative.text())).containsExactly(404);
+      assertThat(star.text()).contains("\"error\":\"not_found\"");
+      assertThat(h2).anyMatch(f -> f.toString().contains(":status: 404"));
+      assertThat(backend.requestLines).isEmpty();
+      assertThat(logs.lines()).noneMatch(l -> l.contains("Unhandled exception"));
+    }
+  }
+
   private static RawTls.Answers exchange(String requests) throws Exception {
     return RawTls.exchangeOctets("127.0.72.1", gw.gateway.publicPort(), requests);
   }
