@@ -2,6 +2,7 @@ package com.timereg.gateway.proxy;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -29,27 +30,36 @@ final class ResponseRelay {
   private final HttpServerResponse response;
   private final Context context;
   private final Promise<Void> result = Promise.promise();
+  /** The headers the response had before the backend's were added (null: none), restored if it fails unsent. */
+  private final MultiMap gatewayHeaders;
   /** A chunk not yet written: the next chunk, the end or the end of the turn writes it. */
   private Buffer held;
   private boolean turnEndScheduled;
   private boolean done;
 
-  private ResponseRelay(HttpClientResponse backend, HttpServerResponse response, Context context) {
+  private ResponseRelay(HttpClientResponse backend, HttpServerResponse response, Context context,
+      MultiMap gatewayHeaders) {
     this.backend = backend;
     this.response = response;
     this.context = context;
+    this.gatewayHeaders = gatewayHeaders;
   }
 
   /**
    * Relays the response with back-pressure: the client's pace throttles reads from the backend, so the
    * gateway holds at most a few buffers of any body. Fails when either side breaks off; the response is
-   * then left un-ended for the caller to reset, so a cut body never looks complete. Call it on the event
+   * then left un-ended for the caller to reset, so a cut body never looks complete, or, when none of it has
+   * gone out yet, to answer with its own status: the backend's headers are taken off it again. Call it on the event
    * loop of the client's connection (the backend response's callbacks run there).
    */
   static Future<Void> relay(HttpServerRequest request, HttpClientResponse backend, String gatewayCookiePrefix) {
     HttpServerResponse response = request.response();
     int status = backend.statusCode();
     response.setStatusCode(status);
+    // Kept to be restored should the backend fail before the head goes out: the caller then answers 502 itself,
+    // and the backend's Content-Length (which framed the gateway's small body wrongly), Set-Cookie or
+    // Content-Encoding must not go out with it.
+    MultiMap gatewayHeaders = response.headers().isEmpty() ? null : HttpHeaders.headers().addAll(response.headers());
     // The gateway's Strict-Transport-Security, when it sends one, stands for the host: not the backend's too.
     String hsts = response.headers().get("Strict-Transport-Security");
     HeaderHygiene.toClient(backend.headers(), response.headers(), false, gatewayCookiePrefix);
@@ -68,7 +78,7 @@ final class ResponseRelay {
     if (context == null) {
       throw new IllegalStateException("a response is relayed on the event loop of its connection");
     }
-    return new ResponseRelay(backend, response, context).start();
+    return new ResponseRelay(backend, response, context, gatewayHeaders).start();
   }
 
   private Future<Void> start() {
@@ -129,6 +139,13 @@ final class ResponseRelay {
     done = true;
     held = null;
     detach();
+    if (!response.headWritten() && !response.closed()) {
+      response.headers().clear();
+      if (gatewayHeaders != null) {
+        response.headers().addAll(gatewayHeaders);
+      }
+      response.setChunked(false);
+    }
     // Reading on lets the backend connection finish its response (or close) instead of stalling paused.
     backend.resume();
     result.tryFail(cause);

@@ -1,0 +1,76 @@
+package com.timereg.gateway.proxy;
+
+import static com.timereg.gateway.proxy.ProxyTestBed.ALICE;
+import static com.timereg.gateway.proxy.ProxyTestBed.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.timereg.gateway.proxy.ProxyTestBed.Reply;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.NetSocket;
+import io.vertx.junit5.VertxExtension;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** What a buggy backend's answer turns into on the router's path, over both client protocols. */
+@ExtendWith(VertxExtension.class)
+class ProxyResponsePathTest {
+
+  private ProxyTestBed bed;
+
+  /** A backend that answers every request's head with {@code answer} (raw bytes), then does what it is told. */
+  private static int rawBackend(Vertx vertx, String answer, Consumer<NetSocket> after) {
+    return await(vertx.createNetServer().connectHandler(socket -> {
+      StringBuilder seen = new StringBuilder();
+      socket.handler(data -> {
+        seen.append(data.toString(StandardCharsets.ISO_8859_1));
+        if (seen.indexOf("\r\n\r\n") >= 0) {
+          seen.setLength(0);
+          socket.write(Buffer.buffer(answer.getBytes(StandardCharsets.ISO_8859_1)));
+          after.accept(socket);
+        }
+      });
+    }).listen(0, "127.0.0.1")).actualPort();
+  }
+
+  private Reply get(HttpVersion version, String uri) {
+    return bed.reply(() -> bed.client(version).request(HttpMethod.GET, uri)
+        .compose(request -> request.putHeader("Accept", "application/json").send()));
+  }
+
+  /**
+   * A backend that fails after its head, before any of its body: the client gets the gateway's 502, framed by the
+   * gateway and without the backend's headers. The backend's Content-Length stayed on the 502, so the client
+   * waited for body bytes that never came (HTTP/1.1) or got a malformed stream (HTTP/2), and its Set-Cookie and
+   * Content-Encoding went out on the gateway's answer.
+   */
+  @ParameterizedTest
+  @EnumSource(value = HttpVersion.class, names = {"HTTP_1_1", "HTTP_2"})
+  void aBackendFailingAfterItsHeadGets502WithoutTheBackendsHeaders(HttpVersion version, Vertx vertx) {
+    int port = rawBackend(vertx, "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\nContent-Encoding: gzip\r\n"
+        + "Set-Cookie: tracking=1; Path=/\r\nETag: \"v1\"\r\n\r\n", NetSocket::close);
+    // An earlier step's header (the edge sets HSTS so) stays on the gateway's answer.
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), rc -> {
+      ProxyTestBed.signedIn(ALICE).handle(rc);
+      rc.response().putHeader("Strict-Transport-Security", "max-age=60");
+    });
+
+    Reply reply = get(version, "/api/me");
+
+    assertThat(reply.status()).isEqualTo(502);
+    assertThat(reply.body().toString()).contains("\"bad_gateway\"");
+    assertThat(reply.response().getHeader("Content-Length"))
+        .isEqualTo(Integer.toString(reply.body().length()));
+    assertThat(reply.response().headers().names())
+        .map(String::toLowerCase)
+        .doesNotContain("set-cookie", "content-encoding", "etag");
+    assertThat(reply.response().getHeader("Cache-Control")).isEqualTo("no-store");
+    assertThat(reply.response().getHeader("Strict-Transport-Security")).isEqualTo("max-age=60");
+  }
+}
