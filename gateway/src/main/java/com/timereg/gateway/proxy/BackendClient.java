@@ -30,8 +30,12 @@ final class BackendClient {
         .setHttp1MaxSize(settings.maxConnectionsPerEventLoop())
         .setHttp2MaxSize(settings.maxConnectionsPerEventLoop())
         .setMaxWaitQueueSize(settings.maxWaitQueuePerEventLoop());
-    this.requests = vertx.createHttpClient(options(settings, settings.http2()), pool);
-    this.upgrades = settings.http2() ? vertx.createHttpClient(options(settings, false), pool) : requests;
+    this.requests = client(vertx, options(settings, settings.http2()), pool);
+    this.upgrades = settings.http2() ? client(vertx, options(settings, false), pool) : requests;
+  }
+
+  private static HttpClient client(Vertx vertx, HttpClientOptions options, PoolOptions pool) {
+    return vertx.httpClientBuilder().with(options).with(pool).withConnectHandler(InterimAnswers::install).build();
   }
 
   /** A request to the backend; fails if no connection is available within the connect timeout. */

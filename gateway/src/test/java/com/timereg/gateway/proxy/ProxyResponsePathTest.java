@@ -73,4 +73,25 @@ class ProxyResponsePathTest {
     assertThat(reply.response().getHeader("Cache-Control")).isEqualTo("no-store");
     assertThat(reply.response().getHeader("Strict-Transport-Security")).isEqualTo("max-age=60");
   }
+
+  /**
+   * An interim answer other than 100 and 103 (here 102 Processing) is not the answer: the client gets the final
+   * one, as on the direct path. Vert.x's client took the 102 for the final answer, so the client got a 1xx with
+   * nothing after it and waited.
+   */
+  @ParameterizedTest
+  @EnumSource(value = HttpVersion.class, names = {"HTTP_1_1", "HTTP_2"})
+  void anInterimAnswerIsSkippedAndTheFinalOneRelayed(HttpVersion version, Vertx vertx) {
+    int port = rawBackend(vertx, "HTTP/1.1 102 Processing\r\n\r\n"
+        + "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 4\r\n\r\ndone", socket -> {});
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(ALICE));
+
+    Reply first = get(version, "/api/me");
+    Reply second = get(version, "/api/me");
+
+    assertThat(first.status()).isEqualTo(200);
+    assertThat(first.body().toString()).isEqualTo("done");
+    assertThat(second.status()).isEqualTo(200);
+    assertThat(second.body().toString()).isEqualTo("done");
+  }
 }
