@@ -104,6 +104,12 @@ final class HttpExchange extends Exchange {
     }
     HttpClientResponse response = result.result();
     int status = response.statusCode();
+    if (status == 101) {
+      // No switch was asked for (WebSocketTunnel carries upgrades): relayed, the 101 left the client waiting for
+      // an answer that never came. Fails as on the direct path, and the connection is not used again.
+      fail(ProxyFailure.CONNECTION_RESET, new IllegalStateException("unrequested 101 from the backend"));
+      return;
+    }
     ResponseRelay.relay(request, response, support.settings.gatewayCookiePrefix()).onComplete(relayed -> {
       if (relayed.succeeded()) {
         if (!forwarded) {

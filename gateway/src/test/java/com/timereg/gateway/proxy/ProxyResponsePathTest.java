@@ -94,4 +94,22 @@ class ProxyResponsePathTest {
     assertThat(second.status()).isEqualTo(200);
     assertThat(second.body().toString()).isEqualTo("done");
   }
+
+  /**
+   * A 101 to a request that asked for no protocol switch is no answer to it: 502, as on the direct path, and the
+   * backend connection is not used again. It went to the client as a 101 without Upgrade, which an HTTP/1.1
+   * client takes for a switch to an unnamed protocol and HTTP/2 forbids.
+   */
+  @ParameterizedTest
+  @EnumSource(value = HttpVersion.class, names = {"HTTP_1_1", "HTTP_2"})
+  void anUnrequestedProtocolSwitchAnswers502(HttpVersion version, Vertx vertx) {
+    int port = rawBackend(vertx, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade"
+        + "\r\n\r\n", socket -> {});
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(ALICE));
+
+    Reply reply = get(version, "/api/me");
+
+    assertThat(reply.status()).isEqualTo(502);
+    assertThat(reply.body().toString()).contains("\"bad_gateway\"");
+  }
 }
