@@ -243,6 +243,11 @@ final class HeaderHygiene {
 
   private static boolean cookieNameStartsWith(String pairOrSetCookie, String prefix) {
     String trimmed = pairOrSetCookie.stripLeading();
+    if (trimmed.startsWith("=")) {
+      // A cookie without a name ("=__Host-gw-access=x") goes back to the server as its value alone, which reads
+      // as the gateway's cookie (RFC 6265bis 5.7; browsers before it store one): judged by that value.
+      trimmed = trimmed.substring(1).stripLeading();
+    }
     return trimmed.regionMatches(true, 0, prefix, 0, prefix.length());
   }
 

@@ -230,6 +230,24 @@ class HeaderHygieneTest {
     assertThat(out.getAll("set-cookie")).containsExactly("sessionid=app; Path=/");
   }
 
+  /**
+   * A cookie without a name whose value looks like a gateway cookie ({@code =__Host-gw-access=x}) is sent back by
+   * browsers that accept it as {@code __Host-gw-access=x}, beside or ahead of the real one (RFC 6265bis 5.7 has
+   * browsers refuse it, older ones do not): the backend may not plant it either.
+   */
+  @Test
+  void backendMayNotPlantANamelessCookieThatReadsAsTheGatewaysOwn() {
+    MultiMap backend = MultiMap.caseInsensitiveMultiMap()
+        .add("Set-Cookie", "=__Host-gw-access=forged; Path=/app; Secure")
+        .add("Set-Cookie", " = __host-GW-refresh=forged; Path=/; Secure")
+        .add("Set-Cookie", "=plain; Path=/");
+    MultiMap out = MultiMap.caseInsensitiveMultiMap();
+
+    HeaderHygiene.toClient(backend, out, false, PREFIX);
+
+    assertThat(out.getAll("set-cookie")).containsExactly("=plain; Path=/");
+  }
+
   @Test
   void switchingProtocolsResponseKeepsItsUpgrade() {
     MultiMap backend = MultiMap.caseInsensitiveMultiMap()
