@@ -10,18 +10,15 @@ import com.timereg.gateway.store.DatabaseSettings;
 import com.timereg.gateway.store.PostgresExtension;
 import com.timereg.gateway.store.TestDatabase;
 import com.timereg.gateway.testsupport.Await;
+import com.timereg.gateway.testsupport.TcpRelay;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.NetClient;
-import io.vertx.core.net.NetServer;
-import io.vertx.core.net.NetSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,7 +42,7 @@ class UnresponsiveDatabaseEndToEndTest {
   @TempDir static Path dir;
   static Vertx vertx;
   static Vertx relayVertx;
-  static final AtomicBoolean frozen = new AtomicBoolean();
+  static TcpRelay relay;
   static Gateway gateway;
   static GatewayClient http;
 
@@ -54,7 +51,8 @@ class UnresponsiveDatabaseEndToEndTest {
     vertx = Vertx.vertx();
     relayVertx = Vertx.vertx();
     ConnectionSettings real = db.settings();
-    int relayPort = relay(real.host(), real.port());
+    relay = Await.await(TcpRelay.start(relayVertx, real.host(), real.port()));
+    int relayPort = relay.port();
     Map<String, String> env = new HashMap<>(E2eGateway.defaults());
     env.put("GATEWAY_BACKEND__URL", "http://127.0.0.1:9");
     DatabaseSettings viaRelay = db.databaseSettings();
@@ -69,7 +67,9 @@ class UnresponsiveDatabaseEndToEndTest {
 
   @AfterAll
   static void stop() {
-    frozen.set(false);
+    if (relay != null) {
+      relay.freeze(false);
+    }
     if (http != null) {
       http.close();
     }
@@ -83,7 +83,7 @@ class UnresponsiveDatabaseEndToEndTest {
   @Test
   void aLoginWhileTheDatabaseStopsAnsweringGets503WithRetryAfterInsteadOfHanging() {
     assertThat(login().status()).isEqualTo(200);
-    frozen.set(true);
+    relay.freeze(true);
     try {
       Reply r = http.await(() -> http.sendAsync(HttpMethod.POST, "/auth/token",
               GatewayClient.headers("Content-Type", "application/json"),
@@ -93,40 +93,11 @@ class UnresponsiveDatabaseEndToEndTest {
       assertThat(r.header("Retry-After")).isNotBlank();
       assertThat(r.json().getString("error")).isEqualTo("temporarily_unavailable");
     } finally {
-      frozen.set(false);
+      relay.freeze(false);
     }
   }
 
   private static Reply login() {
     return http.postJson("/auth/token", new JsonObject().put("username", USER).put("password", PASSWORD));
-  }
-
-  /** A TCP relay to the real server that drops every byte, both ways, while {@link #frozen}. */
-  private static int relay(String host, int port) {
-    NetClient client = relayVertx.createNetClient();
-    NetServer server = relayVertx.createNetServer().connectHandler(downstream -> {
-      downstream.pause();
-      client.connect(port, host).onComplete(ar -> {
-        if (ar.failed()) {
-          downstream.close();
-          return;
-        }
-        NetSocket upstream = ar.result();
-        downstream.handler(b -> {
-          if (!frozen.get()) {
-            upstream.write(b);
-          }
-        });
-        upstream.handler(b -> {
-          if (!frozen.get()) {
-            downstream.write(b);
-          }
-        });
-        downstream.closeHandler(v -> upstream.close());
-        upstream.closeHandler(v -> downstream.close());
-        downstream.resume();
-      });
-    });
-    return Await.await(server.listen(0, "127.0.0.1")).actualPort();
   }
 }

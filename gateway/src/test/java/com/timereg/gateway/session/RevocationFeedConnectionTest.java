@@ -8,11 +8,9 @@ import com.timereg.gateway.store.DatabaseSettings;
 import com.timereg.gateway.store.PostgresExtension;
 import com.timereg.gateway.store.TestDatabase;
 import com.timereg.gateway.testsupport.ManualClock;
+import com.timereg.gateway.testsupport.TcpRelay;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.NetClient;
-import io.vertx.core.net.NetServer;
-import io.vertx.core.net.NetSocket;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -21,10 +19,9 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -80,17 +77,18 @@ class RevocationFeedConnectionTest {
   @Test
   @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
   void aListenConnectionCutWithoutAWordIsNoticedAndReplaced(VertxTestContext ctx) {
-    Relay relay = new Relay();
-    relay.listen(db.settings()).compose(port -> {
-      feed = new RevocationFeed(vertx, via(port, db.databaseSettings()), direct.pool(), new SessionStore(), list,
+    AtomicReference<TcpRelay> started = new AtomicReference<>();
+    TcpRelay.start(vertx, db.settings().host(), db.settings().port()).compose(relay -> {
+      started.set(relay);
+      feed = new RevocationFeed(vertx, via(relay.port(), db.databaseSettings()), direct.pool(), new SessionStore(), list,
           SETTINGS, metrics, clock, PROBE_INTERVAL);
       return feed.start();
     }).compose(v -> heard()).compose(v -> {
       // A dropped NAT entry or a partition: the old connection goes silent, a new one gets through.
-      relay.cutOpenConnections();
+      started.get().cutOpenConnections();
       return until(this::heardNow);
     }).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
-      assertThat(relay.opened()).as("a second connection replaced the cut one").isGreaterThanOrEqualTo(2);
+      assertThat(started.get().opened()).as("a second connection replaced the cut one").isGreaterThanOrEqualTo(2);
       assertThat(gauge.get()).isEqualTo(1);
       ctx.completeNow();
     })));
@@ -99,22 +97,23 @@ class RevocationFeedConnectionTest {
   @Test
   @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
   void theConnectedGaugeIsBackAtOneOnceTheFeedListensAgainEvenIfTheFirstReloadFailed(VertxTestContext ctx) {
-    Relay poolRelay = new Relay();
-    poolRelay.listen(db.settings()).compose(port -> {
-      poolViaRelay = Database.create(vertx, via(port, db.databaseSettings()));
+    AtomicReference<TcpRelay> started = new AtomicReference<>();
+    TcpRelay.start(vertx, db.settings().host(), db.settings().port()).compose(poolRelay -> {
+      started.set(poolRelay);
+      poolViaRelay = Database.create(vertx, via(poolRelay.port(), db.databaseSettings()));
       feed = new RevocationFeed(vertx, db.databaseSettings(), poolViaRelay.pool(), new SessionStore(), list,
           SETTINGS, metrics, clock);
       return feed.start();
     }).compose(v -> {
       ctx.verify(() -> assertThat(gauge.get()).isEqualTo(1));
       // The pool cannot reach the server while the feed loses its connection and gets it back.
-      poolRelay.refuseNewConnections(true);
-      poolRelay.closeOpenConnections();
+      started.get().refuseNewConnections(true);
+      started.get().closeOpenConnections();
       return terminateListener();
     }).compose(v -> until(() -> Future.succeededFuture(gauge.get() == 0)))
         .compose(v -> until(this::heardNow))
         .compose(v -> {
-          poolRelay.refuseNewConnections(false);
+          started.get().refuseNewConnections(false);
           return feed.resync();
         })
         .onComplete(ctx.succeeding(n -> ctx.verify(() -> {
@@ -161,70 +160,5 @@ class RevocationFeedConnectionTest {
       }
       return vertx.timer(50).compose(t -> attempt(condition, deadline));
     });
-  }
-
-  /**
-   * A TCP relay to the real server. {@link #cutOpenConnections()} silences the connections open at that moment
-   * (every byte dropped, both ways, nothing closed); later connections pass. While refusing, a new connection is
-   * closed at once.
-   */
-  private final class Relay {
-    private final List<AtomicBoolean> open = new CopyOnWriteArrayList<>();
-    private final List<NetSocket> sockets = new CopyOnWriteArrayList<>();
-    private final AtomicInteger opened = new AtomicInteger();
-    private volatile boolean refusing;
-
-    Future<Integer> listen(ConnectionSettings real) {
-      NetClient client = vertx.createNetClient();
-      NetServer server = vertx.createNetServer().connectHandler(downstream -> {
-        if (refusing) {
-          downstream.close();
-          return;
-        }
-        downstream.pause();
-        AtomicBoolean cut = new AtomicBoolean();
-        open.add(cut);
-        sockets.add(downstream);
-        opened.incrementAndGet();
-        client.connect(real.port(), real.host()).onComplete(ar -> {
-          if (ar.failed()) {
-            downstream.close();
-            return;
-          }
-          NetSocket upstream = ar.result();
-          downstream.handler(b -> {
-            if (!cut.get()) {
-              upstream.write(b);
-            }
-          });
-          upstream.handler(b -> {
-            if (!cut.get()) {
-              downstream.write(b);
-            }
-          });
-          downstream.closeHandler(v -> upstream.close());
-          upstream.closeHandler(v -> downstream.close());
-          downstream.resume();
-        });
-      });
-      return server.listen(0, "127.0.0.1").map(NetServer::actualPort);
-    }
-
-    void cutOpenConnections() {
-      open.forEach(c -> c.set(true));
-    }
-
-    void closeOpenConnections() {
-      sockets.forEach(NetSocket::close);
-      sockets.clear();
-    }
-
-    void refuseNewConnections(boolean refuse) {
-      refusing = refuse;
-    }
-
-    int opened() {
-      return opened.get();
-    }
   }
 }

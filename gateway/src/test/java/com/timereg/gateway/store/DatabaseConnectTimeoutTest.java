@@ -2,17 +2,16 @@ package com.timereg.gateway.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.timereg.gateway.testsupport.TcpRelay;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.NetClient;
-import io.vertx.core.net.NetServer;
-import io.vertx.core.net.NetSocket;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import io.vertx.pgclient.SslMode;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -27,8 +26,6 @@ class DatabaseConnectTimeoutTest {
   private static final Duration CONNECT_TIMEOUT = Duration.ofMillis(500);
 
   private Database database;
-  /** While true, the relay accepts connections and lets nothing through on them, ever. */
-  private volatile boolean silent;
 
   @AfterEach
   void closePool(VertxTestContext ctx) {
@@ -38,16 +35,18 @@ class DatabaseConnectTimeoutTest {
   @Test
   @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
   void aConnectionAttemptTheServerNeverAnswersGivesItsPoolSlotBack(Vertx vertx, TestDatabase db, VertxTestContext ctx) {
-    relay(vertx, db.settings()).compose(port -> {
+    AtomicReference<TcpRelay> started = new AtomicReference<>();
+    TcpRelay.start(vertx, db.settings().host(), db.settings().port()).compose(relay -> {
+      started.set(relay);
       ConnectionSettings c = db.settings();
       database = Database.create(vertx, new DatabaseSettings(
-          new ConnectionSettings("127.0.0.1", port, c.database(), c.user(), c.password()),
+          new ConnectionSettings("127.0.0.1", relay.port(), c.database(), c.user(), c.password()),
           1, CONNECT_TIMEOUT, SslMode.DISABLE, Duration.ofSeconds(30)));
-      silent = true;
+      relay.silenceNewConnections(true);
       return database.pool().query("SELECT 1").execute().transform(ar -> Future.succeededFuture(ar.succeeded()));
     }).compose(answeredWhileSilent -> {
       ctx.verify(() -> assertThat(answeredWhileSilent).isFalse());
-      silent = false;
+      started.get().silenceNewConnections(false);
       // Only one slot: it is free again once the attempt that got no answer has been given up.
       return eventually(vertx, () -> database.pool().query("SELECT 1").execute().mapEmpty(), 20, 250);
     }).onComplete(ctx.succeedingThenComplete());
@@ -57,29 +56,5 @@ class DatabaseConnectTimeoutTest {
     return attempt.get().recover(failure -> attempts <= 1
         ? Future.failedFuture(failure)
         : vertx.timer(delayMillis).compose(t -> eventually(vertx, attempt, attempts - 1, delayMillis)));
-  }
-
-  private Future<Integer> relay(Vertx vertx, ConnectionSettings real) {
-    NetClient client = vertx.createNetClient();
-    NetServer server = vertx.createNetServer().connectHandler(downstream -> {
-      if (silent) {
-        downstream.handler(b -> { });
-        return;
-      }
-      downstream.pause();
-      client.connect(real.port(), real.host()).onComplete(ar -> {
-        if (ar.failed()) {
-          downstream.close();
-          return;
-        }
-        NetSocket upstream = ar.result();
-        downstream.handler(upstream::write);
-        upstream.handler(downstream::write);
-        downstream.closeHandler(v -> upstream.close());
-        upstream.closeHandler(v -> downstream.close());
-        downstream.resume();
-      });
-    });
-    return server.listen(0, "127.0.0.1").map(NetServer::actualPort);
   }
 }
