@@ -7,8 +7,11 @@ import com.timereg.gateway.throttle.Origin;
 import com.timereg.gateway.throttle.ThrottleListener;
 import io.vertx.core.Future;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -35,6 +38,8 @@ final class AutomaticBlockWriter implements ThrottleListener {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Queue<BlockEntry> unwritten = new ConcurrentLinkedQueue<>();
   private final AtomicInteger unwrittenCount = new AtomicInteger();
+  /** Writes under way, each with whether its block was lifted here before the write completed. */
+  private final Map<BlockEntry, AtomicBoolean> writing = new ConcurrentHashMap<>();
   private final AtomicLong lastErrorLogAt = new AtomicLong(Long.MIN_VALUE / 2);
   private volatile boolean closed;
 
@@ -58,10 +63,18 @@ final class AutomaticBlockWriter implements ThrottleListener {
    * written later by {@link #retryUnwritten}: its row would block the address again on every
    * other node while this one stays lifted. An unblock lifts the target on every node precisely
    * for blocks whose row could not be written (docs/blocks.md).
+   *
+   * <p>Likewise a block lifted while its write is under way: an unblock committed before the row
+   * did not see it, so the row is lifted right after it is written.
    */
   @Override
   public void blockLifted(Cidr subject, BlockKind kind, Origin origin) {
     if (origin != Origin.EXPIRY && kind.isAutomatic()) {
+      writing.forEach((b, lifted) -> {
+        if (b.subject().equals(subject) && b.kind() == kind) {
+          lifted.set(true);
+        }
+      });
       for (BlockEntry b : unwritten) {
         // remove() tells whether this call took it, not a concurrent retry's poll(): count it once.
         if (b.subject().equals(subject) && b.kind() == kind && unwritten.remove(b)) {
@@ -93,6 +106,8 @@ final class AutomaticBlockWriter implements ThrottleListener {
       failed("backlog-full", block, null);
       return;
     }
+    AtomicBoolean liftedMeanwhile = new AtomicBoolean();
+    writing.put(block, liftedMeanwhile);
     Future<Long> write;
     try {
       write = tables.insertAutomatic(block, clock.get());
@@ -101,13 +116,23 @@ final class AutomaticBlockWriter implements ThrottleListener {
     }
     write.onComplete(ar -> {
       inFlight.decrementAndGet();
+      writing.remove(block, liftedMeanwhile);
       if (ar.succeeded()) {
         metrics.written(ACTION);
+        if (liftedMeanwhile.get()) {
+          liftWritten(ar.result(), block);
+        }
       } else {
         failed("store-error", block, ar.cause());
         keepForRetry(block);
       }
     });
+  }
+
+  private void liftWritten(long id, BlockEntry block) {
+    tables.liftWritten(id, block.subject(), clock.get()).onFailure(e -> LOG.error("Could not lift the automatic "
+        + "block of {}, unblocked while its row was being written ({}); other nodes keep it until it expires",
+        block.subject(), e.toString()));
   }
 
   private void keepForRetry(BlockEntry block) {

@@ -1,6 +1,7 @@
 package com.timereg.gateway.blocks;
 
 import com.timereg.gateway.clientip.Cidr;
+import com.timereg.gateway.clientip.ClientKeys;
 import com.timereg.gateway.throttle.BlockKind;
 import com.timereg.gateway.throttle.BlockReason;
 import io.vertx.sqlclient.Row;
@@ -43,16 +44,17 @@ final class BlockRows {
 
   /**
    * The scope column: what an automatic block keyed, or for a manual block whether it covers one
-   * client (an IPv4 address, an IPv6 /64 or narrower) or more.
+   * client (the configured client prefix, by default an IPv4 address or an IPv6 /64, or narrower) or more.
    */
-  static String scopeCode(BlockKind kind, Cidr cidr) {
+  static String scopeCode(BlockKind kind, Cidr cidr, ClientKeys keys) {
     if (kind == BlockKind.CLIENT) {
       return "client";
     }
     if (kind == BlockKind.RANGE) {
       return "range";
     }
-    return cidr.prefixLength() >= (cidr.isIpv4() ? 32 : 64) ? "client" : "range";
+    int client = cidr.isIpv4() ? keys.policy().ipv4ClientPrefix() : keys.policy().ipv6ClientPrefix();
+    return cidr.prefixLength() >= client ? "client" : "range";
   }
 
   static BlockKind kind(String kind, String scope) {

@@ -67,7 +67,7 @@ public final class BlockSync {
     this.metrics = metrics;
     this.node = settings.nodeId() != null ? settings.nodeId() : NodeId.random();
     this.rules = new EditRules(settings);
-    this.tables = new BlockTables(database.pool(), node);
+    this.tables = new BlockTables(database.pool(), node, throttle.clientKeys());
     this.queries = new BlockQueries(database.pool(), clock);
     this.writer = new AutomaticBlockWriter(tables, metrics, this::now, settings.maxPendingWrites());
     this.state = new LocalState(throttle, settings.configuredAllowlist(), now());

@@ -3,6 +3,7 @@ package com.timereg.gateway.blocks;
 import static com.timereg.gateway.blocks.BlockRows.time;
 
 import com.timereg.gateway.clientip.Cidr;
+import com.timereg.gateway.clientip.ClientKeys;
 import com.timereg.gateway.throttle.AllowEntry;
 import com.timereg.gateway.throttle.BlockEntry;
 import com.timereg.gateway.throttle.BlockKind;
@@ -34,10 +35,13 @@ final class BlockTables {
 
   private final Pool pool;
   private final NodeId node;
+  /** This node's client prefixes: they decide whether a manual block covers one client (its scope). */
+  private final ClientKeys keys;
 
-  BlockTables(Pool pool, NodeId node) {
+  BlockTables(Pool pool, NodeId node, ClientKeys keys) {
     this.pool = pool;
     this.node = node;
+    this.keys = keys;
   }
 
   /**
@@ -46,7 +50,7 @@ final class BlockTables {
    * three statements and COMMIT would be five: this write is what other nodes wait for.
    */
   Future<Long> insertAutomatic(BlockEntry b, Instant now) {
-    JsonObject details = new JsonObject().put("scope", BlockRows.scopeCode(b.kind(), b.subject()))
+    JsonObject details = new JsonObject().put("scope", BlockRows.scopeCode(b.kind(), b.subject(), keys))
         .put("level", b.level()).put("invalidLogins", b.failures()).put("expiresAt", b.until().toString());
     Tuple t = blockValues(b, null)
         .addValue(time(now))
@@ -61,6 +65,19 @@ final class BlockTables {
             + "SELECT b.id, pg_notify($17, $18) FROM b")
         .execute(t)
         .map(rows -> rows.iterator().next().getLong("id"));
+  }
+
+  /**
+   * Lifts the just written automatic block {@code id}, which an unblock committed before it could not
+   * see; notifies only if it was still active. The unblock itself is in the audit trail already.
+   */
+  Future<Void> liftWritten(long id, Cidr subject, Instant now) {
+    return pool.preparedQuery("WITH l AS (UPDATE blocks SET lifted_at = $2, lifted_by = $3, "
+            + "lift_reason = 'unblocked while its row was being written' WHERE id = $1 AND lifted_at IS NULL "
+            + "RETURNING id) SELECT pg_notify($4, $5) FROM l")
+        .execute(Tuple.of(id, time(now), node.value(), ChangeCodec.CHANNEL,
+            ChangeCodec.encode(node, new Change.Unblocked(subject, List.of(subject)))))
+        .mapEmpty();
   }
 
   /** Records a manual block, replacing (lifting) an active manual block of exactly the same range. */
@@ -177,7 +194,7 @@ final class BlockTables {
     return Tuple.tuple()
         .addString(b.subject().toString())
         .addString(BlockRows.kindCode(b.kind()))
-        .addString(BlockRows.scopeCode(b.kind(), b.subject()))
+        .addString(BlockRows.scopeCode(b.kind(), b.subject(), keys))
         .addString(BlockRows.reasonCode(b.kind() == BlockKind.MANUAL ? BlockReason.MANUAL : b.reason()))
         .addString(b.kind() == BlockKind.MANUAL ? b.note() : "")
         .addLong(b.failures())

@@ -72,6 +72,11 @@ public final class ThrottleService implements ThrottleStatus {
     listeners.add(listener);
   }
 
+  /** The prefix lengths that make a client and a range key on this node. */
+  public ClientKeys clientKeys() {
+    return keys;
+  }
+
   public BlockRegistry registry() {
     return registry;
   }

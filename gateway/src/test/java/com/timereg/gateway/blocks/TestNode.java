@@ -41,8 +41,14 @@ final class TestNode {
 
   TestNode(Vertx vertx, TestDatabase db, DatabaseSettings databaseSettings, String name, Clock clock,
       BlockSyncSettings settings) {
+    this(vertx, databaseSettings, name, clock, settings, ClientKeyPolicy.DEFAULTS);
+  }
+
+  /** A node whose client and range prefixes are {@code keys} (throttle.keys in the configuration). */
+  TestNode(Vertx vertx, DatabaseSettings databaseSettings, String name, Clock clock, BlockSyncSettings settings,
+      ClientKeyPolicy keys) {
     this.name = name;
-    this.throttle = new ThrottleService(ThrottlePolicy.DEFAULTS, new ClientKeys(ClientKeyPolicy.DEFAULTS),
+    this.throttle = new ThrottleService(ThrottlePolicy.DEFAULTS, new ClientKeys(keys),
         storage.clients(), storage.ranges(), new BlockRegistry(), clock, ThrottleMetrics.NOOP, Runnable::run);
     throttle.addListener(new ThrottleListener() {
       @Override
