@@ -44,7 +44,7 @@ final class BlockRules {
 
   void addBlockedClient(RateRecord r, long now) {
     long start = align(now, clientWindowMs);
-    if (start != r.clientWindowStart) {
+    if (start > r.clientWindowStart) {
       boolean adjacent = start - r.clientWindowStart == clientWindowMs;
       r.previousBlockedClients = adjacent ? r.currentBlockedClients : 0;
       r.currentBlockedClients = 0;
@@ -156,9 +156,13 @@ final class BlockRules {
         && failureEstimate(r, now) < policy.rangeFailureLimit() / 2.0;
   }
 
+  /**
+   * Moves to the window of {@code now}. A clock stepped back into an earlier window (NTP, a resumed VM) keeps
+   * counting in the current one: resetting would forget every key's failures at once.
+   */
   private void rollFailures(RateRecord r, long now) {
     long start = align(now, windowMs);
-    if (start != r.windowStart) {
+    if (start > r.windowStart) {
       boolean adjacent = start - r.windowStart == windowMs;
       r.previousFailures = adjacent ? r.currentFailures : 0;
       r.currentFailures = 0;
@@ -167,6 +171,8 @@ final class BlockRules {
   }
 
   private static double estimate(long windowStart, int current, int previous, long now, long window) {
+    // A clock stepped back before the record's window reads it as at that window's start: all of it counts.
+    now = Math.max(now, windowStart);
     long start = align(now, window);
     if (start == windowStart) {
       double previousShare = (double) (window - (now - start)) / window;

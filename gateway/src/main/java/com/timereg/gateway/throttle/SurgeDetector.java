@@ -70,9 +70,10 @@ final class SurgeDetector {
     return policy.surgeFailuresPerMinute() * policy.surgeExitRatio();
   }
 
+  /** A clock stepped back into an earlier minute keeps counting in the current one rather than forget it. */
   private void roll(long now) {
     long start = now - Math.floorMod(now, MINUTE_MS);
-    if (start != windowStart) {
+    if (start > windowStart) {
       previous = start - windowStart == MINUTE_MS ? current : 0;
       current = 0;
       windowStart = start;
@@ -80,7 +81,7 @@ final class SurgeDetector {
   }
 
   private double rate(long now) {
-    double previousShare = (double) (MINUTE_MS - (now - windowStart)) / MINUTE_MS;
+    double previousShare = (double) (MINUTE_MS - Math.max(0, now - windowStart)) / MINUTE_MS;
     return current + previous * previousShare;
   }
 }

@@ -3,6 +3,7 @@ package com.timereg.gateway.throttle;
 import com.timereg.gateway.testsupport.ManualClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.timereg.gateway.clientip.Cidr;
 import com.timereg.gateway.clientip.ClientKeyPolicy;
@@ -246,6 +247,62 @@ abstract class ThrottleServiceContract {
     }
     assertThat(service.surgeState().active()).isFalse();
     assertThat(service.surgeState().failuresPerMinute()).isEqualTo(99.0);
+  }
+
+  // ---- a clock stepping back (NTP, a resumed VM): counts are kept, never reset
+
+  /** 9 failures just after a window boundary, then the clock steps back a second into the previous window. */
+  @Test
+  void aClockSteppingBackAcrossAWindowBoundaryKeepsTheClientsFailures() {
+    clock.advance(Duration.ofMinutes(10).plusMillis(500));
+    assertThat(fail("192.0.2.10", 9).blockIssued()).isFalse();
+    clock.advance(Duration.ofSeconds(-1));
+
+    assertThat(service.explain(ip("192.0.2.10")).client().failuresInWindow()).isEqualTo(9.0);
+    assertThat(fail("192.0.2.10", 1).blockIssued()).as("the tenth failure within a second").isTrue();
+  }
+
+  @Test
+  void aClockSteppingBackAcrossAWindowBoundaryKeepsTheRangesFailures() {
+    clock.advance(Duration.ofMinutes(10).plusMillis(500));
+    for (int i = 1; i <= 49; i++) {
+      fail("198.51.100." + i, 1);
+    }
+    clock.advance(Duration.ofSeconds(-1));
+
+    assertThat(fail("198.51.100.200", 1).issued()).extracting(BlockEntry::kind).containsExactly(BlockKind.RANGE);
+  }
+
+  @Test
+  void aClockSteppingBackAcrossAnHourKeepsTheRangesBlockedClients() throws Exception {
+    ThrottlePolicy d = ThrottlePolicy.DEFAULTS;
+    // A range failure limit out of reach: only the blocked clients can block the range here.
+    start(new ThrottlePolicy(d.window(), d.ipFailureLimit(), 1000, d.rangeBlockedClientLimit(),
+        d.rangeBlockedClientWindow(), d.firstBlock(), d.escalationFactor(), d.maxBlock(), d.escalationMemory(),
+        d.surgeFailuresPerMinute(), d.surgeExitRatio(), d.surgeMinDuration(), d.surgeLimitFactor(), d.successMemory(),
+        d.successHeadroomFactor(), d.accountFreeFailures(), d.accountBaseDelay(), d.accountMaxDelay(),
+        d.accountQuietPeriod(), d.accountCapacity(), d.degradeFillRatio()), 10_000, 10_000);
+    clock.advance(Duration.ofHours(1).plusMillis(500));
+    for (int i = 1; i <= 4; i++) {
+      fail("198.51.100." + i, 10);
+    }
+    clock.advance(Duration.ofSeconds(-1));
+
+    assertThat(fail("198.51.100.5", 10).issued()).extracting(BlockEntry::kind, BlockEntry::reason)
+        .containsExactly(tuple(BlockKind.CLIENT, BlockReason.CLIENT_FAILURES),
+            tuple(BlockKind.RANGE, BlockReason.RANGE_BLOCKED_CLIENTS));
+  }
+
+  @Test
+  void aClockSteppingBackAcrossAMinuteKeepsTheSurgeRate() {
+    clock.advance(Duration.ofMillis(500));
+    for (int i = 0; i < 99; i++) {
+      fail("203.0." + (i / 40) + "." + (i % 40 + 1), 1);
+    }
+    clock.advance(Duration.ofSeconds(-1));
+    fail("203.0.9.9", 1);
+
+    assertThat(service.surgeState().active()).as("100 invalid logins within a second").isTrue();
   }
 
   // ---- success headroom (office NAT guard)
