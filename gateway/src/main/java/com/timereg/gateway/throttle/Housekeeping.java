@@ -74,7 +74,9 @@ final class Housekeeping {
     if (store.size() < limit) {
       return true;
     }
-    if (now - lastPressureSweepAt >= MIN_PRESSURE_SWEEP_INTERVAL.toMillis() && sweepQueued.compareAndSet(false, true)) {
+    // A clock put back before the last sweep must not hold off the next one until it catches up again.
+    long since = now - lastPressureSweepAt;
+    if ((since < 0 || since >= MIN_PRESSURE_SWEEP_INTERVAL.toMillis()) && sweepQueued.compareAndSet(false, true)) {
       lastPressureSweepAt = now;
       sweepExecutor.execute(() -> {
         try {

@@ -618,6 +618,29 @@ abstract class ThrottleServiceContract {
         .as("a range with a blocked client keeps its count").isNotNull();
   }
 
+  /**
+   * The sweep that makes room for new ranges is spaced by the clock: one that ran while the clock was a day
+   * ahead must not hold off the next for the day once the clock is put right, while a flood keeps both maps full.
+   */
+  @Test
+  void aClockPutBackDoesNotHoldOffTheSweepThatMakesRoomForNewRanges() throws Exception {
+    start(ThrottlePolicy.DEFAULTS, 1000, 1000);
+    clock.advance(Duration.ofDays(1));
+    for (int n = 0; n < 1500; n++) {
+      fail("10." + (n / 256) + "." + (n % 256) + ".7", 1);
+    }
+    clock.advance(Duration.ofDays(-1).plusMinutes(1));
+    for (int n = 0; n < 1500; n++) {
+      fail("11." + (n / 256) + "." + (n % 256) + ".7", 1);
+    }
+    clock.advance(Duration.ofSeconds(30));
+
+    for (int i = 0; i < 50 && service.check(ip("203.0.113.9")).allowed(); i++) {
+      fail("203.0.113.9", 1);
+    }
+    assertThat(service.check(ip("203.0.113.9")).allowed()).as("a new address is counted and blocked").isFalse();
+  }
+
   @Test
   void fullClientMapDegradesToRangeCountingWithoutExceptions() throws Exception {
     start(ThrottlePolicy.DEFAULTS, 100, 10_000);
