@@ -44,7 +44,7 @@ final class BlockRules {
 
   void addBlockedClient(RateRecord r, long now) {
     long start = align(now, clientWindowMs);
-    if (start > r.clientWindowStart) {
+    if (start > r.clientWindowStart || r.clientWindowStart - start > clientWindowMs) {
       boolean adjacent = start - r.clientWindowStart == clientWindowMs;
       r.previousBlockedClients = adjacent ? r.currentBlockedClients : 0;
       r.currentBlockedClients = 0;
@@ -157,12 +157,13 @@ final class BlockRules {
   }
 
   /**
-   * Moves to the window of {@code now}. A clock stepped back into an earlier window (NTP, a resumed VM) keeps
-   * counting in the current one: resetting would forget every key's failures at once.
+   * Moves to the window of {@code now}. A clock stepped back by at most one window (NTP, a resumed VM) keeps
+   * counting in the current one: resetting would forget every key's failures at once. One put back further (it
+   * ran far ahead) starts afresh: kept, the counts would not decay until the clock caught up.
    */
   private void rollFailures(RateRecord r, long now) {
     long start = align(now, windowMs);
-    if (start > r.windowStart) {
+    if (start > r.windowStart || r.windowStart - start > windowMs) {
       boolean adjacent = start - r.windowStart == windowMs;
       r.previousFailures = adjacent ? r.currentFailures : 0;
       r.currentFailures = 0;
@@ -171,8 +172,14 @@ final class BlockRules {
   }
 
   private static double estimate(long windowStart, int current, int previous, long now, long window) {
-    // A clock stepped back before the record's window reads it as at that window's start: all of it counts.
-    now = Math.max(now, windowStart);
+    if (now < windowStart) {
+      // A clock stepped back before the record's window reads it as at that window's start (all of it counts),
+      // unless by more than a window: then the record is from a clock that ran ahead, and counts for nothing.
+      if (windowStart - now > window) {
+        return 0.0;
+      }
+      now = windowStart;
+    }
     long start = align(now, window);
     if (start == windowStart) {
       double previousShare = (double) (window - (now - start)) / window;

@@ -70,10 +70,13 @@ final class SurgeDetector {
     return policy.surgeFailuresPerMinute() * policy.surgeExitRatio();
   }
 
-  /** A clock stepped back into an earlier minute keeps counting in the current one rather than forget it. */
+  /**
+   * A clock stepped back by at most a minute keeps counting in the current one rather than forget it; one put
+   * back further (it ran ahead) starts afresh.
+   */
   private void roll(long now) {
     long start = now - Math.floorMod(now, MINUTE_MS);
-    if (start > windowStart) {
+    if (start > windowStart || windowStart - start > MINUTE_MS) {
       previous = start - windowStart == MINUTE_MS ? current : 0;
       current = 0;
       windowStart = start;

@@ -262,6 +262,21 @@ abstract class ThrottleServiceContract {
     assertThat(fail("192.0.2.10", 1).blockIssued()).as("the tenth failure within a second").isTrue();
   }
 
+  /**
+   * A clock that ran far ahead (a day) and is put right starts counting afresh: failures kept in a window that
+   * lies a day ahead would otherwise never decay until the clock caught up, and an office's typos would add up
+   * to a block.
+   */
+  @Test
+  void aClockPutBackByMoreThanAWindowCountsAfreshRatherThanKeepingFailuresForADay() {
+    clock.advance(Duration.ofDays(1));
+    assertThat(fail("192.0.2.11", 9).blockIssued()).isFalse();
+    clock.advance(Duration.ofDays(-1));
+
+    assertThat(service.explain(ip("192.0.2.11")).client().failuresInWindow()).isZero();
+    assertThat(fail("192.0.2.11", 1).blockIssued()).isFalse();
+  }
+
   @Test
   void aClockSteppingBackAcrossAWindowBoundaryKeepsTheRangesFailures() {
     clock.advance(Duration.ofMinutes(10).plusMillis(500));
