@@ -2,6 +2,7 @@ package com.timereg.gateway.cli;
 
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.concurrent.Callable;
@@ -57,15 +58,40 @@ public final class AdminCommand implements Callable<Integer> {
       if (json) {
         out.println(answer.encodePrettily());
       } else {
-        human.accept(answer, out);
+        out.print(printable(render(answer, human), true));
       }
       out.flush();
       return 0;
     } catch (AdminClient.AdminClientException e) {
-      err.println("gateway admin: " + e.getMessage());
+      // The message may quote the server's answer.
+      err.println("gateway admin: " + printable(e.getMessage(), false));
       err.flush();
       return EXIT_FAILED;
     }
+  }
+
+  /** The text {@code human} makes of the answer. */
+  private String render(JsonObject answer, java.util.function.BiConsumer<JsonObject, PrintWriter> human) {
+    StringWriter text = new StringWriter();
+    PrintWriter buffer = new PrintWriter(text);
+    human.accept(answer, buffer);
+    buffer.flush();
+    return text.toString();
+  }
+
+  /**
+   * The text with every control character but the line ends ({@code lines}) replaced by '?': notes, reasons,
+   * names and messages come from the server, and an escape sequence among them would drive the staff member's
+   * terminal (clear it, retitle it, rewrite what was shown). Tables clean their cells themselves.
+   */
+  static String printable(String s, boolean lines) {
+    StringBuilder sb = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean lineEnd = lines && (c == '\n' || c == '\r' && i + 1 < s.length() && s.charAt(i + 1) == '\n');
+      sb.append(Character.isISOControl(c) && !lineEnd ? '?' : c);
+    }
+    return sb.toString();
   }
 
   private AdminClient client(CommandSpec leaf) {
