@@ -70,11 +70,20 @@ public final class AdminCommand implements Callable<Integer> {
     }
   }
 
-  /** The text {@code human} makes of the answer. */
+  /**
+   * The text {@code human} makes of the answer; an answer without the fields it reads (another service at
+   * --admin-url, another version) is a failure to report, not a stack trace.
+   */
   private String render(JsonObject answer, java.util.function.BiConsumer<JsonObject, PrintWriter> human) {
     StringWriter text = new StringWriter();
     PrintWriter buffer = new PrintWriter(text);
-    human.accept(answer, buffer);
+    try {
+      human.accept(answer, buffer);
+    } catch (NullPointerException | ClassCastException e) {
+      throw new AdminClient.AdminClientException("the answer from " + adminUrl + " lacks fields this command"
+          + " needs or has them of another type; is --admin-url a gateway's admin listener of this version?"
+          + " (--json shows the answer)");
+    }
     buffer.flush();
     return text.toString();
   }

@@ -120,4 +120,16 @@ class AdminCommandHostileAnswersTest {
     assertThat(r.err()).startsWith("gateway admin: 400 not an address")
         .doesNotContain("\u001b").doesNotContain("\u0007").doesNotContain("\u009b");
   }
+
+  @Test
+  void anAnswerOfAnotherShapeIsReportedPlainlyNotAsAStackTrace() {
+    answers.put("/admin/api/blocks", new Answer(200, "{\"something\":\"else\"}"));
+    Run r = admin("blocks", "list");
+    assertThat(r.exit()).as(r.err()).isEqualTo(1);
+    assertThat(r.err()).startsWith("gateway admin: ").doesNotContain("Exception").doesNotContain("\tat ");
+    answers.put("/admin/api/events", new Answer(200, "{\"items\":\"not a list\"}"));
+    Run events = admin("events");
+    assertThat(events.exit()).as(events.err()).isEqualTo(1);
+    assertThat(events.err()).startsWith("gateway admin: ").doesNotContain("Exception").doesNotContain("\tat ");
+  }
 }
