@@ -56,7 +56,7 @@ public final class AdminCommand implements Callable<Integer> {
     try {
       JsonObject answer = call.apply(client(leaf));
       if (json) {
-        out.println(answer.encodePrettily());
+        out.println(escapeControls(answer.encodePrettily()));
       } else {
         out.print(printable(render(answer, human), true));
       }
@@ -86,6 +86,23 @@ public final class AdminCommand implements Callable<Integer> {
     }
     buffer.flush();
     return text.toString();
+  }
+
+  /**
+   * The JSON with DEL and the C1 controls (CSI among them), which the encoder leaves raw inside strings, written
+   * as JSON's unicode escapes: the same JSON to a script, nothing a terminal acts on for a person reading it.
+   */
+  static String escapeControls(String json) {
+    StringBuilder sb = new StringBuilder(json.length());
+    for (int i = 0; i < json.length(); i++) {
+      char c = json.charAt(i);
+      if (Character.isISOControl(c) && c != '\n' && c != '\r') {
+        sb.append(String.format("\\u%04x", (int) c));
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.toString();
   }
 
   /**

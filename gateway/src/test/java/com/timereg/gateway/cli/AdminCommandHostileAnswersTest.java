@@ -132,4 +132,17 @@ class AdminCommandHostileAnswersTest {
     assertThat(events.exit()).as(events.err()).isEqualTo(1);
     assertThat(events.err()).startsWith("gateway admin: ").doesNotContain("Exception").doesNotContain("\tat ");
   }
+
+  @Test
+  void jsonOutputCarriesControlCharactersEscapedNotRaw() {
+    JsonObject page = new JsonObject().put("offset", 0).put("total", 1).put("items", new JsonArray().add(
+        new JsonObject().put("type", "login").put("at", "2026-11-28T02:00:00Z").put("outcome", "failed")
+            .put("address", "192.0.2.9").put("loginName", "eve" + ESCAPES + "\u007f").put("node", "n1")));
+    answers.put("/admin/api/events", new Answer(200, page.encode()));
+    Run r = admin("--json", "events");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).doesNotContain("\u001b").doesNotContain("\u0007").doesNotContain("\u009b")
+        .doesNotContain("\u007f");
+    assertThat(new JsonObject(r.out())).isEqualTo(page);
+  }
 }
