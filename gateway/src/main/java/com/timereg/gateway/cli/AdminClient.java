@@ -14,6 +14,10 @@ import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A plain, blocking HTTP client of a running gateway's admin API, for the command line. Every
@@ -27,7 +31,14 @@ final class AdminClient {
   private final String actor;
   private final HttpClient http;
 
+  private final Duration requestTimeout;
+
   AdminClient(URI base, String actor) {
+    this(base, actor, REQUEST_TIMEOUT);
+  }
+
+  AdminClient(URI base, String actor, Duration requestTimeout) {
+    this.requestTimeout = requestTimeout;
     this.base = base;
     this.actor = actor;
     this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
@@ -57,7 +68,7 @@ final class AdminClient {
 
   private JsonObject send(String method, String path, JsonObject body) {
     URI uri = base.resolve("/admin/api" + path);
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT)
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(requestTimeout)
         .header("Accept", "application/json");
     if (actor != null && !actor.isBlank()) {
       b.header("X-Admin-Actor", actor);
@@ -71,7 +82,7 @@ final class AdminClient {
     }
     HttpResponse<String> response;
     try {
-      response = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      response = await(http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()));
     } catch (HttpConnectTimeoutException e) {
       throw new AdminClientException("no answer from " + base + " within " + CONNECT_TIMEOUT.toSeconds()
           + " s; is the gateway running there? (--admin-url)");
@@ -84,7 +95,7 @@ final class AdminClient {
           + " (connection refused); is the gateway running? Set --admin-url to its admin listener.");
     } catch (HttpTimeoutException e) {
       throw new AdminClientException("the admin API at " + base + " did not answer within "
-          + REQUEST_TIMEOUT.toSeconds() + " s");
+          + requestTimeout.toSeconds() + " s");
     } catch (IOException e) {
       throw new AdminClientException("cannot talk to the admin API at " + base + ": " + e.getMessage());
     } catch (InterruptedException e) {
@@ -101,6 +112,28 @@ final class AdminClient {
       throw new AdminClientException("the answer from " + uri + " is not JSON; is --admin-url the admin listener?");
     }
     return json;
+  }
+
+  /**
+   * The answer, body included, within the request timeout: java.net.http's own timeout ends with the answer's
+   * head, so a gateway that froze or was cut off half-way through a body would keep the CLI waiting for ever.
+   */
+  private HttpResponse<String> await(CompletableFuture<HttpResponse<String>> pending)
+      throws IOException, InterruptedException {
+    try {
+      return pending.get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      pending.cancel(true);
+      throw new HttpTimeoutException("no complete answer within " + requestTimeout);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IOException(e.getCause());
+    }
   }
 
   /** java.net.http reports an unknown host as a ConnectException, with the real reason among its causes. */
