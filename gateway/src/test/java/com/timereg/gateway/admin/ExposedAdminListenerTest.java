@@ -7,6 +7,7 @@ import com.timereg.gateway.edge.Gateway;
 import com.timereg.gateway.edge.TestGateways;
 import com.timereg.gateway.store.PostgresExtension;
 import com.timereg.gateway.store.TestDatabase;
+import com.timereg.gateway.testsupport.TestPki;
 import io.vertx.core.json.JsonObject;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import io.vertx.junit5.VertxExtension;

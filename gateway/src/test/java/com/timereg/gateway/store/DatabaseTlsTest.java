@@ -4,44 +4,26 @@ import static com.timereg.gateway.testsupport.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.timereg.gateway.testsupport.TestPki;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.SslMode;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.pgclient.pubsub.PgChannel;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Date;
 import java.util.Optional;
 import java.util.UUID;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,12 +45,14 @@ class DatabaseTlsTest {
     dir = Path.of("target", "pg-test-dbtls-" + UUID.randomUUID().toString().substring(0, 8)).toAbsolutePath();
     pg = LocalPostgres.open(dir);
     Path pgdata = dir.resolve("pgdata");
-    Ca ca = new Ca("CN=gateway test database CA");
+    TestPki ca = new TestPki("gateway test database CA");
     serverCa = dir.resolve("server-ca.pem");
-    Files.writeString(serverCa, pem(ca.cert));
+    ca.writeCa(serverCa);
     otherCa = dir.resolve("other-ca.pem");
-    Files.writeString(otherCa, pem(new Ca("CN=another CA").cert));
-    ca.issueServer(pgdata.resolve("server.crt"), pgdata.resolve("server.key"));
+    new TestPki("another CA").writeCa(otherCa);
+    // For 127.0.0.1 only, no host name: verify-full through "localhost" must fail.
+    writeForTheServer(ca.server("CN=127.0.0.1", new GeneralName(GeneralName.iPAddress, "127.0.0.1")),
+        pgdata.resolve("server.crt"), pgdata.resolve("server.key"));
     Files.writeString(pgdata.resolve("postgresql.conf"), String.join("\n", "",
         "ssl = on", "ssl_cert_file = 'server.crt'", "ssl_key_file = 'server.key'", ""),
         StandardCharsets.UTF_8, StandardOpenOption.APPEND);
@@ -198,65 +182,16 @@ class DatabaseTlsTest {
         2, Duration.ofSeconds(5), mode, DatabaseSettings.DEFAULT_IDLE_TIMEOUT, Optional.ofNullable(rootCert));
   }
 
-  /** A throwaway certificate authority. */
-  private static final class Ca {
-    final KeyPair keys = keyPair();
-    final X500Name name;
-    final X509Certificate cert;
-
-    Ca(String subject) throws Exception {
-      name = new X500Name(subject);
-      JcaX509v3CertificateBuilder b = builder(name, name, keys);
-      b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-      b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-      cert = sign(b, keys);
+  /** The certificate and its key, readable by the server's OS user only. */
+  private static void writeForTheServer(TestPki.Issued issued, Path certFile, Path keyFile) throws IOException {
+    TestPki.write(issued, certFile, keyFile);
+    // The server (the postgres OS user when we are root) owns its data directory and refuses a key others read.
+    PosixFileAttributeView owner = Files.getFileAttributeView(certFile.getParent(), PosixFileAttributeView.class);
+    for (Path p : new Path[] {certFile, keyFile}) {
+      PosixFileAttributeView view = Files.getFileAttributeView(p, PosixFileAttributeView.class);
+      view.setOwner(owner.getOwner());
+      view.setGroup(owner.readAttributes().group());
+      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
     }
-
-    /** A server certificate for 127.0.0.1 (no host name), with its key, readable by the server's OS user only. */
-    void issueServer(Path certFile, Path keyFile) throws Exception {
-      KeyPair kp = keyPair();
-      JcaX509v3CertificateBuilder b = builder(name, new X500Name("CN=127.0.0.1"), kp);
-      b.addExtension(Extension.subjectAlternativeName, false,
-          new GeneralNames(new GeneralName(GeneralName.iPAddress, "127.0.0.1")));
-      Files.writeString(certFile, pem(sign(b, keys)));
-      Files.writeString(keyFile, pem(new JcaPKCS8Generator(kp.getPrivate(), null)));
-      // The server (the postgres OS user when we are root) owns its data directory and refuses a key others read.
-      PosixFileAttributeView owner = Files.getFileAttributeView(certFile.getParent(), PosixFileAttributeView.class);
-      for (Path p : new Path[] {certFile, keyFile}) {
-        PosixFileAttributeView view = Files.getFileAttributeView(p, PosixFileAttributeView.class);
-        view.setOwner(owner.getOwner());
-        view.setGroup(owner.readAttributes().group());
-        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
-      }
-    }
-  }
-
-  private static KeyPair keyPair() {
-    try {
-      KeyPairGenerator kpg = KeyPairGenerator.getInstance("EC");
-      kpg.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
-      return kpg.generateKeyPair();
-    } catch (java.security.GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static JcaX509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair kp) {
-    Instant now = Instant.now();
-    return new JcaX509v3CertificateBuilder(issuer, new BigInteger(64, new SecureRandom()),
-        Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(2))), subject, kp.getPublic());
-  }
-
-  private static X509Certificate sign(JcaX509v3CertificateBuilder b, KeyPair signer) throws Exception {
-    return new JcaX509CertificateConverter().getCertificate(
-        b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate())));
-  }
-
-  private static String pem(Object o) throws IOException {
-    StringWriter w = new StringWriter();
-    try (JcaPEMWriter pw = new JcaPEMWriter(w)) {
-      pw.writeObject(o);
-    }
-    return w.toString();
   }
 }

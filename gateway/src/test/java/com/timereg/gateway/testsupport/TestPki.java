@@ -1,4 +1,4 @@
-package com.timereg.gateway.admin;
+package com.timereg.gateway.testsupport;
 
 import java.io.IOException;
 import java.io.StringWriter;
@@ -32,13 +32,13 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-/** A throwaway certificate authority for tests: a server certificate and staff client certificates. */
-final class TestPki {
-  record Issued(X509Certificate cert, KeyPair keys) {}
+/** A throwaway certificate authority for tests: server certificates and client certificates. */
+public final class TestPki {
+  public record Issued(X509Certificate cert, KeyPair keys) {}
 
   private final Issued ca;
 
-  TestPki(String name) throws Exception {
+  public TestPki(String name) throws Exception {
     KeyPair kp = keyPair();
     X500Name subject = new X500Name("CN=" + name);
     JcaX509v3CertificateBuilder b = builder(subject, subject, kp);
@@ -47,22 +47,27 @@ final class TestPki {
     ca = new Issued(sign(b, kp), kp);
   }
 
-  Issued server() throws Exception {
+  /** A server certificate for localhost and 127.0.0.1. */
+  public Issued server() throws Exception {
+    return server("CN=localhost", new GeneralName(GeneralName.dNSName, "localhost"),
+        new GeneralName(GeneralName.iPAddress, InetAddress.getByName("127.0.0.1").getHostAddress()));
+  }
+
+  /** A server certificate for {@code subject} naming {@code names} as its subject alternative names. */
+  public Issued server(String subject, GeneralName... names) throws Exception {
     KeyPair kp = keyPair();
     JcaX509v3CertificateBuilder b = builder(new X500Name(ca.cert().getSubjectX500Principal().getName()),
-        new X500Name("CN=localhost"), kp);
-    b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-        new GeneralName(GeneralName.dNSName, "localhost"),
-        new GeneralName(GeneralName.iPAddress, InetAddress.getByName("127.0.0.1").getHostAddress())}));
+        new X500Name(subject), kp);
+    b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
     return new Issued(sign(b, ca.keys()), kp);
   }
 
-  Issued client(String subject) throws Exception {
+  public Issued client(String subject) throws Exception {
     return client(subject, new KeyPurposeId[0]);
   }
 
   /** A certificate for {@code subject} limited to {@code purposes} (an extended key usage), or not limited. */
-  Issued client(String subject, KeyPurposeId... purposes) throws Exception {
+  public Issued client(String subject, KeyPurposeId... purposes) throws Exception {
     KeyPair kp = keyPair();
     JcaX509v3CertificateBuilder b = builder(new X500Name(ca.cert().getSubjectX500Principal().getName()),
         new X500Name(subject), kp);
@@ -72,17 +77,17 @@ final class TestPki {
     return new Issued(sign(b, ca.keys()), kp);
   }
 
-  void writeCa(Path file) throws IOException {
+  public void writeCa(Path file) throws IOException {
     Files.writeString(file, pem(ca.cert()));
   }
 
-  static void write(Issued issued, Path cert, Path key) throws IOException {
+  public static void write(Issued issued, Path cert, Path key) throws IOException {
     Files.writeString(cert, pem(issued.cert()));
     Files.writeString(key, pem(new JcaPKCS8Generator(issued.keys().getPrivate(), null)));
   }
 
   /** A client TLS context presenting {@code identity} (or nothing) and trusting this CA. */
-  SSLContext clientContext(Issued identity) throws Exception {
+  public SSLContext clientContext(Issued identity) throws Exception {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     trust.setCertificateEntry("ca", ca.cert());
