@@ -80,64 +80,56 @@ class ActiveRequestsAfterAbortsTest {
     }
   }
 
-  @Test
-  void serverGaugeReturnsToZeroWhenClientClosesDuringRequestBody() {
-    Promise<Void> arrived = Promise.promise();
-    HttpServer server = server(req -> arrived.tryComplete());
-    NetSocket socket = raw(server);
-    socket.write("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\nabc");
-    await(arrived.future());
-    assertThat(active("server")).isEqualTo(1);
+  /**
+   * A raw client sends {@code request}; the server's handler completes its promise once the request got as far
+   * as the case wants, and then the client closes. The server's gauge must come back to 0.
+   *
+   * @param countedMeanwhile also check that the request is counted while it is under way
+   */
+  private void closeOnceReached(String request, java.util.function.Function<Promise<Void>, Handler<HttpServerRequest>> handler,
+      boolean countedMeanwhile) {
+    Promise<Void> reached = Promise.promise();
+    NetSocket socket = raw(server(handler.apply(reached)));
+    socket.write(request);
+    await(reached.future());
+    if (countedMeanwhile) {
+      assertThat(active("server")).isEqualTo(1);
+    }
     socket.close();
     eventuallyZero("server");
+  }
+
+  @Test
+  void serverGaugeReturnsToZeroWhenClientClosesDuringRequestBody() {
+    closeOnceReached("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\nabc",
+        reached -> req -> reached.tryComplete(), true);
   }
 
   @Test
   void serverGaugeReturnsToZeroWhenClientClosesWhileWaitingForResponse() {
-    Promise<Void> arrived = Promise.promise();
-    HttpServer server = server(req -> req.end().onComplete(v -> arrived.tryComplete()));
-    NetSocket socket = raw(server);
-    socket.write("GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
-    await(arrived.future());
-    socket.close();
-    eventuallyZero("server");
+    closeOnceReached("GET /x HTTP/1.1\r\nHost: a\r\n\r\n",
+        reached -> req -> req.end().onComplete(v -> reached.tryComplete()), false);
   }
 
   @Test
   void serverGaugeReturnsToZeroWhenClientClosesDuringResponseBody() {
-    Promise<Void> arrived = Promise.promise();
-    HttpServer server = server(req -> {
+    closeOnceReached("GET /x HTTP/1.1\r\nHost: a\r\n\r\n", reached -> req -> {
       req.response().setChunked(true).write("part");
-      arrived.tryComplete();
-    });
-    NetSocket socket = raw(server);
-    socket.write("GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
-    await(arrived.future());
-    socket.close();
-    eventuallyZero("server");
+      reached.tryComplete();
+    }, false);
   }
 
   @Test
   void serverGaugeReturnsToZeroWhenClientClosesWithPipelinedRequestsQueued() {
-    Promise<Void> arrived = Promise.promise();
-    HttpServer server = server(req -> arrived.tryComplete());
-    NetSocket socket = raw(server);
-    socket.write("GET /x HTTP/1.1\r\nHost: a\r\n\r\nGET /y HTTP/1.1\r\nHost: a\r\n\r\nGET /z HTTP/1.1\r\nHost: a\r\n\r\n");
-    await(arrived.future());
-    socket.close();
-    eventuallyZero("server");
+    closeOnceReached("GET /x HTTP/1.1\r\nHost: a\r\n\r\nGET /y HTTP/1.1\r\nHost: a\r\n\r\nGET /z HTTP/1.1\r\nHost: a\r\n\r\n",
+        reached -> req -> reached.tryComplete(), false);
   }
 
   /** As the gateway answers a blocked client (429) or an oversized body (413) before reading the body. */
   @Test
   void serverGaugeReturnsToZeroWhenAnsweredBeforeTheBodyAndClientCloses() {
-    Promise<Void> answered = Promise.promise();
-    HttpServer server = server(req -> req.response().end("no").onComplete(v -> answered.tryComplete()));
-    NetSocket socket = raw(server);
-    socket.write("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\nabc");
-    await(answered.future());
-    socket.close();
-    eventuallyZero("server");
+    closeOnceReached("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\nabc",
+        reached -> req -> req.response().end("no").onComplete(v -> reached.tryComplete()), false);
   }
 
   /** As proxy.WebSocketTunnel turns an upgraded request into a byte pipe. */
