@@ -322,7 +322,9 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
     // A chunked body is read by its chunks (Netty drops Content-Length beside chunked only for HTTP/1.1): a length
     // beside it would make the client read the rest of the body as the answer to its next request.
     boolean byChunks = HttpUtil.isTransferEncodingChunked(response);
-    String length = byChunks ? null : in.get(HttpHeaderNames.CONTENT_LENGTH);
+    // A 204 has no body and may carry no Content-Length (RFC 9110 8.6): a backend's would have the client wait
+    // for octets that never come. (A 304's names the representation's length and is kept.)
+    String length = byChunks || code == 204 ? null : in.get(HttpHeaderNames.CONTENT_LENGTH);
     boolean chunked = length == null && !head && code >= 200 && code != 204 && code != 304;
     long declared = length == null || head || code < 200 || code == 204 || code == 304
         ? 0 : HttpUtil.getContentLength(response, 0L);
