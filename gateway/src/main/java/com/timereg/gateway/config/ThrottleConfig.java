@@ -75,8 +75,8 @@ public record ThrottleConfig(
         r.integer("throttle.client-entries", (int) ThrottleStorageSettings.DEFAULT_CLIENT_ENTRIES, 1000, 500_000_000),
         r.integer("throttle.range-entries", (int) ThrottleStorageSettings.DEFAULT_RANGE_ENTRIES, 1000, 500_000_000));
     storage.problems().forEach(p -> r.problem("throttle", p));
-    List<Cidr> allowlist = cidrs(r, "throttle.allowlist");
     BlockSyncSettings d2 = BlockSyncSettings.DEFAULTS;
+    List<Cidr> allowlist = allowlist(r, d2);
     BlockSyncSettings sync = new BlockSyncSettings(
         nodeId(r),
         r.duration("throttle.max-manual-block", d2.maxManualBlock(), Duration.ofMinutes(1), Duration.ofDays(3650)),
@@ -112,6 +112,25 @@ public record ThrottleConfig(
       if (c.prefixLength() == 0) {
         r.problem(path, "'" + c + "' trusts every " + (c.isIpv4() ? "IPv4" : "IPv6") + " peer, so any client could"
             + " name its own address in X-Forwarded-For; list the load balancers' addresses or ranges instead");
+      } else {
+        out.add(c);
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * The configured allowlist, held to the width the console allows (IPv4 /8, IPv6 /16 or narrower): a wider entry
+   * (0.0.0.0/0 at worst) switches brute-force protection off for everyone it covers, a mistake to refuse, not run.
+   */
+  private static List<Cidr> allowlist(ConfigReader r, BlockSyncSettings limits) {
+    String path = "throttle.allowlist";
+    List<Cidr> out = new ArrayList<>();
+    for (Cidr c : cidrs(r, path)) {
+      int min = c.isIpv4() ? limits.minIpv4Prefix() : limits.minIpv6Prefix();
+      if (c.prefixLength() < min) {
+        r.problem(path, "'" + c + "' is too wide: its failures would never count towards a block; "
+            + (c.isIpv4() ? "IPv4" : "IPv6") + " entries must be /" + min + " or narrower, as in the console");
       } else {
         out.add(c);
       }

@@ -414,6 +414,19 @@ class GatewayConfigTest {
   }
 
   @Test
+  void anAllowlistEntryWiderThanTheConsoleAllowsIsRefused() throws IOException {
+    // 0.0.0.0/0 on the allowlist switched brute-force protection off for everyone, silently.
+    for (String wide : List.of("0.0.0.0/0", "10.0.0.0/7", "'::/0'", "'2000::/15'", "'::ffff:0:0/96'")) {
+      Path f = write(String.join("\n", "throttle:", "  allowlist: [192.0.2.0/24, " + wide + "]", ""));
+      assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get, true)).as(wide)
+          .hasMessageContaining("throttle.allowlist:")
+          .hasMessageContaining("too wide");
+    }
+    Path widest = write(String.join("\n", "throttle:", "  allowlist: [10.0.0.0/8, '2001::/16', 192.0.2.7]", ""));
+    assertThat(GatewayConfig.load(widest, Map.<String, String>of()::get, true).throttle().allowlist()).hasSize(3);
+  }
+
+  @Test
   void theProxyProtocolNeedsTheLoadBalancersToBeNamed() throws IOException {
     // With no trusted proxy every PROXY header would name nobody, and every client would be the balancer.
     Path without = write(String.join("\n", "public:", "  proxy-protocol: true", ""));
