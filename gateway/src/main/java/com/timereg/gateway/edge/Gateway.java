@@ -228,8 +228,8 @@ public final class Gateway {
 
   /**
    * The access log of {@code public.access-log}: standard output, a file opened for appending (a file that
-   * cannot be opened stops the start), or none. Closed, with what is still queued written, after the
-   * listeners have drained.
+   * cannot be opened stops the start; created owner and group only, opened again when rotated), or none.
+   * Closed, with what is still queued written, after the listeners have drained.
    */
   private AccessLog accessLog() throws java.io.IOException {
     String target = config.publicListener().accessLog();
@@ -240,10 +240,7 @@ public final class Gateway {
     if (target.equals(ListenerSettings.ACCESS_LOG_STDOUT)) {
       out = new java.io.FileOutputStream(java.io.FileDescriptor.out);
     } else {
-      java.nio.file.Path file = java.nio.file.Path.of(target).toAbsolutePath();
-      java.nio.file.Files.createDirectories(file.getParent());
-      out = java.nio.file.Files.newOutputStream(file,
-          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+      out = com.timereg.gateway.accesslog.AccessLogFile.open(java.nio.file.Path.of(target));
       closeables.add(out);
     }
     JsonLinesAccessLog log = new JsonLinesAccessLog(out, Clock.systemUTC());

@@ -212,6 +212,36 @@ class AccessLogEndToEndTest {
     assertThat(lines()).allSatisfy(l -> assertThat(l).doesNotContain("é").startsWith("{").endsWith("}"));
   }
 
+  @Test
+  void theLogFileIsNotWorldReadable() throws Exception {
+    // Its lines hold client addresses and user names; the process umask (022 here) must not decide who reads them.
+    try (SourceClient client = new SourceClient(vertx, "127.0.92.6", gw.gateway.publicPort())) {
+      client.get("/api/me", Map.of("Accept", "application/json"));
+    }
+    line(l -> "127.0.92.6".equals(l.getString("client")));
+    assertThat(java.nio.file.Files.getPosixFilePermissions(file)).doesNotContain(
+        java.nio.file.attribute.PosixFilePermission.OTHERS_READ, java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
+  }
+
+  @Test
+  void afterLogrotateMovesTheFileNewLinesGoToANewFileAtThePath() throws Exception {
+    try (SourceClient client = new SourceClient(vertx, "127.0.92.7", gw.gateway.publicPort())) {
+      client.get("/before-rotation", Map.of("Accept", "application/json"));
+      line(l -> "/before-rotation".equals(l.getString("path")));
+      // What logrotate does without copytruncate: rename the file, then (postrotate) nothing the gateway hears of.
+      Path rotated = dir.resolve("access.log.1");
+      java.nio.file.Files.move(file, rotated, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      seen = 0;
+      client.get("/after-rotation", Map.of("Accept", "application/json"));
+
+      JsonObject after = line(l -> "/after-rotation".equals(l.getString("path")));
+      assertThat(after.getString("client")).isEqualTo("127.0.92.7");
+      assertThat(java.nio.file.Files.readString(rotated)).contains("/before-rotation").doesNotContain("/after-rotation");
+      assertThat(java.nio.file.Files.getPosixFilePermissions(file))
+          .doesNotContain(java.nio.file.attribute.PosixFilePermission.OTHERS_READ);
+    }
+  }
+
   // --- helpers ---
 
   /** The one line matching, waiting (bounded) for it: a line is written after its answer went out. */
