@@ -19,6 +19,12 @@ public final class LoginPage {
         + "&next=" + java.net.URLEncoder.encode(next, java.nio.charset.StandardCharsets.UTF_8);
   }
 
+  /** The page a browser gets when its sign-out was refused: what happened and the way back. */
+  static String notSignedOut(String message) {
+    return Html.page("Not signed out", "<h1>Not signed out</h1><p class=\"error\" role=\"alert\">"
+        + Html.escape(message) + "</p><p><a class=\"button\" href=\"/\">Continue</a></p>");
+  }
+
   public static String render(String csrfToken, String next, String loginName, String error, String info) {
     return render(csrfToken, next, loginName, error, info, null);
   }

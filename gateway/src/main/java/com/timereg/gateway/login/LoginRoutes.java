@@ -36,6 +36,8 @@ public final class LoginRoutes {
   static final String UNAVAILABLE_MESSAGE = "Signing in is not possible right now. Please try again in a moment.";
   static final String LOGOUT_UNAVAILABLE_MESSAGE = "You are signed out on this device, but the sign-out could not be "
       + "recorded everywhere right now.";
+  static final String FOREIGN_LOGOUT_PAGE_MESSAGE = "This sign-out was not sent from this site's own pages, "
+      + "so you are still signed in. Sign out from the site itself.";
   public static final String MALFORMED_LINK_MESSAGE = "This sign-in link is malformed. Please sign in here.";
   /** What a client is asked to wait when the database cannot answer; as for a session that cannot be checked. */
   static final int UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
@@ -264,7 +266,12 @@ public final class LoginRoutes {
     Optional<SessionIdentity> identity = SessionAuthenticator.identity(ctx);
     boolean bearer = SessionAuthenticator.bearerIsOurs(ctx);
     if (!bearer && !fromOurOwnPage(ctx)) {
-      error(ctx, 403, "forbidden", "Sign out from the site's own pages.");
+      // A browser shows whatever body comes back: raw JSON there would be a dead end.
+      if (wantsHtml(ctx)) {
+        page(ctx, 403, LoginPage.notSignedOut(FOREIGN_LOGOUT_PAGE_MESSAGE));
+      } else {
+        error(ctx, 403, "forbidden", "Sign out from the site's own pages.");
+      }
       return;
     }
     Future<Boolean> revoked = identity

@@ -192,6 +192,29 @@ class BrowserSessionEndToEndTest {
     assertThat(gw.http.get("/api/me", "Cookie", cookies).status()).isEqualTo(200);
   }
 
+  /**
+   * A browser shows whatever body comes back: a sign-out refused for coming from another site must be a
+   * page that says so, as the login form's own CSRF refusal is, not raw JSON. Apps still get JSON.
+   */
+  @Test
+  void logoutRefusedForAForeignOriginShowsABrowserAPageAndAnAppJson() {
+    String cookies = E2eGateway.sessionCookies(loggedIn());
+    Reply browser = gw.http.postForm("/logout", Map.of(), "Cookie", cookies, "Origin", "https://evil.example",
+        "Accept", "text/html,application/xhtml+xml");
+    assertThat(browser.status()).isEqualTo(403);
+    assertThat(browser.header("Content-Type")).startsWith("text/html");
+    assertThat(browser.header("Content-Security-Policy")).contains("frame-ancestors 'none'");
+    assertThat(browser.header("Cache-Control")).isEqualTo("no-store");
+    assertThat(browser.body()).contains("role=\"alert\"").contains("still signed in");
+    assertThat(browser.headers().getAll("Set-Cookie")).isEmpty();
+
+    Reply app = gw.http.postForm("/logout", Map.of(), "Cookie", cookies, "Origin", "https://evil.example",
+        "Accept", "application/json");
+    assertThat(app.status()).isEqualTo(403);
+    assertThat(app.json().getString("error")).isEqualTo("forbidden");
+    assertThat(gw.http.get("/api/me", "Cookie", cookies).status()).isEqualTo(200);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"//evil.example", "https://evil.example", "/\\evil.example", "/%2F%2Fevil.example",
       "%2F%2Fevil.example", "/%5Cevil.example", "/%252F%252Fevil.example", "/\t/evil.example", "javascript:alert(1)"})
