@@ -1,5 +1,10 @@
 package com.timereg.gateway.login;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+
 /** Escaping for text and attribute values in the gateway's own pages. */
 public final class Html {
   private Html() {}
@@ -42,5 +47,23 @@ public final class Html {
       + "button:focus,input:focus,.button:focus{outline:3px solid #ffbf47}"
       + ".error{background:#fde8e8;border-left:4px solid #c92a2a;padding:.6rem;margin:1rem 0}"
       + ".info{background:#e7f1fd;border-left:4px solid #1f5fbf;padding:.6rem;margin:1rem 0}"
-      + "ul.reasons{padding-left:1.2rem}";
+      + "ul.reasons{padding-left:1.2rem}"
+      + ".hint{margin:0 0 .4rem;font-size:.9rem;color:#4a5568}meter{width:100%;margin-top:.5rem}";
+
+  /**
+   * The style-src source that lets {@link #page}'s own style block apply, and no other inline style: with
+   * 'unsafe-inline', markup that ever slipped into a page could restyle it (hide the real form, lay another
+   * over it). So the pages use classes from this block, never a style attribute.
+   */
+  public static final String STYLE_SOURCE = cspHash(STYLE);
+
+  /** The Content-Security-Policy source ({@code 'sha256-...'}) that allows exactly this inline script or style. */
+  public static String cspHash(String text) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return "'sha256-" + Base64.getEncoder().encodeToString(digest) + "'";
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
 }

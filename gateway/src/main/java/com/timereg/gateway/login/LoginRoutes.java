@@ -381,7 +381,8 @@ public final class LoginRoutes {
   }
 
   /**
-   * The Content-Security-Policy of the login pages: no script, no other origin, no framing. Forms post
+   * The Content-Security-Policy of the login pages: no script, no style but the pages' own block, no other
+   * origin, no framing. Forms post
    * to this site only, except that "Sign in with Microsoft" posts the form to home-realm discovery,
    * which redirects to the provider: browsers (Chromium) apply {@code form-action} to every redirect
    * of a form submission, so the provider's origin must be allowed there too or the button does nothing.
@@ -389,7 +390,7 @@ public final class LoginRoutes {
    * @param signInOrigin the provider's origin ({@code https://login.microsoftonline.com}), or null
    */
   public static String pagePolicy(String signInOrigin) {
-    return "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"
+    return "default-src 'none'; style-src " + Html.STYLE_SOURCE + "; form-action 'self'"
         + (signInOrigin == null ? "" : " " + signInOrigin) + "; frame-ancestors 'none'";
   }
 

@@ -1,10 +1,6 @@
 package com.timereg.gateway.login;
 
 import io.vertx.ext.web.RoutingContext;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
 import java.util.List;
 
 /**
@@ -31,8 +27,8 @@ final class PasswordPage {
       + ".catch(function(){});}"
       + "})();";
 
-  private static final String CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src '"
-      + sha256(METER_SCRIPT) + "'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'";
+  private static final String CSP = "default-src 'none'; style-src " + Html.STYLE_SOURCE + "; script-src "
+      + Html.cspHash(METER_SCRIPT) + "; connect-src 'self'; form-action 'self'; frame-ancestors 'none'";
 
   /**
    * @param minLength the customer's minimum, for the hint (0 when unknown)
@@ -64,10 +60,10 @@ final class PasswordPage {
         .append("<input id=\"current_password\" name=\"current_password\" type=\"password\" ")
         .append("autocomplete=\"current-password\" required autofocus>")
         .append("<label for=\"new_password\">New password</label>")
-        .append("<p id=\"new-hint\" style=\"margin:0 0 .4rem;font-size:.9rem;color:#4a5568\">").append(Html.escape(hint)).append("</p>")
+        .append("<p id=\"new-hint\" class=\"hint\">").append(Html.escape(hint)).append("</p>")
         .append("<input id=\"new_password\" name=\"new_password\" type=\"password\" autocomplete=\"new-password\" ")
         .append("required aria-describedby=\"new-hint strength-text\">")
-        .append("<div id=\"meter\" hidden><meter id=\"strength\" style=\"width:100%;margin-top:.5rem\" min=\"0\" max=\"4\" ")
+        .append("<div id=\"meter\" hidden><meter id=\"strength\" min=\"0\" max=\"4\" ")
         .append("low=\"2\" high=\"3\" optimum=\"4\" ")
         .append("value=\"0\" aria-label=\"Strength of the new password\"></meter>")
         .append("<p id=\"strength-text\" role=\"status\" aria-live=\"polite\"></p></div>")
@@ -107,14 +103,5 @@ final class PasswordPage {
 
   private static String capitalised(String s) {
     return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
-  }
-
-  private static String sha256(String script) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(script.getBytes(StandardCharsets.UTF_8));
-      return "sha256-" + Base64.getEncoder().encodeToString(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
-    }
   }
 }

@@ -215,6 +215,23 @@ class BrowserSessionEndToEndTest {
     assertThat(gw.http.get("/api/me", "Cookie", cookies).status()).isEqualTo(200);
   }
 
+  /**
+   * 'unsafe-inline' in style-src lets any markup that slips into a page restyle it (hide the real form,
+   * overlay another): the pages' own style block is allowed by its hash, and they carry no style attribute.
+   */
+  @Test
+  void loginAndPasswordPagesAllowTheirOwnStyleBlockButNoInlineStyle() {
+    Reply page = gw.http.get("/login?login=%22x", "Accept", "text/html");
+    Reply failed = gw.formLogin(gw.csrfToken(), USER, "not-" + PASSWORD, "/");
+    Reply changeForm = gw.http.get("/password", "Accept", "text/html", "Cookie", E2eGateway.sessionCookies(loggedIn()));
+    assertThat(changeForm.status()).isEqualTo(200);
+    for (Reply r : List.of(page, failed, changeForm)) {
+      assertThat(r.header("Content-Security-Policy")).as(r.body())
+          .contains("style-src 'sha256-").doesNotContain("unsafe-inline");
+      assertThat(r.body()).doesNotContain(" style=\"").contains("<style>");
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"//evil.example", "https://evil.example", "/\\evil.example", "/%2F%2Fevil.example",
       "%2F%2Fevil.example", "/%5Cevil.example", "/%252F%252Fevil.example", "/\t/evil.example", "javascript:alert(1)"})

@@ -72,6 +72,11 @@ public final class Chromium implements AutoCloseable {
     return command("GET", "/element/" + element(css) + "/text", null).getString("value");
   }
 
+  /** The computed value of a CSS property of the first element matching {@code css}. */
+  public String css(String css, String property) {
+    return command("GET", "/element/" + element(css) + "/css/" + property, null).getString("value");
+  }
+
   /** Polls the text of {@code css} until it satisfies {@code until}, for at most ten seconds. */
   public String awaitText(String css, Predicate<String> until) throws InterruptedException {
     String[] last = new String[1];

@@ -64,4 +64,15 @@ class LoginPageInChromiumEndToEndTest {
       assertThat(browser.url()).isEqualTo(site + "/api/timesheets?week=3");
     }
   }
+
+  /** The page's own style block applies under its Content-Security-Policy, which allows it by hash alone. */
+  @Test
+  void pageStyleAppliesUnderItsPolicy() throws Exception {
+    try (Chromium browser = new Chromium(dir.resolve("profile-style"))) {
+      browser.open("https://localhost:" + gw.http.port() + "/login");
+      assertThat(browser.awaitText("h1", t -> !t.isEmpty())).isEqualTo("Sign in");
+      assertThat(browser.css("main", "background-color")).contains("255, 255, 255");
+      assertThat(browser.css("button[type=submit]", "background-color")).contains("31, 95, 191");
+    }
+  }
 }
