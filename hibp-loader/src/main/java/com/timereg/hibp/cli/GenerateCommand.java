@@ -4,7 +4,9 @@ import com.timereg.hibp.build.SetBuilder;
 import com.timereg.hibp.generate.KnownPassword;
 import com.timereg.hibp.generate.SyntheticGenerator;
 import java.io.OutputStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
@@ -45,6 +47,13 @@ final class GenerateCommand implements Callable<Integer> {
     }
     List<KnownPassword> known = passwords == null ? List.of() : KnownPassword.read(passwords);
     Path dir = output.toAbsolutePath().getParent();
+    // Checked here so that the error names what the user gave, not the hidden temporary file beside it.
+    if (!Files.isDirectory(dir)) {
+      throw new NoSuchFileException(dir.toString(), null, "output directory does not exist");
+    }
+    if (Files.isDirectory(output)) {
+      throw new FileSystemException(output.toString(), null, "is a directory; name the file to write");
+    }
     Path temp = Files.createTempFile(dir, "." + output.getFileName() + "-", ".tmp");
     Progress progress = Progress.onTerminal("lines");
     long expected = count + known.size();

@@ -104,4 +104,26 @@ class CliPathErrorsTest {
     assertThat(r.err()).startsWith("hibp-loader build: " + output + ": ").doesNotContain(".tmp");
     assertThat(r.err().strip().lines()).hasSize(1);
   }
+
+  @Test
+  void aDirectoryGivenAsTheGenerateOutputIsNamedNotTheTemporaryFile() throws IOException {
+    Path output = Files.createDirectories(dir.resolve("synthetic"));
+
+    CliTest.Result r = CliTest.run("generate", "-n", "10", "-o", output.toString());
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).startsWith("hibp-loader generate: " + output).contains("directory").doesNotContain(".tmp");
+    assertThat(r.err().strip().lines()).hasSize(1);
+  }
+
+  @Test
+  void aMissingGenerateOutputDirectoryIsNamedNotTheTemporaryFile() {
+    Path missing = dir.resolve("no-such-dir");
+
+    CliTest.Result r = CliTest.run("generate", "-n", "10", "-o", missing.resolve("in.txt").toString());
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).startsWith("hibp-loader generate: ").contains(missing.toString()).doesNotContain(".tmp");
+    assertThat(r.err().strip().lines()).hasSize(1);
+  }
 }
