@@ -1,5 +1,7 @@
 package com.timereg.hibp.cli;
 
+import com.timereg.hibp.ExitCleanup;
+import com.timereg.hibp.HibpSetWriter;
 import com.timereg.hibp.build.SetBuilder;
 import com.timereg.hibp.generate.KnownPassword;
 import com.timereg.hibp.generate.SyntheticGenerator;
@@ -9,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -54,12 +57,18 @@ final class GenerateCommand implements Callable<Integer> {
     if (Files.isDirectory(output)) {
       throw new FileSystemException(output.toString(), null, "is a directory; name the file to write");
     }
-    Path temp = Files.createTempFile(dir, "." + output.getFileName() + "-", ".tmp");
+    // A stop from outside (Ctrl-C, SIGTERM) runs no finally block: without the hook a temporary file as large
+    // as the data set (tens of GB for benchmark sizes) would stay. In place before the file exists.
+    Path temp = HibpSetWriter.temporaryName(dir, "." + output.getFileName() + "-");
     Progress progress = Progress.onTerminal("lines");
     long expected = count + known.size();
+    ExitCleanup cleanupOnExit = new ExitCleanup("hibp-generate-cleanup", () -> ExitCleanup.deleteQuietly(temp));
     try {
       long lines;
-      try (OutputStream out = Files.newOutputStream(temp)) {
+      OutputStream[] opened = new OutputStream[1];
+      cleanupOnExit.create(() -> opened[0] = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW,
+          StandardOpenOption.WRITE));
+      try (OutputStream out = opened[0]) {
         lines = new SyntheticGenerator(count, known, seed, crlf)
             .write(out, done -> {
               if (progress != null) {
@@ -76,7 +85,11 @@ final class GenerateCommand implements Callable<Integer> {
       spec.commandLine().getOut().printf("wrote %s: %,d lines (%,d random, %,d from %s)%n", output, lines, count,
           lines - count, passwords == null ? "no password file" : passwords);
     } finally {
-      Files.deleteIfExists(temp);
+      try {
+        Files.deleteIfExists(temp);
+      } finally {
+        cleanupOnExit.close();
+      }
     }
     return Main.OK;
   }
