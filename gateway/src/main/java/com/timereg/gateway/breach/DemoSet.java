@@ -29,14 +29,18 @@ public final class DemoSet {
 
   private DemoSet() {}
 
-  /** Builds the demo set at {@code file} unless a readable set is already there; returns {@code file}. */
+  /** Builds the demo set at {@code file} unless an intact set is already there; returns {@code file}. */
   public static Path ensure(Path file, Clock clock) throws IOException {
     if (Files.isRegularFile(file)) {
       try (HibpSet existing = HibpSet.open(file)) {
+        // The whole file, not only the header that open checks: the gateway verifies the set when it loads it,
+        // and a damaged one reused here would leave dev mode refusing every password change.
+        existing.verify();
         LOG.info("dev mode: reusing the demo breach set {} ({} entries)", file, existing.entryCount());
         return file;
       } catch (IOException e) {
-        LOG.warn("dev mode: the demo breach set {} is unreadable ({}); building it again", file, e.getMessage());
+        LOG.warn("dev mode: the demo breach set {} is unreadable or damaged ({}); building it again", file,
+            e.getMessage());
       }
     }
     long start = System.nanoTime();

@@ -1,6 +1,7 @@
 package com.timereg.gateway.breach;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import com.timereg.hibp.HibpSet;
 import com.timereg.hibp.Sha1;
@@ -49,6 +50,26 @@ class DemoSetTest {
     DemoSet.ensure(file, CLOCK);
     try (HibpSet set = HibpSet.open(file)) {
       assertThat(set.prevalence(Sha1.ofPassword("123456"))).isEqualTo(32_768);
+    }
+  }
+
+  @Test
+  void rebuildsASetWhoseBodyIsDamaged() throws IOException {
+    // Its header intact, so it opens; the gateway's verification on load would refuse it, and with a reused
+    // damaged demo set dev mode refused every password change until someone deleted the file.
+    Path file = dir.resolve("demo.set");
+    DemoSet.ensure(file, CLOCK);
+    long recordAt;
+    try (HibpSet set = HibpSet.open(file)) {
+      recordAt = set.header().recordsOffset() + 1000;
+    }
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[(int) recordAt] ^= 0x10;
+    Files.write(file, bytes);
+
+    DemoSet.ensure(file, CLOCK);
+    try (HibpSet set = HibpSet.open(file)) {
+      assertThatCode(set::verify).doesNotThrowAnyException();
     }
   }
 }
