@@ -49,7 +49,7 @@ public final class LoginPage {
         .append(error != null ? " aria-describedby=\"login-error\"" : "").append(">")
         .append("<input type=\"hidden\" name=\"").append(Csrf.FIELD).append("\" value=\"").append(Html.escape(csrfToken)).append("\">")
         .append("<input type=\"hidden\" name=\"next\" value=\"").append(Html.escape(next)).append("\">")
-        .append("<label for=\"username\">Login name or e-mail</label>")
+        .append("<label for=\"username\">Login name</label>")
         .append("<input id=\"username\" name=\"username\" type=\"text\" autocomplete=\"username\" required")
         .append(" autocapitalize=\"none\" spellcheck=\"false\" maxlength=\"254\" value=\"")
         .append(Html.escape(loginName == null ? "" : loginName)).append("\"")

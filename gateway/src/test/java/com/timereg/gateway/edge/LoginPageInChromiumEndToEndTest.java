@@ -49,7 +49,7 @@ class LoginPageInChromiumEndToEndTest {
       String site = "https://localhost:" + gw.http.port();
       browser.open(site + "/api/timesheets?week=3");
       assertThat(browser.url()).isEqualTo(site + "/login?next=%2Fapi%2Ftimesheets%3Fweek%3D3");
-      assertThat(browser.text("label[for=username]")).isEqualTo("Login name or e-mail");
+      assertThat(browser.text("label[for=username]")).as("only login names are looked up: an e-mail that is not the login name fails").isEqualTo("Login name");
       assertThat(browser.text("label[for=password]")).isEqualTo("Password");
 
       browser.type("#username", USER);
