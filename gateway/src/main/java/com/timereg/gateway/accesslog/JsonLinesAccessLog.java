@@ -167,6 +167,12 @@ public final class JsonLinesAccessLog implements AccessLog, AutoCloseable {
     try {
       out.write(batch.toString().getBytes(StandardCharsets.US_ASCII));
       out.flush();
+      if (failureReported) {
+        // Reported once per spell of failures, so the next spell (a file reopened after rotation, then its
+        // directory gone again) is reported too, not only the first of the process's life.
+        failureReported = false;
+        LOG.info("the access log is written again; {} lines were dropped in all", dropped.get());
+      }
     } catch (IOException e) {
       dropped.addAndGet(n);
       if (!failureReported) {

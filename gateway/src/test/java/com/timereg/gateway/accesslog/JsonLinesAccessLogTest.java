@@ -69,6 +69,55 @@ class JsonLinesAccessLogTest {
     assertThat(log.dropped()).isEqualTo(2);
   }
 
+  /**
+   * Each spell of failures is reported, not only the first of the process's life: the file's directory gone in
+   * the morning and again in the evening (the file is reopened in between) is two warnings and a recovery note.
+   */
+  @Test
+  void everySpellOfFailuresIsReportedOnceAndTheRecoveryToo() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.atomic.AtomicInteger written = new java.util.concurrent.atomic.AtomicInteger();
+    java.io.OutputStream flaky = new java.io.OutputStream() {
+      @Override
+      public void write(int b) throws java.io.IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) throws java.io.IOException {
+        if (failing.get()) {
+          throw new java.io.IOException("No such file or directory");
+        }
+        written.addAndGet(len);
+      }
+    };
+    try (com.timereg.gateway.testsupport.CapturedLogs logs = com.timereg.gateway.testsupport.CapturedLogs.atDebug()) {
+      JsonLinesAccessLog log = new JsonLinesAccessLog(flaky, java.time.Clock.fixed(T, java.time.ZoneOffset.UTC));
+      log.log(entry("/a", null));
+      until(() -> log.dropped() == 1);
+      log.log(entry("/b", null));
+      until(() -> log.dropped() == 2);
+      failing.set(false);
+      log.log(entry("/c", null));
+      until(() -> written.get() > 0);
+      failing.set(true);
+      log.log(entry("/d", null));
+      until(() -> log.dropped() == 3);
+      log.close();
+      java.util.List<String> lines = logs.lines();
+      assertThat(lines.stream().filter(l -> l.startsWith("cannot write the access log"))).hasSize(2);
+      assertThat(lines.stream().filter(l -> l.startsWith("the access log is written again"))).hasSize(1);
+    }
+  }
+
+  private static void until(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("in time").isLessThan(deadline);
+      Thread.sleep(5);
+    }
+  }
+
   @Test
   void whileTheOutputIsStuckTheQueueIsBoundedByItsSizeNotOnlyByItsLineCount() {
     // A log collector that stops reading standard output stalls the writer; meanwhile each request still
