@@ -47,7 +47,9 @@ public final class BreachSet implements BreachedPasswords {
     this.vertx = vertx;
     this.settings = settings;
     this.metrics = metrics;
-    this.worker = vertx.createSharedWorkerExecutor("hibp-set", 1);
+    // Opening and verifying a full-size set (tens of GB read once from disk) can take minutes: longer than the
+    // default 60 s, after which Vert.x would log a blocked-thread warning with a stack trace for normal work.
+    this.worker = vertx.createSharedWorkerExecutor("hibp-set", 1, 30, java.util.concurrent.TimeUnit.MINUTES);
   }
 
   /**
