@@ -1,5 +1,6 @@
 package com.timereg.gateway.login;
 
+import com.timereg.gateway.session.AuthFailure;
 import com.timereg.gateway.session.IssuedTokens;
 import com.timereg.gateway.session.RevocationReason;
 import com.timereg.gateway.session.SessionAuthenticator;
@@ -274,9 +275,16 @@ public final class LoginRoutes {
       }
       return;
     }
-    Future<Boolean> revoked = identity
-        .map(id -> sessions.revokeSession(id.sessionId(), RevocationReason.LOGOUT))
-        .orElse(Future.succeededFuture(false));
+    Future<Boolean> revoked;
+    if (identity.isPresent()) {
+      revoked = sessions.revokeSession(identity.get().sessionId(), RevocationReason.LOGOUT);
+    } else if (SessionAuthenticator.failure(ctx).orElse(null) == AuthFailure.UNAVAILABLE) {
+      // The refresh cookie names a session the database could not look up (the access cookie had run out):
+      // it lives on there, refreshable, so this is not the signed-out answer.
+      revoked = Future.failedFuture("the session of the refresh cookie could not be looked up");
+    } else {
+      revoked = Future.succeededFuture(false);
+    }
     revoked.onComplete(ar -> {
       // The browser forgets the session whatever the database says: this node already refuses its
       // tokens, and a refresh cookie left behind would bring the session back once the database is.
