@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * ({@link SessionSettings#revocationMemory()}); after that the token's own {@code exp} refuses it.
  * Capacity: not capped, since dropping an entry would let a revoked session back in; its size is
  * the number of sessions revoked within that window (about 100 bytes each: 10 000 revocations in
- * five minutes are about 1 MB). Expired entries are swept by {@link #sweep}.
+ * five minutes are about 1 MB). Expired entries are swept by {@link #sweep}, every second or refresh grace
+ * ({@link SessionService#start}) and at each resync.
  */
 final class RevocationList {
   private final Map<String, Long> revokedUntilMillis = new ConcurrentHashMap<>();

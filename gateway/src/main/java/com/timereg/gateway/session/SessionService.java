@@ -63,12 +63,14 @@ public final class SessionService {
   /** Subscribes to revocations of other nodes, loads the recent ones and starts the housekeeping timers. */
   public Future<Void> start() {
     purgeTimer = vertx.setPeriodic(settings.purgeInterval().toMillis(), id -> purge());
-    // Tokens handed out in the refresh grace, and verified tokens past their expiry, should not
-    // linger in memory.
+    // Tokens handed out in the refresh grace, verified tokens past their expiry and revocations past
+    // their window should not linger in memory. The revocation list is swept here too, not only at each
+    // resync: with a resync interval longer than the window, many logouts would pile up until then.
     long sweepEvery = Math.max(1000, settings.refreshGrace().toMillis());
     sweepTimer = vertx.setPeriodic(sweepEvery, id -> {
       coalescer.sweep(clock.millis());
       tokens.sweep(clock.instant());
+      revoked.sweep(clock.millis());
     });
     return feed.start();
   }
