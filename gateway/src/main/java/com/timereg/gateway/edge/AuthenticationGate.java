@@ -110,8 +110,10 @@ final class AuthenticationGate implements Handler<RoutingContext> {
 
   /**
    * Whether a WebSocket handshake comes from a page of another origin: its {@code Origin} (sent by every
-   * browser) is not an http(s) origin of the host the handshake was sent to, nor of an allowed host. No Origin
-   * is not a browser's handshake, and what it carries is its own to send.
+   * browser) is not the https origin of the host and port the handshake was sent to, nor of an allowed host at
+   * that port. An origin is scheme, host and port: a page served in plain HTTP, or by another service on
+   * another port of the same host, is another origin, and the browser sends it the session cookie all the
+   * same (cookies know no ports). No Origin is not a browser's handshake, and what it carries is its own to send.
    */
   static boolean foreignOrigin(HttpServerRequest request, Predicate<String> allowedOriginHost) {
     String origin = request.getHeader("Origin");
@@ -119,21 +121,22 @@ final class AuthenticationGate implements Handler<RoutingContext> {
       return false;
     }
     String host;
+    int port;
     try {
       URI uri = new URI(origin.trim());
-      String scheme = uri.getScheme();
-      if (scheme == null || !(scheme.equalsIgnoreCase("https") || scheme.equalsIgnoreCase("http"))) {
+      if (!"https".equalsIgnoreCase(uri.getScheme())) {
         return true;
       }
       host = uri.getHost();
+      port = uri.getPort() < 0 ? 443 : uri.getPort();
     } catch (URISyntaxException e) {
       return true;
     }
-    if (host == null) {
+    HostAndPort authority = request.authority();
+    if (host == null || authority == null || port != (authority.port() < 0 ? 443 : authority.port())) {
       return true;
     }
-    HostAndPort authority = request.authority();
-    if (authority != null && host.equalsIgnoreCase(authority.host())) {
+    if (host.equalsIgnoreCase(authority.host())) {
       return false;
     }
     return !allowedOriginHost.test(host.toLowerCase(Locale.ROOT));

@@ -261,7 +261,9 @@ class AuthenticatedProxyEndToEndTest {
     WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions().setSsl(true)
         .setTrustOptions(new PemTrustOptions().addCertPath(gw.certFile.toString())));
     try {
-      for (String origin : List.of("https://evil.example", "null", "https://localhost.evil.example")) {
+      // An origin is scheme, host and port: a page in plain HTTP or of another service on the same host is not ours.
+      for (String origin : List.of("https://evil.example", "null", "https://localhost.evil.example",
+          "http://localhost:" + gw.http.port(), "https://localhost", "https://localhost:" + (gw.http.port() + 1))) {
         Throwable refused = gw.http.await(() -> ws.connect(echoOptions()
                 .addHeader("Cookie", SessionCookies.ACCESS + "=" + access).addHeader("Origin", origin))
             .map(socket -> (Throwable) new AssertionError("upgraded from " + origin))
