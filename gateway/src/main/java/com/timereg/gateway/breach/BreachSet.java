@@ -6,7 +6,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,7 +31,22 @@ import org.slf4j.LoggerFactory;
 public final class BreachSet implements BreachedPasswords {
   private static final Logger LOG = LoggerFactory.getLogger(BreachSet.class);
 
-  private record InUse(HibpSet set, FileIdentity identity) {}
+  /**
+   * The set and an open channel to the very file it maps: a file cut short in place ({@code cp} over the set,
+   * rather than the loader's rename) faults (SIGBUS) on every mapped page past its new end, which the JVM
+   * delivers as an InternalError, in compiled code at some later point of the thread, not at the lookup. So
+   * each lookup first asks the channel for the file's length (one fstat) and touches no mapping that is cut.
+   */
+  private record InUse(HibpSet set, FileIdentity identity, FileChannel file) {
+    void close() {
+      set.close();
+      try {
+        file.close();
+      } catch (IOException e) {
+        LOG.debug("closing the breach set file: {}", e.toString());
+      }
+    }
+  }
 
   private final Vertx vertx;
   private final BreachSetSettings settings;
@@ -100,16 +117,32 @@ public final class BreachSet implements BreachedPasswords {
       return;
     }
     HibpSet opened;
+    FileChannel channel;
+    try {
+      channel = FileChannel.open(path, StandardOpenOption.READ);
+    } catch (IOException | RuntimeException e) {
+      reportOnce(now, path, "cannot open it: " + e.getMessage());
+      return;
+    }
     try {
       opened = HibpSet.open(path, new HibpSet.Mapping(settings.hugePages(), true));
     } catch (IOException | RuntimeException e) {
+      closeQuietly(channel);
       reportOnce(now, path, "cannot open it: " + e.getMessage());
+      return;
+    }
+    if (!now.sameAs(identityOrMissing(path))) {
+      // Replaced while it was being opened: the channel and the mapping may be of different files. Look again
+      // at the next tick, without reporting a problem.
+      opened.close();
+      closeQuietly(channel);
       return;
     }
     if (opened.entryCount() == 0) {
       // A valid file, but it would call every password safe while readiness said a set is in use; the
       // loader refuses to build one, so it comes from elsewhere: fail closed as for an unreadable file.
       opened.close();
+      closeQuietly(channel);
       reportOnce(now, path, "it holds no entries");
       return;
     }
@@ -121,19 +154,20 @@ public final class BreachSet implements BreachedPasswords {
       }
     } catch (IOException | RuntimeException e) {
       opened.close();
+      closeQuietly(channel);
       reportOnce(now, path, "it is damaged: " + e.getMessage());
       return;
     }
     seen = now;
     InUse previous = current;
-    current = new InUse(opened, now);
+    current = new InUse(opened, now, channel);
     problem = null;
     metrics.inUse(opened.entryCount());
     LOG.info("breach set {} in use: {} entries, built {}, {} of {} MiB in 2 MiB pages{}", path,
         opened.entryCount(), opened.buildTime(), mib(opened.hugePageBytes()), mib(opened.fileBytes()),
         previous == null ? "" : " (replaces the set built " + previous.set().buildTime() + ")");
     if (previous != null) {
-      closeLater(previous.set());
+      closeLater(previous);
     }
   }
 
@@ -156,7 +190,23 @@ public final class BreachSet implements BreachedPasswords {
             : "password changes are refused until it can be read");
   }
 
-  private void closeLater(HibpSet old) {
+  private static FileIdentity identityOrMissing(Path path) {
+    try {
+      return FileIdentity.of(path);
+    } catch (IOException | RuntimeException e) {
+      return FileIdentity.MISSING;
+    }
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      LOG.debug("closing the breach set file: {}", e.toString());
+    }
+  }
+
+  private void closeLater(InUse old) {
     long grace = settings.closeGrace().toMillis();
     if (grace <= 0) {
       old.close();
@@ -184,7 +234,7 @@ public final class BreachSet implements BreachedPasswords {
     }
     long prevalence;
     try {
-      prevalence = inUse.set().prevalence(sha1);
+      prevalence = lookup(inUse, sha1);
     } catch (IllegalStateException closed) {
       // Swapped and closed between reading the field and the lookup: ask the new set.
       InUse now = current;
@@ -192,10 +242,35 @@ public final class BreachSet implements BreachedPasswords {
         metrics.lookup(BreachSetMetrics.Lookup.ERROR);
         throw closed;
       }
-      prevalence = now.set().prevalence(sha1);
+      try {
+        prevalence = lookup(now, sha1);
+      } catch (IllegalStateException e) {
+        metrics.lookup(BreachSetMetrics.Lookup.ERROR);
+        throw e;
+      }
     }
     metrics.lookup(prevalence > 0 ? BreachSetMetrics.Lookup.FOUND : BreachSetMetrics.Lookup.NOT_FOUND);
     return prevalence;
+  }
+
+  /**
+   * One lookup in {@code inUse}, unless its file is now shorter than the mapping: then an IllegalStateException,
+   * so the breach check fails closed as for a set that is not there (PasswordPolicyChecker) until the watcher
+   * maps the file's next version.
+   */
+  private static long lookup(InUse inUse, byte[] sha1) {
+    long length;
+    try {
+      length = inUse.file().size();
+    } catch (IOException e) {
+      // Closed by a swap (ClosedChannelException) or unreadable: the caller asks the set now in use, if any.
+      throw new IllegalStateException("breach set file " + inUse.set().path() + " unavailable: " + e, e);
+    }
+    if (length < inUse.set().fileBytes()) {
+      throw new IllegalStateException("breach set file " + inUse.set().path() + " was cut short in place ("
+          + length + " of " + inUse.set().fileBytes() + " bytes)");
+    }
+    return inUse.set().prevalence(sha1);
   }
 
   /** For readiness: the set in use (entries, build date) or why there is none and what that means. */
@@ -222,7 +297,7 @@ public final class BreachSet implements BreachedPasswords {
     InUse inUse = current;
     current = null;
     if (inUse != null) {
-      inUse.set().close();
+      inUse.close();
     }
     return worker.close();
   }

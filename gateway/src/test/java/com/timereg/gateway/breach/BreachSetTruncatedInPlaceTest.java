@@ -1,0 +1,74 @@
+package com.timereg.gateway.breach;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.timereg.gateway.password.PasswordPolicy;
+import com.timereg.gateway.password.PasswordPolicyChecker;
+import com.timereg.gateway.password.PolicyCheck;
+import com.timereg.gateway.password.StrengthEstimator;
+import com.timereg.gateway.password.UserContext;
+import com.timereg.gateway.testsupport.Await;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A set file cut short in place (an operator's {@code cp new.set current.set} truncates the inode the gateway
+ * has mapped before writing it again): every page past the new end faults (SIGBUS), which the JVM turns into an
+ * InternalError on the looking-up thread. The breach check must then fail closed as documented (the reason
+ * {@code BREACH_CHECK_UNAVAILABLE}, answered 503 {@code breach_check_unavailable}), not throw an Error through
+ * the policy check.
+ */
+class BreachSetTruncatedInPlaceTest {
+  @TempDir Path dir;
+  Vertx vertx;
+  BreachSet set;
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (set != null) {
+      Await.await(set.close());
+    }
+    Await.await(vertx.close());
+  }
+
+  @Test
+  void aSetFileTruncatedInPlaceFailsTheBreachCheckClosedInsteadOfThrowingAnError() throws IOException {
+    Path file = dir.resolve("current.set");
+    BreachSetFiles.write(file, Map.of("hunter2", 5_000L), 200_000, 1, Instant.parse("2026-01-01T00:00:00Z"));
+    set = new BreachSet(vertx,
+        new BreachSetSettings(Optional.of(file), Duration.ofHours(1), false, Duration.ZERO, true, true),
+        BreachSetMetrics.NONE);
+    Await.await(set.start());
+    PasswordPolicyChecker checker = new PasswordPolicyChecker(new StrengthEstimator(64, List.of()));
+    assertThat(checker.check("hunter2", PasswordPolicy.DEFAULTS, UserContext.NONE, set).pwned()).isTrue();
+
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ch.truncate(4096);
+    }
+    // Before the watcher's next look: that is when lookups still go to the mapping in use.
+
+    for (String candidate : List.of("hunter2", "Plum-Anchor-Velvet-42", "Original-Quartz-Meadow-11",
+        "correct horse battery staple")) {
+      PolicyCheck check = checker.check(candidate, PasswordPolicy.DEFAULTS, UserContext.NONE, set);
+      assertThat(check.reasons()).as(candidate)
+          .anyMatch(r -> r.kind() == PolicyCheck.Kind.BREACH_CHECK_UNAVAILABLE);
+    }
+  }
+}
