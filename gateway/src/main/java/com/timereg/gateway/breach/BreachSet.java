@@ -112,6 +112,18 @@ public final class BreachSet implements BreachedPasswords {
     if (now.sameAs(seen)) {
       return;
     }
+    InUse inUse = current;
+    if (inUse != null && now.fileKey() != null && now.fileKey().equals(inUse.identity().fileKey())
+        && !now.sameAs(inUse.identity())) {
+      // The very file in use was written over in place (cp, not the loader's rename): its mapping shows the new
+      // bytes, which nothing has checked, so it is no longer "the set loaded before". Fail closed until the new
+      // version is opened and checked below.
+      current = null;
+      metrics.inUse(0);
+      closeLater(inUse);
+      LOG.warn("breach set {} was written over in place; it is no longer used (replace it by renaming a new file "
+          + "over it, as bin/hibp-loader does)", path);
+    }
     if (now.missing()) {
       reportOnce(now, path, "file not found");
       return;
