@@ -5,6 +5,8 @@ import com.timereg.hibp.PrevalenceClass;
 import com.timereg.hibp.Sha1;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -70,7 +72,16 @@ final class QueryCommand implements Callable<Integer> {
       return Sha1.parseHex(hex);
     }
     if (key.passwordStdin) {
-      String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+      // Strict: a byte that is not UTF-8 (a terminal in Latin-1, say) would otherwise become U+FFFD, and the
+      // hash of another password be looked up and called "not found".
+      String line;
+      try {
+        line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT))).readLine();
+      } catch (CharacterCodingException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "the password on stdin is not valid UTF-8 (as the gateway hashes it); nothing was looked up");
+      }
       if (line == null) {
         throw new CommandLine.ParameterException(spec.commandLine(), "no password on stdin");
       }

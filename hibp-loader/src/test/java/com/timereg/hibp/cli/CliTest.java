@@ -89,6 +89,21 @@ class CliTest {
   }
 
   @Test
+  void aPasswordOnStdinThatIsNotUtf8IsRefusedNotLookedUpAsAnother() {
+    // "p\u00e4ss" typed in a Latin-1 terminal: 0xE4 alone is no UTF-8; it became U+FFFD and another hash was asked.
+    InputStream stdin = System.in;
+    try {
+      System.setIn(new ByteArrayInputStream(new byte[] {'p', (byte) 0xE4, 's', 's', '\n'}));
+      Result r = run("query", set.toString(), "--password-stdin");
+      assertThat(r.code).isEqualTo(2);
+      assertThat(r.out).isEmpty();
+      assertThat(r.err).contains("not valid UTF-8");
+    } finally {
+      System.setIn(stdin);
+    }
+  }
+
+  @Test
   void statsAndVerifyDescribeAnIntactSet() {
     Result stats = run("stats", set.toString());
     assertThat(stats.code).isZero();
