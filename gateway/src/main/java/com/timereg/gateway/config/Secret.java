@@ -12,6 +12,9 @@ import java.util.Optional;
  * reference ({@code env:NAME} or {@code file:PATH}); a literal comes only from an environment override.
  */
 public final class Secret {
+  /** Far more than any key or password: a PEM chain of a few certificates is under 16 KiB. */
+  static final long MAX_FILE_BYTES = 1024 * 1024;
+
   private final String value;
   private final String origin;
 
@@ -57,6 +60,17 @@ public final class Secret {
         return Optional.empty();
       }
       try {
+        // A secret is a line or a PEM block. A device, a FIFO or a huge file named by mistake (file:/dev/zero,
+        // file:/dev/stdin) would otherwise be read until memory runs out, or block the start for ever.
+        if (!Files.isRegularFile(path)) {
+          problem[0] = Files.exists(path) ? "secret file " + path + " is not a regular file"
+              : "cannot read secret file " + path + " (NoSuchFileException)";
+          return Optional.empty();
+        }
+        if (Files.size(path) > MAX_FILE_BYTES) {
+          problem[0] = "secret file " + path + " is larger than " + MAX_FILE_BYTES / 1024 + " KiB: not a secret";
+          return Optional.empty();
+        }
         // Strip one trailing newline: files written by `echo` or editors end with one.
         String v = Files.readString(path, StandardCharsets.UTF_8).replaceFirst("\\r?\\n$", "");
         if (v.isEmpty()) {

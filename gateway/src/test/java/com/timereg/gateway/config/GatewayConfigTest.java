@@ -317,6 +317,23 @@ class GatewayConfigTest {
             .anySatisfy(p -> assertThat(p).startsWith("session.signing-key:").contains("not a usable path")));
   }
 
+  /**
+   * A secret file is read whole: file:/dev/zero was read until memory ran out, a FIFO blocked the start for
+   * ever, and a large file named by mistake became the password.
+   */
+  @Test
+  void aSecretFileThatIsNoFileOrIsHugeIsAProblemNotReadWhole() throws IOException {
+    Path big = dir.resolve("big.txt");
+    Files.write(big, new byte[2 * 1024 * 1024]);
+    Path f = write("database:\n  password: \"file:" + big + "\"\nsession:\n  signing-key: \"file:/dev/zero\"\n");
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30), () ->
+        assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get, false))
+            .isInstanceOf(ConfigException.class)
+            .satisfies(e -> assertThat(((ConfigException) e).problems())
+                .anySatisfy(p -> assertThat(p).startsWith("database.password:").contains("larger than"))
+                .anySatisfy(p -> assertThat(p).startsWith("session.signing-key:").contains("not a regular file"))));
+  }
+
   @Test
   void numbersTooLargeForTheirTypeAreProblemsReportedWithTheRest() throws IOException {
     Path f = write("public:\n  idle-timeout: 99999999999999999999s\n  max-body-size: 99999999999999999999\n"
