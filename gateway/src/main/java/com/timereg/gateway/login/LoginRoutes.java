@@ -306,14 +306,31 @@ public final class LoginRoutes {
     });
   }
 
+  /**
+   * Ends a session named by its access token (as a bearer token) or, for an app whose access token has run out,
+   * by its refresh token in a JSON body ({@code {"refresh_token": "..."}}, as RFC 7009). A refresh token that is
+   * unknown or already ended gets the same 200: revoking is idempotent, and the answer must not tell a guesser
+   * which tokens exist.
+   */
   private void revoke(RoutingContext ctx) {
     Optional<SessionIdentity> identity = SessionAuthenticator.identity(ctx);
-    if (identity.isEmpty() || !SessionAuthenticator.bearerIsOurs(ctx)) {
+    Future<Boolean> revoked;
+    if (identity.isPresent() && SessionAuthenticator.bearerIsOurs(ctx)) {
+      revoked = sessions.revokeSession(identity.get().sessionId(), RevocationReason.LOGOUT);
+    } else if (namesRefreshToken(ctx)) {
+      String token = stringOrNull(ctx.body().asJsonObject(), "refresh_token");
+      if (token == null || token.isEmpty() || token.length() > 512) {
+        error(ctx, 400, "invalid_request", "refresh_token must be the session's refresh token.");
+        return;
+      }
+      revoked = sessions.revokeByRefreshToken(token, RevocationReason.LOGOUT);
+    } else {
       ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"gateway\"");
-      error(ctx, 401, "invalid_token", "Revoking a session needs its access token as a bearer token.");
+      error(ctx, 401, "invalid_token",
+          "Revoking a session needs its access token as a bearer token, or its refresh token in a JSON body.");
       return;
     }
-    sessions.revokeSession(identity.get().sessionId(), RevocationReason.LOGOUT).onComplete(ar -> {
+    revoked.onComplete(ar -> {
       if (ar.failed()) {
         unavailable(ctx, ar.cause());
         error(ctx, 503, "temporarily_unavailable", "The session could not be revoked everywhere right now; retry shortly.");
@@ -371,6 +388,20 @@ public final class LoginRoutes {
     } catch (DecodeException | ClassCastException e) {
       error(ctx, 400, "invalid_request", "The body is not a valid JSON object.");
       return Optional.empty();
+    }
+  }
+
+  /** A JSON object body with a {@code refresh_token} member; anything else is not a revocation by refresh token. */
+  private static boolean namesRefreshToken(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+      return false;
+    }
+    try {
+      JsonObject json = ctx.body().asJsonObject();
+      return json != null && json.containsKey("refresh_token");
+    } catch (DecodeException | ClassCastException e) {
+      return false;
     }
   }
 

@@ -225,6 +225,27 @@ public final class SessionService {
         });
   }
 
+  /**
+   * Ends the session a refresh token belongs to (RFC 7009's revocation by refresh token): an app whose access
+   * token has run out signs out without refreshing first. Any token of the session's family will do, a rotated
+   * one too (presenting that to refresh would revoke the family anyway). Succeeds with false when the token is
+   * unknown or its session was not live, so an answer tells nobody whether a guessed token exists.
+   */
+  public Future<Boolean> revokeByRefreshToken(String refreshToken, RevocationReason reason) {
+    byte[] hash = RefreshTokens.hash(refreshToken);
+    if (hash == null) {
+      return Future.succeededFuture(false);
+    }
+    Instant now = now();
+    return pool.withTransaction(c -> store.lockToken(c, hash).compose(t -> t == null || t.revokedAt() != null
+            ? Future.succeededFuture(List.<UUID>of())
+            : store.revoke(c, t.sessionId(), now, reason).compose(ids -> store.notifyRevoked(c, ids).map(ids))))
+        .map(ids -> {
+          revokedHere(ids, reason, now);
+          return !ids.isEmpty();
+        });
+  }
+
   /** Ends every live session of a user but {@code exceptSessionId} (null for all): a password change. */
   public Future<Integer> revokeAllForUser(long userId, String exceptSessionId) {
     return revokeAllForUser(userId, exceptSessionId, RevocationReason.PASSWORD_CHANGE);

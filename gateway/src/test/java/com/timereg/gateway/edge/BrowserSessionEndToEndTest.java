@@ -374,6 +374,27 @@ class BrowserSessionEndToEndTest {
     assertThat(withCookie.status()).isEqualTo(401);
   }
 
+  /**
+   * An app whose access token has run out signs out with its refresh token (RFC 7009): the session ends on every
+   * path. Before, /auth/revoke needed a live access token and /logout with an expired one answered 204 while the
+   * refresh token stayed good for the idle timeout. An unknown token gets the same answer (nothing to tell).
+   */
+  @Test
+  void anAppRevokesItsSessionWithTheRefreshTokenAlone() {
+    var tokens = gw.tokenLogin(USER, PASSWORD).json();
+    String access = tokens.getString("access_token");
+    String refreshToken = tokens.getString("refresh_token");
+    Reply revoke = gw.http.postJson("/auth/revoke", new JsonObject().put("refresh_token", refreshToken));
+    assertThat(revoke.status()).isEqualTo(200);
+    assertThat(refresh(refreshToken).status()).isEqualTo(401);
+    refusedWithin(Duration.ofSeconds(2), access);
+
+    Reply unknown = gw.http.postJson("/auth/revoke", new JsonObject().put("refresh_token", "not-a-token"));
+    assertThat(unknown.status()).isEqualTo(200);
+    Reply notAString = gw.http.postJson("/auth/revoke", new JsonObject().put("refresh_token", 42));
+    assertThat(notAString.status()).isEqualTo(400);
+  }
+
   @Test
   void loginNameIsMatchedWithoutRegardToCaseAndTheBackendSeesTheStoredName() {
     String access = gw.accessToken(USER.toUpperCase(java.util.Locale.ROOT), PASSWORD);
