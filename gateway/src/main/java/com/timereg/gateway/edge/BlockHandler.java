@@ -7,6 +7,7 @@ import com.timereg.gateway.throttle.ThrottleService;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.function.Predicate;
 
@@ -25,6 +26,11 @@ import java.util.function.Predicate;
  */
 public final class BlockHandler {
   private static final String PENDING = "gateway.block.pending";
+  /**
+   * The refusal page's Content-Security-Policy: it has no script, style or image, so nothing may load, and like
+   * the login pages it may not be framed (a blocked user's page under another site's overlay is clickjacking bait).
+   */
+  static final String PAGE_POLICY = "default-src 'none'; frame-ancestors 'none'";
 
   private final ThrottleService throttle;
   private final BlockScope scope;
@@ -142,11 +148,15 @@ public final class BlockHandler {
   void refuse(HttpServerRequest request, Decision d) {
     refusedOnRequestPath.increment();
     boolean html = PublicRouter.wantsHtml(request);
-    request.response().setStatusCode(429)
+    HttpServerResponse response = request.response().setStatusCode(429)
         .putHeader("Retry-After", Long.toString(d.retryAfterSeconds()))
         .putHeader("Cache-Control", "no-store")
         .putHeader("Content-Type", html ? "text/html; charset=utf-8" : "application/json")
-        .end(refusalBody(d, html));
+        .putHeader("X-Content-Type-Options", "nosniff");
+    if (html) {
+      response.putHeader("Content-Security-Policy", PAGE_POLICY).putHeader("X-Frame-Options", "DENY");
+    }
+    response.end(refusalBody(d, html));
   }
 
   /** The body of a refusal: a short page for browsers, JSON for everything else. */

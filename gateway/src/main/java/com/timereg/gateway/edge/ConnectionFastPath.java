@@ -539,7 +539,11 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
       response.content().clear();
     }
     HttpHeaders out = response.headers();
-    out.set("Retry-After", Long.toString(d.retryAfterSeconds()));
+    out.set("Retry-After", Long.toString(d.retryAfterSeconds()))
+        .set("X-Content-Type-Options", "nosniff");
+    if (html) {
+      out.set("Content-Security-Policy", BlockHandler.PAGE_POLICY).set("X-Frame-Options", "DENY");
+    }
     steps.blockCheck().refusedInConnection();
     if (steps.accessLog().enabled()) {
       steps.accessLog().log(entry(client.getHostAddress(), request.method().name(), uri,

@@ -143,6 +143,31 @@ class ConnectionFastPathTest {
     assertThat(a.closed()).as("the connection ends after the refusal").isTrue();
   }
 
+  /**
+   * The refusal page is a page the gateway renders, like the login page: no framing, no script, no caching, and
+   * Retry-After, whether the connection's pipeline answers it (HTTP/1.1) or the entry step (HTTP/1.0).
+   */
+  @Test
+  void theRefusalPageForBrowsersCarriesTheSecurityHeadersOfTheGatewaysOtherPages() throws Exception {
+    block("127.0.68.1");
+    double inConnection = refusals("connection");
+    double onRequestPath = refusals("request");
+    String inPipeline = exchange("127.0.68.1",
+        "GET /api/timesheets HTTP/1.1\r\nHost: localhost\r\nAccept: text/html\r\nConnection: close\r\n\r\n");
+    String onEntry = exchange("127.0.68.1", "GET /api/timesheets HTTP/1.0\r\nHost: localhost\r\nAccept: text/html\r\n\r\n");
+    assertThat(refusals("connection") - inConnection).isEqualTo(1);
+    assertThat(refusals("request") - onRequestPath).isEqualTo(1);
+
+    for (String answer : List.of(inPipeline, onEntry)) {
+      assertThat(answer).startsWith(answer == onEntry ? "HTTP/1.0 429 " : "HTTP/1.1 429 ");
+      assertThat(answer).contains("<h1>Too many attempts</h1>")
+          .contains("Content-Type: text/html; charset=utf-8\r\n")
+          .contains("Retry-After: ").contains("Cache-Control: no-store\r\n")
+          .contains("Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n")
+          .contains("X-Frame-Options: DENY\r\n").contains("X-Content-Type-Options: nosniff\r\n");
+    }
+  }
+
   private static double refusals(String stage) {
     return SourceClient.sample(gw.metrics(), "gateway_throttle_refusals_total{stage=\"" + stage + "\"}");
   }
