@@ -25,6 +25,11 @@ import java.util.function.Predicate;
  * path goes on without one; anything else is sent to log in (browsers) or refused (apps).
  */
 final class AuthenticationGate implements Handler<RoutingContext> {
+  private static final String UNAVAILABLE_MESSAGE = "Your session could not be checked right now. Please retry shortly.";
+  private static final String UNAVAILABLE_PAGE = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+      + "<title>Temporarily unavailable</title></head><body><h1>Temporarily unavailable</h1><p>" + UNAVAILABLE_MESSAGE
+      + "</p></body></html>";
+
   private final Predicate<String> isPublicPath;
   private final Predicate<String> allowedOriginHost;
 
@@ -62,11 +67,16 @@ final class AuthenticationGate implements Handler<RoutingContext> {
       ctx.next();
     } else if (SessionAuthenticator.failure(ctx).orElse(null) == AuthFailure.UNAVAILABLE) {
       // The session could not be checked (database down during a refresh): not the user's fault,
-      // so no login page; ask them to come back shortly.
-      ctx.response().setStatusCode(503).putHeader("Retry-After", "5")
-          .putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
-          .end(new JsonObject().put("error", "temporarily_unavailable")
-              .put("message", "Your session could not be checked right now. Please retry shortly.").encode());
+      // so no login page; ask them to come back shortly. A browser's page load gets a page, not raw JSON.
+      ctx.response().setStatusCode(503).putHeader("Retry-After", "5").putHeader("Cache-Control", "no-store");
+      if (isBrowserNavigation(ctx)) {
+        ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
+            .putHeader("Content-Security-Policy", BlockHandler.PAGE_POLICY).putHeader("X-Frame-Options", "DENY")
+            .end(UNAVAILABLE_PAGE);
+      } else {
+        ctx.response().putHeader("Content-Type", "application/json")
+            .end(new JsonObject().put("error", "temporarily_unavailable").put("message", UNAVAILABLE_MESSAGE).encode());
+      }
     } else if (isBrowserNavigation(ctx)) {
       String next = URLEncoder.encode(ctx.request().uri(), StandardCharsets.UTF_8);
       ctx.response().setStatusCode(302).putHeader("Location", "/login?next=" + next)
