@@ -162,16 +162,16 @@ final class PublicEntry implements Handler<HttpServerRequest> {
   @Override
   public void handle(HttpServerRequest request) {
     long start = steps.accessLog().enabled() ? System.nanoTime() : 0;
+    if (hsts != null) {
+      // On every response, including proxied ones and errors (the framing refusal below too), so a browser
+      // that reached us once never again tries plain HTTP.
+      request.response().headers().set("Strict-Transport-Security", hsts);
+    }
     if (request.version() != HttpVersion.HTTP_2 && FramingGuard.ambiguous(request)) {
       // See FramingGuard: the next bytes on this connection cannot be trusted to be a request.
       FramingGuard.refuse(request);
       answeredHere(request, null, start);
       return;
-    }
-    if (hsts != null) {
-      // On every response, including proxied ones and errors, so a browser that reached us once
-      // never again tries plain HTTP.
-      request.response().headers().set("Strict-Transport-Security", hsts);
     }
     if (request.version() == HttpVersion.HTTP_2 && hasLineBreakOrNul(request.headers())) {
       // HPACK carries any octet; RFC 9113 8.2.1 makes such a field malformed. Copied into the backend's

@@ -154,6 +154,8 @@ class RequestSmugglingEndToEndTest {
     if (statuses.equals(REFUSED)) {
       assertThat(backend.requestLines).as("nothing of a refused request reaches the backend").isEmpty();
       assertThat(ex.text().toLowerCase(Locale.ROOT)).contains("connection: close");
+      // An answer of the TLS listener like any other: a browser that met only this one still learns HSTS.
+      assertThat(ex.text()).contains("Strict-Transport-Security: max-age=");
     } else {
       assertThat(backend.requestLines).containsExactly(method + " " + path + " HTTP/1.1", "GET /api/last HTTP/1.1");
     }
