@@ -467,6 +467,9 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
     if (hsts != null) {
       response.headers().set("Strict-Transport-Security", hsts);
     }
+    if (html) {
+      response.headers().set("Content-Security-Policy", ErrorResponses.PAGE_POLICY).set("X-Frame-Options", "DENY");
+    }
     if (failure.status() == 503) {
       response.headers().set(HttpHeaderNames.RETRY_AFTER, ErrorResponses.RETRY_AFTER_SECONDS);
     }

@@ -15,6 +15,12 @@ final class ErrorResponses {
   /** Seconds a client should wait before retrying after 503: the pool frees up within a response time. */
   static final String RETRY_AFTER_SECONDS = "1";
 
+  /**
+   * The pages' Content-Security-Policy: they have no script, style or image, so nothing may load, and like the
+   * login pages they may not be framed.
+   */
+  static final String PAGE_POLICY = "default-src 'none'; frame-ancestors 'none'";
+
   private ErrorResponses() {}
 
   /** Sends the failure's status and body, unless a response head has already gone out. */
@@ -29,6 +35,9 @@ final class ErrorResponses {
         .putHeader(HttpHeaders.CONTENT_TYPE, html ? "text/html; charset=utf-8" : "application/json")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
         .putHeader("X-Content-Type-Options", "nosniff");
+    if (html) {
+      response.putHeader("Content-Security-Policy", PAGE_POLICY).putHeader("X-Frame-Options", "DENY");
+    }
     if (failure.status() == 503) {
       response.putHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
     }

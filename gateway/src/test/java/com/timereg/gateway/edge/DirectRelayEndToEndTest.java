@@ -142,6 +142,9 @@ class DirectRelayEndToEndTest {
     Reply late = slow.http.get("/api/me", "Authorization", "Bearer " + slowToken, "Accept", "text/html");
     assertThat(late.status()).isEqualTo(504);
     assertThat(late.body()).contains("<h1>Gateway Timeout</h1>");
+    // A page the gateway renders, with the headers of its other pages: nothing loads, nobody frames it.
+    assertThat(late.headers().get("Content-Security-Policy")).isEqualTo("default-src 'none'; frame-ancestors 'none'");
+    assertThat(late.headers().get("X-Frame-Options")).isEqualTo("DENY");
     assertThat(late.nanos()).as("answered at the response timeout, not the backend's 3 s").isLessThan(2_500_000_000L);
     assertThat(SourceClient.sample(metrics(slow), "gateway_proxy_failures_total{kind=\"response_timeout\",upstream=\"true\"}"))
         .isPositive();

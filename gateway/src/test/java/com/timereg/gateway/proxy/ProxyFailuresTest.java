@@ -108,6 +108,9 @@ class ProxyFailuresTest {
     assertThat(reply.status()).isEqualTo(502);
     assertThat(reply.response().getHeader("Content-Type")).startsWith("text/html");
     assertThat(reply.body().toString()).contains("<h1>Bad Gateway</h1>");
+    // A page the gateway renders, with the headers of its other pages: nothing loads, nobody frames it.
+    assertThat(reply.response().getHeader("Content-Security-Policy")).isEqualTo("default-src 'none'; frame-ancestors 'none'");
+    assertThat(reply.response().getHeader("X-Frame-Options")).isEqualTo("DENY");
   }
 
   @Test
