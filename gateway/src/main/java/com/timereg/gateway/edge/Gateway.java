@@ -211,6 +211,9 @@ public final class Gateway {
           .filter(h -> !h.startsWith(".")).findFirst().orElse(null);
       HttpServer redirect = await(vertx.createHttpServer(closingIdle(new HttpServerOptions()
               .setHost(config.redirect().host())
+              // HTTP/1.x only: Vert.x speaks cleartext HTTP/2 (h2c upgrade, prior knowledge) unless told not to,
+              // which would open a second protocol, with its own limits, on a listener facing the internet.
+              .setHttp2ClearTextEnabled(false)
               .setMaxHeaderSize(pub.maxHeaderSize())
               .setMaxInitialLineLength(pub.maxInitialLineLength()), pub))
           .requestHandler(req -> RedirectListener.handle(req, publicPort, fallbackHost,

@@ -93,6 +93,46 @@ class AllowedHostsEndToEndTest {
     }
   }
 
+  /**
+   * The plain-HTTP listener speaks HTTP/1.x only: an {@code Upgrade: h2c} request gets its redirect like any
+   * other, not 101 and a cleartext HTTP/2 connection, and HTTP/2 prior knowledge (the connection preface) is
+   * refused in text rather than answered with HTTP/2 SETTINGS.
+   */
+  @org.junit.jupiter.api.Test
+  void thePlainHttpListenerNeverSwitchesToCleartextHttp2() throws Exception {
+    String upgrade = plainHttp("GET /timesheets HTTP/1.1\r\nHost: time.example.test\r\n"
+        + "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n");
+    assertThat(upgrade).startsWith("HTTP/1.1 308 ")
+        .contains("Location: https://time.example.test:" + gw.gateway.publicPort() + "/timesheets\r\n");
+
+    String priorKnowledge = plainHttp("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+    // Vert.x's HTTP/1 decoder refuses the preface's PRI method itself (501), in text, not with HTTP/2 frames.
+    assertThat(priorKnowledge).as("an HTTP/1 refusal, not HTTP/2 frames").matches("(?s)HTTP/\\d\\.\\d [45]\\d\\d .*")
+        .doesNotContain("Location");
+  }
+
+  /** Sends {@code request} to the plain-HTTP listener; reads an HTTP/1.x head, or what came until it closed or fell silent. */
+  private static String plainHttp(String request) throws Exception {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", gw.gateway.redirectPort())) {
+      s.setSoTimeout(3_000);
+      s.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
+      byte[] buf = new byte[4096];
+      try {
+        for (int n; (n = s.getInputStream().read(buf)) > 0; ) {
+          read.write(buf, 0, n);
+          String text = read.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+          if (text.startsWith("HTTP/1.") && text.contains("\r\n\r\n")) {
+            break;
+          }
+        }
+      } catch (java.net.SocketTimeoutException e) {
+        // An HTTP/2 connection stays open waiting for frames: what arrived so far is the answer.
+      }
+      return read.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+  }
+
   /** Without a Host (HTTP/1.0), the plain-HTTP listener sends the browser to the first configured host name. */
   @org.junit.jupiter.api.Test
   void aRequestWithoutHostIsRedirectedToTheFirstAllowedHost() throws Exception {
