@@ -14,11 +14,13 @@ import java.util.Map;
  * {@code bin/gateway --dev} (their passwords are public, see README.md).
  *
  * <p>The file has one {@code username,password} per line; the first comma separates them, so a
- * password may contain commas. Blank lines, lines starting with {@code #} and a header line
+ * password may contain commas, and it is everything after that comma, spaces included (only the
+ * line break is dropped, {@code \n} or {@code \r\n}). Blank lines, lines starting with {@code #} and a header line
  * {@code username,password} are skipped. Keep such a file out of the repository.
  */
 final class Credentials {
   static final String PROPERTY = "credentials";
+  private static final String BYTE_ORDER_MARK = "\uFEFF";
 
   static final List<Map<String, Object>> DEMO_USERS = List.of(
       Map.of("username", "alice@demo.test", "password", "alice-demo-Tidsreg-2026"),
@@ -41,16 +43,25 @@ final class Credentials {
     }
     List<Map<String, Object>> out = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {
-      String line = lines.get(i).strip();
+      String raw = lines.get(i);
+      if (i == 0 && raw.startsWith(BYTE_ORDER_MARK)) {
+        // Spreadsheets save "CSV UTF-8" with one; it would hide the header and join the first name.
+        raw = raw.substring(1);
+      }
+      String line = raw.strip();
       if (line.isEmpty() || line.startsWith("#") || (i == 0 && line.equalsIgnoreCase("username,password"))) {
         continue;
       }
-      int comma = line.indexOf(',');
-      if (comma <= 0 || comma == line.length() - 1) {
+      int comma = raw.indexOf(',');
+      String username = comma < 0 ? "" : raw.substring(0, comma).strip();
+      // The password exactly as written: spaces at its ends are part of it, and cutting them
+      // would fail every login of the account (and get a real gateway to block the generator).
+      String password = comma < 0 ? "" : raw.substring(comma + 1);
+      if (username.isEmpty() || password.isEmpty()) {
         // The line number only: the line itself holds a password.
         throw new IllegalArgumentException(file + " line " + (i + 1) + ": expected username,password");
       }
-      out.add(Map.of("username", line.substring(0, comma), "password", line.substring(comma + 1)));
+      out.add(Map.of("username", username, "password", password));
     }
     if (out.isEmpty()) {
       throw new IllegalArgumentException(file + " holds no username,password lines");

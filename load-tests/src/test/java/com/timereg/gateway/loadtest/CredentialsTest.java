@@ -22,6 +22,23 @@ class CredentialsTest {
   }
 
   @Test
+  void aPasswordIsKeptExactlyEvenWithSpacesAtItsEnds() throws Exception {
+    // Spaces are valid in passwords (Django keeps them); a password cut short fails every login
+    // of its account, and against a real gateway those failures get the load generator blocked.
+    Path file = Files.writeString(dir.resolve("c.csv"), "a@x.test,pass phrase \r\nb@x.test, leading\r\n");
+    assertThat(Credentials.read(file)).containsExactly(
+        Map.of("username", "a@x.test", "password", "pass phrase "),
+        Map.of("username", "b@x.test", "password", " leading"));
+  }
+
+  @Test
+  void aByteOrderMarkBeforeTheHeaderIsNotTakenForAnAccount() throws Exception {
+    // Spreadsheets save "CSV UTF-8" with a byte order mark; the header must still be skipped.
+    Path file = Files.writeString(dir.resolve("c.csv"), "\uFEFFusername,password\r\na@x.test,secret\r\n");
+    assertThat(Credentials.read(file)).containsExactly(Map.of("username", "a@x.test", "password", "secret"));
+  }
+
+  @Test
   void aBadLineIsNamedByNumberWithoutEchoingIt() throws Exception {
     Path file = Files.writeString(dir.resolve("c.csv"), "a@x.test,ok\nonly-a-secret-without-comma\n");
     assertThatThrownBy(() -> Credentials.read(file))
