@@ -16,7 +16,8 @@ import java.net.URI;
  * <p>TLS: Gatling trusts every server certificate by default ({@code useInsecureTrustManager} in
  * gatling-defaults.conf), which the dev mode's self-signed certificate needs and which costs
  * nothing in a load test. To verify a real deployment's certificate too, add
- * {@code -Dgatling.jvmArgs=-Dgatling.ssl.useInsecureTrustManager=false}: gatling-maven-plugin
+ * {@code -Dgatling.jvmArgs=-Dgatling.ssl.useInsecureTrustManager=false} (the host name is then
+ * checked too: gatling.conf switches that on); gatling-maven-plugin
  * passes no {@code gatling.*} system property on to the JVM it forks, so the property given
  * directly to Maven would be silently ignored.
  */
