@@ -138,10 +138,11 @@ final class IdTokenCheck {
     }
     String t = s.strip();
     int at = t.lastIndexOf('@');
-    // No space or control character: the address may become a login name, and goes into log lines.
+    // No space, control or invisible format character (U+200B, the bidirectional overrides U+202E,
+    // U+2066..U+2069): the address may become a login name, and goes into log lines and the console.
     return at > 0 && at < t.length() - 1 && t.length() <= 254 && t.indexOf('@') == at
         && t.codePoints().noneMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c)
-            || Character.isSpaceChar(c))
+            || Character.isSpaceChar(c) || Character.getType(c) == Character.FORMAT)
         ? t : null;
   }
 
@@ -166,7 +167,17 @@ final class IdTokenCheck {
     if (value == null) {
       return "(none)";
     }
-    String s = String.valueOf(value).replaceAll("\\p{Cntrl}", "?");
+    String s = visible(String.valueOf(value));
     return s.length() > 120 ? s.substring(0, 120) + "..." : s;
+  }
+
+  /**
+   * The text with every control character, invisible format character (zero-width space U+200B, the
+   * bidirectional overrides and isolates U+202A..U+202E, U+2066..U+2069) and line or paragraph separator
+   * replaced by '?': untrusted words that reach the log, the audit trail and the console must neither
+   * break a line nor reorder or hide what is shown around them (a name displayed as another).
+   */
+  static String visible(String text) {
+    return text.replaceAll("[\\p{Cntrl}\\p{Cf}\\p{Zl}\\p{Zp}]", "?");
   }
 }

@@ -46,12 +46,13 @@ final class SsoAudit {
    */
   Future<Void> refused(InetAddress client, SsoCustomer customer, String loginHint, SsoRefusal refusal, String detail) {
     String slug = customer == null ? "(unknown)" : customer.slug();
-    // The detail may quote the provider's or the token's words: no line breaks into the log or the note.
-    String said = detail == null ? null : detail.replaceAll("\\p{Cntrl}", "?");
+    // The detail may quote the provider's or the token's words, and the hint is whatever a link said: no line
+    // breaks, and no bidirectional override or invisible character, into the log, the note or the details.
+    String said = detail == null ? null : IdTokenCheck.visible(detail);
     LOG.info("SSO sign-in refused ({}): {}; customer {}, login name {}, from {}", refusal.tag(), said, slug,
         loginHint == null ? "(none)" : IdTokenCheck.printable(loginHint), client.getHostAddress());
     JsonObject details = new JsonObject().put("reason", refusal.tag()).put("customer", customer == null ? null : slug)
-        .put("login_hint", loginHint);
+        .put("login_hint", loginHint == null ? null : IdTokenCheck.visible(loginHint));
     return insert(client, null, "sso-refused", refusal.tag() + ": " + said, details);
   }
 

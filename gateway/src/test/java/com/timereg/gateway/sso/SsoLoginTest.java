@@ -165,6 +165,43 @@ class SsoLoginTest {
     }
   }
 
+  /**
+   * Bidirectional overrides and invisible characters (U+202E, U+2066..U+2069, U+200B) are no control characters,
+   * but they reorder or hide what the log, the audit note and the console show around them: a provider's words
+   * or a claim must not reach the trail with them, and an address with one is no address (it would become a
+   * login name displayed as another's).
+   */
+  @Test
+  void invisibleAndBidiCharactersReachNeitherTheAuditTrailNorALoginName() throws Exception {
+    String hidden = "\u202Eexe.fdp\u2066\u2067\u2068\u2069\u200B";
+    Response start = browser.get("/sso/start?login=olivia%40optco.example&next=%2F");
+    String state = Browser.queryParam(start.location(), "state");
+    Response back = browser.get("/sso/callback?error=access_denied&error_description=" + enc("cancelled" + hidden)
+        + "&state=" + state);
+    assertRefusedWithoutSession(back, 401, SsoRefusal.PROVIDER_ERROR);
+    provider.enqueueCallback(identity(REQ_TENANT, "oid-rita", Map.of("tid", "another" + hidden)));
+    assertRefusedWithoutSession(signIn(browser, "rita@reqco.example", "/"), 401, SsoRefusal.WRONG_TENANT);
+    try (Connection c = database.openJdbc(); PreparedStatement s = c.prepareStatement(
+        "SELECT note FROM audit_events WHERE action = 'sso-refused' ORDER BY id DESC LIMIT 2")) {
+      ResultSet r = s.executeQuery();
+      List<String> notes = new java.util.ArrayList<>();
+      while (r.next()) {
+        notes.add(r.getString(1));
+      }
+      assertThat(notes).hasSize(2).anyMatch(n -> n.startsWith("provider_error: ")).anyMatch(n -> n.startsWith("wrong_tenant: "));
+      assertThat(notes).allMatch(n -> n.codePoints().noneMatch(ch -> Character.getType(ch) == Character.FORMAT), "no format character");
+    }
+    provider.enqueueCallback(identity(AUTO_TENANT, "oid-hidden", Map.of("email", "adm\u200Bin@autoco.example")));
+    assertThat(signIn(browser, "admin@autoco.example", "/").sets(SessionCookies.ACCESS))
+        .as("no account is made for such an address").isFalse();
+    try (Connection c = database.openJdbc();
+        PreparedStatement s = c.prepareStatement("SELECT count(*) FROM users WHERE sso_subject = 'oid-hidden'")) {
+      ResultSet r = s.executeQuery();
+      r.next();
+      assertThat(r.getInt(1)).isZero();
+    }
+  }
+
   @Test
   void anAddressTheProviderCallsUnverifiedLinksNothing() throws Exception {
     provider.enqueueCallback(identity(OPT_TENANT, "oid-otto", Map.of("email", "otto@optco.example",
