@@ -33,9 +33,23 @@ public final class SecretReferences {
     }
     if (reference.startsWith("file:")) {
       String path = reference.substring(5);
-      return vertx.fileSystem().readFile(path)
+      // Looked at before it is read: readFile reads to the end, on a worker thread. A named pipe would hold
+      // that thread for ever (one more at each retry of the discovery, until no worker is left for anyone),
+      // and /dev/zero or a huge file would fill the heap before the size below is ever checked.
+      return vertx.fileSystem().props(path)
           .recover(e -> Future.failedFuture(new IllegalStateException("cannot read secret file " + path
               + " (" + e.getClass().getSimpleName() + ")")))
+          .compose(props -> {
+            if (!props.isRegularFile()) {
+              return Future.failedFuture(new IllegalStateException("secret file " + path + " is not a regular file"));
+            }
+            if (props.size() > MAX_FILE_BYTES) {
+              return Future.failedFuture(new IllegalStateException("secret file " + path + " is too large"));
+            }
+            return vertx.fileSystem().readFile(path)
+                .recover(e -> Future.failedFuture(new IllegalStateException("cannot read secret file " + path
+                    + " (" + e.getClass().getSimpleName() + ")")));
+          })
           .compose(buffer -> {
             if (buffer.length() > MAX_FILE_BYTES) {
               return Future.failedFuture(new IllegalStateException("secret file " + path + " is too large"));

@@ -103,8 +103,11 @@ class ProvidersTest {
       assertThat(((SsoException) t).refusal()).isEqualTo(SsoRefusal.NOT_CONFIGURED);
       assertThat(t.getMessage()).contains(pipe.toString());
     } finally {
-      // Lets the blocked read end, so the worker thread it holds is given back.
-      Files.writeString(pipe, "s");
+      // Lets a blocked read (if any) end, so the worker thread it holds is given back. Opened for reading and
+      // writing, which on Linux does not wait for a reader as a write-only open of a pipe would.
+      try (java.io.RandomAccessFile w = new java.io.RandomAccessFile(pipe.toFile(), "rw")) {
+        w.write('s');
+      }
     }
   }
 

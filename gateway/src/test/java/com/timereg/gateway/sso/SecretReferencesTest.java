@@ -51,6 +51,36 @@ class SecretReferencesTest {
     assertThat(failure(secrets.resolve("file:" + file))).contains("empty");
   }
 
+  /**
+   * Only a regular file of client-secret size is read. A named pipe would hold a worker thread for ever (one more
+   * at every retry of the discovery), /dev/zero would be read until the heap is full, a huge file read whole.
+   */
+  @Test
+  void refusesAPipeADeviceAndAHugeFileWithoutReadingThem() throws Exception {
+    Path pipe = dir.resolve("pipe");
+    assertThat(new ProcessBuilder("mkfifo", pipe.toString()).start().waitFor()).isZero();
+    try {
+      assertThat(failure(secrets.resolve("file:" + pipe))).contains(pipe.toString()).contains("not a regular file");
+    } finally {
+      // Lets a blocked read (if any) end, so the worker thread it holds is given back. Opened for reading and
+      // writing, which on Linux does not wait for a reader as a write-only open of a pipe would.
+      try (java.io.RandomAccessFile w = new java.io.RandomAccessFile(pipe.toFile(), "rw")) {
+        w.write('s');
+      }
+    }
+    assertThat(failure(secrets.resolve("file:/dev/zero"))).contains("not a regular file");
+    Path huge = dir.resolve("huge");
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+      f.setLength(3L << 30); // sparse: takes no disk space
+    }
+    assertThat(failure(secrets.resolve("file:" + huge))).contains("too large");
+    Path link = dir.resolve("link");
+    Path target = dir.resolve("target");
+    Files.writeString(target, "via-link\n");
+    Files.createSymbolicLink(link, target);
+    assertThat(Await.await(secrets.resolve("file:" + link))).as("mounted secrets are symbolic links").isEqualTo("via-link");
+  }
+
   @Test
   void refusesASecretStoredInsteadOfAReferenceWithoutRepeatingIt() {
     String message = failure(secrets.resolve("s3cr3t-value"));
