@@ -35,6 +35,8 @@ final class Providers {
   /** A provider younger than this is not discovered again because of an unknown key or a refused code. */
   static final long MIN_AGE_FOR_EVICTION_MILLIS = 60_000;
   private static final String USER_AGENT = "timereg-auth-gateway";
+  /** How the library refuses a discovery document whose issuer is not the URL it was fetched from. */
+  static final String ISSUER_MISMATCH = "issuer validation failed";
 
   /** A discovered provider and what its tokens must say. */
   record Provider(OAuth2Auth auth, String issuer, String clientId, String tenant) {}
@@ -120,10 +122,18 @@ final class Providers {
         : Future.succeededFuture(null);
     return secret.compose(value -> {
       OAuth2Options options = options(customer, value);
-      return OpenIDConnectAuth.discover(vertx, options)
+      Future<OAuth2Auth> discovery = OpenIDConnectAuth.discover(vertx, options);
+      return discovery
           .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
-          .recover(e -> Future.failedFuture(new SsoException(SsoRefusal.PROVIDER_UNAVAILABLE,
-              "discovery at " + options.getSite() + " failed: " + IdTokenCheck.printable(e.getMessage()))))
+          .recover(e -> {
+            return Future.failedFuture(String.valueOf(e.getMessage()).startsWith(ISSUER_MISMATCH)
+                // The provider answered, with a document for another issuer: our setting (typically a
+                // tenant's domain name where its GUID belongs), not an outage that will pass.
+                ? new SsoException(SsoRefusal.NOT_CONFIGURED, "the discovery document at " + options.getSite()
+                    + " names another issuer (is the tenant id the directory's GUID?): " + IdTokenCheck.printable(e.getMessage()))
+                : new SsoException(SsoRefusal.PROVIDER_UNAVAILABLE,
+                    "discovery at " + options.getSite() + " failed: " + IdTokenCheck.printable(e.getMessage())));
+          })
           .compose(auth -> checked(customer, options, auth));
     }).onFailure(e -> LOG.warn("SSO provider of customer {} unavailable: {}", customer.slug(), e.getMessage()));
   }

@@ -111,6 +111,84 @@ class ProvidersTest {
     }
   }
 
+  /**
+   * A provider of our own: discovery documents per tenant (one naming an issuer other than its URL, one answered
+   * only when the test says so) and a key set whose Cache-Control makes the library refresh it every second.
+   */
+  private static final class StubProvider implements AutoCloseable {
+    final io.vertx.core.Promise<Void> release = io.vertx.core.Promise.promise();
+    final java.util.concurrent.BlockingQueue<Long> keySetRequests = new java.util.concurrent.LinkedBlockingQueue<>();
+    final io.vertx.core.http.HttpServer server;
+    final String base;
+
+    StubProvider() {
+      server = Await.await(vertx.createHttpServer().requestHandler(this::answer).listen(0, "127.0.0.1"));
+      base = "http://127.0.0.1:" + server.actualPort();
+    }
+
+    private void answer(io.vertx.core.http.HttpServerRequest request) {
+      String path = request.path();
+      if (path.equals("/keys")) {
+        keySetRequests.add(System.nanoTime());
+        request.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "max-age=1")
+            .end(new io.vertx.core.json.JsonObject().put("keys", new io.vertx.core.json.JsonArray().add(RSA_KEY)).encode());
+        return;
+      }
+      String tenant = path.substring(1, path.indexOf('/', 1));
+      io.vertx.core.json.JsonObject doc = new io.vertx.core.json.JsonObject()
+          .put("issuer", tenant.equals("misnamed") ? base + "/0b1c2d3e-guid" : base + "/" + tenant)
+          .put("authorization_endpoint", base + "/" + tenant + "/authorize")
+          .put("token_endpoint", base + "/" + tenant + "/token")
+          .put("jwks_uri", base + "/keys");
+      Future<Void> when = tenant.equals("slow") ? release.future() : Future.succeededFuture();
+      when.onComplete(v -> request.response().putHeader("Content-Type", "application/json").end(doc.encode()));
+    }
+
+    @Override
+    public void close() {
+      release.tryComplete();
+      Await.await(server.close());
+    }
+  }
+
+  /** A public RSA signing key (the library only loads it). */
+  static final io.vertx.core.json.JsonObject RSA_KEY = rsaKey();
+
+  private static io.vertx.core.json.JsonObject rsaKey() {
+    try {
+      java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+      g.initialize(2048);
+      java.security.interfaces.RSAPublicKey k = (java.security.interfaces.RSAPublicKey) g.generateKeyPair().getPublic();
+      java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+      return new io.vertx.core.json.JsonObject().put("kty", "RSA").put("use", "sig").put("alg", "RS256").put("kid", "k1")
+          .put("n", b64.encodeToString(unsigned(k.getModulus()))).put("e", b64.encodeToString(unsigned(k.getPublicExponent())));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static byte[] unsigned(java.math.BigInteger i) {
+    byte[] b = i.toByteArray();
+    return b[0] == 0 ? java.util.Arrays.copyOfRange(b, 1, b.length) : b;
+  }
+
+  /**
+   * A discovery document naming another issuer than the URL it came from (an Entra tenant's domain name where its
+   * GUID belongs) is our setting, answered at once: not configured, not the provider's outage.
+   */
+  @Test
+  void aDiscoveryDocumentOfAnotherIssuerMeansNotConfigured() {
+    try (StubProvider stub = new StubProvider()) {
+      Providers p = providers(stub.base + "/{tenant}", Duration.ofSeconds(10));
+      Throwable t = failure(p.get(customer(6, "misnamed", "app", null)));
+      assertThat(t).isInstanceOf(SsoException.class);
+      assertThat(((SsoException) t).refusal()).isEqualTo(SsoRefusal.NOT_CONFIGURED);
+      assertThat(t.getMessage()).contains("another issuer").contains("0b1c2d3e-guid");
+      // The stub itself works: a tenant whose document names its own URL is discovered.
+      assertThat(Await.await(p.get(customer(7, "fine", "app", null))).issuer()).isEqualTo(stub.base + "/fine");
+    }
+  }
+
   @Test
   void anUnreachableProviderFailsAsUnavailableAndIsNotAskedAgainAtOnce() throws Exception {
     int closedPort;
