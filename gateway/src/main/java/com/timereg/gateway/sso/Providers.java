@@ -126,6 +126,9 @@ final class Providers {
       return discovery
           .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
           .recover(e -> {
+            // A discovery answered after our timeout still makes a provider, with the library's key-set
+            // refresh timer and close hook: nobody uses it, so it is closed as soon as it exists.
+            discovery.onSuccess(Providers::close);
             return Future.failedFuture(String.valueOf(e.getMessage()).startsWith(ISSUER_MISMATCH)
                 // The provider answered, with a document for another issuer: our setting (typically a
                 // tenant's domain name where its GUID belongs), not an outage that will pass.

@@ -189,6 +189,26 @@ class ProvidersTest {
     }
   }
 
+  /**
+   * A discovery answered after our timeout still makes a provider; the library starts refreshing its key set
+   * (every second here, by the key set's Cache-Control) and registers it with Vert.x. It must be closed: without
+   * that, every retry while a provider is slow leaves one more provider fetching keys for ever.
+   */
+  @Test
+  void aDiscoveryAnsweredAfterTheTimeoutLeavesNoProviderRunning() throws Exception {
+    try (StubProvider stub = new StubProvider()) {
+      Providers p = providers(stub.base + "/{tenant}", Duration.ofMillis(300));
+      Throwable t = failure(p.get(customer(8, "slow", "app", null)));
+      assertThat(((SsoException) t).refusal()).isEqualTo(SsoRefusal.PROVIDER_UNAVAILABLE);
+      stub.release.complete();
+      assertThat(stub.keySetRequests.poll(20, java.util.concurrent.TimeUnit.SECONDS))
+          .as("the late discovery fetched the key set").isNotNull();
+      // The library would fetch it again within a second (max-age=1 less the leeway); wait three.
+      assertThat(stub.keySetRequests.poll(3, java.util.concurrent.TimeUnit.SECONDS))
+          .as("the key set is not fetched again by a provider nobody uses").isNull();
+    }
+  }
+
   @Test
   void anUnreachableProviderFailsAsUnavailableAndIsNotAskedAgainAtOnce() throws Exception {
     int closedPort;
