@@ -29,7 +29,9 @@ final class AccountDelays {
   AccountDelays(ThrottlePolicy policy) {
     this.policy = policy;
     int capacity = policy.accountCapacity();
-    this.entries = new LinkedHashMap<>(16, 0.75f, true) {
+    // Insertion order, and a failure re-inserts its name: the eldest entry is then the least recently failed one.
+    // Access order would let lookups (every login asks for its name's delay) push a name under attack out first.
+    this.entries = new LinkedHashMap<>(16, 0.75f, false) {
       @Override
       protected boolean removeEldestEntry(Map.Entry<NameKey, NameState> eldest) {
         return size() > capacity;
@@ -41,11 +43,11 @@ final class AccountDelays {
   Duration recordFailure(String loginName, long now) {
     NameKey key = NameKey.of(loginName);
     synchronized (entries) {
-      NameState e = entries.get(key);
+      NameState e = entries.remove(key);
       if (e == null || quiet(e, now)) {
         e = new NameState();
-        entries.put(key, e);
       }
+      entries.put(key, e);
       e.failures = e.failures == Integer.MAX_VALUE ? e.failures : e.failures + 1;
       e.lastFailureAt = now;
       return delayFor(e.failures);

@@ -497,6 +497,33 @@ abstract class ThrottleServiceContract {
     assertThat(service.accountDelay("bob")).isZero();
   }
 
+  /**
+   * The table of names drops the least recently failed name when full, as documented: a name that was only
+   * looked up (the login flow asks for every name's delay before verifying) must not outlive a name under attack,
+   * whose delay would otherwise start from zero again.
+   */
+  @Test
+  void aFullTableOfNamesDropsTheLeastRecentlyFailedNameNotTheLeastRecentlyLookedUp() throws Exception {
+    ThrottlePolicy d = ThrottlePolicy.DEFAULTS;
+    start(new ThrottlePolicy(d.window(), d.ipFailureLimit(), d.rangeFailureLimit(), d.rangeBlockedClientLimit(),
+        d.rangeBlockedClientWindow(), d.firstBlock(), d.escalationFactor(), d.maxBlock(), d.escalationMemory(),
+        d.surgeFailuresPerMinute(), d.surgeExitRatio(), d.surgeMinDuration(), d.surgeLimitFactor(),
+        d.successMemory(), d.successHeadroomFactor(), d.accountFreeFailures(), d.accountBaseDelay(),
+        d.accountMaxDelay(), d.accountQuietPeriod(), 2, d.degradeFillRatio()), 10_000, 10_000);
+    service.recordFailure(ip("192.0.2.1"), "typo", FailureKind.UNKNOWN_USER);
+    clock.advance(Duration.ofSeconds(1));
+    for (int i = 0; i < 6; i++) {
+      service.recordFailure(ip("198.51.100." + (i + 1)), "victim", FailureKind.WRONG_PASSWORD);
+    }
+    assertThat(service.accountDelay("victim")).isEqualTo(Duration.ofSeconds(4));
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(service.accountDelay("typo")).as("a lookup, not a failure").isZero();
+
+    service.recordFailure(ip("192.0.2.1"), "another", FailureKind.UNKNOWN_USER);
+
+    assertThat(service.accountDelay("victim")).as("the name under attack keeps its delay").isEqualTo(Duration.ofSeconds(4));
+  }
+
   // ---- admin views, propagation and housekeeping
 
   @Test
