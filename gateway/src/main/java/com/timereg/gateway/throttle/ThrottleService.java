@@ -391,9 +391,13 @@ public final class ThrottleService implements ThrottleStatus {
     ThrottleStore store = block.kind() == BlockKind.CLIENT ? clients : ranges;
     long until = block.until().toEpochMilli();
     long now = clock.millis();
+    // A block that ended before it arrived (a late or replayed notification) blocks nothing, so it takes no new
+    // entry: kept from the sweep by its escalation level for days, such entries would fill the map and the reserve.
+    boolean ended = until <= now;
     // A block decided elsewhere may go past the configured entries by a reserve (Chronicle refuses inserts only
     // at about twice them): a full map here, from a flood or a smaller configuration, must not drop it.
-    boolean mayCreate = store.size() < store.capacity() + Math.max(1, store.capacity() / BLOCK_RESERVE_DIVISOR);
+    boolean mayCreate = !ended
+        && store.size() < store.capacity() + Math.max(1, store.capacity() / BLOCK_RESERVE_DIVISOR);
     RemoteApply applied = store.update(AddressKey.of(block.subject()), mayCreate, (r, existed) -> {
       if (r.blockedUntil >= until) {
         return RemoteApply.UNCHANGED;
@@ -413,7 +417,7 @@ public final class ThrottleService implements ThrottleStatus {
       listeners.issued(block, Origin.REMOTE);
       return true;
     }
-    if (applied == null) {
+    if (applied == null && !ended) {
       warnFull(block.kind() == BlockKind.CLIENT ? "client" : "range",
           "a block of " + block.subject() + " from another node is not applied here");
     }

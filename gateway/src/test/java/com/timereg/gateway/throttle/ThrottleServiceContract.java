@@ -592,6 +592,32 @@ abstract class ThrottleServiceContract {
     assertThat(service.check(ip("198.51.10.7")).allowed()).isFalse();
   }
 
+  /**
+   * A block from another node that has already ended (its notification arrived late, or was replayed after a
+   * reload) blocks nothing, so it must not take an entry: stale notifications would otherwise fill the map and
+   * its reserve for seven days (the escalation memory keeps such entries from being swept), and a live block
+   * from another node would then be dropped.
+   */
+  @Test
+  void aBlockFromAnotherNodeThatHasAlreadyEndedTakesNoEntry() throws Exception {
+    start(ThrottlePolicy.DEFAULTS, 10, 10);
+    clock.advance(Duration.ofHours(1));
+    for (int i = 0; i < 20; i++) {
+      BlockEntry stale = new BlockEntry(Cidr.parse("198.51." + i + ".0/24"), BlockKind.RANGE,
+          BlockReason.RANGE_FAILURES, "", "gateway", START, START.plus(Duration.ofMinutes(15)), 1, 50, START, START);
+      service.applyRemoteBlock(stale);
+    }
+    service.maintain();
+    assertThat(storage.ranges().size()).as("entries taken by blocks that ended before they arrived").isZero();
+    assertThat(events).as("no block was issued here").isEmpty();
+
+    BlockEntry live = new BlockEntry(Cidr.parse("203.0.113.0/24"), BlockKind.RANGE, BlockReason.RANGE_FAILURES,
+        "", "gateway", clock.instant(), clock.instant().plus(Duration.ofMinutes(15)), 1, 50, clock.instant(),
+        clock.instant());
+    assertThat(service.applyRemoteBlock(live)).isTrue();
+    assertThat(service.check(ip("203.0.113.7")).allowed()).isFalse();
+  }
+
   @Test
   void liftingKeepsTheEscalationLevel() {
     fail("192.0.2.10", 10);
