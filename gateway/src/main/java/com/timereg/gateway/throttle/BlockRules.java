@@ -76,7 +76,8 @@ final class BlockRules {
   void block(RateRecord r, long now, BlockReason reason) {
     int level = rememberedLevel(r, now);
     r.blockedUntil = now + blockLength(level);
-    r.blockLevel = level + 1;
+    // Saturates: a level from another node's row near the top must not wrap to a negative, i.e. a first, block.
+    r.blockLevel = level == Integer.MAX_VALUE ? level : level + 1;
     r.lastBlockAt = now;
     r.blockReason = reason.code();
     // The block is the penalty for these failures; counting them again after it would re-block at once.
@@ -97,7 +98,8 @@ final class BlockRules {
   /** Length of a block at a remembered level: first block x factor^level, capped. */
   long blockLength(int level) {
     long length = firstBlockMs;
-    for (int i = 0; i < level && length < maxBlockMs; i++) {
+    // A factor of 1 never reaches the cap: without the check the loop would run once per level, under the key's lock.
+    for (int i = 0; i < level && length < maxBlockMs && policy.escalationFactor() > 1; i++) {
       length = length > maxBlockMs / policy.escalationFactor() ? maxBlockMs : length * policy.escalationFactor();
     }
     return Math.min(length, maxBlockMs);

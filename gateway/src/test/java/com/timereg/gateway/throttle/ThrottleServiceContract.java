@@ -618,6 +618,34 @@ abstract class ThrottleServiceContract {
     assertThat(service.check(ip("203.0.113.7")).allowed()).isFalse();
   }
 
+  /**
+   * The escalation level saturates instead of wrapping: a level near the top (from another node's row) must not
+   * turn negative and make the next block a first one, nor cost a loop of billions of steps under the key's lock
+   * when escalation-factor is 1 (allowed).
+   */
+  @Test
+  void theEscalationLevelNeitherOverflowsNorLoopsPerLevel() throws Exception {
+    ThrottlePolicy d = ThrottlePolicy.DEFAULTS;
+    start(new ThrottlePolicy(d.window(), d.ipFailureLimit(), d.rangeFailureLimit(), d.rangeBlockedClientLimit(),
+        d.rangeBlockedClientWindow(), Duration.ofMinutes(15), 1, Duration.ofHours(1), d.escalationMemory(),
+        d.surgeFailuresPerMinute(), d.surgeExitRatio(), d.surgeMinDuration(), d.surgeLimitFactor(),
+        d.successMemory(), d.successHeadroomFactor(), d.accountFreeFailures(), d.accountBaseDelay(),
+        d.accountMaxDelay(), d.accountQuietPeriod(), d.accountCapacity(), d.degradeFillRatio()), 10_000, 10_000);
+    BlockEntry remote = new BlockEntry(Cidr.parse("192.0.2.10/32"), BlockKind.CLIENT, BlockReason.CLIENT_FAILURES,
+        "", "gateway", START, START.plus(Duration.ofMinutes(1)), Integer.MAX_VALUE, 10, START, START);
+    service.applyRemoteBlock(remote);
+    clock.advance(Duration.ofMinutes(1));
+
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+      for (int i = 0; i < 3; i++) {
+        assertThat(blockLengthAfter("192.0.2.10", 10)).isEqualTo(Duration.ofMinutes(15));
+        clock.advance(Duration.ofMinutes(15));
+      }
+    });
+    assertThat(storage.clients().get(service.clientKeys().clientKey(ip("192.0.2.10"))).blockLevel())
+        .isEqualTo(Integer.MAX_VALUE);
+  }
+
   @Test
   void liftingKeepsTheEscalationLevel() {
     fail("192.0.2.10", 10);
