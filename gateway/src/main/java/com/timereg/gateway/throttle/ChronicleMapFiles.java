@@ -54,6 +54,10 @@ final class ChronicleMapFiles {
     boolean existed = Files.exists(file);
     if (existed) {
       try {
+        if (Files.size(file) == 0) {
+          // Chronicle takes an empty file for a new map: every counter and block would be gone without a word.
+          throw new IOException("the file is empty");
+        }
         return new ChronicleThrottleStore(reopen(builder, file), file, entries);
       } catch (Exception | LinkageError | InternalError e) {
         // InternalError: the JVM's translation of a fault while touching a damaged mapping.
