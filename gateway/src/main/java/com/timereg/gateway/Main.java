@@ -48,6 +48,7 @@ public final class Main implements Callable<Integer> {
       System.err.println("gateway: " + e.getMessage());
       return EXIT_CONFIG;
     }
+    LOG.info("configuration file {}", configFile.toAbsolutePath().normalize());
     AutoCloseable running;
     try {
       if (dev) {
@@ -59,7 +60,10 @@ public final class Main implements Callable<Integer> {
         running = gateway::stop;
       }
     } catch (Exception e) {
-      LOG.error("gateway failed to start: {}", e.getMessage(), e);
+      // One line for the operator (a port in use, the database unreachable, a certificate unreadable): the
+      // stack trace of the library that noticed it says nothing more to them, and is there at DEBUG.
+      LOG.error("gateway failed to start: {}", firstLine(e));
+      LOG.debug("start failure in detail", e);
       return 1;
     }
     CountDownLatch stopped = new CountDownLatch(1);
@@ -74,5 +78,14 @@ public final class Main implements Callable<Integer> {
     }, "gateway-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  /** The first line of the message (Flyway's go on with SQL state and error code), or the class without one. */
+  static String firstLine(Throwable e) {
+    String message = e.getMessage();
+    if (message == null || message.isBlank()) {
+      return e.getClass().getName();
+    }
+    return message.strip().lines().findFirst().orElse("").strip();
   }
 }
