@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Named readiness checks (PostgreSQL, the HIBP set, ...). Ready only when every check succeeds
@@ -17,18 +19,29 @@ import java.util.function.Supplier;
  */
 public final class Readiness {
   public static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
+  private static final Logger LOG = LoggerFactory.getLogger(Readiness.class);
 
   private final Vertx vertx;
   private final Map<String, Supplier<Future<String>>> checks = new ConcurrentHashMap<>();
+  /** Each failing check's last reason, so that the log says it once per change, not at every probe. */
+  private final Map<String, String> lastFailure = new ConcurrentHashMap<>();
   private volatile boolean stopping;
 
   public Readiness(Vertx vertx) {
     this.vertx = vertx;
   }
 
-  /** A check completes with a short, safe detail when ready, or fails with the reason. */
+  /**
+   * A check completes with a short, safe detail when ready, or fails: with {@link #down} for a reason written
+   * for the probe's reader, or with any exception, whose message goes to the log only.
+   */
   public void register(String name, Supplier<Future<String>> check) {
     checks.put(name, check);
+  }
+
+  /** A check's failure whose text is safe to show to whoever reads {@code /health/ready}. */
+  public static <T> Future<T> down(String reason) {
+    return Future.failedFuture(new NotReady(reason));
   }
 
   /**
@@ -64,9 +77,40 @@ public final class Readiness {
       f = Future.failedFuture(e);
     }
     return f.timeout(CHECK_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
-        .map(detail -> new JsonObject().put("name", name).put("status", "UP").put("detail", detail))
-        .otherwise(e -> new JsonObject().put("name", name).put("status", "DOWN")
-            .put("detail", e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        .map(detail -> {
+          if (lastFailure.remove(name) != null) {
+            LOG.info("readiness check {} is up again", name);
+          }
+          return new JsonObject().put("name", name).put("status", "UP").put("detail", detail);
+        })
+        .otherwise(e -> {
+          String reason = e instanceof NotReady ? e.getMessage() : e.toString();
+          if (!reason.equals(lastFailure.put(name, reason))) {
+            LOG.warn("readiness check {} is down: {}", name, reason);
+          }
+          return new JsonObject().put("name", name).put("status", "DOWN").put("detail", safeDetail(e));
+        });
+  }
+
+  /**
+   * The detail shown for a failed check. Readiness answers without credentials (probes and scrapers), also on
+   * an admin listener bound beyond loopback, and an exception's own message names internal hosts and
+   * addresses, database users, file paths or SQL: the probe gets the cause's class, the log the message.
+   */
+  private static String safeDetail(Throwable e) {
+    if (e instanceof NotReady) {
+      return e.getMessage();
+    }
+    if (e instanceof java.util.concurrent.TimeoutException) {
+      return "no answer within " + CHECK_TIMEOUT.toSeconds() + " s";
+    }
+    return "unavailable (" + e.getClass().getSimpleName() + "); the reason is in the log";
+  }
+
+  private static final class NotReady extends RuntimeException {
+    NotReady(String reason) {
+      super(reason, null, false, false);
+    }
   }
 
   public record Report(boolean ready, JsonObject body) {}

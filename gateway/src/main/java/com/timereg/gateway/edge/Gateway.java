@@ -289,7 +289,7 @@ public final class Gateway {
     await(sync.start());
     readiness.register("block-sync", () -> sync.synced()
         ? Future.succeededFuture("listening as node " + sync.nodeId())
-        : Future.failedFuture("not listening for block changes from other nodes"));
+        : Readiness.down("not listening for block changes from other nodes"));
     blockSync = sync;
     loginEvents = new RecentLoginEvents(config.admin().loginEventCapacity(), Clock.systemUTC(), sync.nodeId().value());
     long timer = vertx.setPeriodic(HOUSEKEEPING_INTERVAL.toMillis(), id -> sweepExecutor.execute(throttle::maintain));
