@@ -59,8 +59,9 @@ public final class Main implements Callable<Integer> {
         Gateway gateway = Gateway.start(config);
         running = gateway::stop;
       }
-    } catch (Exception e) {
-      // One line for the operator (a port in use, the database unreachable, a certificate unreadable): the
+    } catch (Exception | Error e) {
+      // An Error too: Chronicle Map fails with one (ExceptionInInitializerError) when the JVM lacks the flags of
+      // jvm.options, and that start deserves its line as much as any other. One line for the operator (a port in use, the database unreachable, a certificate unreadable): the
       // stack trace of the library that noticed it says nothing more to them, and is there at DEBUG.
       LOG.error("gateway failed to start: {}", firstLine(e));
       LOG.debug("start failure in detail", e);
@@ -80,12 +81,25 @@ public final class Main implements Callable<Integer> {
     return 0;
   }
 
-  /** The first line of the message (Flyway's go on with SQL state and error code), or the class without one. */
+  /**
+   * The first line of the first message along the causes (Flyway's go on with SQL state and error code; an
+   * ExceptionInInitializerError has none of its own), or the class without any; and what to do when the JVM
+   * was started without the gateway's flags.
+   */
   static String firstLine(Throwable e) {
-    String message = e.getMessage();
-    if (message == null || message.isBlank()) {
-      return e.getClass().getName();
+    String line = e.getClass().getName();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String message = t.getMessage();
+      if (message != null && !message.isBlank()) {
+        line = message.strip().lines().findFirst().orElse("").strip();
+        break;
+      }
     }
-    return message.strip().lines().findFirst().orElse("").strip();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.lang.reflect.InaccessibleObjectException) {
+        return line + " (start Java with the flags in gateway/target/jvm.options, as bin/gateway and the image do)";
+      }
+    }
+    return line;
   }
 }
