@@ -131,6 +131,8 @@ public final class Gateway {
   /** An app renewing its session: the refresh token is in the body, where the session step does not look. */
   static final java.util.function.Predicate<io.vertx.ext.web.RoutingContext> SESSION_RENEWAL =
       ctx -> ctx.normalizedPath().equals("/auth/refresh");
+  /** What the throttle's windows, blocks and success headroom are measured by. */
+  private Clock throttleClock = Clock.systemUTC();
   private int publicPort;
   private int adminPort;
   private int redirectPort;
@@ -150,7 +152,13 @@ public final class Gateway {
 
   /** Starts everything; blocking work (certificates, migrations) happens on the calling thread. */
   public static Gateway start(GatewayConfig config) throws Exception {
+    return start(config, Clock.systemUTC());
+  }
+
+  /** {@link #start(GatewayConfig)} with the clock the throttle counts by, for tests that let time pass without sleeping. */
+  static Gateway start(GatewayConfig config, Clock throttleClock) throws Exception {
     Gateway g = new Gateway(config);
+    g.throttleClock = throttleClock;
     try {
       g.startAll();
       g.started = true;
@@ -281,7 +289,7 @@ public final class Gateway {
       return null;
     }, false);
     throttle = new ThrottleService(tc.policy(), new ClientKeys(tc.keys()), storage.clients(), storage.ranges(),
-        new BlockRegistry(), Clock.systemUTC(), new MicrometerThrottleMetrics(registry), sweepExecutor);
+        new BlockRegistry(), throttleClock, new MicrometerThrottleMetrics(registry), sweepExecutor);
     // Blocks and staff edits are shared with the other nodes; the configured allowlist rides along
     // and survives every reload from the tables.
     BlockSync sync = new BlockSync(vertx, database, throttle, tc.sync(), Clock.systemUTC(), new MicrometerBlockSyncMetrics(registry));

@@ -34,6 +34,12 @@ final class ThrottledGateway implements AutoCloseable {
    * keep the test cheap; everything else is the production default unless {@code overrides} says.
    */
   static ThrottledGateway start(Path dir, TestDatabase db, Map<String, String> overrides) throws Exception {
+    return start(dir, db, overrides, java.time.Clock.systemUTC());
+  }
+
+  /** {@link #start}, with the throttle counting by {@code throttleClock} (e.g. a ManualClock, so time passes without sleeping). */
+  static ThrottledGateway start(Path dir, TestDatabase db, Map<String, String> overrides, java.time.Clock throttleClock)
+      throws Exception {
     Vertx backendVertx = Vertx.vertx();
     int backendPort = Await.await(new DemoBackend(backendVertx, DemoBackend.Options.DEFAULTS).start("127.0.0.1", 0));
     Map<String, String> env = new HashMap<>(Map.of(
@@ -44,7 +50,7 @@ final class ThrottledGateway implements AutoCloseable {
         "GATEWAY_PUBLIC__EVENT_LOOPS", "2"));
     env.putAll(overrides);
     try {
-      Gateway gateway = Gateway.start(TestGateways.config(dir, db, env));
+      Gateway gateway = Gateway.start(TestGateways.config(dir, db, env), throttleClock);
       return new ThrottledGateway(backendVertx, Vertx.vertx(), gateway);
     } catch (Exception | Error e) {
       backendVertx.close();
