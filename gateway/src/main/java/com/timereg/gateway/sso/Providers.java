@@ -38,8 +38,8 @@ final class Providers {
   /** How the library refuses a discovery document whose issuer is not the URL it was fetched from. */
   static final String ISSUER_MISMATCH = "issuer validation failed";
 
-  /** A discovered provider and what its tokens must say. */
-  record Provider(OAuth2Auth auth, String issuer, String clientId, String tenant) {}
+  /** A discovered provider, what its tokens must say, and where its key set (jwks_uri) is. */
+  record Provider(OAuth2Auth auth, String issuer, String clientId, String tenant, String keySet) {}
 
   private record Entry(String fingerprint, Future<Provider> provider, long createdAt) {}
 
@@ -142,7 +142,6 @@ final class Providers {
   }
 
   private OAuth2Options options(SsoCustomer customer, String secret) {
-    int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, settings.tokenTimeout().toMillis());
     return new OAuth2Options()
         .setSite(settings.authorityFor(customer.tenantId()))
         .setClientId(customer.clientId())
@@ -151,11 +150,16 @@ final class Providers {
         .setUserAgent(USER_AGENT)
         // The library compares expiry with the system clock; the tolerance is ours as well.
         .setJWTOptions(new JWTOptions().setLeeway((int) settings.clockSkew().toSeconds()))
-        .setHttpClientOptions(new HttpClientOptions()
-            .setConnectTimeout(timeoutMillis)
-            // Idle connections to the provider are dropped, so a replaced provider leaves nothing open.
-            .setIdleTimeout(60)
-            .setIdleTimeoutUnit(TimeUnit.SECONDS));
+        .setHttpClientOptions(httpClientOptions());
+  }
+
+  private HttpClientOptions httpClientOptions() {
+    int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, settings.tokenTimeout().toMillis());
+    return new HttpClientOptions()
+        .setConnectTimeout(timeoutMillis)
+        // Idle connections to the provider are dropped, so a replaced provider leaves nothing open.
+        .setIdleTimeout(60)
+        .setIdleTimeoutUnit(TimeUnit.SECONDS);
   }
 
   /**
@@ -176,13 +180,42 @@ final class Providers {
       close(auth);
       return Future.failedFuture(new SsoException(SsoRefusal.NOT_CONFIGURED, problem + " (" + options.getSite() + ")"));
     }
-    Provider provider = new Provider(auth, issuer, customer.clientId(), customer.tenantId());
+    Provider provider = new Provider(auth, issuer, customer.clientId(), customer.tenantId(), options.getJwkPath());
     auth.missingKeyHandler(kid -> {
       LOG.info("SSO provider of customer {} signed with unknown key {}; it will be discovered again", customer.slug(),
           IdTokenCheck.printable(kid));
       forget(customer.id(), provider);
     });
-    return signingKeys(options).map(provider).onFailure(e -> close(auth));
+    return signingKeys(options.getJwkPath())
+        .compose(usable -> usable ? Future.<Void>succeededFuture() : Future.failedFuture(noSigningKey(options.getJwkPath())))
+        .map(provider)
+        .onFailure(e -> close(auth));
+  }
+
+  /**
+   * After the library refused an ID token for another reason than an unknown key: the library refreshes the key
+   * set itself (on its Cache-Control max-age), and a refresh that found it empty, or holding only encryption keys,
+   * leaves it refusing every signed token, with no missing-key report. If the key set holds no signing key now,
+   * that is the provider's outage: fails with {@link SsoRefusal#PROVIDER_UNAVAILABLE} and forgets the provider, so
+   * a later key set with keys is discovered. Succeeds otherwise (keys there, or the set could not be read): the
+   * refusal stands.
+   */
+  Future<Void> checkKeysAfterRefusal(long customerId, Provider provider) {
+    return signingKeys(provider.keySet())
+        .otherwise(true)
+        .compose(usable -> {
+          if (usable) {
+            return Future.<Void>succeededFuture();
+          }
+          LOG.warn("SSO provider of customer {} refused a token and its key set holds no signing key; it will be "
+              + "discovered again", customerId);
+          forget(customerId, provider);
+          return Future.<Void>failedFuture(noSigningKey(provider.keySet()));
+        });
+  }
+
+  private static SsoException noSigningKey(String keySet) {
+    return new SsoException(SsoRefusal.PROVIDER_UNAVAILABLE, "the key set at " + keySet + " holds no signing key");
   }
 
   /**
@@ -191,22 +224,20 @@ final class Providers {
    * every ID token would then be refused as forged (token_invalid, counted against the person's
    * office) for as long as the provider is cached: the provider's outage, reported as one. The set
    * is read once more for this, since the library does not tell what it loaded; the same JWT and JWK
-   * classes decide, so both agree on what a usable key is.
+   * classes decide, so both agree on what a usable key is. Whether the set holds such a key; fails with
+   * {@link SsoRefusal#PROVIDER_UNAVAILABLE} if it could not be read.
    */
-  private Future<Void> signingKeys(OAuth2Options options) {
-    WebClient client = WebClient.create(vertx, new WebClientOptions(options.getHttpClientOptions()));
-    return client.getAbs(options.getJwkPath())
+  private Future<Boolean> signingKeys(String keySet) {
+    WebClient client = WebClient.create(vertx, new WebClientOptions(httpClientOptions()));
+    return client.getAbs(keySet)
         .putHeader("Accept", "application/json")
         .putHeader("User-Agent", USER_AGENT)
         .timeout(settings.discoveryTimeout().toMillis())
         .send()
         .andThen(ar -> client.close())
         .recover(e -> Future.failedFuture(new SsoException(SsoRefusal.PROVIDER_UNAVAILABLE,
-            "the key set at " + options.getJwkPath() + " could not be read: " + IdTokenCheck.printable(e.getMessage()))))
-        .compose(response -> usableKeys(response.statusCode() == 200 ? response.bodyAsString() : null)
-            ? Future.<Void>succeededFuture()
-            : Future.failedFuture(new SsoException(SsoRefusal.PROVIDER_UNAVAILABLE, "the key set at "
-                + options.getJwkPath() + " holds no signing key (status " + response.statusCode() + ")")));
+            "the key set at " + keySet + " could not be read: " + IdTokenCheck.printable(e.getMessage()))))
+        .map(response -> usableKeys(response.statusCode() == 200 ? response.bodyAsString() : null));
   }
 
   static boolean usableKeys(String keySet) {

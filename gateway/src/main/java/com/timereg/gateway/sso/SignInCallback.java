@@ -130,8 +130,13 @@ final class SignInCallback {
       // The library found no ID token whose signature, issuer and audience it accepts.
       if (user.attributes().containsKey("missing-kid")) {
         providers.forget(pending.customerId(), provider);
+        return Future.failedFuture(TokenFailures.unaccepted(user.principal().getString("id_token"), expected, now));
       }
-      return Future.failedFuture(TokenFailures.unaccepted(user.principal().getString("id_token"), expected, now));
+      SsoException refused = TokenFailures.unaccepted(user.principal().getString("id_token"), expected, now);
+      // Refused for another reason than an unknown key: perhaps the library's own refresh emptied the key set.
+      return refused.refusal() == SsoRefusal.TOKEN_INVALID && user.principal().getString("id_token") != null
+          ? providers.checkKeysAfterRefusal(pending.customerId(), provider).compose(v -> Future.failedFuture(refused))
+          : Future.failedFuture(refused);
     }
     IdTokenCheck.Result result = IdTokenCheck.check(claims, expected, now);
     return result.passed()

@@ -12,9 +12,17 @@ import no.nav.security.mock.oauth2.http.Route;
  */
 final class KeySets implements Route {
   private final Map<String, OAuth2HttpResponse> answers = new ConcurrentHashMap<>();
+  /** The bodies served, as "tenant body", in the order asked for. */
+  final java.util.concurrent.BlockingQueue<String> served = new java.util.concurrent.LinkedBlockingQueue<>();
 
   void answer(String tenant, int status, String contentType, String body) {
     answers.put(tenant, new OAuth2HttpResponse(okhttp3.Headers.of("Content-Type", contentType), status, body, null));
+  }
+
+  /** A key set the library fetches again every second (Cache-Control: max-age=1). */
+  void answerRefreshedEverySecond(String tenant, String body) {
+    answers.put(tenant, new OAuth2HttpResponse(okhttp3.Headers.of("Content-Type", "application/json",
+        "Cache-Control", "max-age=1"), 200, body, null));
   }
 
   @Override
@@ -24,7 +32,9 @@ final class KeySets implements Route {
 
   @Override
   public OAuth2HttpResponse invoke(OAuth2HttpRequest request) {
-    return answers.get(tenantOf(request));
+    OAuth2HttpResponse answer = answers.get(tenantOf(request));
+    served.add(tenantOf(request) + " " + answer.getBody());
+    return answer;
   }
 
   private static String tenantOf(OAuth2HttpRequest request) {

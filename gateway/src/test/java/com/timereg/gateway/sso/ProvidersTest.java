@@ -120,6 +120,8 @@ class ProvidersTest {
     final java.util.concurrent.BlockingQueue<Long> keySetRequests = new java.util.concurrent.LinkedBlockingQueue<>();
     final io.vertx.core.http.HttpServer server;
     final String base;
+    /** The key set's keys; the test may empty it. */
+    volatile io.vertx.core.json.JsonArray keys = new io.vertx.core.json.JsonArray().add(RSA_KEY);
 
     StubProvider() {
       server = Await.await(vertx.createHttpServer().requestHandler(this::answer).listen(0, "127.0.0.1"));
@@ -131,7 +133,7 @@ class ProvidersTest {
       if (path.equals("/keys")) {
         keySetRequests.add(System.nanoTime());
         request.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "max-age=1")
-            .end(new io.vertx.core.json.JsonObject().put("keys", new io.vertx.core.json.JsonArray().add(RSA_KEY)).encode());
+            .end(new io.vertx.core.json.JsonObject().put("keys", keys).encode());
         return;
       }
       String tenant = path.substring(1, path.indexOf('/', 1));
@@ -206,6 +208,33 @@ class ProvidersTest {
       // The library would fetch it again within a second (max-age=1 less the leeway); wait three.
       assertThat(stub.keySetRequests.poll(3, java.util.concurrent.TimeUnit.SECONDS))
           .as("the key set is not fetched again by a provider nobody uses").isNull();
+    }
+  }
+
+  /**
+   * After the library refused an ID token for another reason than an unknown key, the key set is read again: with
+   * no signing key in it (a refresh of the library's own emptied it) that is the provider's outage, and the provider
+   * is discovered again on the next sign-in, so a key set with keys is picked up; with keys, the refusal stands.
+   */
+  @Test
+  void aKeySetWithoutSigningKeysAfterARefusedTokenIsUnavailableAndTheProviderIsDiscoveredAgain() {
+    try (StubProvider stub = new StubProvider()) {
+      Providers p = providers(stub.base + "/{tenant}", Duration.ofSeconds(10));
+      SsoCustomer c = customer(9, "emptied", "app", null);
+      Providers.Provider first = Await.await(p.get(c));
+      clock.advance(Duration.ofMillis(Providers.MIN_AGE_FOR_EVICTION_MILLIS));
+      Await.await(p.checkKeysAfterRefusal(c.id(), first));
+      assertThat(Await.await(p.get(c))).as("keys there: kept").isSameAs(first);
+      stub.keys = new io.vertx.core.json.JsonArray().add(new io.vertx.core.json.JsonObject().put("kty", "oct")
+          .put("use", "enc").put("kid", "e1").put("k", "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0"));
+      Throwable t = failure(p.checkKeysAfterRefusal(c.id(), first));
+      assertThat(t).isInstanceOf(SsoException.class);
+      assertThat(((SsoException) t).refusal()).isEqualTo(SsoRefusal.PROVIDER_UNAVAILABLE);
+      assertThat(t.getMessage()).contains("holds no signing key");
+      stub.keys = new io.vertx.core.json.JsonArray().add(RSA_KEY);
+      Providers.Provider again = Await.await(p.get(c));
+      assertThat(again).as("discovered again").isNotSameAs(first);
+      p.closeAll();
     }
   }
 

@@ -36,6 +36,7 @@ final class SsoTestBed {
   static final String AUTO_TENANT = "tenant-auto";
   static final String NO_KEYS_TENANT = "tenant-nokeys";
   static final String BROKEN_KEYS_TENANT = "tenant-brokenkeys";
+  static final String EMPTIED_KEYS_TENANT = "tenant-emptiedkeys";
   static final String OPT_CLIENT = "client-optional";
   static final String REQ_CLIENT = "client-required";
   static final String AUTO_CLIENT = "client-auto";
@@ -96,6 +97,7 @@ final class SsoTestBed {
       customer(c, "lostco", "required", "tenant-lost", "client-lost", "env:NOT_SET_ANYWHERE", "{}", false);
       customer(c, "nokeysco", "optional", NO_KEYS_TENANT, "client-nokeys", null, "{}", false);
       customer(c, "brokenkeysco", "optional", BROKEN_KEYS_TENANT, "client-brokenkeys", null, "{}", false);
+      customer(c, "emptiedkeysco", "optional", EMPTIED_KEYS_TENANT, "client-emptiedkeys", null, "{}", false);
       user(c, "optco", "olivia@optco.example", "olivia@optco.example", hash, "oid-olivia");
       user(c, "optco", "oscar", "Oscar@OptCo.example", null, null);
       user(c, "optco", "otto@optco.example", "otto@optco.example", null, null);
@@ -105,6 +107,7 @@ final class SsoTestBed {
       user(c, "lostco", "lars@lostco.example", "lars@lostco.example", hash, "oid-lars");
       user(c, "nokeysco", "nina@nokeysco.example", "nina@nokeysco.example", hash, "oid-nina");
       user(c, "brokenkeysco", "bruno@brokenkeysco.example", "bruno@brokenkeysco.example", hash, "oid-bruno");
+      user(c, "emptiedkeysco", "emma@emptiedkeysco.example", "emma@emptiedkeysco.example", hash, "oid-emma");
     }
   }
 
