@@ -136,18 +136,26 @@ public final class ThrottleService implements ThrottleStatus {
       // its failure and only then ends (verificationEnded, the same lock), so each is counted as one or the
       // other here, never as neither (read outside, a verification ending on another event loop in between let
       // one guess too many through).
+      // A block found here, under the lock, refuses: the block check above ran before it, and the failure that
+      // blocked (recorded on another event loop in between) also reset the counts the block is the penalty for,
+      // so they alone would have let this guess through as one more.
       verifying.compute(key, (k, n) -> {
         RateRecord r = clients.get(key);
         double counted = r == null ? 0 : rules.failureEstimate(r, now);
         int limit = rules.clientFailureLimit(r, now, surgeActive);
         int inFlight = n == null ? 0 : n;
-        if (counted + inFlight < limit && admitInRange(rangeKey, now, surgeActive)) {
+        if ((r == null || !r.isBlocked(now)) && counted + inFlight < limit
+            && admitInRange(rangeKey, now, surgeActive)) {
           admitted[0] = true;
           return inFlight + 1;
         }
         return n;
       });
-      return admitted[0] ? Admission.ADMITTED : Admission.WAIT;
+      if (admitted[0]) {
+        return Admission.ADMITTED;
+      }
+      Decision again = check(client);
+      return again.allowed() ? Admission.WAIT : new Admission(false, again, false);
     } catch (RuntimeException e) {
       storeError("admitVerification", e);
       return Admission.UNCOUNTED;
@@ -165,7 +173,7 @@ public final class ThrottleService implements ThrottleStatus {
       RateRecord r = ranges.get(rangeKey);
       double counted = r == null ? 0 : rules.failureEstimate(r, now);
       int inFlight = n == null ? 0 : n;
-      if (counted + inFlight < rules.rangeFailureLimit(r, now, surgeActive)) {
+      if ((r == null || !r.isBlocked(now)) && counted + inFlight < rules.rangeFailureLimit(r, now, surgeActive)) {
         admitted[0] = true;
         return inFlight + 1;
       }
