@@ -40,11 +40,7 @@ public final class BreachSet implements BreachedPasswords {
   private record InUse(HibpSet set, FileIdentity identity, FileChannel file) {
     void close() {
       set.close();
-      try {
-        file.close();
-      } catch (IOException e) {
-        LOG.debug("closing the breach set file: {}", e.toString());
-      }
+      closeQuietly(file);
     }
   }
 

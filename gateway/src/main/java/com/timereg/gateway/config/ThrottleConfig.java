@@ -106,17 +106,9 @@ public record ThrottleConfig(
    * any client names its own address in X-Forwarded-For and is never blocked. Fail closed rather than guess.
    */
   private static List<Cidr> trustedProxies(ConfigReader r) {
-    String path = "client-address.trusted-proxies";
-    List<Cidr> out = new ArrayList<>();
-    for (Cidr c : cidrs(r, path)) {
-      if (c.prefixLength() == 0) {
-        r.problem(path, "'" + c + "' trusts every " + (c.isIpv4() ? "IPv4" : "IPv6") + " peer, so any client could"
-            + " name its own address in X-Forwarded-For; list the load balancers' addresses or ranges instead");
-      } else {
-        out.add(c);
-      }
-    }
-    return List.copyOf(out);
+    return cidrsRefusing(r, "client-address.trusted-proxies", c -> c.prefixLength() > 0 ? null
+        : "'" + c + "' trusts every " + (c.isIpv4() ? "IPv4" : "IPv6") + " peer, so any client could name its own"
+            + " address in X-Forwarded-For; list the load balancers' addresses or ranges instead");
   }
 
   /**
@@ -124,15 +116,22 @@ public record ThrottleConfig(
    * (0.0.0.0/0 at worst) switches brute-force protection off for everyone it covers, a mistake to refuse, not run.
    */
   private static List<Cidr> allowlist(ConfigReader r, BlockSyncSettings limits) {
-    String path = "throttle.allowlist";
+    return cidrsRefusing(r, "throttle.allowlist", c -> {
+      int min = c.isIpv4() ? limits.minIpv4Prefix() : limits.minIpv6Prefix();
+      return c.prefixLength() >= min ? null : "'" + c + "' is too wide: its failures would never count towards a"
+          + " block; " + (c.isIpv4() ? "IPv4" : "IPv6") + " entries must be /" + min + " or narrower, as in the console";
+    });
+  }
+
+  /** The CIDRs at {@code path} but those {@code refusal} names a reason for, each reported as a problem. */
+  private static List<Cidr> cidrsRefusing(ConfigReader r, String path, java.util.function.Function<Cidr, String> refusal) {
     List<Cidr> out = new ArrayList<>();
     for (Cidr c : cidrs(r, path)) {
-      int min = c.isIpv4() ? limits.minIpv4Prefix() : limits.minIpv6Prefix();
-      if (c.prefixLength() < min) {
-        r.problem(path, "'" + c + "' is too wide: its failures would never count towards a block; "
-            + (c.isIpv4() ? "IPv4" : "IPv6") + " entries must be /" + min + " or narrower, as in the console");
-      } else {
+      String why = refusal.apply(c);
+      if (why == null) {
         out.add(c);
+      } else {
+        r.problem(path, why);
       }
     }
     return List.copyOf(out);

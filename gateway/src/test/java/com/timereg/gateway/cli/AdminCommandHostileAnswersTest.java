@@ -72,17 +72,23 @@ class AdminCommandHostileAnswersTest {
         .put("blockedClientLimit", 0).put("totalFailures", 0).put("successHeadroom", false);
   }
 
-  @Test
-  void anAllowlistNoteCannotDriveTheTerminalInTheExplanation() {
-    JsonObject x = new JsonObject().put("address", "192.0.2.9").put("allowlisted", true).put("blocked", false)
-        .put("decision", new JsonObject())
-        .put("allowlistEntry", new JsonObject().put("cidr", "192.0.2.0/24").put("note", "office" + ESCAPES))
-        .put("client", key("192.0.2.9/32")).put("range", key("192.0.2.0/24"))
+  /** {@code blocks explain 192.0.2.9} against an explanation that starts with {@code x}; it must succeed. */
+  private Run explain(JsonObject x) {
+    x.put("client", key("192.0.2.9/32")).put("range", key("192.0.2.0/24"))
         .put("surge", new JsonObject().put("active", false).put("failuresPerMinute", 0).put("enterAt", 100))
         .put("history", new JsonObject().put("blocks", new JsonArray()).put("events", new JsonArray()));
     answers.put("/admin/api/explain/192.0.2.9", new Answer(200, x.encode()));
     Run r = admin("blocks", "explain", "192.0.2.9");
     assertThat(r.exit()).as(r.err()).isZero();
+    return r;
+  }
+
+  @Test
+  void anAllowlistNoteCannotDriveTheTerminalInTheExplanation() {
+    JsonObject x = new JsonObject().put("address", "192.0.2.9").put("allowlisted", true).put("blocked", false)
+        .put("decision", new JsonObject())
+        .put("allowlistEntry", new JsonObject().put("cidr", "192.0.2.0/24").put("note", "office" + ESCAPES));
+    Run r = explain(x);
     assertThat(r.out()).contains("ALLOWLISTED by 192.0.2.0/24 (office");
     assertThat(r.out()).doesNotContain("\u001b").doesNotContain("\u0007").doesNotContain("\u009b");
   }
@@ -91,13 +97,8 @@ class AdminCommandHostileAnswersTest {
   void aBlockReasonCannotDriveTheTerminalInTheExplanation() {
     JsonObject x = new JsonObject().put("address", "192.0.2.9").put("allowlisted", false).put("blocked", true)
         .put("decision", new JsonObject().put("kind", "manual").put("subject", "192.0.2.9/32")
-            .put("until", "2026-11-28T03:00:00Z").put("reasonText", "SEC-1" + ESCAPES))
-        .put("client", key("192.0.2.9/32")).put("range", key("192.0.2.0/24"))
-        .put("surge", new JsonObject().put("active", false).put("failuresPerMinute", 0).put("enterAt", 100))
-        .put("history", new JsonObject().put("blocks", new JsonArray()).put("events", new JsonArray()));
-    answers.put("/admin/api/explain/192.0.2.9", new Answer(200, x.encode()));
-    Run r = admin("blocks", "explain", "192.0.2.9");
-    assertThat(r.exit()).as(r.err()).isZero();
+            .put("until", "2026-11-28T03:00:00Z").put("reasonText", "SEC-1" + ESCAPES));
+    Run r = explain(x);
     assertThat(r.out()).contains("BLOCKED by manual entry 192.0.2.9/32");
     assertThat(r.out()).doesNotContain("\u001b").doesNotContain("\u0007").doesNotContain("\u009b");
   }
