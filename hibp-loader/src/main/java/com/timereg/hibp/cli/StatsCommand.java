@@ -7,6 +7,7 @@ import com.timereg.hibp.HibpSetParameters;
 import com.timereg.hibp.PrevalenceClass;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,7 +36,8 @@ final class StatsCommand implements Callable<Integer> {
       out.printf("size                 %,d bytes%n", h.fileLength());
       out.printf("bytes per entry      %.3f%n", n == 0 ? 0.0 : (double) h.fileLength() / n);
       out.printf("false-positive rate  %.3g (entries / (buckets x 2^fingerprint bits))%n", h.falsePositiveRate());
-      out.printf("buckets              %,d (%.3f per entry)%n", p.bucketCount(), (double) p.bucketCount() / n);
+      out.printf("buckets              %,d%s%n", p.bucketCount(),
+          n == 0 ? "" : String.format(Locale.ROOT, " (%.3f per entry)", (double) p.bucketCount() / n));
       out.printf("fingerprint bits     %d%n", p.fingerprintBits());
       out.printf("class bits           %d%n", p.classBits());
       out.printf("buckets per block    %d (%d-byte blocks, %,d of them overflowed)%n", p.bucketsPerBlock(),

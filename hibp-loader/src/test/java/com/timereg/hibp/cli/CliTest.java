@@ -2,6 +2,8 @@ package com.timereg.hibp.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.timereg.hibp.HibpSetParameters;
+import com.timereg.hibp.HibpSetWriter;
 import com.timereg.hibp.Sha1;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -11,6 +13,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -112,6 +115,19 @@ class CliTest {
     Result verify = run("verify", set.toString());
     assertThat(verify.code).isZero();
     assertThat(verify.out).startsWith("OK ");
+  }
+
+  @Test
+  void statsOfAnEmptySetPrintNoInfinityOrNaN() throws IOException {
+    // The loader refuses to build one, but the format allows it (a set written by the library, or an older loader).
+    Path emptySet = dir.resolve("empty.hibp");
+    try (HibpSetWriter w = HibpSetWriter.create(emptySet, HibpSetParameters.forMaxEntries(1_000, 1e-10),
+        Instant.parse("2026-01-01T00:00:00Z"))) {
+      w.finish();
+    }
+    Result stats = run("stats", emptySet.toString());
+    assertThat(stats.code).isZero();
+    assertThat(stats.out).contains("entries              0").doesNotContain("Infinity").doesNotContain("NaN");
   }
 
   @Test
