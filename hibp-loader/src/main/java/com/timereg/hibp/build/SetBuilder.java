@@ -97,6 +97,7 @@ public final class SetBuilder {
       }
       Files.setPosixFilePermissions(temp, permissionsFor(target));
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+      forceDirectory(dir);
       return header;
     } finally {
       try {
@@ -104,6 +105,17 @@ public final class SetBuilder {
       } finally {
         cleanupOnExit.close();
       }
+    }
+  }
+
+  /**
+   * Forces the rename itself to disk: the file's bytes were forced before it, but until its directory is, a
+   * crash may bring back the set it replaced although the build had reported success.
+   */
+  static void forceDirectory(Path dir) throws IOException {
+    try (java.nio.channels.FileChannel d = java.nio.channels.FileChannel.open(dir,
+        java.nio.file.StandardOpenOption.READ)) {
+      d.force(true);
     }
   }
 
