@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "gateway", mixinStandardHelpOptions = true,
     description = "Authentication gateway: TLS, login, throttling and reverse proxy in front of the backend.",
-    subcommands = AdminCommand.class)
+    subcommands = AdminCommand.class, versionProvider = Main.Version.class)
 public final class Main implements Callable<Integer> {
   /** Exit status for an invalid configuration, distinct from a failure while starting. */
   public static final int EXIT_CONFIG = 2;
@@ -79,6 +79,16 @@ public final class Main implements Callable<Integer> {
     }, "gateway-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  /** The version in the jar's manifest; classes run from a build directory have none and say so. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"gateway " + (version != null ? version : "(no version: not run from its jar)"),
+          "Java " + Runtime.version() + " (" + System.getProperty("java.vendor", "unknown vendor") + ")"};
+    }
   }
 
   /**
