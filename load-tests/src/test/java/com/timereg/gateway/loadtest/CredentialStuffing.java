@@ -81,6 +81,7 @@ public class CredentialStuffing extends Simulation {
               .exec(Journeys.appLogout(pages))));
 
   {
+    Params.refuseMisspelt();
     setUp(
         legitimate.injectOpen(Arrivals.rampThenConstant(usersPerSec, Duration.ZERO, duration))
             .protocols(target.protocol(legitPool)),

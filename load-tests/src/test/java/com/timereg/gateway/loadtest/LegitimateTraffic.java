@@ -55,6 +55,7 @@ public class LegitimateTraffic extends Simulation {
       .exec(Journeys.appLogout(pages));
 
   {
+    Params.refuseMisspelt();
     setUp(
         browsers.injectOpen(Arrivals.rampThenConstant(usersPerSec / 2, rampUp, duration)),
         apps.injectOpen(Arrivals.rampThenConstant(usersPerSec / 2, rampUp, duration)))

@@ -2,23 +2,80 @@ package com.timereg.gateway.loadtest;
 
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Simulation parameters, read from system properties ({@code -Dname=value} on the Maven command
  * line). Every parameter has a default that works against {@code bin/gateway --dev} on this
  * machine; README.md ("Load tests") lists them. A value that does not parse stops the run before
- * any traffic, naming the property, rather than silently falling back to the default.
+ * any traffic, naming the property, rather than silently falling back to the default; so does a property
+ * that looks like a misspelt parameter ({@link #refuseMisspelt()}).
  */
 final class Params {
+  /** Every parameter a simulation has asked for in this JVM. */
+  private static final Set<String> READ = ConcurrentHashMap.newKeySet();
+
   private Params() {}
 
+  private static String property(String name) {
+    READ.add(name);
+    return System.getProperty(name);
+  }
+
+  /**
+   * Stops the run when a system property is not a parameter the simulation asked for but nearly the name of one
+   * ({@code -Dconcurency=32}, {@code -DDuration=5m}): it would otherwise be ignored, and the run would measure
+   * the default without a word. Properties with a dot (Java's, Maven's, Gatling's) are not parameters. Call it
+   * once the simulation has read all of its parameters.
+   */
+  static void refuseMisspelt() {
+    for (String name : System.getProperties().stringPropertyNames()) {
+      if (name.indexOf('.') >= 0 || READ.contains(name)) {
+        continue;
+      }
+      for (String known : READ) {
+        if (nearly(name.toLowerCase(Locale.ROOT), known.toLowerCase(Locale.ROOT))) {
+          throw new IllegalArgumentException("-D" + name + " is no parameter of this simulation; did you mean -D"
+              + known + "? (README.md, \"Load tests\", lists them)");
+        }
+      }
+    }
+  }
+
+  /** Equal but for case, or at most two edits apart (for names long enough that this says something). */
+  static boolean nearly(String a, String b) {
+    if (a.equals(b)) {
+      return true;
+    }
+    if (Math.min(a.length(), b.length()) < 5 || Math.abs(a.length() - b.length()) > 2) {
+      return false;
+    }
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()] <= 2;
+  }
+
   static String string(String name, String fallback) {
-    String v = System.getProperty(name);
+    String v = property(name);
     return v == null || v.isBlank() ? fallback : v.trim();
   }
 
   static int integer(String name, int fallback, int min) {
-    String v = System.getProperty(name);
+    String v = property(name);
     if (v == null || v.isBlank()) {
       return fallback;
     }
@@ -34,7 +91,7 @@ final class Params {
   }
 
   static double decimal(String name, double fallback) {
-    String v = System.getProperty(name);
+    String v = property(name);
     if (v == null || v.isBlank()) {
       return fallback;
     }
@@ -50,7 +107,7 @@ final class Params {
   }
 
   static boolean flag(String name, boolean fallback) {
-    String v = System.getProperty(name);
+    String v = property(name);
     if (v == null || v.isBlank()) {
       return fallback;
     }
@@ -63,7 +120,7 @@ final class Params {
 
   /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}; a bare number is seconds. */
   static Duration duration(String name, Duration fallback) {
-    String v = System.getProperty(name);
+    String v = property(name);
     if (v == null || v.isBlank()) {
       return fallback;
     }
@@ -73,17 +130,24 @@ final class Params {
   static Duration parseDuration(String name, String v) {
     try {
       if (v.endsWith("ms")) {
-        return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+        return nonNegative(name, v, Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2))));
       } else if (v.endsWith("s")) {
-        return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
+        return nonNegative(name, v, Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1))));
       } else if (v.endsWith("m")) {
-        return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
+        return nonNegative(name, v, Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1))));
       } else if (v.endsWith("h")) {
-        return Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1)));
+        return nonNegative(name, v, Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1))));
       }
-      return Duration.ofSeconds(Long.parseLong(v));
-    } catch (NumberFormatException e) {
+      return nonNegative(name, v, Duration.ofSeconds(Long.parseLong(v)));
+    } catch (NumberFormatException | ArithmeticException e) {
       throw new IllegalArgumentException("-D" + name + " must be a duration such as 500ms, 30s, 5m or 1h, was '" + v + "'", e);
     }
+  }
+
+  private static Duration nonNegative(String name, String v, Duration d) {
+    if (d.isNegative()) {
+      throw new IllegalArgumentException("-D" + name + " must be zero or positive, was " + v);
+    }
+    return d;
   }
 }

@@ -43,4 +43,37 @@ class ParamsTest {
     System.setProperty(NAME, "-1");
     assertThatThrownBy(() -> Params.decimal(NAME, 1)).hasMessageContaining("zero or positive");
   }
+
+  @Test
+  void aNegativeDurationIsRefusedNamingTheProperty() {
+    System.setProperty(NAME, "-5s");
+    assertThatThrownBy(() -> Params.duration(NAME, Duration.ZERO))
+        .hasMessageContaining("-D" + NAME).hasMessageContaining("zero or positive");
+    System.setProperty(NAME, "9999999999999999h");
+    assertThatThrownBy(() -> Params.duration(NAME, Duration.ZERO)).hasMessageContaining("-D" + NAME);
+  }
+
+  @Test
+  void aPropertyThatLooksLikeAMisspeltParameterStopsTheRun() {
+    Params.integer("concurrencyOfParamsTest", 1, 1);
+    try {
+      System.setProperty("concurencyOfParamsTest", "32");
+      assertThatThrownBy(Params::refuseMisspelt).hasMessageContaining("-DconcurencyOfParamsTest")
+          .hasMessageContaining("did you mean -DconcurrencyOfParamsTest");
+      System.clearProperty("concurencyOfParamsTest");
+      System.setProperty("ConcurrencyOfParamsTest", "32");
+      assertThatThrownBy(Params::refuseMisspelt).hasMessageContaining("-DConcurrencyOfParamsTest");
+      System.clearProperty("ConcurrencyOfParamsTest");
+      // The parameter itself, names far from any parameter, and dotted names (Java's, Maven's) are fine.
+      System.setProperty("concurrencyOfParamsTest", "32");
+      System.setProperty("somethingElseEntirely", "1");
+      System.setProperty("concurencyOfParamsTest.x", "1");
+      Params.refuseMisspelt();
+    } finally {
+      for (String name : new String[] {"concurencyOfParamsTest", "ConcurrencyOfParamsTest", "concurrencyOfParamsTest",
+          "somethingElseEntirely", "concurencyOfParamsTest.x"}) {
+        System.clearProperty(name);
+      }
+    }
+  }
 }

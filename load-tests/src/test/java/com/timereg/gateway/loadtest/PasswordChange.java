@@ -90,6 +90,7 @@ public class PasswordChange extends Simulation {
           exec(s -> s.remove(NEW_PASSWORD)));
 
   {
+    Params.refuseMisspelt();
     setUp(changers.injectOpen(atOnceUsers(users)))
         .protocols(target.protocol(pool))
         .assertions(

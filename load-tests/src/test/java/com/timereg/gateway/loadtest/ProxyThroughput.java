@@ -51,6 +51,7 @@ public class ProxyThroughput extends Simulation {
               .check(status().is(200))));
 
   {
+    Params.refuseMisspelt();
     if (!path.startsWith("/")) {
       throw new IllegalArgumentException("-Dpath must start with /, was " + path);
     }
