@@ -251,7 +251,16 @@ public final class Gateway {
     if (target.equals(ListenerSettings.ACCESS_LOG_STDOUT)) {
       out = new java.io.FileOutputStream(java.io.FileDescriptor.out);
     } else {
-      out = com.timereg.gateway.accesslog.AccessLogFile.open(java.nio.file.Path.of(target));
+      try {
+        out = com.timereg.gateway.accesslog.AccessLogFile.open(java.nio.file.Path.of(target));
+      } catch (java.io.IOException e) {
+        // The exception names only a path (maybe a parent directory): say which setting it came from.
+        String why = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+            : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+            : e instanceof java.nio.file.FileSystemException f ? e.getClass().getSimpleName() + " " + f.getFile()
+            : e.getMessage();
+        throw new java.io.IOException("public.access-log " + target + " cannot be opened for appending: " + why, e);
+      }
       closeables.add(out);
     }
     JsonLinesAccessLog log = new JsonLinesAccessLog(out, Clock.systemUTC());

@@ -242,6 +242,21 @@ class AccessLogEndToEndTest {
     }
   }
 
+  @Test
+  void anAccessLogThatCannotBeOpenedStopsTheStartNamingTheSetting(TestDatabase db) throws Exception {
+    // A directory where the file should be: the operator must learn which setting to fix, not only a path.
+    Path taken = java.nio.file.Files.createDirectories(dir.resolve("not-a-file.log"));
+    Vertx other = Vertx.vertx();
+    try {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> E2eGateway.start(dir.resolve("second"), db, other, 0,
+              Map.of("GATEWAY_PUBLIC__ACCESS_LOG", taken.toString())))
+          .satisfies(e -> assertThat(e.getMessage())
+              .contains("public.access-log").contains(taken.toString()).containsIgnoringCase("is a directory"));
+    } finally {
+      Await.await(other.close());
+    }
+  }
+
   // --- helpers ---
 
   /** The one line matching, waiting (bounded) for it: a line is written after its answer went out. */
