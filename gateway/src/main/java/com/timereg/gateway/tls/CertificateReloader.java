@@ -23,6 +23,8 @@ public final class CertificateReloader {
   private final ServerTls tls;
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
   private volatile ServerTls.KeyMaterial lastSeen;
+  /** Within a spell of unreadable files: reported at its start and its end, not on every tick. */
+  private volatile boolean unreadable;
   private long timerId = -1;
 
   public CertificateReloader(Vertx vertx, Path certFile, Path keyFile, ServerTls tls) {
@@ -63,10 +65,21 @@ public final class CertificateReloader {
         .compose(cert -> vertx.fileSystem().readFile(keyFile.toString())
             .map(key -> new ServerTls.KeyMaterial(cert.getBytes(), key.getBytes())))
         .recover(e -> {
-          LOG.warn("TLS certificate files unreadable, keeping the current certificate: {}", e.getMessage());
-          return Future.succeededFuture(lastSeen);
+          if (!unreadable) {
+            unreadable = true;
+            LOG.warn("TLS certificate files unreadable, keeping the current certificate (said once until they "
+                + "are readable again): {}", e.getMessage());
+          }
+          return Future.succeededFuture(null);
         })
         .compose(material -> {
+          if (material == null) {
+            return Future.succeededFuture(false);
+          }
+          if (unreadable) {
+            unreadable = false;
+            LOG.info("TLS certificate files {} and {} readable again", certFile, keyFile);
+          }
           if (material.sameAs(lastSeen)) {
             return Future.succeededFuture(false);
           }
