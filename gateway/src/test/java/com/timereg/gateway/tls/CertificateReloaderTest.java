@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Certificate files that cannot be read (deleted during a renewal, a volume not mounted) keep the certificate
  * in use; the operator is told once per spell, and when the files are back, not on every tick of the reload
- * interval (a WARN line a second for as long as the files are gone buried everything else in the log).
+ * interval (a WARN line every tick for as long as the files are gone buried everything else in the log).
  */
 class CertificateReloaderTest {
   @TempDir Path dir;
