@@ -71,7 +71,8 @@ public final class BlockSync {
     this.queries = new BlockQueries(database.pool(), clock);
     this.writer = new AutomaticBlockWriter(tables, metrics, this::now, settings.maxPendingWrites());
     this.state = new LocalState(throttle, settings.configuredAllowlist(), now());
-    this.feed = new ChangeFeed(vertx, Database.connectOptions(database.settings()), node, settings, metrics,
+    this.feed = new ChangeFeed(vertx, Database.connectOptions(database.settings()),
+        database.settings().connectTimeout(), node, settings, metrics,
         this::onNotification, () -> reload(0), () -> loaded = false);
     metrics.bind(this::synced);
   }

@@ -20,6 +20,7 @@ public final class TcpRelay {
   private final List<AtomicBoolean> cut = new CopyOnWriteArrayList<>();
   private final List<NetSocket> sockets = new CopyOnWriteArrayList<>();
   private final AtomicInteger opened = new AtomicInteger();
+  private final AtomicInteger silenced = new AtomicInteger();
   private volatile boolean frozen;
   private volatile boolean silent;
   private volatile boolean refusing;
@@ -44,6 +45,7 @@ public final class TcpRelay {
       return;
     }
     if (silent) {
+      silenced.incrementAndGet();
       downstream.handler(b -> { });
       return;
     }
@@ -107,5 +109,10 @@ public final class TcpRelay {
   /** How many connections were relayed so far. */
   public int opened() {
     return opened.get();
+  }
+
+  /** How many connections were accepted and left unanswered while silent. */
+  public int silenced() {
+    return silenced.get();
   }
 }
