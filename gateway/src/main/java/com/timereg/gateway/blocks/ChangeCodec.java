@@ -49,6 +49,11 @@ final class ChangeCodec {
       if (node == null) {
         throw new IllegalArgumentException("notification without a node");
       }
+      if (json.getInteger("v", VERSION) > VERSION) {
+        // A newer node may have changed what an op carries: read as ours, its change would be misread or refused
+        // (and lost here until the next reload). The tables still tell the truth.
+        return new Notification(node, new Change.Resync());
+      }
       return new Notification(node, change(json));
     } catch (DecodeException | ClassCastException | NullPointerException e) {
       throw new IllegalArgumentException("malformed notification: " + e.getMessage(), e);

@@ -63,6 +63,16 @@ class ChangeCodecTest {
   }
 
   @Test
+  void knownOperationInANewerVersionAsksForAResyncRatherThanBeingMisreadOrDropped() {
+    // A newer node may change what an op carries; read as version 1, this unblock would be refused as malformed
+    // (and the lift lost on this node until its next reload), or worse, misread.
+    String payload = "{\"v\":2,\"node\":\"node-9\",\"op\":\"unblock\",\"target\":\"192.0.2.0/24\","
+        + "\"liftedIds\":[41,42]}";
+
+    assertThat(ChangeCodec.decode(payload).change()).isEqualTo(new Change.Resync());
+  }
+
+  @Test
   void malformedPayloadsAreRefused() {
     assertThatThrownBy(() -> ChangeCodec.decode("not json")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> ChangeCodec.decode("{\"op\":\"resync\"}")).hasMessageContaining("without a node");
