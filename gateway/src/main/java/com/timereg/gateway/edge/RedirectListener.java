@@ -1,6 +1,7 @@
 package com.timereg.gateway.edge;
 
 import io.vertx.core.http.HttpServerRequest;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -38,8 +39,38 @@ final class RedirectListener {
       return;
     }
     String port = httpsPort == 443 ? "" : ":" + httpsPort;
-    String uri = req.uri().startsWith("/") ? req.uri() : "/";
+    String uri = req.uri().startsWith("/") ? safeTarget(req.uri()) : "/";
     // 308 keeps the method and body, so a POST sent in the clear is not silently turned into a GET.
     req.response().setStatusCode(308).putHeader("Location", "https://" + host + port + uri).end();
   }
+
+  /**
+   * The request target with every character a URI may not hold percent-encoded (RFC 3986: non-ASCII bytes,
+   * controls, space, {@code "<>\\^`{|}}): raw, a control character made the answer fail (no answer, an error
+   * with a stack trace in the log, for any request from the internet), and other bytes made a Location no
+   * browser need accept. The request line's bytes arrive one character each.
+   */
+  static String safeTarget(String target) {
+    StringBuilder out = null;
+    for (int i = 0; i < target.length(); i++) {
+      char c = target.charAt(i);
+      boolean allowed = c > 0x20 && c < 0x7f && "\"<>\\^`{|}".indexOf(c) < 0;
+      if (allowed) {
+        if (out != null) {
+          out.append(c);
+        }
+        continue;
+      }
+      if (out == null) {
+        out = new StringBuilder(target.length() + 16).append(target, 0, i);
+      }
+      byte[] bytes = c <= 0xff ? new byte[] {(byte) c} : String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+      for (byte b : bytes) {
+        out.append('%').append(HEX[(b >> 4) & 0xf]).append(HEX[b & 0xf]);
+      }
+    }
+    return out == null ? target : out.toString();
+  }
+
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 }

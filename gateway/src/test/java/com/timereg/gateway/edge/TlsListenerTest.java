@@ -158,6 +158,29 @@ class TlsListenerTest {
   }
 
   @Test
+  void theRedirectListenerEncodesWhatARequestTargetMayNotHoldRatherThanFailing() throws Exception {
+    // Raw bytes a client on the internet can send in a request line: a control character made the redirect
+    // fail (no answer at all, an ERROR with a stack trace per request); the others were echoed raw.
+    java.util.Map<String, String> expected = java.util.Map.of(
+        "/a\u0001b?q=1", "/a%01b?q=1",
+        "/a\u007fb", "/a%7Fb",
+        "/caf\u00c3\u00a9?q=<x>\"y", "/caf%C3%A9?q=%3Cx%3E%22y",
+        "/p|{}^`\\%41", "/p%7C%7B%7D%5E%60%5C%41");
+    for (var e : expected.entrySet()) {
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.redirectPort())) {
+        socket.setSoTimeout(10_000);
+        var out = socket.getOutputStream();
+        out.write(("GET " + e.getKey() + " HTTP/1.1\r\nHost: time.example.test\r\nConnection: close\r\n\r\n")
+            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        out.flush();
+        String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(answer).as(e.getKey()).startsWith("HTTP/1.1 308 ")
+            .contains("\r\nLocation: https://time.example.test:" + gateway.publicPort() + e.getValue() + "\r\n");
+      }
+    }
+  }
+
+  @Test
   void refusesTls11AndTls10ButAcceptsTls12AndTls13() throws Exception {
     // openssl is a real, independent TLS client; SECLEVEL=0 makes it willing to offer the old
     // protocols, so a refusal comes from the gateway and not from the client's own policy.
