@@ -56,7 +56,7 @@ public final class VerificationPool {
     Context context = vertx.getOrCreateContext();
     Promise<T> promise = Promise.promise();
     try {
-      executor.execute(() -> run(task, context, promise));
+      executor.execute(new Task<>(task, context, promise));
     } catch (RejectedExecutionException full) {
       String why = executor.isShutdown() ? "verification pool closed" : "verification pool full";
       return Future.failedFuture(new PoolSaturatedException(why, retryAfterSeconds));
@@ -64,15 +64,35 @@ public final class VerificationPool {
     return promise.future();
   }
 
-  private <T> void run(Callable<T> task, Context context, Promise<T> promise) {
-    active.incrementAndGet();
-    try {
-      T result = task.call();
-      context.runOnContext(v -> promise.complete(result));
-    } catch (Throwable failure) {
-      context.runOnContext(v -> promise.fail(failure));
-    } finally {
-      active.decrementAndGet();
+  /** A submitted task with the promise its caller waits on, so a task dropped at close can still be answered. */
+  private final class Task<T> implements Runnable {
+    private final Callable<T> task;
+    private final Context context;
+    private final Promise<T> promise;
+
+    Task(Callable<T> task, Context context, Promise<T> promise) {
+      this.task = task;
+      this.context = context;
+      this.promise = promise;
+    }
+
+    @Override
+    public void run() {
+      active.incrementAndGet();
+      try {
+        T result = task.call();
+        context.runOnContext(v -> promise.complete(result));
+      } catch (Throwable failure) {
+        context.runOnContext(v -> promise.fail(failure));
+      } finally {
+        active.decrementAndGet();
+      }
+    }
+
+    /** Never started: the pool closed first. Answered as a submit after close is. */
+    void abandon() {
+      PoolSaturatedException closed = new PoolSaturatedException("verification pool closed", retryAfterSeconds);
+      context.runOnContext(v -> promise.fail(closed));
     }
   }
 
@@ -100,15 +120,19 @@ public final class VerificationPool {
 
   /**
    * Stops taking tasks, lets those already accepted finish (their callers still get answers),
-   * and completes when the threads are gone or after {@code graceMillis}, when the rest are
-   * interrupted. The wait happens on a Vert.x worker thread, so this may be called from a
-   * verticle's stop.
+   * and completes when the threads are gone or after {@code graceMillis}, when the running ones are
+   * interrupted and those still queued are dropped, their callers answered with
+   * {@link PoolSaturatedException} as for a task submitted after close (a dropped task's caller
+   * would otherwise wait forever). The wait happens on a Vert.x worker thread, so this may be
+   * called from a verticle's stop.
    */
   public Future<Void> close(long graceMillis) {
     executor.shutdown();
     return vertx.executeBlocking(() -> {
       if (!executor.awaitTermination(graceMillis, TimeUnit.MILLISECONDS)) {
-        executor.shutdownNow();
+        for (Runnable dropped : executor.shutdownNow()) {
+          ((Task<?>) dropped).abandon();
+        }
       }
       return null;
     });

@@ -101,6 +101,44 @@ class VerificationPoolTest {
     pool = null;
   }
 
+  /**
+   * A PBKDF2 runs to its end whatever the interrupt, so the grace can run out with tasks still queued: the
+   * pool drops those, and their callers (logins waiting on them) must be answered, not left hanging.
+   */
+  @Test
+  void closeAnswersTheQueuedTasksItDropsWhenTheGraceRunsOut(Vertx vertx) throws Exception {
+    pool = new VerificationPool(vertx, 1, 2, 3);
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Future<String> busy = pool.submit(() -> {
+      running.countDown();
+      while (true) {
+        try {
+          release.await();
+          return "busy";
+        } catch (InterruptedException ignoredAsPbkdf2Does) {
+          // keep going, as a derivation in progress does
+        }
+      }
+    });
+    assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+    Future<String> queued = pool.submit(() -> "never started");
+
+    pool.close(50).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    try {
+      assertThat(queued.toCompletionStage().toCompletableFuture()
+          .handle((value, failure) -> failure).get(10, TimeUnit.SECONDS))
+          .as("the caller of a task dropped at close gets an answer")
+          .isInstanceOf(PoolSaturatedException.class)
+          .hasMessage("verification pool closed");
+      assertThat(pool.queueDepth()).isZero();
+    } finally {
+      release.countDown();
+    }
+    assertThat(busy.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)).isEqualTo("busy");
+    pool = null;
+  }
+
   @Test
   void sizesFromSettings(Vertx vertx) {
     pool = VerificationPool.create(vertx, PasswordSettings.DEFAULTS.withPool(3, 5));
