@@ -74,8 +74,14 @@ public final class DjangoPbkdf2Hasher {
     }
     byte[] candidate = Pbkdf2Sha256.derive(password.getBytes(StandardCharsets.UTF_8),
         parsed.saltBytes(), parsed.iterations(), StoredHash.KEY_BYTES);
-    return MessageDigest.isEqual(candidate, parsed.key())
+    // A lone surrogate (JSON allows "\ud800") has no UTF-8 form and was hashed as '?': it is not the
+    // password with a '?' there. Django cannot be handed one; the work is done all the same, for the timing.
+    return MessageDigest.isEqual(candidate, parsed.key()) && hasUtf8Form(password)
         ? Verification.MATCH : Verification.MISMATCH;
+  }
+
+  private static boolean hasUtf8Form(String text) {
+    return StandardCharsets.UTF_8.newEncoder().canEncode(text);
   }
 
   /**

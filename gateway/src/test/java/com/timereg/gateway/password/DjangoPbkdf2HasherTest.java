@@ -157,6 +157,20 @@ class DjangoPbkdf2HasherTest {
         .isEqualTo(Verification.MISMATCH);
   }
 
+  /**
+   * JSON lets a client send a lone surrogate ("\\ud800"), which has no UTF-8 form: Java's encoder writes '?'
+   * for it, so it would verify as the password with a '?' in its place. Django can never be handed such a
+   * string (its str.encode raises), and no stored password holds one (the policy refuses them).
+   */
+  @Test
+  void aLoneSurrogateIsNotTheQuestionMarkItWouldBeEncodedAs() {
+    String stored = DjangoPbkdf2Hasher.encode("pass?word", "somesalt", 1);
+
+    assertThat(DjangoPbkdf2Hasher.verify("pass?word", stored)).isEqualTo(Verification.MATCH);
+    assertThat(DjangoPbkdf2Hasher.verify("pass\ud800word", stored)).isEqualTo(Verification.MISMATCH);
+    assertThat(DjangoPbkdf2Hasher.verify("pass\udc00word", stored)).isEqualTo(Verification.MISMATCH);
+  }
+
   @Test
   void flagsHashesBelowPolicyIterationsForRehash() throws IOException {
     String at1000 = byNote("ascii, low count").encoded();
