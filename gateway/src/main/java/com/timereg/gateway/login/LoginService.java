@@ -13,6 +13,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.net.InetAddress;
+import java.text.Normalizer;
 import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -58,7 +59,11 @@ public final class LoginService {
   }
 
   public Future<LoginResult> login(InetAddress client, String rawLoginName, String password) {
-    String loginName = rawLoginName == null ? "" : rawLoginName.strip();
+    String typed = rawLoginName == null ? "" : rawLoginName.strip();
+    // NFKC as Django's login form (UsernameField), which stores names so too: the same name typed in another form
+    // (a decomposed accent, a ligature, full-width letters) is the same user. As there, only a name of a possible
+    // length is normalised (NFKC can lengthen it); stripped again for what NFKC makes a space (a no-break space).
+    String loginName = typed.length() > MAX_LOGIN_NAME ? typed : Normalizer.normalize(typed, Normalizer.Form.NFKC).strip();
     // A NUL is no character of any name, and PostgreSQL refuses it in text: the lookup would fail as an outage.
     if (loginName.isEmpty() || loginName.length() > MAX_LOGIN_NAME || loginName.indexOf('\0') >= 0
         || password == null || password.isEmpty() || password.length() > MAX_PASSWORD) {
