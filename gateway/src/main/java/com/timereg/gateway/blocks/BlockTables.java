@@ -33,6 +33,9 @@ final class BlockTables {
       + "first_seen, last_seen, created_at, expires_at, level, created_by, origin_node) "
       + "VALUES ($1::text::cidr, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id, cidr";
 
+  /** First key of the transaction locks that serialise manual blocks of one range (second key: the range's hash). */
+  static final int MANUAL_BLOCK_LOCKS = 0x67776d62;
+
   private final Pool pool;
   private final NodeId node;
   /** This node's client prefixes: they decide whether a manual block covers one client (its scope). */
@@ -80,13 +83,19 @@ final class BlockTables {
         .mapEmpty();
   }
 
-  /** Records a manual block, replacing (lifting) an active manual block of exactly the same range. */
+  /**
+   * Records a manual block, replacing (lifting) an active manual block of exactly the same range. Two blocks of
+   * one range at the same instant take turns on a lock of that range: otherwise neither would see the other's
+   * uncommitted row to replace, and both would stay active (no unique index can say "active", which needs now).
+   */
   Future<BlockRecord> insertManual(BlockEntry b, String actor, Instant now) {
-    return pool.withTransaction(c -> c.preparedQuery(
-            "UPDATE blocks SET lifted_at = $2, lifted_by = $3, lift_reason = 'replaced by a new manual block' "
-                + "WHERE cidr = $1::text::cidr AND kind = 'manual' AND lifted_at IS NULL AND expires_at > $2 "
-                + "RETURNING id")
-        .execute(Tuple.of(b.subject().toString(), time(now), actor))
+    return pool.withTransaction(c -> c.preparedQuery("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+        .execute(Tuple.of(MANUAL_BLOCK_LOCKS, b.subject().toString()))
+        .compose(locked -> c.preparedQuery(
+                "UPDATE blocks SET lifted_at = $2, lifted_by = $3, lift_reason = 'replaced by a new manual block' "
+                    + "WHERE cidr = $1::text::cidr AND kind = 'manual' AND lifted_at IS NULL AND expires_at > $2 "
+                    + "RETURNING id")
+            .execute(Tuple.of(b.subject().toString(), time(now), actor)))
         .compose(replaced -> insertBlock(c, b, actor).compose(id -> {
           JsonObject details = new JsonObject().put("blockId", id).put("expiresAt", b.until().toString())
               .put("durationSeconds", b.until().getEpochSecond() - b.since().getEpochSecond())
