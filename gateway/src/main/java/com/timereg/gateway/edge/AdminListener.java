@@ -21,7 +21,11 @@ final class AdminListener {
 
   /** Reads the certificate files now, on the start-up thread. */
   static HttpServerOptions options(AdminSettings settings, ServerTls tls) throws IOException {
-    HttpServerOptions options = new HttpServerOptions().setHost(settings.host());
+    // HTTP/1.x only without TLS: Vert.x would otherwise accept cleartext HTTP/2 (an h2c upgrade), and a local
+    // proxy publishing only /metrics or /health tunnels an upgraded connection (as for WebSockets) unchecked, so
+    // every later stream would reach /admin/api as a trusted local caller (AdminListenerH2cSmugglingTest). With
+    // TLS, HTTP/2 is negotiated by ALPN, which a proxy cannot pass on blindly.
+    HttpServerOptions options = new HttpServerOptions().setHost(settings.host()).setHttp2ClearTextEnabled(false);
     AdminTlsSettings t = settings.tls();
     if (t.enabled()) {
       ServerTls.KeyMaterial material = new ServerTls.KeyMaterial(
