@@ -2,6 +2,7 @@ package com.timereg.gateway.cli;
 
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -11,11 +12,15 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -26,6 +31,11 @@ import java.util.concurrent.TimeoutException;
 final class AdminClient {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+  /**
+   * The largest answer read: the API's largest, a page of 500 blocks, is some 500 KB. Something else at
+   * --admin-url could answer without end and make the CLI run out of memory.
+   */
+  static final int MAX_ANSWER_BYTES = 8 << 20;
 
   private final URI base;
   private final String actor;
@@ -82,7 +92,7 @@ final class AdminClient {
     }
     HttpResponse<String> response;
     try {
-      response = await(http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()));
+      response = await(http.sendAsync(b.build(), info -> new LimitedBody(uri)));
     } catch (HttpConnectTimeoutException e) {
       throw new AdminClientException("no answer from " + base + " within " + CONNECT_TIMEOUT.toSeconds()
           + " s; is the gateway running there? (--admin-url)");
@@ -151,6 +161,57 @@ final class AdminClient {
       return body == null || body.isBlank() ? null : new JsonObject(body);
     } catch (DecodeException | ClassCastException e) {
       return null;
+    }
+  }
+
+  /** The answer as UTF-8 text (JSON's encoding), refused once it grows beyond {@link #MAX_ANSWER_BYTES}. */
+  private static final class LimitedBody implements HttpResponse.BodySubscriber<String> {
+    private final URI uri;
+    private final CompletableFuture<String> text = new CompletableFuture<>();
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private Flow.Subscription subscription;
+
+    LimitedBody(URI uri) {
+      this.uri = uri;
+    }
+
+    @Override
+    public CompletionStage<String> getBody() {
+      return text;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      s.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> buffers) {
+      for (ByteBuffer buffer : buffers) {
+        if (text.isDone()) {
+          return;
+        }
+        if (buffer.remaining() > MAX_ANSWER_BYTES - bytes.size()) {
+          subscription.cancel();
+          text.completeExceptionally(new AdminClientException("the answer from " + uri + " is larger than "
+              + (MAX_ANSWER_BYTES >> 20) + " MB, more than the admin API ever sends; is --admin-url the admin listener?"));
+          return;
+        }
+        byte[] chunk = new byte[buffer.remaining()];
+        buffer.get(chunk);
+        bytes.write(chunk, 0, chunk.length);
+      }
+    }
+
+    @Override
+    public void onError(Throwable e) {
+      text.completeExceptionally(e);
+    }
+
+    @Override
+    public void onComplete() {
+      text.complete(bytes.toString(StandardCharsets.UTF_8));
     }
   }
 
