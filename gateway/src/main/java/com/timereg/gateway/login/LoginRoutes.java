@@ -275,6 +275,14 @@ public final class LoginRoutes {
       }
       return;
     }
+    if (bearer && identity.isEmpty() && SessionAuthenticator.failure(ctx).orElse(null) == AuthFailure.INVALID_TOKEN) {
+      // Run out, or not ours to accept: the session it names lives on, so "signed out" would be a lie the app
+      // acts on (it drops a refresh token that stays good). An ended session's token is the 204 below.
+      ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"gateway\", error=\"invalid_token\"");
+      error(ctx, 401, "invalid_token", "The access token is expired or not valid, so no session was ended; "
+          + "end it with its refresh token: POST /auth/revoke {\"refresh_token\": \"...\"}.");
+      return;
+    }
     Future<Boolean> revoked;
     if (identity.isPresent()) {
       revoked = sessions.revokeSession(identity.get().sessionId(), RevocationReason.LOGOUT);

@@ -99,6 +99,8 @@ public final class SessionAuthenticator implements Handler<RoutingContext> {
         if (ar.succeeded()) {
           noteExpiry(ctx, bearer);
           authenticated(ctx, ar.result());
+        } else if (ar.cause() instanceof TokenRejectedException r && r.reason() == TokenRejection.REVOKED) {
+          unauthenticated(ctx, AuthFailure.SESSION_ENDED);
         } else {
           unauthenticated(ctx, AuthFailure.INVALID_TOKEN);
         }

@@ -361,6 +361,30 @@ class BrowserSessionEndToEndTest {
     assertThat(refresh(tokens.getString("refresh_token")).status()).isEqualTo(401);
   }
 
+  /**
+   * A bearer logout that ends nothing must not say it did: with a token the gateway refuses (run out, or not
+   * its signature) the answer was 204, and the app dropped a refresh token that stayed good. It is now 401,
+   * naming the way out (/auth/revoke with the refresh token). A token whose session has ended already gets
+   * the 204 again: there is nothing left to end.
+   */
+  @Test
+  void aBearerLogoutWithARefusedTokenSaysSoAndTheSessionLivesOn() {
+    var tokens = gw.tokenLogin(USER, PASSWORD).json();
+    String access = tokens.getString("access_token");
+    String forged = access.substring(0, access.length() - 4) + (access.endsWith("AAAA") ? "BBBB" : "AAAA");
+    Reply refused = gw.http.postJson("/logout", new JsonObject(), "Authorization", "Bearer " + forged);
+    assertThat(refused.status()).isEqualTo(401);
+    assertThat(refused.header("WWW-Authenticate")).contains("invalid_token");
+    assertThat(refused.json().getString("message")).contains("/auth/revoke");
+    assertThat(bearerGet(access).status()).as("the session was not ended").isEqualTo(200);
+
+    assertThat(gw.http.postJson("/logout", new JsonObject(), "Authorization", "Bearer " + access).status())
+        .isEqualTo(204);
+    refusedWithin(Duration.ofSeconds(2), access);
+    assertThat(gw.http.postJson("/logout", new JsonObject(), "Authorization", "Bearer " + access).status())
+        .as("logging out of an ended session again").isEqualTo(204);
+  }
+
   @Test
   void revokeEndsTheBearersSessionAndItsRefreshToken() {
     var tokens = gw.tokenLogin(USER, PASSWORD).json();
