@@ -1,7 +1,9 @@
 package com.timereg.gateway.proxy;
 
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -194,7 +196,12 @@ abstract class Exchange implements ResponseDeadlines.Waiting {
     if (failure == ProxyFailure.CLIENT_CLOSED) {
       status = failure.status();
     } else if (!request.response().headWritten()) {
-      ErrorResponses.send(request, failure);
+      Future<Void> sent = ErrorResponses.send(request, failure);
+      if (failure == ProxyFailure.BODY_TOO_LARGE && request.version() != HttpVersion.HTTP_2) {
+        // Closed after the 413, as ProxyHandler.refuse closes it: the rest of a chunked body already over the
+        // limit is not wanted, and read on to its end it could go on for ever.
+        sent.onComplete(done -> request.connection().close());
+      }
       status = failure.status();
     } else {
       // Too late for a status: cut the connection so the client cannot mistake a partial body for a whole one.

@@ -63,4 +63,31 @@ class ProxyBodyLimitTest {
     }));
     assertThat(reply.status()).isEqualTo(413);
   }
+
+  /**
+   * A chunked upload that grows past the limit is answered 413 and its connection closed, as a declared length
+   * over the limit is: the rest of the body is not wanted, and reading it on would let one client stream
+   * without end through a gateway that has already said no.
+   */
+  @Test
+  void aChunkedBodyGrowingOverTheLimitClosesTheConnectionAfterThe413(Vertx vertx, VertxTestContext test) {
+    int port = await(new DemoBackend(vertx, DemoBackend.Options.DEFAULTS).start("127.0.0.1", 0));
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(ProxyTestBed.ALICE), false,
+        LIMIT);
+    Buffer received = Buffer.buffer();
+    io.vertx.core.net.NetClient raw = vertx.createNetClient(new io.vertx.core.net.NetClientOptions().setSsl(true)
+        .setTrustOptions(bed.certificate.trustOptions()).setHostnameVerificationAlgorithm(""));
+    String chunk = Integer.toHexString(LIMIT) + "\r\n" + "x".repeat(LIMIT) + "\r\n";
+
+    bed.context.runOnContext(start -> raw.connect(bed.port, "localhost").onComplete(test.succeeding(socket -> {
+      socket.handler(received::appendBuffer);
+      socket.closeHandler(closed -> test.verify(() -> {
+        assertThat(received.toString()).startsWith("HTTP/1.1 413").contains("payload_too_large");
+        test.completeNow();
+      }));
+      // Two chunks over the limit and no last chunk: the upload goes on as far as the gateway is concerned.
+      socket.write("POST /api/timesheets HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n"
+          + "Accept: application/json\r\n\r\n" + chunk + chunk);
+    })));
+  }
 }
