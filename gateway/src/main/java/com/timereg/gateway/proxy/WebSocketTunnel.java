@@ -57,7 +57,12 @@ final class WebSocketTunnel extends Exchange {
     // Hold frames the backend sends right after its 101 until the client side is ready to take them.
     backendSocket.pause();
     HttpServerResponse clientResponse = request.response();
+    // The gateway's Strict-Transport-Security, when it sends one, stands for the host, as on every other answer.
+    String hsts = clientResponse.headers().get("Strict-Transport-Security");
     HeaderHygiene.toClient(response.headers(), clientResponse.headers(), true, support.settings.gatewayCookiePrefix());
+    if (hsts != null) {
+      clientResponse.headers().set("Strict-Transport-Security", hsts);
+    }
     request.toNetSocket().onComplete(upgraded -> {
       if (upgraded.failed()) {
         backendSocket.close();

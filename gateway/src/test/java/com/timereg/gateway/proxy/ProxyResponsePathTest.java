@@ -112,4 +112,48 @@ class ProxyResponsePathTest {
     assertThat(reply.status()).isEqualTo(502);
     assertThat(reply.body().toString()).contains("\"bad_gateway\"");
   }
+
+  /**
+   * The gateway's Strict-Transport-Security stands for the host (docs/proxy.md): a backend's own is dropped on a
+   * WebSocket's 101 too, as on every other answer. The tunnel's 101 carried both, the backend's after the gateway's.
+   */
+  @org.junit.jupiter.api.Test
+  void aWebSocketHandshakeCarriesOnlyTheGatewaysStrictTransportSecurity(Vertx vertx) {
+    int port = await(vertx.createNetServer().connectHandler(socket -> {
+      StringBuilder seen = new StringBuilder();
+      socket.handler(data -> {
+        seen.append(data.toString(StandardCharsets.ISO_8859_1));
+        int end = seen.indexOf("\r\n\r\n");
+        if (end >= 0 && seen.indexOf("HTTP/1.1") >= 0 && !seen.toString().startsWith("done")) {
+          java.util.regex.Matcher key = java.util.regex.Pattern.compile("(?i)sec-websocket-key: *([^\r]+)")
+              .matcher(seen);
+          key.find();
+          String accept = accept(key.group(1).trim());
+          seen.setLength(0);
+          seen.append("done");
+          socket.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              + "Sec-WebSocket-Accept: " + accept + "\r\n"
+              + "Strict-Transport-Security: max-age=1\r\n\r\n");
+        }
+      });
+    }).listen(0, "127.0.0.1")).actualPort();
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), rc -> {
+      ProxyTestBed.signedIn(ALICE).handle(rc);
+      rc.response().putHeader("Strict-Transport-Security", "max-age=60");
+    });
+
+    io.vertx.core.http.WebSocket socket = bed.call(() -> bed.webSocketClient().connect("/ws/echo"));
+
+    assertThat(socket.headers().getAll("Strict-Transport-Security")).containsExactly("max-age=60");
+  }
+
+  private static String accept(String key) {
+    try {
+      byte[] sha1 = java.security.MessageDigest.getInstance("SHA-1")
+          .digest((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII));
+      return java.util.Base64.getEncoder().encodeToString(sha1);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 }
