@@ -36,29 +36,20 @@ class BlockSyncRacesAndScopeTest {
   static final int WRITE_GATE = 4242;
 
   private final List<TestNode> nodes = new ArrayList<>();
-  private Connection gate;
+  private InsertGate gate;
 
   @BeforeEach
   void clean(TestDatabase db) throws Exception {
     try (Connection c = db.openJdbc(); Statement s = c.createStatement()) {
       s.execute("TRUNCATE blocks, allowlist, audit_events");
-      // Node B's automatic block writes wait at the gate while the test holds it.
-      s.execute("CREATE OR REPLACE FUNCTION test_gate_node_b() RETURNS trigger LANGUAGE plpgsql AS $$ "
-          + "BEGIN IF NEW.origin_node = 'node-b' THEN PERFORM pg_advisory_xact_lock_shared(" + WRITE_GATE + "); "
-          + "END IF; RETURN NEW; END $$");
-      s.execute("CREATE TRIGGER test_gate_node_b BEFORE INSERT ON blocks FOR EACH ROW "
-          + "EXECUTE FUNCTION test_gate_node_b()");
     }
+    // Node B's automatic block writes wait at the gate while the test holds it.
+    gate = InsertGate.install(db, "test_gate_node_b", "NEW.origin_node = 'node-b'", WRITE_GATE);
   }
 
   @AfterEach
-  void close(TestDatabase db, VertxTestContext ctx) throws Exception {
-    if (gate != null) {
-      gate.close();
-    }
-    try (Connection c = db.openJdbc(); Statement s = c.createStatement()) {
-      s.execute("DROP TRIGGER IF EXISTS test_gate_node_b ON blocks");
-    }
+  void close(VertxTestContext ctx) throws Exception {
+    gate.close();
     Future.join(nodes.stream().map(TestNode::close).toList()).onComplete(ar -> ctx.completeNow());
   }
 
@@ -77,10 +68,7 @@ class BlockSyncRacesAndScopeTest {
     AtomicInteger appliedOnA = new AtomicInteger();
     Future.all(a.start(), b.start())
         .compose(v -> vertx.executeBlocking(() -> {
-          gate = db.openJdbc();
-          try (Statement s = gate.createStatement()) {
-            s.execute("SELECT pg_advisory_lock(" + WRITE_GATE + ")");
-          }
+          gate.shut();
           return null;
         }))
         .compose(v -> {
@@ -96,9 +84,7 @@ class BlockSyncRacesAndScopeTest {
         .compose(v -> {
           appliedOnA.set(a.metrics.count("notification applied"));
           return vertx.executeBlocking(() -> {
-            try (Statement s = gate.createStatement()) {
-              s.execute("SELECT pg_advisory_unlock(" + WRITE_GATE + ")");
-            }
+            gate.open();
             return null;
           });
         })
@@ -133,9 +119,7 @@ class BlockSyncRacesAndScopeTest {
     Future.all(a.start(), b.start())
         .compose(v -> vertx.executeBlocking(() -> {
           // Not node B's automatic write: the gate must not hold this test's writes.
-          try (Connection c = db.openJdbc(); Statement s = c.createStatement()) {
-            s.execute("DROP TRIGGER IF EXISTS test_gate_node_b ON blocks");
-          }
+          gate.remove();
           return null;
         }))
         .compose(v -> a.sync.block("2001:db8:7:100::/56", Duration.ofHours(1), "abuse", "alice"))

@@ -33,29 +33,20 @@ class ConcurrentManualBlocksTest {
   static final int WRITE_GATE = 4343;
 
   private TestNode node;
-  private Connection gate;
+  private InsertGate gate;
 
   @BeforeEach
   void clean(TestDatabase db) throws Exception {
     try (Connection c = db.openJdbc(); Statement s = c.createStatement()) {
       s.execute("TRUNCATE blocks, allowlist, audit_events");
-      // Manual block rows wait here while the test holds the gate: both edits are then under way at once.
-      s.execute("CREATE OR REPLACE FUNCTION test_gate_manual() RETURNS trigger LANGUAGE plpgsql AS $$ "
-          + "BEGIN IF NEW.kind = 'manual' THEN PERFORM pg_advisory_xact_lock_shared(" + WRITE_GATE + "); "
-          + "END IF; RETURN NEW; END $$");
-      s.execute("CREATE TRIGGER test_gate_manual BEFORE INSERT ON blocks FOR EACH ROW "
-          + "EXECUTE FUNCTION test_gate_manual()");
     }
+    // Manual block rows wait here while the test holds the gate: both edits are then under way at once.
+    gate = InsertGate.install(db, "test_gate_manual", "NEW.kind = 'manual'", WRITE_GATE);
   }
 
   @AfterEach
-  void close(TestDatabase db, VertxTestContext ctx) throws Exception {
-    if (gate != null) {
-      gate.close();
-    }
-    try (Connection c = db.openJdbc(); Statement s = c.createStatement()) {
-      s.execute("DROP TRIGGER IF EXISTS test_gate_manual ON blocks");
-    }
+  void close(VertxTestContext ctx) throws Exception {
+    gate.close();
     (node == null ? Future.<Void>succeededFuture() : node.close()).onComplete(ar -> ctx.completeNow());
   }
 
@@ -65,10 +56,7 @@ class ConcurrentManualBlocksTest {
     String range = "198.18.40.0/24";
     node.start()
         .compose(v -> vertx.executeBlocking(() -> {
-          gate = db.openJdbc();
-          try (Statement s = gate.createStatement()) {
-            s.execute("SELECT pg_advisory_lock(" + WRITE_GATE + ")");
-          }
+          gate.shut();
           return null;
         }))
         .compose(v -> {
@@ -78,9 +66,7 @@ class ConcurrentManualBlocksTest {
                   () -> vertx.executeBlocking(() -> count(db,
                       "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted", null) == 2))
               .compose(w -> vertx.executeBlocking(() -> {
-                try (Statement s = gate.createStatement()) {
-                  s.execute("SELECT pg_advisory_unlock(" + WRITE_GATE + ")");
-                }
+                gate.open();
                 return null;
               }))
               .compose(w -> Future.all(first, second));
