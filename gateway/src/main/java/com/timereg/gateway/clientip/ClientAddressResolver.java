@@ -1,7 +1,10 @@
 package com.timereg.gateway.clientip;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +19,11 @@ import java.util.Map;
 public final class ClientAddressResolver {
   /** More entries than any real proxy chain; bounds the work a hostile header can cause. */
   static final int MAX_ENTRIES = 64;
+  /**
+   * RFC 6052's well-known prefix: a NAT64 or SIIT-DC translator's name for the IPv4 address in the last 32 bits.
+   * Read as IPv6, every IPv4 client behind the translator would share one /64 client key.
+   */
+  private static final Cidr NAT64 = Cidr.parse("64:ff9b::/96");
 
   private final CidrTable<Boolean> trustedProxies;
 
@@ -38,9 +46,14 @@ public final class ClientAddressResolver {
   /**
    * @param peer the socket peer address
    * @param forwardedForHeaders every X-Forwarded-For header value in arrival order (may be empty)
-   * @return the client address; the peer whenever the headers cannot be trusted or parsed
+   * @return the client address; the peer whenever the headers cannot be trusted or parsed. An address in
+   *     64:ff9b::/96 is the IPv4 address it embeds, as an IPv4-mapped one is.
    */
   public InetAddress resolve(InetAddress peer, List<String> forwardedForHeaders) {
+    return embeddedIpv4(forwardedOrPeer(peer, forwardedForHeaders));
+  }
+
+  private InetAddress forwardedOrPeer(InetAddress peer, List<String> forwardedForHeaders) {
     if (trustedProxies.isEmpty() || forwardedForHeaders.isEmpty() || !isTrustedProxy(peer)) {
       return peer;
     }
@@ -59,6 +72,17 @@ public final class ClientAddressResolver {
     }
     // Every hop is one of ours (an internal caller): the first of them is the client.
     return leftMostTrusted != null ? leftMostTrusted : peer;
+  }
+
+  private static InetAddress embeddedIpv4(InetAddress address) {
+    if (!(address instanceof Inet6Address) || !NAT64.contains(address)) {
+      return address;
+    }
+    try {
+      return InetAddress.getByAddress(Arrays.copyOfRange(address.getAddress(), 12, 16));
+    } catch (UnknownHostException e) {
+      return address; // only thrown for a wrong array length
+    }
   }
 
   private static List<String> splitEntries(List<String> headers) {

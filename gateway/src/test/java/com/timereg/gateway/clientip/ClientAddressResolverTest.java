@@ -84,4 +84,18 @@ class ClientAddressResolverTest {
     String many = String.join(",", Collections.nCopies(10_000, "10.0.0.9"));
     assertThat(resolve("10.0.0.2", "203.0.113.9, " + many)).isEqualTo("10.0.0.9");
   }
+
+  @Test
+  void ipv4ClientsTranslatedIntoTheNat64PrefixAreTheirOwnIpv4AddressesNotOneShared64() {
+    // Behind a NAT64/SIIT-DC translator (RFC 6052's well-known prefix 64:ff9b::/96) every IPv4 client arrives
+    // as 64:ff9b::a.b.c.d. Read as IPv6, all of them would fall in one /64, one client key: ten typos from
+    // anyone would block every IPv4 user, and the same client seen over IPv4 would get a second budget.
+    ClientKeys keys = new ClientKeys(ClientKeyPolicy.DEFAULTS);
+    InetAddress a = resolver.resolve(ip("64:ff9b::c000:221"), List.of());
+    InetAddress b = resolver.resolve(ip("64:ff9b::cb00:7109"), List.of());
+    assertThat(a.getHostAddress()).isEqualTo("192.0.2.33");
+    assertThat(resolve("10.0.0.2", "64:ff9b::cb00:7109")).isEqualTo("203.0.113.9");
+    assertThat(keys.clientKey(a)).isNotEqualTo(keys.clientKey(b))
+        .isEqualTo(keys.clientKey(ip("192.0.2.33")));
+  }
 }
