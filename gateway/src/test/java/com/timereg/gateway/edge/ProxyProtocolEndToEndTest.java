@@ -142,6 +142,34 @@ class ProxyProtocolEndToEndTest {
   }
 
   @Test
+  void aProxyHeaderTrickledAByteAtATimeIsCutOffTenSecondsAfterTheConnectionOpened() throws Exception {
+    // Vert.x bounds the PROXY header with an idle timeout (10 s without a byte), so a header that arrives one
+    // byte a second would keep its connection open before TLS for minutes (a v1 line may be 107 bytes long, a
+    // v2 header 64 KiB):
+    // a cheap way to hold on to connections. The bound is 10 s from accept, however the bytes arrive.
+    byte[] header = proxyLine("127.0.40.1").getBytes(StandardCharsets.US_ASCII);
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.bind(new java.net.InetSocketAddress("127.0.8.5", 0));
+      socket.connect(new java.net.InetSocketAddress("127.0.0.1", gw.gateway().publicPort()));
+      // Each read waits a second for the gateway to close the connection, which paces the bytes as well.
+      socket.setSoTimeout(1000);
+      boolean closed = false;
+      for (int second = 0; second < 16 && !closed; second++) {
+        try {
+          socket.getOutputStream().write(header[second]); // never its end: 16 s, 16 of its 44 bytes
+          socket.getOutputStream().flush();
+          closed = socket.getInputStream().read() < 0;
+        } catch (java.net.SocketTimeoutException stillOpen) {
+          // not closed yet
+        } catch (java.io.IOException reset) {
+          closed = true;
+        }
+      }
+      assertThat(closed).as("the connection is closed although a byte arrived every second").isTrue();
+    }
+  }
+
+  @Test
   void aBalancersHealthCheckWithoutAClientIsTheBalancerItself() throws Exception {
     String answer = exchange("127.0.8.3", "PROXY UNKNOWN\r\n", get("/api/timesheets", null));
     assertThat(status(answer)).as(answer).isEqualTo(401);
