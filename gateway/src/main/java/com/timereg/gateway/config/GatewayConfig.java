@@ -1,10 +1,12 @@
 package com.timereg.gateway.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import com.timereg.gateway.admin.AdminSettings;
 import com.timereg.gateway.breach.BreachSetSettings;
 import com.timereg.gateway.password.PasswordSettings;
@@ -82,9 +84,14 @@ public record GatewayConfig(
     try {
       // A key or section written twice would otherwise keep only the last: the first one's settings (allowed
       // hosts, trusted proxies) would vanish without a word.
-      JsonNode root = new ObjectMapper(new YAMLFactory())
-          .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
-          .readTree(Files.readString(file));
+      ObjectMapper mapper = new ObjectMapper(new YAMLFactory())
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+      String text = Files.readString(file);
+      List<String> shape = shapeProblems(mapper, text, file);
+      if (!shape.isEmpty()) {
+        throw new ConfigException(shape);
+      }
+      JsonNode root = mapper.readTree(text);
       if (root == null || root.isMissingNode() || root.isNull()) {
         return JsonNodeFactory.instance.objectNode();
       }
@@ -106,6 +113,33 @@ public record GatewayConfig(
     } catch (IOException e) {
       throw new ConfigException(List.of(file + ": cannot read (" + e.getMessage() + ")"));
     }
+  }
+
+  /**
+   * What the tree would hide. The YAML reader hands an alias over as the name of its anchor, a string where a
+   * value was meant (admin.host "lo"), and reads only the first of several documents, dropping the others'
+   * settings without a word. Neither is needed in a file of settings, so both are refused.
+   */
+  private static List<String> shapeProblems(ObjectMapper mapper, String text, Path file) throws IOException {
+    // A set: an alias used in a list many times over is one mistake.
+    java.util.Set<String> problems = new java.util.LinkedHashSet<>();
+    try (com.fasterxml.jackson.core.JsonParser p = mapper.createParser(text)) {
+      int depth = 0;
+      int documents = 0;
+      for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+        int line = p.currentTokenLocation().getLineNr();
+        if (p instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
+          problems.add(file + ": alias *" + p.getText() + " at line " + line
+              + ": anchors and aliases are not supported; write the value itself");
+        }
+        if (depth == 0 && t != JsonToken.VALUE_NULL && ++documents == 2) {
+          problems.add(file + ": more than one YAML document (the next starts at line " + line
+              + "); only the first would be read, so write them as one");
+        }
+        depth += t.isStructStart() ? 1 : t.isStructEnd() ? -1 : 0;
+      }
+    }
+    return List.copyOf(problems);
   }
 
   /** YAML reads an unquoted {@code off} or {@code on} as a boolean: both spellings mean the same here. */
