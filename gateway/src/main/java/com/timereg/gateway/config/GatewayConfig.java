@@ -109,7 +109,7 @@ public record GatewayConfig(
         throw new ConfigException(List.of(file + ": key '" + twice.group(1) + "' is written twice in one section"
             + " (again" + where + "); write it once"));
       }
-      throw new ConfigException(List.of(file + ": not valid YAML" + where + ": " + e.getOriginalMessage()));
+      throw new ConfigException(List.of(file + ": not valid YAML" + yamlProblem(e, where)));
     } catch (IOException e) {
       throw new ConfigException(List.of(file + ": cannot read (" + e.getMessage() + ")"));
     }
@@ -140,6 +140,18 @@ public record GatewayConfig(
       }
     }
     return List.copyOf(problems);
+  }
+
+  /**
+   * The parser's reason without its excerpt of the file: the line quoted there may hold a password written where
+   * only a reference may stand, and this message goes to the logs.
+   */
+  private static String yamlProblem(JsonProcessingException e, String where) {
+    if (e.getCause() instanceof org.yaml.snakeyaml.error.MarkedYAMLException m && m.getProblem() != null) {
+      String line = m.getProblemMark() == null ? where : " at line " + (m.getProblemMark().getLine() + 1);
+      return line + ": " + (m.getContext() == null ? "" : m.getContext() + ": ") + m.getProblem();
+    }
+    return where + ": " + String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("");
   }
 
   /** YAML reads an unquoted {@code off} or {@code on} as a boolean: both spellings mean the same here. */

@@ -77,4 +77,15 @@ class ConfigurationFileShapeTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("public.access-log: expected a single value");
   }
+
+  @Test
+  void aYamlErrorNamesItsLineWithoutRepeatingIt() throws IOException {
+    // The parser's message quotes the line it stopped at; here that line holds a password written where only a
+    // reference may stand, and the message goes to the logs.
+    Path f = write("database:\n  password: hunter2: x\n");
+    assertThatThrownBy(() -> load(f))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("not valid YAML at line 2")
+        .hasMessageNotContaining("hunter2");
+  }
 }
