@@ -32,7 +32,10 @@ VOLUME ["/etc/gateway", "/var/lib/gateway"]
 ENV GATEWAY_DATA_DIR=/var/lib/gateway
 USER gateway
 WORKDIR /var/lib/gateway
-EXPOSE 8443 9090
+# Only the public listener. The admin listener (9090: health, metrics, console) binds the container's loopback
+# unless admin.host says otherwise, which needs admin.tls for the console (README): published, 9090 would lead
+# nowhere. The health check below runs inside the container and reaches it there.
+EXPOSE 8443
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s \
   CMD curl -fsS http://127.0.0.1:9090/health/live || exit 1
 ENTRYPOINT ["sh", "-c", "exec java $(cat /opt/gateway/jvm.options) --sun-misc-unsafe-memory-access=allow $JAVA_OPTS -jar /opt/gateway/gateway.jar --config /etc/gateway/gateway.yaml \"$@\"", "--"]
