@@ -64,9 +64,11 @@ public record SsoSettings(
       out.add("authority-template must use https (http only to a loopback host), got '" + authorityTemplate + "'");
     }
     publicBaseUrl.ifPresent(u -> {
+      // User info too: it would stand in every redirect URI sent to the provider, and the start-up log line.
       if (!"https".equals(u.getScheme()) || u.getHost() == null || (u.getPath() != null && !u.getPath().isEmpty())
-          || u.getQuery() != null || u.getFragment() != null) {
-        out.add("public-base-url must be https://host[:port] without a path, got '" + u + "'");
+          || u.getQuery() != null || u.getFragment() != null || u.getRawUserInfo() != null) {
+        out.add("public-base-url must be https://host[:port] without user info or a path, got '"
+            + u.toString().replaceAll("(?<=//)[^/?#]*@", "...@") + "'");
       }
     });
     positive(out, "discovery-timeout", discoveryTimeout);

@@ -115,6 +115,16 @@ class GatewayConfigTest {
   }
 
   @Test
+  void aBaseUrlWithUserInfoIsRefusedWithoutRepeatingIt() throws IOException {
+    // Accepted, it stood in the effective-configuration log line and in every redirect URI sent to Microsoft.
+    Path f = write("sso:\n  public-base-url: https://admin:s3cret@login.example.com\n");
+    assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get, true))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).singleElement()
+            .satisfies(p -> assertThat(p).startsWith("sso:").contains("public-base-url").doesNotContain("s3cret")));
+  }
+
+  @Test
   void reportsEveryMistakeTogetherWithItsKeyPath() throws IOException {
     Path f = write("public:\n  port: 70000\ntls:\n  engine: rot13\nadmin:\n  prot: 9\n");
     assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get, true))
