@@ -189,7 +189,10 @@ public final class BreachSet implements BreachedPasswords {
       return;
     }
     seen = identity;
-    problem = path + ": " + what;
+    // Shown by describe() in the readiness answer, which is read without credentials: the kind of problem (the
+    // text before our first ": "), not the path or the exception's message (paths, OS reasons), which are logged.
+    int reason = what.indexOf(": ");
+    problem = "hibp.set-path: " + (reason < 0 ? what : what.substring(0, reason)) + ", see the log";
     metrics.loadFailed();
     LOG.warn("breach set {}: {}; {}", path, what, current != null
         ? "still using the set loaded before"

@@ -96,7 +96,7 @@ class BreachSetTest {
     assertThat(set.available()).isTrue();
     assertThat(prevalence(set, "hunter2")).isEqualTo(4096);
     assertThat(set.describe()).startsWith("1,001 entries, built 2026-01-01T00:00:00Z (")
-        .contains(file + ": cannot open it").endsWith("; still using this set)");
+        .contains("hibp.set-path: cannot open it, see the log").endsWith("; still using this set)");
 
     BreachSetFiles.write(file, Map.of("hunter2", 5_000L), 2_000, 2, BUILT_B);
     Await.await(set.refresh());
@@ -132,7 +132,31 @@ class BreachSetTest {
 
     assertThat(prevalence(set, "correct horse")).as("the damaged set is not used").isZero();
     assertThat(set.describe()).startsWith("1,001 entries, built 2026-01-01T00:00:00Z (")
-        .contains(file + ": it is damaged").endsWith("; still using this set)");
+        .contains("hibp.set-path: it is damaged, see the log").endsWith("; still using this set)");
+  }
+
+  /**
+   * The description is the {@code hibp-set} readiness detail, which anyone reaching the admin listener reads without
+   * credentials (probes, also beyond loopback): like a failed check's, it says what kind of problem there is, not
+   * the file's path or the exception's message (paths, OS reasons), which go to the log.
+   */
+  @Test
+  void theDescriptionNamesTheKindOfProblemButNeitherThePathNorTheExceptionMessage() throws IOException {
+    Path hidden = Files.createDirectories(dir.resolve("srv-internal-hibp-mount"));
+    Path unreadable = hidden.resolve("pwned-2026.set");
+    Files.write(unreadable, new byte[4096]);
+    open(watching(unreadable));
+
+    assertThat(set.available()).isFalse();
+    assertThat(set.describe()).isEqualTo("no breach set (hibp.set-path: cannot open it, see the log): password changes refused")
+        .doesNotContain("srv-internal-hibp-mount").doesNotContain("pwned-2026");
+
+    BreachSetFiles.write(unreadable, Map.of("hunter2", 5_000L), 1_000, 1, BUILT_A);
+    Await.await(set.refresh());
+    Files.delete(unreadable);
+    Await.await(set.refresh());
+    assertThat(set.describe())
+        .isEqualTo("1,001 entries, built 2026-01-01T00:00:00Z (hibp.set-path: file not found, see the log; still using this set)");
   }
 
   @Test
@@ -141,7 +165,7 @@ class BreachSetTest {
     open(watching(file));
 
     assertThat(set.available()).isFalse();
-    assertThat(set.describe()).startsWith("no breach set (" + file + ": ").contains("no entries")
+    assertThat(set.describe()).startsWith("no breach set (hibp.set-path: ").contains("no entries")
         .endsWith(": password changes refused");
 
     BreachSetFiles.write(file, Map.of("hunter2", 5_000L), 10, 1, BUILT_A);
@@ -158,7 +182,7 @@ class BreachSetTest {
     open(watching(file));
 
     assertThat(set.available()).isFalse();
-    assertThat(set.describe()).isEqualTo("no breach set (" + file + ": file not found): password changes refused");
+    assertThat(set.describe()).isEqualTo("no breach set (hibp.set-path: file not found, see the log): password changes refused");
 
     BreachSetFiles.write(file, Map.of("hunter2", 5_000L), 10, 1, BUILT_A);
     Await.await(set.refresh());
