@@ -8,6 +8,9 @@ import java.util.Map;
 
 /** {@link ThrottleMetrics} as Micrometer meters under {@code gateway.throttle.*}. */
 public final class MicrometerThrottleMetrics implements ThrottleMetrics {
+  /** The reasons {@link ThrottleMetrics#degraded} is called with. */
+  static final String[] DEGRADED_REASONS = {"client-map-full", "range-map-full", "store-error"};
+
   private final MeterRegistry registry;
   private final Map<FailureKind, Counter> invalidLogins = new EnumMap<>(FailureKind.class);
   private final Map<BlockKind, Counter> issued = new EnumMap<>(BlockKind.class);
@@ -25,6 +28,16 @@ public final class MicrometerThrottleMetrics implements ThrottleMetrics {
       expired.put(k, Counter.builder("gateway.throttle.blocks.expired").tag("kind", k.metricTag())
           .description("Blocks that ran out").register(registry));
     }
+    // Registered at start, as alerts watch them: a series that first appears at 1 has no earlier sample, so
+    // increase() would miss the first degradation (and a single one altogether).
+    for (String reason : DEGRADED_REASONS) {
+      degradedCounter(reason);
+    }
+  }
+
+  private Counter degradedCounter(String reason) {
+    return Counter.builder("gateway.throttle.degraded").tag("reason", reason)
+        .description("Times the throttle could not do its full job").register(registry);
   }
 
   @Override
@@ -44,7 +57,7 @@ public final class MicrometerThrottleMetrics implements ThrottleMetrics {
 
   @Override
   public void degraded(String reason) {
-    registry.counter("gateway.throttle.degraded", "reason", reason).increment();
+    degradedCounter(reason).increment();
   }
 
   @Override
