@@ -107,6 +107,7 @@ final class ApiJson {
         .put("blockedClientsInWindow", Math.round(k.blockedClientsInWindow() * 10) / 10.0)
         .put("blockedClientLimit", k.blockedClientLimit())
         .put("successHeadroom", k.successHeadroom())
+        .put("recentPeople", k.recentPeople())
         .put("lastSuccess", time(k.lastSuccess()))
         .put("blockedUntil", time(k.blockedUntil()))
         .put("blockReason", reason(k.blockReason()))

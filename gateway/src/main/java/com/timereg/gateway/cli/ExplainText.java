@@ -27,7 +27,7 @@ final class ExplainText {
       counters.add(key + " " + k.getString("subject"), k.getValue("failuresInWindow"), k.getInteger("failureLimit"),
           k.getInteger("blockedClientLimit") > 0 ? k.getValue("blockedClientsInWindow") + "/" + k.getInteger("blockedClientLimit") : null,
           AdminCommand.time(k.getString("blockedUntil")), k.getLong("totalFailures"),
-          k.getBoolean("successHeadroom") ? "yes (limits raised)" : "no");
+          recentSuccess(k));
     }
     counters.print(out);
     JsonObject s = x.getJsonObject("surge");
@@ -63,5 +63,15 @@ final class ExplainText {
       }
       t.print(out);
     }
+  }
+
+  /** Whether success headroom raised the limit, and by how many distinct people (an older gateway sends none). */
+  static String recentSuccess(JsonObject k) {
+    if (!k.getBoolean("successHeadroom")) {
+      return "no";
+    }
+    Integer people = k.getInteger("recentPeople");
+    return people == null || people == 0 ? "yes (limits raised)"
+        : "yes, ~" + people + (people == 1 ? " person" : " people") + " (limits raised)";
   }
 }

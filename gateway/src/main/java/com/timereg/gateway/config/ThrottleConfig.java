@@ -68,7 +68,10 @@ public record ThrottleConfig(
         r.duration("throttle.account-max-delay", t.accountMaxDelay(), Duration.ofMillis(1), Duration.ofMinutes(5)),
         r.duration("throttle.account-quiet-period", t.accountQuietPeriod(), Duration.ofSeconds(1), max),
         r.integer("throttle.account-capacity", t.accountCapacity(), 1, 100_000_000),
-        r.decimal("throttle.degrade-fill-ratio", t.degradeFillRatio(), 0.1, 0.95));
+        r.decimal("throttle.degrade-fill-ratio", t.degradeFillRatio(), 0.1, 0.95),
+        r.integer("throttle.success-headroom-per-user", t.successHeadroomPerUser(), 0, ThrottlePolicy.MAX_SUCCESS_HEADROOM_PER_USER),
+        r.decimal("throttle.max-success-headroom-factor", t.maxSuccessHeadroomFactor(), 1.0, ThrottlePolicy.MAX_PEOPLE_HEADROOM_FACTOR),
+        r.integer("throttle.success-people-capacity", t.successPeopleCapacity(), 1, 100_000_000));
     policy.problems().forEach(p -> r.problem("throttle", p));
     ThrottleStorageSettings storage = new ThrottleStorageSettings(
         dataDir.resolve("throttle"),

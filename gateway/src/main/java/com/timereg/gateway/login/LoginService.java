@@ -122,7 +122,7 @@ public final class LoginService {
               return sessions.revokeSession(tokens.identity().sessionId(), RevocationReason.PASSWORD_CHANGE)
                   .map(v -> invalid(client, loginName, FailureKind.WRONG_PASSWORD, user.loginName()));
             }
-            throttle.recordSuccess(client, loginName);
+            throttle.recordSuccess(client, loginName, user.loginName());
             upgradeHashIfWeak(user, password);
             metrics.attempt("password", "success");
             events.loginSucceeded(client, user.loginName(), AuthMethod.PASSWORD.value);

@@ -107,16 +107,20 @@ final class BlockRules {
 
   // ---- limits in force
 
-  int clientFailureLimit(RateRecord r, long now, boolean surge) {
-    return limit(policy.ipFailureLimit(), r, now, surge);
+  /**
+   * The client's failure limit in force, {@code people} being the distinct people who signed in from it lately
+   * ({@link SuccessfulPeople}).
+   */
+  int clientFailureLimit(RateRecord r, long now, boolean surge, int people) {
+    return limit(policy.ipFailureLimit(), r, now, surge, people);
   }
 
-  int rangeFailureLimit(RateRecord r, long now, boolean surge) {
-    return limit(policy.rangeFailureLimit(), r, now, surge);
+  int rangeFailureLimit(RateRecord r, long now, boolean surge, int people) {
+    return limit(policy.rangeFailureLimit(), r, now, surge, people);
   }
 
   int rangeBlockedClientLimit(RateRecord r, long now, boolean surge) {
-    return limit(policy.rangeBlockedClientLimit(), r, now, surge);
+    return limit(policy.rangeBlockedClientLimit(), r, now, surge, 0);
   }
 
   /** A recent successful login means a real user is behind this address: allow some typos. */
@@ -124,15 +128,24 @@ final class BlockRules {
     return r != null && r.lastSuccessAt != 0 && now - r.lastSuccessAt < successMemoryMs;
   }
 
-  private int limit(int base, RateRecord r, long now, boolean surge) {
+  /**
+   * Base x success headroom factor once anyone signed in lately, plus a few failures for each further distinct
+   * person, capped at base x the maximum factor: the more real people behind an address, the more typos are theirs,
+   * but what N stolen accounts buy stays bounded. Surge halves the result as it halves every limit.
+   */
+  private int limit(int base, RateRecord r, long now, boolean surge, int people) {
     double limit = base;
     if (hasSuccessHeadroom(r, now)) {
       limit = Math.floor(limit * policy.successHeadroomFactor());
+      if (people > 1 && policy.successHeadroomPerUser() > 0) {
+        double cap = Math.floor(base * policy.maxSuccessHeadroomFactor());
+        limit = Math.max(limit, Math.min(cap, limit + (double) policy.successHeadroomPerUser() * (people - 1)));
+      }
     }
     if (surge) {
       limit = Math.ceil(limit * policy.surgeLimitFactor());
     }
-    return (int) Math.max(1, limit);
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, limit));
   }
 
   // ---- housekeeping

@@ -15,24 +15,31 @@ final class BlockViews {
   private final ThrottleStore clients;
   private final ThrottleStore ranges;
   private final BlockRegistry registry;
+  private final SuccessfulPeople people;
 
-  BlockViews(BlockRules rules, ClientKeys keys, ThrottleStore clients, ThrottleStore ranges, BlockRegistry registry) {
+  BlockViews(BlockRules rules, ClientKeys keys, ThrottleStore clients, ThrottleStore ranges, BlockRegistry registry,
+      SuccessfulPeople people) {
     this.rules = rules;
     this.keys = keys;
     this.clients = clients;
     this.ranges = ranges;
     this.registry = registry;
+    this.people = people;
   }
 
   KeyState state(boolean client, InetAddress address, long now, boolean surge) {
     AddressKey key = client ? keys.clientKey(address) : keys.rangeKey(address);
     RateRecord stored = (client ? clients : ranges).get(key);
     RateRecord r = stored == null ? new RateRecord() : stored;
-    int limit = client ? rules.clientFailureLimit(r, now, surge) : rules.rangeFailureLimit(r, now, surge);
+    boolean headroom = rules.hasSuccessHeadroom(r, now);
+    // People counted without headroom in force (its success memory passed) raise nothing: shown as none.
+    int recentPeople = headroom ? people.people(key, now) : 0;
+    int limit = client ? rules.clientFailureLimit(r, now, surge, recentPeople)
+        : rules.rangeFailureLimit(r, now, surge, recentPeople);
     return new KeyState(key.toCidr(), stored != null, rules.failureEstimate(r, now), limit,
         client ? 0 : rules.blockedClientEstimate(r, now),
         client ? 0 : rules.rangeBlockedClientLimit(r, now, surge),
-        rules.hasSuccessHeadroom(r, now), instant(r.lastSuccessAt),
+        headroom, recentPeople, instant(r.lastSuccessAt),
         r.isBlocked(now) ? Instant.ofEpochMilli(r.blockedUntil) : null, r.blockReason(),
         rules.rememberedLevel(r, now), r.totalFailures, instant(r.firstFailureAt), instant(r.lastFailureAt));
   }

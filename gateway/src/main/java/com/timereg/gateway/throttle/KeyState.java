@@ -13,6 +13,8 @@ import java.time.Instant;
  * @param blockedClientsInWindow estimated blocked clients in the window (ranges only, else 0)
  * @param blockedClientLimit the limit in force for those (ranges only, else 0)
  * @param successHeadroom whether a recent successful login raised the limits
+ * @param recentPeople estimated distinct people who signed in successfully from it within the success memory, as
+ *     counted on this node since it started (0 without success headroom)
  * @param lastSuccess last successful login, or null
  * @param blockedUntil end of the current block, or null when not blocked
  * @param blockReason reason of the last block ({@link BlockReason#NONE} if never)
@@ -29,6 +31,7 @@ public record KeyState(
     double blockedClientsInWindow,
     int blockedClientLimit,
     boolean successHeadroom,
+    int recentPeople,
     Instant lastSuccess,
     Instant blockedUntil,
     BlockReason blockReason,

@@ -32,6 +32,12 @@ import java.util.List;
  * @param accountCapacity login names tracked at once; the least recently failed are dropped (100 000)
  * @param degradeFillRatio when the client map is this full and sweeping does not help, new clients
  *     are counted at range level only (0.8)
+ * @param successHeadroomPerUser more invalid logins allowed a client or range with success headroom for each
+ *     further distinct person who signed in from it within {@code successMemory} (2; 0 turns it off)
+ * @param maxSuccessHeadroomFactor cap on the limit grown by distinct people, as a multiple of the base limit (8,
+ *     at least {@code successHeadroomFactor}, at most 16): what N stolen accounts can buy an attacker
+ * @param successPeopleCapacity client and range keys whose distinct people are tracked at once; the least
+ *     recently successful are dropped (100 000)
  */
 public record ThrottlePolicy(
     Duration window,
@@ -54,7 +60,10 @@ public record ThrottlePolicy(
     Duration accountMaxDelay,
     Duration accountQuietPeriod,
     int accountCapacity,
-    double degradeFillRatio) {
+    double degradeFillRatio,
+    int successHeadroomPerUser,
+    double maxSuccessHeadroomFactor,
+    int successPeopleCapacity) {
 
   public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(10);
   public static final int DEFAULT_IP_FAILURE_LIMIT = 10;
@@ -79,6 +88,13 @@ public record ThrottlePolicy(
   public static final Duration DEFAULT_ACCOUNT_QUIET_PERIOD = Duration.ofMinutes(15);
   public static final int DEFAULT_ACCOUNT_CAPACITY = 100_000;
   public static final double DEFAULT_DEGRADE_FILL_RATIO = 0.8;
+  /** With 2 per further person, the 30 people of an office reach the cap of x8 (80) a little after the 20th. */
+  public static final int DEFAULT_SUCCESS_HEADROOM_PER_USER = 2;
+  public static final int MAX_SUCCESS_HEADROOM_PER_USER = 100;
+  public static final double DEFAULT_MAX_SUCCESS_HEADROOM_FACTOR = 8.0;
+  /** Beyond this, a few dozen stolen accounts would buy an attacker hundreds of guesses per address and window. */
+  public static final double MAX_PEOPLE_HEADROOM_FACTOR = 16.0;
+  public static final int DEFAULT_SUCCESS_PEOPLE_CAPACITY = 100_000;
 
   public static final ThrottlePolicy DEFAULTS = new ThrottlePolicy(
       DEFAULT_WINDOW, DEFAULT_IP_FAILURE_LIMIT, DEFAULT_RANGE_FAILURE_LIMIT,
@@ -87,7 +103,8 @@ public record ThrottlePolicy(
       DEFAULT_SURGE_FAILURES_PER_MINUTE, DEFAULT_SURGE_EXIT_RATIO, DEFAULT_SURGE_MIN_DURATION,
       DEFAULT_SURGE_LIMIT_FACTOR, DEFAULT_SUCCESS_MEMORY, DEFAULT_SUCCESS_HEADROOM_FACTOR,
       DEFAULT_ACCOUNT_FREE_FAILURES, DEFAULT_ACCOUNT_BASE_DELAY, DEFAULT_ACCOUNT_MAX_DELAY,
-      DEFAULT_ACCOUNT_QUIET_PERIOD, DEFAULT_ACCOUNT_CAPACITY, DEFAULT_DEGRADE_FILL_RATIO);
+      DEFAULT_ACCOUNT_QUIET_PERIOD, DEFAULT_ACCOUNT_CAPACITY, DEFAULT_DEGRADE_FILL_RATIO,
+      DEFAULT_SUCCESS_HEADROOM_PER_USER, DEFAULT_MAX_SUCCESS_HEADROOM_FACTOR, DEFAULT_SUCCESS_PEOPLE_CAPACITY);
 
   /** Every problem with these settings, empty when valid. */
   public List<String> problems() {
@@ -113,6 +130,17 @@ public record ThrottlePolicy(
     between(out, "surge-limit-factor", surgeLimitFactor, 0.01, 1.0);
     between(out, "success-headroom-factor", successHeadroomFactor, 1.0, MAX_SUCCESS_HEADROOM_FACTOR);
     between(out, "degrade-fill-ratio", degradeFillRatio, 0.1, 0.95);
+    atLeast(out, "success-headroom-per-user", successHeadroomPerUser, 0);
+    if (successHeadroomPerUser > MAX_SUCCESS_HEADROOM_PER_USER) {
+      out.add("success-headroom-per-user must be at most " + MAX_SUCCESS_HEADROOM_PER_USER + ", was " + successHeadroomPerUser);
+    }
+    between(out, "max-success-headroom-factor", maxSuccessHeadroomFactor, 1.0, MAX_PEOPLE_HEADROOM_FACTOR);
+    // Compared only with a valid headroom factor: a wrong one is already reported, once.
+    if (successHeadroomFactor <= MAX_SUCCESS_HEADROOM_FACTOR && maxSuccessHeadroomFactor < successHeadroomFactor) {
+      out.add("max-success-headroom-factor (" + maxSuccessHeadroomFactor + ") must not be below success-headroom-factor ("
+          + successHeadroomFactor + ")");
+    }
+    atLeast(out, "success-people-capacity", successPeopleCapacity, 1);
     if (firstBlock != null && maxBlock != null && firstBlock.compareTo(maxBlock) > 0) {
       out.add("first-block (" + firstBlock + ") must not exceed max-block (" + maxBlock + ")");
     }

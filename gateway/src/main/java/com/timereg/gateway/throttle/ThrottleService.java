@@ -35,6 +35,7 @@ public final class ThrottleService implements ThrottleStatus {
   private final ThrottleMetrics metrics;
   private final SurgeDetector surge;
   private final AccountDelays accounts;
+  private final SuccessfulPeople people;
   private final BlockViews views;
   private final Listeners listeners = new Listeners();
   private final Housekeeping housekeeping;
@@ -63,7 +64,8 @@ public final class ThrottleService implements ThrottleStatus {
     this.metrics = metrics;
     this.surge = new SurgeDetector(policy, metrics);
     this.accounts = new AccountDelays(policy);
-    this.views = new BlockViews(rules, keys, clients, ranges, registry);
+    this.people = new SuccessfulPeople(policy);
+    this.views = new BlockViews(rules, keys, clients, ranges, registry, people);
     this.housekeeping = new Housekeeping(rules, clients, ranges, registry, metrics, listeners, clock, sweepExecutor);
     metrics.bind(this);
   }
@@ -142,7 +144,7 @@ public final class ThrottleService implements ThrottleStatus {
       verifying.compute(key, (k, n) -> {
         RateRecord r = clients.get(key);
         double counted = r == null ? 0 : rules.failureEstimate(r, now);
-        int limit = rules.clientFailureLimit(r, now, surgeActive);
+        int limit = rules.clientFailureLimit(r, now, surgeActive, people.people(key, now));
         int inFlight = n == null ? 0 : n;
         if ((r == null || !r.isBlocked(now)) && counted + inFlight < limit
             && admitInRange(rangeKey, now, surgeActive)) {
@@ -173,7 +175,8 @@ public final class ThrottleService implements ThrottleStatus {
       RateRecord r = ranges.get(rangeKey);
       double counted = r == null ? 0 : rules.failureEstimate(r, now);
       int inFlight = n == null ? 0 : n;
-      if ((r == null || !r.isBlocked(now)) && counted + inFlight < rules.rangeFailureLimit(r, now, surgeActive)) {
+      if ((r == null || !r.isBlocked(now)) && counted + inFlight
+          < rules.rangeFailureLimit(r, now, surgeActive, people.people(rangeKey, now))) {
         admitted[0] = true;
         return inFlight + 1;
       }
@@ -253,8 +256,10 @@ public final class ThrottleService implements ThrottleStatus {
       }
       List<BlockEntry> issued = new ArrayList<>(2);
       AddressKey clientKey = keys.clientKey(client);
+      // Read before the store's update, so that the key's lock is not held while the sketch is read.
+      int clientPeople = people.people(clientKey, now);
       Step step = clients.update(clientKey, housekeeping.mayCreate(clients, true, now),
-          (r, existed) -> clientFailure(r, now, surgeActive));
+          (r, existed) -> clientFailure(r, now, surgeActive, clientPeople));
       if (step == null) {
         metrics.degraded("client-map-full");
         warnFull("client", "new addresses are counted by their range only");
@@ -263,8 +268,9 @@ public final class ThrottleService implements ThrottleStatus {
       }
       boolean newBlockedClient = step != null && step.newBlockedClient;
       AddressKey rangeKey = keys.rangeKey(client);
+      int rangePeople = people.people(rangeKey, now);
       Step rangeStep = ranges.update(rangeKey, housekeeping.mayCreate(ranges, false, now),
-          (r, existed) -> rangeFailure(r, now, surgeActive, newBlockedClient));
+          (r, existed) -> rangeFailure(r, now, surgeActive, rangePeople, newBlockedClient));
       if (rangeStep == null) {
         metrics.degraded("range-map-full");
         warnFull("range", "failures of new ranges are not counted");
@@ -283,15 +289,32 @@ public final class ThrottleService implements ThrottleStatus {
     }
   }
 
-  /** Remembers a successful login: headroom for this client and range, and a clean slate for the name. */
+  /** {@link #recordSuccess(InetAddress, String, String)} where the name given is the account's own login name. */
   public void recordSuccess(InetAddress client, String loginName) {
+    recordSuccess(client, loginName, loginName);
+  }
+
+  /**
+   * Remembers a successful login (password verified or SSO completed, never a refresh): headroom for this client and
+   * range, one more distinct person behind them, and a clean slate for the name.
+   *
+   * @param loginName the name as typed, whose per-name delay ends
+   * @param person the account's own login name, counted once however often or however spelt it signs in
+   */
+  public void recordSuccess(InetAddress client, String loginName, String person) {
     try {
       long now = clock.millis();
       if (loginName != null) {
         accounts.recordSuccess(loginName);
       }
-      clients.update(keys.clientKey(client), housekeeping.mayCreate(clients, true, now), (r, e) -> r.lastSuccessAt = now);
-      ranges.update(keys.rangeKey(client), housekeeping.mayCreate(ranges, false, now), (r, e) -> r.lastSuccessAt = now);
+      AddressKey clientKey = keys.clientKey(client);
+      AddressKey rangeKey = keys.rangeKey(client);
+      if (person != null) {
+        people.recordSuccess(clientKey, person, now);
+        people.recordSuccess(rangeKey, person, now);
+      }
+      clients.update(clientKey, housekeeping.mayCreate(clients, true, now), (r, e) -> r.lastSuccessAt = now);
+      ranges.update(rangeKey, housekeeping.mayCreate(ranges, false, now), (r, e) -> r.lastSuccessAt = now);
     } catch (RuntimeException e) {
       storeError("recordSuccess", e);
     }
@@ -307,13 +330,13 @@ public final class ThrottleService implements ThrottleStatus {
     }
   }
 
-  private Step clientFailure(RateRecord r, long now, boolean surgeActive) {
+  private Step clientFailure(RateRecord r, long now, boolean surgeActive, int clientPeople) {
     rules.noteFailureSeen(r, now);
     if (r.isBlocked(now)) {
       return Step.COUNTED;
     }
     rules.addFailure(r, now);
-    if (rules.failureEstimate(r, now) < rules.clientFailureLimit(r, now, surgeActive)) {
+    if (rules.failureEstimate(r, now) < rules.clientFailureLimit(r, now, surgeActive, clientPeople)) {
       return Step.COUNTED;
     }
     long previousBlockAt = r.lastBlockAt;
@@ -321,7 +344,7 @@ public final class ThrottleService implements ThrottleStatus {
     return new Step(r.copy(), rules.countsAsNewBlockedClient(previousBlockAt, now));
   }
 
-  private Step rangeFailure(RateRecord r, long now, boolean surgeActive, boolean newBlockedClient) {
+  private Step rangeFailure(RateRecord r, long now, boolean surgeActive, int rangePeople, boolean newBlockedClient) {
     rules.noteFailureSeen(r, now);
     if (r.isBlocked(now)) {
       return Step.COUNTED;
@@ -330,7 +353,7 @@ public final class ThrottleService implements ThrottleStatus {
     if (newBlockedClient) {
       rules.addBlockedClient(r, now);
     }
-    if (rules.failureEstimate(r, now) >= rules.rangeFailureLimit(r, now, surgeActive)) {
+    if (rules.failureEstimate(r, now) >= rules.rangeFailureLimit(r, now, surgeActive, rangePeople)) {
       rules.block(r, now, BlockReason.RANGE_FAILURES);
       return new Step(r.copy(), false);
     }
@@ -479,6 +502,7 @@ public final class ThrottleService implements ThrottleStatus {
       long now = clock.millis();
       surge.isActive(now);
       accounts.sweep(now);
+      people.sweep(now);
       housekeeping.maintain(now);
     } catch (RuntimeException e) {
       storeError("maintenance", e);

@@ -67,6 +67,22 @@ class AdminCommandTest {
   }
 
   @Test
+  void explainShowsTheDistinctPeopleBehindAnAddressAndTheLimitTheyRaised() throws Exception {
+    java.net.InetAddress office = java.net.InetAddress.getByName("192.0.2.80");
+    for (String person : List.of("ann@acme.test", "ben@acme.test", "cid@acme.test", "Ann@Acme.test")) {
+      gateway.throttle().recordSuccess(office, person);
+    }
+    Run explain = admin("blocks", "explain", "192.0.2.80");
+    assertThat(explain.exit()).as(explain.err()).isZero();
+    assertThat(explain.out()).contains("yes, ~3 people (limits raised)").containsPattern("client 192\\.0\\.2\\.80/32 +0(\\.0)? +24 ");
+
+    Run json = admin("--json", "blocks", "explain", "192.0.2.80");
+    JsonObject client = new JsonObject(json.out()).getJsonObject("client");
+    assertThat(client.getInteger("recentPeople")).isEqualTo(3);
+    assertThat(client.getInteger("failureLimit")).as("20 + 2 for each of the 2 others").isEqualTo(24);
+  }
+
+  @Test
   void blockListExplainAndUnblockFromTheCommandLine() throws Exception {
     Run block = admin("blocks", "block", "192.0.2.70", "--duration", "30m", "--reason", "cli test SEC-9");
     assertThat(block.exit()).as(block.err()).isZero();

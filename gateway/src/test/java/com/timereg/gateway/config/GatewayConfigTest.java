@@ -428,6 +428,28 @@ class GatewayConfigTest {
   }
 
   @Test
+  void peopleHeadroomSettingsAreReadAndHeldToWhatAFewStolenAccountsMayBuy() throws IOException {
+    Path good = write(String.join("\n", "throttle:", "  success-headroom-per-user: 3",
+        "  max-success-headroom-factor: 6", "  success-people-capacity: 5000", ""));
+    ThrottleConfig t = GatewayConfig.load(good, Map.<String, String>of()::get, true).throttle();
+    assertThat(t.policy().successHeadroomPerUser()).isEqualTo(3);
+    assertThat(t.policy().maxSuccessHeadroomFactor()).isEqualTo(6.0);
+    assertThat(t.policy().successPeopleCapacity()).isEqualTo(5000);
+
+    Path bad = write(String.join("\n", "throttle:", "  success-headroom-per-user: -1",
+        "  max-success-headroom-factor: 40", "  success-people-capacity: 0", ""));
+    assertThatThrownBy(() -> GatewayConfig.load(bad, Map.<String, String>of()::get, true))
+        .hasMessageContaining("throttle.success-headroom-per-user")
+        .hasMessageContaining("throttle.max-success-headroom-factor")
+        .hasMessageContaining("throttle.success-people-capacity");
+
+    Path belowTwofold = write(String.join("\n", "throttle:", "  success-headroom-factor: 3",
+        "  max-success-headroom-factor: 2.5", ""));
+    assertThatThrownBy(() -> GatewayConfig.load(belowTwofold, Map.<String, String>of()::get, true))
+        .hasMessageContaining("max-success-headroom-factor (2.5) must not be below success-headroom-factor (3.0)");
+  }
+
+  @Test
   void trustedProxiesThatCoverAWholeAddressFamilyAreRefused() throws IOException {
     // Every peer trusted: any client names whatever address it likes in X-Forwarded-For, and is never blocked.
     for (String everyone : List.of("0.0.0.0/0", "'::/0'", "'::ffff:0:0/96'")) {

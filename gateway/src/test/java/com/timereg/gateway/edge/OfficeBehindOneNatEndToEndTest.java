@@ -9,6 +9,8 @@ import com.timereg.gateway.testsupport.ManualClock;
 import com.timereg.gateway.testsupport.SourceClient;
 import com.timereg.gateway.testsupport.SourceClient.Reply;
 import com.timereg.gateway.testsupport.TestAccounts;
+import com.timereg.gateway.throttle.KeyState;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
@@ -25,8 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The promise of docs/throttle.md, "kinder to offices behind one NAT", at the production defaults
  * (10 invalid logins per address in a sliding 10 minutes, twice that after a success in the last
- * day): a morning of ordinary typos by a whole office behind one address blocks nobody, while a
- * credential-stuffing run from that same address is refused. Real TLS clients, real PostgreSQL, the
+ * day, plus 2 for each further distinct person who signed in, at most 80): a morning of ordinary typos
+ * by a whole office behind one address blocks nobody, nor does the 9:00 rush of all its people within
+ * ten minutes, while a credential-stuffing run from an address is refused, however often one known
+ * account signs in between its guesses. Real TLS clients, real PostgreSQL, the
  * packaged request path; the throttle counts by a {@link ManualClock}, so the morning passes
  * without sleeping.
  *
@@ -43,6 +47,12 @@ class OfficeBehindOneNatEndToEndTest {
   /** The documented defaults: 10 per address, x2 with success headroom. */
   static final int LIMIT = 10;
   static final int HEADROOM = 2;
+  /** The cap on what distinct people add: x8. */
+  static final int MAX_HEADROOM = 8;
+  /** Other offices, each in a /24 of its own, so that no range counts another case's failures or people. */
+  static final String RUSH_OFFICE = "127.0.71.1";
+  static final String STUFFER = "127.0.72.1";
+  static final String STUFFER_WITH_ONE_ACCOUNT = "127.0.73.1";
 
   @TempDir static Path dir;
   static ManualClock clock;
@@ -113,10 +123,15 @@ class OfficeBehindOneNatEndToEndTest {
   @Order(2)
   void credentialStuffingFromTheSameAddressIsBlockedWith429AndRetryAfter() {
     clock.advance(Duration.ofMinutes(1));
+    KeyState before = gw.gateway().throttle().explain(address(OFFICE)).client();
+    // The 30 people who signed in this morning raised the office's limit: 20 + 2 for each of the 29 others,
+    // capped at x8 (a linear-counting estimate of 30 names, so within a few of it).
+    assertThat(before.recentPeople()).as("distinct people counted").isBetween(PEOPLE - 3, PEOPLE + 3);
+    assertThat(before.failureLimit()).isEqualTo(Math.min(MAX_HEADROOM * LIMIT, HEADROOM * LIMIT + 2 * (before.recentPeople() - 1)));
     try (SourceClient office = gw.from(OFFICE)) {
       // Many different names, all wrong: a fresh unknown name per attempt.
       int failed = office.failUntilBlocked(10 * LIMIT, Map.of());
-      assertThat(failed).as("blocked within the address's limit with success headroom").isBetween(1, HEADROOM * LIMIT);
+      assertThat(failed).as("blocked within the address's limit in force, at most x8").isBetween(1, before.failureLimit());
 
       Reply refused = office.failLogin();
       assertThat(refused.status()).isEqualTo(429);
@@ -124,6 +139,83 @@ class OfficeBehindOneNatEndToEndTest {
       assertThat(retryAfter).as("a first block lasts 15 minutes").isBetween(890L, 900L);
       assertThat(refused.json().getString("error")).isEqualTo("too_many_requests");
       assertThat(office.token(person(1), PASSWORD).status()).as("the block is on the address").isEqualTo(429);
+    }
+  }
+
+  @Test
+  @Order(3)
+  void theNineOClockRushOfThirtyPeopleWithinTenMinutesAndFortyFiveTyposGetsEveryoneIn() {
+    clock.advance(Duration.ofHours(1));
+    int failures = 0;
+    long started = clock.millis();
+    try (SourceClient office = gw.from(RUSH_OFFICE)) {
+      // Everyone within the same 10 minutes, 5 seconds between requests: 45 invalid logins in the window, more
+      // than twice the bare limit with headroom (20), which used to block the office at the 20th typo.
+      for (int i = 1; i <= PEOPLE; i++) {
+        if (i % 2 == 1) {
+          assertThat(office.token("person-" + i + "@acme.tst", PASSWORD).status()).as("person %d, typo in the name", i).isEqualTo(401);
+          failures++;
+          clock.advance(Duration.ofSeconds(5));
+        }
+        assertThat(office.token(person(i), "Correct-horse-battery-stapel-2026").status())
+            .as("person %d, typo in the password (%d invalid logins so far)", i, failures + 1).isEqualTo(401);
+        failures++;
+        clock.advance(Duration.ofSeconds(5));
+        Reply app = office.token(person(i), PASSWORD);
+        assertThat(app.status()).as("person %d logs in after %d invalid logins", i, failures).isEqualTo(200);
+        clock.advance(Duration.ofSeconds(5));
+      }
+    }
+    assertThat(failures).isEqualTo(PEOPLE * 3 / 2);
+    assertThat(clock.millis() - started).as("all within one 10 minutes").isLessThan(Duration.ofMinutes(10).toMillis());
+    KeyState office = gw.gateway().throttle().explain(address(RUSH_OFFICE)).client();
+    assertThat(office.blockedUntil()).isNull();
+    assertThat(office.failuresInWindow()).isGreaterThanOrEqualTo(2 * LIMIT);
+    assertThat(office.recentPeople()).isBetween(PEOPLE - 3, PEOPLE + 3);
+    assertThat(office.failureLimit()).isGreaterThan(PEOPLE * 3 / 2).isLessThanOrEqualTo(MAX_HEADROOM * LIMIT);
+  }
+
+  @Test
+  @Order(4)
+  void credentialStuffingWithNoValidAccountIsStillBlockedWithinTwentyGuesses() {
+    try (SourceClient attacker = gw.from(STUFFER)) {
+      int failed = attacker.failUntilBlocked(10 * LIMIT, Map.of());
+      assertThat(failed).as("nobody signed in from it: the bare limit").isBetween(1, HEADROOM * LIMIT);
+      assertThat(attacker.failLogin().status()).isEqualTo(429);
+    }
+  }
+
+  @Test
+  @Order(5)
+  void oneValidAccountSigningInAgainAndAgainBuysNoMoreThanTheTwofoldHeadroom() {
+    String account = person(7);
+    try (SourceClient attacker = gw.from(STUFFER_WITH_ONE_ACCOUNT)) {
+      int failed = 0;
+      Reply last = null;
+      while (failed <= 10 * LIMIT) {
+        // The one account it holds, in every spelling the directory accepts, before every guess.
+        Reply in = attacker.token(failed % 2 == 0 ? account : account.toUpperCase(java.util.Locale.ROOT), PASSWORD);
+        if (in.status() == 429) {
+          break;
+        }
+        assertThat(in.status()).as("the account signs in after %d guesses", failed).isEqualTo(200);
+        clock.advance(Duration.ofSeconds(1));
+        last = attacker.failLogin();
+        if (last.status() == 429) {
+          break;
+        }
+        failed++;
+      }
+      assertThat(failed).as("one person counts once: blocked within x2").isBetween(LIMIT + 1, HEADROOM * LIMIT);
+      assertThat(attacker.failLogin().status()).isEqualTo(429);
+    }
+  }
+
+  static InetAddress address(String literal) {
+    try {
+      return InetAddress.getByName(literal);
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalStateException(e);
     }
   }
 }

@@ -90,7 +90,7 @@ class ThrottleDegradationTest {
   void policyReportsEveryProblemAtOnce() {
     ThrottlePolicy bad = new ThrottlePolicy(Duration.ZERO, 0, 50, 5, Duration.ofHours(1), Duration.ofHours(2), 4,
         Duration.ofHours(1), Duration.ofDays(7), 100, 0.5, Duration.ofMinutes(2), 0.5, Duration.ofHours(24), 10.0,
-        3, Duration.ofSeconds(1), Duration.ofSeconds(15), Duration.ofMinutes(15), 100_000, 0.8);
+        3, Duration.ofSeconds(1), Duration.ofSeconds(15), Duration.ofMinutes(15), 100_000, 0.8, 2, 8.0, 100_000);
 
     assertThat(bad.problems()).containsExactlyInAnyOrder(
         "window must be a positive duration, was PT0S",

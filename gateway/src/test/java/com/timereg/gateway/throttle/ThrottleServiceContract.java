@@ -296,7 +296,8 @@ abstract class ThrottleServiceContract {
         d.rangeBlockedClientWindow(), d.firstBlock(), d.escalationFactor(), d.maxBlock(), d.escalationMemory(),
         d.surgeFailuresPerMinute(), d.surgeExitRatio(), d.surgeMinDuration(), d.surgeLimitFactor(), d.successMemory(),
         d.successHeadroomFactor(), d.accountFreeFailures(), d.accountBaseDelay(), d.accountMaxDelay(),
-        d.accountQuietPeriod(), d.accountCapacity(), d.degradeFillRatio()), 10_000, 10_000);
+        d.accountQuietPeriod(), d.accountCapacity(), d.degradeFillRatio(),
+        d.successHeadroomPerUser(), d.maxSuccessHeadroomFactor(), d.successPeopleCapacity()), 10_000, 10_000);
     clock.advance(Duration.ofHours(1).plusMillis(500));
     for (int i = 1; i <= 4; i++) {
       fail("198.51.100." + i, 10);
@@ -324,9 +325,10 @@ abstract class ThrottleServiceContract {
 
   @Test
   void recentSuccessDoublesTheLimitForTheAddressButNoFurther() {
+    // One person signing in again and again: further successes of the same name buy nothing more.
     service.recordSuccess(ip("192.0.2.10"), "alice");
-    service.recordSuccess(ip("192.0.2.10"), "bob");
-    service.recordSuccess(ip("192.0.2.10"), "carol");
+    service.recordSuccess(ip("192.0.2.10"), "Alice");
+    service.recordSuccess(ip("192.0.2.10"), "alice");
 
     assertThat(fail("192.0.2.10", 19).blockIssued()).isFalse();
     assertThat(fail("192.0.2.10", 1).blockIssued()).isTrue();
@@ -355,6 +357,108 @@ abstract class ThrottleServiceContract {
       fail("203.0." + (i / 40) + "." + (i % 40 + 1), 1);
     }
     assertThat(service.explain(ip("192.0.2.10")).client().failureLimit()).isEqualTo(10);
+  }
+
+  // ---- headroom by distinct people (an office behind one NAT)
+
+  /** {@code n} distinct people sign in from {@code address}. */
+  void peopleSignIn(String address, int n) {
+    for (int i = 1; i <= n; i++) {
+      service.recordSuccess(ip(address), "person-" + i + "@acme.test");
+    }
+  }
+
+  @Test
+  void eachFurtherPersonWhoSignedInGivesTheAddressTwoMoreFailures() {
+    peopleSignIn("192.0.2.10", 12);
+    KeyState state = service.explain(ip("192.0.2.10")).client();
+    // A linear-counting estimate of twelve names in 128 bits: within a couple of the truth.
+    assertThat(state.recentPeople()).isBetween(10, 14);
+    assertThat(state.failureLimit()).isEqualTo(20 + 2 * (state.recentPeople() - 1));
+
+    assertThat(fail("192.0.2.10", state.failureLimit() - 1).blockIssued()).isFalse();
+    assertThat(fail("192.0.2.10", 1).blockIssued()).isTrue();
+  }
+
+  @Test
+  void whatDistinctPeopleAddIsCappedAtEightTimesTheLimit() {
+    peopleSignIn("192.0.2.10", 60);
+    assertThat(service.explain(ip("192.0.2.10")).client().recentPeople()).isGreaterThan(36);
+    assertThat(service.explain(ip("192.0.2.10")).client().failureLimit()).isEqualTo(80);
+    assertThat(fail("192.0.2.10", 79).blockIssued()).isFalse();
+    assertThat(fail("192.0.2.10", 1).blockIssued()).isTrue();
+  }
+
+  @Test
+  void oneAccountSigningInAHundredTimesInAnySpellingCountsOnce() {
+    for (int i = 0; i < 100; i++) {
+      service.recordSuccess(ip("192.0.2.10"), i % 3 == 0 ? "Alice@acme.test" : i % 3 == 1 ? " alice@ACME.test" : "alice@acme.test");
+    }
+    assertThat(service.explain(ip("192.0.2.10")).client().recentPeople()).isEqualTo(1);
+    assertThat(fail("192.0.2.10", 19).blockIssued()).isFalse();
+    assertThat(fail("192.0.2.10", 1).blockIssued()).as("x2, as before").isTrue();
+  }
+
+  @Test
+  void failuresAndUnknownNamesNeverCountAsPeople() {
+    for (int i = 0; i < 9; i++) {
+      service.recordFailure(ip("192.0.2.10"), "person-" + i + "@acme.test", FailureKind.WRONG_PASSWORD);
+      service.recordFailure(ip("192.0.2.10"), "nobody-" + i, FailureKind.UNKNOWN_USER);
+      clock.advance(Duration.ofSeconds(1));
+    }
+    assertThat(service.explain(ip("192.0.2.10")).client().recentPeople()).isZero();
+    service.recordSuccess(ip("192.0.2.10"), "carol");
+    assertThat(service.explain(ip("192.0.2.10")).client().recentPeople()).isEqualTo(1);
+    assertThat(service.explain(ip("192.0.2.10")).client().failureLimit()).isEqualTo(20);
+  }
+
+  @Test
+  void surgeHalvesTheLimitDistinctPeopleRaised() {
+    peopleSignIn("192.0.2.10", 60);
+    for (int i = 0; i < 100; i++) {
+      fail("203.0." + (i / 40) + "." + (i % 40 + 1), 1);
+    }
+    assertThat(service.explain(ip("192.0.2.10")).client().failureLimit()).isEqualTo(40);
+  }
+
+  @Test
+  void distinctPeopleRaiseTheirRangesLimitToo() {
+    for (int i = 1; i <= 30; i++) {
+      service.recordSuccess(ip("198.51.100." + i), "person-" + i + "@acme.test");
+    }
+    KeyState range = service.explain(ip("198.51.100.200")).range();
+    assertThat(range.recentPeople()).isBetween(27, 33);
+    assertThat(range.failureLimit()).isEqualTo(100 + 2 * (range.recentPeople() - 1));
+    KeyState client = service.explain(ip("198.51.100.200")).client();
+    assertThat(client.recentPeople()).as("no one signed in from this address").isZero();
+    assertThat(client.failureLimit()).isEqualTo(10);
+  }
+
+  @Test
+  void peopleAreForgottenWithinTheSuccessMemory() {
+    // Counted in half-day windows (00:00 and 12:00 UTC): a person counts for 12 to 24 hours after signing in.
+    peopleSignIn("192.0.2.10", 30);
+    clock.advance(Duration.ofHours(15));
+    peopleSignIn("192.0.2.10", 1);
+    KeyState later = service.explain(ip("192.0.2.10")).client();
+    assertThat(later.recentPeople()).as("at 23:00, the 30 of 08:00 still count").isGreaterThan(20);
+    clock.advance(Duration.ofHours(1));
+    KeyState nextDay = service.explain(ip("192.0.2.10")).client();
+    assertThat(nextDay.recentPeople()).as("at midnight only the one who signed in at 23:00 counts").isEqualTo(1);
+    assertThat(nextDay.failureLimit()).isEqualTo(20);
+  }
+
+  @Test
+  void withoutPerUserAllowanceTheHeadroomStaysTwofold() throws Exception {
+    ThrottlePolicy d = ThrottlePolicy.DEFAULTS;
+    start(new ThrottlePolicy(d.window(), d.ipFailureLimit(), d.rangeFailureLimit(), d.rangeBlockedClientLimit(),
+        d.rangeBlockedClientWindow(), d.firstBlock(), d.escalationFactor(), d.maxBlock(), d.escalationMemory(),
+        d.surgeFailuresPerMinute(), d.surgeExitRatio(), d.surgeMinDuration(), d.surgeLimitFactor(), d.successMemory(),
+        d.successHeadroomFactor(), d.accountFreeFailures(), d.accountBaseDelay(), d.accountMaxDelay(),
+        d.accountQuietPeriod(), d.accountCapacity(), d.degradeFillRatio(), 0, d.maxSuccessHeadroomFactor(),
+        d.successPeopleCapacity()), 10_000, 10_000);
+    peopleSignIn("192.0.2.10", 30);
+    assertThat(service.explain(ip("192.0.2.10")).client().failureLimit()).isEqualTo(20);
   }
 
   @Test
@@ -509,7 +613,8 @@ abstract class ThrottleServiceContract {
         d.rangeBlockedClientWindow(), d.firstBlock(), d.escalationFactor(), d.maxBlock(), d.escalationMemory(),
         d.surgeFailuresPerMinute(), d.surgeExitRatio(), d.surgeMinDuration(), d.surgeLimitFactor(),
         d.successMemory(), d.successHeadroomFactor(), d.accountFreeFailures(), d.accountBaseDelay(),
-        d.accountMaxDelay(), d.accountQuietPeriod(), 2, d.degradeFillRatio()), 10_000, 10_000);
+        d.accountMaxDelay(), d.accountQuietPeriod(), 2, d.degradeFillRatio(),
+        d.successHeadroomPerUser(), d.maxSuccessHeadroomFactor(), d.successPeopleCapacity()), 10_000, 10_000);
     service.recordFailure(ip("192.0.2.1"), "typo", FailureKind.UNKNOWN_USER);
     clock.advance(Duration.ofSeconds(1));
     for (int i = 0; i < 6; i++) {
@@ -630,7 +735,8 @@ abstract class ThrottleServiceContract {
         d.rangeBlockedClientWindow(), Duration.ofMinutes(15), 1, Duration.ofHours(1), d.escalationMemory(),
         d.surgeFailuresPerMinute(), d.surgeExitRatio(), d.surgeMinDuration(), d.surgeLimitFactor(),
         d.successMemory(), d.successHeadroomFactor(), d.accountFreeFailures(), d.accountBaseDelay(),
-        d.accountMaxDelay(), d.accountQuietPeriod(), d.accountCapacity(), d.degradeFillRatio()), 10_000, 10_000);
+        d.accountMaxDelay(), d.accountQuietPeriod(), d.accountCapacity(), d.degradeFillRatio(),
+        d.successHeadroomPerUser(), d.maxSuccessHeadroomFactor(), d.successPeopleCapacity()), 10_000, 10_000);
     BlockEntry remote = new BlockEntry(Cidr.parse("192.0.2.10/32"), BlockKind.CLIENT, BlockReason.CLIENT_FAILURES,
         "", "gateway", START, START.plus(Duration.ofMinutes(1)), Integer.MAX_VALUE, 10, START, START);
     service.applyRemoteBlock(remote);
