@@ -36,7 +36,21 @@ public final class Main implements Callable<Integer> {
   public static void main(String[] args) {
     org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
     org.slf4j.bridge.SLF4JBridgeHandler.install();
-    System.exit(new CommandLine(new Main()).execute(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line, every subcommand's {@code --version} answering as the gateway's own. */
+  static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new Main());
+    sameVersion(cli, cli.getCommandSpec().versionProvider());
+    return cli;
+  }
+
+  private static void sameVersion(CommandLine cli, CommandLine.IVersionProvider version) {
+    for (CommandLine sub : cli.getSubcommands().values()) {
+      sub.getCommandSpec().versionProvider(version);
+      sameVersion(sub, version);
+    }
   }
 
   @Override
