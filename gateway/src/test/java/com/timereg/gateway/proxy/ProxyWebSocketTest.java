@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.timereg.gateway.demo.DemoBackend;
 import com.timereg.gateway.proxy.ProxyTestBed.Reply;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
@@ -22,6 +24,18 @@ import java.time.Duration;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import com.timereg.gateway.testsupport.TrustAllTls;
+import io.vertx.core.Context;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -143,5 +157,92 @@ class ProxyWebSocketTest {
       socket.textMessageHandler(text -> revoked.add("session-2"));
       socket.writeTextMessage("before the logout");
     })));
+  }
+
+  /**
+   * The client leaves in the moment between the backend's 101 and the gateway handing the client connection
+   * over as a socket (Vert.x does that in a later event-loop task). Made deterministic by holding the gateway's
+   * event loop while the backend's 101 and then the client's close arrive, so both are read in one turn, the
+   * 101 first. The backend connection must be closed, and the tunnel not watched for ever. (This order is heard as the
+   * client closing the spliced tunnel: the hand-over task runs before the close is read.)
+   */
+  @Test
+  void aClientThatLeavesAsTheUpgradeCompletesLeavesNoTunnelBehind(Vertx vertx) throws Exception {
+    Set<String> checked = ConcurrentHashMap.newKeySet();
+    CountDownLatch secondChecked = new CountDownLatch(1);
+    AtomicReference<Context> gatewayLoop = new AtomicReference<>();
+    ForwardedIdentity leaving = new ForwardedIdentity("alice@example.com", "acme", "password", "session-3");
+    ForwardedIdentity staying = new ForwardedIdentity("alice@example.com", "acme", "password", "session-4");
+    try (ServerSocket backend = new ServerSocket(0, 2, InetAddress.getLoopbackAddress())) {
+      bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(backend.getLocalPort()), rc -> {
+        gatewayLoop.set(Vertx.currentContext());
+        ProxyTestBed.signedIn(rc.request().path().equals("/ws/second") ? staying : leaving).handle(rc);
+      }, session -> {
+        checked.add(session);
+        if (session.equals("session-4")) {
+          secondChecked.countDown();
+        }
+        return false;
+      }, Clock.systemUTC());
+
+      SSLSocket client = handshake("/ws/first");
+      try (Socket upstream = backend.accept()) {
+        readHead(upstream.getInputStream());
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        gatewayLoop.get().runOnContext(hold -> {
+          held.countDown();
+          try {
+            release.await(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+        assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+        switchProtocols(upstream);
+        client.close();
+        release.countDown();
+
+        upstream.setSoTimeout(10_000);
+        assertThat(upstream.getInputStream().read()).as("the backend connection is closed").isEqualTo(-1);
+      }
+
+      // A second tunnel, which stays open: once its session has been checked, a check has run, and it would
+      // have looked at the first tunnel too, were that still watched.
+      try (SSLSocket second = handshake("/ws/second"); Socket upstream = backend.accept()) {
+        readHead(upstream.getInputStream());
+        switchProtocols(upstream);
+        assertThat(secondChecked.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(checked).as("sessions whose tunnels are watched").containsExactly("session-4");
+      }
+    }
+  }
+
+  private SSLSocket handshake(String path) throws Exception {
+    SSLSocket client = (SSLSocket) TrustAllTls.context().getSocketFactory()
+        .createSocket(InetAddress.getLoopbackAddress(), bed.port);
+    client.startHandshake();
+    client.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+        + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
+    client.getOutputStream().flush();
+    return client;
+  }
+
+  private static void switchProtocols(Socket upstream) throws java.io.IOException {
+    OutputStream toGateway = upstream.getOutputStream();
+    toGateway.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    toGateway.flush();
+  }
+
+  private static void readHead(InputStream in) throws java.io.IOException {
+    int matched = 0;
+    byte[] end = {'\r', '\n', '\r', '\n'};
+    while (matched < 4) {
+      int b = in.read();
+      assertThat(b).isNotEqualTo(-1);
+      matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+    }
   }
 }
