@@ -1,5 +1,6 @@
 package com.timereg.gateway.login;
 
+import com.timereg.gateway.password.PasswordPolicy;
 import com.timereg.gateway.password.PasswordVerifier;
 import com.timereg.gateway.password.PolicyCheck;
 import com.timereg.gateway.password.PoolSaturatedException;
@@ -55,9 +56,9 @@ public final class PasswordChangeService {
 
   public Future<PasswordChangeResult> change(InetAddress client, SessionIdentity who, String currentPassword,
       String newPassword) {
-    PasswordChangeResult malformed = malformed(currentPassword, "your current password");
+    PasswordChangeResult malformed = malformed(currentPassword, "your current password", LoginService.MAX_PASSWORD);
     if (malformed == null) {
-      malformed = malformed(newPassword, "a new password");
+      malformed = malformedNew(newPassword);
     }
     if (malformed != null) {
       return Future.succeededFuture(counted(malformed));
@@ -86,7 +87,7 @@ public final class PasswordChangeService {
 
   /** The verdict on a candidate for the user's new password; nothing is counted or stored. */
   public Future<PasswordChangeResult> check(SessionIdentity who, String candidate) {
-    PasswordChangeResult malformed = malformed(candidate, "a new password");
+    PasswordChangeResult malformed = malformedNew(candidate);
     if (malformed != null) {
       return Future.succeededFuture(malformed);
     }
@@ -160,15 +161,23 @@ public final class PasswordChangeService {
     return null;
   }
 
-  private static PasswordChangeResult malformed(String password, String what) {
+  private static PasswordChangeResult malformed(String password, String what, int maxChars) {
     if (password == null || password.isEmpty()) {
       return new PasswordChangeResult.Malformed("Enter " + what + ".");
     }
     if (password.length() > LoginService.MAX_PASSWORD) {
       return new PasswordChangeResult.Malformed(
-          "Passwords longer than " + LoginService.MAX_PASSWORD + " characters are not accepted.");
+          "Passwords longer than " + maxChars + " characters are not accepted.");
     }
     return null;
+  }
+
+  /**
+   * A new password is stored only if a login accepts it (at most MAX_PASSWORD UTF-16 units), and over that it has
+   * more than half as many characters (code points): that is the limit to tell, as the policy's cap is.
+   */
+  private static PasswordChangeResult malformedNew(String password) {
+    return malformed(password, "a new password", PasswordPolicy.ABSOLUTE_MAX_LENGTH);
   }
 
   private static Future<PasswordChangeResult> busy(Throwable failure) {

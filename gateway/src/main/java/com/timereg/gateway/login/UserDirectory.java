@@ -53,14 +53,20 @@ public final class UserDirectory {
     String[] roles = r.getArrayOfStrings("roles");
     PasswordPolicy policy = PasswordPolicy.DEFAULTS
         .withMinScore(r.getInteger("min_password_score"))
-        // The schema allows shorter minimums than NIST's 8 (for imported data); we never enforce less.
-        .withLength(Math.max(PasswordPolicy.ABSOLUTE_MIN_LENGTH, r.getInteger("min_password_length")),
-            Math.max(PasswordPolicy.ABSOLUTE_MIN_MAX_LENGTH, r.getInteger("max_password_length")))
+        // The schema allows shorter minimums than NIST's 8 (for imported data); we never enforce less. Nor more than
+        // a login accepts: above ABSOLUTE_MAX_LENGTH the person would be told of limits that do not apply, or (a
+        // minimum above it) could choose no password at all.
+        .withLength(clamp(r.getInteger("min_password_length"), PasswordPolicy.ABSOLUTE_MIN_LENGTH),
+            clamp(r.getInteger("max_password_length"), PasswordPolicy.ABSOLUTE_MIN_MAX_LENGTH))
         .withBreachedThreshold(r.getInteger("breached_min_prevalence"));
     return Optional.of(new UserRecord(
         r.getLong("id"), r.getString("login_name"), r.getString("email"), r.getString("password_hash"),
         r.getBoolean("active"), roles == null ? List.of() : Arrays.asList(roles),
         r.getLong("customer_id"), r.getString("slug"), r.getString("name"),
         SsoMode.fromColumn(r.getString("sso_mode")), policy));
+  }
+
+  private static int clamp(int length, int floor) {
+    return Math.min(PasswordPolicy.ABSOLUTE_MAX_LENGTH, Math.max(floor, length));
   }
 }

@@ -18,7 +18,8 @@ import java.util.List;
  *     are set a password must meet both
  * @param minLength fewest characters; never below 8, the 800-63B floor. 800-63B-4 asks for 15
  *     where the password is the only factor, so customers without SSO/MFA may want to raise it
- * @param maxLength most characters; never below 64, which 800-63B says to permit
+ * @param maxLength most characters; never below 64, which 800-63B says to permit, nor above
+ *     {@link #ABSOLUTE_MAX_LENGTH}, the most that always fits in what a login accepts
  * @param breachedThreshold refuse a password seen this many times or more in breaches; against a
  *     set that keeps only power-of-two classes ({@link BreachedPasswords#countsAreLowerBounds()}),
  *     a password whose class reaches {@code Long.highestOneBit(breachedThreshold)} is refused
@@ -42,6 +43,11 @@ public record PasswordPolicy(
   public static final int DEFAULT_MAX_LENGTH = 128;
   /** NIST SP 800-63B-4: verifiers should permit at least 64 characters. */
   public static final int ABSOLUTE_MIN_MAX_LENGTH = 64;
+  /**
+   * The login refuses passwords over 1024 UTF-16 units (LoginService.MAX_PASSWORD); 512 code points always fit
+   * in them, so no policy may allow more (or ask for more): a longer password could never be used.
+   */
+  public static final int ABSOLUTE_MAX_LENGTH = 512;
   /** Refuse anything seen in a breach at all. */
   public static final long DEFAULT_BREACHED_THRESHOLD = 1;
 
@@ -62,6 +68,9 @@ public record PasswordPolicy(
     }
     if (maxLength < ABSOLUTE_MIN_MAX_LENGTH) {
       errors.add("maxLength must be at least " + ABSOLUTE_MIN_MAX_LENGTH);
+    }
+    if (maxLength > ABSOLUTE_MAX_LENGTH) {
+      errors.add("maxLength must be at most " + ABSOLUTE_MAX_LENGTH);
     }
     if (minLength > maxLength) {
       errors.add("minLength must not exceed maxLength");
