@@ -63,7 +63,7 @@ public final class StrengthEstimator {
   }
 
   public StrengthEstimate estimate(String password, UserContext context) {
-    String estimated = leadingCodePoints(password, maxChars);
+    String estimated = estimatedPart(password, maxChars);
     if (estimated.isEmpty()) {
       return new StrengthEstimate(0, 0);
     }
@@ -73,6 +73,45 @@ public final class StrengthEstimator {
     // zxcvbn keeps the password and its matched tokens in the result; clear them now.
     strength.wipe();
     return estimate;
+  }
+
+  /**
+   * The characters zxcvbn4j 1.9's l33t matcher reads as letters ({@code L33tMatcher.L33T_TABLE}; a test holds this
+   * to the library's own table).
+   */
+  static final String L33T_CHARACTERS = "4@8({[<$5+7369%1!|20";
+  /** More kinds of l33t characters than this, and the matcher's substitutions multiply (see {@link #estimatedPart}). */
+  static final int MAX_L33T_KINDS = 10;
+  /** Never fewer code points than this for the l33t bound: an estimate of a shorter part would say little. */
+  static final int MIN_ESTIMATED = 16;
+
+  /**
+   * What is estimated: the first {@code maxChars} code points, and of those only as many as hold at most
+   * {@link #MAX_L33T_KINDS} kinds of l33t characters, though at least {@link #MIN_ESTIMATED} code points. zxcvbn4j
+   * tries every reading of the l33t characters present as letters, each over every substring: 64 characters
+   * using all 20 kinds ({@code 4@8({[<3&69!|17015$+%2} repeated) took 1.2-2.5 s per estimate on this machine
+   * where ordinary input takes milliseconds, so one user's checks could keep the verification pool busy (logins
+   * answered "busy"). A part that has already shown 10 kinds of digits and symbols is random-looking enough that
+   * its estimate is high; ordinary l33t spellings ({@code p@$$w0rd}, {@code Tr0ub4dor&3}) use a few kinds and are
+   * estimated whole.
+   */
+  static String estimatedPart(String password, int maxChars) {
+    String capped = leadingCodePoints(password, maxChars);
+    int kinds = 0;
+    int seen = 0;
+    int codePoints = 0;
+    for (int i = 0; i < capped.length(); i += Character.charCount(capped.codePointAt(i)), codePoints++) {
+      int kind = L33T_CHARACTERS.indexOf(capped.charAt(i));
+      if (kind < 0 || (seen & (1 << kind)) != 0) {
+        continue;
+      }
+      if (kinds >= MAX_L33T_KINDS && codePoints >= MIN_ESTIMATED) {
+        return capped.substring(0, i);
+      }
+      seen |= 1 << kind;
+      kinds++;
+    }
+    return capped;
   }
 
   static String leadingCodePoints(String text, int count) {

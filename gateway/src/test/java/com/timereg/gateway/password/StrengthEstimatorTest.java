@@ -91,6 +91,46 @@ class StrengthEstimatorTest {
     assertThat(cut).isEqualTo(emoji.repeat(3));
   }
 
+  /**
+   * Every kind of l33t character, repeated to the cap: zxcvbn4j tries every reading of them as letters over every
+   * substring, 1.2-2.5 s per estimate here (docs/password-strength.md), so one user's checks kept the pool busy.
+   * Only the part up to its tenth kind (at least 16 code points) is estimated, and it still scores 4.
+   */
+  @Test
+  void aPasswordOfManyKindsOfL33tCharactersIsEstimatedOnlyUpToItsTenthKind() {
+    String hostile = "4@8({[<3&69!|17015$+%2".repeat(3).substring(0, CAP);
+
+    String part = StrengthEstimator.estimatedPart(hostile, CAP);
+
+    assertThat(part).isEqualTo("4@8({[<3&69!|1701"); // the next character, 5, would be a new kind
+    assertThat(part.chars().filter(c -> StrengthEstimator.L33T_CHARACTERS.indexOf(c) >= 0).distinct().count())
+        .isGreaterThanOrEqualTo(StrengthEstimator.MAX_L33T_KINDS);
+    assertThat(plain.estimate(hostile, UserContext.NONE)).isEqualTo(plain.estimate(part, UserContext.NONE));
+    assertThat(plain.estimate(hostile, UserContext.NONE).score()).isEqualTo(4);
+    // Past the 16th code point, the cut comes before the eleventh kind.
+    String later = "Abcdefghijklmnopqrstuv" + "4@8({[<$5+" + "7369%1!|20";
+    assertThat(StrengthEstimator.estimatedPart(later, CAP)).isEqualTo("Abcdefghijklmnopqrstuv4@8({[<$5+");
+  }
+
+  @Test
+  void ordinaryL33tSpellingsAreEstimatedWhole() {
+    for (String p : List.of("p@$$w0rd", "Tr0ub4dor&3", "hV7#qLm2!xPz9@Rt4&Wk", "Gr0nt-Lys_og*Sn3fnug?Under#Bakken+Ved%Havet")) {
+      assertThat(StrengthEstimator.estimatedPart(p, CAP)).isEqualTo(p);
+    }
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void theL33tCharactersAreTheLibrarysOwn() throws Exception {
+    java.lang.reflect.Field table = com.nulabinc.zxcvbn.matchers.L33tMatcher.class.getDeclaredField("L33T_TABLE");
+    table.setAccessible(true);
+    java.util.Set<Character> library = new java.util.TreeSet<>();
+    ((java.util.Map<Character, List<Character>>) table.get(null)).values().forEach(library::addAll);
+    java.util.Set<Character> ours = new java.util.TreeSet<>();
+    StrengthEstimator.L33T_CHARACTERS.chars().forEach(c -> ours.add((char) c));
+    assertThat(ours).isEqualTo(library);
+  }
+
   @Test
   void commonPasswordsScoreLowAndRandomOnesHigh() {
     assertThat(plain.estimate("password1", UserContext.NONE).score()).isZero();

@@ -97,6 +97,8 @@ public final class StrengthHarness {
     inputs.put("leet dictionary 10k", dictionaryConcat(10_000).replace('a', '4').replace('e', '3')
         .replace('o', '0').replace('s', '$'));
     inputs.put("dictionary words 1k", dictionaryConcat(1_000));
+    // Every kind of character zxcvbn4j's l33t matcher reads as a letter (docs/password-strength.md).
+    inputs.put("l33t all kinds 64", "4@8({[<3&69!|17015$+%2".repeat(3).substring(0, 64));
     // Ordinary passwords, for the cost of the common case.
     inputs.put("typical 'Tr0ub4dor&3'", "Tr0ub4dor&3");
     inputs.put("typical passphrase 28", "correct horse battery staple");
