@@ -63,6 +63,25 @@ public final class Main implements Callable<Integer> {
       return EXIT_CONFIG;
     }
     LOG.info("configuration file {}", configFile.toAbsolutePath().normalize());
+    // The hook is in place before the start: a SIGTERM while starting (an orchestrator giving up on a slow start)
+    // lets the start finish and then stops it as any other, rather than exiting with the throttle maps open
+    // (left to be recovered at the next start) and nothing released.
+    java.util.concurrent.atomic.AtomicReference<AutoCloseable> started = new java.util.concurrent.atomic.AtomicReference<>();
+    CountDownLatch startDone = new CountDownLatch(1);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        startDone.await();
+        AutoCloseable running = started.get();
+        if (running != null) {
+          LOG.info("stopping");
+          running.close();
+        }
+      } catch (Exception e) {
+        LOG.warn("error while stopping: {}", e.toString());
+      }
+      stopped.countDown();
+    }, "gateway-shutdown"));
     AutoCloseable running;
     try {
       if (dev) {
@@ -79,18 +98,11 @@ public final class Main implements Callable<Integer> {
       // stack trace of the library that noticed it says nothing more to them, and is there at DEBUG.
       LOG.error("gateway failed to start: {}", firstLine(e));
       LOG.debug("start failure in detail", e);
+      startDone.countDown();
       return 1;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("stopping");
-      try {
-        running.close();
-      } catch (Exception e) {
-        LOG.warn("error while stopping: {}", e.toString());
-      }
-      stopped.countDown();
-    }, "gateway-shutdown"));
+    started.set(running);
+    startDone.countDown();
     stopped.await();
     return 0;
   }

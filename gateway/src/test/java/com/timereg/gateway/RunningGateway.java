@@ -80,12 +80,7 @@ public final class RunningGateway implements AutoCloseable {
 
   /** Starts a node and waits until both listeners are up (the last thing the gateway does). */
   public static RunningGateway start(Path configDir, Map<String, String> env) throws Exception {
-    Path config = configDir.resolve("gateway.yaml");
-    if (!Files.exists(config)) {
-      Files.writeString(config, "# everything comes from the environment in these tests\n");
-    }
-    Process p = GatewayProcess.builder(env, "--config", config.toString()).redirectErrorStream(true).start();
-    RunningGateway g = new RunningGateway(p);
+    RunningGateway g = launch(configDir, env);
     try {
       g.adminPort.get(START_SECONDS, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -93,6 +88,26 @@ public final class RunningGateway implements AutoCloseable {
       throw new AssertionError("gateway did not start within " + START_SECONDS + " s; its output:\n" + g.output(), e);
     }
     return g;
+  }
+
+  /** Starts a node without waiting for it: for tests that act while it is still starting. */
+  public static RunningGateway launch(Path configDir, Map<String, String> env) throws Exception {
+    Path config = configDir.resolve("gateway.yaml");
+    if (!Files.exists(config)) {
+      Files.writeString(config, "# everything comes from the environment in these tests\n");
+    }
+    return new RunningGateway(GatewayProcess.builder(env, "--config", config.toString()).redirectErrorStream(true).start());
+  }
+
+  /** Waits (bounded) for a line containing {@code text}; fails with the output so far. */
+  public void awaitLine(String text, long seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (linesContaining(text).isEmpty()) {
+      if (System.nanoTime() > deadline || !process.isAlive()) {
+        throw new AssertionError("no line with '" + text + "'; the output:\n" + output());
+      }
+      Thread.sleep(10);
+    }
   }
 
   private void readOutput() {
