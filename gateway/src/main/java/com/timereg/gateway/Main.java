@@ -26,6 +26,8 @@ public final class Main implements Callable<Integer> {
   public static final int EXIT_CONFIG = 2;
 
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+  /** How long a stop asked for during the start waits for the start to end (each of its steps is bounded). */
+  static final long START_WAIT_AT_STOP_SECONDS = 90;
 
   @Option(names = "--config", paramLabel = "PATH", description = "Configuration file (default: ${DEFAULT-VALUE}).")
   Path configFile = GatewayConfig.DEFAULT_FILE;
@@ -71,7 +73,11 @@ public final class Main implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
-        startDone.await();
+        // Bounded: a start stuck for good must not make the process deaf to SIGTERM (it then exits as before).
+        if (!startDone.await(START_WAIT_AT_STOP_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+          LOG.warn("stopping: the start has not ended within {} s; exiting without stopping it",
+              START_WAIT_AT_STOP_SECONDS);
+        }
         AutoCloseable running = started.get();
         if (running != null) {
           LOG.info("stopping");
