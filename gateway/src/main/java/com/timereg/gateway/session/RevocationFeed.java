@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * within the revocation window whenever the subscription is (re)established and every resync
  * interval, so a node that missed notifications catches up. The subscription is a
  * {@link ListenConnection}: each attempt bounded by the connect timeout, probed every
- * {@link #PROBE_INTERVAL} ({@code RevocationFeedConnectTimeoutTest}, {@code RevocationFeedConnectionTest}).
+ * {@link #PROBE_INTERVAL} ({@code RevocationFeedConnectionTest}).
  */
 final class RevocationFeed {
   /** Shown in pg_stat_activity, so a DBA can tell the listening connections apart. */

@@ -18,7 +18,7 @@ import java.util.function.IntToLongFunction;
  * neither the handshake nor its own reconnects: an attempt on a server that accepts but never answers never
  * completes, and the subscriber ignores every later attempt while one is under way, so one such attempt left the
  * node deaf for ever, even once the server answered again ({@code ChangeFeedConnectTimeoutTest},
- * {@code RevocationFeedConnectTimeoutTest}). So the subscriber's own reconnect only reports the loss; this class
+ * {@code RevocationFeedConnectionTest}). So the subscriber's own reconnect only reports the loss; this class
  * reconnects, with the owner's backoff, and closes a connection an abandoned attempt yields late.
  *
  * <p>A connection cut without a FIN (a dropped NAT entry, a partition, a frozen server) says nothing: it is asked

@@ -31,7 +31,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The LISTEN connection of the revocation feed when the network between it and PostgreSQL misbehaves. The feed
  * reaches the server through a relay the test controls; the pool the feed reloads from goes straight to it. The
- * periodic resync is set to an hour, so only the subscription can bring revocations in.
+ * periodic resync is set to an hour, so only the subscription can bring revocations in. An attempt on a server
+ * that accepts the connection but never answers (a frozen server, a half-dead proxy) is bounded by
+ * {@code database.connect-timeout}: it fails the start instead of holding it for ever, and after a drop it is given
+ * up and retried, so the node hears other nodes' revocations again once the server answers.
  */
 @ExtendWith({VertxExtension.class, PostgresExtension.class})
 class RevocationFeedConnectionTest {
@@ -41,6 +44,8 @@ class RevocationFeedConnectionTest {
       SessionSettings.DEFAULT_REFRESH_GRACE, Duration.ofHours(1), SessionSettings.DEFAULT_RETENTION,
       SessionSettings.DEFAULT_PURGE_INTERVAL);
   private static final Duration PROBE_INTERVAL = Duration.ofMillis(200);
+  /** For the cases of a server that accepts but never answers: each attempt is given up after this. */
+  private static final Duration CONNECT_TIMEOUT = Duration.ofMillis(500);
   /** Far above probe interval + timeout: a feed that never notices fails instead of passing slowly. */
   private static final long BOUND_MILLIS = 20_000;
 
@@ -122,10 +127,53 @@ class RevocationFeedConnectionTest {
         })));
   }
 
+  @Test
+  @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
+  void startFailsWithinTheConnectTimeoutWhenTheServerNeverAnswers(VertxTestContext ctx) {
+    AtomicReference<Future<Void>> start = new AtomicReference<>();
+    TcpRelay.start(vertx, db.settings().host(), db.settings().port()).compose(relay -> {
+      relay.silenceNewConnections(true);
+      feed = new RevocationFeed(vertx, via(relay.port(), db.databaseSettings(), CONNECT_TIMEOUT), direct.pool(),
+          new SessionStore(), list, SETTINGS, metrics, clock);
+      start.set(feed.start());
+      return until("start completes", () -> Future.succeededFuture(start.get().isComplete()));
+    }).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+      assertThat(start.get().failed()).as("start fails: the database cannot be reached").isTrue();
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
+  void hearsRevocationsAgainOnceTheServerAnswersAfterAReconnectAttemptItNeverAnswered(VertxTestContext ctx) {
+    AtomicReference<TcpRelay> started = new AtomicReference<>();
+    TcpRelay.start(vertx, db.settings().host(), db.settings().port()).compose(relay -> {
+      started.set(relay);
+      feed = new RevocationFeed(vertx, via(relay.port(), db.databaseSettings(), CONNECT_TIMEOUT), direct.pool(),
+          new SessionStore(), list, SETTINGS, metrics, clock);
+      return feed.start();
+    }).compose(v -> until("heard after start", this::heardNow)).compose(v -> {
+      started.get().silenceNewConnections(true);
+      started.get().closeOpenConnections();
+      return until("a reconnect attempt reached the silent server",
+          () -> Future.succeededFuture(started.get().silenced() > 0 && gauge.get() == 0));
+    }).compose(v -> {
+      started.get().silenceNewConnections(false);
+      return until("heard again once the server answers", this::heardNow);
+    }).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+      assertThat(gauge.get()).as("listening again").isEqualTo(1);
+      ctx.completeNow();
+    })));
+  }
+
   private static DatabaseSettings via(int port, DatabaseSettings real) {
+    return via(port, real, real.connectTimeout());
+  }
+
+  private static DatabaseSettings via(int port, DatabaseSettings real, Duration connectTimeout) {
     ConnectionSettings c = real.connection();
     return new DatabaseSettings(new ConnectionSettings("127.0.0.1", port, c.database(), c.user(), c.password()),
-        real.maxPoolSize(), real.connectTimeout(), SslMode.DISABLE, Duration.ofSeconds(2));
+        real.maxPoolSize(), connectTimeout, SslMode.DISABLE, Duration.ofSeconds(2));
   }
 
   private Future<Void> heard() {
@@ -147,18 +195,22 @@ class RevocationFeedConnectionTest {
   }
 
   private Future<Void> until(Supplier<Future<Boolean>> condition) {
-    return attempt(condition, System.nanoTime() + BOUND_MILLIS * 1_000_000);
+    return until("condition", condition);
   }
 
-  private Future<Void> attempt(Supplier<Future<Boolean>> condition, long deadline) {
+  private Future<Void> until(String what, Supplier<Future<Boolean>> condition) {
+    return attempt(what, condition, System.nanoTime() + BOUND_MILLIS * 1_000_000);
+  }
+
+  private Future<Void> attempt(String what, Supplier<Future<Boolean>> condition, long deadline) {
     return condition.get().recover(e -> Future.succeededFuture(false)).compose(done -> {
       if (done) {
         return Future.succeededFuture();
       }
       if (System.nanoTime() > deadline) {
-        return Future.failedFuture(new AssertionError("condition not met within " + BOUND_MILLIS + " ms"));
+        return Future.failedFuture(new AssertionError(what + ": not within " + BOUND_MILLIS + " ms"));
       }
-      return vertx.timer(50).compose(t -> attempt(condition, deadline));
+      return vertx.timer(50).compose(t -> attempt(what, condition, deadline));
     });
   }
 }
