@@ -102,11 +102,15 @@ public final class RunningGateway implements AutoCloseable {
   /** Waits (bounded) for a line containing {@code text}; fails with the output so far. */
   public void awaitLine(String text, long seconds) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (linesContaining(text).isEmpty()) {
-      if (System.nanoTime() > deadline || !process.isAlive()) {
-        throw new AssertionError("no line with '" + text + "'; the output:\n" + output());
+    synchronized (lines) {
+      // Woken by each line read (and by the end of the output).
+      while (linesContaining(text).isEmpty()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || !process.isAlive()) {
+          throw new AssertionError("no line with '" + text + "'; the output:\n" + output());
+        }
+        lines.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
       }
-      Thread.sleep(10);
     }
   }
 
@@ -115,6 +119,7 @@ public final class RunningGateway implements AutoCloseable {
       for (String line = r.readLine(); line != null; line = r.readLine()) {
         synchronized (lines) {
           lines.add(line);
+          lines.notifyAll();
         }
         complete(PUBLIC.matcher(line), publicPort);
         complete(ADMIN.matcher(line), adminPort);
@@ -123,6 +128,9 @@ public final class RunningGateway implements AutoCloseable {
       // The process is gone; what it wrote so far is kept.
     } finally {
       adminPort.completeExceptionally(new IllegalStateException("the process ended"));
+      synchronized (lines) {
+        lines.notifyAll();
+      }
     }
   }
 
