@@ -110,6 +110,11 @@ final class AccountDelays {
     return Normalizer.normalize(loginName, Normalizer.Form.NFKC).strip().toLowerCase(Locale.ROOT);
   }
 
+  /** SHA-256 of the normalised name: how a name is known here, and to {@link SuccessfulPeople}. */
+  static byte[] nameDigest(String loginName) {
+    return SHA256.get().digest(normalise(loginName).getBytes(StandardCharsets.UTF_8));
+  }
+
   private static MessageDigest sha256() {
     try {
       return MessageDigest.getInstance("SHA-256");
@@ -126,9 +131,7 @@ final class AccountDelays {
   /** 128 bits of SHA-256: collisions between distinct names are not a practical concern. */
   private record NameKey(long high, long low) {
     static NameKey of(String loginName) {
-      MessageDigest md = SHA256.get();
-      byte[] digest = md.digest(normalise(loginName).getBytes(StandardCharsets.UTF_8));
-      ByteBuffer b = ByteBuffer.wrap(digest);
+      ByteBuffer b = ByteBuffer.wrap(nameDigest(loginName));
       return new NameKey(b.getLong(), b.getLong());
     }
   }

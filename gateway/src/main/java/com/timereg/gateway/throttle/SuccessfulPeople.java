@@ -1,9 +1,6 @@
 package com.timereg.gateway.throttle;
 
 import com.timereg.gateway.clientip.AddressKey;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -27,7 +24,6 @@ final class SuccessfulPeople {
   static final int BITS = 128;
   /** The estimate of a full sketch, where linear counting has no answer: more than any cap asks for. */
   static final int SATURATED = (int) Math.ceil(BITS * Math.log(BITS));
-  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(SuccessfulPeople::sha256);
 
   private final long windowMs;
   private final Map<AddressKey, Sketch> entries;
@@ -109,20 +105,11 @@ final class SuccessfulPeople {
   }
 
   static int bitOf(String loginName) {
-    byte[] digest = SHA256.get().digest(AccountDelays.normalise(loginName).getBytes(StandardCharsets.UTF_8));
-    return digest[0] & (BITS - 1);
+    return AccountDelays.nameDigest(loginName)[0] & (BITS - 1);
   }
 
   private static long align(long now, long window) {
     return now - Math.floorMod(now, window);
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
   }
 
   private static final class Sketch {
