@@ -22,28 +22,46 @@ public final class IpLiterals {
     if (text == null || text.isEmpty() || text.length() > 45 || text.indexOf('%') >= 0) {
       return null;
     }
-    boolean v6 = text.indexOf(':') >= 0;
-    if (!(v6 ? NetUtil.isValidIpV6Address(text) : NetUtil.isValidIpV4Address(text) && !hasLeadingZero(text))) {
+    if (text.indexOf(':') < 0) {
+      return NetUtil.isValidIpV4Address(text) && !hasLeadingZero(text) ? address(NetUtil.createByteArrayFromIpAddressString(text)) : null;
+    }
+    String v6 = text.indexOf('.') < 0 ? text : withDottedQuadAsHextets(text);
+    if (v6 == null || !NetUtil.isValidIpV6Address(v6)) {
       return null;
     }
-    if (v6 && text.indexOf('.') >= 0 && hasLeadingZero(text.substring(text.lastIndexOf(':') + 1))) {
-      return null; // the same ambiguity inside ::ffff:010.0.0.1
+    // Netty reads pure hextets exactly: "::1.2.3.4" (IPv4-compatible) is ::102:304, an IPv6 address, as
+    // PostgreSQL prints it back; "::ffff:1.2.3.4" becomes IPv4 in getByAddress.
+    return address(NetUtil.createByteArrayFromIpAddressString(v6));
+  }
+
+  /**
+   * RFC 4291 2.2's mixed notation ({@code 64:ff9b::192.0.2.1}, {@code 2001:db8::1.2.3.4}) with its dotted quad
+   * written as two hextets; Netty reads only {@code ::} and {@code ::ffff:} before a dotted quad. Null when the
+   * dotted quad is not a plain one.
+   */
+  private static String withDottedQuadAsHextets(String text) {
+    int colon = text.lastIndexOf(':');
+    String quad = text.substring(colon + 1);
+    if (text.lastIndexOf('.', colon) >= 0 || !NetUtil.isValidIpV4Address(quad) || hasLeadingZero(quad)) {
+      return null;
     }
-    byte[] bytes = NetUtil.createByteArrayFromIpAddressString(text);
+    byte[] b = NetUtil.createByteArrayFromIpAddressString(quad);
+    if (b == null || b.length != 4) {
+      return null;
+    }
+    return text.substring(0, colon + 1)
+        + Integer.toHexString(((b[0] & 0xff) << 8) | (b[1] & 0xff)) + ':'
+        + Integer.toHexString(((b[2] & 0xff) << 8) | (b[3] & 0xff));
+  }
+
+  private static InetAddress address(byte[] bytes) {
     if (bytes == null) {
       return null;
-    }
-    if (v6 && bytes.length == 16 && ipv4CompatibleMadeMapped(text, bytes)) {
-      // Netty turns "::1.2.3.4" (IPv4-compatible, ::102:304) into ::ffff:1.2.3.4, which Java then
-      // makes the IPv4 address 1.2.3.4. It is an IPv6 address, and PostgreSQL prints such
-      // addresses in exactly this dotted form: read back, it must be the same address.
-      bytes[10] = 0;
-      bytes[11] = 0;
     }
     try {
       return InetAddress.getByAddress(bytes);
     } catch (UnknownHostException e) {
-      return null; // only thrown for a wrong array length, which the check above rules out
+      return null; // only thrown for a wrong array length, which the checks above rule out
     }
   }
 
@@ -58,20 +76,6 @@ public final class IpLiterals {
     }
     int zone = hostAddress.indexOf('%');
     return parse(zone < 0 ? hostAddress : hostAddress.substring(0, zone));
-  }
-
-  /** An IPv6 literal ending in a dotted quad, not written with ffff before it, that came out IPv4-mapped. */
-  private static boolean ipv4CompatibleMadeMapped(String text, byte[] bytes) {
-    if (text.indexOf('.') < 0 || bytes[10] != (byte) 0xff || bytes[11] != (byte) 0xff) {
-      return false;
-    }
-    for (int i = 0; i < 10; i++) {
-      if (bytes[i] != 0) {
-        return false;
-      }
-    }
-    String hextets = text.substring(0, text.lastIndexOf(':')).toLowerCase(java.util.Locale.ROOT);
-    return !hextets.endsWith("ffff");
   }
 
   /** "010.0.0.1" is 8.0.0.1 to some parsers and 10.0.0.1 to others: refuse to guess. */

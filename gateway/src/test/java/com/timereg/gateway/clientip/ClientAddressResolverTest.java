@@ -98,4 +98,22 @@ class ClientAddressResolverTest {
     assertThat(keys.clientKey(a)).isNotEqualTo(keys.clientKey(b))
         .isEqualTo(keys.clientKey(ip("192.0.2.33")));
   }
+
+  @Test
+  void aTrustedProxyMayWriteIpv6WithATrailingDottedQuad() {
+    // RFC 4291 2.2's mixed notation; nginx and HAProxy print NAT64 peers this way (64:ff9b::192.0.2.33).
+    // Unreadable, the trusted proxy itself became the client: every user behind it shared one budget.
+    assertThat(resolve("10.0.0.2", "64:ff9b::203.0.113.9")).isEqualTo("203.0.113.9");
+    assertThat(resolve("10.0.0.2", "[64:ff9b::203.0.113.9]:443")).isEqualTo("203.0.113.9");
+    assertThat(resolve("10.0.0.2", "2001:db8::192.0.2.1")).isEqualTo("2001:db8:0:0:0:0:c000:201");
+    assertThat(resolve("10.0.0.2", "2001:db8:1:2:3:4:192.0.2.1")).isEqualTo("2001:db8:1:2:3:4:c000:201");
+    assertThat(resolve("10.0.0.2", "::FFFF:203.0.113.9")).isEqualTo("203.0.113.9");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"2001:db8::192.0.2.010", "2001:db8::192.0.2", "2001:db8::192.0.2.256", "1:2:3:4:5:6:7:1.2.3.4",
+      "2001:db8::1.2.3.4:5", "2001:db8::1.2.3.4::", "2001:db8::1.2.3.4.5", "2001:db8::.1.2.3"})
+  void aMalformedTrailingDottedQuadStaysUnreadable(String garbage) {
+    assertThat(resolve("10.0.0.2", "203.0.113.9, " + garbage)).isEqualTo("10.0.0.2");
+  }
 }
