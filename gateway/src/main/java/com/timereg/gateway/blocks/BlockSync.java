@@ -206,8 +206,11 @@ public final class BlockSync {
     try {
       n = ChangeCodec.decode(payload);
     } catch (RuntimeException e) {
+      // Something changed and this node cannot tell what; the tables can. Without a reload it would stay wrong
+      // until its listener next reconnects.
       metrics.notification("invalid");
-      LOG.warn("Ignoring a malformed block notification: {}", e.getMessage());
+      LOG.warn("Could not read a block notification ({}); reloading the shared block state", e.getMessage());
+      reload(0);
       return;
     }
     if (n.node().equals(node.value())) {
@@ -225,7 +228,9 @@ public final class BlockSync {
       metrics.notification("applied");
     } catch (RuntimeException e) {
       metrics.notification("invalid");
-      LOG.warn("Could not apply a block notification from node {}: {}", n.node(), e.getMessage());
+      LOG.warn("Could not apply a block notification from node {} ({}); reloading the shared block state", n.node(),
+          e.getMessage());
+      reload(0);
     }
   }
 

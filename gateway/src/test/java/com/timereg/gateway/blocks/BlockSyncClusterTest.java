@@ -22,6 +22,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Two or three nodes in one JVM, each with its own throttle, pool and LISTEN connection, on one database. */
 @ExtendWith({VertxExtension.class, PostgresExtension.class})
@@ -197,6 +199,32 @@ class BlockSyncClusterTest {
           assertThat(b.blocks("192.0.2.50")).as("block made while deaf").isTrue();
           assertThat(b.blocks("192.0.2.40")).as("block lifted while deaf").isFalse();
           assertThat(b.allowlists("198.51.100.7")).as("allowlist entry added while deaf").isTrue();
+          ctx.completeNow();
+        })));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"{\"v\":1,\"node\":\"node-x\",\"op\":\"block\"}",
+      "{\"v\":1,\"node\":\"node-x\",\"op\":\"unblock\",\"target\":\"no-cidr\",\"lifted\":[]}",
+      "{\"v\":1,\"node\":\"node-x\",\"op\":\"resync\"", "not json"})
+  void aNotificationThatCannotBeReadOrAppliedMakesTheNodeReloadRatherThanMissAChange(String payload,
+      VertxTestContext ctx) {
+    // Something changed, and this node cannot tell what: the tables can. There is no periodic reload, so a
+    // notification dropped here would leave the node wrong until its listener next reconnects.
+    Instant now = Instant.now();
+    vertx.executeBlocking(() -> {
+          try (Connection c = db.openJdbc()) {
+            insertSilently(c, "192.0.2.60/32", now);
+            try (PreparedStatement p = c.prepareStatement("SELECT pg_notify('gateway_blocks', ?)")) {
+              p.setString(1, payload);
+              p.execute();
+            }
+          }
+          return null;
+        })
+        .compose(v -> Eventually.within(vertx, CATCH_UP, "B reloads", () -> b.blocks("192.0.2.60")))
+        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          assertThat(b.metrics.count("notification invalid")).isEqualTo(1);
           ctx.completeNow();
         })));
   }
