@@ -77,7 +77,9 @@ final class AdminClient {
   }
 
   private JsonObject send(String method, String path, JsonObject body) {
-    URI uri = base.resolve("/admin/api" + path);
+    // A path in --admin-url is where a reverse proxy publishes the admin listener: the API is below it.
+    String prefix = base.getRawPath() == null ? "" : base.getRawPath().replaceAll("/+$", "");
+    URI uri = URI.create(base.getScheme() + "://" + base.getRawAuthority() + prefix + "/admin/api" + path);
     HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(requestTimeout)
         .header("Accept", "application/json");
     if (actor != null && !actor.isBlank()) {

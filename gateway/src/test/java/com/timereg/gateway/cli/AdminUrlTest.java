@@ -1,0 +1,99 @@
+package com.timereg.gateway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import com.timereg.gateway.Main;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+/**
+ * What {@code --admin-url} may hold. An admin listener published by a reverse proxy under a path
+ * ({@code https://ops.example/gateway/}) is reached under that path, not at the host's root, where some other
+ * service would get the staff member's request; and user info, which the CLI would not send, is refused
+ * rather than printed back in its messages.
+ */
+class AdminUrlTest {
+  HttpServer server;
+  final List<String> paths = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/", exchange -> {
+      paths.add(exchange.getRequestURI().getRawPath());
+      byte[] body = "{\"message\":\"seen\"}".getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", "application/json");
+      exchange.sendResponseHeaders(403, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    server.start();
+  }
+
+  @AfterEach
+  void stop() {
+    server.stop(0);
+  }
+
+  record Run(int exit, String out, String err) {}
+
+  static Run gateway(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = new CommandLine(new Main());
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    int exit = cli.execute(args);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  private String base() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/ops/gateway", "/ops/gateway/"})
+  void aPathInTheAdminUrlPrefixesTheApi(String prefix) {
+    Run r = gateway("admin", "--admin-url", base() + prefix, "blocks", "explain", "192.0.2.0/24");
+    assertThat(r.exit()).as(r.err()).isEqualTo(1);
+    assertThat(r.err()).contains("403 seen");
+    assertThat(paths).containsExactly("/ops/gateway/admin/api/explain/192.0.2.0%2F24");
+  }
+
+  @Test
+  void withoutAPathTheApiIsAtTheRoot() {
+    Run r = gateway("admin", "--admin-url", base() + "/", "events");
+    assertThat(r.err()).contains("403 seen");
+    assertThat(paths).hasSize(1).allMatch(p -> p.startsWith("/admin/api/events"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"http://staff:s3cret-pw@127.0.0.1:PORT", "http://s3cret-pw@127.0.0.1:PORT/ops"})
+  void userInfoIsRefusedWithoutBeingPrinted(String url) {
+    Run r = gateway("admin", "--admin-url", url.replace("PORT", "" + server.getAddress().getPort()), "events");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("--admin-url").contains("user").doesNotContain("s3cret").doesNotContain("Exception");
+    assertThat(paths).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"?x=1", "/ops?x=1", "#top", "/ops/../admin"})
+  void aQueryAFragmentOrDotSegmentsAreRefused(String suffix) {
+    Run r = gateway("admin", "--admin-url", base() + suffix, "events");
+    assertThat(r.exit()).as(r.err()).isEqualTo(1);
+    assertThat(r.err()).contains("--admin-url").doesNotContain("Exception");
+    assertThat(paths).isEmpty();
+  }
+}
