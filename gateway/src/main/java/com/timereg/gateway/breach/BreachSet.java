@@ -35,7 +35,9 @@ public final class BreachSet implements BreachedPasswords {
    * The set and an open channel to the very file it maps: a file cut short in place ({@code cp} over the set,
    * rather than the loader's rename) faults (SIGBUS) on every mapped page past its new end, which the JVM
    * delivers as an InternalError, in compiled code at some later point of the thread, not at the lookup. So
-   * each lookup first asks the channel for the file's length (one fstat) and touches no mapping that is cut.
+   * each lookup first asks the channel for the file's length (one fstat) and touches no mapping that is cut;
+   * it also compares the path's identity with {@code identity} before and after, so that a file written over
+   * in place is not answered from (see {@link #lookup}).
    */
   private record InUse(HibpSet set, FileIdentity identity, FileChannel file) {
     void close() {
@@ -265,11 +267,20 @@ public final class BreachSet implements BreachedPasswords {
   }
 
   /**
-   * One lookup in {@code inUse}, unless its file is now shorter than the mapping: then an IllegalStateException,
-   * so the breach check fails closed as for a set that is not there (PasswordPolicyChecker) until the watcher
-   * maps the file's next version.
+   * One lookup in {@code inUse}, unless its file is now shorter than the mapping or was written over in place
+   * (before or during the lookup): then an IllegalStateException, so the breach check fails closed as for a set
+   * that is not there (PasswordPolicyChecker) until the watcher maps the file's next version. A write in place
+   * shows in the mapping at once, long before the watcher's next look, and those bytes are unchecked: answering
+   * from them could call a breached password safe.
    */
   private static long lookup(InUse inUse, byte[] sha1) {
+    checkUnchanged(inUse);
+    long prevalence = inUse.set().prevalence(sha1);
+    checkUnchanged(inUse);
+    return prevalence;
+  }
+
+  private static void checkUnchanged(InUse inUse) {
     long length;
     try {
       length = inUse.file().size();
@@ -281,7 +292,13 @@ public final class BreachSet implements BreachedPasswords {
       throw new IllegalStateException("breach set file " + inUse.set().path() + " was cut short in place ("
           + length + " of " + inUse.set().fileBytes() + " bytes)");
     }
-    return inUse.set().prevalence(sha1);
+    // The path names the mapped file (same inode) but its modification time or size moved: written over in place.
+    // Another inode (renamed over, as the loader does) or none leaves the mapped file as it was; attributes that
+    // cannot be read are left to the watcher, which keeps the set in use then too.
+    FileIdentity now = identityOrMissing(inUse.set().path());
+    if (now.fileKey() != null && now.fileKey().equals(inUse.identity().fileKey()) && !now.sameAs(inUse.identity())) {
+      throw new IllegalStateException("breach set file " + inUse.set().path() + " was written over in place");
+    }
   }
 
   /** For readiness: the set in use (entries, build date) or why there is none and what that means. */

@@ -114,4 +114,36 @@ class BreachSetChangedInPlaceTest {
     assertThat(set.available()).as("the mapping in use shows the damaged bytes now").isFalse();
     assertThat(set.describe()).startsWith("no breach set (hibp.set-path: ").endsWith(": password changes refused");
   }
+
+  /**
+   * A set file written over in place with another valid set (same inode, same shape) before the watcher's next
+   * look: the mapping in use shows the new, unchecked bytes at once, so a lookup in that window must not answer
+   * from them (here the new bytes do not hold "hunter2": a breached password would be called safe) but fail
+   * closed until the watcher has opened and checked the new version.
+   */
+  @Test
+  void aSetOverwrittenInPlaceIsNotAnsweredFromBeforeTheWatcherLooksAgain() throws IOException {
+    Path file = dir.resolve("current.set");
+    BreachSetFiles.write(file, Map.of("hunter2", 5_000L), 1_000, 1, Instant.parse("2026-01-01T00:00:00Z"));
+    Path other = dir.resolve("other.set");
+    BreachSetFiles.write(other, Map.of("Plum-Anchor-Velvet-42", 5_000L), 1_000, 1,
+        Instant.parse("2026-02-01T00:00:00Z"));
+    start(file);
+    PasswordPolicyChecker checker = new PasswordPolicyChecker(new StrengthEstimator(64, List.of()));
+    assertThat(checker.check("hunter2", PasswordPolicy.DEFAULTS, UserContext.NONE, set).pwned()).isTrue();
+
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      ch.write(ByteBuffer.wrap(Files.readAllBytes(other)));
+    }
+    // Before the watcher's next look.
+
+    PolicyCheck check = checker.check("hunter2", PasswordPolicy.DEFAULTS, UserContext.NONE, set);
+    assertThat(check.reasons()).as("hunter2, from a mapping that shows unchecked bytes")
+        .anyMatch(r -> r.kind() == PolicyCheck.Kind.BREACH_CHECK_UNAVAILABLE);
+
+    // Once the watcher has opened and checked the new version, it answers from it.
+    Await.await(set.refresh());
+    assertThat(set.prevalence(Sha1.ofPassword("Plum-Anchor-Velvet-42"))).isEqualTo(4096);
+    assertThat(set.prevalence(Sha1.ofPassword("hunter2"))).isZero();
+  }
 }
