@@ -129,15 +129,17 @@ public final class BreachSet implements BreachedPasswords {
     HibpSet opened;
     FileChannel channel;
     try {
-      channel = FileChannel.open(path, StandardOpenOption.READ);
+      // The set first: it refuses what is not a regular file, where opening a FIFO to read would block this
+      // worker (its only thread) until some writer came along, and with it the gateway's start.
+      opened = HibpSet.open(path, new HibpSet.Mapping(settings.hugePages(), true));
     } catch (IOException | RuntimeException e) {
       reportOnce(now, path, "cannot open it: " + e.getMessage());
       return;
     }
     try {
-      opened = HibpSet.open(path, new HibpSet.Mapping(settings.hugePages(), true));
+      channel = FileChannel.open(path, StandardOpenOption.READ);
     } catch (IOException | RuntimeException e) {
-      closeQuietly(channel);
+      opened.close();
       reportOnce(now, path, "cannot open it: " + e.getMessage());
       return;
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.timereg.gateway.testsupport.Await;
 import com.timereg.hibp.Sha1;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -212,5 +213,29 @@ class BreachSetTest {
     assertThat(set.available()).isFalse();
     assertThat(prevalence(set, "hunter2")).isZero();
     set = null;
+  }
+
+  /**
+   * A set path that names a FIFO (a named pipe) is refused like any file that is not a set: opening one to read
+   * blocks until some writer opens it, which would hang the watcher's only thread, and with it the gateway's
+   * start (it waits for the first look) and every later look.
+   */
+  @Test
+  void aSetPathNamingAFifoIsRefusedWithoutHangingTheWatcher() throws Exception {
+    Path fifo = dir.resolve("current.set");
+    assertThat(new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor()).isZero();
+    set = new BreachSet(vertx, watching(fifo), BreachSetMetrics.NONE);
+    Future<Void> started = set.start();
+    try {
+      Await.await(started);
+    } finally {
+      if (!started.isComplete()) {
+        // Release the watcher's thread, blocked in the open, so the test ends (opening the write end returns at
+        // once when a reader is waiting).
+        Files.newOutputStream(fifo).close();
+      }
+    }
+    assertThat(set.available()).isFalse();
+    assertThat(set.describe()).startsWith("no breach set (hibp.set-path: cannot open it, see the log)");
   }
 }
