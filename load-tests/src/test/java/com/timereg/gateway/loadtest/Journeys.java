@@ -10,6 +10,7 @@ import static io.gatling.javaapi.core.CoreDsl.group;
 import static io.gatling.javaapi.core.CoreDsl.jsonPath;
 import static io.gatling.javaapi.core.CoreDsl.pause;
 import static io.gatling.javaapi.core.CoreDsl.repeat;
+import static io.gatling.javaapi.http.HttpDsl.currentLocation;
 import static io.gatling.javaapi.http.HttpDsl.header;
 import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
@@ -17,6 +18,7 @@ import static io.gatling.javaapi.http.HttpDsl.status;
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.Session;
 import io.gatling.javaapi.http.HttpRequestActionBuilder;
+import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -68,7 +70,8 @@ final class Journeys {
 
   /**
    * The browser login: the form page (which sets the CSRF cookie and carries its token), the
-   * form post (303 to {@code next} with the session cookies), and the page it leads to.
+   * form post (303 to {@code next} with the session cookies), and the page it leads to, which must be
+   * reached signed in (not the login page again).
    */
   static ChainBuilder formLogin(String groupName) {
     HttpRequestActionBuilder post = http("POST /login").post("/login")
@@ -85,7 +88,15 @@ final class Journeys {
             .check(status().is(200), css("input[name='csrf']", "value").saveAs(CSRF)))
             .exec(retryWhileBusy(post))
             .doIf(s -> !s.isFailed()).then(
-                exec(http("GET / (after login)").get("/").header("Accept", HTML).check(status().is(200)))));
+                // Redirects are followed (the application's own may lead on), so the status alone would take
+                // the login page, where the gateway sends a browser whose session did not take, for a success.
+                exec(http("GET / (after login)").get("/").header("Accept", HTML)
+                    .check(status().is(200), currentLocation().transform(Journeys::isLoginPage).is(false)))));
+  }
+
+  /** Whether {@code url} is the gateway's login page (any query: {@code next}, {@code logged_out}). */
+  static boolean isLoginPage(String url) {
+    return URI.create(url).getPath().equals("/login");
   }
 
   /**
