@@ -20,7 +20,9 @@ import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.core.Session;
 import io.gatling.javaapi.core.Simulation;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -51,12 +53,14 @@ public class CredentialStuffing extends Simulation {
   /** Bounds an attacker's loop when the verification pool keeps answering 503. */
   private static final int MAX_BUSY_ANSWERS = 200;
   private static final int PROBES_WHILE_BLOCKED = 3;
+  /** Where a load generator on the gateway's machine comes from when it binds no pool address. */
+  private static final String OWN_ADDRESS = "127.0.0.1";
 
   private final Target target = Target.fromSystemProperties();
   private final Pages pages = Pages.fromSystemProperties();
   private final List<String> attackAddresses = attackAddresses();
   private final ClientPool attackPool = ClientPool.of(attackAddresses);
-  private final ClientPool legitPool = ClientPool.of(SourceAddresses.parse(Params.string("legitSources", "127.1.0.0/24")));
+  private final ClientPool legitPool = ClientPool.of(legitAddresses());
   private final int attackLimit = Params.integer("attackLimit", 10, 1);
   private final Duration attackDelay = Params.duration("attackDelay", Duration.ofSeconds(5));
   private final Duration attackRampUp = Params.duration("attackRampUp", Duration.ofSeconds(30));
@@ -93,13 +97,38 @@ public class CredentialStuffing extends Simulation {
             details("attacker").successfulRequests().percent().is(100.0));
   }
 
-  private static List<String> attackAddresses() {
+  /**
+   * The attacking pool, kept out of the /24 of 127.0.0.1 and of the legitimate users' ranges: attacking
+   * addresses get blocked and, five of them in a /24 ({@code throttle.range-blocked-client-limit}), their whole
+   * range. In 127.0.0.0/24 that range holds the generator's own address, where every run without a pool comes
+   * from (for 15 minutes up to a day after); in a legitimate range it refuses the users the run measures.
+   */
+  static List<String> attackAddresses() {
     String explicit = Params.string("attackSources", "");
-    if (!explicit.isEmpty()) {
-      return SourceAddresses.parse(explicit);
+    List<String> attack = explicit.isEmpty()
+        ? SourceAddresses.spread(Params.string("attackFirstRange", "127.66.1.0"),
+            Params.integer("attackRanges", 8, 1), Params.integer("attackersPerRange", 6, 1))
+        : SourceAddresses.parse(explicit);
+    Set<String> legitRanges = new HashSet<>();
+    legitAddresses().forEach(a -> legitRanges.add(SourceAddresses.rangeOf(a)));
+    String ownRange = SourceAddresses.rangeOf(OWN_ADDRESS);
+    for (String a : attack) {
+      String range = SourceAddresses.rangeOf(a);
+      if (range.equals(ownRange)) {
+        throw new IllegalArgumentException("attacker " + a + " is in " + range + ", the range of this machine's own "
+            + "address " + OWN_ADDRESS + ": its block would refuse every run without a pool; take another "
+            + "-DattackFirstRange or -DattackSources");
+      }
+      if (legitRanges.contains(range)) {
+        throw new IllegalArgumentException("attacker " + a + " is in " + range + ", a range of the legitimate users "
+            + "(-DlegitSources): its block would refuse them too; keep the two pools in different /24 ranges");
+      }
     }
-    return SourceAddresses.spread(Params.string("attackFirstRange", "127.66.1.0"),
-        Params.integer("attackRanges", 8, 1), Params.integer("attackersPerRange", 6, 1));
+    return attack;
+  }
+
+  private static List<String> legitAddresses() {
+    return SourceAddresses.parse(Params.string("legitSources", "127.1.0.0/24"));
   }
 
   private ChainBuilder attack() {
