@@ -46,8 +46,8 @@ final class SourceAddresses {
 
   /**
    * {@code perRange} addresses in each of {@code ranges} consecutive /24 ranges starting at
-   * {@code first} (which must start a /24, e.g. 127.66.1.0): the shape of a botnet seen from the
-   * gateway, many addresses spread over many networks.
+   * {@code first} (which must start a /24, e.g. 127.66.1.0) and within its /8: the shape of a botnet seen
+   * from the gateway, many addresses spread over many networks.
    */
   static List<String> spread(String first, int ranges, int perRange) {
     int base = toInt(first);
@@ -56,6 +56,12 @@ final class SourceAddresses {
     }
     if (perRange < 1 || perRange > 254 || ranges < 1 || (long) ranges * perRange > MAX_POOL) {
       throw new IllegalArgumentException("need 1-254 addresses per range and at most " + MAX_POOL + " in all");
+    }
+    // The ranges stay in the /8 they start in: past 127.255.255.0 comes 128.0.0.0, no loopback address (and
+    // past 255.255.255.0 the count would wrap round to 0.0.0.0).
+    if ((base >>> 24) != (int) ((Integer.toUnsignedLong(base) + ((long) (ranges - 1) << 8)) >>> 24)) {
+      throw new IllegalArgumentException(ranges + " ranges from " + first + " leave "
+          + format(base & 0xff000000) + "/8");
     }
     List<String> out = new ArrayList<>(ranges * perRange);
     for (int r = 0; r < ranges; r++) {

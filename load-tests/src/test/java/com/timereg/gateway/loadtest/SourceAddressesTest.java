@@ -43,6 +43,14 @@ class SourceAddressesTest {
   }
 
   @Test
+  void spreadStaysInTheSlash8OfItsFirstRange() {
+    // 128.0.0.1 is no loopback address: binding it fails, or sends the attack out of the machine.
+    assertThatThrownBy(() -> SourceAddresses.spread("127.255.255.0", 2, 1)).hasMessageContaining("127.0.0.0/8");
+    assertThatThrownBy(() -> SourceAddresses.spread("255.255.255.0", 2, 1)).hasMessageContaining("255.0.0.0/8");
+    assertThat(SourceAddresses.spread("127.255.254.0", 2, 1)).containsExactly("127.255.254.1", "127.255.255.1");
+  }
+
+  @Test
   void refusesWhatIsNotAPoolOfIpv4Addresses() {
     assertThatThrownBy(() -> SourceAddresses.parse("127.0.0.256")).hasMessageContaining("not an IPv4 address");
     assertThatThrownBy(() -> SourceAddresses.parse("localhost")).hasMessageContaining("not an IPv4 address");
