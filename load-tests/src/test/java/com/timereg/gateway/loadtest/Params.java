@@ -100,6 +100,10 @@ final class Params {
       if (!(parsed >= 0)) {
         throw new IllegalArgumentException("-D" + name + " must be zero or positive, was " + v);
       }
+      if (Double.isInfinite(parsed)) {
+        // parseDouble reads "Infinity" and 1e400: as an arrival rate, users without end.
+        throw new IllegalArgumentException("-D" + name + " must be a finite number, was " + v);
+      }
       return parsed;
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("-D" + name + " must be a number, was '" + v + "'", e);

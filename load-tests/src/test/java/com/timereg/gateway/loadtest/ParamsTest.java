@@ -45,6 +45,15 @@ class ParamsTest {
   }
 
   @Test
+  void anEndlessNumberIsRefusedNamingTheProperty() {
+    // Double.parseDouble reads these; -DusersPerSec=Infinity would ask Gatling for endless users.
+    for (String endless : new String[] {"Infinity", "1e400"}) {
+      System.setProperty(NAME, endless);
+      assertThatThrownBy(() -> Params.decimal(NAME, 1)).hasMessageContaining("-D" + NAME);
+    }
+  }
+
+  @Test
   void aNegativeDurationIsRefusedNamingTheProperty() {
     System.setProperty(NAME, "-5s");
     assertThatThrownBy(() -> Params.duration(NAME, Duration.ZERO))
