@@ -16,7 +16,7 @@ import java.util.Map;
  * <p>The file has one {@code username,password} per line; the first comma separates them, so a
  * password may contain commas, and it is everything after that comma, spaces included (only the
  * line break is dropped, {@code \n} or {@code \r\n}). Blank lines, lines starting with {@code #} and a header line
- * {@code username,password} are skipped. Keep such a file out of the repository.
+ * {@code username,password} (the first line that is neither) are skipped. Keep such a file out of the repository.
  */
 final class Credentials {
   static final String PROPERTY = "credentials";
@@ -42,6 +42,7 @@ final class Credentials {
       throw new UncheckedIOException("cannot read the credentials file " + file, e);
     }
     List<Map<String, Object>> out = new ArrayList<>();
+    boolean seenLine = false;
     for (int i = 0; i < lines.size(); i++) {
       String raw = lines.get(i);
       if (i == 0 && raw.startsWith(BYTE_ORDER_MARK)) {
@@ -49,7 +50,13 @@ final class Credentials {
         raw = raw.substring(1);
       }
       String line = raw.strip();
-      if (line.isEmpty() || line.startsWith("#") || (i == 0 && line.equalsIgnoreCase("username,password"))) {
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      // The header may follow comments or blank lines: it is the first line that is neither.
+      boolean first = !seenLine;
+      seenLine = true;
+      if (first && line.equalsIgnoreCase("username,password")) {
         continue;
       }
       int comma = raw.indexOf(',');

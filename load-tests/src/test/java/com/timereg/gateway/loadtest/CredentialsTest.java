@@ -39,6 +39,13 @@ class CredentialsTest {
   }
 
   @Test
+  void aHeaderBelowCommentsIsNotTakenForAnAccount() throws Exception {
+    // As an account, "username" would fail every login, and a real gateway would block the generator for it.
+    Path file = Files.writeString(dir.resolve("c.csv"), "# staging accounts\n\nUsername,Password\na@x.test,secret\n");
+    assertThat(Credentials.read(file)).containsExactly(Map.of("username", "a@x.test", "password", "secret"));
+  }
+
+  @Test
   void aBadLineIsNamedByNumberWithoutEchoingIt() throws Exception {
     Path file = Files.writeString(dir.resolve("c.csv"), "a@x.test,ok\nonly-a-secret-without-comma\n");
     assertThatThrownBy(() -> Credentials.read(file))
