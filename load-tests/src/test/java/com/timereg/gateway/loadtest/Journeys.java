@@ -20,6 +20,7 @@ import io.gatling.javaapi.core.Session;
 import io.gatling.javaapi.http.HttpRequestActionBuilder;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -94,6 +95,10 @@ final class Journeys {
                     .check(status().is(200), currentLocation().transform(Journeys::isLoginPage).is(false)))));
   }
 
+  private static String lowerCase(String name) {
+    return name.toLowerCase(Locale.ROOT);
+  }
+
   /** Whether {@code url} is the gateway's login page (any query: {@code next}, {@code logged_out}). */
   static boolean isLoginPage(String url) {
     return URI.create(url).getPath().equals("/login");
@@ -107,7 +112,9 @@ final class Journeys {
     ChainBuilder identity = pages.identityPath().isEmpty()
         ? exec(s -> s)
         : exec(authorized(http("identity page").get(pages.identityPath()), bearer)
-            .check(status().is(200), jsonPath("$.user").isEL("#{" + USERNAME + "}")));
+            // The gateway finds a login name in any case and forwards it as stored: the same user.
+            .check(status().is(200), jsonPath("$.user").transform(Journeys::lowerCase)
+                .is(s -> lowerCase(s.getString(USERNAME)))));
     return identity.repeat(views, "pageView").on(
         pause(thinkTime),
         exec(authorized(http("proxied page").get(s -> pages.path(s.getInt("pageView"))), bearer)
