@@ -36,6 +36,7 @@ class PasswordChangeIT {
   private final Map<String, String> passwords = new ConcurrentHashMap<>();
   private final AtomicInteger tokens = new AtomicInteger();
   private volatile boolean temporaryPasswordLoginsFail;
+  private volatile boolean temporaryPasswordLoginsSlow;
   private HttpServer stub;
 
   @BeforeEach
@@ -54,6 +55,14 @@ class PasswordChangeIT {
       } else if (temporaryPasswordLoginsFail && !password.equals(original(user))) {
         answer(ex, 500, "{\"error\":\"server_error\"}");
       } else {
+        if (temporaryPasswordLoginsSlow && !password.equals(original(user))) {
+          try {
+            // The target's speed, not a wait: the round outlasts the run's duration in the middle.
+            Thread.sleep(1500);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
         answer(ex, 200, "{\"access_token\":\"" + user + "|" + tokens.incrementAndGet()
             + "\",\"refresh_token\":\"r\",\"expires_in\":3600}");
       }
@@ -87,6 +96,17 @@ class PasswordChangeIT {
   void aRoundWhoseAccountsGetInWithTheNewPasswordEndsWithTheOriginalOne() {
     assertThat(run()).isEqualTo(GatlingRunner.SUCCESS);
     assertThat(passwords.get("alice@demo.test")).isEqualTo(original("alice@demo.test"));
+  }
+
+  @Test
+  void aRoundStillRunningWhenTheDurationEndsIsFinished() {
+    // duration is 1 s and the login with the new password alone takes 1.5 s: the run's end falls between the
+    // change and the change back, and must not cut the round there.
+    temporaryPasswordLoginsSlow = true;
+    assertThat(run()).isEqualTo(GatlingRunner.SUCCESS);
+    assertThat(passwords.get("alice@demo.test"))
+        .withFailMessage("alice's password was left changed")
+        .isEqualTo(original("alice@demo.test"));
   }
 
   @Test
