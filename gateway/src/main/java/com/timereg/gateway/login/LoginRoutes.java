@@ -267,6 +267,12 @@ public final class LoginRoutes {
     Optional<SessionIdentity> identity = SessionAuthenticator.identity(ctx);
     boolean bearer = SessionAuthenticator.bearerIsOurs(ctx);
     if (!bearer && !fromOurOwnPage(ctx)) {
+      if (carriesBearer(ctx)) {
+        // An app with a token of no key of ours (a retired key, or not ours at all): no browser sends one cross-site
+        // (it would need a CORS preflight), and "sign out from the site's pages" tells an app nothing it can do.
+        refusedBearerLogout(ctx);
+        return;
+      }
       // A browser shows whatever body comes back: raw JSON there would be a dead end.
       if (wantsHtml(ctx)) {
         page(ctx, 403, LoginPage.notSignedOut(FOREIGN_LOGOUT_PAGE_MESSAGE));
@@ -278,9 +284,7 @@ public final class LoginRoutes {
     if (bearer && identity.isEmpty() && SessionAuthenticator.failure(ctx).orElse(null) == AuthFailure.INVALID_TOKEN) {
       // Run out, or not ours to accept: the session it names lives on, so "signed out" would be a lie the app
       // acts on (it drops a refresh token that stays good). An ended session's token is the 204 below.
-      ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"gateway\", error=\"invalid_token\"");
-      error(ctx, 401, "invalid_token", "The access token is expired or not valid, so no session was ended; "
-          + "end it with its refresh token: POST /auth/revoke {\"refresh_token\": \"...\"}.");
+      refusedBearerLogout(ctx);
       return;
     }
     Future<Boolean> revoked;
@@ -312,6 +316,17 @@ public final class LoginRoutes {
         redirect(ctx, "/login?logged_out=1");
       }
     });
+  }
+
+  private static void refusedBearerLogout(RoutingContext ctx) {
+    ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"gateway\", error=\"invalid_token\"");
+    error(ctx, 401, "invalid_token", "The access token is expired or not valid, so no session was ended; "
+        + "end it with its refresh token: POST /auth/revoke {\"refresh_token\": \"...\"}.");
+  }
+
+  private static boolean carriesBearer(RoutingContext ctx) {
+    return ctx.request().headers().getAll("Authorization").stream()
+        .anyMatch(v -> v.regionMatches(true, 0, "Bearer ", 0, 7));
   }
 
   /**

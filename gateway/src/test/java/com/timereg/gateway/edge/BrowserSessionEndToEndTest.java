@@ -385,6 +385,27 @@ class BrowserSessionEndToEndTest {
         .as("logging out of an ended session again").isEqualTo(204);
   }
 
+  /**
+   * A bearer token naming no key of ours (signed with a key since retired, or not a token of ours at all) is still
+   * an app's attempt to sign out: it gets the documented 401 {@code invalid_token} pointing to /auth/revoke, not the
+   * browser's 403 "sign out from the site's own pages", which tells an app nothing it can act on.
+   */
+  @Test
+  void aBearerLogoutWithATokenOfNoKnownKeyGetsInvalidTokenNotTheBrowsersForbidden() {
+    var tokens = gw.tokenLogin(USER, PASSWORD).json();
+    String access = tokens.getString("access_token");
+    String retiredKey = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+        "{\"alg\":\"ES256\",\"kid\":\"retired-2025\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        + access.substring(access.indexOf('.'));
+    for (String token : List.of(retiredKey, "not-a-jwt")) {
+      Reply refused = gw.http.postJson("/logout", new JsonObject(), "Authorization", "Bearer " + token);
+      assertThat(refused.status()).as(token).isEqualTo(401);
+      assertThat(refused.header("WWW-Authenticate")).contains("invalid_token");
+      assertThat(refused.json().getString("message")).contains("/auth/revoke");
+    }
+    assertThat(bearerGet(access).status()).as("the session was not ended").isEqualTo(200);
+  }
+
   @Test
   void revokeEndsTheBearersSessionAndItsRefreshToken() {
     var tokens = gw.tokenLogin(USER, PASSWORD).json();
