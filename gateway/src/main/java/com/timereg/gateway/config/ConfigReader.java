@@ -62,6 +62,12 @@ public final class ConfigReader {
     consumed.add(path);
     String fromEnv = env.apply(envName(path));
     if (fromEnv != null) {
+      if (fromEnv.isBlank()) {
+        // Set but empty (a template's unset variable): taken as "no value", the key got the code's default, not
+        // the file's, without a word.
+        problem(path, envName(path) + " is set but empty; unset it to keep the file's value, or give one");
+        return Optional.empty();
+      }
       return Optional.of(fromEnv.trim());
     }
     JsonNode node = node(path);

@@ -224,6 +224,24 @@ class GatewayConfigTest {
         .hasMessageNotContaining(material);
   }
 
+  /**
+   * {@code GATEWAY_BACKEND__URL=} (an unset variable in a template, a compose file's {@code ${URL:-}}) is set but
+   * empty. It was taken as "no value" and the key got the code's default, not the file's: here the backend
+   * became http://127.0.0.1:8000 instead of the one configured, while a number or a switch left empty stopped the
+   * start. An empty override of a single value is now refused, naming the variable; lists may be emptied.
+   */
+  @Test
+  void anEmptyOverrideOfASingleValueIsRefusedNamingTheVariableRatherThanFallingToTheCodesDefault() throws IOException {
+    Path f = write("backend:\n  url: https://backend.internal:8443\nthrottle:\n  allowlist: [192.0.2.0/24]\n");
+    for (String variable : List.of("GATEWAY_BACKEND__URL", "GATEWAY_SSO__PUBLIC_BASE_URL", "GATEWAY_PUBLIC__PORT")) {
+      assertThatThrownBy(() -> GatewayConfig.load(f, Map.of(variable, " ")::get, true))
+          .as(variable).isInstanceOf(ConfigException.class)
+          .hasMessageContaining(variable).hasMessageContaining("empty");
+    }
+    assertThat(GatewayConfig.load(f, Map.of("GATEWAY_THROTTLE__ALLOWLIST", "")::get, true).throttle().allowlist())
+        .as("a list may be emptied").isEmpty();
+  }
+
   @Test
   void aSecretWrittenAsASectionIsAProblemNotAnAbsentSecret() throws IOException {
     Path f = write("database:\n  password:\n    file: /run/secrets/db\n");
