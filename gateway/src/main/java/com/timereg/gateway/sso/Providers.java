@@ -234,6 +234,10 @@ final class Providers {
         .putHeader("User-Agent", USER_AGENT)
         .timeout(settings.discoveryTimeout().toMillis())
         .send()
+        // The request's own timeout only bounds the wait between two bytes: a key set trickled a byte at a time
+        // would keep the customer's discovery, and every sign-in waiting on it, pending for ever. Closing the
+        // client ends such a download.
+        .timeout(settings.discoveryTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .andThen(ar -> client.close())
         .recover(e -> Future.failedFuture(new SsoException(SsoRefusal.PROVIDER_UNAVAILABLE,
             "the key set at " + keySet + " could not be read: " + IdTokenCheck.printable(e.getMessage()))))

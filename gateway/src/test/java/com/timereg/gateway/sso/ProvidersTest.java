@@ -118,6 +118,7 @@ class ProvidersTest {
   private static final class StubProvider implements AutoCloseable {
     final io.vertx.core.Promise<Void> release = io.vertx.core.Promise.promise();
     final java.util.concurrent.BlockingQueue<Long> keySetRequests = new java.util.concurrent.LinkedBlockingQueue<>();
+    final java.util.concurrent.atomic.AtomicInteger trickledKeySetRequests = new java.util.concurrent.atomic.AtomicInteger();
     final io.vertx.core.http.HttpServer server;
     final String base;
     /** The key set's keys; the test may empty it. */
@@ -130,7 +131,15 @@ class ProvidersTest {
 
     private void answer(io.vertx.core.http.HttpServerRequest request) {
       String path = request.path();
-      if (path.equals("/keys")) {
+      if (path.equals("/trickled-keys") && trickledKeySetRequests.getAndIncrement() > 0) {
+        // After the first answer (the library's, at discovery) the key set comes a byte every 100 ms, for ever:
+        // each byte well within any idle timeout.
+        request.response().setChunked(true).putHeader("Content-Type", "application/json").write("{\"keys\":[");
+        long timer = vertx.setPeriodic(100, id -> request.response().write(" "));
+        request.connection().closeHandler(v -> vertx.cancelTimer(timer));
+        return;
+      }
+      if (path.equals("/keys") || path.equals("/trickled-keys")) {
         keySetRequests.add(System.nanoTime());
         request.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "max-age=1")
             .end(new io.vertx.core.json.JsonObject().put("keys", keys).encode());
@@ -141,7 +150,7 @@ class ProvidersTest {
           .put("issuer", tenant.equals("misnamed") ? base + "/0b1c2d3e-guid" : base + "/" + tenant)
           .put("authorization_endpoint", base + "/" + tenant + "/authorize")
           .put("token_endpoint", base + "/" + tenant + "/token")
-          .put("jwks_uri", base + "/keys");
+          .put("jwks_uri", base + (tenant.equals("trickling") ? "/trickled-keys" : "/keys"));
       Future<Void> when = tenant.equals("slow") ? release.future() : Future.succeededFuture();
       when.onComplete(v -> request.response().putHeader("Content-Type", "application/json").end(doc.encode()));
     }
@@ -235,6 +244,24 @@ class ProvidersTest {
       Providers.Provider again = Await.await(p.get(c));
       assertThat(again).as("discovered again").isNotSameAs(first);
       p.closeAll();
+    }
+  }
+
+  /**
+   * The key set read again after discovery (to see that it holds a signing key) must be bounded in total, not only
+   * between two bytes: a provider trickling it would otherwise keep the customer's discovery pending, and every
+   * sign-in of the customer waiting on it, for ever.
+   */
+  @Test
+  void aKeySetTrickledAfterDiscoveryFailsInBoundedTimeAsUnavailable() {
+    try (StubProvider stub = new StubProvider()) {
+      Providers p = providers(stub.base + "/{tenant}", Duration.ofSeconds(2));
+      // A first discovery, so the one measured is not slowed by loading classes.
+      Await.await(p.get(customer(11, "fine", "app", null)));
+      Throwable t = failure(p.get(customer(10, "trickling", "app", null)));
+      assertThat(t).isInstanceOf(SsoException.class);
+      assertThat(((SsoException) t).refusal()).isEqualTo(SsoRefusal.PROVIDER_UNAVAILABLE);
+      assertThat(t.getMessage()).contains("/trickled-keys");
     }
   }
 
