@@ -466,6 +466,25 @@ class SsoLoginTest {
 
   // ---- home-realm discovery ----
 
+  /**
+   * Home-realm discovery takes a typed name as the password login does (NFKC): a name the password login takes
+   * for rita's (full-width letters, as an IME may type them) must not get "Microsoft sign-in is not available"
+   * when her customer allows nothing else.
+   */
+  @Test
+  void homeRealmDiscoveryTakesANameTypedInAnotherUnicodeFormAsThePasswordLoginDoes() {
+    String fullWidth = "\uFF52\uFF49\uFF54\uFF41\uFF20\uFF52\uFF45\uFF51\uFF43\uFF4F\uFF0E"
+        + "\uFF45\uFF58\uFF41\uFF4D\uFF50\uFF4C\uFF45";
+    Response password = passwordLogin(browser, fullWidth);
+    assertThat(password.status()).isEqualTo(401);
+    assertThat(password.body()).as("the password login knows the name").contains(escape(LoginRoutes.SSO_MESSAGE));
+    Response identified = browser.postForm("/login/identify",
+        Map.of("csrf", browser.csrfToken(), "username", fullWidth, "next", "/"));
+    assertThat(identified.status()).as("body: %s", identified.body()).isEqualTo(303);
+    assertThat(identified.location()).startsWith(provider.issuerUrl(REQ_TENANT).toString() + "/authorize?");
+    assertThat(Browser.queryParam(identified.location(), "login_hint")).isEqualTo("rita@reqco.example");
+  }
+
   @Test
   void unknownNamesAndPasswordUsersGetTheSamePasswordForm() {
     Response unknown = browser.postForm("/login/identify",
