@@ -220,6 +220,32 @@ class SsoLoginTest {
     assertThat(subjectOf("newcomer@autoco.example")).isEqualTo("oid-newcomer");
   }
 
+  /**
+   * An address claim is taken as a typed login name is (NFKC, as LoginService does): written in another Unicode
+   * form (full-width letters here; a decomposed accent alike) it is the account's own address. Taken as sent it
+   * linked nothing, and where accounts are created it made a second account for the same person, under a name no
+   * password login can reach and the lower-cased unique index does not see as taken.
+   */
+  @Test
+  void anAddressClaimInAnotherUnicodeFormIsTheAccountsOwnAddress() throws Exception {
+    try (Connection c = database.openJdbc(); PreparedStatement s = c.prepareStatement("INSERT INTO users "
+        + "(customer_id, login_name, email) SELECT id, 'ava@autoco.example', 'ava@autoco.example' FROM customers "
+        + "WHERE slug = 'autoco'")) {
+      s.execute();
+    }
+    provider.enqueueCallback(identity(AUTO_TENANT, "oid-ava", Map.of("email", "\uFF41\uFF56\uFF41@autoco.example")));
+    Response landed = signIn(browser, "ava@autoco.example", "/api/me");
+    assertThat(landed.status()).as("body: %s", landed.body()).isEqualTo(303);
+    assertThat(new JsonObject(browser.get("/api/me").body()).getString("user")).isEqualTo("ava@autoco.example");
+    assertThat(subjectOf("ava@autoco.example")).isEqualTo("oid-ava");
+    try (Connection c = database.openJdbc();
+        PreparedStatement s = c.prepareStatement("SELECT count(*) FROM users WHERE sso_subject = 'oid-ava'")) {
+      ResultSet r = s.executeQuery();
+      r.next();
+      assertThat(r.getInt(1)).as("no second account").isEqualTo(1);
+    }
+  }
+
   @Test
   void withoutAutomaticCreationAnUnknownPersonGetsNoAccount() {
     provider.enqueueCallback(identity(OPT_TENANT, "oid-nobody", Map.of("email", "nobody@optco.example")));
