@@ -6,6 +6,7 @@ import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -133,7 +134,7 @@ final class ReadAhead implements AutoCloseable {
               c.buf.clear().position(HEADROOM);
             }
             int from = c.buf.position();
-            eof = fill(ch, c.buf, aligned, path);
+            eof = fill(ch, c.buf, aligned);
             int seg = c.segments++;
             c.file[seg] = f;
             c.start[seg] = from;
@@ -143,6 +144,13 @@ final class ReadAhead implements AutoCloseable {
           }
         } catch (NoSuchFileException e) {
           throw new InputFormatException(path, 0, "file disappeared during the build");
+        } catch (IOException e) {
+          // A read error (EIO from a failing disk, say) says only "Input/output error": name the file, which
+          // may be one of a million.
+          if (e instanceof FileSystemException || closed) {
+            throw e;
+          }
+          throw new IOException(path + ": read failed: " + (e.getMessage() != null ? e.getMessage() : e), e);
         }
       }
       full.put(c);
@@ -175,7 +183,7 @@ final class ReadAhead implements AutoCloseable {
   }
 
   /** Reads until the buffer is full or the file ends; returns whether it ended. */
-  private static boolean fill(FileChannel ch, ByteBuffer buf, boolean aligned, Path path) throws IOException {
+  private static boolean fill(FileChannel ch, ByteBuffer buf, boolean aligned) throws IOException {
     while (buf.hasRemaining()) {
       int wanted = buf.remaining();
       int n = ch.read(buf);
@@ -186,7 +194,7 @@ final class ReadAhead implements AutoCloseable {
         // O_DIRECT reads whole blocks, so a short read is the end of the file, and the channel would refuse
         // another read at the now unaligned position.
         if (ch.position() < ch.size()) {
-          throw new IOException(path + ": short read at byte " + ch.position() + " with O_DIRECT");
+          throw new IOException("short read at byte " + ch.position() + " with O_DIRECT");
         }
         return true;
       }
