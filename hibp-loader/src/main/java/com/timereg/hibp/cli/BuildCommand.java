@@ -75,7 +75,8 @@ final class BuildCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Path dir = output.toAbsolutePath().getParent();
-    if (!Files.isDirectory(dir)) {
+    // No parent: the root, a directory, which the builder names as such.
+    if (dir != null && !Files.isDirectory(dir)) {
       throw new java.nio.file.NoSuchFileException(dir.toString(), null, "output directory does not exist");
     }
     HibpInput in = HibpInput.open(input, directIo != null ? directIo

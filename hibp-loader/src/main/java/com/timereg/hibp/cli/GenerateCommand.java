@@ -51,7 +51,8 @@ final class GenerateCommand implements Callable<Integer> {
     List<KnownPassword> known = passwords == null ? List.of() : KnownPassword.read(passwords);
     Path dir = output.toAbsolutePath().getParent();
     // Checked here so that the error names what the user gave, not the hidden temporary file beside it.
-    if (!Files.isDirectory(dir)) {
+    // No parent: the root, a directory, named as such below.
+    if (dir != null && !Files.isDirectory(dir)) {
       throw new NoSuchFileException(dir.toString(), null, "output directory does not exist");
     }
     if (Files.isDirectory(output)) {

@@ -126,4 +126,17 @@ class CliPathErrorsTest {
     assertThat(r.err()).startsWith("hibp-loader generate: ").contains(missing.toString()).doesNotContain(".tmp");
     assertThat(r.err().strip().lines()).hasSize(1);
   }
+
+  @Test
+  void theRootGivenAsTheOutputIsNamedAsADirectory() throws IOException {
+    Path input = Files.writeString(dir.resolve("in.txt"), A + ":1\n" + B + ":2\n");
+
+    CliTest.Result build = CliTest.run("build", input.toString(), "-o", "/");
+    CliTest.Result generate = CliTest.run("generate", "-n", "3", "-o", "/");
+
+    assertThat(build.code()).isEqualTo(2);
+    assertThat(build.err()).isEqualTo("hibp-loader build: /: is a directory; name the set file to write\n");
+    assertThat(generate.code()).isEqualTo(2);
+    assertThat(generate.err()).isEqualTo("hibp-loader generate: /: is a directory; name the file to write\n");
+  }
 }
