@@ -2,6 +2,7 @@ package com.timereg.hibp.generate;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,16 +13,24 @@ import java.util.List;
 public record KnownPassword(String password, long count) {
   /**
    * Reads one password per line (UTF-8), optionally followed by a TAB and its count; a line whose text after
-   * the last TAB is not a count is taken whole as the password. Empty lines are skipped.
+   * the last TAB is not a count is taken whole as the password. Empty lines are skipped, and so is a byte order
+   * mark at the start (an editor's, not part of the first password).
    */
   public static List<KnownPassword> read(Path file) throws IOException {
     List<KnownPassword> list = new ArrayList<>();
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      for (String line; (line = r.readLine()) != null; ) {
+      boolean first = true;
+      for (String line; (line = r.readLine()) != null; first = false) {
+        if (first && line.startsWith("\uFEFF")) {
+          line = line.substring(1);
+        }
         if (!line.isEmpty()) {
           list.add(parse(line));
         }
       }
+    } catch (CharacterCodingException e) {
+      // The decoder's own message is only "Input length = 1".
+      throw new IOException(file + ": not valid UTF-8 (passwords are hashed as UTF-8, as the gateway does)", e);
     }
     return list;
   }
