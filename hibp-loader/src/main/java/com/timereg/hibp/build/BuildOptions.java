@@ -15,6 +15,13 @@ public record BuildOptions(Instant buildTime, long expectedEntries, double maxFa
     if (expectedEntries < 0) {
       throw new IllegalArgumentException("expected entries must not be negative: " + expectedEntries);
     }
+    try {
+      // The header holds epoch milliseconds; found now rather than when the header is written, after the input.
+      buildTime.toEpochMilli();
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("build time out of range (the set records it in epoch milliseconds): "
+          + buildTime);
+    }
   }
 
   public static BuildOptions at(Instant buildTime) {

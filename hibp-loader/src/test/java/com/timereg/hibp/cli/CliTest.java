@@ -172,6 +172,15 @@ class CliTest {
     assertError(run(), "a command is required");
   }
 
+  @Test
+  void aBuildTimeOutOfRangeIsRefusedBeforeTheInputIsRead() throws IOException {
+    Path bad = Files.writeString(dir.resolve("bad.txt"), "zz\n");
+    Result r = run("build", bad.toString(), "-o", dir.resolve("x.hibp").toString(),
+        "--build-time", "+1000000000-12-31T23:59:59Z");
+    assertError(r, "hibp-loader build: build time out of range");
+    assertThat(dir.resolve("x.hibp")).doesNotExist();
+  }
+
   private static void assertError(Result r, String text) {
     assertThat(r.code).as(r.err).isEqualTo(2);
     assertThat(r.err).contains(text);
