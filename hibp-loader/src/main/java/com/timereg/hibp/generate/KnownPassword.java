@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,6 +32,11 @@ public record KnownPassword(String password, long count) {
     } catch (CharacterCodingException e) {
       // The decoder's own message is only "Input length = 1".
       throw new IOException(file + ": not valid UTF-8 (passwords are hashed as UTF-8, as the gateway does)", e);
+    } catch (FileSystemException e) {
+      throw e;
+    } catch (IOException e) {
+      // A directory, say, says only "Is a directory".
+      throw new IOException(file + ": " + e.getMessage(), e);
     }
     return list;
   }

@@ -30,4 +30,11 @@ class KnownPasswordTest {
 
     assertThat(e).hasMessage(file + ": not valid UTF-8 (passwords are hashed as UTF-8, as the gateway does)");
   }
+
+  @Test
+  void aDirectoryIsNamed() {
+    IOException e = catchThrowableOfType(() -> KnownPassword.read(dir), IOException.class);
+
+    assertThat(e.getMessage()).startsWith(dir + ": ");
+  }
 }
