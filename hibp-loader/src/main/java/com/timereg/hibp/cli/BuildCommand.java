@@ -7,9 +7,12 @@ import com.timereg.hibp.build.BuildProgress;
 import com.timereg.hibp.build.SetBuilder;
 import com.timereg.hibp.input.HibpInput;
 import com.sun.management.OperatingSystemMXBean;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.Callable;
@@ -71,14 +74,24 @@ final class BuildCommand implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * Fails unless the directory {@code output} goes in exists (the root has none: it is a directory, which the
+   * command names as such), saying whether it is missing or not a directory.
+   */
+  static void checkOutputDirectory(Path output) throws IOException {
+    Path dir = output.toAbsolutePath().getParent();
+    if (dir != null && !Files.isDirectory(dir)) {
+      if (Files.exists(dir)) {
+        throw new FileSystemException(dir.toString(), null, "not a directory, so it cannot hold the output");
+      }
+      throw new NoSuchFileException(dir.toString(), null, "output directory does not exist");
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    Path dir = output.toAbsolutePath().getParent();
-    // No parent: the root, a directory, which the builder names as such.
-    if (dir != null && !Files.isDirectory(dir)) {
-      throw new java.nio.file.NoSuchFileException(dir.toString(), null, "output directory does not exist");
-    }
+    checkOutputDirectory(output);
     HibpInput in = HibpInput.open(input, directIo != null ? directIo
         : directByDefault(Files.isRegularFile(input) ? Files.size(input) : 0, physicalMemory()));
     Progress progress = Progress.onTerminal("B");

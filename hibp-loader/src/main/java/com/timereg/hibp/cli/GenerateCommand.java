@@ -8,7 +8,6 @@ import com.timereg.hibp.generate.SyntheticGenerator;
 import java.io.OutputStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -51,10 +50,7 @@ final class GenerateCommand implements Callable<Integer> {
     List<KnownPassword> known = passwords == null ? List.of() : KnownPassword.read(passwords);
     Path dir = output.toAbsolutePath().getParent();
     // Checked here so that the error names what the user gave, not the hidden temporary file beside it.
-    // No parent: the root, a directory, named as such below.
-    if (dir != null && !Files.isDirectory(dir)) {
-      throw new NoSuchFileException(dir.toString(), null, "output directory does not exist");
-    }
+    BuildCommand.checkOutputDirectory(output);
     if (Files.isDirectory(output)) {
       throw new FileSystemException(output.toString(), null, "is a directory; name the file to write");
     }

@@ -139,4 +139,18 @@ class CliPathErrorsTest {
     assertThat(generate.code()).isEqualTo(2);
     assertThat(generate.err()).isEqualTo("hibp-loader generate: /: is a directory; name the file to write\n");
   }
+
+  @Test
+  void anOutputUnderAFileSaysThatFileIsNotADirectoryRatherThanMissing() throws IOException {
+    Path input = Files.writeString(dir.resolve("in.txt"), A + ":1\n" + B + ":2\n");
+
+    CliTest.Result build = CliTest.run("build", input.toString(), "-o", input.resolve("x.hibp").toString());
+    CliTest.Result generate = CliTest.run("generate", "-n", "3", "-o", input.resolve("x.txt").toString());
+
+    for (CliTest.Result r : new CliTest.Result[] {build, generate}) {
+      assertThat(r.code()).isEqualTo(2);
+      assertThat(r.err()).contains(": " + input + ": not a directory").doesNotContain("no such file");
+      assertThat(r.err().strip().lines()).hasSize(1);
+    }
+  }
 }
