@@ -43,6 +43,11 @@ final class LineDiagnosis {
     return "malformed line: " + shown(line);
   }
 
+  /** A line of more than {@code maxLine} bytes, of which {@code start} is the beginning. */
+  static String tooLong(String start, int maxLine) {
+    return "line longer than " + maxLine + " bytes (expected HASH:COUNT): " + shown(start);
+  }
+
   private static int firstNonHex(String s) {
     for (int i = 0; i < s.length(); i++) {
       if (!Hex.isHexDigit(s.charAt(i))) {

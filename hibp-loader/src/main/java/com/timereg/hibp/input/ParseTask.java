@@ -229,6 +229,11 @@ final class ParseTask<B extends EntryBatch> implements Runnable {
     StringBuilder text = new StringBuilder();
     int i = start;
     while (i < limit && buf.get(i) != '\n') {
+      if (text.length() == MAX_LINE) {
+        // The slice may end inside the line (it ends at a buffer's end when no line end is near): its length
+        // here would be a slice's, not the line's.
+        return LineDiagnosis.tooLong(text.toString(), MAX_LINE);
+      }
       text.append((char) (buf.get(i++) & 0xFF));
     }
     if (text.length() > 0 && text.charAt(text.length() - 1) == '\r') {

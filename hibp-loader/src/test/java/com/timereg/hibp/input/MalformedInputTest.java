@@ -88,6 +88,14 @@ class MalformedInputTest {
   }
 
   @Test
+  void aLineLongerThanABufferIsCalledTooLongNotGivenTheBuffersLength() throws IOException {
+    // Longer than a read buffer, so no slice holds all of it: the length a slice sees is not the line's.
+    InputFormatException e = failure(A + ":3\n" + "A".repeat(5 << 20) + "\n" + B + ":1\n");
+    assertThat(e.line()).isEqualTo(2);
+    assertThat(e.getMessage()).contains(":2: line longer than 128 bytes").doesNotContain("hex digits");
+  }
+
+  @Test
   void countsLinesAcrossBufferRefills() throws IOException {
     Path big = TestInputs.generate(dir, "big.txt", 200_000, List.of(), 3);
     List<String> lines = new ArrayList<>(Files.readAllLines(big));
