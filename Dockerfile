@@ -34,8 +34,10 @@ USER gateway
 WORKDIR /var/lib/gateway
 # Only the public listener. The admin listener (9090: health, metrics, console) binds the container's loopback
 # unless admin.host says otherwise, which needs admin.tls for the console (README): published, 9090 would lead
-# nowhere. The health check below runs inside the container and reaches it there.
+# nowhere. The health check below runs inside the container and asks the admin listener where the running
+# gateway wrote it is (data-dir/admin-listener.url: port, address and TLS as configured; --insecure for its own
+# certificate on loopback, no client certificate).
 EXPOSE 8443
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s \
-  CMD curl -fsS http://127.0.0.1:9090/health/live || exit 1
+  CMD curl -fsS --insecure "$(cat "$GATEWAY_DATA_DIR/admin-listener.url")/health/live" || exit 1
 ENTRYPOINT ["sh", "-c", "exec java $(cat /opt/gateway/jvm.options) --sun-misc-unsafe-memory-access=allow $JAVA_OPTS -jar /opt/gateway/gateway.jar --config /etc/gateway/gateway.yaml \"$@\"", "--"]

@@ -135,6 +135,7 @@ public final class Gateway {
   private Clock throttleClock = Clock.systemUTC();
   private int publicPort;
   private int adminPort;
+  private boolean adminUrlWritten;
   private int redirectPort;
 
   private Gateway(GatewayConfig config) {
@@ -213,6 +214,14 @@ public final class Gateway {
     adminPort = admin.actualPort();
     LOG.info("admin listener on {}://{}:{}", config.admin().tls().enabled() ? "https" : "http",
         config.admin().host(), adminPort);
+    try {
+      AdminListenerUrl.write(config.dataDir(),
+          AdminListenerUrl.of(config.admin().tls().enabled(), config.admin().host(), adminPort));
+      adminUrlWritten = true;
+    } catch (java.io.IOException e) {
+      LOG.warn("could not write {} in {} (the image's health check reads it): {}", AdminListenerUrl.FILE_NAME,
+          config.dataDir(), e.toString());
+    }
 
     if (config.redirect().enabled()) {
       String fallbackHost = config.publicListener().allowedHosts().stream()
@@ -545,6 +554,13 @@ public final class Gateway {
       await(Future.join(adminServers.stream().map(HttpServer::close).toList()));
     } catch (Exception e) {
       LOG.warn("error while closing listeners: {}", e.toString());
+    }
+    if (adminUrlWritten) {
+      try {
+        AdminListenerUrl.delete(config.dataDir());
+      } catch (java.io.IOException e) {
+        LOG.warn("could not remove {}: {}", AdminListenerUrl.FILE_NAME, e.toString());
+      }
     }
     for (int i = closeables.size() - 1; i >= 0; i--) {
       try {

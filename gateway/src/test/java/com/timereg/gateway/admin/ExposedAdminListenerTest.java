@@ -201,6 +201,26 @@ class ExposedAdminListenerTest {
     }
   }
 
+  /**
+   * The image's health check asked http://127.0.0.1:9090 whatever the configuration said: with the admin listener on
+   * another port, on all addresses and with TLS (as README asks for a listener reached from outside), the container
+   * stayed unhealthy for good. It now asks where the running gateway wrote its admin listener is.
+   */
+  @Test
+  void theImagesHealthCheckFindsAnAdminListenerWithTlsOnAllAddresses() throws Exception {
+    Path data = dir.resolve("health").resolve("data");
+    Gateway g = start("health", tls("requested"));
+    try {
+      assertThat(Files.readString(data.resolve("admin-listener.url")).strip())
+          .isEqualTo("https://127.0.0.1:" + g.adminPort());
+      assertThat(com.timereg.gateway.config.ShippedImageTest.runHealthCheck(data)).isZero();
+    } finally {
+      g.stop();
+    }
+    assertThat(data.resolve("admin-listener.url")).as("removed at stop").doesNotExist();
+    assertThat(com.timereg.gateway.config.ShippedImageTest.runHealthCheck(data)).as("a stopped gateway").isNotZero();
+  }
+
   @Test
   void requiredClientAuthRefusesConnectionsWithoutCertificate() throws Exception {
     Gateway g = start("required", tls("required"));

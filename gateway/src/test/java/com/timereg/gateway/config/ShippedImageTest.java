@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The Dockerfile against the configuration it ships: what it exposes and what its health check asks. */
-class ShippedImageTest {
+public class ShippedImageTest {
   private static final Path DOCKERFILE = Path.of("../Dockerfile");
   private static final Path SHIPPED = Path.of("../conf/gateway.yaml");
 
@@ -40,15 +40,34 @@ class ShippedImageTest {
     }
   }
 
+  /** The command of the image's HEALTHCHECK, continuation lines joined, as its shell runs it. */
+  public static String healthCheckCommand() throws IOException {
+    String all = String.join("\n", Files.readAllLines(DOCKERFILE)).replace("\\\n", " ");
+    Matcher m = Pattern.compile("(?m)^HEALTHCHECK .*? CMD (.*)$").matcher(all);
+    assertThat(m.find()).as("HEALTHCHECK ... CMD").isTrue();
+    return m.group(1).strip();
+  }
+
   @Test
-  void theHealthCheckAsksTheShippedAdminListener() throws Exception {
-    GatewayConfig c = shipped();
-    Matcher m = Pattern.compile("curl [^h]*http://([^:/]+):(\\d+)/health/live").matcher(
-        String.join("\n", Files.readAllLines(DOCKERFILE)));
-    assertThat(m.find()).as("HEALTHCHECK curl of /health/live").isTrue();
-    assertThat(Integer.parseInt(m.group(2))).isEqualTo(c.admin().port());
-    assertThat(c.admin().tls().enabled()).as("the check speaks plain HTTP").isFalse();
-    InetAddress bound = InetAddress.getByName(c.admin().host());
-    assertThat(bound.isAnyLocalAddress() || bound.equals(InetAddress.getByName(m.group(1)))).isTrue();
+  void theHealthCheckAsksWhereTheRunningGatewaySaysItsAdminListenerIs() throws Exception {
+    // Not a fixed http://127.0.0.1:9090: an admin.port, admin.host or admin.tls in the mounted configuration (which
+    // README invites for metrics and the console) left such a container unhealthy for good. The command is run
+    // against real gateways in AdminListenerTest and ExposedAdminListenerTest.
+    assertThat(healthCheckCommand()).contains("$GATEWAY_DATA_DIR/admin-listener.url").contains("/health/live")
+        .doesNotContain("9090");
+    assertThat(instruction("ENV")).anyMatch(l -> l.contains("GATEWAY_DATA_DIR=" + shipped().dataDir()));
+  }
+
+  /** Runs the image's health check with {@code dataDir} as the data directory; its exit status. */
+  public static int runHealthCheck(Path dataDir) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder("sh", "-c", healthCheckCommand()).redirectErrorStream(true);
+    pb.environment().put("GATEWAY_DATA_DIR", dataDir.toString());
+    Process p = pb.start();
+    p.getInputStream().readAllBytes();
+    if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("the health check did not end within 30 s");
+    }
+    return p.exitValue();
   }
 }

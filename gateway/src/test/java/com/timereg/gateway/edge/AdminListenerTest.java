@@ -54,6 +54,14 @@ class AdminListenerTest {
   record Response(int status, Buffer body) {}
 
   @Test
+  void theImagesHealthCheckFindsThePlainAdminListenerOnItsPort() throws Exception {
+    Path data = dir.resolve("data");
+    assertThat(java.nio.file.Files.readString(data.resolve("admin-listener.url")).strip())
+        .isEqualTo("http://127.0.0.1:" + gateway.adminPort());
+    assertThat(com.timereg.gateway.config.ShippedImageTest.runHealthCheck(data)).isZero();
+  }
+
+  @Test
   void livenessAnswers(Vertx vertx, VertxTestContext test) {
     get(vertx, "/health/live").onComplete(test.succeeding(r -> test.verify(() -> {
       assertThat(r.status()).isEqualTo(200);
