@@ -58,17 +58,24 @@ public record SsoSettings(
     }
     URI authority = parse(authorityTemplate.replace(TENANT_PLACEHOLDER, "tenant"));
     if (authority == null || authority.getHost() == null) {
-      out.add("authority-template must be an absolute URL, got '" + authorityTemplate + "'");
+      out.add("authority-template must be an absolute URL, got '" + withoutUserInfo(authorityTemplate) + "'");
+    } else if (authority.getRawUserInfo() != null || authority.getRawQuery() != null
+        || authority.getRawFragment() != null) {
+      // No issuer has them, so no token would ever match; and user info (a password?) would stand in the
+      // effective configuration logged at start. Not echoed.
+      out.add("authority-template must be the provider's issuer, https://host[:port]/path with " + TENANT_PLACEHOLDER
+          + ", without user info, a query or a fragment");
     } else if (!secureOrLocal(authority)) {
       // Tokens and the client secret travel to this address: plain HTTP only where nobody can listen.
-      out.add("authority-template must use https (http only to a loopback host), got '" + authorityTemplate + "'");
+      out.add("authority-template must use https (http only to a loopback host), got '"
+          + withoutUserInfo(authorityTemplate) + "'");
     }
     publicBaseUrl.ifPresent(u -> {
       // User info too: it would stand in every redirect URI sent to the provider, and the start-up log line.
       if (!"https".equals(u.getScheme()) || u.getHost() == null || (u.getPath() != null && !u.getPath().isEmpty())
           || u.getQuery() != null || u.getFragment() != null || u.getRawUserInfo() != null) {
         out.add("public-base-url must be https://host[:port] without user info or a path, got '"
-            + u.toString().replaceAll("(?<=//)[^/?#]*@", "...@") + "'");
+            + withoutUserInfo(u.toString()) + "'");
       }
     });
     positive(out, "discovery-timeout", discoveryTimeout);
@@ -79,6 +86,10 @@ public record SsoSettings(
       out.add("clock-skew must not be negative");
     }
     return out;
+  }
+
+  private static String withoutUserInfo(String url) {
+    return url.replaceAll("(?<=//)[^/?#]*@", "...@");
   }
 
   /** The provider's issuer for a tenant. */

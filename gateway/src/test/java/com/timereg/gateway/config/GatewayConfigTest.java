@@ -242,6 +242,21 @@ class GatewayConfigTest {
         .as("a list may be emptied").isEmpty();
   }
 
+  /**
+   * A password in the authority template's user info went, verbatim, into the effective configuration logged at start
+   * (the template is no secret setting), and would never match a token's issuer. It is refused without being printed,
+   * as are a query and a fragment, which no issuer has.
+   */
+  @Test
+  void anAuthorityTemplateWithUserInfoAQueryOrAFragmentIsRefusedWithoutPrintingTheUserInfo() throws IOException {
+    for (String template : List.of("https://svc:s3cret-pw@idp.example/{tenant}/v2.0",
+        "https://idp.example/{tenant}/v2.0?x=s3cret-pw", "https://idp.example/{tenant}/v2.0#s3cret-pw")) {
+      assertThatThrownBy(() -> GatewayConfig.load(write(""), Map.of("GATEWAY_SSO__AUTHORITY_TEMPLATE", template)::get, true))
+          .as(template).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("authority-template").hasMessageNotContaining("s3cret-pw");
+    }
+  }
+
   @Test
   void aSecretWrittenAsASectionIsAProblemNotAnAbsentSecret() throws IOException {
     Path f = write("database:\n  password:\n    file: /run/secrets/db\n");
