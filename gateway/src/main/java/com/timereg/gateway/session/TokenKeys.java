@@ -188,6 +188,12 @@ public final class TokenKeys {
   }
 
   private static PubSecKeyOptions hmac(KeySettings.ConfiguredKey key, String where, List<String> problems) {
+    if (key.material().contains("-----BEGIN ")) {
+      // A public key or certificate left in place when the algorithm became HS256: its text would be an HMAC
+      // secret that everyone holding the public key has, and they could sign tokens of this kid.
+      problems.add(where + ": an HS256 secret is the shared secret itself, not a PEM key (was session.algorithm changed?)");
+      return null;
+    }
     byte[] secret = key.material().getBytes(StandardCharsets.UTF_8);
     if (secret.length < MIN_HMAC_SECRET_BYTES) {
       problems.add(where + ": an HS256 secret needs at least " + MIN_HMAC_SECRET_BYTES + " bytes, has " + secret.length);

@@ -65,6 +65,25 @@ class TokenKeysTest {
   }
 
   @Test
+  void aPemKeyIsNeverTakenAsAnHs256Secret() throws Exception {
+    // session.algorithm switched to HS256 with the old public key still listed: its PEM text would become an
+    // HMAC secret that anyone holding the public key has, and they could sign tokens of that kid.
+    KeySettings.ConfiguredKey secret = new KeySettings.ConfiguredKey("new", "s".repeat(32));
+    KeySettings settings = new KeySettings("HS256", secret, List.of(TestKeys.verifying("old", ec),
+        new KeySettings.ConfiguredKey("cert", certificatePem(ec))), false);
+
+    assertThatThrownBy(() -> TokenKeys.load(settings))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("verification key 'old'")
+        .hasMessageContaining("verification key 'cert'")
+        .hasMessageContaining("not a PEM key")
+        .hasMessageNotContaining("BEGIN");
+    assertThatThrownBy(() -> TokenKeys.load(new KeySettings("HS256", TestKeys.signing("k", ec), List.of(), false)))
+        .hasMessageContaining("signing key 'k'")
+        .hasMessageContaining("not a PEM key");
+  }
+
+  @Test
   void keysThatDoNotFitTheAlgorithmAreRefused() throws Exception {
     KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
     rsa.initialize(1024);
