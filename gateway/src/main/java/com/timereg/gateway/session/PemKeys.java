@@ -10,6 +10,7 @@ import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
@@ -42,6 +43,11 @@ final class PemKeys {
     Object o;
     try (PEMParser parser = new PEMParser(new StringReader(pem))) {
       o = parser.readObject();
+      while (o instanceof ASN1ObjectIdentifier || o instanceof X9ECParameters) {
+        // An EC PARAMETERS block, which openssl ecparam -genkey writes before the EC PRIVATE KEY: the key
+        // carries its curve itself.
+        o = parser.readObject();
+      }
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("not a readable PEM key (" + e.getClass().getSimpleName() + ")");
     }

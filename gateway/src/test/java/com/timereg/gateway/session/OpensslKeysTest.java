@@ -27,6 +27,8 @@ class OpensslKeysTest {
   @ParameterizedTest(name = "{0} from openssl {1}")
   @CsvSource(delimiter = '|', value = {
       "ES256 | ecparam -name prime256v1 -genkey -noout -out KEY",
+      "ES256 | ecparam -name prime256v1 -genkey -out KEY",
+      "ES384 | ecparam -name secp384r1 -genkey -out KEY",
       "ES256 | genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out KEY",
       "ES384 | genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out KEY",
       "RS256 | genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out KEY",
