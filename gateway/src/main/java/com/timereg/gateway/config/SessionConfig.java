@@ -57,8 +57,8 @@ public record SessionConfig(SessionSettings settings, KeySettings keys) {
 
   /**
    * Parses the keys now, as the gateway does at start, so that a wrong algorithm or key is reported with the
-   * rest (exit status 2) instead of failing the start once the database is up. Without a signing key there is
-   * nothing to parse: production already has its problem, and dev mode generates its key at start.
+   * rest (exit status 2) instead of failing the start once the database is up. Without a signing key production
+   * already has its problem, and dev mode generates its key at start; dev mode's verification keys are still read.
    */
   private static void checkKeys(ConfigReader r, KeySettings keys) {
     if (!TokenKeys.SUPPORTED_ALGORITHMS.contains(keys.algorithm())) {
@@ -66,7 +66,7 @@ public record SessionConfig(SessionSettings settings, KeySettings keys) {
           + ", got '" + keys.algorithm() + "'");
       return;
     }
-    if (keys.signingKey() == null) {
+    if (keys.signingKey() == null && (!keys.devMode() || keys.verificationKeys().isEmpty())) {
       return;
     }
     try {

@@ -549,6 +549,20 @@ class GatewayConfigTest {
   }
 
   @Test
+  void devModeVerificationKeysWithoutASigningKeyAreCheckedWithTheRest() throws Exception {
+    // Dev mode generates its signing key at start; verification keys it was given are still read now, so a bad
+    // one is a configuration problem (exit status 2), not a start that fails once the database is up.
+    Path pem = dir.resolve("old.pem");
+    Files.writeString(pem, "-----BEGIN PUBLIC KEY-----\nbm90IGEga2V5\n-----END PUBLIC KEY-----\n");
+    assertThatThrownBy(() -> GatewayConfig.load(write("session:\n  verification-keys: [\"old=file:" + pem + "\"]\n"),
+        Map.<String, String>of()::get, true))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems())
+            .anySatisfy(p -> assertThat(p).startsWith("session").contains("verification key 'old'"))
+            .anySatisfy(p -> assertThat(p).contains("no signing key")));
+  }
+
+  @Test
   void aKeyOrSectionWrittenTwiceIsAProblemNotTheFirstOneSilentlyDropped() throws IOException {
     // YAML readers keep the last of two equal keys: the allowed hosts above would be gone without a word.
     Path twice = write(String.join("\n", "public:", "  allowed-hosts: [time.example.com]", "database:",
