@@ -71,7 +71,7 @@ final class PemKeys {
       throw new IllegalArgumentException("no PEM object found (expected -----BEGIN ... KEY-----)");
     }
     throw new IllegalArgumentException("unsupported PEM object " + o.getClass().getSimpleName()
-        + " (encrypted keys are not supported: decrypt with openssl pkcs8 -nocrypt)");
+        + " (encrypted keys are not supported: decrypt with openssl pkey -in KEY -out PLAIN)");
   }
 
   private static SubjectPublicKeyInfo derivePublic(PrivateKeyInfo info) throws IOException {

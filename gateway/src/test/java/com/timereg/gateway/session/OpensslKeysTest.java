@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,6 +51,27 @@ class OpensslKeysTest {
     AccessTokens verifier = new AccessTokens(vertx, verifyOnly, SessionSettings.DEFAULTS, new RevocationList(), SessionMetrics.NOOP,
         ManualClock.startingNow());
     assertThat(verifier.verify(signer.sign(id).token()).result()).isEqualTo(id);
+  }
+
+  @Test
+  void anEncryptedKeyIsRefusedNamingACommandThatDecryptsIt() throws Exception {
+    Path key = dir.resolve("key.pem");
+    Path encrypted = dir.resolve("encrypted.pem");
+    Path plain = dir.resolve("plain.pem");
+    openssl("genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " + key);
+    openssl("pkcs8 -topk8 -in " + key + " -out " + encrypted + " -passout pass:secret-phrase");
+
+    String message = org.assertj.core.api.Assertions.catchThrowable(() -> TokenKeys.load(new KeySettings("ES256",
+        new KeySettings.ConfiguredKey("ops-1", Files.readString(encrypted)), List.of(), false))).getMessage();
+    assertThat(message).contains("signing key 'ops-1'").contains("encrypted").doesNotContain("ENCRYPTED PRIVATE KEY");
+    // The command the message names decrypts it (openssl pkcs8 -nocrypt, named before, fails on an encrypted key).
+    java.util.regex.Matcher advice = java.util.regex.Pattern.compile("decrypt with openssl ([^);]*)").matcher(message);
+    assertThat(advice.find()).as(message).isTrue();
+    String command = advice.group(1).contains("KEY") ? advice.group(1).replace("KEY", encrypted.toString())
+        .replace("PLAIN", plain.toString()) : advice.group(1) + " -in " + encrypted + " -out " + plain;
+    openssl(command + " -passin pass:secret-phrase");
+    assertThat(TokenKeys.load(new KeySettings("ES256", new KeySettings.ConfiguredKey("ops-1", Files.readString(plain)),
+        List.of(), false)).activeKeyId()).isEqualTo("ops-1");
   }
 
   private static java.security.KeyPair otherKey(String algorithm) {
