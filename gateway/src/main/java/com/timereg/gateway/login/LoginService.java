@@ -39,6 +39,9 @@ public final class LoginService {
   private final LoginMetrics metrics;
   private final SecurityEvents events;
   private final VerificationAdmission admission;
+  /** The highest stored iteration count warned of (see warnIfAboveConfiguredCount). */
+  private final java.util.concurrent.atomic.AtomicInteger warnedAboveConfiguredCount =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   public LoginService(Vertx vertx, UserDirectory users, PasswordVerifier verifier, ThrottleService throttle,
       SessionService sessions, LoginMetrics metrics) {
@@ -164,6 +167,7 @@ public final class LoginService {
   /** Re-hashes a stored hash below the configured iteration count; the login never waits for it. */
   private void upgradeHashIfWeak(UserRecord user, String password) {
     if (!verifier.needsRehash(user.passwordHash())) {
+      warnIfAboveConfiguredCount(user.passwordHash());
       return;
     }
     verifier.hash(password)
@@ -174,6 +178,20 @@ public final class LoginService {
           }
         })
         .onFailure(e -> LOG.warn("could not upgrade the password hash of user {}: {}", user.id(), e.toString()));
+  }
+
+  /**
+   * A hash above the configured count is kept (lowering the setting must not weaken stored hashes), but its users
+   * answer more slowly than unknown names, whose dummy verification runs at the configured count: timing tells
+   * the names apart. Said once for each count higher than any said before, naming the setting that closes the gap.
+   */
+  private void warnIfAboveConfiguredCount(String storedHash) {
+    int stored = PasswordVerifier.storedIterations(storedHash);
+    if (stored > verifier.iterations() && stored > warnedAboveConfiguredCount.getAndAccumulate(stored, Math::max)) {
+      LOG.warn("a stored password hash uses {} iterations, more than password.iterations ({}): logins of such "
+          + "users take longer than those of unknown names, which tells names apart; set password.iterations to at "
+          + "least {} (said once for each higher count)", stored, verifier.iterations(), stored);
+    }
   }
 
   private Future<Void> delay(Duration d) {

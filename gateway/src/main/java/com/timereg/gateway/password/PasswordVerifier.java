@@ -66,6 +66,20 @@ public final class PasswordVerifier {
     return hasher.needsRehash(storedHash);
   }
 
+  /** The configured iteration count of new hashes (and of the dummy verification for unknown names). */
+  public int iterations() {
+    return hasher.iterations();
+  }
+
+  /** The iteration count of a stored hash, or -1 when it is not a usable pbkdf2_sha256 hash. */
+  public static int storedIterations(String storedHash) {
+    try {
+      return StoredHash.parse(storedHash).iterations();
+    } catch (StoredHash.MalformedHashException e) {
+      return -1;
+    }
+  }
+
   private Future<Verification> timed(Supplier<Verification> work, boolean unknownUser) {
     return onPool(() -> {
       long start = System.nanoTime();
