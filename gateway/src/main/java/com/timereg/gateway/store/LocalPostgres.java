@@ -127,6 +127,18 @@ public final class LocalPostgres implements AutoCloseable {
     if (port == 0) {
       port = freePort();
     }
+    // The hook goes in before the server starts, not after: a SIGTERM or Ctrl-C during the start then finds it
+    // (it waits for this synchronized start and stops the server), and once the JVM is exiting no hook can be
+    // added, so the start is refused rather than leaving a server that nothing stops.
+    if (stopAtExit == null && !ownerStops) {
+      Thread hook = new Thread(this::stopQuietly, "local-postgres-stop");
+      try {
+        Runtime.getRuntime().addShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        throw new IOException("not starting local PostgreSQL in " + dir + ": the process is stopping");
+      }
+      stopAtExit = hook;
+    }
     Result r = run(binaries.pgCtl().toString(), "start", "-w", "-t", "60", "-D", pgdata.toString(),
         "-l", pgdata.resolve("server.log").toString(), "-o", "-p " + port);
     if (r.exitCode != 0) {
@@ -134,10 +146,6 @@ public final class LocalPostgres implements AutoCloseable {
           + "\n--- " + pgdata.resolve("server.log") + " ---\n" + files.tail(pgdata.resolve("server.log")));
     }
     running = true;
-    if (stopAtExit == null && !ownerStops) {
-      stopAtExit = new Thread(this::stopQuietly, "local-postgres-stop");
-      Runtime.getRuntime().addShutdownHook(stopAtExit);
-    }
     LOG.info("Local PostgreSQL ({}) on 127.0.0.1:{}, data in {}", binaries.binDir(), port, dir);
   }
 
