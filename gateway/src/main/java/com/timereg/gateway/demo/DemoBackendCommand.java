@@ -4,7 +4,10 @@ import io.vertx.core.Vertx;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** Command line of {@link DemoBackend}. */
 @Command(name = "demo-backend", mixinStandardHelpOptions = true,
@@ -23,11 +26,20 @@ final class DemoBackendCommand implements Callable<Integer> {
   @Option(names = "--response-bytes", defaultValue = "16384", description = "Size of GET /api/blob without ?size= (default ${DEFAULT-VALUE}).")
   long responseBytes;
 
+  @Spec CommandSpec spec;
+
   private boolean started;
 
   @Override
   public Integer call() throws Exception {
-    DemoBackend.Options options = new DemoBackend.Options(latencyMs, responseBytes);
+    DemoBackend.Options options;
+    try {
+      options = new DemoBackend.Options(latencyMs, responseBytes);
+    } catch (IllegalArgumentException e) {
+      // A usage error (message, usage, exit 2) rather than picocli's stack trace for an exception from call().
+      throw new ParameterException(spec.commandLine(), (latencyMs < 0 ? "--latency-ms: " : "--response-bytes: ")
+          + e.getMessage());
+    }
     Vertx vertx = Vertx.vertx();
     DemoBackend backend = new DemoBackend(vertx, options);
     int bound;

@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import picocli.CommandLine;
@@ -154,5 +155,19 @@ class DemoBackendTest {
     assertThat(command.host).isEqualTo("::1");
     assertThat(command.latencyMs).isEqualTo(25);
     assertThat(command.responseBytes).isEqualTo(4096);
+  }
+
+  @Test
+  void commandLineRefusesANegativeLatencyOrSizeWithAUsageMessageNotAStackTrace() {
+    for (String[] args : List.of(new String[] {"--port", "0", "--latency-ms", "-1"},
+        new String[] {"--port", "0", "--response-bytes", "-5"})) {
+      java.io.StringWriter err = new java.io.StringWriter();
+      DemoBackendCommand command = new DemoBackendCommand();
+      int exit = new CommandLine(command).setErr(new java.io.PrintWriter(err, true)).execute(args);
+
+      assertThat(exit).as(err.toString()).isEqualTo(CommandLine.ExitCode.USAGE);
+      assertThat(command.started()).isFalse();
+      assertThat(err.toString()).contains(args[2]).doesNotContain("Exception").doesNotContain("\tat ");
+    }
   }
 }
