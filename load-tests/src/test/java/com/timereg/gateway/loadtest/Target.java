@@ -26,10 +26,21 @@ record Target(String baseUrl, boolean http2) {
 
   static Target fromSystemProperties() {
     String url = Params.string("baseUrl", DEFAULT_URL);
-    URI uri = URI.create(url);
-    if (uri.getScheme() == null || uri.getHost() == null || (uri.getPath() != null && !uri.getPath().isEmpty()
-        && !uri.getPath().equals("/"))) {
-      throw new IllegalArgumentException("-DbaseUrl must be scheme://host[:port] without a path, was " + url);
+    // Checked before any traffic: a URL the simulations cannot use would fail every request of the run, which
+    // then reports the gateway as broken. User info is not printed back.
+    String shown = url.replaceAll("(?<=//)[^/?#]*@", "...@");
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException("-DbaseUrl is not a URL, was " + shown);
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    if (!(scheme.equals("https") || scheme.equals("http")) || uri.getHost() == null || uri.getRawUserInfo() != null
+        || uri.getRawQuery() != null || uri.getRawFragment() != null
+        || (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/"))) {
+      throw new IllegalArgumentException("-DbaseUrl must be https://host[:port] (or http://) without user info, a path,"
+          + " a query or a fragment, was " + shown);
     }
     return new Target(url.endsWith("/") ? url.substring(0, url.length() - 1) : url, Params.flag("http2", false));
   }
