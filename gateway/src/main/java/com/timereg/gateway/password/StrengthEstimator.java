@@ -67,12 +67,30 @@ public final class StrengthEstimator {
     if (estimated.isEmpty()) {
       return new StrengthEstimate(0, 0);
     }
-    Strength strength = zxcvbn.measure(estimated, List.copyOf(context.words()));
+    Strength strength = zxcvbn.measure(estimated, userWords(context, estimated.length()));
     StrengthEstimate estimate =
         new StrengthEstimate(Math.max(0, strength.getGuessesLog10() * LOG2_10), strength.getScore());
     // zxcvbn keeps the password and its matched tokens in the result; clear them now.
     strength.wipe();
     return estimate;
+  }
+
+  /**
+   * The user's words, and each repeated as often as fits in {@code length} characters: zxcvbn4j 1.9 estimates the
+   * base of a repeat without the user's words (its RepeatMatcher matches the base with an empty user-input list), so
+   * a login name typed three times scored 3. Spelt out, each repeat is a dictionary word ranked just after the
+   * words, as guessable as they are; extra words can only lower an estimate.
+   */
+  static List<String> userWords(UserContext context, int length) {
+    List<String> words = new java.util.ArrayList<>(context.words());
+    int single = words.size();
+    for (int i = 0; i < single; i++) {
+      String word = words.get(i);
+      for (int times = 2; word.length() * times <= length; times++) {
+        words.add(word.repeat(times));
+      }
+    }
+    return words;
   }
 
   /**

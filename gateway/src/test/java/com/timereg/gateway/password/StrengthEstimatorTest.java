@@ -38,6 +38,25 @@ class StrengthEstimatorTest {
         .isLessThan(plain.estimate(password, UserContext.NONE).entropyBits() - 10);
   }
 
+  /**
+   * zxcvbn4j 1.9 estimates the base of a repeat without the user's words (its RepeatMatcher matches the base with an
+   * empty user-input list), so a login name typed three or four times scored 3 and 4, "strong", for the one person
+   * who types it daily. Repeats of the user's own words are now as guessable as the words.
+   */
+  @Test
+  void theUsersOwnWordsRepeatedAreNoStrongerThanTheWords() {
+    UserContext context = new UserContext("carol@e2e.test", "carol@e2e.test", "Zentrakon A/S");
+    for (int times = 2; times <= 4; times++) {
+      assertThat(plain.estimate("carol@e2e.test".repeat(times), context).score()).as("login name x%d", times)
+          .isLessThanOrEqualTo(1);
+      assertThat(plain.estimate("carol@e2e.test".repeat(times) + "!", context).score()).as("login name x%d!", times)
+          .isLessThanOrEqualTo(1);
+    }
+    assertThat(plain.estimate("zentrakonzentrakonzentrakonzentrakon", context).score()).isLessThanOrEqualTo(1);
+    // Not the login name: a repeat of something else is still estimated as before.
+    assertThat(plain.estimate("carol@e2e.test".repeat(4), UserContext.NONE).score()).isGreaterThanOrEqualTo(3);
+  }
+
   @Test
   void extraWordListLowersEstimateOfPasswordsMadeOfItsWords() throws Exception {
     List<String> danish = WordLists.load(List.of(resource("danish-words.txt")));
