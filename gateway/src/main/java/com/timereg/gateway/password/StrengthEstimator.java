@@ -110,7 +110,9 @@ public final class StrengthEstimator {
    * using all 20 kinds ({@code 4@8({[<3&69!|17015$+%2} repeated) took 1.2-2.5 s per estimate on this machine
    * where ordinary input takes milliseconds, so one user's checks could keep the verification pool busy (logins
    * answered "busy"). A part that has already shown 10 kinds of digits and symbols is random-looking enough that
-   * its estimate is high; ordinary l33t spellings ({@code p@$$w0rd}, {@code Tr0ub4dor&3}) use a few kinds and are
+   * its estimate is high. When the first {@link #MIN_ESTIMATED} code points already hold more than
+   * {@link #MAX_L33T_KINDS} kinds, only they are estimated: repeated to the cap, 16 kinds took about a second.
+   * Ordinary l33t spellings ({@code p@$$w0rd}, {@code Tr0ub4dor&3}) use a few kinds and are
    * estimated whole.
    */
   static String estimatedPart(String password, int maxChars) {
@@ -119,6 +121,11 @@ public final class StrengthEstimator {
     int seen = 0;
     int codePoints = 0;
     for (int i = 0; i < capped.length(); i += Character.charCount(capped.codePointAt(i)), codePoints++) {
+      if (kinds > MAX_L33T_KINDS && codePoints >= MIN_ESTIMATED) {
+        // The first MIN_ESTIMATED code points already hold more kinds than allowed: estimate those only. Repeating
+        // them (16 kinds to the cap) would otherwise be estimated whole, about a second each.
+        return capped.substring(0, i);
+      }
       int kind = L33T_CHARACTERS.indexOf(capped.charAt(i));
       if (kind < 0 || (seen & (1 << kind)) != 0) {
         continue;

@@ -121,7 +121,8 @@ class StrengthEstimatorTest {
 
     String part = StrengthEstimator.estimatedPart(hostile, CAP);
 
-    assertThat(part).isEqualTo("4@8({[<3&69!|1701"); // the next character, 5, would be a new kind
+    // Its first 16 code points already hold 15 kinds: those are estimated.
+    assertThat(part).isEqualTo("4@8({[<3&69!|170");
     assertThat(part.chars().filter(c -> StrengthEstimator.L33T_CHARACTERS.indexOf(c) >= 0).distinct().count())
         .isGreaterThanOrEqualTo(StrengthEstimator.MAX_L33T_KINDS);
     assertThat(plain.estimate(hostile, UserContext.NONE)).isEqualTo(plain.estimate(part, UserContext.NONE));
@@ -129,6 +130,23 @@ class StrengthEstimatorTest {
     // Past the 16th code point, the cut comes before the eleventh kind.
     String later = "Abcdefghijklmnopqrstuv" + "4@8({[<$5+" + "7369%1!|20";
     assertThat(StrengthEstimator.estimatedPart(later, CAP)).isEqualTo("Abcdefghijklmnopqrstuv4@8({[<$5+");
+  }
+
+  /**
+   * Sixteen kinds in the first 16 code points, repeated to the cap: no character past the 16th is a new kind, so the
+   * cut before an eleventh kind never came and all 64 were estimated, about a second each on this machine (the
+   * bound above is there to keep it to tens of milliseconds). Only the first 16 are estimated; it still scores 4.
+   */
+  @Test
+  void aPasswordRepeatingMoreThanTenKindsFromItsStartIsEstimatedOnItsFirstSixteenCodePoints() {
+    for (String kinds : List.of("1|7!(<{[4@8$5+30", "a1|7!(<{[4@8$5+3", "1|7!(<{[4@8")) {
+      String hostile = kinds.repeat(CAP).substring(0, CAP);
+
+      String part = StrengthEstimator.estimatedPart(hostile, CAP);
+
+      assertThat(part).as(hostile).isEqualTo(hostile.substring(0, StrengthEstimator.MIN_ESTIMATED));
+      assertThat(plain.estimate(hostile, UserContext.NONE).score()).isEqualTo(4);
+    }
   }
 
   @Test
