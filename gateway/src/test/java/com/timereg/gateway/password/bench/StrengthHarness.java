@@ -99,6 +99,8 @@ public final class StrengthHarness {
     inputs.put("dictionary words 1k", dictionaryConcat(1_000));
     // Every kind of character zxcvbn4j's l33t matcher reads as a letter (docs/password-strength.md).
     inputs.put("l33t all kinds 64", "4@8({[<3&69!|17015$+%2".repeat(3).substring(0, 64));
+    // Sixteen kinds in the first 16 characters, then only those again.
+    inputs.put("l33t 16 kinds repeated 64", "1|7!(<{[4@8$5+30".repeat(4));
     // Ordinary passwords, for the cost of the common case.
     inputs.put("typical 'Tr0ub4dor&3'", "Tr0ub4dor&3");
     inputs.put("typical passphrase 28", "correct horse battery staple");
