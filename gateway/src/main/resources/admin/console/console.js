@@ -2,7 +2,9 @@
 // put into the page with textContent only, never as HTML.
 'use strict';
 
-const API = '/admin/api';
+// Relative to the page (…/admin/), so that a reverse proxy may publish the admin listener below a
+// path (docs/admin.md): an absolute /admin/api would leave that path.
+const API = 'api';
 const PAGE = 50;
 const state = { blocksOffset: 0, eventsOffset: 0 };
 

@@ -50,10 +50,11 @@ final class ConsoleAssets {
 
   void mount(Router router) {
     // Vert.x matches "/admin" for "/admin/" too; only the bare path is redirected, so relative
-    // links in the page resolve under /admin/.
+    // links in the page resolve under /admin/. The Location is relative too: behind a reverse
+    // proxy that publishes the listener below a path, "/admin/" would leave that path.
     router.get("/admin").handler(ctx -> {
       if (ctx.request().path().equals("/admin")) {
-        ctx.response().setStatusCode(301).putHeader("Location", "/admin/").end();
+        ctx.response().setStatusCode(301).putHeader("Location", "admin/").end();
       } else {
         ctx.next();
       }
