@@ -43,6 +43,16 @@ async function api(method, path, body) {
   return data;
 }
 
+// A view's answers can arrive out of order (a slow list, then a quick search): only the answer
+// to the latest request of a view may fill it, or the view shows what no longer matches its form.
+const latest = {};
+
+function ticket(view) {
+  const mine = (latest[view] || 0) + 1;
+  latest[view] = mine;
+  return () => latest[view] === mine;
+}
+
 // ---- small DOM helpers
 
 function el(tag, text, attrs) {
@@ -211,8 +221,12 @@ async function loadBlocks() {
   if (q) {
     params.set('q', q);
   }
+  const current = ticket('blocks');
   try {
     const page = await api('GET', '/blocks?' + params);
+    if (!current()) {
+      return;
+    }
     const tbody = document.querySelector('#blocks-table tbody');
     fill(tbody, page.items.map(b => {
       const tr = row([
@@ -234,7 +248,9 @@ async function loadBlocks() {
     document.getElementById('blocks-prev').disabled = page.offset === 0;
     document.getElementById('blocks-next').disabled = last >= page.total;
   } catch (e) {
-    failed(e);
+    if (current()) {
+      failed(e);
+    }
   }
 }
 
@@ -267,8 +283,12 @@ function verdictText(x) {
 
 async function explain(address) {
   document.getElementById('explain-address').value = address;
+  const current = ticket('address');
   try {
     const x = await api('GET', '/explain/' + encodeURIComponent(address));
+    if (!current()) {
+      return;
+    }
     document.getElementById('explain-result').hidden = false;
     const verdict = document.getElementById('explain-verdict');
     verdict.textContent = verdictText(x);
@@ -304,14 +324,21 @@ async function explain(address) {
     fill(document.querySelector('#explain-logins tbody'), x.history.logins.map(l =>
       row([when(l.at), l.outcome, l.loginName, l.detail])), 4, 'No logins seen from it on this node.');
   } catch (e) {
+    if (!current()) {
+      return;
+    }
     document.getElementById('explain-result').hidden = true;
     failed(e);
   }
 }
 
 async function loadAllowlist() {
+  const current = ticket('allowlist');
   try {
     const page = await api('GET', '/allowlist?limit=500');
+    if (!current()) {
+      return;
+    }
     fill(document.querySelector('#allowlist-table tbody'), page.items.map(a => {
       let action = null;
       if (a.source === 'console') {
@@ -334,14 +361,20 @@ async function loadAllowlist() {
       return row([el('span', a.cidr, { class: 'mono' }), a.note, a.createdBy, when(a.createdAt), a.source, action]);
     }), 6, 'The allowlist is empty.');
   } catch (e) {
-    failed(e);
+    if (current()) {
+      failed(e);
+    }
   }
 }
 
 async function loadEvents() {
   const type = document.getElementById('events-type').value;
+  const current = ticket('events');
   try {
     const page = await api('GET', '/events?type=' + type + '&offset=' + state.eventsOffset + '&limit=' + PAGE);
+    if (!current()) {
+      return;
+    }
     fill(document.querySelector('#events-table tbody'), page.items.map(e => e.type === 'login'
       ? row([when(e.at), 'login ' + e.outcome, el('span', e.address, { class: 'mono' }), e.loginName, e.detail, e.node])
       : row([when(e.at), e.action, e.subject ? el('span', e.subject, { class: 'mono' }) : null, e.actor || 'gateway', e.note, e.node])),
@@ -352,7 +385,9 @@ async function loadEvents() {
     document.getElementById('events-prev').disabled = page.offset === 0;
     document.getElementById('events-next').disabled = page.items.length < PAGE || last >= Math.min(page.total, 500);
   } catch (e) {
-    failed(e);
+    if (current()) {
+      failed(e);
+    }
   }
 }
 

@@ -6,6 +6,8 @@ import com.timereg.gateway.edge.Gateway;
 import com.timereg.gateway.edge.TestGateways;
 import com.timereg.gateway.store.PostgresExtension;
 import com.timereg.gateway.store.TestDatabase;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpServer;
@@ -16,7 +18,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,6 +28,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -46,6 +52,10 @@ class ConsoleBehindPathProxyBrowserTest {
   static String base;
   /** Paths the proxy was asked for that are not below its prefix: the console went astray. */
   static final List<String> astray = new CopyOnWriteArrayList<>();
+  /** When set, the next unfiltered block search waits at the proxy until this completes. */
+  static final AtomicReference<Promise<Void>> hold = new AtomicReference<>();
+  static volatile CompletableFuture<Void> heldArrived = new CompletableFuture<>();
+  static volatile CompletableFuture<Void> heldAnswered = new CompletableFuture<>();
 
   @BeforeAll
   static void start(TestDatabase db) throws Exception {
@@ -53,6 +63,8 @@ class ConsoleBehindPathProxyBrowserTest {
     AdminHttp api = new AdminHttp(gateway.adminPort());
     assertThat(api.post("/admin/api/blocks", new JsonObject().put("target", "203.0.113.0/24").put("duration", "4h")
         .put("reason", "SEC-77 behind the proxy")).status()).isEqualTo(201);
+    assertThat(api.post("/admin/api/blocks", new JsonObject().put("target", "198.51.100.0/28").put("duration", "4h")
+        .put("reason", "SEC-78 the one searched for")).status()).isEqualTo(201);
     vertx = Vertx.vertx();
     HttpClientAgent client = vertx.createHttpClient();
     int adminPort = gateway.adminPort();
@@ -66,7 +78,12 @@ class ConsoleBehindPathProxyBrowserTest {
         req.response().setStatusCode(404).putHeader("Content-Type", "text/plain").end("not published here");
         return;
       }
-      req.body().compose(body -> client.request(new RequestOptions().setMethod(req.method())
+      Promise<Void> held = uri.startsWith(PREFIX + "/admin/api/blocks?") && !uri.contains("q=") ? hold.getAndSet(null) : null;
+      Future<Void> gate = held == null ? Future.succeededFuture() : held.future();
+      if (held != null) {
+        heldArrived.complete(null);
+      }
+      req.body().compose(body -> gate.map(body)).compose(body -> client.request(new RequestOptions().setMethod(req.method())
               .setHost("127.0.0.1").setPort(adminPort).setURI(uri.substring(PREFIX.length())))
           .compose(out -> {
             req.headers().forEach((k, v) -> {
@@ -83,7 +100,11 @@ class ConsoleBehindPathProxyBrowserTest {
                 req.response().putHeader(k, v);
               }
             });
-            req.response().end(answer);
+            req.response().end(answer).onSuccess(v -> {
+              if (held != null) {
+                heldAnswered.complete(null);
+              }
+            });
             return answer;
           })))
           .onFailure(e -> req.response().setStatusCode(502).end());
@@ -128,5 +149,36 @@ class ConsoleBehindPathProxyBrowserTest {
         By.cssSelector("#blocks-table tbody tr[data-cidr='203.0.113.0/24']")));
     assertThat(browser.getCurrentUrl()).isEqualTo(base + "/admin/");
     assertThat(astray).isEmpty();
+  }
+
+  @Test
+  void aSlowAnswerToAnEarlierSearchDoesNotReplaceTheAnswerToALaterOne() throws Exception {
+    Promise<Void> release = Promise.promise();
+    heldArrived = new CompletableFuture<>();
+    heldAnswered = new CompletableFuture<>();
+    hold.set(release);
+    browser.get("about:blank");
+    browser.get(base + "/admin/#blocks");
+    // The list asked for on arriving (every block) is slow; the staff member searches meanwhile.
+    heldArrived.get(10, TimeUnit.SECONDS);
+    WebElement q = waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("filter-q")));
+    q.sendKeys("198.51.100.5");
+    browser.findElement(By.id("filter-apply")).click();
+    By rows = By.cssSelector("#blocks-table tbody tr");
+    waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("blocks-range"), "1–1 of 1"));
+    assertThat(browser.findElements(rows)).hasSize(1);
+
+    release.complete();
+    heldAnswered.get(10, TimeUnit.SECONDS);
+    JavascriptExecutor js = (JavascriptExecutor) browser;
+    // The browser has the slow answer in full; one more request through the page lets it finish with it.
+    waiting().until(d -> (Boolean) js.executeScript("return performance.getEntriesByType('resource').some("
+        + "e => e.name.includes('/api/blocks?') && !e.name.includes('q=') && e.responseEnd > 0)"));
+    js.executeAsyncScript("const done = arguments[arguments.length - 1];"
+        + "fetch('api/whoami').then(r => r.json()).then(() => setTimeout(done, 0));");
+    // The slow answer replaced the table: every block shown under the filter 198.51.100.5.
+    assertThat(browser.findElements(rows)).hasSize(1);
+    assertThat(browser.findElement(rows).getAttribute("data-cidr")).isEqualTo("198.51.100.0/28");
+    assertThat(browser.findElement(By.id("blocks-range")).getText()).isEqualTo("1–1 of 1");
   }
 }
