@@ -19,6 +19,7 @@ import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -101,6 +102,23 @@ public final class LoginRoutes {
     router.post("/auth/refresh").handler(body).handler(this::refresh).failureHandler(json);
     router.post("/logout").handler(body).handler(this::logout).failureHandler(json);
     router.post("/auth/revoke").handler(body).handler(this::revoke).failureHandler(json);
+    onlyMethods(router, "/login", "GET, HEAD, POST");
+    for (String path : List.of("/auth/token", "/auth/refresh", "/logout", "/auth/revoke")) {
+      onlyMethods(router, path, "POST");
+    }
+  }
+
+  /**
+   * Answers 405 to the methods of {@code path} that no route above took. The path is the gateway's own: without
+   * this, a signed-in user's PUT /password or GET /logout passed the authentication gate and reached the backend
+   * with the user's identity, where a view of that path might act on it (a GET /logout there would sign the user
+   * out of the backend alone, while the gateway's session lived on). Mounted after the path's routes.
+   */
+  static void onlyMethods(Router router, String path, String allow) {
+    router.route(path).handler(ctx -> {
+      ctx.response().putHeader("Allow", allow);
+      error(ctx, 405, "method_not_allowed", ctx.request().method() + " is not allowed here; use " + allow + ".");
+    });
   }
 
   /** What a browser is told when {@link #bodyHandler()} refused its form. */

@@ -6,6 +6,7 @@ import com.timereg.gateway.session.SessionIdentity;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -47,7 +48,7 @@ public final class PasswordRoutes {
 
   public void mount(Router router) {
     Handler<RoutingContext> body = LoginRoutes.bodyHandler();
-    router.get("/password").handler(this::page);
+    router.route("/password").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::page);
     router.post("/password").handler(body).handler(this::change).failureHandler(LoginRoutes.unreadableBody(
         (ctx, status) -> {
           if (contentType(ctx).startsWith("application/json")) {
@@ -58,7 +59,11 @@ public final class PasswordRoutes {
         }));
     router.post("/password/check").handler(body).handler(this::check)
         .failureHandler(LoginRoutes.unreadableBody(LoginRoutes::unreadableJson));
-    router.get("/password/changed").handler(ctx -> PasswordPage.send(ctx, 200, PasswordPage.changed()));
+    router.route("/password/changed").method(HttpMethod.GET).method(HttpMethod.HEAD)
+        .handler(ctx -> PasswordPage.send(ctx, 200, PasswordPage.changed()));
+    LoginRoutes.onlyMethods(router, "/password", "GET, HEAD, POST");
+    LoginRoutes.onlyMethods(router, "/password/check", "POST");
+    LoginRoutes.onlyMethods(router, "/password/changed", "GET, HEAD");
   }
 
   private void page(RoutingContext ctx) {
