@@ -3,9 +3,6 @@ package com.timereg.gateway.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import com.timereg.gateway.Main;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +13,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import picocli.CommandLine;
 
 /**
  * What {@code --admin-url} may hold. An admin listener published by a reverse proxy under a path
@@ -47,26 +43,18 @@ class AdminUrlTest {
     server.stop(0);
   }
 
-  record Run(int exit, String out, String err) {}
-
-  static Run gateway(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = new CommandLine(new Main());
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int exit = cli.execute(args);
-    return new Run(exit, out.toString(), err.toString());
-  }
-
   private String base() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  private static AdminCommandTest.Run gateway(String... args) {
+    return AdminCommandTest.gateway(args);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"/ops/gateway", "/ops/gateway/"})
   void aPathInTheAdminUrlPrefixesTheApi(String prefix) {
-    Run r = gateway("admin", "--admin-url", base() + prefix, "blocks", "explain", "192.0.2.0/24");
+    AdminCommandTest.Run r = gateway("admin", "--admin-url", base() + prefix, "blocks", "explain", "192.0.2.0/24");
     assertThat(r.exit()).as(r.err()).isEqualTo(1);
     assertThat(r.err()).contains("403 seen");
     assertThat(paths).containsExactly("/ops/gateway/admin/api/explain/192.0.2.0%2F24");
@@ -74,7 +62,7 @@ class AdminUrlTest {
 
   @Test
   void withoutAPathTheApiIsAtTheRoot() {
-    Run r = gateway("admin", "--admin-url", base() + "/", "events");
+    AdminCommandTest.Run r = gateway("admin", "--admin-url", base() + "/", "events");
     assertThat(r.err()).contains("403 seen");
     assertThat(paths).hasSize(1).allMatch(p -> p.startsWith("/admin/api/events"));
   }
@@ -82,7 +70,7 @@ class AdminUrlTest {
   @ParameterizedTest
   @ValueSource(strings = {"http://staff:s3cret-pw@127.0.0.1:PORT", "http://s3cret-pw@127.0.0.1:PORT/ops"})
   void userInfoIsRefusedWithoutBeingPrinted(String url) {
-    Run r = gateway("admin", "--admin-url", url.replace("PORT", "" + server.getAddress().getPort()), "events");
+    AdminCommandTest.Run r = gateway("admin", "--admin-url", url.replace("PORT", "" + server.getAddress().getPort()), "events");
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err()).contains("--admin-url").contains("user").doesNotContain("s3cret").doesNotContain("Exception");
     assertThat(paths).isEmpty();
@@ -91,7 +79,7 @@ class AdminUrlTest {
   @ParameterizedTest
   @ValueSource(strings = {"?x=1", "/ops?x=1", "#top", "/ops/../admin"})
   void aQueryAFragmentOrDotSegmentsAreRefused(String suffix) {
-    Run r = gateway("admin", "--admin-url", base() + suffix, "events");
+    AdminCommandTest.Run r = gateway("admin", "--admin-url", base() + suffix, "events");
     assertThat(r.exit()).as(r.err()).isEqualTo(1);
     assertThat(r.err()).contains("--admin-url").doesNotContain("Exception");
     assertThat(paths).isEmpty();

@@ -97,7 +97,7 @@ class DevModeIT {
       Await.await(admin.close());
 
       assertThat(Files.exists(pgdata.resolve("postmaster.pid"))).as("dev mode's PostgreSQL runs").isTrue();
-      assertThat(postgresProcessesOf(pgdata)).isNotEmpty();
+      assertThat(PostgresProcesses.of(pgdata)).isNotEmpty();
       // A download in flight when SIGTERM comes, read slowly: the drain waits for it, and the local PostgreSQL
       // must not stop beside the drain (the JVM runs all shutdown hooks at once) but after the gateway.
       long blob = 20_000_000;
@@ -121,7 +121,7 @@ class DevModeIT {
         assertThat(received).as("the download in flight finished whole (head and body)").isGreaterThan(blob);
       }
       assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the gateway exits on SIGTERM").isTrue();
-      assertThat(postgresProcessesOf(pgdata)).as("no PostgreSQL of this data directory is left").isEmpty();
+      assertThat(PostgresProcesses.of(pgdata)).as("no PostgreSQL of this data directory is left").isEmpty();
       assertThat(Files.exists(pgdata.resolve("postmaster.pid"))).isFalse();
       String whole = log.awaitEnd(30);
       assertThat(whole).contains("stopping").doesNotContain("Thread blocked").doesNotContain("has been blocked for");
@@ -138,7 +138,7 @@ class DevModeIT {
       if (process.isAlive()) {
         process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
       }
-      stopLeftoverPostgres(pgdata);
+      PostgresProcesses.stopLeftover(pgdata);
       deleteTree(data);
     }
   }
@@ -149,34 +149,6 @@ class DevModeIT {
     return client.request(options)
         .compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body)))
         .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), b.toString(StandardCharsets.UTF_8))));
-  }
-
-  /** Pids of processes whose command line names {@code pgdata} (the postmaster and its children). */
-  private static List<Long> postgresProcessesOf(Path pgdata) throws IOException {
-    List<Long> pids = new ArrayList<>();
-    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-      for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
-        String cmdline;
-        try {
-          cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
-        } catch (IOException gone) {
-          continue;
-        }
-        if (cmdline.contains("postgres") && cmdline.contains(pgdata.toString())) {
-          pids.add(Long.parseLong(p.getFileName().toString()));
-        }
-      }
-    }
-    return pids;
-  }
-
-  /** After a failed run: a postmaster left behind would hold its port and files until the machine restarts. */
-  private static void stopLeftoverPostgres(Path pgdata) throws IOException {
-    Path pidFile = pgdata.resolve("postmaster.pid");
-    if (Files.exists(pidFile)) {
-      long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
-      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
-    }
   }
 
   private static void deleteTree(Path dir) throws IOException {

@@ -75,45 +75,14 @@ class DevModeStopWhileStartingIT {
       assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("bin/gateway --dev ends after SIGTERM").isTrue();
       String whole = log.get(30, TimeUnit.SECONDS);
       assertThat(signalled).as("SIGTERM sent while the local PostgreSQL was starting; log:\n%s", whole).isDone();
-      assertThat(postgresProcessesOf(pgdata)).as("no PostgreSQL of this data directory is left; log:\n%s", whole)
+      assertThat(PostgresProcesses.of(pgdata)).as("no PostgreSQL of this data directory is left; log:\n%s", whole)
           .isEmpty();
     } finally {
       if (process != null && process.isAlive()) {
         process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
       }
-      stopLeftoverPostgres(pgdata);
+      PostgresProcesses.stopLeftover(pgdata);
       deleteTree(data);
-    }
-  }
-
-  /** Pids of processes whose command line names {@code pgdata} (the postmaster and its children). */
-  private static List<Long> postgresProcessesOf(Path pgdata) throws IOException {
-    List<Long> pids = new ArrayList<>();
-    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-      for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
-        String cmdline;
-        try {
-          cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
-        } catch (IOException gone) {
-          continue;
-        }
-        if (cmdline.contains("postgres") && cmdline.contains(pgdata.toString())) {
-          pids.add(Long.parseLong(p.getFileName().toString()));
-        }
-      }
-    }
-    return pids;
-  }
-
-  /** A postmaster left behind would hold its port and files until the machine restarts. */
-  private static void stopLeftoverPostgres(Path pgdata) throws Exception {
-    Path pidFile = pgdata.resolve("postmaster.pid");
-    if (Files.exists(pidFile)) {
-      long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
-      var postmaster = ProcessHandle.of(pid);
-      if (postmaster.isPresent() && postmaster.get().destroy()) {
-        postmaster.get().onExit().get(30, TimeUnit.SECONDS);
-      }
     }
   }
 
