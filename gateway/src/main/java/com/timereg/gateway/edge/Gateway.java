@@ -120,11 +120,14 @@ public final class Gateway {
   /**
    * Requests that try credentials: a block always covers them, whatever the scope. Refresh and
    * revoke are not among them: they present a session rather than guess one, and refusing an app's
-   * refresh would sign out the colleagues behind a blocked office address within minutes.
+   * refresh would sign out the colleagues behind a blocked office address within minutes. Whole path
+   * segments only: a backend path that merely begins with the same letters ({@code /passwords-report})
+   * is the backend's, and the scope decides it like any other.
    */
   static final java.util.function.Predicate<io.vertx.ext.web.RoutingContext> LOGIN_PATHS = ctx -> {
     String p = ctx.normalizedPath();
-    return p.equals("/login") || p.startsWith("/login/") || p.startsWith("/sso/") || p.startsWith("/password")
+    return p.equals("/login") || p.startsWith("/login/") || p.startsWith("/sso/")
+        || p.equals("/password") || p.startsWith("/password/")
         || p.startsWith("/auth/") && !p.equals("/auth/refresh") && !p.equals("/auth/revoke");
   };
 

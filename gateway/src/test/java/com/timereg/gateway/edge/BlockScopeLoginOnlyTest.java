@@ -53,4 +53,15 @@ class BlockScopeLoginOnlyTest {
       assertThat(anonymous.json().getString("error")).isEqualTo("unauthorized");
     }
   }
+
+  @Test
+  void aBackendPathThatBeginsLikeThePasswordRouteIsNotALogin() {
+    try (SourceClient office = gw.from("127.0.15.21")) {
+      office.failUntilBlocked(20, Map.of());
+      assertThat(office.get("/password", Map.of("Accept", "text/html")).status()).isEqualTo(429);
+
+      Reply report = office.get("/passwords-report", Map.of("Accept", "application/json"));
+      assertThat(report.status()).as("the authentication gate answers, not the block").isEqualTo(401);
+    }
+  }
 }
