@@ -17,7 +17,7 @@ import java.util.function.Predicate;
  *
  * <p>Under the default scope a request that carries a valid session still passes: blocking an
  * office's NAT address must stop the guessing, not the colleagues who are already logged in. So
- * does an app's session renewal, whose refresh token the refresh route verifies itself: an
+ * does an app's session renewal or revocation, whose refresh token the route verifies itself: an
  * unblocked client can try refresh tokens just as freely, so refusing it protects nothing.
  *
  * <p>Used in two places: {@link PublicEntry} checks every request before routing and answers those
@@ -97,9 +97,16 @@ public final class BlockHandler {
     return !d.allowed() && scope != BlockScope.LOGIN_ONLY;
   }
 
-  /** Whether a raw path might normalise to the renewal route; also used by {@link ConnectionFastPath}. */
+  /**
+   * Whether a raw path might normalise to the renewal or the revocation route (both take the refresh token in the
+   * body); also used by {@link ConnectionFastPath}.
+   */
   static boolean mayRenew(String rawPath) {
-    return rawPath == null || rawPath.indexOf('%') >= 0 || rawPath.toLowerCase(java.util.Locale.ROOT).contains("refresh");
+    if (rawPath == null || rawPath.indexOf('%') >= 0) {
+      return true;
+    }
+    String lower = rawPath.toLowerCase(java.util.Locale.ROOT);
+    return lower.contains("refresh") || lower.contains("revoke");
   }
 
   /** The routed step, with the decision the entry step made for this request. */

@@ -131,9 +131,15 @@ public final class Gateway {
         || p.startsWith("/auth/") && !p.equals("/auth/refresh") && !p.equals("/auth/revoke");
   };
 
-  /** An app renewing its session: the refresh token is in the body, where the session step does not look. */
-  static final java.util.function.Predicate<io.vertx.ext.web.RoutingContext> SESSION_RENEWAL =
-      ctx -> ctx.normalizedPath().equals("/auth/refresh");
+  /**
+   * An app renewing or ending its session: the refresh token is in the body, where the session step does not look.
+   * Revoking with it alone (an app whose access token ran out signing out) is let through like a refresh: it tells
+   * a guesser nothing (an unknown token is answered as a known one), and refused, the session would live on.
+   */
+  static final java.util.function.Predicate<io.vertx.ext.web.RoutingContext> SESSION_RENEWAL = ctx -> {
+    String p = ctx.normalizedPath();
+    return p.equals("/auth/refresh") || p.equals("/auth/revoke");
+  };
   /** What the throttle's windows, blocks and success headroom are measured by. */
   private Clock throttleClock = Clock.systemUTC();
   private int publicPort;

@@ -54,4 +54,26 @@ class BlockScopeLoginPathsTest {
       assertThat(office.getWithToken("/password/check", token).status()).isEqualTo(429);
     }
   }
+
+  /**
+   * An app whose access token ran out signs out with its refresh token alone (RFC 7009, docs/session.md). Like a
+   * refresh it presents a session rather than guesses one, and an unknown token is answered as a known one, so a
+   * blocked office address may revoke too: refused, the session it meant to end lives on.
+   */
+  @Test
+  void anAppBehindABlockedAddressMaySignOutWithItsRefreshTokenAlone() {
+    try (SourceClient office = gw.from("127.0.16.21")) {
+      Reply app = office.token(USER, PASSWORD);
+      assertThat(app.status()).isEqualTo(200);
+      String refreshToken = app.json().getString("refresh_token");
+
+      office.failUntilBlocked(20, Map.of());
+
+      Reply revoked = office.send(io.vertx.core.http.HttpMethod.POST, "/auth/revoke",
+          Map.of("Accept", "application/json", "Content-Type", "application/json"),
+          new io.vertx.core.json.JsonObject().put("refresh_token", refreshToken).encode());
+      assertThat(revoked.status()).as("the revocation answers, not the block").isEqualTo(200);
+      assertThat(office.refresh(refreshToken).status()).as("the session has ended").isEqualTo(401);
+    }
+  }
 }
