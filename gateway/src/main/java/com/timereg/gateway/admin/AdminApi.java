@@ -6,6 +6,7 @@ import com.timereg.gateway.blocks.BlockSearch;
 import com.timereg.gateway.blocks.BlockSync;
 import com.timereg.gateway.blocks.UnblockResult;
 import com.timereg.gateway.clientip.Cidr;
+import com.timereg.gateway.clientip.ClientAddressResolver;
 import com.timereg.gateway.clientip.IpLiterals;
 import com.timereg.gateway.throttle.Explanation;
 import com.timereg.gateway.throttle.ThrottleService;
@@ -127,11 +128,14 @@ final class AdminApi {
     }));
   }
 
-  /** One address; a /32 or /128 is accepted as the address it names. */
+  /**
+   * One address; a /32 or /128 is accepted as the address it names, and a NAT64 one (64:ff9b::/96) as the IPv4
+   * address it embeds, which is how the throttle counts it.
+   */
   static InetAddress singleAddress(String text) {
     InetAddress a = IpLiterals.parse(text == null ? null : text.strip());
     if (a != null) {
-      return a;
+      return ClientAddressResolver.embeddedIpv4(a);
     }
     Cidr c;
     try {
@@ -143,7 +147,7 @@ final class AdminApi {
       throw new ApiResponses.BadRequest("explain takes one address, not the range " + c
           + "; search the block list for ranges");
     }
-    return c.network();
+    return ClientAddressResolver.embeddedIpv4(c.network());
   }
 
   private void allowlist(RoutingContext ctx) {

@@ -74,7 +74,11 @@ public final class ClientAddressResolver {
     return leftMostTrusted != null ? leftMostTrusted : peer;
   }
 
-  private static InetAddress embeddedIpv4(InetAddress address) {
+  /**
+   * The client an address counts as: the IPv4 address a NAT64 one embeds, any other as it is. For the admin API's
+   * explanations too, so an address typed as a translator names it shows the key that is enforced.
+   */
+  public static InetAddress embeddedIpv4(InetAddress address) {
     if (!(address instanceof Inet6Address) || !NAT64.contains(address)) {
       return address;
     }

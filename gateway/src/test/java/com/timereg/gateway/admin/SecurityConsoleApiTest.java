@@ -146,6 +146,14 @@ class SecurityConsoleApiTest {
     assertThat(x.getJsonObject("range").getString("subject")).isEqualTo("192.0.2.0/24");
     assertThat(x.getJsonObject("surge").getBoolean("active")).isFalse();
     assertThat(x.getJsonObject("history").getJsonArray("blocks")).hasSize(1);
+    // The address as a NAT64 translator names it is the IPv4 client it is enforced as (ClientAddressResolver), not
+    // an IPv6 key of its own that nothing ever counted.
+    for (String nat64 : List.of("64:ff9b::c000:20a", "64:ff9b::192.0.2.10")) {
+      JsonObject n = api.get("/admin/api/explain/" + nat64).json();
+      assertThat(n.getString("address")).as(nat64).isEqualTo("192.0.2.10");
+      assertThat(n.getBoolean("blocked")).as(nat64).isTrue();
+      assertThat(n.getJsonObject("client").getLong("totalFailures")).as(nat64).isEqualTo(10);
+    }
 
     AdminHttp.Response lifted = as("bob", "DELETE", "/admin/api/blocks/192.0.2.10%2F32",
         new JsonObject().put("reason", "customer called, ticket 7"));
