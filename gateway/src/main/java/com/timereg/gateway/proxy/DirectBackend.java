@@ -19,6 +19,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLParameters;
 
@@ -112,6 +113,21 @@ final class DirectBackend {
           waiter.failed(ProxyFailure.CONNECT_TIMEOUT, null);
         }
       }, settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /**
+   * Takes {@code waiter} out of the wait queue, if it is there (its client left): its place goes to the next
+   * exchange, rather than being kept until a connection comes for nobody while others get 503 pool_busy.
+   */
+  void cancel(Waiter waiter) {
+    for (Iterator<Queued> it = waiting.iterator(); it.hasNext(); ) {
+      Queued queued = it.next();
+      if (queued.waiter == waiter) {
+        it.remove();
+        queued.timeout.cancel(false);
+        return;
+      }
     }
   }
 

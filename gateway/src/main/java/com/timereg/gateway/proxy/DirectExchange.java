@@ -431,6 +431,9 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
       DirectBackend.Connection connection = backend;
       backend = null;
       proxy.backend.release(connection, false);
+    } else {
+      // Still waiting for a connection (the client left): give up the place in the queue.
+      proxy.backend.cancel(this);
     }
     proxy.support.log(failure, method, path, cause);
     proxy.metrics.failed(failure);
