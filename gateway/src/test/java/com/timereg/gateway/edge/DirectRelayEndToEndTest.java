@@ -262,7 +262,7 @@ class DirectRelayEndToEndTest {
     String scriptedToken = scripted.accessToken(USER, PASSWORD);
     String[][] cases = {
         {"GET", "length"}, {"GET", "chunked"}, {"GET", "until-close"}, {"HEAD", "head"}, {"GET", "no-content"},
-        {"GET", "not-modified"}, {"GET", "early-hints"}, {"GET", "own-reason"}};
+        {"GET", "not-modified"}, {"GET", "early-hints"}, {"GET", "own-reason"}, {"HEAD", "head-chunked"}};
     for (String[] c : cases) {
       String direct = null;
       for (String path : new String[] {"/script/" + c[1], "/%73cript/" + c[1]}) {
@@ -301,6 +301,7 @@ class DirectRelayEndToEndTest {
         case "early-hints" -> assertThat(direct).startsWith("HTTP/1.1 200 OK\r\n").doesNotContain("103")
             .endsWith("\r\n\r\nok");
         case "own-reason" -> assertThat(direct).startsWith("HTTP/1.1 299 ").doesNotContain("Whatever");
+        case "head-chunked" -> assertThat(direct).startsWith("HTTP/1.1 200 OK\r\n").endsWith("\r\n\r\n");
         default -> throw new AssertionError(c[1]);
       }
     }
@@ -387,7 +388,8 @@ class DirectRelayEndToEndTest {
         "not-modified", "HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n" + common + "\r\n",
         "early-hints", "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\n" + common
             + "Content-Length: 2\r\n\r\nok",
-        "own-reason", "HTTP/1.1 299 Whatever\r\n" + common + "Content-Length: 0\r\n\r\n");
+        "own-reason", "HTTP/1.1 299 Whatever\r\n" + common + "Content-Length: 0\r\n\r\n",
+        "head-chunked", "HTTP/1.1 200 OK\r\n" + common + "Transfer-Encoding: chunked\r\n\r\n");
     return Await.await(vertx.createNetServer().connectHandler(socket -> {
       StringBuilder received = new StringBuilder();
       socket.handler(data -> {
