@@ -329,6 +329,11 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
     long declared = length == null || head || code < 200 || code == 204 || code == 304
         ? 0 : HttpUtil.getContentLength(response, 0L);
     int room = declared > 0 && declared <= SMALL_BODY ? (int) declared : 0;
+    if (!requestEnded) {
+      // Answered before the upload ended: the connection closes after the answer (see completed), and the answer
+      // says so (RFC 9110 10.1.1), or the client may send its next request on a connection about to close.
+      closeClient = true;
+    }
     ByteBuf bytes;
     try {
       bytes = proxy.heads.head(client.alloc(), code, in, length, chunked, hsts, closeClient, room);

@@ -110,10 +110,19 @@ final class HttpExchange extends Exchange {
       fail(ProxyFailure.CONNECTION_RESET, new IllegalStateException("unrequested 101 from the backend"));
       return;
     }
+    // Answered before the upload ended: an HTTP/1.1 connection closes after the answer (abandonUpload), and the
+    // answer says so (RFC 9110 10.1.1), or the client may send its next request on a connection about to close.
+    boolean closing = !request.isEnded() && request.version() != HttpVersion.HTTP_2;
+    if (closing) {
+      request.response().putHeader(HttpHeaders.CONNECTION, "close");
+    }
     ResponseRelay.relay(request, response, support.settings.gatewayCookiePrefix()).onComplete(relayed -> {
       if (relayed.succeeded()) {
         if (!forwarded) {
           abandonUpload(upstream);
+        } else if (closing) {
+          // The upload ended while the answer went out: the connection closes as announced all the same.
+          request.connection().close();
         }
         completed(status);
       } else {

@@ -308,6 +308,32 @@ class DirectRelayEndToEndTest {
   }
 
   /**
+   * A backend that answers before the upload has ended (RFC 9112 9.3 allows an early 401 or 413): the gateway
+   * closes the client's connection after the answer on both paths (the rest of the body is not a request), and
+   * the answer says so (RFC 9110 10.1.1: a server answering before it read the whole content SHOULD say whether
+   * it closes). Before, the head went out without {@code Connection: close} and the connection was closed after
+   * it, so a client could take it for one it may send its next request on.
+   */
+  @Test
+  void anAnswerBeforeTheUploadEndedSaysTheConnectionClosesOnBothPaths() throws Exception {
+    String scriptedToken = scripted.accessToken(USER, PASSWORD);
+    for (String path : new String[] {"/script/length", "/%73cript/length"}) {
+      double before = direct(scripted);
+      // The head and the body's first bytes (the router's client sends the head with them), then nothing more.
+      RawTls.Answers answers = RawTls.exchangeOctets("127.0.71.5", scripted.gateway.publicPort(),
+          "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + scriptedToken
+          + "\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\nthe first part");
+      assertThat(direct(scripted) - before).as("relayed in the connection: " + path)
+          .isEqualTo(path.startsWith("/script/") ? 1 : 0);
+      assertThat(RawTls.statuses(answers.text())).as(path).containsExactly(200);
+      assertThat(answers.text()).as(path).endsWith("\r\n\r\nhello");
+      assertThat(answers.closed()).as(path).isTrue();
+      String head = answers.text().substring(0, answers.text().indexOf("\r\n\r\n") + 2).toLowerCase(java.util.Locale.ROOT);
+      assertThat(head).as(path).contains("\r\nconnection: close\r\n");
+    }
+  }
+
+  /**
    * Against the backend that closes a connection when its second request arrives: a GET that starts a pooled
    * connection is answered, the next GET (sent on that connection, then once more on a new one) too, and a
    * POST on the pooled connection after it gets 502.
