@@ -382,4 +382,56 @@ class ProxyFailuresTest {
       root.detachAppender(captured);
     }
   }
+
+  /**
+   * An HTTP/2 client that resets its stream (RST_STREAM, the connection stays) in the middle of its upload or of
+   * the download: the backend connection carrying half a message is closed, not given back to the pool, and
+   * its slot is free for the next request on the same client connection (one backend connection here).
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+  void anHttp2StreamResetMidBodyClosesItsBackendConnectionAndFreesTheSlot(boolean midUpload, Vertx vertx) {
+    Promise<Void> firstArrived = Promise.promise();
+    Promise<Void> firstConnectionClosed = Promise.promise();
+    int port = await(vertx.createHttpServer().requestHandler(request -> {
+      if (request.path().equals("/api/first")) {
+        request.connection().closeHandler(closed -> firstConnectionClosed.tryComplete());
+        request.handler(data -> firstArrived.tryComplete());
+        if (!midUpload) {
+          request.response().setChunked(true).write("the first part of a download that does not end");
+        }
+      } else {
+        request.response().end("answered " + request.path());
+      }
+    }).listen(0, "127.0.0.1")).actualPort();
+    ProxySettings oneConnection = new ProxySettings(URI.create("http://127.0.0.1:" + port), Optional.empty(),
+        Optional.empty(), Optional.empty(), 1, 10, false, Duration.ofSeconds(2), Duration.ofSeconds(30),
+        Duration.ofSeconds(15), List.of(), ProxySettings.DEFAULT_GATEWAY_COOKIE_PREFIX);
+    bed = ProxyTestBed.start(vertx, oneConnection, ProxyTestBed.signedIn(ALICE));
+    HttpClient client = bed.client(HttpVersion.HTTP_2);
+    HttpClientRequest first = bed.call(() -> client.request(HttpMethod.POST, "/api/first"));
+    Promise<Void> downloading = Promise.promise();
+    bed.context.runOnContext(start -> {
+      first.exceptionHandler(reset -> {});
+      first.setChunked(true);
+      if (midUpload) {
+        first.write("the first part of an upload that does not end");
+      } else {
+        first.end("a whole upload");
+      }
+      first.response().onSuccess(r -> r.handler(data -> downloading.tryComplete()));
+    });
+    await(firstArrived.future());
+    if (!midUpload) {
+      await(downloading.future());
+    }
+
+    bed.call(() -> first.reset(8));
+
+    await(firstConnectionClosed.future());
+    Reply next = bed.reply(() -> get(client, "/api/next", "application/json"));
+    assertThat(next.status()).isEqualTo(200);
+    assertThat(next.body().toString()).isEqualTo("answered /api/next");
+    assertThat(failures(bed.registry, ProxyFailure.CLIENT_CLOSED)).isEqualTo(1.0);
+  }
 }
