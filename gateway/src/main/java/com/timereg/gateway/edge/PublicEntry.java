@@ -187,10 +187,12 @@ final class PublicEntry implements Handler<HttpServerRequest> {
       answeredHere(request, null, start);
       return;
     }
-    if (request.version() == HttpVersion.HTTP_2 && !(isToken(request.uri()) && isToken(request.method().name()))) {
+    if (!(isToken(request.uri()) && isToken(request.method().name()))) {
       // The same for :path and :method, which no HTTP/1.1 request line can hold with a space or control
       // character in it: Netty refuses to build the backend's request line (the stream was left unanswered),
-      // and a line break would split the plain log lines that name the path.
+      // and a line break would split the plain log lines that name the path. Netty's HTTP/1.1 decoder takes
+      // other control characters in a target (NUL, backspace, ESC, DEL): they would reach the backend's request
+      // line and, unescaped, the plain log lines (ESC E starts a new line on a terminal, a forged one).
       PublicRouter.json(request.response(), 400, "bad_request",
           "The method or path contains a space or a control character.");
       answeredHere(request, null, start);
