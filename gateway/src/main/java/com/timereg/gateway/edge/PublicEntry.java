@@ -258,8 +258,26 @@ final class PublicEntry implements Handler<HttpServerRequest> {
       case HTTP_1_0 -> "HTTP/1.0";
       default -> "HTTP/1.1";
     };
-    return accessEntry(client, request.method().name(), request.path(), protocol, host, status, bytes, startNanos,
-        id, via, request.getHeader("User-Agent"));
+    return accessEntry(client, request.method().name(), pathAsSent(request), protocol, host, status, bytes,
+        startNanos, id, via, request.getHeader("User-Agent"));
+  }
+
+  /**
+   * The target's path without its query. Vert.x takes the path of an absolute-form target at the first '/' after
+   * its authority, wherever that is: for {@code http://host?reset=/token} it is {@code /token}, text of the query,
+   * which no line may hold. Such a target's path is empty, logged as {@code /}.
+   */
+  private static String pathAsSent(HttpServerRequest request) {
+    String uri = request.uri();
+    int authority = uri.startsWith("/") ? -1 : uri.indexOf("://");
+    if (authority < 0) {
+      return request.path();
+    }
+    int slash = uri.indexOf('/', authority + 3);
+    int query = uri.indexOf('?');
+    int fragment = uri.indexOf('#');
+    boolean inQueryOrFragment = slash >= 0 && (query >= 0 && query < slash || fragment >= 0 && fragment < slash);
+    return slash < 0 || inQueryOrFragment ? "/" : request.path();
   }
 
   /** An access-log entry, ending now; {@code id} is null without a session. For this class and the fast path. */

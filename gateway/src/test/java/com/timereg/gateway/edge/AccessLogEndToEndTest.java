@@ -200,6 +200,19 @@ class AccessLogEndToEndTest {
   }
 
   @Test
+  void anAbsoluteFormTargetWithoutAPathLogsNoPartOfItsQuery() throws Exception {
+    // Vert.x takes the path of "http://host?a=/b" from inside the query ("/b"), so the line held query text.
+    String answer = RawTls.exchangeOctets("127.0.92.9", gw.gateway.publicPort(),
+        "GET http://localhost?reset=/s3cr3t-in-the-query HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\n"
+        + "Connection: close\r\n\r\n").text();
+    assertThat(RawTls.statuses(answer)).hasSize(1);
+
+    JsonObject line = line(l -> "127.0.92.9".equals(l.getString("client")));
+    assertThat(line.getString("path")).isEqualTo("/");
+    assertThat(everything()).doesNotContain("s3cr3t");
+  }
+
+  @Test
   void aHostileUserAgentStaysOneFieldOfOneLine() {
     String hostile = "x\",\"user\":\"root\",\"status\":200,\"a\":\"\\ é";
     try (SourceClient client = new SourceClient(vertx, "127.0.92.5", gw.gateway.publicPort())) {
