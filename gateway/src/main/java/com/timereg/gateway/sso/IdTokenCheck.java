@@ -176,12 +176,13 @@ final class IdTokenCheck {
   }
 
   /**
-   * The text with every control character, invisible format character (zero-width space U+200B, the
+   * The text with every control character (C0, DEL and C1), invisible format character (zero-width space U+200B, the
    * bidirectional overrides and isolates U+202A..U+202E, U+2066..U+2069) and line or paragraph separator
    * replaced by '?': untrusted words that reach the log, the audit trail and the console must neither
    * break a line nor reorder or hide what is shown around them (a name displayed as another).
    */
   static String visible(String text) {
-    return text.replaceAll("[\\p{Cntrl}\\p{Cf}\\p{Zl}\\p{Zp}]", "?");
+    // \p{Cc}, not \p{Cntrl}, which is ASCII's C0 and DEL only: the C1 controls (NEL U+0085, CSI U+009B) too.
+    return text.replaceAll("[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]", "?");
   }
 }

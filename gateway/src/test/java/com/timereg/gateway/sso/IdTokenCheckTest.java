@@ -149,4 +149,12 @@ class IdTokenCheckTest {
     assertThat(IdTokenCheck.printable("a\nb")).isEqualTo("a?b");
     assertThat(IdTokenCheck.printable("x".repeat(500))).hasSize(123);
   }
+
+  @Test
+  void theC1ControlsAreControlCharactersToo() {
+    // \p{Cntrl} is ASCII's only: NEL (U+0085, a line break to Unicode-aware readers) and CSI (U+009B, an 8-bit
+    // terminal's ESC [) went into the log line, the audit note and the details of a refusal as they came.
+    assertThat(IdTokenCheck.visible("a\u0085b\u009b2Jc\u0080")).isEqualTo("a?b?2Jc?");
+    assertThat(IdTokenCheck.printable("hint\u0085forged")).isEqualTo("hint?forged");
+  }
 }
