@@ -160,8 +160,10 @@ final class PublicEntry implements Handler<HttpServerRequest> {
   }
 
   @Override
-  public void handle(HttpServerRequest request) {
+  public void handle(HttpServerRequest sent) {
     long start = steps.accessLog().enabled() ? System.nanoTime() : 0;
+    // Before any step answers: Vert.x sends the body of an answer to a HEAD over HTTP/2 (HeadOverHttp2).
+    HttpServerRequest request = HeadOverHttp2.wrapIfHead(sent);
     if (hsts != null) {
       // On every response, including proxied ones and errors (the framing refusal below too), so a browser
       // that reached us once never again tries plain HTTP.
