@@ -61,12 +61,19 @@ public final class LoginService {
     this.events = events;
   }
 
+  /**
+   * A login name as typed, as Django's login form (UsernameField) takes it and stores names: stripped and NFKC-normalised,
+   * so the same name in another form (a decomposed accent, a ligature, full-width letters) is the same user. As there,
+   * only a name of a possible length is normalised (NFKC can lengthen it); stripped again for what NFKC makes a space
+   * (a no-break space). Also for SSO's home-realm discovery and address claims: one account, one name.
+   */
+  public static String loginName(String raw) {
+    String typed = raw == null ? "" : raw.strip();
+    return typed.length() > MAX_LOGIN_NAME ? typed : Normalizer.normalize(typed, Normalizer.Form.NFKC).strip();
+  }
+
   public Future<LoginResult> login(InetAddress client, String rawLoginName, String password) {
-    String typed = rawLoginName == null ? "" : rawLoginName.strip();
-    // NFKC as Django's login form (UsernameField), which stores names so too: the same name typed in another form
-    // (a decomposed accent, a ligature, full-width letters) is the same user. As there, only a name of a possible
-    // length is normalised (NFKC can lengthen it); stripped again for what NFKC makes a space (a no-break space).
-    String loginName = typed.length() > MAX_LOGIN_NAME ? typed : Normalizer.normalize(typed, Normalizer.Form.NFKC).strip();
+    String loginName = loginName(rawLoginName);
     // A NUL is no character of any name, and PostgreSQL refuses it in text: the lookup would fail as an outage.
     if (loginName.isEmpty() || loginName.length() > MAX_LOGIN_NAME || loginName.indexOf('\0') >= 0
         || password == null || password.isEmpty() || password.length() > MAX_PASSWORD) {

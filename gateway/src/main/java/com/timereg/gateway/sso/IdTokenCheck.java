@@ -1,10 +1,10 @@
 package com.timereg.gateway.sso;
 
+import com.timereg.gateway.login.LoginService;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.text.Normalizer;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -137,10 +137,9 @@ final class IdTokenCheck {
     if (!(claim instanceof String s)) {
       return null;
     }
-    // NFKC as a typed login name is (LoginService): the address in another form (full-width letters, a decomposed
-    // accent) is the same account's, not a new name the lower-cased unique index would let in beside it. Only a
-    // claim of a possible length is normalised (NFKC can lengthen it).
-    String t = s.length() > 254 ? s : Normalizer.normalize(s, Normalizer.Form.NFKC).strip();
+    // As a typed login name is taken: the address in another form (full-width letters, a decomposed accent) is the
+    // same account's, not a new name the lower-cased unique index would let in beside it.
+    String t = LoginService.loginName(s);
     int at = t.lastIndexOf('@');
     // No space, control or invisible format character (U+200B, the bidirectional overrides U+202E,
     // U+2066..U+2069): the address may become a login name, and goes into log lines and the console.

@@ -1,11 +1,11 @@
 package com.timereg.gateway.sso;
 
+import com.timereg.gateway.login.LoginService;
 import com.timereg.gateway.login.SafeRedirect;
 import com.timereg.gateway.sso.SsoService.StartResult;
 import io.vertx.core.Future;
 import io.vertx.ext.auth.oauth2.OAuth2AuthorizationURL;
 import java.net.InetAddress;
-import java.text.Normalizer;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -44,11 +44,9 @@ final class SignInStart {
   }
 
   Future<StartResult> start(InetAddress client, String rawLoginName, String next, String browserBinding) {
-    String typed = rawLoginName == null ? "" : rawLoginName.strip();
-    // NFKC as the password login takes a name (LoginService): a name it finds in one form (full-width letters, a
-    // decomposed accent) must not be "not available for Microsoft sign-in" here, least for a customer that
-    // refuses passwords. Only a name of a possible length is normalised, as there.
-    String loginName = typed.length() > MAX_LOGIN_NAME ? typed : Normalizer.normalize(typed, Normalizer.Form.NFKC).strip();
+    // As the password login takes a name: a name it finds in one form (full-width letters, a decomposed accent)
+    // must not be "not available for Microsoft sign-in" here, least for a customer that refuses passwords.
+    String loginName = LoginService.loginName(rawLoginName);
     // A NUL is no character of any name, and PostgreSQL refuses it in text: the lookup would fail as an outage.
     if (loginName.isEmpty() || loginName.length() > MAX_LOGIN_NAME || loginName.indexOf('\0') >= 0) {
       return Future.succeededFuture(new StartResult.NotAvailable());
