@@ -1,13 +1,17 @@
 package com.timereg.gateway.admin;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,19 +20,36 @@ import org.slf4j.LoggerFactory;
  * Named readiness checks (PostgreSQL, the HIBP set, ...). Ready only when every check succeeds
  * within its time limit: a check that hangs counts as down, so a stuck dependency takes the node
  * out of the load balancer instead of hanging the probe.
+ *
+ * <p>Probes share answers: those that come while the checks run get that run's answer, and an answer serves the
+ * probes of the next {@link #MAX_AGE}. The PostgreSQL check borrows a connection of the pool that logins use, so
+ * otherwise every probe queued a {@code SELECT 1} ahead of them, 500 for a storm of 500 probes
+ * ({@code ReadinessProbeStormTest}).
  */
 public final class Readiness {
   public static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
+  /** How long one run of the checks answers further probes: far below any load balancer's probe interval. */
+  public static final Duration MAX_AGE = Duration.ofSeconds(1);
   private static final Logger LOG = LoggerFactory.getLogger(Readiness.class);
 
   private final Vertx vertx;
   private final Map<String, Supplier<Future<String>>> checks = new ConcurrentHashMap<>();
   /** Each failing check's last reason, so that the log says it once per change, not at every probe. */
   private final Map<String, String> lastFailure = new ConcurrentHashMap<>();
+  private final Clock clock;
+  /** The last run of the checks (under way or done) and when it began; null before the first. */
+  private final AtomicReference<Run> last = new AtomicReference<>();
   private volatile boolean stopping;
 
+  private record Run(Future<Report> report, Instant began) {}
+
   public Readiness(Vertx vertx) {
+    this(vertx, Clock.systemUTC());
+  }
+
+  public Readiness(Vertx vertx, Clock clock) {
     this.vertx = vertx;
+    this.clock = clock;
   }
 
   /**
@@ -37,6 +58,7 @@ public final class Readiness {
    */
   public void register(String name, Supplier<Future<String>> check) {
     checks.put(name, check);
+    last.set(null);
   }
 
   /** A check's failure whose text is safe to show to whoever reads {@code /health/ready}. */
@@ -56,6 +78,21 @@ public final class Readiness {
     if (stopping) {
       return Future.succeededFuture(new Report(false, new JsonObject().put("status", "STOPPING")));
     }
+    while (true) {
+      Instant now = clock.instant();
+      Run previous = last.get();
+      if (previous != null && (!previous.report().isComplete() || now.isBefore(previous.began().plus(MAX_AGE)))) {
+        return previous.report();
+      }
+      Promise<Report> report = Promise.promise();
+      if (last.compareAndSet(previous, new Run(report.future(), now))) {
+        runChecks().onComplete(report);
+        return report.future();
+      }
+    }
+  }
+
+  private Future<Report> runChecks() {
     List<String> names = checks.keySet().stream().sorted().toList();
     List<Future<JsonObject>> results = names.stream().map(n -> run(n, checks.get(n))).toList();
     return Future.join(results).transform(ignored -> {
