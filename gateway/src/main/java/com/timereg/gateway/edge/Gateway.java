@@ -432,7 +432,7 @@ public final class Gateway {
         config.sso().settings().authorityOrigin());
     PasswordRoutes passwordRoutes = new PasswordRoutes(passwordChanges, ClientAddressHandler::of,
         CheckRateLimiter.defaults(Clock.systemUTC()));
-    SsoRoutes ssoRoutes = new SsoRoutes(sso, ClientAddressHandler::of, Clock.systemUTC());
+    SsoRoutes ssoRoutes = new SsoRoutes(sso, sessions, ClientAddressHandler::of, Clock.systemUTC());
     PublicRouter.Steps steps = new PublicRouter.Steps(
         config.publicListener().hstsMaxAge(),
         new ClientAddressHandler(new ClientAddressResolver(config.throttle().trustedProxies()),

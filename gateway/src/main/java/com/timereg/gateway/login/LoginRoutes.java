@@ -189,8 +189,10 @@ public final class LoginRoutes {
       }
       LoginResult result = ar.result();
       if (result instanceof LoginResult.Success ok) {
-        SessionCookies.set(ctx.response(), ok.tokens(), clock.instant());
-        redirect(ctx, next);
+        endReplacedSession(sessions, ctx).onComplete(ended -> {
+          SessionCookies.set(ctx.response(), ok.tokens(), clock.instant());
+          redirect(ctx, next);
+        });
       } else if (result instanceof LoginResult.Busy busy) {
         ctx.response().putHeader("Retry-After", Integer.toString(busy.retryAfterSeconds()));
         page(ctx, 503, LoginPage.render(Csrf.tokenFor(ctx), next, loginName,
@@ -205,6 +207,25 @@ public final class LoginRoutes {
         page(ctx, 401, LoginPage.render(Csrf.tokenFor(ctx), next, loginName, INVALID_MESSAGE, null));
       }
     });
+  }
+
+  /**
+   * Ends the cookie session of this browser that a successful sign-in (the login form, or Microsoft's) is about
+   * to replace: signed in as one user, signing in as another. Its cookies are overwritten, but the session itself
+   * lived on: anyone who had copied its refresh cookie kept it, refreshable up to its absolute timeout. A
+   * database that cannot record the end does not stop the sign-in; this node refuses the old tokens already, as
+   * after a logout.
+   */
+  public static Future<Void> endReplacedSession(SessionService sessions, RoutingContext ctx) {
+    Optional<SessionIdentity> replaced = SessionAuthenticator.identity(ctx);
+    if (replaced.isEmpty() || SessionAuthenticator.bearerIsOurs(ctx)) {
+      return Future.succeededFuture();
+    }
+    return sessions.revokeSession(replaced.get().sessionId(), RevocationReason.LOGOUT).<Void>mapEmpty()
+        .recover(cause -> {
+          LOG.warn("the session a login replaced could not be recorded as ended: {}", cause.toString());
+          return Future.succeededFuture();
+        });
   }
 
   private void tokenLogin(RoutingContext ctx) {

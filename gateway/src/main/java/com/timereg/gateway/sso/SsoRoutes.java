@@ -5,6 +5,7 @@ import com.timereg.gateway.login.LoginPage;
 import com.timereg.gateway.login.LoginRoutes;
 import com.timereg.gateway.login.SafeRedirect;
 import com.timereg.gateway.session.SessionCookies;
+import com.timereg.gateway.session.SessionService;
 import com.timereg.gateway.sso.SsoService.CallbackResult;
 import com.timereg.gateway.sso.SsoService.StartResult;
 import io.vertx.core.Future;
@@ -40,13 +41,16 @@ public final class SsoRoutes {
       "Microsoft sign-in is not available for this login name. Please sign in with your password.";
 
   private final SsoService sso;
+  private final SessionService sessions;
   private final Function<RoutingContext, InetAddress> clientAddress;
   private final Clock clock;
   /** The login pages' policy, as LoginRoutes sends it: these pages show the same form. */
   private final String pagePolicy;
 
-  public SsoRoutes(SsoService sso, Function<RoutingContext, InetAddress> clientAddress, Clock clock) {
+  public SsoRoutes(SsoService sso, SessionService sessions, Function<RoutingContext, InetAddress> clientAddress,
+      Clock clock) {
     this.sso = sso;
+    this.sessions = sessions;
     this.clientAddress = clientAddress;
     this.clock = clock;
     this.pagePolicy = LoginRoutes.pagePolicy(sso.settings().authorityOrigin());
@@ -132,8 +136,10 @@ public final class SsoRoutes {
         return;
       }
       if (ar.result() instanceof CallbackResult.Success ok) {
-        SessionCookies.set(ctx.response(), ok.tokens(), clock.instant());
-        redirect(ctx, ok.next());
+        LoginRoutes.endReplacedSession(sessions, ctx).onComplete(ended -> {
+          SessionCookies.set(ctx.response(), ok.tokens(), clock.instant());
+          redirect(ctx, ok.next());
+        });
       } else {
         refusal(ctx, ((CallbackResult.Refused) ar.result()).refusal());
       }

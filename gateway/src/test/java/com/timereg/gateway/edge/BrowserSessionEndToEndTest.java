@@ -41,6 +41,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class BrowserSessionEndToEndTest {
   static final String USER = "carol@e2e.test";
   static final String PASSWORD = "Carol-timesheets-2026";
+  static final String OTHER_USER = "dave@e2e.test";
+  static final String OTHER_PASSWORD = "Dave-timesheets-2026";
 
   @TempDir static Path dir;
   static Vertx vertx;
@@ -51,6 +53,7 @@ class BrowserSessionEndToEndTest {
     vertx = Vertx.vertx();
     gw = E2eGateway.start(dir, db, vertx, 0, Map.of());
     new E2eUsers(db).create(USER, new DjangoPbkdf2Hasher(20_000).hash(PASSWORD), true);
+    new E2eUsers(db).create(OTHER_USER, new DjangoPbkdf2Hasher(20_000).hash(OTHER_PASSWORD), true);
   }
 
   @AfterAll
@@ -467,6 +470,35 @@ class BrowserSessionEndToEndTest {
         SessionCookies.REFRESH, refresh));
     assertThat(revived.status()).isEqualTo(401);
     assertThat(gw.http.get("/api/me", "Cookie", SessionCookies.REFRESH + "=" + refresh).status()).isEqualTo(401);
+  }
+
+  /**
+   * A browser signed in as one user that signs in as another (a shared computer, a second account) replaces the
+   * session cookies; the replaced session must end with them. It lived on in the database, refreshable for the
+   * idle timeout (and by every rotation up to the absolute one) by anyone who had copied its refresh cookie.
+   */
+  @Test
+  void aFormLoginOverASignedInSessionEndsTheSessionItReplaces() {
+    Reply first = loggedIn();
+    String firstCookies = E2eGateway.sessionCookies(first);
+    String firstAccess = first.setCookie(SessionCookies.ACCESS).orElseThrow().value();
+    String firstRefresh = first.setCookie(SessionCookies.REFRESH).orElseThrow().value();
+    String csrf = gw.csrfToken();
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put(Csrf.FIELD, csrf);
+    fields.put("next", "/");
+    fields.put("username", OTHER_USER);
+    fields.put("password", OTHER_PASSWORD);
+    Reply second = gw.http.postForm("/login", fields, "Cookie", firstCookies + "; " + Csrf.COOKIE + "=" + csrf,
+        "Origin", gw.http.origin(), "Accept", "text/html");
+    assertThat(second.status()).as(second.body()).isEqualTo(303);
+    Reply me = gw.http.get("/api/me", "Cookie", E2eGateway.sessionCookies(second));
+    assertThat(me.json().getString("user")).isEqualTo(OTHER_USER);
+
+    assertThat(refresh(firstRefresh).status()).as("the replaced session's refresh token").isEqualTo(401);
+    assertThat(gw.http.get("/api/me", "Cookie", SessionCookies.REFRESH + "=" + firstRefresh).status()).isEqualTo(401);
+    assertThat(gw.http.get("/api/me", "Cookie", SessionCookies.ACCESS + "=" + firstAccess).status())
+        .as("the replaced session's access token").isEqualTo(401);
   }
 
   private static Reply refresh(String token) {

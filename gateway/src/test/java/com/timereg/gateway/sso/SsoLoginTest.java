@@ -8,6 +8,7 @@ import com.timereg.gateway.session.SessionCookies;
 import com.timereg.gateway.sso.Browser.Response;
 import com.timereg.gateway.store.PostgresExtension;
 import com.timereg.gateway.store.TestDatabase;
+import com.timereg.gateway.testsupport.Await;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -79,6 +80,25 @@ class SsoLoginTest {
     } finally {
       second.close();
     }
+  }
+
+  /**
+   * Signing in with Microsoft in a browser that is signed in already (with a password here) replaces the session
+   * cookies; the replaced session must end with them, not stay refreshable by whoever copied its refresh cookie.
+   */
+  @Test
+  void aMicrosoftSignInOverASignedInSessionEndsTheSessionItReplaces() {
+    assertThat(passwordLogin(browser, "olivia@optco.example").status()).isEqualTo(303);
+    String replaced = browser.cookie(SessionCookies.REFRESH);
+    assertThat(replaced).isNotNull();
+    provider.enqueueCallback(identity(OPT_TENANT, "oid-olivia", Map.of("email", "olivia@optco.example")));
+    Response landed = signIn(browser, "olivia@optco.example", "/api/me");
+    assertThat(landed.status()).as(landed.body()).isEqualTo(303);
+    assertThat(browser.cookie(SessionCookies.REFRESH)).isNotEqualTo(replaced);
+    assertThat(new JsonObject(browser.get("/api/me").body()).getString("method")).isEqualTo("sso");
+
+    assertThat(Await.await(gateway.sessions().refresh(replaced)).succeeded())
+        .as("the replaced session's refresh token").isFalse();
   }
 
   @Test
