@@ -4,11 +4,13 @@ import com.timereg.hibp.HibpSet;
 import com.timereg.hibp.PrevalenceClass;
 import com.timereg.hibp.Sha1;
 import java.io.BufferedReader;
+import java.io.Console;
 import java.io.InputStreamReader;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -37,7 +39,8 @@ final class QueryCommand implements Callable<Integer> {
         description = "A password (visible to other users in the process list; see --password-stdin).")
     String password;
 
-    @Option(names = "--password-stdin", description = "Read the password from the first line of stdin.")
+    @Option(names = "--password-stdin", description = "Read the password from the first line of stdin; at a "
+        + "terminal, asked for and not shown as it is typed.")
     boolean passwordStdin;
 
     @Option(names = "--sha1", paramLabel = "H", description = "A SHA-1 as 40 hex digits, either case.")
@@ -72,6 +75,10 @@ final class QueryCommand implements Callable<Integer> {
       return Sha1.parseHex(hex);
     }
     if (key.passwordStdin) {
+      Console terminal = terminal();
+      if (terminal != null) {
+        return typedAt(terminal);
+      }
       // Strict: a byte that is not UTF-8 (a terminal in Latin-1, say) would otherwise become U+FFFD, and the
       // hash of another password be looked up and called "not found".
       String line;
@@ -88,5 +95,46 @@ final class QueryCommand implements Callable<Integer> {
       return Sha1.ofPassword(line);
     }
     return Sha1.ofPassword(key.password);
+  }
+
+  /**
+   * A password typed at a terminal, not echoed: read as a line from stdin, it stood on the screen (and in the
+   * terminal's scrollback and any session recording) for whoever looks. The terminal's own encoding decodes it;
+   * a byte it cannot read becomes U+FFFD, and the hash of another password would be looked up and called "not
+   * found", so that is refused as the strict UTF-8 read of a pipe refuses it.
+   */
+  private byte[] typedAt(Console terminal) {
+    char[] typed = terminal.readPassword("Password (not shown): ");
+    if (typed == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "no password typed");
+    }
+    try {
+      String password = new String(typed);
+      if (password.indexOf('\uFFFD') >= 0) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "the password typed is not text in the "
+            + "terminal's encoding (" + terminal.charset() + "); nothing was looked up");
+      }
+      return Sha1.ofPassword(password);
+    } finally {
+      Arrays.fill(typed, ' ');
+    }
+  }
+
+  /**
+   * The console if stdin and stdout are a terminal, else null. Up to Java 21 {@link System#console()} is null
+   * otherwise; from Java 22 it may be a console on pipes too, and {@code Console.isTerminal()} tells.
+   */
+  private static Console terminal() {
+    Console console = System.console();
+    if (console == null) {
+      return null;
+    }
+    try {
+      return Boolean.TRUE.equals(Console.class.getMethod("isTerminal").invoke(console)) ? console : null;
+    } catch (NoSuchMethodException e) {
+      return console;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
+    }
   }
 }
