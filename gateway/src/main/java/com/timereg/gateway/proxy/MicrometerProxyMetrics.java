@@ -1,26 +1,32 @@
 package com.timereg.gateway.proxy;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Proxy meters in Micrometer: {@code gateway.proxy.requests} (timer with a percentile histogram, tagged by
  * status class) and {@code gateway.proxy.failures} (counter tagged by failure kind and whether it is an
- * upstream fault), and {@code gateway.proxy.direct} (how many of the requests took the direct path). Meters are registered up front so the request path never looks them up by tags.
+ * upstream fault), {@code gateway.proxy.direct} (how many of the requests took the direct path) and {@code gateway.proxy.tunnels}
+ * (WebSocket tunnels open now, on all event loops). Meters are registered up front so the request path never looks them up by tags.
  */
 public final class MicrometerProxyMetrics implements ProxyMetrics {
 
   static final String REQUESTS = "gateway.proxy.requests";
   static final String FAILURES = "gateway.proxy.failures";
   static final String DIRECT = "gateway.proxy.direct";
+  static final String TUNNELS = "gateway.proxy.tunnels";
 
   private final Timer[] byStatusClass = new Timer[6];
   private final Map<ProxyFailure, Counter> failures = new EnumMap<>(ProxyFailure.class);
   private final Counter direct;
+  /** Shared by the proxy instances of all event loops, so the gauge reads the node's total. */
+  private final AtomicLong tunnels = new AtomicLong();
 
   public MicrometerProxyMetrics(MeterRegistry registry) {
     for (int statusClass = 1; statusClass <= 5; statusClass++) {
@@ -41,6 +47,9 @@ public final class MicrometerProxyMetrics implements ProxyMetrics {
         .description("Of the requests relayed, those relayed from the connection's pipeline (DirectProxy) "
             + "rather than through the router")
         .register(registry);
+    Gauge.builder(TUNNELS, tunnels, AtomicLong::get)
+        .description("WebSocket tunnels open now: from the backend's 101 until the client's connection has closed")
+        .register(registry);
   }
 
   @Override
@@ -53,6 +62,16 @@ public final class MicrometerProxyMetrics implements ProxyMetrics {
   @Override
   public void relayedDirectly() {
     direct.increment();
+  }
+
+  @Override
+  public void tunnelOpened() {
+    tunnels.incrementAndGet();
+  }
+
+  @Override
+  public void tunnelClosed() {
+    tunnels.decrementAndGet();
   }
 
   @Override

@@ -23,6 +23,12 @@ public interface ProxyMetrics {
   /** A request starts on the direct path ({@link DirectProxy}); it completes or fails like any other. */
   default void relayedDirectly() {}
 
+  /** A WebSocket tunnel was spliced: it counts as open until {@link #tunnelClosed} (its client socket closed). */
+  default void tunnelOpened() {}
+
+  /** The client socket of a tunnel counted by {@link #tunnelOpened} has closed, however the tunnel ended. */
+  default void tunnelClosed() {}
+
   /** The proxy could not relay a response, or a relayed response was cut off. */
   void failed(ProxyFailure failure);
 }

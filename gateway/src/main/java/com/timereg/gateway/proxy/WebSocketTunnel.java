@@ -71,7 +71,11 @@ final class WebSocketTunnel extends Exchange {
       }
       NetSocket clientSocket = upgraded.result();
       ServerFrames frames = new ServerFrames();
-      splice(clientSocket, backendSocket, frames, () -> support.tunnels.closed(clientSocket));
+      support.metrics.tunnelOpened();
+      splice(clientSocket, backendSocket, frames, () -> {
+        support.metrics.tunnelClosed();
+        support.tunnels.closed(clientSocket);
+      });
       support.tunnels.opened(identity == null ? null : identity.session(),
           identity == null ? null : identity.sessionExpires(), clientSocket,
           () -> endForPolicy(clientSocket, backendSocket, frames));

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.timereg.gateway.demo.DemoBackend;
 import com.timereg.gateway.proxy.ProxyTestBed.Reply;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.core.buffer.Buffer;
@@ -216,6 +218,77 @@ class ProxyWebSocketTest {
         assertThat(checked).as("sessions whose tunnels are watched").containsExactly("session-4");
       }
     }
+  }
+
+  /**
+   * {@code gateway.proxy.tunnels} counts a tunnel from its 101 until its client connection has closed, whichever
+   * side ends it: the client, the backend, or the end of its session.
+   */
+  @Test
+  void theOpenTunnelsGaugeReturnsToZeroHoweverATunnelEnds(Vertx vertx, VertxTestContext test) {
+    Set<String> revoked = ConcurrentHashMap.newKeySet();
+    ForwardedIdentity withSession = new ForwardedIdentity("alice@example.com", "acme", "password", "session-6");
+    int port = await(vertx.createHttpServer().requestHandler(request -> request.toWebSocket().onSuccess(socket ->
+        socket.textMessageHandler(text -> {
+          if (text.equals("backend, close")) {
+            socket.close();
+          } else {
+            socket.writeTextMessage(text);
+          }
+        }))).listen(0, "127.0.0.1")).actualPort();
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(withSession),
+        revoked::contains, Clock.systemUTC());
+    WebSocketClient client = bed.webSocketClient();
+
+    bed.context.runOnContext(start -> openEchoed(client, test)
+        .compose(first -> {
+          test.verify(() -> assertThat(openTunnels()).isEqualTo(1.0));
+          return first.close().compose(closed -> untilNoTunnels());
+        })
+        .compose(none -> openEchoed(client, test))
+        .compose(second -> {
+          Promise<Void> closed = Promise.promise();
+          second.closeHandler(c -> closed.complete());
+          second.writeTextMessage("backend, close");
+          return closed.future().compose(c -> untilNoTunnels());
+        })
+        .compose(none -> openEchoed(client, test))
+        .compose(third -> {
+          Promise<Void> closed = Promise.promise();
+          third.closeHandler(c -> closed.complete());
+          revoked.add("session-6");
+          return closed.future().compose(c -> untilNoTunnels());
+        })
+        .onComplete(test.succeedingThenComplete()));
+  }
+
+  private Future<WebSocket> openEchoed(WebSocketClient client, VertxTestContext test) {
+    return client.connect("/ws/echo").compose(socket -> {
+      Promise<WebSocket> echoed = Promise.promise();
+      socket.textMessageHandler(text -> echoed.tryComplete(socket));
+      socket.writeTextMessage("open");
+      return echoed.future();
+    });
+  }
+
+  private double openTunnels() {
+    return bed.registry.get("gateway.proxy.tunnels").gauge().value();
+  }
+
+  /** Completes once the gauge reads 0 (the client connection's close is handled on the gateway's loop). */
+  private Future<Void> untilNoTunnels() {
+    Promise<Void> none = Promise.promise();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    bed.vertx.setPeriodic(10, id -> {
+      if (openTunnels() == 0.0) {
+        bed.vertx.cancelTimer(id);
+        none.complete();
+      } else if (System.nanoTime() > deadline) {
+        bed.vertx.cancelTimer(id);
+        none.fail("tunnels still open: " + openTunnels());
+      }
+    });
+    return none.future();
   }
 
   private SSLSocket handshake(String path) throws Exception {
