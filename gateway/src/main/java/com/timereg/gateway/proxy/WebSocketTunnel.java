@@ -1,11 +1,13 @@
 package com.timereg.gateway.proxy;
 
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 
 /**
@@ -15,6 +17,12 @@ import io.vertx.core.net.NetSocket;
  * is revoked ({@link OpenTunnels}).
  */
 final class WebSocketTunnel extends Exchange {
+  /**
+   * How long a tunnel's connection may take, once closed, to deliver what is still queued on it (the last
+   * frames, a close frame) before it is cut.
+   */
+  static final long CLOSE_GRACE_MILLIS = 2_000;
+
   /** The identity that authenticated the handshake; null on a public path. */
   private final ForwardedIdentity identity;
 
@@ -65,20 +73,20 @@ final class WebSocketTunnel extends Exchange {
     }
     request.toNetSocket().onComplete(upgraded -> {
       if (upgraded.failed()) {
-        backendSocket.close();
+        close(support.vertx, backendSocket);
         fail(ProxyFailure.CLIENT_CLOSED, upgraded.cause());
         return;
       }
       NetSocket clientSocket = upgraded.result();
       ServerFrames frames = new ServerFrames();
       support.metrics.tunnelOpened();
-      splice(clientSocket, backendSocket, frames, () -> {
+      splice(support.vertx, clientSocket, backendSocket, frames, () -> {
         support.metrics.tunnelClosed();
         support.tunnels.closed(clientSocket);
       });
       support.tunnels.opened(identity == null ? null : identity.session(),
           identity == null ? null : identity.sessionExpires(), clientSocket,
-          () -> endForPolicy(clientSocket, backendSocket, frames));
+          () -> endForPolicy(support.vertx, clientSocket, backendSocket, frames));
       completed(101);
     });
   }
@@ -88,8 +96,9 @@ final class WebSocketTunnel extends Exchange {
    * listener stops, the tunnel closes at once: it may stay open for hours, a stop should not wait the whole
    * grace for it, and its client reconnects (to another node).
    */
-  private static void splice(NetSocket client, NetSocket backend, ServerFrames frames, Runnable onClientClosed) {
-    client.pipeTo(backend).onFailure(failure -> backend.close());
+  private static void splice(Vertx vertx, NetSocket client, NetSocket backend, ServerFrames frames,
+      Runnable onClientClosed) {
+    client.pipeTo(backend).onFailure(failure -> close(vertx, backend));
     // Not pipeTo: the frame boundaries towards the client are followed, so that a close frame can be sent.
     backend.handler(data -> {
       frames.feed(data);
@@ -99,15 +108,32 @@ final class WebSocketTunnel extends Exchange {
         client.drainHandler(drained -> backend.resume());
       }
     });
-    backend.endHandler(ended -> client.end());
-    backend.exceptionHandler(failure -> client.close());
+    backend.endHandler(ended -> close(vertx, client));
+    backend.exceptionHandler(failure -> close(vertx, client));
     backend.resume();
     client.closeHandler(closed -> {
-      backend.close();
+      close(vertx, backend);
       onClientClosed.run();
     });
-    backend.closeHandler(closed -> client.close());
-    client.shutdownHandler(stopping -> client.close());
+    backend.closeHandler(closed -> close(vertx, client));
+    client.shutdownHandler(stopping -> close(vertx, client));
+  }
+
+  /**
+   * Closes {@code socket}, and cuts it after {@link #CLOSE_GRACE_MILLIS} if it has not closed by then. Vert.x
+   * closes a connection only once everything queued on it is flushed: to a peer that stopped reading (its
+   * window full of what the other side streamed), that never happens, and the connection, the tunnel's other
+   * one with it, would stay open for good.
+   */
+  static void close(Vertx vertx, NetSocket socket) {
+    long cut = vertx.setTimer(CLOSE_GRACE_MILLIS, id -> {
+      if (socket instanceof NetSocketInternal internal) {
+        // From the first handler: past Vert.x's close, which waits for the flush, and past TLS's close_notify,
+        // which would wait for it too (3 s, then a WARN from Netty); neither can reach a peer that reads nothing.
+        internal.channelHandlerContext().pipeline().firstContext().close();
+      }
+    });
+    socket.close().onComplete(closed -> vertx.cancelTimer(cut));
   }
 
   /** A close frame with status 1008 (policy violation), as a server sends it: unmasked. */
@@ -118,13 +144,13 @@ final class WebSocketTunnel extends Exchange {
    * browser's {@code onclose} learns why (and can reconnect, which signs in again or refreshes the session);
    * in the middle of one there is no way to say it, and the connection just closes (1006).
    */
-  private static void endForPolicy(NetSocket client, NetSocket backend, ServerFrames frames) {
+  private static void endForPolicy(Vertx vertx, NetSocket client, NetSocket backend, ServerFrames frames) {
     backend.pause();
-    backend.close();
+    close(vertx, backend);
     if (frames.betweenFrames()) {
-      client.write(Buffer.buffer(CLOSE_POLICY)).onComplete(written -> client.close());
-    } else {
-      client.close();
+      // Queued behind what the client has not read yet; the close below flushes it first, if it can.
+      client.write(Buffer.buffer(CLOSE_POLICY));
     }
+    close(vertx, client);
   }
 }

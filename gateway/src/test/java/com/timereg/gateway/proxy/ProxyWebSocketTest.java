@@ -291,6 +291,65 @@ class ProxyWebSocketTest {
     return none.future();
   }
 
+  /**
+   * A client that stopped reading while the backend streams: the gateway stops reading from the backend once
+   * the client's connection is full (back-pressure, so the backend's own writes stall), and when the session
+   * ends, the close frame that cannot be delivered does not keep the tunnel: both connections close within a
+   * bound. (Vert.x closes a connection only after flushing what is queued on it, which never happens here.)
+   */
+  @Test
+  void aTunnelWhoseClientStoppedReadingIsClosedWhenItsSessionEnds(Vertx vertx) throws Exception {
+    Set<String> revoked = ConcurrentHashMap.newKeySet();
+    ForwardedIdentity withSession = new ForwardedIdentity("alice@example.com", "acme", "password", "session-5");
+    CountDownLatch backendStalled = new CountDownLatch(1);
+    CountDownLatch backendClosed = new CountDownLatch(1);
+    Buffer chunk = Buffer.buffer(new byte[64 * 1024]);
+    int port = await(vertx.createHttpServer().requestHandler(request -> request.toWebSocket().onSuccess(socket -> {
+      socket.closeHandler(closed -> backendClosed.countDown());
+      long[] lastWritten = {System.nanoTime()};
+      Runnable[] stream = new Runnable[1];
+      stream[0] = () -> {
+        while (!socket.writeQueueFull()) {
+          socket.writeBinaryMessage(chunk).onSuccess(written -> lastWritten[0] = System.nanoTime());
+        }
+        socket.drainHandler(drained -> stream[0].run());
+      };
+      stream[0].run();
+      // Stalled: its queue has stayed full for a while, the gateway no longer reading from it.
+      vertx.setPeriodic(50, id -> {
+        if (socket.writeQueueFull() && System.nanoTime() - lastWritten[0] > TimeUnit.MILLISECONDS.toNanos(500)) {
+          vertx.cancelTimer(id);
+          backendStalled.countDown();
+        }
+      });
+    })).listen(0, "127.0.0.1")).actualPort();
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(withSession),
+        revoked::contains, Clock.systemUTC());
+
+    try (SSLSocket client = (SSLSocket) TrustAllTls.context().getSocketFactory().createSocket()) {
+      client.setReceiveBufferSize(8 * 1024);
+      client.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), bed.port));
+      client.startHandshake();
+      client.getOutputStream().write(("GET /ws/stream HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+          + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      client.getOutputStream().flush();
+      readHead(client.getInputStream());
+      // From here on the client reads nothing.
+      assertThat(backendStalled.await(30, TimeUnit.SECONDS)).as("the gateway stops reading from the backend").isTrue();
+      assertThat(openTunnels()).isEqualTo(1.0);
+
+      revoked.add("session-5");
+
+      assertThat(backendClosed.await(10, TimeUnit.SECONDS)).as("the backend connection is closed").isTrue();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+      while (openTunnels() != 0.0 && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      assertThat(openTunnels()).as("the client connection is closed too").isEqualTo(0.0);
+    }
+  }
+
   private SSLSocket handshake(String path) throws Exception {
     SSLSocket client = (SSLSocket) TrustAllTls.context().getSocketFactory()
         .createSocket(InetAddress.getLoopbackAddress(), bed.port);
