@@ -345,7 +345,8 @@ public record GatewayConfig(
           r.duration("backend.response-timeout", ProxySettings.DEFAULT_RESPONSE_TIMEOUT, Duration.ofMillis(10), day),
           r.duration("backend.keep-alive-timeout", ProxySettings.DEFAULT_KEEP_ALIVE_TIMEOUT, Duration.ofSeconds(1), day),
           r.stringList("backend.public-paths", ProxySettings.DEFAULT_PUBLIC_PATH_PREFIXES),
-          ProxySettings.DEFAULT_GATEWAY_COOKIE_PREFIX);
+          ProxySettings.DEFAULT_GATEWAY_COOKIE_PREFIX,
+          r.integer("backend.max-tunnels-per-session", ProxySettings.DEFAULT_MAX_TUNNELS_PER_SESSION, 1, 100_000));
     } catch (IllegalArgumentException e) {
       r.problem("backend", e.getMessage());
       // Not with uri: it may be what was refused (user info, a path), and the defaults would refuse it again.

@@ -451,8 +451,12 @@ public final class Gateway {
         accessLog());
     ProxyMetrics proxyMetrics = new MicrometerProxyMetrics(registry);
     long maxBody = config.publicListener().maxBodySize();
+    // One for the node: the cap on a session's tunnels would otherwise be per event loop.
+    com.timereg.gateway.proxy.TunnelQuota tunnelQuota =
+        new com.timereg.gateway.proxy.TunnelQuota(config.backend().maxTunnelsPerSession());
     java.util.function.Function<Vertx, ProxyHandler> proxies =
-        v -> ProxyHandler.create(v, config.backend(), proxyMetrics, maxBody, sessions::isRevoked, Clock.systemUTC());
+        v -> ProxyHandler.create(v, config.backend(), proxyMetrics, maxBody, sessions::isRevoked, Clock.systemUTC(),
+            tunnelQuota);
     java.util.function.Consumer<HttpServer> onListening = s -> {
       publicServers.add(s);
       reloader.register(s);

@@ -52,6 +52,8 @@ final class ErrorResponses {
   enum Body {
     BAD_REQUEST(400, "bad_request", "Bad Request", "The request could not be forwarded."),
     METHOD_NOT_ALLOWED(405, "method_not_allowed", "Method Not Allowed", "This method is not forwarded."),
+    TOO_MANY(429, "too_many_connections", "Too Many Requests",
+        "Too many connections are open for this session. Close some and retry."),
     TOO_LARGE(413, "payload_too_large", "Payload Too Large", "The request body is larger than this service accepts."),
     INTERNAL(500, "internal_error", "Internal Server Error", "The gateway could not handle the request."),
     BAD_GATEWAY(502, "bad_gateway", "Bad Gateway", "The application is not reachable right now."),

@@ -140,6 +140,9 @@ abstract class Exchange implements ResponseDeadlines.Waiting {
   /** Sends the request head (and body) to the backend and relays what comes back. */
   abstract void send(HttpClientRequest upstream);
 
+  /** The exchange has failed (once, before anything is answered); for what a subclass holds. */
+  void failed() {}
+
   boolean finished() {
     return finished;
   }
@@ -184,6 +187,7 @@ abstract class Exchange implements ResponseDeadlines.Waiting {
       return;
     }
     finished = true;
+    failed();
     cancelTimer();
     if (upstream != null) {
       // For HTTP/1.1 this closes the backend connection: a half-used one must not go back to the pool.

@@ -26,11 +26,14 @@ final class ExchangeSupport {
   final ResponseDeadlines deadlines;
   /** This instance's WebSocket tunnels, ended when their session is revoked. */
   final OpenTunnels tunnels;
+  /** The node's count of tunnels per session, shared by the instances of all event loops. */
+  final TunnelQuota quota;
   private final AtomicLongArray lastWarned = new AtomicLongArray(ProxyFailure.values().length);
 
   ExchangeSupport(Vertx vertx, BackendClient backend, ProxySettings settings, ProxyMetrics metrics, long maxBodyBytes,
-      OpenTunnels tunnels) {
+      OpenTunnels tunnels, TunnelQuota quota) {
     this.tunnels = tunnels;
+    this.quota = quota;
     this.vertx = vertx;
     this.backend = backend;
     this.settings = settings;

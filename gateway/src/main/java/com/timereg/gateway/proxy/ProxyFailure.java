@@ -37,7 +37,9 @@ public enum ProxyFailure {
   /** The request body is larger than {@code public.max-body-size}: declared up front, or counted while streaming. */
   BODY_TOO_LARGE(413, "body_too_large"),
   /** CONNECT (a tunnel to anywhere) or TRACE (echoes the request, cookies included): never forwarded. */
-  METHOD_NOT_ALLOWED(405, "method_not_allowed");
+  METHOD_NOT_ALLOWED(405, "method_not_allowed"),
+  /** A WebSocket handshake of a session whose tunnels are at {@code backend.max-tunnels-per-session}. */
+  TOO_MANY_TUNNELS(429, "too_many_tunnels");
 
   private final int status;
   private final String metricName;

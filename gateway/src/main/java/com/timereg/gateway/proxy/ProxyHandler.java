@@ -56,11 +56,22 @@ public final class ProxyHandler implements Handler<RoutingContext> {
    */
   public static ProxyHandler create(Vertx vertx, ProxySettings settings, ProxyMetrics metrics, long maxBodyBytes,
       java.util.function.Predicate<String> sessionRevoked, java.time.Clock clock) {
+    return create(vertx, settings, metrics, maxBodyBytes, sessionRevoked, clock,
+        new TunnelQuota(settings.maxTunnelsPerSession()));
+  }
+
+  /**
+   * @param quota the node's tunnels per session, shared by the handlers of all event loops, so that the cap
+   *     ({@link ProxySettings#maxTunnelsPerSession}) holds for the node and not per event loop
+   */
+  public static ProxyHandler create(Vertx vertx, ProxySettings settings, ProxyMetrics metrics, long maxBodyBytes,
+      java.util.function.Predicate<String> sessionRevoked, java.time.Clock clock, TunnelQuota quota) {
     Objects.requireNonNull(vertx, "vertx");
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(metrics, "metrics");
+    Objects.requireNonNull(quota, "quota");
     return new ProxyHandler(vertx, new ExchangeSupport(vertx, new BackendClient(vertx, settings), settings, metrics,
-        maxBodyBytes, new OpenTunnels(vertx, sessionRevoked, clock)));
+        maxBodyBytes, new OpenTunnels(vertx, sessionRevoked, clock), quota));
   }
 
   public ProxySettings settings() {
@@ -88,8 +99,14 @@ public final class ProxyHandler implements Handler<RoutingContext> {
     boolean webSocket = request.canUpgradeToWebSocket();
     HeaderHygiene.Forwarding forwarding = forwarding(context, request, webSocket);
     if (webSocket) {
-      new WebSocketTunnel(support, request, forwarding, start, ForwardedIdentity.from(context).orElse(null))
-          .start(context);
+      ForwardedIdentity identity = ForwardedIdentity.from(context).orElse(null);
+      String session = identity == null ? null : identity.session();
+      if (session != null && !support.quota.acquire(session)) {
+        // Before the backend: each tunnel would hold one of its connections for as long as it is open.
+        refuse(request, ProxyFailure.TOO_MANY_TUNNELS, start);
+        return;
+      }
+      new WebSocketTunnel(support, request, forwarding, start, identity).start(context);
       return;
     }
     RequestFraming framing = RequestFraming.of(request);

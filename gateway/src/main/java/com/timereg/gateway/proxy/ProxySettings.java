@@ -30,6 +30,8 @@ import java.util.Optional;
  * @param publicPathPrefixes        path prefixes the router lets through without a session (the proxy only carries them)
  * @param gatewayCookiePrefix       cookies whose names start with this (case-insensitive) belong to the gateway and are
  *                                  never forwarded to the backend, nor accepted from it
+ * @param maxTunnelsPerSession      WebSocket tunnels one session may have open on a node; a handshake beyond it is
+ *                                  refused with 429 before it reaches the backend ({@link TunnelQuota})
  */
 public record ProxySettings(
     URI backend,
@@ -43,7 +45,8 @@ public record ProxySettings(
     Duration responseTimeout,
     Duration keepAliveTimeout,
     List<String> publicPathPrefixes,
-    String gatewayCookiePrefix) {
+    String gatewayCookiePrefix,
+    int maxTunnelsPerSession) {
 
   /** vertx-http-proxy's client default is 5 connections, which queues requests at a few hundred per second. */
   public static final int DEFAULT_MAX_CONNECTIONS_PER_EVENT_LOOP = 100;
@@ -57,6 +60,11 @@ public record ProxySettings(
   public static final List<String> DEFAULT_PUBLIC_PATH_PREFIXES = List.of();
   /** The session package names its cookies {@code __Host-gw...}. */
   public static final String DEFAULT_GATEWAY_COOKIE_PREFIX = "__Host-gw";
+  /**
+   * Plenty for one person's tabs, each with a socket or two; a client opening hundreds is a bug or an attack,
+   * and every tunnel holds a backend connection.
+   */
+  public static final int DEFAULT_MAX_TUNNELS_PER_SESSION = 50;
 
   public ProxySettings {
     Objects.requireNonNull(backend, "backend");
@@ -67,9 +75,28 @@ public record ProxySettings(
     List<String> problems = problems(backend, trustPem, clientCertPem, clientKeyPem, maxConnectionsPerEventLoop,
         maxWaitQueuePerEventLoop, connectTimeout, responseTimeout, keepAliveTimeout, publicPathPrefixes,
         gatewayCookiePrefix);
+    if (maxTunnelsPerSession < 1) {
+      problems.add("maxTunnelsPerSession must be at least 1");
+    }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("invalid proxy settings: " + String.join("; ", problems));
     }
+  }
+
+  /** With the default {@link #DEFAULT_MAX_TUNNELS_PER_SESSION}. */
+  public ProxySettings(URI backend, Optional<Path> trustPem, Optional<Path> clientCertPem,
+      Optional<Path> clientKeyPem, int maxConnectionsPerEventLoop, int maxWaitQueuePerEventLoop, boolean http2,
+      Duration connectTimeout, Duration responseTimeout, Duration keepAliveTimeout, List<String> publicPathPrefixes,
+      String gatewayCookiePrefix) {
+    this(backend, trustPem, clientCertPem, clientKeyPem, maxConnectionsPerEventLoop, maxWaitQueuePerEventLoop,
+        http2, connectTimeout, responseTimeout, keepAliveTimeout, publicPathPrefixes, gatewayCookiePrefix,
+        DEFAULT_MAX_TUNNELS_PER_SESSION);
+  }
+
+  public ProxySettings withMaxTunnelsPerSession(int max) {
+    return new ProxySettings(backend, trustPem, clientCertPem, clientKeyPem, maxConnectionsPerEventLoop,
+        maxWaitQueuePerEventLoop, http2, connectTimeout, responseTimeout, keepAliveTimeout, publicPathPrefixes,
+        gatewayCookiePrefix, max);
   }
 
   /** Settings with every default and the given backend. */
@@ -83,19 +110,19 @@ public record ProxySettings(
   public ProxySettings withResponseTimeout(Duration timeout) {
     return new ProxySettings(backend, trustPem, clientCertPem, clientKeyPem, maxConnectionsPerEventLoop,
         maxWaitQueuePerEventLoop, http2, connectTimeout, timeout, keepAliveTimeout, publicPathPrefixes,
-        gatewayCookiePrefix);
+        gatewayCookiePrefix, maxTunnelsPerSession);
   }
 
   public ProxySettings withTls(Optional<Path> trust, Optional<Path> clientCert, Optional<Path> clientKey) {
     return new ProxySettings(backend, trust, clientCert, clientKey, maxConnectionsPerEventLoop,
         maxWaitQueuePerEventLoop, http2, connectTimeout, responseTimeout, keepAliveTimeout, publicPathPrefixes,
-        gatewayCookiePrefix);
+        gatewayCookiePrefix, maxTunnelsPerSession);
   }
 
   public ProxySettings withHttp2(boolean enabled) {
     return new ProxySettings(backend, trustPem, clientCertPem, clientKeyPem, maxConnectionsPerEventLoop,
         maxWaitQueuePerEventLoop, enabled, connectTimeout, responseTimeout, keepAliveTimeout, publicPathPrefixes,
-        gatewayCookiePrefix);
+        gatewayCookiePrefix, maxTunnelsPerSession);
   }
 
   public boolean backendTls() {

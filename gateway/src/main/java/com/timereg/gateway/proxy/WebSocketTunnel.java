@@ -25,12 +25,26 @@ final class WebSocketTunnel extends Exchange {
 
   /** The identity that authenticated the handshake; null on a public path. */
   private final ForwardedIdentity identity;
+  private boolean quotaReleased;
 
   /** @param identity who authenticated the handshake (its session ends the tunnel), or null on a public path */
   WebSocketTunnel(ExchangeSupport support, HttpServerRequest request, HeaderHygiene.Forwarding forwarding,
       long startNanos, ForwardedIdentity identity) {
     super(support, request, forwarding, startNanos);
     this.identity = identity;
+  }
+
+  /** Gives back the session's place in {@link TunnelQuota} that {@link ProxyHandler} took, once. */
+  private void releaseQuota() {
+    if (!quotaReleased && identity != null && identity.session() != null) {
+      quotaReleased = true;
+      support.quota.release(identity.session());
+    }
+  }
+
+  @Override
+  void failed() {
+    releaseQuota();
   }
 
   @Override
@@ -51,6 +65,7 @@ final class WebSocketTunnel extends Exchange {
     HttpClientResponse response = result.result();
     if (response.statusCode() != 101) {
       int status = response.statusCode();
+      releaseQuota();
       request.resume();
       ResponseRelay.relay(request, response, support.settings.gatewayCookiePrefix()).onComplete(relayed -> {
         if (relayed.succeeded()) {
@@ -82,6 +97,7 @@ final class WebSocketTunnel extends Exchange {
       support.metrics.tunnelOpened();
       splice(support.vertx, clientSocket, backendSocket, frames, () -> {
         support.metrics.tunnelClosed();
+        releaseQuota();
         support.tunnels.closed(clientSocket);
       });
       support.tunnels.opened(identity == null ? null : identity.session(),

@@ -350,6 +350,56 @@ class ProxyWebSocketTest {
     }
   }
 
+  /**
+   * Each tunnel holds a backend connection: a session's tunnels beyond {@code backend.max-tunnels-per-session}
+   * are refused with 429 before the backend sees them, and a tunnel that closes gives its place back.
+   */
+  @Test
+  void aSessionsTunnelsBeyondTheCapAreRefusedBeforeTheBackend(Vertx vertx, VertxTestContext test) {
+    java.util.concurrent.atomic.AtomicInteger handshakes = new java.util.concurrent.atomic.AtomicInteger();
+    ForwardedIdentity withSession = new ForwardedIdentity("alice@example.com", "acme", "password", "session-7");
+    int port = await(vertx.createHttpServer().requestHandler(request -> {
+      handshakes.incrementAndGet();
+      request.toWebSocket().onSuccess(socket -> socket.textMessageHandler(socket::writeTextMessage));
+    }).listen(0, "127.0.0.1")).actualPort();
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port).withMaxTunnelsPerSession(2),
+        ProxyTestBed.signedIn(withSession), session -> false, Clock.systemUTC());
+    WebSocketClient client = bed.webSocketClient();
+
+    bed.context.runOnContext(start -> openEchoed(client, test)
+        .compose(first -> openEchoed(client, test).compose(second -> client.connect("/ws/third")
+            .transform(third -> {
+              test.verify(() -> {
+                assertThat(third.failed()).as("the third tunnel is refused").isTrue();
+                assertThat(third.cause()).isInstanceOf(io.vertx.core.http.UpgradeRejectedException.class);
+                assertThat(((io.vertx.core.http.UpgradeRejectedException) third.cause()).getStatus()).isEqualTo(429);
+                assertThat(handshakes.get()).as("handshakes the backend saw").isEqualTo(2);
+              });
+              return first.close();
+            })))
+        .compose(closed -> untilTunnels(1))
+        .compose(one -> openEchoed(client, test))
+        .onComplete(test.succeeding(again -> test.verify(() -> {
+          assertThat(handshakes.get()).isEqualTo(3);
+          test.completeNow();
+        }))));
+  }
+
+  private Future<Void> untilTunnels(int count) {
+    Promise<Void> reached = Promise.promise();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    bed.vertx.setPeriodic(10, id -> {
+      if (openTunnels() == count) {
+        bed.vertx.cancelTimer(id);
+        reached.complete();
+      } else if (System.nanoTime() > deadline) {
+        bed.vertx.cancelTimer(id);
+        reached.fail("tunnels open: " + openTunnels());
+      }
+    });
+    return reached.future();
+  }
+
   private SSLSocket handshake(String path) throws Exception {
     SSLSocket client = (SSLSocket) TrustAllTls.context().getSocketFactory()
         .createSocket(InetAddress.getLoopbackAddress(), bed.port);
