@@ -41,6 +41,13 @@ final class Http2Frames {
    * answer in order (HEADERS as Netty's frames, DATA as {@link Data}), once one ends the stream.
    */
   static List<Object> get(int port, String path) throws Exception {
+    DefaultHttp2Headers headers = new DefaultHttp2Headers();
+    headers.method("GET").scheme("https").authority("localhost").path(path);
+    return send(port, headers);
+  }
+
+  /** As {@link #get}, with the request's headers as given. */
+  static List<Object> send(int port, DefaultHttp2Headers headers) throws Exception {
     List<Object> frames = new CopyOnWriteArrayList<>();
     CountDownLatch ended = new CountDownLatch(1);
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -78,8 +85,6 @@ final class Http2Frames {
             }
           })
           .connect("127.0.0.1", port).sync().channel();
-      DefaultHttp2Headers headers = new DefaultHttp2Headers();
-      headers.method("GET").scheme("https").authority("localhost").path(path);
       channel.eventLoop().submit(() -> channel.writeAndFlush(new DefaultHttp2HeadersFrame(headers, true)
           .stream(collector.newStream()))).get().sync();
       if (!ended.await(10, TimeUnit.SECONDS)) {

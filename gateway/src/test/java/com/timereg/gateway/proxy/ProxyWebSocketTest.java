@@ -400,6 +400,29 @@ class ProxyWebSocketTest {
     return reached.future();
   }
 
+  /**
+   * RFC 8441's WebSocket over HTTP/2 (extended CONNECT, {@code :protocol websocket}): the gateway does not
+   * advertise it, and a client that tries it all the same gets a plain refusal on its stream, not a hang.
+   */
+  @Test
+  void anHttp2ExtendedConnectIsRefusedOnItsStream(Vertx vertx) throws Exception {
+    int port = await(new DemoBackend(vertx, DemoBackend.Options.DEFAULTS).start("127.0.0.1", 0));
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(ALICE));
+    io.netty.handler.codec.http2.DefaultHttp2Headers headers = new io.netty.handler.codec.http2.DefaultHttp2Headers();
+    headers.method("CONNECT").scheme("https").authority("localhost").path("/ws/echo");
+    headers.set(":protocol", "websocket");
+    headers.set("sec-websocket-version", "13");
+
+    java.util.List<Object> frames = Http2Frames.send(bed.port, headers);
+
+    // A stream error (PROTOCOL_ERROR, RFC 8441 section 3: :protocol without the setting is malformed), not a
+    // GOAWAY for the connection; a browser then opens its WebSocket over HTTP/1.1.
+    assertThat(frames).hasSize(1);
+    assertThat(frames.get(0)).isInstanceOf(io.netty.handler.codec.http2.Http2ResetFrame.class);
+    assertThat(((io.netty.handler.codec.http2.Http2ResetFrame) frames.get(0)).errorCode())
+        .isEqualTo(io.netty.handler.codec.http2.Http2Error.PROTOCOL_ERROR.code());
+  }
+
   private SSLSocket handshake(String path) throws Exception {
     SSLSocket client = (SSLSocket) TrustAllTls.context().getSocketFactory()
         .createSocket(InetAddress.getLoopbackAddress(), bed.port);
