@@ -2,6 +2,7 @@ package com.timereg.gateway.proxy;
 
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
@@ -143,6 +144,11 @@ abstract class Exchange implements ResponseDeadlines.Waiting {
   /** The exchange has failed (once, before anything is answered); for what a subclass holds. */
   void failed() {}
 
+  /** Whether the client waits for a 100 Continue the gateway has not sent, its body unsent. */
+  boolean awaitsContinue() {
+    return false;
+  }
+
   boolean finished() {
     return finished;
   }
@@ -195,13 +201,20 @@ abstract class Exchange implements ResponseDeadlines.Waiting {
     }
     support.log(failure, request, cause);
     support.metrics.failed(failure);
+    boolean awaitingContinue = awaitsContinue();
     discardRequestBody();
     int status;
     if (failure == ProxyFailure.CLIENT_CLOSED) {
       status = failure.status();
     } else if (!request.response().headWritten()) {
+      // A client still waiting for 100 Continue has not sent its body and need not (RFC 9110 10.1.1): kept, the
+      // connection would take its next request for that body. It is closed after the answer, which says so.
+      boolean closing = awaitingContinue && request.version() != HttpVersion.HTTP_2;
+      if (closing) {
+        request.response().putHeader(HttpHeaders.CONNECTION, "close");
+      }
       Future<Void> sent = ErrorResponses.send(request, failure);
-      if (failure == ProxyFailure.BODY_TOO_LARGE && request.version() != HttpVersion.HTTP_2) {
+      if (closing || failure == ProxyFailure.BODY_TOO_LARGE && request.version() != HttpVersion.HTTP_2) {
         // Closed after the 413, as ProxyHandler.refuse closes it: the rest of a chunked body already over the
         // limit is not wanted, and read on to its end it could go on for ever.
         sent.onComplete(done -> request.connection().close());

@@ -18,6 +18,8 @@ final class HttpExchange extends Exchange {
   /** Whether the backend request has been ended: the whole body forwarded. */
   private boolean forwarded;
   private boolean retried;
+  /** Whether 100 Continue was sent: the client's body is wanted and on its way. */
+  private boolean continued;
 
   HttpExchange(ExchangeSupport support, HttpServerRequest request, HeaderHygiene.Forwarding forwarding,
       RequestFraming framing, long startNanos) {
@@ -34,8 +36,9 @@ final class HttpExchange extends Exchange {
       upstream.setChunked(true);
     }
     upstream.response().onComplete(this::onResponse);
-    if (expectsContinue() && !retried) {
+    if (expectsContinue(request) && !continued) {
       // The session step has accepted the request and a backend is ready: now the body is wanted.
+      continued = true;
       request.response().writeContinue();
     }
     forwardBody(upstream);
@@ -167,7 +170,12 @@ final class HttpExchange extends Exchange {
         && (method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD) || method.equals(HttpMethod.OPTIONS));
   }
 
-  private boolean expectsContinue() {
+  @Override
+  boolean awaitsContinue() {
+    return !continued && !request.isEnded() && expectsContinue(request);
+  }
+
+  static boolean expectsContinue(HttpServerRequest request) {
     return request.version() != HttpVersion.HTTP_1_0
         && "100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT));
   }
