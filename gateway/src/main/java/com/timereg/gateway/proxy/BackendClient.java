@@ -13,6 +13,7 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The HTTP clients that carry proxied traffic to the backend, built once from {@link ProxySettings}.
@@ -23,15 +24,58 @@ final class BackendClient {
   private final ProxySettings settings;
   private final HttpClient requests;
   private final HttpClient upgrades;
+  /**
+   * Exchanges admitted to an HTTP/1.1 client, waiting for a connection or holding one, whose client has not left:
+   * at most {@code max-connections + max-wait-queue}, beyond that 503 pool_busy. Vert.x's own wait queue has no
+   * way to take a waiter out: one whose client left kept its place until a connection came (and was handed
+   * straight back) or the connect timeout, and live clients got 503 meanwhile. So the bound is counted here,
+   * where a departed client gives its place up at once ({@link #release}); Vert.x's queue, unbounded, only keeps
+   * the order. An HTTP/2 client multiplexes, so it keeps Vert.x's bound (null).
+   */
+  private final AtomicInteger admittedRequests;
+  private final AtomicInteger admittedUpgrades;
+  private final int admissions;
 
   BackendClient(Vertx vertx, ProxySettings settings) {
     this.settings = settings;
-    PoolOptions pool = new PoolOptions()
+    this.admissions = settings.maxConnectionsPerEventLoop() + settings.maxWaitQueuePerEventLoop();
+    PoolOptions http1 = pool(settings, -1);
+    this.requests = client(vertx, options(settings, settings.http2()),
+        settings.http2() ? pool(settings, settings.maxWaitQueuePerEventLoop()) : http1);
+    this.upgrades = settings.http2() ? client(vertx, options(settings, false), http1) : requests;
+    this.admittedUpgrades = new AtomicInteger();
+    this.admittedRequests = settings.http2() ? null : admittedUpgrades;
+  }
+
+  private static PoolOptions pool(ProxySettings settings, int maxWaitQueue) {
+    return new PoolOptions()
         .setHttp1MaxSize(settings.maxConnectionsPerEventLoop())
         .setHttp2MaxSize(settings.maxConnectionsPerEventLoop())
-        .setMaxWaitQueueSize(settings.maxWaitQueuePerEventLoop());
-    this.requests = client(vertx, options(settings, settings.http2()), pool);
-    this.upgrades = settings.http2() ? client(vertx, options(settings, false), pool) : requests;
+        .setMaxWaitQueueSize(maxWaitQueue);
+  }
+
+  /**
+   * Takes a place among the exchanges of an HTTP/1.1 client (always true for HTTP/2); false when the pool and
+   * its wait queue are full. A true answer is given back with {@link #release} once, when the exchange ends.
+   */
+  boolean admit(boolean upgrade) {
+    AtomicInteger admitted = upgrade ? admittedUpgrades : admittedRequests;
+    if (admitted == null) {
+      return true;
+    }
+    if (admitted.incrementAndGet() > admissions) {
+      admitted.decrementAndGet();
+      return false;
+    }
+    return true;
+  }
+
+  /** Gives back a place {@link #admit} gave: the exchange ended, or its client left while it waited. */
+  void release(boolean upgrade) {
+    AtomicInteger admitted = upgrade ? admittedUpgrades : admittedRequests;
+    if (admitted != null) {
+      admitted.decrementAndGet();
+    }
   }
 
   private static HttpClient client(Vertx vertx, HttpClientOptions options, PoolOptions pool) {

@@ -1,6 +1,7 @@
 package com.timereg.gateway.proxy;
 
 import io.vertx.core.Future;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -19,6 +20,8 @@ abstract class Exchange implements ResponseDeadlines.Waiting {
   final HeaderHygiene.Forwarding forwarding;
   private final long startNanos;
   HttpClientRequest upstream;
+  /** Whether this exchange holds a place among the backend client's ({@link BackendClient#admit}). */
+  private boolean admitted;
   private ResponseDeadlines.Deadline deadline;
   private boolean responded;
   private boolean finished;
@@ -44,6 +47,11 @@ abstract class Exchange implements ResponseDeadlines.Waiting {
         fail(ProxyFailure.CLIENT_CLOSED, null);
       }
     });
+    if (!support.backend.admit(forwarding.webSocket())) {
+      fail(ProxyFailure.POOL_BUSY, new ConnectionPoolTooBusyException("backend pool and wait queue full"));
+      return;
+    }
+    admitted = true;
     dispatch();
   }
 
@@ -185,6 +193,7 @@ abstract class Exchange implements ResponseDeadlines.Waiting {
     }
     finished = true;
     cancelTimer();
+    releasePlace();
     support.metrics.requestCompleted(status, System.nanoTime() - startNanos);
   }
 
@@ -195,6 +204,7 @@ abstract class Exchange implements ResponseDeadlines.Waiting {
     finished = true;
     failed();
     cancelTimer();
+    releasePlace();
     if (upstream != null) {
       // For HTTP/1.1 this closes the backend connection: a half-used one must not go back to the pool.
       upstream.reset(0, cause);
@@ -232,6 +242,13 @@ abstract class Exchange implements ResponseDeadlines.Waiting {
     if (!request.isEnded()) {
       request.handler(null);
       request.resume();
+    }
+  }
+
+  private void releasePlace() {
+    if (admitted) {
+      admitted = false;
+      support.backend.release(forwarding.webSocket());
     }
   }
 

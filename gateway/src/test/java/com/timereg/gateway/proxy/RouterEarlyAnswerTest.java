@@ -1,16 +1,30 @@
 package com.timereg.gateway.proxy;
 
 import static com.timereg.gateway.proxy.ProxyTestBed.ALICE;
+import static com.timereg.gateway.proxy.ProxyTestBed.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.timereg.gateway.proxy.ProxyTestBed.Reply;
 import com.timereg.gateway.testsupport.TrustAllTls;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.junit5.VertxExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -40,6 +54,59 @@ class RouterEarlyAnswerTest {
       assertThat(answer).startsWith("HTTP/1.1 502 ");
       assertThat(answer.substring(0, answer.indexOf("\r\n\r\n")).toLowerCase()).contains("connection: close");
     }
+  }
+
+  /**
+   * A client that leaves while its request waits for the only backend connection gives up its place in the
+   * wait queue (of one): the next request waits there and is answered, instead of a 503 pool_busy while the
+   * departed client's place is kept until a connection comes for nobody. The direct path does the same.
+   */
+  @Test
+  void aClientThatLeavesWhileQueuedGivesUpItsPlaceInTheWaitQueue(Vertx vertx) {
+    Promise<HttpServerRequest> held = Promise.promise();
+    int port = await(vertx.createHttpServer().requestHandler(request -> {
+      if (request.path().equals("/api/hold")) {
+        held.tryComplete(request);
+      } else {
+        request.response().end("answered " + request.path());
+      }
+    }).listen(0, "127.0.0.1")).actualPort();
+    ProxySettings oneConnection = new ProxySettings(URI.create("http://127.0.0.1:" + port), Optional.empty(),
+        Optional.empty(), Optional.empty(), 1, 1, false, Duration.ofSeconds(30), Duration.ofSeconds(30),
+        Duration.ofSeconds(15), List.of(), ProxySettings.DEFAULT_GATEWAY_COOKIE_PREFIX);
+    bed = ProxyTestBed.start(vertx, oneConnection, ProxyTestBed.signedIn(ALICE));
+    HttpClient client = bed.client(HttpVersion.HTTP_2);
+    bed.context.runOnContext(start -> get(client, "/api/hold"));
+    HttpServerRequest holding = await(held.future());
+    HttpClientRequest leaving = bed.call(() -> client.request(HttpMethod.GET, "/api/leaves"));
+    bed.context.runOnContext(start -> leaving.send());
+    // The queue holds one: a 503 for the request after it shows that it waits for the connection.
+    assertThat(bed.reply(() -> get(client, "/api/probe")).status()).isEqualTo(503);
+    bed.call(() -> leaving.reset());
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (failures(ProxyFailure.CLIENT_CLOSED) < 1 && System.nanoTime() < deadline) {
+      await(vertx.timer(10));
+    }
+    assertThat(failures(ProxyFailure.CLIENT_CLOSED)).isEqualTo(1.0);
+
+    Future<Reply> next = bed.call(() -> Future.succeededFuture(
+        get(client, "/api/next").compose(r -> r.body().map(body -> new Reply(r, body)))));
+    // The queue holds the next request now, so one more is refused (and shows that the next one waits).
+    assertThat(bed.reply(() -> get(client, "/api/one-more")).status()).isEqualTo(503);
+    bed.context.runOnContext(release -> holding.response().end("released"));
+
+    Reply answered = await(next);
+    assertThat(answered.status()).as("waited for the connection, not refused").isEqualTo(200);
+    assertThat(answered.body().toString()).isEqualTo("answered /api/next");
+  }
+
+  private double failures(ProxyFailure kind) {
+    return bed.registry.get(MicrometerProxyMetrics.FAILURES).tag("kind", kind.metricName()).counter().count();
+  }
+
+  private static Future<HttpClientResponse> get(HttpClient client, String uri) {
+    return client.request(HttpMethod.GET, uri)
+        .compose(request -> request.putHeader("Accept", "application/json").send());
   }
 
   static SSLSocket open(int port) throws Exception {
