@@ -1,13 +1,23 @@
 package com.timereg.gateway.proxy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestEncoder;
+import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.impl.Http1xClientConnection;
 
@@ -26,13 +36,53 @@ final class InterimAnswers extends ChannelInboundHandlerAdapter {
   /** The rest of an interim answer (its empty last content) is being dropped. */
   private boolean skipping;
 
-  /** Installs the filter behind the codec of a new HTTP/1.x backend connection; HTTP/2 ones are left alone. */
+  /**
+   * Installs the filter behind the codec of a new HTTP/1.x backend connection; HTTP/2 ones are left alone. The
+   * codec itself is replaced by {@link Codec}, under the same name (Vert.x removes it by name for a tunnel).
+   */
   static void install(HttpConnection connection) {
     if (connection instanceof Http1xClientConnection http1) {
       ChannelPipeline pipeline = http1.channelHandlerContext().pipeline();
-      if (pipeline.get(CODEC) != null && pipeline.get(InterimAnswers.class) == null) {
+      if (pipeline.get(CODEC) instanceof HttpClientCodec && pipeline.get(InterimAnswers.class) == null) {
+        pipeline.replace(CODEC, CODEC, new Codec());
         pipeline.addAfter(CODEC, "gatewayInterimAnswers", new InterimAnswers());
       }
+    }
+  }
+
+  /**
+   * Netty's client codec, except that the answer to a HEAD has no body even after an interim answer. Netty's
+   * pairs each answer with a request, a 103 Early Hints too: the 200 after it was read as the answer to no HEAD,
+   * and its declared body, which never comes, held the exchange and its backend connection until the backend
+   * closed it (the direct path's {@link BackendCodec} does the same for the same reason). With the limits
+   * Vert.x's client gives Netty's codec by default.
+   */
+  static final class Codec extends CombinedChannelDuplexHandler<HttpResponseDecoder, HttpRequestEncoder> {
+    /** The request whose answer is read (or awaited) is a HEAD; the router path sends one at a time. */
+    private boolean head;
+
+    Codec() {
+      HttpClientOptions defaults = new HttpClientOptions();
+      init(new HttpResponseDecoder(new HttpDecoderConfig()
+          .setMaxInitialLineLength(defaults.getMaxInitialLineLength())
+          .setMaxHeaderSize(defaults.getMaxHeaderSize())
+          .setMaxChunkSize(defaults.getMaxChunkSize())
+          .setInitialBufferSize(defaults.getDecoderInitialBufferSize())) {
+        @Override
+        protected boolean isContentAlwaysEmpty(HttpMessage msg) {
+          if (head && msg instanceof HttpResponse response
+              && response.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+            return true;
+          }
+          return super.isContentAlwaysEmpty(msg);
+        }
+      }, new HttpRequestEncoder() {
+        @Override
+        protected void encodeInitialLine(ByteBuf buf, HttpRequest request) throws Exception {
+          head = request.method().equals(HttpMethod.HEAD);
+          super.encodeInitialLine(buf, request);
+        }
+      });
     }
   }
 

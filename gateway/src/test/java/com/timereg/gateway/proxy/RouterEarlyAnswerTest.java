@@ -100,6 +100,45 @@ class RouterEarlyAnswerTest {
     assertThat(answered.body().toString()).isEqualTo("answered /api/next");
   }
 
+  /**
+   * A HEAD the backend answers with 103 Early Hints first: the answer has no body (RFC 9110 9.3.2), and the
+   * exchange ends with its head. Netty's client codec, under Vert.x's client, paired the 103 with the HEAD and
+   * then waited for the 200's declared body, which never comes: the exchange never ended, and its backend
+   * connection (the only one here) stayed taken, so the next request waited for it until the connect timeout.
+   * The direct path has its own codec for this ({@code BackendCodec}).
+   */
+  @Test
+  void aHeadAnsweredAfterEarlyHintsEndsAndGivesBackItsConnection(Vertx vertx) {
+    int port = await(vertx.createNetServer().connectHandler(socket -> {
+      StringBuilder received = new StringBuilder();
+      socket.handler(data -> {
+        received.append(data.toString(StandardCharsets.ISO_8859_1));
+        int end;
+        while ((end = received.indexOf("\r\n\r\n")) >= 0) {
+          boolean head = received.toString().startsWith("HEAD ");
+          received.delete(0, end + 4);
+          socket.write(head
+              ? "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n"
+                  + "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\n"
+              : "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello");
+        }
+      });
+    }).listen(0, "127.0.0.1")).actualPort();
+    ProxySettings oneConnection = new ProxySettings(URI.create("http://127.0.0.1:" + port), Optional.empty(),
+        Optional.empty(), Optional.empty(), 1, 1, false, Duration.ofSeconds(3), Duration.ofSeconds(30),
+        Duration.ofSeconds(15), List.of(), ProxySettings.DEFAULT_GATEWAY_COOKIE_PREFIX);
+    bed = ProxyTestBed.start(vertx, oneConnection, ProxyTestBed.signedIn(ALICE));
+    HttpClient client = bed.client(HttpVersion.HTTP_2);
+
+    Reply head = bed.reply(() -> client.request(HttpMethod.HEAD, "/api/timesheets").compose(r -> r.send()));
+    Reply next = bed.reply(() -> get(client, "/api/next"));
+
+    assertThat(head.status()).isEqualTo(200);
+    assertThat(next.status()).as("the backend connection was given back").isEqualTo(200);
+    assertThat(next.body().toString()).isEqualTo("hello");
+    assertThat(failures(ProxyFailure.CONNECT_TIMEOUT)).isZero();
+  }
+
   private double failures(ProxyFailure kind) {
     return bed.registry.get(MicrometerProxyMetrics.FAILURES).tag("kind", kind.metricName()).counter().count();
   }
