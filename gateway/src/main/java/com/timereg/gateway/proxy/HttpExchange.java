@@ -113,6 +113,12 @@ final class HttpExchange extends Exchange {
       fail(ProxyFailure.CONNECTION_RESET, new IllegalStateException("unrequested 101 from the backend"));
       return;
     }
+    if (status < 100 || status > 599) {
+      // Not a status (RFC 9110 15: three digits, 100 to 599), though Netty's decoder reads any number: relayed, the
+      // client got a head its HTTP/1.1 parser or HTTP/2 stack refuses ("HTTP/1.1 2000", ":status 99").
+      fail(ProxyFailure.CONNECTION_RESET, new IllegalStateException("invalid status " + status + " from the backend"));
+      return;
+    }
     // Answered before the upload ended: an HTTP/1.1 connection closes after the answer (abandonUpload), and the
     // answer says so (RFC 9110 10.1.1), or the client may send its next request on a connection about to close.
     boolean closing = !request.isEnded() && request.version() != HttpVersion.HTTP_2;

@@ -139,6 +139,29 @@ class RouterEarlyAnswerTest {
     assertThat(failures(ProxyFailure.CONNECT_TIMEOUT)).isZero();
   }
 
+  /**
+   * A backend status line whose number is not an HTTP status (three digits, 100 to 599) gets the client a 502, as
+   * any other answer the gateway cannot read; relayed, the client got "HTTP/1.1 2000" or {@code :status 99}, which
+   * its parser refuses.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"2000", "099", "600"})
+  void aBackendStatusOutsideTheRangeIsA502(String status, Vertx vertx) {
+    int port = await(vertx.createNetServer().connectHandler(socket -> socket.handler(data -> {
+      if (data.toString(StandardCharsets.ISO_8859_1).contains("\r\n\r\n")) {
+        socket.write("HTTP/1.1 " + status + " Odd\r\nContent-Length: 2\r\n\r\nok");
+      }
+    })).listen(0, "127.0.0.1")).actualPort();
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(ALICE));
+    for (HttpVersion version : new HttpVersion[] {HttpVersion.HTTP_1_1, HttpVersion.HTTP_2}) {
+      HttpClient client = bed.client(version);
+
+      Reply reply = bed.reply(() -> get(client, "/api/timesheets"));
+
+      assertThat(reply.status()).as(version.name()).isEqualTo(502);
+    }
+  }
+
   private double failures(ProxyFailure kind) {
     return bed.registry.get(MicrometerProxyMetrics.FAILURES).tag("kind", kind.metricName()).counter().count();
   }
