@@ -55,8 +55,12 @@ class MainStartFailureTest {
   private Run startWith(int databasePort) throws Exception {
     Path key = RunningGateway.writeSigningKey(dir.resolve("signing.pem"));
     Path config = dir.resolve("gateway.yaml");
+    var cert = com.timereg.gateway.tls.SelfSignedCertificate.loadOrCreate(dir.resolve("tls"), java.time.Clock.systemUTC());
     Files.writeString(config, String.join("\n",
         "data-dir: " + dir.resolve("data"),
+        "tls:",
+        "  cert-file: " + cert.certFile(),
+        "  key-file: " + cert.keyFile(),
         "public:",
         "  port: 0",
         "admin:",

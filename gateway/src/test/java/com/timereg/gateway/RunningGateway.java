@@ -44,7 +44,7 @@ public final class RunningGateway implements AutoCloseable {
 
   /**
    * The environment of a production-shaped node: ports 0, its data directory, the database, a
-   * signing key file, the lowest PBKDF2 cost (tests verify many passwords on two shared cores)
+   * signing key file, a certificate, the lowest PBKDF2 cost (tests verify many passwords on two shared cores)
    * and small maps.
    */
   public static Map<String, String> environment(Path dataDir, ConnectionSettings db, Path signingKey) {
@@ -60,6 +60,15 @@ public final class RunningGateway implements AutoCloseable {
     env.put("GATEWAY_DATABASE__USER", db.user());
     env.put("GATEWAY_DATABASE__PASSWORD", db.password());
     env.put("GATEWAY_SESSION__SIGNING_KEY", "file:" + signingKey);
+    // A certificate of its own, as production needs one (the clients trust data-dir/tls/selfsigned-cert.pem).
+    try {
+      com.timereg.gateway.tls.SelfSignedCertificate cert = com.timereg.gateway.tls.SelfSignedCertificate.loadOrCreate(
+          dataDir.resolve("tls"), java.time.Clock.systemUTC());
+      env.put("GATEWAY_TLS__CERT_FILE", cert.certFile().toString());
+      env.put("GATEWAY_TLS__KEY_FILE", cert.keyFile().toString());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     env.put("GATEWAY_PASSWORD__ITERATIONS", Integer.toString(TestAccounts.ITERATIONS));
     env.put("GATEWAY_THROTTLE__CLIENT_ENTRIES", "10000");
     env.put("GATEWAY_THROTTLE__RANGE_ENTRIES", "2000");

@@ -206,6 +206,11 @@ public record GatewayConfig(
         dataDir.resolve("tls"));
     if (tls.certFile().isPresent() != tls.keyFile().isPresent()) {
       r.problem("tls", "cert-file and key-file go together: give both, or neither for a self-signed local certificate");
+    } else if (tls.selfSigned() && !devMode) {
+      // Fail closed: a self-signed certificate made up at start would otherwise serve production traffic, and
+      // every client told to accept it would accept any attacker's just as well.
+      r.problem("tls.cert-file", "required outside dev mode (--dev), with tls.key-file: the self-signed certificate "
+          + "for localhost is for local use only");
     }
     // Read at start: checked now, so a typo is reported with the rest rather than after the migrations.
     tls.certFile().filter(p -> !Files.isReadable(p)).ifPresent(p -> r.problem("tls.cert-file", "cannot read " + p));

@@ -28,6 +28,15 @@ class GatewayConfigTest {
     return "file:" + com.timereg.gateway.RunningGateway.writeSigningKey(dir.resolve("session.pem"));
   }
 
+  /** {@code env} with a real certificate and key, which production needs (tls.cert-file is required outside --dev). */
+  private Map<String, String> withCertificate(Map<String, String> env) throws IOException {
+    SelfSignedCertificate cert = SelfSignedCertificate.loadOrCreate(dir.resolve("tls"), Clock.systemUTC());
+    Map<String, String> all = new java.util.HashMap<>(env);
+    all.put("GATEWAY_TLS__CERT_FILE", cert.certFile().toString());
+    all.put("GATEWAY_TLS__KEY_FILE", cert.keyFile().toString());
+    return all;
+  }
+
   @Test
   void verifyCaAndVerifyFullWithoutARootCertificateAreRefusedNamingBothKeys() {
     for (String mode : List.of("verify-ca", "verify-full")) {
@@ -71,7 +80,8 @@ class GatewayConfigTest {
 
   @Test
   void listenersBindEveryInterfaceInProductionAndLoopbackInDevModeUnlessTold() throws Exception {
-    Map<String, String> secrets = Map.of("GATEWAY_DATABASE__PASSWORD", "pw", "GATEWAY_SESSION__SIGNING_KEY", signingKey());
+    Map<String, String> secrets = withCertificate(
+        Map.of("GATEWAY_DATABASE__PASSWORD", "pw", "GATEWAY_SESSION__SIGNING_KEY", signingKey()));
     GatewayConfig production = GatewayConfig.load(Path.of("../conf/gateway.yaml"), secrets::get);
     assertThat(production.publicListener().host()).isEqualTo("0.0.0.0");
     assertThat(production.redirect().host()).isEqualTo("0.0.0.0");
@@ -88,7 +98,8 @@ class GatewayConfigTest {
 
   @Test
   void committedDefaultFileIsValid() throws Exception {
-    GatewayConfig c = GatewayConfig.load(Path.of("../conf/gateway.yaml"), Map.of("GATEWAY_DATABASE__PASSWORD", "pw", "GATEWAY_SESSION__SIGNING_KEY", signingKey())::get);
+    GatewayConfig c = GatewayConfig.load(Path.of("../conf/gateway.yaml"), withCertificate(
+        Map.of("GATEWAY_DATABASE__PASSWORD", "pw", "GATEWAY_SESSION__SIGNING_KEY", signingKey()))::get);
     assertThat(c.database().connection().password()).isEqualTo("pw");
     assertThat(c.publicListener().port()).isEqualTo(8443);
   }
@@ -538,14 +549,30 @@ class GatewayConfigTest {
             .singleElement().satisfies(p -> assertThat(p).startsWith("session.algorithm:").contains("ES256")));
     String notAKey = "not-a-pem-key-but-a-secret-all-the-same";
     assertThatThrownBy(() -> GatewayConfig.load(write("session:\n  signing-key-id: 'bad id'\n"),
-        Map.of("GATEWAY_SESSION__SIGNING_KEY", notAKey)::get))
+        withCertificate(Map.of("GATEWAY_SESSION__SIGNING_KEY", notAKey))::get))
         .isInstanceOf(ConfigException.class)
         .satisfies(e -> assertThat(((ConfigException) e).problems()).isNotEmpty()
             .allSatisfy(p -> assertThat(p).startsWith("session").doesNotContain(notAKey)));
     Path pem = dir.resolve("signing.pem");
     com.timereg.gateway.RunningGateway.writeSigningKey(pem);
-    assertThat(GatewayConfig.load(write("session:\n  signing-key: file:" + pem + "\n"), Map.<String, String>of()::get)
+    assertThat(GatewayConfig.load(write("session:\n  signing-key: file:" + pem + "\n"), withCertificate(Map.of())::get)
         .session().keys().signingKey()).isNotNull();
+  }
+
+  /**
+   * Fail closed: without tls.cert-file the gateway made itself a self-signed certificate for localhost and served
+   * production traffic with it (clients told to accept it accept any attacker's as well). Outside --dev that is a
+   * configuration problem, reported with the rest (exit status 2); dev mode keeps its local certificate.
+   */
+  @Test
+  void productionRequiresACertificateDevModeDoesNot() throws Exception {
+    Path f = write("session:\n  signing-key: " + signingKey() + "\n");
+    assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems())
+            .singleElement().satisfies(p -> assertThat(p).startsWith("tls.cert-file:").contains("--dev")));
+    assertThat(GatewayConfig.load(f, withCertificate(Map.of())::get).tls().selfSigned()).isFalse();
+    assertThat(GatewayConfig.load(f, Map.<String, String>of()::get, true).tls().selfSigned()).isTrue();
   }
 
   @Test
