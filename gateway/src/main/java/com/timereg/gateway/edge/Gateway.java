@@ -215,8 +215,11 @@ public final class Gateway {
 
     // The admin and redirect listeners close silent connections after public.idle-timeout as well: held-open
     // connections would otherwise use up file descriptors for ever (the redirect listener faces the internet).
+    io.vertx.ext.web.Router adminRouter = AdminRouter.create(vertx, readiness, registry, securityConsole());
     HttpServer admin = await(vertx.createHttpServer(closingIdle(AdminListener.options(config.admin(), tls), pub))
-        .requestHandler(AdminRouter.create(vertx, readiness, registry, securityConsole()))
+        // With admin.tls the listener speaks HTTP/2 (ALPN), where Vert.x sends the body of an answer to a HEAD
+        // (HeadOverHttp2): curl -I --http2 of a health check or the metrics was reset with PROTOCOL_ERROR.
+        .requestHandler(request -> adminRouter.handle(HeadOverHttp2.wrapIfHead(request)))
         // Host named again: listen(port) alone binds 0.0.0.0, whatever the options say.
         .listen(config.admin().port(), config.admin().host()));
     adminServers.add(admin);
