@@ -96,6 +96,8 @@ public final class Gateway {
   private final List<HttpServer> redirectServers = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** The admin listener: closed last, so that readiness reports STOPPING while the public listener drains. */
   private final List<HttpServer> adminServers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** The HTTP connections of the public and redirect listeners: the drain at stop is over when they are closed. */
+  private final OpenConnections connections = new OpenConnections();
   private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
   /** The Chronicle maps (or their heap stand-ins): closed after Vert.x, when nothing can reach them any more. */
   private ThrottleStorage throttleStorage;
@@ -245,6 +247,7 @@ public final class Gateway {
               .setHttp2ClearTextEnabled(false)
               .setMaxHeaderSize(pub.maxHeaderSize())
               .setMaxInitialLineLength(pub.maxInitialLineLength()), pub))
+          .connectionHandler(connections::add)
           .requestHandler(req -> RedirectListener.handle(req, publicPort, fallbackHost,
               config.publicListener()::allowsHost))
           .listen(config.redirect().port(), config.redirect().host()));
@@ -465,7 +468,7 @@ public final class Gateway {
       reloader.register(s);
     };
     HttpServerOptions bound = new HttpServerOptions(options).setPort(port == 0 ? -1 : port);
-    await(vertx.deployVerticle(() -> new PublicVerticle(bound, steps, proxies, onListening),
+    await(vertx.deployVerticle(() -> new PublicVerticle(bound, steps, proxies, onListening, connections),
         new DeploymentOptions().setInstances(instances)));
     java.util.Set<Integer> ports = new java.util.HashSet<>();
     publicServers.forEach(s -> ports.add(s.actualPort()));
@@ -496,6 +499,11 @@ public final class Gateway {
 
   public int adminPort() {
     return adminPort;
+  }
+
+  /** The open HTTP connections of the public and redirect listeners (for tests). */
+  int openConnections() {
+    return connections.size();
   }
 
   public int redirectPort() {
@@ -566,7 +574,11 @@ public final class Gateway {
       LOG.info("stopping: no new connections; requests in flight have up to {} s to finish", grace / 1000.0);
     }
     try {
-      await(Future.join(draining.stream().map(s -> s.shutdown(grace, TimeUnit.MILLISECONDS)).toList()), grace + 10_000);
+      // Over when every HTTP connection has closed (OpenConnections), not when every channel has: a client still in
+      // its TLS handshake has nothing in flight and is not waited for.
+      Future<Void> connectionsClosed = connections.drain(grace);
+      Future<?> channelsClosed = Future.join(draining.stream().map(s -> s.shutdown(grace, TimeUnit.MILLISECONDS)).toList());
+      await(Future.any(connectionsClosed, channelsClosed), grace + 10_000);
       await(Future.join(adminServers.stream().map(HttpServer::close).toList()));
     } catch (Exception e) {
       LOG.warn("error while closing listeners: {}", e.toString());

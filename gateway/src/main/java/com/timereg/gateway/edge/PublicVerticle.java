@@ -19,14 +19,17 @@ final class PublicVerticle extends VerticleBase {
   private final PublicRouter.Steps steps;
   private final Function<io.vertx.core.Vertx, ProxyHandler> proxyFactory;
   private final Consumer<HttpServer> onListening;
+  private final OpenConnections connections;
   private ProxyHandler proxy;
 
   PublicVerticle(HttpServerOptions options, PublicRouter.Steps steps,
-      Function<io.vertx.core.Vertx, ProxyHandler> proxyFactory, Consumer<HttpServer> onListening) {
+      Function<io.vertx.core.Vertx, ProxyHandler> proxyFactory, Consumer<HttpServer> onListening,
+      OpenConnections connections) {
     this.options = options;
     this.steps = steps;
     this.proxyFactory = proxyFactory;
     this.onListening = onListening;
+    this.connections = connections;
   }
 
   @Override
@@ -40,6 +43,7 @@ final class PublicVerticle extends VerticleBase {
     DirectProxy direct = proxy.direct().orElse(null);
     List<String> owned = entry.ownedPrefixes();
     server.connectionHandler(connection -> {
+      connections.add(connection);
       steps.clientAddress().connected(connection);
       StrictRequestDecoder.install(connection, options);
       ConnectionFastPath.install(connection, steps, hsts, direct, steps.session(), owned);
