@@ -21,6 +21,7 @@ public final class CertificateReloader {
   private final Path certFile;
   private final Path keyFile;
   private final ServerTls tls;
+  private final java.time.Clock clock;
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
   private volatile ServerTls.KeyMaterial lastSeen;
   /** Within a spell of unreadable files: reported at its start and its end, not on every tick. */
@@ -28,10 +29,16 @@ public final class CertificateReloader {
   private long timerId = -1;
 
   public CertificateReloader(Vertx vertx, Path certFile, Path keyFile, ServerTls tls) {
+    this(vertx, certFile, keyFile, tls, java.time.Clock.systemUTC());
+  }
+
+  /** @param clock what an expired certificate is told by */
+  public CertificateReloader(Vertx vertx, Path certFile, Path keyFile, ServerTls tls, java.time.Clock clock) {
     this.vertx = vertx;
     this.certFile = certFile;
     this.keyFile = keyFile;
     this.tls = tls;
+    this.clock = clock;
   }
 
   /** Reads both files (blocking: call at start, off the event loop). */
@@ -96,10 +103,32 @@ public final class CertificateReloader {
 
   private Future<Void> applyToAll(ServerTls.KeyMaterial material) {
     // Off the event loop: with OpenSSL the options parse the key. A pair that does not parse (e.g. a key file
-    // caught half-written) fails here and is reported like a refused update.
-    return vertx.executeBlocking(() -> tls.sslOptions(material)).compose(options -> {
+    // caught half-written) fails here and is reported like a refused update, and so does an expired certificate.
+    return vertx.executeBlocking(() -> {
+      requireUnexpired(material.certPem(), clock.instant());
+      return tls.sslOptions(material);
+    }).compose(options -> {
       List<Future<Boolean>> updates = servers.stream().map(s -> s.updateSSLOptions(options, true)).toList();
       return Future.all(updates).mapEmpty();
     });
+  }
+
+  /**
+   * Refuses a certificate that has expired (an old backup restored, the wrong file copied): it parses and
+   * matches its key, but every client would refuse every handshake with it, and it never becomes valid again.
+   * One that does not parse is left to {@link ServerTls#sslOptions}, which says why.
+   */
+  static void requireUnexpired(byte[] certPem, java.time.Instant now) {
+    java.security.cert.X509Certificate leaf;
+    try {
+      leaf = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+          .generateCertificate(new java.io.ByteArrayInputStream(certPem));
+    } catch (java.security.cert.CertificateException | ClassCastException e) {
+      return;
+    }
+    if (leaf.getNotAfter().toInstant().isBefore(now)) {
+      throw new IllegalArgumentException("TLS certificate cannot be used: it expired on "
+          + leaf.getNotAfter().toInstant() + " (" + leaf.getSubjectX500Principal().getName() + ")");
+    }
   }
 }

@@ -7,9 +7,18 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.timereg.gateway.testsupport.Await;
+import com.timereg.gateway.testsupport.TrustAllTls;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import javax.net.ssl.SSLSocket;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,6 +72,46 @@ class CertificateReloaderTest {
     assertThat(Await.await(reloader.checkOnce())).isFalse();
     assertThat(Await.await(reloader.checkOnce())).isFalse();
     assertThat(warnings()).as("a second spell is reported again").hasSize(2);
+  }
+
+  /**
+   * A renewal that put an expired certificate in place (an old backup restored, the wrong file copied): the pair
+   * parses and matches, so it was applied, and every client then refused every handshake. It is refused instead,
+   * said so, and the certificate in use stays.
+   */
+  @Test
+  void anExpiredCertificateIsRefusedAndTheCurrentOneStays() throws Exception {
+    SelfSignedCertificate current = SelfSignedCertificate.loadOrCreate(dir.resolve("current"), Clock.systemUTC());
+    Path cert = Files.copy(current.certFile(), dir.resolve("cert.pem"));
+    Path key = Files.copy(current.keyFile(), dir.resolve("key.pem"));
+    ServerTls tls = ServerTls.select(TlsSettings.Engine.AUTO);
+    CertificateReloader reloader = new CertificateReloader(vertx, cert, key, tls);
+    HttpServer server = Await.await(vertx.createHttpServer(tls.apply(new HttpServerOptions(), reloader.readNow()))
+        .requestHandler(request -> request.response().end()).listen(0, "127.0.0.1"));
+    reloader.register(server);
+    String presented = presented(server.actualPort());
+    assertThat(presented).isEqualTo(current.fingerprint());
+
+    // Made 400 days ago for 365 days: expired a month ago. Key first, as a renewal writes them.
+    SelfSignedCertificate expired = SelfSignedCertificate.loadOrCreate(dir.resolve("expired"),
+        Clock.offset(Clock.systemUTC(), Duration.ofDays(-400)));
+    Files.copy(expired.keyFile(), key, StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(expired.certFile(), cert, StandardCopyOption.REPLACE_EXISTING);
+    Await.await(reloader.checkOnce().recover(e -> Future.succeededFuture(false)));
+
+    assertThat(presented(server.actualPort())).as("new handshakes still get the certificate in use")
+        .isEqualTo(presented);
+    assertThat(messages(Level.ERROR)).anySatisfy(m -> assertThat(m)
+        .contains("not applied, keeping the previous one").contains("expired"));
+  }
+
+  /** SHA-256 fingerprint of the certificate a fresh handshake is shown. */
+  private static String presented(int port) throws Exception {
+    try (SSLSocket socket = (SSLSocket) TrustAllTls.context().getSocketFactory().createSocket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      socket.startHandshake();
+      return SelfSignedCertificate.fingerprint((X509Certificate) socket.getSession().getPeerCertificates()[0]);
+    }
   }
 
   private List<String> warnings() {
