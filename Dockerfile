@@ -26,8 +26,9 @@ COPY --from=build /src/gateway/target/lib /opt/gateway/lib
 COPY --from=build /src/hibp-loader/target/hibp-loader.jar /opt/hibp-loader/
 COPY --from=build /src/hibp-loader/target/lib /opt/hibp-loader/lib
 COPY conf/ /etc/gateway/
-# Configuration (gateway.yaml, certificates) is mounted here; data (Chronicle maps, HIBP set,
-# self-signed certificate) lives on its own volume so it survives image upgrades.
+# Configuration (gateway.yaml, the TLS certificate and key, which the gateway needs to start: tls.cert-file and
+# tls.key-file, or GATEWAY_TLS__CERT_FILE and GATEWAY_TLS__KEY_FILE) is mounted here; data (Chronicle maps, HIBP
+# set) lives on its own volume so it survives image upgrades.
 VOLUME ["/etc/gateway", "/var/lib/gateway"]
 ENV GATEWAY_DATA_DIR=/var/lib/gateway
 USER gateway
