@@ -23,6 +23,11 @@ final class DurationInput {
     String s = text.strip().toLowerCase(Locale.ROOT);
     boolean negative = s.startsWith("-");
     String body = negative ? s.substring(1).strip() : s;
+    if (!body.isEmpty() && body.chars().allMatch(c -> c == '0')) {
+      // Zero needs no unit: it is read so that the block rules say a duration must be positive, rather
+      // than this saying "0" is not understood. Any other bare number stays unreadable (15 minutes or days?).
+      return Duration.ZERO;
+    }
     Duration d;
     try {
       d = body.startsWith("p") ? Duration.parse(body.toUpperCase(Locale.ROOT)) : units(body);

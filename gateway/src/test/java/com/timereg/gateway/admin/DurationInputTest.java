@@ -51,4 +51,13 @@ class DurationInputTest {
     assertThat(DurationInput.parse("-pt-2562047788015215h-30m-8s")).isNegative();
     assertThat(DurationInput.parse("-PT-5M")).isEqualTo(Duration.ofMinutes(-5));
   }
+
+  @Test
+  void zeroWithoutAUnitIsZeroSoTheRuleCanSayItMustBePositive() {
+    assertThat(DurationInput.parse("0")).isZero();
+    assertThat(DurationInput.parse(" 00 ")).isZero();
+    assertThat(DurationInput.parse("-0")).isZero();
+    // Another bare number still needs its unit: 15 minutes or 15 days?
+    assertThatThrownBy(() -> DurationInput.parse("15")).hasMessageContaining("not understood");
+  }
 }

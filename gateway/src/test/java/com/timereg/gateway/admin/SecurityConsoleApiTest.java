@@ -422,4 +422,15 @@ class SecurityConsoleApiTest {
           .containsIgnoringCase("x-content-type-options: nosniff");
     }
   }
+
+  @Test
+  void zeroTypedAsADurationIsRefusedAsNotPositiveNotAsUnreadable() {
+    // "0" needs no unit to mean nothing: the person is told the rule, not shown the accepted spellings.
+    for (String zero : List.of("0", " 0 ", "00", "-0")) {
+      AdminHttp.Response r = api.post("/admin/api/blocks", new JsonObject().put("target", "198.51.100.230")
+          .put("duration", zero).put("reason", "zero"));
+      assertThat(r.status()).as(zero).isEqualTo(400);
+      assertThat(r.json().getString("message")).as(zero).contains("must be positive").doesNotContain("not understood");
+    }
+  }
 }
