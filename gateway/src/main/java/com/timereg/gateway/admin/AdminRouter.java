@@ -1,8 +1,12 @@
 package com.timereg.gateway.admin;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -40,9 +44,31 @@ public final class AdminRouter {
     return router;
   }
 
+  /**
+   * A request Netty could not parse, answered before any route: Vert.x's own answer is an empty 400, 414 or 431,
+   * which the console could only show as a status number. A filter of a few KB (a pasted log line) exceeds the
+   * 4096-byte request line, so the person is told what was too long, in the API's JSON, and the connection closes
+   * as Vert.x would close it.
+   */
+  public static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    int status = cause instanceof TooLongHttpLineException ? 414 : cause instanceof TooLongHttpHeaderException ? 431 : 400;
+    String message = status == 414
+        ? "The request is too long: its address with the filter may be at most 4096 bytes; shorten the filter."
+        : status == 431 ? "The request's headers are too long." : "The request is not valid HTTP.";
+    HttpServerResponse response = request.response().putHeader("Connection", "close");
+    json(response, status, new io.vertx.core.json.JsonObject().put("error", status == 400 ? "invalid" : "too_large")
+        .put("message", message).encode());
+    request.connection().close();
+  }
+
   /** As {@link ApiResponses#json}: these answers are JSON too, and must not be sniffed into anything else. */
   private static void json(RoutingContext ctx, int status, String body) {
-    ctx.response().setStatusCode(status)
+    json(ctx.response(), status, body);
+  }
+
+  private static void json(HttpServerResponse response, int status, String body) {
+    response.setStatusCode(status)
         .putHeader("Content-Type", "application/json; charset=utf-8")
         .putHeader("Cache-Control", "no-store")
         .putHeader("X-Content-Type-Options", "nosniff")

@@ -222,6 +222,7 @@ public final class Gateway {
         // With admin.tls the listener speaks HTTP/2 (ALPN), where Vert.x sends the body of an answer to a HEAD
         // (HeadOverHttp2): curl -I --http2 of a health check or the metrics was reset with PROTOCOL_ERROR.
         .requestHandler(request -> adminRouter.handle(HeadOverHttp2.wrapIfHead(request)))
+        .invalidRequestHandler(AdminRouter::invalidRequest)
         // Host named again: listen(port) alone binds 0.0.0.0, whatever the options say.
         .listen(config.admin().port(), config.admin().host()));
     adminServers.add(admin);

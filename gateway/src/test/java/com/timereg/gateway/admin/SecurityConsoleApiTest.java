@@ -433,4 +433,20 @@ class SecurityConsoleApiTest {
       assertThat(r.json().getString("message")).as(zero).contains("must be positive").doesNotContain("not understood");
     }
   }
+
+  @Test
+  void aRequestLineTooLongForTheListenerIsAnsweredWithAJsonMessage() throws Exception {
+    // A filter of a few KB (a pasted log excerpt) exceeds Netty's 4096-byte request line: the answer is the
+    // API's JSON error with a message the console can show, not an empty 414.
+    RawHttp.Response r = RawHttp.plain(gateway.adminPort(), "GET /admin/api/blocks?q=" + "1".repeat(5000)
+        + " HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    assertThat(r.status()).isEqualTo(414);
+    assertThat(r.head()).containsIgnoringCase("content-type: application/json")
+        .containsIgnoringCase("x-content-type-options: nosniff");
+    JsonObject body = new JsonObject(r.body());
+    assertThat(body.getString("error")).isEqualTo("too_large");
+    assertThat(body.getString("message")).contains("too long");
+    // The listener still answers afterwards.
+    assertThat(api.get("/admin/api/whoami").status()).isEqualTo(200);
+  }
 }
