@@ -6,7 +6,9 @@
 // path (docs/admin.md): an absolute /admin/api would leave that path.
 const API = 'api';
 const PAGE = 50;
-const state = { blocksOffset: 0, eventsOffset: 0 };
+// blocksFilter is the filter the shown block list was asked with: paging keeps it, whatever has been typed
+// into the filter fields since, until the person searches again.
+const state = { blocksOffset: 0, blocksFilter: null, eventsOffset: 0, allowlistOffset: 0 };
 
 // ---- API access
 
@@ -98,6 +100,8 @@ function fill(tbody, rows, columns, emptyText) {
   rows.forEach(r => tbody.appendChild(r));
 }
 
+// Times are shown in the browser's time zone, which the header names (zoneText): staff on several sites
+// compare them with their own clocks, and the API's UTC would be off by hours for most of them.
 function when(iso) {
   if (!iso) {
     return null;
@@ -106,6 +110,20 @@ function when(iso) {
   const pad = n => String(n).padStart(2, '0');
   return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + ' '
     + pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds());
+}
+
+function zoneText() {
+  const minutes = -new Date().getTimezoneOffset();
+  const abs = Math.abs(minutes);
+  const offset = 'UTC' + (minutes < 0 ? '-' : '+') + String(Math.floor(abs / 60)).padStart(2, '0') + ':'
+    + String(abs % 60).padStart(2, '0');
+  let name = '';
+  try {
+    name = Intl.DateTimeFormat().resolvedOptions().timeZone || '';
+  } catch (e) {
+    name = '';
+  }
+  return 'Times in ' + offset + (name ? ' (' + name + ')' : '') + ', this browser\'s time zone';
 }
 
 function inTime(iso) {
@@ -136,16 +154,17 @@ function failed(e) {
 }
 
 function addressLink(cidr) {
-  // A single address (/32, /128) opens its explanation; a range filters the block list.
-  const single = /\/(32|128)$/.test(cidr);
-  const target = single ? cidr.replace(/\/(32|128)$/, '') : cidr;
+  // A single address (IPv4 /32, IPv6 /128) opens its explanation; a range filters the block list. An IPv6 /32
+  // is a wide range, not the address of its network.
+  const whole = cidr.includes(':') ? /\/128$/ : /\/32$/;
+  const single = whole.test(cidr);
+  const target = single ? cidr.replace(whole, '') : cidr;
   const a = el('a', cidr, { class: 'mono', href: single ? '#address/' + encodeURIComponent(target) : '#blocks' });
   a.dataset.cidr = cidr;
   if (!single) {
     a.addEventListener('click', () => {
       document.getElementById('filter-q').value = cidr;
-      state.blocksOffset = 0;
-      loadBlocks();
+      searchBlocks();
     });
   }
   return a;
@@ -161,6 +180,8 @@ function confirmAction(title, text, label, okText) {
   document.getElementById('confirm-ok').textContent = okText;
   const input = document.getElementById('confirm-reason');
   input.value = '';
+  // The dialog gives the focus back to what opened it when it closes; refocus() covers a view redrawn since.
+  const opener = document.activeElement;
   return new Promise(resolve => {
     const form = document.getElementById('confirm-form');
     const cancel = document.getElementById('confirm-cancel');
@@ -169,7 +190,7 @@ function confirmAction(title, text, label, okText) {
       cancel.removeEventListener('click', onCancel);
       dialog.removeEventListener('cancel', onCancel);
       dialog.close();
-      resolve(value);
+      resolve(value === null ? null : { value, opener });
     };
     const onSubmit = ev => {
       ev.preventDefault();
@@ -191,35 +212,61 @@ function confirmAction(title, text, label, okText) {
   });
 }
 
+// After a confirmed action has redrawn its view, the button that opened the dialog may be gone (the block it
+// lifted, the entry it removed): a keyboard user would be sent back to the top of the page. The focus goes to
+// the same control if the view has it again, else to the message that says what happened.
+function refocus(opener) {
+  if (opener && opener.isConnected && opener !== document.body) {
+    opener.focus();
+    return;
+  }
+  const again = opener && opener.id ? document.getElementById(opener.id) : null;
+  const target = again || document.getElementById('message');
+  target.focus();
+}
+
 async function unblock(target, afterwards) {
-  const reason = await confirmAction('Unblock ' + target + '?',
+  const confirmed = await confirmAction('Unblock ' + target + '?',
     'Lifts the blocks of ' + target + ' on every gateway node. A range block containing it stays until you unblock the range.',
     'Reason for unblocking', 'Unblock');
-  if (reason === null) {
+  if (confirmed === null) {
     return;
   }
   try {
-    const r = await api('POST', '/unblock', { target, reason });
+    const r = await api('POST', '/unblock', { target, reason: confirmed.value });
     say('Unblocked ' + r.target + ': ' + r.lifted.length + ' block(s) lifted.', 'ok');
-    afterwards();
+    await afterwards();
   } catch (e) {
     failed(e);
   }
+  refocus(confirmed.opener);
 }
 
 // ---- views
 
-async function loadBlocks() {
-  const q = document.getElementById('filter-q').value.trim();
-  const params = new URLSearchParams({
+/** A new search with the filter fields as they are now, from its first page. */
+function searchBlocks() {
+  state.blocksFilter = {
+    q: document.getElementById('filter-q').value.trim(),
     kind: document.getElementById('filter-kind').value,
     sort: document.getElementById('filter-sort').value,
     active: document.getElementById('filter-active').checked ? 'true' : 'false',
-    offset: String(state.blocksOffset),
-    limit: String(PAGE),
+  };
+  state.blocksOffset = 0;
+  return loadBlocks();
+}
+
+/** The page at state.blocksOffset of the search last made (state.blocksFilter). */
+async function loadBlocks() {
+  if (!state.blocksFilter) {
+    return searchBlocks();
+  }
+  const f = state.blocksFilter;
+  const params = new URLSearchParams({
+    kind: f.kind, sort: f.sort, active: f.active, offset: String(state.blocksOffset), limit: String(PAGE),
   });
-  if (q) {
-    params.set('q', q);
+  if (f.q) {
+    params.set('q', f.q);
   }
   const current = ticket('blocks');
   try {
@@ -335,31 +382,43 @@ async function explain(address) {
 async function loadAllowlist() {
   const current = ticket('allowlist');
   try {
-    const page = await api('GET', '/allowlist?limit=500');
+    const page = await api('GET', '/allowlist?offset=' + state.allowlistOffset + '&limit=' + PAGE);
     if (!current()) {
       return;
+    }
+    if (page.items.length === 0 && page.offset > 0) {
+      // The last entry of the last page was removed: show the page before it.
+      state.allowlistOffset = Math.max(0, Math.min(page.offset - PAGE, page.total - 1));
+      return loadAllowlist();
     }
     fill(document.querySelector('#allowlist-table tbody'), page.items.map(a => {
       let action = null;
       if (a.source === 'console') {
         action = el('button', 'Remove ' + a.cidr, { type: 'button', class: 'secondary' });
         action.addEventListener('click', async () => {
-          const note = await confirmAction('Remove ' + a.cidr + ' from the allowlist?',
+          const confirmed = await confirmAction('Remove ' + a.cidr + ' from the allowlist?',
             'Its addresses can be blocked again on every node.', 'Why', 'Remove');
-          if (note === null) {
+          if (confirmed === null) {
             return;
           }
           try {
-            await api('DELETE', '/allowlist/' + encodeURIComponent(a.cidr), { note });
+            await api('DELETE', '/allowlist/' + encodeURIComponent(a.cidr), { note: confirmed.value });
             say('Removed ' + a.cidr + ' from the allowlist.', 'ok');
-            loadAllowlist();
+            await loadAllowlist();
           } catch (e) {
             failed(e);
           }
+          refocus(confirmed.opener);
         });
       }
       return row([el('span', a.cidr, { class: 'mono' }), a.note, a.createdBy, when(a.createdAt), a.source, action]);
     }), 6, 'The allowlist is empty.');
+    // The API answers a page at a time: the count says how much there is, so a page is not taken for the whole.
+    const last = Math.min(page.offset + page.items.length, page.total);
+    document.getElementById('allowlist-range').textContent =
+      page.total === 0 ? 'No entries' : (page.offset + 1) + '–' + last + ' of ' + page.total;
+    document.getElementById('allowlist-prev').disabled = page.offset === 0;
+    document.getElementById('allowlist-next').disabled = last >= page.total;
   } catch (e) {
     if (current()) {
       failed(e);
@@ -420,7 +479,7 @@ function route() {
     }
   }
   if (current === 'blocks') {
-    loadBlocks();
+    searchBlocks();
   } else if (current === 'address' && arg) {
     explain(arg);
   } else if (current === 'allowlist') {
@@ -433,8 +492,7 @@ function route() {
 function wire() {
   document.getElementById('blocks-filter').addEventListener('submit', ev => {
     ev.preventDefault();
-    state.blocksOffset = 0;
-    loadBlocks();
+    searchBlocks();
   });
   document.getElementById('blocks-prev').addEventListener('click', () => {
     state.blocksOffset = Math.max(0, state.blocksOffset - PAGE);
@@ -443,6 +501,14 @@ function wire() {
   document.getElementById('blocks-next').addEventListener('click', () => {
     state.blocksOffset += PAGE;
     loadBlocks();
+  });
+  document.getElementById('allowlist-prev').addEventListener('click', () => {
+    state.allowlistOffset = Math.max(0, state.allowlistOffset - PAGE);
+    loadAllowlist();
+  });
+  document.getElementById('allowlist-next').addEventListener('click', () => {
+    state.allowlistOffset += PAGE;
+    loadAllowlist();
   });
   document.getElementById('explain-form').addEventListener('submit', ev => {
     ev.preventDefault();
@@ -511,6 +577,7 @@ async function whoami() {
 }
 
 document.addEventListener('DOMContentLoaded', () => {
+  document.getElementById('zone').textContent = zoneText();
   wire();
   whoami();
   route();
