@@ -58,6 +58,11 @@ final class DevGateway implements AutoCloseable {
       stop(p);
       throw new IllegalStateException("bin/gateway --dev did not come up within " + timeout
           + "; the end of its log " + log + ":\n" + tail(log, 30), e);
+    } catch (InterruptedException e) {
+      // Nobody else holds the process yet: left running, it would keep its PostgreSQL and ports past the run.
+      stop(p);
+      Thread.currentThread().interrupt();
+      throw e;
     }
   }
 
