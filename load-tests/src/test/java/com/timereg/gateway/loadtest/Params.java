@@ -13,7 +13,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * that looks like a misspelt parameter ({@link #refuseMisspelt()}).
  */
 final class Params {
-  /** Every parameter a simulation has asked for in this JVM. */
+  /**
+   * Every parameter the simulation being set up has asked for; {@link #refuseMisspelt()} forgets them, so that
+   * the next simulation in the same JVM (the ITs run several) is checked against its own parameters only.
+   */
   private static final Set<String> READ = ConcurrentHashMap.newKeySet();
 
   private Params() {}
@@ -30,6 +33,14 @@ final class Params {
    * once the simulation has read all of its parameters.
    */
   static void refuseMisspelt() {
+    try {
+      check();
+    } finally {
+      READ.clear();
+    }
+  }
+
+  private static void check() {
     for (String name : System.getProperties().stringPropertyNames()) {
       if (name.indexOf('.') >= 0 || READ.contains(name)) {
         continue;

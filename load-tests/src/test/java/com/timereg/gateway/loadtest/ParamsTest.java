@@ -70,6 +70,8 @@ class ParamsTest {
       assertThatThrownBy(Params::refuseMisspelt).hasMessageContaining("-DconcurencyOfParamsTest")
           .hasMessageContaining("did you mean -DconcurrencyOfParamsTest");
       System.clearProperty("concurencyOfParamsTest");
+      // Each check is a simulation's: it reads its parameters first.
+      Params.integer("concurrencyOfParamsTest", 1, 1);
       System.setProperty("ConcurrencyOfParamsTest", "32");
       assertThatThrownBy(Params::refuseMisspelt).hasMessageContaining("-DConcurrencyOfParamsTest");
       System.clearProperty("ConcurrencyOfParamsTest");
@@ -77,12 +79,30 @@ class ParamsTest {
       System.setProperty("concurrencyOfParamsTest", "32");
       System.setProperty("somethingElseEntirely", "1");
       System.setProperty("concurencyOfParamsTest.x", "1");
+      Params.integer("concurrencyOfParamsTest", 1, 1);
       Params.refuseMisspelt();
     } finally {
       for (String name : new String[] {"concurencyOfParamsTest", "ConcurrencyOfParamsTest", "concurrencyOfParamsTest",
           "somethingElseEntirely", "concurencyOfParamsTest.x"}) {
         System.clearProperty(name);
       }
+    }
+  }
+
+  @Test
+  void eachSimulationsCheckKnowsOnlyItsOwnParameters() {
+    // A first simulation in this JVM (the ITs run several) with a parameter pageViewsOfParamsTest.
+    Params.integer("pageViewsOfParamsTest", 1, 1);
+    Params.refuseMisspelt();
+    // The next one calls its parameter pageViewOfParamsTest, and the operator types the first one's name:
+    // in a JVM of its own the run stops; the first simulation's parameters must not make it pass unnoticed.
+    try {
+      Params.integer("pageViewOfParamsTest", 1, 1);
+      System.setProperty("pageViewsOfParamsTest", "2");
+      assertThatThrownBy(Params::refuseMisspelt).hasMessageContaining("-DpageViewsOfParamsTest")
+          .hasMessageContaining("did you mean -DpageViewOfParamsTest");
+    } finally {
+      System.clearProperty("pageViewsOfParamsTest");
     }
   }
 }
