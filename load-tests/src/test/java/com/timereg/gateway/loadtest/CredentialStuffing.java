@@ -1,6 +1,7 @@
 package com.timereg.gateway.loadtest;
 
 import static io.gatling.javaapi.core.CoreDsl.StringBody;
+import static io.gatling.javaapi.core.CoreDsl.atOnceUsers;
 import static io.gatling.javaapi.core.CoreDsl.details;
 import static io.gatling.javaapi.core.CoreDsl.doIf;
 import static io.gatling.javaapi.core.CoreDsl.exec;
@@ -15,13 +16,18 @@ import static io.gatling.javaapi.http.HttpDsl.header;
 import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
 
+import io.gatling.javaapi.core.Assertion;
 import io.gatling.javaapi.core.ChainBuilder;
+import io.gatling.javaapi.core.PopulationBuilder;
 import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.core.Session;
 import io.gatling.javaapi.core.Simulation;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -42,9 +48,14 @@ import java.util.UUID;
  * them and arriving over {@code attackRampUp}. They log in (waiting out 503 + Retry-After when
  * the attack fills the password-verification pool, as real clients do), browse and sign out.
  *
+ * <p>Range probes: once every attacker is done, one virtual user from an address that never attacked, in
+ * each /24 that held at least {@code rangeLimit} (5, the gateway's
+ * {@code throttle.range-blocked-client-limit}; 0: no probes) attackers, sends one guess, which must be
+ * refused with 429 and Retry-After: the whole range is blocked, not only the addresses that guessed.
+ *
  * <p>Assertions: at least {@code minLegitSuccessPct} (99) % of legitimate journeys complete;
  * their proxied pages stay under {@code p99Ms} (1000) at the 99th percentile; every attacking
- * address ends refused.
+ * address ends refused; every probed range is refused.
  */
 public class CredentialStuffing extends Simulation {
   private static final String LAST_STATUS = "attackStatus";
@@ -55,6 +66,8 @@ public class CredentialStuffing extends Simulation {
   private static final int PROBES_WHILE_BLOCKED = 3;
   /** Where a load generator on the gateway's machine comes from when it binds no pool address. */
   private static final String OWN_ADDRESS = "127.0.0.1";
+  /** Blocks reach every node of a cluster within a second; the probes wait that out. */
+  private static final Duration BLOCK_PROPAGATION = Duration.ofSeconds(2);
 
   private final Target target = Target.fromSystemProperties();
   private final Pages pages = Pages.fromSystemProperties();
@@ -70,6 +83,8 @@ public class CredentialStuffing extends Simulation {
   private final Duration thinkTime = Params.duration("thinkTime", Duration.ofSeconds(1));
   private final double minLegitSuccessPct = Params.decimal("minLegitSuccessPct", 99);
   private final int p99Ms = Params.integer("p99Ms", 1000, 1);
+  private final List<String> probeAddresses = rangeProbeAddresses(attackAddresses, Params.integer("rangeLimit", 5, 0));
+  private final ClientPool probePool = ClientPool.of(probeAddresses);
 
   private final ScenarioBuilder attackers = scenario("attackers")
       .exec(attackPool.assign())
@@ -84,17 +99,59 @@ public class CredentialStuffing extends Simulation {
               .exec(Journeys.browse(pages, true, pageViews, thinkTime))
               .exec(Journeys.appLogout(pages))));
 
+  private final ScenarioBuilder rangeProbes = scenario("range probes")
+      .exec(probePool.assign())
+      .pause(BLOCK_PROPAGATION)
+      .exec(group("range probe").on(
+          exec(guess("range probe: guess").check(status().is(429), header("Retry-After").exists()))));
+
   {
     Params.refuseMisspelt();
+    PopulationBuilder attack = attackers
+        .injectOpen(nothingFor(attackDelay), rampUsers(attackAddresses.size()).during(attackRampUp))
+        .protocols(target.protocol(attackPool));
+    List<Assertion> assertions = new ArrayList<>(List.of(
+        details("legitimate").successfulRequests().percent().gte(minLegitSuccessPct),
+        details("legitimate", "proxied page").responseTime().percentile(99.0).lt(p99Ms),
+        details("attacker").successfulRequests().percent().is(100.0)));
+    if (!probeAddresses.isEmpty()) {
+      attack = attack.andThen(rangeProbes.injectOpen(atOnceUsers(probeAddresses.size()))
+          .protocols(target.protocol(probePool)));
+      assertions.add(details("range probe").successfulRequests().percent().is(100.0));
+    }
     setUp(
         legitimate.injectOpen(Arrivals.rampThenConstant(usersPerSec, Duration.ZERO, duration))
             .protocols(target.protocol(legitPool)),
-        attackers.injectOpen(nothingFor(attackDelay), rampUsers(attackAddresses.size()).during(attackRampUp))
-            .protocols(target.protocol(attackPool)))
-        .assertions(
-            details("legitimate").successfulRequests().percent().gte(minLegitSuccessPct),
-            details("legitimate", "proxied page").responseTime().percentile(99.0).lt(p99Ms),
-            details("attacker").successfulRequests().percent().is(100.0));
+        attack)
+        .assertions(assertions);
+  }
+
+  /**
+   * One address of each /24 that holds at least {@code rangeLimit} attackers (none when it is 0), not itself
+   * an attacker: the gateway must refuse it although it never guessed, because its range is blocked.
+   */
+  static List<String> rangeProbeAddresses(List<String> attack, int rangeLimit) {
+    List<String> probes = new ArrayList<>();
+    if (rangeLimit == 0) {
+      return probes;
+    }
+    Map<String, Integer> perRange = new LinkedHashMap<>();
+    attack.forEach(a -> perRange.merge(SourceAddresses.rangeOf(a), 1, Integer::sum));
+    Set<String> attacking = new HashSet<>(attack);
+    perRange.forEach((range, attackers) -> {
+      if (attackers < rangeLimit) {
+        return;
+      }
+      int network = SourceAddresses.toInt(range.substring(0, range.indexOf('/')));
+      for (int host = 254; host >= 1; host--) {
+        String a = SourceAddresses.format(network + host);
+        if (!attacking.contains(a)) {
+          probes.add(a);
+          return;
+        }
+      }
+    });
+    return probes;
   }
 
   /**

@@ -3,6 +3,9 @@ package com.timereg.gateway.loadtest;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -39,5 +42,13 @@ class CredentialStuffingTest {
     assertThatThrownBy(CredentialStuffing::attackAddresses).hasMessageContaining("127.1.0.0/24").hasMessageContaining("legitSources");
     System.setProperty("legitSources", "127.2.0.0/24");
     assertThatCode(CredentialStuffing::attackAddresses).doesNotThrowAnyException();
+  }
+
+  @Test
+  void probesOneFreshAddressInEachRangeWithEnoughAttackers() {
+    List<String> attack = List.of("127.66.1.1", "127.66.1.2", "127.66.1.3", "127.66.1.254", "127.66.2.1", "127.66.2.2");
+    assertThat(CredentialStuffing.rangeProbeAddresses(attack, 4)).containsExactly("127.66.1.253");
+    assertThat(CredentialStuffing.rangeProbeAddresses(attack, 2)).containsExactly("127.66.1.253", "127.66.2.254");
+    assertThat(CredentialStuffing.rangeProbeAddresses(attack, 0)).isEmpty();
   }
 }

@@ -68,9 +68,10 @@ class SimulationsSmokeIT {
 
   @Test
   @Order(2)
-  void stuffingAddressesEndRefusedWhileLegitimateUsersKeepWorking() {
+  void stuffingAddressesAndTheirRangeEndRefusedWhileLegitimateUsersKeepWorking() {
+    // Five attackers: the gateway's throttle.range-blocked-client-limit, so the range probe runs too.
     assertRuns(CredentialStuffing.class, Map.of("usersPerSec", "1", "duration", "4s", "pageViews", "2",
-        "thinkTime", "100ms", "attackRanges", "1", "attackersPerRange", "2", "attackDelay", "0s",
+        "thinkTime", "100ms", "attackRanges", "1", "attackersPerRange", "5", "attackDelay", "0s",
         "attackRampUp", "1s", "legitSources", "127.1.0.1,127.1.0.2"));
   }
 
