@@ -161,6 +161,11 @@ public class CredentialStuffing extends Simulation {
    * from (for 15 minutes up to a day after); in a legitimate range it refuses the users the run measures.
    */
   static List<String> attackAddresses() {
+    if (!Params.string("sources", "").isEmpty()) {
+      // The other simulations' pool; ignored here, the run would come from the default pools without a word.
+      throw new IllegalArgumentException("-Dsources is no parameter of CredentialStuffing: its legitimate users come "
+          + "from -DlegitSources (default 127.1.0.0/24), its attackers from -DattackSources or -DattackFirstRange");
+    }
     String explicit = Params.string("attackSources", "");
     List<String> attack = explicit.isEmpty()
         ? SourceAddresses.spread(Params.string("attackFirstRange", "127.66.1.0"),

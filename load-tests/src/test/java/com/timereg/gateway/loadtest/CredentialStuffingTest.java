@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class CredentialStuffingTest {
   @AfterEach
   void clear() {
-    for (String name : new String[] {"attackFirstRange", "attackSources", "legitSources"}) {
+    for (String name : new String[] {"attackFirstRange", "attackSources", "legitSources", "sources"}) {
       System.clearProperty(name);
     }
   }
@@ -42,6 +42,15 @@ class CredentialStuffingTest {
     assertThatThrownBy(CredentialStuffing::attackAddresses).hasMessageContaining("127.1.0.0/24").hasMessageContaining("legitSources");
     System.setProperty("legitSources", "127.2.0.0/24");
     assertThatCode(CredentialStuffing::attackAddresses).doesNotThrowAnyException();
+  }
+
+  @Test
+  void refusesTheOtherSimulationsPool() {
+    // README: -Dsources is the pool of LegitimateTraffic, ProxyThroughput and PasswordChange. Given here (say,
+    // the generator's secondary addresses), it was ignored and the run came from the default pools.
+    System.setProperty("sources", "10.9.0.0/24");
+    assertThatThrownBy(CredentialStuffing::attackAddresses).hasMessageContaining("-Dsources")
+        .hasMessageContaining("-DlegitSources").hasMessageContaining("-DattackSources");
   }
 
   @Test
