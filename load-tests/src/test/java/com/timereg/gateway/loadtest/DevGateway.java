@@ -104,16 +104,30 @@ final class DevGateway implements AutoCloseable {
     stop(process);
   }
 
-  /** SIGTERM first: the gateway's shutdown hook stops its PostgreSQL. */
+  /**
+   * SIGTERM first: the gateway's shutdown hook stops its PostgreSQL. Then whatever the process started and
+   * left behind: before the gateway runs, bin/gateway may be building it with Maven, and a SIGTERM ends the
+   * script but not that build.
+   */
   private static void stop(Process p) {
+    List<ProcessHandle> started = p.descendants().toList();
     p.destroy();
     try {
       if (!p.waitFor(60, TimeUnit.SECONDS)) {
         p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       }
+      for (ProcessHandle child : started) {
+        if (child.isAlive()) {
+          child.destroy();
+          child.onExit().get(10, TimeUnit.SECONDS);
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       p.destroyForcibly();
+      started.forEach(ProcessHandle::destroyForcibly);
+    } catch (ExecutionException | TimeoutException e) {
+      started.forEach(ProcessHandle::destroyForcibly);
     }
   }
 

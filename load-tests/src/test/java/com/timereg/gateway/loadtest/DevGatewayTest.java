@@ -1,6 +1,7 @@
 package com.timereg.gateway.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +51,31 @@ class DevGatewayTest {
       assertThat(gateway.isAlive()).withFailMessage("the gateway process %d outlived the interrupted start", pid).isFalse();
     } finally {
       gateway.destroyForcibly();
+    }
+  }
+
+  @Test
+  void aStartThatTimesOutStopsWhatTheScriptStartedToo() throws Exception {
+    Path childPidFile = root.resolve("build.pid");
+    Path script = root.resolve("bin/gateway");
+    Files.createDirectories(script.getParent());
+    // bin/gateway runs `mvn package` as its child when the jar is stale (up to minutes on a busy machine); a
+    // SIGTERM ends the script, not that child.
+    Files.writeString(script, "#!/bin/sh\nsleep 600 &\necho $! > '" + childPidFile + "'\nwait\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+    // The banner never comes: the start gives up after the timeout and stops what it started.
+    assertThatThrownBy(() -> DevGateway.start(root, root.resolve("data"), root.resolve("gateway.log"),
+        Duration.ofSeconds(3))).hasMessageContaining("did not come up");
+    long pid = waitForPid(childPidFile);
+    ProcessHandle build = ProcessHandle.of(pid).orElse(null);
+    try {
+      assertThat(build != null && build.isAlive())
+          .withFailMessage("the script's child %d outlived the failed start", pid).isFalse();
+    } finally {
+      if (build != null) {
+        build.destroyForcibly();
+      }
     }
   }
 
