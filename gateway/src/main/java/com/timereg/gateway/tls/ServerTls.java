@@ -56,6 +56,7 @@ public final class ServerTls {
 
   /** Applies TLS to listener options with the given PEM material. */
   public HttpServerOptions apply(HttpServerOptions options, KeyMaterial material) {
+    TlsSettings.CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
     return options.setSsl(true)
         .setUseAlpn(true)
         .setAlpnVersions(ALPN)
@@ -66,7 +67,10 @@ public final class ServerTls {
 
   /** Options for {@code HttpServer.updateSSLOptions} when the certificate changes. */
   public ServerSSLOptions sslOptions(KeyMaterial material) {
-    return new ServerSSLOptions()
+    ServerSSLOptions options = new ServerSSLOptions();
+    // Named again: the new options replace the listener's, the suites with the rest.
+    TlsSettings.CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
+    return options
         .setUseAlpn(true)
         .setApplicationLayerProtocols(ALPN.stream().map(HttpVersion::alpnName).toList())
         .setEnabledSecureTransportProtocols(TlsSettings.PROTOCOLS)

@@ -21,6 +21,19 @@ public record TlsSettings(
   /** TLS 1.0 and 1.1 are refused: both are deprecated (RFC 8996). */
   public static final java.util.Set<String> PROTOCOLS = java.util.Set.of("TLSv1.2", "TLSv1.3");
 
+  /**
+   * The cipher suites offered, best first: for TLS 1.2 only ECDHE key exchange with an AEAD cipher (Mozilla's
+   * "intermediate" profile, RFC 9325 4.2), for the ECDSA and the RSA certificates alike. Both engines' defaults
+   * also took plain RSA key exchange, without forward secrecy (whoever later gets the key reads every recorded
+   * session), and CBC suites. TLS 1.3's own three suites are named for the JDK's engine, which otherwise would
+   * offer none; BoringSSL keeps its TLS 1.3 suites whatever is set. {@code CipherSuitesTest}.
+   */
+  public static final java.util.List<String> CIPHER_SUITES = java.util.List.of(
+      "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+      "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+      "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+      "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
   public enum Engine {
     /** OpenSSL (BoringSSL through netty-tcnative) when it loads, the JDK's engine otherwise. */
     AUTO,
