@@ -15,6 +15,9 @@ import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -23,6 +26,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
 
 /**
  * A plain, blocking HTTP client of a running gateway's admin API, for the command line. Every
@@ -39,20 +43,33 @@ final class AdminClient {
 
   private final URI base;
   private final String actor;
+  private final String token;
+  private final AdminTls.Context tls;
   private final HttpClient http;
 
   private final Duration requestTimeout;
 
-  AdminClient(URI base, String actor) {
-    this(base, actor, REQUEST_TIMEOUT);
+  AdminClient(URI base, String actor, Duration requestTimeout) {
+    this(base, actor, null, null, requestTimeout);
   }
 
-  AdminClient(URI base, String actor, Duration requestTimeout) {
+  /**
+   * @param tls the CAs to trust and the certificate to present; null: Java's trusted CAs, no certificate. Host
+   *     names are verified either way.
+   * @param token a staff access token for {@code Authorization: Bearer}, or null
+   */
+  AdminClient(URI base, String actor, AdminTls.Context tls, String token, Duration requestTimeout) {
     this.requestTimeout = requestTimeout;
     this.base = base;
     this.actor = actor;
-    this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
-        .followRedirects(HttpClient.Redirect.NEVER).build();
+    this.token = token;
+    this.tls = tls;
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
+        .followRedirects(HttpClient.Redirect.NEVER);
+    if (tls != null) {
+      b.sslContext(tls.ssl());
+    }
+    this.http = b.build();
   }
 
   JsonObject get(String pathAndQuery) {
@@ -85,6 +102,9 @@ final class AdminClient {
     if (actor != null && !actor.isBlank()) {
       b.header("X-Admin-Actor", actor);
     }
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
     if (body == null) {
       b.method(method, HttpRequest.BodyPublishers.noBody());
     } else {
@@ -108,7 +128,13 @@ final class AdminClient {
     } catch (HttpTimeoutException e) {
       throw new AdminClientException("the admin API at " + base + " did not answer within "
           + requestTimeout.toSeconds() + " s");
+    } catch (SSLException e) {
+      throw new AdminClientException(tlsFailure(e));
     } catch (IOException e) {
+      if (tls != null && tls.keys().asked()) {
+        // Asked for a certificate, then the connection dropped: with TLS 1.3 that is how a refusal arrives.
+        throw new AdminClientException(certificateRefused(e.getMessage()));
+      }
       throw new AdminClientException("cannot talk to the admin API at " + base + ": " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -146,6 +172,37 @@ final class AdminClient {
       }
       throw new IOException(e.getCause());
     }
+  }
+
+  /**
+   * What went wrong in the TLS handshake, in words that say which option fixes it. The JDK's own messages name
+   * certification paths and alerts, and java.net.http wraps them.
+   */
+  private String tlsFailure(SSLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof CertPathBuilderException || t instanceof CertPathValidatorException) {
+        return "the admin listener's certificate at " + base + " is not trusted (not signed by a CA in --ca-file,"
+            + " or by one Java trusts without it); pass the CA that signed it with --ca-file";
+      }
+      if (t instanceof CertificateException && t.getMessage() != null && t.getMessage().contains("No subject alternative")) {
+        return "the admin listener's certificate at " + base + " is not for host '" + base.getHost()
+            + "'; use the name its certificate holds in --admin-url";
+      }
+    }
+    if (tls != null && tls.keys().asked()) {
+      return certificateRefused(e.getMessage());
+    }
+    return "TLS handshake with the admin API at " + base + " failed: " + e.getMessage();
+  }
+
+  private String certificateRefused(String detail) {
+    return tls.keys().present()
+        ? "the admin listener at " + base + " refused the TLS connection (" + detail + ") after asking for a client"
+            + " certificate: is the one in --cert-file signed by its admin.tls.client-ca-file, unexpired and valid"
+            + " for client authentication?"
+        : "the admin listener at " + base + " refused the TLS connection (" + detail + ") after asking for a client"
+            + " certificate: it wants a staff certificate signed by its admin.tls.client-ca-file; pass --cert-file"
+            + " and --key-file (or a staff token with --token-file, where certificates are only requested)";
   }
 
   /** java.net.http reports an unknown host as a ConnectException, with the real reason among its causes. */

@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine;
@@ -39,6 +40,24 @@ public final class AdminCommand implements Callable<Integer> {
   @Option(names = "--actor", paramLabel = "NAME", scope = ScopeType.INHERIT, defaultValue = "${sys:user.name}",
       description = "Your name in the audit trail; honoured only by a loopback admin listener (default: ${DEFAULT-VALUE}).")
   String actor;
+
+  @Option(names = "--ca-file", paramLabel = "PEM", scope = ScopeType.INHERIT,
+      description = "Trust the admin listener's certificate if these CA certificates signed it, in place of Java's"
+          + " trusted CAs (an https:// --admin-url with admin.tls).")
+  Path caFile;
+
+  @Option(names = "--cert-file", paramLabel = "PEM", scope = ScopeType.INHERIT,
+      description = "Your staff client certificate (signed by the listener's admin.tls.client-ca-file); with --key-file.")
+  Path certFile;
+
+  @Option(names = "--key-file", paramLabel = "PEM", scope = ScopeType.INHERIT,
+      description = "The certificate's private key: PEM PKCS#8, RSA or EC, not encrypted.")
+  Path keyFile;
+
+  @Option(names = "--token-file", paramLabel = "FILE", scope = ScopeType.INHERIT,
+      description = "A file holding a staff access token, sent as Authorization: Bearer (never on the command line:"
+          + " every user of the machine can read that).")
+  Path tokenFile;
 
   @Override
   public Integer call() {
@@ -150,7 +169,16 @@ public final class AdminCommand implements Callable<Integer> {
       throw new AdminClient.AdminClientException("--admin-url may end in a path prefix (behind a reverse proxy) but"
           + " not in a query, a fragment or . and .. segments, was '" + adminUrl + "'");
     }
-    return new AdminClient(uri, actor);
+    boolean credentials = caFile != null || certFile != null || keyFile != null || tokenFile != null;
+    if (credentials && !"https".equals(uri.getScheme())) {
+      // A token would cross the network in clear, and certificates only mean something with TLS.
+      throw usage(leaf, "--ca-file, --cert-file, --key-file and --token-file need an https:// --admin-url, was '"
+          + adminUrl + "'");
+    }
+    // Our own context for every https:// URL, credentials or not, to learn whether the listener wanted a certificate.
+    AdminTls.Context tls = "https".equals(uri.getScheme()) ? AdminTls.context(leaf, caFile, certFile, keyFile) : null;
+    String token = tokenFile == null ? null : AdminTls.token(leaf, tokenFile);
+    return new AdminClient(uri, actor, tls, token, AdminClient.REQUEST_TIMEOUT);
   }
 
   /** An ISO instant as a shorter UTC time for tables. */

@@ -104,8 +104,9 @@ public final class ServerTls {
    * Refuses a certificate whose key is another one's (a renewal caught between writing the certificate and
    * writing its key, or the wrong key file): both parse and neither engine compares them, so every handshake
    * would fail until the files are fixed. A signature made with the key must verify with the certificate.
+   * The admin CLI checks its client certificate with it too.
    */
-  private static void requireMatchingKeys(KeyManagerFactory factory) {
+  public static void requireMatchingKeys(KeyManagerFactory factory) {
     X509KeyManager keys = (X509KeyManager) factory.getKeyManagers()[0];
     for (String type : SIGNATURES.keySet()) {
       String[] aliases = keys.getServerAliases(type, null);

@@ -77,6 +77,15 @@ public final class TestPki {
     return new Issued(sign(b, ca.keys()), kp);
   }
 
+  /** An unlimited client certificate for {@code subject} with an RSA key of {@code bits}. */
+  public Issued rsaClient(String subject, int bits) throws Exception {
+    KeyPairGenerator kpg = KeyPairGenerator.getInstance("RSA");
+    kpg.initialize(bits, new SecureRandom());
+    KeyPair kp = kpg.generateKeyPair();
+    return new Issued(sign(builder(new X500Name(ca.cert().getSubjectX500Principal().getName()), new X500Name(subject), kp),
+        ca.keys()), kp);
+  }
+
   public void writeCa(Path file) throws IOException {
     Files.writeString(file, pem(ca.cert()));
   }
