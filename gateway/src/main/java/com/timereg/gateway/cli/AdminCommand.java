@@ -142,10 +142,17 @@ public final class AdminCommand implements Callable<Integer> {
   private AdminClient client(CommandSpec leaf) {
     // The actor travels in an HTTP header, which holds ISO-8859-1 only; java.net.http would throw
     // IllegalArgumentException (a stack trace) for anything else, so say so as a usage mistake.
+    String sentActor = actor;
     if (actor != null && !actor.isBlank()
         && !actor.strip().chars().allMatch(c -> c <= 0xFF && !Character.isISOControl(c))) {
-      throw usage(leaf, "--actor must be printable ISO-8859-1 characters (it is sent in an HTTP header), was '"
-          + actor + "'");
+      if (!actorTyped(leaf)) {
+        // The default, the OS user's name (a Łukasz): not the person's mistake, and only a loopback listener
+        // would use it; it stays unsent and that listener records "local".
+        sentActor = null;
+      } else {
+        throw usage(leaf, "--actor must be printable ISO-8859-1 characters (it is sent in an HTTP header), was '"
+            + actor + "'");
+      }
     }
     URI uri;
     try {
@@ -178,7 +185,17 @@ public final class AdminCommand implements Callable<Integer> {
     // Our own context for every https:// URL, credentials or not, to learn whether the listener wanted a certificate.
     AdminTls.Context tls = "https".equals(uri.getScheme()) ? AdminTls.context(leaf, caFile, certFile, keyFile) : null;
     String token = tokenFile == null ? null : AdminTls.token(leaf, tokenFile);
-    return new AdminClient(uri, actor, tls, token, AdminClient.REQUEST_TIMEOUT);
+    return new AdminClient(uri, sentActor, tls, token, AdminClient.REQUEST_TIMEOUT);
+  }
+
+  /** Whether --actor was on the command line, before or after a subcommand, rather than its default. */
+  private static boolean actorTyped(CommandSpec leaf) {
+    for (CommandLine c = leaf.commandLine(); c != null; c = c.getParent()) {
+      if (c.getParseResult() != null && c.getParseResult().hasMatchedOption("--actor")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** An ISO instant as a shorter UTC time for tables. */

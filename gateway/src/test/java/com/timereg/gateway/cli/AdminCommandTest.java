@@ -184,6 +184,24 @@ class AdminCommandTest {
     assertThat(latin1.exit()).as(latin1.err()).isZero();
   }
 
+  /**
+   * The actor defaults to the OS user's name, which no header can carry for a Łukasz: the CLI refused every
+   * command, blaming an --actor never typed. The default now stays unsent (the listener records "local").
+   */
+  @Test
+  void anOsUserNameNoHeaderCanCarryDoesNotStopTheCli() {
+    String name = System.getProperty("user.name");
+    System.setProperty("user.name", "\u0141ukasz");
+    try {
+      Run r = gateway("admin", "--admin-url", url, "events", "--type", "audit");
+      assertThat(r.exit()).as(r.err()).isZero();
+      Run explicit = gateway("admin", "--admin-url", url, "events", "--actor", "\u0141ukasz");
+      assertThat(explicit.exit()).as("typed, it is still a usage mistake").isEqualTo(2);
+    } finally {
+      System.setProperty("user.name", name);
+    }
+  }
+
   @Test
   void anImpossiblePortOrAnUnknownHostIsReportedPlainly() {
     Run port = gateway("admin", "--admin-url", "http://127.0.0.1:99999", "blocks", "list");
