@@ -184,7 +184,8 @@ final class AdminClient {
         return "the admin listener's certificate at " + base + " is not trusted (not signed by a CA in --ca-file,"
             + " or by one Java trusts without it); pass the CA that signed it with --ca-file";
       }
-      if (t instanceof CertificateException && t.getMessage() != null && t.getMessage().contains("No subject alternative")) {
+      // The JDK's host-name check: "No subject alternative ... matching ..." or "No name matching ... found".
+      if (t instanceof CertificateException && t.getMessage() != null && t.getMessage().contains(" matching ")) {
         return "the admin listener's certificate at " + base + " is not for host '" + base.getHost()
             + "'; use the name its certificate holds in --admin-url";
       }

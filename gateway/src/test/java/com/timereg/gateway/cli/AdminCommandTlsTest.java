@@ -127,6 +127,15 @@ class AdminCommandTlsTest {
     assertThat(r.err()).contains("not trusted").contains("--ca-file").doesNotContain("Exception").doesNotContain("\tat ");
   }
 
+  /** Host names stay verified: the listener's certificate names localhost and 127.0.0.1, not 127.0.0.2. */
+  @Test
+  void aCertificateForAnotherHostIsRefusedEvenFromTheRightCa() {
+    AdminCommandTest.Run r = admin("https://127.0.0.2:" + gateway.adminPort(),
+        join(staff("alice.pem", "alice-key.pem"), "blocks", "list"));
+    assertThat(r.exit()).as(r.err()).isEqualTo(1);
+    assertThat(r.err()).contains("is not for host '127.0.0.2'").doesNotContain("Exception");
+  }
+
   @Test
   void withoutACertificateTheRefusedHandshakeIsExplained() {
     AdminCommandTest.Run r = admin(url, "--ca-file", dir.resolve("ca.pem").toString(), "blocks", "list");
