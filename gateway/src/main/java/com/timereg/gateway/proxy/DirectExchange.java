@@ -208,6 +208,14 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
         fail(ProxyFailure.CONNECTION_RESET, response.decoderResult().cause());
         return;
       }
+      int code = response.status().code();
+      if (code < 100 || code > 599) {
+        // Not a status (RFC 9110 15: three digits, 100 to 599), though Netty's decoder reads any number: relayed, the
+        // client got a head its parser refuses ("HTTP/1.1 2000", "HTTP/1.1 99"). As on the router's path.
+        ReferenceCountUtil.release(message);
+        fail(ProxyFailure.CONNECTION_RESET, new IllegalStateException("invalid status " + code + " from the backend"));
+        return;
+      }
       if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
         // Nothing was asked that a 1xx answers (no Expect, no Upgrade): skip 103 and friends; a 101 is a
         // protocol switch the client never asked for.

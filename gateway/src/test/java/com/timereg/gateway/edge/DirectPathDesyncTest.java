@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * <p>Behind the gateways, a raw backend that answers by path: {@code extra} answers "ok" and, in the same write,
  * a second answer nobody asked for ("evil!"); {@code extra-slow} does the same after 400 ms; {@code http10-both}
  * answers as HTTP/1.0 with both Content-Length and chunked transfer coding; anything else is answered "seen" and
- * its request line.
+ * its request line; {@code status-NNN} answers with the status line "HTTP/1.1 NNN".
  */
 @ExtendWith({PostgresExtension.class, BlockedThreadWatch.class})
 class DirectPathDesyncTest {
@@ -171,6 +171,25 @@ class DirectPathDesyncTest {
     assertThat(parse(text.substring(headEnd)).get(0).body()).isEqualTo("seen GET " + second + " HTTP/1.1");
   }
 
+  /**
+   * A backend status line whose number is not an HTTP status (three digits, 100 to 599; Netty's decoder reads any
+   * number) gets the client a 502 on the direct path as on the router's, and the backend connection is not used
+   * again; relayed, the client got "HTTP/1.1 2000" or "HTTP/1.1 99", a head its parser refuses.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"/api/status-2000", "/api/status-099", "/api/status-600", "/api/%73tatus-2000", "/api/%73tatus-600"})
+  void aBackendStatusOutsideTheRangeIsA502OnBothPaths(String path) throws Exception {
+    RawTls.Answers a = RawTls.exchangeOctets("127.0.76.9", gw.gateway.publicPort(),
+        get(path, token, false) + get("/api/after", token, true));
+    List<Response> responses = parse(a.text());
+    assertThat(responses).as(a.text()).isNotEmpty();
+    assertThat(responses.get(0).status()).as(a.text()).isEqualTo(502);
+    assertThat(a.text()).as("the backend's body is not relayed").doesNotContain("odd!");
+    if (responses.size() > 1) {
+      assertThat(responses.get(1).body()).isEqualTo("seen GET /api/after HTTP/1.1");
+    }
+  }
+
   private static RawTls.Answers exchange(E2eGateway g, String source, String requests) {
     try {
       return RawTls.exchangeOctets(source, g.gateway.publicPort(), requests);
@@ -250,6 +269,9 @@ class DirectPathDesyncTest {
           vertx.setTimer(400, t -> socket.write(ok("ok") + EVIL));
         } else if (line.contains("xtra ")) {
           socket.write(ok("ok") + EVIL);
+        } else if (line.contains("tatus-")) {
+          String code = line.substring(line.indexOf("tatus-") + 6, line.lastIndexOf(' '));
+          socket.write("HTTP/1.1 " + code + " Odd\r\nContent-Type: text/plain\r\nContent-Length: 4\r\n\r\nodd!");
         } else if (line.contains("rop ")) {
           socket.close();
         } else if (line.contains("ttp10-both ")) {
