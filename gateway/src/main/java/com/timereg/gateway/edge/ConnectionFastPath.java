@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.cookie.Cookie;
@@ -63,6 +64,8 @@ import java.util.List;
  *       {@link SessionAuthenticator#settle} accepts without a refresh; not upgrades, not {@code Expect}.
  * </ul>
  * A refused request's body is read and dropped, and the connection stays open unless it asked to close.
+ * Vert.x's answer to a request that expects 100 Continue, given before any 100 and any of its body, closes the
+ * connection (see {@link #write}).
  * After a protocol switch (WebSocket tunnel) the handler lets every byte pass.
  */
 final class ConnectionFastPath extends ChannelDuplexHandler {
@@ -101,6 +104,13 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
   private boolean answering;
   /** Vert.x has answered with {@code Connection: close}: requests after it are dropped unread. */
   private boolean closeAfterAnswer;
+  /**
+   * The request Vert.x holds expects 100 Continue, and neither a 100 nor any of its body has passed: its client
+   * need not send the body after a final answer (RFC 9110 10.1.1), which Vert.x would wait for on this connection.
+   */
+  private boolean awaitingContinue;
+  /** Vert.x's answer came before the body it awaits: the connection closes once the answer is written. */
+  private boolean closeAfterThisAnswer;
   /** This handler answered 400 to a malformed body of a request Vert.x was given; Vert.x's writes go nowhere. */
   private boolean answeredForVertx;
   /** A relay is being started: an end reported now belongs to it, not to {@link #relay}. */
@@ -205,6 +215,10 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
       // Vert.x answers every request it is given, malformed ones too (400, 414, 431), so this stays
       // balanced with the responses counted in write().
       inFlight++;
+      awaitingContinue = inFlight == 1 && !(msg instanceof LastHttpContent) && HttpUtil.is100ContinueExpected(request);
+    } else if (msg instanceof HttpContent) {
+      // The client sends its body (it need not wait for the 100).
+      awaitingContinue = false;
     }
     ctx.fireChannelRead(msg);
   }
@@ -213,9 +227,29 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
     if (!tunnel && msg instanceof HttpResponse response
         && response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
-      // 100 Continue is not the answer; 101 turns the connection into a tunnel.
+      // 100 Continue is not the answer; 101 turns the connection into a tunnel. After a 100 the body is on its way.
       tunnel = response.status().code() == 101;
+      awaitingContinue = false;
     } else if (!tunnel && inFlight > 0) {
+      if (awaitingContinue && msg instanceof HttpResponse response) {
+        // Answered before any 100 (the session gate's 401, a block's 429, the proxy's refusals, a login route's
+        // own answer): the client has not sent its body and need not, while Vert.x keeps the connection to read
+        // it and would take the client's next request (or a late body) for it. The answer says the connection
+        // ends, and it ends after the answer (as the proxy's own early answers do, Exchange.fail).
+        awaitingContinue = false;
+        closeAfterThisAnswer = true;
+        closeAfterAnswer = true;
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      }
+      if (closeAfterThisAnswer && msg instanceof LastHttpContent && !answeredForVertx) {
+        closeAfterThisAnswer = false;
+        inFlight--;
+        answering = false;
+        ChannelPromise written = promise.unvoid();
+        ctx.write(msg, written);
+        written.addListener(ChannelFutureListener.CLOSE);
+        return;
+      }
       if (draining && msg instanceof HttpResponse response) {
         // Vert.x closes the connection after this answer but does not say so; a client that knows sends
         // nothing more on it.

@@ -162,6 +162,28 @@ class RequestSmugglingEndToEndTest {
   }
 
   /**
+   * A request with {@code Expect: 100-continue} that the gateway refuses before its proxy is reached (the session
+   * gate's 401, the proxy's 405): its client has not sent the body and need not (RFC 9110 10.1.1). Kept open,
+   * the connection waits for those bytes and takes the client's next request for them. The answer says
+   * {@code Connection: close} and the connection closes, as the proxy's own early answers do.
+   */
+  @ParameterizedTest(name = "{0} {1} {2}")
+  @org.junit.jupiter.params.provider.CsvSource({
+      "POST, /api/expect, false, 401", "POST, /api/%65xpect, false, 401", "TRACE, /api/expect, true, 405"})
+  void anExpectContinueRequestRefusedBeforeTheProxyClosesItsConnection(String method, String path, boolean signedIn,
+      int status) throws Exception {
+    RawTls.Answers ex = exchange(method + " " + path + " HTTP/1.1\r\nHost: localhost\r\n"
+        + (signedIn ? "Authorization: Bearer " + token + "\r\n" : "")
+        + "Content-Type: text/plain\r\nContent-Length: 48\r\nExpect: 100-continue\r\n\r\n");
+
+    assertThat(RawTls.statuses(ex.text())).as(ex.text()).containsExactly(status);
+    assertThat(ex.text().substring(0, ex.text().indexOf("\r\n\r\n")).toLowerCase(Locale.ROOT))
+        .contains("connection: close");
+    assertThat(ex.closed()).as("the connection closes after the answer").isTrue();
+    assertThat(backend.requestLines).isEmpty();
+  }
+
+  /**
    * The other direction: a backend whose answer is followed by bytes that are not part of it (the start of
    * a second answer nobody asked for, a body after a 204, framing that can be read two ways) must not have
    * those bytes taken for the answer to the next request that reuses its pooled connection, which may be
