@@ -55,6 +55,8 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
   private final String hsts;
   private final DirectProxy.Ended onEnd;
   private final long startNanos;
+  /** Whose request this is: its session's end cuts the answer. */
+  private final ForwardedIdentity identity;
   private boolean closeClient;
   private DirectBackend.Connection backend;
   private ArrayDeque<HttpContent> unsent;
@@ -104,6 +106,7 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
     this.hsts = hsts;
     this.onEnd = onEnd;
     this.startNanos = startNanos;
+    this.identity = forwarding.identity();
     // No validation: every value comes from a parsed message (no CR or LF can be in it) or is made
     // header-safe by HeaderHygiene; validating them again was about 1.5% of a relay's CPU.
     HeadersMultiMap out = HeadersMultiMap.httpHeaders(null);
@@ -353,6 +356,11 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
     responding = true;
     clearDeadline();
     status = code;
+    if (identity != null && identity.session() != null) {
+      // Until it ends, the answer is cut when its session ends, as a tunnel is (OpenTunnels).
+      proxy.support.tunnels.answering(identity.session(), identity.sessionExpires(), this,
+          () -> fail(ProxyFailure.SESSION_ENDED, null));
+    }
     chunkedOut = chunked;
     // Both lengths on one answer is faulty framing (RFC 9112 6.3): the connection is not used again.
     backendKeepAlive = HttpUtil.isKeepAlive(response) && !(byChunks && in.contains(HttpHeaderNames.CONTENT_LENGTH));
@@ -407,6 +415,7 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
 
   private void completed() {
     finished = true;
+    proxy.support.tunnels.answered(this);
     if (!requestEnded) {
       // The backend answered before the client finished sending: the rest of the body is not a
       // request, and reading it to the end could take forever.
@@ -433,6 +442,7 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
       return;
     }
     finished = true;
+    proxy.support.tunnels.answered(this);
     clearDeadline();
     releaseUnsent();
     if (pendingHead != null) {

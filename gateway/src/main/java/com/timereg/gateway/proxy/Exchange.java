@@ -187,11 +187,24 @@ abstract class Exchange implements ResponseDeadlines.Waiting {
     return true;
   }
 
+  /**
+   * Watches the answer being relayed until it ends: when the session that authenticated the request ends
+   * (revoked, or the access token expired), the answer is cut ({@link OpenTunnels}), as a tunnel is.
+   */
+  final void watchAnswer() {
+    ForwardedIdentity identity = forwarding.identity();
+    if (!finished && identity != null && identity.session() != null) {
+      support.tunnels.answering(identity.session(), identity.sessionExpires(), this,
+          () -> fail(ProxyFailure.SESSION_ENDED, null));
+    }
+  }
+
   final void completed(int status) {
     if (finished) {
       return;
     }
     finished = true;
+    support.tunnels.answered(this);
     cancelTimer();
     releasePlace();
     support.metrics.requestCompleted(status, System.nanoTime() - startNanos);
@@ -202,6 +215,7 @@ abstract class Exchange implements ResponseDeadlines.Waiting {
       return;
     }
     finished = true;
+    support.tunnels.answered(this);
     failed();
     cancelTimer();
     releasePlace();

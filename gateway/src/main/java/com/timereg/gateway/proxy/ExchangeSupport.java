@@ -56,6 +56,9 @@ final class ExchangeSupport {
     String path = firstSegment(fullPath);
     if (failure == ProxyFailure.CLIENT_CLOSED) {
       LOG.debug("client closed before the response was complete: {} {}", method, path);
+    } else if (failure == ProxyFailure.SESSION_ENDED) {
+      // A logout or an expired token, not a fault: the counter says how often.
+      LOG.debug("answer cut, its session ended: {} {}", method, path);
     } else if (shouldWarn(failure)) {
       LOG.warn("proxy {} ({} {} -> {}:{}){}", failure.metricName(), method, path,
           settings.backendHost(), settings.backendPort(), reason);

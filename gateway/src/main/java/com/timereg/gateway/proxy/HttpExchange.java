@@ -125,6 +125,7 @@ final class HttpExchange extends Exchange {
     if (closing) {
       request.response().putHeader(HttpHeaders.CONNECTION, "close");
     }
+    watchAnswer();
     ResponseRelay.relay(request, response, support.settings.gatewayCookiePrefix()).onComplete(relayed -> {
       if (relayed.succeeded()) {
         if (!forwarded) {

@@ -1,6 +1,7 @@
 package com.timereg.gateway.proxy;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.net.NetSocket;
 import java.time.Clock;
 import java.time.Instant;
@@ -19,14 +20,26 @@ import java.util.function.Predicate;
  * the WebSocket close code 1008 (policy violation) when the client is between frames, and without a close
  * frame otherwise ({@link WebSocketTunnel}). Everything here runs on the proxy instance's event loop; the map
  * is concurrent only so that a socket closed during {@link #check} may leave it.
+ *
+ * <p>The same holds for an HTTP answer still being relayed (Server-Sent Events, a long download, a chunked answer
+ * that never ends): from its head on it is watched here too, and an ended session's answer is cut (its HTTP/1.1
+ * connection closed, its HTTP/2 stream reset) and its backend request cancelled, on both paths to the backend.
+ * The timer stops at the first check that finds nothing open, not at each answer's end: most answers end within
+ * a second, and would otherwise set and cancel a timer each.
  */
 final class OpenTunnels {
   static final long CHECK_MILLIS = 1_000;
 
   private final Vertx vertx;
+  /**
+   * The context this instance was made on, whose event loop runs the checks: the direct path registers its answers
+   * from the connection's pipeline, on the same thread but outside any Vert.x context, where {@code
+   * vertx.setPeriodic} would pick another event loop.
+   */
+  private final ContextInternal home;
   private final Predicate<String> sessionRevoked;
   private final Clock clock;
-  private final Map<NetSocket, Tunnel> open = new ConcurrentHashMap<>();
+  private final Map<Object, Tunnel> open = new ConcurrentHashMap<>();
   private long timer = -1;
 
   private record Tunnel(String session, Instant expires, Runnable end) {}
@@ -37,6 +50,7 @@ final class OpenTunnels {
    */
   OpenTunnels(Vertx vertx, Predicate<String> sessionRevoked, Clock clock) {
     this.vertx = vertx;
+    this.home = ContextInternal.current();
     this.sessionRevoked = sessionRevoked;
     this.clock = clock;
   }
@@ -48,20 +62,38 @@ final class OpenTunnels {
    * @param end closes both of the tunnel's connections
    */
   void opened(String session, Instant expires, NetSocket client, Runnable end) {
+    watch(session, expires, client, end);
+  }
+
+  /**
+   * Watches an answer of {@code session} being relayed (null: a public path's, which no session ends), until
+   * {@link #answered}.
+   *
+   * @param expires when the credentials of the request expire (null: never)
+   * @param end cuts the answer and cancels its backend request
+   */
+  void answering(String session, Instant expires, Object exchange, Runnable end) {
+    watch(session, expires, exchange, end);
+  }
+
+  /** The answer of {@code exchange} has ended (or was never watched). */
+  void answered(Object exchange) {
+    open.remove(exchange);
+  }
+
+  private void watch(String session, Instant expires, Object client, Runnable end) {
     if (session == null) {
       return;
     }
     open.put(client, new Tunnel(session, expires, end));
     if (timer < 0) {
-      timer = vertx.setPeriodic(CHECK_MILLIS, id -> check());
+      timer = home == null ? vertx.setPeriodic(CHECK_MILLIS, id -> check()) : home.setPeriodic(CHECK_MILLIS, id -> check());
     }
   }
 
   /** The tunnel of {@code client} has closed. */
   void closed(NetSocket client) {
-    if (open.remove(client) != null) {
-      stopWhenNoneOpen();
-    }
+    open.remove(client);
   }
 
   private void stopWhenNoneOpen() {

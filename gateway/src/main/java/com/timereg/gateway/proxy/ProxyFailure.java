@@ -39,7 +39,12 @@ public enum ProxyFailure {
   /** CONNECT (a tunnel to anywhere) or TRACE (echoes the request, cookies included): never forwarded. */
   METHOD_NOT_ALLOWED(405, "method_not_allowed"),
   /** A WebSocket handshake of a session whose tunnels are at {@code backend.max-tunnels-per-session}. */
-  TOO_MANY_TUNNELS(429, "too_many_tunnels");
+  TOO_MANY_TUNNELS(429, "too_many_tunnels"),
+  /**
+   * The session of a request whose answer was still being relayed ended (revoked, or its access token expired):
+   * the answer is cut, its head already sent ({@link OpenTunnels}).
+   */
+  SESSION_ENDED(401, "session_ended");
 
   private final int status;
   private final String metricName;

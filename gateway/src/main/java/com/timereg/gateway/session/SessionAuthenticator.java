@@ -66,7 +66,7 @@ public final class SessionAuthenticator implements Handler<RoutingContext> {
 
   /**
    * When the access token that authenticated the request expires; empty when it is not authenticated. What
-   * outlives the request (a WebSocket tunnel) ends then.
+   * outlives the request (a WebSocket tunnel, an answer still being relayed) ends then.
    */
   public static Optional<Instant> accessExpires(RoutingContext ctx) {
     return Optional.ofNullable(ctx.get(ACCESS_EXPIRES));
@@ -126,8 +126,13 @@ public final class SessionAuthenticator implements Handler<RoutingContext> {
     });
   }
 
-  /** A request's identity as {@link #handle} would establish it, decided from its headers alone. */
-  public record Settled(SessionIdentity identity, boolean bearerIsOurs) {}
+  /**
+   * A request's identity as {@link #handle} would establish it, decided from its headers alone.
+   *
+   * @param accessExpires when the access token that authenticated it expires (what outlives the request, an answer
+   *     still being relayed, ends then), or null if unknown
+   */
+  public record Settled(SessionIdentity identity, boolean bearerIsOurs, Instant accessExpires) {}
 
   /**
    * What {@link #handle} would establish for a request with these credentials, when that is a valid
@@ -150,23 +155,23 @@ public final class SessionAuthenticator implements Handler<RoutingContext> {
       // The common case, a token seen before: one lookup.
       Future<SessionIdentity> remembered = tokens.verifyRemembered(bearer);
       if (remembered != null) {
-        return settled(remembered, true);
+        return settled(remembered, true, bearer);
       }
       if (!tokens.namesOurKey(bearer)) {
         return null;
       }
-      return settled(tokens.verifyQuietly(bearer), true);
+      return settled(tokens.verifyQuietly(bearer), true, bearer);
     }
     if (accessCookie == null || accessCookie.isEmpty()) {
       return null;
     }
     // Quietly: a refusal here goes on to handle(), which counts it.
-    return settled(tokens.verifyQuietly(accessCookie), false);
+    return settled(tokens.verifyQuietly(accessCookie), false, accessCookie);
   }
 
-  private static Settled settled(Future<SessionIdentity> verified, boolean bearer) {
+  private Settled settled(Future<SessionIdentity> verified, boolean bearer, String token) {
     // verify() completes before it returns (nothing in it waits for I/O); anything else is not settled.
-    return verified.succeeded() ? new Settled(verified.result(), bearer) : null;
+    return verified.succeeded() ? new Settled(verified.result(), bearer, tokens.expiry(token)) : null;
   }
 
   private void refreshOrFail(RoutingContext ctx, AuthFailure withoutRefresh) {
@@ -219,9 +224,8 @@ public final class SessionAuthenticator implements Handler<RoutingContext> {
 
   /** Only for a WebSocket handshake, the one request that outlives its credentials: the others skip the lookup. */
   private void noteExpiry(RoutingContext ctx, String token) {
-    if (ctx.request().canUpgradeToWebSocket()) {
-      ctx.put(ACCESS_EXPIRES, tokens.expiry(token));
-    }
+    // For every request, not only a WebSocket handshake: an answer still being relayed ends then too.
+    ctx.put(ACCESS_EXPIRES, tokens.expiry(token));
   }
 
   private static void authenticated(RoutingContext ctx, SessionIdentity identity) {
