@@ -475,8 +475,8 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
     boolean close = headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
     DirectProxy.Request facts = new DirectProxy.Request(addressText(client),
         tls, forwardedHost,
-        new ForwardedIdentity(id.loginName(), id.customer(), id.method().value, id.sessionId(),
-            settled.accessExpires()), settled.bearerIsOurs(), length,
+        new ForwardedIdentity(id.loginName(), id.customer(), id.method().value, id.sessionId(), null),
+        settled.bearerIsOurs(), length,
         close, hsts);
     DirectProxy.Ended onEnd;
     AccessLog log = steps.accessLog();

@@ -357,8 +357,9 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
     clearDeadline();
     status = code;
     if (identity != null && identity.session() != null) {
-      // Until it ends, the answer is cut when its session ends, as a tunnel is (OpenTunnels).
-      proxy.support.tunnels.answering(identity.session(), identity.sessionExpires(), this,
+      // Until it ends, the answer is cut when its session is revoked, as a tunnel is (OpenTunnels); not when its
+      // access token expires, as a live session's does every few minutes (Exchange.watchAnswer).
+      proxy.support.tunnels.answering(identity.session(), this,
           () -> fail(ProxyFailure.SESSION_ENDED, null));
     }
     chunkedOut = chunked;

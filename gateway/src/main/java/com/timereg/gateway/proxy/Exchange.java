@@ -188,13 +188,15 @@ abstract class Exchange implements ResponseDeadlines.Waiting {
   }
 
   /**
-   * Watches the answer being relayed until it ends: when the session that authenticated the request ends
-   * (revoked, or the access token expired), the answer is cut ({@link OpenTunnels}), as a tunnel is.
+   * Watches the answer being relayed until it ends: when the session that authenticated the request is revoked,
+   * the answer is cut ({@link OpenTunnels}), as a tunnel is. Not when its access token expires, unlike a tunnel's:
+   * that happens every few minutes to a live session, and a download that outlasted its token's remaining time
+   * was cut ({@code StreamingPastTokenExpiryTest}).
    */
   final void watchAnswer() {
     ForwardedIdentity identity = forwarding.identity();
     if (!finished && identity != null && identity.session() != null) {
-      support.tunnels.answering(identity.session(), identity.sessionExpires(), this,
+      support.tunnels.answering(identity.session(), this,
           () -> fail(ProxyFailure.SESSION_ENDED, null));
     }
   }

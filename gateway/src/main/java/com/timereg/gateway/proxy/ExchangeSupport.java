@@ -57,7 +57,7 @@ final class ExchangeSupport {
     if (failure == ProxyFailure.CLIENT_CLOSED) {
       LOG.debug("client closed before the response was complete: {} {}", method, path);
     } else if (failure == ProxyFailure.SESSION_ENDED) {
-      // A logout or an expired token, not a fault: the counter says how often.
+      // A logout or a revocation, not a fault: the counter says how often.
       LOG.debug("answer cut, its session ended: {} {}", method, path);
     } else if (shouldWarn(failure)) {
       LOG.warn("proxy {} ({} {} -> {}:{}){}", failure.metricName(), method, path,

@@ -67,13 +67,13 @@ final class OpenTunnels {
 
   /**
    * Watches an answer of {@code session} being relayed (null: a public path's, which no session ends), until
-   * {@link #answered}.
+   * {@link #answered}: cut when the session is revoked. Not when the access token of its request expires, as a
+   * tunnel is: a live session's does every few minutes, and a download that outlasted it would break.
    *
-   * @param expires when the credentials of the request expire (null: never)
    * @param end cuts the answer and cancels its backend request
    */
-  void answering(String session, Instant expires, Object exchange, Runnable end) {
-    watch(session, expires, exchange, end);
+  void answering(String session, Object exchange, Runnable end) {
+    watch(session, null, exchange, end);
   }
 
   /** The answer of {@code exchange} has ended (or was never watched). */

@@ -41,7 +41,7 @@ public enum ProxyFailure {
   /** A WebSocket handshake of a session whose tunnels are at {@code backend.max-tunnels-per-session}. */
   TOO_MANY_TUNNELS(429, "too_many_tunnels"),
   /**
-   * The session of a request whose answer was still being relayed ended (revoked, or its access token expired):
+   * The session of a request whose answer was still being relayed was revoked:
    * the answer is cut, its head already sent ({@link OpenTunnels}).
    */
   SESSION_ENDED(401, "session_ended");

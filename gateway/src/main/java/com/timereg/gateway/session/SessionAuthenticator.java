@@ -126,13 +126,8 @@ public final class SessionAuthenticator implements Handler<RoutingContext> {
     });
   }
 
-  /**
-   * A request's identity as {@link #handle} would establish it, decided from its headers alone.
-   *
-   * @param accessExpires when the access token that authenticated it expires (what outlives the request, an answer
-   *     still being relayed, ends then), or null if unknown
-   */
-  public record Settled(SessionIdentity identity, boolean bearerIsOurs, Instant accessExpires) {}
+  /** A request's identity as {@link #handle} would establish it, decided from its headers alone. */
+  public record Settled(SessionIdentity identity, boolean bearerIsOurs) {}
 
   /**
    * What {@link #handle} would establish for a request with these credentials, when that is a valid
@@ -155,23 +150,23 @@ public final class SessionAuthenticator implements Handler<RoutingContext> {
       // The common case, a token seen before: one lookup.
       Future<SessionIdentity> remembered = tokens.verifyRemembered(bearer);
       if (remembered != null) {
-        return settled(remembered, true, bearer);
+        return settled(remembered, true);
       }
       if (!tokens.namesOurKey(bearer)) {
         return null;
       }
-      return settled(tokens.verifyQuietly(bearer), true, bearer);
+      return settled(tokens.verifyQuietly(bearer), true);
     }
     if (accessCookie == null || accessCookie.isEmpty()) {
       return null;
     }
     // Quietly: a refusal here goes on to handle(), which counts it.
-    return settled(tokens.verifyQuietly(accessCookie), false, accessCookie);
+    return settled(tokens.verifyQuietly(accessCookie), false);
   }
 
-  private Settled settled(Future<SessionIdentity> verified, boolean bearer, String token) {
+  private static Settled settled(Future<SessionIdentity> verified, boolean bearer) {
     // verify() completes before it returns (nothing in it waits for I/O); anything else is not settled.
-    return verified.succeeded() ? new Settled(verified.result(), bearer, tokens.expiry(token)) : null;
+    return verified.succeeded() ? new Settled(verified.result(), bearer) : null;
   }
 
   private void refreshOrFail(RoutingContext ctx, AuthFailure withoutRefresh) {
@@ -224,8 +219,9 @@ public final class SessionAuthenticator implements Handler<RoutingContext> {
 
   /** Only for a WebSocket handshake, the one request that outlives its credentials: the others skip the lookup. */
   private void noteExpiry(RoutingContext ctx, String token) {
-    // For every request, not only a WebSocket handshake: an answer still being relayed ends then too.
-    ctx.put(ACCESS_EXPIRES, tokens.expiry(token));
+    if (ctx.request().canUpgradeToWebSocket()) {
+      ctx.put(ACCESS_EXPIRES, tokens.expiry(token));
+    }
   }
 
   private static void authenticated(RoutingContext ctx, SessionIdentity identity) {
