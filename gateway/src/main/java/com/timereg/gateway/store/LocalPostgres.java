@@ -139,8 +139,11 @@ public final class LocalPostgres implements AutoCloseable {
       }
       stopAtExit = hook;
     }
-    Result r = run(binaries.pgCtl().toString(), "start", "-w", "-t", "60", "-D", pgdata.toString(),
-        "-l", pgdata.resolve("server.log").toString(), "-o", "-p " + port);
+    // pg_ctl starts the server through /bin/sh, with -D and -l put inside double quotes: a data directory with a
+    // quote, a $ or a backquote in its name broke the start or ran what it named. So pg_ctl finds the cluster in
+    // PGDATA, the log is named relative to the working directory, and the server's -D goes in single quotes.
+    Result r = runIn(pgdata, binaries.pgCtl().toString(), "start", "-w", "-t", "60",
+        "-l", "server.log", "-o", "-p " + port + " -D " + shellQuoted(pgdata.toString()));
     if (r.exitCode != 0) {
       throw new IOException("local PostgreSQL did not start on port " + port + ": " + r.output
           + "\n--- " + pgdata.resolve("server.log") + " ---\n" + files.tail(pgdata.resolve("server.log")));
@@ -344,9 +347,23 @@ public final class LocalPostgres implements AutoCloseable {
   }
 
   private static Result runAs(ClusterFiles files, String... command) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(files.commandAsServerUser(List.of(command)))
-        .directory(Path.of("/").toFile())
-        .redirectErrorStream(true);
+    return run(new ProcessBuilder(files.commandAsServerUser(List.of(command))).directory(Path.of("/").toFile()), command);
+  }
+
+  /** Runs a command in the cluster's directory, with {@code PGDATA} naming it. */
+  private Result runIn(Path pgdata, String... command) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(files.commandAsServerUser(List.of(command))).directory(pgdata.toFile());
+    pb.environment().put("PGDATA", pgdata.toString());
+    return run(pb, command);
+  }
+
+  /** {@code value} as one word for /bin/sh: in single quotes, each single quote of it written as '\''. */
+  private static String shellQuoted(String value) {
+    return "'" + value.replace("'", "'\\''") + "'";
+  }
+
+  private static Result run(ProcessBuilder pb, String... command) throws IOException {
+    pb.redirectErrorStream(true);
     Path out = Files.createTempFile("local-postgres", ".out");
     try {
       pb.redirectOutput(out.toFile());
