@@ -99,6 +99,14 @@ public final class Main implements Callable<Integer> {
         running = gateway::stop;
       }
     } catch (Exception | Error e) {
+      if (stopping()) {
+        // A stop asked for during the start (Ctrl-C, SIGTERM) stops the local PostgreSQL and whatever else has an
+        // exit hook, so the next step fails ("connection refused"): that is no failure to report as the cause.
+        LOG.info("stopped while starting, as asked (the start then ended with: {})", firstLine(e));
+        LOG.debug("start failure in detail", e);
+        startDone.countDown();
+        return 1;
+      }
       // An Error too: Chronicle Map fails with one (ExceptionInInitializerError) when the JVM lacks the flags of
       // jvm.options, and that start deserves its line as much as any other. One line for the operator (a port in use, the database unreachable, a certificate unreadable): the
       // stack trace of the library that noticed it says nothing more to them, and is there at DEBUG.
@@ -111,6 +119,18 @@ public final class Main implements Callable<Integer> {
     startDone.countDown();
     stopped.await();
     return 0;
+  }
+
+  /** True once the JVM is exiting (a signal, System.exit): it then takes no shutdown hook any more. */
+  private static boolean stopping() {
+    Thread probe = new Thread(() -> { });
+    try {
+      Runtime.getRuntime().addShutdownHook(probe);
+      Runtime.getRuntime().removeShutdownHook(probe);
+      return false;
+    } catch (IllegalStateException exiting) {
+      return true;
+    }
   }
 
   /** The version in the jar's manifest; classes run from a build directory have none and say so. */
