@@ -89,13 +89,23 @@ public final class DevMode implements AutoCloseable {
     } catch (Exception | Error e) {
       // A gateway already up (the seeding failed) holds its ports, its pool and the throttle maps' lock:
       // a start again in this JVM would find the maps "in use by another gateway".
-      if (gateway != null) {
-        gateway.stop();
+      // The start's failure is the news: one of the clean-up's own goes with it (suppressed), not in its place.
+      try {
+        if (gateway != null) {
+          gateway.stop();
+        }
+      } catch (Exception | Error stopFailure) {
+        e.addSuppressed(stopFailure);
       }
       if (backendVertx != null) {
         backendVertx.close();
       }
-      db.close();
+      try {
+        db.close();
+      } catch (Exception | Error closeFailure) {
+        LOG.warn("after the failed start, the local PostgreSQL could not be stopped: {}", closeFailure.getMessage());
+        e.addSuppressed(closeFailure);
+      }
       throw e;
     }
   }
