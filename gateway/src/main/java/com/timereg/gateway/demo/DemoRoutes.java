@@ -67,15 +67,37 @@ final class DemoRoutes {
     json(rc.response(), body);
   }
 
-  /** Every header as received, names lower-cased, all values kept: shows exactly what the gateway forwarded. */
+  /**
+   * Every header as received, names lower-cased, all values kept: shows exactly what the gateway forwarded. Only
+   * cookies lose their values: the browser sends every cookie it holds for the host (other local apps' too, a
+   * cookie is not bound to a port), and echoing them would hand HttpOnly ones to any script on the page.
+   */
   private void headers(RoutingContext rc) {
     Map<String, JsonArray> all = new TreeMap<>();
     for (Map.Entry<String, String> header : rc.request().headers()) {
-      all.computeIfAbsent(header.getKey().toLowerCase(Locale.ROOT), name -> new JsonArray()).add(header.getValue());
+      String name = header.getKey().toLowerCase(Locale.ROOT);
+      String value = name.equals("cookie") ? cookieNames(header.getValue()) : header.getValue();
+      all.computeIfAbsent(name, n -> new JsonArray()).add(value);
     }
     JsonObject body = new JsonObject();
     all.forEach(body::put);
     json(rc.response(), body);
+  }
+
+  /** {@code a=1; b=2} as {@code a=…; b=…}. */
+  private static String cookieNames(String cookieHeader) {
+    StringBuilder names = new StringBuilder();
+    for (String pair : cookieHeader.split(";")) {
+      String name = pair.strip();
+      int eq = name.indexOf('=');
+      if (eq >= 0) {
+        name = name.substring(0, eq).strip();
+      }
+      if (!name.isEmpty()) {
+        names.append(names.length() == 0 ? "" : "; ").append(name).append("=…");
+      }
+    }
+    return names.toString();
   }
 
   private void timesheets(RoutingContext rc) {

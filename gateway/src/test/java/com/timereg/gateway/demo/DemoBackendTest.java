@@ -59,6 +59,22 @@ class DemoBackendTest {
   }
 
   @Test
+  void headersShowTheIdentityAndCookieNamesButNoCookieValue(Vertx vertx) {
+    start(vertx, DemoBackend.Options.DEFAULTS);
+
+    // What a browser sends to localhost: cookies of other local apps too (a cookie is not bound to a port), some
+    // HttpOnly, which a page's script must not get to read through this echo.
+    JsonObject seen = await(context, () -> client.request(HttpMethod.GET, port, "127.0.0.1", "/api/headers")
+        .compose(request -> request.putHeader("X-Authenticated-User", "alice@demo.test")
+            .putHeader("Cookie", "sessionid=s3cr3t-django-session; theme=dark").send())
+        .compose(response -> response.body())).toJsonObject();
+
+    assertThat(seen.getJsonArray("x-authenticated-user")).containsExactly("alice@demo.test");
+    assertThat(seen.encode()).doesNotContain("s3cr3t-django-session").doesNotContain("dark");
+    assertThat(seen.getJsonArray("cookie")).containsExactly("sessionid=…; theme=…");
+  }
+
+  @Test
   void homePageEscapesTheIdentityItShows(Vertx vertx) {
     start(vertx, DemoBackend.Options.DEFAULTS);
 

@@ -126,7 +126,8 @@ class AuthenticatedProxyEndToEndTest {
     Reply r = gw.http.get("/api/headers", with(SPOOFED, "Cookie", E2eGateway.sessionCookies(login) + "; theme=dark"));
     JsonObject seen = r.json();
     assertThat(seen.getJsonArray("x-authenticated-user")).containsExactly(USER);
-    assertThat(seen.getJsonArray("cookie")).containsExactly("theme=dark");
+    // The demo backend shows cookie names only.
+    assertThat(seen.getJsonArray("cookie")).containsExactly("theme=…");
     assertForwardedByTheGateway(seen);
 
     Reply me = gw.http.get("/api/me", "Cookie", E2eGateway.sessionCookies(login), "X-Authenticated-User", "root");
