@@ -211,20 +211,21 @@ public final class Gateway {
     // The same bound on a request's headers over HTTP/2 (SETTINGS_MAX_HEADER_LIST_SIZE; Vert.x's own is 8k,
     // whatever max-header-size says): 431 above it, GOAWAY from a quarter above it (Netty).
     publicOptions.getInitialSettings().setMaxHeaderListSize(pub.maxHeaderSize());
-    publicPort = deployPublic(publicOptions, pub.port(), pub.eventLoops());
+    publicPort = listening("public", pub.host(), pub.port(), () -> deployPublic(publicOptions, pub.port(), pub.eventLoops()));
     reloader.start(config.tls().reloadInterval());
     LOG.info("public HTTPS listener on {}:{} ({} event loops)", pub.host(), publicPort, pub.eventLoops());
 
     // The admin and redirect listeners close silent connections after public.idle-timeout as well: held-open
     // connections would otherwise use up file descriptors for ever (the redirect listener faces the internet).
     io.vertx.ext.web.Router adminRouter = AdminRouter.create(vertx, readiness, registry, securityConsole());
-    HttpServer admin = await(vertx.createHttpServer(closingIdle(AdminListener.options(config.admin(), tls), pub))
+    HttpServer admin = listening("admin", config.admin().host(), config.admin().port(), () -> await(
+        vertx.createHttpServer(closingIdle(AdminListener.options(config.admin(), tls), pub))
         // With admin.tls the listener speaks HTTP/2 (ALPN), where Vert.x sends the body of an answer to a HEAD
         // (HeadOverHttp2): curl -I --http2 of a health check or the metrics was reset with PROTOCOL_ERROR.
         .requestHandler(request -> adminRouter.handle(HeadOverHttp2.wrapIfHead(request)))
         .invalidRequestHandler(AdminRouter::invalidRequest)
         // Host named again: listen(port) alone binds 0.0.0.0, whatever the options say.
-        .listen(config.admin().port(), config.admin().host()));
+        .listen(config.admin().port(), config.admin().host())));
     adminServers.add(admin);
     adminPort = admin.actualPort();
     LOG.info("admin listener on {}://{}:{}", config.admin().tls().enabled() ? "https" : "http",
@@ -241,7 +242,8 @@ public final class Gateway {
     if (config.redirect().enabled()) {
       String fallbackHost = config.publicListener().allowedHosts().stream()
           .filter(h -> !h.startsWith(".")).findFirst().orElse(null);
-      HttpServer redirect = await(vertx.createHttpServer(closingIdle(new HttpServerOptions()
+      HttpServer redirect = listening("http-redirect", config.redirect().host(), config.redirect().port(),
+          () -> await(vertx.createHttpServer(closingIdle(new HttpServerOptions()
               .setHost(config.redirect().host())
               // HTTP/1.x only: Vert.x speaks cleartext HTTP/2 (h2c upgrade, prior knowledge) unless told not to,
               // which would open a second protocol, with its own limits, on a listener facing the internet.
@@ -251,10 +253,26 @@ public final class Gateway {
           .connectionHandler(connections::add)
           .requestHandler(req -> RedirectListener.handle(req, publicPort, fallbackHost,
               config.publicListener()::allowsHost))
-          .listen(config.redirect().port(), config.redirect().host()));
+          .listen(config.redirect().port(), config.redirect().host())));
       redirectServers.add(redirect);
       redirectPort = redirect.actualPort();
       LOG.info("plain-HTTP redirect listener on {}:{}", config.redirect().host(), redirectPort);
+    }
+  }
+
+  /**
+   * A listener's bind, whose failure names the listener, its address and the key that moves it: the network
+   * library's own says only "bind(..) failed with error(-98): Address already in use", with no port, which left a
+   * newcomer whose 8443 or 9090 was taken guessing.
+   */
+  private static <T> T listening(String listener, String host, int port, java.util.concurrent.Callable<T> bind)
+      throws Exception {
+    try {
+      return bind.call();
+    } catch (Exception e) {
+      throw new java.io.IOException("the " + listener + " listener cannot listen on " + host + ":" + port + " ("
+          + (e.getMessage() != null ? e.getMessage() : e.getClass().getName()) + "); choose another " + listener
+          + ".port", e);
     }
   }
 

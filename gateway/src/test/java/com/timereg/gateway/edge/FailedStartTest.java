@@ -23,6 +23,18 @@ import org.junit.jupiter.api.io.TempDir;
 class FailedStartTest {
   @TempDir Path dir;
 
+  /** A newcomer's 8443 is often taken: the failure must say which listener, which port and what to change. */
+  @Test
+  void aBusyPublicPortIsNamedInTheFailure(TestDatabase db) throws Exception {
+    try (ServerSocket busy = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+      Map<String, String> clash = Map.of("GATEWAY_PUBLIC__PORT", Integer.toString(busy.getLocalPort()));
+      assertThatThrownBy(() -> Gateway.start(TestGateways.config(dir, db, clash)))
+          .hasMessageStartingWith("the public listener cannot listen on 127.0.0.1:" + busy.getLocalPort())
+          .hasMessageContaining("in use")
+          .hasMessageContaining("public.port");
+    }
+  }
+
   /**
    * The shutdown delay is for load balancers to notice a node leaving; a node whose start failed was never
    * ready, so none sends it traffic, and waiting the delay would only hold the port, the maps' lock and the
