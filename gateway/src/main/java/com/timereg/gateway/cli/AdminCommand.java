@@ -108,14 +108,15 @@ public final class AdminCommand implements Callable<Integer> {
   }
 
   /**
-   * The JSON with DEL and the C1 controls (CSI among them), which the encoder leaves raw inside strings, written
-   * as JSON's unicode escapes: the same JSON to a script, nothing a terminal acts on for a person reading it.
+   * The JSON with DEL, the C1 controls (CSI among them) and the format characters and separators (U+202E among
+   * them, {@link TextTable#drivesTheTerminal}), which the encoder leaves raw inside strings, written as JSON's
+   * unicode escapes: the same JSON to a script, nothing a terminal acts on for a person reading it.
    */
   static String escapeControls(String json) {
     StringBuilder sb = new StringBuilder(json.length());
     for (int i = 0; i < json.length(); i++) {
       char c = json.charAt(i);
-      if (Character.isISOControl(c) && c != '\n' && c != '\r') {
+      if (TextTable.drivesTheTerminal(c) && c != '\n' && c != '\r') {
         sb.append(String.format("\\u%04x", (int) c));
       } else {
         sb.append(c);
@@ -134,7 +135,7 @@ public final class AdminCommand implements Callable<Integer> {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       boolean lineEnd = lines && (c == '\n' || c == '\r' && i + 1 < s.length() && s.charAt(i + 1) == '\n');
-      sb.append(Character.isISOControl(c) && !lineEnd ? '?' : c);
+      sb.append(TextTable.drivesTheTerminal(c) && !lineEnd ? '?' : c);
     }
     return sb.toString();
   }

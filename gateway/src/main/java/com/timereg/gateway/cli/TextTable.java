@@ -56,7 +56,19 @@ final class TextTable {
   /** Control characters in data (a note) must not move the terminal's cursor. */
   private static String clean(String s) {
     StringBuilder sb = new StringBuilder(s.length());
-    s.codePoints().forEach(c -> sb.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+    s.codePoints().forEach(c -> sb.appendCodePoint(drivesTheTerminal(c) ? '?' : c));
     return sb.toString();
+  }
+
+  /**
+   * A character that moves the cursor or changes how the rest of a line is shown rather than showing itself: the
+   * control characters (C0, DEL, C1), and the format characters (bidirectional overrides and isolates such as
+   * U+202E, zero-width ones) and line and paragraph separators, which {@link Character#isISOControl} leaves out
+   * although they reorder or break a line as much (a login name with U+202E showed the columns after it reversed).
+   */
+  static boolean drivesTheTerminal(int c) {
+    int type = Character.getType(c);
+    return Character.isISOControl(c) || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+        || type == Character.PARAGRAPH_SEPARATOR;
   }
 }

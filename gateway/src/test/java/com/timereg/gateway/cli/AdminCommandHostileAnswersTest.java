@@ -146,4 +146,37 @@ class AdminCommandHostileAnswersTest {
         .doesNotContain("\u007f");
     assertThat(new JsonObject(r.out())).isEqualTo(page);
   }
+
+  /**
+   * Bidirectional overrides and isolates (U+202E "right-to-left override" and the like) and Unicode's line and
+   * paragraph separators are no control characters to {@code Character.isISOControl}, but they drive a terminal's
+   * rendering as much: a login name (any Unicode, from the user table) or a certificate's CN holding U+202E shows
+   * the rest of its line reversed, the address and time columns after it among them. Shown as '?' in tables,
+   * explanations and messages, escaped in --json.
+   */
+  @Test
+  void bidiOverridesAndSeparatorsCannotReorderWhatTheStaffMemberReads() {
+    String hostile = "eve\u202e\u2066moc.elpmaxe\u2069\u200f\u2028\u2029x";
+    JsonObject page = new JsonObject().put("offset", 0).put("total", 1).put("items", new JsonArray().add(
+        new JsonObject().put("type", "login").put("at", "2026-11-28T02:00:00Z").put("outcome", "failed")
+            .put("address", "192.0.2.9").put("loginName", hostile).put("node", "n1")));
+    answers.put("/admin/api/events", new Answer(200, page.encode()));
+    Run table = admin("events");
+    assertThat(table.exit()).as(table.err()).isZero();
+    assertThat(table.out()).contains("eve??moc.elpmaxe????x");
+    Run json = admin("--json", "events");
+    assertThat(json.exit()).as(json.err()).isZero();
+    assertThat(json.out()).doesNotContain("\u202e").contains("\\u202e");
+    assertThat(new JsonObject(json.out())).isEqualTo(page);
+
+    answers.put("/admin/api/blocks", new Answer(200, new JsonObject().put("cidr", "192.0.2.9/32")
+        .put("expiresAt", "2026-11-28T03:00:00Z").put("createdBy", "CN=\u202emallory").encode()));
+    Run edit = admin("blocks", "block", "192.0.2.9", "--duration", "15m", "--reason", "x");
+    assertThat(edit.exit()).as(edit.err()).isZero();
+    assertThat(edit.out()).doesNotContain("\u202e");
+    answers.put("/admin/api/unblock", new Answer(400, new JsonObject().put("error", "bad_request")
+        .put("message", "no block for '\u202e9.2.0.291'").encode()));
+    Run error = admin("blocks", "unblock", "192.0.2.9", "--reason", "x");
+    assertThat(error.err()).startsWith("gateway admin: 400 no block for '?9.2.0.291'");
+  }
 }
