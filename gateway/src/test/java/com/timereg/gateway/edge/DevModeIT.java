@@ -3,6 +3,7 @@ package com.timereg.gateway.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.timereg.gateway.GatewayProcess;
+import com.timereg.gateway.store.PostgresExtension;
 import com.timereg.gateway.testsupport.Await;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -20,14 +21,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -139,7 +138,7 @@ class DevModeIT {
         process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
       }
       PostgresProcesses.stopLeftover(pgdata);
-      deleteTree(data);
+      PostgresExtension.deleteTree(data);
     }
   }
 
@@ -149,17 +148,6 @@ class DevModeIT {
     return client.request(options)
         .compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body)))
         .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), b.toString(StandardCharsets.UTF_8))));
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 
   /** Reads the process's stderr (its log) as it comes, so the pipe never fills up. */

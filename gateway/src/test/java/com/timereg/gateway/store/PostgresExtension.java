@@ -38,7 +38,7 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
   }
 
   /** Removes a directory tree, as far as it can; for test clusters that are no longer running. */
-  static void deleteTree(Path dir) throws IOException {
+  public static void deleteTree(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return;
     }
