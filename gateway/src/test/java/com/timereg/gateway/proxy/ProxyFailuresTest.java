@@ -19,10 +19,7 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.net.URI;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -178,9 +175,7 @@ class ProxyFailuresTest {
     Promise<Void> firstRequestArrived = Promise.promise();
     int port = await(vertx.createHttpServer().requestHandler(request -> firstRequestArrived.tryComplete())
         .listen(0, "127.0.0.1")).actualPort();
-    ProxySettings oneConnection = new ProxySettings(URI.create("http://127.0.0.1:" + port), Optional.empty(),
-        Optional.empty(), Optional.empty(), 1, 0, false, Duration.ofSeconds(5), Duration.ofSeconds(30),
-        Duration.ofSeconds(15), List.of(), ProxySettings.DEFAULT_GATEWAY_COOKIE_PREFIX);
+    ProxySettings oneConnection = ProxyTestBed.oneConnection(port, 0, Duration.ofSeconds(5));
     bed = ProxyTestBed.start(vertx, oneConnection, ProxyTestBed.signedIn(ALICE));
     HttpClient client = bed.client(HttpVersion.HTTP_2);
     bed.context.runOnContext(start -> get(client, "/holds-the-only-connection", "application/json"));
@@ -275,9 +270,7 @@ class ProxyFailuresTest {
   void aBackendAnsweringBeforeTheUploadEndsGivesUpItsConnection(HttpVersion version, Vertx vertx) {
     int port = await(vertx.createHttpServer().requestHandler(request -> request.response().end("answered " + request.path()))
         .listen(0, "127.0.0.1")).actualPort();
-    ProxySettings oneConnection = new ProxySettings(URI.create("http://127.0.0.1:" + port), Optional.empty(),
-        Optional.empty(), Optional.empty(), 1, 10, false, Duration.ofSeconds(2), Duration.ofSeconds(30),
-        Duration.ofSeconds(15), List.of(), ProxySettings.DEFAULT_GATEWAY_COOKIE_PREFIX);
+    ProxySettings oneConnection = ProxyTestBed.oneConnection(port, 10, Duration.ofSeconds(2));
     bed = ProxyTestBed.start(vertx, oneConnection, ProxyTestBed.signedIn(ALICE));
     HttpClient client = bed.client(version);
     HttpClientRequest upload = bed.call(() -> client.request(HttpMethod.POST, "/api/upload"));
@@ -343,9 +336,7 @@ class ProxyFailuresTest {
         request.response().end("answered " + request.path());
       }
     }).listen(0, "127.0.0.1")).actualPort();
-    ProxySettings oneConnection = new ProxySettings(URI.create("http://127.0.0.1:" + port), Optional.empty(),
-        Optional.empty(), Optional.empty(), 1, 1, false, Duration.ofSeconds(30), Duration.ofSeconds(30),
-        Duration.ofSeconds(15), List.of(), ProxySettings.DEFAULT_GATEWAY_COOKIE_PREFIX);
+    ProxySettings oneConnection = ProxyTestBed.oneConnection(port, 1, Duration.ofSeconds(30));
     bed = ProxyTestBed.start(vertx, oneConnection, ProxyTestBed.signedIn(ALICE));
     ch.qos.logback.classic.Logger root =
         (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
@@ -404,9 +395,7 @@ class ProxyFailuresTest {
         request.response().end("answered " + request.path());
       }
     }).listen(0, "127.0.0.1")).actualPort();
-    ProxySettings oneConnection = new ProxySettings(URI.create("http://127.0.0.1:" + port), Optional.empty(),
-        Optional.empty(), Optional.empty(), 1, 10, false, Duration.ofSeconds(2), Duration.ofSeconds(30),
-        Duration.ofSeconds(15), List.of(), ProxySettings.DEFAULT_GATEWAY_COOKIE_PREFIX);
+    ProxySettings oneConnection = ProxyTestBed.oneConnection(port, 10, Duration.ofSeconds(2));
     bed = ProxyTestBed.start(vertx, oneConnection, ProxyTestBed.signedIn(ALICE));
     HttpClient client = bed.client(HttpVersion.HTTP_2);
     HttpClientRequest first = bed.call(() -> client.request(HttpMethod.POST, "/api/first"));

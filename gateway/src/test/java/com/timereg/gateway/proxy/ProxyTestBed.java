@@ -20,8 +20,10 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -129,6 +131,16 @@ final class ProxyTestBed {
 
   static ProxySettings settingsFor(int backendPort) {
     return ProxySettings.defaults(URI.create("http://127.0.0.1:" + backendPort));
+  }
+
+  /**
+   * One HTTP/1.1 connection per event loop to the backend at {@code backendPort}, a wait queue of {@code waitQueue}
+   * and the given connect timeout: for the tests of what waits for a connection.
+   */
+  static ProxySettings oneConnection(int backendPort, int waitQueue, Duration connectTimeout) {
+    return new ProxySettings(URI.create("http://127.0.0.1:" + backendPort), Optional.empty(), Optional.empty(),
+        Optional.empty(), 1, waitQueue, false, connectTimeout, Duration.ofSeconds(30), Duration.ofSeconds(15),
+        List.of(), ProxySettings.DEFAULT_GATEWAY_COOKIE_PREFIX);
   }
 
   HttpClient client(HttpVersion version) {

@@ -20,11 +20,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -71,9 +68,7 @@ class RouterEarlyAnswerTest {
         request.response().end("answered " + request.path());
       }
     }).listen(0, "127.0.0.1")).actualPort();
-    ProxySettings oneConnection = new ProxySettings(URI.create("http://127.0.0.1:" + port), Optional.empty(),
-        Optional.empty(), Optional.empty(), 1, 1, false, Duration.ofSeconds(30), Duration.ofSeconds(30),
-        Duration.ofSeconds(15), List.of(), ProxySettings.DEFAULT_GATEWAY_COOKIE_PREFIX);
+    ProxySettings oneConnection = ProxyTestBed.oneConnection(port, 1, Duration.ofSeconds(30));
     bed = ProxyTestBed.start(vertx, oneConnection, ProxyTestBed.signedIn(ALICE));
     HttpClient client = bed.client(HttpVersion.HTTP_2);
     bed.context.runOnContext(start -> get(client, "/api/hold"));
@@ -124,9 +119,7 @@ class RouterEarlyAnswerTest {
         }
       });
     }).listen(0, "127.0.0.1")).actualPort();
-    ProxySettings oneConnection = new ProxySettings(URI.create("http://127.0.0.1:" + port), Optional.empty(),
-        Optional.empty(), Optional.empty(), 1, 1, false, Duration.ofSeconds(3), Duration.ofSeconds(30),
-        Duration.ofSeconds(15), List.of(), ProxySettings.DEFAULT_GATEWAY_COOKIE_PREFIX);
+    ProxySettings oneConnection = ProxyTestBed.oneConnection(port, 1, Duration.ofSeconds(3));
     bed = ProxyTestBed.start(vertx, oneConnection, ProxyTestBed.signedIn(ALICE));
     HttpClient client = bed.client(HttpVersion.HTTP_2);
 
