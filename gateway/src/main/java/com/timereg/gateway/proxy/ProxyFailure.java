@@ -38,7 +38,10 @@ public enum ProxyFailure {
   BODY_TOO_LARGE(413, "body_too_large"),
   /** CONNECT (a tunnel to anywhere) or TRACE (echoes the request, cookies included): never forwarded. */
   METHOD_NOT_ALLOWED(405, "method_not_allowed"),
-  /** A WebSocket handshake of a session whose tunnels are at {@code backend.max-tunnels-per-session}. */
+  /**
+   * A WebSocket handshake of a session (on a public path: a client address) whose tunnels are at
+   * {@code backend.max-tunnels-per-session}.
+   */
   TOO_MANY_TUNNELS(429, "too_many_tunnels"),
   /**
    * The session of a request whose answer was still being relayed was revoked:

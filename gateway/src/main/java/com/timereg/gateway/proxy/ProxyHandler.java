@@ -100,13 +100,13 @@ public final class ProxyHandler implements Handler<RoutingContext> {
     HeaderHygiene.Forwarding forwarding = forwarding(context, request, webSocket);
     if (webSocket) {
       ForwardedIdentity identity = ForwardedIdentity.from(context).orElse(null);
-      String session = identity == null ? null : identity.session();
-      if (session != null && !support.quota.acquire(session)) {
+      String quotaKey = TunnelQuota.key(identity == null ? null : identity.session(), forwarding.clientAddress());
+      if (!support.quota.acquire(quotaKey)) {
         // Before the backend: each tunnel would hold one of its connections for as long as it is open.
         refuse(request, ProxyFailure.TOO_MANY_TUNNELS, start);
         return;
       }
-      new WebSocketTunnel(support, request, forwarding, start, identity).start(context);
+      new WebSocketTunnel(support, request, forwarding, start, identity, quotaKey).start(context);
       return;
     }
     RequestFraming framing = RequestFraming.of(request);

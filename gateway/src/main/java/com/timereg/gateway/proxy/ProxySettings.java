@@ -30,8 +30,9 @@ import java.util.Optional;
  * @param publicPathPrefixes        path prefixes the router lets through without a session (the proxy only carries them)
  * @param gatewayCookiePrefix       cookies whose names start with this (case-insensitive) belong to the gateway and are
  *                                  never forwarded to the backend, nor accepted from it
- * @param maxTunnelsPerSession      WebSocket tunnels one session may have open on a node; a handshake beyond it is
- *                                  refused with 429 before it reaches the backend ({@link TunnelQuota})
+ * @param maxTunnelsPerSession      WebSocket tunnels one session, or on a public path one client address, may have
+ *                                  open on a node; a handshake beyond it is refused with 429 before it reaches the
+ *                                  backend ({@link TunnelQuota})
  */
 public record ProxySettings(
     URI backend,

@@ -7,8 +7,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * How many WebSocket tunnels each session has open on this node, shared by the proxy instances of all event
  * loops, and the cap on it ({@code backend.max-tunnels-per-session}). Each tunnel holds a backend connection
  * for as long as it is open, outside the pool's limits: without a cap, one signed-in client could open
- * thousands. A handshake over the cap is refused before it reaches the backend. Capacity: one entry per
- * session with a tunnel open (or a handshake on its way), removed with its last tunnel.
+ * thousands. A tunnel on a public path has no session: it counts against its client address instead (the
+ * resolved one, as the backend's {@code X-Forwarded-For}), under the same cap, or anyone could open thousands
+ * without signing in. A handshake over the cap is refused before it reaches the backend. Capacity: one entry
+ * per session or address with a tunnel open (or a handshake on its way), removed with its last tunnel.
  */
 public final class TunnelQuota {
   private final int maxPerSession;
@@ -21,10 +23,18 @@ public final class TunnelQuota {
     this.maxPerSession = maxPerSession;
   }
 
-  /** Takes a place for a tunnel of {@code session}; false (nothing taken) when its tunnels are at the cap. */
-  boolean acquire(String session) {
+  /**
+   * What a tunnel counts against: its session, or without one (a public path) its client address. Sessions
+   * and addresses are kept apart, so that no session id can stand for an address.
+   */
+  static String key(String session, String clientAddress) {
+    return session != null ? "session " + session : "address " + clientAddress;
+  }
+
+  /** Takes a place for a tunnel of {@code key}; false (nothing taken) when its tunnels are at the cap. */
+  boolean acquire(String key) {
     boolean[] taken = {false};
-    open.compute(session, (key, count) -> {
+    open.compute(key, (k, count) -> {
       int now = count == null ? 0 : count;
       if (now >= maxPerSession) {
         return count;
@@ -36,7 +46,7 @@ public final class TunnelQuota {
   }
 
   /** Gives back a place {@link #acquire} took. */
-  void release(String session) {
-    open.computeIfPresent(session, (key, count) -> count <= 1 ? null : count - 1);
+  void release(String key) {
+    open.computeIfPresent(key, (k, count) -> count <= 1 ? null : count - 1);
   }
 }

@@ -25,20 +25,26 @@ final class WebSocketTunnel extends Exchange {
 
   /** The identity that authenticated the handshake; null on a public path. */
   private final ForwardedIdentity identity;
+  /** The place in {@link TunnelQuota} that {@link ProxyHandler} took: the session's, or the client address's. */
+  private final String quotaKey;
   private boolean quotaReleased;
 
-  /** @param identity who authenticated the handshake (its session ends the tunnel), or null on a public path */
+  /**
+   * @param identity who authenticated the handshake (its session ends the tunnel), or null on a public path
+   * @param quotaKey the {@link TunnelQuota#key} whose place was taken for this tunnel
+   */
   WebSocketTunnel(ExchangeSupport support, HttpServerRequest request, HeaderHygiene.Forwarding forwarding,
-      long startNanos, ForwardedIdentity identity) {
+      long startNanos, ForwardedIdentity identity, String quotaKey) {
     super(support, request, forwarding, startNanos);
     this.identity = identity;
+    this.quotaKey = quotaKey;
   }
 
-  /** Gives back the session's place in {@link TunnelQuota} that {@link ProxyHandler} took, once. */
+  /** Gives back the place in {@link TunnelQuota} that {@link ProxyHandler} took, once. */
   private void releaseQuota() {
-    if (!quotaReleased && identity != null && identity.session() != null) {
+    if (!quotaReleased) {
       quotaReleased = true;
-      support.quota.release(identity.session());
+      support.quota.release(quotaKey);
     }
   }
 

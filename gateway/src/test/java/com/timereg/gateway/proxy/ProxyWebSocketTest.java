@@ -385,6 +385,41 @@ class ProxyWebSocketTest {
         }))));
   }
 
+  @Test
+  void tunnelsWithoutSessionBeyondTheCapPerClientAddressAreRefusedBeforeTheBackend(Vertx vertx, VertxTestContext test) {
+    java.util.concurrent.atomic.AtomicInteger handshakes = new java.util.concurrent.atomic.AtomicInteger();
+    int port = await(vertx.createHttpServer().requestHandler(request -> {
+      handshakes.incrementAndGet();
+      request.toWebSocket().onSuccess(socket -> socket.textMessageHandler(socket::writeTextMessage));
+    }).listen(0, "127.0.0.1")).actualPort();
+    // A public path: no identity, only the client address the gateway resolved (another one for /ws/other).
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port).withMaxTunnelsPerSession(2),
+        rc -> ProxyHints.putClientAddress(rc, rc.request().path().equals("/ws/other") ? "198.51.100.9" : "203.0.113.7"));
+    WebSocketClient client = bed.webSocketClient();
+
+    bed.context.runOnContext(start -> openEchoed(client, test)
+        .compose(first -> openEchoed(client, test).compose(second -> client.connect("/ws/third")
+            .transform(third -> {
+              test.verify(() -> {
+                assertThat(third.failed()).as("the address's third tunnel is refused").isTrue();
+                assertThat(third.cause()).isInstanceOf(io.vertx.core.http.UpgradeRejectedException.class);
+                assertThat(((io.vertx.core.http.UpgradeRejectedException) third.cause()).getStatus()).isEqualTo(429);
+                assertThat(handshakes.get()).as("handshakes the backend saw").isEqualTo(2);
+              });
+              return client.connect("/ws/other");
+            })
+            .compose(other -> {
+              test.verify(() -> assertThat(handshakes.get()).as("another address is not held up").isEqualTo(3));
+              return other.close().compose(v -> first.close());
+            })))
+        .compose(closed -> untilTunnels(1))
+        .compose(one -> openEchoed(client, test))
+        .onComplete(test.succeeding(again -> test.verify(() -> {
+          assertThat(handshakes.get()).isEqualTo(4);
+          test.completeNow();
+        }))));
+  }
+
   private Future<Void> untilTunnels(int count) {
     Promise<Void> reached = Promise.promise();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
