@@ -108,7 +108,7 @@ class DirectRelayEndToEndTest {
     String seen = answers.substring(answers.lastIndexOf("HTTP/1.1", headers), answers.indexOf("HTTP/1.1", headers));
     assertThat(seen).doesNotContain("root").doesNotContain("203.0.113.9").doesNotContain("__Host-gw")
         .doesNotContain("authorization").contains("\"x-forwarded-for\":[\"127.0.71.1\"]")
-        .contains("\"x-forwarded-proto\":[\"https\"]").contains("\"cookie\":[\"theme=dark\"]");
+        .contains("\"x-forwarded-proto\":[\"https\"]").contains("\"cookie\":[\"theme=…\"]");
     assertThat(answers).contains("Strict-Transport-Security: max-age=").containsIgnoringCase("connection: close");
     assertThat(direct(gw) - direct).as("relayed in the connection: all but the login page").isEqualTo(4);
   }
