@@ -147,7 +147,8 @@ class ProxyHeadersTest {
 
     JsonObject seen = backendSaw(bed.client(HttpVersion.HTTP_1_1), credentials);
 
-    assertThat(values(seen, "cookie")).containsExactly("csrftoken=abc");
+    // The demo backend shows cookie names only (1b94970); HeaderHygieneTest checks the values kept.
+    assertThat(values(seen, "cookie")).containsExactly("csrftoken=…");
     assertThat(seen.containsKey("authorization")).isFalse();
   }
 
