@@ -344,7 +344,7 @@ async function explain(address) {
     actions.replaceChildren();
     const activeBlocks = x.history.blocks.filter(b => b.active);
     if (x.blocked || activeBlocks.length > 0) {
-      const b = el('button', 'Unblock ' + x.address, { type: 'button', id: 'unblock-address', class: 'danger' });
+      const b = el('button', 'Unblock ' + x.address, { type: 'button', id: 'unblock-address', class: 'danger edit' });
       b.addEventListener('click', () => unblock(x.address, () => explain(x.address)));
       actions.appendChild(b);
     }
@@ -357,7 +357,7 @@ async function explain(address) {
     fill(document.querySelector('#explain-blocks tbody'), x.history.blocks.map(b => {
       let action = null;
       if (b.active) {
-        action = el('button', 'Unblock ' + b.cidr, { type: 'button', class: 'secondary' });
+        action = el('button', 'Unblock ' + b.cidr, { type: 'button', class: 'secondary edit' });
         action.addEventListener('click', () => unblock(b.cidr, () => explain(x.address)));
       }
       return row([el('span', b.cidr, { class: 'mono' }), b.kind, b.kind === 'manual' ? b.note : b.reasonText,
@@ -394,7 +394,7 @@ async function loadAllowlist() {
     fill(document.querySelector('#allowlist-table tbody'), page.items.map(a => {
       let action = null;
       if (a.source === 'console') {
-        action = el('button', 'Remove ' + a.cidr, { type: 'button', class: 'secondary' });
+        action = el('button', 'Remove ' + a.cidr, { type: 'button', class: 'secondary edit' });
         action.addEventListener('click', async () => {
           const confirmed = await confirmAction('Remove ' + a.cidr + ' from the allowlist?',
             'Its addresses can be blocked again on every node.', 'Why', 'Remove');
@@ -569,7 +569,11 @@ async function whoami() {
   try {
     const me = await api('GET', '/whoami');
     document.getElementById('who').textContent = 'Signed in as ' + me.actor
-      + (me.access === 'loopback' ? ' (local access)' : '');
+      + (me.access === 'loopback' ? ' (local access)' : '')
+      + (me.role === 'viewer' ? ' (read only: blocking, unblocking and allowlist changes need the staff role)' : '');
+    // A viewer's changes would be refused (403 read_only) anyway: the class hides the controls that make them
+    // (elements with class "edit", drawn now or later) and shows the notes that say why.
+    document.body.classList.toggle('read-only', me.role === 'viewer');
   } catch (e) {
     document.getElementById('who').textContent = 'Not signed in';
     failed(e);

@@ -3,6 +3,7 @@ package com.timereg.gateway.admin;
 import com.timereg.gateway.clientip.IpLiterals;
 import io.vertx.core.Handler;
 import io.vertx.core.http.Cookie;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
@@ -31,7 +32,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link Mode#STAFF} (exposed, with TLS): a client certificate the TLS layer verified
  *       against the configured CA (actor: its subject CN), else a session token
  *       ({@code Authorization: Bearer} or the session cookie) of an active user holding the staff
- *       role (actor: their login name). Nothing else: 401, or 403 without the role.
+ *       role (actor: their login name), or the viewer role when one is configured: a viewer reads
+ *       everything and changes nothing (403 {@code read_only} on every POST and DELETE, decided here,
+ *       so a route added later is read-only for viewers without knowing of them). Nothing else: 401,
+ *       or 403 without either role. Client certificates are all staff: one CA, one role.
  *   <li>{@link Mode#CLOSED} (exposed without TLS): everything under {@code /admin/} is refused,
  *       since tokens would cross the network in clear. Health and metrics stay reachable.
  * </ul>
@@ -39,6 +43,8 @@ import org.slf4j.LoggerFactory;
 public final class AdminAccess implements Handler<RoutingContext> {
   /** Context key of the authenticated actor's name, as it goes into the audit trail. */
   public static final String ACTOR = "gateway.admin.actor";
+  /** Context key of the authenticated actor's {@link Role}. */
+  public static final String ROLE = "gateway.admin.role";
   /** Names the person behind a local script; ignored unless the admin listener is loopback-only. */
   public static final String ACTOR_HEADER = "X-Admin-Actor";
   public static final String LOCAL_ACTOR = "local";
@@ -47,6 +53,9 @@ public final class AdminAccess implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(AdminAccess.class);
 
   public enum Mode { LOOPBACK, STAFF, CLOSED }
+
+  /** What an actor may do: staff read and edit; viewers (support, auditors) only read. */
+  public enum Role { STAFF, VIEWER }
 
   private final Mode mode;
   private final SessionVerifier sessions;
@@ -86,6 +95,11 @@ public final class AdminAccess implements Handler<RoutingContext> {
     return ctx.get(ACTOR);
   }
 
+  /** The role of a request this handler let through. */
+  public static Role role(RoutingContext ctx) {
+    return ctx.get(ROLE);
+  }
+
   @Override
   public void handle(RoutingContext ctx) {
     switch (mode) {
@@ -110,8 +124,7 @@ public final class AdminAccess implements Handler<RoutingContext> {
     }
     String named = req.getHeader(ACTOR_HEADER);
     if (named == null) {
-      ctx.put(ACTOR, LOCAL_ACTOR);
-      ctx.next();
+      admit(ctx, LOCAL_ACTOR, Role.STAFF);
       return;
     }
     String actor = named.strip();
@@ -120,15 +133,13 @@ public final class AdminAccess implements Handler<RoutingContext> {
           + " printable characters");
       return;
     }
-    ctx.put(ACTOR, actor);
-    ctx.next();
+    admit(ctx, actor, Role.STAFF);
   }
 
   private void staff(RoutingContext ctx) {
     String cn = certificateName(ctx.request());
     if (cn != null) {
-      ctx.put(ACTOR, cn);
-      ctx.next();
+      admit(ctx, cn, Role.STAFF);
       return;
     }
     String token = sessionToken(ctx.request());
@@ -153,7 +164,7 @@ public final class AdminAccess implements Handler<RoutingContext> {
         ApiResponses.error(ctx, 401, "unauthenticated", "Your session is not valid any more; sign in again.");
         return;
       }
-      staff.staffLoginName(verified.result().userId()).onComplete(ar -> {
+      staff.member(verified.result().userId()).onComplete(ar -> {
         if (ctx.response().ended()) {
           return;
         }
@@ -164,13 +175,32 @@ public final class AdminAccess implements Handler<RoutingContext> {
           ApiResponses.error(ctx, 503, "unavailable", "Your staff role cannot be checked right now; try again shortly.");
         } else if (ar.result().isEmpty()) {
           ApiResponses.error(ctx, 403, "forbidden", "Your account does not have the "
-              + staff.role() + " role needed for the security console.");
+              + staff.role() + " role needed for the security console"
+              + staff.viewerRole().map(v -> " (or the " + v + " role to read it)").orElse("") + ".");
         } else {
-          ctx.put(ACTOR, ar.result().get());
-          ctx.next();
+          admit(ctx, ar.result().get().loginName(), ar.result().get().role());
         }
       });
     });
+  }
+
+  /** Lets an authenticated request through, unless it is a viewer's attempt to change something. */
+  private void admit(RoutingContext ctx, String actor, Role role) {
+    if (role != Role.STAFF && !readOnly(ctx.request().method())) {
+      LOG.info("admin change refused to viewer {}: {} {}", actor, ctx.request().method(), ctx.request().path());
+      ApiResponses.error(ctx, 403, "read_only", "Your account has the read-only "
+          + staff.viewerRole().orElse("viewer") + " role: you can look at blocks, the allowlist and events, "
+          + "but blocking, unblocking and allowlist changes need the " + staff.role() + " role.");
+      return;
+    }
+    ctx.put(ACTOR, actor);
+    ctx.put(ROLE, role);
+    ctx.next();
+  }
+
+  /** Methods that change nothing; everything else (POST, DELETE, and any added later) is an edit. */
+  private static boolean readOnly(HttpMethod m) {
+    return m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS;
   }
 
   private String sessionToken(HttpServerRequest req) {

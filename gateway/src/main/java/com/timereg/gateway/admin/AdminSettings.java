@@ -3,6 +3,7 @@ package com.timereg.gateway.admin;
 import com.timereg.gateway.clientip.IpLiterals;
 import java.net.InetAddress;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The admin listener: health, metrics, and the security console with its API under
@@ -13,9 +14,12 @@ import java.util.Locale;
  * @param port port to bind (0: any free port)
  * @param tls TLS of the admin listener, required for the console once it is exposed beyond loopback
  * @param staffRole the role in {@code users.roles} that lets a signed-in user use the console
+ * @param viewerRole the role in {@code users.roles} that lets a signed-in user read the console but change
+ *     nothing (support staff, auditors); empty: no viewers. Never the staff role.
  * @param loginEventCapacity recent login outcomes kept in memory per node for the console
  */
-public record AdminSettings(String host, int port, AdminTlsSettings tls, String staffRole, int loginEventCapacity) {
+public record AdminSettings(String host, int port, AdminTlsSettings tls, String staffRole, Optional<String> viewerRole,
+    int loginEventCapacity) {
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 9090;
   /** The dev user bob@demo.test has it; security staff in production get it in {@code users.roles}. */
@@ -24,10 +28,11 @@ public record AdminSettings(String host, int port, AdminTlsSettings tls, String 
   public static final int DEFAULT_LOGIN_EVENT_CAPACITY = 2000;
 
   public static final AdminSettings DEFAULTS = new AdminSettings(DEFAULT_HOST, DEFAULT_PORT, AdminTlsSettings.NONE,
-      DEFAULT_STAFF_ROLE, DEFAULT_LOGIN_EVENT_CAPACITY);
+      DEFAULT_STAFF_ROLE, Optional.empty(), DEFAULT_LOGIN_EVENT_CAPACITY);
 
   public AdminSettings {
     tls = tls == null ? AdminTlsSettings.NONE : tls;
+    viewerRole = viewerRole == null ? Optional.empty() : viewerRole;
   }
 
   /** Whether {@link #host} is a loopback address or {@code localhost}: then only this machine can connect. */

@@ -48,6 +48,7 @@ public final class SecurityConsole {
 
   private void whoami(RoutingContext ctx) {
     ApiResponses.json(ctx, 200, new JsonObject().put("actor", AdminAccess.actor(ctx))
+        .put("role", AdminAccess.role(ctx).name().toLowerCase(java.util.Locale.ROOT))
         .put("access", access.mode().name().toLowerCase(java.util.Locale.ROOT)));
   }
 

@@ -28,7 +28,13 @@ final class AdminConfig {
         r.integer("admin.port", d.port(), 0, 65535),
         tls,
         r.string("admin.staff-role", d.staffRole()),
+        r.optionalString("admin.viewer-role"),
         r.integer("admin.login-events", d.loginEventCapacity(), 10, 1_000_000));
+    // Fails closed: with one name for both, every viewer would be staff and could edit.
+    if (admin.viewerRole().isPresent() && admin.viewerRole().get().equals(admin.staffRole())) {
+      r.problem("admin.viewer-role", "must differ from admin.staff-role (" + admin.staffRole()
+          + "): viewers may only read, staff may edit");
+    }
     if (admin.port() != 0 && admin.port() == pub.port()) {
       r.problem("admin.port", "must differ from public.port (" + pub.port() + ")");
     }

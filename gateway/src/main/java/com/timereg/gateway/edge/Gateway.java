@@ -361,7 +361,8 @@ public final class Gateway {
     SessionVerifier verifier = token -> sessions.verify(token)
         .map(id -> new SessionVerifier.SessionUser(id.userId(), id.loginName()));
     AdminAccess access = new AdminAccess(AdminAccess.modeFor(config.admin()), verifier,
-        new StaffDirectory(database.pool(), config.admin().staffRole()), SessionCookies.ACCESS);
+        new StaffDirectory(database.pool(), config.admin().staffRole(), config.admin().viewerRole()),
+        SessionCookies.ACCESS);
     return new SecurityConsole(throttle, blockSync, config.throttle().allowlist(), loginEvents, access, Clock.systemUTC());
   }
 

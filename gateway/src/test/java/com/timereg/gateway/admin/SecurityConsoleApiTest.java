@@ -373,6 +373,7 @@ class SecurityConsoleApiTest {
         "GET /admin/api/whoami HTTP/1.1\r\nHost: localhost:" + gateway.adminPort() + "\r\n");
     assertThat(local.status()).isEqualTo(200);
     assertThat(new JsonObject(local.body()).getString("access")).isEqualTo("loopback");
+    assertThat(new JsonObject(local.body()).getString("role")).as("local callers are staff").isEqualTo("staff");
   }
 
   @Test

@@ -29,6 +29,7 @@ class AdminConfigTest {
     assertThat(c.admin().tls().enabled()).isFalse();
     assertThat(c.admin().tls().clientAuth()).isEqualTo(AdminTlsSettings.ClientAuth.REQUIRED);
     assertThat(c.admin().staffRole()).isEqualTo("security");
+    assertThat(c.admin().viewerRole()).as("no read-only viewers unless configured").isEmpty();
     assertThat(AdminAccess.modeFor(c.admin())).isEqualTo(AdminAccess.Mode.LOOPBACK);
   }
 
@@ -59,5 +60,20 @@ class AdminConfigTest {
         .hasMessageContaining("admin.login-events: must be between 10");
     assertThatThrownBy(() -> load(Map.of("GATEWAY_ADMIN__TLS__CLIENT_CA_FILE", dir.toString())))
         .hasMessageContaining("client certificates need TLS");
+  }
+
+  @Test
+  void aViewerRoleIsReadWhenGiven() throws Exception {
+    assertThat(load(Map.of("GATEWAY_ADMIN__VIEWER_ROLE", "auditor")).admin().viewerRole()).contains("auditor");
+  }
+
+  @Test
+  void aViewerRoleEqualToTheStaffRoleIsRefusedAtStart() {
+    assertThatThrownBy(() -> load(Map.of("GATEWAY_ADMIN__VIEWER_ROLE", "security")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("admin.viewer-role: must differ from admin.staff-role (security)");
+    assertThatThrownBy(() -> load(Map.of("GATEWAY_ADMIN__STAFF_ROLE", "ops", "GATEWAY_ADMIN__VIEWER_ROLE", "ops")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("admin.viewer-role: must differ from admin.staff-role (ops)");
   }
 }
