@@ -1,0 +1,110 @@
+package com.timereg.gateway.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.timereg.gateway.edge.Gateway;
+import com.timereg.gateway.edge.TestGateways;
+import com.timereg.gateway.session.AuthMethod;
+import com.timereg.gateway.store.PostgresExtension;
+import com.timereg.gateway.store.TestDatabase;
+import com.timereg.gateway.testsupport.Await;
+import com.timereg.gateway.testsupport.TestPki;
+import io.vertx.junit5.VertxExtension;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The console in headless Chromium as a read-only viewer (a session cookie of a user holding only
+ * {@code admin.viewer-role}, on an exposed TLS admin listener): the header says read only, the block and
+ * allowlist forms are replaced by a note saying why, and the address view has no unblock button.
+ */
+@ExtendWith({VertxExtension.class, PostgresExtension.class})
+class ConsoleViewerBrowserTest {
+  @TempDir static Path dir;
+  static Gateway gateway;
+  static WebDriver browser;
+  static String console;
+
+  @BeforeAll
+  static void start(TestDatabase db) throws Exception {
+    TestPki pki = new TestPki("viewer console CA");
+    TestPki.write(pki.server(), dir.resolve("admin-cert.pem"), dir.resolve("admin-key.pem"));
+    long vera;
+    try (Connection c = db.openJdbc(); Statement s = c.createStatement()) {
+      s.execute("INSERT INTO customers (slug, name) VALUES ('acme', 'Acme') ON CONFLICT DO NOTHING");
+      try (ResultSet r = s.executeQuery("INSERT INTO users (customer_id, login_name, roles) SELECT id, "
+          + "'vera@acme.test', '{user,auditor}' FROM customers WHERE slug = 'acme' RETURNING id")) {
+        r.next();
+        vera = r.getLong(1);
+      }
+    }
+    gateway = Gateway.start(TestGateways.config(dir, db, Map.of(
+        "GATEWAY_ADMIN__HOST", "0.0.0.0",
+        "GATEWAY_ADMIN__VIEWER_ROLE", "auditor",
+        "GATEWAY_ADMIN__TLS__CERT_FILE", dir.resolve("admin-cert.pem").toString(),
+        "GATEWAY_ADMIN__TLS__KEY_FILE", dir.resolve("admin-key.pem").toString())));
+    Await.await(gateway.blockSync().block("192.0.2.95", Duration.ofHours(1), "staff blocked it", "sam"));
+    String token = Await.await(gateway.sessions().issue(vera, "acme", "vera@acme.test", AuthMethod.PASSWORD))
+        .accessToken();
+    Path profile = Files.createDirectories(dir.resolve("chromium-profile"));
+    System.setProperty("webdriver.chrome.driver", ConsoleBrowserTest.CHROMEDRIVER);
+    ChromeDriverService service = new ChromeDriverService.Builder()
+        .usingDriverExecutable(new File(ConsoleBrowserTest.CHROMEDRIVER)).usingAnyFreePort().build();
+    // The test CA is not in the browser's trust store; the certificate is not what this test is about.
+    ChromeOptions options = new ChromeOptions().setBinary(ConsoleBrowserTest.CHROMIUM).addArguments(
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+        "--ignore-certificate-errors", "--window-size=1366,900", "--user-data-dir=" + profile.toAbsolutePath());
+    browser = new ChromeDriver(service, options);
+    console = "https://127.0.0.1:" + gateway.adminPort() + "/admin/";
+    browser.get(console + "console.css");
+    browser.manage().addCookie(new Cookie.Builder("__Host-gw-access", token).path("/").isSecure(true).build());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (browser != null) {
+      browser.quit();
+    }
+    if (gateway != null) {
+      gateway.stop();
+    }
+  }
+
+  private static WebDriverWait waiting() {
+    return new WebDriverWait(browser, Duration.ofSeconds(10));
+  }
+
+  @Test
+  void aViewerSeesNoEditControlsAndIsToldWhy() {
+    browser.get(console + "#edit");
+    waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "read only"));
+    assertThat(browser.findElement(By.id("who")).getText()).contains("vera@acme.test");
+    waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("edit-read-only")));
+    assertThat(browser.findElement(By.id("block-form")).isDisplayed()).isFalse();
+    assertThat(browser.findElement(By.id("allow-form")).isDisplayed()).isFalse();
+
+    browser.get(console + "#address/192.0.2.95");
+    waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("explain-verdict"), "lock"));
+    assertThat(browser.findElements(By.id("unblock-address"))).allSatisfy(b -> assertThat(b.isDisplayed()).isFalse());
+  }
+}
