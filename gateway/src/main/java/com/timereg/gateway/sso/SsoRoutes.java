@@ -16,6 +16,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.net.InetAddress;
 import java.time.Clock;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -37,6 +38,8 @@ public final class SsoRoutes {
    * top-level GET from another site, and on nothing else cross-site.
    */
   public static final String BINDING_COOKIE = "__Host-gw-sso";
+  /** The callback parameters the gateway reads; none may appear twice. */
+  private static final List<String> CALLBACK_PARAMS = List.of("state", "code", "error", "error_description");
   static final String NOT_AVAILABLE_INFO =
       "Microsoft sign-in is not available for this login name. Please sign in with your password.";
 
@@ -123,6 +126,12 @@ public final class SsoRoutes {
     var q = ctx.request();
     SsoService.CallbackParams params;
     try {
+      // RFC 6749 3.1: a parameter must not appear twice. Which of two codes or states is the provider's would be a
+      // guess, so such a callback is refused as malformed rather than answered with the first.
+      if (CALLBACK_PARAMS.stream().anyMatch(name -> q.params().getAll(name).size() > 1)) {
+        malformedLink(ctx);
+        return;
+      }
       params = new SsoService.CallbackParams(
           q.getParam("state"), q.getParam("code"), q.getParam("error"), q.getParam("error_description"));
     } catch (IllegalArgumentException e) {

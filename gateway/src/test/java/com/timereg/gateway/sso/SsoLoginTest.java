@@ -452,6 +452,25 @@ class SsoLoginTest {
     assertRefusedWithoutSession(browser.get(callback), 400, SsoRefusal.INVALID_STATE);
   }
 
+  /**
+   * A callback naming a parameter twice (two codes, two states) is refused as malformed (RFC 6749 3.1: request and
+   * response parameters must not be included more than once), not answered with whichever came first; the pending
+   * sign-in is left for the real callback.
+   */
+  @Test
+  void aCallbackWithARepeatedParameterIsRefusedAsMalformed() {
+    for (String repeated : new String[] {"code=other", "state=other", "error=a&error=b"}) {
+      provider.enqueueCallback(identity(OPT_TENANT, "oid-olivia", Map.of()));
+      Response start = browser.get("/sso/start?login=olivia%40optco.example&next=%2F");
+      String callback = authorize(start.location());
+      Response twice = browser.get(callback + "&" + repeated);
+      assertThat(twice.status()).as(repeated + ": %s", twice.body()).isEqualTo(400);
+      assertThat(twice.body()).as(repeated).contains("malformed");
+      assertThat(twice.sets(SessionCookies.ACCESS)).as(repeated).isFalse();
+      assertThat(browser.get(callback).sets(SessionCookies.ACCESS)).as(repeated + ": the real callback").isTrue();
+    }
+  }
+
   /** Bad input is a clear 4xx, never a 500: broken percent escapes in the links, a NUL in the login name. */
   @Test
   void aMalformedLinkOrLoginNameIsAClientErrorNotAServerError() {
