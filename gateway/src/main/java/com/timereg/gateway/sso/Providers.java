@@ -3,17 +3,20 @@ package com.timereg.gateway.sso;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.impl.jose.JWK;
 import io.vertx.ext.auth.impl.jose.JWT;
 import io.vertx.ext.auth.oauth2.OAuth2Auth;
 import io.vertx.ext.auth.oauth2.OAuth2Options;
-import io.vertx.ext.auth.oauth2.providers.OpenIDConnectAuth;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,8 +38,14 @@ final class Providers {
   /** A provider younger than this is not discovered again because of an unknown key or a refused code. */
   static final long MIN_AGE_FOR_EVICTION_MILLIS = 60_000;
   private static final String USER_AGENT = "timereg-auth-gateway";
-  /** How the library refuses a discovery document whose issuer is not the URL it was fetched from. */
+  /** How a discovery document whose issuer is not the URL it was fetched from is refused (the library's words). */
   static final String ISSUER_MISMATCH = "issuer validation failed";
+  /**
+   * The largest discovery document or key set read (Entra's are about 10 KB): whatever answers at a provider's
+   * address (a misconfigured host, a captive proxy) must not make the gateway hold hundreds of MB in its heap.
+   */
+  static final int MAX_DOCUMENT = 1024 * 1024;
+  private static final String WELL_KNOWN = "/.well-known/openid-configuration";
 
   /** A discovered provider, what its tokens must say, and where its key set (jwks_uri) is. */
   record Provider(OAuth2Auth auth, String issuer, String clientId, String tenant, String keySet) {}
@@ -122,23 +131,86 @@ final class Providers {
         : Future.succeededFuture(null);
     return secret.compose(value -> {
       OAuth2Options options = options(customer, value);
-      Future<OAuth2Auth> discovery = OpenIDConnectAuth.discover(vertx, options);
-      return discovery
-          .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
-          .recover(e -> {
-            // A discovery answered after our timeout still makes a provider, with the library's key-set
-            // refresh timer and close hook: nobody uses it, so it is closed as soon as it exists.
-            discovery.onSuccess(Providers::close);
-            return Future.failedFuture(String.valueOf(e.getMessage()).startsWith(ISSUER_MISMATCH)
+      return discovered(options)
+          .recover(e -> Future.failedFuture(String.valueOf(e.getMessage()).startsWith(ISSUER_MISMATCH)
                 // The provider answered, with a document for another issuer: our setting (typically a
                 // tenant's domain name where its GUID belongs), not an outage that will pass.
                 ? new SsoException(SsoRefusal.NOT_CONFIGURED, "the discovery document at " + options.getSite()
                     + " names another issuer (is the tenant id the directory's GUID?): " + IdTokenCheck.printable(e.getMessage()))
                 : new SsoException(SsoRefusal.PROVIDER_UNAVAILABLE,
-                    "discovery at " + options.getSite() + " failed: " + IdTokenCheck.printable(e.getMessage())));
-          })
-          .compose(auth -> checked(customer, options, auth));
+                    "discovery at " + options.getSite() + " failed: " + IdTokenCheck.printable(e.getMessage()))))
+          .compose(v -> checked(customer, options));
     }).onFailure(e -> LOG.warn("SSO provider of customer {} unavailable: {}", customer.slug(), e.getMessage()));
+  }
+
+  /**
+   * Reads the discovery document into the options, as the library's {@code OpenIDConnectAuth.discover} does, but
+   * bounded in size ({@link #MAX_DOCUMENT}): the library reads it whole, however large.
+   */
+  private Future<Void> discovered(OAuth2Options options) {
+    String site = options.getSite();
+    return bounded(site.endsWith(WELL_KNOWN) ? site : site + WELL_KNOWN).compose(body -> {
+      try {
+        JsonObject doc = new JsonObject(body);
+        String issuer = doc.getString("issuer");
+        if (issuer != null) {
+          String trimmed = issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer;
+          if (options.isValidateIssuer() && !trimmed.equals(site)) {
+            return Future.failedFuture(ISSUER_MISMATCH + ": received [" + issuer + "]");
+          }
+          options.getJWTOptions().setIssuer(issuer);
+        }
+        options.setAuthorizationPath(doc.getString("authorization_endpoint"))
+            .setTokenPath(doc.getString("token_endpoint"))
+            .setLogoutPath(doc.getString("end_session_endpoint"))
+            .setRevocationPath(doc.getString("revocation_endpoint"))
+            .setUserInfoPath(doc.getString("userinfo_endpoint"))
+            .setJwkPath(doc.getString("jwks_uri"))
+            .setIntrospectionPath(doc.getString("introspection_endpoint"))
+            .setSupportedGrantTypes(null);
+        JsonArray grants = doc.getJsonArray("grant_types_supported");
+        if (grants != null) {
+          grants.forEach(g -> options.addSupportedGrantType((String) g));
+        }
+        return Future.<Void>succeededFuture();
+      } catch (RuntimeException e) {
+        return Future.failedFuture("the discovery document is no usable JSON object: " + e.getMessage());
+      }
+    });
+  }
+
+  /**
+   * GETs a JSON document of at most {@link #MAX_DOCUMENT} bytes within {@link SsoSettings#discoveryTimeout()} in
+   * total; a larger one fails as soon as the limit is passed, and its download is ended.
+   */
+  private Future<String> bounded(String url) {
+    long timeoutMillis = settings.discoveryTimeout().toMillis();
+    HttpClient client = vertx.createHttpClient(httpClientOptions());
+    Promise<String> result = Promise.promise();
+    client.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url)
+            .putHeader("Accept", "application/json").putHeader("User-Agent", USER_AGENT))
+        .compose(request -> request.send())
+        .onFailure(result::tryFail)
+        .onSuccess(response -> {
+          if (response.statusCode() != 200) {
+            result.tryFail("answered " + response.statusCode());
+            return;
+          }
+          Buffer body = Buffer.buffer();
+          response.handler(chunk -> {
+            if (body.length() + chunk.length() > MAX_DOCUMENT) {
+              result.tryFail("larger than " + MAX_DOCUMENT + " bytes");
+            } else {
+              body.appendBuffer(chunk);
+            }
+          });
+          response.exceptionHandler(result::tryFail);
+          response.endHandler(v -> result.tryComplete(body.toString(StandardCharsets.UTF_8)));
+        });
+    // Closing the client ends a download still running: one too large, or trickled past the timeout.
+    return result.future()
+        .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
+        .andThen(ar -> client.close());
   }
 
   private OAuth2Options options(SsoCustomer customer, String secret) {
@@ -166,7 +238,7 @@ final class Providers {
    * Refuses a discovery document we could not use safely: no issuer to check tokens against, no
    * keys to check signatures with, or endpoints where the code and the secret would travel in clear.
    */
-  private Future<Provider> checked(SsoCustomer customer, OAuth2Options options, OAuth2Auth auth) {
+  private Future<Provider> checked(SsoCustomer customer, OAuth2Options options) {
     String issuer = options.getJWTOptions() == null ? null : options.getJWTOptions().getIssuer();
     String problem = null;
     if (issuer == null) {
@@ -177,19 +249,35 @@ final class Providers {
       problem = "the discovery document names endpoints that are not https";
     }
     if (problem != null) {
-      close(auth);
       return Future.failedFuture(new SsoException(SsoRefusal.NOT_CONFIGURED, problem + " (" + options.getSite() + ")"));
     }
-    Provider provider = new Provider(auth, issuer, customer.clientId(), customer.tenantId(), options.getJwkPath());
-    auth.missingKeyHandler(kid -> {
-      LOG.info("SSO provider of customer {} signed with unknown key {}; it will be discovered again", customer.slug(),
-          IdTokenCheck.printable(kid));
-      forget(customer.id(), provider);
+    // The keys are read here, bounded, and given to the library, which then fetches none itself (no jWKSet()): a new
+    // key is picked up by discovering the provider again (an unknown key id, or after sso.provider-refresh).
+    return keySet(options.getJwkPath()).compose(keys -> {
+      if (!usableKeys(keys)) {
+        return Future.failedFuture(noSigningKey(options.getJwkPath()));
+      }
+      JsonArray jwks = new JsonObject(keys).getJsonArray("keys");
+      for (int i = 0; i < jwks.size(); i++) {
+        if (jwks.getValue(i) instanceof JsonObject jwk) {
+          options.addJwk(jwk);
+        }
+      }
+      OAuth2Auth auth;
+      try {
+        auth = OAuth2Auth.create(vertx, options);
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        return Future.failedFuture(new SsoException(SsoRefusal.NOT_CONFIGURED,
+            "unusable discovery document at " + options.getSite() + ": " + IdTokenCheck.printable(e.getMessage())));
+      }
+      Provider provider = new Provider(auth, issuer, customer.clientId(), customer.tenantId(), options.getJwkPath());
+      auth.missingKeyHandler(kid -> {
+        LOG.info("SSO provider of customer {} signed with unknown key {}; it will be discovered again", customer.slug(),
+            IdTokenCheck.printable(kid));
+        forget(customer.id(), provider);
+      });
+      return Future.succeededFuture(provider);
     });
-    return signingKeys(options.getJwkPath())
-        .compose(usable -> usable ? Future.<Void>succeededFuture() : Future.failedFuture(noSigningKey(options.getJwkPath())))
-        .map(provider)
-        .onFailure(e -> close(auth));
   }
 
   /**
@@ -228,20 +316,16 @@ final class Providers {
    * {@link SsoRefusal#PROVIDER_UNAVAILABLE} if it could not be read.
    */
   private Future<Boolean> signingKeys(String keySet) {
-    WebClient client = WebClient.create(vertx, new WebClientOptions(httpClientOptions()));
-    return client.getAbs(keySet)
-        .putHeader("Accept", "application/json")
-        .putHeader("User-Agent", USER_AGENT)
-        .timeout(settings.discoveryTimeout().toMillis())
-        .send()
-        // The request's own timeout only bounds the wait between two bytes: a key set trickled a byte at a time
-        // would keep the customer's discovery, and every sign-in waiting on it, pending for ever. Closing the
-        // client ends such a download.
-        .timeout(settings.discoveryTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        .andThen(ar -> client.close())
+    return keySet(keySet).map(Providers::usableKeys);
+  }
+
+  /** The key set's text; fails with {@link SsoRefusal#PROVIDER_UNAVAILABLE} if it could not be read. */
+  private Future<String> keySet(String keySet) {
+    // Bounded in total time, not only between two bytes: a key set trickled a byte at a time would otherwise keep
+    // the customer's discovery, and every sign-in waiting on it, pending for ever.
+    return bounded(keySet)
         .recover(e -> Future.failedFuture(new SsoException(SsoRefusal.PROVIDER_UNAVAILABLE,
-            "the key set at " + keySet + " could not be read: " + IdTokenCheck.printable(e.getMessage()))))
-        .map(response -> usableKeys(response.statusCode() == 200 ? response.bodyAsString() : null));
+            "the key set at " + keySet + " could not be read: " + IdTokenCheck.printable(e.getMessage()))));
   }
 
   static boolean usableKeys(String keySet) {
@@ -276,7 +360,7 @@ final class Providers {
     vertx.setTimer(2 * settings.tokenTimeout().toMillis() + 1000, id -> close(provider.auth()));
   }
 
-  /** Stops the key-set refresh timer the library may have started for a provider no longer used. */
+  /** Releases what the library registered for a provider no longer used (its close hook). */
   private static void close(OAuth2Auth auth) {
     if (auth instanceof io.vertx.core.Closeable closeable) {
       closeable.close(Promise.promise());
