@@ -100,7 +100,7 @@ final class PublicEntry implements Handler<HttpServerRequest> {
     PublicRouter.jsonAndClose(request, status, status == 400 ? "bad_request" : "too_large",
         status == 400 ? "The request is not valid HTTP." : "The request line or its headers are too long.");
     if (steps.accessLog().enabled()) {
-      long bytes = request.response().bytesWritten();
+      long bytes = bodyBytesSent(request);
       if (isPlaceholder(request)) {
         String peer = peer(request);
         steps.accessLog().log(accessEntry(peer, null, null, null, null, status, bytes, start, null, "entry", null));
@@ -245,8 +245,17 @@ final class PublicEntry implements Handler<HttpServerRequest> {
   private void answeredHere(HttpServerRequest request, InetAddress address, long start) {
     if (steps.accessLog().enabled()) {
       steps.accessLog().log(entry(request, address, start, request.response().getStatusCode(),
-          request.response().bytesWritten(), null, "entry"));
+          bodyBytesSent(request), null, "entry"));
     }
+  }
+
+  /**
+   * The body bytes the answer sent: none to a HEAD. Vert.x counts the body written to a HEAD's answer though its
+   * HTTP/1.x encoder leaves it out (over HTTP/2, {@link HeadOverHttp2} drops it before Vert.x counts it), so the
+   * line said so many bytes over HTTP/1.1 and 0 over HTTP/2 for the same answer.
+   */
+  private static long bodyBytesSent(HttpServerRequest request) {
+    return request.method() == io.vertx.core.http.HttpMethod.HEAD ? 0 : request.response().bytesWritten();
   }
 
   static AccessEntry entry(HttpServerRequest request, InetAddress address, long startNanos, int status, long bytes,
@@ -305,7 +314,7 @@ final class PublicEntry implements Handler<HttpServerRequest> {
       // the connection's own handler answered in Vert.x's place (a malformed chunked body: 400).
       ctx.addEndHandler(ended -> {
         int status = ctx.response().getStatusCode();
-        long bytes = ctx.response().bytesWritten();
+        long bytes = bodyBytesSent(ctx.request());
         if (!ended.succeeded() && !ctx.response().headWritten()) {
           long[] instead = ConnectionFastPath.answeredInsteadOfVertx(ctx.request().connection());
           status = instead == null ? 499 : (int) instead[0];

@@ -213,6 +213,45 @@ class AccessLogEndToEndTest {
   }
 
   @Test
+  void aHeadOverHttp1IsLoggedWithTheBodyBytesSentNone() throws Exception {
+    // Vert.x counts the body an answer to a HEAD was given, though its encoder sends none; over HTTP/2 the line
+    // said 0 (HeadOverHttp2), over HTTP/1.1 the dropped body's length.
+    String answer = RawTls.exchangeOctets("127.0.92.10", gw.gateway.publicPort(),
+        "HEAD /api/me HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\nConnection: close\r\n\r\n").text();
+    assertThat(RawTls.statuses(answer)).containsExactly(401);
+    assertThat(answer).endsWith("\r\n\r\n");
+
+    JsonObject line = line(l -> "127.0.92.10".equals(l.getString("client")));
+    assertThat(line.getString("method")).isEqualTo("HEAD");
+    assertThat(line.getString("via")).isEqualTo("router");
+    assertThat(line.getInteger("status")).isEqualTo(401);
+    assertThat(line.getLong("bytes")).as("no body went out").isZero();
+  }
+
+  @Test
+  void anHttp10RequestRefusedEarlyIsLoggedAsHttp10() throws Exception {
+    try (SourceClient guesser = new SourceClient(vertx, "127.0.92.11", gw.gateway.publicPort())) {
+      guesser.failUntilBlocked(10, Map.of());
+    }
+    String blocked = RawTls.exchangeOctets("127.0.92.11", gw.gateway.publicPort(),
+        "GET /api/timesheets?reset=s3cr3t-blocked HTTP/1.0\r\nHost: localhost\r\nAccept: application/json\r\n\r\n")
+        .text();
+    assertThat(blocked).startsWith("HTTP/1.0 429 ");
+    String framing = RawTls.exchangeOctets("127.0.92.12", gw.gateway.publicPort(),
+        "POST /api/timesheets?reset=s3cr3t-framing HTTP/1.0\r\nHost: localhost\r\nContent-Length: 4\r\n"
+        + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n").text();
+    assertThat(framing).startsWith("HTTP/1.0 400 ");
+
+    JsonObject refused = line(l -> "127.0.92.11".equals(l.getString("client")) && l.getInteger("status") == 429
+        && "/api/timesheets".equals(l.getString("path")));
+    assertThat(refused.getString("protocol")).isEqualTo("HTTP/1.0");
+    JsonObject bad = line(l -> "127.0.92.12".equals(l.getString("client")));
+    assertThat(bad.getString("protocol")).isEqualTo("HTTP/1.0");
+    assertThat(bad.getString("path")).isEqualTo("/api/timesheets");
+    assertThat(everything()).doesNotContain("s3cr3t");
+  }
+
+  @Test
   void aHostileUserAgentStaysOneFieldOfOneLine() {
     String hostile = "x\",\"user\":\"root\",\"status\":200,\"a\":\"\\ é";
     try (SourceClient client = new SourceClient(vertx, "127.0.92.5", gw.gateway.publicPort())) {
