@@ -392,6 +392,34 @@ class SessionAuthenticatorTest {
         })));
   }
 
+  @Test
+  void aFailedRefreshLogsOnlyThePathsFirstSegment(TestDatabase db, VertxTestContext ctx) throws Exception {
+    // A path can carry personal data or a token (/reset/<token>, /api/users/<email>); the proxy's WARN names its
+    // first segment only, and so must this one.
+    ConnectionSettings real = db.settings();
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    Database unreachable = Database.create(vertx, DatabaseSettings.of(
+        new ConnectionSettings(real.host(), closedPort, real.database(), real.user(), real.password())));
+    SessionService cut = SessionService.create(vertx, unreachable, SessionSettings.DEFAULTS, keys, SessionMetrics.NOOP, clock);
+    com.timereg.gateway.testsupport.CapturedLogs logs = com.timereg.gateway.testsupport.CapturedLogs.atDebug();
+    login().compose(t -> listen(cut.authenticator()).compose(other -> {
+      clock.advance(Duration.ofMinutes(6));
+      return send(other.actualPort(), HttpMethod.GET, "/reset/s3cr3t-reset-token/erin@example.com", cookies(t), null,
+          null).eventually(() -> other.close());
+    })).eventually(() -> unreachable.close())
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          List<String> lines = logs.lines();
+          logs.close();
+          assertThat(r.failure()).isEqualTo("UNAVAILABLE");
+          assertThat(lines).anyMatch(l -> l.contains("transparent refresh on GET /reset/..."));
+          assertThat(lines).noneMatch(l -> l.contains("s3cr3t-reset-token") || l.contains("erin@example.com"));
+          ctx.completeNow();
+        })));
+  }
+
   private static String sha256(Buffer b) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b.getBytes()));
