@@ -10,7 +10,8 @@ package com.timereg.gateway.accesslog;
  *     request was refused before that
  * @param method as sent
  * @param path the path as sent, without the query
- * @param protocol {@code HTTP/1.1} or {@code HTTP/2}
+ * @param protocol {@code HTTP/1.1}, {@code HTTP/1.0} or {@code HTTP/2}; a version the gateway does not serve as sent
+ *     (answered 505)
  * @param host the Host header or {@code :authority}; null when absent
  * @param status the status sent; {@code 499} when the client went away before its answer was complete
  * @param bytes body bytes sent to the client

@@ -200,6 +200,12 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
     }
     if (msg instanceof HttpRequest request) {
       InetAddress peer;
+      if (inFlight == 0 && request.decoderResult().isSuccess() && request.protocolVersion() != HttpVersion.HTTP_1_1
+          && request.protocolVersion() != HttpVersion.HTTP_1_0 && (peer = peer(ctx)) != null) {
+        ReferenceCountUtil.release(msg);
+        unservedVersion(ctx, request, peer);
+        return;
+      }
       if (inFlight == 0 && request.decoderResult().isSuccess()
           && request.protocolVersion() == HttpVersion.HTTP_1_1
           && (peer = peer(ctx)) != null) {
@@ -601,9 +607,37 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
   /** An access-log entry for an answer given in this connection (HTTP/1.1, {@code via: direct}). */
   private static AccessEntry entry(String client, String method, String uri, String host, int status, long bytes,
       long startNanos, SessionIdentity id, String userAgent) {
+    return entry(client, method, uri, "HTTP/1.1", host, status, bytes, startNanos, id, userAgent);
+  }
+
+  private static AccessEntry entry(String client, String method, String uri, String protocol, String host, int status,
+      long bytes, long startNanos, SessionIdentity id, String userAgent) {
     int query = uri.indexOf('?');
-    return PublicEntry.accessEntry(client, method, query < 0 ? uri : uri.substring(0, query), "HTTP/1.1", host,
+    return PublicEntry.accessEntry(client, method, query < 0 ? uri : uri.substring(0, query), protocol, host,
         status, bytes, startNanos, id, "direct", userAgent);
+  }
+
+  /**
+   * A request in an HTTP version other than 1.0 and 1.1, which Netty reads (any {@code NAME/d.d}) and Vert.x would
+   * answer itself (501, in the request's version, without HSTS), before the gateway's handler and so without an
+   * access-log line: scanners' probes went unseen. Answered here, 505, the connection closed after it (the framing
+   * of what follows is not known), and logged like every other answer, with the version as sent.
+   */
+  private void unservedVersion(ChannelHandlerContext ctx, HttpRequest request, InetAddress peer) {
+    closing = true;
+    FullHttpResponse response = answer(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "application/json",
+        "{\"error\":\"http_version_not_supported\",\"message\":\"Only HTTP/1.1 and HTTP/2 are served.\"}");
+    response.headers().set("Connection", "close");
+    if (io.netty.handler.codec.http.HttpMethod.HEAD.equals(request.method())) {
+      response.content().clear(); // as in refuse
+    }
+    if (steps.accessLog().enabled()) {
+      InetAddress client = steps.clientAddress().resolve(peer, request.headers().getAll("X-Forwarded-For"));
+      steps.accessLog().log(entry((client == null ? peer : client).getHostAddress(), request.method().name(),
+          request.uri(), request.protocolVersion().text(), request.headers().get(HttpHeaderNames.HOST), 505,
+          response.content().readableBytes(), System.nanoTime(), null, request.headers().get(HttpHeaderNames.USER_AGENT)));
+    }
+    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
   }
 
   /**

@@ -252,6 +252,24 @@ class AccessLogEndToEndTest {
   }
 
   @Test
+  void aRequestInAnHttpVersionNotServedIsLoggedToo() throws Exception {
+    // Netty reads any "NAME/d.d" as a version; Vert.x answered one other than HTTP/1.0 and HTTP/1.1 itself (501,
+    // no HSTS), before the gateway's handler saw the request, so the probe had no line.
+    String answer = RawTls.exchangeOctets("127.0.92.13", gw.gateway.publicPort(),
+        "GET /api/me?reset=s3cr3t-version HTTP/1.2\r\nHost: localhost\r\nUser-Agent: probe\r\n\r\n").text();
+    assertThat(answer).startsWith("HTTP/1.1 505 ").contains("Strict-Transport-Security", "Connection: close");
+
+    JsonObject line = line(l -> "127.0.92.13".equals(l.getString("client")));
+    assertThat(line.getInteger("status")).isEqualTo(505);
+    assertThat(line.getString("protocol")).isEqualTo("HTTP/1.2");
+    assertThat(line.getLong("bytes")).isPositive();
+    assertThat(line.getString("method")).isEqualTo("GET");
+    assertThat(line.getString("path")).isEqualTo("/api/me");
+    assertThat(line.getString("via")).isEqualTo("direct");
+    assertThat(everything()).doesNotContain("s3cr3t");
+  }
+
+  @Test
   void aHostileUserAgentStaysOneFieldOfOneLine() {
     String hostile = "x\",\"user\":\"root\",\"status\":200,\"a\":\"\\ é";
     try (SourceClient client = new SourceClient(vertx, "127.0.92.5", gw.gateway.publicPort())) {
