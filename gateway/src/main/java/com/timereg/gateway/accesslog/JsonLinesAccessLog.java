@@ -154,6 +154,11 @@ public final class JsonLinesAccessLog implements AccessLog, AutoCloseable {
       return 0;
     }
     StringBuilder batch = new StringBuilder(8192);
+    if (failureReported) {
+      // The last write failed, maybe half-way (a full disk takes what fits): the output may end in part of a line,
+      // which the first line now must not be glued to. At worst an empty line.
+      batch.append('\n');
+    }
     int n = 0;
     long chars = 0;
     do {

@@ -110,6 +110,42 @@ class JsonLinesAccessLogTest {
     }
   }
 
+  /**
+   * A full disk takes part of a batch and then fails (write(2) writes what fits, the next call gets ENOSPC): the
+   * file ends in half a line. The first line written once there is room again must not be glued to it.
+   */
+  @Test
+  void aLineWrittenAfterAWriteThatFailedHalfWayIsALineOfItsOwn() throws Exception {
+    java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+    java.util.concurrent.atomic.AtomicBoolean full = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.io.OutputStream disk = new java.io.OutputStream() {
+      @Override
+      public void write(int b) throws java.io.IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+      }
+
+      @Override
+      public synchronized void write(byte[] b, int off, int len) throws java.io.IOException {
+        if (full.getAndSet(false)) {
+          file.write(b, off, len / 2);
+          throw new java.io.IOException("No space left on device");
+        }
+        file.write(b, off, len);
+      }
+    };
+    JsonLinesAccessLog log = new JsonLinesAccessLog(disk, java.time.Clock.fixed(T, java.time.ZoneOffset.UTC));
+    log.log(entry("/lost", null));
+    until(() -> log.dropped() == 1);
+    log.log(entry("/after", null));
+    log.close();
+    String[] lines;
+    synchronized (disk) {
+      lines = file.toString(java.nio.charset.StandardCharsets.US_ASCII).split("\n");
+    }
+    assertThat(lines[lines.length - 1]).startsWith("{");
+    assertThat(new JsonObject(lines[lines.length - 1]).getString("path")).isEqualTo("/after");
+  }
+
   private static void until(java.util.function.BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + 10_000_000_000L;
     while (!condition.getAsBoolean()) {
