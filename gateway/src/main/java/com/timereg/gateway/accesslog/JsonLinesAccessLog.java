@@ -254,6 +254,9 @@ public final class JsonLinesAccessLog implements AccessLog, AutoCloseable {
     }
     sb.append(",\"").append(name).append("\":\"");
     int end = Math.min(value.length(), MAX_TEXT);
+    if (end < value.length() && Character.isHighSurrogate(value.charAt(end - 1))) {
+      end--; // never half a pair: a lone surrogate is refused by strict JSON readers
+    }
     for (int i = 0; i < end; i++) {
       char c = value.charAt(i);
       if (c == '"' || c == '\\') {

@@ -251,4 +251,18 @@ class JsonLinesAccessLogTest {
     JsonObject line = new JsonObject(JsonLinesAccessLog.format(entry(path, null), T));
     assertThat(line.getString("path")).hasSize(JsonLinesAccessLog.MAX_TEXT + 3).endsWith("...");
   }
+  @Test
+  void aCutNeverSplitsASurrogatePairSoStrictReadersCanStillDecodeTheLine() throws Exception {
+    // A login name from the user table may hold any Unicode; a pair cut in half is a lone surrogate that
+    // Python's json, Go's encoding/json and every UTF-8 re-encoder refuse or replace.
+    String name = "a".repeat(JsonLinesAccessLog.MAX_TEXT - 1) + "\uD83D\uDE00" + "tail";
+    JsonObject line = new JsonObject(JsonLinesAccessLog.format(new AccessEntry("203.0.113.9", "GET", "/", "HTTP/1.1",
+        null, 200, 0, 10, name, null, "password", "router", null), T));
+    String user = line.getString("user");
+    assertThat(user).endsWith("...").startsWith("aaa");
+    java.nio.charset.StandardCharsets.UTF_8.newEncoder()
+        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+        .encode(java.nio.CharBuffer.wrap(user));
+    assertThat(user.substring(0, user.length() - 3)).isEqualTo("a".repeat(JsonLinesAccessLog.MAX_TEXT - 1));
+  }
 }
