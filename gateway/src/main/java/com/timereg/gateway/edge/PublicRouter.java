@@ -67,8 +67,9 @@ public final class PublicRouter {
   }
 
   /** An unexpected failure: logged with its cause here, a plain message to the client. */
-  private static void internalError(RoutingContext ctx) {
-    LOG.error("unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
+  static void internalError(RoutingContext ctx) {
+    LOG.error("unhandled failure on {} {}", ctx.request().method(),
+        com.timereg.gateway.accesslog.LoggedPath.firstSegment(ctx.request().path()), ctx.failure());
     if (!ctx.response().headWritten()) {
       json(ctx, 500, "internal_error", "Something went wrong on our side.");
     } else {

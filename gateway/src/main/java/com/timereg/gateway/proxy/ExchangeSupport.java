@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
+import com.timereg.gateway.accesslog.LoggedPath;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +54,7 @@ final class ExchangeSupport {
 
   void log(ProxyFailure failure, String method, String fullPath, Throwable cause) {
     String reason = reason(cause);
-    String path = firstSegment(fullPath);
+    String path = LoggedPath.firstSegment(fullPath);
     if (failure == ProxyFailure.CLIENT_CLOSED) {
       LOG.debug("client closed before the response was complete: {} {}", method, path);
     } else if (failure == ProxyFailure.SESSION_ENDED) {
@@ -65,14 +66,6 @@ final class ExchangeSupport {
     } else {
       LOG.debug("proxy {} ({} {}){}", failure.metricName(), method, path, reason);
     }
-  }
-
-  static String firstSegment(String path) {
-    if (path == null || path.isEmpty()) {
-      return "/";
-    }
-    int next = path.indexOf('/', 1);
-    return next < 0 ? path : path.substring(0, next) + "/...";
   }
 
   /** The exception and, when different, its root cause: "Failed to create SSL connection" alone says little. */
@@ -90,7 +83,7 @@ final class ExchangeSupport {
   }
 
   void logQuietly(HttpServerRequest request, Throwable failure) {
-    LOG.debug("backend request for {} {} reported {}", request.method(), firstSegment(request.path()),
+    LOG.debug("backend request for {} {} reported {}", request.method(), LoggedPath.firstSegment(request.path()),
         failure.toString());
   }
 

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import com.timereg.gateway.accesslog.LoggedPath;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -193,25 +194,12 @@ public final class SessionAuthenticator implements Handler<RoutingContext> {
     });
   }
 
-  /**
-   * The path's first segment, the rest as {@code /...}: deeper segments may carry personal data or a token
-   * ({@code /reset/<token>}, {@code /api/users/<email>}), which no plain log line may hold; the proxy's WARN
-   * names as much.
-   */
-  private static String firstSegment(String path) {
-    if (path == null || path.isEmpty()) {
-      return "/";
-    }
-    int next = path.indexOf('/', 1);
-    return next < 0 ? path : path.substring(0, next) + "/...";
-  }
-
   private void afterRefresh(RoutingContext ctx, AsyncResult<RefreshResult> ar, boolean paused) {
     if (ctx.response().closed()) {
       return;
     }
     if (ar.failed()) {
-      LOG.warn("transparent refresh on {} {} not possible: {}", ctx.request().method(), firstSegment(ctx.request().path()),
+      LOG.warn("transparent refresh on {} {} not possible: {}", ctx.request().method(), LoggedPath.firstSegment(ctx.request().path()),
           ar.cause().toString());
       ctx.put(FAILURE, AuthFailure.UNAVAILABLE);
     } else if (ar.result().succeeded()) {

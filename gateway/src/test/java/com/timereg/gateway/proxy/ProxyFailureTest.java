@@ -45,8 +45,8 @@ class ProxyFailureTest {
 
   @Test
   void logsNameOnlyTheFirstPathSegment() {
-    assertThat(ExchangeSupport.firstSegment("/reset/MQ/c4ke5t-0123456789abcdef/")).isEqualTo("/reset/...");
-    assertThat(ExchangeSupport.firstSegment("/api")).isEqualTo("/api");
-    assertThat(ExchangeSupport.firstSegment("")).isEqualTo("/");
+    assertThat(com.timereg.gateway.accesslog.LoggedPath.firstSegment("/reset/MQ/c4ke5t-0123456789abcdef/")).isEqualTo("/reset/...");
+    assertThat(com.timereg.gateway.accesslog.LoggedPath.firstSegment("/api")).isEqualTo("/api");
+    assertThat(com.timereg.gateway.accesslog.LoggedPath.firstSegment("")).isEqualTo("/");
   }
 }
