@@ -66,9 +66,7 @@ class BrokenGatewayIT {
   private void assertFails(Class<? extends Simulation> simulation, Map<String, String> params) {
     Map<String, String> all = new HashMap<>(params);
     all.put("baseUrl", "http://127.0.0.1:" + stub.getAddress().getPort());
-    for (String limit : new String[] {"p99Ms", "loginP99Ms", "checkP99Ms", "changeP99Ms"}) {
-      all.put(limit, "60000");
-    }
+    all.putAll(GatlingRunner.relaxedLatencyLimits(simulation));
     assertThat(GatlingRunner.run(simulation, all, tmp.resolve("gatling"))).isEqualTo(GatlingRunner.ASSERTIONS_FAILED);
   }
 }

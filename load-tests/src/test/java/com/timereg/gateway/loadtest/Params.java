@@ -19,6 +19,18 @@ final class Params {
    */
   private static final Set<String> READ = ConcurrentHashMap.newKeySet();
 
+  /**
+   * Every parameter of any simulation, as README.md ("Load tests", "Parameters") lists them
+   * ({@code ParamsTest} holds the three to each other). A simulation stops on one of these that it does not
+   * read: {@code -Dpages} given to {@code ProxyThroughput} (whose page is {@code -Dpath}) would otherwise be
+   * ignored, and the run would measure the default without a word.
+   */
+  static final Set<String> ANY_SIMULATION = Set.of("baseUrl", "http2", "credentials", "pages", "identityPath",
+      "sources", "clientAddressHeader", "usersPerSec", "rampUp", "duration", "pageViews", "thinkTime", "attackRanges",
+      "attackersPerRange", "attackFirstRange", "attackSources", "legitSources", "attackDelay", "attackRampUp",
+      "attackLimit", "rangeLimit", "concurrency", "path", "minRps", "users", "expectPwned", "maxFailedPct",
+      "minLegitSuccessPct", "p99Ms", "loginP99Ms", "checkP99Ms", "changeP99Ms");
+
   private Params() {}
 
   private static String property(String name) {
@@ -28,9 +40,9 @@ final class Params {
 
   /**
    * Stops the run when a system property is not a parameter the simulation asked for but nearly the name of one
-   * ({@code -Dconcurency=32}, {@code -DDuration=5m}): it would otherwise be ignored, and the run would measure
-   * the default without a word. Properties with a dot (Java's, Maven's, Gatling's) are not parameters. Call it
-   * once the simulation has read all of its parameters.
+   * ({@code -Dconcurency=32}, {@code -DDuration=5m}) or another simulation's ({@link #ANY_SIMULATION}): it would
+   * otherwise be ignored, and the run would measure the default without a word. Properties with a dot (Java's,
+   * Maven's, Gatling's) are not parameters. Call it once the simulation has read all of its parameters.
    */
   static void refuseMisspelt() {
     try {
@@ -44,6 +56,11 @@ final class Params {
     for (String name : System.getProperties().stringPropertyNames()) {
       if (name.indexOf('.') >= 0 || READ.contains(name)) {
         continue;
+      }
+      if (ANY_SIMULATION.contains(name)) {
+        throw new IllegalArgumentException("-D" + name + " is a parameter of other simulations, not of this one, and"
+            + " would be ignored; this one takes " + String.join(", ", new java.util.TreeSet<>(READ))
+            + " (README.md, \"Load tests\", lists them)");
       }
       for (String known : READ) {
         if (nearly(name.toLowerCase(Locale.ROOT), known.toLowerCase(Locale.ROOT))) {

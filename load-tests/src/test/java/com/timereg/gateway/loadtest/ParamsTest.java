@@ -105,4 +105,49 @@ class ParamsTest {
       System.clearProperty("pageViewsOfParamsTest");
     }
   }
+  @Test
+  void anotherSimulationsParameterStopsTheRunInsteadOfBeingIgnored() {
+    // ProxyThroughput's page is -Dpath; -Dpages (LegitimateTraffic's) would be ignored without a word.
+    Params.integer("concurrencyOfParamsTest", 1, 1);
+    try {
+      System.setProperty("pages", "/api/reports");
+      assertThatThrownBy(Params::refuseMisspelt).hasMessageContaining("-Dpages")
+          .hasMessageContaining("other simulations").hasMessageContaining("concurrencyOfParamsTest");
+      // A simulation that reads it is fine with it.
+      Params.string("pages", "/");
+      Params.refuseMisspelt();
+    } finally {
+      System.clearProperty("pages");
+    }
+  }
+
+  @Test
+  void theListOfAllParametersIsWhatTheSimulationsReadAndWhatTheReadmeLists() throws java.io.IOException {
+    java.nio.file.Path sources = java.nio.file.Path.of("src/test/java/com/timereg/gateway/loadtest");
+    java.util.Set<String> read = new java.util.TreeSet<>();
+    java.util.regex.Pattern param = java.util.regex.Pattern.compile(
+        "Params\\.(?:string|integer|decimal|flag|duration)\\(\"([A-Za-z0-9]+)\"|PROPERTY = \"([A-Za-z0-9]+)\"");
+    try (var files = java.nio.file.Files.list(sources)) {
+      for (java.nio.file.Path file : files.filter(f -> !f.getFileName().toString().endsWith("Test.java")
+          && !f.getFileName().toString().endsWith("IT.java")).toList()) {
+        java.util.regex.Matcher m = param.matcher(java.nio.file.Files.readString(file));
+        while (m.find()) {
+          read.add(m.group(1) != null ? m.group(1) : m.group(2));
+        }
+      }
+    }
+    read.add("pages"); // read through Pages.fromSystemProperties's argument
+    String readme = java.nio.file.Files.readString(java.nio.file.Path.of("../README.md"));
+    String table = readme.substring(readme.indexOf("### Parameters"), readme.indexOf("TLS: Gatling"));
+    java.util.Set<String> listed = new java.util.TreeSet<>();
+    java.util.regex.Matcher row = java.util.regex.Pattern.compile("(?m)^\\| (`[^|]+)\\|").matcher(table);
+    while (row.find()) {
+      java.util.regex.Matcher name = java.util.regex.Pattern.compile("`([A-Za-z0-9]+)`").matcher(row.group(1));
+      while (name.find()) {
+        listed.add(name.group(1));
+      }
+    }
+    assertThat(read).isEqualTo(new java.util.TreeSet<>(Params.ANY_SIMULATION));
+    assertThat(listed).isEqualTo(new java.util.TreeSet<>(Params.ANY_SIMULATION));
+  }
 }

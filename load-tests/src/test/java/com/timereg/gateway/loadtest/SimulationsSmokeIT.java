@@ -95,9 +95,7 @@ class SimulationsSmokeIT {
     all.put("baseUrl", gateway.baseUrl());
     // Latency limits far above anything healthy: the smoke checks that every assertion is wired
     // to requests that exist and succeed, not how fast a shared CI machine is.
-    for (String limit : new String[] {"p99Ms", "loginP99Ms", "checkP99Ms", "changeP99Ms"}) {
-      all.put(limit, "60000");
-    }
+    all.putAll(GatlingRunner.relaxedLatencyLimits(simulation));
     int status = GatlingRunner.run(simulation, all, RESULTS);
     assertThat(status)
         .withFailMessage(() -> simulation.getSimpleName() + " ended with Gatling status " + status
