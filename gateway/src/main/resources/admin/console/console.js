@@ -368,8 +368,14 @@ async function explain(address) {
     }), 7, 'No blocks recorded.');
     fill(document.querySelector('#explain-events tbody'), x.history.events.map(e =>
       row([when(e.at), e.action, e.subject, e.actor || 'gateway', e.note, e.node])), 6, 'No audit events.');
+    // Logins are looked up under the key the address is counted by (an IPv6 /64), so name it: the failures
+    // that blocked 2001:db8::5 may have come from 2001:db8::7.
+    const from = x.history.loginsFrom || x.address;
+    document.getElementById('explain-logins-caption').textContent =
+      'Login outcomes this gateway node saw from ' + from + ', the key its invalid logins are counted under';
     fill(document.querySelector('#explain-logins tbody'), x.history.logins.map(l =>
-      row([when(l.at), l.outcome, l.loginName, l.detail])), 4, 'No logins seen from it on this node.');
+      row([when(l.at), l.outcome, el('span', l.address, { class: 'mono' }), l.loginName, l.detail])), 5,
+      'No logins seen from ' + from + ' on this node.');
   } catch (e) {
     if (!current()) {
       return;

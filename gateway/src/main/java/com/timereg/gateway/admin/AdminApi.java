@@ -122,9 +122,13 @@ final class AdminApi {
       h.blocks().forEach(b -> past.add(ApiJson.block(b, clock.instant())));
       JsonArray events = new JsonArray();
       h.events().forEach(ev -> events.add(ApiJson.audit(ev)));
+      // The logins counted for the address are those of its client key (an IPv6 /64 by default), not of the
+      // address alone: failures from 2001:db8::7 are what block 2001:db8::5.
+      Cidr counted = e.client().subject();
       JsonArray recent = new JsonArray();
-      logins.from(self, HISTORY_LIMIT).forEach(l -> recent.add(ApiJson.login(l)));
-      return out.put("history", new JsonObject().put("blocks", past).put("events", events).put("logins", recent));
+      logins.from(counted, HISTORY_LIMIT).forEach(l -> recent.add(ApiJson.login(l)));
+      return out.put("history", new JsonObject().put("blocks", past).put("events", events)
+          .put("loginsFrom", counted.toString()).put("logins", recent));
     }));
   }
 

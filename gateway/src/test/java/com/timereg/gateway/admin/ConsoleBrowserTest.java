@@ -179,4 +179,15 @@ class ConsoleBrowserTest {
     q.clear();
     browser.findElement(By.id("filter-apply")).click();
   }
+
+  @Test
+  void anIpv6AddressShowsTheLoginsOfTheClientPrefixItIsCountedUnder() throws Exception {
+    // Counted and blocked per /64 (docs/throttle.md): the failures that block ::5 may come from ::7.
+    gateway.securityEvents().loginFailed(InetAddress.getByName("2001:db8:9::7"), null, FailureKind.UNKNOWN_USER);
+    browser.get(console + "#address/2001:db8:9::5");
+    waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#explain-logins tbody"),
+        "2001:db8:9::7"));
+    assertThat(browser.findElement(By.id("explain-logins-caption")).getText()).contains("2001:db8:9::/64");
+    assertThat(browser.findElement(By.cssSelector("#explain-logins tbody")).getText()).contains("failed");
+  }
 }
