@@ -65,6 +65,26 @@ public final class CidrTable<V> {
     return null;
   }
 
+  /** The values of every block containing {@code address}, most specific first (empty if none). */
+  public List<V> lookupAll(InetAddress address) {
+    if (groups.isEmpty()) {
+      return List.of();
+    }
+    boolean v4 = address instanceof Inet4Address;
+    byte[] bytes = address.getAddress();
+    List<V> out = null;
+    for (Group<V> g : groups) {
+      V v = g.ipv4 == v4 ? g.members.get(Bits.of(Cidr.mask(bytes, g.prefixLength))) : null;
+      if (v != null) {
+        if (out == null) {
+          out = new ArrayList<>(2);
+        }
+        out.add(v);
+      }
+    }
+    return out == null ? List.of() : out;
+  }
+
   public boolean isEmpty() {
     return entries.isEmpty();
   }

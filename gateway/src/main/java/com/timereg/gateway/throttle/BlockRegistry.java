@@ -67,21 +67,19 @@ public final class BlockRegistry {
     return blocks.asMap().get(cidr);
   }
 
-  /** The most specific unexpired manual block containing the address, or null. */
+  /**
+   * The unexpired manual block containing the address that ends last, or null; of two ending together the more
+   * specific. Not simply the most specific: an hour's block of an address inside a month's block of its range
+   * leaves it refused for the month, which is what its Retry-After and the explain view must say.
+   */
   public ManualBlock manualBlockFor(InetAddress address, long nowMillis) {
-    ManualBlock b = blocks.lookup(address);
-    if (b == null || b.until().toEpochMilli() > nowMillis) {
-      return b;
-    }
-    // The most specific one has expired; a wider one may still hold. Rare: expired ones are pruned.
-    ManualBlock widest = null;
-    for (ManualBlock m : blocks.asMap().values()) {
-      if (m.until().toEpochMilli() > nowMillis && m.cidr().contains(address)
-          && (widest == null || m.until().isAfter(widest.until()))) {
-        widest = m;
+    ManualBlock decisive = null;
+    for (ManualBlock m : blocks.lookupAll(address)) {
+      if (m.until().toEpochMilli() > nowMillis && (decisive == null || m.until().isAfter(decisive.until()))) {
+        decisive = m;
       }
     }
-    return widest;
+    return decisive;
   }
 
   /** The most specific allowlist entry containing the address, or null. */

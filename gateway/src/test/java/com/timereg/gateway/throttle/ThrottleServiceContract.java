@@ -554,6 +554,27 @@ abstract class ThrottleServiceContract {
     assertThat(events).contains("lifted MANUAL 203.0.113.0/24 LOCAL", "lifted MANUAL 203.0.113.0/24 EXPIRY");
   }
 
+  @Test
+  void anAddressUnderTwoManualBlocksIsToldTheLaterEndNotTheNarrowerBlocks() {
+    // A one-hour block of the address inside a 30-day block of its range: the address is refused for 30 days, so
+    // a Retry-After of an hour (and an explanation naming only the hour) would send it back to be refused again.
+    service.addManualBlock(new ManualBlock(Cidr.parse("203.0.113.0/24"), START.plus(Duration.ofDays(30)),
+        "SEC-7 range", "sec-team", START), Origin.LOCAL);
+    service.addManualBlock(new ManualBlock(Cidr.parse("203.0.113.9"), START.plus(Duration.ofHours(1)),
+        "SEC-8 address", "sec-team", START), Origin.LOCAL);
+
+    Decision d = service.check(ip("203.0.113.9"));
+    assertThat(d.kind()).isEqualTo(BlockKind.MANUAL);
+    assertThat(d.subject()).isEqualTo(Cidr.parse("203.0.113.0/24"));
+    assertThat(d.retryAfterSeconds()).isEqualTo(Duration.ofDays(30).toSeconds());
+    assertThat(service.explain(ip("203.0.113.9")).manualBlock().cidr()).isEqualTo(Cidr.parse("203.0.113.0/24"));
+
+    // The narrower one ending later decides in turn.
+    service.addManualBlock(new ManualBlock(Cidr.parse("203.0.113.10"), START.plus(Duration.ofDays(31)),
+        "SEC-9 address", "sec-team", START), Origin.LOCAL);
+    assertThat(service.check(ip("203.0.113.10")).subject()).isEqualTo(Cidr.parse("203.0.113.10"));
+  }
+
   // ---- per-name slow-down
 
   @Test
