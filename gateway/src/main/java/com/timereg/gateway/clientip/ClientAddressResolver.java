@@ -117,14 +117,36 @@ public final class ClientAddressResolver {
       if (close < 0 || !validPortSuffix(s.substring(close + 1))) {
         return null;
       }
-      return IpLiterals.parse(s.substring(1, close));
+      return IpLiterals.parse(withoutZone(s.substring(1, close)));
     }
     int colon = s.indexOf(':');
     if (colon >= 0 && colon == s.lastIndexOf(':')) {
       // exactly one colon: IPv4 with a port (a bare IPv6 address has at least two)
       return validPortSuffix(s.substring(colon)) ? IpLiterals.parse(s.substring(0, colon)) : null;
     }
-    return IpLiterals.parse(s);
+    return IpLiterals.parse(withoutZone(s));
+  }
+
+  /**
+   * An IPv6 literal without its zone id ({@code fe80::1%eth0}, {@code %2}), as the socket peer's is dropped
+   * ({@link IpLiterals#parsePeer}): a proxy prints a link-local peer so, and unread it made the proxy the client.
+   * Anything else, an IPv4 address or a zone of other characters, is left for the parser to refuse.
+   */
+  private static String withoutZone(String literal) {
+    int percent = literal.indexOf('%');
+    if (percent < 0 || literal.indexOf(':') < 0 || literal.indexOf(':') > percent) {
+      return literal;
+    }
+    String zone = literal.substring(percent + 1);
+    if (zone.isEmpty() || zone.length() > 32 || !zone.chars().allMatch(ClientAddressResolver::isZoneChar)) {
+      return literal;
+    }
+    return literal.substring(0, percent);
+  }
+
+  private static boolean isZoneChar(int c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_'
+        || c == '-';
   }
 
   private static boolean validPortSuffix(String suffix) {

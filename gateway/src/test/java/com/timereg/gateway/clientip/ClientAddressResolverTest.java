@@ -64,6 +64,19 @@ class ClientAddressResolverTest {
   }
 
   @Test
+  void anIpv6EntryWithAZoneIdIsTheAddressWithoutIt() {
+    // A proxy prints a link-local peer as the socket API names it, with its interface; the socket peer's zone is
+    // dropped too (IpLiterals.parsePeer). Unreadable, the proxy itself was the client, and a link-local guesser
+    // behind it blocked everyone it forwards.
+    assertThat(resolve("10.0.0.2", "fe80::7%eth0")).isEqualTo("fe80:0:0:0:0:0:0:7");
+    assertThat(resolve("10.0.0.2", "[fe80::7%2]:443")).isEqualTo("fe80:0:0:0:0:0:0:7");
+    assertThat(resolve("10.0.0.2", "203.0.113.9, fd00::3%eth1")).as("a trusted hop with a zone").isEqualTo("203.0.113.9");
+    assertThat(resolve("10.0.0.2", "203.0.113.9, 1.2.3.4%eth0")).as("IPv4 has no zones").isEqualTo("10.0.0.2");
+    assertThat(resolve("10.0.0.2", "203.0.113.9, fe80::7%")).as("an empty zone").isEqualTo("10.0.0.2");
+    assertThat(resolve("10.0.0.2", "203.0.113.9, fe80::7%eth0 x")).isEqualTo("10.0.0.2");
+  }
+
+  @Test
   void garbageLeftOfTheClientEntryDoesNotMatter() {
     assertThat(resolve("10.0.0.2", "garbage, 203.0.113.9")).isEqualTo("203.0.113.9");
   }
