@@ -32,6 +32,23 @@ class MigrationsTest {
   }
 
   @Test
+  void refusesASchemaThatANewerBuildMigratedNamingBothVersions(TestDatabase db) throws Exception {
+    ConnectionSettings rolledBack = db.createEmptyDatabase();
+    Migrations.migrate(DatabaseSettings.of(rolledBack));
+    // A newer node applied V5, then this (older) build is started again, as in a rollback.
+    try (Connection c = DriverManager.getConnection(rolledBack.jdbcUrl("disable"), rolledBack.user(), rolledBack.password());
+        Statement s = c.createStatement()) {
+      s.execute("INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, "
+          + "installed_by, execution_time, success) SELECT max(installed_rank) + 1, '5', 'from the future', 'SQL', "
+          + "'V5__from_the_future.sql', 1, current_user, 1, true FROM flyway_schema_history");
+    }
+
+    assertThatThrownBy(() -> Migrations.migrate(DatabaseSettings.of(rolledBack)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("version 5").hasMessageContaining("version 4");
+  }
+
+  @Test
   void newCustomerGetsTheDocumentedPasswordPolicyDefaults(TestDatabase db) throws Exception {
     try (Connection c = db.openJdbc(); Statement s = c.createStatement()) {
       ResultSet r = s.executeQuery("INSERT INTO customers (slug, name) VALUES ('defaults', 'Defaults Ltd') "
