@@ -48,12 +48,19 @@ public final class DevMode implements AutoCloseable {
   private final Vertx backendVertx;
   private final DemoBackend backend;
   private final Gateway gateway;
+  private final Runnable stopGateway;
 
   private DevMode(DevDatabase database, Vertx backendVertx, DemoBackend backend, Gateway gateway) {
+    this(database, backendVertx, backend, gateway, gateway::stop);
+  }
+
+  /** {@code stopGateway}: how {@link #close()} stops the gateway (a test gives one that fails). */
+  DevMode(DevDatabase database, Vertx backendVertx, DemoBackend backend, Gateway gateway, Runnable stopGateway) {
     this.database = database;
     this.backendVertx = backendVertx;
     this.backend = backend;
     this.gateway = gateway;
+    this.stopGateway = stopGateway;
   }
 
   public static DevMode start(GatewayConfig base, Map<String, String> env) throws Exception {
@@ -160,19 +167,27 @@ public final class DevMode implements AutoCloseable {
     return gateway;
   }
 
+  /**
+   * Stops the gateway, then the demo backend, then the local PostgreSQL. The server is stopped whatever the steps
+   * before it throw (an Error too, which then goes on to the caller): left running, it outlives the JVM.
+   */
   @Override
   public void close() {
-    gateway.stop();
     try {
-      Gateway.await(backend.stop());
-      Gateway.await(backendVertx.close());
-    } catch (Exception e) {
-      LOG.warn("error while stopping the demo backend: {}", e.toString());
-    }
-    try {
-      database.close();
-    } catch (Exception e) {
-      LOG.warn("error while stopping the local PostgreSQL: {}", e.toString());
+      stopGateway.run();
+    } finally {
+      try {
+        Gateway.await(backend.stop());
+        Gateway.await(backendVertx.close());
+      } catch (Exception e) {
+        LOG.warn("error while stopping the demo backend: {}", e.toString());
+      } finally {
+        try {
+          database.close();
+        } catch (Exception e) {
+          LOG.warn("error while stopping the local PostgreSQL: {}", e.toString());
+        }
+      }
     }
   }
 }
