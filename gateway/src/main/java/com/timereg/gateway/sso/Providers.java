@@ -16,6 +16,8 @@ import io.vertx.ext.auth.impl.jose.JWT;
 import io.vertx.ext.auth.oauth2.OAuth2Auth;
 import io.vertx.ext.auth.oauth2.OAuth2Options;
 import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
@@ -48,7 +50,8 @@ final class Providers {
   private static final String WELL_KNOWN = "/.well-known/openid-configuration";
 
   /** A discovered provider, what its tokens must say, and where its key set (jwks_uri) is. */
-  record Provider(OAuth2Auth auth, String issuer, String clientId, String tenant, String keySet) {}
+  record Provider(OAuth2Auth auth, String issuer, String clientId, String tenant, String keySet, OAuth2Options options,
+      JWT keys) {}
 
   private record Entry(String fingerprint, Future<Provider> provider, long createdAt) {}
 
@@ -184,18 +187,33 @@ final class Providers {
    * total; a larger one fails as soon as the limit is passed, and its download is ended.
    */
   private Future<String> bounded(String url) {
-    long timeoutMillis = settings.discoveryTimeout().toMillis();
+    return fetch(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url)
+            .putHeader("Accept", "application/json").putHeader("User-Agent", USER_AGENT),
+        null, settings.discoveryTimeout().toMillis())
+        .compose(answer -> answer.status() == 200
+            ? Future.succeededFuture(answer.text())
+            : Future.failedFuture("answered " + answer.status()));
+  }
+
+  /** An HTTP answer read whole (at most {@link #MAX_DOCUMENT} bytes). */
+  record Answer(int status, String statusMessage, String contentType, Buffer body) {
+    String text() {
+      return body.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+  /**
+   * Sends a request and reads its answer, at most {@link #MAX_DOCUMENT} bytes within {@code timeoutMillis} in total;
+   * a larger answer fails as soon as the limit is passed, and its download is ended, as is one still running at the
+   * timeout.
+   */
+  private Future<Answer> fetch(RequestOptions request, Buffer payload, long timeoutMillis) {
     HttpClient client = vertx.createHttpClient(httpClientOptions());
-    Promise<String> result = Promise.promise();
-    client.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url)
-            .putHeader("Accept", "application/json").putHeader("User-Agent", USER_AGENT))
-        .compose(request -> request.send())
+    Promise<Answer> result = Promise.promise();
+    client.request(request)
+        .compose(r -> payload == null ? r.send() : r.send(payload))
         .onFailure(result::tryFail)
         .onSuccess(response -> {
-          if (response.statusCode() != 200) {
-            result.tryFail("answered " + response.statusCode());
-            return;
-          }
           Buffer body = Buffer.buffer();
           response.handler(chunk -> {
             if (body.length() + chunk.length() > MAX_DOCUMENT) {
@@ -205,12 +223,98 @@ final class Providers {
             }
           });
           response.exceptionHandler(result::tryFail);
-          response.endHandler(v -> result.tryComplete(body.toString(StandardCharsets.UTF_8)));
+          response.endHandler(v -> result.tryComplete(new Answer(response.statusCode(), response.statusMessage(),
+              response.getHeader("Content-Type"), body)));
         });
     // Closing the client ends a download still running: one too large, or trickled past the timeout.
     return result.future()
         .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
         .andThen(ar -> client.close());
+  }
+
+  /**
+   * The code exchange (RFC 6749 4.1.3 with the PKCE verifier, RFC 7636 4.5), sent as the library's {@code
+   * authenticate} sends it (the client secret by HTTP Basic, a public client's id in the form), but read by us: the
+   * library reads the token endpoint's answer whole however large, and leaves it downloading after our timeout. At
+   * most {@link #MAX_DOCUMENT} bytes within {@link SsoSettings#tokenTimeout()}. Succeeds with the token response;
+   * fails as the library did, with its words (an OAuth error as {@code "error: description"}), for {@link
+   * TokenFailures#ofExchange}.
+   */
+  Future<JsonObject> exchange(Provider provider, String code, String redirectUri, String codeVerifier) {
+    OAuth2Options options = provider.options();
+    RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(options.getTokenPath())
+        .putHeader("Content-Type", "application/x-www-form-urlencoded")
+        .putHeader("Accept", "application/json,application/x-www-form-urlencoded;q=0.9")
+        .putHeader("User-Agent", USER_AGENT);
+    StringBuilder form = new StringBuilder();
+    formField(form, "code", code);
+    formField(form, "redirect_uri", redirectUri);
+    formField(form, "code_verifier", codeVerifier);
+    formField(form, "grant_type", "authorization_code");
+    if (options.getClientSecret() != null) {
+      request.putHeader("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+          (options.getClientId() + ":" + options.getClientSecret()).getBytes(StandardCharsets.UTF_8)));
+    } else {
+      formField(form, "client_id", options.getClientId());
+    }
+    return fetch(request, Buffer.buffer(form.toString()), settings.tokenTimeout().toMillis())
+        .recover(e -> Future.failedFuture(String.valueOf(e.getMessage()).startsWith("larger than")
+            // Whatever answers there, it is no token response (a few KB): the provider's outage, as an error page is.
+            ? new SsoException(SsoRefusal.PROVIDER_UNAVAILABLE,
+                "the token endpoint's answer at " + options.getTokenPath() + " is " + e.getMessage() + " (not read further)")
+            : e))
+        .compose(Providers::tokenResponse);
+  }
+
+  private static void formField(StringBuilder form, String name, String value) {
+    if (form.length() > 0) {
+      form.append('&');
+    }
+    form.append(URLEncoder.encode(name, StandardCharsets.UTF_8)).append('=')
+        .append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+  }
+
+  /** The token endpoint's answer as the library took it: JSON (or a form), an OAuth error, or something else. */
+  private static Future<JsonObject> tokenResponse(Answer answer) {
+    String type = answer.contentType() == null ? "" : answer.contentType().toLowerCase(java.util.Locale.ROOT);
+    boolean json = type.startsWith("application/json");
+    JsonObject parsed = null;
+    try {
+      if (json) {
+        parsed = new JsonObject(answer.body());
+      } else if (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("text/plain")) {
+        parsed = new JsonObject();
+        for (String pair : answer.text().split("&")) {
+          int eq = pair.indexOf('=');
+          if (eq > 0) {
+            parsed.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      parsed = null;
+      if (answer.status() / 100 == 2) {
+        return Future.failedFuture("the token response is no usable JSON object: " + e.getMessage());
+      }
+    }
+    if (parsed != null && parsed.getValue("error") instanceof String error) {
+      return Future.failedFuture(parsed.getValue("error_description") instanceof String description
+          ? error + ": " + description
+          : error);
+    }
+    if (answer.status() / 100 != 2) {
+      return Future.failedFuture(answer.body().length() == 0
+          ? answer.statusMessage()
+          : answer.statusMessage() + ": " + answer.text());
+    }
+    if (answer.body().length() == 0) {
+      return Future.failedFuture("No Body");
+    }
+    if (parsed == null) {
+      return Future.failedFuture("Cannot handle content type: " + answer.contentType());
+    }
+    return Future.succeededFuture(parsed);
   }
 
   private OAuth2Options options(SsoCustomer customer, String secret) {
@@ -258,9 +362,16 @@ final class Providers {
         return Future.failedFuture(noSigningKey(options.getJwkPath()));
       }
       JsonArray jwks = new JsonObject(keys).getJsonArray("keys");
+      // The ID token's signature is checked with these (SignInCallback); the library's copy signs nothing we read.
+      JWT signingKeys = new JWT();
       for (int i = 0; i < jwks.size(); i++) {
         if (jwks.getValue(i) instanceof JsonObject jwk) {
           options.addJwk(jwk);
+          try {
+            signingKeys.addJWK(new JWK(jwk));
+          } catch (RuntimeException e) {
+            // Skipped, as the library skips it.
+          }
         }
       }
       OAuth2Auth auth;
@@ -270,14 +381,19 @@ final class Providers {
         return Future.failedFuture(new SsoException(SsoRefusal.NOT_CONFIGURED,
             "unusable discovery document at " + options.getSite() + ": " + IdTokenCheck.printable(e.getMessage())));
       }
-      Provider provider = new Provider(auth, issuer, customer.clientId(), customer.tenantId(), options.getJwkPath());
-      auth.missingKeyHandler(kid -> {
-        LOG.info("SSO provider of customer {} signed with unknown key {}; it will be discovered again", customer.slug(),
-            IdTokenCheck.printable(kid));
-        forget(customer.id(), provider);
-      });
-      return Future.succeededFuture(provider);
+      return Future.succeededFuture(new Provider(auth, issuer, customer.clientId(), customer.tenantId(),
+          options.getJwkPath(), options, signingKeys));
     });
+  }
+
+  /**
+   * An ID token signed with a key the provider's key set does not have (the provider rotated its keys): the provider
+   * is discovered again on the next sign-in (see {@link #forget}).
+   */
+  void keyUnknown(long customerId, Provider provider, String kid) {
+    LOG.info("SSO provider of customer {} signed with unknown key {}; it will be discovered again", customerId,
+        IdTokenCheck.printable(kid));
+    forget(customerId, provider);
   }
 
   /**

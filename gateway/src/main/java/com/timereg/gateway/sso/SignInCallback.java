@@ -7,14 +7,12 @@ import com.timereg.gateway.sso.SsoService.CallbackParams;
 import com.timereg.gateway.sso.SsoService.CallbackResult;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.User;
-import io.vertx.ext.auth.oauth2.OAuth2FlowType;
-import io.vertx.ext.auth.oauth2.Oauth2Credentials;
+import io.vertx.ext.auth.NoSuchKeyIdException;
 import java.net.InetAddress;
+import java.security.SignatureException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -103,38 +101,47 @@ final class SignInCallback {
 
   /** Exchanges the code and checks the ID token; fails with {@link SsoException}. */
   private Future<VerifiedIdentity> exchange(Providers.Provider provider, String code, PendingSignIn pending) {
-    Oauth2Credentials credentials = new Oauth2Credentials()
-        .setFlow(OAuth2FlowType.AUTH_CODE)
-        .setCode(code)
-        .setRedirectUri(redirectUri.get().orElseThrow())
-        .setCodeVerifier(pending.codeVerifier());
-    return Providers.onCallerContext(provider.auth().authenticate(credentials)
-            .timeout(settings.tokenTimeout().toMillis(), TimeUnit.MILLISECONDS))
+    return Providers.onCallerContext(providers.exchange(provider, code, redirectUri.get().orElseThrow(),
+            pending.codeVerifier()))
         .recover(e -> {
-          SsoException failure = TokenFailures.ofExchange(e);
+          SsoException failure = e instanceof SsoException s ? s : TokenFailures.ofExchange(e);
           if (failure.refusal() == SsoRefusal.NOT_CONFIGURED) {
             // Perhaps the secret was rotated: read it again with the next discovery.
             providers.forget(pending.customerId(), provider);
           }
           return Future.failedFuture(failure);
         })
-        .compose(user -> verified(provider, user, pending));
+        .compose(tokens -> verified(provider, tokens, pending));
   }
 
-  private Future<VerifiedIdentity> verified(Providers.Provider provider, User user, PendingSignIn pending) {
+  /**
+   * The token response's ID token: its signature by one of the provider's keys (as the library checked it), then
+   * {@link IdTokenCheck}; and the token response's own expiry (expires_in), as the library refused it.
+   */
+  private Future<VerifiedIdentity> verified(Providers.Provider provider, JsonObject tokens, PendingSignIn pending) {
     IdTokenCheck.Expected expected = new IdTokenCheck.Expected(provider.issuer(), provider.clientId(), provider.tenant(),
         pending.nonce(), settings.clockSkew());
     Instant now = clock.instant();
-    JsonObject claims = user.attributes().getJsonObject("idToken");
-    if (claims == null) {
-      // The library found no ID token whose signature, issuer and audience it accepts.
-      if (user.attributes().containsKey("missing-kid")) {
-        providers.forget(pending.customerId(), provider);
-        return Future.failedFuture(TokenFailures.unaccepted(user.principal().getString("id_token"), expected, now));
+    if (expiredResponse(tokens)) {
+      return Future.failedFuture(new SsoException(SsoRefusal.TOKEN_EXPIRED, "the token response has already expired"));
+    }
+    String idToken = tokens.getValue("id_token") instanceof String s ? s : null;
+    JsonObject claims = null;
+    if (idToken != null) {
+      try {
+        claims = provider.keys().decode(idToken);
+      } catch (NoSuchKeyIdException e) {
+        providers.keyUnknown(pending.customerId(), provider, e.id());
+        return Future.failedFuture(TokenFailures.unaccepted(idToken, expected, now));
+      } catch (SignatureException | RuntimeException e) {
+        claims = null;
       }
-      SsoException refused = TokenFailures.unaccepted(user.principal().getString("id_token"), expected, now);
-      // Refused for another reason than an unknown key: perhaps the library's own refresh emptied the key set.
-      return refused.refusal() == SsoRefusal.TOKEN_INVALID && user.principal().getString("id_token") != null
+    }
+    if (claims == null) {
+      // No ID token whose signature is one of the provider's keys.
+      SsoException refused = TokenFailures.unaccepted(idToken, expected, now);
+      // Refused for another reason than an unknown key: perhaps the provider's key set lost its keys.
+      return refused.refusal() == SsoRefusal.TOKEN_INVALID && idToken != null
           ? providers.checkKeysAfterRefusal(pending.customerId(), provider).compose(v -> Future.failedFuture(refused))
           : Future.failedFuture(refused);
     }
@@ -142,6 +149,24 @@ final class SignInCallback {
     return result.passed()
         ? Future.succeededFuture(result.identity())
         : Future.failedFuture(new SsoException(result.refusal(), result.detail()));
+  }
+
+  /** Whether the token response's expires_in says it expired already (beyond the clock skew), as the library held. */
+  private boolean expiredResponse(JsonObject tokens) {
+    Object value = tokens.getValue("expires_in");
+    long expiresIn;
+    if (value instanceof Number n) {
+      expiresIn = n.longValue();
+    } else if (value instanceof String s) {
+      try {
+        expiresIn = Long.parseLong(s.trim());
+      } catch (NumberFormatException e) {
+        return false;
+      }
+    } else {
+      return false;
+    }
+    return expiresIn + settings.clockSkew().toSeconds() < 0;
   }
 
   private Future<CallbackResult> signIn(Context ctx, VerifiedIdentity identity) {
