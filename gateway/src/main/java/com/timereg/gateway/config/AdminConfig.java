@@ -17,6 +17,7 @@ final class AdminConfig {
         readable(r, "admin.tls.key-file"),
         readable(r, "admin.tls.client-ca-file"),
         r.enumValue("admin.tls.client-auth", AdminTlsSettings.ClientAuth.class, AdminTlsSettings.ClientAuth.REQUIRED));
+    tls.keyFile().filter(Files::isReadable).ifPresent(p -> r.keyFile("admin.tls.key-file", p));
     if (tls.certFile().isPresent() != tls.keyFile().isPresent()) {
       r.problem("admin.tls", "cert-file and key-file go together: give both, or neither for a plain-HTTP loopback listener");
     }

@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
  * {@code GATEWAY_A__B_C} (dots become double underscores, dashes single underscores, upper case).
  */
 public final class ConfigReader {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConfigReader.class);
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
   private static final Pattern SIZE = Pattern.compile("(\\d+)([kmg]?)(i?b)?", Pattern.CASE_INSENSITIVE);
 
@@ -47,6 +48,15 @@ public final class ConfigReader {
 
   public void problem(String path, String message) {
     problems.add(path + ": " + message);
+  }
+
+  /**
+   * A private key's file, read at start: writable by group or others is a problem (anyone with that access
+   * could replace the key), readable by others a warning logged now. Skipped where files have no POSIX mode.
+   */
+  public void keyFile(String path, Path file) {
+    com.timereg.gateway.tls.KeyFileMode.refusal(file).ifPresentOrElse(m -> problem(path, m),
+        () -> com.timereg.gateway.tls.KeyFileMode.warning(file).ifPresent(m -> LOG.warn("{}: {}", path, m)));
   }
 
   public List<String> problems() {

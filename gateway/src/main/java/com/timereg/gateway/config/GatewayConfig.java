@@ -215,6 +215,7 @@ public record GatewayConfig(
     // Read at start: checked now, so a typo is reported with the rest rather than after the migrations.
     tls.certFile().filter(p -> !Files.isReadable(p)).ifPresent(p -> r.problem("tls.cert-file", "cannot read " + p));
     tls.keyFile().filter(p -> !Files.isReadable(p)).ifPresent(p -> r.problem("tls.key-file", "cannot read " + p));
+    tls.keyFile().filter(Files::isReadable).ifPresent(p -> r.keyFile("tls.key-file", p));
     AdminSettings admin = AdminConfig.read(r, pub);
     if (redirect.enabled() && redirect.port() != 0) {
       // Vert.x would not refuse the bind: servers on one port share its socket and take its connections in turn,

@@ -31,7 +31,9 @@ public record SessionConfig(SessionSettings settings, KeySettings keys) {
 
     String algorithm = r.string("session.algorithm", KeySettings.DEFAULT_ALGORITHM);
     String keyId = r.string("session.signing-key-id", "k1");
-    KeySettings.ConfiguredKey signing = r.secret("session.signing-key")
+    java.util.Optional<com.timereg.gateway.config.Secret> signingSecret = r.secret("session.signing-key");
+    signingSecret.flatMap(SessionConfig::file).ifPresent(f -> r.keyFile("session.signing-key", f));
+    KeySettings.ConfiguredKey signing = signingSecret
         .map(s -> new KeySettings.ConfiguredKey(keyId, s.reveal())).orElse(null);
     if (signing == null && !devMode) {
       r.problem("session.signing-key", "required outside dev mode: a PEM private key for " + algorithm
@@ -47,12 +49,24 @@ public record SessionConfig(SessionSettings settings, KeySettings keys) {
         r.problem("session.verification-keys", "entry " + (i + 1) + " is not KID=env:NAME or KID=file:PATH");
         continue;
       }
-      r.secretReference("session.verification-keys", entry.substring(eq + 1))
-          .ifPresent(s -> verification.add(new KeySettings.ConfiguredKey(entry.substring(0, eq), s.reveal())));
+      java.util.Optional<com.timereg.gateway.config.Secret> secret =
+          r.secretReference("session.verification-keys", entry.substring(eq + 1));
+      // Writable by others, a verification key is as good as a signing key: whoever replaces it with their own
+      // public key has their tokens accepted. Readable is fine: it is normally a public key.
+      secret.flatMap(SessionConfig::file).flatMap(com.timereg.gateway.tls.KeyFileMode::refusal)
+          .ifPresent(m -> r.problem("session.verification-keys", m));
+      secret.ifPresent(s -> verification.add(new KeySettings.ConfiguredKey(entry.substring(0, eq), s.reveal())));
     }
     KeySettings keys = new KeySettings(algorithm, signing, verification, devMode);
     checkKeys(r, keys);
     return new SessionConfig(settings, keys);
+  }
+
+  /** The file a secret was read from, if it was ({@code file:PATH}). */
+  private static java.util.Optional<java.nio.file.Path> file(Secret secret) {
+    return secret.origin().startsWith("file:")
+        ? java.util.Optional.of(java.nio.file.Path.of(secret.origin().substring(5)))
+        : java.util.Optional.empty();
   }
 
   /**

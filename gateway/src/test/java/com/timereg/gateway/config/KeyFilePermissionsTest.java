@@ -1,0 +1,163 @@
+package com.timereg.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.timereg.gateway.Main;
+import com.timereg.gateway.tls.SelfSignedCertificate;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+
+/**
+ * Private key files (tls.key-file, admin.tls.key-file, the session keys) that group or others may write stop the
+ * start: anyone with that access on the host could replace the key. Readable by others is only warned about
+ * (Kubernetes mounts secrets 0644 unless told otherwise).
+ */
+class KeyFilePermissionsTest {
+  @TempDir Path dir;
+  private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+  private final Logger logger = (Logger) LoggerFactory.getLogger(ConfigReader.class);
+  private SelfSignedCertificate tls;
+  private Path signingKey;
+
+  @BeforeEach
+  void files() throws Exception {
+    appender.start();
+    logger.addAppender(appender);
+    tls = SelfSignedCertificate.loadOrCreate(dir.resolve("tls"), Clock.systemUTC());
+    signingKey = com.timereg.gateway.RunningGateway.writeSigningKey(dir.resolve("session.pem"));
+    mode(signingKey, "rw-------");
+  }
+
+  @AfterEach
+  void detach() {
+    logger.detachAppender(appender);
+  }
+
+  private Map<String, String> env(Map<String, String> extra) {
+    Map<String, String> env = new HashMap<>(Map.of(
+        "GATEWAY_TLS__CERT_FILE", tls.certFile().toString(),
+        "GATEWAY_TLS__KEY_FILE", tls.keyFile().toString(),
+        "GATEWAY_SESSION__SIGNING_KEY", "file:" + signingKey));
+    env.putAll(extra);
+    return env;
+  }
+
+  private GatewayConfig load(Map<String, String> env) throws Exception {
+    Path f = dir.resolve("gateway.yaml");
+    Files.writeString(f, "");
+    return GatewayConfig.load(f, env::get, false);
+  }
+
+  private static void mode(Path file, String mode) throws Exception {
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
+  }
+
+  @Test
+  void aTlsKeyFileWritableByGroupOrOthersIsAConfigurationErrorNamingTheFileAndItsMode() throws Exception {
+    assertThat(load(env(Map.of()))).isNotNull();
+    mode(tls.keyFile(), "rw-rw----");
+    assertThatThrownBy(() -> load(env(Map.of()))).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("tls.key-file").hasMessageContaining(tls.keyFile().toString())
+        .hasMessageContaining("0660").hasMessageContaining("writable by group or others");
+    mode(tls.keyFile(), "rw----rw-");
+    assertThatThrownBy(() -> load(env(Map.of()))).isInstanceOf(ConfigException.class).hasMessageContaining("0606");
+  }
+
+  @Test
+  void theStartStopsWithExitStatusTwoAsForOtherConfigurationProblems() throws Exception {
+    Path config = dir.resolve("gateway.yaml");
+    Files.writeString(config, String.join("\n",
+        "data-dir: " + dir.resolve("data"),
+        "tls:",
+        "  cert-file: " + tls.certFile(),
+        "  key-file: " + tls.keyFile(),
+        "session:",
+        "  signing-key: file:" + signingKey,
+        ""));
+    assertThat(GatewayConfig.load(config, Map.<String, String>of()::get, false)).as("nothing else is wrong with it")
+        .isNotNull();
+    mode(tls.keyFile(), "rw-rw-rw-");
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream before = System.err;
+    System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+    int status;
+    try {
+      status = new CommandLine(new Main()).execute("--config", config.toString());
+    } finally {
+      System.setErr(before);
+    }
+    assertThat(status).isEqualTo(2);
+    assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .contains("tls.key-file").contains(tls.keyFile().toString()).contains("0666");
+  }
+
+  @Test
+  void aKeyFileReadableByOthersIsWarnedAboutButNotRefused() throws Exception {
+    mode(tls.keyFile(), "rw-r--r--");
+    mode(signingKey, "rw----r--");
+    assertThat(load(env(Map.of()))).isNotNull();
+    assertThat(messages(Level.WARN))
+        .anySatisfy(m -> assertThat(m).contains("tls.key-file").contains(tls.keyFile().toString()).contains("0644"))
+        .anySatisfy(m -> assertThat(m).contains("session.signing-key").contains(signingKey.toString()).contains("0604"));
+    appender.list.clear();
+    mode(tls.keyFile(), "rw-r-----");
+    mode(signingKey, "r--------");
+    load(env(Map.of()));
+    assertThat(messages(Level.WARN)).as("group-readable, owner-only: nothing to say").isEmpty();
+  }
+
+  @Test
+  void theAdminListenersKeyIsCheckedLikeThePublicOnes() throws Exception {
+    SelfSignedCertificate admin = SelfSignedCertificate.loadOrCreate(dir.resolve("admin"), Clock.systemUTC());
+    Map<String, String> withAdmin = env(Map.of(
+        "GATEWAY_ADMIN__TLS__CERT_FILE", admin.certFile().toString(),
+        "GATEWAY_ADMIN__TLS__KEY_FILE", admin.keyFile().toString()));
+    assertThat(load(withAdmin)).isNotNull();
+    mode(admin.keyFile(), "rw--w----");
+    assertThatThrownBy(() -> load(withAdmin)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("admin.tls.key-file").hasMessageContaining(admin.keyFile().toString())
+        .hasMessageContaining("0620");
+    mode(admin.keyFile(), "rw-r--r--");
+    load(withAdmin);
+    assertThat(messages(Level.WARN)).anySatisfy(m -> assertThat(m).contains("admin.tls.key-file").contains("0644"));
+  }
+
+  @Test
+  void sessionKeyFilesOthersMayWriteAreRefused() throws Exception {
+    mode(signingKey, "rw-rw-r--");
+    assertThatThrownBy(() -> load(env(Map.of()))).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("session.signing-key").hasMessageContaining(signingKey.toString())
+        .hasMessageContaining("0664");
+    mode(signingKey, "rw-------");
+    // A verification key others may replace with their own public key: their tokens would be accepted.
+    Path previous = com.timereg.gateway.RunningGateway.writeSigningKey(dir.resolve("previous.pem"));
+    mode(previous, "rw-r--rw-");
+    assertThatThrownBy(() -> load(env(Map.of("GATEWAY_SESSION__VERIFICATION_KEYS", "k0=file:" + previous))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("session.verification-keys").hasMessageContaining("0646");
+    mode(previous, "rw-r--r--");
+    assertThat(load(env(Map.of("GATEWAY_SESSION__VERIFICATION_KEYS", "k0=file:" + previous)))).isNotNull();
+  }
+
+  private List<String> messages(Level level) {
+    synchronized (appender) {
+      return appender.list.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage).toList();
+    }
+  }
+}
