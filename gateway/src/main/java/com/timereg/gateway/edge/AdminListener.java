@@ -4,6 +4,7 @@ import com.timereg.gateway.admin.AdminAccess;
 import com.timereg.gateway.admin.AdminSettings;
 import com.timereg.gateway.admin.AdminTlsSettings;
 import com.timereg.gateway.tls.ServerTls;
+import com.timereg.gateway.tls.TlsMetrics;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerOptions;
@@ -20,7 +21,7 @@ final class AdminListener {
   private AdminListener() {}
 
   /** Reads the certificate files now, on the start-up thread. */
-  static HttpServerOptions options(AdminSettings settings, ServerTls tls) throws IOException {
+  static HttpServerOptions options(AdminSettings settings, ServerTls tls, TlsMetrics metrics) throws IOException {
     // HTTP/1.x only without TLS: Vert.x would otherwise accept cleartext HTTP/2 (an h2c upgrade), and a local
     // proxy publishing only /metrics or /health tunnels an upgraded connection (as for WebSockets) unchecked, so
     // every later stream would reach /admin/api as a trusted local caller (AdminListenerH2cSmugglingTest). With
@@ -31,6 +32,8 @@ final class AdminListener {
       ServerTls.KeyMaterial material = new ServerTls.KeyMaterial(
           Files.readAllBytes(t.certFile().orElseThrow()), Files.readAllBytes(t.keyFile().orElseThrow()));
       tls.apply(options, material);
+      // Read once: the admin listener's certificate is not reloaded, so its gauge keeps this value until a restart.
+      ServerTls.notAfter(material.certPem()).ifPresent(notAfter -> metrics.certificateInUse("admin", notAfter));
       if (t.clientCaFile().isPresent()) {
         options.setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(Files.readAllBytes(t.clientCaFile().get()))))
             .setClientAuth(t.clientAuth() == AdminTlsSettings.ClientAuth.REQUIRED ? ClientAuth.REQUIRED : ClientAuth.REQUEST);

@@ -104,6 +104,7 @@ public final class Gateway {
   /** Set once every listener is up: only a gateway that may have been ready waits the shutdown delay. */
   private volatile boolean started;
   private CertificateReloader reloader;
+  private final com.timereg.gateway.tls.TlsMetrics tlsMetrics;
   private Database database;
   private ThrottleService throttle;
   private BlockSync blockSync;
@@ -152,6 +153,7 @@ public final class Gateway {
   private Gateway(GatewayConfig config) {
     this.config = config;
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.tlsMetrics = new com.timereg.gateway.tls.MicrometerTlsMetrics(registry);
     this.vertx = Vertx.builder()
         .with(new VertxOptions().setPreferNativeTransport(true).setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
             // LOCAL tells the public, admin and redirect listeners apart; REMOTE stays off, since
@@ -219,7 +221,7 @@ public final class Gateway {
     // connections would otherwise use up file descriptors for ever (the redirect listener faces the internet).
     io.vertx.ext.web.Router adminRouter = AdminRouter.create(vertx, readiness, registry, securityConsole());
     HttpServer admin = listening("admin", config.admin().host(), config.admin().port(), () -> await(
-        vertx.createHttpServer(closingIdle(AdminListener.options(config.admin(), tls), pub))
+        vertx.createHttpServer(closingIdle(AdminListener.options(config.admin(), tls, tlsMetrics), pub))
         // With admin.tls the listener speaks HTTP/2 (ALPN), where Vert.x sends the body of an answer to a HEAD
         // (HeadOverHttp2): curl -I --http2 of a health check or the metrics was reset with PROTOCOL_ERROR.
         .requestHandler(request -> adminRouter.handle(HeadOverHttp2.wrapIfHead(request)))
@@ -435,7 +437,7 @@ public final class Gateway {
       SelfSignedCertificate self = SelfSignedCertificate.loadOrCreate(config.tls().selfSignedDir(), Clock.systemUTC());
       LOG.warn("no tls.cert-file configured: {} a self-signed certificate for localhost, for local use only; "
           + "SHA-256 fingerprint {}", self.generated() ? "generated" : "reusing", self.fingerprint());
-      return new CertificateReloader(vertx, self.certFile(), self.keyFile(), tls);
+      return new CertificateReloader(vertx, self.certFile(), self.keyFile(), tls, Clock.systemUTC(), "public", tlsMetrics);
     }
     Path cert = config.tls().certFile().orElseThrow();
     Path key = config.tls().keyFile().orElseThrow();
@@ -445,7 +447,7 @@ public final class Gateway {
       LOG.warn("public.allowed-hosts is empty: requests naming any host are served, and the backend sees that "
           + "host in X-Forwarded-Host (links built from it can point anywhere); list the host names served here");
     }
-    return new CertificateReloader(vertx, cert, key, tls);
+    return new CertificateReloader(vertx, cert, key, tls, Clock.systemUTC(), "public", tlsMetrics);
   }
 
   /**

@@ -22,10 +22,14 @@ public final class CertificateReloader {
   private final Path keyFile;
   private final ServerTls tls;
   private final java.time.Clock clock;
+  private final String listener;
+  private final TlsMetrics metrics;
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
   private volatile ServerTls.KeyMaterial lastSeen;
   /** Within a spell of unreadable files: reported at its start and its end, not on every tick. */
   private volatile boolean unreadable;
+  /** Within a spell of a key file others may write: reported at its start and its end, not on every tick. */
+  private volatile boolean unsafeKey;
   private long timerId = -1;
 
   public CertificateReloader(Vertx vertx, Path certFile, Path keyFile, ServerTls tls) {
@@ -34,11 +38,22 @@ public final class CertificateReloader {
 
   /** @param clock what an expired certificate is told by */
   public CertificateReloader(Vertx vertx, Path certFile, Path keyFile, ServerTls tls, java.time.Clock clock) {
+    this(vertx, certFile, keyFile, tls, clock, "public", TlsMetrics.NONE);
+  }
+
+  /**
+   * @param listener the listener's name in the metrics
+   * @param metrics told the not-after of the certificate in use, at {@link #readNow} and after every reload
+   */
+  public CertificateReloader(Vertx vertx, Path certFile, Path keyFile, ServerTls tls, java.time.Clock clock,
+      String listener, TlsMetrics metrics) {
     this.vertx = vertx;
     this.certFile = certFile;
     this.keyFile = keyFile;
     this.tls = tls;
     this.clock = clock;
+    this.listener = listener;
+    this.metrics = metrics;
   }
 
   /** Reads both files (blocking: call at start, off the event loop). */
@@ -46,6 +61,7 @@ public final class CertificateReloader {
     ServerTls.KeyMaterial m = new ServerTls.KeyMaterial(
         java.nio.file.Files.readAllBytes(certFile), java.nio.file.Files.readAllBytes(keyFile));
     lastSeen = m;
+    ServerTls.notAfter(m.certPem()).ifPresent(t -> metrics.certificateInUse(listener, t));
     return m;
   }
 
@@ -68,6 +84,26 @@ public final class CertificateReloader {
    * the file system's timestamp resolution, or copied with preserved times, must still be seen.
    */
   public Future<Boolean> checkOnce() {
+    // The key file's mode first (a stat, off the event loop): one that others may write is not taken, whatever it
+    // holds, since anyone on the host could have put it there. Checked on every tick, not only when the contents
+    // change, so that a chmod go-w afterwards lets the same files through.
+    return vertx.executeBlocking(() -> KeyFileMode.refusal(keyFile)).compose(refusal -> {
+      if (refusal.isPresent()) {
+        if (!unsafeKey) {
+          unsafeKey = true;
+          LOG.error("TLS {} not reloaded, keeping the key in use (said once until fixed): {}", keyFile, refusal.get());
+        }
+        return Future.succeededFuture(false);
+      }
+      if (unsafeKey) {
+        unsafeKey = false;
+        LOG.info("TLS key file {} is no longer writable by group or others", keyFile);
+      }
+      return readAndApply();
+    });
+  }
+
+  private Future<Boolean> readAndApply() {
     return vertx.fileSystem().readFile(certFile.toString())
         .compose(cert -> vertx.fileSystem().readFile(keyFile.toString())
             .map(key -> new ServerTls.KeyMaterial(cert.getBytes(), key.getBytes())))
@@ -94,7 +130,10 @@ public final class CertificateReloader {
           // the next write to either file changes the contents and triggers another attempt.
           lastSeen = material;
           return applyToAll(material)
-              .onSuccess(v -> LOG.info("TLS certificate reloaded from {} into {} listener(s)", certFile, servers.size()))
+              .onSuccess(v -> {
+                ServerTls.notAfter(material.certPem()).ifPresent(t -> metrics.certificateInUse(listener, t));
+                LOG.info("TLS certificate reloaded from {} into {} listener(s)", certFile, servers.size());
+              })
               .onFailure(e -> LOG.error("TLS certificate change in {} not applied, keeping the previous one: {}",
                   certFile, e.getMessage()))
               .map(true);

@@ -143,6 +143,21 @@ public final class ServerTls {
   private static final Map<String, String> SIGNATURES = Map.of(
       "RSA", "SHA256withRSA", "EC", "SHA256withECDSA", "EdDSA", "EdDSA", "Ed25519", "Ed25519", "Ed448", "Ed448");
 
+  /**
+   * The earliest not-after in a PEM chain: the leaf's, unless a certificate above it expires first (clients refuse
+   * the chain then as well). Empty when nothing in it parses; {@link #sslOptions} says why.
+   */
+  public static java.util.Optional<java.time.Instant> notAfter(byte[] certPem) {
+    try {
+      return java.security.cert.CertificateFactory.getInstance("X.509")
+          .generateCertificates(new java.io.ByteArrayInputStream(certPem)).stream()
+          .map(c -> ((X509Certificate) c).getNotAfter().toInstant())
+          .min(java.util.Comparator.naturalOrder());
+    } catch (java.security.cert.CertificateException | ClassCastException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
   /** PEM certificate chain and key, read together so they always match. */
   public record KeyMaterial(byte[] certPem, byte[] keyPem) {
     public boolean sameAs(KeyMaterial other) {

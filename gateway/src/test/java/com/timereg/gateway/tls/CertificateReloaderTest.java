@@ -105,6 +105,44 @@ class CertificateReloaderTest {
         .contains("not applied, keeping the previous one").contains("expired"));
   }
 
+  /**
+   * A renewal whose key file group or others may write (anyone with that access on the host could have put their
+   * own key there): not taken, said once, and the key in use stays; once the mode is fixed the same files are.
+   */
+  @Test
+  void aKeyFileWritableByGroupOrOthersIsNotReloadedUntilItsModeIsFixed() throws Exception {
+    SelfSignedCertificate current = SelfSignedCertificate.loadOrCreate(dir.resolve("current"), Clock.systemUTC());
+    Path cert = Files.copy(current.certFile(), dir.resolve("cert.pem"));
+    Path key = Files.copy(current.keyFile(), dir.resolve("key.pem"));
+    ServerTls tls = ServerTls.select(TlsSettings.Engine.AUTO);
+    List<Long> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CertificateReloader reloader = new CertificateReloader(vertx, cert, key, tls, Clock.systemUTC(), "public",
+        (listener, notAfter) -> reported.add(notAfter.getEpochSecond()));
+    HttpServer server = Await.await(vertx.createHttpServer(tls.apply(new HttpServerOptions(), reloader.readNow()))
+        .requestHandler(request -> request.response().end()).listen(0, "127.0.0.1"));
+    reloader.register(server);
+    assertThat(reported).hasSize(1);
+
+    SelfSignedCertificate renewed = SelfSignedCertificate.loadOrCreate(dir.resolve("renewed"),
+        Clock.offset(Clock.systemUTC(), Duration.ofDays(3)));
+    Files.copy(renewed.keyFile(), key, StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(renewed.certFile(), cert, StandardCopyOption.REPLACE_EXISTING);
+    for (String mode : List.of("rw-rw----", "rw----rw-")) {
+      Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString(mode));
+      assertThat(Await.await(reloader.checkOnce())).as(mode + ": nothing applied").isFalse();
+      assertThat(Await.await(reloader.checkOnce())).isFalse();
+      assertThat(presented(server.actualPort())).as(mode + ": the key in use stays").isEqualTo(current.fingerprint());
+    }
+    assertThat(messages(Level.ERROR)).as("said once for the spell, naming the file and its mode").singleElement()
+        .satisfies(m -> assertThat(m).contains(key.toString()).contains("0660").contains("writable by group or others"));
+
+    Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    assertThat(Await.await(reloader.checkOnce())).as("applied once the mode is fixed").isTrue();
+    assertThat(presented(server.actualPort())).isEqualTo(renewed.fingerprint());
+    assertThat(reported).as("the metric follows the certificate in use").hasSize(2);
+    assertThat(reported.get(1) - reported.get(0)).isBetween(Duration.ofDays(3).toSeconds() - 60, Duration.ofDays(3).toSeconds() + 60);
+  }
+
   /** SHA-256 fingerprint of the certificate a fresh handshake is shown. */
   private static String presented(int port) throws Exception {
     try (SSLSocket socket = (SSLSocket) TrustAllTls.context().getSocketFactory().createSocket("127.0.0.1", port)) {
