@@ -84,6 +84,8 @@ public final class RunningGateway implements AutoCloseable {
         + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
         + "\n-----END PRIVATE KEY-----\n";
     Files.writeString(file, pem);
+    // Owner-only, as openssl genpkey writes a key: readable by others it would be warned about at start.
+    Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     return file;
   }
 

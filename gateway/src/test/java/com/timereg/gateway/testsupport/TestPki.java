@@ -93,6 +93,8 @@ public final class TestPki {
   public static void write(Issued issued, Path cert, Path key) throws IOException {
     Files.writeString(cert, pem(issued.cert()));
     Files.writeString(key, pem(new JcaPKCS8Generator(issued.keys().getPrivate(), null)));
+    // Owner-only, as a key should be: readable by others it would be warned about at start.
+    Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
   }
 
   /** A client TLS context presenting {@code identity} (or nothing) and trusting this CA. */
