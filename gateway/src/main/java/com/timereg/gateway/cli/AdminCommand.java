@@ -155,26 +155,27 @@ public final class AdminCommand implements Callable<Integer> {
             + actor + "'");
       }
     }
+    // A bad --admin-url is a usage mistake (exit 2) as any other option's, not a refusal by the API (exit 1).
     URI uri;
     try {
       uri = new URI(adminUrl);
     } catch (URISyntaxException e) {
-      throw new AdminClient.AdminClientException("--admin-url '" + adminUrl + "' is not a URL");
+      throw usage(leaf, "--admin-url '" + adminUrl + "' is not a URL");
     }
     if (uri.getRawUserInfo() != null) {
       // Never sent (the API takes no passwords in the URL) and it would be printed back in every message.
-      throw new AdminClient.AdminClientException("--admin-url must not hold user information (user:password@);"
+      throw usage(leaf, "--admin-url must not hold user information (user:password@);"
           + " the admin API does not take it");
     }
     if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null
         || uri.getPort() > 65535) {
-      throw new AdminClient.AdminClientException("--admin-url must be http://HOST:PORT or https://HOST:PORT, was '"
+      throw usage(leaf, "--admin-url must be http://HOST:PORT or https://HOST:PORT, was '"
           + adminUrl + "'");
     }
     String path = uri.getRawPath() == null ? "" : uri.getRawPath();
     if (uri.getRawQuery() != null || uri.getRawFragment() != null
         || ("/" + path + "/").contains("/./") || ("/" + path + "/").contains("/../")) {
-      throw new AdminClient.AdminClientException("--admin-url may end in a path prefix (behind a reverse proxy) but"
+      throw usage(leaf, "--admin-url may end in a path prefix (behind a reverse proxy) but"
           + " not in a query, a fragment or . and .. segments, was '" + adminUrl + "'");
     }
     boolean credentials = caFile != null || certFile != null || keyFile != null || tokenFile != null;

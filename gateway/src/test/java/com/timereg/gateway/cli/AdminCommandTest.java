@@ -168,7 +168,7 @@ class AdminCommandTest {
     assertThat(r.err()).contains("cannot connect to the admin API at http://127.0.0.1:" + closedPort)
         .contains("connection refused").doesNotContain("Exception");
     Run notUrl = gateway("admin", "--admin-url", "ftp://x", "blocks", "list");
-    assertThat(notUrl.exit()).isEqualTo(1);
+    assertThat(notUrl.exit()).as("a usage mistake").isEqualTo(2);
     assertThat(notUrl.err()).contains("--admin-url must be http://HOST:PORT");
   }
 
@@ -205,7 +205,7 @@ class AdminCommandTest {
   @Test
   void anImpossiblePortOrAnUnknownHostIsReportedPlainly() {
     Run port = gateway("admin", "--admin-url", "http://127.0.0.1:99999", "blocks", "list");
-    assertThat(port.exit()).as(port.err()).isEqualTo(1);
+    assertThat(port.exit()).as(port.err()).isEqualTo(2);
     assertThat(port.err()).contains("--admin-url must be http://HOST:PORT").doesNotContain("Exception");
     Run host = gateway("admin", "--admin-url", "http://no-such-host.invalid:9090", "blocks", "list");
     assertThat(host.exit()).as(host.err()).isEqualTo(1);

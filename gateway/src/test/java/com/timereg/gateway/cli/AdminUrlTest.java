@@ -71,7 +71,7 @@ class AdminUrlTest {
   @ValueSource(strings = {"http://staff:s3cret-pw@127.0.0.1:PORT", "http://s3cret-pw@127.0.0.1:PORT/ops"})
   void userInfoIsRefusedWithoutBeingPrinted(String url) {
     AdminCommandTest.Run r = gateway("admin", "--admin-url", url.replace("PORT", "" + server.getAddress().getPort()), "events");
-    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.exit()).as("a usage mistake").isEqualTo(2);
     assertThat(r.err()).contains("--admin-url").contains("user").doesNotContain("s3cret").doesNotContain("Exception");
     assertThat(paths).isEmpty();
   }
@@ -80,8 +80,22 @@ class AdminUrlTest {
   @ValueSource(strings = {"?x=1", "/ops?x=1", "#top", "/ops/../admin"})
   void aQueryAFragmentOrDotSegmentsAreRefused(String suffix) {
     AdminCommandTest.Run r = gateway("admin", "--admin-url", base() + suffix, "events");
-    assertThat(r.exit()).as(r.err()).isEqualTo(1);
+    assertThat(r.exit()).as(r.err()).isEqualTo(2);
     assertThat(r.err()).contains("--admin-url").doesNotContain("Exception");
+    assertThat(paths).isEmpty();
+  }
+
+  /**
+   * A bad --admin-url is a usage mistake like a bad --actor or a --token-file with an http:// URL: exit status 2
+   * (scripts tell "fix the command" from "the API refused or is down", 1), with the message naming the option.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"http://exa mple:9090", "ftp://127.0.0.1:PORT", "127.0.0.1:PORT", "http://127.0.0.1:99999",
+      "https:///nohost"})
+  void aBadAdminUrlIsAUsageMistake(String url) {
+    AdminCommandTest.Run r = gateway("admin", "--admin-url", url.replace("PORT", "" + server.getAddress().getPort()), "events");
+    assertThat(r.exit()).as(r.err()).isEqualTo(2);
+    assertThat(r.err()).contains("--admin-url").doesNotContain("Exception").doesNotContain("\tat ");
     assertThat(paths).isEmpty();
   }
 }
