@@ -140,6 +140,15 @@ final class AdminClient {
       Thread.currentThread().interrupt();
       throw new AdminClientException("interrupted");
     }
+    if (response.statusCode() >= 300 && response.statusCode() < 400) {
+      // The admin API never redirects: a reverse proxy in front of it does, to its sign-in page. Not followed (the
+      // token would go along, and a sign-in page is for a browser); said as such rather than as "not JSON".
+      String location = response.headers().firstValue("Location").orElse(null);
+      throw new AdminClientException("the answer from " + uri + " is a redirect (HTTP " + response.statusCode()
+          + (location == null ? ", no Location" : " to '" + location + "'") + "), which the admin API never sends;"
+          + " a reverse proxy in front of it may want a sign-in in a browser. Redirects are not followed: set"
+          + " --admin-url to the admin listener, or to where the proxy publishes it without a sign-in.");
+    }
     JsonObject json = parse(response.body());
     if (response.statusCode() >= 400) {
       String message = json != null && json.getString("message") != null ? json.getString("message")

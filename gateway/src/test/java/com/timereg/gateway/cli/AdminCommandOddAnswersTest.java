@@ -1,0 +1,98 @@
+package com.timereg.gateway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import com.timereg.gateway.Main;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * The CLI against a stand-in admin API (or what sits in front of one) whose answers are legitimate but unusual:
+ * fields without a value, names in scripts whose characters are not one column each, a reverse proxy's redirect.
+ */
+class AdminCommandOddAnswersTest {
+  HttpServer server;
+  final Map<String, Answer> answers = new ConcurrentHashMap<>();
+  final List<String> paths = new CopyOnWriteArrayList<>();
+
+  record Answer(int status, String body, Map<String, String> headers) {
+    Answer(int status, String body) {
+      this(status, body, Map.of("Content-Type", "application/json"));
+    }
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/", exchange -> {
+      paths.add(exchange.getRequestURI().getPath());
+      Answer a = answers.getOrDefault(exchange.getRequestURI().getPath(), new Answer(404, "{\"message\":\"none\"}"));
+      byte[] body = a.body().getBytes(StandardCharsets.UTF_8);
+      a.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+      exchange.sendResponseHeaders(a.status(), body.length == 0 ? -1 : body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    server.start();
+  }
+
+  @AfterEach
+  void stop() {
+    server.stop(0);
+  }
+
+  record Run(int exit, String out, String err) {}
+
+  Run admin(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = new CommandLine(new Main());
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    String[] all = new String[args.length + 3];
+    all[0] = "admin";
+    all[1] = "--admin-url=http://127.0.0.1:" + server.getAddress().getPort();
+    all[2] = "--actor=staff";
+    System.arraycopy(args, 0, all, 3, args.length);
+    int exit = cli.execute(all);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  static JsonObject page(JsonObject... items) {
+    return new JsonObject().put("offset", 0).put("total", items.length).put("items", new JsonArray(List.of((Object[]) items)));
+  }
+
+  /**
+   * A reverse proxy in front of the admin listener that sends people to its sign-in page answers 302 with a
+   * Location: that is said as such (status and where to), not "not JSON", and not followed.
+   */
+  @Test
+  void aRedirectIsReportedWithItsTargetAndNotFollowed() {
+    answers.put("/admin/api/events", new Answer(302, "", Map.of("Location", "https://sso.example/login?next=/admin\u009b2J")));
+    answers.put("/login", new Answer(200, page().encode()));
+    Run r = admin("events");
+    assertThat(r.exit()).as(r.err()).isEqualTo(1);
+    assertThat(r.err()).contains("redirect").contains("302").contains("https://sso.example/login?next=/admin")
+        .doesNotContain("not JSON").doesNotContain("\u009b").doesNotContain("Exception");
+    assertThat(paths).containsExactly("/admin/api/events");
+
+    answers.put("/admin/api/blocks", new Answer(307, page().encode(), Map.of("Location", "/elsewhere")));
+    Run json = admin("blocks", "list");
+    assertThat(json.exit()).as("a redirect with a JSON body is no answer either").isEqualTo(1);
+    assertThat(json.err()).contains("307").contains("/elsewhere");
+  }
+}
