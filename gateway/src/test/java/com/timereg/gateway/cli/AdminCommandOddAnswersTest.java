@@ -77,6 +77,36 @@ class AdminCommandOddAnswersTest {
   }
 
   /**
+   * Columns are as wide as the terminal shows their text: a CJK name takes two columns a character, an astral
+   * character (CJK extension B, an emoji) is one character though two UTF-16 units, a combining accent none.
+   * Measured in UTF-16 units, the columns after such a name were shifted.
+   */
+  @Test
+  void columnsStayAlignedWithWideAstralAndCombiningCharacters() {
+    List<String> names = List.of("ann@acme.test", "\u674e\u96f7@acme.test", "\ud840\udc0b\ud83d\ude00@acme.test",
+        "jose\u0301@acme.test", "\uc548\ub155@acme.test");
+    JsonObject[] items = names.stream().map(n -> new JsonObject().put("type", "login").put("at", "2026-11-28T02:00:00Z")
+        .put("outcome", "failed").put("address", "192.0.2.9").put("loginName", n).put("detail", "wrong-password")
+        .put("node", "n1")).toArray(JsonObject[]::new);
+    answers.put("/admin/api/events", new Answer(200, page(items).encode()));
+    Run r = admin("events");
+    assertThat(r.exit()).as(r.err()).isZero();
+    List<String> lines = r.out().lines().toList();
+    int header = columnOf(lines.get(0), "NOTE/DETAIL");
+    for (int i = 1; i <= names.size(); i++) {
+      assertThat(columnOf(lines.get(i), "wrong-password")).as(lines.get(i)).isEqualTo(header);
+    }
+  }
+
+  /** The terminal column where {@code text} starts in {@code line}, for the characters of this test. */
+  private static int columnOf(String line, String text) {
+    return line.substring(0, line.indexOf(text)).codePoints().map(c ->
+        Character.getType(c) == Character.NON_SPACING_MARK ? 0
+            : Character.UnicodeScript.of(c) == Character.UnicodeScript.HAN
+                || Character.UnicodeScript.of(c) == Character.UnicodeScript.HANGUL || c >= 0x1F300 ? 2 : 1).sum();
+  }
+
+  /**
    * A reverse proxy in front of the admin listener that sends people to its sign-in page answers 302 with a
    * Location: that is said as such (status and where to), not "not JSON", and not followed.
    */
