@@ -200,6 +200,29 @@ public final class AdminCommand implements Callable<Integer> {
     return false;
   }
 
+  /**
+   * A value in a sentence, "-" when the answer lacks it or holds null, as tables show an empty cell: never the
+   * word "null" (a login "null", "lifted by null"), which reads as a name.
+   */
+  static String shown(Object value) {
+    return value == null ? "-" : String.valueOf(value);
+  }
+
+  /**
+   * Who made a block: a manual block names its maker; an automatic one has none (null, its {@code createdBy} is
+   * there with no value), and was made by the gateway itself.
+   */
+  static String maker(JsonObject block) {
+    String by = block.getString("createdBy");
+    return by != null ? by : "manual".equals(block.getString("kind")) ? null : "gateway";
+  }
+
+  /** Who did what an audit event records: the gateway itself for its automatic blocks, which name no actor. */
+  static String actor(JsonObject event) {
+    String actor = event.getString("actor");
+    return actor == null && "block-issued-automatic".equals(event.getString("action")) ? "gateway" : actor;
+  }
+
   /** An ISO instant as a shorter UTC time for tables. */
   static String time(String iso) {
     if (iso == null) {

@@ -28,7 +28,7 @@ final class AllowCommand implements Runnable {
       @Option(names = "--note", required = true, description = "Whose it is and why; goes to the audit trail.") String note) {
     JsonObject body = new JsonObject().put("target", target.strip()).put("note", note);
     return admin.run(spec, c -> c.post("/allowlist", body),
-        (a, out) -> out.println("Allowlisted " + a.getString("cidr") + " on every node."));
+        (a, out) -> out.println("Allowlisted " + AdminCommand.shown(a.getString("cidr")) + " on every node."));
   }
 
   @Command(name = "remove", description = "Remove exactly this range from the allowlist on every node.")
@@ -36,7 +36,7 @@ final class AllowCommand implements Runnable {
       @Option(names = "--note", required = true, description = "Why; goes to the audit trail.") String note) {
     JsonObject body = new JsonObject().put("note", note);
     return admin.run(spec, c -> c.delete("/allowlist/" + AdminClient.segment(target.strip()), body),
-        (r, out) -> out.println("Removed " + r.getString("removed") + " from the allowlist on every node."));
+        (r, out) -> out.println("Removed " + AdminCommand.shown(r.getString("removed")) + " from the allowlist on every node."));
   }
 
   @Command(name = "list", description = "The allowlist, from the console and from the configuration.")

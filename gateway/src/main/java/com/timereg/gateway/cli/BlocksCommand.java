@@ -52,11 +52,12 @@ final class BlocksCommand implements Runnable {
     JsonObject body = new JsonObject().put("target", target.strip()).put("reason", reason);
     return admin.run(spec, c -> c.post("/unblock", body), (r, out) -> {
       JsonArray lifted = r.getJsonArray("lifted");
-      out.println("Unblocked " + r.getString("target") + " on every node: " + lifted.size() + " block(s) lifted.");
+      out.println("Unblocked " + AdminCommand.shown(r.getString("target")) + " on every node: " + lifted.size()
+          + " block(s) lifted.");
       for (int i = 0; i < lifted.size(); i++) {
         JsonObject b = lifted.getJsonObject(i);
-        out.println("  " + b.getString("cidr") + " (" + b.getString("kind") + ", was to end "
-            + AdminCommand.time(b.getString("expiresAt")) + ")");
+        out.println("  " + AdminCommand.shown(b.getString("cidr")) + " (" + AdminCommand.shown(b.getString("kind"))
+            + ", was to end " + AdminCommand.shown(AdminCommand.time(b.getString("expiresAt"))) + ")");
       }
     });
   }
@@ -67,8 +68,8 @@ final class BlocksCommand implements Runnable {
       @Option(names = "--reason", required = true, description = "Why; goes to the audit trail.") String reason) {
     JsonObject body = new JsonObject().put("target", target.strip()).put("duration", duration).put("reason", reason);
     return admin.run(spec, c -> c.post("/blocks", body), (b, out) ->
-        out.println("Blocked " + b.getString("cidr") + " on every node until " + AdminCommand.time(b.getString("expiresAt"))
-            + " (by " + b.getString("createdBy") + ")."));
+        out.println("Blocked " + AdminCommand.shown(b.getString("cidr")) + " on every node until "
+            + AdminCommand.shown(AdminCommand.time(b.getString("expiresAt"))) + " (by " + AdminCommand.shown(b.getString("createdBy")) + ")."));
   }
 
   static void printPage(JsonObject page, PrintWriter out) {
@@ -79,7 +80,7 @@ final class BlocksCommand implements Runnable {
       boolean manual = "manual".equals(b.getString("kind"));
       t.add(b.getString("cidr"), b.getString("kind"), manual ? b.getString("note") : b.getString("reason"),
           b.getLong("invalidLogins"), AdminCommand.time(b.getString("firstSeen")), AdminCommand.time(b.getString("lastSeen")),
-          AdminCommand.time(b.getString("expiresAt")), b.getString("createdBy", "gateway"), status(b));
+          AdminCommand.time(b.getString("expiresAt")), AdminCommand.maker(b), status(b));
     }
     if (t.isEmpty()) {
       out.println("No blocks match.");
@@ -93,7 +94,7 @@ final class BlocksCommand implements Runnable {
     if (b.getBoolean("active", false)) {
       return "active";
     }
-    return b.getString("liftedAt") != null ? "lifted by " + b.getString("liftedBy") : "expired";
+    return b.getString("liftedAt") != null ? "lifted by " + AdminCommand.shown(b.getString("liftedBy")) : "expired";
   }
 
   static String pageLine(JsonObject page, int shown) {

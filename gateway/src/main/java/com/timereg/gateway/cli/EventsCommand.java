@@ -40,11 +40,11 @@ final class EventsCommand implements java.util.concurrent.Callable<Integer> {
       for (int i = 0; i < items.size(); i++) {
         JsonObject e = items.getJsonObject(i);
         if ("login".equals(e.getString("type"))) {
-          t.add(AdminCommand.time(e.getString("at")), "login " + e.getString("outcome"), e.getString("address"),
+          t.add(AdminCommand.time(e.getString("at")), "login " + AdminCommand.shown(e.getString("outcome")), e.getString("address"),
               e.getString("loginName"), e.getString("detail"), e.getString("node"));
         } else {
           t.add(AdminCommand.time(e.getString("at")), e.getString("action"), e.getString("subject"),
-              e.getString("actor", "gateway"), e.getString("note"), e.getString("node"));
+              AdminCommand.actor(e), e.getString("note"), e.getString("node"));
         }
       }
       t.print(out);

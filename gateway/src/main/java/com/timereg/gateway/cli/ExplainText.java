@@ -9,14 +9,15 @@ final class ExplainText {
   private ExplainText() {}
 
   static void print(JsonObject x, PrintWriter out) {
-    String address = x.getString("address");
+    String address = AdminCommand.shown(x.getString("address"));
     JsonObject d = x.getJsonObject("decision");
     if (x.getBoolean("allowlisted")) {
       JsonObject a = x.getJsonObject("allowlistEntry");
-      out.println(address + ": ALLOWLISTED by " + a.getString("cidr") + " (" + a.getString("note") + "), never blocked");
+      out.println(address + ": ALLOWLISTED by " + shown(a.getString("cidr")) + " (" + shown(a.getString("note"))
+          + "), never blocked");
     } else if (x.getBoolean("blocked")) {
-      out.println(address + ": BLOCKED by " + d.getString("kind") + " entry " + d.getString("subject") + " until "
-          + AdminCommand.time(d.getString("until")) + " (" + d.getString("reasonText") + ")");
+      out.println(address + ": BLOCKED by " + shown(d.getString("kind")) + " entry " + shown(d.getString("subject"))
+          + " until " + shown(AdminCommand.time(d.getString("until"))) + " (" + shown(d.getString("reasonText")) + ")");
     } else {
       out.println(address + ": not blocked");
     }
@@ -32,8 +33,10 @@ final class ExplainText {
     counters.print(out);
     JsonObject s = x.getJsonObject("surge");
     out.println(s.getBoolean("active")
-        ? "Surge mode ON: limits x" + s.getValue("limitFactor") + " (" + s.getValue("failuresPerMinute") + " invalid logins/min)"
-        : "Surge mode off (" + s.getValue("failuresPerMinute") + " invalid logins/min; starts at " + s.getValue("enterAt") + ")");
+        ? "Surge mode ON: limits x" + shown(s.getValue("limitFactor")) + " (" + shown(s.getValue("failuresPerMinute"))
+            + " invalid logins/min)"
+        : "Surge mode off (" + shown(s.getValue("failuresPerMinute")) + " invalid logins/min; starts at "
+            + shown(s.getValue("enterAt")) + ")");
     JsonObject history = x.getJsonObject("history");
     JsonArray blocks = history.getJsonArray("blocks");
     out.println();
@@ -45,7 +48,7 @@ final class ExplainText {
       for (int i = 0; i < blocks.size(); i++) {
         JsonObject b = blocks.getJsonObject(i);
         t.add(b.getString("cidr"), b.getString("kind"), AdminCommand.time(b.getString("createdAt")),
-            AdminCommand.time(b.getString("expiresAt")), b.getString("createdBy", "gateway"), BlocksCommand.status(b));
+            AdminCommand.time(b.getString("expiresAt")), AdminCommand.maker(b), BlocksCommand.status(b));
       }
       t.print(out);
     }
@@ -59,10 +62,14 @@ final class ExplainText {
       for (int i = 0; i < events.size(); i++) {
         JsonObject e = events.getJsonObject(i);
         t.add(AdminCommand.time(e.getString("at")), e.getString("action"), e.getString("subject"),
-            e.getString("actor", "gateway"), e.getString("note"));
+            AdminCommand.actor(e), e.getString("note"));
       }
       t.print(out);
     }
+  }
+
+  private static String shown(Object value) {
+    return AdminCommand.shown(value);
   }
 
   /** Whether success headroom raised the limit, and by how many distinct people (an older gateway sends none). */

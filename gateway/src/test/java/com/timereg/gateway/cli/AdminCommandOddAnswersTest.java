@@ -76,6 +76,64 @@ class AdminCommandOddAnswersTest {
     return new JsonObject().put("offset", 0).put("total", items.length).put("items", new JsonArray(List.of((Object[]) items)));
   }
 
+  /** A field the API sends without a value is shown as "-", as an empty table cell is, never as the word null. */
+  @Test
+  void aFieldWithoutAValueIsShownAsADashNotAsNull() {
+    answers.put("/admin/api/events", new Answer(200, page(
+        new JsonObject().put("type", "login").put("at", "2026-11-28T02:00:00Z").put("outcome", null)
+            .put("address", "192.0.2.9").put("loginName", null).put("detail", null).put("node", "n1")).encode()));
+    Run events = admin("events");
+    assertThat(events.exit()).as(events.err()).isZero();
+    assertThat(events.out()).doesNotContain("null").contains("login -");
+
+    answers.put("/admin/api/blocks", new Answer(200, page(new JsonObject().put("cidr", "192.0.2.9/32").put("kind", "manual")
+        .put("note", "x").put("invalidLogins", 0).put("expiresAt", "2026-11-28T03:00:00Z").put("createdBy", "ann")
+        .put("active", false).put("liftedAt", "2026-11-28T02:30:00Z").put("liftedBy", null)).encode()));
+    Run list = admin("blocks", "list", "--all");
+    assertThat(list.exit()).as(list.err()).isZero();
+    assertThat(list.out()).doesNotContain("null").contains("lifted by -");
+
+    JsonObject key = AdminCommandHostileAnswersTest.key("192.0.2.9/32");
+    JsonObject x = new JsonObject().put("address", "192.0.2.9").put("allowlisted", true).put("blocked", false)
+        .put("decision", new JsonObject()).put("allowlistEntry", new JsonObject().put("cidr", "192.0.2.0/24").put("note", null))
+        .put("client", key).put("range", AdminCommandHostileAnswersTest.key("192.0.2.0/24"))
+        .put("surge", new JsonObject().put("active", false).put("failuresPerMinute", 0).put("enterAt", null))
+        .put("history", new JsonObject().put("blocks", new JsonArray()).put("events", new JsonArray()));
+    answers.put("/admin/api/explain/192.0.2.9", new Answer(200, x.encode()));
+    Run explain = admin("blocks", "explain", "192.0.2.9");
+    assertThat(explain.exit()).as(explain.err()).isZero();
+    assertThat(explain.out()).doesNotContain("null").contains("ALLOWLISTED by 192.0.2.0/24 (-)");
+
+    answers.put("/admin/api/blocks", new Answer(200, new JsonObject().put("cidr", "192.0.2.9/32")
+        .put("expiresAt", null).put("createdBy", null).encode()));
+    Run block = admin("blocks", "block", "192.0.2.9", "--duration", "15m", "--reason", "x");
+    assertThat(block.exit()).as(block.err()).isZero();
+    assertThat(block.out()).doesNotContain("null");
+  }
+
+  /**
+   * An automatic block has {@code "createdBy": null} (the column is NULL exactly for those, and the API puts the
+   * key with no value), so the BY column's default "gateway" never applied: it showed "-", and so did the actor of
+   * the audit event of an automatic block.
+   */
+  @Test
+  void automaticBlocksAreShownAsTheGatewaysOwn() {
+    answers.put("/admin/api/blocks", new Answer(200, page(new JsonObject().put("cidr", "192.0.2.9/32").put("kind", "client")
+        .put("reason", "invalid-logins").put("note", null).put("invalidLogins", 12).put("firstSeen", "2026-11-28T01:00:00Z")
+        .put("lastSeen", "2026-11-28T02:00:00Z").put("expiresAt", "2026-11-28T03:00:00Z").put("createdBy", null)
+        .put("liftedAt", null).put("liftedBy", null).put("active", true)).encode()));
+    Run list = admin("blocks", "list");
+    assertThat(list.exit()).as(list.err()).isZero();
+    assertThat(list.out()).containsPattern("2026-11-28 03:00:00Z +gateway +active");
+
+    answers.put("/admin/api/events", new Answer(200, page(new JsonObject().put("type", "audit").put("at", "2026-11-28T02:00:00Z")
+        .put("actor", null).put("action", "block-issued-automatic").put("subject", "192.0.2.9/32").put("note", null)
+        .put("node", "n1")).encode()));
+    Run events = admin("events");
+    assertThat(events.exit()).as(events.err()).isZero();
+    assertThat(events.out()).containsPattern("block-issued-automatic +192\\.0\\.2\\.9/32 +gateway ");
+  }
+
   /**
    * Columns are as wide as the terminal shows their text: a CJK name takes two columns a character, an astral
    * character (CJK extension B, an emoji) is one character though two UTF-16 units, a combining accent none.
