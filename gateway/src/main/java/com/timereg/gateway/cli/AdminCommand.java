@@ -26,6 +26,10 @@ import picocli.CommandLine.Spec;
 public final class AdminCommand implements Callable<Integer> {
   public static final String DEFAULT_ADMIN_URL = "http://127.0.0.1:9090";
   static final int EXIT_FAILED = 1;
+  /** The environment variable that may hold a staff access token, when there is no --token-file. */
+  static final String TOKEN_VARIABLE = "GATEWAY_ADMIN_TOKEN";
+  /** The process's environment; tests give their own. */
+  static java.util.function.UnaryOperator<String> environment = System::getenv;
 
   @Spec
   CommandSpec spec;
@@ -56,7 +60,7 @@ public final class AdminCommand implements Callable<Integer> {
 
   @Option(names = "--token-file", paramLabel = "FILE", scope = ScopeType.INHERIT,
       description = "A file holding a staff access token, sent as Authorization: Bearer (never on the command line:"
-          + " every user of the machine can read that).")
+          + " every user of the machine can read that); without it, the token in $GATEWAY_ADMIN_TOKEN if set.")
   Path tokenFile;
 
   @Override
@@ -184,9 +188,17 @@ public final class AdminCommand implements Callable<Integer> {
       throw usage(leaf, "--ca-file, --cert-file, --key-file and --token-file need an https:// --admin-url, was '"
           + adminUrl + "'");
     }
+    // --token-file first; then the environment, which a script or a shell can set without a file, and which other
+    // users cannot read as they can a command line (ps). An empty variable counts as unset.
+    String envToken = tokenFile == null ? environment.apply(TOKEN_VARIABLE) : null;
+    if (envToken != null && !envToken.isEmpty() && !"https".equals(uri.getScheme())) {
+      throw usage(leaf, TOKEN_VARIABLE + " is set, and a token needs an https:// --admin-url (it would cross the"
+          + " network in clear), was '" + adminUrl + "'; unset it for a plain http:// listener");
+    }
     // Our own context for every https:// URL, credentials or not, to learn whether the listener wanted a certificate.
     AdminTls.Context tls = "https".equals(uri.getScheme()) ? AdminTls.context(leaf, caFile, certFile, keyFile) : null;
-    String token = tokenFile == null ? null : AdminTls.token(leaf, tokenFile);
+    String token = tokenFile != null ? AdminTls.token(leaf, tokenFile)
+        : envToken != null && !envToken.isEmpty() ? AdminTls.token(leaf, TOKEN_VARIABLE, envToken) : null;
     return new AdminClient(uri, sentActor, tls, token, AdminClient.REQUEST_TIMEOUT);
   }
 

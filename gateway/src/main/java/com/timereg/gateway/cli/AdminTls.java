@@ -171,12 +171,18 @@ final class AdminTls {
    * command line is visible to every user of the machine ({@code ps}).
    */
   static String token(CommandSpec leaf, Path tokenFile) {
-    String token = new String(read(leaf, "--token-file", tokenFile), StandardCharsets.ISO_8859_1).strip();
+    return token(leaf, "--token-file '" + tokenFile + "'",
+        new String(read(leaf, "--token-file", tokenFile), StandardCharsets.ISO_8859_1));
+  }
+
+  /** The staff access token {@code source} (an option and its file, or the environment variable) holds. */
+  static String token(CommandSpec leaf, String source, String text) {
+    String token = text.strip();
     if (token.isEmpty()) {
-      throw AdminCommand.usage(leaf, "--token-file '" + tokenFile + "' is empty");
+      throw AdminCommand.usage(leaf, source + " is empty");
     }
     if (!token.chars().allMatch(c -> c > 0x20 && c < 0x7F)) {
-      throw AdminCommand.usage(leaf, "--token-file '" + tokenFile + "' does not hold an access token (one line of"
+      throw AdminCommand.usage(leaf, source + " does not hold an access token (one line of"
           + " printable ASCII without spaces)");
     }
     return token;

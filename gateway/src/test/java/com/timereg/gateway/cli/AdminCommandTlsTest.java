@@ -222,6 +222,63 @@ class AdminCommandTlsTest {
     }
   }
 
+  /**
+   * A staff token in GATEWAY_ADMIN_TOKEN (a script's or a shell's environment; never a command-line option, which
+   * ps shows to every user): sent as the file's would be, --token-file taking precedence, refused (exit 2, not
+   * quoted) when it is no token or the URL is http://.
+   */
+  @Test
+  void aStaffTokenFromTheEnvironmentOpensTheListenerTooAndTheFileTakesPrecedence() throws Exception {
+    long carol;
+    try (Connection c = database.openJdbc(); Statement s = c.createStatement()) {
+      s.execute("INSERT INTO customers (slug, name) VALUES ('acme', 'Acme') ON CONFLICT DO NOTHING");
+      try (ResultSet r = s.executeQuery("INSERT INTO users (customer_id, login_name, roles) SELECT id,"
+          + " 'carol@acme.test', '{user,security}' FROM customers WHERE slug = 'acme' RETURNING id")) {
+        r.next();
+        carol = r.getLong(1);
+      }
+    }
+    Gateway requested = start("requested-env", "requested");
+    java.util.function.UnaryOperator<String> real = AdminCommand.environment;
+    Map<String, String> env = new HashMap<>();
+    AdminCommand.environment = env::get;
+    try {
+      String token = Await.await(requested.sessions().issue(carol, "acme", "carol@acme.test", AuthMethod.PASSWORD)).accessToken();
+      String tampered = token.substring(0, token.length() - 4) + "AAAA";
+      String base = "https://127.0.0.1:" + requested.adminPort();
+      String ca = dir.resolve("ca.pem").toString();
+
+      env.put("GATEWAY_ADMIN_TOKEN", token);
+      AdminCommandTest.Run made = admin(base, "--ca-file", ca,
+          "blocks", "block", "192.0.2.93", "--duration", "10m", "--reason", "env token");
+      assertThat(made.exit()).as(made.err()).isZero();
+      assertThat(lastActor("192.0.2.93/32")).isEqualTo("carol@acme.test");
+
+      env.put("GATEWAY_ADMIN_TOKEN", tampered);
+      AdminCommandTest.Run refused = admin(base, "--ca-file", ca, "blocks", "list");
+      assertThat(refused.exit()).isEqualTo(1);
+      assertThat(refused.err()).startsWith("gateway admin: 401").doesNotContain(token.substring(0, 20));
+      Path tokenFile = dir.resolve("carol-token");
+      Files.writeString(tokenFile, token + "\n");
+      AdminCommandTest.Run file = admin(base, "--ca-file", ca, "--token-file", tokenFile.toString(), "blocks", "list");
+      assertThat(file.exit()).as("--token-file over the environment: " + file.err()).isZero();
+
+      env.put("GATEWAY_ADMIN_TOKEN", "not a token " + token);
+      AdminCommandTest.Run bad = admin(base, "--ca-file", ca, "blocks", "list");
+      assertThat(bad.exit()).as(bad.err()).isEqualTo(2);
+      assertThat(bad.err()).contains("GATEWAY_ADMIN_TOKEN").doesNotContain(token.substring(0, 20));
+      env.put("GATEWAY_ADMIN_TOKEN", token);
+      AdminCommandTest.Run plain = admin("http://127.0.0.1:" + requested.adminPort(), "blocks", "list");
+      assertThat(plain.exit()).as(plain.err()).isEqualTo(2);
+      assertThat(plain.err()).contains("GATEWAY_ADMIN_TOKEN").contains("https://").doesNotContain(token.substring(0, 20));
+      AdminCommandTest.Run help = AdminCommandTest.gateway("admin", "--help");
+      assertThat(help.out()).contains("GATEWAY_ADMIN_TOKEN").doesNotContain(token.substring(0, 20));
+    } finally {
+      AdminCommand.environment = real;
+      requested.stop();
+    }
+  }
+
   /** The base64 body of a PEM file, which no message may repeat. */
   static String keyBody(String file) throws Exception {
     return Files.readAllLines(dir.resolve(file)).get(1);
