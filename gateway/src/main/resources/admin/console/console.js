@@ -8,7 +8,8 @@ const API = 'api';
 const PAGE = 50;
 // blocksFilter is the filter the shown block list was asked with: paging keeps it, whatever has been typed
 // into the filter fields since, until the person searches again.
-const state = { blocksOffset: 0, blocksFilter: null, eventsOffset: 0, allowlistOffset: 0 };
+// signedIn: whoami answered, so a later 401 means the session ended (the token expired), not that there was none.
+const state = { blocksOffset: 0, blocksFilter: null, eventsOffset: 0, allowlistOffset: 0, signedIn: false };
 
 // ---- API access
 
@@ -147,10 +148,23 @@ function say(text, kind) {
 
 function failed(e) {
   if (e.status === 401) {
+    sessionEnded();
     say('Not signed in: ' + e.message, 'error');
   } else {
     say(e.message, 'error');
   }
+}
+
+// The access token is not refreshed on the admin listener (docs/admin.md): when the API answers 401 the header
+// must stop saying "Signed in as …" and say what to do instead.
+function sessionEnded() {
+  const who = document.getElementById('who');
+  who.replaceChildren(document.createTextNode(state.signedIn
+    ? 'Your session has ended: sign in again on the site, then ' : 'Not signed in: sign in on the site, then '));
+  const again = el('button', 'reload this page', { type: 'button', id: 'sign-in-again', class: 'link' });
+  again.addEventListener('click', () => location.reload());
+  who.appendChild(again);
+  who.appendChild(document.createTextNode('.'));
 }
 
 function addressLink(cidr) {
@@ -574,6 +588,7 @@ function wire() {
 async function whoami() {
   try {
     const me = await api('GET', '/whoami');
+    state.signedIn = true;
     document.getElementById('who').textContent = 'Signed in as ' + me.actor
       + (me.access === 'loopback' ? ' (local access)' : '')
       + (me.role === 'viewer' ? ' (read only: blocking, unblocking and allowlist changes need the staff role)' : '');

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,6 +44,7 @@ class ConsoleViewerBrowserTest {
   static Gateway gateway;
   static WebDriver browser;
   static String console;
+  static String token;
 
   @BeforeAll
   static void start(TestDatabase db) throws Exception {
@@ -63,7 +65,7 @@ class ConsoleViewerBrowserTest {
         "GATEWAY_ADMIN__TLS__CERT_FILE", dir.resolve("admin-cert.pem").toString(),
         "GATEWAY_ADMIN__TLS__KEY_FILE", dir.resolve("admin-key.pem").toString())));
     Await.await(gateway.blockSync().block("192.0.2.95", Duration.ofHours(1), "staff blocked it", "sam"));
-    String token = Await.await(gateway.sessions().issue(vera, "acme", "vera@acme.test", AuthMethod.PASSWORD))
+    token = Await.await(gateway.sessions().issue(vera, "acme", "vera@acme.test", AuthMethod.PASSWORD))
         .accessToken();
     Path profile = Files.createDirectories(dir.resolve("chromium-profile"));
     System.setProperty("webdriver.chrome.driver", ConsoleBrowserTest.CHROMEDRIVER);
@@ -90,6 +92,12 @@ class ConsoleViewerBrowserTest {
     }
   }
 
+  @BeforeEach
+  void blankPage() {
+    // A fresh page per test: the hash alone would not reload the script's state (who is signed in).
+    browser.get("about:blank");
+  }
+
   private static WebDriverWait waiting() {
     return new WebDriverWait(browser, Duration.ofSeconds(10));
   }
@@ -106,5 +114,26 @@ class ConsoleViewerBrowserTest {
     browser.get(console + "#address/192.0.2.95");
     waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("explain-verdict"), "lock"));
     assertThat(browser.findElements(By.id("unblock-address"))).allSatisfy(b -> assertThat(b.isDisplayed()).isFalse());
+  }
+
+  @Test
+  void aSessionEndingMidUseIsSaidInTheHeaderWithAWayToSignInAgain() {
+    browser.get(console + "#blocks");
+    waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "Signed in as vera@acme.test"));
+    // The access token expires while the page is open (it is not refreshed on the admin listener): the API
+    // answers 401 from now on.
+    browser.manage().deleteCookieNamed("__Host-gw-access");
+    browser.manage().addCookie(new Cookie.Builder("__Host-gw-access", "expired." + token.substring(8)).path("/")
+        .isSecure(true).build());
+    try {
+      browser.findElement(By.id("nav-events")).click();
+      waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("message"), "Not signed in"));
+      String who = browser.findElement(By.id("who")).getText();
+      assertThat(who).doesNotContain("Signed in as").contains("session has ended");
+      assertThat(browser.findElement(By.id("sign-in-again")).isDisplayed()).isTrue();
+    } finally {
+      browser.manage().deleteCookieNamed("__Host-gw-access");
+      browser.manage().addCookie(new Cookie.Builder("__Host-gw-access", token).path("/").isSecure(true).build());
+    }
   }
 }
