@@ -38,12 +38,30 @@ async function api(method, path, body) {
     data = null;
   }
   if (!response.ok) {
-    const text = data && data.message ? data.message : 'The request failed (' + response.status + ').';
+    let text = data && data.message ? data.message : 'The request failed (' + response.status + ').';
+    // A 503 (PostgreSQL unavailable) says when to try again: the person is told when, not just "shortly".
+    const retry = retryAfterSeconds(response.headers.get('Retry-After'));
+    if (retry !== null) {
+      text += ' Try again in ' + retry + (retry === 1 ? ' second.' : ' seconds.');
+    }
     const error = new Error(text);
     error.status = response.status;
     throw error;
   }
   return data;
+}
+
+/** Retry-After as seconds from now (delay-seconds or an HTTP date), or null when absent or unreadable. */
+function retryAfterSeconds(value) {
+  if (!value) {
+    return null;
+  }
+  const v = value.trim();
+  if (/^\d+$/.test(v)) {
+    return Number(v);
+  }
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }
 
 // A view's answers can arrive out of order (a slow list, then a quick search): only the answer

@@ -1,0 +1,109 @@
+package com.timereg.gateway.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.timereg.gateway.edge.Gateway;
+import com.timereg.gateway.edge.TestGateways;
+import com.timereg.gateway.store.PostgresExtension;
+import com.timereg.gateway.store.TestDatabase;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The console in Debian's headless Chromium, in Europe/Oslo (UTC+01:00 in winter, UTC+02:00 in summer): times on
+ * either side of a daylight-saving change, a page of the block list emptied while it was shown, and an edit
+ * refused while PostgreSQL is down (503 with Retry-After). The outage test runs last: it stops the server.
+ */
+@ExtendWith({VertxExtension.class, PostgresExtension.class})
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ConsoleTimesAndFailuresBrowserTest {
+  static final String ZONE = "Europe/Oslo";
+
+  @TempDir static Path dir;
+  static Gateway gateway;
+  static AdminHttp api;
+  static WebDriver browser;
+  static String console;
+
+  @BeforeAll
+  static void start(TestDatabase db) throws Exception {
+    gateway = Gateway.start(TestGateways.config(dir, db, Map.of()));
+    api = new AdminHttp(gateway.adminPort());
+    console = "http://127.0.0.1:" + gateway.adminPort() + "/admin/";
+    Path profile = Files.createDirectories(dir.resolve("chromium-profile"));
+    System.setProperty("webdriver.chrome.driver", ConsoleBrowserTest.CHROMEDRIVER);
+    ChromeDriverService service = new ChromeDriverService.Builder()
+        .usingDriverExecutable(new File(ConsoleBrowserTest.CHROMEDRIVER)).usingAnyFreePort()
+        .withEnvironment(Map.of("TZ", ZONE)).build();
+    ChromeOptions options = new ChromeOptions().setBinary(ConsoleBrowserTest.CHROMIUM).addArguments(
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+        "--window-size=1366,900", "--user-data-dir=" + profile.toAbsolutePath());
+    browser = new ChromeDriver(service, options);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (browser != null) {
+      browser.quit();
+    }
+    if (gateway != null) {
+      gateway.stop();
+    }
+  }
+
+  @BeforeEach
+  void blankPage() {
+    browser.get("about:blank");
+  }
+
+  private static WebDriverWait waiting() {
+    return new WebDriverWait(browser, Duration.ofSeconds(15));
+  }
+
+  private static void block(String target, String reason) {
+    assertThat(api.post("/admin/api/blocks", new JsonObject().put("target", target).put("duration", "4h")
+        .put("reason", reason)).status()).as(target).isEqualTo(201);
+  }
+
+  @Test
+  @Order(3)
+  void anEditRefusedWhileTheDatabaseIsDownSaysWhenToTryAgain(TestDatabase db) throws Exception {
+    browser.get(console + "#edit");
+    waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "Signed in as"));
+    db.stopServer();
+    try {
+      browser.findElement(By.id("block-target")).sendKeys("192.0.2.200");
+      browser.findElement(By.id("block-reason")).sendKeys("during the outage");
+      browser.findElement(By.id("block-submit")).click();
+      waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("message"), "unavailable"));
+      // The API answered 503 with Retry-After: 5; "retry shortly" alone leaves the person guessing.
+      assertThat(browser.findElement(By.id("message")).getText()).contains("Try again in 5 seconds");
+    } finally {
+      db.startServer();
+    }
+  }
+}
