@@ -306,6 +306,12 @@ async function loadBlocks() {
     if (!current()) {
       return;
     }
+    if (page.items.length === 0 && page.offset > 0) {
+      // The list shrank under the page asked for (its last blocks lifted or expired): show the page before it,
+      // as the allowlist does.
+      state.blocksOffset = Math.max(0, Math.min(page.offset - PAGE, Math.floor((page.total - 1) / PAGE) * PAGE));
+      return loadBlocks();
+    }
     const tbody = document.querySelector('#blocks-table tbody');
     fill(tbody, page.items.map(b => {
       const tr = row([
@@ -426,7 +432,7 @@ async function loadAllowlist() {
     }
     if (page.items.length === 0 && page.offset > 0) {
       // The last entry of the last page was removed: show the page before it.
-      state.allowlistOffset = Math.max(0, Math.min(page.offset - PAGE, page.total - 1));
+      state.allowlistOffset = Math.max(0, Math.min(page.offset - PAGE, Math.floor((page.total - 1) / PAGE) * PAGE));
       return loadAllowlist();
     }
     fill(document.querySelector('#allowlist-table tbody'), page.items.map(a => {

@@ -90,6 +90,26 @@ class ConsoleTimesAndFailuresBrowserTest {
   }
 
   @Test
+  @Order(2)
+  void aBlockListPageEmptiedWhileShownStepsBackToTheLastPage() {
+    for (int i = 1; i <= 51; i++) {
+      block("203.0.113." + i, "paging " + i);
+    }
+    long total = api.get("/admin/api/blocks?active=true&limit=1").json().getLong("total");
+    browser.get(console + "#blocks");
+    waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("blocks-range"), "1–50 of " + total));
+    // Blocks lifted elsewhere (another administrator, the CLI) while this page is shown: 50 are left, one page.
+    for (long i = 1; i <= total - 50; i++) {
+      assertThat(api.post("/admin/api/unblock", new JsonObject().put("target", "203.0.113." + i)
+          .put("reason", "lifted elsewhere")).status()).isEqualTo(200);
+    }
+    browser.findElement(By.id("blocks-next")).click();
+    waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("blocks-range"), "of 50"));
+    assertThat(browser.findElement(By.id("blocks-range")).getText()).isEqualTo("1–50 of 50");
+    assertThat(browser.findElements(By.cssSelector("#blocks-table tbody tr[data-cidr]"))).hasSize(50);
+  }
+
+  @Test
   @Order(3)
   void anEditRefusedWhileTheDatabaseIsDownSaysWhenToTryAgain(TestDatabase db) throws Exception {
     browser.get(console + "#edit");
