@@ -120,7 +120,9 @@ function fill(tbody, rows, columns, emptyText) {
 }
 
 // Times are shown in the browser's time zone, which the header names (zoneText): staff on several sites
-// compare them with their own clocks, and the API's UTC would be off by hours for most of them.
+// compare them with their own clocks, and the API's UTC would be off by hours for most of them. Each time
+// carries its own offset: across a daylight-saving change (a block made in summer, looked at in winter) the
+// offset of today, in the header, is an hour off for it.
 function when(iso) {
   if (!iso) {
     return null;
@@ -128,21 +130,27 @@ function when(iso) {
   const d = new Date(iso);
   const pad = n => String(n).padStart(2, '0');
   return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + ' '
-    + pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds());
+    + pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds()) + ' ' + utcOffset(d);
+}
+
+/** The browser zone's offset at that instant, as UTC+01:00. */
+function utcOffset(d) {
+  const minutes = -d.getTimezoneOffset();
+  const abs = Math.abs(minutes);
+  return 'UTC' + (minutes < 0 ? '-' : '+') + String(Math.floor(abs / 60)).padStart(2, '0') + ':'
+    + String(abs % 60).padStart(2, '0');
 }
 
 function zoneText() {
-  const minutes = -new Date().getTimezoneOffset();
-  const abs = Math.abs(minutes);
-  const offset = 'UTC' + (minutes < 0 ? '-' : '+') + String(Math.floor(abs / 60)).padStart(2, '0') + ':'
-    + String(abs % 60).padStart(2, '0');
+  const offset = utcOffset(new Date());
   let name = '';
   try {
     name = Intl.DateTimeFormat().resolvedOptions().timeZone || '';
   } catch (e) {
     name = '';
   }
-  return 'Times in ' + offset + (name ? ' (' + name + ')' : '') + ', this browser\'s time zone';
+  return 'Times in ' + offset + (name ? ' (' + name + ')' : '') + ', this browser\'s time zone, today; '
+    + 'each time is marked with the offset it had';
 }
 
 function inTime(iso) {

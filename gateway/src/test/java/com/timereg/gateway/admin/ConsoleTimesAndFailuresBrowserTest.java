@@ -90,6 +90,25 @@ class ConsoleTimesAndFailuresBrowserTest {
   }
 
   @Test
+  @Order(1)
+  void timesOnEitherSideOfADaylightSavingChangeEachShowTheirOwnOffset(TestDatabase db) throws Exception {
+    block("198.51.100.77", "seen in summer and in winter");
+    // Fixed instants on each side of a change, whatever today is: 10:00 UTC is 12:00 in Oslo in July (UTC+02:00)
+    // and 11:00 in January (UTC+01:00).
+    try (Connection c = db.openJdbc(); Statement s = c.createStatement()) {
+      assertThat(s.executeUpdate("UPDATE blocks SET first_seen = '2026-07-01T10:00:00Z', "
+          + "last_seen = '2027-01-15T10:00:00Z' WHERE cidr = '198.51.100.77/32'")).isEqualTo(1);
+    }
+    browser.get(console + "#blocks");
+    By row = By.cssSelector("#blocks-table tbody tr[data-cidr='198.51.100.77/32']");
+    waiting().until(ExpectedConditions.presenceOfElementLocated(row));
+    String text = browser.findElement(row).getText();
+    // A wall-clock time under a header naming one offset is read with that offset: one of the two would be an
+    // hour off unless each time says which offset it has.
+    assertThat(text).contains("2026-07-01 12:00:00 UTC+02:00").contains("2027-01-15 11:00:00 UTC+01:00");
+  }
+
+  @Test
   @Order(2)
   void aBlockListPageEmptiedWhileShownStepsBackToTheLastPage() {
     for (int i = 1; i <= 51; i++) {
