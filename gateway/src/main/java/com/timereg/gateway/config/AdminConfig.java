@@ -31,10 +31,16 @@ final class AdminConfig {
         r.string("admin.staff-role", d.staffRole()),
         r.optionalString("admin.viewer-role"),
         r.integer("admin.login-events", d.loginEventCapacity(), 10, 1_000_000));
-    // Fails closed: with one name for both, every viewer would be staff and could edit.
+    // Fails closed: with one name for both, every viewer would be staff and could edit. Roles are compared exactly
+    // (users.roles holds them as written), so two that differ only in letter case are refused too: 'Security' beside
+    // 'security' is a typo that would silently make the users holding one of them viewers instead of staff.
     if (admin.viewerRole().isPresent() && admin.viewerRole().get().equals(admin.staffRole())) {
       r.problem("admin.viewer-role", "must differ from admin.staff-role (" + admin.staffRole()
           + "): viewers may only read, staff may edit");
+    } else if (admin.viewerRole().isPresent() && admin.viewerRole().get().equalsIgnoreCase(admin.staffRole())) {
+      r.problem("admin.viewer-role", "must differ from admin.staff-role (" + admin.staffRole()
+          + ") in more than letter case: roles are compared exactly, so users holding '" + admin.viewerRole().get()
+          + "' would be read-only viewers and those holding '" + admin.staffRole() + "' staff");
     }
     if (admin.port() != 0 && admin.port() == pub.port()) {
       r.problem("admin.port", "must differ from public.port (" + pub.port() + ")");

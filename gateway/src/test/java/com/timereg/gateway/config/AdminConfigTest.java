@@ -76,4 +76,13 @@ class AdminConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("admin.viewer-role: must differ from admin.staff-role (ops)");
   }
+
+  @Test
+  void aViewerRoleDifferingFromTheStaffRoleOnlyInLetterCaseIsRefusedAtStart() {
+    // Roles in users.roles are compared exactly: 'Security' and 'security' are two roles, and with one for
+    // viewers and the other for staff, whoever was given the wrong spelling silently gets the other role.
+    assertThatThrownBy(() -> load(Map.of("GATEWAY_ADMIN__VIEWER_ROLE", "Security")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("admin.viewer-role: must differ from admin.staff-role (security) in more than letter case");
+  }
 }
