@@ -222,6 +222,16 @@ class AdminViewerRoleTest {
   }
 
   @Test
+  void rolesCompareExactlySoAnotherLetterCaseIsNeitherStaffNorViewerAndIsToldWhichRoleIsNeeded() throws Exception {
+    // 'Security' and 'AUDITOR' in users.roles are not the configured 'security' and 'auditor': refused, not quietly
+    // let in with the other role, and the message names the roles as configured (docs/admin.md).
+    long yann = insertUser("yann@acme.test", "{Security,AUDITOR}");
+    HttpResponse<String> r = read(token(gateway, yann, "yann@acme.test"), "/admin/api/whoami");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(403);
+    assertThat(new JsonObject(r.body()).getString("message")).contains("the security role").contains("the auditor role");
+  }
+
+  @Test
   void viewerRoleTakenAwayLocksOutAtTheNextRequest() throws Exception {
     long xena = insertUser("xena@acme.test", "{auditor}");
     String token = token(gateway, xena, "xena@acme.test");
