@@ -628,7 +628,10 @@ async function whoami() {
     // (elements with class "edit", drawn now or later) and shows the notes that say why.
     document.body.classList.toggle('read-only', me.role === 'viewer');
   } catch (e) {
-    document.getElementById('who').textContent = 'Not signed in';
+    // Only a 401 means there is no session; a 503 (the role cannot be checked while PostgreSQL is down) does not:
+    // "Not signed in" would send the person to sign in again, which cannot help.
+    document.getElementById('who').textContent = e.status === 503 || e.status === undefined
+      ? 'Who you are cannot be checked right now: reload the page to try again' : 'Not signed in';
     failed(e);
   }
 }

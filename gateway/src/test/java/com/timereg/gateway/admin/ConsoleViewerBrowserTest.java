@@ -136,4 +136,18 @@ class ConsoleViewerBrowserTest {
       browser.manage().addCookie(new Cookie.Builder("__Host-gw-access", token).path("/").isSecure(true).build());
     }
   }
+
+  @Test
+  void aRoleThatCannotBeCheckedIsNotCalledNotSignedIn(TestDatabase db) throws Exception {
+    db.stopServer();
+    try {
+      browser.get(console + "#allowlist");
+      // The token is valid; only the role lookup fails (503 with Retry-After): signing in again cannot help.
+      waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("message"), "cannot be checked"));
+      assertThat(browser.findElement(By.id("who")).getText()).doesNotContain("Not signed in")
+          .contains("cannot be checked right now");
+    } finally {
+      db.startServer();
+    }
+  }
 }
