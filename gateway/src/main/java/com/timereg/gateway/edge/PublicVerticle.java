@@ -47,6 +47,7 @@ final class PublicVerticle extends VerticleBase {
       steps.clientAddress().connected(connection);
       StrictRequestDecoder.install(connection, options);
       ConnectionFastPath.install(connection, steps, hsts, direct, steps.session(), owned);
+      LingeringClose.install(connection);
     });
     return server.listen().onSuccess(onListening::accept);
   }
