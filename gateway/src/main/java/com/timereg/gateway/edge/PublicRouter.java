@@ -46,6 +46,7 @@ public final class PublicRouter {
     // lost, and the proxy must forward the body untouched.
     router.route().handler(ctx -> {
       ctx.request().pause();
+      ctx.addEndHandler(answered -> dropUnreadBody(ctx, answered.succeeded()));
       entry.attachFacts(ctx);
     });
     router.route().handler(steps.session());
@@ -64,6 +65,22 @@ public final class PublicRouter {
   /** The Strict-Transport-Security value, or null when switched off. */
   static String hsts(Duration maxAge) {
     return maxAge.isZero() ? null : "max-age=" + maxAge.toSeconds() + "; includeSubDomains";
+  }
+
+  /**
+   * After the gateway's own answer to a request whose body nobody read (the session gate's 401 or 302 to an upload,
+   * a block's 429): the body is still paused, so the request never ended. A connection the client asked to close
+   * stayed open, an upload larger than Vert.x's buffer stalled, and the next request on a kept-alive connection was
+   * never read. The rest of the body is now read and dropped, as nginx discards it; Vert.x then closes the
+   * connection or reads the next request as usual. A body the proxy step took is its own (streamed to the backend,
+   * or dropped by its refusals).
+   */
+  private static void dropUnreadBody(RoutingContext ctx, boolean answered) {
+    HttpServerRequest request = ctx.request();
+    if (answered && !request.isEnded() && !com.timereg.gateway.proxy.ProxyHints.bodyTaken(ctx)) {
+      request.handler(null);
+      request.resume();
+    }
   }
 
   /** An unexpected failure: logged with its cause here, a plain message to the client. */

@@ -96,6 +96,7 @@ public final class ProxyHandler implements Handler<RoutingContext> {
     }
     // Nothing below is synchronous: hold the body until the backend can take it.
     request.pause();
+    ProxyHints.markBodyTaken(context);
     boolean webSocket = request.canUpgradeToWebSocket();
     HeaderHygiene.Forwarding forwarding = forwarding(context, request, webSocket);
     if (webSocket) {

@@ -11,6 +11,7 @@ public final class ProxyHints {
 
   private static final String CLIENT_ADDRESS = ProxyHints.class.getName() + ".clientAddress";
   private static final String GATEWAY_AUTHORIZATION = ProxyHints.class.getName() + ".gatewayAuthorization";
+  private static final String BODY_TAKEN = ProxyHints.class.getName() + ".bodyTaken";
 
   private ProxyHints() {}
 
@@ -45,5 +46,18 @@ public final class ProxyHints {
 
   public static boolean isGatewayAuthorization(RoutingContext context) {
     return Boolean.TRUE.equals(context.get(GATEWAY_AUTHORIZATION));
+  }
+
+  /**
+   * Marks that the proxy step owns the request's body from here: it streams it to the backend, or reads and drops
+   * it when it refuses the request; no earlier step may touch it.
+   */
+  static void markBodyTaken(RoutingContext context) {
+    context.put(BODY_TAKEN, Boolean.TRUE);
+  }
+
+  /** Whether the proxy step took the request's body (see {@link #markBodyTaken}). */
+  public static boolean bodyTaken(RoutingContext context) {
+    return Boolean.TRUE.equals(context.get(BODY_TAKEN));
   }
 }

@@ -97,6 +97,52 @@ class LingeringCloseEndToEndTest {
     assertThat(u.text()).startsWith("HTTP/1.1 401 ");
   }
 
+  /**
+   * The session gate's 401 to an upload without a session (an app whose token was lost, a script): the body was
+   * left unread, paused, so a connection the client asked to close was never closed and its upload never ended.
+   */
+  @org.junit.jupiter.api.Test
+  @org.junit.jupiter.api.Timeout(60)
+  void anUploadAnsweredByTheSessionGateEndsAsTheClientAsked() throws Exception {
+    Upload u = upload(gw, "127.0.81.5", "POST /api/timesheets HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\n"
+        + "Content-Type: application/octet-stream\r\nContent-Length: " + UPLOAD + "\r\nConnection: close\r\n\r\n");
+    assertThat(u.writeFailure()).as("the upload, then read %s", u.text()).isNull();
+    assertThat(u.failure()).as("read %s", u.text()).isNull();
+    assertThat(u.text()).startsWith("HTTP/1.1 401 ");
+  }
+
+  /** The same on a connection kept alive: the next request on it is answered, not stuck behind the unread body. */
+  @org.junit.jupiter.api.Test
+  @org.junit.jupiter.api.Timeout(60)
+  void theNextRequestAfterAnUploadAnsweredByTheSessionGateIsAnswered() throws Exception {
+    int length = 512 * 1024;
+    try (Socket plain = new Socket()) {
+      plain.bind(new InetSocketAddress(InetAddress.getByName("127.0.81.6"), 0));
+      plain.connect(new InetSocketAddress("127.0.0.1", gw.gateway.publicPort()), 5000);
+      plain.setSoTimeout(20_000);
+      try (SSLSocket socket = (SSLSocket) TrustAllTls.context().getSocketFactory()
+          .createSocket(plain, "localhost", 0, true)) {
+        socket.startHandshake();
+        OutputStream out = socket.getOutputStream();
+        out.write(("POST /api/timesheets HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\n"
+            + "Content-Type: application/octet-stream\r\nContent-Length: " + length + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+        out.write(new byte[length]);
+        out.write("GET /login HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        InputStream in = socket.getInputStream();
+        StringBuilder read = new StringBuilder();
+        byte[] buffer = new byte[8192];
+        while (read.indexOf("HTTP/1.1 200 ") < 0) {
+          int n = in.read(buffer);
+          assertThat(n).as("the connection ended before the second answer; read %s", read).isPositive();
+          read.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+        }
+        assertThat(read.toString()).startsWith("HTTP/1.1 401 ");
+      }
+    }
+  }
+
   /** What the client read until the end of the stream, or the error that ended its reading. */
   record Upload(String text, IOException failure, IOException writeFailure) {}
 
