@@ -11,20 +11,26 @@ import java.util.List;
 final class PasswordPage {
   private PasswordPage() {}
 
-  /** Debounced, so a typist sends a few checks a second at most; stale answers are dropped. */
+  /**
+   * Debounced, so a typist sends a few checks a second at most; stale answers are dropped. A check that is refused
+   * (too many checks, a password too long to check) or fails clears the verdict, with the server's reason when it
+   * gave one: the verdict on an earlier value must not stay beside a password nobody checked.
+   */
   static final String METER_SCRIPT = "(function(){"
       + "var n=document.getElementById('new_password'),box=document.getElementById('meter'),"
       + "m=document.getElementById('strength'),t=document.getElementById('strength-text'),timer,seq=0,"
       + "words=['Very weak','Weak','Fair','Strong','Very strong'];"
       + "if(!window.fetch||!n||!box)return;box.hidden=false;"
       + "n.addEventListener('input',function(){clearTimeout(timer);timer=setTimeout(check,300);});"
-      + "function check(){var v=n.value,s=++seq;if(!v){m.value=0;t.textContent='';return;}"
+      + "function show(s,v,text){if(s!==seq)return;m.value=v;t.textContent=text;}"
+      + "function check(){var v=n.value,s=++seq;if(!v){show(s,0,'');return;}"
       + "fetch('/password/check',{method:'POST',credentials:'same-origin',"
       + "headers:{'Content-Type':'application/json'},body:JSON.stringify({new_password:v})})"
-      + ".then(function(r){return r.ok?r.json():null;}).then(function(j){if(!j||s!==seq)return;"
-      + "m.value=j.score;t.textContent='Strength: '+words[j.score]+'. '+(j.meets_policy?'Accepted.':"
-      + "'Not accepted: '+j.reasons.map(function(r){return r.message;}).join('; ')+'.');})"
-      + ".catch(function(){});}"
+      + ".then(function(r){return r.json().catch(function(){return {};}).then(function(j){"
+      + "if(!r.ok){show(s,0,typeof j.message==='string'?j.message:'');return;}"
+      + "show(s,j.score,'Strength: '+words[j.score]+'. '+(j.meets_policy?'Accepted.':"
+      + "'Not accepted: '+j.reasons.map(function(x){return x.message;}).join('; ')+'.'));});})"
+      + ".catch(function(){show(s,0,'');});}"
       + "})();";
 
   private static final String CSP = "default-src 'none'; style-src " + Html.STYLE_SOURCE + "; script-src "

@@ -302,6 +302,33 @@ class PasswordChangeTest {
     client.tokens(user.login(), "hunter2-and-then-some-more-words");
   }
 
+  /**
+   * A check the server answers with an error (the password too long to check, too many checks) must not leave the
+   * verdict on an earlier value in place: the meter said "Accepted." beside a password that would be refused.
+   */
+  @Test
+  void inABrowserTheMeterDropsItsVerdictWhenTheNextCheckIsRefused() throws Exception {
+    Assumptions.assumeTrue(Chromium.installed(), "needs Debian's chromium and chromium-driver");
+    TestAccounts.User user = TestAccounts.user(db, LENIENT, "stale-meter", OLD);
+    String origin = "https://localhost:" + gateway.publicPort();
+    try (Chromium browser = new Chromium(dir.resolve("chromium-" + user.id()))) {
+      browser.open(origin + "/login");
+      browser.type("#username", user.login());
+      browser.type("#password", OLD);
+      browser.click("button[type=submit]");
+      browser.awaitUrl(u -> !u.contains("/login"));
+      browser.open(origin + "/password");
+
+      browser.type("#new_password", NEW);
+      assertThat(browser.awaitText("#strength-text", t -> !t.isEmpty())).endsWith("Accepted.");
+      // Over the 1,024 UTF-16 units a login accepts: the check answers 400, and the change would too.
+      browser.type("#new_password", "x".repeat(1_100));
+
+      assertThat(browser.awaitText("#strength-text", t -> !t.endsWith("Accepted.")))
+          .isEqualTo("Passwords longer than 512 characters are not accepted.");
+    }
+  }
+
   @Test
   void formWithoutTheCsrfTokenIsRefused() throws Exception {
     TestAccounts.User user = TestAccounts.user(db, LENIENT, "csrf", OLD);
