@@ -112,6 +112,41 @@ class PasswordChangeTest {
   }
 
   @Test
+  void aFormChangeEndsTheAppsSessionAndTheBrowserStaysSignedInWhileTheAppsRefreshTokenIsRefused() throws Exception {
+    TestAccounts.User user = TestAccounts.user(db, LENIENT, "two-clients", OLD);
+    JsonObject app = client.tokens(user.login(), OLD);
+    try (PublicClient browser = PublicClient.https(gateway.publicPort())) {
+      browser.signInWithForm(user.login(), OLD);
+      String csrf = PublicClient.csrfOf(browser.get("/password"));
+
+      PublicClient.Response done = browser.postForm("/password", form(csrf, OLD, NEW, NEW));
+
+      assertThat(done.status()).as(done.body()).isEqualTo(303);
+      assertThat(browser.get("/password").status()).as("the browser stays signed in").isEqualTo(200);
+      assertThat(check(app.getString("access_token"), "anything-at-all").status()).isEqualTo(401);
+      assertThat(client.postJson("/auth/refresh", null,
+          new JsonObject().put("refresh_token", app.getString("refresh_token"))).status()).isEqualTo(401);
+    }
+    JsonObject again = client.tokens(user.login(), NEW);
+    PublicClient.Response refreshed = client.postJson("/auth/refresh", null,
+        new JsonObject().put("refresh_token", again.getString("refresh_token")));
+    assertThat(refreshed.status()).isEqualTo(200);
+  }
+
+  @Test
+  void theChangingSessionsRefreshTokenStillWorksAfterTheChange() throws Exception {
+    TestAccounts.User user = TestAccounts.user(db, LENIENT, "keeps-refresh", OLD);
+    JsonObject here = client.tokens(user.login(), OLD);
+
+    assertThat(client.postJson("/password", here.getString("access_token"), change(OLD, NEW)).status()).isEqualTo(204);
+    PublicClient.Response refreshed = client.postJson("/auth/refresh", null,
+        new JsonObject().put("refresh_token", here.getString("refresh_token")));
+
+    assertThat(refreshed.status()).as(refreshed.body()).isEqualTo(200);
+    assertThat(check(refreshed.json().getString("access_token"), "anything-at-all").status()).isEqualTo(200);
+  }
+
+  @Test
   void wrongCurrentPasswordIs401AndCountsAsAnInvalidLogin() throws Exception {
     TestAccounts.User user = TestAccounts.user(db, LENIENT, "wrong", OLD);
     String token = client.tokens(user.login(), OLD).getString("access_token");
