@@ -403,7 +403,7 @@ public final class Gateway {
     PasswordChangeMetrics metrics = new MicrometerPasswordChangeMetrics(registry);
     passwordChanges = new PasswordChangeService(vertx, users, verifier,
         new NewPasswordChecks(pool, checker, breaches, config.hibp().allowWithoutSet(), metrics),
-        throttle, sessions, metrics);
+        throttle, sessions, metrics, loginEvents);
   }
 
   /**

@@ -1,5 +1,6 @@
 package com.timereg.gateway.login;
 
+import com.timereg.gateway.admin.SecurityEvents;
 import com.timereg.gateway.password.PasswordPolicy;
 import com.timereg.gateway.password.PasswordVerifier;
 import com.timereg.gateway.password.PolicyCheck;
@@ -41,10 +42,19 @@ public final class PasswordChangeService {
   private final SessionService sessions;
   private final PasswordChangeMetrics metrics;
   private final VerificationAdmission admission;
+  private final SecurityEvents events;
 
+  /** Without a console: wrong current passwords are counted by the throttle but reported to no one. */
   public PasswordChangeService(Vertx vertx, UserDirectory users, PasswordVerifier verifier, NewPasswordChecks checks,
       ThrottleService throttle, SessionService sessions, PasswordChangeMetrics metrics) {
+    this(vertx, users, verifier, checks, throttle, sessions, metrics, SecurityEvents.NONE);
+  }
+
+  /** @param events where a wrong current password is reported, as the failed login it counts as */
+  public PasswordChangeService(Vertx vertx, UserDirectory users, PasswordVerifier verifier, NewPasswordChecks checks,
+      ThrottleService throttle, SessionService sessions, PasswordChangeMetrics metrics, SecurityEvents events) {
     this.vertx = vertx;
+    this.events = events;
     this.users = users;
     this.verifier = verifier;
     this.checks = checks;
@@ -145,8 +155,10 @@ public final class PasswordChangeService {
     if (v.outcome() == Verification.Outcome.MALFORMED) {
       LOG.warn("user {} has an unusable password hash: {}", user.id(), v.reason());
     }
-    // A wrong current password is a password guess like any other.
+    // A wrong current password is a password guess like any other, and staff explaining the block it may lead
+    // to see it among the address's login outcomes.
     throttle.recordFailure(client, user.loginName(), FailureKind.WRONG_PASSWORD);
+    events.loginFailed(client, user.loginName(), FailureKind.WRONG_PASSWORD);
     return new PasswordChangeResult.WrongCurrentPassword();
   }
 

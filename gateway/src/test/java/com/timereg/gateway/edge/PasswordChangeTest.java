@@ -2,6 +2,8 @@ package com.timereg.gateway.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.timereg.gateway.admin.LoginEvent;
+import com.timereg.gateway.admin.RecentLoginEvents;
 import com.timereg.gateway.breach.BreachSetFiles;
 import com.timereg.gateway.password.StrengthEstimate;
 import com.timereg.gateway.password.StrengthEstimator;
@@ -160,6 +162,29 @@ class PasswordChangeTest {
     assertThat(r.json().getString("message")).isEqualTo("The current password is wrong.");
     assertThat(gateway.throttle().explain(localhost).client().totalFailures()).isEqualTo(failuresBefore + 1);
     client.tokens(user.login(), OLD);
+  }
+
+  /**
+   * A wrong current password counts towards the address's block like a failed login, so staff explaining that
+   * block must see it among the address's login outcomes (the console's events and explain's history): counted but
+   * not shown, ten of them blocked an office while its history showed nothing.
+   */
+  @Test
+  void aWrongCurrentPasswordIsAmongTheLoginOutcomesStaffSee() throws Exception {
+    TestAccounts.User user = TestAccounts.user(db, LENIENT, "explained", OLD);
+    String token = client.tokens(user.login(), OLD).getString("access_token");
+    RecentLoginEvents events = (RecentLoginEvents) gateway.securityEvents();
+    InetAddress localhost = InetAddress.getByName("127.0.0.1");
+    long failuresBefore = gateway.throttle().explain(localhost).client().totalFailures();
+
+    assertThat(client.postJson("/password", token, change("not-my-password", NEW)).status()).isEqualTo(401);
+
+    assertThat(gateway.throttle().explain(localhost).client().totalFailures()).isEqualTo(failuresBefore + 1);
+    LoginEvent newest = events.newest(0, 1).get(0);
+    assertThat(newest.succeeded()).isFalse();
+    assertThat(newest.client()).isEqualTo(localhost);
+    assertThat(newest.loginName()).isEqualTo(user.login());
+    assertThat(newest.detail()).isEqualTo("wrong_password");
   }
 
   @Test
