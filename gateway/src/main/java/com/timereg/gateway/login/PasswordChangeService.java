@@ -33,6 +33,8 @@ public final class PasswordChangeService {
 
   static final String SSO_ONLY_MESSAGE =
       "Your account signs in with Microsoft; its password is managed there, not here.";
+  static final String FOREIGN_HASH_MESSAGE = "Your password is stored in a form this site cannot check, so it "
+      + "cannot be changed here. Please ask your administrator to reset it.";
 
   private final Vertx vertx;
   private final UserDirectory users;
@@ -166,11 +168,20 @@ public final class PasswordChangeService {
     if (found.isEmpty() || !found.get().active()) {
       return new PasswordChangeResult.NoAccount();
     }
-    UserRecord user = found.get();
+    String noPassword = noPasswordHere(found.get());
+    return noPassword == null ? null : new PasswordChangeResult.PasswordNotUsed(noPassword);
+  }
+
+  /**
+   * Why the user has no password to change here, or null. A hash another Django hasher made (pbkdf2_sha1, argon2)
+   * or one that is damaged matches no password here: what the user types for it is no guess, so it is neither
+   * verified, nor called wrong, nor counted towards the address's block.
+   */
+  static String noPasswordHere(UserRecord user) {
     if (user.ssoMode() == SsoMode.REQUIRED || !user.hasPassword()) {
-      return new PasswordChangeResult.PasswordNotUsed(SSO_ONLY_MESSAGE);
+      return SSO_ONLY_MESSAGE;
     }
-    return null;
+    return PasswordVerifier.storedIterations(user.passwordHash()) < 0 ? FOREIGN_HASH_MESSAGE : null;
   }
 
   private static PasswordChangeResult malformed(String password, String what, int maxChars) {

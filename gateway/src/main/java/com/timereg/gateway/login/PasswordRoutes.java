@@ -81,8 +81,9 @@ public final class PasswordRoutes {
         return;
       }
       Optional<UserRecord> user = ar.result();
-      if (user.isPresent() && (user.get().ssoMode() == SsoMode.REQUIRED || !user.get().hasPassword())) {
-        PasswordPage.send(ctx, 403, PasswordPage.message("No password to change", PasswordChangeService.SSO_ONLY_MESSAGE));
+      String noPassword = user.map(PasswordChangeService::noPasswordHere).orElse(null);
+      if (noPassword != null) {
+        PasswordPage.send(ctx, 403, PasswordPage.message("No password to change", noPassword));
         return;
       }
       int minLength = user.map(u -> u.passwordPolicy().minLength()).orElse(0);

@@ -3,6 +3,7 @@ package com.timereg.gateway.login;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.timereg.gateway.password.BreachedPasswords;
+import com.timereg.gateway.password.DjangoPbkdf2Hasher;
 import com.timereg.gateway.password.PasswordPolicyChecker;
 import com.timereg.gateway.password.PolicyCheck;
 import com.timereg.gateway.password.StrengthEstimator;
@@ -76,7 +77,8 @@ class CustomerPasswordLengthCapTest {
       s.executeUpdate("INSERT INTO customers (slug, name, sso_mode, min_password_length, max_password_length) "
           + "VALUES ('" + slug + "', 'Customer " + slug + "', 'optional', " + min + ", " + max + ")");
       try (ResultSet r = s.executeQuery("INSERT INTO users (customer_id, login_name, password_hash) "
-          + "SELECT id, 'user-" + slug + "', 'pbkdf2_sha256$1000$salt$hash' FROM customers WHERE slug = '" + slug
+          + "SELECT id, 'user-" + slug + "', '" + new DjangoPbkdf2Hasher(1_000).hash("Original-Quartz-Meadow-11")
+          + "' FROM customers WHERE slug = '" + slug
           + "' RETURNING id")) {
         r.next();
         return r.getLong(1);
