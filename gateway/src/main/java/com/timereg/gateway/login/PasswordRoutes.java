@@ -60,7 +60,7 @@ public final class PasswordRoutes {
     router.post("/password/check").handler(body).handler(this::check)
         .failureHandler(LoginRoutes.unreadableBody(LoginRoutes::unreadableJson));
     router.route("/password/changed").method(HttpMethod.GET).method(HttpMethod.HEAD)
-        .handler(ctx -> PasswordPage.send(ctx, 200, PasswordPage.changed()));
+        .handler(this::changed);
     LoginRoutes.onlyMethods(router, "/password", "GET, HEAD, POST");
     LoginRoutes.onlyMethods(router, "/password/check", "POST");
     LoginRoutes.onlyMethods(router, "/password/changed", "GET, HEAD");
@@ -89,6 +89,15 @@ public final class PasswordRoutes {
       int minLength = user.map(u -> u.passwordPolicy().minLength()).orElse(0);
       PasswordPage.send(ctx, 200, PasswordPage.form(Csrf.tokenFor(ctx), who.get().loginName(), minLength, null, List.of()));
     });
+  }
+
+  /** Says "you stay signed in here": only to someone who is, like every route of this class. */
+  private void changed(RoutingContext ctx) {
+    if (SessionAuthenticator.identity(ctx).isEmpty()) {
+      toLogin(ctx);
+      return;
+    }
+    PasswordPage.send(ctx, 200, PasswordPage.changed());
   }
 
   private void change(RoutingContext ctx) {

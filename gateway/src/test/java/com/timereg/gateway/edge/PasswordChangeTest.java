@@ -400,6 +400,15 @@ class PasswordChangeTest {
     client.tokens(user.login(), OLD);
   }
 
+  /** "Your password has been changed. You stay signed in here" is not for someone who is not signed in. */
+  @Test
+  void theSuccessPageSendsVisitorsWithoutASessionToLogin() {
+    PublicClient.Response r = client.get("/password/changed");
+
+    assertThat(r.status()).isEqualTo(303);
+    assertThat(r.headers().get("Location")).isEqualTo("/login?next=%2Fpassword");
+  }
+
   @Test
   void pageSendsVisitorsWithoutASessionToLogin() {
     PublicClient.Response r = client.get("/password");
