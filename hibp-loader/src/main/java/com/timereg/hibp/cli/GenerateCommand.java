@@ -47,6 +47,11 @@ final class GenerateCommand implements Callable<Integer> {
     if (count < 0) {
       throw new IllegalArgumentException("-n must not be negative");
     }
+    if (passwords != null && Files.exists(output) && Files.exists(passwords) && Files.isSameFile(passwords, output)) {
+      // The list is read before anything is written, but the rename at the end would put the generated hashes in
+      // its place: the plaintexts and their counts would be gone.
+      throw new FileSystemException(output.toString(), null, "is the password file; name another file to write");
+    }
     List<KnownPassword> known = passwords == null ? List.of() : KnownPassword.read(passwords);
     Path dir = output.toAbsolutePath().getParent();
     // Checked here so that the error names what the user gave, not the hidden temporary file beside it.

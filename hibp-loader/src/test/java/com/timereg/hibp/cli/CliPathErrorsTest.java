@@ -75,6 +75,27 @@ class CliPathErrorsTest {
     assertThat(Files.readString(input)).isEqualTo(text);
   }
 
+  /**
+   * {@code generate -o} naming its own {@code --include-passwords} file: the list was read, then the rename put
+   * the generated hashes in its place, and the plaintexts (with their counts) were gone. Refused like a build
+   * whose output is its input.
+   */
+  @Test
+  void aGenerateOutputThatIsThePasswordFileIsRefusedAndTheListKept() throws IOException {
+    String text = "hunter2\t5000\ncorrect horse\n";
+    Path passwords = Files.writeString(dir.resolve("pw.txt"), text);
+    Path sameFile = dir.resolve(".").resolve("pw.txt");
+
+    CliTest.Result r = CliTest.run("generate", "-n", "10", "--include-passwords", passwords.toString(),
+        "-o", sameFile.toString());
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).startsWith("hibp-loader generate: " + sameFile).contains("password file")
+        .doesNotContain(".tmp");
+    assertThat(r.err().strip().lines()).hasSize(1);
+    assertThat(Files.readString(passwords)).isEqualTo(text);
+  }
+
   @Test
   void anOutputThatIsAPrefixFileOfTheInputIsRefusedAndTheDownloadKept() throws IOException {
     Path layout = Files.createDirectories(dir.resolve("range"));
