@@ -92,7 +92,9 @@ final class QueryCommand implements Callable<Integer> {
       if (line == null) {
         throw new CommandLine.ParameterException(spec.commandLine(), "no password on stdin");
       }
-      return Sha1.ofPassword(line);
+      // A file saved by an editor that marks UTF-8 (Notepad did by default) starts with U+FEFF: not part of the
+      // password, and hashed with it a breached password would be called "not found".
+      return Sha1.ofPassword(line.startsWith("\uFEFF") ? line.substring(1) : line);
     }
     return Sha1.ofPassword(key.password);
   }

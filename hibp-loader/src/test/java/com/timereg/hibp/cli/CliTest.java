@@ -91,6 +91,24 @@ class CliTest {
     }
   }
 
+  /**
+   * A password file saved by an editor that writes a UTF-8 byte order mark (Windows Notepad did by default) and
+   * given as stdin: the mark is no part of the password, yet it was hashed with it, and a breached password was
+   * answered "0 (not found)". Skipped, as {@code --include-passwords} skips it.
+   */
+  @Test
+  void aByteOrderMarkBeforeThePasswordOnStdinIsNotPartOfIt() {
+    InputStream stdin = System.in;
+    try {
+      System.setIn(new ByteArrayInputStream("\uFEFFpassword\r\n".getBytes(StandardCharsets.UTF_8)));
+      Result r = run("query", set.toString(), "--password-stdin");
+      assertThat(r.code).as(r.out + r.err).isZero();
+      assertThat(r.out).startsWith("32768 (pwned");
+    } finally {
+      System.setIn(stdin);
+    }
+  }
+
   @Test
   void aPasswordOnStdinThatIsNotUtf8IsRefusedNotLookedUpAsAnother() {
     // "p\u00e4ss" typed in a Latin-1 terminal: 0xE4 alone is no UTF-8; it became U+FFFD and another hash was asked.
