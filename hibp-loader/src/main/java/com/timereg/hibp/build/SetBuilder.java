@@ -79,13 +79,21 @@ public final class SetBuilder {
 
           @Override
           public void accept(SliceBatch batch) throws IOException {
-            writer.append(batch.slice);
+            try {
+              writer.append(batch.slice);
+            } catch (IOException e) {
+              throw writeFailed(target, e);
+            }
           }
         }, read -> {
           bytes[0] += read;
           progress.update(bytes[0], input.sizeBytes(), writer.entries());
         });
-        header = writer.finish();
+        try {
+          header = writer.finish();
+        } catch (IOException e) {
+          throw writeFailed(target, e);
+        }
       }
       if (header.entryCount() == 0) {
         throw new IOException("input has no entries; refusing to build an empty set");
@@ -106,6 +114,18 @@ public final class SetBuilder {
         cleanupOnExit.close();
       }
     }
+  }
+
+  /**
+   * A failure writing the set (a full disk, a quota, an I/O error) names the set asked for, as a read error names
+   * its input file: the operating system's bare "No space left on device" says neither where nor what was kept.
+   */
+  public static FileSystemException writeFailed(Path target, IOException e) {
+    String why = e instanceof FileSystemException f && f.getReason() != null ? f.getReason()
+        : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    FileSystemException named = new FileSystemException(target.toString(), null, "write failed: " + why);
+    named.initCause(e);
+    return named;
   }
 
   /**

@@ -5,6 +5,7 @@ import com.timereg.hibp.HibpSetWriter;
 import com.timereg.hibp.build.SetBuilder;
 import com.timereg.hibp.generate.KnownPassword;
 import com.timereg.hibp.generate.SyntheticGenerator;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -77,6 +78,9 @@ final class GenerateCommand implements Callable<Integer> {
                 progress.update(done, expected, "");
               }
             });
+      } catch (IOException e) {
+        // Only writes fail here (the password list was read above): a full disk, named like a read error.
+        throw SetBuilder.writeFailed(output, e);
       } finally {
         if (progress != null) {
           progress.done();
