@@ -15,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
@@ -103,7 +105,7 @@ public final class SetBuilder {
             + "false-positive rate %.3g exceeds %.3g", header.entryCount(), sizedFor,
             header.falsePositiveRate(), options.maxFalsePositiveRate()));
       }
-      Files.setPosixFilePermissions(temp, permissionsFor(target));
+      takeAttributesOf(target, temp);
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
       forceDirectory(dir);
       return header;
@@ -154,6 +156,36 @@ public final class SetBuilder {
       throw new FileSystemException(target.toString(), null,
           "cannot create a file in its directory " + temp.getParent() + " (" + why + ")");
     }
+  }
+
+  /**
+   * Gives {@code file} what {@code target}, the file it is about to replace, has: its permissions
+   * ({@link #permissionsFor}) and, where this process may give them, its owner and group. The mode alone is not
+   * enough: a set the gateway reads through its group or as its owner ({@code root:gateway rw-r-----}) rebuilt by
+   * root would be root's, and the gateway could no longer read it.
+   */
+  public static void takeAttributesOf(Path target, Path file) throws IOException {
+    PosixFileAttributes old;
+    try {
+      old = Files.readAttributes(target, PosixFileAttributes.class);
+    } catch (NoSuchFileException none) {
+      old = null;
+    }
+    if (old != null) {
+      PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
+      try {
+        view.setGroup(old.group());
+      } catch (FileSystemException notAllowed) {
+        // A group the builder is not in: the file keeps the builder's, as before.
+      }
+      try {
+        view.setOwner(old.owner());
+      } catch (FileSystemException notAllowed) {
+        // Only root gives files away.
+      }
+    }
+    // After the owner: a change of owner may clear mode bits.
+    Files.setPosixFilePermissions(file, permissionsFor(target));
   }
 
   /**

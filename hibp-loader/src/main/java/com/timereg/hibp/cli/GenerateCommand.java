@@ -86,7 +86,7 @@ final class GenerateCommand implements Callable<Integer> {
           progress.done();
         }
       }
-      Files.setPosixFilePermissions(temp, SetBuilder.permissionsFor(output));
+      SetBuilder.takeAttributesOf(output, temp);
       Files.move(temp, output, StandardCopyOption.ATOMIC_MOVE);
       spec.commandLine().getOut().printf("wrote %s: %,d lines (%,d random, %,d from %s)%n", output, lines, count,
           lines - count, passwords == null ? "no password file" : passwords);

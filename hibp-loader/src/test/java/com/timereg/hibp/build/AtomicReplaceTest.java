@@ -11,11 +11,17 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,6 +82,43 @@ class AtomicReplaceTest {
     Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r-----"));
     SetBuilder.build(HibpInput.open(input), target, BuildOptions.at(Instant.EPOCH), BuildProgress.NONE);
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target))).isEqualTo("rw-r-----");
+  }
+
+  /**
+   * A set readable by the gateway through its group or as its owner ({@code root:gateway rw-r-----}, or
+   * {@code gateway:gateway rw-------}) rebuilt in place by root: the mode was copied but the file was root's, so
+   * the gateway could no longer read it (the running one kept the old set, a restarted one had none). The
+   * replaced set's owner and group are kept too, where the builder may give them.
+   */
+  @Test
+  void aReplacedSetKeepsItsOwnerAndGroupSoItsReadersCanStillReadIt() throws IOException {
+    Path input = TestInputs.generate(dir, "in.txt", 100, List.of(), 1);
+    Path target = dir.resolve("pwned.hibp");
+    SetBuilder.build(HibpInput.open(input), target, BuildOptions.at(Instant.EPOCH), BuildProgress.NONE);
+    UserPrincipalLookupService users = target.getFileSystem().getUserPrincipalLookupService();
+    UserPrincipal nobody;
+    GroupPrincipal nogroup;
+    try {
+      nobody = users.lookupPrincipalByName("nobody");
+      nogroup = users.lookupPrincipalByGroupName("nogroup");
+      Files.setOwner(target, nobody);
+      Files.getFileAttributeView(target, PosixFileAttributeView.class).setGroup(nogroup);
+    } catch (IOException e) {
+      Assumptions.abort("cannot give a file to nobody:nogroup here (not root?): " + e);
+      return;
+    }
+    Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r-----"));
+
+    SetBuilder.build(HibpInput.open(input), target, BuildOptions.at(Instant.EPOCH.plusSeconds(1)),
+        BuildProgress.NONE);
+
+    PosixFileAttributes rebuilt = Files.readAttributes(target, PosixFileAttributes.class);
+    assertThat(rebuilt.group()).isEqualTo(nogroup);
+    assertThat(rebuilt.owner()).isEqualTo(nobody);
+    assertThat(PosixFilePermissions.toString(rebuilt.permissions())).isEqualTo("rw-r-----");
+    try (HibpSet set = HibpSet.open(target)) {
+      assertThat(set.buildTime()).isEqualTo(Instant.EPOCH.plusSeconds(1));
+    }
   }
 
   @Test
