@@ -62,6 +62,10 @@ public final class HibpSetWriter implements Closeable {
   /** Deletes the side file (and the unfinished target) if the JVM is stopped (SIGINT, SIGTERM) mid-write. */
   private final ExitCleanup cleanupOnExit;
   private static final java.security.SecureRandom NAMES = new java.security.SecureRandom();
+  /** The longest file name ext4, XFS, btrfs and tmpfs take (NAME_MAX), in bytes. */
+  private static final int MAX_NAME_BYTES = 255;
+  /** An unsigned long's 20 digits and ".tmp". */
+  private static final int MAX_RANDOM_NAME_BYTES = 24;
 
   private HibpSetWriter(Path file, HibpSetParameters p, Instant buildTime) throws IOException {
     this.file = file;
@@ -251,7 +255,25 @@ public final class HibpSetWriter implements Closeable {
    * refuses an existing file or link of that name).
    */
   public static Path temporaryName(Path dir, String prefix) {
-    return dir.resolve(prefix + Long.toUnsignedString(NAMES.nextLong()) + ".tmp");
+    String suffix = Long.toUnsignedString(NAMES.nextLong()) + ".tmp";
+    // Named after a target whose own name may use most of the file system's 255 bytes (and the side file after
+    // the temporary one): cut, so that every name the file system takes for a target can be built.
+    return dir.resolve(cutToUtf8Bytes(prefix, MAX_NAME_BYTES - MAX_RANDOM_NAME_BYTES) + suffix);
+  }
+
+  /** The longest start of {@code s}, whole code points, that is at most {@code maxBytes} bytes of UTF-8. */
+  private static String cutToUtf8Bytes(String s, int maxBytes) {
+    int bytes = 0;
+    int end = 0;
+    while (end < s.length()) {
+      int cp = s.codePointAt(end);
+      bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+      if (bytes > maxBytes) {
+        break;
+      }
+      end += Character.charCount(cp);
+    }
+    return s.substring(0, end);
   }
 
   /** Entries so far (hashes added but not yet appended are counted as they stand, before any merge). */

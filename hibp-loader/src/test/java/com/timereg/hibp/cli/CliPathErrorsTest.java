@@ -96,6 +96,30 @@ class CliPathErrorsTest {
     assertThat(Files.readString(passwords)).isEqualTo(text);
   }
 
+  /**
+   * A long output name that the file system takes (up to 255 bytes): the hidden temporary files beside it are
+   * named after it with about 25 and 60 bytes more, and a name over about 195 bytes failed with "File name too
+   * long" naming a temporary file the user never chose (70 characters of Chinese are 210 bytes).
+   */
+  @Test
+  void aLongOutputNameIsWrittenNotRefusedForItsTemporaryFilesNames() throws IOException {
+    String stem = "pwned-" + "\u5bc6\u7801".repeat(35) + "-2026";
+    Path input = dir.resolve(stem + ".txt");
+    Path set = dir.resolve(stem + ".set");
+    assertThat(set.getFileName().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+        .isBetween(200, 255);
+
+    CliTest.Result generated = CliTest.run("generate", "-n", "10", "-o", input.toString());
+    CliTest.Result built = CliTest.run("build", input.toString(), "-o", set.toString());
+
+    assertThat(generated.code()).as(generated.err()).isZero();
+    assertThat(built.code()).as(built.err()).isZero();
+    assertThat(built.out()).contains("10 entries");
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(stem + ".txt", stem + ".set");
+    }
+  }
+
   @Test
   void anOutputThatIsAPrefixFileOfTheInputIsRefusedAndTheDownloadKept() throws IOException {
     Path layout = Files.createDirectories(dir.resolve("range"));
