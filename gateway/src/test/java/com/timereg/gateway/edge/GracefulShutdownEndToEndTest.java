@@ -322,12 +322,16 @@ class GracefulShutdownEndToEndTest {
       tcp.connect(new InetSocketAddress("127.0.0.1", port), 5000);
       CompletableFuture<Void> stopping = stopInBackground();
       awaitRefused(port);
+      // Bounded: a connection still in its handshake when the stop has ended is left to the process's end, unanswered
+      // (this JVM goes on), and the handshake would wait for good.
+      tcp.setSoTimeout(5000);
       SSLSocket tls = (SSLSocket) TrustAllTls.context().getSocketFactory().createSocket(tcp, "localhost", port, true);
       boolean cut = false;
       try {
         tls.startHandshake();
-      } catch (javax.net.ssl.SSLException e) {
-        // The drain was already over (no HTTP connection left) and Vert.x closed: cut mid-handshake, also fine.
+      } catch (javax.net.ssl.SSLException | java.net.SocketTimeoutException e) {
+        // The drain was already over (no HTTP connection left) and Vert.x closed: cut mid-handshake, or never
+        // answered, also fine; what matters is that the stop did not wait for it.
         cut = true;
       }
       stopping.get(15, TimeUnit.SECONDS);
