@@ -17,7 +17,8 @@ final class AdminConfig {
         readable(r, "admin.tls.key-file"),
         readable(r, "admin.tls.client-ca-file"),
         r.enumValue("admin.tls.client-auth", AdminTlsSettings.ClientAuth.class, AdminTlsSettings.ClientAuth.REQUIRED));
-    tls.keyFile().filter(Files::isReadable).ifPresent(p -> r.keyFile("admin.tls.key-file", p));
+    tls.keyFile().filter(Files::isRegularFile).filter(Files::isReadable)
+        .ifPresent(p -> r.keyFile("admin.tls.key-file", p));
     if (tls.certFile().isPresent() != tls.keyFile().isPresent()) {
       r.problem("admin.tls", "cert-file and key-file go together: give both, or neither for a plain-HTTP loopback listener");
     }
@@ -51,9 +52,7 @@ final class AdminConfig {
   /** A file the gateway must read at start: checked now, so a typo is reported with the rest. */
   private static Optional<Path> readable(ConfigReader r, String key) {
     Optional<Path> p = r.optionalPath(key);
-    if (p.isPresent() && !Files.isReadable(p.get())) {
-      r.problem(key, "cannot read " + p.get());
-    }
+    p.ifPresent(file -> r.readableFile(key, file));
     return p;
   }
 }

@@ -1,6 +1,7 @@
 package com.timereg.gateway.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -238,6 +239,27 @@ public final class ConfigReader {
       return def;
     }
     return record(path, n);
+  }
+
+  /**
+   * Whether {@code file} is a regular file this process may read (a symbolic link to one is); otherwise a problem
+   * naming {@code path} and the file is recorded. A directory or a FIFO passes {@link Files#isReadable} but is no
+   * file to read: the start would fail later without naming the key (exit status 1), or, for a FIFO, block for good
+   * in its open until some writer came along.
+   */
+  public boolean readableFile(String path, Path file) {
+    if (!Files.exists(file)) {
+      problem(path, "cannot read " + file + " (no such file)");
+    } else if (Files.isDirectory(file)) {
+      problem(path, "cannot read " + file + ": it is a directory, not a file");
+    } else if (!Files.isRegularFile(file)) {
+      problem(path, "cannot read " + file + ": not a regular file (a FIFO, socket or device)");
+    } else if (!Files.isReadable(file)) {
+      problem(path, "cannot read " + file + " (permission denied)");
+    } else {
+      return true;
+    }
+    return false;
   }
 
   public Optional<Path> optionalPath(String path) {

@@ -213,9 +213,8 @@ public record GatewayConfig(
           + "for localhost is for local use only");
     }
     // Read at start: checked now, so a typo is reported with the rest rather than after the migrations.
-    tls.certFile().filter(p -> !Files.isReadable(p)).ifPresent(p -> r.problem("tls.cert-file", "cannot read " + p));
-    tls.keyFile().filter(p -> !Files.isReadable(p)).ifPresent(p -> r.problem("tls.key-file", "cannot read " + p));
-    tls.keyFile().filter(Files::isReadable).ifPresent(p -> r.keyFile("tls.key-file", p));
+    tls.certFile().ifPresent(p -> r.readableFile("tls.cert-file", p));
+    tls.keyFile().filter(p -> r.readableFile("tls.key-file", p)).ifPresent(p -> r.keyFile("tls.key-file", p));
     AdminSettings admin = AdminConfig.read(r, pub);
     if (redirect.enabled() && redirect.port() != 0) {
       // Vert.x would not refuse the bind: servers on one port share its socket and take its connections in turn,
@@ -259,7 +258,8 @@ public record GatewayConfig(
         Duration.ofMillis(100), Duration.ofHours(1));
     Optional<Path> rootCert = r.optionalPath("database.ssl-root-cert");
     // Read now, so a wrong file is reported with the rest rather than as a failed TLS handshake after start.
-    rootCert.flatMap(GatewayConfig::certificateProblem).ifPresent(p -> r.problem("database.ssl-root-cert", p));
+    rootCert.filter(p -> r.readableFile("database.ssl-root-cert", p)).flatMap(GatewayConfig::certificateProblem)
+        .ifPresent(p -> r.problem("database.ssl-root-cert", p));
     try {
       return new DatabaseSettings(connection, poolSize, connectTimeout, sslMode, idleTimeout, rootCert);
     } catch (IllegalArgumentException e) {
@@ -294,9 +294,7 @@ public record GatewayConfig(
     List<java.nio.file.Path> dictionaries = new java.util.ArrayList<>();
     for (String f : r.stringList("password.extra-dictionaries", List.of())) {
       Optional<Path> p = r.toPath("password.extra-dictionaries", f);
-      if (p.isPresent() && !Files.isReadable(p.get())) {
-        r.problem("password.extra-dictionaries", "cannot read word list " + p.get());
-      }
+      p.ifPresent(file -> r.readableFile("password.extra-dictionaries", file));
       p.ifPresent(dictionaries::add);
     }
     return new PasswordSettings(
@@ -339,11 +337,15 @@ public record GatewayConfig(
       r.problem("backend.url", "not a valid URL: " + e.getReason());
     }
     Duration day = Duration.ofDays(1);
+    // Read when the proxy starts: checked now, so a wrong file is a configuration problem naming its key.
+    Optional<Path> trustFile = r.optionalPath("backend.trust-file");
+    trustFile.ifPresent(p -> r.readableFile("backend.trust-file", p));
+    Optional<Path> clientCert = r.optionalPath("backend.client-cert-file");
+    clientCert.ifPresent(p -> r.readableFile("backend.client-cert-file", p));
+    Optional<Path> clientKey = r.optionalPath("backend.client-key-file");
+    clientKey.ifPresent(p -> r.readableFile("backend.client-key-file", p));
     try {
-      return new ProxySettings(uri,
-          r.optionalPath("backend.trust-file"),
-          r.optionalPath("backend.client-cert-file"),
-          r.optionalPath("backend.client-key-file"),
+      return new ProxySettings(uri, trustFile, clientCert, clientKey,
           r.integer("backend.max-connections", ProxySettings.DEFAULT_MAX_CONNECTIONS_PER_EVENT_LOOP, 1, 100_000),
           r.integer("backend.max-wait-queue", ProxySettings.DEFAULT_MAX_WAIT_QUEUE_PER_EVENT_LOOP, 0, 1_000_000),
           r.bool("backend.http2", ProxySettings.DEFAULT_HTTP2),
