@@ -343,7 +343,8 @@ public record GatewayConfig(
     Optional<Path> clientCert = r.optionalPath("backend.client-cert-file");
     clientCert.ifPresent(p -> r.readableFile("backend.client-cert-file", p));
     Optional<Path> clientKey = r.optionalPath("backend.client-key-file");
-    clientKey.ifPresent(p -> r.readableFile("backend.client-key-file", p));
+    clientKey.filter(p -> r.readableFile("backend.client-key-file", p))
+        .ifPresent(p -> r.keyFile("backend.client-key-file", p));
     try {
       return new ProxySettings(uri, trustFile, clientCert, clientKey,
           r.integer("backend.max-connections", ProxySettings.DEFAULT_MAX_CONNECTIONS_PER_EVENT_LOOP, 1, 100_000),

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.timereg.gateway.tls.SelfSignedCertificate;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +20,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every file the gateway reads at start (certificates, keys, CA files, word lists) named as a directory or a FIFO
@@ -93,5 +98,27 @@ class ConfiguredFilesTest {
       }
     }
     soft.assertAll();
+  }
+
+  @Test
+  void aBackendClientKeyFileIsCheckedLikeTheOtherKeyFiles() throws Exception {
+    Path key = other.keyFile();
+    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-rw-rw-"));
+    assertThatThrownBy(() -> load(env("backend.client-key-file"))).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("backend.client-key-file").hasMessageContaining(key.toString())
+        .hasMessageContaining("0666").hasMessageContaining("writable by group or others");
+
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    Logger logger = (Logger) LoggerFactory.getLogger(ConfigReader.class);
+    appender.start();
+    logger.addAppender(appender);
+    try {
+      Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+      assertThat(load(env("backend.client-key-file"))).isNotNull();
+      assertThat(appender.list).filteredOn(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage)
+          .anySatisfy(m -> assertThat(m).contains("backend.client-key-file").contains(key.toString()).contains("0644"));
+    } finally {
+      logger.detachAppender(appender);
+    }
   }
 }
