@@ -71,8 +71,11 @@ public final class Secret {
           problem[0] = "secret file " + path + " is larger than " + MAX_FILE_BYTES / 1024 + " KiB: not a secret";
           return Optional.empty();
         }
-        // Strip one trailing newline: files written by `echo` or editors end with one.
-        String v = Files.readString(path, StandardCharsets.UTF_8).replaceFirst("\\r?\\n$", "");
+        // Strip one trailing newline: files written by `echo` or editors end with one. And a leading byte-order mark,
+        // which Windows editors write: kept, it became the password's first character, and every login to the
+        // database failed with "password authentication failed" without a hint why.
+        String v = Files.readString(path, StandardCharsets.UTF_8).replaceFirst("^\uFEFF", "")
+            .replaceFirst("\\r?\\n$", "");
         if (v.isEmpty()) {
           problem[0] = "secret file " + path + " is empty";
           return Optional.empty();

@@ -1,0 +1,45 @@
+package com.timereg.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Text written by Windows editors: a configuration file or a {@code file:} secret starting with a UTF-8 byte-order
+ * mark.
+ */
+class ConfigTextEncodingTest {
+  @TempDir Path dir;
+
+  private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+
+  private static byte[] withBom(String text) {
+    byte[] body = text.getBytes(StandardCharsets.UTF_8);
+    byte[] all = new byte[BOM.length + body.length];
+    System.arraycopy(BOM, 0, all, 0, BOM.length);
+    System.arraycopy(body, 0, all, BOM.length, body.length);
+    return all;
+  }
+
+  @Test
+  void aSecretFileWithAByteOrderMarkIsReadWithoutIt() throws Exception {
+    Path file = Files.write(dir.resolve("db-password"), withBom("s3cret\r\n"));
+    String[] problem = new String[1];
+    Optional<Secret> s = Secret.resolve("file:" + file, name -> null, problem);
+    assertThat(problem[0]).isNull();
+    assertThat(s).get().extracting(Secret::reveal).isEqualTo("s3cret");
+  }
+
+  @Test
+  void aConfigurationFileWithAByteOrderMarkIsRead() throws Exception {
+    Path f = Files.write(dir.resolve("gateway.yaml"), withBom("public:\n  port: 9443\n"));
+    GatewayConfig config = GatewayConfig.load(f, Map.<String, String>of()::get, true);
+    assertThat(config.publicListener().port()).isEqualTo(9443);
+  }
+}
