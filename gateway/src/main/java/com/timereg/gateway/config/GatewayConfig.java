@@ -86,7 +86,7 @@ public record GatewayConfig(
       // hosts, trusted proxies) would vanish without a word.
       ObjectMapper mapper = new ObjectMapper(new YAMLFactory())
           .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
-      String text = Files.readString(file);
+      String text = utf8(file);
       List<String> shape = shapeProblems(mapper, text, file);
       if (!shape.isEmpty()) {
         throw new ConfigException(shape);
@@ -113,6 +113,29 @@ public record GatewayConfig(
     } catch (IOException e) {
       throw new ConfigException(List.of(file + ": cannot read (" + e.getMessage() + ")"));
     }
+  }
+
+  /**
+   * The file's text; one that is not UTF-8 (Latin-1 from an editor, say) is a problem naming the first line where
+   * it is not, where the decoder's own message ("Input length = 1") said neither.
+   */
+  private static String utf8(Path file) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    int line = 1;
+    int start = 0;
+    for (int i = 0; i <= bytes.length; i++) {
+      if (i == bytes.length || bytes[i] == '\n') {
+        try {
+          java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+              .decode(java.nio.ByteBuffer.wrap(bytes, start, i - start));
+        } catch (java.nio.charset.CharacterCodingException e) {
+          throw new ConfigException(List.of(file + ": not UTF-8 text (line " + line + "); save it as UTF-8"));
+        }
+        line++;
+        start = i + 1;
+      }
+    }
+    return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /**

@@ -1,6 +1,7 @@
 package com.timereg.gateway.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Text written by Windows editors: a configuration file or a {@code file:} secret starting with a UTF-8 byte-order
- * mark.
+ * mark, or a file in Latin-1 rather than UTF-8.
  */
 class ConfigTextEncodingTest {
   @TempDir Path dir;
@@ -41,5 +42,14 @@ class ConfigTextEncodingTest {
     Path f = Files.write(dir.resolve("gateway.yaml"), withBom("public:\n  port: 9443\n"));
     GatewayConfig config = GatewayConfig.load(f, Map.<String, String>of()::get, true);
     assertThat(config.publicListener().port()).isEqualTo(9443);
+  }
+
+  @Test
+  void aConfigurationFileThatIsNotUtf8IsSaidToBeSoWithItsLine() throws Exception {
+    Path f = Files.write(dir.resolve("gateway.yaml"),
+        "public:\n  port: 9443\n# Hjemmeside for k\u00f8benhavn\n".getBytes(StandardCharsets.ISO_8859_1));
+    assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get, true))
+        .isInstanceOf(ConfigException.class).hasMessageContaining(f.toString()).hasMessageContaining("UTF-8")
+        .hasMessageContaining("line 3");
   }
 }
