@@ -46,7 +46,8 @@ public final class Secret {
       String name = reference.substring(4);
       String v = env.apply(name);
       if (v == null || v.isEmpty()) {
-        problem[0] = "environment variable " + name + " is not set";
+        // Set but empty is most often a template's or a secret store's missing value: say so, not "not set".
+        problem[0] = "environment variable " + name + (v == null ? " is not set" : " is set but empty");
         return Optional.empty();
       }
       return Optional.of(new Secret(v, reference));

@@ -52,4 +52,13 @@ class ConfigTextEncodingTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining(f.toString()).hasMessageContaining("UTF-8")
         .hasMessageContaining("line 3");
   }
+
+  @Test
+  void anEnvSecretSetButEmptyIsSaidToBeEmptyNotUnset() throws Exception {
+    String[] problem = new String[1];
+    assertThat(Secret.resolve("env:DB_PASSWORD", Map.of("DB_PASSWORD", "")::get, problem)).isEmpty();
+    assertThat(problem[0]).isEqualTo("environment variable DB_PASSWORD is set but empty");
+    assertThat(Secret.resolve("env:DB_PASSWORD", Map.<String, String>of()::get, problem)).isEmpty();
+    assertThat(problem[0]).isEqualTo("environment variable DB_PASSWORD is not set");
+  }
 }
