@@ -32,7 +32,8 @@ public record SsoConfig(SsoSettings settings, Function<String, String> environme
         r.duration("sso.token-timeout", d.tokenTimeout(), Duration.ofMillis(100), Duration.ofMinutes(2)),
         r.duration("sso.request-lifetime", d.requestLifetime(), Duration.ofMinutes(1), Duration.ofHours(1)),
         r.duration("sso.clock-skew", d.clockSkew(), Duration.ZERO, Duration.ofMinutes(10)),
-        r.duration("sso.provider-refresh", d.providerRefresh(), Duration.ofMinutes(1), Duration.ofDays(7)));
+        r.duration("sso.provider-refresh", d.providerRefresh(), Duration.ofMinutes(1), Duration.ofDays(7)),
+        r.integer("sso.max-starts-per-address-per-minute", d.maxStartsPerAddressPerMinute(), 1, 1_000_000));
     settings.problems().forEach(p -> r.problem("sso", p));
     return new SsoConfig(settings, env);
   }

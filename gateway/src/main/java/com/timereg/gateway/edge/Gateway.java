@@ -414,7 +414,8 @@ public final class Gateway {
   private void startSso() throws Exception {
     SsoSettings settings = config.sso().settings();
     sso = new SsoService(vertx, database.pool(), settings, new SecretReferences(vertx, config.sso().environment()),
-        () -> publicPort, sessions, throttle, new MicrometerSsoMetrics(registry), blockSync.nodeId().toString(), Clock.systemUTC());
+        () -> publicPort, sessions, throttle, throttleClock, new MicrometerSsoMetrics(registry),
+        blockSync.nodeId().toString(), Clock.systemUTC());
     sso.startHousekeeping();
     closeables.add(sso::stop);
     if (settings.publicBaseUrl().isEmpty() && !settings.devMode()

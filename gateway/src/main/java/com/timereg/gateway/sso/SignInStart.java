@@ -28,16 +28,18 @@ final class SignInStart {
   private final SsoDirectory directory;
   private final SsoRequests requests;
   private final Providers providers;
+  private final StartLimiter limiter;
   private final SsoService.Outcomes outcomes;
   private final Supplier<Optional<String>> redirectUri;
   private final Clock clock;
 
   SignInStart(SsoSettings settings, SsoDirectory directory, SsoRequests requests, Providers providers,
-      SsoService.Outcomes outcomes, Supplier<Optional<String>> redirectUri, Clock clock) {
+      StartLimiter limiter, SsoService.Outcomes outcomes, Supplier<Optional<String>> redirectUri, Clock clock) {
     this.settings = settings;
     this.directory = directory;
     this.requests = requests;
     this.providers = providers;
+    this.limiter = limiter;
     this.outcomes = outcomes;
     this.redirectUri = redirectUri;
     this.clock = clock;
@@ -57,6 +59,12 @@ final class SignInStart {
             return Future.succeededFuture(new StartResult.NotAvailable());
           }
           SsoCustomer customer = found.get();
+          // Before anything is written: each start is a row for sso.request-lifetime, asked for without credentials.
+          // Not audited either (that is a write too), nor counted as an invalid login: an office at 9:00 is no attack.
+          long wait = limiter.acquire(client);
+          if (wait > 0) {
+            return Future.succeededFuture(new StartResult.TooMany(wait));
+          }
           return begin(customer, loginName, next, browserBinding)
               .recover(e -> outcomes.failed(client, customer, loginName, e).map(r -> (StartResult) new StartResult.Refused(r)));
         })

@@ -12,6 +12,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.net.InetAddress;
@@ -116,10 +117,30 @@ public final class SsoRoutes {
         redirect(ctx, go.location());
       } else if (result instanceof StartResult.Refused refused) {
         refusal(ctx, refused.refusal());
+      } else if (result instanceof StartResult.TooMany tooMany) {
+        tooMany(ctx, loginName, next, tooMany.retryAfterSeconds());
       } else {
         LoginRoutes.html(ctx, 200, LoginPage.render(Csrf.tokenFor(ctx), next, loginName, null, NOT_AVAILABLE_INFO), pagePolicy);
       }
     });
+  }
+
+  /**
+   * Too many sign-ins started from this address: 429 and Retry-After, as a blocked client gets them; the form
+   * again for a browser (the person may still use a password), JSON for anything else.
+   */
+  private void tooMany(RoutingContext ctx, String loginName, String next, long retryAfterSeconds) {
+    String message = "Too many sign-ins were started from your address. Please try again in " + retryAfterSeconds
+        + (retryAfterSeconds == 1 ? " second." : " seconds.");
+    ctx.response().putHeader("Retry-After", Long.toString(retryAfterSeconds));
+    String accept = ctx.request().getHeader("Accept");
+    if (accept != null && accept.contains("text/html")) {
+      LoginRoutes.html(ctx, 429, LoginPage.render(Csrf.tokenFor(ctx), next, loginName, message, null), pagePolicy);
+      return;
+    }
+    ctx.response().setStatusCode(429).putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
+        .end(new JsonObject().put("error", "too_many_requests").put("message", message)
+            .put("retry_after", retryAfterSeconds).encode());
   }
 
   private void callback(RoutingContext ctx) {

@@ -40,6 +40,12 @@ public final class SsoService {
     record NotAvailable() implements StartResult {}
 
     record Refused(SsoRefusal refusal) implements StartResult {}
+
+    /**
+     * This client address started {@link SsoSettings#maxStartsPerAddressPerMinute()} sign-ins within the last
+     * minute: nothing was written; 429 with Retry-After.
+     */
+    record TooMany(long retryAfterSeconds) implements StartResult {}
   }
 
   /** What a callback came to. */
@@ -65,10 +71,13 @@ public final class SsoService {
   /**
    * @param publicPort the public listener's port, for dev mode's https://localhost:PORT when
    *     {@link SsoSettings#publicBaseUrl()} is not set (read when needed: it is known only once listening)
+   * @param throttleClock the clock the throttle counts by; the starts a client address may make a minute are
+   *     counted by it too
    * @param node this node's name in the audit trail
    */
   public SsoService(Vertx vertx, Pool pool, SsoSettings settings, SecretReferences secrets, IntSupplier publicPort,
-      SessionService sessions, ThrottleService throttle, SsoMetrics metrics, String node, Clock clock) {
+      SessionService sessions, ThrottleService throttle, Clock throttleClock, SsoMetrics metrics, String node,
+      Clock clock) {
     this.vertx = vertx;
     this.settings = settings;
     this.clock = clock;
@@ -79,7 +88,9 @@ public final class SsoService {
         client -> throttle.recordFailure(client, null, FailureKind.SSO_REJECTED),
         (client, loginName) -> throttle.recordSuccess(client, loginName));
     java.util.function.Supplier<Optional<String>> redirectUri = () -> redirectUri(settings, publicPort.getAsInt());
-    this.starter = new SignInStart(settings, directory, requests, providers, outcomes, redirectUri, clock);
+    StartLimiter limiter = new StartLimiter(settings.maxStartsPerAddressPerMinute(), StartLimiter.DEFAULT_MAX_CLIENTS,
+        throttle.clientKeys(), throttleClock);
+    this.starter = new SignInStart(settings, directory, requests, providers, limiter, outcomes, redirectUri, clock);
     this.finisher = new SignInCallback(settings, directory, requests, providers, new AccountMatcher(directory), sessions,
         outcomes, redirectUri, clock);
   }

@@ -26,6 +26,9 @@ import java.util.Optional;
  * @param clockSkew tolerance when comparing the ID token's exp, nbf and iat with our clock (2 min)
  * @param providerRefresh a provider's discovery document and keys are fetched again after this
  *     long (24 h), and the client secret read again, so rotations need no restart
+ * @param maxStartsPerAddressPerMinute sign-ins one client address (IPv4 address, IPv6 /64) may start a minute on
+ *     a node (300): each is a row in {@code sso_requests} for {@code requestLifetime}. Generous, for an office
+ *     behind one address at 9:00
  */
 public record SsoSettings(
     String authorityTemplate,
@@ -35,7 +38,8 @@ public record SsoSettings(
     Duration tokenTimeout,
     Duration requestLifetime,
     Duration clockSkew,
-    Duration providerRefresh) {
+    Duration providerRefresh,
+    int maxStartsPerAddressPerMinute) {
 
   public static final String TENANT_PLACEHOLDER = "{tenant}";
   public static final String CALLBACK_PATH = "/sso/callback";
@@ -45,10 +49,11 @@ public record SsoSettings(
   public static final Duration DEFAULT_REQUEST_LIFETIME = Duration.ofMinutes(10);
   public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofMinutes(2);
   public static final Duration DEFAULT_PROVIDER_REFRESH = Duration.ofHours(24);
+  public static final int DEFAULT_MAX_STARTS_PER_ADDRESS_PER_MINUTE = 300;
 
   public static final SsoSettings DEFAULTS = new SsoSettings(DEFAULT_AUTHORITY_TEMPLATE, Optional.empty(), false,
       DEFAULT_DISCOVERY_TIMEOUT, DEFAULT_TOKEN_TIMEOUT, DEFAULT_REQUEST_LIFETIME, DEFAULT_CLOCK_SKEW,
-      DEFAULT_PROVIDER_REFRESH);
+      DEFAULT_PROVIDER_REFRESH, DEFAULT_MAX_STARTS_PER_ADDRESS_PER_MINUTE);
 
   /** Every problem with these settings, empty when valid. */
   public List<String> problems() {
@@ -82,6 +87,9 @@ public record SsoSettings(
     positive(out, "token-timeout", tokenTimeout);
     positive(out, "request-lifetime", requestLifetime);
     positive(out, "provider-refresh", providerRefresh);
+    if (maxStartsPerAddressPerMinute < 1) {
+      out.add("max-starts-per-address-per-minute must be positive");
+    }
     if (clockSkew.isNegative()) {
       out.add("clock-skew must not be negative");
     }

@@ -25,4 +25,9 @@ public final class TestGateways {
     env.putAll(overrides);
     return GatewayConfig.load(file, env::get, true).withDatabase(db.databaseSettings());
   }
+
+  /** Starts a gateway whose throttle (and what counts as it does) goes by {@code throttleClock}, for other packages' tests. */
+  public static Gateway start(GatewayConfig config, java.time.Clock throttleClock) throws Exception {
+    return Gateway.start(config, throttleClock);
+  }
 }

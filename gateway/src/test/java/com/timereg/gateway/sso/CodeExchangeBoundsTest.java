@@ -140,7 +140,8 @@ class CodeExchangeBoundsTest {
   private SignInCallback callback() {
     SsoSettings d = SsoSettings.DEFAULTS;
     SsoSettings settings = new SsoSettings(base + "/{tenant}", Optional.of(URI.create("https://gateway.example")), true,
-        Duration.ofSeconds(10), TOKEN_TIMEOUT, d.requestLifetime(), d.clockSkew(), d.providerRefresh());
+        Duration.ofSeconds(10), TOKEN_TIMEOUT, d.requestLifetime(), d.clockSkew(), d.providerRefresh(),
+        d.maxStartsPerAddressPerMinute());
     Clock clock = Clock.systemUTC();
     SsoDirectory directory = new SsoDirectory(database.pool());
     SsoService.Outcomes outcomes = new SsoService.Outcomes(new SsoAudit(database.pool(), "node-1", clock),

@@ -44,7 +44,7 @@ class ProvidersTest {
   private Providers providers(String template, Duration discoveryTimeout) {
     SsoSettings d = SsoSettings.DEFAULTS;
     SsoSettings settings = new SsoSettings(template, Optional.empty(), true, discoveryTimeout, d.tokenTimeout(),
-        d.requestLifetime(), d.clockSkew(), d.providerRefresh());
+        d.requestLifetime(), d.clockSkew(), d.providerRefresh(), d.maxStartsPerAddressPerMinute());
     return new Providers(vertx, settings, new SecretReferences(vertx, Map.of("SECRET", "s")::get), clock);
   }
 

@@ -2,6 +2,8 @@ package com.timereg.gateway.sso;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.timereg.gateway.clientip.ClientKeyPolicy;
+import com.timereg.gateway.clientip.ClientKeys;
 import com.timereg.gateway.testsupport.Await;
 import com.timereg.gateway.testsupport.CapturedLogs;
 import io.vertx.core.Vertx;
@@ -37,6 +39,8 @@ class SignInStartOutageTest {
       SignInStart start = new SignInStart(SsoSettings.DEFAULTS, new SsoDirectory(pool), new SsoRequests(pool),
           new Providers(vertx, SsoSettings.DEFAULTS, new SecretReferences(vertx, Map.<String, String>of()::get),
               Clock.systemUTC()),
+          new StartLimiter(SsoSettings.DEFAULT_MAX_STARTS_PER_ADDRESS_PER_MINUTE, StartLimiter.DEFAULT_MAX_CLIENTS,
+              new ClientKeys(ClientKeyPolicy.DEFAULTS), Clock.systemUTC()),
           outcomes, Optional::empty, Clock.systemUTC());
 
       SsoService.StartResult result = Await.await(start.start(InetAddress.getLoopbackAddress(), typed, "/", "binding"));

@@ -11,7 +11,7 @@ class SsoSettingsTest {
   private static SsoSettings with(String template, Optional<URI> base, boolean devMode) {
     SsoSettings d = SsoSettings.DEFAULTS;
     return new SsoSettings(template, base, devMode, d.discoveryTimeout(), d.tokenTimeout(), d.requestLifetime(),
-        d.clockSkew(), d.providerRefresh());
+        d.clockSkew(), d.providerRefresh(), d.maxStartsPerAddressPerMinute());
   }
 
   @Test
@@ -69,7 +69,7 @@ class SsoSettingsTest {
   void durationsMustBePositive() {
     SsoSettings d = SsoSettings.DEFAULTS;
     SsoSettings bad = new SsoSettings(d.authorityTemplate(), Optional.empty(), false, Duration.ZERO, d.tokenTimeout(),
-        d.requestLifetime(), Duration.ofSeconds(-1), d.providerRefresh());
+        d.requestLifetime(), Duration.ofSeconds(-1), d.providerRefresh(), d.maxStartsPerAddressPerMinute());
     assertThat(bad.problems()).hasSize(2);
   }
 }

@@ -56,6 +56,11 @@ final class SsoTestBed {
 
   /** Provider, backend, seeded customers and users, then the gateway. */
   static void start(TestDatabase db, Path dir) throws Exception {
+    start(db, dir, java.time.Clock.systemUTC());
+  }
+
+  /** {@link #start(TestDatabase, Path)}, with the gateway's throttle counting by {@code throttleClock}. */
+  static void start(TestDatabase db, Path dir, java.time.Clock throttleClock) throws Exception {
     database = db;
     tokenAnswers = new TokenAnswers();
     keySets = new KeySets();
@@ -81,7 +86,7 @@ final class SsoTestBed {
     env.put("GATEWAY_THROTTLE__ACCOUNT_FREE_FAILURES", "100");
     // The required customer's secret is an env: reference, resolved in the gateway's environment.
     env.put("REQUIRED_SSO_SECRET", "required-secret");
-    gateway = Gateway.start(TestGateways.config(dir, db, env));
+    gateway = TestGateways.start(TestGateways.config(dir, db, env), throttleClock);
     clientVertx = Vertx.vertx();
   }
 
