@@ -85,8 +85,38 @@ class SsoStartLimitTest {
     }
   }
 
+  /**
+   * A start refused on the way (here: a customer set up without tenant or client id) writes an audit row, which is
+   * never deleted: beyond the allowance, nothing is written either.
+   */
+  @Test
+  void startsRefusedForACustomerSetUpWronglyAuditAtMostTheLimit() throws Exception {
+    int limit = SsoSettings.DEFAULT_MAX_STARTS_PER_ADDRESS_PER_MINUTE;
+    try (SourceClient flood = new SourceClient(SsoTestBed.clientVertx, "127.0.79.1", SsoTestBed.gateway.publicPort())) {
+      long before = refusalsAudited();
+      for (int i = 0; i < limit; i++) {
+        assertThat(start(flood, "hanna%40halfco.example").status()).isEqualTo(503);
+      }
+      assertThat(start(flood, "hanna%40halfco.example").status()).isEqualTo(429);
+      assertThat(start(flood, "hanna%40halfco.example").status()).isEqualTo(429);
+      assertThat(refusalsAudited() - before).isEqualTo(limit);
+    }
+  }
+
+  private static Reply start(SourceClient c, String encodedLogin) {
+    return c.get("/sso/start?login=" + encodedLogin + "&next=%2F", Map.of("Accept", "text/html"));
+  }
+
+  private static long refusalsAudited() throws Exception {
+    try (Connection c = db.openJdbc(); Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT count(*) FROM audit_events WHERE action = 'sso-refused'")) {
+      r.next();
+      return r.getLong(1);
+    }
+  }
+
   private static Reply start(SourceClient c) {
-    return c.get("/sso/start?login=olivia%40optco.example&next=%2F", Map.of("Accept", "text/html"));
+    return start(c, "olivia%40optco.example");
   }
 
   private static Reply identify(SourceClient c) {
