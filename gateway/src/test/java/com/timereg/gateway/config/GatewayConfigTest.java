@@ -269,6 +269,17 @@ class GatewayConfigTest {
   }
 
   @Test
+  void theSignInStartAllowanceIsReadAndMustBePositive() throws IOException {
+    assertThat(GatewayConfig.load(write("sso:\n  max-starts-per-address-per-minute: 1000\n"), Map.<String, String>of()::get,
+        true).sso().settings().maxStartsPerAddressPerMinute()).isEqualTo(1000);
+    for (String bad : List.of("0", "-1", "many")) {
+      assertThatThrownBy(() -> GatewayConfig.load(write(""),
+          Map.of("GATEWAY_SSO__MAX_STARTS_PER_ADDRESS_PER_MINUTE", bad)::get, true))
+          .as(bad).isInstanceOf(ConfigException.class).hasMessageContaining("max-starts-per-address-per-minute");
+    }
+  }
+
+  @Test
   void aSecretWrittenAsASectionIsAProblemNotAnAbsentSecret() throws IOException {
     Path f = write("database:\n  password:\n    file: /run/secrets/db\n");
     assertThatThrownBy(() -> GatewayConfig.load(f, Map.<String, String>of()::get, true))
