@@ -1,8 +1,8 @@
 package com.timereg.gateway.login;
 
+import com.timereg.gateway.throttle.TokenBuckets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A token bucket per key (the routes use the user, not the session: a new login is a new session)
@@ -20,29 +20,11 @@ public final class CheckRateLimiter {
   public static final Duration DEFAULT_PERIOD = Duration.ofMinutes(1);
   public static final int DEFAULT_MAX_SESSIONS = 100_000;
 
-  private static final class Bucket {
-    double tokens;
-    long updatedMillis;
-
-    Bucket(double tokens, long updatedMillis) {
-      this.tokens = tokens;
-      this.updatedMillis = updatedMillis;
-    }
-  }
-
-  private final int capacity;
-  private final double tokensPerMilli;
-  private final int maxSessions;
+  private final TokenBuckets<String> buckets;
   private final Clock clock;
-  private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
 
   public CheckRateLimiter(int capacity, Duration period, int maxSessions, Clock clock) {
-    if (capacity < 1 || period.toMillis() < 1 || maxSessions < 1) {
-      throw new IllegalArgumentException("capacity, period and maxSessions must be positive");
-    }
-    this.capacity = capacity;
-    this.tokensPerMilli = (double) capacity / period.toMillis();
-    this.maxSessions = maxSessions;
+    this.buckets = new TokenBuckets<>(capacity, period, maxSessions, Duration.ZERO);
     this.clock = clock;
   }
 
@@ -53,28 +35,6 @@ public final class CheckRateLimiter {
   /** Takes a token for {@code key}: 0 when allowed, else the whole seconds until one is free. */
   public long acquire(String key) {
     long now = clock.millis();
-    if (!buckets.containsKey(key) && buckets.size() >= maxSessions) {
-      buckets.values().removeIf(b -> refilled(b, now) >= capacity);
-      if (buckets.size() >= maxSessions) {
-        return (long) Math.ceil(1 / tokensPerMilli / 1000);
-      }
-    }
-    long[] wait = new long[1];
-    buckets.compute(key, (id, b) -> {
-      Bucket bucket = b == null ? new Bucket(capacity, now) : b;
-      bucket.tokens = refilled(bucket, now);
-      bucket.updatedMillis = now;
-      if (bucket.tokens >= 1) {
-        bucket.tokens -= 1;
-      } else {
-        wait[0] = Math.max(1, (long) Math.ceil((1 - bucket.tokens) / tokensPerMilli / 1000));
-      }
-      return bucket;
-    });
-    return wait[0];
-  }
-
-  private double refilled(Bucket b, long now) {
-    return Math.min(capacity, b.tokens + Math.max(0, now - b.updatedMillis) * tokensPerMilli);
+    return buckets.room(key, now) ? buckets.take(key, now) : buckets.secondsPerToken();
   }
 }

@@ -2,10 +2,10 @@ package com.timereg.gateway.sso;
 
 import com.timereg.gateway.clientip.AddressKey;
 import com.timereg.gateway.clientip.ClientKeys;
+import com.timereg.gateway.throttle.TokenBuckets;
 import java.net.InetAddress;
 import java.time.Clock;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.time.Duration;
 
 /**
  * How many Microsoft sign-ins one client may start ({@code sso.max-starts-per-address-per-minute}). Each start
@@ -23,89 +23,39 @@ import java.util.concurrent.atomic.AtomicLong;
 final class StartLimiter {
   /** Clients tracked at once, per map (about 100 bytes each). */
   static final int DEFAULT_MAX_CLIENTS = 100_000;
-  private static final long PERIOD_MILLIS = 60_000;
+  private static final Duration PERIOD = Duration.ofMinutes(1);
   /**
    * A full map is swept for idle buckets at most this often: a sweep walks every bucket, and a client with many
    * addresses must not make each of its requests cost a walk of the whole map.
    */
-  private static final long SWEEP_INTERVAL_MILLIS = 1_000;
+  private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(1);
 
-  private static final class Bucket {
-    double tokens;
-    long updatedMillis;
-
-    Bucket(double tokens, long updatedMillis) {
-      this.tokens = tokens;
-      this.updatedMillis = updatedMillis;
-    }
-  }
-
-  private final int perMinute;
-  private final double tokensPerMilli;
-  private final int maxClients;
   private final ClientKeys keys;
   private final Clock clock;
-  private final Table clients = new Table();
-  private final Table ranges = new Table();
-
-  private static final class Table {
-    final ConcurrentHashMap<AddressKey, Bucket> buckets = new ConcurrentHashMap<>();
-    final AtomicLong sweptMillis = new AtomicLong(Long.MIN_VALUE);
-  }
+  private final TokenBuckets<AddressKey> clients;
+  private final TokenBuckets<AddressKey> ranges;
 
   StartLimiter(int perMinute, int maxClients, ClientKeys keys, Clock clock) {
     if (perMinute < 1 || maxClients < 1) {
       throw new IllegalArgumentException("perMinute and maxClients must be positive");
     }
-    this.perMinute = perMinute;
-    this.tokensPerMilli = (double) perMinute / PERIOD_MILLIS;
-    this.maxClients = maxClients;
     this.keys = keys;
     this.clock = clock;
+    this.clients = new TokenBuckets<>(perMinute, PERIOD, maxClients, SWEEP_INTERVAL);
+    this.ranges = new TokenBuckets<>(perMinute, PERIOD, maxClients, SWEEP_INTERVAL);
   }
 
   /** Takes one start for {@code client}: 0 when allowed, else the whole seconds until one is free (at least 1). */
   long acquire(InetAddress client) {
     long now = clock.millis();
     AddressKey key = keys.clientKey(client);
-    if (room(clients, key, now)) {
-      return take(clients, key, now);
+    if (clients.room(key, now)) {
+      return clients.take(key, now);
     }
     AddressKey range = keys.rangeKey(client);
-    if (room(ranges, range, now)) {
-      return take(ranges, range, now);
+    if (ranges.room(range, now)) {
+      return ranges.take(range, now);
     }
-    return Math.max(1, (long) Math.ceil(1 / tokensPerMilli / 1000));
-  }
-
-  private boolean room(Table table, AddressKey key, long now) {
-    if (table.buckets.containsKey(key) || table.buckets.size() < maxClients) {
-      return true;
-    }
-    long swept = table.sweptMillis.get();
-    if ((swept == Long.MIN_VALUE || now - swept >= SWEEP_INTERVAL_MILLIS) && table.sweptMillis.compareAndSet(swept, now)) {
-      table.buckets.values().removeIf(b -> refilled(b, now) >= perMinute);
-    }
-    return table.buckets.size() < maxClients;
-  }
-
-  private long take(Table table, AddressKey key, long now) {
-    long[] wait = new long[1];
-    table.buckets.compute(key, (k, b) -> {
-      Bucket bucket = b == null ? new Bucket(perMinute, now) : b;
-      bucket.tokens = refilled(bucket, now);
-      bucket.updatedMillis = now;
-      if (bucket.tokens >= 1) {
-        bucket.tokens -= 1;
-      } else {
-        wait[0] = Math.max(1, (long) Math.ceil((1 - bucket.tokens) / tokensPerMilli / 1000));
-      }
-      return bucket;
-    });
-    return wait[0];
-  }
-
-  private double refilled(Bucket b, long now) {
-    return Math.min(perMinute, b.tokens + Math.max(0, now - b.updatedMillis) * tokensPerMilli);
+    return clients.secondsPerToken();
   }
 }
