@@ -72,16 +72,27 @@ class ConsoleBrowserTest {
   }
 
   static WebDriver chromium(Path profile) throws Exception {
+    return chromium(profile, null);
+  }
+
+  /**
+   * Headless Chromium for the console's browser tests: {@code zone} its time zone ({@code TZ}; null: the machine's),
+   * {@code more} further arguments.
+   */
+  static WebDriver chromium(Path profile, String zone, String... more) throws Exception {
     Files.createDirectories(profile);
     // The driver is named explicitly so that Selenium Manager never tries to download one.
     System.setProperty("webdriver.chrome.driver", CHROMEDRIVER);
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
+    ChromeDriverService.Builder service = new ChromeDriverService.Builder()
+        .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort();
+    if (zone != null) {
+      service.withEnvironment(Map.of("TZ", zone));
+    }
     ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments(
         "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-        "--window-size=1366,900", "--user-data-dir=" + profile.toAbsolutePath());
-    return new ChromeDriver(service, options);
+        "--window-size=1366,900", "--user-data-dir=" + profile.toAbsolutePath()).addArguments(more);
+    return new ChromeDriver(service.build(), options);
   }
 
   @AfterAll

@@ -8,8 +8,6 @@ import com.timereg.gateway.store.PostgresExtension;
 import com.timereg.gateway.store.TestDatabase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,9 +27,6 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -72,25 +67,12 @@ class ConsoleListsBrowserTest {
     block("198.18.1.1", "20m", "SEC-8-" + "x".repeat(480));
     activeBlocks = api.get("/admin/api/blocks?active=true&limit=1").json().getLong("total");
     assertThat(activeBlocks).isEqualTo(MANUAL_BLOCKS + 3);
-    browser = chromium(dir.resolve("chromium-profile"));
+    browser = ConsoleBrowserTest.chromium(dir.resolve("chromium-profile"), ZONE);
   }
 
   private static void block(String target, String duration, String reason) {
     assertThat(api.post("/admin/api/blocks", new JsonObject().put("target", target).put("duration", duration)
         .put("reason", reason)).status()).as(target).isEqualTo(201);
-  }
-
-  private static WebDriver chromium(Path profile) throws Exception {
-    Files.createDirectories(profile);
-    System.setProperty("webdriver.chrome.driver", ConsoleBrowserTest.CHROMEDRIVER);
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(new File(ConsoleBrowserTest.CHROMEDRIVER)).usingAnyFreePort()
-        .withEnvironment(Map.of("TZ", ZONE)).build();
-    ChromeOptions options = new ChromeOptions().setBinary(ConsoleBrowserTest.CHROMIUM).addArguments(
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-        "--window-size=1366,900", "--user-data-dir=" + profile.toAbsolutePath());
-    return new ChromeDriver(service, options);
   }
 
   @AfterAll

@@ -8,8 +8,6 @@ import com.timereg.gateway.store.PostgresExtension;
 import com.timereg.gateway.store.TestDatabase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -26,9 +24,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -53,16 +48,7 @@ class ConsoleTimesAndFailuresBrowserTest {
     gateway = Gateway.start(TestGateways.config(dir, db, Map.of()));
     api = new AdminHttp(gateway.adminPort());
     console = "http://127.0.0.1:" + gateway.adminPort() + "/admin/";
-    Path profile = Files.createDirectories(dir.resolve("chromium-profile"));
-    System.setProperty("webdriver.chrome.driver", ConsoleBrowserTest.CHROMEDRIVER);
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(new File(ConsoleBrowserTest.CHROMEDRIVER)).usingAnyFreePort()
-        .withEnvironment(Map.of("TZ", ZONE)).build();
-    ChromeOptions options = new ChromeOptions().setBinary(ConsoleBrowserTest.CHROMIUM).addArguments(
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-        "--window-size=1366,900", "--user-data-dir=" + profile.toAbsolutePath());
-    browser = new ChromeDriver(service, options);
+    browser = ConsoleBrowserTest.chromium(dir.resolve("chromium-profile"), ZONE);
   }
 
   @AfterAll

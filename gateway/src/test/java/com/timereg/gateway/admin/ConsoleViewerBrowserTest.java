@@ -10,8 +10,6 @@ import com.timereg.gateway.store.TestDatabase;
 import com.timereg.gateway.testsupport.Await;
 import com.timereg.gateway.testsupport.TestPki;
 import io.vertx.junit5.VertxExtension;
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -27,9 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -67,16 +62,8 @@ class ConsoleViewerBrowserTest {
     Await.await(gateway.blockSync().block("192.0.2.95", Duration.ofHours(1), "staff blocked it", "sam"));
     token = Await.await(gateway.sessions().issue(vera, "acme", "vera@acme.test", AuthMethod.PASSWORD))
         .accessToken();
-    Path profile = Files.createDirectories(dir.resolve("chromium-profile"));
-    System.setProperty("webdriver.chrome.driver", ConsoleBrowserTest.CHROMEDRIVER);
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(new File(ConsoleBrowserTest.CHROMEDRIVER)).usingAnyFreePort().build();
     // The test CA is not in the browser's trust store; the certificate is not what this test is about.
-    ChromeOptions options = new ChromeOptions().setBinary(ConsoleBrowserTest.CHROMIUM).addArguments(
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-        "--ignore-certificate-errors", "--window-size=1366,900", "--user-data-dir=" + profile.toAbsolutePath());
-    browser = new ChromeDriver(service, options);
+    browser = ConsoleBrowserTest.chromium(dir.resolve("chromium-profile"), null, "--ignore-certificate-errors");
     console = "https://127.0.0.1:" + gateway.adminPort() + "/admin/";
     browser.get(console + "console.css");
     browser.manage().addCookie(new Cookie.Builder("__Host-gw-access", token).path("/").isSecure(true).build());
