@@ -7,10 +7,11 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.concurrent.TimeoutException;
 
-/** Turns what the OAuth2 library reports about a code exchange into a refusal with a reason. */
+/**
+ * Turns what a failed code exchange reports (in the OAuth2 library's words, which {@code Providers.exchange} keeps)
+ * into a refusal with a reason.
+ */
 final class TokenFailures {
-  /** The library's words when the token response's expires_in (or the access token) has passed. */
-  static final String LIBRARY_EXPIRED = "User token is expired.";
   /**
    * The token endpoint's error codes (RFC 6749 section 5.2) by which it refuses what was sent: the library
    * reports an OAuth error answer as {@code "code: description"}. Any other failure (the provider's own
@@ -34,9 +35,6 @@ final class TokenFailures {
       // Our secret is wrong or expired: a setup problem of ours, not the person's nor an attack.
       return new SsoException(SsoRefusal.NOT_CONFIGURED, "the provider refused our client credentials: "
           + IdTokenCheck.printable(message));
-    }
-    if (message.equals(LIBRARY_EXPIRED)) {
-      return new SsoException(SsoRefusal.TOKEN_EXPIRED, "the token response has already expired");
     }
     if (REFUSALS.stream().anyMatch(code -> message.equals(code) || message.startsWith(code + ":"))) {
       return new SsoException(SsoRefusal.CODE_REJECTED, "the token endpoint refused the code: " + IdTokenCheck.printable(message));

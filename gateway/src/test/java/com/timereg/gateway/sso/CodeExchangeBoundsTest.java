@@ -107,6 +107,10 @@ class CodeExchangeBoundsTest {
             vertx.cancelTimer(timer);
             done.complete(sent.get());
           });
+        } else if (tenant.equals("expired")) {
+          // A token response that says it expired an hour ago (a provider's clock far off, or a replayed answer).
+          response.end(new JsonObject().put("access_token", "a").put("token_type", "Bearer").put("id_token", "x.y.z")
+              .put("expires_in", -3600).encode());
         } else {
           response.setStatusCode(400).end(new JsonObject().put("error", "invalid_grant")
               .put("error_description", "code already redeemed").encode());
@@ -214,6 +218,15 @@ class CodeExchangeBoundsTest {
     // Well below the connection's idle timeout (60 s), which the trickle never reaches anyway.
     assertThat(closed.get("drip")).as("the timed-out exchange's connection is closed")
         .succeedsWithin(Duration.ofSeconds(10));
+  }
+
+  /** A token response whose expires_in has already passed, beyond the clock skew, is refused as expired. */
+  @Test
+  void aTokenResponseThatHasAlreadyExpiredIsRefusedAsExpired() throws Exception {
+    String[] p = pending("expired", null);
+    SsoRefusal refusal = refusal(Await.await(callback().complete(InetAddress.getLoopbackAddress(),
+        new SsoService.CallbackParams(p[0], "the-code", null, null), p[1])));
+    assertThat(refusal).isEqualTo(SsoRefusal.TOKEN_EXPIRED);
   }
 
   /**
