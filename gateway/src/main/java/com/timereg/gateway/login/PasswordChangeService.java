@@ -90,7 +90,7 @@ public final class PasswordChangeService {
           .compose(v -> admission.run(client,
               () -> verifier.verify(currentPassword, user.passwordHash())
                   .compose(verification -> verification.matches()
-                      ? checkAndStore(client, who, user, newPassword)
+                      ? checkAndStore(client, who, user, currentPassword, newPassword)
                       : Future.succeededFuture(wrongCurrentPassword(client, user, verification))),
               block -> new PasswordChangeResult.Blocked(block.kind(), block.retryAfterSeconds()),
               () -> new PasswordChangeResult.Busy(1)));
@@ -117,7 +117,7 @@ public final class PasswordChangeService {
   }
 
   private Future<PasswordChangeResult> checkAndStore(InetAddress client, SessionIdentity who, UserRecord user,
-      String newPassword) {
+      String currentPassword, String newPassword) {
     throttle.recordSuccess(client, user.loginName());
     return checks.check(user, newPassword).compose(check -> {
       if (NewPasswordChecks.breachCheckMissing(check)) {
@@ -132,10 +132,34 @@ public final class PasswordChangeService {
       // since the first round (LoginService checks the password again once its session exists).
       return verifier.hash(newPassword)
           .compose(hash -> sessions.revokeAllForUser(user.id(), who.sessionId())
-              .compose(ended -> users.replacePasswordHash(user.id(), user.passwordHash(), hash)
+              .compose(ended -> store(user, currentPassword, hash)
                   .compose(stored -> stored
                       ? endLateSessions(user, who).map(late -> changed(user, ended + late))
                       : Future.succeededFuture(new PasswordChangeResult.ChangedMeanwhile()))));
+    });
+  }
+
+  /**
+   * Stores {@code newHash} in place of the hash the current password was verified against. Should that hash have
+   * changed meanwhile, the change still wins if the stored one is another hash of the same password (a login's
+   * rehash to the configured iteration count, {@code LoginService#upgradeHashIfWeak}): the user typed it right.
+   * Another password stored meanwhile (another change) wins instead; that verification counts as no guess.
+   */
+  private Future<Boolean> store(UserRecord user, String currentPassword, String newHash) {
+    return users.replacePasswordHash(user.id(), user.passwordHash(), newHash).compose(stored -> {
+      if (stored) {
+        return Future.succeededFuture(true);
+      }
+      return users.findById(user.id()).compose(now -> {
+        if (now.isEmpty() || !now.get().active() || !now.get().hasPassword()
+            || now.get().passwordHash().equals(user.passwordHash())) {
+          return Future.succeededFuture(false);
+        }
+        String rehashed = now.get().passwordHash();
+        return verifier.verify(currentPassword, rehashed).compose(same -> same.matches()
+            ? users.replacePasswordHash(user.id(), rehashed, newHash)
+            : Future.succeededFuture(false));
+      });
     });
   }
 

@@ -62,6 +62,8 @@ class PasswordChangeLoginRaceTest {
   private VerificationPool changePool;
   private SessionService sessions;
   private LoginService logins;
+  private UserDirectory users;
+  private ThrottleService throttle;
   private PasswordChangeService changes;
   private final CountDownLatch release = new CountDownLatch(1);
   private final InetAddress owner = address("192.0.2.1");
@@ -89,10 +91,10 @@ class PasswordChangeLoginRaceTest {
     sessions = SessionService.create(vertx, database, SessionSettings.DEFAULTS, TokenKeys.ephemeral("ES256"),
         SessionMetrics.NOOP, Clock.systemUTC());
     Await.await(sessions.start());
-    ThrottleService throttle = new ThrottleService(ThrottlePolicy.DEFAULTS, new ClientKeys(ClientKeyPolicy.DEFAULTS),
+    throttle = new ThrottleService(ThrottlePolicy.DEFAULTS, new ClientKeys(ClientKeyPolicy.DEFAULTS),
         new InMemoryThrottleStore(1_000), new InMemoryThrottleStore(1_000), new BlockRegistry(), Clock.systemUTC(),
         ThrottleMetrics.NOOP, Runnable::run);
-    UserDirectory users = new UserDirectory(database.pool());
+    users = new UserDirectory(database.pool());
     DjangoPbkdf2Hasher hasher = new DjangoPbkdf2Hasher(1_000);
     logins = new LoginService(vertx, users, new PasswordVerifier(loginPool, hasher, PasswordMetrics.NONE),
         throttle, sessions, LoginMetrics.NONE);
@@ -149,6 +151,47 @@ class PasswordChangeLoginRaceTest {
       lock.rollback();
       assertThat(Await.await(change)).isInstanceOf(PasswordChangeResult.Changed.class);
       assertNoLastingSession(late);
+    }
+  }
+
+  /**
+   * A login of the user's on another device, verifying a hash below the configured iteration count, stores a new
+   * hash of the same password while the change verifies the one it read: the change must still win, not answer
+   * that the password "was changed meanwhile" (409) to the user who typed it right.
+   */
+  @Test
+  void aLoginsRehashOfTheSamePasswordWhileItIsChangedDoesNotRefuseTheChange() throws Exception {
+    IssuedTokens mine = ownSession();
+    LoginService rehashing = new LoginService(vertx, users,
+        new PasswordVerifier(loginPool, new DjangoPbkdf2Hasher(2_000), PasswordMetrics.NONE), throttle, sessions,
+        LoginMetrics.NONE);
+    // The change has read the stored hash; its verification waits in its pool.
+    changePool.submit(() -> {
+      release.await();
+      return null;
+    });
+    until(() -> changePool.activeCount() == 1);
+    Future<PasswordChangeResult> change = changes.change(owner, mine.identity(), OLD, NEW);
+    until(() -> changePool.queueDepth() == 1);
+    assertThat(Await.await(rehashing.login(owner, login, OLD))).isInstanceOf(LoginResult.Success.class);
+    until(() -> storedHash().startsWith("pbkdf2_sha256$2000$"));
+    release.countDown();
+
+    assertThat(Await.await(change)).isInstanceOf(PasswordChangeResult.Changed.class);
+    assertThat(Await.await(logins.login(owner, login, NEW))).isInstanceOf(LoginResult.Success.class);
+    assertThat(Await.await(logins.login(owner, login, OLD))).isSameAs(LoginResult.INVALID);
+  }
+
+  private String storedHash() {
+    try (Connection c = db.openJdbc();
+        PreparedStatement s = c.prepareStatement("SELECT password_hash FROM users WHERE id = ?")) {
+      s.setLong(1, userId);
+      try (ResultSet r = s.executeQuery()) {
+        r.next();
+        return r.getString(1);
+      }
+    } catch (Exception e) {
+      throw new AssertionError(e);
     }
   }
 
