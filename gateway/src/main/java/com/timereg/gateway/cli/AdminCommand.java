@@ -118,14 +118,17 @@ public final class AdminCommand implements Callable<Integer> {
    */
   static String escapeControls(String json) {
     StringBuilder sb = new StringBuilder(json.length());
-    for (int i = 0; i < json.length(); i++) {
-      char c = json.charAt(i);
+    // By code point: the format characters outside the BMP (the invisible tag characters U+E0001 and
+    // U+E0020..E007F that hide text from the reader, among them) are two UTF-16 units, escaped as JSON's pair.
+    json.codePoints().forEach(c -> {
       if (TextTable.drivesTheTerminal(c) && c != '\n' && c != '\r') {
-        sb.append(String.format("\\u%04x", (int) c));
+        for (char unit : Character.toChars(c)) {
+          sb.append(String.format("\\u%04x", (int) unit));
+        }
       } else {
-        sb.append(c);
+        sb.appendCodePoint(c);
       }
-    }
+    });
     return sb.toString();
   }
 
@@ -136,10 +139,14 @@ public final class AdminCommand implements Callable<Integer> {
    */
   static String printable(String s, boolean lines) {
     StringBuilder sb = new StringBuilder(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
+    for (int i = 0; i < s.length(); i += Character.charCount(s.codePointAt(i))) {
+      int c = s.codePointAt(i);
       boolean lineEnd = lines && (c == '\n' || c == '\r' && i + 1 < s.length() && s.charAt(i + 1) == '\n');
-      sb.append(TextTable.drivesTheTerminal(c) && !lineEnd ? '?' : c);
+      if (TextTable.drivesTheTerminal(c) && !lineEnd) {
+        sb.append('?');
+      } else {
+        sb.appendCodePoint(c);
+      }
     }
     return sb.toString();
   }

@@ -179,4 +179,30 @@ class AdminCommandHostileAnswersTest {
     Run error = admin("blocks", "unblock", "192.0.2.9", "--reason", "x");
     assertThat(error.err()).startsWith("gateway admin: 400 no block for '?9.2.0.291'");
   }
+
+  /**
+   * The format characters outside the BMP, such as the invisible tag characters (U+E0001, U+E0020..E007F) that
+   * carry text a reader does not see, are two UTF-16 units each: judged per unit they passed, raw, into --json
+   * output and error messages, while tables already replaced them.
+   */
+  @Test
+  void formatCharactersOutsideTheBmpAreTreatedAsThoseInside() {
+    String tags = new String(Character.toChars(0xE0001)) + new String(Character.toChars(0xE0041));
+    JsonObject page = new JsonObject().put("offset", 0).put("total", 1).put("items", new JsonArray().add(
+        new JsonObject().put("type", "login").put("at", "2026-11-28T02:00:00Z").put("outcome", "failed")
+            .put("address", "192.0.2.9").put("loginName", "eve" + tags + "x").put("node", "n1")));
+    answers.put("/admin/api/events", new Answer(200, page.encode()));
+    Run table = admin("events");
+    assertThat(table.exit()).as(table.err()).isZero();
+    assertThat(table.out()).contains("eve??x");
+    Run json = admin("--json", "events");
+    assertThat(json.exit()).as(json.err()).isZero();
+    assertThat(json.out()).doesNotContain(tags).contains("\\udb40\\udc01\\udb40\\udc41");
+    assertThat(new JsonObject(json.out())).isEqualTo(page);
+
+    answers.put("/admin/api/unblock", new Answer(400, new JsonObject().put("error", "bad_request")
+        .put("message", "no block for '" + tags + "9.2.0.291'").encode()));
+    Run error = admin("blocks", "unblock", "192.0.2.9", "--reason", "x");
+    assertThat(error.err()).startsWith("gateway admin: 400 no block for '??9.2.0.291'");
+  }
 }
