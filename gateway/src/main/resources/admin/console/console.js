@@ -580,7 +580,10 @@ function wire() {
     };
     try {
       const b = await api('POST', '/blocks', body);
-      say('Blocked ' + b.cidr + ' until ' + when(b.expiresAt) + ' on every node.', 'ok');
+      const allowed = (b.allowlistOverlaps || []).map(a => a.cidr + ' (' + a.note + ')');
+      say('Blocked ' + b.cidr + ' until ' + when(b.expiresAt) + ' on every node.'
+          + (allowed.length ? ' Not enforced within ' + allowed.join(', ')
+              + ': allowlisted, and the allowlist wins over blocks.' : ''), allowed.length ? 'warn' : 'ok');
       document.getElementById('block-form').reset();
     } catch (e) {
       failed(e);

@@ -87,7 +87,23 @@ final class AdminApi {
       throw new ApiResponses.BadRequest("a block's duration must be positive, was '" + typed.strip() + "'");
     }
     reply(ctx, 201, blocks.block(target, duration, ApiRequests.text(body, "reason"), AdminAccess.actor(ctx))
-        .map(b -> ApiJson.block(b, clock.instant())));
+        .map(b -> ApiJson.block(b, clock.instant()).put("allowlistOverlaps", allowlistOverlapping(b.cidr()))));
+  }
+
+  /**
+   * The allowlist entries sharing addresses with {@code cidr}: the allowlist wins over every block, so a manual
+   * block is not enforced where they hold (all of it, or the part they cover). Staff are told with the block's
+   * answer instead of finding out from a guesser still let through.
+   */
+  private JsonArray allowlistOverlapping(Cidr cidr) {
+    JsonArray out = new JsonArray();
+    for (var entry : throttle.registry().allowlist()) {
+      Cidr a = entry.cidr();
+      if (a.isIpv4() == cidr.isIpv4() && (a.contains(cidr.network()) || cidr.contains(a.network()))) {
+        out.add(ApiJson.allow(entry, configuredAllowlist.contains(a)));
+      }
+    }
+    return out;
   }
 
   private void unblock(RoutingContext ctx, String target, JsonObject body) {

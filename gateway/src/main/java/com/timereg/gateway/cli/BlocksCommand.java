@@ -67,9 +67,16 @@ final class BlocksCommand implements Runnable {
       @Option(names = "--duration", required = true, description = "1 minute to 30 days: 15m, 2h, 7d or PT15M.") String duration,
       @Option(names = "--reason", required = true, description = "Why; goes to the audit trail.") String reason) {
     JsonObject body = new JsonObject().put("target", target.strip()).put("duration", duration).put("reason", reason);
-    return admin.run(spec, c -> c.post("/blocks", body), (b, out) ->
-        out.println("Blocked " + AdminCommand.shown(b.getString("cidr")) + " on every node until "
-            + AdminCommand.shown(AdminCommand.time(b.getString("expiresAt"))) + " (by " + AdminCommand.shown(b.getString("createdBy")) + ")."));
+    return admin.run(spec, c -> c.post("/blocks", body), (b, out) -> {
+      out.println("Blocked " + AdminCommand.shown(b.getString("cidr")) + " on every node until "
+          + AdminCommand.shown(AdminCommand.time(b.getString("expiresAt"))) + " (by " + AdminCommand.shown(b.getString("createdBy")) + ").");
+      JsonArray allowed = b.getJsonArray("allowlistOverlaps");
+      for (int i = 0; allowed != null && i < allowed.size(); i++) {
+        JsonObject a = allowed.getJsonObject(i);
+        out.println("Not enforced within " + AdminCommand.shown(a.getString("cidr")) + ": it is allowlisted ("
+            + AdminCommand.shown(a.getString("note")) + "), and the allowlist wins over blocks.");
+      }
+    });
   }
 
   static void printPage(JsonObject page, PrintWriter out) {

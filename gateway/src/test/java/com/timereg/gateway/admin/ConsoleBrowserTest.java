@@ -191,6 +191,26 @@ class ConsoleBrowserTest {
     browser.findElement(By.id("filter-apply")).click();
   }
 
+  /** The allowlist wins over blocks: a block made inside an allowlisted range says it is not enforced there. */
+  @Test
+  void aBlockInsideAnAllowlistedRangeSaysItIsNotEnforced() {
+    assertThat(api.post("/admin/api/allowlist", new JsonObject().put("target", "198.18.7.0/24")
+        .put("note", "branch office")).status()).isEqualTo(201);
+    browser.get(console + "#edit");
+    WebElement target = waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("block-target")));
+    target.sendKeys("198.18.7.9");
+    WebElement duration = browser.findElement(By.id("block-duration"));
+    duration.clear();
+    duration.sendKeys("45m");
+    browser.findElement(By.id("block-reason")).sendKeys("browser test");
+    browser.findElement(By.id("block-submit")).click();
+    waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("message"), "Blocked 198.18.7.9/32"));
+    WebElement message = browser.findElement(By.id("message"));
+    assertThat(message.getText())
+        .contains("Not enforced within 198.18.7.0/24 (branch office): allowlisted, and the allowlist wins over blocks.");
+    assertThat(message.getAttribute("class")).contains("warn");
+  }
+
   @Test
   void anIpv6AddressShowsTheLoginsOfTheClientPrefixItIsCountedUnder() throws Exception {
     // Counted and blocked per /64 (docs/throttle.md): the failures that block ::5 may come from ::7.

@@ -137,6 +137,17 @@ class AdminCommandTest {
   }
 
   @Test
+  void aBlockInsideAnAllowlistedRangeSaysItIsNotEnforced() {
+    assertThat(admin("allow", "add", "198.18.9.0/24", "--note", "branch office").exit()).isZero();
+    Run block = admin("blocks", "block", "198.18.9.7", "--duration", "30m", "--reason", "inside");
+    assertThat(block.exit()).as(block.err()).isZero();
+    assertThat(block.out()).contains("Blocked 198.18.9.7/32 on every node until")
+        .contains("Not enforced within 198.18.9.0/24: it is allowlisted (branch office), and the allowlist wins over blocks.");
+    Run apart = admin("blocks", "block", "198.18.10.7", "--duration", "30m", "--reason", "apart");
+    assertThat(apart.out()).contains("Blocked 198.18.10.7/32").doesNotContain("Not enforced");
+  }
+
+  @Test
   void eventsShowTheAuditTrail() {
     admin("blocks", "block", "192.0.2.71", "--duration", "5m", "--reason", "for events");
     Run r = admin("events", "--type", "audit", "--limit", "5");
