@@ -396,7 +396,8 @@ public record GatewayConfig(
     ProxySettings b = backend;
     ProxySettings moved = new ProxySettings(uri, b.trustPem(), b.clientCertPem(), b.clientKeyPem(),
         b.maxConnectionsPerEventLoop(), b.maxWaitQueuePerEventLoop(), b.http2(), b.connectTimeout(),
-        b.responseTimeout(), b.keepAliveTimeout(), b.publicPathPrefixes(), b.gatewayCookiePrefix());
+        b.responseTimeout(), b.keepAliveTimeout(), b.publicPathPrefixes(), b.gatewayCookiePrefix(),
+        b.maxTunnelsPerSession());
     return new GatewayConfig(dataDir, publicListener, redirect, tls, admin, database, moved, throttle, password, hibp, session, sso, effective);
   }
 
