@@ -257,6 +257,7 @@ public record GatewayConfig(
       r.problem("public.proxy-protocol", "needs client-address.trusted-proxies to name the load balancers whose"
           + " PROXY headers are believed");
     }
+    ListenerConsistency.check(r, pub, backend, throttle.policy());
     PasswordSettings password = password(r);
     BreachSetSettings hibp = hibp(r);
     SessionConfig session = SessionConfig.read(r, devMode);

@@ -1,6 +1,7 @@
 package com.timereg.gateway.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.net.URI;
@@ -24,5 +25,35 @@ class CrossSettingConsistencyTest {
     GatewayConfig c = load("backend:\n  max-tunnels-per-session: 3\n");
 
     assertThat(c.withBackend(URI.create("http://127.0.0.1:18000")).backend().maxTunnelsPerSession()).isEqualTo(3);
+  }
+
+  /**
+   * A login for a name with many failures is held for the per-name delay before anything is written; a delay as
+   * long as the idle timeout has its connection closed unanswered (the user sees a broken connection, not a slow
+   * login), so the pair is refused at start naming both keys.
+   */
+  @Test
+  void aPerNameDelayAsLongAsTheIdleTimeoutIsRefused() throws IOException {
+    assertThatThrownBy(() -> load("public:\n  idle-timeout: 60s\nthrottle:\n  account-max-delay: 2m\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("throttle.account-max-delay")
+        .hasMessageContaining("public.idle-timeout");
+    assertThatThrownBy(() -> load("public:\n  idle-timeout: 10s\n"))
+        .as("the default delay cap (15s) against a shorter idle timeout")
+        .hasMessageContaining("throttle.account-max-delay");
+    assertThat(load("public:\n  idle-timeout: 5m\nthrottle:\n  account-max-delay: 2m\n")
+        .throttle().policy().accountMaxDelay()).hasMinutes(2);
+    assertThat(load("").throttle().policy().accountMaxDelay()).hasSeconds(15);
+  }
+
+  /** README: no response head within backend.response-timeout is a 504; the idle timeout must not close it first. */
+  @Test
+  void aBackendResponseTimeoutAsLongAsTheIdleTimeoutIsRefused() throws IOException {
+    assertThatThrownBy(() -> load("public:\n  idle-timeout: 60s\nbackend:\n  response-timeout: 2m\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("backend.response-timeout")
+        .hasMessageContaining("public.idle-timeout");
+    assertThat(load("public:\n  idle-timeout: 10m\nbackend:\n  response-timeout: 5m\n").backend().responseTimeout())
+        .hasMinutes(5);
   }
 }
