@@ -2,7 +2,9 @@ package com.timereg.gateway.config;
 
 import com.timereg.gateway.proxy.ProxySettings;
 import com.timereg.gateway.throttle.ThrottlePolicy;
+import java.net.URI;
 import java.time.Duration;
+import java.util.Locale;
 
 /** Settings each within its range that do not fit the public listener's: checked once, with the rest. */
 final class ListenerConsistency {
@@ -21,5 +23,33 @@ final class ListenerConsistency {
       r.problem("backend.response-timeout", "must be shorter than public.idle-timeout (" + idle + "), got "
           + backend.responseTimeout() + ": the connection would be closed unanswered before the 504");
     }
+    if (pub.port() != 0 && isPublicListener(backend.backend(), pub)) {
+      // Public paths need no session: each proxied request would come back and be proxied again, until the
+      // backend pool and its wait queue are full and every request waits for the response timeout.
+      r.problem("backend.url", "names this gateway's own public listener (public.host " + pub.host()
+          + ", public.port " + pub.port() + "): every proxied request would come back to be proxied again;"
+          + " give the application server's address");
+    }
+  }
+
+  /** Whether {@code url} reaches the listener: its port, and its host or loopback where the listener takes that. */
+  private static boolean isPublicListener(URI url, ListenerSettings pub) {
+    int port = url.getPort() >= 0 ? url.getPort() : "https".equals(url.getScheme()) ? 443 : 80;
+    if (url.getHost() == null || port != pub.port()) {
+      return false;
+    }
+    String host = bare(url.getHost());
+    String listener = bare(pub.host());
+    return host.equals(listener)
+        || loopback(host) && (loopback(listener) || listener.equals("0.0.0.0") || listener.equals("::"));
+  }
+
+  private static String bare(String host) {
+    String h = host.toLowerCase(Locale.ROOT);
+    return h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
+  }
+
+  private static boolean loopback(String host) {
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("0:0:0:0:0:0:0:1");
   }
 }

@@ -56,4 +56,28 @@ class CrossSettingConsistencyTest {
     assertThat(load("public:\n  idle-timeout: 10m\nbackend:\n  response-timeout: 5m\n").backend().responseTimeout())
         .hasMinutes(5);
   }
+
+  /**
+   * backend.url at the gateway's own public listener sends every proxied request back into the gateway, which
+   * proxies it again (public paths need no session): connections pile up until the pool and the wait queue are
+   * full, and requests hang until the response timeout.
+   */
+  @Test
+  void aBackendAtTheGatewaysOwnPublicListenerIsRefused() throws IOException {
+    for (String url : new String[] {"https://127.0.0.1:8443", "https://localhost:8443", "http://[::1]:8443",
+        "https://LOCALHOST:8443"}) {
+      assertThatThrownBy(() -> load("backend:\n  url: " + url + "\n"))
+          .as(url)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("backend.url")
+          .hasMessageContaining("public.port");
+    }
+    assertThatThrownBy(() -> load("public:\n  host: 10.1.2.3\n  port: 9443\nbackend:\n  url: https://10.1.2.3:9443\n"))
+        .hasMessageContaining("backend.url");
+    assertThatThrownBy(() -> load("public:\n  port: 443\nbackend:\n  url: https://127.0.0.1\n"))
+        .as("the scheme's default port").hasMessageContaining("backend.url");
+    // Another port, or another machine at the same port, is an ordinary backend.
+    assertThat(load("backend:\n  url: http://127.0.0.1:8000\n").backend().backend().getPort()).isEqualTo(8000);
+    assertThat(load("backend:\n  url: https://app.internal:8443\n").backend().backend().getHost()).isEqualTo("app.internal");
+  }
 }
