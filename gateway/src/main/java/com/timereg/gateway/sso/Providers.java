@@ -51,7 +51,11 @@ final class Providers {
 
   /** A discovered provider, what its tokens must say, and where its key set (jwks_uri) is. */
   record Provider(OAuth2Auth auth, String issuer, String clientId, String tenant, String keySet, OAuth2Options options,
-      JWT keys) {}
+      JWT keys, boolean secretInForm) {}
+
+  /** RFC 6749 2.3.1's default, and what Entra takes; the form is used only for a provider that takes nothing else. */
+  static final String SECRET_BASIC = "client_secret_basic";
+  static final String SECRET_POST = "client_secret_post";
 
   private record Entry(String fingerprint, Future<Provider> provider, long createdAt) {}
 
@@ -142,7 +146,7 @@ final class Providers {
                     + " names another issuer (is the tenant id the directory's GUID?): " + IdTokenCheck.printable(e.getMessage()))
                 : new SsoException(SsoRefusal.PROVIDER_UNAVAILABLE,
                     "discovery at " + options.getSite() + " failed: " + IdTokenCheck.printable(e.getMessage()))))
-          .compose(v -> checked(customer, options));
+          .compose(secretInForm -> checked(customer, options, secretInForm));
     }).onFailure(e -> LOG.warn("SSO provider of customer {} unavailable: {}", customer.slug(), e.getMessage()));
   }
 
@@ -150,7 +154,7 @@ final class Providers {
    * Reads the discovery document into the options, as the library's {@code OpenIDConnectAuth.discover} does, but
    * bounded in size ({@link #MAX_DOCUMENT}): the library reads it whole, however large.
    */
-  private Future<Void> discovered(OAuth2Options options) {
+  private Future<Boolean> discovered(OAuth2Options options) {
     String site = options.getSite();
     return bounded(site.endsWith(WELL_KNOWN) ? site : site + WELL_KNOWN).compose(body -> {
       try {
@@ -175,7 +179,11 @@ final class Providers {
         if (grants != null) {
           grants.forEach(g -> options.addSupportedGrantType((String) g));
         }
-        return Future.<Void>succeededFuture();
+        // Whether the client secret goes in the form: only when the provider names client_secret_post and not
+        // client_secret_basic (RFC 8414 2: absent means client_secret_basic).
+        JsonArray methods = doc.getJsonArray("token_endpoint_auth_methods_supported");
+        boolean secretInForm = methods != null && methods.contains(SECRET_POST) && !methods.contains(SECRET_BASIC);
+        return Future.succeededFuture(secretInForm);
       } catch (RuntimeException e) {
         return Future.failedFuture("the discovery document is no usable JSON object: " + e.getMessage());
       }
@@ -234,7 +242,9 @@ final class Providers {
 
   /**
    * The code exchange (RFC 6749 4.1.3 with the PKCE verifier, RFC 7636 4.5), sent as the library's {@code
-   * authenticate} sends it (the client secret by HTTP Basic, a public client's id in the form), but read by us: the
+   * authenticate} sends it (the client secret by HTTP Basic, id and secret form-encoded first as RFC 6749 2.3.1
+   * requires, or in the form to a provider that names only client_secret_post; a public client's id in the form), but
+   * read by us: the
    * library reads the token endpoint's answer whole however large, and leaves it downloading after our timeout. At
    * most {@link #MAX_DOCUMENT} bytes within {@link SsoSettings#tokenTimeout()}. Succeeds with the token response;
    * fails as the library did, with its words (an OAuth error as {@code "error: description"}), for {@link
@@ -251,9 +261,17 @@ final class Providers {
     formField(form, "redirect_uri", redirectUri);
     formField(form, "code_verifier", codeVerifier);
     formField(form, "grant_type", "authorization_code");
-    if (options.getClientSecret() != null) {
+    if (options.getClientSecret() != null && provider.secretInForm()) {
+      // The provider says it takes only client_secret_post (token_endpoint_auth_methods_supported).
+      formField(form, "client_id", options.getClientId());
+      formField(form, "client_secret", options.getClientSecret());
+    } else if (options.getClientSecret() != null) {
+      // RFC 6749 2.3.1: id and secret are each form-encoded before Basic joins them, and the server decodes them
+      // (Entra, and Nimbus in mock-oauth2-server): sent raw, a secret with '+' arrives with a space, one with '%'
+      // is refused, and a ':' in the id would move the split.
       request.putHeader("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
-          (options.getClientId() + ":" + options.getClientSecret()).getBytes(StandardCharsets.UTF_8)));
+          (URLEncoder.encode(options.getClientId(), StandardCharsets.UTF_8) + ":"
+              + URLEncoder.encode(options.getClientSecret(), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8)));
     } else {
       formField(form, "client_id", options.getClientId());
     }
@@ -342,7 +360,7 @@ final class Providers {
    * Refuses a discovery document we could not use safely: no issuer to check tokens against, no
    * keys to check signatures with, or endpoints where the code and the secret would travel in clear.
    */
-  private Future<Provider> checked(SsoCustomer customer, OAuth2Options options) {
+  private Future<Provider> checked(SsoCustomer customer, OAuth2Options options, boolean secretInForm) {
     String issuer = options.getJWTOptions() == null ? null : options.getJWTOptions().getIssuer();
     String problem = null;
     if (issuer == null) {
@@ -382,7 +400,7 @@ final class Providers {
             "unusable discovery document at " + options.getSite() + ": " + IdTokenCheck.printable(e.getMessage())));
       }
       return Future.succeededFuture(new Provider(auth, issuer, customer.clientId(), customer.tenantId(),
-          options.getJwkPath(), options, signingKeys));
+          options.getJwkPath(), options, signingKeys, secretInForm));
     });
   }
 

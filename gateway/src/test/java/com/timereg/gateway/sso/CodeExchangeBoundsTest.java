@@ -47,6 +47,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class CodeExchangeBoundsTest {
   static final String REDIRECT_URI = "https://gateway.example/sso/callback";
   static final Duration TOKEN_TIMEOUT = Duration.ofSeconds(1);
+  /** A client secret with every character HTTP Basic's form-encoding changes (Entra's hold '~', '.', sometimes '+'). */
+  static final String SECRET = "s3cret:with/odd chars+a=b%zz~x.y\u00f8";
   /** What the endless token endpoint sends at most, so that a gateway reading it all still ends the test. */
   static final long HUGE_TOTAL = 64L * 1024 * 1024;
 
@@ -123,6 +125,11 @@ class CodeExchangeBoundsTest {
         .put("authorization_endpoint", base + "/" + tenant + "/authorize")
         .put("token_endpoint", base + "/" + tenant + "/token")
         .put("jwks_uri", base + "/keys");
+    if (tenant.equals("postonly")) {
+      doc.put("token_endpoint_auth_methods_supported", new JsonArray().add("client_secret_post"));
+    } else if (tenant.equals("both")) {
+      doc.put("token_endpoint_auth_methods_supported", new JsonArray().add("client_secret_post").add("client_secret_basic"));
+    }
     request.response().putHeader("Content-Type", "application/json").end(doc.encode());
   }
 
@@ -151,7 +158,7 @@ class CodeExchangeBoundsTest {
     SsoService.Outcomes outcomes = new SsoService.Outcomes(new SsoAudit(database.pool(), "node-1", clock),
         SsoMetrics.NONE, client -> {}, (client, name) -> {});
     Providers providers = new Providers(vertx, settings,
-        new SecretReferences(vertx, Map.of("CODE_EXCHANGE_SECRET", "s3cret:with/odd chars")::get), clock);
+        new SecretReferences(vertx, Map.of("CODE_EXCHANGE_SECRET", SECRET)::get), clock);
     return new SignInCallback(settings, directory, new SsoRequests(database.pool()), providers,
         new AccountMatcher(directory), null, outcomes, () -> Optional.of(REDIRECT_URI), clock);
   }
@@ -248,8 +255,13 @@ class CodeExchangeBoundsTest {
     assertThat(form).containsEntry("grant_type", "authorization_code").containsEntry("code", "the-code")
         .containsEntry("redirect_uri", REDIRECT_URI).containsEntry("code_verifier", verifiers.get("refusing"))
         .doesNotContainKey("client_secret");
-    assertThat(lastAuthorization).isEqualTo("Basic " + Base64.getEncoder()
-        .encodeToString("app:s3cret:with/odd chars".getBytes(StandardCharsets.UTF_8)));
+    // As a strict server reads it: mock-oauth2-server's Nimbus SDK (and Entra) decode both parts.
+    com.nimbusds.oauth2.sdk.auth.ClientSecretBasic read = com.nimbusds.oauth2.sdk.auth.ClientSecretBasic.parse(lastAuthorization);
+    assertThat(read.getClientID().getValue()).isEqualTo("app");
+    assertThat(read.getClientSecret().getValue()).isEqualTo(SECRET);
+    // RFC 6749 2.3.1: each form-encoded, then joined by ':' and Base64-encoded.
+    assertThat(lastAuthorization).isEqualTo("Basic " + Base64.getEncoder().encodeToString(("app:"
+        + java.net.URLEncoder.encode(SECRET, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8)));
 
     String[] publicClient = pending("refusing2", null);
     refusal(Await.await(callback().complete(InetAddress.getLoopbackAddress(),
@@ -257,5 +269,35 @@ class CodeExchangeBoundsTest {
     assertThat(lastAuthorization).isNull();
     assertThat(lastForm).contains("client_id=app").contains("code_verifier=" + verifiers.get("refusing2"))
         .doesNotContain("client_secret");
+  }
+
+  /**
+   * A provider whose discovery document names only client_secret_post gets the secret in the form (with the client
+   * id), not in a header it does not read; one naming both, or none (RFC 8414: then basic), gets HTTP Basic.
+   */
+  @Test
+  void theSecretGoesInTheFormOnlyToAProviderThatTakesNothingElse() throws Exception {
+    String[] p = pending("postonly", "env:CODE_EXCHANGE_SECRET");
+    assertThat(refusal(Await.await(callback().complete(InetAddress.getLoopbackAddress(),
+        new SsoService.CallbackParams(p[0], "the-code", null, null), p[1])))).isEqualTo(SsoRefusal.CODE_REJECTED);
+    assertThat(lastAuthorization).isNull();
+    assertThat(formOf(lastForm)).containsEntry("client_id", "app").containsEntry("client_secret", SECRET)
+        .containsEntry("code", "the-code");
+
+    String[] both = pending("both", "env:CODE_EXCHANGE_SECRET");
+    refusal(Await.await(callback().complete(InetAddress.getLoopbackAddress(),
+        new SsoService.CallbackParams(both[0], "the-code", null, null), both[1])));
+    assertThat(lastAuthorization).startsWith("Basic ");
+    assertThat(formOf(lastForm)).doesNotContainKey("client_secret");
+  }
+
+  private static Map<String, String> formOf(String body) {
+    Map<String, String> form = new java.util.HashMap<>();
+    for (String pair : body.split("&")) {
+      String[] kv = pair.split("=", 2);
+      form.put(java.net.URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
+          java.net.URLDecoder.decode(kv[1], StandardCharsets.UTF_8));
+    }
+    return form;
   }
 }
