@@ -53,18 +53,20 @@ final class SignInStart {
     if (loginName.isEmpty() || loginName.length() > MAX_LOGIN_NAME || loginName.indexOf('\0') >= 0) {
       return Future.succeededFuture(new StartResult.NotAvailable());
     }
+    // Before the lookup, not only before the write: the lookup is a query too, asked for without credentials, and
+    // a name nobody has is no invalid login (nothing counts it, so the block check never stops it). Every name
+    // looked up takes from the address's allowance, whatever the answer, so the 429 tells nothing about the name.
+    // Not audited either (that is a write too), nor counted as an invalid login: an office at 9:00 is no attack.
+    long wait = limiter.acquire(client);
+    if (wait > 0) {
+      return Future.succeededFuture(new StartResult.TooMany(wait));
+    }
     return directory.customerForLogin(loginName)
         .compose(found -> {
           if (found.isEmpty() || !found.get().usesSso()) {
             return Future.succeededFuture(new StartResult.NotAvailable());
           }
           SsoCustomer customer = found.get();
-          // Before anything is written: each start is a row for sso.request-lifetime, asked for without credentials.
-          // Not audited either (that is a write too), nor counted as an invalid login: an office at 9:00 is no attack.
-          long wait = limiter.acquire(client);
-          if (wait > 0) {
-            return Future.succeededFuture(new StartResult.TooMany(wait));
-          }
           return begin(customer, loginName, next, browserBinding)
               .recover(e -> outcomes.failed(client, customer, loginName, e).map(r -> (StartResult) new StartResult.Refused(r)));
         })

@@ -103,6 +103,27 @@ class SsoStartLimitTest {
     }
   }
 
+  /**
+   * A name nobody has is looked up too (a query, asked for without credentials, and no invalid login, so the block
+   * check never stops it): one address asks at most the allowance a minute, and the 429 is the same for every name.
+   */
+  @Test
+  void namesNobodyHasAreLookedUpAtMostTheAllowanceAMinute() throws Exception {
+    int limit = SsoSettings.DEFAULT_MAX_STARTS_PER_ADDRESS_PER_MINUTE;
+    try (SourceClient flood = new SourceClient(SsoTestBed.clientVertx, "127.0.80.1", SsoTestBed.gateway.publicPort())) {
+      for (int i = 0; i < limit; i++) {
+        Reply r = start(flood, "nobody-" + i + "%40nowhere.example");
+        assertThat(r.status()).as("lookup %d: %s", i + 1, r.body()).isEqualTo(200);
+        assertThat(r.body()).contains("not available for this login name");
+      }
+      Reply over = start(flood, "nobody-more%40nowhere.example");
+      assertThat(over.status()).as("lookup %d: %s", limit + 1, over.body()).isEqualTo(429);
+      assertThat(Long.parseLong(over.header("Retry-After"))).isBetween(1L, 60L);
+      assertThat(over.body()).contains("Too many sign-ins");
+      assertThat(start(flood, "plain").status()).as("a name without @ is looked up as well").isEqualTo(429);
+    }
+  }
+
   private static Reply start(SourceClient c, String encodedLogin) {
     return c.get("/sso/start?login=" + encodedLogin + "&next=%2F", Map.of("Accept", "text/html"));
   }
