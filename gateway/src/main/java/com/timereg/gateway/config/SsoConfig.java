@@ -33,7 +33,8 @@ public record SsoConfig(SsoSettings settings, Function<String, String> environme
         r.duration("sso.request-lifetime", d.requestLifetime(), Duration.ofMinutes(1), Duration.ofHours(1)),
         r.duration("sso.clock-skew", d.clockSkew(), Duration.ZERO, Duration.ofMinutes(10)),
         r.duration("sso.provider-refresh", d.providerRefresh(), Duration.ofMinutes(1), Duration.ofDays(7)),
-        r.integer("sso.max-starts-per-address-per-minute", d.maxStartsPerAddressPerMinute(), 1, 1_000_000));
+        r.integer("sso.max-starts-per-address-per-minute", d.maxStartsPerAddressPerMinute(), 1, 1_000_000),
+        r.integer("sso.max-pending-sign-ins", d.maxPendingSignIns(), 1, 100_000_000));
     settings.problems().forEach(p -> r.problem("sso", p));
     return new SsoConfig(settings, env);
   }

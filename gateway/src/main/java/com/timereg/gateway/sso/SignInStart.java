@@ -86,6 +86,10 @@ final class SignInStart {
           "sso.public-base-url is not set, so there is no redirect URI"));
     }
     return providers.get(customer).compose(provider -> {
+      // The per-address limit does not bound many addresses together; this does, before anything is written.
+      if (!requests.reserve(settings.maxPendingSignIns())) {
+        return Future.succeededFuture((StartResult) new StartResult.Busy(SsoService.PURGE_INTERVAL_MILLIS / 1000));
+      }
       String state = Randoms.token();
       String nonce = Randoms.token();
       String verifier = Randoms.token();

@@ -8,23 +8,56 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** Pending sign-ins in {@code sso_requests}, keyed by the hash of their state; each can be taken once. */
+/**
+ * Pending sign-ins in {@code sso_requests}, keyed by the hash of their state; each can be taken once.
+ *
+ * <p>How many there are is kept without a query per start: counted by {@link #recount()} (at start and after each
+ * purge of expired rows, once a minute), and between two counts changed by this node's own saves and takes. Other
+ * nodes' starts are seen at the next count, so with n nodes the table holds at most the cap plus what the other
+ * nodes start within a minute.
+ */
 final class SsoRequests {
   /** Rows deleted per purge statement, so a backlog never holds locks for long. */
   static final int PURGE_BATCH = 1000;
 
   private final Pool pool;
+  private final AtomicLong pending = new AtomicLong();
 
   SsoRequests(Pool pool) {
     this.pool = pool;
   }
 
+  /**
+   * Reserves a place for one more pending sign-in, false when {@code max} are pending already; a reserved place is
+   * taken by {@link #save}, which gives it back if the row could not be written.
+   */
+  boolean reserve(long max) {
+    if (pending.incrementAndGet() > max) {
+      pending.decrementAndGet();
+      return false;
+    }
+    return true;
+  }
+
+  /** Counts the pending sign-ins anew (all nodes' rows, expired ones not yet deleted included). */
+  Future<Long> recount() {
+    return pool.query("SELECT count(*) FROM sso_requests").execute()
+        .map(rows -> {
+          long n = rows.iterator().next().getLong(0);
+          pending.set(n);
+          return n;
+        });
+  }
+
+  /** Saves a sign-in whose place {@link #reserve} gave. */
   Future<Void> save(byte[] stateHash, PendingSignIn p) {
     return pool.preparedQuery("INSERT INTO sso_requests (state_hash, browser_hash, customer_id, nonce, code_verifier, "
             + "login_hint, next_path, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
         .execute(Tuple.from(new Object[] {Buffer.buffer(stateHash), Buffer.buffer(p.browserHash()), p.customerId(),
             p.nonce(), p.codeVerifier(), p.loginHint(), p.next(), utc(p.createdAt()), utc(p.expiresAt())}))
+        .onFailure(e -> pending.decrementAndGet())
         .mapEmpty();
   }
 
@@ -37,7 +70,13 @@ final class SsoRequests {
     return pool.preparedQuery("DELETE FROM sso_requests WHERE state_hash = $1 AND browser_hash = $2 RETURNING "
             + "browser_hash, customer_id, nonce, code_verifier, login_hint, next_path, created_at, expires_at")
         .execute(Tuple.of(Buffer.buffer(stateHash), Buffer.buffer(browserHash)))
-        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(from(rows.iterator().next())));
+        .map(rows -> {
+          if (rows.size() == 0) {
+            return Optional.<PendingSignIn>empty();
+          }
+          pending.decrementAndGet();
+          return Optional.of(from(rows.iterator().next()));
+        });
   }
 
   /** Whether a sign-in with this state is pending (whichever browser started it); for the log's reason only. */

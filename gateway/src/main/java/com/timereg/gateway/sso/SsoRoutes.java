@@ -119,6 +119,9 @@ public final class SsoRoutes {
         refusal(ctx, refused.refusal());
       } else if (result instanceof StartResult.TooMany tooMany) {
         tooMany(ctx, loginName, next, tooMany.retryAfterSeconds());
+      } else if (result instanceof StartResult.Busy busy) {
+        refuse(ctx, 503, "service_unavailable", loginName, next, busy.retryAfterSeconds(),
+            "Microsoft sign-in is busy right now. Please try again in " + busy.retryAfterSeconds() + " seconds.");
       } else {
         LoginRoutes.html(ctx, 200, LoginPage.render(Csrf.tokenFor(ctx), next, loginName, null, NOT_AVAILABLE_INFO), pagePolicy);
       }
@@ -132,14 +135,20 @@ public final class SsoRoutes {
   private void tooMany(RoutingContext ctx, String loginName, String next, long retryAfterSeconds) {
     String message = "Too many sign-ins were started from your address. Please try again in " + retryAfterSeconds
         + (retryAfterSeconds == 1 ? " second." : " seconds.");
+    refuse(ctx, 429, "too_many_requests", loginName, next, retryAfterSeconds, message);
+  }
+
+  /** A start refused before anything was written, with Retry-After: the form for a browser, JSON otherwise. */
+  private void refuse(RoutingContext ctx, int status, String error, String loginName, String next,
+      long retryAfterSeconds, String message) {
     ctx.response().putHeader("Retry-After", Long.toString(retryAfterSeconds));
     String accept = ctx.request().getHeader("Accept");
     if (accept != null && accept.contains("text/html")) {
-      LoginRoutes.html(ctx, 429, LoginPage.render(Csrf.tokenFor(ctx), next, loginName, message, null), pagePolicy);
+      LoginRoutes.html(ctx, status, LoginPage.render(Csrf.tokenFor(ctx), next, loginName, message, null), pagePolicy);
       return;
     }
-    ctx.response().setStatusCode(429).putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
-        .end(new JsonObject().put("error", "too_many_requests").put("message", message)
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
+        .end(new JsonObject().put("error", error).put("message", message)
             .put("retry_after", retryAfterSeconds).encode());
   }
 

@@ -46,6 +46,12 @@ public final class SsoService {
      * minute: nothing was written; 429 with Retry-After.
      */
     record TooMany(long retryAfterSeconds) implements StartResult {}
+
+    /**
+     * {@link SsoSettings#maxPendingSignIns()} sign-ins are pending, from all addresses together: nothing was
+     * written; 503 with Retry-After (expired ones are deleted once a minute).
+     */
+    record Busy(long retryAfterSeconds) implements StartResult {}
   }
 
   /** What a callback came to. */
@@ -125,15 +131,31 @@ public final class SsoService {
     return settings;
   }
 
-  /** Deletes expired pending sign-ins every minute. */
+  /**
+   * Counts the pending sign-ins now, then deletes expired ones every minute and counts them again (for {@link
+   * SsoSettings#maxPendingSignIns()}: a count a minute instead of one per start).
+   */
   public void startHousekeeping() {
+    recount();
     purgeTimer = vertx.setPeriodic(PURGE_INTERVAL_MILLIS, id -> requests.purgeExpired(clock.instant())
         .onSuccess(n -> {
           if (n > 0) {
             LOG.debug("deleted {} expired pending sign-in(s)", n);
           }
         })
-        .onFailure(e -> LOG.warn("could not delete expired pending sign-ins: {}", e.toString())));
+        .onFailure(e -> LOG.warn("could not delete expired pending sign-ins: {}", e.toString()))
+        .onComplete(ar -> recount()));
+  }
+
+  private void recount() {
+    requests.recount()
+        .onSuccess(n -> {
+          if (n >= settings.maxPendingSignIns()) {
+            LOG.warn("{} pending sign-ins, sso.max-pending-sign-ins is {}: new Microsoft sign-ins are refused until "
+                + "expired ones are deleted", n, settings.maxPendingSignIns());
+          }
+        })
+        .onFailure(e -> LOG.warn("could not count pending sign-ins: {}", e.toString()));
   }
 
   public void stop() {

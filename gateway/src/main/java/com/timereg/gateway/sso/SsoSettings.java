@@ -29,6 +29,9 @@ import java.util.Optional;
  * @param maxStartsPerAddressPerMinute sign-ins one client address (IPv4 address, IPv6 /64) may start a minute on
  *     a node (300): each is a row in {@code sso_requests} for {@code requestLifetime}. Generous, for an office
  *     behind one address at 9:00
+ * @param maxPendingSignIns pending sign-ins ({@code sso_requests} rows) the gateway holds at most, from all
+ *     addresses together (100,000): beyond it new starts are refused with 503 until expired ones are deleted. The
+ *     per-address limit does not bound many addresses (a botnet, an IPv6 network's many /64s)
  */
 public record SsoSettings(
     String authorityTemplate,
@@ -39,7 +42,8 @@ public record SsoSettings(
     Duration requestLifetime,
     Duration clockSkew,
     Duration providerRefresh,
-    int maxStartsPerAddressPerMinute) {
+    int maxStartsPerAddressPerMinute,
+    int maxPendingSignIns) {
 
   public static final String TENANT_PLACEHOLDER = "{tenant}";
   public static final String CALLBACK_PATH = "/sso/callback";
@@ -50,10 +54,20 @@ public record SsoSettings(
   public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofMinutes(2);
   public static final Duration DEFAULT_PROVIDER_REFRESH = Duration.ofHours(24);
   public static final int DEFAULT_MAX_STARTS_PER_ADDRESS_PER_MINUTE = 300;
+  /** Far above any real morning (a row is about 300 bytes: 30 MB of table), far below what fills a disk. */
+  public static final int DEFAULT_MAX_PENDING_SIGN_INS = 100_000;
 
   public static final SsoSettings DEFAULTS = new SsoSettings(DEFAULT_AUTHORITY_TEMPLATE, Optional.empty(), false,
       DEFAULT_DISCOVERY_TIMEOUT, DEFAULT_TOKEN_TIMEOUT, DEFAULT_REQUEST_LIFETIME, DEFAULT_CLOCK_SKEW,
-      DEFAULT_PROVIDER_REFRESH, DEFAULT_MAX_STARTS_PER_ADDRESS_PER_MINUTE);
+      DEFAULT_PROVIDER_REFRESH, DEFAULT_MAX_STARTS_PER_ADDRESS_PER_MINUTE, DEFAULT_MAX_PENDING_SIGN_INS);
+
+  /** With the default {@link #maxPendingSignIns()}. */
+  public SsoSettings(String authorityTemplate, Optional<URI> publicBaseUrl, boolean devMode, Duration discoveryTimeout,
+      Duration tokenTimeout, Duration requestLifetime, Duration clockSkew, Duration providerRefresh,
+      int maxStartsPerAddressPerMinute) {
+    this(authorityTemplate, publicBaseUrl, devMode, discoveryTimeout, tokenTimeout, requestLifetime, clockSkew,
+        providerRefresh, maxStartsPerAddressPerMinute, DEFAULT_MAX_PENDING_SIGN_INS);
+  }
 
   /** Every problem with these settings, empty when valid. */
   public List<String> problems() {
@@ -89,6 +103,9 @@ public record SsoSettings(
     positive(out, "provider-refresh", providerRefresh);
     if (maxStartsPerAddressPerMinute < 1) {
       out.add("max-starts-per-address-per-minute must be positive");
+    }
+    if (maxPendingSignIns < 1) {
+      out.add("max-pending-sign-ins must be positive");
     }
     if (clockSkew.isNegative()) {
       out.add("clock-skew must not be negative");

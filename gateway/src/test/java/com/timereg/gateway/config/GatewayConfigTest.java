@@ -269,6 +269,19 @@ class GatewayConfigTest {
   }
 
   @Test
+  void theCapOfPendingSignInsIsReadAndMustBePositive() throws IOException {
+    assertThat(GatewayConfig.load(write(""), Map.<String, String>of()::get, true).sso().settings().maxPendingSignIns())
+        .isEqualTo(100_000);
+    assertThat(GatewayConfig.load(write("sso:\n  max-pending-sign-ins: 5000\n"), Map.<String, String>of()::get,
+        true).sso().settings().maxPendingSignIns()).isEqualTo(5000);
+    for (String bad : List.of("0", "-1", "many")) {
+      assertThatThrownBy(() -> GatewayConfig.load(write(""),
+          Map.of("GATEWAY_SSO__MAX_PENDING_SIGN_INS", bad)::get, true))
+          .as(bad).isInstanceOf(ConfigException.class).hasMessageContaining("max-pending-sign-ins");
+    }
+  }
+
+  @Test
   void theSignInStartAllowanceIsReadAndMustBePositive() throws IOException {
     assertThat(GatewayConfig.load(write("sso:\n  max-starts-per-address-per-minute: 1000\n"), Map.<String, String>of()::get,
         true).sso().settings().maxStartsPerAddressPerMinute()).isEqualTo(1000);

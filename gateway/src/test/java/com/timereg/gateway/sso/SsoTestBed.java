@@ -61,6 +61,12 @@ final class SsoTestBed {
 
   /** {@link #start(TestDatabase, Path)}, with the gateway's throttle counting by {@code throttleClock}. */
   static void start(TestDatabase db, Path dir, java.time.Clock throttleClock) throws Exception {
+    start(db, dir, throttleClock, Map.of());
+  }
+
+  /** {@link #start(TestDatabase, Path, java.time.Clock)}, with more of the gateway's environment (settings). */
+  static void start(TestDatabase db, Path dir, java.time.Clock throttleClock, Map<String, String> moreEnv)
+      throws Exception {
     database = db;
     tokenAnswers = new TokenAnswers();
     keySets = new KeySets();
@@ -86,6 +92,7 @@ final class SsoTestBed {
     env.put("GATEWAY_THROTTLE__ACCOUNT_FREE_FAILURES", "100");
     // The required customer's secret is an env: reference, resolved in the gateway's environment.
     env.put("REQUIRED_SSO_SECRET", "required-secret");
+    env.putAll(moreEnv);
     gateway = TestGateways.start(TestGateways.config(dir, db, env), throttleClock);
     clientVertx = Vertx.vertx();
   }
