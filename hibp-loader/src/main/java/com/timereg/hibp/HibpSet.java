@@ -33,11 +33,17 @@ public final class HibpSet implements Closeable {
   private final long records;
   private final long overflow;
   private volatile MappedFile file;
+  /**
+   * The channel the mapping was made from, kept open so that {@link #verify} reads the very file that lookups
+   * answer from: by the time it runs, the path may name another file (the loader renames a new set over it).
+   */
+  private final FileChannel channel;
 
-  private HibpSet(Path path, HibpSetHeader header, MappedFile file) {
+  private HibpSet(Path path, HibpSetHeader header, MappedFile file, FileChannel channel) {
     this.path = path;
     this.header = header;
     this.file = file;
+    this.channel = channel;
     HibpSetParameters p = header.parameters();
     this.buckets = p.bucketCount();
     this.fingerprintBits = p.fingerprintBits();
@@ -88,14 +94,22 @@ public final class HibpSet implements Closeable {
     if (mapping.preload() && mapping.hugePages()) {
       PageAdvice.dropCachedPages(path);
     }
-    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+    FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+    try {
       long length = channel.size();
       if (length < HibpSetFormat.HEADER_SIZE) {
         throw new CorruptSetException("not a HIBP set file (" + length + " bytes)");
       }
       MappedFile file = new MappedFile(channel, mapping);
       HibpSetHeader header = HibpSetHeader.decode(file.slice(0, HibpSetFormat.HEADER_SIZE), length);
-      return new HibpSet(path, header, file);
+      return new HibpSet(path, header, file, channel);
+    } catch (IOException | RuntimeException | Error e) {
+      try {
+        channel.close();
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
     }
   }
 
@@ -146,15 +160,23 @@ public final class HibpSet implements Closeable {
     return path;
   }
 
-  /** Reads the whole file: section checksums, bucket structure, fingerprint order and class counts. */
+  /**
+   * Reads the whole file: section checksums, bucket structure, fingerprint order and class counts. It reads the
+   * file that was opened and mapped, the one lookups answer from, even if the path names another one by now.
+   */
   public void verify() throws IOException {
-    HibpSetVerifier.verify(path, header);
+    HibpSetVerifier.verify(channel, header);
   }
 
   /** Releases this reader; the mapping goes once the garbage collector finds no lookup still using it. */
   @Override
   public void close() {
     file = null;
+    try {
+      channel.close();
+    } catch (IOException e) {
+      // Read-only: nothing was left unwritten.
+    }
   }
 
   private int lookup(long hi, long lo) {

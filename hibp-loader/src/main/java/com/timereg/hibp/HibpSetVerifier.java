@@ -3,8 +3,6 @@ package com.timereg.hibp;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
@@ -35,10 +33,9 @@ final class HibpSetVerifier {
     this.histogram = new long[h.classHistogram().length];
   }
 
-  static void verify(Path path, HibpSetHeader h) throws IOException {
-    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-      new HibpSetVerifier(h, ch).run();
-    }
+  /** Checks the file open on {@code ch} (positional reads only: the channel's position is not used). */
+  static void verify(FileChannel ch, HibpSetHeader h) throws IOException {
+    new HibpSetVerifier(h, ch).run();
   }
 
   private void run() throws IOException {
