@@ -20,11 +20,11 @@ import picocli.CommandLine.ScopeType;
     description = "Builds and inspects the compact offline Have I Been Pwned set the gateway maps.",
     subcommands = {BuildCommand.class, VerifyCommand.class, StatsCommand.class, QueryCommand.class,
         GenerateCommand.class},
-    footer = {"", "Exit status: 0 success (query: found), 1 query: not found / verify: set damaged, 2 error."})
+    footer = {"", "Exit status: 0 success (query: found), 1 query: not found / verify: set damaged or empty, 2 error."})
 public final class Main implements Runnable {
   /** Success; for {@code query}, the hash was found. */
   public static final int OK = 0;
-  /** A negative answer: {@code query} did not find the hash, {@code verify} found damage. */
+  /** A negative answer: {@code query} did not find the hash, {@code verify} found damage or no entries. */
   public static final int NEGATIVE = 1;
   /** Bad usage, bad input, an I/O failure: the command could not do its job. */
   public static final int ERROR = 2;

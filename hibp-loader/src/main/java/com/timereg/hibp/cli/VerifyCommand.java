@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
     description = "Reads a whole set and checks its header, section checksums, bucket structure and order.",
-    footer = {"", "Exit status: 0 intact, 1 damaged, 2 could not be read."})
+    footer = {"", "Exit status: 0 intact, 1 damaged or empty (the gateway refuses a set with no entries), "
+        + "2 could not be read."})
 final class VerifyCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -23,6 +24,11 @@ final class VerifyCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     try (HibpSet s = HibpSet.open(set)) {
       s.verify();
+      if (s.entryCount() == 0) {
+        // Well formed, but the gateway refuses it (it would call every password safe): not a set to put in place.
+        spec.commandLine().getErr().println("verify: " + set + ": holds no entries, which the gateway refuses");
+        return Main.NEGATIVE;
+      }
       spec.commandLine().getOut().printf("OK %s: %,d entries; checksums, structure and order verified%n",
           set, s.entryCount());
       return Main.OK;

@@ -148,6 +148,24 @@ class CliTest {
     assertThat(stats.out).contains("entries              0").doesNotContain("Infinity").doesNotContain("NaN");
   }
 
+  /**
+   * An empty set is well formed, but the gateway refuses to load one (it would call every password safe while
+   * readiness reported a set in use): {@code verify}, which an operator runs before putting a set in place, must
+   * not call it good. The gateway's side: gateway's BreachSetTest and LoaderVerifyAgreesWithTheGatewayTest.
+   */
+  @Test
+  void verifyRefusesAnEmptySetAsTheGatewayDoes() throws IOException {
+    Path emptySet = dir.resolve("empty.hibp");
+    try (HibpSetWriter w = HibpSetWriter.create(emptySet, HibpSetParameters.forMaxEntries(1_000, 1e-10),
+        Instant.parse("2026-01-01T00:00:00Z"))) {
+      w.finish();
+    }
+    Result r = run("verify", emptySet.toString());
+    assertThat(r.code).isEqualTo(1);
+    assertThat(r.out).isEmpty();
+    assertThat(r.err).isEqualTo("verify: " + emptySet + ": holds no entries, which the gateway refuses\n");
+  }
+
   @Test
   void verifyExitsOneForADamagedSet() throws IOException {
     byte[] bytes = Files.readAllBytes(set);
