@@ -57,6 +57,11 @@ public final class BreachSet implements BreachedPasswords {
   /** The identity last looked at; read and written only by tasks on {@link #worker}. */
   private FileIdentity seen;
   private volatile long timer = -1;
+  /**
+   * Set by {@link #close}; it and the publishing of a set are done under this object's lock, so that a close wins
+   * over a reload in flight: a set opened after it is closed at once, never published (it would never be closed).
+   */
+  private boolean closed;
 
   public BreachSet(Vertx vertx, BreachSetSettings settings, BreachSetMetrics metrics) {
     this.vertx = vertx;
@@ -82,12 +87,17 @@ public final class BreachSet implements BreachedPasswords {
     }
     return refresh().onComplete(ar -> {
       long interval = settings.reloadInterval().toMillis();
-      timer = vertx.setPeriodic(interval, interval, id -> {
-        // Skip a tick while the last look is still running (a slow or hung file system).
-        if (refreshing.compareAndSet(false, true)) {
-          refresh().onComplete(done -> refreshing.set(false));
+      synchronized (this) {
+        if (closed) {
+          return;
         }
-      });
+        timer = vertx.setPeriodic(interval, interval, id -> {
+          // Skip a tick while the last look is still running (a slow or hung file system).
+          if (refreshing.compareAndSet(false, true)) {
+            refresh().onComplete(done -> refreshing.set(false));
+          }
+        });
+      }
     });
   }
 
@@ -170,9 +180,18 @@ public final class BreachSet implements BreachedPasswords {
       reportOnce(now, path, "it is damaged: " + e.getMessage());
       return;
     }
+    InUse previous;
+    synchronized (this) {
+      if (closed) {
+        // Stopped while this was being opened: the close has been, so nothing else would ever close it.
+        opened.close();
+        closeQuietly(channel);
+        return;
+      }
+      previous = current;
+      current = new InUse(opened, now, channel);
+    }
     seen = now;
-    InUse previous = current;
-    current = new InUse(opened, now, channel);
     problem = null;
     metrics.inUse(opened.entryCount());
     LOG.info("breach set {} in use: {} entries, built {}, {} of {} MiB in 2 MiB pages{}", path,
@@ -318,14 +337,20 @@ public final class BreachSet implements BreachedPasswords {
         : ": password changes refused");
   }
 
-  /** Stops watching and closes the set; lookups after this find no set. */
+  /**
+   * Stops watching and closes the set; lookups after this find no set. A look in flight that opens a set after
+   * this closes it at once instead of publishing it.
+   */
   public Future<Void> close() {
-    long t = timer;
-    if (t >= 0) {
-      vertx.cancelTimer(t);
+    InUse inUse;
+    synchronized (this) {
+      closed = true;
+      if (timer >= 0) {
+        vertx.cancelTimer(timer);
+      }
+      inUse = current;
+      current = null;
     }
-    InUse inUse = current;
-    current = null;
     if (inUse != null) {
       inUse.close();
     }
