@@ -96,7 +96,9 @@ public final class PasswordPolicyChecker {
         }
         return prevalence;
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | InternalError e) {
+      // InternalError: the JVM's translation of a fault (SIGBUS) on a mapped page past the end of a set file cut
+      // short in place between BreachSet's length check and the read; the set is as unavailable as a missing one.
       // Deliberately without the exception's message: a lookup error must not leak the hash.
       LOG.warn("breach lookup failed ({}); treating the breach set as unavailable",
           e.getClass().getSimpleName());
