@@ -173,16 +173,13 @@ public final class SessionService {
     if (!t.userActive()) {
       return revokeIn(c, t, now, RevocationReason.USER_DISABLED, RefreshFailure.REVOKED);
     }
-    if (t.method() == AuthMethod.PASSWORD && t.passwordsRefused()) {
-      // The customer moved to "Microsoft sign-in required" after this password login: a password would be
-      // refused now, so the session it opened must not be carried on to its absolute timeout. Refused rather
-      // than revoked, as revocations have no reason for it; its access tokens expire within their lifetime.
-      return refuse(RefreshFailure.REVOKED, t);
-    }
-    if (t.method() == AuthMethod.SSO && t.ssoRefused()) {
-      // The mirror case: the customer turned Microsoft sign-in off (say its tenant was compromised), so the
-      // sessions Microsoft vouched for end with their access tokens too.
-      return refuse(RefreshFailure.REVOKED, t);
+    if (t.method() == AuthMethod.PASSWORD && t.passwordsRefused()
+        || t.method() == AuthMethod.SSO && t.ssoRefused()) {
+      // The customer moved to "Microsoft sign-in required" after this password login (a password would be refused
+      // now), or turned Microsoft sign-in off (say its tenant was compromised) after this Microsoft sign-in. Ended,
+      // not merely refused: a customer switching back must not revive, up to their absolute timeout, the sessions
+      // it meant to end.
+      return revokeIn(c, t, now, RevocationReason.SIGN_IN_METHOD_REFUSED, RefreshFailure.REVOKED);
     }
     RefreshTokens.Minted next = RefreshTokens.mint();
     Instant nextExpires = earliest(now.plus(settings.idleTimeout()), t.absoluteExpiresAt());

@@ -101,4 +101,52 @@ class SessionOfSwitchedCustomerTest {
           ctx.completeNow();
         })));
   }
+
+  /**
+   * A refresh refused for the switch ends the session, rather than only refusing it while the switch lasts: a
+   * customer that tries "required" for a day and goes back to "optional" must not bring back, up to their absolute
+   * timeout, the password sessions it meant to end (their refresh tokens may sit in a stolen cookie jar). Its
+   * access tokens are refused from then on too.
+   */
+  @Test
+  void aPasswordSessionRefusedForTheSwitchStaysEndedWhenTheCustomerSwitchesBack(VertxTestContext ctx) {
+    optionalCustomerUser().compose(ids -> sessions.issue(ids[0], "c", "u", AuthMethod.PASSWORD)
+        .compose(issued -> requireSso(ids[1])
+            .compose(v -> sessions.refresh(issued.refreshToken()))
+            .compose(whileRequired -> {
+              ctx.verify(() -> {
+                assertThat(whileRequired.failure()).isEqualTo(RefreshFailure.REVOKED);
+                assertThat(AccessTokensTest.rejection(sessions.verify(issued.accessToken())))
+                    .as("the ended session's access token").isEqualTo(TokenRejection.REVOKED);
+              });
+              return ssoMode(ids[1], "optional").compose(v -> sessions.refresh(issued.refreshToken()));
+            })
+            .compose(afterSwitchingBack -> database.pool()
+                .preparedQuery("SELECT revoked_reason FROM sessions WHERE id = $1::uuid")
+                .execute(Tuple.of(issued.identity().sessionId()))
+                .map(rows -> {
+                  ctx.verify(() -> assertThat(afterSwitchingBack.succeeded())
+                      .as("refreshed once the customer allows passwords again").isFalse());
+                  return rows.iterator().next().getString(0);
+                }))))
+        .onComplete(ctx.succeeding(reason -> ctx.verify(() -> {
+          assertThat(reason).isEqualTo("sign-in-method-refused");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void aMicrosoftSessionRefusedForTheSwitchStaysEndedWhenTheCustomerSwitchesBack(VertxTestContext ctx) {
+    optionalCustomerUser().compose(ids -> sessions.issue(ids[0], "c", "u", AuthMethod.SSO)
+        .compose(issued -> ssoMode(ids[1], "disabled")
+            .compose(v -> sessions.refresh(issued.refreshToken()))
+            .compose(whileDisabled -> {
+              ctx.verify(() -> assertThat(whileDisabled.failure()).isEqualTo(RefreshFailure.REVOKED));
+              return ssoMode(ids[1], "optional").compose(v -> sessions.refresh(issued.refreshToken()));
+            })))
+        .onComplete(ctx.succeeding(afterSwitchingBack -> ctx.verify(() -> {
+          assertThat(afterSwitchingBack.succeeded()).as("refreshed once Microsoft sign-in is on again").isFalse();
+          ctx.completeNow();
+        })));
+  }
 }
