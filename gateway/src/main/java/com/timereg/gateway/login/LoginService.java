@@ -178,7 +178,7 @@ public final class LoginService {
       return;
     }
     verifier.hash(password)
-        .compose(newHash -> users.replacePasswordHash(user.id(), user.passwordHash(), newHash))
+        .compose(newHash -> users.replacePasswordHash(user.id(), user.passwordHash(), newHash, null))
         .onSuccess(done -> {
           if (done) {
             LOG.info("upgraded the password hash of user {} to the configured iteration count", user.id());

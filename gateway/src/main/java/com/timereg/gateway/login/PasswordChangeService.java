@@ -132,7 +132,7 @@ public final class PasswordChangeService {
       // since the first round (LoginService checks the password again once its session exists).
       return verifier.hash(newPassword)
           .compose(hash -> sessions.revokeAllForUser(user.id(), who.sessionId())
-              .compose(ended -> store(user, currentPassword, hash)
+              .compose(ended -> store(user, who, currentPassword, hash)
                   .compose(stored -> stored
                       ? endLateSessions(user, who).map(late -> changed(user, ended + late))
                       : Future.succeededFuture(new PasswordChangeResult.ChangedMeanwhile()))));
@@ -145,8 +145,8 @@ public final class PasswordChangeService {
    * rehash to the configured iteration count, {@code LoginService#upgradeHashIfWeak}): the user typed it right.
    * Another password stored meanwhile (another change) wins instead; that verification counts as no guess.
    */
-  private Future<Boolean> store(UserRecord user, String currentPassword, String newHash) {
-    return users.replacePasswordHash(user.id(), user.passwordHash(), newHash).compose(stored -> {
+  private Future<Boolean> store(UserRecord user, SessionIdentity who, String currentPassword, String newHash) {
+    return users.replacePasswordHash(user.id(), user.passwordHash(), newHash, who.sessionId()).compose(stored -> {
       if (stored) {
         return Future.succeededFuture(true);
       }
@@ -157,7 +157,7 @@ public final class PasswordChangeService {
         }
         String rehashed = now.get().passwordHash();
         return verifier.verify(currentPassword, rehashed).compose(same -> same.matches()
-            ? users.replacePasswordHash(user.id(), rehashed, newHash)
+            ? users.replacePasswordHash(user.id(), rehashed, newHash, who.sessionId())
             : Future.succeededFuture(false));
       });
     });

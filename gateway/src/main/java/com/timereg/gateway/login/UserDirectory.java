@@ -9,6 +9,7 @@ import io.vertx.sqlclient.Tuple;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 /** Users and their customers in PostgreSQL, as the login and password flows need them. */
 public final class UserDirectory {
@@ -37,11 +38,26 @@ public final class UserDirectory {
   /**
    * Replaces a user's hash, but only if it is still {@code expected}: a rehash after login must
    * not overwrite a password the user changed in the meantime.
+   *
+   * <p>A refresh ends a session whose stamp ({@code sessions.password_stamp}, the digest of the hash it was opened
+   * under) is no longer the hash's: that is how a password changed past the gateway ends the sessions opened before.
+   * So the sessions that should outlive this change are restamped in the same statement (a refresh running between
+   * two statements would end them): with {@code keptSessionId} null (a rehash: the same password, more iterations)
+   * every session stamped with the old hash; otherwise (a new password) only the session that changed it.
    */
-  public Future<Boolean> replacePasswordHash(long userId, String expected, String newHash) {
-    return pool.preparedQuery("UPDATE users SET password_hash = $3, updated_at = now() "
-            + "WHERE id = $1 AND password_hash IS NOT DISTINCT FROM $2")
-        .execute(Tuple.of(userId, expected, newHash))
+  public Future<Boolean> replacePasswordHash(long userId, String expected, String newHash, String keptSessionId) {
+    return pool.preparedQuery("""
+            WITH changed AS (
+              UPDATE users SET password_hash = $3, updated_at = now()
+               WHERE id = $1 AND password_hash IS NOT DISTINCT FROM $2
+              RETURNING id),
+            restamped AS (
+              UPDATE sessions SET password_stamp = sha256(convert_to($3::text, 'UTF8'))
+               WHERE user_id IN (SELECT id FROM changed) AND CASE WHEN $4::uuid IS NULL
+                 THEN password_stamp IS NOT DISTINCT FROM sha256(convert_to($2::text, 'UTF8'))
+                 ELSE id = $4::uuid END)
+            SELECT id FROM changed""")
+        .execute(Tuple.of(userId, expected, newHash, keptSessionId == null ? null : UUID.fromString(keptSessionId)))
         .map(rows -> rows.rowCount() == 1);
   }
 

@@ -173,6 +173,13 @@ public final class SessionService {
     if (!t.userActive()) {
       return revokeIn(c, t, now, RevocationReason.USER_DISABLED, RefreshFailure.REVOKED);
     }
+    if (t.passwordChanged()) {
+      // The password changed after this session was opened, past the sessions the change kept (the gateway's own
+      // change restamps the session that made it, a rehash every one): most likely by the backend (Django's change
+      // or reset pages, its admin), which writes the hash itself. Ended, as Django's update_session_auth_hash ends
+      // the user's other sessions: someone who knew the old password must not stay signed in.
+      return revokeIn(c, t, now, RevocationReason.PASSWORD_CHANGE, RefreshFailure.REVOKED);
+    }
     if (t.method() == AuthMethod.PASSWORD && t.passwordsRefused()
         || t.method() == AuthMethod.SSO && t.ssoRefused()) {
       // The customer moved to "Microsoft sign-in required" after this password login (a password would be refused

@@ -19,13 +19,22 @@ final class SessionStore {
   /** 100 ids of 37 characters stay far below PostgreSQL's 8000-byte payload limit. */
   static final int IDS_PER_NOTIFICATION = 100;
 
+  /**
+   * The digest of a password hash kept in {@code sessions.password_stamp} (V6); NULL for no hash.
+   * {@code login.UserDirectory} restamps with the same expression the sessions it keeps across a change of the hash.
+   */
+  private static final String PASSWORD_STAMP_OF = "sha256(convert_to(%s, 'UTF8'))";
+
+  // The stamp is read in the statement that stores the session (a scalar subquery: a user who does not exist still
+  // fails on the foreign key). A password changed between the login's check and this read is caught by the login,
+  // which checks the password again once the session exists (LoginService).
   private static final String INSERT_SESSION = """
       WITH s AS (
-        INSERT INTO sessions (id, user_id, method, created_at, last_used_at, absolute_expires_at)
-        VALUES ($1, $2, $3, $4, $4, $5)
+        INSERT INTO sessions (id, user_id, method, created_at, last_used_at, absolute_expires_at, password_stamp)
+        VALUES ($1, $2, $3, $4, $4, $5, (SELECT %s FROM users WHERE id = $2))
         RETURNING id)
       INSERT INTO refresh_tokens (hash, session_id, issued_at, expires_at)
-      SELECT $6, id, $4, $7 FROM s""";
+      SELECT $6, id, $4, $7 FROM s""".formatted(PASSWORD_STAMP_OF.formatted("password_hash"));
 
   // Locks the token and its session. Locking the token row too matters: a second transaction
   // waiting here re-reads the row once the first commits (PostgreSQL's EvalPlanQual), so it sees
@@ -33,13 +42,14 @@ final class SessionStore {
   private static final String LOCK_TOKEN = """
       SELECT t.session_id, t.used_at, t.expires_at, s.user_id, s.method, s.last_used_at,
              s.absolute_expires_at, s.revoked_at, u.active, u.login_name, c.slug,
-             c.sso_mode = 'required' AS passwords_refused, c.sso_mode = 'disabled' AS sso_refused
+             c.sso_mode = 'required' AS passwords_refused, c.sso_mode = 'disabled' AS sso_refused,
+             s.password_stamp IS DISTINCT FROM %s AS password_changed
         FROM refresh_tokens t
         JOIN sessions s ON s.id = t.session_id
         JOIN users u ON u.id = s.user_id
         JOIN customers c ON c.id = u.customer_id
        WHERE t.hash = $1
-         FOR UPDATE OF t, s""";
+         FOR UPDATE OF t, s""".formatted(PASSWORD_STAMP_OF.formatted("u.password_hash"));
 
   private static final String ROTATE = """
       WITH used AS (UPDATE refresh_tokens SET used_at = $2, replaced_by = $3 WHERE hash = $1),
@@ -67,11 +77,12 @@ final class SessionStore {
    *
    * @param passwordsRefused the customer now requires Microsoft sign-in ({@code sso_mode = required})
    * @param ssoRefused the customer no longer lets its people sign in with Microsoft ({@code sso_mode = disabled})
+   * @param passwordChanged the user's password hash is no longer the one the session was opened under
    */
   record LockedToken(
       UUID sessionId, Instant usedAt, Instant expiresAt, long userId, AuthMethod method, Instant lastUsedAt,
       Instant absoluteExpiresAt, Instant revokedAt, boolean userActive, String loginName, String customer,
-      boolean passwordsRefused, boolean ssoRefused) {}
+      boolean passwordsRefused, boolean ssoRefused, boolean passwordChanged) {}
 
   /** A revoked session and when it was revoked. */
   record Revoked(UUID sessionId, Instant revokedAt) {}
@@ -95,7 +106,7 @@ final class SessionStore {
           r.getLong("user_id"), AuthMethod.fromValue(r.getString("method")).orElseThrow(),
           instant(r, "last_used_at"), instant(r, "absolute_expires_at"), instant(r, "revoked_at"),
           r.getBoolean("active"), r.getString("login_name"), r.getString("slug"), r.getBoolean("passwords_refused"),
-          r.getBoolean("sso_refused"));
+          r.getBoolean("sso_refused"), r.getBoolean("password_changed"));
     });
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.timereg.gateway.admin.LoginEvent;
 import com.timereg.gateway.admin.RecentLoginEvents;
 import com.timereg.gateway.breach.BreachSetFiles;
+import com.timereg.gateway.password.DjangoPbkdf2Hasher;
 import com.timereg.gateway.password.StrengthEstimate;
 import com.timereg.gateway.password.StrengthEstimator;
 import com.timereg.gateway.password.WordLists;
@@ -146,6 +147,29 @@ class PasswordChangeTest {
 
     assertThat(refreshed.status()).as(refreshed.body()).isEqualTo(200);
     assertThat(check(refreshed.json().getString("access_token"), "anything-at-all").status()).isEqualTo(200);
+  }
+
+  /**
+   * The backend changes passwords too (Django's own change and reset pages, its admin), writing users.password_hash
+   * past the gateway; Django's update_session_auth_hash then keeps only the session that changed it. The gateway's
+   * sessions opened with the old password must not be refreshed on to their absolute timeout: the first refresh after
+   * the change ends them, and the new password opens sessions as before.
+   */
+  @Test
+  void aPasswordChangedByTheBackendEndsTheSessionsOpenedBeforeAtTheirNextRefresh() throws Exception {
+    TestAccounts.User user = TestAccounts.user(db, LENIENT, "backend-change", OLD);
+    JsonObject app = client.tokens(user.login(), OLD);
+
+    TestAccounts.storeHash(db, user.id(), new DjangoPbkdf2Hasher(TestAccounts.ITERATIONS).hash(NEW));
+    PublicClient.Response refreshed = client.postJson("/auth/refresh", null,
+        new JsonObject().put("refresh_token", app.getString("refresh_token")));
+
+    assertThat(refreshed.status()).as(refreshed.body()).isEqualTo(401);
+    assertThat(check(app.getString("access_token"), "anything-at-all").status())
+        .as("its access token, once the refresh ended the session").isEqualTo(401);
+    JsonObject again = client.tokens(user.login(), NEW);
+    assertThat(client.postJson("/auth/refresh", null,
+        new JsonObject().put("refresh_token", again.getString("refresh_token"))).status()).isEqualTo(200);
   }
 
   @Test

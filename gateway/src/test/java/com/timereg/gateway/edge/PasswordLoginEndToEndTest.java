@@ -10,6 +10,7 @@ import com.timereg.gateway.store.PostgresExtension;
 import com.timereg.gateway.store.TestDatabase;
 import com.timereg.gateway.testsupport.BlockedThreadWatch;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -106,7 +107,8 @@ class PasswordLoginEndToEndTest {
     assertThat(weak.hash()).startsWith("pbkdf2_sha256$1000$");
     users.create("upgrade@e2e.test", weak.hash(), true);
 
-    assertThat(gw.tokenLogin("upgrade@e2e.test", weak.password()).status()).isEqualTo(200);
+    Reply first = gw.tokenLogin("upgrade@e2e.test", weak.password());
+    assertThat(first.status()).isEqualTo(200);
     // The rehash runs after the answer, on the verification pool: poll the table, bounded.
     gw.http.await(() -> gw.http.until(Duration.ofSeconds(5), () -> vertx.executeBlocking(
         () -> users.passwordHash("upgrade@e2e.test").startsWith("pbkdf2_sha256$" + ITERATIONS + "$"))));
@@ -117,6 +119,10 @@ class PasswordLoginEndToEndTest {
     assertThat(gw.tokenLogin("upgrade@e2e.test", weak.password()).status()).isEqualTo(200);
     assertThat(gw.tokenLogin("upgrade@e2e.test", "Password").status()).isEqualTo(401);
     assertThat(users.passwordHash("upgrade@e2e.test")).as("a hash at the configured count stays").isEqualTo(upgraded);
+    // The same password under a stronger hash is no password change: the session of the login that upgraded it
+    // (and any other) is still refreshed.
+    assertThat(gw.http.postJson("/auth/refresh",
+        new JsonObject().put("refresh_token", first.json().getString("refresh_token"))).status()).isEqualTo(200);
   }
 
   /**

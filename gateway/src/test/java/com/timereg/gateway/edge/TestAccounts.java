@@ -56,5 +56,15 @@ final class TestAccounts {
     }
   }
 
+  /** Writes a user's hash as the backend does (Django's password change, reset or admin), past the gateway. */
+  static void storeHash(TestDatabase db, long userId, String hash) throws SQLException {
+    try (Connection c = db.openJdbc(); PreparedStatement s = c.prepareStatement(
+        "UPDATE users SET password_hash = ? WHERE id = ?")) {
+      s.setString(1, hash);
+      s.setLong(2, userId);
+      s.executeUpdate();
+    }
+  }
+
   record User(long id, String login, String customer) {}
 }

@@ -25,7 +25,7 @@ class MigrationsTest {
 
     assertThat(first.migrationsExecuted()).isPositive();
     assertThat(second.migrationsExecuted()).isZero();
-    assertThat(second.schemaVersion()).isEqualTo(first.schemaVersion()).isEqualTo("5");
+    assertThat(second.schemaVersion()).isEqualTo(first.schemaVersion()).isEqualTo("6");
     try (Connection c = DriverManager.getConnection(empty.jdbcUrl("disable"), empty.user(), empty.password())) {
       assertThat(tables(c)).contains("customers", "users", "sessions", "refresh_tokens", "blocks", "allowlist", "audit_events", "sso_requests");
     }
@@ -35,17 +35,17 @@ class MigrationsTest {
   void refusesASchemaThatANewerBuildMigratedNamingBothVersions(TestDatabase db) throws Exception {
     ConnectionSettings rolledBack = db.createEmptyDatabase();
     Migrations.migrate(DatabaseSettings.of(rolledBack));
-    // A newer node applied V6, then this (older) build is started again, as in a rollback.
+    // A newer node applied V7, then this (older) build is started again, as in a rollback.
     try (Connection c = DriverManager.getConnection(rolledBack.jdbcUrl("disable"), rolledBack.user(), rolledBack.password());
         Statement s = c.createStatement()) {
       s.execute("INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, "
-          + "installed_by, execution_time, success) SELECT max(installed_rank) + 1, '6', 'from the future', 'SQL', "
-          + "'V6__from_the_future.sql', 1, current_user, 1, true FROM flyway_schema_history");
+          + "installed_by, execution_time, success) SELECT max(installed_rank) + 1, '7', 'from the future', 'SQL', "
+          + "'V7__from_the_future.sql', 1, current_user, 1, true FROM flyway_schema_history");
     }
 
     assertThatThrownBy(() -> Migrations.migrate(DatabaseSettings.of(rolledBack)))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("version 6").hasMessageContaining("version 5");
+        .hasMessageContaining("version 7").hasMessageContaining("version 6");
   }
 
   @Test
