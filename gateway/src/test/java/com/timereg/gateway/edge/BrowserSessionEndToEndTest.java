@@ -443,6 +443,36 @@ class BrowserSessionEndToEndTest {
     assertThat(notAString.status()).isEqualTo(400);
   }
 
+  /**
+   * RFC 7009 answers 200 for an invalid token ("the client cannot handle such an error in a reasonable way"), and
+   * /auth/revoke says so for unknown ones; an empty or over-long string is as invalid a token as any other, not a
+   * malformed request. Only a refresh_token that is not a string at all is one (400, above). Nothing is revoked.
+   */
+  @Test
+  void aRevokeWithAnEmptyOrOverlongRefreshTokenIsAnsweredAsAnyInvalidToken() {
+    var tokens = gw.tokenLogin(USER, PASSWORD).json();
+    for (String garbage : List.of("", "x".repeat(600))) {
+      Reply revoke = gw.http.postJson("/auth/revoke", new JsonObject().put("refresh_token", garbage));
+      assertThat(revoke.status()).as("%d characters", garbage.length()).isEqualTo(200);
+      assertThat(revoke.body()).isEqualTo("{}");
+    }
+    assertThat(refresh(tokens.getString("refresh_token")).status()).as("nothing else was revoked").isEqualTo(200);
+  }
+
+  /**
+   * A refresh token already exchanged still names its session: revoking with it ends the session (its successor is
+   * refused), as presenting it to /auth/refresh would (reuse). Pinned, as an old token is a leftover an app may hold.
+   */
+  @Test
+  void aRevokeWithAnAlreadyRotatedRefreshTokenEndsItsSession() {
+    var tokens = gw.tokenLogin(USER, PASSWORD).json();
+    Reply rotated = refresh(tokens.getString("refresh_token"));
+    assertThat(rotated.status()).isEqualTo(200);
+    Reply revoke = gw.http.postJson("/auth/revoke", new JsonObject().put("refresh_token", tokens.getString("refresh_token")));
+    assertThat(revoke.status()).isEqualTo(200);
+    assertThat(refresh(rotated.json().getString("refresh_token")).status()).isEqualTo(401);
+  }
+
   @Test
   void loginNameIsMatchedWithoutRegardToCaseAndTheBackendSeesTheStoredName() {
     String access = gw.accessToken(USER.toUpperCase(java.util.Locale.ROOT), PASSWORD);
