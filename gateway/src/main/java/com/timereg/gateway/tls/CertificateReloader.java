@@ -3,8 +3,15 @@ package com.timereg.gateway.tls;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +33,8 @@ public final class CertificateReloader {
   private final TlsMetrics metrics;
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
   private volatile ServerTls.KeyMaterial lastSeen;
+  /** A pair whose certificate is not valid yet, reported once and applied at the first tick after its notBefore. */
+  private volatile ServerTls.KeyMaterial waiting;
   /** Within a spell of unreadable files: reported at its start and its end, not on every tick. */
   private volatile boolean unreadable;
   /** Within a spell of a key file others may write: reported at its start and its end, not on every tick. */
@@ -62,6 +71,10 @@ public final class CertificateReloader {
         java.nio.file.Files.readAllBytes(certFile), java.nio.file.Files.readAllBytes(keyFile));
     lastSeen = m;
     ServerTls.notAfter(m.certPem()).ifPresent(t -> metrics.certificateInUse(listener, t));
+    // Served anyway: there is no other certificate to keep, and refusing would make a restart after an expiry
+    // impossible (the listener down as well as the certificate).
+    validity(m.certPem()).filter(v -> !v.covers(clock.instant())).ifPresent(v -> LOG.warn(
+        "TLS certificate {} is {} at start; clients will refuse it until it is replaced or its time comes", certFile, v));
     return m;
   }
 
@@ -126,6 +139,19 @@ public final class CertificateReloader {
           if (material.sameAs(lastSeen)) {
             return Future.succeededFuture(false);
           }
+          // Not valid yet (next month's certificate put in place early): kept waiting rather than remembered as
+          // seen, so that the first tick after its notBefore applies it without the files being touched again.
+          Instant now = clock.instant();
+          Optional<Validity> early = validity(material.certPem()).filter(v -> v.notBefore().isAfter(now));
+          if (early.isPresent()) {
+            if (!material.sameAs(waiting)) {
+              waiting = material;
+              LOG.error("TLS certificate in {} not applied yet, keeping the one in use until it is valid "
+                  + "(said once): it is {}", certFile, early.get());
+            }
+            return Future.succeededFuture(false);
+          }
+          waiting = null;
           // Remember the pair before trying, so a bad pair is reported once, not on every tick;
           // the next write to either file changes the contents and triggers another attempt.
           lastSeen = material;
@@ -150,6 +176,34 @@ public final class CertificateReloader {
       List<Future<Boolean>> updates = servers.stream().map(s -> s.updateSSLOptions(options, true)).toList();
       return Future.all(updates).mapEmpty();
     });
+  }
+
+  /**
+   * When the chain in {@code certPem} can be used: from the latest notBefore to the earliest notAfter of its
+   * certificates (clients refuse the chain if any of them is out of its dates). Empty when nothing in it parses.
+   */
+  static Optional<Validity> validity(byte[] certPem) {
+    try {
+      List<X509Certificate> chain = CertificateFactory.getInstance("X.509")
+          .generateCertificates(new ByteArrayInputStream(certPem)).stream().map(c -> (X509Certificate) c).toList();
+      return chain.stream().map(c -> c.getNotBefore().toInstant()).max(Comparator.naturalOrder())
+          .map(from -> new Validity(from, chain.stream().map(c -> c.getNotAfter().toInstant())
+              .min(Comparator.naturalOrder()).orElseThrow()));
+    } catch (CertificateException | ClassCastException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** A chain's dates, as {@link #validity} finds them. */
+  record Validity(Instant notBefore, Instant notAfter) {
+    boolean covers(Instant now) {
+      return !now.isBefore(notBefore) && !now.isAfter(notAfter);
+    }
+
+    @Override
+    public String toString() {
+      return "not valid before " + notBefore + " nor after " + notAfter;
+    }
   }
 
   /**

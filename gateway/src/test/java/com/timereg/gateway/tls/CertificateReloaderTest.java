@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.timereg.gateway.testsupport.Await;
+import com.timereg.gateway.testsupport.ManualClock;
 import com.timereg.gateway.testsupport.TrustAllTls;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -106,6 +107,65 @@ class CertificateReloaderTest {
   }
 
   /**
+   * Next month's certificate dropped in place early (notBefore in the future): it parses and matches its key, so
+   * it was applied, and every client then refused every handshake until that date. The certificate in use stays,
+   * the operator is told once, naming the file and the dates, and it is applied at the first tick after its
+   * notBefore, without touching the files again.
+   */
+  @Test
+  void aCertificateNotYetValidWaitsForItsNotBeforeWhileTheCurrentOneStays() throws Exception {
+    ManualClock clock = ManualClock.startingNow();
+    SelfSignedCertificate current = SelfSignedCertificate.loadOrCreate(dir.resolve("current"), Clock.systemUTC());
+    Path cert = Files.copy(current.certFile(), dir.resolve("cert.pem"));
+    Path key = Files.copy(current.keyFile(), dir.resolve("key.pem"));
+    ServerTls tls = ServerTls.select(TlsSettings.Engine.AUTO);
+    List<Long> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CertificateReloader reloader = new CertificateReloader(vertx, cert, key, tls, clock, "public",
+        (listener, notAfter) -> reported.add(notAfter.getEpochSecond()));
+    HttpServer server = Await.await(vertx.createHttpServer(tls.apply(new HttpServerOptions(), reloader.readNow()))
+        .requestHandler(request -> request.response().end()).listen(0, "127.0.0.1"));
+    reloader.register(server);
+
+    // Valid from 30 days ahead (less the hour SelfSignedCertificate backdates).
+    SelfSignedCertificate next = SelfSignedCertificate.loadOrCreate(dir.resolve("next"),
+        Clock.offset(Clock.systemUTC(), Duration.ofDays(30)));
+    Files.copy(next.keyFile(), key, StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(next.certFile(), cert, StandardCopyOption.REPLACE_EXISTING);
+    for (int tick = 0; tick < 3; tick++) {
+      assertThat(Await.await(reloader.checkOnce())).as("not applied before its notBefore").isFalse();
+    }
+    assertThat(presented(server.actualPort())).as("new handshakes still get the certificate in use")
+        .isEqualTo(current.fingerprint());
+    assertThat(reported).as("the metric keeps the certificate in use").hasSize(1);
+    assertThat(messages(Level.ERROR)).as("said once, naming the file and its dates").singleElement()
+        .satisfies(m -> assertThat(m).contains(cert.toString()).contains("not valid before")
+            .contains(notBefore(next.certFile()).toString()));
+
+    clock.advance(Duration.ofDays(30));
+    assertThat(Await.await(reloader.checkOnce())).as("applied at the first tick after its notBefore").isTrue();
+    assertThat(presented(server.actualPort())).isEqualTo(next.fingerprint());
+    assertThat(reported).hasSize(2);
+  }
+
+  /**
+   * At start there is no certificate to keep instead: an expired or not yet valid one is served (refusing it would
+   * make a restart after an expiry impossible, the listener down as well as the certificate), with a WARN naming the
+   * file and the dates.
+   */
+  @Test
+  void anExpiredOrNotYetValidCertificateAtStartIsServedWithAWarningNamingItsDates() throws Exception {
+    for (Duration made : List.of(Duration.ofDays(-400), Duration.ofDays(30))) {
+      SelfSignedCertificate c = SelfSignedCertificate.loadOrCreate(dir.resolve("made" + made.toDays()),
+          Clock.offset(Clock.systemUTC(), made));
+      new CertificateReloader(vertx, c.certFile(), c.keyFile(), ServerTls.select(TlsSettings.Engine.AUTO)).readNow();
+      assertThat(warnings()).as(made + ": named with its dates").anySatisfy(m -> assertThat(m)
+          .contains(c.certFile().toString()).contains(notBefore(c.certFile()).toString())
+          .contains(read(c.certFile()).getNotAfter().toInstant().toString()));
+    }
+    assertThat(warnings()).hasSize(2);
+  }
+
+  /**
    * A renewal whose key file group or others may write (anyone with that access on the host could have put their
    * own key there): not taken, said once, and the key in use stays; once the mode is fixed the same files are.
    */
@@ -123,8 +183,9 @@ class CertificateReloaderTest {
     reloader.register(server);
     assertThat(reported).hasSize(1);
 
+    // Made 30 minutes ahead: valid already (backdated an hour), and it expires 30 minutes after the current one.
     SelfSignedCertificate renewed = SelfSignedCertificate.loadOrCreate(dir.resolve("renewed"),
-        Clock.offset(Clock.systemUTC(), Duration.ofDays(3)));
+        Clock.offset(Clock.systemUTC(), Duration.ofMinutes(30)));
     Files.copy(renewed.keyFile(), key, StandardCopyOption.REPLACE_EXISTING);
     Files.copy(renewed.certFile(), cert, StandardCopyOption.REPLACE_EXISTING);
     for (String mode : List.of("rw-rw----", "rw----rw-")) {
@@ -140,7 +201,7 @@ class CertificateReloaderTest {
     assertThat(Await.await(reloader.checkOnce())).as("applied once the mode is fixed").isTrue();
     assertThat(presented(server.actualPort())).isEqualTo(renewed.fingerprint());
     assertThat(reported).as("the metric follows the certificate in use").hasSize(2);
-    assertThat(reported.get(1) - reported.get(0)).isBetween(Duration.ofDays(3).toSeconds() - 60, Duration.ofDays(3).toSeconds() + 60);
+    assertThat(reported.get(1) - reported.get(0)).isBetween(Duration.ofMinutes(30).toSeconds() - 60, Duration.ofMinutes(30).toSeconds() + 60);
   }
 
   /** SHA-256 fingerprint of the certificate a fresh handshake is shown. */
@@ -149,6 +210,16 @@ class CertificateReloaderTest {
       socket.setSoTimeout(10_000);
       socket.startHandshake();
       return SelfSignedCertificate.fingerprint((X509Certificate) socket.getSession().getPeerCertificates()[0]);
+    }
+  }
+
+  private static java.time.Instant notBefore(Path pem) throws Exception {
+    return read(pem).getNotBefore().toInstant();
+  }
+
+  private static X509Certificate read(Path pem) throws Exception {
+    try (var in = Files.newInputStream(pem)) {
+      return (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
     }
   }
 
