@@ -4,13 +4,12 @@ import com.timereg.gateway.admin.AdminAccess;
 import com.timereg.gateway.admin.AdminSettings;
 import com.timereg.gateway.admin.AdminTlsSettings;
 import com.timereg.gateway.tls.ServerTls;
-import com.timereg.gateway.tls.TlsMetrics;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemTrustOptions;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.vertx.core.net.ServerSSLOptions;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,8 +19,12 @@ final class AdminListener {
 
   private AdminListener() {}
 
-  /** Reads the certificate files now, on the start-up thread. */
-  static HttpServerOptions options(AdminSettings settings, ServerTls tls, TlsMetrics metrics) throws IOException {
+  /**
+   * @param material the certificate and key read at start by the admin listener's {@code CertificateReloader}, which
+   *     also reports their expiry; unused without {@code admin.tls}
+   * @param clientCa the contents of {@code admin.tls.client-ca-file}, read at start, when configured
+   */
+  static HttpServerOptions options(AdminSettings settings, ServerTls tls, ServerTls.KeyMaterial material, byte[] clientCa) {
     // HTTP/1.x only without TLS: Vert.x would otherwise accept cleartext HTTP/2 (an h2c upgrade), and a local
     // proxy publishing only /metrics or /health tunnels an upgraded connection (as for WebSockets) unchecked, so
     // every later stream would reach /admin/api as a trusted local caller (AdminListenerH2cSmugglingTest). With
@@ -29,14 +32,9 @@ final class AdminListener {
     HttpServerOptions options = new HttpServerOptions().setHost(settings.host()).setHttp2ClearTextEnabled(false);
     AdminTlsSettings t = settings.tls();
     if (t.enabled()) {
-      ServerTls.KeyMaterial material = new ServerTls.KeyMaterial(
-          Files.readAllBytes(t.certFile().orElseThrow()), Files.readAllBytes(t.keyFile().orElseThrow()));
       tls.apply(options, material);
-      // Read once: the admin listener's certificate is not reloaded, so its gauge keeps this value until a restart.
-      ServerTls.notAfter(material.certPem()).ifPresent(notAfter -> metrics.certificateInUse("admin", notAfter));
-      if (t.clientCaFile().isPresent()) {
-        options.setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(Files.readAllBytes(t.clientCaFile().get()))))
-            .setClientAuth(t.clientAuth() == AdminTlsSettings.ClientAuth.REQUIRED ? ClientAuth.REQUIRED : ClientAuth.REQUEST);
+      if (clientCa != null) {
+        options.setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(clientCa))).setClientAuth(clientAuth(t));
       }
     }
     switch (AdminAccess.modeFor(settings)) {
@@ -48,5 +46,19 @@ final class AdminListener {
           + "its API refuse every request; health and metrics stay available", settings.host());
     }
     return options;
+  }
+
+  /**
+   * The client-certificate half of the listener's TLS, for its certificate reloads: {@code updateSSLOptions}
+   * replaces every TLS option, so without it a reload would silently stop asking for (and checking) staff
+   * certificates.
+   */
+  static UnaryOperator<ServerSSLOptions> clientCertificates(AdminTlsSettings t, byte[] clientCa) {
+    return clientCa == null ? UnaryOperator.identity()
+        : o -> o.setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(clientCa))).setClientAuth(clientAuth(t));
+  }
+
+  private static ClientAuth clientAuth(AdminTlsSettings t) {
+    return t.clientAuth() == AdminTlsSettings.ClientAuth.REQUIRED ? ClientAuth.REQUIRED : ClientAuth.REQUEST;
   }
 }

@@ -104,6 +104,8 @@ public final class Gateway {
   /** Set once every listener is up: only a gateway that may have been ready waits the shutdown delay. */
   private volatile boolean started;
   private CertificateReloader reloader;
+  /** The admin listener's, with {@code admin.tls}; null otherwise. */
+  private CertificateReloader adminReloader;
   private final com.timereg.gateway.tls.TlsMetrics tlsMetrics;
   private Database database;
   private ThrottleService throttle;
@@ -220,8 +222,9 @@ public final class Gateway {
     // The admin and redirect listeners close silent connections after public.idle-timeout as well: held-open
     // connections would otherwise use up file descriptors for ever (the redirect listener faces the internet).
     io.vertx.ext.web.Router adminRouter = AdminRouter.create(vertx, readiness, registry, securityConsole());
+    HttpServerOptions adminOptions = adminOptions(tls);
     HttpServer admin = listening("admin", config.admin().host(), config.admin().port(), () -> await(
-        vertx.createHttpServer(closingIdle(AdminListener.options(config.admin(), tls, tlsMetrics), pub))
+        vertx.createHttpServer(closingIdle(adminOptions, pub))
         // With admin.tls the listener speaks HTTP/2 (ALPN), where Vert.x sends the body of an answer to a HEAD
         // (HeadOverHttp2): curl -I --http2 of a health check or the metrics was reset with PROTOCOL_ERROR.
         .requestHandler(request -> adminRouter.handle(HeadOverHttp2.wrapIfHead(request)))
@@ -230,6 +233,10 @@ public final class Gateway {
         .listen(config.admin().port(), config.admin().host())));
     adminServers.add(admin);
     adminPort = admin.actualPort();
+    if (adminReloader != null) {
+      adminReloader.register(admin);
+      adminReloader.start(config.tls().reloadInterval());
+    }
     LOG.info("admin listener on {}://{}:{}", config.admin().tls().enabled() ? "https" : "http",
         config.admin().host(), adminPort);
     try {
@@ -433,6 +440,21 @@ public final class Gateway {
         || request.getCookie(SessionCookies.REFRESH) != null;
   }
 
+  /**
+   * The admin listener's options; with {@code admin.tls} its certificate is read (blocking, on the start-up thread)
+   * by a reloader of its own, so that it follows its files as the public one does, with the same checks.
+   */
+  private HttpServerOptions adminOptions(ServerTls tls) throws java.io.IOException {
+    com.timereg.gateway.admin.AdminTlsSettings t = config.admin().tls();
+    if (!t.enabled()) {
+      return AdminListener.options(config.admin(), tls, null, null);
+    }
+    byte[] clientCa = t.clientCaFile().isPresent() ? java.nio.file.Files.readAllBytes(t.clientCaFile().get()) : null;
+    adminReloader = new CertificateReloader(vertx, t.certFile().orElseThrow(), t.keyFile().orElseThrow(), tls,
+        Clock.systemUTC(), "admin", tlsMetrics, AdminListener.clientCertificates(t, clientCa));
+    return AdminListener.options(config.admin(), tls, adminReloader.readNow(), clientCa);
+  }
+
   private CertificateReloader certificates(ServerTls tls) throws java.io.IOException {
     if (config.tls().selfSigned()) {
       SelfSignedCertificate self = SelfSignedCertificate.loadOrCreate(config.tls().selfSignedDir(), Clock.systemUTC());
@@ -589,6 +611,9 @@ public final class Gateway {
     }
     if (reloader != null) {
       reloader.stop();
+    }
+    if (adminReloader != null) {
+      adminReloader.stop();
     }
     List<HttpServer> draining = new ArrayList<>(publicServers);
     draining.addAll(redirectServers);

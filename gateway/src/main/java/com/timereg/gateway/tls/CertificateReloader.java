@@ -3,6 +3,7 @@ package com.timereg.gateway.tls;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.net.ServerSSLOptions;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
@@ -12,6 +13,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +33,7 @@ public final class CertificateReloader {
   private final java.time.Clock clock;
   private final String listener;
   private final TlsMetrics metrics;
+  private final UnaryOperator<ServerSSLOptions> completing;
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
   private volatile ServerTls.KeyMaterial lastSeen;
   /** A pair whose certificate is not valid yet, reported once and applied at the first tick after its notBefore. */
@@ -56,6 +59,16 @@ public final class CertificateReloader {
    */
   public CertificateReloader(Vertx vertx, Path certFile, Path keyFile, ServerTls tls, java.time.Clock clock,
       String listener, TlsMetrics metrics) {
+    this(vertx, certFile, keyFile, tls, clock, listener, metrics, UnaryOperator.identity());
+  }
+
+  /**
+   * @param completing adds what the listener's TLS has besides the key material (the admin listener's client CA
+   *     and client-auth): a reload replaces all of a listener's TLS options, not only its certificate
+   */
+  public CertificateReloader(Vertx vertx, Path certFile, Path keyFile, ServerTls tls, java.time.Clock clock,
+      String listener, TlsMetrics metrics, UnaryOperator<ServerSSLOptions> completing) {
+    this.completing = completing;
     this.vertx = vertx;
     this.certFile = certFile;
     this.keyFile = keyFile;
@@ -158,7 +171,7 @@ public final class CertificateReloader {
           return applyToAll(material)
               .onSuccess(v -> {
                 ServerTls.notAfter(material.certPem()).ifPresent(t -> metrics.certificateInUse(listener, t));
-                LOG.info("TLS certificate reloaded from {} into {} listener(s)", certFile, servers.size());
+                LOG.info("TLS certificate reloaded from {} into {} {} listener(s)", certFile, servers.size(), listener);
               })
               .onFailure(e -> LOG.error("TLS certificate change in {} not applied, keeping the previous one: {}",
                   certFile, e.getMessage()))
@@ -171,7 +184,7 @@ public final class CertificateReloader {
     // caught half-written) fails here and is reported like a refused update, and so does an expired certificate.
     return vertx.executeBlocking(() -> {
       requireUnexpired(material.certPem(), clock.instant());
-      return tls.sslOptions(material);
+      return completing.apply(tls.sslOptions(material));
     }).compose(options -> {
       List<Future<Boolean>> updates = servers.stream().map(s -> s.updateSSLOptions(options, true)).toList();
       return Future.all(updates).mapEmpty();

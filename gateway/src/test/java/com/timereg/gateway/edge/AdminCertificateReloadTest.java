@@ -1,0 +1,151 @@
+package com.timereg.gateway.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.timereg.gateway.store.PostgresExtension;
+import com.timereg.gateway.store.TestDatabase;
+import com.timereg.gateway.testsupport.TestPki;
+import com.timereg.gateway.tls.SelfSignedCertificate;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The admin listener's certificate follows its files as the public one does: staff rotating certificates rewrite
+ * {@code admin.tls.cert-file}/{@code key-file} and expect new handshakes to get the new one, the expiry gauge to
+ * follow, and client certificates to be asked for and checked exactly as before the reload.
+ */
+@ExtendWith(PostgresExtension.class)
+class AdminCertificateReloadTest {
+  @TempDir Path dir;
+
+  @Test
+  void aRewrittenAdminCertificateIsServedAndClientCertificatesStillCount(TestDatabase db) throws Exception {
+    // Made 30 days ago: it expires 30 days before the renewal, so the gauge's move is plain to see.
+    SelfSignedCertificate first = SelfSignedCertificate.loadOrCreate(dir.resolve("first"),
+        Clock.offset(Clock.systemUTC(), Duration.ofDays(-30)));
+    Path cert = Files.copy(first.certFile(), dir.resolve("admin-cert.pem"));
+    Path key = Files.copy(first.keyFile(), dir.resolve("admin-key.pem"));
+    Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    TestPki staff = new TestPki("staff CA");
+    staff.writeCa(dir.resolve("staff-ca.pem"));
+    TestPki.Issued alice = staff.client("CN=alice-sec, O=Security team");
+    Gateway gateway = Gateway.start(TestGateways.config(dir, db, Map.of(
+        "GATEWAY_ADMIN__HOST", "0.0.0.0",
+        "GATEWAY_TLS__RELOAD_INTERVAL", "100ms",
+        "GATEWAY_ADMIN__TLS__CERT_FILE", cert.toString(),
+        "GATEWAY_ADMIN__TLS__KEY_FILE", key.toString(),
+        "GATEWAY_ADMIN__TLS__CLIENT_CA_FILE", dir.resolve("staff-ca.pem").toString(),
+        "GATEWAY_ADMIN__TLS__CLIENT_AUTH", "required")));
+    try {
+      SSLContext aliceTrustingAll = trustingAll(alice);
+      assertThat(presented(aliceTrustingAll, gateway.adminPort())).isEqualTo(first.fingerprint());
+
+      // The renewal, signed by a CA the staff trust, renamed over the old files as a rotation tool does.
+      TestPki.Issued renewed = new TestPki("admin CA").server();
+      TestPki.write(renewed, dir.resolve("new-cert.pem"), dir.resolve("new-key.pem"));
+      Files.move(dir.resolve("new-key.pem"), key, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(dir.resolve("new-cert.pem"), cert, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      String expected = SelfSignedCertificateFingerprint.of(renewed.cert());
+      String seen = null;
+      // Reloaded within a few 100 ms intervals; bounded, so a listener that never reloads fails the test.
+      for (int i = 0; i < 100 && !expected.equals(seen); i++) {
+        Thread.sleep(100);
+        seen = presented(aliceTrustingAll, gateway.adminPort());
+      }
+      assertThat(seen).as("new handshakes get the rewritten certificate").isEqualTo(expected);
+
+      HttpResponse<String> metrics = get(aliceTrustingAll, gateway, "/metrics");
+      assertThat(metrics.statusCode()).isEqualTo(200);
+      Matcher m = Pattern.compile("(?m)^gateway_tls_certificate_expiry_seconds\\{listener=\"admin\"} (\\S+)$")
+          .matcher(metrics.body());
+      assertThat(m.find()).isTrue();
+      assertThat((long) Double.parseDouble(m.group(1))).as("the gauge follows the admin certificate")
+          .isEqualTo(renewed.cert().getNotAfter().toInstant().getEpochSecond());
+
+      HttpResponse<String> me = get(aliceTrustingAll, gateway, "/admin/api/whoami");
+      assertThat(me.statusCode()).as("the staff CA still checks client certificates: " + me.body()).isEqualTo(200);
+      assertThat(new JsonObject(me.body()).getString("actor")).isEqualTo("alice-sec");
+      assertThatThrownBy(() -> presented(trustingAll(null), gateway.adminPort()))
+          .as("client-auth required still refuses a client without a certificate").isInstanceOf(Exception.class);
+    } finally {
+      gateway.stop();
+    }
+  }
+
+  /** SHA-256 fingerprint of the certificate a fresh handshake is shown (after the handshake has fully ended). */
+  private static String presented(SSLContext ctx, int port) throws Exception {
+    try (SSLSocket socket = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      socket.startHandshake();
+      // TLS 1.3: a refused client certificate shows on the first read, not in the handshake.
+      socket.getOutputStream().write("GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      if (socket.getInputStream().read() < 0) {
+        throw new java.io.IOException("closed without an answer");
+      }
+      return SelfSignedCertificateFingerprint.of((X509Certificate) socket.getSession().getPeerCertificates()[0]);
+    }
+  }
+
+  private static HttpResponse<String> get(SSLContext ctx, Gateway gateway, String path) throws Exception {
+    HttpClient client = HttpClient.newBuilder().sslContext(ctx).connectTimeout(Duration.ofSeconds(5)).build();
+    return client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + gateway.adminPort() + path))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A client presenting {@code identity} (or nothing) that trusts any server certificate. */
+  private static SSLContext trustingAll(TestPki.Issued identity) throws Exception {
+    KeyStore keys = KeyStore.getInstance("PKCS12");
+    keys.load(null, null);
+    if (identity != null) {
+      keys.setKeyEntry("me", identity.keys().getPrivate(), new char[0], new X509Certificate[] {identity.cert()});
+    }
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(keys, new char[0]);
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(kmf.getKeyManagers(), new TrustManager[] {new X509TrustManager() {
+      @Override
+      public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+      @Override
+      public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+      @Override
+      public X509Certificate[] getAcceptedIssuers() {
+        return new X509Certificate[0];
+      }
+    }}, new SecureRandom());
+    return ctx;
+  }
+
+  private static final class SelfSignedCertificateFingerprint {
+    static String of(X509Certificate cert) throws Exception {
+      byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(cert.getEncoded());
+      return java.util.HexFormat.ofDelimiter(":").withUpperCase().formatHex(d);
+    }
+  }
+}
