@@ -64,7 +64,10 @@ public final class SelfSignedCertificate {
   public static SelfSignedCertificate loadOrCreate(Path dir, Clock clock) throws IOException {
     Path cert = dir.resolve(CERT_FILE);
     Path key = dir.resolve(KEY_FILE);
-    if (Files.isRegularFile(cert) && Files.isRegularFile(key)) {
+    // A key whose mode let group or others write it (anyone there could have put their own pair in place) or others
+    // read it is not reused: the configured key files get this check at start, and a fresh pair costs nothing here.
+    boolean keyPrivate = KeyFileMode.of(key).map(m -> !m.writableByGroupOrOthers() && !m.readableByOthers()).orElse(true);
+    if (keyPrivate && Files.isRegularFile(cert) && Files.isRegularFile(key)) {
       X509Certificate existing = read(cert);
       if (existing != null && existing.getNotAfter().toInstant().isAfter(clock.instant().plus(RENEW_BEFORE))) {
         return new SelfSignedCertificate(cert, key, fingerprint(existing), false);
