@@ -30,7 +30,7 @@ import java.util.Optional;
  *     a node (300): each is a row in {@code sso_requests} for {@code requestLifetime}. Generous, for an office
  *     behind one address at 9:00
  * @param maxPendingSignIns pending sign-ins ({@code sso_requests} rows) the gateway holds at most, from all
- *     addresses together (100,000): beyond it new starts are refused with 503 until expired ones are deleted. The
+ *     addresses together (1,000,000): beyond it new starts are refused with 503 until expired ones are deleted. The
  *     per-address limit does not bound many addresses (a botnet, an IPv6 network's many /64s)
  */
 public record SsoSettings(
@@ -54,8 +54,11 @@ public record SsoSettings(
   public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofMinutes(2);
   public static final Duration DEFAULT_PROVIDER_REFRESH = Duration.ofHours(24);
   public static final int DEFAULT_MAX_STARTS_PER_ADDRESS_PER_MINUTE = 300;
-  /** Far above any real morning (a row is about 300 bytes: 30 MB of table), far below what fills a disk. */
-  public static final int DEFAULT_MAX_PENDING_SIGN_INS = 100_000;
+  /**
+   * Far above any real morning and high enough that filling it (which holds up everyone's Microsoft sign-in) takes
+   * some 334 client addresses at the per-address allowance; a row is about 300 bytes, so 300 MB of table.
+   */
+  public static final int DEFAULT_MAX_PENDING_SIGN_INS = 1_000_000;
 
   public static final SsoSettings DEFAULTS = new SsoSettings(DEFAULT_AUTHORITY_TEMPLATE, Optional.empty(), false,
       DEFAULT_DISCOVERY_TIMEOUT, DEFAULT_TOKEN_TIMEOUT, DEFAULT_REQUEST_LIFETIME, DEFAULT_CLOCK_SKEW,

@@ -271,7 +271,7 @@ class GatewayConfigTest {
   @Test
   void theCapOfPendingSignInsIsReadAndMustBePositive() throws IOException {
     assertThat(GatewayConfig.load(write(""), Map.<String, String>of()::get, true).sso().settings().maxPendingSignIns())
-        .isEqualTo(100_000);
+        .isEqualTo(1_000_000);
     assertThat(GatewayConfig.load(write("sso:\n  max-pending-sign-ins: 5000\n"), Map.<String, String>of()::get,
         true).sso().settings().maxPendingSignIns()).isEqualTo(5000);
     for (String bad : List.of("0", "-1", "many")) {
