@@ -400,6 +400,13 @@ async function explain(address) {
     document.getElementById('explain-surge').textContent = s.active
       ? 'Surge mode is ON since ' + when(s.since) + ': ' + s.failuresPerMinute + ' invalid logins per minute; limits ×' + s.limitFactor + '.'
       : 'Surge mode is off (' + s.failuresPerMinute + ' invalid logins per minute; it starts at ' + s.enterAt + ').';
+    // The history is that of the key the address is counted and blocked under (an IPv6 /64), so name it: the
+    // unblock that lifted the block of 2001:db8::5 may have named 2001:db8::7.
+    const key = x.history.subject || x.address;
+    document.getElementById('explain-blocks-caption').textContent =
+      'Active and past blocks overlapping ' + key + ', the key ' + x.address + ' is counted and blocked under';
+    document.getElementById('explain-events-caption').textContent =
+      'Recorded edits and decisions about ' + key + ' and the ranges containing it';
     fill(document.querySelector('#explain-blocks tbody'), x.history.blocks.map(b => {
       let action = null;
       if (b.active) {

@@ -120,8 +120,12 @@ final class AdminApi {
   private void explain(RoutingContext ctx) {
     InetAddress address = singleAddress(ctx.pathParam("address"));
     Explanation e = throttle.explain(address);
-    Cidr self = Cidr.of(address, address.getAddress().length * 8);
-    Future<AddressHistory> history = blocks.queries().history(self.toString(), HISTORY_LIMIT);
+    // What decides the address is its client key (an IPv6 /64 by default) and what contains it (its range, a manual
+    // range block), so its history is that key's: the automatic block of the /64 is lifted by an unblock naming
+    // any address in it (2001:db8::7 lifts the block 2001:db8::5 is refused by), and that unblock must be shown.
+    // Blocks containing the key (its range's) overlap it and are found as well.
+    Cidr counted = e.client().subject();
+    Future<AddressHistory> history = blocks.queries().history(counted.toString(), HISTORY_LIMIT);
     reply(ctx, 200, history.map(h -> {
       JsonObject out = new JsonObject()
           .put("address", ApiJson.address(address))
@@ -138,12 +142,12 @@ final class AdminApi {
       h.blocks().forEach(b -> past.add(ApiJson.block(b, clock.instant())));
       JsonArray events = new JsonArray();
       h.events().forEach(ev -> events.add(ApiJson.audit(ev)));
-      // The logins counted for the address are those of its client key (an IPv6 /64 by default), not of the
-      // address alone: failures from 2001:db8::7 are what block 2001:db8::5.
-      Cidr counted = e.client().subject();
+      // The logins counted for the address are those of its client key too: failures from 2001:db8::7 are what
+      // block 2001:db8::5.
       JsonArray recent = new JsonArray();
       logins.from(counted, HISTORY_LIMIT).forEach(l -> recent.add(ApiJson.login(l)));
-      return out.put("history", new JsonObject().put("blocks", past).put("events", events)
+      return out.put("history", new JsonObject().put("subject", h.subject().toString()).put("blocks", past)
+          .put("events", events)
           .put("loginsFrom", counted.toString()).put("logins", recent));
     }));
   }

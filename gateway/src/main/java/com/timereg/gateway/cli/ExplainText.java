@@ -39,8 +39,11 @@ final class ExplainText {
             + shown(s.getValue("enterAt")) + ")");
     JsonObject history = x.getJsonObject("history");
     JsonArray blocks = history.getJsonArray("blocks");
+    // The history is its client key's (an IPv6 /64): an unblock naming another address of the /64 lifted its block.
+    String key = history.getString("subject");
+    String about = key == null ? "it" : shown(key) + " (the key it is counted and blocked under)";
     out.println();
-    out.println("Blocks covering it:");
+    out.println("Blocks overlapping " + about + ":");
     if (blocks.isEmpty()) {
       out.println("  none recorded");
     } else {
@@ -54,7 +57,7 @@ final class ExplainText {
     }
     JsonArray events = history.getJsonArray("events");
     out.println();
-    out.println("Audit trail:");
+    out.println("Audit trail of " + (key == null ? "it" : shown(key)) + ":");
     if (events.isEmpty()) {
       out.println("  nothing recorded");
     } else {

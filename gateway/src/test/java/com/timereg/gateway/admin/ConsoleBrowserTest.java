@@ -221,4 +221,17 @@ class ConsoleBrowserTest {
     assertThat(browser.findElement(By.id("explain-logins-caption")).getText()).contains("2001:db8:9::/64");
     assertThat(browser.findElement(By.cssSelector("#explain-logins tbody")).getText()).contains("failed");
   }
+
+  @Test
+  void anIpv6AddressShowsTheAuditTrailOfTheClientPrefixItIsCountedUnder() throws Exception {
+    // An unblock naming ::7 lifts the block of the /64 ::5 is blocked under: explaining ::5 must show it.
+    assertThat(api.post("/admin/api/unblock", new JsonObject().put("target", "2001:db8:a::7")
+        .put("reason", "SEC-44 same office")).status()).isEqualTo(200);
+    browser.get(console + "#address/2001:db8:a::5");
+    waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#explain-events tbody"),
+        "2001:db8:a::7/128"));
+    assertThat(browser.findElement(By.cssSelector("#explain-events tbody")).getText()).contains("SEC-44 same office");
+    assertThat(browser.findElement(By.id("explain-events-caption")).getText()).contains("2001:db8:a::/64");
+    assertThat(browser.findElement(By.id("explain-blocks-caption")).getText()).contains("2001:db8:a::/64");
+  }
 }

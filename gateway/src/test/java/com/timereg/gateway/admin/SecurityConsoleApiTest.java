@@ -194,6 +194,31 @@ class SecurityConsoleApiTest {
   }
 
   @Test
+  void anIpv6AddressIsExplainedWithTheHistoryOfItsSlash64() throws Exception {
+    // Counted and blocked per /64: the unblock that lifted the block of 2001:db8:77:1::5 may name another address of
+    // that /64, and explaining ::5 must show it, or staff see a lifted block without knowing who lifted it or why.
+    failTenTimes("2001:db8:77:1::5");
+    AdminHttp.eventually(Duration.ofSeconds(10), "automatic block written",
+        () -> api.get("/admin/api/blocks?q=2001:db8:77:1::5&active=true").json().getLong("total") == 1);
+    AdminHttp.Response r = as("erin", "POST", "/admin/api/unblock",
+        new JsonObject().put("target", "2001:db8:77:1::7").put("reason", "SEC-77 same office"));
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    assertThat(r.json().getJsonArray("lifted")).hasSize(1);
+
+    JsonObject x = api.get("/admin/api/explain/2001:db8:77:1::5").json();
+    assertThat(x.getBoolean("blocked")).isFalse();
+    JsonObject history = x.getJsonObject("history");
+    List<String> events = new ArrayList<>();
+    history.getJsonArray("events").forEach(o -> events.add(((JsonObject) o).getString("action") + " "
+        + ((JsonObject) o).getString("subject") + " by " + ((JsonObject) o).getString("actor")));
+    assertThat(events).containsExactly("unblock 2001:db8:77:1::7/128 by erin",
+        "block-issued-automatic 2001:db8:77:1::/64 by null");
+    assertThat(history.getString("subject")).isEqualTo("2001:db8:77:1::/64");
+    assertThat(history.getJsonArray("blocks")).hasSize(1);
+    assertThat(history.getJsonArray("blocks").getJsonObject(0).getString("liftedBy")).isEqualTo("erin");
+  }
+
+  @Test
   void unblockByPostTakesTargetAndReason() throws Exception {
     failTenTimes("192.0.2.20");
     AdminHttp.eventually(Duration.ofSeconds(10), "automatic block written",
