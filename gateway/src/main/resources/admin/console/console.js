@@ -46,6 +46,7 @@ async function api(method, path, body) {
     }
     const error = new Error(text);
     error.status = response.status;
+    error.data = data;
     throw error;
   }
   return data;
@@ -638,10 +639,16 @@ async function whoami() {
     // (elements with class "edit", drawn now or later) and shows the notes that say why.
     document.body.classList.toggle('read-only', me.role === 'viewer');
   } catch (e) {
-    // Only a 401 means there is no session; a 503 (the role cannot be checked while PostgreSQL is down) does not:
-    // "Not signed in" would send the person to sign in again, which cannot help.
+    // Only a 401 means there is no session (failed() then says so in the header); a 503 (the role cannot be checked
+    // while PostgreSQL is down) or a 403 (signed in, without the role) does not: "Not signed in" would send the
+    // person to sign in again, which cannot help.
+    const d = e.data || {};
     document.getElementById('who').textContent = e.status === 503 || e.status === undefined
-      ? 'Who you are cannot be checked right now: reload the page to try again' : 'Not signed in';
+      ? 'Who you are cannot be checked right now: reload the page to try again'
+      : e.status === 403 && d.actor
+        ? 'Signed in as ' + d.actor + ' without access: the console needs the ' + d.staffRole + ' role'
+          + (d.viewerRole ? ' (or the ' + d.viewerRole + ' role to read it)' : '') + '; ask a security administrator'
+        : e.status === 403 ? 'No access: ' + e.message : 'Not signed in';
     failed(e);
   }
 }

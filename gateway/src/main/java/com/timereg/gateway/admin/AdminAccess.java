@@ -5,6 +5,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
@@ -174,9 +175,14 @@ public final class AdminAccess implements Handler<RoutingContext> {
           ctx.response().putHeader("Retry-After", Integer.toString(ApiResponses.RETRY_AFTER_SECONDS));
           ApiResponses.error(ctx, 503, "unavailable", "Your staff role cannot be checked right now; try again shortly.");
         } else if (ar.result().isEmpty()) {
-          ApiResponses.error(ctx, 403, "forbidden", "Your account does not have the "
-              + staff.role() + " role needed for the security console"
-              + staff.viewerRole().map(v -> " (or the " + v + " role to read it)").orElse("") + ".");
+          // The session is valid: name whom it is of and the role needed, so the console says "signed in as …
+          // without access" rather than "not signed in", which would send them to sign in again to no avail.
+          ApiResponses.json(ctx, 403, new JsonObject().put("error", "forbidden")
+              .put("message", "Your account does not have the " + staff.role() + " role needed for the security "
+                  + "console" + staff.viewerRole().map(v -> " (or the " + v + " role to read it)").orElse("") + ".")
+              .put("actor", verified.result().loginName())
+              .put("staffRole", staff.role())
+              .put("viewerRole", staff.viewerRole().orElse(null)));
         } else {
           admit(ctx, ar.result().get().loginName(), ar.result().get().role());
         }

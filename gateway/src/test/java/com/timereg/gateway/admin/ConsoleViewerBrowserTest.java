@@ -40,18 +40,25 @@ class ConsoleViewerBrowserTest {
   static WebDriver browser;
   static String console;
   static String token;
+  static String norasToken;
 
   @BeforeAll
   static void start(TestDatabase db) throws Exception {
     TestPki pki = new TestPki("viewer console CA");
     TestPki.write(pki.server(), dir.resolve("admin-cert.pem"), dir.resolve("admin-key.pem"));
     long vera;
+    long nora;
     try (Connection c = db.openJdbc(); Statement s = c.createStatement()) {
       s.execute("INSERT INTO customers (slug, name) VALUES ('acme', 'Acme') ON CONFLICT DO NOTHING");
       try (ResultSet r = s.executeQuery("INSERT INTO users (customer_id, login_name, roles) SELECT id, "
           + "'vera@acme.test', '{user,auditor}' FROM customers WHERE slug = 'acme' RETURNING id")) {
         r.next();
         vera = r.getLong(1);
+      }
+      try (ResultSet r = s.executeQuery("INSERT INTO users (customer_id, login_name, roles) SELECT id, "
+          + "'nora@acme.test', '{user}' FROM customers WHERE slug = 'acme' RETURNING id")) {
+        r.next();
+        nora = r.getLong(1);
       }
     }
     gateway = Gateway.start(TestGateways.config(dir, db, Map.of(
@@ -61,6 +68,8 @@ class ConsoleViewerBrowserTest {
         "GATEWAY_ADMIN__TLS__KEY_FILE", dir.resolve("admin-key.pem").toString())));
     Await.await(gateway.blockSync().block("192.0.2.95", Duration.ofHours(1), "staff blocked it", "sam"));
     token = Await.await(gateway.sessions().issue(vera, "acme", "vera@acme.test", AuthMethod.PASSWORD))
+        .accessToken();
+    norasToken = Await.await(gateway.sessions().issue(nora, "acme", "nora@acme.test", AuthMethod.PASSWORD))
         .accessToken();
     // The test CA is not in the browser's trust store; the certificate is not what this test is about.
     browser = ConsoleBrowserTest.chromium(dir.resolve("chromium-profile"), null, "--ignore-certificate-errors");
@@ -118,6 +127,26 @@ class ConsoleViewerBrowserTest {
       String who = browser.findElement(By.id("who")).getText();
       assertThat(who).doesNotContain("Signed in as").contains("session has ended");
       assertThat(browser.findElement(By.id("sign-in-again")).isDisplayed()).isTrue();
+    } finally {
+      browser.manage().deleteCookieNamed("__Host-gw-access");
+      browser.manage().addCookie(new Cookie.Builder("__Host-gw-access", token).path("/").isSecure(true).build());
+    }
+  }
+
+  @Test
+  void someoneSignedInWithoutEitherRoleIsToldWhoTheyAreAndWhichRoleIsNeeded() {
+    // A valid session of a user holding neither role: whoami answers 403. Signing in again cannot help, so the
+    // header must not say "Not signed in" but who they are signed in as and what access needs.
+    browser.get(console + "console.css");
+    browser.manage().deleteCookieNamed("__Host-gw-access");
+    browser.manage().addCookie(new Cookie.Builder("__Host-gw-access", norasToken).path("/").isSecure(true).build());
+    try {
+      browser.get(console + "#blocks");
+      waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "nora@acme.test"));
+      assertThat(browser.findElement(By.id("who")).getText()).doesNotContain("Not signed in")
+          .contains("Signed in as nora@acme.test without access").contains("security role")
+          .contains("auditor role");
+      assertThat(browser.findElements(By.id("sign-in-again"))).isEmpty();
     } finally {
       browser.manage().deleteCookieNamed("__Host-gw-access");
       browser.manage().addCookie(new Cookie.Builder("__Host-gw-access", token).path("/").isSecure(true).build());
