@@ -364,7 +364,11 @@ function keyRow(label, k) {
 
 function verdictText(x) {
   if (x.allowlisted) {
-    return x.address + ' is allowlisted by ' + x.allowlistEntry.cidr + ' (' + x.allowlistEntry.note + '): never blocked.';
+    // A manual block covering it stays active (listed below), as the block's answer warned: say which wins.
+    const m = x.manualBlock;
+    return x.address + ' is allowlisted by ' + x.allowlistEntry.cidr + ' (' + x.allowlistEntry.note + '): never blocked.'
+      + (m ? ' The manual block ' + m.cidr + ' until ' + when(m.until) + ' (' + m.reason + ', by ' + m.createdBy
+        + ') is not enforced: the allowlist wins over blocks.' : '');
   }
   if (!x.blocked) {
     return x.address + ' is not blocked.';

@@ -15,6 +15,13 @@ final class ExplainText {
       JsonObject a = x.getJsonObject("allowlistEntry");
       out.println(address + ": ALLOWLISTED by " + shown(a.getString("cidr")) + " (" + shown(a.getString("note"))
           + "), never blocked");
+      // A manual block covering it is still active (listed below), as the block's answer warned: say which wins.
+      JsonObject m = x.getJsonObject("manualBlock");
+      if (m != null) {
+        out.println("Manual block " + shown(m.getString("cidr")) + " until " + shown(AdminCommand.time(m.getString("until")))
+            + " (" + shown(m.getString("reason")) + ", by " + shown(m.getString("createdBy"))
+            + ") is not enforced: the allowlist wins over blocks.");
+      }
     } else if (x.getBoolean("blocked")) {
       out.println(address + ": BLOCKED by " + shown(d.getString("kind")) + " entry " + shown(d.getString("subject"))
           + " until " + shown(AdminCommand.time(d.getString("until"))) + " (" + shown(d.getString("reasonText")) + ")");

@@ -212,6 +212,26 @@ class ConsoleBrowserTest {
   }
 
   @Test
+  void anAllowlistedAddressSaysItsManualBlockIsNotEnforced() {
+    assertThat(api.post("/admin/api/allowlist", new JsonObject().put("target", "198.18.8.0/24")
+        .put("note", "head office")).status()).isEqualTo(201);
+    assertThat(api.post("/admin/api/blocks", new JsonObject().put("target", "198.18.8.9").put("duration", "45m")
+        .put("reason", "SEC-43 by mistake")).status()).isEqualTo(201);
+    try {
+      browser.get(console + "#address/198.18.8.9");
+      WebElement verdict = waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("explain-verdict")));
+      waiting().until(ExpectedConditions.textToBePresentInElement(verdict, "allowlisted"));
+      // The block list below shows the manual block as active: the verdict must say which of the two holds.
+      assertThat(verdict.getText()).contains("198.18.8.9 is allowlisted by 198.18.8.0/24 (head office): never blocked.")
+          .containsPattern("The manual block 198\\.18\\.8\\.9/32 until .* \\(SEC-43 by mistake, by local\\) is not "
+              + "enforced: the allowlist wins over blocks\\.");
+    } finally {
+      // The other tests count the active blocks they made.
+      api.post("/admin/api/unblock", new JsonObject().put("target", "198.18.8.9").put("reason", "test done"));
+    }
+  }
+
+  @Test
   void anIpv6AddressShowsTheLoginsOfTheClientPrefixItIsCountedUnder() throws Exception {
     // Counted and blocked per /64 (docs/throttle.md): the failures that block ::5 may come from ::7.
     gateway.securityEvents().loginFailed(InetAddress.getByName("2001:db8:9::7"), null, FailureKind.UNKNOWN_USER);

@@ -116,6 +116,31 @@ class AdminCommandTest {
   }
 
   @Test
+  void explainingAnAllowlistedAddressSaysItsManualBlockIsNotEnforced() {
+    assertThat(admin("allow", "add", "203.0.113.200/29", "--note", "partner office").exit()).isZero();
+    Run block = admin("blocks", "block", "203.0.113.201", "--duration", "2h", "--reason", "SEC-88 stuffing");
+    assertThat(block.exit()).as(block.err()).isZero();
+    assertThat(block.out()).contains("Not enforced within 203.0.113.200/29");
+
+    // The block answer said it is not enforced; explaining the address must say so too, or staff see an active
+    // manual block beside "never blocked" and cannot tell which holds.
+    Run explain = admin("blocks", "explain", "203.0.113.201");
+    assertThat(explain.exit()).as(explain.err()).isZero();
+    assertThat(explain.out()).contains("203.0.113.201: ALLOWLISTED by 203.0.113.200/29 (partner office), never blocked")
+        .containsPattern("Manual block 203\\.0\\.113\\.201/32 until .* \\(SEC-88 stuffing, by cli-user\\) is not enforced: "
+            + "the allowlist wins over blocks\\.");
+  }
+
+  @Test
+  void explainingAnIpv6AddressShowsTheHistoryOfItsSlash64() {
+    assertThat(admin("blocks", "block", "2001:db8:88:1::7", "--duration", "2h", "--reason", "SEC-89").exit()).isZero();
+    Run explain = admin("blocks", "explain", "2001:db8:88:1::5");
+    assertThat(explain.exit()).as(explain.err()).isZero();
+    assertThat(explain.out()).contains("Blocks overlapping 2001:db8:88:1::/64 (the key it is counted and blocked under):")
+        .contains("2001:db8:88:1::7/128").contains("Audit trail of 2001:db8:88:1::/64:");
+  }
+
+  @Test
   void optionsMayFollowTheSubcommand() {
     Run r = gateway("admin", "blocks", "list", "--admin-url", url, "--json");
     assertThat(r.exit()).as(r.err()).isZero();
