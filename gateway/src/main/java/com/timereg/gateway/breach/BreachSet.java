@@ -10,7 +10,11 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +66,8 @@ public final class BreachSet implements BreachedPasswords {
    * over a reload in flight: a set opened after it is closed at once, never published (it would never be closed).
    */
   private boolean closed;
+  /** Replaced sets waiting for their closeGrace timer, by timer id; guarded by this object's lock. */
+  private final Map<Long, InUse> waiting = new HashMap<>();
 
   public BreachSet(Vertx vertx, BreachSetSettings settings, BreachSetMetrics metrics) {
     this.vertx = vertx;
@@ -240,13 +246,26 @@ public final class BreachSet implements BreachedPasswords {
     }
   }
 
+  /**
+   * Closes a replaced set after {@code closeGrace}, for lookups that already hold it. Until then it is kept in
+   * {@link #waiting}, so that {@link #close} closes it too: its timer would never fire once Vert.x has stopped.
+   */
   private void closeLater(InUse old) {
     long grace = settings.closeGrace().toMillis();
-    if (grace <= 0) {
-      old.close();
-    } else {
-      vertx.setTimer(grace, id -> old.close());
+    synchronized (this) {
+      if (grace > 0 && !closed) {
+        long[] timerId = new long[1];
+        timerId[0] = vertx.setTimer(grace, id -> {
+          synchronized (this) {
+            waiting.remove(timerId[0]);
+          }
+          old.close();
+        });
+        waiting.put(timerId[0], old);
+        return;
+      }
     }
+    old.close();
   }
 
   @Override
@@ -338,22 +357,29 @@ public final class BreachSet implements BreachedPasswords {
   }
 
   /**
-   * Stops watching and closes the set; lookups after this find no set. A look in flight that opens a set after
-   * this closes it at once instead of publishing it.
+   * Stops watching and closes the set, and the replaced ones still waiting for their closeGrace (their timers
+   * would not fire once Vert.x stops); lookups after this find no set. A look in flight that opens a set after this
+   * closes it at once instead of publishing it.
    */
   public Future<Void> close() {
-    InUse inUse;
+    List<InUse> toClose = new ArrayList<>();
     synchronized (this) {
       closed = true;
       if (timer >= 0) {
         vertx.cancelTimer(timer);
       }
-      inUse = current;
+      if (current != null) {
+        toClose.add(current);
+      }
       current = null;
+      // Replaced sets still in their grace: their timers may never fire (Vert.x stops next).
+      waiting.forEach((id, old) -> {
+        vertx.cancelTimer(id);
+        toClose.add(old);
+      });
+      waiting.clear();
     }
-    if (inUse != null) {
-      inUse.close();
-    }
+    toClose.forEach(InUse::close);
     return worker.close();
   }
 }
