@@ -102,4 +102,43 @@ class BreachSetCloseRaceTest {
     assertThat(set.available()).as("a set published after the close").isFalse();
     assertThat(set.describe()).startsWith("no breach set");
   }
+
+  /**
+   * The first look of start finishing after a close must not start the periodic watcher: Vert.x would run it on
+   * (every reloadInterval, a closed worker) until it stops. Vert.x has no list of timers, so the test asks it to
+   * cancel the one BreachSet last set: false when none is live.
+   */
+  @Test
+  void aCloseDuringTheFirstLookOfStartLeavesNoWatcherTimer() throws Exception {
+    Path file = dir.resolve("current.set");
+    BreachSetFiles.write(file, Map.of("hunter2", 5_000L), 10, 1, BUILT);
+    BreachSet set = watching(file);
+
+    holdTheWatcher();
+    Future<Void> started = set.start();
+    Future<Void> closed = set.close();
+    release.countDown();
+    Await.await(started.transform(ar -> Future.succeededFuture()));
+    Await.await(closed);
+
+    java.lang.reflect.Field timer = BreachSet.class.getDeclaredField("timer");
+    timer.setAccessible(true);
+    long id = (long) timer.get(set);
+    assertThat(id >= 0 && vertx.cancelTimer(id)).as("a watcher timer live after the close").isFalse();
+  }
+
+  @Test
+  void aCloseAfterStartCancelsTheWatcherTimer() throws Exception {
+    Path file = dir.resolve("current.set");
+    BreachSetFiles.write(file, Map.of("hunter2", 5_000L), 10, 1, BUILT);
+    BreachSet set = watching(file);
+    Await.await(set.start());
+    java.lang.reflect.Field timer = BreachSet.class.getDeclaredField("timer");
+    timer.setAccessible(true);
+    long id = (long) timer.get(set);
+    assertThat(id).as("the watcher's timer").isNotNegative();
+
+    Await.await(set.close());
+    assertThat(vertx.cancelTimer(id)).as("the watcher timer still live after the close").isFalse();
+  }
 }
