@@ -152,6 +152,15 @@ public final class HibpSet implements Closeable {
     return header.fileLength();
   }
 
+  /**
+   * The length of the mapped file now, asked of the channel it was mapped from (one fstat), not of the path, which
+   * may name another file by now: less than {@link #fileBytes} once the file was cut short in place, when a
+   * lookup touching a page past the new end would fault. Throws (ClosedChannelException) once closed.
+   */
+  public long currentFileBytes() throws IOException {
+    return channel.size();
+  }
+
   public HibpSetHeader header() {
     return header;
   }

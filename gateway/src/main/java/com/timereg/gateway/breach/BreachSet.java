@@ -6,9 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,24 +34,29 @@ public final class BreachSet implements BreachedPasswords {
   private static final Logger LOG = LoggerFactory.getLogger(BreachSet.class);
 
   /**
-   * The set and an open channel to the very file it maps: a file cut short in place ({@code cp} over the set,
-   * rather than the loader's rename) faults (SIGBUS) on every mapped page past its new end, which the JVM
-   * delivers as an InternalError, in compiled code at some later point of the thread, not at the lookup. So
-   * each lookup first asks the channel for the file's length (one fstat) and touches no mapping that is cut;
-   * it also compares the path's identity with {@code identity} before and after, so that a file written over
-   * in place is not answered from (see {@link #lookup}).
+   * The set and the identity its path had when it was opened: a file cut short in place ({@code cp} over the set,
+   * rather than the loader's rename) faults (SIGBUS) on every mapped page past its new end, which the JVM delivers
+   * as an InternalError, in compiled code at some later point of the thread, not at the lookup. So each lookup
+   * first asks the set's own channel, the one its mapping was made from, for the file's length (one fstat) and
+   * touches no mapping that is cut; it also compares the path's identity with {@code identity} before and after,
+   * so that a file written over in place is not answered from (see {@link #lookup}).
    */
-  private record InUse(HibpSet set, FileIdentity identity, FileChannel file) {
+  private record InUse(HibpSet set, FileIdentity identity) {
     void close() {
       set.close();
-      closeQuietly(file);
     }
+  }
+
+  /** Opens a set file: {@link HibpSet#open(Path, HibpSet.Mapping)}, or a test's, which renames files mid-open. */
+  interface Opener {
+    HibpSet open(Path path, HibpSet.Mapping mapping) throws IOException;
   }
 
   private final Vertx vertx;
   private final BreachSetSettings settings;
   private final BreachSetMetrics metrics;
   private final WorkerExecutor worker;
+  private final Opener opener;
   private final AtomicBoolean refreshing = new AtomicBoolean();
   private volatile InUse current;
   /** What is wrong with the configured file now, for readiness; null when nothing is. */
@@ -70,7 +73,12 @@ public final class BreachSet implements BreachedPasswords {
   private final Map<Long, InUse> waiting = new HashMap<>();
 
   public BreachSet(Vertx vertx, BreachSetSettings settings, BreachSetMetrics metrics) {
+    this(vertx, settings, metrics, HibpSet::open);
+  }
+
+  BreachSet(Vertx vertx, BreachSetSettings settings, BreachSetMetrics metrics, Opener opener) {
     this.vertx = vertx;
+    this.opener = opener;
     this.settings = settings;
     this.metrics = metrics;
     // Opening and verifying a full-size set (tens of GB read once from disk) can take minutes: longer than the
@@ -143,34 +151,25 @@ public final class BreachSet implements BreachedPasswords {
       return;
     }
     HibpSet opened;
-    FileChannel channel;
     try {
-      // The set first: it refuses what is not a regular file, where opening a FIFO to read would block this
-      // worker (its only thread) until some writer came along, and with it the gateway's start.
-      opened = HibpSet.open(path, new HibpSet.Mapping(settings.hugePages(), true));
+      // The set refuses what is not a regular file, where opening a FIFO to read would block this worker (its only
+      // thread) until some writer came along, and with it the gateway's start.
+      opened = opener.open(path, new HibpSet.Mapping(settings.hugePages(), true));
     } catch (IOException | RuntimeException e) {
       reportOnce(now, path, "cannot open it: " + e.getMessage());
       return;
     }
-    try {
-      channel = FileChannel.open(path, StandardOpenOption.READ);
-    } catch (IOException | RuntimeException e) {
+    if (!now.sameAs(identityOrMissing(path)) || opened.fileBytes() != now.size()) {
+      // Replaced while it was being opened, even if put back since (A, B renamed over it, A again: the path's
+      // identity is A's before and after, but the length of the file mapped is B's): the mapping may be of
+      // another file than the identity. Look again at the next tick, without reporting a problem.
       opened.close();
-      reportOnce(now, path, "cannot open it: " + e.getMessage());
-      return;
-    }
-    if (!now.sameAs(identityOrMissing(path))) {
-      // Replaced while it was being opened: the channel and the mapping may be of different files. Look again
-      // at the next tick, without reporting a problem.
-      opened.close();
-      closeQuietly(channel);
       return;
     }
     if (opened.entryCount() == 0) {
       // A valid file, but it would call every password safe while readiness said a set is in use; the
       // loader refuses to build one, so it comes from elsewhere: fail closed as for an unreadable file.
       opened.close();
-      closeQuietly(channel);
       reportOnce(now, path, "it holds no entries");
       return;
     }
@@ -182,7 +181,6 @@ public final class BreachSet implements BreachedPasswords {
       }
     } catch (IOException | RuntimeException e) {
       opened.close();
-      closeQuietly(channel);
       reportOnce(now, path, "it is damaged: " + e.getMessage());
       return;
     }
@@ -191,11 +189,10 @@ public final class BreachSet implements BreachedPasswords {
       if (closed) {
         // Stopped while this was being opened: the close has been, so nothing else would ever close it.
         opened.close();
-        closeQuietly(channel);
         return;
       }
       previous = current;
-      current = new InUse(opened, now, channel);
+      current = new InUse(opened, now);
     }
     seen = now;
     problem = null;
@@ -235,14 +232,6 @@ public final class BreachSet implements BreachedPasswords {
       return FileIdentity.of(path);
     } catch (IOException | RuntimeException e) {
       return FileIdentity.MISSING;
-    }
-  }
-
-  private static void closeQuietly(FileChannel channel) {
-    try {
-      channel.close();
-    } catch (IOException e) {
-      LOG.debug("closing the breach set file: {}", e.toString());
     }
   }
 
@@ -323,7 +312,7 @@ public final class BreachSet implements BreachedPasswords {
   private static void checkUnchanged(InUse inUse) {
     long length;
     try {
-      length = inUse.file().size();
+      length = inUse.set().currentFileBytes();
     } catch (IOException e) {
       // Closed by a swap (ClosedChannelException) or unreadable: the caller asks the set now in use, if any.
       throw new IllegalStateException("breach set file " + inUse.set().path() + " unavailable: " + e, e);
