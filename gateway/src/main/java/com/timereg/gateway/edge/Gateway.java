@@ -285,8 +285,10 @@ public final class Gateway {
     }
   }
 
-  private static HttpServerOptions closingIdle(HttpServerOptions options, ListenerSettings pub) {
-    return options.setIdleTimeout((int) pub.idleTimeout().toSeconds()).setIdleTimeoutUnit(TimeUnit.SECONDS);
+  static HttpServerOptions closingIdle(HttpServerOptions options, ListenerSettings pub) {
+    // In milliseconds, as configured: whole seconds would cut 1900ms to 1 s, below the waits the start checked
+    // against it (backend.response-timeout, throttle.account-max-delay).
+    return options.setIdleTimeout((int) pub.idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
   }
 
   /**
