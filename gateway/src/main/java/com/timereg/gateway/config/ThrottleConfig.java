@@ -39,11 +39,13 @@ public record ThrottleConfig(
   static ThrottleConfig read(ConfigReader r, Path dataDir) {
     List<Cidr> trusted = trustedProxies(r);
     ClientKeyPolicy d = ClientKeyPolicy.DEFAULTS;
+    // From 1: a prefix of 0 would make every address one client (or one range), whose failures block everyone.
     ClientKeyPolicy keys = new ClientKeyPolicy(
-        r.integer("client-address.ipv4-client-prefix", d.ipv4ClientPrefix(), 0, 32),
-        r.integer("client-address.ipv6-client-prefix", d.ipv6ClientPrefix(), 0, 128),
-        r.integer("client-address.ipv4-range-prefix", d.ipv4RangePrefix(), 0, 32),
-        r.integer("client-address.ipv6-range-prefix", d.ipv6RangePrefix(), 0, 128));
+        r.integer("client-address.ipv4-client-prefix", d.ipv4ClientPrefix(), 1, 32),
+        r.integer("client-address.ipv6-client-prefix", d.ipv6ClientPrefix(), 1, 128),
+        r.integer("client-address.ipv4-range-prefix", d.ipv4RangePrefix(), 1, 32),
+        r.integer("client-address.ipv6-range-prefix", d.ipv6RangePrefix(), 1, 128));
+    // Only what the ranges above cannot catch: a range key longer than its client key.
     keys.problems().forEach(p -> r.problem("client-address", p));
     ThrottlePolicy t = ThrottlePolicy.DEFAULTS;
     Duration max = Duration.ofDays(3650);

@@ -80,4 +80,28 @@ class CrossSettingConsistencyTest {
     assertThat(load("backend:\n  url: http://127.0.0.1:8000\n").backend().backend().getPort()).isEqualTo(8000);
     assertThat(load("backend:\n  url: https://app.internal:8443\n").backend().backend().getHost()).isEqualTo("app.internal");
   }
+
+  /**
+   * A prefix of 0 would make every address one client (or one range): the loader's range must say so, naming the
+   * key as every other problem does, rather than take 0 and leave the refusal to a message naming only the section.
+   */
+  @Test
+  void aClientAddressPrefixOfZeroIsRefusedNamingItsKeyWithTheRangeItAllows() throws IOException {
+    for (String key : new String[] {"ipv4-client-prefix", "ipv4-range-prefix"}) {
+      assertThatThrownBy(() -> load("client-address:\n  " + key + ": 0\n"))
+          .as(key).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("client-address." + key + ": must be between 1 and 32, got 0");
+      assertThatThrownBy(() -> load("client-address:\n  " + key + ": 33\n"))
+          .as(key).hasMessageContaining("client-address." + key + ": must be between 1 and 32, got 33");
+    }
+    for (String key : new String[] {"ipv6-client-prefix", "ipv6-range-prefix"}) {
+      assertThatThrownBy(() -> load("client-address:\n  " + key + ": 0\n"))
+          .as(key).hasMessageContaining("client-address." + key + ": must be between 1 and 128, got 0");
+    }
+    assertThatThrownBy(() -> load("client-address:\n  ipv4-client-prefix: 16\n"))
+        .as("a range key longer than the client key names both")
+        .hasMessageContaining("client-address: ipv4-range-prefix (24) must not be longer than ipv4-client-prefix (16)");
+    assertThat(load("client-address:\n  ipv4-client-prefix: 1\n  ipv4-range-prefix: 1\n").throttle().keys()
+        .ipv4RangePrefix()).isEqualTo(1);
+  }
 }
