@@ -5,11 +5,13 @@ import io.netty.buffer.ByteBufHolder;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -30,8 +32,12 @@ import java.util.concurrent.TimeUnit;
  * then reads and drops what the client still sends, and closes when the client closes its side, after
  * {@link #LINGER_MILLIS} in all, or after {@link #LINGER_MAX_BYTES} dropped, whichever comes first. Nothing waits on
  * the event loop: the bytes are read as they come and a timer ends it. The channel stays open meanwhile, so a
- * graceful stop counts the connection until it has closed (bounded by the linger). A connection whose request is
- * complete (or that became a tunnel) closes at once, as before.
+ * graceful stop counts the connection until it has closed (bounded by the linger).
+ *
+ * <p>The same when the client has pipelined requests after the one answered last (a {@code Connection: close} on
+ * the first of them, an error answer that closes): their bytes are as unread as a body's, and the reset they
+ * caused destroyed the answer the client had not read yet (RFC 9112, section 9.6). A connection whose requests
+ * have all been answered (or that became a tunnel) closes at once, as before.
  */
 final class LingeringClose extends ChannelDuplexHandler {
   /** At most this long from the close to the end of the connection (nginx: lingering_time 30 s, timeout 5 s). */
@@ -41,6 +47,9 @@ final class LingeringClose extends ChannelDuplexHandler {
 
   /** A request's head has been decoded and its end (the last content) not yet. */
   private boolean requestUnfinished;
+  /** Request heads decoded, and final answer heads written: more of the former means requests left unanswered. */
+  private long requests;
+  private long answers;
   private boolean lingering;
   private long dropped;
   private ScheduledFuture<?> timer;
@@ -56,21 +65,35 @@ final class LingeringClose extends ChannelDuplexHandler {
         // First in the pipeline: every close, from any handler, passes here last; below TLS, so what is dropped is
         // never decrypted, and the close_notify has been written before the FIN.
         pipeline.addFirst("gatewayLingeringClose", linger);
-        pipeline.addAfter("httpDecoder", "gatewayRequestProgress", linger.new Progress());
+        // After the encoder: requests come by decoded, and every answer's head goes by before it is encoded, the
+        // direct path's as well (its handler, after the encoder too, was installed first, so it is after this one).
+        String after = pipeline.get("httpEncoder") != null ? "httpEncoder" : "httpDecoder";
+        pipeline.addAfter(after, "gatewayRequestProgress", linger.new Progress());
       }
     }
   }
 
-  /** Notes from the decoded messages whether a request is still arriving. */
-  private final class Progress extends ChannelInboundHandlerAdapter {
+  /** Notes from the decoded messages whether a request is still arriving, and which requests were answered. */
+  private final class Progress extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (msg instanceof LastHttpContent) {
+      if (msg instanceof HttpRequest) {
+        requests++;
+        requestUnfinished = !(msg instanceof LastHttpContent);
+      } else if (msg instanceof LastHttpContent) {
         requestUnfinished = false;
-      } else if (msg instanceof HttpRequest) {
-        requestUnfinished = true;
       }
       ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+      // An interim answer (100 Continue, 103 Early Hints) is not the request's answer; 101 ends its HTTP part.
+      if (msg instanceof HttpResponse response && (response.status().codeClass() != HttpStatusClass.INFORMATIONAL
+          || response.status().equals(HttpResponseStatus.SWITCHING_PROTOCOLS))) {
+        answers++;
+      }
+      ctx.write(msg, promise);
     }
   }
 
@@ -82,7 +105,8 @@ final class LingeringClose extends ChannelDuplexHandler {
       return;
     }
     DuplexChannel channel = (DuplexChannel) ctx.channel();
-    if (!requestUnfinished || !channel.isActive() || channel.isInputShutdown() || channel.isOutputShutdown()) {
+    boolean unreadRequests = requestUnfinished || requests > answers;
+    if (!unreadRequests || !channel.isActive() || channel.isInputShutdown() || channel.isOutputShutdown()) {
       ctx.close(promise);
       return;
     }

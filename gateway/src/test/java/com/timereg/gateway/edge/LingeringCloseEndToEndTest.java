@@ -143,6 +143,66 @@ class LingeringCloseEndToEndTest {
     }
   }
 
+  /**
+   * A client that pipelined several complete requests, the first asking to close: the gateway answers the first
+   * and closes with the others unread. Closed at once, the unread bytes made the kernel reset the connection, and
+   * the reset destroyed the answer the client had not read yet (RFC 9112, section 9.6).
+   */
+  @RepeatedTest(3)
+  void theAnswerToTheFirstOfPipelinedRequestsReachesAClientThatReadsLate() throws Exception {
+    int othersOpen = gw.gateway.openConnections();
+    try (Socket plain = new Socket()) {
+      plain.bind(new InetSocketAddress(InetAddress.getByName("127.0.81.7"), 0));
+      plain.connect(new InetSocketAddress("127.0.0.1", gw.gateway.publicPort()), 5000);
+      plain.setSoTimeout(10_000);
+      try (SSLSocket socket = (SSLSocket) TrustAllTls.context().getSocketFactory()
+          .createSocket(plain, "localhost", 0, true)) {
+        socket.setEnabledProtocols(new String[] {"TLSv1.3"});
+        socket.startHandshake();
+        ByteArrayOutputStream requests = new ByteArrayOutputStream();
+        requests.write(("GET /api/blob?size=65536 HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+            + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        byte[] next = "GET /login HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        while (requests.size() < BURST) {
+          requests.write(next);
+        }
+        // One write, from a thread of its own: the gateway reads (and drops) the pipelined requests while it
+        // answers the first, and what it has not read yet when it closes is unread in its kernel buffer.
+        OutputStream out = socket.getOutputStream();
+        Thread writer = new Thread(() -> {
+          try {
+            out.write(requests.toByteArray());
+            out.flush();
+          } catch (IOException e) {
+            // The connection ended first: what matters is what the client could read.
+          }
+        });
+        writer.start();
+        // Reads only once the gateway has closed its side, as a slow client does.
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (gw.gateway.openConnections() > othersOpen && System.nanoTime() < deadline) {
+          Thread.sleep(10);
+        }
+        InputStream in = socket.getInputStream();
+        ByteArrayOutputStream read = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        IOException failure = null;
+        try {
+          for (int n; (n = in.read(buffer)) >= 0; ) {
+            read.write(buffer, 0, n);
+          }
+        } catch (IOException e) {
+          failure = e;
+        }
+        String text = read.toString(StandardCharsets.ISO_8859_1);
+        assertThat(failure).as("read %d bytes: %.200s", text.length(), text).isNull();
+        assertThat(text).startsWith("HTTP/1.1 200 ");
+        assertThat(text.length() - text.indexOf("\r\n\r\n") - 4).isEqualTo(65536);
+        writer.join(10_000);
+      }
+    }
+  }
+
   /** What the client read until the end of the stream, or the error that ended its reading. */
   record Upload(String text, IOException failure, IOException writeFailure) {}
 
