@@ -129,7 +129,16 @@ abstract class Exchange implements ResponseDeadlines.Waiting {
         // client that gave up waiting (the failure was logged and counted as client_closed already).
         HttpClientRequest unsent = ar.result();
         unsent.exceptionHandler(failure -> support.logQuietly(request, failure));
-        unsent.reset();
+        if (unsent.version() == HttpVersion.HTTP_2) {
+          // Vert.x gives an HTTP/2 stream back to the pool when the stream closes, and one reset before its head
+          // was written never opened, so never closed: the connection lost that stream for good (with a backend
+          // allowing one at a time, every later request waited for the connect timeout). So its head goes out,
+          // without the identity headers, and a RST_STREAM (CANCEL) right after it, as when a client leaves just
+          // after its request was forwarded.
+          unsent.sendHead().onComplete(sent -> unsent.reset(0x8));
+        } else {
+          unsent.reset();
+        }
       } else {
         upstream = ar.result();
         // Failures also fail the response future, which decides the outcome; this only keeps Vert.x from

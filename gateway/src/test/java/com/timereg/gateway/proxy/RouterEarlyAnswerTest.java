@@ -96,6 +96,64 @@ class RouterEarlyAnswerTest {
   }
 
   /**
+   * With {@code backend.http2}, the stream Vert.x gives a request whose client left while it waited is given back.
+   * Vert.x returns a stream to the pool when the stream closes, and one reset before its head was written never
+   * opened, so never closed: the connection lost that stream for good, and with it (the backend allows one stream
+   * at a time here) every later request, which waited for the connect timeout and got 504.
+   */
+  @Test
+  void anHttp2StreamObtainedForAClientThatLeftIsGivenBack(Vertx vertx) {
+    Promise<HttpServerRequest> held = Promise.promise();
+    int port = await(http2Backend(vertx, held)).actualPort();
+    bed = ProxyTestBed.start(vertx, http2Settings(port, Duration.ofSeconds(3)), ProxyTestBed.signedIn(ALICE));
+    HttpClient client = bed.client(HttpVersion.HTTP_2);
+    Future<Reply> holdReply = replyLater(client, "/api/hold");
+    HttpServerRequest holding = await(held.future());
+    java.util.List<HttpClientRequest> leaving = new java.util.ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      HttpClientRequest r = bed.call(() -> client.request(HttpMethod.GET, "/api/leaves"));
+      bed.context.runOnContext(start -> r.send());
+      leaving.add(r);
+    }
+    // Refused: the wait queue is full, so the leaving requests before it wait for the stream (or were refused).
+    assertThat(bed.reply(() -> get(client, "/api/probe")).status()).isEqualTo(503);
+    int waiting = 3 - (int) failures(ProxyFailure.POOL_BUSY);
+    assertThat(waiting).isPositive();
+    leaving.forEach(r -> bed.context.runOnContext(leave -> r.reset()));
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (failures(ProxyFailure.CLIENT_CLOSED) < waiting && System.nanoTime() < deadline) {
+      await(vertx.timer(10));
+    }
+    assertThat(failures(ProxyFailure.CLIENT_CLOSED)).isEqualTo(waiting);
+    bed.context.runOnContext(release -> holding.response().end("released"));
+    assertThat(await(holdReply).status()).isEqualTo(200);
+
+    Reply after = await(replyLater(client, "/api/after"));
+    assertThat(after.status()).as("the stream came back to the pool").isEqualTo(200);
+    assertThat(after.body().toString()).isEqualTo("answered /api/after");
+    assertThat(failures(ProxyFailure.CONNECT_TIMEOUT)).isZero();
+  }
+
+  private static Future<io.vertx.core.http.HttpServer> http2Backend(Vertx vertx, Promise<HttpServerRequest> held) {
+    return vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
+        .setInitialSettings(new io.vertx.core.http.Http2Settings().setMaxConcurrentStreams(1)))
+        .requestHandler(request -> {
+          if (request.path().equals("/api/hold")) {
+            held.tryComplete(request);
+          } else {
+            request.response().end("answered " + request.path());
+          }
+        }).listen(0, "127.0.0.1");
+  }
+
+  /** HTTP/2 to the backend (prior knowledge), one connection, a wait queue of one. */
+  private static ProxySettings http2Settings(int port, Duration connectTimeout) {
+    return new ProxySettings(java.net.URI.create("http://127.0.0.1:" + port), java.util.Optional.empty(),
+        java.util.Optional.empty(), java.util.Optional.empty(), 1, 1, true, connectTimeout, Duration.ofSeconds(30),
+        Duration.ofSeconds(15), java.util.List.of(), ProxySettings.DEFAULT_GATEWAY_COOKIE_PREFIX);
+  }
+
+  /**
    * A HEAD the backend answers with 103 Early Hints first: the answer has no body (RFC 9110 9.3.2), and the
    * exchange ends with its head. Netty's client codec, under Vert.x's client, paired the 103 with the HEAD and
    * then waited for the 200's declared body, which never comes: the exchange never ended, and its backend
@@ -157,6 +215,11 @@ class RouterEarlyAnswerTest {
 
   private double failures(ProxyFailure kind) {
     return bed.registry.get(MicrometerProxyMetrics.FAILURES).tag("kind", kind.metricName()).counter().count();
+  }
+
+  private Future<Reply> replyLater(HttpClient client, String uri) {
+    return bed.call(() -> Future.succeededFuture(
+        get(client, uri).compose(r -> r.body().map(body -> new Reply(r, body)))));
   }
 
   private static Future<HttpClientResponse> get(HttpClient client, String uri) {
