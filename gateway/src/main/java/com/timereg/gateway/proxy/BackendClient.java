@@ -30,7 +30,9 @@ final class BackendClient {
    * way to take a waiter out: one whose client left kept its place until a connection came (and was handed
    * straight back) or the connect timeout, and live clients got 503 meanwhile. So the bound is counted here,
    * where a departed client gives its place up at once ({@link #release}); Vert.x's queue, unbounded, only keeps
-   * the order. An HTTP/2 client multiplexes, so it keeps Vert.x's bound (null).
+   * the order. An HTTP/2 client multiplexes, so what is counted there is the exchanges still waiting for a stream
+   * (a connection being opened, or every stream taken), with the same bound; an exchange gives that place back
+   * as soon as it has its stream ({@link #holdsPlaceToTheEnd}).
    */
   private final AtomicInteger admittedRequests;
   private final AtomicInteger admittedUpgrades;
@@ -39,12 +41,20 @@ final class BackendClient {
   BackendClient(Vertx vertx, ProxySettings settings) {
     this.settings = settings;
     this.admissions = settings.maxConnectionsPerEventLoop() + settings.maxWaitQueuePerEventLoop();
-    PoolOptions http1 = pool(settings, -1);
-    this.requests = client(vertx, options(settings, settings.http2()),
-        settings.http2() ? pool(settings, settings.maxWaitQueuePerEventLoop()) : http1);
-    this.upgrades = settings.http2() ? client(vertx, options(settings, false), http1) : requests;
+    PoolOptions unbounded = pool(settings, -1);
+    this.requests = client(vertx, options(settings, settings.http2()), unbounded);
+    this.upgrades = settings.http2() ? client(vertx, options(settings, false), unbounded) : requests;
     this.admittedUpgrades = new AtomicInteger();
-    this.admittedRequests = settings.http2() ? null : admittedUpgrades;
+    this.admittedRequests = settings.http2() ? new AtomicInteger() : admittedUpgrades;
+  }
+
+  /**
+   * Whether a place {@link #admit} gave is held until the exchange ends (an HTTP/1.1 connection is the
+   * exchange's until then), or only until it has its backend request (an HTTP/2 stream: the place was one in
+   * the wait for it).
+   */
+  boolean holdsPlaceToTheEnd(boolean upgrade) {
+    return upgrade || !settings.http2();
   }
 
   private static PoolOptions pool(ProxySettings settings, int maxWaitQueue) {
@@ -55,14 +65,11 @@ final class BackendClient {
   }
 
   /**
-   * Takes a place among the exchanges of an HTTP/1.1 client (always true for HTTP/2); false when the pool and
-   * its wait queue are full. A true answer is given back with {@link #release} once, when the exchange ends.
+   * Takes a place among the exchanges of the client; false when the pool and its wait queue are full. A true
+   * answer is given back with {@link #release} once: when the exchange ends, or for HTTP/2 when it has its stream.
    */
   boolean admit(boolean upgrade) {
     AtomicInteger admitted = upgrade ? admittedUpgrades : admittedRequests;
-    if (admitted == null) {
-      return true;
-    }
     if (admitted.incrementAndGet() > admissions) {
       admitted.decrementAndGet();
       return false;
@@ -70,12 +77,9 @@ final class BackendClient {
     return true;
   }
 
-  /** Gives back a place {@link #admit} gave: the exchange ended, or its client left while it waited. */
+  /** Gives back a place {@link #admit} gave: the exchange ended or has its stream, or its client left while it waited. */
   void release(boolean upgrade) {
-    AtomicInteger admitted = upgrade ? admittedUpgrades : admittedRequests;
-    if (admitted != null) {
-      admitted.decrementAndGet();
-    }
+    (upgrade ? admittedUpgrades : admittedRequests).decrementAndGet();
   }
 
   private static HttpClient client(Vertx vertx, HttpClientOptions options, PoolOptions pool) {

@@ -140,6 +140,10 @@ abstract class Exchange implements ResponseDeadlines.Waiting {
           unsent.reset();
         }
       } else {
+        if (!support.backend.holdsPlaceToTheEnd(forwarding.webSocket())) {
+          // An HTTP/2 stream: the place was one among those waiting for it.
+          releasePlace();
+        }
         upstream = ar.result();
         // Failures also fail the response future, which decides the outcome; this only keeps Vert.x from
         // logging them as unhandled (e.g. the backend closing a finished WebSocket tunnel).

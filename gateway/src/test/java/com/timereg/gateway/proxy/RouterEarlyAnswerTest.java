@@ -154,6 +154,68 @@ class RouterEarlyAnswerTest {
   }
 
   /**
+   * The same with {@code backend.http2}: requests wait for a stream of the only backend connection (the backend
+   * allows one at a time). Clients that left while waiting kept their places in Vert.x's wait queue, so a live
+   * client got 503 pool_busy until a stream came for each departed one. They give their places up at once, and the
+   * backend is never asked for an answer nobody reads.
+   */
+  @Test
+  void anHttp2BackendsWaitersWhoseClientsLeftGiveUpTheirPlaces(Vertx vertx) {
+    Promise<HttpServerRequest> held = Promise.promise();
+    java.util.List<String> reached = new java.util.concurrent.CopyOnWriteArrayList<>();
+    int port = await(vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
+        .setInitialSettings(new io.vertx.core.http.Http2Settings().setMaxConcurrentStreams(1)))
+        .requestHandler(request -> {
+          reached.add(request.version() + " " + request.path());
+          if (request.path().equals("/api/hold")) {
+            held.tryComplete(request);
+          } else {
+            request.response().end("answered " + request.path());
+          }
+        }).listen(0, "127.0.0.1")).actualPort();
+    ProxySettings http2 = new ProxySettings(java.net.URI.create("http://127.0.0.1:" + port), java.util.Optional.empty(),
+        java.util.Optional.empty(), java.util.Optional.empty(), 1, 1, true, Duration.ofSeconds(30),
+        Duration.ofSeconds(30), Duration.ofSeconds(15), java.util.List.of(), ProxySettings.DEFAULT_GATEWAY_COOKIE_PREFIX);
+    bed = ProxyTestBed.start(vertx, http2, ProxyTestBed.signedIn(ALICE));
+    HttpClient client = bed.client(HttpVersion.HTTP_2);
+    bed.context.runOnContext(start -> get(client, "/api/hold"));
+    HttpServerRequest holding = await(held.future());
+    assertThat(holding.version()).isEqualTo(HttpVersion.HTTP_2);
+    int leavers = 4;
+    java.util.List<HttpClientRequest> leaving = new java.util.ArrayList<>();
+    for (int i = 0; i < leavers; i++) {
+      HttpClientRequest r = bed.call(() -> client.request(HttpMethod.GET, "/api/leaves"));
+      bed.context.runOnContext(start -> r.send());
+      leaving.add(r);
+    }
+    // The queue is full: the probe, after them on the same connection, is refused.
+    assertThat(bed.reply(() -> get(client, "/api/probe")).status()).isEqualTo(503);
+    int waiting = leavers + 1 - (int) failures(ProxyFailure.POOL_BUSY);
+    assertThat(waiting).as("requests waiting for a stream").isPositive();
+    // Those refused have ended already; the others are still waiting.
+    leaving.forEach(r -> bed.context.runOnContext(leave -> r.reset()));
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (failures(ProxyFailure.CLIENT_CLOSED) < waiting && System.nanoTime() < deadline) {
+      await(vertx.timer(10));
+    }
+    assertThat(failures(ProxyFailure.CLIENT_CLOSED)).isEqualTo(waiting);
+
+    Future<Reply> next = replyLater(client, "/api/next");
+    Future<Reply> more = replyLater(client, "/api/more");
+    // After them on the same connection: refused when the queue is full again, which shows they are in it.
+    assertThat(await(replyLater(client, "/api/last")).status()).isEqualTo(503);
+    bed.context.runOnContext(release -> holding.response().end("released"));
+
+    Reply answered = await(next);
+    assertThat(answered.status()).as("waited for a stream, not refused").isEqualTo(200);
+    assertThat(answered.body().toString()).isEqualTo("answered /api/next");
+    assertThat(await(more).status()).isEqualTo(200);
+    // The departed clients' streams were cancelled at once (each is given back that way); every live one answered.
+    assertThat(reached).as("what the backend was asked").startsWith("HTTP_2 /api/hold")
+        .endsWith("HTTP_2 /api/next", "HTTP_2 /api/more");
+  }
+
+  /**
    * A HEAD the backend answers with 103 Early Hints first: the answer has no body (RFC 9110 9.3.2), and the
    * exchange ends with its head. Netty's client codec, under Vert.x's client, paired the 103 with the HEAD and
    * then waited for the 200's declared body, which never comes: the exchange never ended, and its backend
