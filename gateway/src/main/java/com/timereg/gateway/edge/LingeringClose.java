@@ -65,8 +65,11 @@ final class LingeringClose extends ChannelDuplexHandler {
         // First in the pipeline: every close, from any handler, passes here last; below TLS, so what is dropped is
         // never decrypted, and the close_notify has been written before the FIN.
         pipeline.addFirst("gatewayLingeringClose", linger);
-        // After the encoder: requests come by decoded, and every answer's head goes by before it is encoded, the
-        // direct path's as well (its handler, after the encoder too, was installed first, so it is after this one).
+        // After the encoder: requests come by decoded, and Vert.x's answers and the direct path's own refusals go by
+        // as heads before they are encoded (the direct path's handler, after the encoder too, was installed first,
+        // so it is after this one). A relayed answer of the direct path goes by as bytes (ResponseHeads) and is not
+        // counted: a connection the gateway closes after one lingers too, until the client's FIN (at most
+        // LINGER_MILLIS), which costs a client that closes on our FIN nothing.
         String after = pipeline.get("httpEncoder") != null ? "httpEncoder" : "httpDecoder";
         pipeline.addAfter(after, "gatewayRequestProgress", linger.new Progress());
       }
