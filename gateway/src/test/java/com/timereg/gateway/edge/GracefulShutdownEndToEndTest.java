@@ -361,25 +361,6 @@ class GracefulShutdownEndToEndTest {
     }
   }
 
-  /**
-   * Connections still in their handshake when the stop has ended are not left open, holding their file descriptors
-   * (and the client waiting) until the process ends: a gateway stopped in-process (tests, an embedding) closes them.
-   */
-  @Test
-  void connectionsStillInTheirHandshakeAreClosedWhenTheStopHasEnded() throws Exception {
-    start("handshake-at-stop", Map.of("GATEWAY_PUBLIC__SHUTDOWN_GRACE", "1h", "GATEWAY_PUBLIC__IDLE_TIMEOUT", "1h"));
-    int port = gw.gateway.publicPort();
-    try (Socket silent = new Socket(); Socket halfHello = new Socket()) {
-      silent.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-      halfHello.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-      halfHello.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01});
-      halfHello.getOutputStream().flush();
-      stopInBackground().get(15, TimeUnit.SECONDS);
-      assertThat(closed(silent)).as("the silent connection is closed").isTrue();
-      assertThat(closed(halfHello)).as("the connection with half a ClientHello is closed").isTrue();
-    }
-  }
-
   // --- helpers ---
 
   private double direct() {
