@@ -12,8 +12,13 @@ public final class TrustAllTls {
   private TrustAllTls() {}
 
   public static SSLContext context() throws GeneralSecurityException {
+    return context(null);
+  }
+
+  /** The same, presenting the client certificates of {@code keys} (null: none). */
+  public static SSLContext context(javax.net.ssl.KeyManager[] keys) throws GeneralSecurityException {
     SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, new TrustManager[] {new X509TrustManager() {
+    ctx.init(keys, new TrustManager[] {new X509TrustManager() {
       @Override
       public void checkClientTrusted(X509Certificate[] chain, String authType) {}
 
