@@ -4,13 +4,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.net.ServerSSLOptions;
-import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -86,7 +81,7 @@ public final class CertificateReloader {
     ServerTls.notAfter(m.certPem()).ifPresent(t -> metrics.certificateInUse(listener, t));
     // Served anyway: there is no other certificate to keep, and refusing would make a restart after an expiry
     // impossible (the listener down as well as the certificate).
-    validity(m.certPem()).filter(v -> !v.covers(clock.instant())).ifPresent(v -> LOG.warn(
+    ServerTls.validity(m.certPem()).filter(v -> !v.covers(clock.instant())).ifPresent(v -> LOG.warn(
         "TLS certificate {} is {} at start; clients will refuse it until it is replaced or its time comes", certFile, v));
     return m;
   }
@@ -155,7 +150,7 @@ public final class CertificateReloader {
           // Not valid yet (next month's certificate put in place early): kept waiting rather than remembered as
           // seen, so that the first tick after its notBefore applies it without the files being touched again.
           Instant now = clock.instant();
-          Optional<Validity> early = validity(material.certPem()).filter(v -> v.notBefore().isAfter(now));
+          Optional<ServerTls.Validity> early = ServerTls.validity(material.certPem()).filter(v -> v.notBefore().isAfter(now));
           if (early.isPresent()) {
             if (!material.sameAs(waiting)) {
               waiting = material;
@@ -189,34 +184,6 @@ public final class CertificateReloader {
       List<Future<Boolean>> updates = servers.stream().map(s -> s.updateSSLOptions(options, true)).toList();
       return Future.all(updates).mapEmpty();
     });
-  }
-
-  /**
-   * When the chain in {@code certPem} can be used: from the latest notBefore to the earliest notAfter of its
-   * certificates (clients refuse the chain if any of them is out of its dates). Empty when nothing in it parses.
-   */
-  static Optional<Validity> validity(byte[] certPem) {
-    try {
-      List<X509Certificate> chain = CertificateFactory.getInstance("X.509")
-          .generateCertificates(new ByteArrayInputStream(certPem)).stream().map(c -> (X509Certificate) c).toList();
-      return chain.stream().map(c -> c.getNotBefore().toInstant()).max(Comparator.naturalOrder())
-          .map(from -> new Validity(from, chain.stream().map(c -> c.getNotAfter().toInstant())
-              .min(Comparator.naturalOrder()).orElseThrow()));
-    } catch (CertificateException | ClassCastException e) {
-      return Optional.empty();
-    }
-  }
-
-  /** A chain's dates, as {@link #validity} finds them. */
-  record Validity(Instant notBefore, Instant notAfter) {
-    boolean covers(Instant now) {
-      return !now.isBefore(notBefore) && !now.isAfter(notAfter);
-    }
-
-    @Override
-    public String toString() {
-      return "not valid before " + notBefore + " nor after " + notAfter;
-    }
   }
 
   /**

@@ -148,13 +148,35 @@ public final class ServerTls {
    * the chain then as well). Empty when nothing in it parses; {@link #sslOptions} says why.
    */
   public static java.util.Optional<java.time.Instant> notAfter(byte[] certPem) {
+    return validity(certPem).map(Validity::notAfter);
+  }
+
+  /**
+   * When the chain in {@code certPem} can be used: from the latest notBefore to the earliest notAfter of its
+   * certificates (clients refuse the chain if any of them is out of its dates). Empty when nothing in it parses.
+   */
+  static java.util.Optional<Validity> validity(byte[] certPem) {
     try {
-      return java.security.cert.CertificateFactory.getInstance("X.509")
+      List<X509Certificate> chain = java.security.cert.CertificateFactory.getInstance("X.509")
           .generateCertificates(new java.io.ByteArrayInputStream(certPem)).stream()
-          .map(c -> ((X509Certificate) c).getNotAfter().toInstant())
-          .min(java.util.Comparator.naturalOrder());
+          .map(c -> (X509Certificate) c).toList();
+      return chain.stream().map(c -> c.getNotBefore().toInstant()).max(java.util.Comparator.naturalOrder())
+          .map(from -> new Validity(from, chain.stream().map(c -> c.getNotAfter().toInstant())
+              .min(java.util.Comparator.naturalOrder()).orElseThrow()));
     } catch (java.security.cert.CertificateException | ClassCastException e) {
       return java.util.Optional.empty();
+    }
+  }
+
+  /** A chain's dates, as {@link #validity} finds them. */
+  record Validity(java.time.Instant notBefore, java.time.Instant notAfter) {
+    boolean covers(java.time.Instant now) {
+      return !now.isBefore(notBefore) && !now.isAfter(notAfter);
+    }
+
+    @Override
+    public String toString() {
+      return "not valid before " + notBefore + " nor after " + notAfter;
     }
   }
 
