@@ -216,6 +216,14 @@ final class Providers {
    * timeout.
    */
   private Future<Answer> fetch(RequestOptions request, Buffer payload, long timeoutMillis) {
+    if (Vertx.currentContext() == null) {
+      // Off a Vert.x thread the response's handlers would be set from this thread once its future had completed,
+      // and a small answer can have ended by then: the handlers are refused (IllegalStateException on the event
+      // loop) and the fetch waits out its timeout. On a context they are set as the response arrives.
+      Promise<Answer> onContext = Promise.promise();
+      vertx.getOrCreateContext().runOnContext(v -> fetch(request, payload, timeoutMillis).onComplete(onContext));
+      return onContext.future();
+    }
     HttpClient client = vertx.createHttpClient(httpClientOptions());
     Promise<Answer> result = Promise.promise();
     client.request(request)
