@@ -36,7 +36,8 @@ final class QueryCommand implements Callable<Integer> {
 
   static final class Key {
     @Option(names = "--password", paramLabel = "P",
-        description = "A password (visible to other users in the process list; see --password-stdin).")
+        description = "A password (visible to other users in the process list; see --password-stdin). "
+            + "Beyond ASCII it needs a UTF-8 locale: the JVM decodes its command line in the locale's encoding.")
     String password;
 
     @Option(names = "--password-stdin", description = "Read the password from the first line of stdin; at a "
@@ -95,6 +96,14 @@ final class QueryCommand implements Callable<Integer> {
       // A file saved by an editor that marks UTF-8 (Notepad did by default) starts with U+FEFF: not part of the
       // password, and hashed with it a breached password would be called "not found".
       return Sha1.ofPassword(line.startsWith("\uFEFF") ? line.substring(1) : line);
+    }
+    // The JVM decodes its command line in the locale's encoding: under the C or POSIX locale (cron, env -i, a
+    // container without one) every byte above 127 becomes U+FFFD, as does a byte that is not text in any locale,
+    // and the hash of another password would be looked up and a breached one called "not found".
+    if (key.password.indexOf('\uFFFD') >= 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--password was not read as text: the "
+          + "command line was decoded as " + System.getProperty("sun.jnu.encoding", "the locale's encoding")
+          + "; run in a UTF-8 locale (LC_ALL=C.UTF-8) or use --password-stdin (read as UTF-8); nothing was looked up");
     }
     return Sha1.ofPassword(key.password);
   }
