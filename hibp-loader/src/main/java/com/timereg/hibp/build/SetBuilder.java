@@ -8,6 +8,7 @@ import com.timereg.hibp.HibpSetWriter;
 import com.timereg.hibp.input.BatchSink;
 import com.timereg.hibp.input.EntryBatch;
 import com.timereg.hibp.input.HibpInput;
+import com.timereg.hibp.input.InputFormatException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -98,7 +99,9 @@ public final class SetBuilder {
         }
       }
       if (header.entryCount() == 0) {
-        throw new IOException("input has no entries; refusing to build an empty set");
+        // Named like every other input problem: "input has no entries" alone did not say which input.
+        throw new InputFormatException(input.path(), 0, (Files.isDirectory(input.path())
+            ? "its prefix files hold no entries" : "holds no entries") + "; refusing to build an empty set");
       }
       if (header.falsePositiveRate() > options.maxFalsePositiveRate()) {
         throw new IOException(String.format("input has %d entries, more than the %d the set was sized for: "

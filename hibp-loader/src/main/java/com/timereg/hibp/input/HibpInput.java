@@ -35,6 +35,9 @@ public interface HibpInput {
     throw new IOException(path + ": not a file or directory");
   }
 
+  /** The file or directory read, as given: what an error about the input as a whole names. */
+  Path path();
+
   /** Total bytes of input, for progress. */
   long sizeBytes();
 

@@ -93,6 +93,11 @@ final class PrefixDirectoryInput implements HibpInput {
   }
 
   @Override
+  public Path path() {
+    return dir;
+  }
+
+  @Override
   public long sizeBytes() {
     return size;
   }

@@ -21,6 +21,11 @@ final class SingleFileInput implements HibpInput {
   }
 
   @Override
+  public Path path() {
+    return file;
+  }
+
+  @Override
   public long sizeBytes() {
     return size;
   }

@@ -36,6 +36,23 @@ class CliPathErrorsTest {
   }
 
   @Test
+  void anEmptyInputFileOrDirectoryOfEmptyPrefixFilesIsNamed() throws IOException {
+    Path emptyFile = Files.createFile(dir.resolve("pwnedpasswords.txt"));
+    Path emptyLayout = Files.createDirectories(dir.resolve("range"));
+    for (int p = 0; p < 16; p++) {
+      Files.createFile(emptyLayout.resolve(String.format("%X.txt", p)));
+    }
+    for (Path input : new Path[] {emptyFile, emptyLayout}) {
+      CliTest.Result r = CliTest.run("build", input.toString(), "-o", dir.resolve("set.hibp").toString());
+
+      assertThat(r.code()).isEqualTo(2);
+      assertThat(r.err()).startsWith("hibp-loader build: " + input + ": ").contains("no entries");
+      assertThat(r.err().strip().lines()).hasSize(1);
+      assertThat(dir.resolve("set.hibp")).doesNotExist();
+    }
+  }
+
+  @Test
   void aDirectoryGivenAsTheOutputIsNamedBeforeTheInputIsRead() throws IOException {
     Path input = Files.writeString(dir.resolve("in.txt"), A + ":1\n" + B + ":2\n");
     Path output = Files.createDirectories(dir.resolve("out"));
