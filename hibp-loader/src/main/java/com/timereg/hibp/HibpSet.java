@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemException;
@@ -91,14 +92,22 @@ public final class HibpSet implements Closeable {
       throw new FileSystemException(path.toString(), null,
           Files.isDirectory(path) ? "is a directory, not a set file" : "not a regular file, so not a set file");
     }
-    if (mapping.preload() && mapping.hugePages()) {
-      PageAdvice.dropCachedPages(path);
-    }
     FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
     try {
       long length = channel.size();
       if (length < HibpSetFormat.HEADER_SIZE) {
         throw new CorruptSetException("not a HIBP set file (" + length + " bytes)");
+      }
+      // The header is read and checked before the mapping, which with preload reads the whole file in: a path
+      // that names something else (the download itself, tens of GB) is refused without reading it from disk and
+      // evicting the page cache for it. Checked again from the mapping below, which is what lookups answer from.
+      ByteBuffer head = ByteBuffer.allocate(HibpSetFormat.HEADER_SIZE);
+      while (head.hasRemaining() && channel.read(head, head.position()) >= 0) {
+        // a short read of a regular file: go on
+      }
+      HibpSetHeader.decode(head.flip(), length);
+      if (mapping.preload() && mapping.hugePages()) {
+        PageAdvice.dropCachedPages(path);
       }
       MappedFile file = new MappedFile(channel, mapping);
       HibpSetHeader header = HibpSetHeader.decode(file.slice(0, HibpSetFormat.HEADER_SIZE), length);
