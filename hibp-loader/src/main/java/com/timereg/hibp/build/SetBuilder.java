@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -28,6 +29,11 @@ import java.util.Set;
  * A running gateway that has the old set mapped keeps reading it until it reopens the path.
  */
 public final class SetBuilder {
+  /** Linux's limit on links followed in one path lookup (MAXSYMLINKS). */
+  private static final int MAX_LINKS = 40;
+  /** The sticky bit and write permission for others (S_ISVTX | S_IWOTH): a directory like /tmp. */
+  private static final int STICKY_AND_WRITABLE_BY_OTHERS = 01002;
+
   private SetBuilder() {}
 
   /** An encoded slice as the input's batch (the format package knows nothing of the input's types). */
@@ -51,21 +57,22 @@ public final class SetBuilder {
    */
   public static HibpSetHeader build(HibpInput input, Path target, BuildOptions options, BuildProgress progress)
       throws IOException {
+    Path file = followLinks(target);
     if (Files.isDirectory(target)) {
       // Found now rather than by the rename at the end, after reading the whole download.
       throw new FileSystemException(target.toString(), null, "is a directory; name the set file to write");
     }
-    if (input.contains(target)) {
+    if (input.contains(target) || input.contains(file)) {
       // The rename at the end would put the set in place of the download it was built from.
       throw new FileSystemException(target.toString(), null, "is the input; name another set file to write");
     }
     long sizedFor = options.expectedEntries() > 0 ? options.expectedEntries() : input.maxEntries();
     HibpSetParameters parameters = HibpSetParameters.forMaxEntries(sizedFor, options.maxFalsePositiveRate());
-    Path dir = target.toAbsolutePath().getParent();
+    Path dir = file.getParent();
     // Stopped from outside (Ctrl-C, SIGTERM), the JVM runs no finally block: without this a set-sized hidden
     // file would stay beside the live set, and every interrupted attempt would add one. The hook is in place
     // before the file exists (a stop between the two left it behind).
-    Path temp = HibpSetWriter.temporaryName(dir, "." + target.getFileName() + "-");
+    Path temp = HibpSetWriter.temporaryName(dir, "." + file.getFileName() + "-");
     ExitCleanup cleanupOnExit = new ExitCleanup("hibp-build-cleanup", () -> ExitCleanup.deleteQuietly(temp));
     try {
       createTemporary(temp, target, cleanupOnExit);
@@ -108,8 +115,8 @@ public final class SetBuilder {
             + "false-positive rate %.3g exceeds %.3g", header.entryCount(), sizedFor,
             header.falsePositiveRate(), options.maxFalsePositiveRate()));
       }
-      takeAttributesOf(target, temp);
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+      takeAttributesOf(file, temp);
+      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
       forceDirectory(dir);
       return header;
     } finally {
@@ -119,6 +126,35 @@ public final class SetBuilder {
         cleanupOnExit.close();
       }
     }
+  }
+
+  /**
+   * The file {@code target} names through symbolic links (absolute), which is what the rename must replace: renamed
+   * over the link itself, the new file took the link's place, and the file it pointed to (the set a gateway reads
+   * by its own path, say) stayed the old one although the build reported success. A dangling link names the file
+   * to create, as it does for {@code cp}. The links are read here, not followed by the kernel, so its
+   * {@code protected_symlinks} rule is applied here: a link in a sticky directory that others may write (/tmp),
+   * owned by someone else than the directory, is not followed (planted there, it would have a build run by root
+   * replace whatever file it names).
+   */
+  public static Path followLinks(Path target) throws IOException {
+    Path file = target.toAbsolutePath();
+    for (int hops = 0; Files.isSymbolicLink(file); hops++) {
+      if (hops == MAX_LINKS) {
+        throw new FileSystemException(target.toString(), null, "too many levels of symbolic links");
+      }
+      int dirMode = (Integer) Files.getAttribute(file.getParent(), "unix:mode");
+      if ((dirMode & STICKY_AND_WRITABLE_BY_OTHERS) == STICKY_AND_WRITABLE_BY_OTHERS
+          && !Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS)
+              .equals(Files.getAttribute(file.getParent(), "unix:uid"))) {
+        throw new FileSystemException(target.toString(), null, "is a symbolic link, owned by another user than "
+            + "its sticky, world-writable directory, so not followed; name the file it points to");
+      }
+      // Resolved against the link's directory as it stands, not normalized: ".." after a linked directory is
+      // the link target's parent, which only the file system knows.
+      file = file.getParent().resolve(Files.readSymbolicLink(file));
+    }
+    return file;
   }
 
   /**

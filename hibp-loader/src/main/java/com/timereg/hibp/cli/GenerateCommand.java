@@ -54,7 +54,9 @@ final class GenerateCommand implements Callable<Integer> {
       throw new FileSystemException(output.toString(), null, "is the password file; name another file to write");
     }
     List<KnownPassword> known = passwords == null ? List.of() : KnownPassword.read(passwords);
-    Path dir = output.toAbsolutePath().getParent();
+    // A link's target is replaced, not the link (see SetBuilder.followLinks).
+    Path file = SetBuilder.followLinks(output);
+    Path dir = file.getParent();
     // Checked here so that the error names what the user gave, not the hidden temporary file beside it.
     BuildCommand.checkOutputDirectory(output);
     if (Files.isDirectory(output)) {
@@ -62,7 +64,7 @@ final class GenerateCommand implements Callable<Integer> {
     }
     // A stop from outside (Ctrl-C, SIGTERM) runs no finally block: without the hook a temporary file as large
     // as the data set (tens of GB for benchmark sizes) would stay. In place before the file exists.
-    Path temp = HibpSetWriter.temporaryName(dir, "." + output.getFileName() + "-");
+    Path temp = HibpSetWriter.temporaryName(dir, "." + file.getFileName() + "-");
     Progress progress = Progress.onTerminal("lines");
     long expected = count + known.size();
     ExitCleanup cleanupOnExit = new ExitCleanup("hibp-generate-cleanup", () -> ExitCleanup.deleteQuietly(temp));
@@ -86,8 +88,8 @@ final class GenerateCommand implements Callable<Integer> {
           progress.done();
         }
       }
-      SetBuilder.takeAttributesOf(output, temp);
-      Files.move(temp, output, StandardCopyOption.ATOMIC_MOVE);
+      SetBuilder.takeAttributesOf(file, temp);
+      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
       spec.commandLine().getOut().printf("wrote %s: %,d lines (%,d random, %,d from %s)%n", output, lines, count,
           lines - count, passwords == null ? "no password file" : passwords);
     } finally {

@@ -2,9 +2,14 @@ package com.timereg.hibp.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.timereg.hibp.HibpSet;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.time.Instant;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +38,61 @@ class CliPathErrorsTest {
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).startsWith("hibp-loader " + command + ": " + notASet).contains("directory");
     assertThat(r.err().strip().lines()).hasSize(1);
+  }
+
+  @Test
+  void anOutputNamedThroughASymbolicLinkReplacesTheFileTheLinkNamesAndKeepsTheLink() throws IOException {
+    Path input = Files.writeString(dir.resolve("in.txt"), A + ":1\n" + B + ":2\n");
+    Path real = Files.createDirectories(dir.resolve("var")).resolve("pwned.hibp");
+    assertThat(CliTest.run("build", input.toString(), "-o", real.toString(), "--build-time", "2025-01-01T00:00:00Z")
+        .code()).isZero();
+    Path link = Files.createDirectories(dir.resolve("etc")).resolve("pwned.hibp");
+    Files.createSymbolicLink(link, Path.of("..", "var", "pwned.hibp"));
+
+    CliTest.Result r = CliTest.run("build", input.toString(), "-o", link.toString(), "--build-time",
+        "2026-01-01T00:00:00Z");
+
+    assertThat(r.code()).isZero();
+    assertThat(link).isSymbolicLink();
+    try (HibpSet set = HibpSet.open(real)) {
+      assertThat(set.buildTime()).as("the set the link names").isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
+    }
+
+    Path generated = dir.resolve("var").resolve("synthetic.txt");
+    Files.writeString(generated, "old");
+    Path generatedLink = Files.createSymbolicLink(dir.resolve("etc").resolve("synthetic.txt"), generated);
+    assertThat(CliTest.run("generate", "-n", "3", "-o", generatedLink.toString()).code()).isZero();
+    assertThat(generatedLink).isSymbolicLink();
+    assertThat(Files.readAllLines(generated)).hasSize(3);
+    try (Stream<Path> left = Stream.concat(Files.list(dir.resolve("var")), Files.list(dir.resolve("etc")))) {
+      assertThat(left.map(p -> p.getFileName().toString())).allMatch(name -> !name.endsWith(".tmp"));
+    }
+  }
+
+  /**
+   * As the kernel's protected_symlinks would for a link it followed: one planted in /tmp by another user would
+   * otherwise have a build run by root replace whatever file it names.
+   */
+  @Test
+  void aLinkOfAnotherUserInAStickyWorldWritableDirectoryIsNotFollowed() throws IOException {
+    Path input = Files.writeString(dir.resolve("in.txt"), A + ":1\n" + B + ":2\n");
+    Path victim = Files.writeString(dir.resolve("victim"), "not a set");
+    Path shared = Files.createDirectories(dir.resolve("shared"));
+    Files.setAttribute(shared, "unix:mode", 01777);
+    Path link = Files.createSymbolicLink(shared.resolve("pwned.hibp"), victim);
+    try {
+      Files.getFileAttributeView(link, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+          .setOwner(link.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+    } catch (IOException | UnsupportedOperationException notRoot) {
+      Assumptions.abort("cannot give the link to another user here: " + notRoot);
+    }
+
+    CliTest.Result r = CliTest.run("build", input.toString(), "-o", link.toString());
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).startsWith("hibp-loader build: " + link + ": ").contains("not followed");
+    assertThat(Files.readString(victim)).isEqualTo("not a set");
+    assertThat(link).isSymbolicLink();
   }
 
   @Test
