@@ -43,13 +43,18 @@ final class PrefixDirectoryInput implements HibpInput {
         if (prefix < 0) {
           continue;
         }
+        String upperName = name(prefix, digits, false);
+        String lowerName = name(prefix, digits, true);
+        if (!name.equals(upperName) && !name.equals(lowerName)) {
+          // Skipped, the file would be called missing by its upper-case name: a name that is not there.
+          throw new InputFormatException(p, 0, "name mixes upper and lower case (expected " + upperName + " or "
+              + lowerName + ")");
+        }
         if (present.get(prefix)) {
           throw new InputFormatException(p, 0, "another file has the same prefix in the other case");
         }
-        if (name.equals(name(prefix, digits, true)) && !name.equals(name(prefix, digits, false))) {
+        if (!name.equals(upperName)) {
           lower.set(prefix);
-        } else if (!name.equals(name(prefix, digits, false))) {
-          continue;
         }
         present.set(prefix);
       }

@@ -145,6 +145,18 @@ class MalformedInputTest {
   }
 
   @Test
+  void namesAPrefixFileWhoseNameMixesCaseInsteadOfCallingItMissing() throws IOException {
+    Path single = TestInputs.generate(dir, "in.txt", 2000, List.of(), 1);
+    Path layout = TestInputs.splitIntoPrefixFiles(single, dir.resolve("range"), 2);
+    Path mixed = layout.resolve("aC.txt");
+    Files.move(layout.resolve("AC.txt"), mixed);
+    InputFormatException e = catchThrowableOfType(() -> HibpInput.open(layout), InputFormatException.class);
+    assertThat(e.file()).isEqualTo(mixed);
+    assertThat(e.getMessage()).contains("aC.txt: name mixes upper and lower case (expected AC.txt or ac.txt)")
+        .doesNotContain("missing");
+  }
+
+  @Test
   void refusesADirectoryWithoutPrefixFiles() throws IOException {
     Files.writeString(dir.resolve("readme.txt"), "x");
     InputFormatException e = catchThrowableOfType(() -> HibpInput.open(dir), InputFormatException.class);
