@@ -84,6 +84,52 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
   private final boolean tls;
   /** The context of Vert.x's HTTP encoder, right before this handler: relayed answers are written past it. */
   private ChannelHandlerContext encoder;
+  /** A relay's end (its access-log line, if the log is on, and what waited behind it), and its answer's head. */
+  private final class RelayEnd implements DirectProxy.Ended {
+    private final ChannelHandlerContext ctx;
+    private final AccessLog log;
+    private final long start;
+    private final String method;
+    private final String uri;
+    private final String host;
+    private final String agent;
+    private final String address;
+    private final SessionIdentity id;
+
+    RelayEnd(ChannelHandlerContext ctx, AccessLog log, long start, String method, String uri, String host,
+        String agent, String address, SessionIdentity id) {
+      this.ctx = ctx;
+      this.log = log;
+      this.start = start;
+      this.method = method;
+      this.uri = uri;
+      this.host = host;
+      this.agent = agent;
+      this.address = address;
+      this.id = id;
+    }
+
+    @Override
+    public void answering() {
+      // Written past the encoder, by the handler that counts answers for the lingering close: counted here, or
+      // every close after a relayed answer would linger for requests it took for unanswered.
+      if (linger == null) {
+        linger = LingeringClose.of(ctx.pipeline());
+      }
+      if (linger != null) {
+        linger.answeredPastEncoder();
+      }
+    }
+
+    @Override
+    public void ended(boolean closing, int status, long bytes) {
+      if (log != null) {
+        log.log(entry(address, method, uri, host, status, bytes, start, id, agent));
+      }
+      relayEnded(ctx, closing);
+    }
+  }
+
   /** The connection's peer ({@link ClientPeer}), once read. */
   private InetAddress peer;
   /** The last client address relayed for, and its text: the same for every request of most connections. */
@@ -122,6 +168,8 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
   private boolean draining;
   /** Vert.x's shutdown event, kept from Vert.x while a relay is in flight (it would close the connection at once). */
   private Object heldShutdown;
+  /** The connection's lingering close (installed after this handler), once a relayed answer has needed it. */
+  private LingeringClose linger;
 
   private ConnectionFastPath(PublicRouter.Steps steps, String hsts, DirectProxy direct,
       SessionAuthenticator sessions, List<String> ownedPrefixes, boolean tls) {
@@ -484,21 +532,11 @@ final class ConnectionFastPath extends ChannelDuplexHandler {
         new ForwardedIdentity(id.loginName(), id.customer(), id.method().value, id.sessionId(), null),
         settled.bearerIsOurs(), length,
         close, hsts);
-    DirectProxy.Ended onEnd;
     AccessLog log = steps.accessLog();
-    if (log.enabled()) {
-      long start = System.nanoTime();
-      String method = request.method().name();
-      String host = forwardedHost;
-      String agent = headers.get(HttpHeaderNames.USER_AGENT);
-      String address = facts.clientAddress();
-      onEnd = (closing, status, bytes) -> {
-        log.log(entry(address, method, uri, host, status, bytes, start, id, agent));
-        relayEnded(ctx, closing);
-      };
-    } else {
-      onEnd = (closing, status, bytes) -> relayEnded(ctx, closing);
-    }
+    DirectProxy.Ended onEnd = log.enabled()
+        ? new RelayEnd(ctx, log, System.nanoTime(), request.method().name(), uri, forwardedHost,
+            headers.get(HttpHeaderNames.USER_AGENT), facts.clientAddress(), id)
+        : new RelayEnd(ctx, null, 0, null, null, null, null, null, null);
     if (encoder == null && (encoder = ctx.pipeline().context(ENCODER)) == null) {
       return false;
     }

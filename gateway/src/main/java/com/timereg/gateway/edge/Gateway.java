@@ -515,7 +515,8 @@ public final class Gateway {
       reloader.register(s);
     };
     HttpServerOptions bound = new HttpServerOptions(options).setPort(port == 0 ? -1 : port);
-    await(vertx.deployVerticle(() -> new PublicVerticle(bound, steps, proxies, onListening, connections),
+    io.micrometer.core.instrument.Counter lingered = LingeringClose.meter(registry);
+    await(vertx.deployVerticle(() -> new PublicVerticle(bound, steps, proxies, onListening, connections, lingered),
         new DeploymentOptions().setInstances(instances)));
     java.util.Set<Integer> ports = new java.util.HashSet<>();
     publicServers.forEach(s -> ports.add(s.actualPort()));
@@ -546,6 +547,11 @@ public final class Gateway {
 
   public int adminPort() {
     return adminPort;
+  }
+
+  /** The closes of public connections that lingered so far ({@link LingeringClose#meter}; for tests). */
+  long lingeringCloses() {
+    return (long) registry.counter(LingeringClose.METER).count();
   }
 
   /** The open HTTP connections of the public and redirect listeners (for tests). */

@@ -1,5 +1,7 @@
 package com.timereg.gateway.edge;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
 import io.netty.buffer.Unpooled;
@@ -40,6 +42,8 @@ import java.util.concurrent.TimeUnit;
  * have all been answered (or that became a tunnel) closes at once, as before.
  */
 final class LingeringClose extends ChannelDuplexHandler {
+  /** The meter of the closes that lingered ({@code gateway_connections_lingered_total}). */
+  static final String METER = "gateway.connections.lingered";
   /** At most this long from the close to the end of the connection (nginx: lingering_time 30 s, timeout 5 s). */
   static final long LINGER_MILLIS = 5_000;
   /** At most this many bytes are read and dropped: an answer the client has not read after that, it never will. */
@@ -53,27 +57,58 @@ final class LingeringClose extends ChannelDuplexHandler {
   private boolean lingering;
   private long dropped;
   private ScheduledFuture<?> timer;
+  /** Counts the closes that lingered ({@link #METER}). */
+  private final Counter lingered;
 
-  private LingeringClose() {}
+  private LingeringClose(Counter lingered) {
+    this.lingered = lingered;
+  }
 
-  /** Installs the handler on an HTTP/1.x connection (HTTP/2 has its own stream resets); call after the decoder is in place. */
-  static void install(HttpConnection connection) {
+  /** The meter of the closes that lingered, in {@code registry}. */
+  static Counter meter(MeterRegistry registry) {
+    return Counter.builder(METER)
+        .description("Public HTTP/1.x connections whose close lingered: requests unread or unanswered when it was asked"
+            + " for, so the gateway half-closed and read what the client still sent, up to 5 s")
+        .register(registry);
+  }
+
+  /**
+   * Installs the handler on an HTTP/1.x connection (HTTP/2 has its own stream resets); call after the decoder is in
+   * place.
+   *
+   * @param lingered counts the closes that lingered (see {@link #meter})
+   */
+  static void install(HttpConnection connection, Counter lingered) {
     if (connection instanceof Http1xServerConnection http1) {
       ChannelPipeline pipeline = http1.channelHandlerContext().pipeline();
       if (pipeline.get("httpDecoder") != null && pipeline.channel() instanceof DuplexChannel) {
-        LingeringClose linger = new LingeringClose();
+        LingeringClose linger = new LingeringClose(lingered);
         // First in the pipeline: every close, from any handler, passes here last; below TLS, so what is dropped is
         // never decrypted, and the close_notify has been written before the FIN.
         pipeline.addFirst("gatewayLingeringClose", linger);
-        // After the encoder: requests come by decoded, and Vert.x's answers and the direct path's own refusals go by
-        // as heads before they are encoded (the direct path's handler, after the encoder too, was installed first,
-        // so it is after this one). A relayed answer of the direct path goes by as bytes (ResponseHeads) and is not
-        // counted: a connection the gateway closes after one lingers too, until the client's FIN (at most
-        // LINGER_MILLIS), which costs a client that closes on our FIN nothing.
+        // After the encoder: requests come by decoded, and Vert.x's answers and the direct path's own refusals and
+        // error answers go by as heads before they are encoded (the direct path's handler, after the encoder too, was
+        // installed first, so it is after this one). A relayed answer of the direct path is written past the encoder
+        // (ResponseHeads) and goes by nobody as a head: the direct path tells, answeredPastEncoder.
         String after = pipeline.get("httpEncoder") != null ? "httpEncoder" : "httpDecoder";
         pipeline.addAfter(after, "gatewayRequestProgress", linger.new Progress());
       }
     }
+  }
+
+  /** The handler installed on {@code pipeline}, or null (not a public HTTP/1.x connection's). */
+  static LingeringClose of(ChannelPipeline pipeline) {
+    return pipeline.get(LingeringClose.class);
+  }
+
+  /**
+   * An answer of the direct path's, relayed from the backend, is being written past the HTTP encoder: a request's
+   * final answer like those counted from their heads. Uncounted, every close after one took the relayed request
+   * for unanswered and lingered up to {@link #LINGER_MILLIS}, holding the connection (and a graceful stop) until
+   * the client closed its side.
+   */
+  void answeredPastEncoder() {
+    answers++;
   }
 
   /** Notes from the decoded messages whether a request is still arriving, and which requests were answered. */
@@ -114,6 +149,7 @@ final class LingeringClose extends ChannelDuplexHandler {
       return;
     }
     lingering = true;
+    lingered.increment();
     ctx.channel().closeFuture().addListener(closed -> promise.trySuccess());
     timer = ctx.executor().schedule(() -> {
       ctx.close();

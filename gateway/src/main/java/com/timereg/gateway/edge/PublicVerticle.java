@@ -20,11 +20,14 @@ final class PublicVerticle extends VerticleBase {
   private final Function<io.vertx.core.Vertx, ProxyHandler> proxyFactory;
   private final Consumer<HttpServer> onListening;
   private final OpenConnections connections;
+  /** Counts the lingering closes ({@link LingeringClose#meter}). */
+  private final io.micrometer.core.instrument.Counter lingered;
   private ProxyHandler proxy;
 
   PublicVerticle(HttpServerOptions options, PublicRouter.Steps steps,
       Function<io.vertx.core.Vertx, ProxyHandler> proxyFactory, Consumer<HttpServer> onListening,
-      OpenConnections connections) {
+      OpenConnections connections, io.micrometer.core.instrument.Counter lingered) {
+    this.lingered = lingered;
     this.options = options;
     this.steps = steps;
     this.proxyFactory = proxyFactory;
@@ -47,7 +50,7 @@ final class PublicVerticle extends VerticleBase {
       steps.clientAddress().connected(connection);
       StrictRequestDecoder.install(connection, options);
       ConnectionFastPath.install(connection, steps, hsts, direct, steps.session(), owned);
-      LingeringClose.install(connection);
+      LingeringClose.install(connection, lingered);
     });
     return server.listen().onSuccess(onListening::accept);
   }

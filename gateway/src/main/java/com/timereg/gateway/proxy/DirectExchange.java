@@ -356,6 +356,7 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
     responding = true;
     clearDeadline();
     status = code;
+    onEnd.answering();
     if (identity != null && identity.session() != null) {
       // Until it ends, the answer is cut when its session is revoked, as a tunnel is (OpenTunnels); not when its
       // access token expires, as a live session's does every few minutes (Exchange.watchAnswer).

@@ -50,6 +50,13 @@ public final class DirectProxy {
   /** Told once when an exchange has ended. */
   public interface Ended {
     /**
+     * The backend's answer is about to be written, past the connection's HTTP encoder (see {@link ResponseHeads}):
+     * no {@code HttpResponse} goes by the pipeline's handlers for it. At most once, before {@link #ended}; not for
+     * the exchange's own error answers, which are written as {@code HttpResponse}s through the caller's handler.
+     */
+    default void answering() {}
+
+    /**
      * @param closing the exchange is closing the client connection (nothing more will be answered on it)
      * @param status  the status answered; 499 when the client went away first
      * @param bytes   body bytes sent to the client
