@@ -130,12 +130,7 @@ abstract class Exchange implements ResponseDeadlines.Waiting {
         HttpClientRequest unsent = ar.result();
         unsent.exceptionHandler(failure -> support.logQuietly(request, failure));
         if (unsent.version() == HttpVersion.HTTP_2) {
-          // Vert.x gives an HTTP/2 stream back to the pool when the stream closes, and one reset before its head
-          // was written never opened, so never closed: the connection lost that stream for good (with a backend
-          // allowing one at a time, every later request waited for the connect timeout). So its head goes out,
-          // without the identity headers, and a RST_STREAM (CANCEL) right after it, as when a client leaves just
-          // after its request was forwarded.
-          unsent.sendHead().onComplete(sent -> unsent.reset(0x8));
+          cancelUnsentStream(unsent);
         } else {
           unsent.reset();
         }
@@ -159,11 +154,31 @@ abstract class Exchange implements ResponseDeadlines.Waiting {
     });
   }
 
+  /**
+   * Gives back an HTTP/2 stream whose request head was never written. Vert.x gives a stream back to the pool when
+   * the stream closes, and one reset before its head was written never opened, so never closed: the connection lost
+   * that stream for good (with a backend allowing one at a time, every later request waited for the connect timeout
+   * and got 504). So its head goes out, without the headers (the identity ones among them: no request is made of
+   * it), and a RST_STREAM (CANCEL) right after it, as when a client leaves just after its request was forwarded.
+   */
+  private static void cancelUnsentStream(HttpClientRequest unsent) {
+    unsent.headers().clear();
+    unsent.sendHead().onComplete(sent -> unsent.reset(0x8));
+  }
+
   /** Sends the request head (and body) to the backend and relays what comes back. */
   abstract void send(HttpClientRequest upstream);
 
   /** The exchange has failed (once, before anything is answered); for what a subclass holds. */
   void failed() {}
+
+  /**
+   * Whether {@link #upstream}'s head has been written (Vert.x writes it with the first body bytes, the end, or a
+   * connect): until then an HTTP/2 stream has not opened, and a reset would not give it back.
+   */
+  boolean upstreamHeadSent() {
+    return true;
+  }
 
   /** Whether the client waits for a 100 Continue the gateway has not sent, its body unsent. */
   boolean awaitsContinue() {
@@ -234,7 +249,10 @@ abstract class Exchange implements ResponseDeadlines.Waiting {
     failed();
     cancelTimer();
     releasePlace();
-    if (upstream != null) {
+    if (upstream != null && upstream.version() == HttpVersion.HTTP_2 && !upstreamHeadSent()) {
+      // Obtained, its head not written yet (no body byte had come, or a client awaiting 100 Continue left).
+      cancelUnsentStream(upstream);
+    } else if (upstream != null) {
       // For HTTP/1.1 this closes the backend connection: a half-used one must not go back to the pool.
       upstream.reset(0, cause);
     }

@@ -20,6 +20,8 @@ final class HttpExchange extends Exchange {
   private boolean retried;
   /** Whether 100 Continue was sent: the client's body is wanted and on its way. */
   private boolean continued;
+  /** Whether the backend request's head has gone out: with its first body bytes or its end. */
+  private boolean headSent;
 
   HttpExchange(ExchangeSupport support, HttpServerRequest request, HeaderHygiene.Forwarding forwarding,
       RequestFraming framing, long startNanos) {
@@ -51,6 +53,7 @@ final class HttpExchange extends Exchange {
   private void forwardBody(HttpClientRequest upstream) {
     if (request.isEnded()) {
       forwarded = true;
+      headSent = true;
       upstream.end();
       armResponseTimeout();
       return;
@@ -59,6 +62,7 @@ final class HttpExchange extends Exchange {
     request.endHandler(end -> {
       if (!finished()) {
         forwarded = true;
+        headSent = true;
         upstream.end();
         armResponseTimeout();
       }
@@ -81,6 +85,7 @@ final class HttpExchange extends Exchange {
     if (framing.length() < 0 && !upstream.isChunked()) {
       upstream.setChunked(true);
     }
+    headSent = true;
     upstream.write(data);
     if (upstream.writeQueueFull()) {
       request.pause();
@@ -175,6 +180,11 @@ final class HttpExchange extends Exchange {
     return !retried && !finished() && cause instanceof HttpClosedException && request.isEnded()
         && forwardedBytes == 0 && framing.length() <= 0 && !framing.chunked()
         && (method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD) || method.equals(HttpMethod.OPTIONS));
+  }
+
+  @Override
+  boolean upstreamHeadSent() {
+    return headSent;
   }
 
   @Override

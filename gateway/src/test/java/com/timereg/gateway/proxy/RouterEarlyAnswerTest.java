@@ -134,6 +134,39 @@ class RouterEarlyAnswerTest {
     assertThat(failures(ProxyFailure.CONNECT_TIMEOUT)).isZero();
   }
 
+  /**
+   * With {@code backend.http2}, a request whose client leaves after the gateway got it a stream and before any of its
+   * body came (here after the 100 Continue the gateway sends once it has the stream): Vert.x writes an HTTP/2
+   * request's head with its first bytes, so the exchange's reset came before any head, the stream never opened, never
+   * closed, and was never given back. The backend allows one stream at a time here, so every later request waited for
+   * the connect timeout and got 504.
+   */
+  @Test
+  void anHttp2StreamWhoseClientLeftBeforeItsBodyIsGivenBack(Vertx vertx) {
+    int port = await(http2Backend(vertx, Promise.promise())).actualPort();
+    bed = ProxyTestBed.start(vertx, http2Settings(port, Duration.ofSeconds(3)), ProxyTestBed.signedIn(ALICE));
+    HttpClient client = bed.client(HttpVersion.HTTP_2);
+    Promise<Void> continued = Promise.promise();
+    HttpClientRequest leaving = bed.call(() -> client.request(HttpMethod.POST, "/api/upload"));
+    bed.context.runOnContext(start -> {
+      leaving.putHeader("Content-Type", "text/plain").putHeader("Content-Length", "48")
+          .putHeader("Expect", "100-continue").continueHandler(v -> continued.tryComplete());
+      leaving.sendHead();
+    });
+    await(continued.future());
+    bed.context.runOnContext(leave -> leaving.reset());
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (failures(ProxyFailure.CLIENT_CLOSED) < 1 && System.nanoTime() < deadline) {
+      await(vertx.timer(10));
+    }
+    assertThat(failures(ProxyFailure.CLIENT_CLOSED)).isEqualTo(1.0);
+
+    Reply after = await(replyLater(client, "/api/after"));
+    assertThat(after.status()).as("the stream came back to the pool").isEqualTo(200);
+    assertThat(after.body().toString()).isEqualTo("answered /api/after");
+    assertThat(failures(ProxyFailure.CONNECT_TIMEOUT)).isZero();
+  }
+
   private static Future<io.vertx.core.http.HttpServer> http2Backend(Vertx vertx, Promise<HttpServerRequest> held) {
     return vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
         .setInitialSettings(new io.vertx.core.http.Http2Settings().setMaxConcurrentStreams(1)))
