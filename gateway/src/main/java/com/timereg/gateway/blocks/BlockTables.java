@@ -114,23 +114,38 @@ final class BlockTables {
    * target stay: lifting a whole range because one address was named would be a surprise.
    */
   Future<List<BlockRecord>> lift(Cidr target, String reason, String actor, Instant now) {
-    return pool.withTransaction(c -> c.preparedQuery(
-            "UPDATE blocks SET lifted_at = $2, lifted_by = $3, lift_reason = $4 "
-                + "WHERE lifted_at IS NULL AND expires_at > $2 "
-                + "AND (cidr <<= $1::text::cidr OR (scope = 'client' AND cidr >>= $1::text::cidr)) "
-                + "RETURNING " + BlockRows.COLUMNS)
-        .execute(Tuple.of(target.toString(), time(now), actor, reason))
-        .compose(rows -> {
-          List<BlockRecord> lifted = new ArrayList<>();
-          rows.forEach(r -> lifted.add(BlockRows.from(r)));
-          JsonArray described = new JsonArray();
-          lifted.forEach(b -> described.add(new JsonObject().put("blockId", b.id()).put("cidr", b.cidr().toString())
-              .put("kind", b.kind().metricTag()).put("expiresAt", b.expiresAt().toString())));
-          List<Cidr> cidrs = lifted.stream().map(BlockRecord::cidr).distinct().toList();
-          return audit(c, now, actor, "unblock", target, reason, new JsonObject().put("lifted", described))
-              .compose(v -> notify(c, new Change.Unblocked(target, cidrs)))
-              .map(lifted);
-        }));
+    // Every node lifts the target (and an address's client block) whatever the rows say (see Change.Unblocked), so
+    // a manual block of exactly that range committed while this statement runs, unseen by it, would stay active in
+    // the tables and be enforced by no node: the unblock waits for it on the lock insertManual takes, and sees it.
+    Cidr client = clientBlockOf(target);
+    return pool.withTransaction(c -> c.preparedQuery("SELECT pg_advisory_xact_lock($1, hashtext($2)), "
+            + "pg_advisory_xact_lock($1, hashtext($3))")
+        .execute(Tuple.of(MANUAL_BLOCK_LOCKS, target.toString(), client.toString()))
+        .compose(locked -> c.preparedQuery(
+                "UPDATE blocks SET lifted_at = $2, lifted_by = $3, lift_reason = $4 "
+                    + "WHERE lifted_at IS NULL AND expires_at > $2 "
+                    + "AND (cidr <<= $1::text::cidr OR (scope = 'client' AND cidr >>= $1::text::cidr)) "
+                    + "RETURNING " + BlockRows.COLUMNS)
+            .execute(Tuple.of(target.toString(), time(now), actor, reason))
+            .compose(rows -> {
+              List<BlockRecord> lifted = new ArrayList<>();
+              rows.forEach(r -> lifted.add(BlockRows.from(r)));
+              JsonArray described = new JsonArray();
+              lifted.forEach(b -> described.add(new JsonObject().put("blockId", b.id()).put("cidr", b.cidr().toString())
+                  .put("kind", b.kind().metricTag()).put("expiresAt", b.expiresAt().toString())));
+              List<Cidr> cidrs = lifted.stream().map(BlockRecord::cidr).distinct().toList();
+              return audit(c, now, actor, "unblock", target, reason, new JsonObject().put("lifted", described))
+                  .compose(v -> notify(c, new Change.Unblocked(target, cidrs)))
+                  .map(lifted);
+            })));
+  }
+
+  /** The client block (this node's prefixes) of a single address, as the nodes lift it; the target itself else. */
+  private Cidr clientBlockOf(Cidr target) {
+    if (target.prefixLength() != (target.isIpv4() ? 32 : 128)) {
+      return target;
+    }
+    return Cidr.of(target.network(), keys.clientPrefix(target.network()));
   }
 
   /** Adds an allowlist entry, replacing a live entry of exactly the same range. */
