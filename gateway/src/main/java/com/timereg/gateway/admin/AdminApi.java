@@ -194,7 +194,7 @@ final class AdminApi {
     String target = ctx.pathParam("cidr");
     JsonObject body = ApiRequests.body(ctx, true);
     reply(ctx, 200, blocks.disallow(target, ApiRequests.text(body, "note"), AdminAccess.actor(ctx))
-        .map(v -> new JsonObject().put("removed", Cidr.parse(target).toString())));
+        .map(removed -> new JsonObject().put("removed", removed.toString())));
   }
 
   static <T extends JsonObject> void reply(RoutingContext ctx, int status, Future<T> result) {

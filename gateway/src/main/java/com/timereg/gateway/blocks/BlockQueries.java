@@ -137,7 +137,7 @@ public final class BlockQueries {
 
   private static Cidr parse(String text) {
     try {
-      return Cidr.parse(text);
+      return EditRules.asCounted(Cidr.parse(text));
     } catch (IllegalArgumentException e) {
       throw BlockRequestException.invalid(e.getMessage());
     }

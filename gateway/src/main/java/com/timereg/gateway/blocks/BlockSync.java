@@ -174,8 +174,8 @@ public final class BlockSync {
         });
   }
 
-  /** Removes exactly this range from the allowlist on every node; 404 if it is not on it. */
-  public Future<Void> disallow(String target, String note, String actor) {
+  /** Removes exactly this range from the allowlist on every node, answering it as read; 404 if it is not on it. */
+  public Future<Cidr> disallow(String target, String note, String actor) {
     Cidr cidr;
     try {
       cidr = rules.unblockTarget(target);
@@ -192,7 +192,7 @@ public final class BlockSync {
       return edit("allow-remove", removed)
           .map(v -> {
             state.apply(new Change.Disallowed(cidr), Origin.LOCAL);
-            return v;
+            return cidr;
           });
     } catch (BlockRequestException e) {
       return rejected("allow-remove", e);

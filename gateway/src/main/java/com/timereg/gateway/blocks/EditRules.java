@@ -1,6 +1,9 @@
 package com.timereg.gateway.blocks;
 
 import com.timereg.gateway.clientip.Cidr;
+import com.timereg.gateway.clientip.ClientAddressResolver;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.time.Duration;
 
 /**
@@ -83,11 +86,26 @@ final class EditRules {
   }
 
   private static Cidr parse(String text) {
+    Cidr cidr;
     try {
-      return Cidr.parse(text);
+      cidr = Cidr.parse(text);
     } catch (IllegalArgumentException e) {
       throw BlockRequestException.invalid(e.getMessage());
     }
+    return asCounted(cidr);
+  }
+
+  /**
+   * A range inside NAT64's 64:ff9b::/96 as the IPv4 range it stands for: the throttle counts, blocks and explains a
+   * client arriving through a translator as the IPv4 address it embeds ({@code ClientAddressResolver}), so the IPv6
+   * range, stored as typed, would match no client ever (as IPv4-mapped ranges are read by {@link Cidr#parse}).
+   */
+  static Cidr asCounted(Cidr cidr) {
+    if (cidr.isIpv4() || cidr.prefixLength() < 96) {
+      return cidr;
+    }
+    InetAddress embedded = ClientAddressResolver.embeddedIpv4(cidr.network());
+    return embedded instanceof Inet4Address ? Cidr.of(embedded, cidr.prefixLength() - 96) : cidr;
   }
 
   /**
