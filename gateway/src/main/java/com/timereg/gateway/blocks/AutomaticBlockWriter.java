@@ -7,6 +7,8 @@ import com.timereg.gateway.throttle.Origin;
 import com.timereg.gateway.throttle.ThrottleListener;
 import io.vertx.core.Future;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -82,6 +84,47 @@ final class AutomaticBlockWriter implements ThrottleListener {
         }
       }
     }
+  }
+
+  /** When the oldest block waiting for a retry was issued; null when none waits. */
+  Instant oldestUnwritten() {
+    Instant oldest = null;
+    for (BlockEntry b : unwritten) {
+      if (oldest == null || b.since().isBefore(oldest)) {
+        oldest = b.since();
+      }
+    }
+    return oldest;
+  }
+
+  /**
+   * Gives up the waiting blocks an unblock committed after them concerns (one this node did not hear, being deaf:
+   * the reason their row could not be written is often the reason it heard nothing), as the unblock would have
+   * lifted them here had this node heard it; returns them, for the caller to lift. Written later, such a block
+   * would block the address again on every node, after staff had lifted it.
+   */
+  List<BlockEntry> dropUnblocked(List<Snapshot.Unblock> unblocks) {
+    List<BlockEntry> dropped = new ArrayList<>();
+    for (BlockEntry b : unwritten) {
+      boolean lifted = unblocks.stream().anyMatch(u -> !u.at().isBefore(b.since()) && concerns(u.target(), b));
+      if (lifted && unwritten.remove(b)) {
+        unwrittenCount.decrementAndGet();
+        dropped.add(b);
+      }
+    }
+    return dropped;
+  }
+
+  /** As the unblock's UPDATE: blocks inside the target, and a client block containing it. */
+  private static boolean concerns(Cidr target, BlockEntry b) {
+    Cidr s = b.subject();
+    if (s.isIpv4() != target.isIpv4()) {
+      return false;
+    }
+    boolean inside = s.prefixLength() >= target.prefixLength() && target.contains(s.network());
+    boolean around = b.kind() == BlockKind.CLIENT && s.prefixLength() <= target.prefixLength()
+        && s.contains(target.network());
+    return inside || around;
   }
 
   /** Writes again what failed before and has not expired; called once PostgreSQL answers again. */

@@ -239,9 +239,11 @@ public final class BlockSync {
       return;
     }
     long generation = state.beginReload();
-    tables.snapshot(now()).onComplete(ar -> {
+    tables.snapshot(now(), writer.oldestUnwritten()).onComplete(ar -> {
       if (ar.succeeded()) {
         if (state.finishReload(generation, ar.result())) {
+          // Before the retry below, which would write them.
+          writer.dropUnblocked(ar.result().unblocks()).forEach(state::liftUnwritten);
           loaded = true;
           metrics.reload(true);
           LOG.info("Node {} loaded the shared block state: {} active blocks, {} allowlist entries", node,

@@ -183,8 +183,11 @@ final class BlockTables {
         }));
   }
 
-  /** Everything a node must enforce now, read in one snapshot so the three parts agree. */
-  Future<Snapshot> snapshot(Instant now) {
+  /**
+   * Everything a node must enforce now, read in one snapshot so the parts agree; with the unblocks committed since
+   * {@code unblocksSince}, none when it is null.
+   */
+  Future<Snapshot> snapshot(Instant now, Instant unblocksSince) {
     return pool.withTransaction(c -> c.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute()
         .compose(v -> c.preparedQuery("SELECT " + BlockRows.COLUMNS + " FROM blocks "
                 + "WHERE lifted_at IS NULL AND expires_at > $1 ORDER BY created_at, id")
@@ -196,7 +199,7 @@ final class BlockTables {
             .execute(Tuple.of(time(now)))
             .compose(liftedRows -> c.query("SELECT cidr::text AS cidr, note, created_by, created_at FROM allowlist "
                     + "WHERE removed_at IS NULL ORDER BY created_at, id").execute()
-                .map(allowRows -> {
+                .compose(allowRows -> unblocks(c, unblocksSince).map(unblocks -> {
                   List<BlockRecord> active = new ArrayList<>();
                   activeRows.forEach(r -> active.add(BlockRows.from(r)));
                   List<Snapshot.Lifted> lifted = new ArrayList<>();
@@ -204,8 +207,24 @@ final class BlockTables {
                       BlockRows.instant(r.getOffsetDateTime("expires_at")))));
                   List<AllowEntry> allow = new ArrayList<>();
                   allowRows.forEach(r -> allow.add(allowEntry(r)));
-                  return new Snapshot(active, lifted, allow);
-                }))));
+                  return new Snapshot(active, lifted, allow, unblocks);
+                })))));
+  }
+
+  /** The unblocks committed since {@code since}, oldest first; none when it is null (nothing asked). */
+  private static Future<List<Snapshot.Unblock>> unblocks(SqlConnection c, Instant since) {
+    if (since == null) {
+      return Future.succeededFuture(List.of());
+    }
+    return c.preparedQuery("SELECT subject::text AS subject, at FROM audit_events "
+            + "WHERE action = 'unblock' AND at >= $1 ORDER BY at, id")
+        .execute(Tuple.of(time(since)))
+        .map(rows -> {
+          List<Snapshot.Unblock> out = new ArrayList<>();
+          rows.forEach(r -> out.add(new Snapshot.Unblock(Cidr.parse(r.getString("subject")),
+              BlockRows.instant(r.getOffsetDateTime("at")))));
+          return out;
+        });
   }
 
   private Future<Long> insertBlock(SqlConnection c, BlockEntry b, String createdBy) {

@@ -95,6 +95,11 @@ final class LocalState {
     return true;
   }
 
+  /** Ends this node's copy of an automatic block whose row was never written and that an unblock lifted since. */
+  synchronized void liftUnwritten(BlockEntry block) {
+    safely(() -> liftIfNotNewer(block.subject(), block.until()), block.subject());
+  }
+
   /** A reload failed: stop remembering; changes keep being applied as they come. */
   synchronized void abandonReload(long gen) {
     if (gen == generation) {

@@ -12,8 +12,17 @@ import java.util.List;
  * @param lifted automatic blocks lifted by hand before their expiry, with no newer active block of
  *     the same subject: a node that missed the lift must end its copy
  * @param allowlist live allowlist entries
+ * @param unblocks unblocks since this node's oldest automatic block still waiting for its row (none when no block
+ *     waits): a node that was deaf when one was committed must neither keep such a block nor write it
  */
-record Snapshot(List<BlockRecord> active, List<Lifted> lifted, List<AllowEntry> allowlist) {
+record Snapshot(List<BlockRecord> active, List<Lifted> lifted, List<AllowEntry> allowlist, List<Unblock> unblocks) {
+  Snapshot(List<BlockRecord> active, List<Lifted> lifted, List<AllowEntry> allowlist) {
+    this(active, lifted, allowlist, List.of());
+  }
+
   /** A lifted automatic block and the expiry it had, to tell it apart from a newer local block. */
   record Lifted(Cidr cidr, Instant expiresAt) {}
+
+  /** An unblock's target and when it was committed (the editing node's clock). */
+  record Unblock(Cidr target, Instant at) {}
 }
