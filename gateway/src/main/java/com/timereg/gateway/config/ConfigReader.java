@@ -52,12 +52,13 @@ public final class ConfigReader {
   }
 
   /**
-   * A private key's file, read at start: writable by group or others is a problem (anyone with that access
-   * could replace the key), readable by others a warning logged now. Skipped where files have no POSIX mode.
+   * A private key's file, read at start: writable by group or others, or in a directory others may write without the
+   * sticky bit, is a problem (anyone with that access could replace the key); readable by others, or in a directory
+   * another group may write, a warning logged now. Skipped where files have no POSIX mode.
    */
   public void keyFile(String path, Path file) {
     com.timereg.gateway.tls.KeyFileMode.refusal(file).ifPresentOrElse(m -> problem(path, m),
-        () -> com.timereg.gateway.tls.KeyFileMode.warning(file).ifPresent(m -> LOG.warn("{}: {}", path, m)));
+        () -> com.timereg.gateway.tls.KeyFileMode.warnings(file).forEach(m -> LOG.warn("{}: {}", path, m)));
   }
 
   public List<String> problems() {

@@ -105,8 +105,8 @@ public final class CertificateReloader {
    * the file system's timestamp resolution, or copied with preserved times, must still be seen.
    */
   public Future<Boolean> checkOnce() {
-    // The key file's mode first (a stat, off the event loop): one that others may write is not taken, whatever it
-    // holds, since anyone on the host could have put it there. Checked on every tick, not only when the contents
+    // The key file's mode first (a stat, off the event loop): one that others may write, or in a directory others
+    // may write, is not taken, whatever it holds, since anyone on the host could have put it there. Checked on every tick, not only when the contents
     // change, so that a chmod go-w afterwards lets the same files through.
     return vertx.executeBlocking(() -> KeyFileMode.refusal(keyFile)).compose(refusal -> {
       if (refusal.isPresent()) {
@@ -118,7 +118,7 @@ public final class CertificateReloader {
       }
       if (unsafeKey) {
         unsafeKey = false;
-        LOG.info("TLS key file {} is no longer writable by group or others", keyFile);
+        LOG.info("TLS key file {} can no longer be replaced by group or others", keyFile);
       }
       return readAndApply();
     });

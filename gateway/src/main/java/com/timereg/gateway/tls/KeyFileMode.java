@@ -3,8 +3,13 @@ package com.timereg.gateway.tls;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -12,6 +17,13 @@ import java.util.Set;
  * anyone with that access on the host can replace the key the gateway uses: refused. Readable by others, anyone
  * there can read it: only warned about, since Kubernetes mounts secrets 0644 unless told otherwise. Symbolic
  * links are followed (a Kubernetes secret's file is one), so the mode is the key's, not the link's.
+ *
+ * <p>The directories count as well: whoever may write a directory can rename the key (or a directory below it)
+ * away and put their own in its place, whatever the key file's own mode. A directory writable by others without
+ * the sticky bit is refused, as sshd's StrictModes does (with the sticky bit, as in {@code /tmp}, others cannot
+ * rename what is not theirs); one writable by a group other than the gateway's is warned about, naming it. The
+ * directories looked at are those above the key's real file (links followed) and those above the name
+ * configured (a link there can be replaced as well), up to the root.
  *
  * @param permissions the file's POSIX permissions
  */
@@ -46,15 +58,75 @@ public record KeyFileMode(Set<PosixFilePermission> permissions) {
 
   /** Why {@code file} must not be used as a key, or empty when its mode is fine (or unknown). */
   public static Optional<String> refusal(Path file) {
-    return of(file).filter(KeyFileMode::writableByGroupOrOthers).map(m -> "key file " + file + " is writable by "
-        + "group or others (mode " + m.octal() + "): anyone with that access could replace the key; chmod go-w "
-        + file);
+    Optional<String> own = of(file).filter(KeyFileMode::writableByGroupOrOthers).map(m -> "key file " + file
+        + " is writable by group or others (mode " + m.octal() + "): anyone with that access could replace the key; "
+        + "chmod go-w " + file);
+    if (own.isPresent()) {
+      return own;
+    }
+    return directories(file).stream()
+        .filter(d -> d.permissions().contains(PosixFilePermission.OTHERS_WRITE) && !d.sticky())
+        .findFirst()
+        .map(d -> "key file " + file + " is in directory " + d.path() + ", which others may write (mode " + d.octal()
+            + ", no sticky bit): anyone on the host could put their own key in its place; chmod o-w " + d.path());
   }
 
-  /** A warning about {@code file} when others can read it, or empty. */
-  public static Optional<String> warning(Path file) {
-    return of(file).filter(KeyFileMode::readableByOthers).map(m -> "key file " + file + " is readable by others (mode "
-        + m.octal() + "): anyone on the host can read the private key; chmod o-r " + file
-        + " (a Kubernetes secret: defaultMode 0440 or 0400)");
+  /** Warnings about {@code file}: others can read it, or a group other than the gateway's may write a directory above it. */
+  public static List<String> warnings(Path file) {
+    List<String> warnings = new ArrayList<>();
+    of(file).filter(KeyFileMode::readableByOthers).ifPresent(m -> warnings.add("key file " + file
+        + " is readable by others (mode " + m.octal() + "): anyone on the host can read the private key; chmod o-r "
+        + file + " (a Kubernetes secret: defaultMode 0440 or 0400)"));
+    OptionalInt own = gatewayGroup();
+    directories(file).stream()
+        .filter(d -> d.permissions().contains(PosixFilePermission.GROUP_WRITE) && !d.sticky())
+        .filter(d -> own.isEmpty() || d.gid() != own.getAsInt())
+        .forEach(d -> warnings.add("key file " + file + " is in directory " + d.path() + ", which group " + d.group()
+            + " may write (mode " + d.octal() + "): anyone in it could put their own key in its place; chmod g-w "
+            + d.path()));
+    return warnings;
+  }
+
+  /** A directory above a key, with what decides who may replace what is in it. */
+  record Directory(Path path, Set<PosixFilePermission> permissions, boolean sticky, String group, int gid) {
+    String octal() {
+      return (sticky ? "1" : "0") + new KeyFileMode(permissions).octal().substring(1);
+    }
+  }
+
+  /**
+   * The directories above the key's real file and above the name given, each once, nearest first; empty on a file
+   * system without POSIX permissions or when the file is gone (whoever reads it next says so).
+   */
+  static List<Directory> directories(Path file) {
+    Set<Path> paths = new LinkedHashSet<>();
+    try {
+      // The name as given, each of its directories a place where a link (or the key) can be swapped, and the real
+      // file's. Attributes are read through links: a linked directory's own mode is always 0777 and means nothing.
+      for (Path start : new Path[] {file.toRealPath().getParent(), file.toAbsolutePath().normalize().getParent()}) {
+        for (Path p = start; p != null; p = p.getParent()) {
+          paths.add(p);
+        }
+      }
+      List<Directory> directories = new ArrayList<>();
+      for (Path p : paths) {
+        PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class);
+        int mode = (Integer) Files.getAttribute(p, "unix:mode");
+        int gid = (Integer) Files.getAttribute(p, "unix:gid");
+        directories.add(new Directory(p, a.permissions(), (mode & 01000) != 0, a.group().getName(), gid));
+      }
+      return directories;
+    } catch (UnsupportedOperationException | IllegalArgumentException | IOException e) {
+      return List.of();
+    }
+  }
+
+  /** The gateway's own (primary) group id, where the JDK tells it. */
+  private static OptionalInt gatewayGroup() {
+    try {
+      return OptionalInt.of((int) new com.sun.security.auth.module.UnixSystem().getGid());
+    } catch (RuntimeException | LinkageError e) {
+      return OptionalInt.empty();
+    }
   }
 }

@@ -155,6 +155,92 @@ class KeyFilePermissionsTest {
     assertThat(load(env(Map.of("GATEWAY_SESSION__VERIFICATION_KEYS", "k0=file:" + previous)))).isNotNull();
   }
 
+  /**
+   * A key whose own mode is owner-only, in a directory anyone may write: anyone can rename it away and put their own
+   * key under its name. Refused as sshd's StrictModes refuses, unless the directory has the sticky bit (as /tmp),
+   * which stops others renaming what is not theirs.
+   */
+  @Test
+  void aKeyInADirectoryOthersMayWriteWithoutTheStickyBitIsAConfigurationErrorNamingTheDirectory() throws Exception {
+    Path keys = Files.createDirectory(dir.resolve("keys"));
+    Path key = Files.copy(tls.keyFile(), keys.resolve("tls.key"));
+    mode(key, "rw-------");
+    Map<String, String> env = env(Map.of("GATEWAY_TLS__KEY_FILE", key.toString()));
+    assertThat(load(env)).isNotNull();
+
+    mode(keys, "rwxrwxrwx");
+    assertThatThrownBy(() -> load(env)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("tls.key-file").hasMessageContaining("directory " + keys)
+        .hasMessageContaining("0777").hasMessageContaining("chmod o-w " + keys);
+
+    Files.setAttribute(keys, "unix:mode", 01777);
+    assertThat(load(env)).as("the sticky bit keeps others from renaming the key").isNotNull();
+  }
+
+  /**
+   * Links followed both ways, as a Kubernetes secret is mounted: a safe name linked to a key in a directory anyone
+   * may write is refused naming that real directory, and so is a link that itself sits in such a directory (the link
+   * can be replaced with one to another key).
+   */
+  @Test
+  void theDirectoriesOfBothTheLinkAndTheRealKeyCount() throws Exception {
+    Path open = Files.createDirectory(dir.resolve("open"));
+    Path safe = Files.createDirectory(dir.resolve("safe"));
+    mode(safe, "rwx------");
+    Path real = Files.copy(tls.keyFile(), open.resolve("tls.key"));
+    mode(real, "rw-------");
+    mode(open, "rwxrwxrwx");
+    Path link = Files.createSymbolicLink(safe.resolve("tls.key"), real);
+    assertThatThrownBy(() -> load(env(Map.of("GATEWAY_TLS__KEY_FILE", link.toString()))))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("directory " + open.toRealPath());
+
+    mode(open, "rwx------");
+    Path safeKey = Files.copy(tls.keyFile(), safe.resolve("real.key"));
+    mode(safeKey, "rw-------");
+    Path exposedLink = Files.createSymbolicLink(open.resolve("link.key"), safeKey);
+    Map<String, String> viaExposedLink = env(Map.of("GATEWAY_TLS__KEY_FILE", exposedLink.toString()));
+    assertThat(load(viaExposedLink)).isNotNull();
+    mode(open, "rwxrwxrwx");
+    assertThatThrownBy(() -> load(viaExposedLink)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("directory " + open.toRealPath());
+  }
+
+  /**
+   * A directory a group other than the gateway's may write is a WARN naming the directory and its group (a deploy
+   * group may be meant to write there); the gateway's own group writing it is nothing to say.
+   */
+  @Test
+  void aKeyInADirectoryAnotherGroupMayWriteIsWarnedAboutNamingTheDirectory() throws Exception {
+    Path keys = Files.createDirectory(dir.resolve("keys"));
+    Path key = Files.copy(tls.keyFile(), keys.resolve("tls.key"));
+    mode(key, "rw-------");
+    mode(keys, "rwxrwx---");
+    Map<String, String> env = env(Map.of("GATEWAY_TLS__KEY_FILE", key.toString()));
+    load(env);
+    assertThat(messages(Level.WARN)).as("the directory's group is the gateway's own (it made it)").isEmpty();
+
+    java.nio.file.attribute.GroupPrincipal other = otherGroup();
+    Files.getFileAttributeView(keys, java.nio.file.attribute.PosixFileAttributeView.class).setGroup(other);
+    assertThat(load(env)).as("warned, not refused").isNotNull();
+    assertThat(messages(Level.WARN)).singleElement().satisfies(m -> assertThat(m).contains("tls.key-file")
+        .contains("directory " + keys).contains("group " + other.getName()).contains("0770")
+        .contains("chmod g-w " + keys));
+  }
+
+  /** A group this process may give a directory to that is not its own: any other, as root (the tests' container). */
+  private static java.nio.file.attribute.GroupPrincipal otherGroup() throws Exception {
+    int own = (int) new com.sun.security.auth.module.UnixSystem().getGid();
+    java.nio.file.attribute.UserPrincipalLookupService lookup =
+        java.nio.file.FileSystems.getDefault().getUserPrincipalLookupService();
+    for (long gid : new com.sun.security.auth.module.UnixSystem().getGroups()) {
+      if (gid != own) {
+        return lookup.lookupPrincipalByGroupName(Long.toString(gid));
+      }
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(own == 0, "needs a second group, or root");
+    return lookup.lookupPrincipalByGroupName("daemon");
+  }
+
   private List<String> messages(Level level) {
     synchronized (appender) {
       return appender.list.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage).toList();

@@ -204,6 +204,39 @@ class CertificateReloaderTest {
     assertThat(reported.get(1) - reported.get(0)).isBetween(Duration.ofMinutes(30).toSeconds() - 60, Duration.ofMinutes(30).toSeconds() + 60);
   }
 
+  /**
+   * A renewal put in a directory others may write (no sticky bit): whoever can write there could have swapped in
+   * their own key, whatever the key file's mode. Not taken, said once naming the directory; taken once it is fixed.
+   */
+  @Test
+  void aKeyInADirectoryOthersMayWriteIsNotReloadedUntilTheDirectoryIsFixed() throws Exception {
+    SelfSignedCertificate current = SelfSignedCertificate.loadOrCreate(dir.resolve("current"), Clock.systemUTC());
+    Path keys = Files.createDirectory(dir.resolve("keys"));
+    Path cert = Files.copy(current.certFile(), keys.resolve("cert.pem"));
+    Path key = Files.copy(current.keyFile(), keys.resolve("key.pem"));
+    ServerTls tls = ServerTls.select(TlsSettings.Engine.AUTO);
+    CertificateReloader reloader = new CertificateReloader(vertx, cert, key, tls);
+    HttpServer server = Await.await(vertx.createHttpServer(tls.apply(new HttpServerOptions(), reloader.readNow()))
+        .requestHandler(request -> request.response().end()).listen(0, "127.0.0.1"));
+    reloader.register(server);
+
+    SelfSignedCertificate renewed = SelfSignedCertificate.loadOrCreate(dir.resolve("renewed"),
+        Clock.offset(Clock.systemUTC(), Duration.ofMinutes(30)));
+    Files.copy(renewed.keyFile(), key, StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(renewed.certFile(), cert, StandardCopyOption.REPLACE_EXISTING);
+    Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    Files.setPosixFilePermissions(keys, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+    assertThat(Await.await(reloader.checkOnce())).as("nothing applied").isFalse();
+    assertThat(Await.await(reloader.checkOnce())).isFalse();
+    assertThat(presented(server.actualPort())).as("the key in use stays").isEqualTo(current.fingerprint());
+    assertThat(messages(Level.ERROR)).as("said once, naming the directory").singleElement()
+        .satisfies(m -> assertThat(m).contains("directory " + keys).contains("0777"));
+
+    Files.setPosixFilePermissions(keys, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    assertThat(Await.await(reloader.checkOnce())).as("applied once the directory is fixed").isTrue();
+    assertThat(presented(server.actualPort())).isEqualTo(renewed.fingerprint());
+  }
+
   /** SHA-256 fingerprint of the certificate a fresh handshake is shown. */
   private static String presented(int port) throws Exception {
     try (SSLSocket socket = (SSLSocket) TrustAllTls.context().getSocketFactory().createSocket("127.0.0.1", port)) {
