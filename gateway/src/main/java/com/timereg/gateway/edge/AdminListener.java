@@ -3,13 +3,15 @@ package com.timereg.gateway.edge;
 import com.timereg.gateway.admin.AdminAccess;
 import com.timereg.gateway.admin.AdminSettings;
 import com.timereg.gateway.admin.AdminTlsSettings;
+import com.timereg.gateway.tls.CertificateReloader;
 import com.timereg.gateway.tls.ServerTls;
+import com.timereg.gateway.tls.TlsMetrics;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemTrustOptions;
-import io.vertx.core.net.ServerSSLOptions;
-import java.util.function.UnaryOperator;
+import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +24,8 @@ final class AdminListener {
   /**
    * @param material the certificate and key read at start by the admin listener's {@code CertificateReloader}, which
    *     also reports their expiry; unused without {@code admin.tls}
-   * @param clientCa the contents of {@code admin.tls.client-ca-file}, read at start, when configured
+   * @param clientCa the contents of {@code admin.tls.client-ca-file} read at start by the same reloader, when
+   *     configured
    */
   static HttpServerOptions options(AdminSettings settings, ServerTls tls, ServerTls.KeyMaterial material, byte[] clientCa) {
     // HTTP/1.x only without TLS: Vert.x would otherwise accept cleartext HTTP/2 (an h2c upgrade), and a local
@@ -49,13 +52,16 @@ final class AdminListener {
   }
 
   /**
-   * The client-certificate half of the listener's TLS, for its certificate reloads: {@code updateSSLOptions}
-   * replaces every TLS option, so without it a reload would silently stop asking for (and checking) staff
-   * certificates.
+   * The reloader of the listener's certificate and key and of its client CA ({@code admin.tls.client-ca-file}),
+   * which it reads and follows with them: staff rotating their CA on disk expect certificates from the new one to
+   * be taken, and the old one's to be refused, without a restart. It names the client-certificate half of the TLS
+   * again on every reload: {@code updateSSLOptions} replaces every TLS option, so without it a reload would silently
+   * stop asking for (and checking) staff certificates. {@link CertificateReloader#readNow} reads them at start.
    */
-  static UnaryOperator<ServerSSLOptions> clientCertificates(AdminTlsSettings t, byte[] clientCa) {
-    return clientCa == null ? UnaryOperator.identity()
-        : o -> o.setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(clientCa))).setClientAuth(clientAuth(t));
+  static CertificateReloader reloader(Vertx vertx, AdminTlsSettings t, ServerTls tls, Clock clock, TlsMetrics metrics) {
+    return new CertificateReloader(vertx, t.certFile().orElseThrow(), t.keyFile().orElseThrow(), tls, clock, "admin",
+        metrics, t.clientCaFile(), (o, clientCa) -> clientCa == null ? o
+            : o.setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(clientCa))).setClientAuth(clientAuth(t)));
   }
 
   private static ClientAuth clientAuth(AdminTlsSettings t) {

@@ -443,18 +443,18 @@ public final class Gateway {
   }
 
   /**
-   * The admin listener's options; with {@code admin.tls} its certificate is read (blocking, on the start-up thread)
-   * by a reloader of its own, so that it follows its files as the public one does, with the same checks.
+   * The admin listener's options; with {@code admin.tls} its certificate and client CA are read (blocking, on the
+   * start-up thread) by a reloader of its own, so that it follows its files as the public one does, with the same
+   * checks, and the client CA as well.
    */
   private HttpServerOptions adminOptions(ServerTls tls) throws java.io.IOException {
     com.timereg.gateway.admin.AdminTlsSettings t = config.admin().tls();
     if (!t.enabled()) {
       return AdminListener.options(config.admin(), tls, null, null);
     }
-    byte[] clientCa = t.clientCaFile().isPresent() ? java.nio.file.Files.readAllBytes(t.clientCaFile().get()) : null;
-    adminReloader = new CertificateReloader(vertx, t.certFile().orElseThrow(), t.keyFile().orElseThrow(), tls,
-        Clock.systemUTC(), "admin", tlsMetrics, AdminListener.clientCertificates(t, clientCa));
-    return AdminListener.options(config.admin(), tls, adminReloader.readNow(), clientCa);
+    adminReloader = AdminListener.reloader(vertx, t, tls, Clock.systemUTC(), tlsMetrics);
+    ServerTls.KeyMaterial material = adminReloader.readNow();
+    return AdminListener.options(config.admin(), tls, material, adminReloader.trustInUse());
   }
 
   private CertificateReloader certificates(ServerTls tls) throws java.io.IOException {

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.UnaryOperator;
+import java.util.function.BiFunction;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,9 +28,12 @@ public final class CertificateReloader {
   private final java.time.Clock clock;
   private final String listener;
   private final TlsMetrics metrics;
-  private final UnaryOperator<ServerSSLOptions> completing;
+  private final Optional<Path> trustFile;
+  private final BiFunction<ServerSSLOptions, byte[], ServerSSLOptions> trusting;
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
   private volatile ServerTls.KeyMaterial lastSeen;
+  /** The contents of {@link #trustFile} last read (and tried), as {@link #lastSeen} is for the key material. */
+  private volatile byte[] trustSeen;
   /** A pair whose certificate is not valid yet, reported once and applied at the first tick after its notBefore. */
   private volatile ServerTls.KeyMaterial waiting;
   /** Within a spell of unreadable files: reported at its start and its end, not on every tick. */
@@ -54,16 +57,22 @@ public final class CertificateReloader {
    */
   public CertificateReloader(Vertx vertx, Path certFile, Path keyFile, ServerTls tls, java.time.Clock clock,
       String listener, TlsMetrics metrics) {
-    this(vertx, certFile, keyFile, tls, clock, listener, metrics, UnaryOperator.identity());
+    this(vertx, certFile, keyFile, tls, clock, listener, metrics, Optional.empty(), (options, trust) -> options);
   }
 
   /**
-   * @param completing adds what the listener's TLS has besides the key material (the admin listener's client CA
-   *     and client-auth): a reload replaces all of a listener's TLS options, not only its certificate
+   * @param trustFile PEM CA certificates the listener checks client certificates with (the admin listener's
+   *     client CA), read and followed with the key material: a CA rotated on disk is applied like a renewed
+   *     certificate, not only at the next restart
+   * @param trusting adds what the listener's TLS has besides the key material, given the contents of
+   *     {@code trustFile} (null without one): a reload replaces all of a listener's TLS options, not only its
+   *     certificate, so the client CA and client-auth are named again on every reload
    */
   public CertificateReloader(Vertx vertx, Path certFile, Path keyFile, ServerTls tls, java.time.Clock clock,
-      String listener, TlsMetrics metrics, UnaryOperator<ServerSSLOptions> completing) {
-    this.completing = completing;
+      String listener, TlsMetrics metrics, Optional<Path> trustFile,
+      BiFunction<ServerSSLOptions, byte[], ServerSSLOptions> trusting) {
+    this.trustFile = trustFile;
+    this.trusting = trusting;
     this.vertx = vertx;
     this.certFile = certFile;
     this.keyFile = keyFile;
@@ -73,10 +82,11 @@ public final class CertificateReloader {
     this.metrics = metrics;
   }
 
-  /** Reads both files (blocking: call at start, off the event loop). */
+  /** Reads both files, and the trust file if any (blocking: call at start, off the event loop). */
   public ServerTls.KeyMaterial readNow() throws java.io.IOException {
     ServerTls.KeyMaterial m = new ServerTls.KeyMaterial(
         java.nio.file.Files.readAllBytes(certFile), java.nio.file.Files.readAllBytes(keyFile));
+    trustSeen = trustFile.isPresent() ? java.nio.file.Files.readAllBytes(trustFile.get()) : null;
     lastSeen = m;
     ServerTls.notAfter(m.certPem()).ifPresent(t -> metrics.certificateInUse(listener, t));
     // Served anyway: there is no other certificate to keep, and refusing would make a restart after an expiry
@@ -84,6 +94,11 @@ public final class CertificateReloader {
     ServerTls.validity(m.certPem()).filter(v -> !v.covers(clock.instant())).ifPresent(v -> LOG.warn(
         "TLS certificate {} is {} at start; clients will refuse it until it is replaced or its time comes", certFile, v));
     return m;
+  }
+
+  /** The trust file's contents as {@link #readNow} (or the last reload tried) read them; null without one. */
+  public byte[] trustInUse() {
+    return trustSeen;
   }
 
   public void register(HttpServer server) {
@@ -125,9 +140,12 @@ public final class CertificateReloader {
   }
 
   private Future<Boolean> readAndApply() {
+    Future<byte[]> trustRead = trustFile.isEmpty() ? Future.succeededFuture(null)
+        : vertx.fileSystem().readFile(trustFile.get().toString()).map(io.vertx.core.buffer.Buffer::getBytes);
     return vertx.fileSystem().readFile(certFile.toString())
         .compose(cert -> vertx.fileSystem().readFile(keyFile.toString())
             .map(key -> new ServerTls.KeyMaterial(cert.getBytes(), key.getBytes())))
+        .compose(material -> trustRead.map(trust -> new Read(material, trust)))
         .recover(e -> {
           if (!unreadable) {
             unreadable = true;
@@ -136,21 +154,27 @@ public final class CertificateReloader {
           }
           return Future.succeededFuture(null);
         })
-        .compose(material -> {
-          if (material == null) {
+        .compose(read -> {
+          if (read == null) {
             return Future.succeededFuture(false);
           }
           if (unreadable) {
             unreadable = false;
             LOG.info("TLS certificate files {} and {} readable again", certFile, keyFile);
           }
-          if (material.sameAs(lastSeen)) {
+          ServerTls.KeyMaterial material = read.material();
+          byte[] trust = read.trust();
+          boolean trustChanged = !java.util.Arrays.equals(trust, trustSeen);
+          boolean certificateChanged = !material.sameAs(lastSeen);
+          if (!certificateChanged && !trustChanged) {
             return Future.succeededFuture(false);
           }
           // Not valid yet (next month's certificate put in place early): kept waiting rather than remembered as
           // seen, so that the first tick after its notBefore applies it without the files being touched again.
           Instant now = clock.instant();
-          Optional<ServerTls.Validity> early = ServerTls.validity(material.certPem()).filter(v -> v.notBefore().isAfter(now));
+          // Only a new certificate waits: a client CA rotated under the one in use is applied with it as it is.
+          Optional<ServerTls.Validity> early = ServerTls.validity(material.certPem())
+              .filter(v -> certificateChanged && v.notBefore().isAfter(now));
           if (early.isPresent()) {
             if (!material.sameAs(waiting)) {
               waiting = material;
@@ -160,30 +184,58 @@ public final class CertificateReloader {
             return Future.succeededFuture(false);
           }
           waiting = null;
-          // Remember the pair before trying, so a bad pair is reported once, not on every tick;
-          // the next write to either file changes the contents and triggers another attempt.
+          // Remember the pair (and the trust file) before trying, so a bad one is reported once, not on every tick;
+          // the next write to any of the files changes the contents and triggers another attempt.
           lastSeen = material;
-          return applyToAll(material)
+          trustSeen = trust;
+          String what = certificateChanged && trustChanged ? "TLS certificate and client CA"
+              : certificateChanged ? "TLS certificate" : "TLS client CA";
+          Object from = certificateChanged ? certFile : trustFile.orElseThrow();
+          return applyToAll(material, certificateChanged, trust)
               .onSuccess(v -> {
                 ServerTls.notAfter(material.certPem()).ifPresent(t -> metrics.certificateInUse(listener, t));
-                LOG.info("TLS certificate reloaded from {} into {} {} listener(s)", certFile, servers.size(), listener);
+                LOG.info("{} reloaded from {} into {} {} listener(s)", what, from, servers.size(), listener);
               })
-              .onFailure(e -> LOG.error("TLS certificate change in {} not applied, keeping the previous one: {}",
-                  certFile, e.getMessage()))
+              .onFailure(e -> LOG.error("{} change in {} not applied, keeping the previous one: {}",
+                  what, from, e.getMessage()))
               .map(true);
         });
   }
 
-  private Future<Void> applyToAll(ServerTls.KeyMaterial material) {
+  /** What one check read: the key material and the trust file's contents (null without one). */
+  private record Read(ServerTls.KeyMaterial material, byte[] trust) {}
+
+  private Future<Void> applyToAll(ServerTls.KeyMaterial material, boolean certificateChanged, byte[] trust) {
     // Off the event loop: with OpenSSL the options parse the key. A pair that does not parse (e.g. a key file
-    // caught half-written) fails here and is reported like a refused update, and so does an expired certificate.
+    // caught half-written) fails here and is reported like a refused update, and so does an expired certificate,
+    // and a trust file without a certificate in it (caught empty or half-written: it would refuse every client).
     return vertx.executeBlocking(() -> {
-      requireUnexpired(material.certPem(), clock.instant());
-      return completing.apply(tls.sslOptions(material));
+      if (certificateChanged) {
+        // The one in use is served as it is (as at start) when only the client CA changes.
+        requireUnexpired(material.certPem(), clock.instant());
+      }
+      if (trust != null) {
+        requireCertificates(trust);
+      }
+      return trusting.apply(tls.sslOptions(material), trust);
     }).compose(options -> {
       List<Future<Boolean>> updates = servers.stream().map(s -> s.updateSSLOptions(options, true)).toList();
       return Future.all(updates).mapEmpty();
     });
+  }
+
+  /** Refuses CA contents that hold no certificate, or one that does not parse. */
+  static void requireCertificates(byte[] pem) {
+    java.util.Collection<? extends java.security.cert.Certificate> certificates;
+    try {
+      certificates = java.security.cert.CertificateFactory.getInstance("X.509")
+          .generateCertificates(new java.io.ByteArrayInputStream(pem));
+    } catch (java.security.cert.CertificateException e) {
+      throw new IllegalArgumentException("the client CA file cannot be used: " + e.getMessage(), e);
+    }
+    if (certificates.isEmpty()) {
+      throw new IllegalArgumentException("the client CA file holds no certificate");
+    }
   }
 
   /**

@@ -92,6 +92,61 @@ class AdminCertificateReloadTest {
     }
   }
 
+  /**
+   * Staff rotate the CA of their client certificates: the new CA's file is renamed over admin.tls.client-ca-file.
+   * Certificates from the new CA are taken without a restart and the old CA's refused (a CA rotated because it
+   * leaked must stop letting its certificates in). The CA used to be read at start only, and every reload of the
+   * certificate named that first CA again.
+   */
+  @Test
+  void aClientCaRotatedOnDiskIsFollowedWithoutARestart(TestDatabase db) throws Exception {
+    TestPki.Issued server = new TestPki("admin CA").server();
+    Path cert = dir.resolve("admin-cert.pem");
+    Path key = dir.resolve("admin-key.pem");
+    TestPki.write(server, cert, key);
+    Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    TestPki oldCa = new TestPki("staff CA 2025");
+    Path ca = dir.resolve("staff-ca.pem");
+    oldCa.writeCa(ca);
+    SSLContext alice = trustingAll(oldCa.client("CN=alice-sec, O=Security team"));
+    TestPki newCa = new TestPki("staff CA 2026");
+    SSLContext bob = trustingAll(newCa.client("CN=bob-sec, O=Security team"));
+    Gateway gateway = Gateway.start(TestGateways.config(dir, db, Map.of(
+        "GATEWAY_ADMIN__HOST", "0.0.0.0",
+        "GATEWAY_TLS__RELOAD_INTERVAL", "100ms",
+        "GATEWAY_ADMIN__TLS__CERT_FILE", cert.toString(),
+        "GATEWAY_ADMIN__TLS__KEY_FILE", key.toString(),
+        "GATEWAY_ADMIN__TLS__CLIENT_CA_FILE", ca.toString(),
+        "GATEWAY_ADMIN__TLS__CLIENT_AUTH", "required")));
+    try {
+      assertThat(get(alice, gateway, "/admin/api/whoami").statusCode()).isEqualTo(200);
+      assertThatThrownBy(() -> presented(bob, gateway.adminPort())).as("the new CA's certificate, before the rotation")
+          .isInstanceOf(Exception.class);
+
+      newCa.writeCa(dir.resolve("staff-ca.pem.new"));
+      Files.move(dir.resolve("staff-ca.pem.new"), ca, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      boolean taken = false;
+      // Taken within a few 100 ms intervals; bounded, so a listener that never follows the CA fails the test.
+      for (int i = 0; i < 100 && !taken; i++) {
+        Thread.sleep(100);
+        try {
+          presented(bob, gateway.adminPort());
+          taken = true;
+        } catch (Exception refused) {
+          // not yet
+        }
+      }
+      assertThat(taken).as("a certificate from the new CA is taken without a restart").isTrue();
+      HttpResponse<String> me = get(bob, gateway, "/admin/api/whoami");
+      assertThat(me.statusCode()).as(me.body()).isEqualTo(200);
+      assertThat(new JsonObject(me.body()).getString("actor")).isEqualTo("bob-sec");
+      assertThatThrownBy(() -> presented(alice, gateway.adminPort())).as("the old CA's certificates are refused")
+          .isInstanceOf(Exception.class);
+    } finally {
+      gateway.stop();
+    }
+  }
+
   /** SHA-256 fingerprint of the certificate a fresh handshake is shown (after the handshake has fully ended). */
   private static String presented(SSLContext ctx, int port) throws Exception {
     try (SSLSocket socket = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port)) {

@@ -237,6 +237,79 @@ class CertificateReloaderTest {
     assertThat(presented(server.actualPort())).isEqualTo(renewed.fingerprint());
   }
 
+  /**
+   * The trust file (the admin listener's client CA) is followed with the key material: a new CA is applied on the
+   * next check, certificate unchanged, and real clients from the old CA are then refused, from the new one taken.
+   * One caught empty or half-written holds no certificate: not applied (it would refuse every client), said so,
+   * and the CA in use stays.
+   */
+  @Test
+  void aTrustFileChangedAloneIsAppliedAndOneWithoutACertificateIsNot() throws Exception {
+    com.timereg.gateway.testsupport.TestPki serverPki = new com.timereg.gateway.testsupport.TestPki("server CA");
+    Path cert = dir.resolve("cert.pem");
+    Path key = dir.resolve("key.pem");
+    com.timereg.gateway.testsupport.TestPki.write(serverPki.server(), cert, key);
+    com.timereg.gateway.testsupport.TestPki oldCa = new com.timereg.gateway.testsupport.TestPki("staff CA 2025");
+    com.timereg.gateway.testsupport.TestPki newCa = new com.timereg.gateway.testsupport.TestPki("staff CA 2026");
+    Path ca = dir.resolve("client-ca.pem");
+    oldCa.writeCa(ca);
+    javax.net.ssl.SSLContext alice = presenting(oldCa.client("CN=alice"));
+    javax.net.ssl.SSLContext bob = presenting(newCa.client("CN=bob"));
+    ServerTls tls = ServerTls.select(TlsSettings.Engine.AUTO);
+    CertificateReloader reloader = new CertificateReloader(vertx, cert, key, tls, Clock.systemUTC(), "admin",
+        TlsMetrics.NONE, java.util.Optional.of(ca), (o, trust) -> o.setTrustOptions(
+            new io.vertx.core.net.PemTrustOptions().addCertValue(io.vertx.core.buffer.Buffer.buffer(trust)))
+            .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED));
+    HttpServerOptions options = tls.apply(new HttpServerOptions(), reloader.readNow())
+        .setTrustOptions(new io.vertx.core.net.PemTrustOptions()
+            .addCertValue(io.vertx.core.buffer.Buffer.buffer(reloader.trustInUse())))
+        .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED);
+    HttpServer server = Await.await(vertx.createHttpServer(options)
+        .requestHandler(request -> request.response().end()).listen(0, "127.0.0.1"));
+    reloader.register(server);
+    assertThat(answered(alice, server.actualPort())).isTrue();
+    assertThat(answered(bob, server.actualPort())).isFalse();
+
+    Files.writeString(ca, "-----BEGIN CERTIFICATE-----\nMIIB");
+    Await.await(reloader.checkOnce().recover(e -> Future.succeededFuture(false)));
+    assertThat(messages(Level.ERROR)).singleElement().satisfies(m -> assertThat(m)
+        .contains("client CA").contains(ca.toString()).contains("not applied"));
+    assertThat(answered(alice, server.actualPort())).as("the CA in use stays").isTrue();
+
+    newCa.writeCa(dir.resolve("client-ca.pem.new"));
+    Files.move(dir.resolve("client-ca.pem.new"), ca, StandardCopyOption.REPLACE_EXISTING);
+    assertThat(Await.await(reloader.checkOnce())).as("applied").isTrue();
+    assertThat(infos()).anySatisfy(m -> assertThat(m).contains("TLS client CA reloaded from " + ca));
+    assertThat(answered(bob, server.actualPort())).as("the new CA's certificate is taken").isTrue();
+    assertThat(answered(alice, server.actualPort())).as("the old CA's certificate is refused").isFalse();
+  }
+
+  /** A client presenting {@code identity} and trusting any server. */
+  private static javax.net.ssl.SSLContext presenting(com.timereg.gateway.testsupport.TestPki.Issued identity)
+      throws Exception {
+    java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
+    keys.load(null, null);
+    keys.setKeyEntry("me", identity.keys().getPrivate(), new char[0], new X509Certificate[] {identity.cert()});
+    javax.net.ssl.KeyManagerFactory kmf =
+        javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(keys, new char[0]);
+    return TrustAllTls.context(kmf.getKeyManagers());
+  }
+
+  /** Whether a request over a fresh connection is answered (TLS 1.3: a refused certificate shows on the first read). */
+  private static boolean answered(javax.net.ssl.SSLContext ctx, int port) {
+    try (SSLSocket socket = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      socket.startHandshake();
+      socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      return socket.getInputStream().read() >= 0;
+    } catch (java.io.IOException refused) {
+      return false;
+    }
+  }
+
   /** SHA-256 fingerprint of the certificate a fresh handshake is shown. */
   private static String presented(int port) throws Exception {
     try (SSLSocket socket = (SSLSocket) TrustAllTls.context().getSocketFactory().createSocket("127.0.0.1", port)) {
