@@ -19,6 +19,11 @@ final class AdminConfig {
         r.enumValue("admin.tls.client-auth", AdminTlsSettings.ClientAuth.class, AdminTlsSettings.ClientAuth.REQUIRED));
     tls.keyFile().filter(Files::isRegularFile).filter(Files::isReadable)
         .ifPresent(p -> r.keyFile("admin.tls.key-file", p));
+    // Checked as a key is, though it is public: whoever can add their own CA to it signs themselves staff
+    // certificates, and the listener follows the file while it runs.
+    tls.clientCaFile().filter(Files::isRegularFile).flatMap(p -> com.timereg.gateway.tls.KeyFileMode.refusal(p,
+        "client CA file", "the CA staff certificates are checked against and sign themselves in"))
+        .ifPresent(m -> r.problem("admin.tls.client-ca-file", m));
     if (tls.certFile().isPresent() != tls.keyFile().isPresent()) {
       r.problem("admin.tls", "cert-file and key-file go together: give both, or neither for a plain-HTTP loopback listener");
     }

@@ -38,7 +38,7 @@ public final class CertificateReloader {
   private volatile ServerTls.KeyMaterial waiting;
   /** Within a spell of unreadable files: reported at its start and its end, not on every tick. */
   private volatile boolean unreadable;
-  /** Within a spell of a key file others may write: reported at its start and its end, not on every tick. */
+  /** Within a spell of a key (or trust) file others may write: reported at its start and its end, not on every tick. */
   private volatile boolean unsafeKey;
   private long timerId = -1;
 
@@ -121,22 +121,30 @@ public final class CertificateReloader {
    */
   public Future<Boolean> checkOnce() {
     // The key file's mode first (a stat, off the event loop): one that others may write, or in a directory others
-    // may write, is not taken, whatever it holds, since anyone on the host could have put it there. Checked on every tick, not only when the contents
-    // change, so that a chmod go-w afterwards lets the same files through.
-    return vertx.executeBlocking(() -> KeyFileMode.refusal(keyFile)).compose(refusal -> {
+    // may write, is not taken, whatever it holds, since anyone on the host could have put it there; nor is a trust
+    // file so exposed (whoever adds their CA to it signs themselves in). Checked on every tick, not only when the
+    // contents change, so that a chmod go-w afterwards lets the same files through.
+    return vertx.executeBlocking(this::unsafeFiles).compose(refusal -> {
       if (refusal.isPresent()) {
         if (!unsafeKey) {
           unsafeKey = true;
-          LOG.error("TLS {} not reloaded, keeping the key in use (said once until fixed): {}", keyFile, refusal.get());
+          LOG.error("TLS {} not reloaded, keeping the certificate, key and client CA in use (said once until fixed): {}",
+              keyFile, refusal.get());
         }
         return Future.succeededFuture(false);
       }
       if (unsafeKey) {
         unsafeKey = false;
-        LOG.info("TLS key file {} can no longer be replaced by group or others", keyFile);
+        LOG.info("TLS files of {} can no longer be replaced by group or others", keyFile);
       }
       return readAndApply();
     });
+  }
+
+  /** Why the key file or the trust file must not be taken now (blocking: stats), or empty. */
+  private Optional<String> unsafeFiles() {
+    return KeyFileMode.refusal(keyFile).or(() -> trustFile.flatMap(
+        f -> KeyFileMode.refusal(f, "client CA file", "the CA client certificates are checked against")));
   }
 
   private Future<Boolean> readAndApply() {

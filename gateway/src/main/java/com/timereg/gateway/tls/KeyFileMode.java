@@ -58,17 +58,29 @@ public record KeyFileMode(Set<PosixFilePermission> permissions) {
 
   /** Why {@code file} must not be used as a key, or empty when its mode is fine (or unknown). */
   public static Optional<String> refusal(Path file) {
-    Optional<String> own = of(file).filter(KeyFileMode::writableByGroupOrOthers).map(m -> "key file " + file
-        + " is writable by group or others (mode " + m.octal() + "): anyone with that access could replace the key; "
-        + "chmod go-w " + file);
+    return refusal(file, "key file", "the key");
+  }
+
+  /**
+   * Why {@code file} must not be used, or empty when its mode is fine (or unknown), for a file that must be kept
+   * from others' writes as a key is, though it is no secret: a CA that client certificates are checked against
+   * (whoever adds theirs to it can sign themselves in).
+   *
+   * @param kind what the file is, as the message names it ({@code key file}, {@code client CA file})
+   * @param contents what a writer could replace, as the message names it
+   */
+  public static Optional<String> refusal(Path file, String kind, String contents) {
+    Optional<String> own = of(file).filter(KeyFileMode::writableByGroupOrOthers).map(m -> kind + " " + file
+        + " is writable by group or others (mode " + m.octal() + "): anyone with that access could replace "
+        + contents + "; chmod go-w " + file);
     if (own.isPresent()) {
       return own;
     }
     return directories(file).stream()
         .filter(d -> d.permissions().contains(PosixFilePermission.OTHERS_WRITE) && !d.sticky())
         .findFirst()
-        .map(d -> "key file " + file + " is in directory " + d.path() + ", which others may write (mode " + d.octal()
-            + ", no sticky bit): anyone on the host could put their own key in its place; chmod o-w " + d.path());
+        .map(d -> kind + " " + file + " is in directory " + d.path() + ", which others may write (mode " + d.octal()
+            + ", no sticky bit): anyone on the host could put their own in its place; chmod o-w " + d.path());
   }
 
   /** Warnings about {@code file}: others can read it, or a group other than the gateway's may write a directory above it. */

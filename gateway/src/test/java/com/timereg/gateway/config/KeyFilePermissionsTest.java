@@ -227,6 +227,27 @@ class KeyFilePermissionsTest {
         .contains("chmod g-w " + keys));
   }
 
+  /**
+   * The staff CA is no secret, but whoever can write it adds their own CA and signs themselves a staff certificate:
+   * group or others writing it (or a directory above it, without the sticky bit) is a configuration error as for a
+   * key. Readable by others is fine.
+   */
+  @Test
+  void aClientCaFileOthersMayWriteIsAConfigurationErrorNamingItsKey() throws Exception {
+    SelfSignedCertificate admin = SelfSignedCertificate.loadOrCreate(dir.resolve("admin"), Clock.systemUTC());
+    Path ca = Files.copy(admin.certFile(), dir.resolve("staff-ca.pem"));
+    mode(ca, "rw-r--r--");
+    Map<String, String> withCa = env(Map.of(
+        "GATEWAY_ADMIN__TLS__CERT_FILE", admin.certFile().toString(),
+        "GATEWAY_ADMIN__TLS__KEY_FILE", admin.keyFile().toString(),
+        "GATEWAY_ADMIN__TLS__CLIENT_CA_FILE", ca.toString()));
+    assertThat(load(withCa)).isNotNull();
+    mode(ca, "rw-rw-r--");
+    assertThatThrownBy(() -> load(withCa)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("admin.tls.client-ca-file").hasMessageContaining(ca.toString())
+        .hasMessageContaining("0664").hasMessageContaining("chmod go-w");
+  }
+
   /** A group this process may give a directory to that is not its own: any other, as root (the tests' container). */
   private static java.nio.file.attribute.GroupPrincipal otherGroup() throws Exception {
     int own = (int) new com.sun.security.auth.module.UnixSystem().getGid();

@@ -241,10 +241,11 @@ class CertificateReloaderTest {
    * The trust file (the admin listener's client CA) is followed with the key material: a new CA is applied on the
    * next check, certificate unchanged, and real clients from the old CA are then refused, from the new one taken.
    * One caught empty or half-written holds no certificate: not applied (it would refuse every client), said so,
-   * and the CA in use stays.
+   * and the CA in use stays. Both engines: each builds its own trust from the options.
    */
-  @Test
-  void aTrustFileChangedAloneIsAppliedAndOneWithoutACertificateIsNot() throws Exception {
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(value = TlsSettings.Engine.class, names = {"JDK", "OPENSSL"})
+  void aTrustFileChangedAloneIsAppliedAndOneWithoutACertificateIsNot(TlsSettings.Engine engine) throws Exception {
     com.timereg.gateway.testsupport.TestPki serverPki = new com.timereg.gateway.testsupport.TestPki("server CA");
     Path cert = dir.resolve("cert.pem");
     Path key = dir.resolve("key.pem");
@@ -255,7 +256,7 @@ class CertificateReloaderTest {
     oldCa.writeCa(ca);
     javax.net.ssl.SSLContext alice = presenting(oldCa.client("CN=alice"));
     javax.net.ssl.SSLContext bob = presenting(newCa.client("CN=bob"));
-    ServerTls tls = ServerTls.select(TlsSettings.Engine.AUTO);
+    ServerTls tls = ServerTls.select(engine);
     CertificateReloader reloader = new CertificateReloader(vertx, cert, key, tls, Clock.systemUTC(), "admin",
         TlsMetrics.NONE, java.util.Optional.of(ca), (o, trust) -> o.setTrustOptions(
             new io.vertx.core.net.PemTrustOptions().addCertValue(io.vertx.core.buffer.Buffer.buffer(trust)))
@@ -278,6 +279,13 @@ class CertificateReloaderTest {
 
     newCa.writeCa(dir.resolve("client-ca.pem.new"));
     Files.move(dir.resolve("client-ca.pem.new"), ca, StandardCopyOption.REPLACE_EXISTING);
+    // Whoever may write the CA file adds their own CA and signs themselves in: not taken while so, as for a key.
+    Files.setPosixFilePermissions(ca, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+    assertThat(Await.await(reloader.checkOnce())).as("a CA file others may write is not taken").isFalse();
+    assertThat(answered(bob, server.actualPort())).isFalse();
+    assertThat(messages(Level.ERROR)).last().satisfies(m -> assertThat(m).contains("client CA file " + ca)
+        .contains("0666"));
+    Files.setPosixFilePermissions(ca, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
     assertThat(Await.await(reloader.checkOnce())).as("applied").isTrue();
     assertThat(infos()).anySatisfy(m -> assertThat(m).contains("TLS client CA reloaded from " + ca));
     assertThat(answered(bob, server.actualPort())).as("the new CA's certificate is taken").isTrue();
