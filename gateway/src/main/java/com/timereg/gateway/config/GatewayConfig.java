@@ -186,6 +186,20 @@ public record GatewayConfig(
     };
   }
 
+  /**
+   * From 1 byte: 0 would refuse every request body with 413 (every form the application posts), and is what
+   * nginx's client_max_body_size takes for "no limit", the opposite.
+   */
+  private static long maxBodySize(ConfigReader r) {
+    long size = r.size("public.max-body-size", ListenerSettings.DEFAULT_MAX_BODY_SIZE, 0, 1L << 40);
+    if (size == 0) {
+      r.problem("public.max-body-size", "must be between 1 and " + (1L << 40) + " bytes, got 0: every request body"
+          + " would be refused (413); 0 is not \"no limit\" here, give the largest body the application takes");
+      return ListenerSettings.DEFAULT_MAX_BODY_SIZE;
+    }
+    return size;
+  }
+
   private static List<String> allowedHosts(ConfigReader r) {
     List<String> hosts = new java.util.ArrayList<>();
     for (String h : r.stringList("public.allowed-hosts", List.of())) {
@@ -208,7 +222,7 @@ public record GatewayConfig(
         r.integer("public.port", ListenerSettings.DEFAULT_PORT, 0, 65535),
         (int) r.size("public.max-header-size", ListenerSettings.DEFAULT_MAX_HEADER_SIZE, 1024, 1 << 20),
         (int) r.size("public.max-initial-line-length", ListenerSettings.DEFAULT_MAX_INITIAL_LINE_LENGTH, 256, 1 << 20),
-        r.size("public.max-body-size", ListenerSettings.DEFAULT_MAX_BODY_SIZE, 0, 1L << 40),
+        maxBodySize(r),
         r.duration("public.idle-timeout", ListenerSettings.DEFAULT_IDLE_TIMEOUT, Duration.ofSeconds(1), Duration.ofHours(1)),
         r.duration("public.hsts-max-age", ListenerSettings.DEFAULT_HSTS_MAX_AGE, Duration.ZERO, Duration.ofDays(3650)),
         r.bool("public.proxy-protocol", false),

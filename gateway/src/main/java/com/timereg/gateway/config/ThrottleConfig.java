@@ -26,6 +26,8 @@ public record ThrottleConfig(
     List<Cidr> trustedProxies, ClientKeyPolicy keys, ThrottlePolicy policy, ThrottleStorageSettings storage,
     List<Cidr> allowlist, BlockScope scope, BlockSyncSettings sync) {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ThrottleConfig.class);
+
   /** Which requests a blocked address is refused. */
   public enum BlockScope {
     /** Only the login endpoints. */
@@ -75,6 +77,7 @@ public record ThrottleConfig(
         r.decimal("throttle.max-success-headroom-factor", t.maxSuccessHeadroomFactor(), 1.0, ThrottlePolicy.MAX_PEOPLE_HEADROOM_FACTOR),
         r.integer("throttle.success-people-capacity", t.successPeopleCapacity(), 1, 100_000_000));
     policy.problems().forEach(p -> r.problem("throttle", p));
+    fit(r, policy);
     ThrottleStorageSettings storage = new ThrottleStorageSettings(
         dataDir.resolve("throttle"),
         r.integer("throttle.client-entries", (int) ThrottleStorageSettings.DEFAULT_CLIENT_ENTRIES, 1000, 500_000_000),
@@ -90,6 +93,31 @@ public record ThrottleConfig(
     sync.problems().forEach(p -> r.problem("throttle", p));
     return new ThrottleConfig(trusted, keys, policy, storage, allowlist,
         r.enumValue("throttle.scope", BlockScope.class, BlockScope.UNAUTHENTICATED), sync);
+  }
+
+  /**
+   * Limits and windows each within its range that do not fit together. An error where a setting would do
+   * something else than it says; a warning where it only does less than the operator may think.
+   */
+  private static void fit(ConfigReader r, ThrottlePolicy p) {
+    // The range holds the address, and both count the same failures: a range limit below the address's blocks the
+    // whole /24 (/48), every neighbour with it, before the address reaches its own limit, which never applies.
+    if (p.rangeFailureLimit() < p.ipFailureLimit()) {
+      r.problem("throttle.range-failure-limit", "must not be below throttle.ip-failure-limit (" + p.ipFailureLimit()
+          + "), got " + p.rangeFailureLimit() + ": one address would block its whole range, every neighbour with"
+          + " it, before its own limit");
+    }
+    if (p.rangeBlockedClientWindow().compareTo(p.window()) < 0) {
+      LOG.warn("throttle.range-blocked-client-window ({}) is shorter than throttle.window ({}): blocked addresses"
+          + " are remembered for less time than failures, so an attacker going through a range's addresses one after"
+          + " another is seldom caught by throttle.range-blocked-client-limit; docs/throttle.md",
+          p.rangeBlockedClientWindow(), p.window());
+    }
+    if (p.escalationMemory().compareTo(p.firstBlock()) < 0) {
+      LOG.warn("throttle.escalation-memory ({}) is shorter than throttle.first-block ({}): an address that comes back"
+          + " more than {} after its block ended gets a first block again, so repeat offenders escalate only if they"
+          + " resume at once", p.escalationMemory(), p.firstBlock(), p.escalationMemory());
+    }
   }
 
   /** The configured node id, or null for a random one; an invalid id is a problem reported with the rest. */

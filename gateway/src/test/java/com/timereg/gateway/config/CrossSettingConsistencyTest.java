@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import com.timereg.gateway.testsupport.CapturedLogs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,5 +104,59 @@ class CrossSettingConsistencyTest {
         .hasMessageContaining("client-address: ipv4-range-prefix (24) must not be longer than ipv4-client-prefix (16)");
     assertThat(load("client-address:\n  ipv4-client-prefix: 1\n  ipv4-range-prefix: 1\n").throttle().keys()
         .ipv4RangePrefix()).isEqualTo(1);
+  }
+
+  /**
+   * The range holds the address and counts the same failures: a range limit below the address's would block the
+   * whole range, every neighbour with it, before the address reached its own limit. Refused with the rest of the
+   * problems, naming both keys; an equal limit is taken.
+   */
+  @Test
+  void aRangeFailureLimitBelowTheAddressLimitIsRefusedWithTheOtherProblems() throws IOException {
+    assertThatThrownBy(() -> load("throttle:\n  ip-failure-limit: 10\n  range-failure-limit: 5\n"
+        + "backend:\n  response-timeout: 2m\n"))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems())
+            .as("both problems, together")
+            .anySatisfy(p -> assertThat(p).startsWith("throttle.range-failure-limit: must not be below"
+                + " throttle.ip-failure-limit (10), got 5"))
+            .anySatisfy(p -> assertThat(p).startsWith("backend.response-timeout:")));
+    assertThat(load("throttle:\n  ip-failure-limit: 10\n  range-failure-limit: 10\n").throttle().policy()
+        .rangeFailureLimit()).isEqualTo(10);
+  }
+
+  /**
+   * A blocked-client window shorter than the failure window, and an escalation memory shorter than a first block,
+   * each do less than they seem to (docs/throttle.md) but nothing unsafe: taken, with a WARN line naming both keys.
+   */
+  @Test
+  void windowsThatDoLessThanTheySeemAreTakenWithAWarningNamingBothKeys() throws IOException {
+    try (CapturedLogs logs = CapturedLogs.atDebug()) {
+      GatewayConfig c = load("throttle:\n  window: 10m\n  range-blocked-client-window: 5m\n  first-block: 15m\n"
+          + "  escalation-memory: 1m\n");
+      assertThat(c.throttle().policy().rangeBlockedClientWindow()).hasMinutes(5);
+      assertThat(logs.lines())
+          .anySatisfy(l -> assertThat(l).startsWith("throttle.range-blocked-client-window (PT5M) is shorter than"
+              + " throttle.window (PT10M)"))
+          .anySatisfy(l -> assertThat(l).startsWith("throttle.escalation-memory (PT1M) is shorter than"
+              + " throttle.first-block (PT15M)"));
+    }
+    try (CapturedLogs logs = CapturedLogs.atDebug()) {
+      load("");
+      assertThat(logs.lines()).as("the defaults").noneMatch(l -> l.startsWith("throttle."));
+    }
+  }
+
+  /**
+   * nginx takes client_max_body_size 0 for "no limit"; here it refused every request body with 413, every form the
+   * application posts, without a word at start.
+   */
+  @Test
+  void aMaxBodySizeOfZeroIsRefusedSayingWhatItWouldDo() throws IOException {
+    assertThatThrownBy(() -> load("public:\n  max-body-size: 0\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("public.max-body-size: must be between 1 and")
+        .hasMessageContaining("every request body would be refused");
+    assertThat(load("public:\n  max-body-size: 1\n").publicListener().maxBodySize()).isEqualTo(1);
   }
 }
