@@ -276,6 +276,7 @@ public record GatewayConfig(
     BreachSetSettings hibp = hibp(r);
     SessionConfig session = SessionConfig.read(r, devMode);
     SsoConfig sso = SsoConfig.read(r, env, devMode);
+    ListenerConsistency.checkSso(r, pub, sso.settings());
     return new GatewayConfig(dataDir, pub, redirect, tls, admin, db, backend, throttle, password, hibp, session, sso,
         Map.copyOf(r.effective()));
   }

@@ -1,6 +1,7 @@
 package com.timereg.gateway.config;
 
 import com.timereg.gateway.proxy.ProxySettings;
+import com.timereg.gateway.sso.SsoSettings;
 import com.timereg.gateway.throttle.ThrottlePolicy;
 import java.net.URI;
 import java.time.Duration;
@@ -29,6 +30,33 @@ final class ListenerConsistency {
       r.problem("backend.url", "names this gateway's own public listener (public.host " + pub.host()
           + ", public.port " + pub.port() + "): every proxied request would come back to be proxied again;"
           + " give the application server's address");
+    }
+  }
+
+  /**
+   * The longest a sign-in's callback may wait on the provider, one step after the other: reading the client secret,
+   * the discovery document and the key set (each within {@code sso.discovery-timeout}, when the provider is not
+   * cached), the code exchange ({@code sso.token-timeout}), and the key set read again after a refused ID token.
+   */
+  static Duration callbackWait(SsoSettings sso) {
+    return sso.discoveryTimeout().multipliedBy(4).plus(sso.tokenTimeout());
+  }
+
+  /**
+   * Only where Microsoft sign-in is set up: without {@code sso.public-base-url} a production gateway answers every
+   * callback not_configured at once, and dev mode (which makes one up for localhost) is for local use.
+   */
+  static void checkSso(ConfigReader r, ListenerSettings pub, SsoSettings sso) {
+    if (sso.publicBaseUrl().isEmpty()) {
+      return;
+    }
+    Duration idle = pub.idleTimeout();
+    Duration wait = callbackWait(sso);
+    if (wait.compareTo(idle) >= 0) {
+      r.problem("sso.discovery-timeout", "with sso.token-timeout, must leave a sign-in's callback shorter than"
+          + " public.idle-timeout (" + idle + "): 4 x " + sso.discoveryTimeout() + " (secret, discovery document, key"
+          + " set, key set again after a refused token) + " + sso.tokenTimeout() + " (code exchange) = " + wait
+          + ", and a callback kept waiting this long would have its connection closed unanswered");
     }
   }
 

@@ -159,4 +159,26 @@ class CrossSettingConsistencyTest {
         .hasMessageContaining("every request body would be refused");
     assertThat(load("public:\n  max-body-size: 1\n").publicListener().maxBodySize()).isEqualTo(1);
   }
+
+  /**
+   * A sign-in's callback waits on the provider step after step: with an uncached provider the secret, the discovery
+   * document and the key set (each up to sso.discovery-timeout), the code exchange (sso.token-timeout), and after a
+   * refused ID token the key set again. Longer than the idle timeout, the browser's connection was closed under it
+   * unanswered; refused at start like the other waits, once Microsoft sign-in is set up (sso.public-base-url).
+   */
+  @Test
+  void anSsoCallbackThatCouldWaitPastTheIdleTimeoutIsRefused() throws IOException {
+    String sso = "sso:\n  public-base-url: https://login.example.com\n";
+    String idle30s = "public:\n  idle-timeout: 30s\nbackend:\n  response-timeout: 20s\n";
+    assertThatThrownBy(() -> load(idle30s + sso))
+        .as("the defaults, 4 x 5s + 10s = 30s")
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("sso.discovery-timeout: with sso.token-timeout, must leave a sign-in's callback shorter"
+            + " than public.idle-timeout (PT30S)")
+        .hasMessageContaining("= PT30S");
+    assertThatThrownBy(() -> load("public:\n  idle-timeout: 60s\n" + sso + "  token-timeout: 40s\n"))
+        .hasMessageContaining("sso.discovery-timeout: with sso.token-timeout");
+    assertThat(load(idle30s + sso + "  discovery-timeout: 4s\n").sso().settings().discoveryTimeout()).hasSeconds(4);
+    assertThat(load(idle30s).publicListener().idleTimeout()).as("no Microsoft sign-in set up").hasSeconds(30);
+  }
 }
