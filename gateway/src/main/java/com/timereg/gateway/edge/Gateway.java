@@ -393,7 +393,7 @@ public final class Gateway {
     LOG.info("PBKDF2 backend: {}", Pbkdf2Sha256.backend());
     UserDirectory users = new UserDirectory(database.pool());
     logins = new LoginService(vertx, users, verifier, throttle, sessions, new MicrometerLoginMetrics(registry),
-        loginEvents);
+        loginEvents, admissionWait());
     startPasswordChange(pool, verifier, users);
   }
 
@@ -412,7 +412,12 @@ public final class Gateway {
     PasswordChangeMetrics metrics = new MicrometerPasswordChangeMetrics(registry);
     passwordChanges = new PasswordChangeService(vertx, users, verifier,
         new NewPasswordChecks(pool, checker, breaches, config.hibp().allowWithoutSet(), metrics),
-        throttle, sessions, metrics, loginEvents);
+        throttle, sessions, metrics, loginEvents, admissionWait());
+  }
+
+  /** A password attempt's wait for its address's verifications in flight, ended before the idle timeout. */
+  private java.time.Duration admissionWait() {
+    return LoginService.admissionWait(config.publicListener().idleTimeout(), config.throttle().policy().accountMaxDelay());
   }
 
   /**

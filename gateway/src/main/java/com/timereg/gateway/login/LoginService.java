@@ -51,8 +51,17 @@ public final class LoginService {
   /** @param events told of every decided attempt, for the security console's recent events */
   public LoginService(Vertx vertx, UserDirectory users, PasswordVerifier verifier, ThrottleService throttle,
       SessionService sessions, LoginMetrics metrics, SecurityEvents events) {
+    this(vertx, users, verifier, throttle, sessions, metrics, events, VerificationAdmission.WAIT);
+  }
+
+  /**
+   * @param admissionWait how long an attempt may wait for its client's verifications in flight before it is
+   *     answered busy: {@link #admissionWait} of the listener's idle timeout, at most 30 s
+   */
+  public LoginService(Vertx vertx, UserDirectory users, PasswordVerifier verifier, ThrottleService throttle,
+      SessionService sessions, LoginMetrics metrics, SecurityEvents events, Duration admissionWait) {
     this.vertx = vertx;
-    this.admission = new VerificationAdmission(vertx, throttle);
+    this.admission = new VerificationAdmission(vertx, throttle, admissionWait);
     this.users = users;
     this.verifier = verifier;
     this.throttle = throttle;
@@ -70,6 +79,15 @@ public final class LoginService {
   public static String loginName(String raw) {
     String typed = raw == null ? "" : raw.strip();
     return typed.length() > MAX_LOGIN_NAME ? typed : Normalizer.normalize(typed, Normalizer.Form.NFKC).strip();
+  }
+
+  /**
+   * How long a password attempt (a login, a password change's current password) may wait for its client's
+   * verifications in flight: 30 s, less where that would outlast the public listener's idle timeout after the
+   * per-name delay, which would close the connection under the waiting attempt, unanswered.
+   */
+  public static Duration admissionWait(Duration idleTimeout, Duration accountMaxDelay) {
+    return VerificationAdmission.waitWithin(idleTimeout, accountMaxDelay);
   }
 
   public Future<LoginResult> login(InetAddress client, String rawLoginName, String password) {

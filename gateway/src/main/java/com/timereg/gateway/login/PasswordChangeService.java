@@ -55,6 +55,13 @@ public final class PasswordChangeService {
   /** @param events where a wrong current password is reported, as the failed login it counts as */
   public PasswordChangeService(Vertx vertx, UserDirectory users, PasswordVerifier verifier, NewPasswordChecks checks,
       ThrottleService throttle, SessionService sessions, PasswordChangeMetrics metrics, SecurityEvents events) {
+    this(vertx, users, verifier, checks, throttle, sessions, metrics, events, VerificationAdmission.WAIT);
+  }
+
+  /** @param admissionWait as for a login: {@link LoginService#admissionWait} */
+  public PasswordChangeService(Vertx vertx, UserDirectory users, PasswordVerifier verifier, NewPasswordChecks checks,
+      ThrottleService throttle, SessionService sessions, PasswordChangeMetrics metrics, SecurityEvents events,
+      java.time.Duration admissionWait) {
     this.vertx = vertx;
     this.events = events;
     this.users = users;
@@ -63,7 +70,7 @@ public final class PasswordChangeService {
     this.throttle = throttle;
     this.sessions = sessions;
     this.metrics = metrics;
-    this.admission = new VerificationAdmission(vertx, throttle);
+    this.admission = new VerificationAdmission(vertx, throttle, admissionWait);
   }
 
   public Future<PasswordChangeResult> change(InetAddress client, SessionIdentity who, String currentPassword,
