@@ -80,8 +80,10 @@ public record ThrottleConfig(
     fit(r, policy);
     ThrottleStorageSettings storage = new ThrottleStorageSettings(
         dataDir.resolve("throttle"),
-        r.integer("throttle.client-entries", (int) ThrottleStorageSettings.DEFAULT_CLIENT_ENTRIES, 1000, 500_000_000),
-        r.integer("throttle.range-entries", (int) ThrottleStorageSettings.DEFAULT_RANGE_ENTRIES, 1000, 500_000_000));
+        r.integer("throttle.client-entries", (int) ThrottleStorageSettings.DEFAULT_CLIENT_ENTRIES, 1000,
+            (int) ThrottleStorageSettings.MAX_ENTRIES),
+        r.integer("throttle.range-entries", (int) ThrottleStorageSettings.DEFAULT_RANGE_ENTRIES, 1000,
+            (int) ThrottleStorageSettings.MAX_ENTRIES));
     storage.problems().forEach(p -> r.problem("throttle", p));
     BlockSyncSettings d2 = BlockSyncSettings.DEFAULTS;
     List<Cidr> allowlist = allowlist(r, d2);

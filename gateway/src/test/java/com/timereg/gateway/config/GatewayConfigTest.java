@@ -355,6 +355,23 @@ class GatewayConfigTest {
         .hasMessageContaining("nope.yaml: file not found");
   }
 
+  /**
+   * Each configured entry of a throttle map costs about 121 bytes of file, allocated when the map is created, and
+   * of mapped memory (ThrottleStorageSettings.BYTES_PER_ENTRY). The bound was 500 000 000, about 60 GB per map
+   * written out at start: a value no node survives. Now 50 000 000 (about 6 GB), named in the refusal.
+   */
+  @Test
+  void throttleMapCapacitiesAreHeldToWhatANodeCanHold() throws IOException {
+    for (String key : new String[] {"client-entries", "range-entries"}) {
+      assertThatThrownBy(() -> GatewayConfig.load(write("throttle:\n  " + key + ": 500000000\n"),
+          Map.<String, String>of()::get, true))
+          .as(key).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("throttle." + key + ": must be between 1000 and 50000000, got 500000000");
+      assertThat(GatewayConfig.load(write("throttle:\n  " + key + ": 50000000\n"), Map.<String, String>of()::get,
+          true).throttle().storage().clientEntries()).as(key).isPositive();
+    }
+  }
+
   @Test
   void parsesDurationsAndSizes() throws IOException {
     GatewayConfig c = GatewayConfig.load(write("public:\n  max-body-size: 2m\n  idle-timeout: 90s\n  max-header-size: 32k\n"),
