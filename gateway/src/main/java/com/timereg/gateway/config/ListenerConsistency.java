@@ -20,9 +20,13 @@ final class ListenerConsistency {
       r.problem("throttle.account-max-delay", "must be shorter than public.idle-timeout (" + idle + "), got "
           + throttle.accountMaxDelay() + ": a login held this long would have its connection closed unanswered");
     }
-    if (backend.responseTimeout().compareTo(idle) >= 0) {
-      r.problem("backend.response-timeout", "must be shorter than public.idle-timeout (" + idle + "), got "
-          + backend.responseTimeout() + ": the connection would be closed unanswered before the 504");
+    // The response timeout starts once the request is forwarded; before it, a request waits up to connect-timeout
+    // for a connection (a free one in the pool, or a new one and its TLS handshake), silent all the same.
+    Duration backendWait = backend.connectTimeout().plus(backend.responseTimeout());
+    if (backendWait.compareTo(idle) >= 0) {
+      r.problem("backend.response-timeout", "with backend.connect-timeout (" + backend.connectTimeout() + "), must be"
+          + " shorter than public.idle-timeout (" + idle + "), got " + backend.responseTimeout() + " (" + backendWait
+          + " in all): the connection would be closed unanswered before the 504");
     }
     if (pub.port() != 0 && isPublicListener(backend.backend(), pub)) {
       // Public paths need no session: each proxied request would come back and be proxied again, until the

@@ -59,6 +59,23 @@ class CrossSettingConsistencyTest {
   }
 
   /**
+   * The response timeout starts once the request is forwarded: before it the request waits up to
+   * backend.connect-timeout for a connection (the pool's next free one, or a new one), its client's connection
+   * silent all the same. A response timeout alone shorter than the idle timeout still let the connection be closed
+   * unanswered (5s for a connection + 29s for the head under an idle timeout of 30s), before the 504.
+   */
+  @Test
+  void theWaitForABackendConnectionCountsWithTheResponseTimeoutAgainstTheIdleTimeout() throws IOException {
+    assertThatThrownBy(() -> load("public:\n  idle-timeout: 30s\nbackend:\n  response-timeout: 29s\n"))
+        .as("the default connect-timeout, 5s")
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("backend.response-timeout: with backend.connect-timeout (PT5S), must be shorter than"
+            + " public.idle-timeout (PT30S), got PT29S (PT34S in all)");
+    assertThat(load("public:\n  idle-timeout: 30s\nbackend:\n  response-timeout: 24s\n").backend().responseTimeout())
+        .hasSeconds(24);
+  }
+
+  /**
    * backend.url at the gateway's own public listener sends every proxied request back into the gateway, which
    * proxies it again (public paths need no session): connections pile up until the pool and the wait queue are
    * full, and requests hang until the response timeout.

@@ -52,7 +52,9 @@ class DirectPathWaitQueueTest {
         "GATEWAY_PUBLIC__EVENT_LOOPS", "1",
         "GATEWAY_BACKEND__MAX_CONNECTIONS", "1",
         "GATEWAY_BACKEND__MAX_WAIT_QUEUE", "1",
-        "GATEWAY_BACKEND__CONNECT_TIMEOUT", "60s"));
+        "GATEWAY_BACKEND__CONNECT_TIMEOUT", "60s",
+        // The start requires connect-timeout + response-timeout (30s) to end before the idle timeout.
+        "GATEWAY_PUBLIC__IDLE_TIMEOUT", "2m"));
     new E2eUsers(db).create(USER, new DjangoPbkdf2Hasher(20_000).hash(PASSWORD), true);
     token = gw.accessToken(USER, PASSWORD);
   }

@@ -23,7 +23,7 @@ class ListenerIdleTimeoutTest {
 
   private long idleMillisOf(String idleTimeout) throws IOException {
     Path file = Files.writeString(dir.resolve("gateway.yaml"), "public:\n  idle-timeout: " + idleTimeout
-        + "\nthrottle:\n  account-base-delay: 100ms\n  account-max-delay: 500ms\nbackend:\n  response-timeout: 800ms\n");
+        + "\nthrottle:\n  account-base-delay: 100ms\n  account-max-delay: 500ms\nbackend:\n  response-timeout: 800ms\n  connect-timeout: 100ms\n");
     GatewayConfig config = GatewayConfig.load(file, Map.<String, String>of()::get, true);
     HttpServerOptions options = Gateway.closingIdle(new HttpServerOptions(), config.publicListener());
     return options.getIdleTimeoutUnit().toMillis(options.getIdleTimeout());

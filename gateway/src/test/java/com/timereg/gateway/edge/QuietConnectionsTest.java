@@ -31,8 +31,9 @@ class QuietConnectionsTest {
   @BeforeAll
   static void start(TestDatabase db) throws Exception {
     gateway = Gateway.start(TestGateways.config(dir, db, Map.of(
-        // Shorter than the idle timeout, as the start requires (a request kept waiting longer would be cut off).
+        // Shorter than the idle timeout together, as the start requires (a request kept waiting longer would be cut off).
         "GATEWAY_BACKEND__RESPONSE_TIMEOUT", "500ms",
+        "GATEWAY_BACKEND__CONNECT_TIMEOUT", "300ms",
         "GATEWAY_THROTTLE__ACCOUNT_BASE_DELAY", "100ms",
         "GATEWAY_THROTTLE__ACCOUNT_MAX_DELAY", "500ms",
         "GATEWAY_PUBLIC__IDLE_TIMEOUT", "1s",

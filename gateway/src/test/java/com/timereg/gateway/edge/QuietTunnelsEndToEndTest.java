@@ -56,8 +56,9 @@ class QuietTunnelsEndToEndTest {
     gw = E2eGateway.start(dir, db, vertx, -1, Map.of(
         "GATEWAY_BACKEND__URL", "http://127.0.0.1:" + backend.actualPort(),
         "GATEWAY_BACKEND__PUBLIC_PATHS", "/ws/",
-        // Shorter than the idle timeout, as the start requires (a request kept waiting longer would be cut off).
+        // Shorter than the idle timeout together, as the start requires (a request kept waiting longer would be cut off).
         "GATEWAY_BACKEND__RESPONSE_TIMEOUT", "500ms",
+        "GATEWAY_BACKEND__CONNECT_TIMEOUT", "300ms",
         "GATEWAY_THROTTLE__ACCOUNT_BASE_DELAY", "100ms",
         "GATEWAY_THROTTLE__ACCOUNT_MAX_DELAY", "500ms",
         "GATEWAY_PUBLIC__IDLE_TIMEOUT", "1s"));
