@@ -511,7 +511,7 @@ public final class Gateway {
     long maxBody = config.publicListener().maxBodySize();
     // One for the node: the cap on a session's tunnels would otherwise be per event loop.
     com.timereg.gateway.proxy.TunnelQuota tunnelQuota =
-        new com.timereg.gateway.proxy.TunnelQuota(config.backend().maxTunnelsPerSession());
+        new com.timereg.gateway.proxy.TunnelQuota(config.backend().maxTunnelsPerSession(), throttle.clientKeys());
     java.util.function.Function<Vertx, ProxyHandler> proxies =
         v -> ProxyHandler.create(v, config.backend(), proxyMetrics, maxBody, sessions::isRevoked, Clock.systemUTC(),
             tunnelQuota);

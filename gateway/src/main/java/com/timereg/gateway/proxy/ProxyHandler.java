@@ -101,7 +101,7 @@ public final class ProxyHandler implements Handler<RoutingContext> {
     HeaderHygiene.Forwarding forwarding = forwarding(context, request, webSocket);
     if (webSocket) {
       ForwardedIdentity identity = ForwardedIdentity.from(context).orElse(null);
-      String quotaKey = TunnelQuota.key(identity == null ? null : identity.session(), forwarding.clientAddress());
+      String quotaKey = support.quota.key(identity == null ? null : identity.session(), forwarding.clientAddress());
       if (!support.quota.acquire(quotaKey)) {
         // Before the backend: each tunnel would hold one of its connections for as long as it is open.
         refuse(request, ProxyFailure.TOO_MANY_TUNNELS, start);

@@ -420,6 +420,43 @@ class ProxyWebSocketTest {
         }))));
   }
 
+  @Test
+  void tunnelsWithoutSessionFromOneIpv6SubnetShareTheCapOfTheirAddress(Vertx vertx, VertxTestContext test) {
+    java.util.concurrent.atomic.AtomicInteger handshakes = new java.util.concurrent.atomic.AtomicInteger();
+    int port = await(vertx.createHttpServer().requestHandler(request -> {
+      handshakes.incrementAndGet();
+      request.toWebSocket().onSuccess(socket -> socket.textMessageHandler(socket::writeTextMessage));
+    }).listen(0, "127.0.0.1")).actualPort();
+    // One subscriber's /64 holds 2^64 addresses it may pick from at will, as the throttle counts it
+    // (client-address.ipv6-client-prefix): each tunnel from another address of it counts against the same cap.
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port).withMaxTunnelsPerSession(2),
+        rc -> ProxyHints.putClientAddress(rc, switch (rc.request().path()) {
+          case "/ws/second" -> "2001:db8:7:1::2";
+          case "/ws/third" -> "2001:db8:7:1:ffff:ffff:ffff:ffff";
+          case "/ws/other" -> "2001:db8:7:2::1";
+          default -> "2001:db8:7:1::1";
+        }));
+    WebSocketClient client = bed.webSocketClient();
+
+    bed.context.runOnContext(start -> openEchoed(client, test)
+        .compose(first -> client.connect("/ws/second").compose(second -> client.connect("/ws/third")
+            .transform(third -> {
+              test.verify(() -> {
+                assertThat(third.failed()).as("a third tunnel from the same /64 is refused").isTrue();
+                assertThat(third.cause()).isInstanceOf(io.vertx.core.http.UpgradeRejectedException.class);
+                assertThat(((io.vertx.core.http.UpgradeRejectedException) third.cause()).getStatus()).isEqualTo(429);
+                assertThat(handshakes.get()).as("handshakes the backend saw").isEqualTo(2);
+              });
+              return client.connect("/ws/other");
+            })
+            .compose(other -> {
+              test.verify(() -> assertThat(handshakes.get()).as("another /64 is not held up").isEqualTo(3));
+              return other.close().compose(v -> second.close()).compose(v -> first.close());
+            })))
+        .compose(closed -> untilNoTunnels())
+        .onComplete(test.succeedingThenComplete()));
+  }
+
   private Future<Void> untilTunnels(int count) {
     Promise<Void> reached = Promise.promise();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
