@@ -1,6 +1,7 @@
 package com.timereg.gateway.edge;
 
 import com.timereg.gateway.accesslog.AccessEntry;
+import com.timereg.gateway.proxy.ProxyHints;
 import com.timereg.gateway.session.SessionAuthenticator;
 import com.timereg.gateway.session.SessionIdentity;
 import com.timereg.gateway.throttle.Decision;
@@ -312,7 +313,12 @@ final class PublicEntry implements Handler<HttpServerRequest> {
       long start = startNanos;
       // After the answer's end, or when the connection closed first: 499 if its head never went out, unless
       // the connection's own handler answered in Vert.x's place (a malformed chunked body: 400).
+      boolean[] logged = {false};
       ctx.addEndHandler(ended -> {
+        if (logged[0]) {
+          return;
+        }
+        logged[0] = true;
         int status = ctx.response().getStatusCode();
         long bytes = bodyBytesSent(ctx.request());
         if (!ended.succeeded() && !ctx.response().headWritten()) {
@@ -322,6 +328,16 @@ final class PublicEntry implements Handler<HttpServerRequest> {
         }
         steps.accessLog().log(entry(ctx.request(), address, start, status, bytes,
             SessionAuthenticator.identity(ctx).orElse(null), "router"));
+      });
+      // A request that became a WebSocket tunnel never ends as an answer: Vert.x hands its connection over, and
+      // the end handlers above never run. Its line is written when the tunnel ends (as nginx logs one), its
+      // duration the tunnel's life and its bytes those relayed to the client.
+      ProxyHints.onTunnelEnded(ctx, relayed -> {
+        if (!logged[0]) {
+          logged[0] = true;
+          steps.accessLog().log(entry(ctx.request(), address, start, 101, relayed,
+              SessionAuthenticator.identity(ctx).orElse(null), "router"));
+        }
       });
     }
     steps.blockCheck().handle(ctx, decision);

@@ -107,7 +107,8 @@ public final class ProxyHandler implements Handler<RoutingContext> {
         refuse(request, ProxyFailure.TOO_MANY_TUNNELS, start);
         return;
       }
-      new WebSocketTunnel(support, request, forwarding, start, identity, quotaKey).start(context);
+      new WebSocketTunnel(support, request, forwarding, start, identity, quotaKey, ProxyHints.tunnelEnded(context))
+          .start(context);
       return;
     }
     RequestFraming framing = RequestFraming.of(request);

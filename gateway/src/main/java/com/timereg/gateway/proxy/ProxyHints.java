@@ -12,6 +12,7 @@ public final class ProxyHints {
   private static final String CLIENT_ADDRESS = ProxyHints.class.getName() + ".clientAddress";
   private static final String GATEWAY_AUTHORIZATION = ProxyHints.class.getName() + ".gatewayAuthorization";
   private static final String BODY_TAKEN = ProxyHints.class.getName() + ".bodyTaken";
+  private static final String TUNNEL_ENDED = ProxyHints.class.getName() + ".tunnelEnded";
 
   private ProxyHints() {}
 
@@ -59,5 +60,21 @@ public final class ProxyHints {
   /** Whether the proxy step took the request's body (see {@link #markBodyTaken}). */
   public static boolean bodyTaken(RoutingContext context) {
     return Boolean.TRUE.equals(context.get(BODY_TAKEN));
+  }
+
+  /**
+   * What to do when the request became a WebSocket tunnel and the tunnel has ended (its client's connection
+   * closed), given the bytes relayed to the client through it: the routing context's end handlers never run for
+   * such a request, as Vert.x hands its connection over without ending or closing the answer. The access log
+   * writes the request's line here.
+   */
+  public static void onTunnelEnded(RoutingContext context, java.util.function.LongConsumer ended) {
+    context.put(TUNNEL_ENDED, ended);
+  }
+
+  /** What {@link #onTunnelEnded} asked for, or nothing. */
+  static java.util.function.LongConsumer tunnelEnded(RoutingContext context) {
+    java.util.function.LongConsumer ended = context.get(TUNNEL_ENDED);
+    return ended == null ? bytes -> {} : ended;
   }
 }

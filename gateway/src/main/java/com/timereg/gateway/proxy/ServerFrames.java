@@ -13,10 +13,12 @@ final class ServerFrames {
   private int headerSeen;
   private int headerLength = 2;
   private long payloadLeft;
+  private long bytesSeen;
 
   void feed(Buffer data) {
     int i = 0;
     int n = data.length();
+    bytesSeen += n;
     while (i < n) {
       if (payloadLeft > 0) {
         long skip = Math.min(payloadLeft, n - i);
@@ -40,6 +42,11 @@ final class ServerFrames {
   /** True when the bytes fed so far end exactly after a frame (or none came). */
   boolean betweenFrames() {
     return headerSeen == 0 && payloadLeft == 0;
+  }
+
+  /** All the bytes fed so far: what the backend sent through the tunnel. */
+  long bytesSeen() {
+    return bytesSeen;
   }
 
   private long payloadLength() {

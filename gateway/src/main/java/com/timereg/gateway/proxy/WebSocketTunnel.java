@@ -28,16 +28,20 @@ final class WebSocketTunnel extends Exchange {
   /** The place in {@link TunnelQuota} that {@link ProxyHandler} took: the session's, or the client address's. */
   private final String quotaKey;
   private boolean quotaReleased;
+  /** Told the bytes relayed to the client once the tunnel has ended ({@link ProxyHints#onTunnelEnded}). */
+  private final java.util.function.LongConsumer ended;
 
   /**
    * @param identity who authenticated the handshake (its session ends the tunnel), or null on a public path
    * @param quotaKey the {@link TunnelQuota#key} whose place was taken for this tunnel
+   * @param ended told, once the tunnel has ended, the bytes it relayed to the client (the access log's line)
    */
   WebSocketTunnel(ExchangeSupport support, HttpServerRequest request, HeaderHygiene.Forwarding forwarding,
-      long startNanos, ForwardedIdentity identity, String quotaKey) {
+      long startNanos, ForwardedIdentity identity, String quotaKey, java.util.function.LongConsumer ended) {
     super(support, request, forwarding, startNanos);
     this.identity = identity;
     this.quotaKey = quotaKey;
+    this.ended = ended;
   }
 
   /** Gives back the place in {@link TunnelQuota} that {@link ProxyHandler} took, once. */
@@ -105,6 +109,7 @@ final class WebSocketTunnel extends Exchange {
         support.metrics.tunnelClosed();
         releaseQuota();
         support.tunnels.closed(clientSocket);
+        ended.accept(frames.bytesSeen());
       });
       support.tunnels.opened(identity == null ? null : identity.session(),
           identity == null ? null : identity.sessionExpires(), clientSocket,

@@ -114,6 +114,31 @@ class AccessLogEndToEndTest {
   }
 
   @Test
+  void aWebSocketTunnelIsLoggedAsItsUpgradeWithItsUser() {
+    io.vertx.core.http.WebSocketClient ws = vertx.createWebSocketClient(new io.vertx.core.http.WebSocketClientOptions()
+        .setSsl(true).setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(gw.certFile.toString())));
+    try {
+      String echoed = Await.await(ws.connect(new io.vertx.core.http.WebSocketConnectOptions().setHost("localhost")
+              .setPort(gw.http.port()).setSsl(true).setURI("/ws/echo").addHeader("Authorization", "Bearer " + token))
+          .compose(socket -> {
+            io.vertx.core.Promise<String> reply = io.vertx.core.Promise.promise();
+            socket.textMessageHandler(reply::tryComplete);
+            return socket.writeTextMessage("logged?").compose(v -> reply.future())
+                .compose(text -> socket.close().map(text));
+          }));
+      assertThat(echoed).isEqualTo("logged?");
+    } finally {
+      Await.await(ws.close());
+    }
+    JsonObject line = line(l -> "/ws/echo".equals(l.getString("path")));
+    assertThat(line.getString("via")).isEqualTo("router");
+    assertThat(line.getInteger("status")).as("the upgrade, not a client that left").isEqualTo(101);
+    assertThat(line.getString("user")).isEqualTo(USER);
+    assertThat(line.getLong("bytes")).as("the echo and the close frame relayed to the client").isPositive();
+    assertThat(everything()).doesNotContain(token);
+  }
+
+  @Test
   void http2RequestsAreLoggedAsHttp2() {
     GatewayClient h2 = new GatewayClient(vertx, gw.gateway, gw.certFile, HttpVersion.HTTP_2);
     try {
