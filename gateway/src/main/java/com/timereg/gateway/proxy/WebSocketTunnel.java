@@ -113,15 +113,15 @@ final class WebSocketTunnel extends Exchange {
       });
       support.tunnels.opened(identity == null ? null : identity.session(),
           identity == null ? null : identity.sessionExpires(), clientSocket,
-          () -> endForPolicy(support.vertx, clientSocket, backendSocket, frames));
+          () -> endWith(support.vertx, clientSocket, backendSocket, frames, CLOSE_POLICY));
       completed(101);
     });
   }
 
   /**
    * Pipes both ways with back-pressure; when either side closes or fails, the other is closed. When the
-   * listener stops, the tunnel closes at once: it may stay open for hours, a stop should not wait the whole
-   * grace for it, and its client reconnects (to another node).
+   * listener stops, the tunnel closes at once, its client told 1001 (going away): it may stay open for hours, a
+   * stop should not wait the whole grace for it, and its client reconnects (to another node).
    */
   private static void splice(Vertx vertx, NetSocket client, NetSocket backend, ServerFrames frames,
       Runnable onClientClosed) {
@@ -143,7 +143,7 @@ final class WebSocketTunnel extends Exchange {
       onClientClosed.run();
     });
     backend.closeHandler(closed -> close(vertx, client));
-    client.shutdownHandler(stopping -> close(vertx, client));
+    client.shutdownHandler(stopping -> endWith(vertx, client, backend, frames, CLOSE_GOING_AWAY));
   }
 
   /**
@@ -165,18 +165,21 @@ final class WebSocketTunnel extends Exchange {
 
   /** A close frame with status 1008 (policy violation), as a server sends it: unmasked. */
   private static final byte[] CLOSE_POLICY = {(byte) 0x88, 0x02, 0x03, (byte) 0xF0};
+  /** A close frame with status 1001 (going away: the server is going down, RFC 6455 7.4.1), unmasked. */
+  private static final byte[] CLOSE_GOING_AWAY = {(byte) 0x88, 0x02, 0x03, (byte) 0xE9};
 
   /**
-   * Ends a tunnel whose session has ended. Between two frames the client gets a close frame with 1008, so a
-   * browser's {@code onclose} learns why (and can reconnect, which signs in again or refreshes the session);
-   * in the middle of one there is no way to say it, and the connection just closes (1006).
+   * Ends a tunnel for the gateway's own reason: its session has ended (1008), the listener stops (1001). Between
+   * two frames the client gets a close frame with that code, so a browser's {@code onclose} learns why (and can
+   * reconnect, which signs in again or refreshes the session, or reaches another node); in the middle of one
+   * there is no way to say it, and the connection just closes (1006).
    */
-  private static void endForPolicy(Vertx vertx, NetSocket client, NetSocket backend, ServerFrames frames) {
+  private static void endWith(Vertx vertx, NetSocket client, NetSocket backend, ServerFrames frames, byte[] closeFrame) {
     backend.pause();
     close(vertx, backend);
     if (frames.betweenFrames()) {
       // Queued behind what the client has not read yet; the close below flushes it first, if it can.
-      client.write(Buffer.buffer(CLOSE_POLICY));
+      client.write(Buffer.buffer(closeFrame));
     }
     close(vertx, client);
   }

@@ -266,6 +266,35 @@ class GracefulShutdownEndToEndTest {
   }
 
   /**
+   * A stopping node tells each tunnel's client why it goes (RFC 6455 7.4.1: 1001, going away, "such as a server going
+   * down"), as it tells one whose session ended (1008): a browser's {@code onclose} can tell a stop, after which it
+   * reconnects at once (to another node), from a network failure (1006).
+   */
+  @Test
+  void anOpenWebSocketIsClosedWith1001WhenTheNodeStops() throws Exception {
+    start("websocket-1001", "60s");
+    WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions().setSsl(true)
+        .setTrustOptions(new PemTrustOptions().addCertPath(gw.certFile.toString())));
+    try {
+      WebSocket socket = Await.await(ws.connect(new WebSocketConnectOptions().setHost("localhost")
+          .setPort(gw.gateway.publicPort()).setSsl(true).setURI("/ws/echo")
+          .addHeader("Authorization", "Bearer " + token)));
+      Promise<String> echoed = Promise.promise();
+      Promise<Short> closed = Promise.promise();
+      socket.textMessageHandler(echoed::tryComplete);
+      socket.closeHandler(v -> closed.tryComplete(socket.closeStatusCode()));
+      socket.writeTextMessage("still here");
+      assertThat(Await.await(echoed.future())).isEqualTo("still here");
+
+      CompletableFuture<Void> stopping = stopInBackground();
+      assertThat(Await.await(closed.future())).as("the close code the client got").isEqualTo((short) 1001);
+      stopping.get(15, TimeUnit.SECONDS);
+    } finally {
+      Await.await(ws.close());
+    }
+  }
+
+  /**
    * The connections the drain waits for are counted by their channel's end: a connection turned into a WebSocket
    * tunnel never has its HTTP close handler called, and counted by that it would stay counted for ever.
    */
