@@ -238,6 +238,17 @@ class AccessLogEndToEndTest {
   }
 
   @Test
+  void aPathWithABrokenPercentEscapeIsLoggedWithTheAnswerItGot() throws Exception {
+    String answer = RawTls.exchangeOctets("127.0.92.14", gw.gateway.publicPort(),
+        "GET /api/%zz HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\nAuthorization: Bearer " + token
+        + "\r\nConnection: close\r\n\r\n").text();
+    List<Integer> statuses = RawTls.statuses(answer);
+    assertThat(statuses).hasSize(1);
+    JsonObject line = line(l -> "127.0.92.14".equals(l.getString("client")));
+    assertThat(line.getInteger("status")).isEqualTo(statuses.get(0));
+  }
+
+  @Test
   void aHeadOverHttp1IsLoggedWithTheBodyBytesSentNone() throws Exception {
     // Vert.x counts the body an answer to a HEAD was given, though its encoder sends none; over HTTP/2 the line
     // said 0 (HeadOverHttp2), over HTTP/1.1 the dropped body's length.
