@@ -61,6 +61,18 @@ public final class ConfigReader {
         () -> com.timereg.gateway.tls.KeyFileMode.warnings(file).forEach(m -> LOG.warn("{}: {}", path, m)));
   }
 
+  /**
+   * A CA file the gateway trusts a peer's certificate by, read at start: no secret, but whoever can write it (or rename
+   * it away in its directory) adds their own CA and is trusted as that peer. Refused as a key file is (group or others
+   * writing it, or a directory above it others may write without the sticky bit); readable by others is fine.
+   *
+   * @param what the peer the CA vouches for, as the message names it ({@code the backend's certificate})
+   */
+  public void trustFile(String path, Path file, String what) {
+    com.timereg.gateway.tls.KeyFileMode.refusal(file, "CA file", "the CA " + what + " is checked against")
+        .ifPresent(m -> problem(path, m));
+  }
+
   public List<String> problems() {
     return problems;
   }

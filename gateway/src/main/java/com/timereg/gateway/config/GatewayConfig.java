@@ -299,6 +299,10 @@ public record GatewayConfig(
     // Read now, so a wrong file is reported with the rest rather than as a failed TLS handshake after start.
     rootCert.filter(p -> r.readableFile("database.ssl-root-cert", p)).flatMap(GatewayConfig::certificateProblem)
         .ifPresent(p -> r.problem("database.ssl-root-cert", p));
+    // Whoever can write it is trusted as the database: their server would be sent the password and read the
+    // password hashes and sessions.
+    rootCert.filter(Files::isRegularFile).ifPresent(p -> r.trustFile("database.ssl-root-cert", p,
+        "the database server's certificate"));
     try {
       return new DatabaseSettings(connection, poolSize, connectTimeout, sslMode, idleTimeout, rootCert);
     } catch (IllegalArgumentException e) {
@@ -378,7 +382,9 @@ public record GatewayConfig(
     Duration day = Duration.ofDays(1);
     // Read when the proxy starts: checked now, so a wrong file is a configuration problem naming its key.
     Optional<Path> trustFile = r.optionalPath("backend.trust-file");
-    trustFile.ifPresent(p -> r.readableFile("backend.trust-file", p));
+    // Whoever can write it is trusted as the backend: every proxied request, its identity headers with it.
+    trustFile.filter(p -> r.readableFile("backend.trust-file", p))
+        .ifPresent(p -> r.trustFile("backend.trust-file", p, "the backend's certificate"));
     Optional<Path> clientCert = r.optionalPath("backend.client-cert-file");
     clientCert.ifPresent(p -> r.readableFile("backend.client-cert-file", p));
     Optional<Path> clientKey = r.optionalPath("backend.client-key-file");

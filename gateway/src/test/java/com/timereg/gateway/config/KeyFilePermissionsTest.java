@@ -248,6 +248,45 @@ class KeyFilePermissionsTest {
         .hasMessageContaining("0664").hasMessageContaining("chmod go-w");
   }
 
+  /**
+   * The CAs the gateway trusts its backend and PostgreSQL by: whoever can write one adds their own CA and is taken
+   * for that peer, seeing every proxied request with its identity headers, or the database's password, hashes and
+   * sessions. Refused at start as the staff CA is, the file's own mode and its directory's; readable by others is fine.
+   */
+  @Test
+  void theBackendsCaFileOthersMayWriteIsAConfigurationErrorNamingItsKey() throws Exception {
+    Path ca = Files.copy(tls.certFile(), dir.resolve("backend-ca.pem"));
+    mode(ca, "rw-r--r--");
+    Map<String, String> withCa = env(Map.of(
+        "GATEWAY_BACKEND__URL", "https://127.0.0.1:9443", "GATEWAY_BACKEND__TRUST_FILE", ca.toString()));
+    assertThat(load(withCa)).isNotNull();
+    mode(ca, "rw-rw-r--");
+    assertThatThrownBy(() -> load(withCa)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("backend.trust-file").hasMessageContaining(ca.toString())
+        .hasMessageContaining("0664").hasMessageContaining("chmod go-w " + ca);
+  }
+
+  @Test
+  void theDatabasesRootCertificateInADirectoryOthersMayWriteIsAConfigurationErrorNamingItsKey() throws Exception {
+    Path cas = Files.createDirectory(dir.resolve("cas"));
+    Path ca = Files.copy(tls.certFile(), cas.resolve("postgres-ca.pem"));
+    mode(ca, "rw-r--r--");
+    Map<String, String> withCa = env(Map.of(
+        "GATEWAY_DATABASE__SSL_MODE", "verify-full", "GATEWAY_DATABASE__SSL_ROOT_CERT", ca.toString()));
+    assertThat(load(withCa)).isNotNull();
+    mode(ca, "rw-r---w-");
+    assertThatThrownBy(() -> load(withCa)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("database.ssl-root-cert").hasMessageContaining(ca.toString())
+        .hasMessageContaining("0642");
+    mode(ca, "rw-r--r--");
+    mode(cas, "rwxrwxrwx");
+    assertThatThrownBy(() -> load(withCa)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("database.ssl-root-cert").hasMessageContaining("directory " + cas)
+        .hasMessageContaining("chmod o-w " + cas);
+    Files.setAttribute(cas, "unix:mode", 01777);
+    assertThat(load(withCa)).as("the sticky bit keeps others from renaming it").isNotNull();
+  }
+
   /** A group this process may give a directory to that is not its own: any other, as root (the tests' container). */
   private static java.nio.file.attribute.GroupPrincipal otherGroup() throws Exception {
     int own = (int) new com.sun.security.auth.module.UnixSystem().getGid();
