@@ -177,12 +177,21 @@ public record GatewayConfig(
     return where + ": " + String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("");
   }
 
-  /** YAML reads an unquoted {@code off} or {@code on} as a boolean: both spellings mean the same here. */
+  /**
+   * YAML reads an unquoted {@code off} or {@code on} as a boolean: both spellings mean the same here. A file goes where
+   * others cannot swap its name for a link: the gateway creates it again after every rotation, following links, and
+   * would append its lines to whatever file the link named.
+   */
   private static String accessLog(ConfigReader r, String value) {
     return switch (value.toLowerCase(java.util.Locale.ROOT)) {
       case "off", "false", "no" -> ListenerSettings.ACCESS_LOG_OFF;
       case "stdout", "on", "true", "yes" -> ListenerSettings.ACCESS_LOG_STDOUT;
-      default -> r.toPath("public.access-log", value).isPresent() ? value : ListenerSettings.DEFAULT_ACCESS_LOG;
+      default -> {
+        Optional<Path> file = r.toPath("public.access-log", value);
+        file.flatMap(f -> com.timereg.gateway.tls.KeyFileMode.placeRefusal(f, "access log"))
+            .ifPresent(m -> r.problem("public.access-log", m));
+        yield file.isPresent() ? value : ListenerSettings.DEFAULT_ACCESS_LOG;
+      }
     };
   }
 

@@ -83,6 +83,38 @@ public record KeyFileMode(Set<PosixFilePermission> permissions) {
             + ", no sticky bit): anyone on the host could put their own in its place; chmod o-w " + d.path());
   }
 
+  /**
+   * Why the gateway must not write a file at {@code file} (creating it, and its directories, when missing, and again
+   * whenever it is rotated away), or empty when its place is fine (or unknown): a directory above it that others may
+   * write without the sticky bit, where anyone on the host can put a link at its name and have the gateway append
+   * to any file the gateway may write, or replace what it wrote. The file need not exist yet: then the directories
+   * above the nearest one that does count.
+   *
+   * @param kind what the file is, as the message names it ({@code access log})
+   */
+  public static Optional<String> placeRefusal(Path file, String kind) {
+    Path existing = file.toAbsolutePath().normalize();
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null) {
+      return Optional.empty();
+    }
+    List<Directory> directories;
+    try {
+      directories = existing.equals(file.toAbsolutePath().normalize()) ? directories(file)
+          : directories(existing.toRealPath(), existing);
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+    return directories.stream()
+        .filter(d -> d.permissions().contains(PosixFilePermission.OTHERS_WRITE) && !d.sticky())
+        .findFirst()
+        .map(d -> kind + " " + file + " is in directory " + d.path() + ", which others may write (mode " + d.octal()
+            + ", no sticky bit): anyone on the host could put a link there and have the gateway write to a file of"
+            + " their choosing; chmod o-w " + d.path());
+  }
+
   /** Warnings about {@code file}: others can read it, or a group other than the gateway's may write a directory above it. */
   public static List<String> warnings(Path file) {
     List<String> warnings = new ArrayList<>();
@@ -111,11 +143,20 @@ public record KeyFileMode(Set<PosixFilePermission> permissions) {
    * system without POSIX permissions or when the file is gone (whoever reads it next says so).
    */
   static List<Directory> directories(Path file) {
+    try {
+      return directories(file.toRealPath().getParent(), file.toAbsolutePath().normalize().getParent());
+    } catch (UnsupportedOperationException | IllegalArgumentException | IOException e) {
+      return List.of();
+    }
+  }
+
+  /** The directories {@code real} and {@code named} and those above them, each once, nearest first. */
+  private static List<Directory> directories(Path real, Path named) {
     Set<Path> paths = new LinkedHashSet<>();
     try {
       // The name as given, each of its directories a place where a link (or the key) can be swapped, and the real
       // file's. Attributes are read through links: a linked directory's own mode is always 0777 and means nothing.
-      for (Path start : new Path[] {file.toRealPath().getParent(), file.toAbsolutePath().normalize().getParent()}) {
+      for (Path start : new Path[] {real, named}) {
         for (Path p = start; p != null; p = p.getParent()) {
           paths.add(p);
         }

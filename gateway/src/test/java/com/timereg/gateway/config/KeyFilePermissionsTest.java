@@ -287,6 +287,36 @@ class KeyFilePermissionsTest {
     assertThat(load(withCa)).as("the sticky bit keeps others from renaming it").isNotNull();
   }
 
+  /**
+   * The access log is created again at its path after every rotation, following links: in a directory others may
+   * write without the sticky bit, anyone could put a link there and have the gateway append to a file of their
+   * choosing (a key, a throttle map, or any file the gateway may write). Refused at start naming the directory, also
+   * when the log's own directories are still to be made below it.
+   */
+  @Test
+  void anAccessLogInADirectoryOthersMayWriteWithoutTheStickyBitIsAConfigurationErrorNamingTheDirectory()
+      throws Exception {
+    Path logs = Files.createDirectory(dir.resolve("logs"));
+    Map<String, String> toFile = env(Map.of("GATEWAY_PUBLIC__ACCESS_LOG", logs.resolve("access.log").toString()));
+    Map<String, String> below = env(Map.of("GATEWAY_PUBLIC__ACCESS_LOG", logs.resolve("gw/new/access.log").toString()));
+    assertThat(load(toFile)).isNotNull();
+    assertThat(load(below)).isNotNull();
+
+    mode(logs, "rwxrwxrwx");
+    for (Map<String, String> env : List.of(toFile, below)) {
+      assertThatThrownBy(() -> load(env)).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("public.access-log").hasMessageContaining("directory " + logs)
+          .hasMessageContaining("0777").hasMessageContaining("chmod o-w " + logs);
+    }
+    Files.writeString(logs.resolve("access.log"), "");
+    assertThatThrownBy(() -> load(toFile)).as("an existing file as well").isInstanceOf(ConfigException.class)
+        .hasMessageContaining("directory " + logs);
+
+    Files.setAttribute(logs, "unix:mode", 01777);
+    assertThat(load(toFile)).as("the sticky bit keeps others from replacing the gateway's file").isNotNull();
+    assertThat(load(below)).isNotNull();
+  }
+
   /** A group this process may give a directory to that is not its own: any other, as root (the tests' container). */
   private static java.nio.file.attribute.GroupPrincipal otherGroup() throws Exception {
     int own = (int) new com.sun.security.auth.module.UnixSystem().getGid();
