@@ -64,6 +64,12 @@ final class AdminTls {
 
   private static TrustManager[] trust(CommandSpec leaf, Path caFile) {
     byte[] pem = read(leaf, "--ca-file", caFile);
+    // Whoever can write it adds their own CA and is taken for the admin listener: shown the staff token, the client
+    // certificate's session and every edit. Checked as the gateway checks its own CA files.
+    com.timereg.gateway.tls.KeyFileMode.refusal(caFile, "--ca-file",
+        "the CA the admin listener is checked against and be sent the staff token").ifPresent(m -> {
+          throw AdminCommand.usage(leaf, m);
+        });
     try {
       KeyStore cas = KeyStore.getInstance("PKCS12");
       cas.load(null, null);
