@@ -225,6 +225,10 @@ public record GatewayConfig(
 
   private static GatewayConfig read(ConfigReader r, Function<String, String> env, boolean devMode) {
     Path dataDir = r.toPath("data-dir", r.string("data-dir", "data")).orElse(Path.of("data"));
+    // The throttle maps are the record of who is blocked: whoever may delete or replace them unblocks themselves.
+    com.timereg.gateway.tls.KeyFileMode.directoryRefusal(dataDir, "data-dir",
+        "the throttle maps (every counter and automatic block) and the admin listener's URL file")
+        .ifPresent(m -> r.problem("data-dir", m));
     int cores = Runtime.getRuntime().availableProcessors();
     ListenerSettings pub = new ListenerSettings(
         r.string("public.host", defaultListenerHost(devMode)),

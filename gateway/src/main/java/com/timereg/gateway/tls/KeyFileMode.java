@@ -115,6 +115,39 @@ public record KeyFileMode(Set<PosixFilePermission> permissions) {
             + " their choosing; chmod o-w " + d.path());
   }
 
+  /**
+   * Why the gateway must not keep its state in directory {@code dir} (created when missing), or empty when it is fine
+   * (or unknown): it, or a directory above it, others may write without the sticky bit, so anyone on the host could
+   * delete or replace what the gateway keeps there. The nearest existing one counts when {@code dir} is still to be
+   * made.
+   *
+   * @param kind what the directory is, as the message names it ({@code data-dir})
+   * @param contents what a writer could delete or replace, as the message names it
+   */
+  public static Optional<String> directoryRefusal(Path dir, String kind, String contents) {
+    Path named = dir.toAbsolutePath().normalize();
+    Path existing = named;
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null) {
+      return Optional.empty();
+    }
+    List<Directory> directories;
+    try {
+      directories = directories(existing.toRealPath(), existing);
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+    return directories.stream()
+        .filter(d -> d.permissions().contains(PosixFilePermission.OTHERS_WRITE) && !d.sticky())
+        .findFirst()
+        .map(d -> kind + " " + dir + (d.path().equals(named) ? " is a directory" : " is below directory " + d.path()
+            + ", which")
+            + " others may write (mode " + d.octal() + ", no sticky bit): anyone on the host could delete or replace "
+            + contents + "; chmod o-w " + d.path());
+  }
+
   /** Warnings about {@code file}: others can read it, or a group other than the gateway's may write a directory above it. */
   public static List<String> warnings(Path file) {
     List<String> warnings = new ArrayList<>();

@@ -317,6 +317,30 @@ class KeyFilePermissionsTest {
     assertThat(load(below)).isNotNull();
   }
 
+  /**
+   * The data directory holds the throttle maps, the record of every counter and automatic block: whoever may delete
+   * or replace them there unblocks themselves (or everyone). Others writing it, or a directory above it, without the
+   * sticky bit is refused at start naming the key, also when it is still to be made below such a directory.
+   */
+  @Test
+  void aDataDirOthersMayWriteWithoutTheStickyBitIsAConfigurationErrorNamingIt() throws Exception {
+    Path data = Files.createDirectory(dir.resolve("data"));
+    Map<String, String> existing = env(Map.of("GATEWAY_DATA_DIR", data.toString()));
+    Map<String, String> toMake = env(Map.of("GATEWAY_DATA_DIR", data.resolve("node/state").toString()));
+    assertThat(load(existing)).isNotNull();
+    assertThat(load(toMake)).isNotNull();
+
+    mode(data, "rwxrwxrwx");
+    assertThatThrownBy(() -> load(existing)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("data-dir").hasMessageContaining(data + " is a directory others may write")
+        .hasMessageContaining("0777").hasMessageContaining("chmod o-w " + data);
+    assertThatThrownBy(() -> load(toMake)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("data-dir").hasMessageContaining("below directory " + data);
+
+    Files.setAttribute(data, "unix:mode", 01777);
+    assertThat(load(existing)).as("the sticky bit keeps others from removing the gateway's files").isNotNull();
+  }
+
   /** A group this process may give a directory to that is not its own: any other, as root (the tests' container). */
   private static java.nio.file.attribute.GroupPrincipal otherGroup() throws Exception {
     int own = (int) new com.sun.security.auth.module.UnixSystem().getGid();
