@@ -57,12 +57,18 @@ public final class BreachSet implements BreachedPasswords {
   private final BreachSetMetrics metrics;
   private final WorkerExecutor worker;
   private final Opener opener;
+  private final SetFilePlace place;
   private final AtomicBoolean refreshing = new AtomicBoolean();
   private volatile InUse current;
   /** What is wrong with the configured file now, for readiness; null when nothing is. */
   private volatile String problem;
   /** The identity last looked at; read and written only by tasks on {@link #worker}. */
   private FileIdentity seen;
+  /**
+   * Whether the file at {@link #seen} was refused for where it is ({@link SetFilePlace}); worker only. Fixing that
+   * (chmod) changes neither the file's identity nor a directory's, so a refused file is looked at again every tick.
+   */
+  private boolean misplaced;
   private volatile long timer = -1;
   /**
    * Set by {@link #close}; it and the publishing of a set are done under this object's lock, so that a close wins
@@ -72,13 +78,18 @@ public final class BreachSet implements BreachedPasswords {
   /** Replaced sets waiting for their closeGrace timer, by timer id; guarded by this object's lock. */
   private final Map<Long, InUse> waiting = new HashMap<>();
 
-  public BreachSet(Vertx vertx, BreachSetSettings settings, BreachSetMetrics metrics) {
-    this(vertx, settings, metrics, HibpSet::open);
+  /**
+   * @param place whether a set file may be taken where it is (group or others able to write it or to rename another
+   *     in its place); one refused is not opened, and the set in use stays
+   */
+  public BreachSet(Vertx vertx, BreachSetSettings settings, BreachSetMetrics metrics, SetFilePlace place) {
+    this(vertx, settings, metrics, place, HibpSet::open);
   }
 
-  BreachSet(Vertx vertx, BreachSetSettings settings, BreachSetMetrics metrics, Opener opener) {
+  BreachSet(Vertx vertx, BreachSetSettings settings, BreachSetMetrics metrics, SetFilePlace place, Opener opener) {
     this.vertx = vertx;
     this.opener = opener;
+    this.place = java.util.Objects.requireNonNull(place, "place");
     this.settings = settings;
     this.metrics = metrics;
     // Opening and verifying a full-size set (tens of GB read once from disk) can take minutes: longer than the
@@ -131,7 +142,7 @@ public final class BreachSet implements BreachedPasswords {
       reportOnce(FileIdentity.MISSING, path, "cannot read its attributes: " + e.getMessage());
       return;
     }
-    if (now.sameAs(seen)) {
+    if (now.sameAs(seen) && !misplaced) {
       return;
     }
     InUse inUse = current;
@@ -147,8 +158,24 @@ public final class BreachSet implements BreachedPasswords {
           + "over it, as bin/hibp-loader does)", path);
     }
     if (now.missing()) {
+      misplaced = false;
       reportOnce(now, path, "file not found");
       return;
+    }
+    java.util.Optional<String> refusal = place.refusal(path);
+    if (refusal.isPresent()) {
+      // Checked before opening: anyone who could rename a set of their own in here could leave breached passwords
+      // out of it. Reported as an ERROR once per file version, then looked at quietly every tick until fixed.
+      if (!misplaced || !now.sameAs(seen) || problem == null) {
+        misplaced = true;
+        reportOnce(now, path, "refused: " + refusal.get(), true);
+      }
+      return;
+    }
+    if (misplaced) {
+      // Fixed (chmod) with the file as it was: what follows reports anew whatever else is wrong with it.
+      misplaced = false;
+      problem = null;
     }
     HibpSet opened;
     try {
@@ -211,7 +238,11 @@ public final class BreachSet implements BreachedPasswords {
 
   /** Records a problem with the file, logging it once per file version rather than every tick. */
   private void reportOnce(FileIdentity identity, Path path, String what) {
-    if (identity.sameAs(seen) && problem != null) {
+    reportOnce(identity, path, what, false);
+  }
+
+  private void reportOnce(FileIdentity identity, Path path, String what, boolean error) {
+    if (identity.sameAs(seen) && problem != null && !error) {
       return;
     }
     seen = identity;
@@ -220,7 +251,7 @@ public final class BreachSet implements BreachedPasswords {
     int reason = what.indexOf(": ");
     problem = "hibp.set-path: " + (reason < 0 ? what : what.substring(0, reason)) + ", see the log";
     metrics.loadFailed();
-    LOG.warn("breach set {}: {}; {}", path, what, current != null
+    (error ? LOG.atError() : LOG.atWarn()).log("breach set {}: {}; {}", path, what, current != null
         ? "still using the set loaded before"
         : settings.allowWithoutSet()
             ? "new passwords are accepted WITHOUT a breach check (hibp.allow-without-set)"

@@ -73,6 +73,30 @@ public final class ConfigReader {
         .ifPresent(m -> problem(path, m));
   }
 
+  /**
+   * The breach set file, followed while the gateway runs: whoever may write it, or rename another in its place,
+   * can put in a valid set without the breached hashes and have breached passwords called safe. Refused as a key file
+   * is; readable by others is fine (public data). A set still to come counts its directory, where it will be renamed
+   * in. The watcher applies the same rule to every replacement (breach.SetFilePlace).
+   */
+  public void breachSetFile(String path, Path file) {
+    (Files.exists(file) ? com.timereg.gateway.tls.KeyFileMode.breachSetRefusal(file)
+        : com.timereg.gateway.tls.KeyFileMode.directoryRefusal(file.toAbsolutePath().getParent(),
+            "breach set directory", "the set " + file + " the gateway will load"))
+        .ifPresent(m -> problem(path, m));
+  }
+
+  /**
+   * A word list read once at start for the strength estimate. Only warned about when others could replace it: a list
+   * edited by someone else can only make estimates weaker for the words taken out (zxcvbn's own lists, the breach
+   * check and the minimum length still apply), and the gateway never writes it; a refusal would stop the start for a
+   * file that cannot let a breached password through.
+   */
+  public void wordList(String path, Path file) {
+    com.timereg.gateway.tls.KeyFileMode.refusal(file, "word list", "the words it holds with fewer or none")
+        .ifPresent(m -> LOG.warn("{}: {}; password strength estimates may be weaker than they seem", path, m));
+  }
+
   public List<String> problems() {
     return problems;
   }

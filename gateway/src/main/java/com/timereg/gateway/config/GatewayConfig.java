@@ -350,7 +350,8 @@ public record GatewayConfig(
     List<java.nio.file.Path> dictionaries = new java.util.ArrayList<>();
     for (String f : r.stringList("password.extra-dictionaries", List.of())) {
       Optional<Path> p = r.toPath("password.extra-dictionaries", f);
-      p.ifPresent(file -> r.readableFile("password.extra-dictionaries", file));
+      p.filter(file -> r.readableFile("password.extra-dictionaries", file))
+          .ifPresent(file -> r.wordList("password.extra-dictionaries", file));
       p.ifPresent(dictionaries::add);
     }
     return new PasswordSettings(
@@ -363,10 +364,15 @@ public record GatewayConfig(
         dictionaries);
   }
 
-  /** A missing or unreadable set file is not a configuration error: it refuses password changes at run time. */
+  /**
+   * A missing or unreadable set file is not a configuration error: it refuses password changes at run time. One (or
+   * its directory) that others could replace is, as a key file would be.
+   */
   private static BreachSetSettings hibp(ConfigReader r) {
+    Optional<Path> setPath = r.optionalPath("hibp.set-path");
+    setPath.ifPresent(p -> r.breachSetFile("hibp.set-path", p));
     return new BreachSetSettings(
-        r.optionalPath("hibp.set-path"),
+        setPath,
         r.duration("hibp.reload-interval", BreachSetSettings.DEFAULT_RELOAD_INTERVAL, Duration.ofMillis(100), Duration.ofDays(1)),
         r.bool("hibp.allow-without-set", BreachSetSettings.DEFAULT_ALLOW_WITHOUT_SET),
         BreachSetSettings.DEFAULT_CLOSE_GRACE,

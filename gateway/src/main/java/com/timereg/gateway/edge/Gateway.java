@@ -403,7 +403,8 @@ public final class Gateway {
    * only password changes are refused, and readiness says so in the check's detail.
    */
   private void startPasswordChange(VerificationPool pool, PasswordVerifier verifier, UserDirectory users) throws Exception {
-    BreachSet breaches = new BreachSet(vertx, config.hibp(), new MicrometerBreachSetMetrics(registry));
+    BreachSet breaches = new BreachSet(vertx, config.hibp(), new MicrometerBreachSetMetrics(registry),
+        com.timereg.gateway.tls.KeyFileMode::breachSetRefusal);
     closeables.add(() -> await(breaches.close()));
     await(breaches.start());
     readiness.register("hibp-set", () -> Future.succeededFuture(breaches.describe()));

@@ -84,6 +84,16 @@ public record KeyFileMode(Set<PosixFilePermission> permissions) {
   }
 
   /**
+   * Why the breach set at {@code file} must not be taken, or empty when its mode is fine (or unknown): as for a key,
+   * group or others writing the file, or others writing a directory above it without the sticky bit, since anyone
+   * with that access could put in a valid set of their own without the breached hashes, and breached passwords
+   * would be called safe. Readable by others is fine: the set is public data.
+   */
+  public static Optional<String> breachSetRefusal(Path file) {
+    return refusal(file, "breach set file", "the set with one that leaves breached passwords out");
+  }
+
+  /**
    * Why the gateway must not write a file at {@code file} (creating it, and its directories, when missing, and again
    * whenever it is rotated away), or empty when its place is fine (or unknown): a directory above it that others may
    * write without the sticky bit, where anyone on the host can put a link at its name and have the gateway append

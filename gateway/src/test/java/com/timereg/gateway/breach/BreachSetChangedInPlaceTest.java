@@ -8,6 +8,7 @@ import com.timereg.gateway.password.PolicyCheck;
 import com.timereg.gateway.password.StrengthEstimator;
 import com.timereg.gateway.password.UserContext;
 import com.timereg.gateway.testsupport.Await;
+import com.timereg.gateway.tls.KeyFileMode;
 import com.timereg.hibp.HibpSet;
 import com.timereg.hibp.Sha1;
 import io.vertx.core.Vertx;
@@ -53,7 +54,7 @@ class BreachSetChangedInPlaceTest {
   private void start(Path file) {
     set = new BreachSet(vertx,
         new BreachSetSettings(Optional.of(file), Duration.ofHours(1), false, Duration.ZERO, true, true),
-        BreachSetMetrics.NONE);
+        BreachSetMetrics.NONE, KeyFileMode::breachSetRefusal);
     Await.await(set.start());
   }
 

@@ -3,6 +3,7 @@ package com.timereg.gateway.breach;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.timereg.gateway.testsupport.Await;
+import com.timereg.gateway.tls.KeyFileMode;
 import com.timereg.hibp.Sha1;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -54,7 +55,7 @@ class BreachSetCloseRaceTest {
   private BreachSet watching(Path file) {
     return new BreachSet(vertx,
         new BreachSetSettings(Optional.of(file), Duration.ofHours(1), false, Duration.ZERO, true, true),
-        BreachSetMetrics.NONE);
+        BreachSetMetrics.NONE, KeyFileMode::breachSetRefusal);
   }
 
   /** Occupies the watcher's thread until {@link #release}; completes once the task is running. */

@@ -3,6 +3,7 @@ package com.timereg.gateway.breach;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.timereg.gateway.testsupport.Await;
+import com.timereg.gateway.tls.KeyFileMode;
 import com.timereg.hibp.Sha1;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -61,7 +62,7 @@ class BreachSetStopTest {
     Object first = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
     BreachSet set = new BreachSet(vertx,
         new BreachSetSettings(Optional.of(file), Duration.ofHours(1), false, Duration.ofHours(1), true, true),
-        BreachSetMetrics.NONE);
+        BreachSetMetrics.NONE, KeyFileMode::breachSetRefusal);
     Await.await(set.start());
     assertThat(openHandlesTo(first)).as("the set in use is held open").isPositive();
 

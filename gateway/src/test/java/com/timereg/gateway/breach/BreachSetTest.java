@@ -3,6 +3,7 @@ package com.timereg.gateway.breach;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.timereg.gateway.testsupport.Await;
+import com.timereg.gateway.tls.KeyFileMode;
 import com.timereg.hibp.Sha1;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -47,7 +48,7 @@ class BreachSetTest {
   }
 
   private BreachSet open(BreachSetSettings settings) {
-    set = new BreachSet(vertx, settings, BreachSetMetrics.NONE);
+    set = new BreachSet(vertx, settings, BreachSetMetrics.NONE, KeyFileMode::breachSetRefusal);
     Await.await(set.start());
     return set;
   }
@@ -198,7 +199,7 @@ class BreachSetTest {
     assertThat(set.describe()).isEqualTo("no breach set: password changes refused");
 
     BreachSet allowing = new BreachSet(vertx, new BreachSetSettings(Optional.empty(),
-        BreachSetSettings.DEFAULT_RELOAD_INTERVAL, true, Duration.ZERO, true, true), BreachSetMetrics.NONE);
+        BreachSetSettings.DEFAULT_RELOAD_INTERVAL, true, Duration.ZERO, true, true), BreachSetMetrics.NONE, KeyFileMode::breachSetRefusal);
     assertThat(allowing.describe())
         .isEqualTo("no breach set: password changes allowed without a breach check (hibp.allow-without-set)");
     Await.await(allowing.close());
@@ -224,7 +225,7 @@ class BreachSetTest {
   void aSetPathNamingAFifoIsRefusedWithoutHangingTheWatcher() throws Exception {
     Path fifo = dir.resolve("current.set");
     assertThat(new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor()).isZero();
-    set = new BreachSet(vertx, watching(fifo), BreachSetMetrics.NONE);
+    set = new BreachSet(vertx, watching(fifo), BreachSetMetrics.NONE, KeyFileMode::breachSetRefusal);
     Future<Void> started = set.start();
     try {
       Await.await(started);

@@ -9,6 +9,7 @@ import com.timereg.gateway.password.PolicyCheck;
 import com.timereg.gateway.password.StrengthEstimator;
 import com.timereg.gateway.password.UserContext;
 import com.timereg.gateway.testsupport.Await;
+import com.timereg.gateway.tls.KeyFileMode;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -55,7 +56,7 @@ class BreachThresholdRoundingTest {
     Path file = dir.resolve("current.set");
     BreachSetFiles.write(file, Map.of(PASSWORD, count), 1_000, 1, Instant.parse("2026-01-01T00:00:00Z"));
     set = new BreachSet(vertx, new BreachSetSettings(Optional.of(file), Duration.ofHours(1), false, Duration.ZERO,
-        true, true), BreachSetMetrics.NONE);
+        true, true), BreachSetMetrics.NONE, KeyFileMode::breachSetRefusal);
     Await.await(set.start());
     return set;
   }

@@ -3,6 +3,7 @@ package com.timereg.gateway.breach;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.timereg.gateway.testsupport.Await;
+import com.timereg.gateway.tls.KeyFileMode;
 import com.timereg.hibp.HibpSet;
 import com.timereg.hibp.cli.Main;
 import io.vertx.core.Vertx;
@@ -79,7 +80,7 @@ class LoaderVerifyAgreesWithTheGatewayTest {
   private boolean gatewayLoads(Path file) {
     BreachSet set = new BreachSet(vertx,
         new BreachSetSettings(Optional.of(file), Duration.ofHours(1), false, Duration.ZERO, true, true),
-        BreachSetMetrics.NONE);
+        BreachSetMetrics.NONE, KeyFileMode::breachSetRefusal);
     try {
       Await.await(set.start());
       return set.available();

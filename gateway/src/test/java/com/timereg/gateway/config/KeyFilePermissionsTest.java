@@ -341,6 +341,49 @@ class KeyFilePermissionsTest {
     assertThat(load(existing)).as("the sticky bit keeps others from removing the gateway's files").isNotNull();
   }
 
+  @Test
+  void aBreachSetOthersCouldReplaceIsAConfigurationErrorNamingHibpSetPath() throws Exception {
+    Path sets = Files.createDirectory(dir.resolve("sets"));
+    mode(sets, "rwxr-xr-x");
+    Path set = Files.write(sets.resolve("current.set"), new byte[] {1});
+    mode(set, "rw-r--r--");
+    Map<String, String> env = env(Map.of("GATEWAY_HIBP__SET_PATH", set.toString()));
+    assertThat(load(env)).as("readable by others is fine: the set is public data").isNotNull();
+
+    mode(set, "rw-rw-r--");
+    assertThatThrownBy(() -> load(env)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("hibp.set-path: breach set file " + set).hasMessageContaining("mode 0664")
+        .hasMessageContaining("chmod go-w " + set);
+
+    mode(set, "rw-r--r--");
+    mode(sets, "rwxrwxrwx");
+    assertThatThrownBy(() -> load(env)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("hibp.set-path: breach set file " + set + " is in directory " + sets)
+        .hasMessageContaining("chmod o-w " + sets);
+
+    Files.delete(set);
+    assertThatThrownBy(() -> load(env)).as("a set still to come: the directory it will be renamed into counts")
+        .isInstanceOf(ConfigException.class).hasMessageContaining("hibp.set-path: breach set directory " + sets);
+
+    Files.setAttribute(sets, "unix:mode", 01777);
+    assertThat(load(env)).as("the sticky bit keeps others from renaming over the gateway owner's set").isNotNull();
+  }
+
+  @Test
+  void anExtraDictionaryOthersCouldReplaceIsWarnedAboutButTaken() throws Exception {
+    Path words = Files.writeString(dir.resolve("words.txt"), "kartoffel\n");
+    mode(words, "rw-r--r--");
+    Map<String, String> env = env(Map.of("GATEWAY_PASSWORD__EXTRA_DICTIONARIES", words.toString()));
+    assertThat(load(env)).isNotNull();
+    assertThat(messages(Level.WARN)).noneMatch(m -> m.contains("password.extra-dictionaries"));
+
+    mode(words, "rw-rw-rw-");
+    assertThat(load(env).password().extraDictionaries()).containsExactly(words);
+    assertThat(messages(Level.WARN)).anySatisfy(m -> assertThat(m)
+        .contains("password.extra-dictionaries: word list " + words).contains("mode 0666")
+        .contains("chmod go-w " + words).contains("estimates may be weaker"));
+  }
+
   /** A group this process may give a directory to that is not its own: any other, as root (the tests' container). */
   private static java.nio.file.attribute.GroupPrincipal otherGroup() throws Exception {
     int own = (int) new com.sun.security.auth.module.UnixSystem().getGid();
