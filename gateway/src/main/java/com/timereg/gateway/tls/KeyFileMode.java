@@ -103,10 +103,7 @@ public record KeyFileMode(Set<PosixFilePermission> permissions) {
    * @param kind what the file is, as the message names it ({@code access log})
    */
   public static Optional<String> placeRefusal(Path file, String kind) {
-    Path existing = file.toAbsolutePath().normalize();
-    while (existing != null && !Files.exists(existing)) {
-      existing = existing.getParent();
-    }
+    Path existing = nearestExisting(file.toAbsolutePath().normalize());
     if (existing == null) {
       return Optional.empty();
     }
@@ -136,10 +133,7 @@ public record KeyFileMode(Set<PosixFilePermission> permissions) {
    */
   public static Optional<String> directoryRefusal(Path dir, String kind, String contents) {
     Path named = dir.toAbsolutePath().normalize();
-    Path existing = named;
-    while (existing != null && !Files.exists(existing)) {
-      existing = existing.getParent();
-    }
+    Path existing = nearestExisting(named);
     if (existing == null) {
       return Optional.empty();
     }
@@ -156,6 +150,15 @@ public record KeyFileMode(Set<PosixFilePermission> permissions) {
             + ", which")
             + " others may write (mode " + d.octal() + ", no sticky bit): anyone on the host could delete or replace "
             + contents + "; chmod o-w " + d.path());
+  }
+
+  /** {@code path} itself if it exists, else the nearest directory above it that does; null when none does. */
+  private static Path nearestExisting(Path path) {
+    Path existing = path;
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    return existing;
   }
 
   /** Warnings about {@code file}: others can read it, or a group other than the gateway's may write a directory above it. */
