@@ -151,55 +151,47 @@ class LingeringCloseEndToEndTest {
   @RepeatedTest(3)
   void theAnswerToTheFirstOfPipelinedRequestsReachesAClientThatReadsLate() throws Exception {
     int othersOpen = gw.gateway.openConnections();
-    try (Socket plain = new Socket()) {
-      plain.bind(new InetSocketAddress(InetAddress.getByName("127.0.81.7"), 0));
-      plain.connect(new InetSocketAddress("127.0.0.1", gw.gateway.publicPort()), 5000);
-      plain.setSoTimeout(10_000);
-      try (SSLSocket socket = (SSLSocket) TrustAllTls.context().getSocketFactory()
-          .createSocket(plain, "localhost", 0, true)) {
-        socket.setEnabledProtocols(new String[] {"TLSv1.3"});
-        socket.startHandshake();
-        ByteArrayOutputStream requests = new ByteArrayOutputStream();
-        requests.write(("GET /api/blob?size=65536 HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
-            + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        byte[] next = "GET /login HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-        while (requests.size() < BURST) {
-          requests.write(next);
-        }
-        // One write, from a thread of its own: the gateway reads (and drops) the pipelined requests while it
-        // answers the first, and what it has not read yet when it closes is unread in its kernel buffer.
-        OutputStream out = socket.getOutputStream();
-        Thread writer = new Thread(() -> {
-          try {
-            out.write(requests.toByteArray());
-            out.flush();
-          } catch (IOException e) {
-            // The connection ended first: what matters is what the client could read.
-          }
-        });
-        writer.start();
-        // Reads only once the gateway has closed its side, as a slow client does.
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (gw.gateway.openConnections() > othersOpen && System.nanoTime() < deadline) {
-          Thread.sleep(10);
-        }
-        InputStream in = socket.getInputStream();
-        ByteArrayOutputStream read = new ByteArrayOutputStream();
-        byte[] buffer = new byte[8192];
-        IOException failure = null;
-        try {
-          for (int n; (n = in.read(buffer)) >= 0; ) {
-            read.write(buffer, 0, n);
-          }
-        } catch (IOException e) {
-          failure = e;
-        }
-        String text = read.toString(StandardCharsets.ISO_8859_1);
-        assertThat(failure).as("read %d bytes: %.200s", text.length(), text).isNull();
-        assertThat(text).startsWith("HTTP/1.1 200 ");
-        assertThat(text.length() - text.indexOf("\r\n\r\n") - 4).isEqualTo(65536);
-        writer.join(10_000);
+    try (SSLSocket socket = tls13From("127.0.81.7")) {
+      ByteArrayOutputStream requests = new ByteArrayOutputStream();
+      requests.write(("GET /api/blob?size=65536 HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+          + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      byte[] next = "GET /login HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+      while (requests.size() < BURST) {
+        requests.write(next);
       }
+      // One write, from a thread of its own: the gateway reads (and drops) the pipelined requests while it
+      // answers the first, and what it has not read yet when it closes is unread in its kernel buffer.
+      OutputStream out = socket.getOutputStream();
+      Thread writer = new Thread(() -> {
+        try {
+          out.write(requests.toByteArray());
+          out.flush();
+        } catch (IOException e) {
+          // The connection ended first: what matters is what the client could read.
+        }
+      });
+      writer.start();
+      // Reads only once the gateway has closed its side, as a slow client does.
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (gw.gateway.openConnections() > othersOpen && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      InputStream in = socket.getInputStream();
+      ByteArrayOutputStream read = new ByteArrayOutputStream();
+      byte[] buffer = new byte[8192];
+      IOException failure = null;
+      try {
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+          read.write(buffer, 0, n);
+        }
+      } catch (IOException e) {
+        failure = e;
+      }
+      String text = read.toString(StandardCharsets.ISO_8859_1);
+      assertThat(failure).as("read %d bytes: %.200s", text.length(), text).isNull();
+      assertThat(text).startsWith("HTTP/1.1 200 ");
+      assertThat(text.length() - text.indexOf("\r\n\r\n") - 4).isEqualTo(65536);
+      writer.join(10_000);
     }
   }
 
@@ -212,25 +204,34 @@ class LingeringCloseEndToEndTest {
   @RepeatedTest(3)
   void aConnectionClosedAfterARelayedAnswerDoesNotLinger() throws Exception {
     long lingeredBefore = gw.gateway.lingeringCloses();
-    try (Socket plain = new Socket()) {
-      plain.bind(new InetSocketAddress(InetAddress.getByName("127.0.81.8"), 0));
+    try (SSLSocket socket = tls13From("127.0.81.8")) {
+      OutputStream out = socket.getOutputStream();
+      out.write(("GET /api/blob?size=1024 HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+          + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      // To the end of the stream, the client's side still open: the gateway has decided how to close by then (a
+      // lingering close is counted before its FIN goes out).
+      String text = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      assertThat(text).startsWith("HTTP/1.1 200 ");
+      assertThat(text.length() - text.indexOf("\r\n\r\n") - 4).isEqualTo(1024);
+      assertThat(gw.gateway.lingeringCloses()).as("closes that lingered").isEqualTo(lingeredBefore);
+    }
+  }
+
+  /** A TLS 1.3 connection to the gateway's public listener from {@code source}, handshake done, reads bounded. */
+  private static SSLSocket tls13From(String source) throws Exception {
+    Socket plain = new Socket();
+    try {
+      plain.bind(new InetSocketAddress(InetAddress.getByName(source), 0));
       plain.connect(new InetSocketAddress("127.0.0.1", gw.gateway.publicPort()), 5000);
       plain.setSoTimeout(10_000);
-      try (SSLSocket socket = (SSLSocket) TrustAllTls.context().getSocketFactory()
-          .createSocket(plain, "localhost", 0, true)) {
-        socket.setEnabledProtocols(new String[] {"TLSv1.3"});
-        socket.startHandshake();
-        OutputStream out = socket.getOutputStream();
-        out.write(("GET /api/blob?size=1024 HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
-            + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        // To the end of the stream, the client's side still open: the gateway has decided how to close by then (a
-        // lingering close is counted before its FIN goes out).
-        String text = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-        assertThat(text).startsWith("HTTP/1.1 200 ");
-        assertThat(text.length() - text.indexOf("\r\n\r\n") - 4).isEqualTo(1024);
-        assertThat(gw.gateway.lingeringCloses()).as("closes that lingered").isEqualTo(lingeredBefore);
-      }
+      SSLSocket socket = (SSLSocket) TrustAllTls.context().getSocketFactory().createSocket(plain, "localhost", 0, true);
+      socket.setEnabledProtocols(new String[] {"TLSv1.3"});
+      socket.startHandshake();
+      return socket;
+    } catch (Exception e) {
+      plain.close();
+      throw e;
     }
   }
 
