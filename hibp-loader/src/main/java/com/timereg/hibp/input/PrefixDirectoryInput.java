@@ -74,6 +74,12 @@ final class PrefixDirectoryInput implements HibpInput {
         throw new InputFormatException(file, 0, "not a regular file");
       }
       long fileSize = attributes.size();
+      if (fileSize == 0 && digits == MAX_PREFIX_DIGITS) {
+        // Every range of the official layout holds hundreds of hashes: an empty file is a download that failed, and
+        // reading it as a range without hashes would let every breached password of the range through.
+        throw new InputFormatException(file, 0, "empty prefix file: every range of the five-digit layout holds "
+            + "hashes, so its download failed (download the range again)");
+      }
       size += fileSize;
       maxEntries += (fileSize + 1) / shortestLine;
     }

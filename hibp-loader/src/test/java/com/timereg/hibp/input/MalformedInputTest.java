@@ -116,6 +116,27 @@ class MalformedInputTest {
   }
 
   @Test
+  void refusesAnEmptyPrefixFileOfTheFiveDigitLayoutAsAFailedDownload() throws IOException {
+    Path layout = dir.resolve("range");
+    Files.createDirectories(layout);
+    Files.writeString(layout.resolve("00000.txt"), "0005AD76BD555C1D6D771DE417A4B87E4B4:10\r\n");
+    Files.writeString(layout.resolve("00001.txt"), "");
+    InputFormatException e = catchThrowableOfType(() -> HibpInput.open(layout), InputFormatException.class);
+    assertThat(e.file()).isEqualTo(layout.resolve("00001.txt"));
+    assertThat(e.getMessage()).contains("00001.txt: empty prefix file").contains("download the range again");
+  }
+
+  @Test
+  void readsAnEmptyPrefixFileOfAShortLayoutAsARangeWithoutHashes() throws IOException {
+    Path layout = dir.resolve("range");
+    Files.createDirectories(layout);
+    for (int p = 0; p < 16; p++) {
+      Files.writeString(layout.resolve(String.format("%X.txt", p)), p == 3 ? "3".repeat(39) + ":2\n" : "");
+    }
+    assertThat(HibpInput.open(layout).maxEntries()).isPositive();
+  }
+
+  @Test
   void namesFileAndLineOfABadSuffixInAPrefixFile() throws IOException {
     Path single = TestInputs.generate(dir, "in.txt", 2000, List.of(), 1);
     Path layout = TestInputs.splitIntoPrefixFiles(single, dir.resolve("range"), 2);
