@@ -1,6 +1,7 @@
 package com.timereg.hibp.cli;
 
 import com.timereg.hibp.CorruptSetException;
+import com.timereg.hibp.HibpSet;
 import com.timereg.hibp.HibpSetFormat;
 import com.timereg.hibp.input.InputFormatException;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -72,6 +74,20 @@ public final class Main implements Runnable {
     }
     err.flush();
     return ERROR;
+  }
+
+  /**
+   * Opens a set for a command, naming its path in the message of a file that is no set: the set's own messages
+   * ("not a HIBP set file (bad magic)") do not, and a script that passes several sets needs to know which.
+   */
+  static HibpSet openSet(Path set) throws IOException {
+    try {
+      return HibpSet.open(set);
+    } catch (CorruptSetException e) {
+      CorruptSetException named = new CorruptSetException(set + ": " + e.getMessage());
+      named.initCause(e);
+      throw named;
+    }
   }
 
   static String describe(Exception e) {

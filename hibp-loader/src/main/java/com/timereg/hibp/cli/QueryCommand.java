@@ -51,7 +51,7 @@ final class QueryCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     byte[] hash = hash();
-    try (HibpSet s = HibpSet.open(set)) {
+    try (HibpSet s = Main.openSet(set)) {
       long prevalence = s.prevalence(hash);
       if (prevalence == 0) {
         spec.commandLine().getOut().println("0 (not found)");

@@ -26,7 +26,7 @@ final class StatsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    try (HibpSet s = HibpSet.open(set)) {
+    try (HibpSet s = Main.openSet(set)) {
       HibpSetHeader h = s.header();
       HibpSetParameters p = h.parameters();
       long n = h.entryCount();

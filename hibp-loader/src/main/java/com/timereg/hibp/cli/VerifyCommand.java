@@ -26,14 +26,14 @@ final class VerifyCommand implements Callable<Integer> {
       s.verify();
       if (s.entryCount() == 0) {
         // Well formed, but the gateway refuses it (it would call every password safe): not a set to put in place.
-        spec.commandLine().getErr().println("verify: " + set + ": holds no entries, which the gateway refuses");
+        spec.commandLine().getErr().println(spec.qualifiedName() + ": " + set + ": holds no entries, which the gateway refuses");
         return Main.NEGATIVE;
       }
       spec.commandLine().getOut().printf("OK %s: %,d entries; checksums, structure and order verified%n",
           set, s.entryCount());
       return Main.OK;
     } catch (CorruptSetException e) {
-      spec.commandLine().getErr().println("verify: " + set + ": damaged: " + e.getMessage());
+      spec.commandLine().getErr().println(spec.qualifiedName() + ": " + set + ": damaged: " + e.getMessage());
       return Main.NEGATIVE;
     }
   }

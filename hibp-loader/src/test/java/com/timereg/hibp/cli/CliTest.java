@@ -163,7 +163,7 @@ class CliTest {
     Result r = run("verify", emptySet.toString());
     assertThat(r.code).isEqualTo(1);
     assertThat(r.out).isEmpty();
-    assertThat(r.err).isEqualTo("verify: " + emptySet + ": holds no entries, which the gateway refuses\n");
+    assertThat(r.err).isEqualTo("hibp-loader verify: " + emptySet + ": holds no entries, which the gateway refuses\n");
   }
 
   @Test
@@ -173,8 +173,20 @@ class CliTest {
     Files.write(set, bytes);
     Result r = run("verify", set.toString());
     assertThat(r.code).isEqualTo(1);
-    assertThat(r.err).startsWith("verify: " + set + ": damaged: ");
+    assertThat(r.err).startsWith("hibp-loader verify: " + set + ": damaged: ");
     assertOneLineWithoutStackTrace(r.err);
+  }
+
+  @Test
+  void statsAndQueryOfAFileThatIsNoSetNameItsPath() throws IOException {
+    Path notASet = Files.writeString(dir.resolve("download.txt"), "0".repeat(40) + ":1\n".repeat(200));
+    Result stats = run("stats", notASet.toString());
+    assertThat(stats.code).isEqualTo(2);
+    assertThat(stats.err).isEqualTo("hibp-loader stats: " + notASet + ": not a HIBP set file (bad magic)\n");
+    Result query = run("query", "--sha1", "0".repeat(40), notASet.toString());
+    assertThat(query.code).isEqualTo(2);
+    assertThat(query.err).isEqualTo("hibp-loader query: " + notASet + ": not a HIBP set file (bad magic)\n");
+    assertThat(query.out).isEmpty();
   }
 
   @Test
