@@ -71,23 +71,7 @@ public final class Main implements Callable<Integer> {
     java.util.concurrent.atomic.AtomicReference<AutoCloseable> started = new java.util.concurrent.atomic.AtomicReference<>();
     CountDownLatch startDone = new CountDownLatch(1);
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        // Bounded: a start stuck for good must not make the process deaf to SIGTERM (it then exits as before).
-        if (!startDone.await(START_WAIT_AT_STOP_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
-          LOG.warn("stopping: the start has not ended within {} s; exiting without stopping it",
-              START_WAIT_AT_STOP_SECONDS);
-        }
-        AutoCloseable running = started.get();
-        if (running != null) {
-          LOG.info("stopping");
-          running.close();
-        }
-      } catch (Exception e) {
-        LOG.warn("error while stopping: {}", e.toString());
-      }
-      stopped.countDown();
-    }, "gateway-shutdown"));
+    Runtime.getRuntime().addShutdownHook(shutdownHook(startDone, started, stopped));
     AutoCloseable running;
     try {
       if (dev) {
@@ -119,6 +103,31 @@ public final class Main implements Callable<Integer> {
     startDone.countDown();
     stopped.await();
     return 0;
+  }
+
+  /**
+   * The JVM's shutdown hook: once the start has ended (bounded), stops what {@code started} holds, then counts
+   * {@code stopped} down, which the main thread waits on.
+   */
+  static Thread shutdownHook(CountDownLatch startDone,
+      java.util.concurrent.atomic.AtomicReference<AutoCloseable> started, CountDownLatch stopped) {
+    return new Thread(() -> {
+      try {
+        // Bounded: a start stuck for good must not make the process deaf to SIGTERM (it then exits as before).
+        if (!startDone.await(START_WAIT_AT_STOP_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+          LOG.warn("stopping: the start has not ended within {} s; exiting without stopping it",
+              START_WAIT_AT_STOP_SECONDS);
+        }
+        AutoCloseable running = started.get();
+        if (running != null) {
+          LOG.info("stopping");
+          running.close();
+        }
+      } catch (Exception e) {
+        LOG.warn("error while stopping: {}", e.toString());
+      }
+      stopped.countDown();
+    }, "gateway-shutdown");
   }
 
   /** True once the JVM is exiting (a signal, System.exit): it then takes no shutdown hook any more. */
