@@ -123,10 +123,14 @@ public final class Main implements Callable<Integer> {
           LOG.info("stopping");
           running.close();
         }
-      } catch (Exception e) {
+      } catch (Exception | Error e) {
+        // An Error too (a class missing because the jar was replaced under the running process, an
+        // OutOfMemoryError): uncaught, it went to stderr as a bare stack trace outside the log's format. The JVM
+        // exits either way (the main thread waiting on `stopped` does not hold an exit), but it is one line here.
         LOG.warn("error while stopping: {}", e.toString());
+      } finally {
+        stopped.countDown();
       }
-      stopped.countDown();
     }, "gateway-shutdown");
   }
 
