@@ -364,7 +364,13 @@ public final class ConfigReader {
     String envName = envName(path);
     String fromEnv = env.apply(envName);
     Optional<Secret> result;
-    if (fromEnv != null && !fromEnv.isEmpty()) {
+    if (fromEnv != null && fromEnv.isBlank()) {
+      // As for any other key (raw): set but empty left the file's reference in force without a word, and whitespace
+      // taken as the value itself was a password or signing key of spaces. Named, never echoed.
+      problem(path, envName + (fromEnv.isEmpty() ? " is set but empty; unset it to keep the file's value, or give one"
+          : " holds only whitespace, no secret"));
+      result = Optional.empty();
+    } else if (fromEnv != null) {
       result = fromEnv.startsWith("env:") || fromEnv.startsWith("file:")
           ? resolveSecret(path, fromEnv)
           : Optional.of(Secret.of(fromEnv, "env:" + envName));

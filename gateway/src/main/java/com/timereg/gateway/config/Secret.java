@@ -45,9 +45,11 @@ public final class Secret {
     if (reference.startsWith("env:")) {
       String name = reference.substring(4);
       String v = env.apply(name);
-      if (v == null || v.isEmpty()) {
+      if (v == null || v.isBlank()) {
         // Set but empty is most often a template's or a secret store's missing value: say so, not "not set".
-        problem[0] = "environment variable " + name + (v == null ? " is not set" : " is set but empty");
+        // Whitespace alone is no password and no key (32 spaces pass HS256's length check), so it is refused too.
+        problem[0] = "environment variable " + name + (v == null ? " is not set"
+            : v.isEmpty() ? " is set but empty" : " holds only whitespace, no secret");
         return Optional.empty();
       }
       return Optional.of(new Secret(v, reference));
@@ -77,8 +79,9 @@ public final class Secret {
         // database failed with "password authentication failed" without a hint why.
         String v = Files.readString(path, StandardCharsets.UTF_8).replaceFirst("^\uFEFF", "")
             .replaceFirst("\\r?\\n$", "");
-        if (v.isEmpty()) {
-          problem[0] = "secret file " + path + " is empty";
+        if (v.isBlank()) {
+          // A file holding a blank line or spaces (a template rendered without its value) is no secret either.
+          problem[0] = "secret file " + path + (v.isEmpty() ? " is empty" : " holds only whitespace, no secret");
           return Optional.empty();
         }
         return Optional.of(new Secret(v, reference));

@@ -27,8 +27,10 @@ public final class SecretReferences {
   public Future<String> resolve(String reference) {
     if (reference.startsWith("env:")) {
       String value = environment.apply(reference.substring(4));
-      return value == null || value.isEmpty()
-          ? Future.failedFuture(new IllegalStateException("environment variable " + reference.substring(4) + " is not set"))
+      // Whitespace alone is no secret: refused as an unset variable is, not sent to the provider.
+      return value == null || value.isBlank()
+          ? Future.failedFuture(new IllegalStateException("environment variable " + reference.substring(4)
+              + (value == null || value.isEmpty() ? " is not set" : " holds only whitespace, no secret")))
           : Future.succeededFuture(value);
     }
     if (reference.startsWith("file:")) {
@@ -56,8 +58,9 @@ public final class SecretReferences {
             }
             // Files written by echo or an editor end with a newline that is not part of the secret.
             String value = buffer.toString(StandardCharsets.UTF_8).replaceFirst("\\r?\\n$", "");
-            return value.isEmpty()
-                ? Future.failedFuture(new IllegalStateException("secret file " + path + " is empty"))
+            return value.isBlank()
+                ? Future.failedFuture(new IllegalStateException("secret file " + path
+                    + (value.isEmpty() ? " is empty" : " holds only whitespace, no secret")))
                 : Future.succeededFuture(value);
           });
     }

@@ -81,6 +81,16 @@ class SecretReferencesTest {
     assertThat(Await.await(secrets.resolve("file:" + link))).as("mounted secrets are symbolic links").isEqualTo("via-link");
   }
 
+  /** Whitespace is no client secret: refused as an empty one is, never sent to the provider, never repeated. */
+  @Test
+  void refusesASecretOfOnlyWhitespace() throws Exception {
+    SecretReferences blank = new SecretReferences(vertx, Map.of("CONTOSO_SSO_SECRET", " \t ")::get);
+    assertThat(failure(blank.resolve("env:CONTOSO_SSO_SECRET"))).contains("CONTOSO_SSO_SECRET").contains("whitespace");
+    Path file = dir.resolve("secret");
+    Files.writeString(file, "   \n");
+    assertThat(failure(secrets.resolve("file:" + file))).contains(file.toString()).contains("whitespace");
+  }
+
   @Test
   void refusesASecretStoredInsteadOfAReferenceWithoutRepeatingIt() {
     String message = failure(secrets.resolve("s3cr3t-value"));
