@@ -387,8 +387,22 @@ public final class ConfigReader {
             : resolveSecret(path, node.asText().trim());
       }
     }
+    result.filter(s -> s.origin().startsWith("file:")).ifPresent(s -> secretFile(path, Path.of(s.origin().substring(5))));
     effective.put(path, result.map(Secret::toString).orElse("(none)"));
     return result;
+  }
+
+  /**
+   * A {@code file:} secret (the database password, the session signing key), held to the key files' rule: writable
+   * by group or others, or in a directory others may write without the sticky bit, is a problem, since anyone with
+   * that access could put their own in its place (a signing key of theirs signs tokens the gateway accepts; a
+   * password of theirs stops every connection to the database); readable by others, a warning now (Kubernetes
+   * mounts secrets 0644 unless told otherwise), as is a directory another group may write.
+   */
+  private void secretFile(String path, Path file) {
+    com.timereg.gateway.tls.KeyFileMode.refusal(file, "secret file", "the secret").ifPresentOrElse(m -> problem(path, m),
+        () -> com.timereg.gateway.tls.KeyFileMode.warnings(file, "secret file", "the secret", "secret")
+            .forEach(m -> LOG.warn("{}: {}", path, m)));
   }
 
   /** Resolves one {@code env:}/{@code file:} reference found inside a list value. */

@@ -32,7 +32,7 @@ public record SessionConfig(SessionSettings settings, KeySettings keys) {
     String algorithm = r.string("session.algorithm", KeySettings.DEFAULT_ALGORITHM);
     String keyId = r.string("session.signing-key-id", "k1");
     java.util.Optional<com.timereg.gateway.config.Secret> signingSecret = r.secret("session.signing-key");
-    signingSecret.flatMap(SessionConfig::file).ifPresent(f -> r.keyFile("session.signing-key", f));
+    // A file: key's mode and directories are checked as every file: secret is (ConfigReader.secret).
     KeySettings.ConfiguredKey signing = signingSecret
         .map(s -> new KeySettings.ConfiguredKey(keyId, s.reveal())).orElse(null);
     if (signing == null && !devMode) {

@@ -163,16 +163,27 @@ public record KeyFileMode(Set<PosixFilePermission> permissions) {
 
   /** Warnings about {@code file}: others can read it, or a group other than the gateway's may write a directory above it. */
   public static List<String> warnings(Path file) {
+    return warnings(file, "key file", "the private key", "key");
+  }
+
+  /**
+   * As {@link #warnings(Path)}, for a secret of another kind (a password in a file).
+   *
+   * @param kind what the file is, as the messages name it ({@code secret file})
+   * @param contents what others could read, as the message names it ({@code the secret})
+   * @param thing what a group could put in its place ({@code secret})
+   */
+  public static List<String> warnings(Path file, String kind, String contents, String thing) {
     List<String> warnings = new ArrayList<>();
-    of(file).filter(KeyFileMode::readableByOthers).ifPresent(m -> warnings.add("key file " + file
-        + " is readable by others (mode " + m.octal() + "): anyone on the host can read the private key; chmod o-r "
+    of(file).filter(KeyFileMode::readableByOthers).ifPresent(m -> warnings.add(kind + " " + file
+        + " is readable by others (mode " + m.octal() + "): anyone on the host can read " + contents + "; chmod o-r "
         + file + " (a Kubernetes secret: defaultMode 0440 or 0400)"));
     OptionalInt own = gatewayGroup();
     directories(file).stream()
         .filter(d -> d.permissions().contains(PosixFilePermission.GROUP_WRITE) && !d.sticky())
         .filter(d -> own.isEmpty() || d.gid() != own.getAsInt())
-        .forEach(d -> warnings.add("key file " + file + " is in directory " + d.path() + ", which group " + d.group()
-            + " may write (mode " + d.octal() + "): anyone in it could put their own key in its place; chmod g-w "
+        .forEach(d -> warnings.add(kind + " " + file + " is in directory " + d.path() + ", which group " + d.group()
+            + " may write (mode " + d.octal() + "): anyone in it could put their own " + thing + " in its place; chmod g-w "
             + d.path()));
     return warnings;
   }

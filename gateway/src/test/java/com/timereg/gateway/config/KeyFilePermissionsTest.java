@@ -384,6 +384,46 @@ class KeyFilePermissionsTest {
         .contains("chmod go-w " + words).contains("estimates may be weaker"));
   }
 
+  /**
+   * A file: secret other than the session keys (the database password; any secret key read with ConfigReader.secret)
+   * was read whatever its mode: others writing it, or a directory above it without the sticky bit, is refused as a
+   * key file is, naming the key, the file and the mode, never the value; readable by others is a WARN.
+   */
+  @Test
+  void aDatabasePasswordFileOthersMayReplaceIsAConfigurationErrorNamingItsKeyAndOneOthersMayReadIsWarnedAbout()
+      throws Exception {
+    Path secrets = Files.createDirectory(dir.resolve("secrets"));
+    Path password = Files.writeString(secrets.resolve("db-password"), "pg-s3cret\n");
+    mode(password, "rw-------");
+    Map<String, String> env = env(Map.of("GATEWAY_DATABASE__PASSWORD", "file:" + password));
+    assertThat(load(env).database().connection().password()).isEqualTo("pg-s3cret");
+    assertThat(messages(Level.WARN)).isEmpty();
+
+    mode(password, "rw-rw----");
+    assertThatThrownBy(() -> load(env)).isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).singleElement().satisfies(p -> assertThat(p)
+            .startsWith("database.password: ").contains(password.toString()).contains("0660")
+            .contains("chmod go-w " + password).doesNotContain("pg-s3cret")));
+
+    mode(password, "rw-------");
+    mode(secrets, "rwxrwxrwx");
+    assertThatThrownBy(() -> load(env)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("database.password").hasMessageContaining("directory " + secrets)
+        .hasMessageContaining("0777");
+    Path viaFile = dir.resolve("gateway-db.yaml");
+    Files.writeString(viaFile, "database:\n  password: file:" + password + "\n");
+    assertThatThrownBy(() -> GatewayConfig.load(viaFile, env(Map.of())::get, false))
+        .as("a reference in the file, not only in the override").isInstanceOf(ConfigException.class)
+        .hasMessageContaining("database.password");
+
+    mode(secrets, "rwx------");
+    mode(password, "rw-r--r--");
+    assertThat(load(env)).as("readable by others: warned, as Kubernetes mounts secrets 0644").isNotNull();
+    assertThat(messages(Level.WARN)).singleElement().satisfies(m -> assertThat(m)
+        .contains("database.password").contains(password.toString()).contains("0644").contains("chmod o-r " + password)
+        .doesNotContain("pg-s3cret").doesNotContain("private key"));
+  }
+
   /** A group this process may give a directory to that is not its own: any other, as root (the tests' container). */
   private static java.nio.file.attribute.GroupPrincipal otherGroup() throws Exception {
     int own = (int) new com.sun.security.auth.module.UnixSystem().getGid();
