@@ -439,6 +439,19 @@ public final class ConfigReader {
     new TreeSet<>(variables).stream()
         .filter(name -> name.startsWith("GATEWAY_") && name.contains("__") && !known.contains(name))
         .forEach(name -> problems.add(name + ": overrides no configuration key (key a.b-c is GATEWAY_A__B_C)"));
+    // One underscore where the sections' double one belongs (GATEWAY_PUBLIC_PORT for public.port) is ignored as well,
+    // but cannot be refused: GATEWAY_ variables without a double underscore are set on purpose for other readers
+    // (GATEWAY_DATABASE_URL, GATEWAY_ADMIN_TOKEN, GATEWAY_LOG_LEVEL), and Kubernetes sets GATEWAY_PUBLIC_PORT and
+    // GATEWAY_ADMIN_PORT itself in every pod of a namespace with a service named gateway-public or gateway-admin.
+    // One that is a key's override but for its double underscores is warned about, naming the variable meant.
+    Map<String, String> collapsed = new java.util.HashMap<>();
+    consumed.forEach(path -> collapsed.putIfAbsent(envName(path).replace("__", "_"), path));
+    new TreeSet<>(variables).stream()
+        .filter(name -> name.startsWith("GATEWAY_") && !name.contains("__") && !known.contains(name))
+        .filter(collapsed::containsKey)
+        .forEach(name -> LOG.warn("{} is ignored: it overrides no configuration key; key {} is {}, with a double"
+            + " underscore between section and key (a Kubernetes service link of that name, tcp://..., may be left"
+            + " alone)", name, collapsed.get(name), envName(collapsed.get(name))));
   }
 
   private void collectUnknown(JsonNode node, String prefix) {
