@@ -400,7 +400,7 @@ public final class ConfigReader {
    * mounts secrets 0644 unless told otherwise), as is a directory another group may write.
    */
   private void secretFile(String path, Path file) {
-    com.timereg.gateway.tls.KeyFileMode.refusal(file, "secret file", "the secret").ifPresentOrElse(m -> problem(path, m),
+    com.timereg.gateway.tls.KeyFileMode.secretFileRefusal(file).ifPresentOrElse(m -> problem(path, m),
         () -> com.timereg.gateway.tls.KeyFileMode.warnings(file, "secret file", "the secret", "secret")
             .forEach(m -> LOG.warn("{}: {}", path, m)));
   }

@@ -428,7 +428,8 @@ public final class Gateway {
    */
   private void startSso() throws Exception {
     SsoSettings settings = config.sso().settings();
-    sso = new SsoService(vertx, database.pool(), settings, new SecretReferences(vertx, config.sso().environment()),
+    sso = new SsoService(vertx, database.pool(), settings, new SecretReferences(vertx, config.sso().environment(),
+        com.timereg.gateway.tls.KeyFileMode::secretFileRefusal),
         () -> publicPort, sessions, throttle, throttleClock, new MicrometerSsoMetrics(registry),
         blockSync.nodeId().toString(), Clock.systemUTC());
     sso.startHousekeeping();

@@ -16,11 +16,16 @@ public final class SecretReferences {
 
   private final Vertx vertx;
   private final Function<String, String> environment;
+  private final SecretFilePlace place;
 
-  /** @param environment the gateway's environment variables (System::getenv in production) */
-  public SecretReferences(Vertx vertx, Function<String, String> environment) {
+  /**
+   * @param environment the gateway's environment variables (System::getenv in production)
+   * @param place whether a {@code file:} secret may be read where it is (the key files' rule)
+   */
+  public SecretReferences(Vertx vertx, Function<String, String> environment, SecretFilePlace place) {
     this.vertx = vertx;
     this.environment = environment;
+    this.place = place;
   }
 
   /** The secret, or a failed future whose message names the reference but never the value. */
@@ -48,9 +53,15 @@ public final class SecretReferences {
             if (props.size() > MAX_FILE_BYTES) {
               return Future.failedFuture(new IllegalStateException("secret file " + path + " is too large"));
             }
-            return vertx.fileSystem().readFile(path)
-                .recover(e -> Future.failedFuture(new IllegalStateException("cannot read secret file " + path
-                    + " (" + e.getClass().getSimpleName() + ")")));
+            // A file others could replace decides what is sent as the customer's secret: not read, as the start
+            // refuses such a database password or signing key. Looked at on every read (a worker: the directories
+            // above it are read too), so a chmod alone lets it in at the next discovery.
+            return vertx.executeBlocking(() -> place.refusal(java.nio.file.Path.of(path)), false)
+                .compose(refusal -> refusal.isPresent()
+                    ? Future.failedFuture(new IllegalStateException(refusal.get()))
+                    : vertx.fileSystem().readFile(path)
+                        .recover(e -> Future.failedFuture(new IllegalStateException("cannot read secret file " + path
+                            + " (" + e.getClass().getSimpleName() + ")"))));
           })
           .compose(buffer -> {
             if (buffer.length() > MAX_FILE_BYTES) {

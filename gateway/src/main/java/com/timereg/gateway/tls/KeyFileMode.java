@@ -84,6 +84,15 @@ public record KeyFileMode(Set<PosixFilePermission> permissions) {
   }
 
   /**
+   * Why the {@code file:} secret at {@code file} (a password, a client secret) must not be read, or empty when its
+   * mode is fine (or unknown): as for a key, group or others writing the file, or others writing a directory above it
+   * without the sticky bit, since anyone with that access could put their own secret in its place.
+   */
+  public static Optional<String> secretFileRefusal(Path file) {
+    return refusal(file, "secret file", "the secret");
+  }
+
+  /**
    * Why the breach set at {@code file} must not be taken, or empty when its mode is fine (or unknown): as for a key,
    * group or others writing the file, or others writing a directory above it without the sticky bit, since anyone
    * with that access could put in a valid set of their own without the breached hashes, and breached passwords

@@ -158,7 +158,8 @@ class CodeExchangeBoundsTest {
     SsoService.Outcomes outcomes = new SsoService.Outcomes(new SsoAudit(database.pool(), "node-1", clock),
         SsoMetrics.NONE, client -> {}, (client, name) -> {});
     Providers providers = new Providers(vertx, settings,
-        new SecretReferences(vertx, Map.of("CODE_EXCHANGE_SECRET", SECRET)::get), clock);
+        new SecretReferences(vertx, Map.of("CODE_EXCHANGE_SECRET", SECRET)::get,
+            com.timereg.gateway.tls.KeyFileMode::secretFileRefusal), clock);
     return new SignInCallback(settings, directory, new SsoRequests(database.pool()), providers,
         new AccountMatcher(directory), null, outcomes, () -> Optional.of(REDIRECT_URI), clock);
   }

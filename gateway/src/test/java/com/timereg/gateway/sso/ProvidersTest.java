@@ -45,7 +45,8 @@ class ProvidersTest {
     SsoSettings d = SsoSettings.DEFAULTS;
     SsoSettings settings = new SsoSettings(template, Optional.empty(), true, discoveryTimeout, d.tokenTimeout(),
         d.requestLifetime(), d.clockSkew(), d.providerRefresh(), d.maxStartsPerAddressPerMinute());
-    return new Providers(vertx, settings, new SecretReferences(vertx, Map.of("SECRET", "s")::get), clock);
+    return new Providers(vertx, settings, new SecretReferences(vertx, Map.of("SECRET", "s")::get,
+        com.timereg.gateway.tls.KeyFileMode::secretFileRefusal), clock);
   }
 
   private Providers providers() {

@@ -3,6 +3,7 @@ package com.timereg.gateway.sso;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.timereg.gateway.testsupport.Await;
+import com.timereg.gateway.tls.KeyFileMode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
@@ -27,7 +28,8 @@ class SecretReferencesTest {
     Await.await(vertx.close());
   }
 
-  private final SecretReferences secrets = new SecretReferences(vertx, Map.of("CONTOSO_SSO_SECRET", "from-env")::get);
+  private final SecretReferences secrets = new SecretReferences(vertx, Map.of("CONTOSO_SSO_SECRET", "from-env")::get,
+      KeyFileMode::secretFileRefusal);
 
   private String failure(Future<String> f) {
     Throwable t = Await.await(f.map(v -> (Throwable) null).otherwise(e -> e));
@@ -84,11 +86,32 @@ class SecretReferencesTest {
   /** Whitespace is no client secret: refused as an empty one is, never sent to the provider, never repeated. */
   @Test
   void refusesASecretOfOnlyWhitespace() throws Exception {
-    SecretReferences blank = new SecretReferences(vertx, Map.of("CONTOSO_SSO_SECRET", " \t ")::get);
+    SecretReferences blank = new SecretReferences(vertx, Map.of("CONTOSO_SSO_SECRET", " \t ")::get,
+        KeyFileMode::secretFileRefusal);
     assertThat(failure(blank.resolve("env:CONTOSO_SSO_SECRET"))).contains("CONTOSO_SSO_SECRET").contains("whitespace");
     Path file = dir.resolve("secret");
     Files.writeString(file, "   \n");
     assertThat(failure(secrets.resolve("file:" + file))).contains(file.toString()).contains("whitespace");
+  }
+
+  /**
+   * A client secret file others could replace (its mode, or a directory above it others may write without the
+   * sticky bit) is not read, as the start refuses such a database password or key; readable by others stays fine.
+   */
+  @Test
+  void refusesASecretFileOthersCouldReplaceUntilItsModeIsFixed() throws Exception {
+    Path secretsDir = Files.createDirectory(dir.resolve("secrets"));
+    Path file = Files.writeString(secretsDir.resolve("contoso"), "from-file\n");
+    Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    assertThat(Await.await(secrets.resolve("file:" + file))).isEqualTo("from-file");
+    Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+    assertThat(failure(secrets.resolve("file:" + file))).contains(file.toString()).contains("0666")
+        .doesNotContain("from-file");
+    Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    Files.setPosixFilePermissions(secretsDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+    assertThat(failure(secrets.resolve("file:" + file))).contains("directory " + secretsDir).contains("0777");
+    Files.setAttribute(secretsDir, "unix:mode", 01777);
+    assertThat(Await.await(secrets.resolve("file:" + file))).as("the sticky bit").isEqualTo("from-file");
   }
 
   @Test

@@ -37,7 +37,8 @@ class SignInStartOutageTest {
       SsoService.Outcomes outcomes = new SsoService.Outcomes(new SsoAudit(pool, "node-1", Clock.systemUTC()),
           SsoMetrics.NONE, client -> {}, (client, name) -> {});
       SignInStart start = new SignInStart(SsoSettings.DEFAULTS, new SsoDirectory(pool), new SsoRequests(pool),
-          new Providers(vertx, SsoSettings.DEFAULTS, new SecretReferences(vertx, Map.<String, String>of()::get),
+          new Providers(vertx, SsoSettings.DEFAULTS, new SecretReferences(vertx, Map.<String, String>of()::get,
+              com.timereg.gateway.tls.KeyFileMode::secretFileRefusal),
               Clock.systemUTC()),
           new StartLimiter(SsoSettings.DEFAULT_MAX_STARTS_PER_ADDRESS_PER_MINUTE, StartLimiter.DEFAULT_MAX_CLIENTS,
               new ClientKeys(ClientKeyPolicy.DEFAULTS), Clock.systemUTC()),
