@@ -126,6 +126,13 @@ public final class ConfigReader {
       problem(path, "expected a single value, found a " + (node.isArray() ? "list" : "section"));
       return Optional.empty();
     }
+    if (node.isTextual() && node.asText().isBlank()) {
+      // Written as "" (most often a template's variable rendered empty: url: "${BACKEND_URL}"), a text key got the
+      // code's default without a word, as an empty override did: the backend http://127.0.0.1:8000, public.host
+      // every interface. A key with no value at all (url:) is null above and still means the default.
+      problem(path, "is empty; remove the key (or leave it without a value) for its default, or give one");
+      return Optional.empty();
+    }
     return Optional.of(node.asText().trim());
   }
 
@@ -381,10 +388,13 @@ public final class ConfigReader {
         // would otherwise pass for no secret at all.
         problem(path, "expected a single value 'env:NAME' or 'file:PATH', found a " + (node.isArray() ? "list" : "section"));
         result = Optional.empty();
+      } else if (node != null && node.isTextual() && node.asText().isBlank()) {
+        // password: "" (a template rendered empty) was taken as no password at all, without a word.
+        problem(path, "is empty; remove the key (or leave it without a value) if there is no secret, or give"
+            + " 'env:NAME' or 'file:PATH'");
+        result = Optional.empty();
       } else {
-        result = node == null || node.isNull() || node.asText().isEmpty()
-            ? Optional.empty()
-            : resolveSecret(path, node.asText().trim());
+        result = node == null || node.isNull() ? Optional.empty() : resolveSecret(path, node.asText().trim());
       }
     }
     result.filter(s -> s.origin().startsWith("file:")).ifPresent(s -> secretFile(path, Path.of(s.origin().substring(5))));

@@ -254,6 +254,25 @@ class GatewayConfigTest {
   }
 
   /**
+   * The same mistake in the file: a value written as "" (a template's variable rendered empty, url: "${BACKEND_URL}")
+   * gave a text key the code's default without a word: the backend became http://127.0.0.1:8000, public.host
+   * 0.0.0.0 (every interface, where an internal address was meant), while a number left "" stopped the start.
+   * Refused, naming the key; a key given no value at all (url:) still means its default.
+   */
+  @Test
+  void anEmptyValueInTheFileIsRefusedNamingTheKeyRatherThanFallingToTheCodesDefault() throws IOException {
+    for (String yaml : List.of("backend:\n  url: \"\"\n", "public:\n  host: '  '\n", "data-dir: \"\"\n",
+        "database:\n  password: \"\"\n", "tls:\n  cert-file: \"\"\n")) {
+      assertThatThrownBy(() -> GatewayConfig.load(write(yaml), Map.<String, String>of()::get, true))
+          .as(yaml).isInstanceOf(ConfigException.class)
+          .satisfies(e -> assertThat(((ConfigException) e).problems()).singleElement()
+              .satisfies(p -> assertThat(p).contains(": is empty")));
+    }
+    GatewayConfig unset = GatewayConfig.load(write("backend:\n  url:\npublic:\n  host:\n"), Map.<String, String>of()::get, true);
+    assertThat(unset.backend().backend().toString()).as("no value: the default").isEqualTo("http://127.0.0.1:8000");
+  }
+
+  /**
    * A password in the authority template's user info went, verbatim, into the effective configuration logged at start
    * (the template is no secret setting), and would never match a token's issuer. It is refused without being printed,
    * as are a query and a fragment, which no issuer has.
