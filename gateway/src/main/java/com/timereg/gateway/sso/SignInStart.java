@@ -86,10 +86,6 @@ final class SignInStart {
           "sso.public-base-url is not set, so there is no redirect URI"));
     }
     return providers.get(customer).compose(provider -> {
-      // The per-address limit does not bound many addresses together; this does, before anything is written.
-      if (!requests.reserve(settings.maxPendingSignIns())) {
-        return Future.succeededFuture((StartResult) new StartResult.Busy(SsoService.PURGE_INTERVAL_MILLIS / 1000));
-      }
       String state = Randoms.token();
       String nonce = Randoms.token();
       String verifier = Randoms.token();
@@ -108,8 +104,12 @@ final class SignInStart {
           // Saves typing the name again at Microsoft; it decides nothing (the ID token does).
           .setLoginHint(loginName.indexOf('@') > 0 ? loginName : null);
       String location = provider.auth().authorizeURL(url);
-      return requests.save(Randoms.sha256(state), pending)
-          .map(v -> (StartResult) new StartResult.Redirect(location, binding));
+      // The per-address limit does not bound many addresses together; the cap does, before anything is written.
+      // Taken only here, with the write: whatever fails above takes no place.
+      return requests.saveWithin(settings.maxPendingSignIns(), Randoms.sha256(state), pending)
+          .map(saved -> saved
+              ? (StartResult) new StartResult.Redirect(location, binding)
+              : new StartResult.Busy(SsoService.PURGE_INTERVAL_MILLIS / 1000));
     });
   }
 }

@@ -30,15 +30,23 @@ final class SsoRequests {
   }
 
   /**
-   * Reserves a place for one more pending sign-in, false when {@code max} are pending already; a reserved place is
-   * taken by {@link #save}, which gives it back if the row could not be written.
+   * Saves a sign-in if fewer than {@code max} are pending: false when {@code max} are pending already, and nothing is
+   * written. The place is taken and the row written in one step, so nothing can come between them and fail with the
+   * place taken (it would stay taken until the next {@link #recount()}, and a burst of such failures would fill the
+   * cap and refuse everyone's start); every failure of the write gives it back.
    */
-  boolean reserve(long max) {
+  Future<Boolean> saveWithin(long max, byte[] stateHash, PendingSignIn p) {
     if (pending.incrementAndGet() > max) {
       pending.decrementAndGet();
-      return false;
+      return Future.succeededFuture(false);
     }
-    return true;
+    Future<Void> saved;
+    try {
+      saved = save(stateHash, p);
+    } catch (RuntimeException e) {
+      saved = Future.failedFuture(e);
+    }
+    return saved.onFailure(e -> pending.decrementAndGet()).map(true);
   }
 
   /** Counts the pending sign-ins anew (all nodes' rows, expired ones not yet deleted included). */
@@ -51,13 +59,11 @@ final class SsoRequests {
         });
   }
 
-  /** Saves a sign-in whose place {@link #reserve} gave. */
-  Future<Void> save(byte[] stateHash, PendingSignIn p) {
+  private Future<Void> save(byte[] stateHash, PendingSignIn p) {
     return pool.preparedQuery("INSERT INTO sso_requests (state_hash, browser_hash, customer_id, nonce, code_verifier, "
             + "login_hint, next_path, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
         .execute(Tuple.from(new Object[] {Buffer.buffer(stateHash), Buffer.buffer(p.browserHash()), p.customerId(),
             p.nonce(), p.codeVerifier(), p.loginHint(), p.next(), utc(p.createdAt()), utc(p.expiresAt())}))
-        .onFailure(e -> pending.decrementAndGet())
         .mapEmpty();
   }
 

@@ -183,9 +183,9 @@ class CodeExchangeBoundsTest {
     verifiers.put(tenant, Randoms.token());
     String binding = Randoms.token();
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-    Await.await(new SsoRequests(database.pool()).save(Randoms.sha256(state), new PendingSignIn(Randoms.sha256(binding),
-        customerId, Randoms.token(), verifiers.get(tenant), "x@" + tenant + ".example", "/", now,
-        now.plus(Duration.ofMinutes(10)))));
+    assertThat(Await.await(new SsoRequests(database.pool()).saveWithin(1, Randoms.sha256(state),
+        new PendingSignIn(Randoms.sha256(binding), customerId, Randoms.token(), verifiers.get(tenant),
+            "x@" + tenant + ".example", "/", now, now.plus(Duration.ofMinutes(10)))))).isTrue();
     return new String[] {state, binding};
   }
 
