@@ -92,7 +92,7 @@ final class SignInCallback {
         return refused(known, SsoRefusal.NOT_CONFIGURED, "tenant, client id or sso.public-base-url missing");
       }
       return providers.get(found.get())
-          .compose(provider -> exchange(provider, params.code(), pending))
+          .compose(provider -> exchange(found.get(), provider, params.code(), pending))
           .compose(identity -> signIn(known, identity))
           .recover(e -> outcomes.failed(known.client(), known.customer(), pending.loginHint(), e)
               .map(r -> (CallbackResult) new CallbackResult.Refused(r)));
@@ -100,7 +100,8 @@ final class SignInCallback {
   }
 
   /** Exchanges the code and checks the ID token; fails with {@link SsoException}. */
-  private Future<VerifiedIdentity> exchange(Providers.Provider provider, String code, PendingSignIn pending) {
+  private Future<VerifiedIdentity> exchange(SsoCustomer customer, Providers.Provider provider, String code,
+      PendingSignIn pending) {
     return Providers.onCallerContext(providers.exchange(provider, code, redirectUri.get().orElseThrow(),
             pending.codeVerifier()))
         .recover(e -> {
@@ -111,14 +112,18 @@ final class SignInCallback {
           }
           return Future.failedFuture(failure);
         })
-        .compose(tokens -> verified(provider, tokens, pending));
+        .compose(tokens -> verified(customer, provider, tokens, pending, true));
   }
 
   /**
    * The token response's ID token: its signature by one of the provider's keys (as the library checked it), then
    * {@link IdTokenCheck}; and the token response's own expiry (expires_in), as the library refused it.
+   *
+   * @param mayRediscover whether a key id the provider's keys lack may send for its keys once more: the provider
+   *     rotated its keys since they were read. The code is spent, so this sign-in has no other chance.
    */
-  private Future<VerifiedIdentity> verified(Providers.Provider provider, JsonObject tokens, PendingSignIn pending) {
+  private Future<VerifiedIdentity> verified(SsoCustomer customer, Providers.Provider provider, JsonObject tokens,
+      PendingSignIn pending, boolean mayRediscover) {
     IdTokenCheck.Expected expected = new IdTokenCheck.Expected(provider.issuer(), provider.clientId(), provider.tenant(),
         pending.nonce(), settings.clockSkew());
     Instant now = clock.instant();
@@ -132,6 +137,14 @@ final class SignInCallback {
         claims = provider.keys().decode(idToken);
       } catch (NoSuchKeyIdException e) {
         providers.keyUnknown(pending.customerId(), provider, e.id());
+        if (mayRediscover) {
+          // The token came from the provider's own token endpoint: a key id its keys lack is a new key, signing
+          // before we read it. Checked with the keys read again (at most once a minute, see Providers.forget), the
+          // person signs in now, instead of being refused and counted against their address.
+          return providers.get(customer).compose(fresh -> fresh == provider
+              ? Future.failedFuture(TokenFailures.unaccepted(idToken, expected, now))
+              : verified(customer, fresh, tokens, pending, false));
+        }
         return Future.failedFuture(TokenFailures.unaccepted(idToken, expected, now));
       } catch (SignatureException | RuntimeException e) {
         claims = null;
