@@ -113,6 +113,21 @@ class SsoLoginTest {
   }
 
   @Test
+  void requiredModeRefusesTheRightPasswordAtTheTokenEndpointToo() throws Exception {
+    double before = metric("gateway_throttle_invalid_logins_total", "kind", "sso_required");
+    try (com.timereg.gateway.testsupport.SourceClient app =
+        new com.timereg.gateway.testsupport.SourceClient(clientVertx, "127.0.0.1", gateway.publicPort())) {
+      com.timereg.gateway.testsupport.SourceClient.Reply refused = app.token("rita@reqco.example", PASSWORD);
+      assertThat(refused.status()).as("body: %s", refused.body()).isEqualTo(401);
+      assertThat(refused.json().getString("error")).isEqualTo("sso_required");
+      assertThat(refused.json().containsKey("access_token")).isFalse();
+      assertThat(refused.json().containsKey("refresh_token")).isFalse();
+      assertThat(refused.json().getString("sso_url")).isEqualTo("/sso/start?login=rita%40reqco.example&next=%2F");
+    }
+    assertThat(metric("gateway_throttle_invalid_logins_total", "kind", "sso_required")).isEqualTo(before + 1);
+  }
+
+  @Test
   void requiredModeGoesStraightToMicrosoftAndSignsIn() {
     provider.enqueueCallback(identity(REQ_TENANT, "oid-rita", Map.of()));
     // The login form's "Sign in with Microsoft" button: home-realm discovery sends a required
@@ -501,6 +516,17 @@ class SsoLoginTest {
     String state = Browser.queryParam(start.location(), "state");
     Response back = browser.get("/sso/callback?error=access_denied&error_description=cancelled&state=" + state);
     assertRefusedWithoutSession(back, 401, SsoRefusal.PROVIDER_ERROR);
+  }
+
+  @Test
+  void theProvidersErrorWordsAreNeverShownOnThePage() {
+    Response start = browser.get("/sso/start?login=olivia%40optco.example&next=%2F");
+    String state = Browser.queryParam(start.location(), "state");
+    Response back = browser.get("/sso/callback?error=" + enc("<script>alert('e')</script>") + "&error_description="
+        + enc("<img src=x onerror=alert(1)>\r\nforged") + "&state=" + state);
+    assertRefusedWithoutSession(back, 401, SsoRefusal.PROVIDER_ERROR);
+    assertThat(back.body()).doesNotContain("alert(").doesNotContain("onerror").doesNotContain("forged")
+        .doesNotContain("<script>");
   }
 
   @Test
