@@ -152,7 +152,9 @@ class ProvidersTest {
       }
       String tenant = path.substring(1, path.indexOf('/', 1));
       io.vertx.core.json.JsonObject doc = new io.vertx.core.json.JsonObject()
-          .put("issuer", tenant.equals("misnamed") ? base + "/0b1c2d3e-guid" : base + "/" + tenant)
+          // Entra's multi-tenant authorities ("common", "organizations") name a template, not an issuer.
+          .put("issuer", tenant.equals("misnamed") ? base + "/0b1c2d3e-guid"
+              : tenant.equals("organizations") ? base + "/{tenantid}" : base + "/" + tenant)
           .put("authorization_endpoint", base + "/" + tenant + "/authorize")
           .put("token_endpoint", base + "/" + tenant + "/token")
           .put("jwks_uri", base + (tenant.equals("trickling") ? "/trickled-keys"
@@ -168,6 +170,23 @@ class ProvidersTest {
     public void close() {
       release.tryComplete();
       Await.await(server.close());
+    }
+  }
+
+  /**
+   * A customer set up with a multi-tenant authority ("organizations", "common") instead of its own tenant: the
+   * discovery document's issuer holds the template "{tenantid}", which is no issuer any token could match (and a
+   * token of any tenant must not pass), so the customer's sign-ins are not_configured, not checked against it.
+   */
+  @Test
+  void aMultiTenantAuthorityWhoseIssuerIsATemplateMeansNotConfigured() {
+    try (StubProvider stub = new StubProvider()) {
+      Providers p = providers(stub.base + "/{tenant}", Duration.ofSeconds(10));
+      Throwable t = failure(p.get(customer(40, "organizations", "app", null)));
+      assertThat(t).isInstanceOf(SsoException.class);
+      assertThat(((SsoException) t).refusal()).isEqualTo(SsoRefusal.NOT_CONFIGURED);
+      assertThat(t.getMessage()).contains("names another issuer").contains("{tenantid}");
+      p.closeAll();
     }
   }
 
