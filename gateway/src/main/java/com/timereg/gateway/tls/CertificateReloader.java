@@ -40,7 +40,9 @@ public final class CertificateReloader {
   private volatile boolean unreadable;
   /** Within a spell of a key (or trust) file others may write: reported at its start and its end, not on every tick. */
   private volatile boolean unsafeKey;
+  /** The timer of the next check; guarded by {@code this} with {@link #stopped}. */
   private long timerId = -1;
+  private boolean stopped;
 
   public CertificateReloader(Vertx vertx, Path certFile, Path keyFile, ServerTls tls) {
     this(vertx, certFile, keyFile, tls, java.time.Clock.systemUTC());
@@ -105,11 +107,27 @@ public final class CertificateReloader {
     servers.add(server);
   }
 
-  public void start(java.time.Duration interval) {
-    timerId = vertx.setPeriodic(interval.toMillis(), id -> checkOnce());
+  /**
+   * Checks every {@code interval}, counted from the end of the previous check, not on a periodic timer: a check is
+   * asynchronous (a stat and reads off the event loop, then every listener's update) and one slower than the
+   * interval (a slow disk, many listeners) was overlapped by the next, two updates of the same listeners then under
+   * way at once: the older certificate could land last and stay served while the newer was taken for the one in
+   * use.
+   */
+  public synchronized void start(java.time.Duration interval) {
+    stopped = false;
+    next(interval.toMillis());
   }
 
-  public void stop() {
+  private synchronized void next(long interval) {
+    if (!stopped) {
+      timerId = vertx.setTimer(interval, id -> checkOnce().onComplete(done -> next(interval)));
+    }
+  }
+
+  /** No check starts after this; one under way finishes. */
+  public synchronized void stop() {
+    stopped = true;
     if (timerId >= 0) {
       vertx.cancelTimer(timerId);
     }

@@ -148,6 +148,73 @@ class CertificateReloaderTest {
   }
 
   /**
+   * A check is asynchronous (a stat and reads off the event loop, then every listener's update) and can take longer
+   * than the interval (a slow disk, many listeners). The next starts only once it has finished: with a periodic
+   * timer a renewal written meanwhile was applied while the previous update was still under way, two updates of the
+   * same listener at once, and the older certificate, landing last, stayed served while the reloader took the newer
+   * for the one in use (and did not try again). The slow step here is the listener's update, held for twenty
+   * intervals by a timer.
+   */
+  @Test
+  void aSlowCheckIsNotOverlappedByTheNextAndTheLatestRenewalEndsInUse() throws Exception {
+    SelfSignedCertificate current = SelfSignedCertificate.loadOrCreate(dir.resolve("current"), Clock.systemUTC());
+    SelfSignedCertificate first = SelfSignedCertificate.loadOrCreate(dir.resolve("first"),
+        Clock.offset(Clock.systemUTC(), Duration.ofMinutes(30)));
+    SelfSignedCertificate second = SelfSignedCertificate.loadOrCreate(dir.resolve("second"),
+        Clock.offset(Clock.systemUTC(), Duration.ofMinutes(60)));
+    Path cert = Files.copy(current.certFile(), dir.resolve("cert.pem"));
+    Path key = Files.copy(current.keyFile(), dir.resolve("key.pem"));
+    ServerTls tls = ServerTls.select(TlsSettings.Engine.AUTO);
+    CertificateReloader reloader = new CertificateReloader(vertx, cert, key, tls);
+    HttpServer server = Await.await(vertx.createHttpServer(tls.apply(new HttpServerOptions(), reloader.readNow()))
+        .requestHandler(request -> request.response().end()).listen(0, "127.0.0.1"));
+    Duration interval = Duration.ofMillis(50);
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+    io.vertx.core.Promise<Void> firstCalled = io.vertx.core.Promise.promise();
+    io.vertx.core.Promise<Void> secondDone = io.vertx.core.Promise.promise();
+    HttpServer slow = (HttpServer) java.lang.reflect.Proxy.newProxyInstance(HttpServer.class.getClassLoader(),
+        new Class<?>[] {HttpServer.class}, (proxy, method, args) -> {
+          if (!method.getName().equals("updateSSLOptions") || args.length != 2) {
+            return method.invoke(server, args);
+          }
+          int call = calls.incrementAndGet();
+          most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+          io.vertx.core.Promise<Boolean> done = io.vertx.core.Promise.promise();
+          io.vertx.core.net.ServerSSLOptions options = (io.vertx.core.net.ServerSSLOptions) args[0];
+          Runnable update = () -> server.updateSSLOptions(options, (Boolean) args[1]).onComplete(ar -> {
+            inFlight.decrementAndGet();
+            done.handle(ar);
+            if (call == 2) {
+              secondDone.tryComplete();
+            }
+          });
+          if (call == 1) {
+            vertx.setTimer(interval.toMillis() * 20, id -> update.run());
+            firstCalled.tryComplete();
+          } else {
+            update.run();
+          }
+          return done.future();
+        });
+    reloader.register(slow);
+    reloader.start(interval);
+    try {
+      Files.copy(first.keyFile(), key, StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(first.certFile(), cert, StandardCopyOption.REPLACE_EXISTING);
+      Await.await(firstCalled.future());
+      Files.copy(second.keyFile(), key, StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(second.certFile(), cert, StandardCopyOption.REPLACE_EXISTING);
+      Await.await(secondDone.future());
+      assertThat(most.get()).as("one update of the listener at a time").isEqualTo(1);
+      assertThat(presented(server.actualPort())).as("the latest renewal is served").isEqualTo(second.fingerprint());
+    } finally {
+      reloader.stop();
+    }
+  }
+
+  /**
    * At start there is no certificate to keep instead: an expired or not yet valid one is served (refusing it would
    * make a restart after an expiry impossible, the listener down as well as the certificate), with a WARN naming the
    * file and the dates.
