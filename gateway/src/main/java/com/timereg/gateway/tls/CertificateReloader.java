@@ -265,21 +265,30 @@ public final class CertificateReloader {
   }
 
   /**
-   * Refuses a certificate that has expired (an old backup restored, the wrong file copied): it parses and
-   * matches its key, but every client would refuse every handshake with it, and it never becomes valid again.
+   * Refuses a certificate that has expired, or whose chain holds one that has (an old backup restored, the wrong
+   * file copied): it parses and matches its key, but every client would refuse every handshake with it, and it
+   * never becomes valid again.
    * One that does not parse is left to {@link ServerTls#sslOptions}, which says why.
    */
   static void requireUnexpired(byte[] certPem, java.time.Instant now) {
-    java.security.cert.X509Certificate leaf;
+    List<java.security.cert.X509Certificate> chain;
     try {
-      leaf = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
-          .generateCertificate(new java.io.ByteArrayInputStream(certPem));
+      chain = java.security.cert.CertificateFactory.getInstance("X.509")
+          .generateCertificates(new java.io.ByteArrayInputStream(certPem)).stream()
+          .map(c -> (java.security.cert.X509Certificate) c).toList();
     } catch (java.security.cert.CertificateException | ClassCastException e) {
       return;
     }
-    if (leaf.getNotAfter().toInstant().isBefore(now)) {
-      throw new IllegalArgumentException("TLS certificate cannot be used: it expired on "
-          + leaf.getNotAfter().toInstant() + " (" + leaf.getSubjectX500Principal().getName() + ")");
+    // The whole chain served, not only the leaf: an intermediate that has expired (an old bundle copied in with the
+    // new leaf) makes clients refuse the chain as surely, as the gauge and the warning at start count it.
+    for (int i = 0; i < chain.size(); i++) {
+      java.security.cert.X509Certificate c = chain.get(i);
+      if (c.getNotAfter().toInstant().isBefore(now)) {
+        throw new IllegalArgumentException("TLS certificate cannot be used: "
+            + (i == 0 ? "it" : "the certificate served with it, " + c.getSubjectX500Principal().getName() + ",")
+            + " expired on " + c.getNotAfter().toInstant()
+            + (i == 0 ? " (" + c.getSubjectX500Principal().getName() + ")" : ""));
+      }
     }
   }
 }

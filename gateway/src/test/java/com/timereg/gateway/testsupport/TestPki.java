@@ -47,6 +47,29 @@ public final class TestPki {
     ca = new Issued(sign(b, kp), kp);
   }
 
+  private TestPki(Issued ca) {
+    this.ca = ca;
+  }
+
+  /**
+   * A CA under this one (an intermediate) valid until {@code notAfter}, so that a chain can expire above its leaf.
+   * What it issues is signed by it; {@link #caCertificate} is the certificate to serve after the leaf.
+   */
+  public TestPki intermediate(String name, Instant notAfter) throws Exception {
+    KeyPair kp = keyPair();
+    JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
+        new X500Name(ca.cert().getSubjectX500Principal().getName()), new BigInteger(64, new SecureRandom()),
+        Date.from(Instant.now().minus(Duration.ofDays(30))), Date.from(notAfter), new X500Name("CN=" + name),
+        kp.getPublic());
+    b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
+    b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+    return new TestPki(new Issued(sign(b, ca.keys()), kp));
+  }
+
+  public X509Certificate caCertificate() {
+    return ca.cert();
+  }
+
   /** A server certificate for localhost and 127.0.0.1. */
   public Issued server() throws Exception {
     return server("CN=localhost", new GeneralName(GeneralName.dNSName, "localhost"),
@@ -95,6 +118,16 @@ public final class TestPki {
     Files.writeString(key, pem(new JcaPKCS8Generator(issued.keys().getPrivate(), null)));
     // Owner-only, as a key should be: readable by others it would be warned about at start.
     Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+  }
+
+  /** {@code issued}'s certificate followed by {@code above} (its chain, as a fullchain.pem), and its key. */
+  public static void write(Issued issued, Path cert, Path key, X509Certificate... above) throws IOException {
+    write(issued, cert, key);
+    StringBuilder chain = new StringBuilder(pem(issued.cert()));
+    for (X509Certificate c : above) {
+      chain.append(pem(c));
+    }
+    Files.writeString(cert, chain);
   }
 
   /** A client TLS context presenting {@code identity} (or nothing) and trusting this CA. */

@@ -148,6 +148,50 @@ class CertificateReloaderTest {
   }
 
   /**
+   * A renewal whose chain holds an intermediate that has expired (an old fullchain.pem bundle, or the CA's previous
+   * intermediate copied in with the new leaf): the leaf is in date and matches its key, so it was applied, and every
+   * client then refused the chain. The chain's earliest not-after counts, as for the gauge and the warning at start:
+   * refused, said so naming the intermediate, and the certificate in use stays. The injected clock is moved past the
+   * intermediate's not-after, not the leaf's.
+   */
+  @Test
+  void aRenewalWhoseIntermediateHasExpiredIsRefusedAndTheCurrentOneStays() throws Exception {
+    ManualClock clock = ManualClock.startingNow();
+    SelfSignedCertificate current = SelfSignedCertificate.loadOrCreate(dir.resolve("current"), Clock.systemUTC());
+    Path cert = Files.copy(current.certFile(), dir.resolve("cert.pem"));
+    Path key = Files.copy(current.keyFile(), dir.resolve("key.pem"));
+    com.timereg.gateway.testsupport.TestPki root = new com.timereg.gateway.testsupport.TestPki("test root");
+    com.timereg.gateway.testsupport.TestPki oldIntermediate =
+        root.intermediate("old intermediate", clock.instant().plus(Duration.ofDays(1)));
+    ServerTls tls = ServerTls.select(TlsSettings.Engine.AUTO);
+    List<Long> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CertificateReloader reloader = new CertificateReloader(vertx, cert, key, tls, clock, "public",
+        (listener, notAfter) -> reported.add(notAfter.getEpochSecond()));
+    HttpServer server = Await.await(vertx.createHttpServer(tls.apply(new HttpServerOptions(), reloader.readNow()))
+        .requestHandler(request -> request.response().end()).listen(0, "127.0.0.1"));
+    reloader.register(server);
+
+    // A day and a half on: the leaf (two days) is in date, the intermediate it is served with expired half a day ago.
+    clock.advance(Duration.ofHours(36));
+    com.timereg.gateway.testsupport.TestPki.write(oldIntermediate.server(), cert, key, oldIntermediate.caCertificate());
+    Await.await(reloader.checkOnce().recover(e -> Future.succeededFuture(false)));
+    assertThat(presented(server.actualPort())).as("new handshakes still get the certificate in use")
+        .isEqualTo(current.fingerprint());
+    assertThat(reported).as("the metric keeps the certificate in use").hasSize(1);
+    assertThat(messages(Level.ERROR)).singleElement().satisfies(m -> assertThat(m)
+        .contains("not applied, keeping the previous one").contains("expired").contains("CN=old intermediate"));
+
+    // The same kind of renewal served with an intermediate in date is taken.
+    com.timereg.gateway.testsupport.TestPki newIntermediate =
+        root.intermediate("new intermediate", clock.instant().plus(Duration.ofDays(400)));
+    com.timereg.gateway.testsupport.TestPki.Issued renewed = newIntermediate.server();
+    com.timereg.gateway.testsupport.TestPki.write(renewed, cert, key, newIntermediate.caCertificate());
+    assertThat(Await.await(reloader.checkOnce())).isTrue();
+    assertThat(presented(server.actualPort())).isEqualTo(SelfSignedCertificate.fingerprint(renewed.cert()));
+    assertThat(reported).hasSize(2);
+  }
+
+  /**
    * A check is asynchronous (a stat and reads off the event loop, then every listener's update) and can take longer
    * than the interval (a slow disk, many listeners). The next starts only once it has finished: with a periodic
    * timer a renewal written meanwhile was applied while the previous update was still under way, two updates of the
