@@ -34,6 +34,12 @@ public final class CertificateReloader {
   private volatile ServerTls.KeyMaterial lastSeen;
   /** The contents of {@link #trustFile} last read (and tried), as {@link #lastSeen} is for the key material. */
   private volatile byte[] trustSeen;
+  /**
+   * What the listeners serve and check with: unlike {@link #lastSeen} and {@link #trustSeen}, never one that was
+   * refused. A change to the one file is applied with what is in use of the other.
+   */
+  private volatile ServerTls.KeyMaterial materialInUse;
+  private volatile byte[] trustApplied;
   /** A pair whose certificate is not valid yet, reported once and applied at the first tick after its notBefore. */
   private volatile ServerTls.KeyMaterial waiting;
   /** Within a spell of unreadable files: reported at its start and its end, not on every tick. */
@@ -89,7 +95,9 @@ public final class CertificateReloader {
     ServerTls.KeyMaterial m = new ServerTls.KeyMaterial(
         java.nio.file.Files.readAllBytes(certFile), java.nio.file.Files.readAllBytes(keyFile));
     trustSeen = trustFile.isPresent() ? java.nio.file.Files.readAllBytes(trustFile.get()) : null;
+    trustApplied = trustSeen;
     lastSeen = m;
+    materialInUse = m;
     ServerTls.notAfter(m.certPem()).ifPresent(t -> metrics.certificateInUse(listener, t));
     // Served anyway: there is no other certificate to keep, and refusing would make a restart after an expiry
     // impossible (the listener down as well as the certificate).
@@ -195,37 +203,64 @@ public final class CertificateReloader {
           if (!certificateChanged && !trustChanged) {
             return Future.succeededFuture(false);
           }
-          // Not valid yet (next month's certificate put in place early): kept waiting rather than remembered as
-          // seen, so that the first tick after its notBefore applies it without the files being touched again.
-          Instant now = clock.instant();
-          // Only a new certificate waits: a client CA rotated under the one in use is applied with it as it is.
-          Optional<ServerTls.Validity> early = ServerTls.validity(material.certPem())
-              .filter(v -> certificateChanged && v.notBefore().isAfter(now));
-          if (early.isPresent()) {
-            if (!material.sameAs(waiting)) {
-              waiting = material;
-              LOG.error("TLS certificate in {} not applied yet, keeping the one in use until it is valid "
-                  + "(said once): it is {}", certFile, early.get());
-            }
-            return Future.succeededFuture(false);
-          }
-          waiting = null;
-          // Remember the pair (and the trust file) before trying, so a bad one is reported once, not on every tick;
-          // the next write to any of the files changes the contents and triggers another attempt.
-          lastSeen = material;
-          trustSeen = trust;
-          String what = certificateChanged && trustChanged ? "TLS certificate and client CA"
-              : certificateChanged ? "TLS certificate" : "TLS client CA";
-          Object from = certificateChanged ? certFile : trustFile.orElseThrow();
-          return applyToAll(material, certificateChanged, trust)
-              .onSuccess(v -> {
-                ServerTls.notAfter(material.certPem()).ifPresent(t -> metrics.certificateInUse(listener, t));
-                LOG.info("{} reloaded from {} into {} {} listener(s)", what, from, servers.size(), listener);
-              })
-              .onFailure(e -> LOG.error("{} change in {} not applied, keeping the previous one: {}",
-                  what, from, e.getMessage()))
-              .map(true);
+          // Each change on its own, the client CA first: a CA rotated with a certificate that cannot be taken (yet)
+          // is not held back by it (staff rotate a CA because the old one leaked: it must not stay trusted until next
+          // month's certificate becomes valid), nor is a certificate by a CA file caught half-written; and neither
+          // brings in the other's refused file (a CA rotated after an expired certificate was refused is applied
+          // with the certificate in use, not the expired one).
+          Future<Boolean> ca = trustChanged ? applyTrust(trust) : Future.succeededFuture(false);
+          return ca.transform(caTried -> {
+            Future<Boolean> certificate = certificateChanged ? applyCertificate(material)
+                : Future.succeededFuture(false);
+            return certificate.transform(certificateTried -> caTried.failed() ? Future.failedFuture(caTried.cause())
+                : certificateTried.failed() ? Future.failedFuture(certificateTried.cause())
+                : Future.succeededFuture(caTried.result() || certificateTried.result()));
+          });
         });
+  }
+
+  /** Applies a changed client CA with the certificate in use (as it is: not held back by its dates). */
+  private Future<Boolean> applyTrust(byte[] trust) {
+    // Remembered before trying, so a bad one is reported once, not on every tick; the next write tries again.
+    trustSeen = trust;
+    return applyToAll(materialInUse, false, trust)
+        .onSuccess(v -> {
+          trustApplied = trust;
+          LOG.info("TLS client CA reloaded from {} into {} {} listener(s)", trustFile.orElseThrow(), servers.size(),
+              listener);
+        })
+        .onFailure(e -> LOG.error("TLS client CA change in {} not applied, keeping the previous one: {}",
+            trustFile.orElseThrow(), e.getMessage()))
+        .map(true);
+  }
+
+  /** Applies a changed certificate and key with the client CA in use, unless it is not valid yet or is refused. */
+  private Future<Boolean> applyCertificate(ServerTls.KeyMaterial material) {
+    // Not valid yet (next month's certificate put in place early): kept waiting rather than remembered as
+    // seen, so that the first tick after its notBefore applies it without the files being touched again.
+    Instant now = clock.instant();
+    Optional<ServerTls.Validity> early = ServerTls.validity(material.certPem()).filter(v -> v.notBefore().isAfter(now));
+    if (early.isPresent()) {
+      if (!material.sameAs(waiting)) {
+        waiting = material;
+        LOG.error("TLS certificate in {} not applied yet, keeping the one in use until it is valid "
+            + "(said once): it is {}", certFile, early.get());
+      }
+      return Future.succeededFuture(false);
+    }
+    waiting = null;
+    // Remember the pair before trying, so a bad one is reported once, not on every tick; the next write to either
+    // file changes the contents and triggers another attempt.
+    lastSeen = material;
+    return applyToAll(material, true, trustApplied)
+        .onSuccess(v -> {
+          materialInUse = material;
+          ServerTls.notAfter(material.certPem()).ifPresent(t -> metrics.certificateInUse(listener, t));
+          LOG.info("TLS certificate reloaded from {} into {} {} listener(s)", certFile, servers.size(), listener);
+        })
+        .onFailure(e -> LOG.error("TLS certificate change in {} not applied, keeping the previous one: {}",
+            certFile, e.getMessage()))
+        .map(true);
   }
 
   /** What one check read: the key material and the trust file's contents (null without one). */

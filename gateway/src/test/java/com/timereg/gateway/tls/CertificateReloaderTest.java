@@ -403,6 +403,83 @@ class CertificateReloaderTest {
     assertThat(answered(alice, server.actualPort())).as("the old CA's certificate is refused").isFalse();
   }
 
+  /**
+   * The certificate and the client CA rotated together, the certificate one that cannot be taken yet (next month's,
+   * put in place early): the whole change waited for its notBefore, so a CA rotated because the old one leaked kept
+   * letting the old one's certificates in, for weeks. And a CA rotated alone after a certificate was refused (an
+   * expired one) was applied with that refused certificate, every client then refusing the listener. Each change is
+   * now taken on its own, with what is in use of the other.
+   */
+  @Test
+  void aClientCaRotatedWithACertificateThatCannotBeTakenIsAppliedOnItsOwnWithTheCertificateInUse() throws Exception {
+    ManualClock clock = ManualClock.startingNow();
+    SelfSignedCertificate current = SelfSignedCertificate.loadOrCreate(dir.resolve("current"), Clock.systemUTC());
+    SelfSignedCertificate next = SelfSignedCertificate.loadOrCreate(dir.resolve("next"),
+        Clock.offset(Clock.systemUTC(), Duration.ofDays(30)));
+    SelfSignedCertificate expired = SelfSignedCertificate.loadOrCreate(dir.resolve("expired"),
+        Clock.offset(Clock.systemUTC(), Duration.ofDays(-400)));
+    Path cert = Files.copy(current.certFile(), dir.resolve("cert.pem"));
+    Path key = Files.copy(current.keyFile(), dir.resolve("key.pem"));
+    com.timereg.gateway.testsupport.TestPki leakedCa = new com.timereg.gateway.testsupport.TestPki("staff CA leaked");
+    com.timereg.gateway.testsupport.TestPki newCa = new com.timereg.gateway.testsupport.TestPki("staff CA new");
+    com.timereg.gateway.testsupport.TestPki thirdCa = new com.timereg.gateway.testsupport.TestPki("staff CA third");
+    Path ca = dir.resolve("client-ca.pem");
+    leakedCa.writeCa(ca);
+    javax.net.ssl.SSLContext mallory = presenting(leakedCa.client("CN=mallory"));
+    javax.net.ssl.SSLContext bob = presenting(newCa.client("CN=bob"));
+    javax.net.ssl.SSLContext carol = presenting(thirdCa.client("CN=carol"));
+    ServerTls tls = ServerTls.select(TlsSettings.Engine.AUTO);
+    CertificateReloader reloader = new CertificateReloader(vertx, cert, key, tls, clock, "admin",
+        TlsMetrics.NONE, java.util.Optional.of(ca), (o, trust) -> o.setTrustOptions(
+            new io.vertx.core.net.PemTrustOptions().addCertValue(io.vertx.core.buffer.Buffer.buffer(trust)))
+            .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED));
+    HttpServerOptions options = tls.apply(new HttpServerOptions(), reloader.readNow())
+        .setTrustOptions(new io.vertx.core.net.PemTrustOptions()
+            .addCertValue(io.vertx.core.buffer.Buffer.buffer(reloader.trustInUse())))
+        .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED);
+    HttpServer server = Await.await(vertx.createHttpServer(options)
+        .requestHandler(request -> request.response().end()).listen(0, "127.0.0.1"));
+    reloader.register(server);
+    int port = server.actualPort();
+    assertThat(answered(mallory, port)).isTrue();
+
+    Files.copy(next.keyFile(), key, StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(next.certFile(), cert, StandardCopyOption.REPLACE_EXISTING);
+    newCa.writeCa(ca);
+    Await.await(reloader.checkOnce().recover(e -> Future.succeededFuture(false)));
+    assertThat(answered(bob, port)).as("the new CA is applied without waiting for the certificate").isTrue();
+    assertThat(answered(mallory, port)).as("the leaked CA's certificates are refused").isFalse();
+    assertThat(presentedTo(bob, port)).as("the certificate in use stays").isEqualTo(current.fingerprint());
+    assertThat(messages(Level.ERROR)).singleElement().satisfies(m -> assertThat(m).contains(cert.toString())
+        .contains("not applied yet"));
+
+    Files.copy(expired.keyFile(), key, StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(expired.certFile(), cert, StandardCopyOption.REPLACE_EXISTING);
+    Await.await(reloader.checkOnce().recover(e -> Future.succeededFuture(false)));
+    thirdCa.writeCa(ca);
+    Await.await(reloader.checkOnce().recover(e -> Future.succeededFuture(false)));
+    assertThat(presentedTo(carol, port)).as("the CA is applied with the certificate in use, not the refused one")
+        .isEqualTo(current.fingerprint());
+    assertThat(answered(bob, port)).isFalse();
+
+    // The waiting certificate is still taken at its notBefore, with the CA in use.
+    Files.copy(next.keyFile(), key, StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(next.certFile(), cert, StandardCopyOption.REPLACE_EXISTING);
+    clock.advance(Duration.ofDays(30));
+    assertThat(Await.await(reloader.checkOnce())).isTrue();
+    assertThat(presentedTo(carol, port)).isEqualTo(next.fingerprint());
+    assertThat(answered(bob, port)).isFalse();
+  }
+
+  /** SHA-256 fingerprint of the certificate a fresh handshake from {@code client} is shown. */
+  private static String presentedTo(javax.net.ssl.SSLContext client, int port) throws Exception {
+    try (SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      socket.startHandshake();
+      return SelfSignedCertificate.fingerprint((X509Certificate) socket.getSession().getPeerCertificates()[0]);
+    }
+  }
+
   /** A client presenting {@code identity} and trusting any server. */
   private static javax.net.ssl.SSLContext presenting(com.timereg.gateway.testsupport.TestPki.Issued identity)
       throws Exception {
