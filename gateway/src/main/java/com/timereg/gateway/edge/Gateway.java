@@ -223,8 +223,14 @@ public final class Gateway {
     // connections would otherwise use up file descriptors for ever (the redirect listener faces the internet).
     io.vertx.ext.web.Router adminRouter = AdminRouter.create(vertx, readiness, registry, securityConsole());
     HttpServerOptions adminOptions = adminOptions(tls);
+    java.util.Set<io.vertx.core.http.HttpConnection> adminConnections =
+        java.util.concurrent.ConcurrentHashMap.newKeySet();
     HttpServer admin = listening("admin", config.admin().host(), config.admin().port(), () -> await(
         vertx.createHttpServer(closingIdle(adminOptions, pub))
+        .connectionHandler(c -> {
+          adminConnections.add(c);
+          c.closeHandler(v -> adminConnections.remove(c));
+        })
         // With admin.tls the listener speaks HTTP/2 (ALPN), where Vert.x sends the body of an answer to a HEAD
         // (HeadOverHttp2): curl -I --http2 of a health check or the metrics was reset with PROTOCOL_ERROR.
         .requestHandler(request -> adminRouter.handle(HeadOverHttp2.wrapIfHead(request)))
@@ -235,6 +241,12 @@ public final class Gateway {
     adminPort = admin.actualPort();
     if (adminReloader != null) {
       adminReloader.register(admin);
+      // A client CA rotated on disk (the old one leaked) checks new handshakes only: a connection let in with the
+      // old CA's certificate would go on being served as that staff member for as long as it is kept busy (an
+      // HTTP/2 or keep-alive connection is closed only when idle). Those that presented a certificate are closed,
+      // so each client handshakes again against the CA now in use; the others never counted on one.
+      adminReloader.onTrustApplied(() -> adminConnections.stream().filter(Gateway::presentedCertificate)
+          .forEach(io.vertx.core.http.HttpConnection::close));
       adminReloader.start(config.tls().reloadInterval());
     }
     LOG.info("admin listener on {}://{}:{}", config.admin().tls().enabled() ? "https" : "http",
@@ -266,6 +278,14 @@ public final class Gateway {
       redirectServers.add(redirect);
       redirectPort = redirect.actualPort();
       LOG.info("plain-HTTP redirect listener on {}:{}", config.redirect().host(), redirectPort);
+    }
+  }
+
+  private static boolean presentedCertificate(io.vertx.core.http.HttpConnection connection) {
+    try {
+      return connection.isSsl() && !connection.peerCertificates().isEmpty();
+    } catch (javax.net.ssl.SSLPeerUnverifiedException none) {
+      return false;
     }
   }
 

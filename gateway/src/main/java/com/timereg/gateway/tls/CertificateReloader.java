@@ -40,6 +40,8 @@ public final class CertificateReloader {
    */
   private volatile ServerTls.KeyMaterial materialInUse;
   private volatile byte[] trustApplied;
+  /** Told when a changed trust file has been applied to every listener. */
+  private volatile Runnable onTrustApplied = () -> {};
   /** A pair whose certificate is not valid yet, reported once and applied at the first tick after its notBefore. */
   private volatile ServerTls.KeyMaterial waiting;
   /** Within a spell of unreadable files: reported at its start and its end, not on every tick. */
@@ -113,6 +115,15 @@ public final class CertificateReloader {
 
   public void register(HttpServer server) {
     servers.add(server);
+  }
+
+  /**
+   * {@code action} runs once a changed trust file has been applied: new handshakes are checked against the new CA,
+   * while connections already open keep the client certificate they were let in with (the admin listener closes
+   * those, so that a CA rotated because it leaked stops letting its certificates in at once).
+   */
+  public void onTrustApplied(Runnable action) {
+    onTrustApplied = action;
   }
 
   /**
@@ -228,6 +239,7 @@ public final class CertificateReloader {
           trustApplied = trust;
           LOG.info("TLS client CA reloaded from {} into {} {} listener(s)", trustFile.orElseThrow(), servers.size(),
               listener);
+          onTrustApplied.run();
         })
         .onFailure(e -> LOG.error("TLS client CA change in {} not applied, keeping the previous one: {}",
             trustFile.orElseThrow(), e.getMessage()))

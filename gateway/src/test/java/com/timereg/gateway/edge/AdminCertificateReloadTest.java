@@ -147,6 +147,77 @@ class AdminCertificateReloadTest {
     }
   }
 
+  /**
+   * A CA rotated because it leaked must stop letting its certificates in, on the connections opened before the
+   * rotation too: the listener checks a client certificate at the handshake only, and a keep-alive (or HTTP/2)
+   * connection kept busy is never closed as idle, so one let in with the old CA went on being served as its staff
+   * member for as long as its holder kept it open. Such connections are closed once the new CA is applied.
+   */
+  @Test
+  void aConnectionLetInWithTheOldClientCaIsClosedWhenTheCaIsRotated(TestDatabase db) throws Exception {
+    TestPki.Issued server = new TestPki("admin CA").server();
+    Path cert = dir.resolve("admin-cert.pem");
+    Path key = dir.resolve("admin-key.pem");
+    TestPki.write(server, cert, key);
+    TestPki leakedCa = new TestPki("staff CA leaked");
+    Path ca = dir.resolve("staff-ca.pem");
+    leakedCa.writeCa(ca);
+    SSLContext mallory = trustingAll(leakedCa.client("CN=alice-sec, O=Security team"));
+    Gateway gateway = Gateway.start(TestGateways.config(dir, db, Map.of(
+        "GATEWAY_ADMIN__HOST", "0.0.0.0",
+        "GATEWAY_TLS__RELOAD_INTERVAL", "100ms",
+        "GATEWAY_ADMIN__TLS__CERT_FILE", cert.toString(),
+        "GATEWAY_ADMIN__TLS__KEY_FILE", key.toString(),
+        "GATEWAY_ADMIN__TLS__CLIENT_CA_FILE", ca.toString(),
+        "GATEWAY_ADMIN__TLS__CLIENT_AUTH", "required")));
+    try (SSLSocket open = (SSLSocket) mallory.getSocketFactory().createSocket("127.0.0.1", gateway.adminPort())) {
+      open.setSoTimeout(15_000);
+      assertThat(exchange(open, "/admin/api/whoami")).as("served as staff before the rotation")
+          .startsWith("HTTP/1.1 200");
+
+      new TestPki("staff CA new").writeCa(dir.resolve("staff-ca.pem.new"));
+      Files.move(dir.resolve("staff-ca.pem.new"), ca, StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
+      // Nothing sent: the gateway itself ends the connection once the new CA is in use (within a few intervals);
+      // before, the read waited for the idle timeout and the connection still answered as staff.
+      boolean closed;
+      try {
+        closed = open.getInputStream().read() < 0;
+      } catch (java.net.SocketTimeoutException stillOpen) {
+        closed = false;
+      } catch (java.io.IOException reset) {
+        closed = true;
+      }
+      assertThat(closed).as("the connection let in with the old CA is closed").isTrue();
+      assertThatThrownBy(() -> presented(mallory, gateway.adminPort())).as("and a new one is refused")
+          .isInstanceOf(Exception.class);
+    } finally {
+      gateway.stop();
+    }
+  }
+
+  /** One request on an open HTTP/1.1 connection, its answer read whole (by its Content-Length); the head returned. */
+  private static String exchange(SSLSocket socket, String path) throws Exception {
+    socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n")
+        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    socket.getOutputStream().flush();
+    java.io.InputStream in = socket.getInputStream();
+    StringBuilder head = new StringBuilder();
+    while (head.length() < 4 || !head.substring(head.length() - 4).equals("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new java.io.EOFException("closed within the answer's head: " + head);
+      }
+      head.append((char) b);
+    }
+    Matcher length = Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(head);
+    if (!length.find()) {
+      throw new java.io.IOException("no Content-Length: " + head);
+    }
+    in.readNBytes(Integer.parseInt(length.group(1)));
+    return head.toString();
+  }
+
   /** SHA-256 fingerprint of the certificate a fresh handshake is shown (after the handshake has fully ended). */
   private static String presented(SSLContext ctx, int port) throws Exception {
     try (SSLSocket socket = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port)) {
