@@ -247,7 +247,8 @@ public record GatewayConfig(
     RedirectSettings redirect = new RedirectSettings(
         r.bool("http-redirect.enabled", false),
         r.string("http-redirect.host", defaultListenerHost(devMode)),
-        r.integer("http-redirect.port", RedirectSettings.DEFAULT_PORT, 0, 65535));
+        r.integer("http-redirect.port", RedirectSettings.DEFAULT_PORT, 0, 65535),
+        r.integer("http-redirect.https-port", RedirectSettings.PUBLIC_PORT, 0, 65535));
     TlsSettings tls = new TlsSettings(
         r.optionalPath("tls.cert-file"),
         r.optionalPath("tls.key-file"),

@@ -14,6 +14,7 @@ import com.timereg.gateway.config.GatewayConfig;
 import com.timereg.gateway.clientip.ClientAddressResolver;
 import com.timereg.gateway.clientip.ClientKeys;
 import com.timereg.gateway.config.ListenerSettings;
+import com.timereg.gateway.config.RedirectSettings;
 import com.timereg.gateway.breach.BreachSet;
 import com.timereg.gateway.breach.MicrometerBreachSetMetrics;
 import com.timereg.gateway.login.CheckRateLimiter;
@@ -263,6 +264,10 @@ public final class Gateway {
     if (config.redirect().enabled()) {
       String fallbackHost = config.publicListener().allowedHosts().stream()
           .filter(h -> !h.startsWith(".")).findFirst().orElse(null);
+      // The port clients reach the public listener at, which a port mapping (-p 443:8443) or a forwarding
+      // firewall makes another than the one bound here: a redirect to the bound one led nowhere.
+      int httpsPort = config.redirect().httpsPort() == RedirectSettings.PUBLIC_PORT ? publicPort
+          : config.redirect().httpsPort();
       HttpServer redirect = listening("http-redirect", config.redirect().host(), config.redirect().port(),
           () -> await(vertx.createHttpServer(closingIdle(new HttpServerOptions()
               .setHost(config.redirect().host())
@@ -272,7 +277,7 @@ public final class Gateway {
               .setMaxHeaderSize(pub.maxHeaderSize())
               .setMaxInitialLineLength(pub.maxInitialLineLength()), pub))
           .connectionHandler(connections::add)
-          .requestHandler(req -> RedirectListener.handle(req, publicPort, fallbackHost,
+          .requestHandler(req -> RedirectListener.handle(req, httpsPort, fallbackHost,
               config.publicListener()::allowsHost))
           .listen(config.redirect().port(), config.redirect().host())));
       redirectServers.add(redirect);

@@ -74,6 +74,33 @@ class TlsListenerTest {
         .noneMatch(w -> w.contains("allowed-hosts"));
   }
 
+  /**
+   * Behind a port mapping (docker run -p 80:8080 -p 443:8443) clients reach the public listener at 443, not at the
+   * port it binds: the redirects named the bound port, which led nowhere. http-redirect.https-port names the one
+   * clients use (443 left out of the Location, as browsers write it); by default the bound port, as before.
+   */
+  @Test
+  void theRedirectNamesTheHttpsPortClientsReachWhenOneIsConfigured(TestDatabase db) throws Exception {
+    for (Map.Entry<String, String> c : Map.of("443", "https://time.example.test/week?n=3",
+        "9443", "https://time.example.test:9443/week?n=3").entrySet()) {
+      Gateway other = Gateway.start(TestGateways.config(Files.createTempDirectory(dir, "redirect"), db, Map.of(
+          "GATEWAY_TLS__CERT_FILE", certFile.toString(),
+          "GATEWAY_TLS__KEY_FILE", keyFile.toString(),
+          "GATEWAY_HTTP_REDIRECT__ENABLED", "true",
+          "GATEWAY_HTTP_REDIRECT__HTTPS_PORT", c.getKey())));
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", other.redirectPort())) {
+        socket.setSoTimeout(10_000);
+        socket.getOutputStream().write(("GET /week?n=3 HTTP/1.1\r\nHost: time.example.test\r\n"
+            + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        assertThat(answer).as("https-port " + c.getKey()).startsWith("HTTP/1.1 308")
+            .containsIgnoringCase("location: " + c.getValue() + "\r\n");
+      } finally {
+        other.stop();
+      }
+    }
+  }
+
   /** The warnings {@link Gateway} logs while a gateway with this test's certificate starts. */
   private static java.util.List<String> startupWarnings(TestDatabase db, Map<String, String> extra) throws Exception {
     ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Gateway.class);
