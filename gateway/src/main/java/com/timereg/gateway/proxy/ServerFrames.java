@@ -4,16 +4,19 @@ import io.vertx.core.buffer.Buffer;
 
 /**
  * Follows the WebSocket frames (RFC 6455 5.2) in the bytes a backend sends through a tunnel, only to know
- * whether the stream is between two frames: there the gateway may add a close frame of its own. Reads each
+ * whether the stream is between two frames, and whether a close frame has gone by: between two frames, and
+ * before any close frame, the gateway may add a close frame of its own. Reads each
  * frame's header (2 to 14 bytes) and skips its payload; never holds any bytes of the stream.
  */
 final class ServerFrames {
   /** Bytes of the current header seen so far, and how many it has in all (known from its second byte). */
+  private static final int OPCODE_CLOSE = 0x8;
   private final byte[] header = new byte[14];
   private int headerSeen;
   private int headerLength = 2;
   private long payloadLeft;
   private long bytesSeen;
+  private boolean closeSeen;
 
   void feed(Buffer data) {
     int i = 0;
@@ -32,6 +35,7 @@ final class ServerFrames {
         headerLength = 2 + (length7 == 126 ? 2 : length7 == 127 ? 8 : 0) + ((header[1] & 0x80) != 0 ? 4 : 0);
       }
       if (headerSeen == headerLength) {
+        closeSeen |= (header[0] & 0x0F) == OPCODE_CLOSE;
         payloadLeft = payloadLength();
         headerSeen = 0;
         headerLength = 2;
@@ -42,6 +46,14 @@ final class ServerFrames {
   /** True when the bytes fed so far end exactly after a frame (or none came). */
   boolean betweenFrames() {
     return headerSeen == 0 && payloadLeft == 0;
+  }
+
+  /**
+   * True once a close frame has begun in the bytes fed so far: the stream has said its last word (RFC 6455
+   * 5.5.1, nothing may follow a close frame), and a close frame of the gateway's own would be a second one.
+   */
+  boolean closeSeen() {
+    return closeSeen;
   }
 
   /** All the bytes fed so far: what the backend sent through the tunnel. */

@@ -172,12 +172,15 @@ final class WebSocketTunnel extends Exchange {
    * Ends a tunnel for the gateway's own reason: its session has ended (1008), the listener stops (1001). Between
    * two frames the client gets a close frame with that code, so a browser's {@code onclose} learns why (and can
    * reconnect, which signs in again or refreshes the session, or reaches another node); in the middle of one
-   * there is no way to say it, and the connection just closes (1006).
+   * there is no way to say it, and the connection just closes (1006). Once the backend's close frame has gone to
+   * the client (a closing handshake the client has not answered yet), none is added: the client has its code.
    */
   private static void endWith(Vertx vertx, NetSocket client, NetSocket backend, ServerFrames frames, byte[] closeFrame) {
     backend.pause();
     close(vertx, backend);
-    if (frames.betweenFrames()) {
+    // Not after the backend's own close frame: the client has its close code, and a second close frame is one
+    // too many (RFC 6455 5.5.1); the backend's is the one that counts.
+    if (frames.betweenFrames() && !frames.closeSeen()) {
       // Queued behind what the client has not read yet; the close below flushes it first, if it can.
       client.write(Buffer.buffer(closeFrame));
     }

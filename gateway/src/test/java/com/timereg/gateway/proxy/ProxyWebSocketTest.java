@@ -473,6 +473,50 @@ class ProxyWebSocketTest {
   }
 
   /**
+   * The backend began the closing handshake (its close frame relayed to the client, which has not answered yet)
+   * when the session ends: the client has its close code already, and gets no second close frame from the
+   * gateway (RFC 6455 5.5.1: one close frame, and nothing after it), only the end of the connection.
+   */
+  @Test
+  void aClientThatHasTheBackendsCloseFrameGetsNoSecondOneWhenItsSessionEnds(Vertx vertx) throws Exception {
+    Set<String> revoked = ConcurrentHashMap.newKeySet();
+    ForwardedIdentity withSession = new ForwardedIdentity("alice@example.com", "acme", "password", "session-11");
+    try (ServerSocket backend = new ServerSocket(0, 2, InetAddress.getLoopbackAddress())) {
+      bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(backend.getLocalPort()),
+          ProxyTestBed.signedIn(withSession), revoked::contains, Clock.systemUTC());
+      try (SSLSocket client = handshake("/ws/closing"); Socket upstream = backend.accept()) {
+        readHead(upstream.getInputStream());
+        switchProtocols(upstream);
+        readHead(client.getInputStream());
+        byte[] normalClosure = {(byte) 0x88, 0x02, 0x03, (byte) 0xE8};
+        upstream.getOutputStream().write(normalClosure);
+        upstream.getOutputStream().flush();
+        client.setSoTimeout(10_000);
+        assertThat(client.getInputStream().readNBytes(4)).as("the backend's close frame").isEqualTo(normalClosure);
+
+        revoked.add("session-11");
+
+        assertThat(rest(client.getInputStream())).as("what the client got after the backend's close frame").isEmpty();
+      }
+    }
+  }
+
+  /** The bytes {@code in} gives until its end (or until its connection fails), within its timeout. */
+  private static byte[] rest(InputStream in) {
+    java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
+    try {
+      for (int b = in.read(); b != -1; b = in.read()) {
+        read.write(b);
+      }
+    } catch (java.net.SocketTimeoutException e) {
+      throw new AssertionError("the connection is still open", e);
+    } catch (java.io.IOException closedHard) {
+      // A reset ends it too.
+    }
+    return read.toByteArray();
+  }
+
+  /**
    * RFC 8441's WebSocket over HTTP/2 (extended CONNECT, {@code :protocol websocket}): the gateway does not
    * advertise it, and a client that tries it all the same gets a plain refusal on its stream, not a hang.
    */

@@ -55,4 +55,17 @@ class ServerFramesTest {
     frames.feed(bytes.getBuffer(3, bytes.length()));
     assertThat(frames.betweenFrames()).isTrue();
   }
+
+  @Test
+  void seesAClosingFrameOnlyOnceItsHeaderHasCome() {
+    ServerFrames frames = new ServerFrames();
+    frames.feed(frame(10, false));
+    frames.feed(Buffer.buffer(new byte[] {(byte) 0x89, 0x00}));
+    assertThat(frames.closeSeen()).as("after a binary frame and a ping").isFalse();
+    frames.feed(Buffer.buffer(new byte[] {(byte) 0x88}));
+    assertThat(frames.closeSeen()).as("after the close frame's first byte").isFalse();
+    frames.feed(Buffer.buffer(new byte[] {0x02, 0x03, (byte) 0xE8}));
+    assertThat(frames.closeSeen()).isTrue();
+    assertThat(frames.betweenFrames()).isTrue();
+  }
 }
