@@ -17,8 +17,8 @@ import java.util.function.Predicate;
  * token outlives the session's absolute timeout) must end it too, as they end the session's requests. Every
  * {@link #CHECK_MILLIS} while any is open, each tunnel's session is looked up in the revocation list (in
  * memory, fed from every node) and its expiry compared with the injected clock; an ended one is closed with
- * the WebSocket close code 1008 (policy violation) when the client is between frames, and without a close
- * frame otherwise ({@link WebSocketTunnel}). Everything here runs on the proxy instance's event loop; the map
+ * the WebSocket close code 1008 (policy violation), told to each side whose stream is between frames, without a
+ * close frame otherwise ({@link WebSocketTunnel}). Everything here runs on the proxy instance's event loop; the map
  * is concurrent only so that a socket closed during {@link #check} may leave it.
  *
  * <p>The same holds for an HTTP answer still being relayed (Server-Sent Events, a long download, a chunked answer

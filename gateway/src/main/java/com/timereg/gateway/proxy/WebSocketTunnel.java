@@ -103,48 +103,24 @@ final class WebSocketTunnel extends Exchange {
         return;
       }
       NetSocket clientSocket = upgraded.result();
-      ServerFrames frames = new ServerFrames();
       support.metrics.tunnelOpened();
-      splice(support.vertx, clientSocket, backendSocket, frames, () -> {
+      Splice splice = new Splice(support.vertx, clientSocket, backendSocket);
+      splice.start(() -> {
         support.metrics.tunnelClosed();
         releaseQuota();
         support.tunnels.closed(clientSocket);
-        ended.accept(frames.bytesSeen());
+        ended.accept(splice.fromBackend.bytesSeen());
       });
       support.tunnels.opened(identity == null ? null : identity.session(),
-          identity == null ? null : identity.sessionExpires(), clientSocket,
-          () -> endWith(support.vertx, clientSocket, backendSocket, frames, CLOSE_POLICY));
+          identity == null ? null : identity.sessionExpires(), clientSocket, () -> splice.endWith(CLOSE_POLICY));
       completed(101);
     });
   }
 
-  /**
-   * Pipes both ways with back-pressure; when either side closes or fails, the other is closed. When the
-   * listener stops, the tunnel closes at once, its client told 1001 (going away): it may stay open for hours, a
-   * stop should not wait the whole grace for it, and its client reconnects (to another node).
-   */
-  private static void splice(Vertx vertx, NetSocket client, NetSocket backend, ServerFrames frames,
-      Runnable onClientClosed) {
-    client.pipeTo(backend).onFailure(failure -> close(vertx, backend));
-    // Not pipeTo: the frame boundaries towards the client are followed, so that a close frame can be sent.
-    backend.handler(data -> {
-      frames.feed(data);
-      client.write(data);
-      if (client.writeQueueFull()) {
-        backend.pause();
-        client.drainHandler(drained -> backend.resume());
-      }
-    });
-    backend.endHandler(ended -> close(vertx, client));
-    backend.exceptionHandler(failure -> close(vertx, client));
-    backend.resume();
-    client.closeHandler(closed -> {
-      close(vertx, backend);
-      onClientClosed.run();
-    });
-    backend.closeHandler(closed -> close(vertx, client));
-    client.shutdownHandler(stopping -> endWith(vertx, client, backend, frames, CLOSE_GOING_AWAY));
-  }
+  /** A close frame's status: 1008, policy violation (the session has ended for the tunnel). */
+  private static final int CLOSE_POLICY = 1008;
+  /** A close frame's status: 1001, going away (the server is going down, RFC 6455 7.4.1). */
+  private static final int CLOSE_GOING_AWAY = 1001;
 
   /**
    * Closes {@code socket}, and cuts it after {@link #CLOSE_GRACE_MILLIS} if it has not closed by then. Vert.x
@@ -163,27 +139,103 @@ final class WebSocketTunnel extends Exchange {
     socket.close().onComplete(closed -> vertx.cancelTimer(cut));
   }
 
-  /** A close frame with status 1008 (policy violation), as a server sends it: unmasked. */
-  private static final byte[] CLOSE_POLICY = {(byte) 0x88, 0x02, 0x03, (byte) 0xF0};
-  /** A close frame with status 1001 (going away: the server is going down, RFC 6455 7.4.1), unmasked. */
-  private static final byte[] CLOSE_GOING_AWAY = {(byte) 0x88, 0x02, 0x03, (byte) 0xE9};
-
   /**
-   * Ends a tunnel for the gateway's own reason: its session has ended (1008), the listener stops (1001). Between
-   * two frames the client gets a close frame with that code, so a browser's {@code onclose} learns why (and can
-   * reconnect, which signs in again or refreshes the session, or reaches another node); in the middle of one
-   * there is no way to say it, and the connection just closes (1006). Once the backend's close frame has gone to
-   * the client (a closing handshake the client has not answered yet), none is added: the client has its code.
+   * A close frame with {@code status}: as a server sends it (to the client), unmasked; as a client sends it (to
+   * the backend), masked (RFC 6455 5.3: a server must fail a connection whose client frames are not). The
+   * payload is the gateway's own two bytes, not chosen by anyone on the path, so the masking key needs no strong
+   * randomness (it guards against payloads an attacker picks).
    */
-  private static void endWith(Vertx vertx, NetSocket client, NetSocket backend, ServerFrames frames, byte[] closeFrame) {
-    backend.pause();
-    close(vertx, backend);
-    // Not after the backend's own close frame: the client has its close code, and a second close frame is one
-    // too many (RFC 6455 5.5.1); the backend's is the one that counts.
-    if (frames.betweenFrames() && !frames.closeSeen()) {
-      // Queued behind what the client has not read yet; the close below flushes it first, if it can.
-      client.write(Buffer.buffer(closeFrame));
+  static Buffer closeFrame(int status, boolean masked) {
+    if (!masked) {
+      return Buffer.buffer(new byte[] {(byte) 0x88, 0x02, (byte) (status >> 8), (byte) status});
     }
-    close(vertx, client);
+    byte[] key = new byte[4];
+    java.util.concurrent.ThreadLocalRandom.current().nextBytes(key);
+    return Buffer.buffer(new byte[] {(byte) 0x88, (byte) 0x82, key[0], key[1], key[2], key[3],
+        (byte) ((status >> 8) ^ key[0]), (byte) (status ^ key[1])});
+  }
+
+  /** The two connections of a tunnel once spliced, and the frame boundaries of each one's bytes. */
+  private static final class Splice {
+    private final Vertx vertx;
+    private final NetSocket client;
+    private final NetSocket backend;
+    /** The backend's bytes, towards the client: where a close frame may go to the client. */
+    final TunnelFrames fromBackend = new TunnelFrames();
+    /** The client's bytes, towards the backend: where a close frame may go to the backend. */
+    private final TunnelFrames fromClient = new TunnelFrames();
+    /** The gateway has ended the tunnel ({@link #endWith}): once is enough, and one close frame each way. */
+    private boolean ended;
+
+    Splice(Vertx vertx, NetSocket client, NetSocket backend) {
+      this.vertx = vertx;
+      this.client = client;
+      this.backend = backend;
+    }
+
+    /**
+     * Relays both ways with back-pressure; when either side closes or fails, the other is closed. When the
+     * listener stops, the tunnel closes at once, both sides told 1001 (going away): it may stay open for hours,
+     * a stop should not wait the whole grace for it, and its client reconnects (to another node).
+     *
+     * @param onClientClosed run once the client's connection has closed, however the tunnel ended
+     */
+    void start(Runnable onClientClosed) {
+      // Not pipeTo either way: the frame boundaries are followed, so that a close frame can be sent each way.
+      relay(client, backend, fromClient);
+      relay(backend, client, fromBackend);
+      // Both were paused: the client's request by the router before the proxy step, the backend's at its 101.
+      client.resume();
+      backend.resume();
+      client.closeHandler(closed -> {
+        close(vertx, backend);
+        onClientClosed.run();
+      });
+      backend.closeHandler(closed -> close(vertx, client));
+      client.shutdownHandler(stopping -> endWith(CLOSE_GOING_AWAY));
+    }
+
+    /** Copies {@code from}'s bytes to {@code to}, reading no more while {@code to}'s queue is full. */
+    private void relay(NetSocket from, NetSocket to, TunnelFrames frames) {
+      from.handler(data -> {
+        frames.feed(data);
+        to.write(data);
+        if (to.writeQueueFull()) {
+          from.pause();
+          to.drainHandler(drained -> from.resume());
+        }
+      });
+      from.endHandler(end -> close(vertx, to));
+      from.exceptionHandler(failure -> close(vertx, to));
+    }
+
+    /**
+     * Ends the tunnel for the gateway's own reason: its session has ended (1008), the listener stops (1001). Each
+     * side gets a close frame with that code when its stream is between two frames (RFC 6455 7.1.1: a connection
+     * is ended with a close frame, not just dropped): a browser's {@code onclose} learns why (and can reconnect,
+     * which signs in again or refreshes the session, or reaches another node), and the backend's application
+     * sees its client leave with a reason, not an abnormal closure (1006) it would take for a network failure.
+     * In the middle of a frame there is no way to say it, and that connection just closes (1006). Once one
+     * side's own close frame has gone to the other (a closing handshake not answered yet), the other gets none
+     * from the gateway: it has its close code, and a second close frame is one too many (RFC 6455 5.5.1).
+     */
+    void endWith(int status) {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      // Nothing more either way: a close frame is the last thing each side gets.
+      backend.pause();
+      client.pause();
+      if (fromClient.betweenFrames() && !fromClient.closeSeen()) {
+        backend.write(closeFrame(status, true));
+      }
+      close(vertx, backend);
+      if (fromBackend.betweenFrames() && !fromBackend.closeSeen()) {
+        // Queued behind what the client has not read yet; the close below flushes it first, if it can.
+        client.write(closeFrame(status, false));
+      }
+      close(vertx, client);
+    }
   }
 }

@@ -46,6 +46,8 @@ final class ProxyTestBed {
   final SimpleMeterRegistry registry;
   final ProxyHandler proxy;
   final int port;
+  /** The front listener (its shutdown is a node's stop, as far as the proxy can tell). */
+  final HttpServer server;
   /** The context every client call of a test starts on. */
   final Context context;
   /**
@@ -55,13 +57,14 @@ final class ProxyTestBed {
   private final List<Object> clients = new ArrayList<>();
 
   private ProxyTestBed(Vertx vertx, SelfSignedCertificate certificate, SimpleMeterRegistry registry,
-      ProxyHandler proxy, int port) {
+      ProxyHandler proxy, HttpServer server) {
     this.vertx = vertx;
+    this.server = server;
     this.registry = registry;
     this.context = vertx.getOrCreateContext();
     this.certificate = certificate;
     this.proxy = proxy;
-    this.port = port;
+    this.port = server.actualPort();
   }
 
   /** Front listener proxying to {@code backend}, with {@code authStep} deciding identity and client address. */
@@ -113,8 +116,8 @@ final class ProxyTestBed {
             .setUseAlpn(true)
             .setKeyCertOptions(certificate.keyCertOptions()))
         .requestHandler(router);
-    int port = await(server.listen(0, "127.0.0.1")).actualPort();
-    return new ProxyTestBed(vertx, certificate, registry, proxy, port);
+    await(server.listen(0, "127.0.0.1"));
+    return new ProxyTestBed(vertx, certificate, registry, proxy, server);
   }
 
   /** The authentication step of a signed-in user whose client address was resolved behind a trusted proxy. */

@@ -501,6 +501,88 @@ class ProxyWebSocketTest {
     }
   }
 
+  /**
+   * When the gateway ends a tunnel for its own reason, the backend is told too, with a close frame (RFC 6455
+   * 7.1.1) carrying the same code as the client's: its application sees its client leave because the session
+   * ended (1008) or the node stops (1001), not an abnormal closure (1006) it would take for a network failure.
+   */
+  @Test
+  void theBackendGetsACloseFrameWith1008WhenTheSessionOfItsTunnelEnds(Vertx vertx, VertxTestContext test) {
+    Set<String> revoked = ConcurrentHashMap.newKeySet();
+    ForwardedIdentity withSession = new ForwardedIdentity("alice@example.com", "acme", "password", "session-12");
+    Promise<Short> backendClosed = Promise.promise();
+    int port = await(vertx.createHttpServer().requestHandler(request -> request.toWebSocket().onSuccess(socket -> {
+      socket.closeHandler(closed -> backendClosed.tryComplete(socket.closeStatusCode()));
+      socket.textMessageHandler(socket::writeTextMessage);
+    })).listen(0, "127.0.0.1")).actualPort();
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(withSession),
+        revoked::contains, Clock.systemUTC());
+
+    WebSocketClient client = bed.webSocketClient();
+    bed.context.runOnContext(start -> openEchoed(client, test).onComplete(test.succeeding(socket -> {
+      Promise<Short> clientClosed = Promise.promise();
+      socket.closeHandler(closed -> clientClosed.tryComplete(socket.closeStatusCode()));
+      revoked.add("session-12");
+      Future.all(backendClosed.future(), clientClosed.future()).onComplete(test.succeeding(both -> test.verify(() -> {
+        assertThat(backendClosed.future().result()).as("the backend's close code").isEqualTo((short) 1008);
+        assertThat(clientClosed.future().result()).as("the client's close code").isEqualTo((short) 1008);
+        test.completeNow();
+      })));
+    })));
+  }
+
+  /** A stopping node tells a tunnel's backend that its client is going away (1001), as it tells the client. */
+  @Test
+  void theBackendGetsACloseFrameWith1001WhenTheListenerStops(Vertx vertx, VertxTestContext test) {
+    Promise<Short> backendClosed = Promise.promise();
+    int port = await(vertx.createHttpServer().requestHandler(request -> request.toWebSocket().onSuccess(socket -> {
+      socket.closeHandler(closed -> backendClosed.tryComplete(socket.closeStatusCode()));
+      socket.textMessageHandler(socket::writeTextMessage);
+    })).listen(0, "127.0.0.1")).actualPort();
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(ALICE));
+
+    WebSocketClient client = bed.webSocketClient();
+    bed.context.runOnContext(start -> openEchoed(client, test).onComplete(test.succeeding(socket -> {
+      Promise<Short> clientClosed = Promise.promise();
+      socket.closeHandler(closed -> clientClosed.tryComplete(socket.closeStatusCode()));
+      bed.server.shutdown(10, TimeUnit.SECONDS);
+      Future.all(backendClosed.future(), clientClosed.future()).onComplete(test.succeeding(both -> test.verify(() -> {
+        assertThat(backendClosed.future().result()).as("the backend's close code").isEqualTo((short) 1001);
+        assertThat(clientClosed.future().result()).as("the client's close code").isEqualTo((short) 1001);
+        test.completeNow();
+      })));
+    })));
+  }
+
+  /**
+   * The client began the closing handshake (its close frame relayed to the backend, which has not answered
+   * yet) when the session ends: the backend has the client's close code, and gets no second close frame.
+   */
+  @Test
+  void aBackendThatHasTheClientsCloseFrameGetsNoSecondOneWhenItsSessionEnds(Vertx vertx) throws Exception {
+    Set<String> revoked = ConcurrentHashMap.newKeySet();
+    ForwardedIdentity withSession = new ForwardedIdentity("alice@example.com", "acme", "password", "session-13");
+    try (ServerSocket backend = new ServerSocket(0, 2, InetAddress.getLoopbackAddress())) {
+      bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(backend.getLocalPort()),
+          ProxyTestBed.signedIn(withSession), revoked::contains, Clock.systemUTC());
+      try (SSLSocket client = handshake("/ws/closing"); Socket upstream = backend.accept()) {
+        readHead(upstream.getInputStream());
+        switchProtocols(upstream);
+        readHead(client.getInputStream());
+        // 1000 (normal closure), masked as a client's frame must be.
+        byte[] normalClosure = {(byte) 0x88, (byte) 0x82, 0x11, 0x22, 0x33, 0x44, 0x03 ^ 0x11, (byte) (0xE8 ^ 0x22)};
+        client.getOutputStream().write(normalClosure);
+        client.getOutputStream().flush();
+        upstream.setSoTimeout(10_000);
+        assertThat(upstream.getInputStream().readNBytes(8)).as("the client's close frame").isEqualTo(normalClosure);
+
+        revoked.add("session-13");
+
+        assertThat(rest(upstream.getInputStream())).as("what the backend got after the client's close frame").isEmpty();
+      }
+    }
+  }
+
   /** The bytes {@code in} gives until its end (or until its connection fails), within its timeout. */
   private static byte[] rest(InputStream in) {
     java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();

@@ -3,14 +3,15 @@ package com.timereg.gateway.proxy;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * Follows the WebSocket frames (RFC 6455 5.2) in the bytes a backend sends through a tunnel, only to know
- * whether the stream is between two frames, and whether a close frame has gone by: between two frames, and
- * before any close frame, the gateway may add a close frame of its own. Reads each
- * frame's header (2 to 14 bytes) and skips its payload; never holds any bytes of the stream.
+ * Follows the WebSocket frames (RFC 6455 5.2) in the bytes one side sends through a tunnel (the backend's,
+ * unmasked, or the client's, masked), only to know whether the stream is between two frames, and whether a
+ * close frame has gone by: between two frames, and before any close frame, the gateway may add a close frame of
+ * its own towards the other side. Reads each frame's header (2 to 14 bytes) and skips its payload; never holds
+ * any bytes of the stream.
  */
-final class ServerFrames {
-  /** Bytes of the current header seen so far, and how many it has in all (known from its second byte). */
+final class TunnelFrames {
   private static final int OPCODE_CLOSE = 0x8;
+  /** Bytes of the current header seen so far, and how many it has in all (known from its second byte). */
   private final byte[] header = new byte[14];
   private int headerSeen;
   private int headerLength = 2;
@@ -56,7 +57,7 @@ final class ServerFrames {
     return closeSeen;
   }
 
-  /** All the bytes fed so far: what the backend sent through the tunnel. */
+  /** All the bytes fed so far: what one side sent through the tunnel. */
   long bytesSeen() {
     return bytesSeen;
   }

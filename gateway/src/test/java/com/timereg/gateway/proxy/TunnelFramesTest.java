@@ -6,7 +6,7 @@ import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;
 
 /** The frame boundaries a tunnel follows, so that the gateway's close frame never lands inside a frame. */
-class ServerFramesTest {
+class TunnelFramesTest {
 
   private static Buffer frame(int payload, boolean masked) {
     Buffer b = Buffer.buffer().appendByte((byte) 0x82);
@@ -29,7 +29,7 @@ class ServerFramesTest {
     for (int payload : new int[] {0, 5, 125, 126, 300, 65_535, 70_000}) {
       for (boolean masked : new boolean[] {false, true}) {
         Buffer bytes = frame(payload, masked).appendBuffer(frame(3, false));
-        ServerFrames frames = new ServerFrames();
+        TunnelFrames frames = new TunnelFrames();
         assertThat(frames.betweenFrames()).isTrue();
         int firstEnds = bytes.length() - frame(3, false).length();
         // One byte at a time: headers and payloads split anywhere.
@@ -49,7 +49,7 @@ class ServerFramesTest {
   @Test
   void aFrameSplitOverReadsIsFollowedAcrossThem() {
     Buffer bytes = frame(200, false);
-    ServerFrames frames = new ServerFrames();
+    TunnelFrames frames = new TunnelFrames();
     frames.feed(bytes.getBuffer(0, 3));
     assertThat(frames.betweenFrames()).isFalse();
     frames.feed(bytes.getBuffer(3, bytes.length()));
@@ -58,7 +58,7 @@ class ServerFramesTest {
 
   @Test
   void seesAClosingFrameOnlyOnceItsHeaderHasCome() {
-    ServerFrames frames = new ServerFrames();
+    TunnelFrames frames = new TunnelFrames();
     frames.feed(frame(10, false));
     frames.feed(Buffer.buffer(new byte[] {(byte) 0x89, 0x00}));
     assertThat(frames.closeSeen()).as("after a binary frame and a ping").isFalse();
@@ -67,5 +67,15 @@ class ServerFramesTest {
     frames.feed(Buffer.buffer(new byte[] {0x02, 0x03, (byte) 0xE8}));
     assertThat(frames.closeSeen()).isTrue();
     assertThat(frames.betweenFrames()).isTrue();
+  }
+
+  @Test
+  void seesAClientsMaskedCloseFrame() {
+    TunnelFrames frames = new TunnelFrames();
+    frames.feed(frame(200, true));
+    assertThat(frames.closeSeen()).isFalse();
+    frames.feed(WebSocketTunnel.closeFrame(1001, true));
+    assertThat(frames.closeSeen()).isTrue();
+    assertThat(frames.betweenFrames()).as("after the masked close frame's 2-byte payload").isTrue();
   }
 }
