@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 
@@ -193,6 +194,40 @@ final class WebSocketTunnel extends Exchange {
       });
       backend.closeHandler(closed -> close(vertx, client));
       client.shutdownHandler(stopping -> endWith(CLOSE_GOING_AWAY));
+      endWhenIdle();
+    }
+
+    /**
+     * The listener's idle timeout ({@code public.idle-timeout}) ends a quiet tunnel with 1001 (going away) to
+     * both sides, as a stop does. Left to Vert.x, it closes the client's channel at once: no close frame either
+     * way, and both ends saw an abnormal closure (1006), the code of a network failure, for a decision of the
+     * gateway's. The idle event is taken before Vert.x's handler sees it.
+     */
+    private void endWhenIdle() {
+      if (!(client instanceof NetSocketInternal internal)) {
+        return;
+      }
+      io.netty.channel.ChannelHandlerContext vertxHandler = internal.channelHandlerContext();
+      if (vertxHandler.isRemoved()) {
+        // Gone with a client that left as the upgrade completed: there is nothing to time out.
+        return;
+      }
+      ContextInternal context = ContextInternal.current();
+      vertxHandler.pipeline().addBefore(vertxHandler.name(), "tunnel-idle", new io.netty.channel.ChannelInboundHandlerAdapter() {
+        @Override
+        public void userEventTriggered(io.netty.channel.ChannelHandlerContext ctx, Object event) {
+          if (event instanceof io.netty.handler.timeout.IdleStateEvent) {
+            // On the channel's event loop, which is the tunnel's; through its context, as every other end.
+            if (context == null) {
+              endWith(CLOSE_GOING_AWAY);
+            } else {
+              context.runOnContext(idle -> endWith(CLOSE_GOING_AWAY));
+            }
+          } else {
+            ctx.fireUserEventTriggered(event);
+          }
+        }
+      });
     }
 
     /** Copies {@code from}'s bytes to {@code to}, reading no more while {@code to}'s queue is full. */

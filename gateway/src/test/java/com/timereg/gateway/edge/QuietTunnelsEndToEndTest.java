@@ -66,9 +66,15 @@ class QuietTunnelsEndToEndTest {
         .setTrustOptions(new PemTrustOptions().addCertPath(gw.certFile.toString())));
   }
 
+  /** The close code the backend's end of the /ws/told tunnel got. */
+  static final Promise<Short> toldBackendClosed = Promise.promise();
+
   /** Echoes text; on /ws/ticking also pings every half idle timeout and counts the pongs that come back. */
   private static void backendSocket(ServerWebSocket socket) {
     socket.textMessageHandler(socket::writeTextMessage);
+    if (socket.path().equals("/ws/told")) {
+      socket.closeHandler(closed -> toldBackendClosed.tryComplete(socket.closeStatusCode()));
+    }
     if (socket.path().equals("/ws/ticking")) {
       AtomicInteger pongs = new AtomicInteger();
       socket.pongHandler(pong -> {
@@ -118,6 +124,21 @@ class QuietTunnelsEndToEndTest {
     // Nothing either way from here on: the 1 s idle timeout ends the tunnel (Await gives it 20 s).
     Await.await(closed.future());
     assertThat(socket.isClosed()).isTrue();
+  }
+
+  /**
+   * The idle timeout is the gateway's decision: both ends are told with a close frame, 1001 (going away), as
+   * when the node stops, and neither sees an abnormal closure (1006) it would take for a network failure.
+   */
+  @Test
+  void aTunnelQuietForTheIdleTimeoutEndsWith1001ToBothEnds() {
+    WebSocket socket = open("/ws/told");
+    Promise<Short> closed = Promise.promise();
+    socket.closeHandler(v -> closed.tryComplete(socket.closeStatusCode()));
+    assertThat(echo(socket, "before the silence")).isEqualTo("before the silence");
+
+    assertThat(Await.await(closed.future())).as("the client's close code").isEqualTo((short) 1001);
+    assertThat(Await.await(toldBackendClosed.future())).as("the backend's close code").isEqualTo((short) 1001);
   }
 
   @Test
