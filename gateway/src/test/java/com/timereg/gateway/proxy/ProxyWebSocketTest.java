@@ -583,6 +583,65 @@ class ProxyWebSocketTest {
     }
   }
 
+  /**
+   * The gateway parses no message and caps no message size (as nginx): what a client sends goes to the backend
+   * at the pace the backend reads it, and no faster. An anonymous client on a public path pushing to a backend
+   * that reads nothing is held up once the connections' buffers are full (its own writes stall), not buffered
+   * in the gateway's memory; the backend's own message limits stay the backend's to apply.
+   */
+  @Test
+  void aClientPushingToABackendThatReadsNothingIsHeldUpNotBuffered(Vertx vertx) throws Exception {
+    long bound = 64L * 1024 * 1024;
+    Buffer chunk = Buffer.buffer(new byte[64 * 1024]);
+    long[] written = {0};
+    long[] issued = {0};
+    CountDownLatch clientStalled = new CountDownLatch(1);
+    AtomicReference<Throwable> failed = new AtomicReference<>();
+    try (ServerSocket backend = new ServerSocket()) {
+      backend.setReceiveBufferSize(8 * 1024);
+      backend.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 2);
+      bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(backend.getLocalPort()), ProxyTestBed.publicPath());
+      WebSocketClient client = bed.webSocketClient();
+      bed.context.runOnContext(start -> client.connect("/ws/upload").onComplete(connected -> {
+        if (connected.failed()) {
+          failed.set(connected.cause());
+          clientStalled.countDown();
+          return;
+        }
+        WebSocket socket = connected.result();
+        long[] lastWritten = {System.nanoTime()};
+        Runnable[] push = new Runnable[1];
+        push[0] = () -> {
+          // A few messages in flight at a time: the client's own queue holds no more than that.
+          while (issued[0] - written[0] < 8L * chunk.length() && issued[0] < bound) {
+            issued[0] += chunk.length();
+            socket.writeBinaryMessage(chunk).onSuccess(done -> {
+              written[0] += chunk.length();
+              lastWritten[0] = System.nanoTime();
+              push[0].run();
+            });
+          }
+        };
+        push[0].run();
+        bed.vertx.setPeriodic(50, id -> {
+          // Stalled: messages handed over, and none of them written for a while.
+          boolean stalled = issued[0] > written[0] && System.nanoTime() - lastWritten[0] > TimeUnit.MILLISECONDS.toNanos(500);
+          if (stalled || written[0] >= bound) {
+            bed.vertx.cancelTimer(id);
+            clientStalled.countDown();
+          }
+        });
+      }));
+      try (Socket upstream = backend.accept()) {
+        acceptHandshake(upstream);
+        // From here on the backend reads nothing.
+        assertThat(clientStalled.await(60, TimeUnit.SECONDS)).as("the client's writes stall").isTrue();
+        assertThat(failed.get()).isNull();
+        assertThat(written[0]).as("bytes the client got through to a backend that read none").isLessThan(bound);
+      }
+    }
+  }
+
   /** The bytes {@code in} gives until its end (or until its connection fails), within its timeout. */
   private static byte[] rest(InputStream in) {
     java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
@@ -637,6 +696,25 @@ class ProxyWebSocketTest {
     toGateway.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
     toGateway.flush();
+  }
+
+  /** Answers the handshake on {@code upstream} with the 101 a real client checks (its key's accept value). */
+  private static void acceptHandshake(Socket upstream) throws Exception {
+    java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
+    InputStream in = upstream.getInputStream();
+    while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+      int b = in.read();
+      assertThat(b).isNotEqualTo(-1);
+      head.write(b);
+    }
+    java.util.regex.Matcher key = java.util.regex.Pattern.compile("(?im)^sec-websocket-key:\\s*(\\S+)")
+        .matcher(head.toString(StandardCharsets.US_ASCII));
+    assertThat(key.find()).isTrue();
+    String accept = java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("SHA-1")
+        .digest((key.group(1) + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII)));
+    upstream.getOutputStream().write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        + "Sec-WebSocket-Accept: " + accept + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    upstream.getOutputStream().flush();
   }
 
   private static void readHead(InputStream in) throws java.io.IOException {
