@@ -144,6 +144,23 @@ final class PublicEntry implements Handler<HttpServerRequest> {
     return true;
   }
 
+  /** A '%' in the path not followed by two hexadecimal digits, which no percent-decoder can read. */
+  static boolean brokenPercentEscape(String path) {
+    if (path == null) {
+      return false;
+    }
+    for (int i = path.indexOf('%'); i >= 0; i = path.indexOf('%', i + 1)) {
+      if (i + 2 >= path.length() || !isHexDigit(path.charAt(i + 1)) || !isHexDigit(path.charAt(i + 2))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isHexDigit(char c) {
+    return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+  }
+
   /**
    * The host named by an absolute-form target ({@code http://host/path}), which RFC 9112 3.2.2 puts above
    * the Host header; for any other target the empty string, which {@code allowsHost} is not asked about.
@@ -198,6 +215,14 @@ final class PublicEntry implements Handler<HttpServerRequest> {
       // line and, unescaped, the plain log lines (ESC E starts a new line on a terminal, a forged one).
       PublicRouter.json(request.response(), 400, "bad_request",
           "The method or path contains a space or a control character.");
+      answeredHere(request, null, start);
+      return;
+    }
+    if (brokenPercentEscape(request.path())) {
+      // vertx-web throws on it while matching routes, and answers a text/plain "Bad Request" after an ERROR line
+      // with a stack trace in the application log: one for every such request, which any client can send.
+      PublicRouter.json(request.response(), 400, "bad_request",
+          "The path contains a percent sign not followed by two hexadecimal digits.");
       answeredHere(request, null, start);
       return;
     }
