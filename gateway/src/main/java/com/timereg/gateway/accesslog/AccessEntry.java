@@ -13,7 +13,8 @@ package com.timereg.gateway.accesslog;
  * @param protocol {@code HTTP/1.1}, {@code HTTP/1.0} or {@code HTTP/2}; a version the gateway does not serve as sent
  *     (answered 505)
  * @param host the Host header or {@code :authority}; null when absent
- * @param status the status sent; {@code 499} when the client went away before its answer was complete
+ * @param status the status sent; {@code 499} when the client went away before its answer's head was sent (after
+ *     that, the status sent, with the body bytes that went out)
  * @param bytes body bytes sent to the client
  * @param durationMicros from the request's head to its answer's end
  * @param user the login name of the request's session, null without one

@@ -444,6 +444,8 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
       return;
     }
     finished = true;
+    // The answer's head went to the client (not held back to go out with a small body).
+    boolean headSent = responding && pendingHead == null;
     proxy.support.tunnels.answered(this);
     clearDeadline();
     releaseUnsent();
@@ -476,7 +478,9 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
       client.close();
     }
     proxy.metrics.requestCompleted(answered, System.nanoTime() - startNanos);
-    onEnd.ended(closeClient, answered, bytesOut);
+    // The access log's 499 says the client left before its answer began, as the router's line and nginx say it;
+    // once the head had gone out, the line has the status sent and the body bytes the client got.
+    onEnd.ended(closeClient, failure == ProxyFailure.CLIENT_CLOSED && headSent ? status : answered, bytesOut);
   }
 
   private void sendError(ProxyFailure failure) {

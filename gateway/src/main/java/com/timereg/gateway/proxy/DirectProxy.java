@@ -58,7 +58,7 @@ public final class DirectProxy {
 
     /**
      * @param closing the exchange is closing the client connection (nothing more will be answered on it)
-     * @param status  the status answered; 499 when the client went away first
+     * @param status  the status answered; 499 when the client went away before the answer's head was sent
      * @param bytes   body bytes sent to the client
      */
     void ended(boolean closing, int status, long bytes);
