@@ -87,6 +87,30 @@ final class BlockRules {
     r.previousBlockedClients = 0;
   }
 
+  /**
+   * Whether the record's block started after {@code now}: issued while this clock (or another node's, for a block
+   * from there) ran ahead and since put back. Its end, kept as that clock read it, would hold the key blocked for
+   * as long again as the clock had run ahead (a day ahead: a day and 15 minutes for a 15-minute block).
+   */
+  boolean blockStartsAhead(RateRecord r, long now) {
+    return r.isBlocked(now) && r.lastBlockAt > now;
+  }
+
+  /**
+   * Moves a block that {@link #blockStartsAhead starts ahead} to start {@code now}, keeping its length (at most
+   * the longest block): the time it had already run cannot be known, so it runs whole from the correction.
+   *
+   * @return whether the record changed
+   */
+  boolean reanchorBlock(RateRecord r, long now) {
+    if (!blockStartsAhead(r, now)) {
+      return false;
+    }
+    r.blockedUntil = now + Math.max(1, Math.min(r.blockedUntil - r.lastBlockAt, maxBlockMs));
+    r.lastBlockAt = now;
+    return true;
+  }
+
   /** The escalation level still remembered: zero once {@code escalationMemory} passed after the last block. */
   int rememberedLevel(RateRecord r, long now) {
     if (r.blockLevel == 0 || r.blockedUntil == 0) {

@@ -4,6 +4,7 @@ import com.timereg.gateway.clientip.AddressKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -153,7 +154,11 @@ final class Housekeeping {
 
   private long scanStore(ThrottleStore store, BlockKind kind, long since, long now, Set<AddressKey> lifted) {
     long[] active = {0};
+    List<AddressKey> startingAhead = new ArrayList<>();
     store.removeIf((key, r) -> {
+      if (rules.blockStartsAhead(r, now)) {
+        startingAhead.add(key);
+      }
       if (r.blockedUntil > now) {
         active[0]++;
       } else if (r.blockedUntil > since && !lifted.contains(key)) {
@@ -162,6 +167,11 @@ final class Housekeeping {
       }
       return rules.isIdle(r, now);
     });
+    // Blocks issued by a clock that ran ahead, on keys no request has touched since it was put back: the admin
+    // list and the escalation memory read the end, so it is moved here too (the check does it for a key it reads).
+    for (AddressKey key : startingAhead) {
+      store.update(key, false, (r, existed) -> rules.reanchorBlock(r, now));
+    }
     return active[0];
   }
 }

@@ -232,6 +232,20 @@ public final class ThrottleService implements ThrottleStatus {
       return d;
     }
     RateRecord r = store.get(key);
+    if (r != null && rules.blockStartsAhead(r, now)) {
+      // Issued by a clock that ran ahead and was put back: it lasts its own length from now, not until then.
+      RateRecord moved = store.update(key, false, (rec, existed) -> {
+        rules.reanchorBlock(rec, now);
+        return rec.copy();
+      });
+      if (moved != null) {
+        r = moved;
+        until = moved.blockedUntil;
+        if (until <= now || until <= d.untilMillis()) {
+          return d;
+        }
+      }
+    }
     BlockReason reason = r == null ? BlockReason.NONE : r.blockReason();
     return Decision.blocked(kind, key.toCidr(), reason, until, now);
   }
@@ -332,6 +346,7 @@ public final class ThrottleService implements ThrottleStatus {
 
   private Step clientFailure(RateRecord r, long now, boolean surgeActive, int clientPeople) {
     rules.noteFailureSeen(r, now);
+    rules.reanchorBlock(r, now);
     if (r.isBlocked(now)) {
       return Step.COUNTED;
     }
@@ -346,6 +361,7 @@ public final class ThrottleService implements ThrottleStatus {
 
   private Step rangeFailure(RateRecord r, long now, boolean surgeActive, int rangePeople, boolean newBlockedClient) {
     rules.noteFailureSeen(r, now);
+    rules.reanchorBlock(r, now);
     if (r.isBlocked(now)) {
       return Step.COUNTED;
     }

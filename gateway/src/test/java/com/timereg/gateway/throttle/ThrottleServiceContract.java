@@ -277,6 +277,39 @@ abstract class ThrottleServiceContract {
     assertThat(fail("192.0.2.11", 1).blockIssued()).isFalse();
   }
 
+  /**
+   * A block issued while the clock ran a day ahead, then put right, lasts its own 15 minutes from the correction,
+   * not a day and 15 minutes: its end, kept as the clock read it then, lay a day ahead of every later reading.
+   * The same holds for a block another node issued by a clock a day ahead.
+   */
+  @Test
+  void aBlockIssuedByAClockThatRanADayAheadLastsItsOwnLengthOnceTheClockIsPutRight() {
+    clock.advance(Duration.ofDays(1));
+    assertThat(fail("192.0.2.12", 10).blockIssued()).isTrue();
+    clock.advance(Duration.ofDays(-1));
+
+    Decision d = service.check(ip("192.0.2.12"));
+    assertThat(d.allowed()).isFalse();
+    assertThat(d.retryAfterSeconds()).as("Retry-After").isEqualTo(15 * 60);
+    clock.advance(Duration.ofMinutes(15));
+    assertThat(service.check(ip("192.0.2.12")).allowed()).as("15 minutes after the clock was put right").isTrue();
+    assertThat(fail("192.0.2.12", 9).blockIssued()).isFalse();
+
+    Instant ahead = clock.instant().plus(Duration.ofDays(1));
+    BlockEntry remote = new BlockEntry(Cidr.parse("192.0.2.13/32"), BlockKind.CLIENT, BlockReason.CLIENT_FAILURES,
+        "", "gateway", ahead, ahead.plus(Duration.ofMinutes(60)), 2, 10, ahead, ahead);
+    assertThat(service.applyRemoteBlock(remote)).isTrue();
+    assertThat(service.check(ip("192.0.2.13")).retryAfterSeconds()).as("another node's block").isEqualTo(3600);
+
+    // A key no request reads again is put right by maintenance, for the admin list and the escalation memory.
+    clock.advance(Duration.ofDays(1));
+    fail("192.0.2.14", 10);
+    clock.advance(Duration.ofDays(-1));
+    service.maintain();
+    assertThat(service.activeBlocks(0, 10).items()).filteredOn(b -> b.subject().equals(Cidr.parse("192.0.2.14/32")))
+        .singleElement().satisfies(b -> assertThat(b.until()).isEqualTo(clock.instant().plus(Duration.ofMinutes(15))));
+  }
+
   @Test
   void aClockSteppingBackAcrossAWindowBoundaryKeepsTheRangesFailures() {
     clock.advance(Duration.ofMinutes(10).plusMillis(500));
