@@ -367,6 +367,26 @@ abstract class ThrottleServiceContract {
     assertThat(fail("192.0.2.10", 1).blockIssued()).isTrue();
   }
 
+  /**
+   * A success resets no failure count, neither its own address's nor another's: an attacker who signs in with
+   * their own account between guesses, from the guessing address or a neighbour, is blocked within the doubled
+   * limit, and the neighbour's successes give the guessing address no headroom of its own.
+   */
+  @Test
+  void successesBetweenGuessesResetNoCountOfTheirOwnAddressNorOfANeighbour() {
+    for (int i = 0; i < 19; i++) {
+      assertThat(fail("192.0.2.10", 1).blockIssued()).as("guess %d", i + 1).isFalse();
+      service.recordSuccess(ip("192.0.2.10"), "mallory");
+    }
+    assertThat(fail("192.0.2.10", 1).blockIssued()).as("the 20th guess").isTrue();
+
+    for (int i = 0; i < 9; i++) {
+      assertThat(fail("192.0.2.20", 1).blockIssued()).isFalse();
+      service.recordSuccess(ip("192.0.2.21"), "mallory");
+    }
+    assertThat(fail("192.0.2.20", 1).blockIssued()).as("the 10th guess, a neighbour signing in between").isTrue();
+  }
+
   @Test
   void officeRangeWithRecentSuccessToleratesTwiceTheRangeFailures() {
     service.recordSuccess(ip("198.51.100.7"), "alice");
