@@ -55,12 +55,13 @@ public final class AdminCommand implements Callable<Integer> {
   Path certFile;
 
   @Option(names = "--key-file", paramLabel = "PEM", scope = ScopeType.INHERIT,
-      description = "The certificate's private key: PEM PKCS#8, RSA or EC, not encrypted.")
+      description = "The certificate's private key: PEM PKCS#8, RSA or EC, not encrypted, yours alone (chmod 600).")
   Path keyFile;
 
   @Option(names = "--token-file", paramLabel = "FILE", scope = ScopeType.INHERIT,
-      description = "A file holding a staff access token, sent as Authorization: Bearer (never on the command line:"
-          + " every user of the machine can read that); without it, the token in $GATEWAY_ADMIN_TOKEN if set.")
+      description = "A file holding a staff access token, yours alone (chmod 600), sent as Authorization: Bearer"
+          + " (never on the command line: every user of the machine can read that); without it, the token in"
+          + " $GATEWAY_ADMIN_TOKEN if set.")
   Path tokenFile;
 
   @Override

@@ -110,7 +110,29 @@ final class AdminTls {
       throw AdminCommand.usage(leaf, "--key-file '" + keyFile + "' is not the private key of the certificate in"
           + " --cert-file '" + certFile + "'");
     }
+    // Checked once the file is known to hold the key, so a wrong file is named as such first.
+    secretFile(leaf, "--key-file", keyFile, "your staff certificate's private key");
     return (X509ExtendedKeyManager) factory.getKeyManagers()[0];
+  }
+
+  /**
+   * Refuses a file holding the staff member's own secret (a staff token, a client certificate's key) that others on
+   * this machine may read, or group or others may replace, as ssh refuses such a key and libpq such a .pgpass: read
+   * by others, the token or key signs anyone on a shared host (a bastion, a jump host) in as staff. A usage mistake
+   * naming the file, its mode and the chmod that fixes it; never the contents. Readable by the group is left to the
+   * staff member (a team's group). Not checked where files have no POSIX mode, nor for a pipe ({@code <(...)}),
+   * which only its reader sees.
+   */
+  private static void secretFile(CommandSpec leaf, String option, Path file, String contents) {
+    com.timereg.gateway.tls.KeyFileMode.refusal(file, option, contents).ifPresent(m -> {
+      throw AdminCommand.usage(leaf, m);
+    });
+    com.timereg.gateway.tls.KeyFileMode.of(file).filter(com.timereg.gateway.tls.KeyFileMode::readableByOthers)
+        .ifPresent(m -> {
+          throw AdminCommand.usage(leaf, option + " " + file + " is readable by others (mode " + m.octal()
+              + "): anyone on this machine can read " + contents + " and act as you; chmod o-r " + file
+              + " (or chmod 600)");
+        });
   }
 
   /**
@@ -177,8 +199,10 @@ final class AdminTls {
    * command line is visible to every user of the machine ({@code ps}).
    */
   static String token(CommandSpec leaf, Path tokenFile) {
-    return token(leaf, "--token-file '" + tokenFile + "'",
+    String token = token(leaf, "--token-file '" + tokenFile + "'",
         new String(read(leaf, "--token-file", tokenFile), StandardCharsets.ISO_8859_1));
+    secretFile(leaf, "--token-file", tokenFile, "the staff token");
+    return token;
   }
 
   /** The staff access token {@code source} (an option and its file, or the environment variable) holds. */

@@ -206,6 +206,8 @@ class AdminCommandTlsTest {
       String token = Await.await(requested.sessions().issue(bob, "acme", "bob@acme.test", AuthMethod.PASSWORD)).accessToken();
       Path tokenFile = dir.resolve("token");
       Files.writeString(tokenFile, token + "\n");
+      // Yours alone, as a token file must be (AdminSecretFileModeTest).
+      Files.setPosixFilePermissions(tokenFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
       String base = "https://127.0.0.1:" + requested.adminPort();
       AdminCommandTest.Run made = admin(base, "--ca-file", dir.resolve("ca.pem").toString(),
           "--token-file", tokenFile.toString(), "blocks", "block", "192.0.2.92", "--duration", "10m", "--reason", "token");
@@ -260,6 +262,8 @@ class AdminCommandTlsTest {
       assertThat(refused.err()).startsWith("gateway admin: 401").doesNotContain(token.substring(0, 20));
       Path tokenFile = dir.resolve("carol-token");
       Files.writeString(tokenFile, token + "\n");
+      // Yours alone, as a token file must be (AdminSecretFileModeTest).
+      Files.setPosixFilePermissions(tokenFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
       AdminCommandTest.Run file = admin(base, "--ca-file", ca, "--token-file", tokenFile.toString(), "blocks", "list");
       assertThat(file.exit()).as("--token-file over the environment: " + file.err()).isZero();
 
