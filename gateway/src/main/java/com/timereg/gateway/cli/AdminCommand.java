@@ -171,6 +171,12 @@ public final class AdminCommand implements Callable<Integer> {
     URI uri;
     try {
       uri = new URI(adminUrl);
+      // RFC 3986: a scheme is case-insensitive (HTTPS://GW-ADMIN... pasted from a document). In lower case, so the
+      // checks below, and the rule that credentials go over https:// only, see it as the scheme it is.
+      String scheme = uri.getScheme();
+      if (scheme != null && !scheme.equals(scheme.toLowerCase(java.util.Locale.ROOT))) {
+        uri = new URI(scheme.toLowerCase(java.util.Locale.ROOT) + adminUrl.substring(scheme.length()));
+      }
     } catch (URISyntaxException e) {
       throw usage(leaf, "--admin-url '" + adminUrl + "' is not a URL");
     }

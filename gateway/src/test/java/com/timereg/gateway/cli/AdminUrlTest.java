@@ -76,6 +76,16 @@ class AdminUrlTest {
     assertThat(paths).isEmpty();
   }
 
+  /** RFC 3986: a scheme is case-insensitive; an --admin-url pasted as HTTP://... reaches the listener as http://. */
+  @ParameterizedTest
+  @ValueSource(strings = {"HTTP", "Http"})
+  void theSchemeIsCaseInsensitive(String scheme) {
+    AdminCommandTest.Run r = gateway("admin", "--admin-url", scheme + base().substring(4) + "/ops", "events");
+    assertThat(r.exit()).as(r.err()).isEqualTo(1);
+    assertThat(r.err()).contains("403 seen");
+    assertThat(paths).hasSize(1).allMatch(p -> p.startsWith("/ops/admin/api/events"));
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"?x=1", "/ops?x=1", "#top", "/ops/../admin"})
   void aQueryAFragmentOrDotSegmentsAreRefused(String suffix) {
