@@ -480,14 +480,10 @@ class ProxyWebSocketTest {
   @Test
   void aClientThatHasTheBackendsCloseFrameGetsNoSecondOneWhenItsSessionEnds(Vertx vertx) throws Exception {
     Set<String> revoked = ConcurrentHashMap.newKeySet();
-    ForwardedIdentity withSession = new ForwardedIdentity("alice@example.com", "acme", "password", "session-11");
     try (ServerSocket backend = new ServerSocket(0, 2, InetAddress.getLoopbackAddress())) {
-      bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(backend.getLocalPort()),
-          ProxyTestBed.signedIn(withSession), revoked::contains, Clock.systemUTC());
-      try (SSLSocket client = handshake("/ws/closing"); Socket upstream = backend.accept()) {
-        readHead(upstream.getInputStream());
-        switchProtocols(upstream);
-        readHead(client.getInputStream());
+      try (RawTunnel tunnel = openRawTunnel(vertx, backend, "session-11", revoked)) {
+        SSLSocket client = tunnel.client();
+        Socket upstream = tunnel.upstream();
         byte[] normalClosure = {(byte) 0x88, 0x02, 0x03, (byte) 0xE8};
         upstream.getOutputStream().write(normalClosure);
         upstream.getOutputStream().flush();
@@ -511,10 +507,7 @@ class ProxyWebSocketTest {
     Set<String> revoked = ConcurrentHashMap.newKeySet();
     ForwardedIdentity withSession = new ForwardedIdentity("alice@example.com", "acme", "password", "session-12");
     Promise<Short> backendClosed = Promise.promise();
-    int port = await(vertx.createHttpServer().requestHandler(request -> request.toWebSocket().onSuccess(socket -> {
-      socket.closeHandler(closed -> backendClosed.tryComplete(socket.closeStatusCode()));
-      socket.textMessageHandler(socket::writeTextMessage);
-    })).listen(0, "127.0.0.1")).actualPort();
+    int port = echoBackendTellingItsCloseCode(vertx, backendClosed);
     bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(withSession),
         revoked::contains, Clock.systemUTC());
 
@@ -535,10 +528,7 @@ class ProxyWebSocketTest {
   @Test
   void theBackendGetsACloseFrameWith1001WhenTheListenerStops(Vertx vertx, VertxTestContext test) {
     Promise<Short> backendClosed = Promise.promise();
-    int port = await(vertx.createHttpServer().requestHandler(request -> request.toWebSocket().onSuccess(socket -> {
-      socket.closeHandler(closed -> backendClosed.tryComplete(socket.closeStatusCode()));
-      socket.textMessageHandler(socket::writeTextMessage);
-    })).listen(0, "127.0.0.1")).actualPort();
+    int port = echoBackendTellingItsCloseCode(vertx, backendClosed);
     bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(ALICE));
 
     WebSocketClient client = bed.webSocketClient();
@@ -561,14 +551,10 @@ class ProxyWebSocketTest {
   @Test
   void aBackendThatHasTheClientsCloseFrameGetsNoSecondOneWhenItsSessionEnds(Vertx vertx) throws Exception {
     Set<String> revoked = ConcurrentHashMap.newKeySet();
-    ForwardedIdentity withSession = new ForwardedIdentity("alice@example.com", "acme", "password", "session-13");
     try (ServerSocket backend = new ServerSocket(0, 2, InetAddress.getLoopbackAddress())) {
-      bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(backend.getLocalPort()),
-          ProxyTestBed.signedIn(withSession), revoked::contains, Clock.systemUTC());
-      try (SSLSocket client = handshake("/ws/closing"); Socket upstream = backend.accept()) {
-        readHead(upstream.getInputStream());
-        switchProtocols(upstream);
-        readHead(client.getInputStream());
+      try (RawTunnel tunnel = openRawTunnel(vertx, backend, "session-13", revoked)) {
+        SSLSocket client = tunnel.client();
+        Socket upstream = tunnel.upstream();
         // 1000 (normal closure), masked as a client's frame must be.
         byte[] normalClosure = {(byte) 0x88, (byte) 0x82, 0x11, 0x22, 0x33, 0x44, 0x03 ^ 0x11, (byte) (0xE8 ^ 0x22)};
         client.getOutputStream().write(normalClosure);
@@ -678,6 +664,38 @@ class ProxyWebSocketTest {
     assertThat(frames.get(0)).isInstanceOf(io.netty.handler.codec.http2.Http2ResetFrame.class);
     assertThat(((io.netty.handler.codec.http2.Http2ResetFrame) frames.get(0)).errorCode())
         .isEqualTo(io.netty.handler.codec.http2.Http2Error.PROTOCOL_ERROR.code());
+  }
+
+  /** A tunnel through the gateway to a raw backend socket, both ends past the 101; closing closes both. */
+  private record RawTunnel(SSLSocket client, Socket upstream) implements AutoCloseable {
+    @Override
+    public void close() throws java.io.IOException {
+      try (client; upstream) {
+        // both closed, whichever throws
+      }
+    }
+  }
+
+  /** Starts the bed for a session of Alice's that is revoked once {@code revoked} holds it, and opens a tunnel. */
+  private RawTunnel openRawTunnel(Vertx vertx, ServerSocket backend, String session, Set<String> revoked)
+      throws Exception {
+    ForwardedIdentity withSession = new ForwardedIdentity("alice@example.com", "acme", "password", session);
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(backend.getLocalPort()),
+        ProxyTestBed.signedIn(withSession), revoked::contains, Clock.systemUTC());
+    SSLSocket client = handshake("/ws/closing");
+    Socket upstream = backend.accept();
+    readHead(upstream.getInputStream());
+    switchProtocols(upstream);
+    readHead(client.getInputStream());
+    return new RawTunnel(client, upstream);
+  }
+
+  /** A WebSocket echo backend that completes {@code closed} with the close code it got; its port. */
+  private static int echoBackendTellingItsCloseCode(Vertx vertx, Promise<Short> closed) {
+    return await(vertx.createHttpServer().requestHandler(request -> request.toWebSocket().onSuccess(socket -> {
+      socket.closeHandler(v -> closed.tryComplete(socket.closeStatusCode()));
+      socket.textMessageHandler(socket::writeTextMessage);
+    })).listen(0, "127.0.0.1")).actualPort();
   }
 
   private SSLSocket handshake(String path) throws Exception {
