@@ -87,9 +87,7 @@ class CertificateReloaderTest {
     Path key = Files.copy(current.keyFile(), dir.resolve("key.pem"));
     ServerTls tls = ServerTls.select(TlsSettings.Engine.AUTO);
     CertificateReloader reloader = new CertificateReloader(vertx, cert, key, tls);
-    HttpServer server = Await.await(vertx.createHttpServer(tls.apply(new HttpServerOptions(), reloader.readNow()))
-        .requestHandler(request -> request.response().end()).listen(0, "127.0.0.1"));
-    reloader.register(server);
+    HttpServer server = serving(tls, reloader);
     String presented = presented(server.actualPort());
     assertThat(presented).isEqualTo(current.fingerprint());
 
@@ -122,9 +120,7 @@ class CertificateReloaderTest {
     List<Long> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
     CertificateReloader reloader = new CertificateReloader(vertx, cert, key, tls, clock, "public",
         (listener, notAfter) -> reported.add(notAfter.getEpochSecond()));
-    HttpServer server = Await.await(vertx.createHttpServer(tls.apply(new HttpServerOptions(), reloader.readNow()))
-        .requestHandler(request -> request.response().end()).listen(0, "127.0.0.1"));
-    reloader.register(server);
+    HttpServer server = serving(tls, reloader);
 
     // Valid from 30 days ahead (less the hour SelfSignedCertificate backdates).
     SelfSignedCertificate next = SelfSignedCertificate.loadOrCreate(dir.resolve("next"),
@@ -167,9 +163,7 @@ class CertificateReloaderTest {
     List<Long> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
     CertificateReloader reloader = new CertificateReloader(vertx, cert, key, tls, clock, "public",
         (listener, notAfter) -> reported.add(notAfter.getEpochSecond()));
-    HttpServer server = Await.await(vertx.createHttpServer(tls.apply(new HttpServerOptions(), reloader.readNow()))
-        .requestHandler(request -> request.response().end()).listen(0, "127.0.0.1"));
-    reloader.register(server);
+    HttpServer server = serving(tls, reloader);
 
     // A day and a half on: the leaf (two days) is in date, the intermediate it is served with expired half a day ago.
     clock.advance(Duration.ofHours(36));
@@ -289,9 +283,7 @@ class CertificateReloaderTest {
     List<Long> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
     CertificateReloader reloader = new CertificateReloader(vertx, cert, key, tls, Clock.systemUTC(), "public",
         (listener, notAfter) -> reported.add(notAfter.getEpochSecond()));
-    HttpServer server = Await.await(vertx.createHttpServer(tls.apply(new HttpServerOptions(), reloader.readNow()))
-        .requestHandler(request -> request.response().end()).listen(0, "127.0.0.1"));
-    reloader.register(server);
+    HttpServer server = serving(tls, reloader);
     assertThat(reported).hasSize(1);
 
     // Made 30 minutes ahead: valid already (backdated an hour), and it expires 30 minutes after the current one.
@@ -327,9 +319,7 @@ class CertificateReloaderTest {
     Path key = Files.copy(current.keyFile(), keys.resolve("key.pem"));
     ServerTls tls = ServerTls.select(TlsSettings.Engine.AUTO);
     CertificateReloader reloader = new CertificateReloader(vertx, cert, key, tls);
-    HttpServer server = Await.await(vertx.createHttpServer(tls.apply(new HttpServerOptions(), reloader.readNow()))
-        .requestHandler(request -> request.response().end()).listen(0, "127.0.0.1"));
-    reloader.register(server);
+    HttpServer server = serving(tls, reloader);
 
     SelfSignedCertificate renewed = SelfSignedCertificate.loadOrCreate(dir.resolve("renewed"),
         Clock.offset(Clock.systemUTC(), Duration.ofMinutes(30)));
@@ -368,17 +358,8 @@ class CertificateReloaderTest {
     javax.net.ssl.SSLContext alice = presenting(oldCa.client("CN=alice"));
     javax.net.ssl.SSLContext bob = presenting(newCa.client("CN=bob"));
     ServerTls tls = ServerTls.select(engine);
-    CertificateReloader reloader = new CertificateReloader(vertx, cert, key, tls, Clock.systemUTC(), "admin",
-        TlsMetrics.NONE, java.util.Optional.of(ca), (o, trust) -> o.setTrustOptions(
-            new io.vertx.core.net.PemTrustOptions().addCertValue(io.vertx.core.buffer.Buffer.buffer(trust)))
-            .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED));
-    HttpServerOptions options = tls.apply(new HttpServerOptions(), reloader.readNow())
-        .setTrustOptions(new io.vertx.core.net.PemTrustOptions()
-            .addCertValue(io.vertx.core.buffer.Buffer.buffer(reloader.trustInUse())))
-        .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED);
-    HttpServer server = Await.await(vertx.createHttpServer(options)
-        .requestHandler(request -> request.response().end()).listen(0, "127.0.0.1"));
-    reloader.register(server);
+    CertificateReloader reloader = requiringClientCertificates(cert, key, tls, Clock.systemUTC(), ca);
+    HttpServer server = listening(tls, reloader);
     assertThat(answered(alice, server.actualPort())).isTrue();
     assertThat(answered(bob, server.actualPort())).isFalse();
 
@@ -429,17 +410,8 @@ class CertificateReloaderTest {
     javax.net.ssl.SSLContext bob = presenting(newCa.client("CN=bob"));
     javax.net.ssl.SSLContext carol = presenting(thirdCa.client("CN=carol"));
     ServerTls tls = ServerTls.select(TlsSettings.Engine.AUTO);
-    CertificateReloader reloader = new CertificateReloader(vertx, cert, key, tls, clock, "admin",
-        TlsMetrics.NONE, java.util.Optional.of(ca), (o, trust) -> o.setTrustOptions(
-            new io.vertx.core.net.PemTrustOptions().addCertValue(io.vertx.core.buffer.Buffer.buffer(trust)))
-            .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED));
-    HttpServerOptions options = tls.apply(new HttpServerOptions(), reloader.readNow())
-        .setTrustOptions(new io.vertx.core.net.PemTrustOptions()
-            .addCertValue(io.vertx.core.buffer.Buffer.buffer(reloader.trustInUse())))
-        .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED);
-    HttpServer server = Await.await(vertx.createHttpServer(options)
-        .requestHandler(request -> request.response().end()).listen(0, "127.0.0.1"));
-    reloader.register(server);
+    CertificateReloader reloader = requiringClientCertificates(cert, key, tls, clock, ca);
+    HttpServer server = listening(tls, reloader);
     int port = server.actualPort();
     assertThat(answered(mallory, port)).isTrue();
 
@@ -537,5 +509,33 @@ class CertificateReloaderTest {
     synchronized (appender) {
       return appender.list.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage).toList();
     }
+  }
+
+  /** A reloader of the admin listener's kind: its client CA is what every client must present a certificate of. */
+  private CertificateReloader requiringClientCertificates(Path cert, Path key, ServerTls tls, Clock clock, Path ca) {
+    return new CertificateReloader(vertx, cert, key, tls, clock, "admin", TlsMetrics.NONE, java.util.Optional.of(ca),
+        (o, trust) -> o.setTrustOptions(
+            new io.vertx.core.net.PemTrustOptions().addCertValue(io.vertx.core.buffer.Buffer.buffer(trust)))
+            .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED));
+  }
+
+  /** A listener serving what the reloader read; registered with the reloader. */
+  private HttpServer serving(ServerTls tls, CertificateReloader reloader) throws Exception {
+    HttpServer server = Await.await(vertx.createHttpServer(tls.apply(new HttpServerOptions(), reloader.readNow()))
+        .requestHandler(request -> request.response().end()).listen(0, "127.0.0.1"));
+    reloader.register(server);
+    return server;
+  }
+
+  /** A listener serving what the reloader read, with the client CA in use; registered with the reloader. */
+  private HttpServer listening(ServerTls tls, CertificateReloader reloader) throws Exception {
+    HttpServerOptions options = tls.apply(new HttpServerOptions(), reloader.readNow())
+        .setTrustOptions(new io.vertx.core.net.PemTrustOptions()
+            .addCertValue(io.vertx.core.buffer.Buffer.buffer(reloader.trustInUse())))
+        .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED);
+    HttpServer server = Await.await(vertx.createHttpServer(options)
+        .requestHandler(request -> request.response().end()).listen(0, "127.0.0.1"));
+    reloader.register(server);
+    return server;
   }
 }
