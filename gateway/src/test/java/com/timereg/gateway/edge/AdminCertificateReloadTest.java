@@ -111,13 +111,7 @@ class AdminCertificateReloadTest {
     SSLContext alice = trustingAll(oldCa.client("CN=alice-sec, O=Security team"));
     TestPki newCa = new TestPki("staff CA 2026");
     SSLContext bob = trustingAll(newCa.client("CN=bob-sec, O=Security team"));
-    Gateway gateway = Gateway.start(TestGateways.config(dir, db, Map.of(
-        "GATEWAY_ADMIN__HOST", "0.0.0.0",
-        "GATEWAY_TLS__RELOAD_INTERVAL", "100ms",
-        "GATEWAY_ADMIN__TLS__CERT_FILE", cert.toString(),
-        "GATEWAY_ADMIN__TLS__KEY_FILE", key.toString(),
-        "GATEWAY_ADMIN__TLS__CLIENT_CA_FILE", ca.toString(),
-        "GATEWAY_ADMIN__TLS__CLIENT_AUTH", "required")));
+    Gateway gateway = requiringStaffCertificates(db, cert, key, ca);
     try {
       assertThat(get(alice, gateway, "/admin/api/whoami").statusCode()).isEqualTo(200);
       assertThatThrownBy(() -> presented(bob, gateway.adminPort())).as("the new CA's certificate, before the rotation")
@@ -163,13 +157,7 @@ class AdminCertificateReloadTest {
     Path ca = dir.resolve("staff-ca.pem");
     leakedCa.writeCa(ca);
     SSLContext mallory = trustingAll(leakedCa.client("CN=alice-sec, O=Security team"));
-    Gateway gateway = Gateway.start(TestGateways.config(dir, db, Map.of(
-        "GATEWAY_ADMIN__HOST", "0.0.0.0",
-        "GATEWAY_TLS__RELOAD_INTERVAL", "100ms",
-        "GATEWAY_ADMIN__TLS__CERT_FILE", cert.toString(),
-        "GATEWAY_ADMIN__TLS__KEY_FILE", key.toString(),
-        "GATEWAY_ADMIN__TLS__CLIENT_CA_FILE", ca.toString(),
-        "GATEWAY_ADMIN__TLS__CLIENT_AUTH", "required")));
+    Gateway gateway = requiringStaffCertificates(db, cert, key, ca);
     try (SSLSocket open = (SSLSocket) mallory.getSocketFactory().createSocket("127.0.0.1", gateway.adminPort())) {
       open.setSoTimeout(15_000);
       assertThat(exchange(open, "/admin/api/whoami")).as("served as staff before the rotation")
@@ -257,5 +245,16 @@ class AdminCertificateReloadTest {
       byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(cert.getEncoded());
       return java.util.HexFormat.ofDelimiter(":").withUpperCase().formatHex(d);
     }
+  }
+
+  /** A gateway whose admin listener requires a certificate of the staff CA in {@code ca}, checked every 100 ms. */
+  private Gateway requiringStaffCertificates(TestDatabase db, Path cert, Path key, Path ca) throws Exception {
+    return Gateway.start(TestGateways.config(dir, db, Map.of(
+        "GATEWAY_ADMIN__HOST", "0.0.0.0",
+        "GATEWAY_TLS__RELOAD_INTERVAL", "100ms",
+        "GATEWAY_ADMIN__TLS__CERT_FILE", cert.toString(),
+        "GATEWAY_ADMIN__TLS__KEY_FILE", key.toString(),
+        "GATEWAY_ADMIN__TLS__CLIENT_CA_FILE", ca.toString(),
+        "GATEWAY_ADMIN__TLS__CLIENT_AUTH", "required")));
   }
 }
