@@ -246,18 +246,11 @@ class GracefulShutdownEndToEndTest {
   @Test
   void anOpenWebSocketIsClosedWhenTheDrainBeginsRatherThanHoldingTheStopForTheGrace() throws Exception {
     start("websocket", "60s");
-    WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions().setSsl(true)
-        .setTrustOptions(new PemTrustOptions().addCertPath(gw.certFile.toString())));
+    WebSocketClient ws = tunnelClient();
     try {
-      WebSocket socket = Await.await(ws.connect(new WebSocketConnectOptions().setHost("localhost")
-          .setPort(gw.gateway.publicPort()).setSsl(true).setURI("/ws/echo")
-          .addHeader("Authorization", "Bearer " + token)));
-      Promise<String> echoed = Promise.promise();
+      WebSocket socket = echoingTunnel(ws);
       Promise<Void> closed = Promise.promise();
-      socket.textMessageHandler(echoed::tryComplete);
       socket.closeHandler(closed::tryComplete);
-      socket.writeTextMessage("still here");
-      assertThat(Await.await(echoed.future())).isEqualTo("still here");
 
       CompletableFuture<Void> stopping = stopInBackground();
       Await.await(closed.future());
@@ -268,6 +261,23 @@ class GracefulShutdownEndToEndTest {
     }
   }
 
+  private WebSocketClient tunnelClient() {
+    return vertx.createWebSocketClient(new WebSocketClientOptions().setSsl(true)
+        .setTrustOptions(new PemTrustOptions().addCertPath(gw.certFile.toString())));
+  }
+
+  /** A tunnel of the signed-in user's to the backend's echo, which has echoed one message. */
+  private WebSocket echoingTunnel(WebSocketClient ws) throws Exception {
+    WebSocket socket = Await.await(ws.connect(new WebSocketConnectOptions().setHost("localhost")
+        .setPort(gw.gateway.publicPort()).setSsl(true).setURI("/ws/echo")
+        .addHeader("Authorization", "Bearer " + token)));
+    Promise<String> echoed = Promise.promise();
+    socket.textMessageHandler(echoed::tryComplete);
+    socket.writeTextMessage("still here");
+    assertThat(Await.await(echoed.future())).isEqualTo("still here");
+    return socket;
+  }
+
   /**
    * A stopping node tells each tunnel's client why it goes (RFC 6455 7.4.1: 1001, going away, "such as a server going
    * down"), as it tells one whose session ended (1008): a browser's {@code onclose} can tell a stop, after which it
@@ -276,18 +286,11 @@ class GracefulShutdownEndToEndTest {
   @Test
   void anOpenWebSocketIsClosedWith1001WhenTheNodeStops() throws Exception {
     start("websocket-1001", "60s");
-    WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions().setSsl(true)
-        .setTrustOptions(new PemTrustOptions().addCertPath(gw.certFile.toString())));
+    WebSocketClient ws = tunnelClient();
     try {
-      WebSocket socket = Await.await(ws.connect(new WebSocketConnectOptions().setHost("localhost")
-          .setPort(gw.gateway.publicPort()).setSsl(true).setURI("/ws/echo")
-          .addHeader("Authorization", "Bearer " + token)));
-      Promise<String> echoed = Promise.promise();
+      WebSocket socket = echoingTunnel(ws);
       Promise<Short> closed = Promise.promise();
-      socket.textMessageHandler(echoed::tryComplete);
       socket.closeHandler(v -> closed.tryComplete(socket.closeStatusCode()));
-      socket.writeTextMessage("still here");
-      assertThat(Await.await(echoed.future())).isEqualTo("still here");
 
       CompletableFuture<Void> stopping = stopInBackground();
       assertThat(Await.await(closed.future())).as("the close code the client got").isEqualTo((short) 1001);
