@@ -479,22 +479,8 @@ class ProxyWebSocketTest {
    */
   @Test
   void aClientThatHasTheBackendsCloseFrameGetsNoSecondOneWhenItsSessionEnds(Vertx vertx) throws Exception {
-    Set<String> revoked = ConcurrentHashMap.newKeySet();
-    try (ServerSocket backend = new ServerSocket(0, 2, InetAddress.getLoopbackAddress())) {
-      try (RawTunnel tunnel = openRawTunnel(vertx, backend, "session-11", revoked)) {
-        SSLSocket client = tunnel.client();
-        Socket upstream = tunnel.upstream();
-        byte[] normalClosure = {(byte) 0x88, 0x02, 0x03, (byte) 0xE8};
-        upstream.getOutputStream().write(normalClosure);
-        upstream.getOutputStream().flush();
-        client.setSoTimeout(10_000);
-        assertThat(client.getInputStream().readNBytes(4)).as("the backend's close frame").isEqualTo(normalClosure);
-
-        revoked.add("session-11");
-
-        assertThat(rest(client.getInputStream())).as("what the client got after the backend's close frame").isEmpty();
-      }
-    }
+    byte[] normalClosure = {(byte) 0x88, 0x02, 0x03, (byte) 0xE8};
+    relayedCloseFrameThenTheSessionEnds(vertx, "session-11", true, normalClosure);
   }
 
   /**
@@ -550,22 +536,31 @@ class ProxyWebSocketTest {
    */
   @Test
   void aBackendThatHasTheClientsCloseFrameGetsNoSecondOneWhenItsSessionEnds(Vertx vertx) throws Exception {
+    // 1000 (normal closure), masked as a client's frame must be.
+    byte[] normalClosure = {(byte) 0x88, (byte) 0x82, 0x11, 0x22, 0x33, 0x44, 0x03 ^ 0x11, (byte) (0xE8 ^ 0x22)};
+    relayedCloseFrameThenTheSessionEnds(vertx, "session-13", false, normalClosure);
+  }
+
+  /**
+   * One end sends its close frame, which the other gets as sent; then the tunnel's session ends: the end that got
+   * the close frame must get nothing more (RFC 6455 5.5.1: one close frame, nothing after it).
+   */
+  private void relayedCloseFrameThenTheSessionEnds(Vertx vertx, String session, boolean backendCloses,
+      byte[] closeFrame) throws Exception {
     Set<String> revoked = ConcurrentHashMap.newKeySet();
-    try (ServerSocket backend = new ServerSocket(0, 2, InetAddress.getLoopbackAddress())) {
-      try (RawTunnel tunnel = openRawTunnel(vertx, backend, "session-13", revoked)) {
-        SSLSocket client = tunnel.client();
-        Socket upstream = tunnel.upstream();
-        // 1000 (normal closure), masked as a client's frame must be.
-        byte[] normalClosure = {(byte) 0x88, (byte) 0x82, 0x11, 0x22, 0x33, 0x44, 0x03 ^ 0x11, (byte) (0xE8 ^ 0x22)};
-        client.getOutputStream().write(normalClosure);
-        client.getOutputStream().flush();
-        upstream.setSoTimeout(10_000);
-        assertThat(upstream.getInputStream().readNBytes(8)).as("the client's close frame").isEqualTo(normalClosure);
+    try (ServerSocket backend = new ServerSocket(0, 2, InetAddress.getLoopbackAddress());
+        RawTunnel tunnel = openRawTunnel(vertx, backend, session, revoked)) {
+      Socket closing = backendCloses ? tunnel.upstream() : tunnel.client();
+      Socket told = backendCloses ? tunnel.client() : tunnel.upstream();
+      String whose = backendCloses ? "the backend's" : "the client's";
+      closing.getOutputStream().write(closeFrame);
+      closing.getOutputStream().flush();
+      told.setSoTimeout(10_000);
+      assertThat(told.getInputStream().readNBytes(closeFrame.length)).as(whose + " close frame").isEqualTo(closeFrame);
 
-        revoked.add("session-13");
+      revoked.add(session);
 
-        assertThat(rest(upstream.getInputStream())).as("what the backend got after the client's close frame").isEmpty();
-      }
+      assertThat(rest(told.getInputStream())).as("what the other end got after " + whose + " close frame").isEmpty();
     }
   }
 
