@@ -178,7 +178,9 @@ public final class JsonLinesAccessLog implements AccessLog, AutoCloseable {
         failureReported = false;
         LOG.info("the access log is written again; {} lines were dropped in all", dropped.get());
       }
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
+      // A RuntimeException too (an output stream's UncheckedIOException, a bug below): uncaught, it ended the
+      // writer thread, and every later line queued up to the bound and was then dropped, without a word.
       dropped.addAndGet(n);
       if (!failureReported) {
         failureReported = true;

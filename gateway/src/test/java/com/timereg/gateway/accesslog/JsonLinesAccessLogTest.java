@@ -146,6 +146,48 @@ class JsonLinesAccessLogTest {
     assertThat(new JsonObject(lines[lines.length - 1]).getString("path")).isEqualTo("/after");
   }
 
+  /**
+   * An output that fails with an unchecked exception (a wrapper's UncheckedIOException) once: the writer thread
+   * ended, and every line after it was queued and then dropped with no word. It is a failed write like any other.
+   */
+  @Test
+  void anUncheckedFailureOfTheOutputDropsItsBatchAndTheWriterGoesOn() throws Exception {
+    java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+    java.util.concurrent.atomic.AtomicBoolean fail = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.io.OutputStream output = new java.io.OutputStream() {
+      @Override
+      public void write(int b) {
+        write(new byte[] {(byte) b}, 0, 1);
+      }
+
+      @Override
+      public synchronized void write(byte[] b, int off, int len) {
+        if (fail.getAndSet(false)) {
+          throw new java.io.UncheckedIOException(new java.io.IOException("stream closed"));
+        }
+        file.write(b, off, len);
+      }
+    };
+    try (com.timereg.gateway.testsupport.CapturedLogs logs = com.timereg.gateway.testsupport.CapturedLogs.atDebug()) {
+      JsonLinesAccessLog log = new JsonLinesAccessLog(output, java.time.Clock.fixed(T, java.time.ZoneOffset.UTC));
+      log.log(entry("/lost", null));
+      until(() -> log.dropped() == 1);
+      log.log(entry("/after", null));
+      until(() -> {
+        synchronized (output) {
+          return file.size() > 0;
+        }
+      });
+      log.close();
+      String[] lines;
+      synchronized (output) {
+        lines = file.toString(java.nio.charset.StandardCharsets.US_ASCII).split("\n");
+      }
+      assertThat(new JsonObject(lines[lines.length - 1]).getString("path")).isEqualTo("/after");
+      assertThat(logs.lines()).anyMatch(l -> l.startsWith("cannot write the access log"));
+    }
+  }
+
   private static void until(java.util.function.BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + 10_000_000_000L;
     while (!condition.getAsBoolean()) {
