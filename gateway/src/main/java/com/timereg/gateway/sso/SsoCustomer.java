@@ -19,7 +19,16 @@ public record SsoCustomer(
     long id, String slug, SsoMode mode, String tenantId, String clientId, String secretReference,
     List<String> allowedEmailDomains, boolean autoCreate) {
 
+  /** A directory id in GUID form, either case. */
+  private static final java.util.regex.Pattern GUID =
+      java.util.regex.Pattern.compile("[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}");
+
   public SsoCustomer {
+    // Entra names its issuer with the tenant GUID in lower case whatever case the authority URL had, so a GUID
+    // typed in upper case (as some tools show it) made discovery fail with "names another issuer": lower-cased here.
+    if (tenantId != null && GUID.matcher(tenantId).matches()) {
+      tenantId = tenantId.toLowerCase(Locale.ROOT);
+    }
     allowedEmailDomains = allowedEmailDomains.stream().map(d -> d.toLowerCase(Locale.ROOT)).toList();
   }
 

@@ -153,8 +153,10 @@ class ProvidersTest {
       String tenant = path.substring(1, path.indexOf('/', 1));
       io.vertx.core.json.JsonObject doc = new io.vertx.core.json.JsonObject()
           // Entra's multi-tenant authorities ("common", "organizations") name a template, not an issuer.
+          // Entra names a GUID tenant's issuer in lower case, whatever case the request's path had.
           .put("issuer", tenant.equals("misnamed") ? base + "/0b1c2d3e-guid"
-              : tenant.equals("organizations") ? base + "/{tenantid}" : base + "/" + tenant)
+              : tenant.equals("organizations") ? base + "/{tenantid}"
+              : base + "/" + (tenant.matches("[0-9A-Fa-f-]{36}") ? tenant.toLowerCase(java.util.Locale.ROOT) : tenant))
           .put("authorization_endpoint", base + "/" + tenant + "/authorize")
           .put("token_endpoint", base + "/" + tenant + "/token")
           .put("jwks_uri", base + (tenant.equals("trickling") ? "/trickled-keys"
@@ -247,6 +249,23 @@ class ProvidersTest {
       assertThat(t.getMessage()).contains("another issuer").contains("0b1c2d3e-guid");
       // The stub itself works: a tenant whose document names its own URL is discovered.
       assertThat(Await.await(p.get(customer(7, "fine", "app", null))).issuer()).isEqualTo(stub.base + "/fine");
+    }
+  }
+
+  /**
+   * A tenant GUID written in upper case (as PowerShell and some portals show it): Entra's discovery document names the
+   * issuer with the GUID in lower case, which discovery took for another issuer, and every sign-in of the customer was
+   * refused as not_configured. The GUID is taken in either case; the ID token's tid was compared ignoring case already.
+   */
+  @Test
+  void aTenantGuidInUpperCaseIsDiscoveredAsEntraNamesIt() {
+    try (StubProvider stub = new StubProvider()) {
+      Providers p = providers(stub.base + "/{tenant}", Duration.ofSeconds(10));
+      SsoCustomer upper = customer(41, "72F988BF-86F1-41AF-91AB-2D7CD011DB47", "app", null);
+      assertThat(Await.await(p.get(upper)).issuer()).isEqualTo(stub.base + "/72f988bf-86f1-41af-91ab-2d7cd011db47");
+      // A tenant given by name is left as it is.
+      assertThat(customer(42, "Contoso.onmicrosoft.com", "app", null).tenantId()).isEqualTo("Contoso.onmicrosoft.com");
+      p.closeAll();
     }
   }
 
