@@ -357,6 +357,12 @@ public final class ConfigReader {
         problem(path, "expected a list of values");
         return def;
       }
+      if (item.isNull() || item.asText().isBlank()) {
+        // "- " with nothing after it, "~" or "": Jackson's text of a null item is the word "null", which was taken
+        // as a host name allowed, a path prefix or a dictionary file of that name.
+        problem(path, "item " + (out.size() + 1) + " is empty; remove it or give a value");
+        return def;
+      }
       out.add(item.asText().trim());
     }
     return record(path, List.copyOf(out));

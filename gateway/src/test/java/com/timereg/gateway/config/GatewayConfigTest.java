@@ -273,6 +273,21 @@ class GatewayConfigTest {
   }
 
   /**
+   * An empty list item ("- " with nothing after it, "~", "") was read as the word "null": a host named "null" allowed,
+   * a public path prefix "null", a dictionary file "null". It is refused, naming the key and the item.
+   */
+  @Test
+  void anEmptyItemOfAListIsRefusedNotReadAsTheWordNull() throws IOException {
+    for (String yaml : List.of("public:\n  allowed-hosts:\n    - time.example.com\n    -\n",
+        "public:\n  allowed-hosts: [time.example.com, ~]\n", "backend:\n  public-paths: [\"/static/\", \"\"]\n")) {
+      assertThatThrownBy(() -> GatewayConfig.load(write(yaml), Map.<String, String>of()::get, true))
+          .as(yaml).isInstanceOf(ConfigException.class)
+          .satisfies(e -> assertThat(((ConfigException) e).problems()).singleElement()
+              .satisfies(p -> assertThat(p).contains("item 2 is empty")));
+    }
+  }
+
+  /**
    * A password in the authority template's user info went, verbatim, into the effective configuration logged at start
    * (the template is no secret setting), and would never match a token's issuer. It is refused without being printed,
    * as are a query and a fragment, which no issuer has.
