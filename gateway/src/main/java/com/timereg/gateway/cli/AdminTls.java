@@ -232,9 +232,21 @@ final class AdminTls {
     return all;
   }
 
+  /**
+   * The most a certificate, key or token file is read: a CA bundle of every public root is about 200 KB. Past it the
+   * file is refused, so that a path naming a device ({@code /dev/zero}, {@code /dev/urandom}) or an endless pipe is
+   * not read into memory until the JVM runs out of it. A pipe ({@code --token-file <(vault ...)}) is fine.
+   */
+  static final int MAX_FILE_BYTES = 1 << 20;
+
   private static byte[] read(CommandSpec leaf, String option, Path file) {
-    try {
-      return Files.readAllBytes(file);
+    try (java.io.InputStream in = Files.newInputStream(file)) {
+      byte[] content = in.readNBytes(MAX_FILE_BYTES + 1);
+      if (content.length > MAX_FILE_BYTES) {
+        throw AdminCommand.usage(leaf, option + " '" + file + "' is larger than " + (MAX_FILE_BYTES >> 20)
+            + " MiB: not a certificate, key or token file");
+      }
+      return content;
     } catch (NoSuchFileException e) {
       throw AdminCommand.usage(leaf, option + " '" + file + "' does not exist");
     } catch (AccessDeniedException e) {

@@ -50,6 +50,20 @@ class AdminSecretFileModeTest {
         .doesNotContain(TOKEN.substring(0, 12));
   }
 
+  /**
+   * A credential option naming a device or an endless stream (/dev/zero, a mistyped /dev/urandom) was read whole:
+   * the command filled its heap for seconds and ended in an OutOfMemoryError. It is a usage mistake naming the option,
+   * read no further than any real certificate, key or token file could be.
+   */
+  @Test
+  void aCredentialFileWithoutEndIsRefusedAfterAMegabyte() throws Exception {
+    for (String option : java.util.List.of("--token-file", "--ca-file")) {
+      AdminCommandTest.Run r = blocksList(option, "/dev/zero");
+      assertThat(r.exit()).as(option + ": " + r.err()).isEqualTo(2);
+      assertThat(r.err()).contains(option).contains("/dev/zero").contains("larger than 1 MiB").doesNotContain("\tat ");
+    }
+  }
+
   @Test
   void aPrivateKeyFileOthersMayReadIsRefusedWithoutQuotingIt() throws Exception {
     TestPki pki = new TestPki("admin CLI key file mode test");
