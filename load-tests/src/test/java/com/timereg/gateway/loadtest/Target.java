@@ -19,10 +19,16 @@ import java.net.URI;
  * {@code -Dgatling.jvmArgs=-Dgatling.ssl.useInsecureTrustManager=false} (the host name is then
  * checked too: gatling.conf switches that on); gatling-maven-plugin
  * passes no {@code gatling.*} system property on to the JVM it forks, so the property given
- * directly to Maven would be silently ignored.
+ * directly to Maven would be silently ignored. Against another machine than this one the run stops before any
+ * traffic unless certificates are verified ({@link #refuseBlindTrust}).
  */
 record Target(String baseUrl, boolean http2) {
   static final String DEFAULT_URL = "https://127.0.0.1:8443";
+  /** Gatling's setting; {@code true} (its default) trusts every server certificate without a look. */
+  static final String INSECURE_TRUST = "gatling.ssl.useInsecureTrustManager";
+  /** localhost and ::1 as written in a URL ({@code [::1]}, {@code [0:0:0:0:0:0:0:1]}); 127.0.0.0/8 is checked apart. */
+  private static final java.util.regex.Pattern LOOPBACK_NAME =
+      java.util.regex.Pattern.compile("(?i)localhost|\\[(0{0,4}:){2,7}0{0,3}1\\]");
 
   static Target fromSystemProperties() {
     String url = Params.string("baseUrl", DEFAULT_URL);
@@ -42,7 +48,52 @@ record Target(String baseUrl, boolean http2) {
       throw new IllegalArgumentException("-DbaseUrl must be https://host[:port] (or http://) without user info, a path,"
           + " a query or a fragment, was " + shown);
     }
+    refuseBlindTrust(uri, scheme, shown);
     return new Target(url.endsWith("/") ? url.substring(0, url.length() - 1) : url, Params.flag("http2", false));
+  }
+
+  /**
+   * Stops a run against another machine that would not verify whom it talks to: it logs in with the accounts of
+   * {@code -Dcredentials}, and Gatling's default trust manager (or plain HTTP) hands their passwords to any man in
+   * the middle, in a run that reports nothing wrong. This machine's own gateway (the dev mode's self-signed
+   * certificate, a stub) may be trusted blindly: nothing on the way can listen in.
+   */
+  private static void refuseBlindTrust(URI uri, String scheme, String shown) {
+    if (isThisMachine(uri.getHost())) {
+      return;
+    }
+    if (!scheme.equals("https")) {
+      throw new IllegalArgumentException("-DbaseUrl " + shown + " is another machine: it must be https, plain http"
+          + " would send the accounts' passwords in clear");
+    }
+    if (gatlingTrustsAnyCertificate()) {
+      throw new IllegalArgumentException("-DbaseUrl " + shown + " is another machine, and Gatling trusts any"
+          + " certificate by default, so a man in the middle would get the accounts' passwords; add"
+          + " -Dgatling.jvmArgs=-D" + INSECURE_TRUST + "=false (with -Djavax.net.ssl.trustStore=... for a private"
+          + " CA; README.md, \"Load tests\", TLS)");
+    }
+  }
+
+  static boolean isThisMachine(String host) {
+    if (LOOPBACK_NAME.matcher(host).matches()) {
+      return true;
+    }
+    try {
+      return SourceAddresses.toInt(host) >>> 24 == 127;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /** Gatling's own reading: system properties over gatling.conf over gatling-defaults.conf. */
+  private static boolean gatlingTrustsAnyCertificate() {
+    ClassLoader loader = Target.class.getClassLoader();
+    return com.typesafe.config.ConfigFactory.parseProperties(System.getProperties())
+        .withFallback(com.typesafe.config.ConfigFactory.parseResources(loader,
+            System.getProperty("gatling.conf.file", "gatling.conf")))
+        .withFallback(com.typesafe.config.ConfigFactory.parseResources(loader, "gatling-defaults.conf"))
+        .resolve()
+        .getBoolean(INSECURE_TRUST);
   }
 
   /** The protocol every scenario starts from; {@code pool} decides the client addresses. */
