@@ -15,7 +15,12 @@ record Pages(List<String> paths, String identityPath) {
 
   Pages {
     if (paths.isEmpty() || paths.stream().anyMatch(p -> !p.startsWith("/"))) {
-      throw new IllegalArgumentException("pages must be paths starting with /, was " + paths);
+      throw new IllegalArgumentException("-Dpages must be paths starting with /, was " + paths);
+    }
+    // Gatling puts a path straight after baseUrl (api/me: https://127.0.0.1:8443api/me, every identity check
+    // failing as if the gateway were broken) and sends a whole URL where it points, with the user's bearer token.
+    if (!identityPath.isEmpty() && !identityPath.startsWith("/")) {
+      throw new IllegalArgumentException("-DidentityPath must be a path starting with / or none, was " + identityPath);
     }
   }
 
