@@ -58,7 +58,7 @@ public class PasswordChange extends Simulation {
 
   private final Target target = Target.fromSystemProperties();
   private final ClientPool pool = ClientPool.of(SourceAddresses.parse(Params.string("sources", "")));
-  private final List<Map<String, Object>> accounts = Credentials.load();
+  private final List<Map<String, Object>> accounts = oneUserPerAccount(Credentials.load());
   private final int users = Math.min(accounts.size(), Params.integer("users", accounts.size(), 1));
   private final Duration duration = Params.duration("duration", Duration.ofSeconds(60));
   private final boolean expectPwned = Params.flag("expectPwned", false);
@@ -108,6 +108,23 @@ public class PasswordChange extends Simulation {
             details("POST /password/check (breached)").responseTime().percentile(99.0).lt(checkP99Ms),
             details("POST /password/check (strong)").responseTime().percentile(99.0).lt(checkP99Ms),
             details("POST /password").responseTime().percentile(99.0).lt(changeP99Ms));
+  }
+
+  /**
+   * {@code accounts}, refused when one is listed twice (login names in any case, as the gateway finds them): two
+   * users changing one account's password at once undo each other's change, and a change ends the other's
+   * session, which then cannot change it back; the account is left with a random password nobody knows.
+   */
+  static List<Map<String, Object>> oneUserPerAccount(List<Map<String, Object>> accounts) {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (Map<String, Object> account : accounts) {
+      String name = (String) account.get(Journeys.USERNAME);
+      if (!seen.add(name.toLowerCase(java.util.Locale.ROOT))) {
+        throw new IllegalArgumentException("-Dcredentials lists the account " + name + " more than once: PasswordChange"
+            + " needs each account once, two users changing one password would leave it unknown");
+      }
+    }
+    return accounts;
   }
 
   private ChainBuilder checkBreached() {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -118,13 +119,36 @@ class PasswordChangeIT {
         .isEqualTo(original("alice@demo.test"));
   }
 
+  @Test
+  void aCredentialsFileListingAnAccountTwiceStopsTheRunBeforeAnyLogin() throws IOException {
+    // Two users changing one account's password at once undo each other's change; the account can be left
+    // with a random password nobody knows.
+    Path file = tmp.resolve("accounts.csv");
+    String alice = "alice@demo.test," + original("alice@demo.test") + "\n";
+    Files.writeString(file, alice + "bob@demo.test," + original("bob@demo.test") + "\n" + alice);
+    int status;
+    try {
+      status = run(Map.of("credentials", file.toString(), "users", "3"));
+    } catch (Exception e) {
+      // Gatling rethrows the simulation's refusal, wrapped (InvocationTargetException) and unchecked.
+      status = -1;
+    }
+    assertThat(status).isNotEqualTo(GatlingRunner.SUCCESS);
+    assertThat(tokens.get()).withFailMessage("%d logins reached the target", tokens.get()).isZero();
+  }
+
   private int run() {
-    return GatlingRunner.run(PasswordChange.class, Map.of(
+    return run(Map.of("users", "1"));
+  }
+
+  private int run(Map<String, String> extra) {
+    Map<String, String> params = new java.util.HashMap<>(Map.of(
         "baseUrl", "http://127.0.0.1:" + stub.getAddress().getPort(),
-        "users", "1",
         "duration", "1s",
         "checkP99Ms", "60000",
-        "changeP99Ms", "60000"), tmp.resolve("gatling"));
+        "changeP99Ms", "60000"));
+    params.putAll(extra);
+    return GatlingRunner.run(PasswordChange.class, params, tmp.resolve("gatling"));
   }
 
   private static String original(String user) {
