@@ -31,6 +31,20 @@ record ClientPool(List<String> addresses, String header) {
     return new ClientPool(List.copyOf(addresses), Params.string(HEADER_PROPERTY, ""));
   }
 
+  /**
+   * The pool of {@code -Dsources} (LegitimateTraffic, ProxyThroughput, PasswordChange). A header without a pool
+   * stops the run: there is no address to send in it, and the run would come from the generator's own address
+   * without a word, one client however many users.
+   */
+  static ClientPool fromSources() {
+    ClientPool pool = of(SourceAddresses.parse(Params.string("sources", "")));
+    if (pool.addresses.isEmpty() && !pool.header.isEmpty()) {
+      throw new IllegalArgumentException("-D" + HEADER_PROPERTY + "=" + pool.header + " sends the addresses of"
+          + " -Dsources, which is not set: every user would come from one address; give -Dsources too");
+    }
+    return pool;
+  }
+
   /** Adds this pool's address handling to a protocol. */
   HttpProtocolBuilder applyTo(HttpProtocolBuilder protocol) {
     if (addresses.isEmpty()) {

@@ -26,7 +26,7 @@ import java.time.Duration;
 public class LegitimateTraffic extends Simulation {
   private final Target target = Target.fromSystemProperties();
   private final Pages pages = Pages.fromSystemProperties();
-  private final ClientPool pool = ClientPool.of(SourceAddresses.parse(Params.string("sources", "")));
+  private final ClientPool pool = ClientPool.fromSources();
   private final double usersPerSec = Params.decimal("usersPerSec", 2);
   private final Duration rampUp = Params.duration("rampUp", Duration.ofSeconds(10));
   private final Duration duration = Params.duration("duration", Duration.ofSeconds(60));

@@ -57,7 +57,7 @@ public class PasswordChange extends Simulation {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Target target = Target.fromSystemProperties();
-  private final ClientPool pool = ClientPool.of(SourceAddresses.parse(Params.string("sources", "")));
+  private final ClientPool pool = ClientPool.fromSources();
   private final List<Map<String, Object>> accounts = oneUserPerAccount(Credentials.load());
   private final int users = Math.min(accounts.size(), Params.integer("users", accounts.size(), 1));
   private final Duration duration = Params.duration("duration", Duration.ofSeconds(60));

@@ -31,7 +31,7 @@ import java.util.List;
  */
 public class ProxyThroughput extends Simulation {
   private final Target target = Target.fromSystemProperties();
-  private final ClientPool pool = ClientPool.of(SourceAddresses.parse(Params.string("sources", "")));
+  private final ClientPool pool = ClientPool.fromSources();
   private final int concurrency = Params.integer("concurrency", 16, 1);
   private final Duration duration = Params.duration("duration", Duration.ofSeconds(60));
   private final String path = Params.string("path", "/api/timesheets");

@@ -86,6 +86,23 @@ class SourceAddressesIT {
     assertDistinctAndStable();
   }
 
+  @Test
+  void aClientAddressHeaderWithoutAPoolStopsTheRunBeforeAnyTraffic() {
+    // Without -Dsources the header was dropped without a word: every user came from the generator's own address.
+    Map<String, String> params = new HashMap<>(Map.of("clientAddressHeader", "X-Forwarded-For"));
+    params.put("sources", "");
+    int status;
+    try {
+      status = run(params);
+    } catch (Exception e) {
+      // Gatling rethrows the simulation's refusal, wrapped (InvocationTargetException) and unchecked.
+      assertThat(e).rootCause().hasMessageContaining("-DclientAddressHeader").hasMessageContaining("-Dsources");
+      status = -1;
+    }
+    assertThat(status).isNotEqualTo(GatlingRunner.SUCCESS);
+    assertThat(logins.get()).withFailMessage("%d logins reached the target", logins.get()).isZero();
+  }
+
   private void assertDistinctAndStable() {
     assertThat(logins.get()).isEqualTo(6);
     assertThat(Set.copyOf(loginAddress.values()))
