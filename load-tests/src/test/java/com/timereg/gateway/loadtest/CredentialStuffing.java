@@ -78,7 +78,7 @@ public class CredentialStuffing extends Simulation {
   private final Duration attackDelay = Params.duration("attackDelay", Duration.ofSeconds(5));
   private final Duration attackRampUp = Params.duration("attackRampUp", Duration.ofSeconds(30));
   private final double usersPerSec = Params.decimal("usersPerSec", 1);
-  private final Duration duration = Params.duration("duration", Duration.ofSeconds(60));
+  private final Duration duration = Params.duration("duration", Duration.ofSeconds(60), true);
   private final int pageViews = Params.integer("pageViews", 3, 1);
   private final Duration thinkTime = Params.duration("thinkTime", Duration.ofSeconds(1));
   private final double minLegitSuccessPct = Params.decimal("minLegitSuccessPct", 99);

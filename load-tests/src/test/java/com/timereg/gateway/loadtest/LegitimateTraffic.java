@@ -29,7 +29,7 @@ public class LegitimateTraffic extends Simulation {
   private final ClientPool pool = ClientPool.fromSources();
   private final double usersPerSec = Params.decimal("usersPerSec", 2);
   private final Duration rampUp = Params.duration("rampUp", Duration.ofSeconds(10));
-  private final Duration duration = Params.duration("duration", Duration.ofSeconds(60));
+  private final Duration duration = Params.duration("duration", Duration.ofSeconds(60), true);
   private final int pageViews = Params.integer("pageViews", 5, 0);
   private final Duration thinkTime = Params.duration("thinkTime", Duration.ofSeconds(1));
   private final double maxFailedPct = Params.decimal("maxFailedPct", 1);

@@ -159,6 +159,19 @@ final class Params {
     return parseDuration(name, v.trim().toLowerCase(Locale.ROOT));
   }
 
+  /**
+   * As {@link #duration(String, Duration)}, refusing zero too when {@code positive}: a run's {@code duration} of 0
+   * made Gatling crash (an arrival rate over no time; "Undefined run start") or a simulation skip its loop, and
+   * fail as if the gateway had.
+   */
+  static Duration duration(String name, Duration fallback, boolean positive) {
+    Duration d = duration(name, fallback);
+    if (positive && d.isZero()) {
+      throw new IllegalArgumentException("-D" + name + " must be more than zero, was " + property(name).trim());
+    }
+    return d;
+  }
+
   static Duration parseDuration(String name, String v) {
     try {
       if (v.endsWith("ms")) {

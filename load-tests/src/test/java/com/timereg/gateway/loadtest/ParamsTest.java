@@ -45,6 +45,16 @@ class ParamsTest {
   }
 
   @Test
+  void aZeroDurationIsRefusedWhereARunNeedsTime() {
+    System.setProperty(NAME, "0s");
+    assertThat(Params.duration(NAME, Duration.ofSeconds(1))).isZero();
+    assertThatThrownBy(() -> Params.duration(NAME, Duration.ofSeconds(1), true))
+        .hasMessageContaining("-D" + NAME).hasMessageContaining("more than zero");
+    System.setProperty(NAME, "1ms");
+    assertThat(Params.duration(NAME, Duration.ofSeconds(1), true)).isEqualTo(Duration.ofMillis(1));
+  }
+
+  @Test
   void anEndlessNumberIsRefusedNamingTheProperty() {
     // Double.parseDouble reads these; -DusersPerSec=Infinity would ask Gatling for endless users.
     for (String endless : new String[] {"Infinity", "1e400"}) {

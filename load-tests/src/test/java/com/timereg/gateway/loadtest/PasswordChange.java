@@ -60,7 +60,7 @@ public class PasswordChange extends Simulation {
   private final ClientPool pool = ClientPool.fromSources();
   private final List<Map<String, Object>> accounts = oneUserPerAccount(Credentials.load());
   private final int users = Math.min(accounts.size(), Params.integer("users", accounts.size(), 1));
-  private final Duration duration = Params.duration("duration", Duration.ofSeconds(60));
+  private final Duration duration = Params.duration("duration", Duration.ofSeconds(60), true);
   private final boolean expectPwned = Params.flag("expectPwned", false);
   private final double maxFailedPct = Params.decimal("maxFailedPct", 0);
   private final int checkP99Ms = Params.integer("checkP99Ms", 500, 1);

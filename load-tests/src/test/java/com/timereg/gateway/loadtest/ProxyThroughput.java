@@ -33,7 +33,7 @@ public class ProxyThroughput extends Simulation {
   private final Target target = Target.fromSystemProperties();
   private final ClientPool pool = ClientPool.fromSources();
   private final int concurrency = Params.integer("concurrency", 16, 1);
-  private final Duration duration = Params.duration("duration", Duration.ofSeconds(60));
+  private final Duration duration = Params.duration("duration", Duration.ofSeconds(60), true);
   private final String path = Params.string("path", "/api/timesheets");
   private final double maxFailedPct = Params.decimal("maxFailedPct", 0.1);
   private final int p99Ms = Params.integer("p99Ms", 500, 1);
