@@ -37,7 +37,7 @@ record ClientPool(List<String> addresses, String header) {
    * without a word, one client however many users.
    */
   static ClientPool fromSources() {
-    ClientPool pool = of(SourceAddresses.parse(Params.string("sources", "")));
+    ClientPool pool = of(SourceAddresses.parse("sources", Params.string("sources", "")));
     if (pool.addresses.isEmpty() && !pool.header.isEmpty()) {
       throw new IllegalArgumentException("-D" + HEADER_PROPERTY + "=" + pool.header + " sends the addresses of"
           + " -Dsources, which is not set: every user would come from one address; give -Dsources too");

@@ -167,10 +167,7 @@ public class CredentialStuffing extends Simulation {
           + "from -DlegitSources (default 127.1.0.0/24), its attackers from -DattackSources or -DattackFirstRange");
     }
     String explicit = Params.string("attackSources", "");
-    List<String> attack = explicit.isEmpty()
-        ? SourceAddresses.spread(Params.string("attackFirstRange", "127.66.1.0"),
-            Params.integer("attackRanges", 8, 1), Params.integer("attackersPerRange", 6, 1))
-        : SourceAddresses.parse(explicit);
+    List<String> attack = explicit.isEmpty() ? spread() : SourceAddresses.parse("attackSources", explicit);
     Set<String> legitRanges = new HashSet<>();
     legitAddresses().forEach(a -> legitRanges.add(SourceAddresses.rangeOf(a)));
     String ownRange = SourceAddresses.rangeOf(OWN_ADDRESS);
@@ -190,7 +187,19 @@ public class CredentialStuffing extends Simulation {
   }
 
   private static List<String> legitAddresses() {
-    return SourceAddresses.parse(Params.string("legitSources", "127.1.0.0/24"));
+    return SourceAddresses.parse("legitSources", Params.string("legitSources", "127.1.0.0/24"));
+  }
+
+  private static List<String> spread() {
+    String first = Params.string("attackFirstRange", "127.66.1.0");
+    int ranges = Params.integer("attackRanges", 8, 1);
+    int perRange = Params.integer("attackersPerRange", 6, 1);
+    try {
+      return SourceAddresses.spread(first, ranges, perRange);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("-DattackFirstRange=" + first + ", -DattackRanges=" + ranges
+          + ", -DattackersPerRange=" + perRange + ": " + e.getMessage(), e);
+    }
   }
 
   private ChainBuilder attack() {

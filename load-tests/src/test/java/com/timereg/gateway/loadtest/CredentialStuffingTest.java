@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 class CredentialStuffingTest {
   @AfterEach
   void clear() {
-    for (String name : new String[] {"attackFirstRange", "attackSources", "legitSources", "sources"}) {
+    for (String name : new String[] {"attackFirstRange", "attackSources", "legitSources", "sources", "attackRanges",
+        "attackersPerRange"}) {
       System.clearProperty(name);
     }
   }
@@ -51,6 +52,26 @@ class CredentialStuffingTest {
     System.setProperty("sources", "10.9.0.0/24");
     assertThatThrownBy(CredentialStuffing::attackAddresses).hasMessageContaining("-Dsources")
         .hasMessageContaining("-DlegitSources").hasMessageContaining("-DattackSources");
+  }
+
+  /**
+   * README: a value that does not parse stops the run naming the property. Three properties make the pools here;
+   * the message named only the value ("not an IPv4 address: '127.1.0'"), not which of them to correct.
+   */
+  @Test
+  void aPoolThatDoesNotParseStopsTheRunNamingItsProperty() {
+    System.setProperty("legitSources", "127.1.0");
+    assertThatThrownBy(CredentialStuffing::attackAddresses).hasMessageContaining("-DlegitSources")
+        .hasMessageContaining("127.1.0");
+    System.clearProperty("legitSources");
+    System.setProperty("attackSources", "127.66.0.0/33");
+    assertThatThrownBy(CredentialStuffing::attackAddresses).hasMessageContaining("-DattackSources");
+    System.clearProperty("attackSources");
+    System.setProperty("attackFirstRange", "127.66.1.7");
+    assertThatThrownBy(CredentialStuffing::attackAddresses).hasMessageContaining("-DattackFirstRange");
+    System.clearProperty("attackFirstRange");
+    System.setProperty("attackersPerRange", "300");
+    assertThatThrownBy(CredentialStuffing::attackAddresses).hasMessageContaining("-DattackersPerRange");
   }
 
   @Test

@@ -44,6 +44,15 @@ final class SourceAddresses {
     return out;
   }
 
+  /** {@link #parse(String)} of the value of {@code -Dproperty}, naming the property when it does not parse. */
+  static List<String> parse(String property, String spec) {
+    try {
+      return parse(spec);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("-D" + property + ": " + e.getMessage(), e);
+    }
+  }
+
   /**
    * {@code perRange} addresses in each of {@code ranges} consecutive /24 ranges starting at
    * {@code first} (which must start a /24, e.g. 127.66.1.0) and within its /8: the shape of a botnet seen
