@@ -43,6 +43,8 @@ final class GatlingRunner {
           "--results-folder", resultsFolder.toAbsolutePath().toString(),
           "--run-description", "smoke"});
     } finally {
+      // A simulation refused in its set-up never reached Params.refuseMisspelt, which forgets its parameters.
+      Params.forget();
       previous.forEach((k, v) -> {
         if (v == null) {
           System.clearProperty(k);

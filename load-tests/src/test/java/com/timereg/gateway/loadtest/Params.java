@@ -48,8 +48,17 @@ final class Params {
     try {
       check();
     } finally {
-      READ.clear();
+      forget();
     }
+  }
+
+  /**
+   * Forgets the parameters read so far. {@link #refuseMisspelt()} does so at the end of a simulation's set-up;
+   * a simulation that stopped before it (a bad value) leaves them, and in a JVM that runs several
+   * ({@code GatlingRunner}, the ITs) the next one would take them for its own and let their misspellings pass.
+   */
+  static void forget() {
+    READ.clear();
   }
 
   private static void check() {

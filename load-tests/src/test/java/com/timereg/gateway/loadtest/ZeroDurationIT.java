@@ -1,11 +1,13 @@
 package com.timereg.gateway.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.gatling.javaapi.core.Simulation;
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,5 +30,23 @@ class ZeroDurationIT {
         Map.of("baseUrl", "http://127.0.0.1:9", "duration", "0s"), tmp.resolve("gatling")));
     assertThat(refused).withFailMessage("%s ran with -Dduration=0s", simulation.getSimpleName()).isNotNull();
     assertThat(refused).rootCause().hasMessageContaining("-Dduration");
+  }
+
+  /**
+   * A simulation refused in its set-up never reaches Params.refuseMisspelt, which forgets the parameters it read:
+   * the next simulation in this JVM would take them for its own, and -Dconcurrency (ProxyThroughput's) given to
+   * it would pass unchecked instead of stopping it as another simulation's parameter.
+   */
+  @Test
+  void aRefusedRunLeavesNoParametersToTheNextSimulation() {
+    catchThrowable(() -> GatlingRunner.run(ProxyThroughput.class,
+        Map.of("baseUrl", "http://127.0.0.1:9", "duration", "0s"), tmp.resolve("gatling")));
+    System.setProperty("concurrency", "3");
+    try {
+      // The next simulation reads none of ProxyThroughput's parameters.
+      assertThatThrownBy(Params::refuseMisspelt).hasMessageContaining("-Dconcurrency is a parameter of other");
+    } finally {
+      System.clearProperty("concurrency");
+    }
   }
 }
