@@ -501,15 +501,28 @@ public final class LoginRoutes {
     html(ctx, status, page, pagePolicy);
   }
 
-  /** An HTML page with the headers every gateway page carries (no caching, strict CSP, no framing). */
+  /**
+   * An HTML page with the headers every gateway page carries (no caching, strict CSP, no framing, no sniffing, and
+   * {@link #REFERRER_POLICY}).
+   */
   public static void html(RoutingContext ctx, int status, String page, String policy) {
     ctx.response().setStatusCode(status)
         .putHeader("Content-Type", "text/html; charset=utf-8")
         .putHeader("Cache-Control", "no-store")
         .putHeader("Content-Security-Policy", policy)
         .putHeader("X-Frame-Options", "DENY")
+        .putHeader("X-Content-Type-Options", "nosniff")
+        .putHeader("Referrer-Policy", REFERRER_POLICY)
         .end(page);
   }
+
+  /**
+   * The gateway pages' addresses carry what they were opened with ({@code /login?next=/projects/acme&login=ann}),
+   * which is no other site's business: the Microsoft sign-in they lead to, a link on a page. {@code same-origin},
+   * not {@code no-referrer}: under no-referrer browsers send {@code Origin: null} with the pages' own form posts,
+   * which {@link Csrf} refuses as another site's.
+   */
+  public static final String REFERRER_POLICY = "same-origin";
 
   static void error(RoutingContext ctx, int status, String code, String message) {
     ctx.response().setStatusCode(status)

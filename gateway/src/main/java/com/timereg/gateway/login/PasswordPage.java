@@ -100,6 +100,8 @@ final class PasswordPage {
         .putHeader("Cache-Control", "no-store")
         .putHeader("Content-Security-Policy", CSP)
         .putHeader("X-Frame-Options", "DENY")
+        .putHeader("X-Content-Type-Options", "nosniff")
+        .putHeader("Referrer-Policy", LoginRoutes.REFERRER_POLICY)
         .end(page);
   }
 
