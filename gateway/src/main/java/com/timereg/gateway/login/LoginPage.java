@@ -25,6 +25,20 @@ public final class LoginPage {
         + Html.escape(message) + "</p><p><a class=\"button\" href=\"/\">Continue</a></p>");
   }
 
+  /** What a browser that opened {@code GET /logout} gets: the sign-out a link cannot do, as a button. */
+  static String signOut(String csrfToken) {
+    return Html.page("Sign out", "<h1>Sign out</h1><p>Signing out takes this button: a link cannot sign you out.</p>"
+        + "<form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"" + Csrf.FIELD + "\" value=\""
+        + Html.escape(csrfToken) + "\"><button type=\"submit\">Sign out</button></form>"
+        + "<p><a href=\"/\">Stay signed in</a></p>");
+  }
+
+  /** What a browser that opened one of the gateway's form or app addresses ({@code /auth/token}, ...) gets. */
+  static String notAPage() {
+    return Html.page("Not a page", "<h1>Not a page</h1><p class=\"info\" role=\"status\">This address takes "
+        + "the site's forms and apps, not a browser's visit.</p><p><a class=\"button\" href=\"/\">Continue</a></p>");
+  }
+
   public static String render(String csrfToken, String next, String loginName, String error, String info) {
     return render(csrfToken, next, loginName, error, info, null);
   }

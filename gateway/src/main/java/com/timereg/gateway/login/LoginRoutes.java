@@ -117,7 +117,16 @@ public final class LoginRoutes {
   static void onlyMethods(Router router, String path, String allow) {
     router.route(path).handler(ctx -> {
       ctx.response().putHeader("Allow", allow);
-      error(ctx, 405, "method_not_allowed", ctx.request().method() + " is not allowed here; use " + allow + ".");
+      HttpMethod method = ctx.request().method();
+      if ((method == HttpMethod.GET || method == HttpMethod.HEAD) && wantsHtml(ctx)) {
+        // A browser sent here (a site's "Sign out" link, an address typed or bookmarked) shows whatever comes back,
+        // and raw JSON is a dead end. GET /logout gets the button that signs out: a link must not (any site could
+        // link it), but the person who followed one meant to.
+        html(ctx, 405, path.equals("/logout") ? LoginPage.signOut(Csrf.tokenFor(ctx)) : LoginPage.notAPage(),
+            pagePolicy(null));
+        return;
+      }
+      error(ctx, 405, "method_not_allowed", method + " is not allowed here; use " + allow + ".");
     });
   }
 

@@ -75,4 +75,28 @@ class LoginPageInChromiumEndToEndTest {
       assertThat(browser.css("button[type=submit]", "background-color")).contains("31, 95, 191");
     }
   }
+  /**
+   * A "Sign out" link to /logout (a site's template, a bookmark) showed the browser raw JSON, a 405 that left the
+   * user signed in with no way on. It shows the button that signs out, and that button does.
+   */
+  @Test
+  void aSignOutLinkOpenedInTheBrowserShowsTheButtonThatSignsOut() throws Exception {
+    try (Chromium browser = new Chromium(dir.resolve("profile-logout"))) {
+      String site = "https://localhost:" + gw.http.port();
+      browser.open(site + "/api/timesheets");
+      browser.type("#username", USER);
+      browser.type("#password", PASSWORD);
+      browser.click("button[type=submit]");
+      browser.awaitText("body", t -> t.contains("\"user\""));
+
+      browser.open(site + "/logout");
+      assertThat(browser.awaitText("h1", t -> !t.isEmpty())).isEqualTo("Sign out");
+      browser.click("button[type=submit]");
+      assertThat(browser.awaitUrl(u -> u.contains("/login?"))).isEqualTo(site + "/login?logged_out=1");
+      assertThat(browser.text(".info")).isEqualTo("You have been signed out.");
+
+      browser.open(site + "/api/timesheets");
+      assertThat(browser.url()).isEqualTo(site + "/login?next=%2Fapi%2Ftimesheets");
+    }
+  }
 }

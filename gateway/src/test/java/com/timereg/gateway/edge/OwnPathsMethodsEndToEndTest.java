@@ -3,6 +3,7 @@ package com.timereg.gateway.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.timereg.gateway.edge.GatewayClient.Reply;
+import com.timereg.gateway.login.Csrf;
 import com.timereg.gateway.password.DjangoPbkdf2Hasher;
 import com.timereg.gateway.store.PostgresExtension;
 import com.timereg.gateway.store.TestDatabase;
@@ -12,8 +13,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.LinkedHashMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -70,5 +73,46 @@ class OwnPathsMethodsEndToEndTest {
     Reply head = gw.http.send(HttpMethod.HEAD, path, headers, null);
     assertThat(head.status()).as(path).isEqualTo(get.status()).isNotEqualTo(405);
     assertThat(head.body()).isEmpty();
+  }
+  /**
+   * A browser sent to GET /logout (a site's "Sign out" link, a bookmark) got the JSON 405, a dead end that left its
+   * user signed in without saying how to sign out. It gets a page with the button that signs out (a link must not:
+   * any site could link it), and that button works.
+   */
+  @Test
+  void aBrowserOpeningTheSignOutAddressGetsTheButtonThatSignsOut() {
+    String csrf = gw.csrfToken();
+    Reply login = gw.formLogin(csrf, USER, PASSWORD, "/");
+    assertThat(login.status()).isEqualTo(303);
+    String session = E2eGateway.sessionCookies(login);
+    String cookies = session + "; " + Csrf.COOKIE + "=" + csrf;
+
+    Reply page = gw.http.get("/logout", "Accept", "text/html,application/xhtml+xml", "Cookie", cookies);
+    assertThat(page.status()).isEqualTo(405);
+    assertThat(page.header("Allow")).isEqualTo("POST");
+    assertThat(page.header("Content-Type")).startsWith("text/html");
+    assertThat(page.header("Content-Security-Policy")).contains("frame-ancestors 'none'");
+    assertThat(page.body()).contains("<form method=\"post\" action=\"/logout\">");
+    assertThat(gw.http.get("/api/me", "Accept", "text/html", "Cookie", session).status())
+        .as("opening the page signs nobody out").isEqualTo(200);
+
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put(Csrf.FIELD, E2eGateway.hiddenField(page.body(), Csrf.FIELD));
+    Reply out = gw.http.postForm("/logout", fields, "Cookie", cookies, "Origin", gw.http.origin(), "Accept", "text/html");
+    assertThat(out.status()).isEqualTo(303);
+    assertThat(out.header("Location")).isEqualTo("/login?logged_out=1");
+    assertThat(gw.http.get("/api/me", "Accept", "text/html", "Cookie", session).status())
+        .as("the session the button ended").isNotEqualTo(200);
+  }
+
+  /** A browser that opens an address of the forms and apps gets a page with the way back, not raw JSON. */
+  @ParameterizedTest
+  @CsvSource({"/auth/token", "/auth/refresh", "/auth/revoke", "/password/check"})
+  void aBrowserOpeningAnAppAddressGetsAPageNotJson(String path) {
+    Reply r = gw.http.get(path, "Accept", "text/html,application/xhtml+xml");
+    assertThat(r.status()).isEqualTo(405);
+    assertThat(r.header("Allow")).isEqualTo("POST");
+    assertThat(r.header("Content-Type")).startsWith("text/html");
+    assertThat(r.body()).contains("<a class=\"button\" href=\"/\">Continue</a>").doesNotContain("method_not_allowed");
   }
 }
