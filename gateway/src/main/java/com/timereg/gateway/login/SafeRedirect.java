@@ -1,8 +1,8 @@
 package com.timereg.gateway.login;
 
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -30,18 +30,52 @@ public final class SafeRedirect {
       if (!looksLocal(current)) {
         return HOME;
       }
-      String decoded;
-      try {
-        decoded = URLDecoder.decode(current.replace("+", "%2B"), StandardCharsets.UTF_8);
-      } catch (IllegalArgumentException e) {
-        return HOME;
-      }
+      String decoded = decode(current);
       if (decoded.equals(current)) {
         return toUri(next);
       }
       current = pathOf(decoded);
     }
     return HOME;
+  }
+
+  /**
+   * One layer of percent-decoding as a lenient decoder (Python's unquote, most frameworks) does it: a valid escape is
+   * decoded, anything else ("50%-done", a lone "%") stays as it is, and "+" stays "+". The strict decoder refused a
+   * layer with a percent sign that starts no escape, so a page whose path holds a literal one, encoded once as %25
+   * ("/reports/50%25-done"), cost the user their page. Looked through leniently, a "//" behind such a sign is still
+   * found, as a lenient server decoding once more would find it. The address itself must be a valid URI
+   * ({@link #toUri}): a broken escape there is still refused.
+   */
+  private static String decode(String s) {
+    StringBuilder out = new StringBuilder(s.length());
+    ByteArrayOutputStream escaped = new ByteArrayOutputStream();
+    for (int i = 0; i < s.length(); i++) {
+      int high = s.charAt(i) == '%' && i + 2 < s.length() ? hex(s.charAt(i + 1)) : -1;
+      int low = high >= 0 ? hex(s.charAt(i + 2)) : -1;
+      if (low >= 0) {
+        escaped.write(high << 4 | low);
+        i += 2;
+      } else {
+        flush(escaped, out);
+        out.append(s.charAt(i));
+      }
+    }
+    flush(escaped, out);
+    return out.toString();
+  }
+
+  /** The escaped bytes read so far, as UTF-8 (a malformed sequence becomes U+FFFD, as URLDecoder made it). */
+  private static void flush(ByteArrayOutputStream escaped, StringBuilder out) {
+    if (escaped.size() > 0) {
+      out.append(escaped.toString(StandardCharsets.UTF_8));
+      escaped.reset();
+    }
+  }
+
+  /** The value of an ASCII hex digit, or -1 (Character.digit would also take other scripts' digits). */
+  private static int hex(char c) {
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
   }
 
   /** The part before the query or fragment. */

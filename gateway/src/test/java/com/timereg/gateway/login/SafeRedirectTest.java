@@ -31,4 +31,21 @@ class SafeRedirectTest {
   void anythingThatCouldLeaveTheSiteSendsHome(String next) {
     assertThat(SafeRedirect.of(next)).isEqualTo(SafeRedirect.HOME);
   }
+  /**
+   * A path with a literal percent sign, encoded once as %25, is a page like any other. Its decoded layer holds a "%"
+   * that starts no escape, which the strict decoder refused: the user landed on / instead of their page.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"/reports/50%25-done", "/files/100%25", "/wiki/%25zz?x=1", "/discount/%25%2Foff"})
+  void aPathWithAnEncodedPercentSignIsKept(String next) {
+    assertThat(SafeRedirect.of(next)).isEqualTo(next);
+  }
+
+  /** Looked through leniently, a "//" behind a percent sign that starts no escape is still found. */
+  @ParameterizedTest
+  @ValueSource(strings = {"/%252F%252Fevil.example%25zz", "/%25zz/..%2F%252F%252Fevil.example", "/%252F%252Fevil.example%25",
+      "/ok%zz", "/ok%", "/%5C%25evil.example"})
+  void aBrokenEscapeHidesNoOtherSite(String next) {
+    assertThat(SafeRedirect.of(next)).isEqualTo(SafeRedirect.HOME);
+  }
 }
