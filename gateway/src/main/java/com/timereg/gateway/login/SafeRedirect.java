@@ -4,11 +4,14 @@ import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
 
 /**
  * Where to send a user after login: only a path on this site. Anything that a browser could read
  * as another origin ({@code //host}, {@code /\host}, {@code https://host}, their percent-encoded
- * forms, control characters) becomes {@code /}: an open redirect on a login page is a phishing tool.
+ * forms, control characters, a path whose dot segments resolve to {@code //host}) becomes {@code /}: an
+ * open redirect on a login page is a phishing tool.
  */
 public final class SafeRedirect {
   public static final String HOME = "/";
@@ -27,7 +30,7 @@ public final class SafeRedirect {
     // and must not cost the user their page. So the encoded layers are looked through for the path only.
     String current = pathOf(next);
     for (int round = 0; round <= DECODE_ROUNDS; round++) {
-      if (!looksLocal(current)) {
+      if (!looksLocal(current) || withoutDotSegments(current).startsWith("//")) {
         return HOME;
       }
       String decoded = decode(current);
@@ -76,6 +79,32 @@ public final class SafeRedirect {
   /** The value of an ASCII hex digit, or -1 (Character.digit would also take other scripts' digits). */
   private static int hex(char c) {
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+  }
+
+  /**
+   * The path as browsers and servers resolve its "." and ".." segments (RFC 3986, 5.2.4), for the check only: the
+   * address goes out as it came. "/.//evil.example" and "/a/..//evil.example" start with one slash, but a browser
+   * sent there asks for the path "//evil.example", which a backend that redirects by the path (a trailing-slash
+   * redirect) turns into "Location: //evil.example/", another site. A decoded layer is resolved too, since browsers
+   * also take "%2e%2e" for "..".
+   */
+  static String withoutDotSegments(String path) {
+    Deque<String> kept = new ArrayDeque<>();
+    String[] segments = path.split("/", -1);
+    for (int i = 1; i < segments.length; i++) {
+      String segment = segments[i];
+      boolean last = i == segments.length - 1;
+      if (segment.equals("..")) {
+        kept.pollLast();
+      } else if (!segment.equals(".")) {
+        kept.addLast(segment);
+        continue;
+      }
+      if (last) {
+        kept.addLast("");
+      }
+    }
+    return "/" + String.join("/", kept);
   }
 
   /** The part before the query or fragment. */

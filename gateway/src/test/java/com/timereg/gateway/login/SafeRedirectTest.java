@@ -48,4 +48,21 @@ class SafeRedirectTest {
   void aBrokenEscapeHidesNoOtherSite(String next) {
     assertThat(SafeRedirect.of(next)).isEqualTo(SafeRedirect.HOME);
   }
+  /**
+   * A path whose dot segments resolve to "//host" sent the browser to the path "//evil.example" of this site, which a
+   * backend's trailing-slash redirect answers with "Location: //evil.example/", another site.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"/.//evil.example", "/a/..//evil.example", "/..//evil.example", "/a/%2e%2e//evil.example",
+      "/a/..%2F%2Fevil.example", "/a/.%2E/%2F/evil.example", "/%25zz/..%2F%252F%252Fevil.example", "/a/b/../..//evil.example?x=1"})
+  void aPathWhoseDotSegmentsResolveToAnotherHostIsRefused(String next) {
+    assertThat(SafeRedirect.of(next)).isEqualTo(SafeRedirect.HOME);
+  }
+
+  /** Dot segments that stay on this site are left to the browser: the address goes out as it came. */
+  @ParameterizedTest
+  @ValueSource(strings = {"/projects/./acme/../beta", "/a/../b/", "/..", "/./reports?week=3"})
+  void dotSegmentsThatStayOnThisSiteAreKept(String next) {
+    assertThat(SafeRedirect.of(next)).isEqualTo(next);
+  }
 }
