@@ -397,6 +397,17 @@ public final class LoginRoutes {
       // An empty or over-long string is an invalid token like any other, which RFC 7009 answers 200: it names no
       // session, and revokeByRefreshToken refuses it by its length without a query.
       revoked = sessions.revokeByRefreshToken(token, RevocationReason.LOGOUT);
+    } else if (SessionAuthenticator.bearerIsOurs(ctx)
+        && SessionAuthenticator.failure(ctx).orElse(null) == AuthFailure.SESSION_ENDED) {
+      // Its session has ended already: a revocation repeated (its first answer lost) gets the first one's answer,
+      // as RFC 7009 asks and as /logout does, not a 401 that says nothing was ended.
+      revoked = Future.succeededFuture(false);
+    } else if (SessionAuthenticator.bearerIsOurs(ctx) || carriesBearer(ctx)) {
+      // RFC 6750 3.1: a token was presented and refused, so say so; the app may still hold its refresh token.
+      ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"gateway\", error=\"invalid_token\"");
+      error(ctx, 401, "invalid_token", "The access token is expired or not valid, so no session was ended; "
+          + "revoke with the refresh token instead: {\"refresh_token\": \"...\"}.");
+      return;
     } else {
       ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"gateway\"");
       error(ctx, 401, "invalid_token",

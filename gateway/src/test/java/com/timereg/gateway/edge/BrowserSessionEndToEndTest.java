@@ -423,6 +423,34 @@ class BrowserSessionEndToEndTest {
   }
 
   /**
+   * Revoking is idempotent (RFC 7009 2.2, and /logout answers an ended session's token 204 again): an app that
+   * retries a revocation whose answer it lost, with the same access token, was told 401 "needs its access token",
+   * as if nothing had been ended. A bearer token that is refused (forged, run out) is named as such in
+   * WWW-Authenticate (RFC 6750 3.1: error="invalid_token"), which the 401 left out.
+   */
+  @Test
+  void aRevokeRepeatedWithTheEndedSessionsAccessTokenIsAnsweredAsTheFirstAndARefusedOneSaysInvalidToken() {
+    var tokens = gw.tokenLogin(USER, PASSWORD).json();
+    String access = tokens.getString("access_token");
+    assertThat(gw.http.postJson("/auth/revoke", new JsonObject(), "Authorization", "Bearer " + access).status())
+        .isEqualTo(200);
+    Reply again = gw.http.postJson("/auth/revoke", new JsonObject(), "Authorization", "Bearer " + access);
+    assertThat(again.status()).as(again.body()).isEqualTo(200);
+    assertThat(again.body()).isEqualTo("{}");
+
+    String other = gw.tokenLogin(USER, PASSWORD).json().getString("access_token");
+    String forged = other.substring(0, other.length() - 4) + (other.endsWith("AAAA") ? "BBBB" : "AAAA");
+    Reply refused = gw.http.postJson("/auth/revoke", new JsonObject(), "Authorization", "Bearer " + forged);
+    assertThat(refused.status()).isEqualTo(401);
+    assertThat(refused.header("WWW-Authenticate")).isEqualTo("Bearer realm=\"gateway\", error=\"invalid_token\"");
+    assertThat(refused.json().getString("message")).contains("refresh_token");
+    Reply none = gw.http.postJson("/auth/revoke", new JsonObject());
+    assertThat(none.status()).isEqualTo(401);
+    assertThat(none.header("WWW-Authenticate")).as("no token, no error code (RFC 6750 3.1)").isEqualTo("Bearer realm=\"gateway\"");
+    assertThat(bearerGet(other).status()).as("the forged token ended nothing").isEqualTo(200);
+  }
+
+  /**
    * An app whose access token has run out signs out with its refresh token (RFC 7009): the session ends on every
    * path. Before, /auth/revoke needed a live access token and /logout with an expired one answered 204 while the
    * refresh token stayed good for the idle timeout. An unknown token gets the same answer (nothing to tell).
