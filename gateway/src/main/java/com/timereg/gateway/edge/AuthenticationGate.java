@@ -77,7 +77,10 @@ final class AuthenticationGate implements Handler<RoutingContext> {
         ctx.response().putHeader("Content-Type", "application/json")
             .end(new JsonObject().put("error", "temporarily_unavailable").put("message", UNAVAILABLE_MESSAGE).encode());
       }
-    } else if (isBrowserNavigation(ctx)) {
+    } else if (isBrowserNavigation(ctx) && !SessionAuthenticator.bearerIsOurs(ctx)) {
+      // Not for a request that brought an access token of ours as a bearer token: browsers send cookies, never
+      // that header, so it is an app's (a WebView, an HTML fragment), which needs RFC 6750's invalid_token to know
+      // it should refresh, not a login form it cannot fill in.
       String next = URLEncoder.encode(ctx.request().uri(), StandardCharsets.UTF_8);
       ctx.response().setStatusCode(302).putHeader("Location", "/login?next=" + next)
           .putHeader("Cache-Control", "no-store").end();
@@ -152,7 +155,10 @@ final class AuthenticationGate implements Handler<RoutingContext> {
     return !allowedOriginHost.test(host.toLowerCase(Locale.ROOT));
   }
 
-  /** A page load in a browser: GET or HEAD asking for HTML. Everything else gets 401 JSON. */
+  /**
+   * A page load in a browser: GET or HEAD asking for HTML. Everything else, and a request with a bearer token of
+   * ours, gets 401 JSON.
+   */
   private static boolean isBrowserNavigation(RoutingContext ctx) {
     HttpMethod m = ctx.request().method();
     String accept = ctx.request().getHeader("Accept");

@@ -451,6 +451,30 @@ class BrowserSessionEndToEndTest {
   }
 
   /**
+   * A request that carries an access token of ours as a bearer token is an app's, whatever it accepts: browsers send
+   * cookies, never such a header. Refused, it gets RFC 6750's 401 with error="invalid_token", which tells the app to
+   * refresh; a GET accepting HTML (a WebView, an HTML fragment an app loads) was redirected to the login page
+   * instead, a 302 the app follows to a form it cannot use, never learning its token was the problem.
+   */
+  @Test
+  void anAppsRefusedBearerTokenGetsInvalidTokenNotTheLoginPageWhenItAcceptsHtml() {
+    String access = gw.tokenLogin(USER, PASSWORD).json().getString("access_token");
+    String forged = access.substring(0, access.length() - 4) + (access.endsWith("AAAA") ? "BBBB" : "AAAA");
+    Reply refused = gw.http.get("/timesheets", "Authorization", "Bearer " + forged, "Accept", "text/html,*/*;q=0.8");
+    assertThat(refused.status()).isEqualTo(401);
+    assertThat(refused.header("WWW-Authenticate")).isEqualTo("Bearer realm=\"gateway\", error=\"invalid_token\"");
+
+    gw.http.postJson("/logout", new JsonObject(), "Authorization", "Bearer " + access);
+    Reply ended = gw.http.get("/timesheets", "Authorization", "Bearer " + access, "Accept", "text/html");
+    assertThat(ended.status()).as("an ended session's token").isEqualTo(401);
+    assertThat(ended.header("WWW-Authenticate")).contains("error=\"invalid_token\"");
+    // A browser's page load without a session still goes to the login page.
+    Reply browser = gw.http.get("/timesheets", "Accept", "text/html");
+    assertThat(browser.status()).isEqualTo(302);
+    assertThat(browser.header("Location")).startsWith("/login?next=");
+  }
+
+  /**
    * An app whose access token has run out signs out with its refresh token (RFC 7009): the session ends on every
    * path. Before, /auth/revoke needed a live access token and /logout with an expired one answered 204 while the
    * refresh token stayed good for the idle timeout. An unknown token gets the same answer (nothing to tell).
