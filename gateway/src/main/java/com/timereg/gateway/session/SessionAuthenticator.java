@@ -119,7 +119,7 @@ public final class SessionAuthenticator implements Handler<RoutingContext> {
         authenticated(ctx, ar.result());
       } else if (ar.cause() instanceof TokenRejectedException r && r.reason() == TokenRejection.REVOKED) {
         // The family is revoked in the database too: a refresh would only cost a query.
-        SessionCookies.clear(ctx.response());
+        clearCookies(ctx);
         unauthenticated(ctx, AuthFailure.SESSION_ENDED);
       } else {
         refreshOrFail(ctx, AuthFailure.INVALID_TOKEN);
@@ -205,10 +205,11 @@ public final class SessionAuthenticator implements Handler<RoutingContext> {
     } else if (ar.result().succeeded()) {
       IssuedTokens issued = ar.result().tokens();
       SessionCookies.set(ctx.response(), issued, clock.instant());
+      keepOutOfSharedCaches(ctx);
       ctx.put(IDENTITY, issued.identity());
       ctx.put(ACCESS_EXPIRES, issued.accessExpiresAt());
     } else {
-      SessionCookies.clear(ctx.response());
+      clearCookies(ctx);
       ctx.put(FAILURE, AuthFailure.SESSION_ENDED);
     }
     if (paused) {
@@ -217,6 +218,26 @@ public final class SessionAuthenticator implements Handler<RoutingContext> {
       ctx.request().resume();
     }
     ctx.next();
+  }
+
+  private static void clearCookies(RoutingContext ctx) {
+    SessionCookies.clear(ctx.response());
+    keepOutOfSharedCaches(ctx);
+  }
+
+  /**
+   * The session cookies set here go out on whatever answer the request gets, the backend's too, which may have
+   * marked it cacheable by shared caches (a stylesheet, a public page) not knowing they are there: a CDN or caching
+   * proxy in front of the gateway would keep the new tokens and hand them to everyone asking for that URL (or the
+   * cleared ones, signing them out). So that answer is {@code no-store}, whatever the backend said, and loses the
+   * CDN-only directives (RFC 9213 {@code CDN-Cache-Control}, {@code Surrogate-Control}) a CDN obeys over it. Set
+   * when the head is written, after the proxy copied the backend's headers; once per access-token lifetime.
+   */
+  private static void keepOutOfSharedCaches(RoutingContext ctx) {
+    ctx.addHeadersEndHandler(v -> ctx.response().headers()
+        .set("Cache-Control", "no-store")
+        .remove("CDN-Cache-Control")
+        .remove("Surrogate-Control"));
   }
 
   /** Only for a WebSocket handshake, the one request that outlives its credentials: the others skip the lookup. */
