@@ -36,7 +36,18 @@ public final class AdminRouter {
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
         .end(registry.scrape()));
     console.mount(router);
-    router.route().handler(ctx -> json(ctx, 404, "{\"error\":\"not_found\",\"message\":\"No such resource.\"}"));
+    AllowedMethods allowed = new AllowedMethods(router);
+    router.route().handler(ctx -> {
+      String allow = allowed.allowFor(ctx.normalizedPath());
+      if (allow == null) {
+        json(ctx, 404, "{\"error\":\"not_found\",\"message\":\"No such resource.\"}");
+      } else {
+        // A probe or script using the wrong method on a real path (POST /health/live) is told so, not "no such".
+        ctx.response().putHeader("Allow", allow);
+        json(ctx, 405, new io.vertx.core.json.JsonObject().put("error", "method_not_allowed")
+            .put("message", AllowedMethods.message(ctx.request().method(), allow)).encode());
+      }
+    });
     // A path Vert.x cannot decode while matching routes (a broken percent escape in a path
     // parameter) never reaches a route or failure handler: it is answered here, as the API answers.
     router.errorHandler(400, ctx -> json(ctx, 400, new io.vertx.core.json.JsonObject().put("error", "invalid")

@@ -15,7 +15,8 @@ import java.util.List;
 /**
  * The security console on the admin listener: its files under {@code /admin/} and its API under
  * {@code /admin/api/}, in this order: access control ({@link AdminAccess}) → CSRF guard
- * ({@link CsrfGuard}) → bounded body → the routes → JSON 404 / failure answers. Never mounted on
+ * ({@link CsrfGuard}) → bounded body → the routes → JSON 405 (a path taking other methods, with
+ * {@code Allow}) or 404 / failure answers. Never mounted on
  * the public listener.
  */
 public final class SecurityConsole {
@@ -42,7 +43,16 @@ public final class SecurityConsole {
     router.get("/admin/api/whoami").handler(this::whoami);
     api.mount(router);
     events.mount(router);
-    router.route("/admin/api/*").handler(ctx -> ApiResponses.error(ctx, 404, "not_found", "No such admin API route."));
+    AllowedMethods allowed = new AllowedMethods(router);
+    router.route("/admin/api/*").handler(ctx -> {
+      String allow = allowed.allowFor(ctx.normalizedPath());
+      if (allow == null) {
+        ApiResponses.error(ctx, 404, "not_found", "No such admin API route.");
+      } else {
+        ctx.response().putHeader("Allow", allow);
+        ApiResponses.error(ctx, 405, "method_not_allowed", AllowedMethods.message(ctx.request().method(), allow));
+      }
+    });
     router.route("/admin/api/*").failureHandler(SecurityConsole::failed);
   }
 

@@ -479,6 +479,48 @@ class SecurityConsoleApiTest {
     assertThat(once.json().getString("cidr")).isEqualTo("198.18.97.1/32");
   }
 
+  /**
+   * A path the API has, asked with a method it does not take, is a 405 naming the methods it takes (RFC 9110): a
+   * 404 "No such admin API route." sent people and scripts looking for a typo in the path.
+   */
+  @Test
+  void aMethodAPathDoesNotTakeIsAnswered405WithTheMethodsItTakes() throws Exception {
+    record Case(String method, String path, String allow) {}
+    List<Case> cases = List.of(
+        new Case("PUT", "/admin/api/blocks", "GET, HEAD, POST"),
+        new Case("PATCH", "/admin/api/allowlist", "GET, HEAD, POST"),
+        new Case("POST", "/admin/api/explain/192.0.2.1", "GET, HEAD"),
+        new Case("DELETE", "/admin/api/events", "GET, HEAD"),
+        new Case("POST", "/admin/api/whoami", "GET, HEAD"),
+        new Case("GET", "/admin/api/unblock", "POST"),
+        new Case("GET", "/admin/api/blocks/192.0.2.0%2F24", "DELETE"),
+        new Case("PUT", "/admin/api/allowlist/192.0.2.0%2F24", "DELETE"),
+        new Case("POST", "/health/live", "GET, HEAD"),
+        new Case("DELETE", "/metrics", "GET, HEAD"),
+        new Case("POST", "/admin/", "GET, HEAD"),
+        new Case("POST", "/admin/console.js", "GET, HEAD"));
+    for (Case c : cases) {
+      AdminHttp.Response r = api.send(c.method(), c.path(), c.method().equals("GET") ? null : "{}",
+          Map.of("X-Requested-With", "gateway-console"));
+      assertThat(r.status()).as(c + " -> " + r.body()).isEqualTo(405);
+      assertThat(r.headers().get("allow")).as(c.toString()).isEqualTo(c.allow());
+      assertThat(r.headers().get("content-type")).startsWith("application/json");
+      assertThat(r.json().getString("error")).isEqualTo("method_not_allowed");
+      assertThat(r.json().getString("message")).contains(c.method() + " is not allowed here").contains(c.allow());
+    }
+    // HEAD of a path only POST takes: the same 405, without a body.
+    RawHttp.Response head = RawHttp.plain(gateway.adminPort(), "HEAD /admin/api/unblock HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    assertThat(head.status()).isEqualTo(405);
+    assertThat(head.head()).containsIgnoringCase("allow: POST");
+    // A path nothing takes stays a 404, and the edit routes still answer their own methods.
+    assertThat(api.send("PUT", "/admin/api/nothing-here", "{}", Map.of("X-Requested-With", "gateway-console")).status())
+        .isEqualTo(404);
+    assertThat(api.send("POST", "/admin/nothing-here", "{}", Map.of()).status()).isEqualTo(404);
+    assertThat(api.get("/admin/api/blocks?q=192.0.2.0%2F24").status()).isEqualTo(200);
+    // Refusals that come first stay first: a change without the console's header is refused as one.
+    assertThat(api.send("PUT", "/admin/api/blocks", "{}", Map.of()).status()).isEqualTo(403);
+  }
+
   @Test
   void consoleFilesAreServedWithAStrictContentSecurityPolicy() {
     AdminHttp.Response page = api.get("/admin/");
