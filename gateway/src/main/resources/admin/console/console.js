@@ -379,6 +379,35 @@ function verdictText(x) {
   return x.address + ' is BLOCKED by ' + by + ' until ' + when(d.until) + ' (' + (d.reasonText || d.reason) + ').';
 }
 
+// What an edit or decision did, from its audit details: the note alone ("SEC-51") does not say that a block was made
+// until tomorrow or shortened to ten minutes by replacing one, nor which blocks an unblock lifted.
+function auditDetail(e) {
+  const d = e.details || {};
+  const parts = [];
+  if (d.expiresAt) {
+    parts.push('until ' + when(d.expiresAt));
+  }
+  if (typeof d.invalidLogins === 'number') {
+    parts.push(d.invalidLogins + ' invalid logins');
+  }
+  const replaced = (d.replacedBlockIds || d.replacedIds || []).length;
+  if (replaced > 0) {
+    parts.push(d.replacedBlockIds ? 'replaced the active manual block of the same range, which it lifted'
+      : 'replaced the entry of the same range');
+  }
+  if (Array.isArray(d.lifted)) {
+    parts.push(d.lifted.length === 0 ? 'lifted nothing' : 'lifted ' + d.lifted.map(b =>
+      b.cidr + ' (' + b.kind + ', was until ' + when(b.expiresAt) + ')').join(', '));
+  }
+  return parts.join('; ');
+}
+
+/** The note of an audit event and what it did, one cell. */
+function auditNote(e) {
+  const text = [e.note, auditDetail(e)].filter(Boolean).join(' · ');
+  return text || null;
+}
+
 async function explain(address) {
   document.getElementById('explain-address').value = address;
   const current = ticket('address');
@@ -425,7 +454,7 @@ async function explain(address) {
         action]);
     }), 7, 'No blocks recorded.');
     fill(document.querySelector('#explain-events tbody'), x.history.events.map(e =>
-      row([when(e.at), e.action, e.subject, e.actor || 'gateway', e.note, e.node])), 6, 'No audit events.');
+      row([when(e.at), e.action, e.subject, e.actor || 'gateway', auditNote(e), e.node])), 6, 'No audit events.');
     // Logins are looked up under the key the address is counted by (an IPv6 /64), so name it: the failures
     // that blocked 2001:db8::5 may have come from 2001:db8::7.
     const from = x.history.loginsFrom || x.address;
@@ -500,7 +529,7 @@ async function loadEvents() {
     }
     fill(document.querySelector('#events-table tbody'), page.items.map(e => e.type === 'login'
       ? row([when(e.at), 'login ' + e.outcome, el('span', e.address, { class: 'mono' }), e.loginName, e.detail, e.node])
-      : row([when(e.at), e.action, e.subject ? el('span', e.subject, { class: 'mono' }) : null, e.actor || 'gateway', e.note, e.node])),
+      : row([when(e.at), e.action, e.subject ? el('span', e.subject, { class: 'mono' }) : null, e.actor || 'gateway', auditNote(e), e.node])),
     6, 'No events.');
     const last = page.offset + page.items.length;
     document.getElementById('events-range').textContent = page.items.length === 0 ? 'No events'

@@ -254,4 +254,31 @@ class ConsoleBrowserTest {
     assertThat(browser.findElement(By.id("explain-events-caption")).getText()).contains("2001:db8:a::/64");
     assertThat(browser.findElement(By.id("explain-blocks-caption")).getText()).contains("2001:db8:a::/64");
   }
+  /**
+   * The audit trail says what each edit did, not only its note: a block shortened to 30 minutes by replacing a 2-hour
+   * one and the unblock after it showed as "block … SEC-51 shortened" and "unblock … SEC-51 done", with no expiry, no
+   * word of the replacement and no lifted block, which the API's details hold. Leaves no block active.
+   */
+  @Test
+  void theAuditTrailSaysWhatEachEditDid() {
+    for (String[] b : new String[][] {{"2h", "SEC-51 first"}, {"30m", "SEC-51 shortened"}}) {
+      assertThat(api.post("/admin/api/blocks", new JsonObject().put("target", "198.51.100.77").put("duration", b[0])
+          .put("reason", b[1])).status()).isEqualTo(201);
+    }
+    JsonObject unblocked = api.post("/admin/api/unblock", new JsonObject().put("target", "198.51.100.77")
+        .put("reason", "SEC-51 done")).json();
+    assertThat(unblocked.getJsonArray("lifted")).hasSize(1);
+    for (String view : List.of("#events", "#address/198.51.100.77")) {
+      browser.get(console + view);
+      By table = By.cssSelector(view.equals("#events") ? "#events-table tbody" : "#explain-events tbody");
+      waiting().until(ExpectedConditions.textToBePresentInElementLocated(table, "SEC-51 done"));
+      List<String> rows = browser.findElement(table).findElements(By.tagName("tr")).stream()
+          .map(org.openqa.selenium.WebElement::getText).filter(t -> t.contains("SEC-51")).toList();
+      assertThat(rows).as(view).hasSize(3);
+      assertThat(rows.get(0)).as(view).contains("SEC-51 done").contains("lifted 198.51.100.77/32 (manual, was until ");
+      assertThat(rows.get(1)).as(view).contains("SEC-51 shortened").contains("until ")
+          .contains("replaced the active manual block of the same range");
+      assertThat(rows.get(2)).as(view).contains("SEC-51 first").contains("until ").doesNotContain("replaced");
+    }
+  }
 }
