@@ -173,12 +173,19 @@ function say(text, kind) {
   m.hidden = !text;
 }
 
-function failed(e) {
+function failed(e, recheck = true) {
   if (e.status === 401) {
     sessionEnded();
     say('Not signed in: ' + e.message, 'error');
   } else {
     say(e.message, 'error');
+    const code = e.data && e.data.error;
+    if (recheck && state.signedIn && e.status === 403 && (code === 'forbidden' || code === 'read_only')) {
+      // Refused although this page was let in: the role was taken away, or reduced to the viewer's, while the page
+      // was open (roles are read at every request). Asking who we are again puts the header and the edit controls
+      // right, instead of the header going on with "Signed in as …" and the role it had.
+      whoami();
+    }
   }
 }
 
@@ -682,7 +689,7 @@ async function whoami() {
         ? 'Signed in as ' + d.actor + ' without access: the console needs the ' + d.staffRole + ' role'
           + (d.viewerRole ? ' (or the ' + d.viewerRole + ' role to read it)' : '') + '; ask a security administrator'
         : e.status === 403 ? 'No access: ' + e.message : 'Not signed in';
-    failed(e);
+    failed(e, false);
   }
 }
 

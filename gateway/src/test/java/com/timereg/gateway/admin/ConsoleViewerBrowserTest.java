@@ -166,4 +166,28 @@ class ConsoleViewerBrowserTest {
       db.startServer();
     }
   }
+  @Test
+  void aRoleTakenAwayMidUseIsSaidInTheHeader(TestDatabase db) throws Exception {
+    browser.get(console + "#blocks");
+    waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "Signed in as vera@acme.test"));
+    // Roles are read at every request: from now on the API refuses her (403), while the page is still open.
+    setRoles(db, "{user}");
+    try {
+      browser.findElement(By.id("nav-events")).click();
+      waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("message"), "does not have"));
+      waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "without access"));
+      assertThat(browser.findElement(By.id("who")).getText()).contains("Signed in as vera@acme.test without access")
+          .doesNotContain("read only");
+    } finally {
+      setRoles(db, "{user,auditor}");
+    }
+  }
+
+  private static void setRoles(TestDatabase db, String roles) throws Exception {
+    try (Connection c = db.openJdbc(); java.sql.PreparedStatement s = c.prepareStatement(
+        "UPDATE users SET roles = ?::text[] WHERE login_name = 'vera@acme.test'")) {
+      s.setString(1, roles);
+      assertThat(s.executeUpdate()).isEqualTo(1);
+    }
+  }
 }
