@@ -64,7 +64,7 @@ final class BlocksCommand implements Runnable {
 
   @Command(name = "block", description = "Block an address or range by hand on every node.")
   int block(@Parameters(paramLabel = "ADDRESS|RANGE") String target,
-      @Option(names = "--duration", required = true, description = "1 minute to 30 days: 15m, 2h, 7d or PT15M.") String duration,
+      @Option(names = "--duration", required = true, description = "1 minute up to the gateway's throttle.max-manual-block (30 days unless set): 15m, 2h, 7d or PT15M.") String duration,
       @Option(names = "--reason", required = true, description = "Why; goes to the audit trail.") String reason) {
     JsonObject body = new JsonObject().put("target", target.strip()).put("duration", duration).put("reason", reason);
     return admin.run(spec, c -> c.post("/blocks", body), (b, out) -> {
