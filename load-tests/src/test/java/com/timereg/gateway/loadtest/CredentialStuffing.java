@@ -81,7 +81,7 @@ public class CredentialStuffing extends Simulation {
   private final Duration duration = Params.duration("duration", Duration.ofSeconds(60), true);
   private final int pageViews = Params.integer("pageViews", 3, 1);
   private final Duration thinkTime = Params.duration("thinkTime", Duration.ofSeconds(1));
-  private final double minLegitSuccessPct = Params.decimal("minLegitSuccessPct", 99);
+  private final double minLegitSuccessPct = Params.percent("minLegitSuccessPct", 99);
   private final int p99Ms = Params.integer("p99Ms", 1000, 1);
   private final List<String> probeAddresses = rangeProbeAddresses(attackAddresses, Params.integer("rangeLimit", 5, 0));
   private final ClientPool probePool = ClientPool.of(probeAddresses);

@@ -32,7 +32,7 @@ public class LegitimateTraffic extends Simulation {
   private final Duration duration = Params.duration("duration", Duration.ofSeconds(60), true);
   private final int pageViews = Params.integer("pageViews", 5, 0);
   private final Duration thinkTime = Params.duration("thinkTime", Duration.ofSeconds(1));
-  private final double maxFailedPct = Params.decimal("maxFailedPct", 1);
+  private final double maxFailedPct = Params.percent("maxFailedPct", 1);
   private final int p99Ms = Params.integer("p99Ms", 1000, 1);
   private final int loginP99Ms = Params.integer("loginP99Ms", 5000, 1);
 

@@ -147,6 +147,18 @@ final class Params {
     }
   }
 
+  /**
+   * A percentage, 0 to 100: a threshold above 100 (150 meant as 1.5) made an assertion that cannot fail, as Gatling
+   * compares it with a percentage of requests.
+   */
+  static double percent(String name, double fallback) {
+    double parsed = decimal(name, fallback);
+    if (parsed > 100) {
+      throw new IllegalArgumentException("-D" + name + " is a percentage, 0 to 100, was " + property(name));
+    }
+    return parsed;
+  }
+
   static boolean flag(String name, boolean fallback) {
     String v = property(name);
     if (v == null || v.isBlank()) {

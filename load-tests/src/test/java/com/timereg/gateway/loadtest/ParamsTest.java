@@ -55,6 +55,17 @@ class ParamsTest {
   }
 
   @Test
+  void aPercentageAbove100IsRefusedNamingTheProperty() {
+    // -DmaxFailedPct=150 was taken, and "at most 150 % of requests failed" cannot fail.
+    System.setProperty(NAME, "150");
+    assertThatThrownBy(() -> Params.percent(NAME, 1)).hasMessageContaining("-D" + NAME).hasMessageContaining("0 to 100");
+    System.setProperty(NAME, "100");
+    assertThat(Params.percent(NAME, 1)).isEqualTo(100.0);
+    System.setProperty(NAME, "0.5");
+    assertThat(Params.percent(NAME, 1)).isEqualTo(0.5);
+  }
+
+  @Test
   void anEndlessNumberIsRefusedNamingTheProperty() {
     // Double.parseDouble reads these; -DusersPerSec=Infinity would ask Gatling for endless users.
     for (String endless : new String[] {"Infinity", "1e400"}) {
@@ -136,7 +147,7 @@ class ParamsTest {
     java.nio.file.Path sources = java.nio.file.Path.of("src/test/java/com/timereg/gateway/loadtest");
     java.util.Set<String> read = new java.util.TreeSet<>();
     java.util.regex.Pattern param = java.util.regex.Pattern.compile(
-        "Params\\.(?:string|integer|decimal|flag|duration)\\(\"([A-Za-z0-9]+)\"|PROPERTY = \"([A-Za-z0-9]+)\"");
+        "Params\\.(?:string|integer|decimal|percent|flag|duration)\\(\"([A-Za-z0-9]+)\"|PROPERTY = \"([A-Za-z0-9]+)\"");
     try (var files = java.nio.file.Files.list(sources)) {
       for (java.nio.file.Path file : files.filter(f -> !f.getFileName().toString().endsWith("Test.java")
           && !f.getFileName().toString().endsWith("IT.java")).toList()) {

@@ -62,7 +62,7 @@ public class PasswordChange extends Simulation {
   private final int users = Math.min(accounts.size(), Params.integer("users", accounts.size(), 1));
   private final Duration duration = Params.duration("duration", Duration.ofSeconds(60), true);
   private final boolean expectPwned = Params.flag("expectPwned", false);
-  private final double maxFailedPct = Params.decimal("maxFailedPct", 0);
+  private final double maxFailedPct = Params.percent("maxFailedPct", 0);
   private final int checkP99Ms = Params.integer("checkP99Ms", 500, 1);
   private final int changeP99Ms = Params.integer("changeP99Ms", 5000, 1);
 

@@ -35,7 +35,7 @@ public class ProxyThroughput extends Simulation {
   private final int concurrency = Params.integer("concurrency", 16, 1);
   private final Duration duration = Params.duration("duration", Duration.ofSeconds(60), true);
   private final String path = Params.string("path", "/api/timesheets");
-  private final double maxFailedPct = Params.decimal("maxFailedPct", 0.1);
+  private final double maxFailedPct = Params.percent("maxFailedPct", 0.1);
   private final int p99Ms = Params.integer("p99Ms", 500, 1);
   private final double minRps = Params.decimal("minRps", 0);
 
