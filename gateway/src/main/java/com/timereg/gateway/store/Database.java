@@ -56,7 +56,7 @@ public final class Database {
     Pool pool = ClientBuilder.pool(new BoundedConnectDriver(settings.connectTimeout()))
         .with(poolOptions)
         .with(new NetClientOptions().setConnectTimeout(timeoutMillis))
-        .withConnectHandler(conn -> closeWhenSilent(conn, settings.idleTimeout()))
+        .withConnectHandler(conn -> prepare(conn, settings))
         .connectingTo(connect)
         .using(vertx)
         .build();
@@ -64,12 +64,29 @@ public final class Database {
   }
 
   /**
-   * Closes a new pooled connection once nothing was sent or received on it for {@code idle}, then hands it to
+   * Readies a new pooled connection, then hands it to the pool: closed when silent, and with a statement timeout
+   * just under the idle timeout. A statement the server holds (waiting for a lock a DBA's open transaction or a
+   * migration keeps, a slow plan) is then cancelled by the server itself, rolled back, and the caller answered: the
+   * client's close on silence does not stop the server's backend, which would run the statement once the lock was
+   * free and commit it after the caller was told it failed; and Vert.x's close only shuts the connection's output,
+   * so the caller kept waiting for as long as the lock was held ({@code DatabaseStatementTimeoutTest}). Set per
+   * connection rather than as a startup parameter, which a connection pooler such as PgBouncer refuses.
+   */
+  private static void prepare(SqlConnection conn, DatabaseSettings settings) {
+    closeWhenSilent(conn, settings.idleTimeout());
+    conn.query("SET statement_timeout = " + Math.max(1, settings.statementTimeout().toMillis())).execute()
+        // A connection that failed even this is handed over all the same: its first query fails as it would.
+        .onComplete(ar -> conn.close());
+  }
+
+  /**
+   * Adds to a new pooled connection a close once nothing was sent or received on it for {@code idle}, then hands it to
    * the pool. The PG client has no query timeout, so without this a query sent to a server that stops
    * answering but keeps its connections open (frozen, cut off by the network) waits for ever, and so does the
    * request behind it; closed, the connection fails its query and the request is answered 503. Done on the
    * connection's channel because the client (5.0.7) ignores the transport options given to its builder
    * ({@code PgDriver.createConnectionFactory} drops them), where {@code setIdleTimeout} would have done it.
+   * The caller ({@link #prepare}) hands the connection to the pool.
    */
   /** Its own name: Vert.x's "idle" handler, should a client version apply the options after all, stays as is. */
   private static final String IDLE_HANDLER = "gateway-database-idle";
@@ -86,7 +103,6 @@ public final class Database {
         pipeline.addFirst(IDLE_HANDLER, new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));
       }
     }
-    conn.close();
   }
 
   /**

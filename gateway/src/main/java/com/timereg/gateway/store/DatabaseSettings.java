@@ -88,6 +88,21 @@ public record DatabaseSettings(
     return new DatabaseSettings(connection, maxPoolSize, connectTimeout, mode, idleTimeout, sslRootCert);
   }
 
+  /** At most this much of the idle timeout is left between the statement timeout and it. */
+  static final Duration STATEMENT_TIMEOUT_MARGIN = Duration.ofSeconds(2);
+
+  /**
+   * PostgreSQL's {@code statement_timeout} on the pool's connections: the idle timeout less a margin (2 s, or half
+   * the idle timeout when that is shorter), so a statement the server holds (waiting for a lock, say) is cancelled
+   * and rolled back by the server, and its error reaches the caller, before the client closes the silent
+   * connection; closing it would not stop the statement, which the server would still commit once it could run.
+   * Every query the gateway makes takes milliseconds; none could outlast the idle timeout anyway.
+   */
+  public Duration statementTimeout() {
+    Duration half = idleTimeout.dividedBy(2);
+    return idleTimeout.minus(half.compareTo(STATEMENT_TIMEOUT_MARGIN) < 0 ? half : STATEMENT_TIMEOUT_MARGIN);
+  }
+
   /**
    * The mode both clients are given: {@code require} with a root certificate is {@code verify-ca}, as in libpq.
    * Told {@code require}, neither client would check the chain against the file (pgjdbc checks nothing then).
