@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,10 +76,15 @@ public record ConnectionSettings(String host, int port, String database, String 
     return new ConnectionSettings(host, port, otherDatabase, user, password);
   }
 
-  /** The JDBC URL without credentials (Flyway and admin tasks pass those separately). */
+  /**
+   * The JDBC URL without credentials (Flyway and admin tasks pass those separately). The database name is
+   * percent-encoded: pgjdbc decodes it (a '+' became a space, a '%' failed) and reads parameters after a '?', so
+   * written as it is the migrations went to another database than the pool, or none.
+   */
   public String jdbcUrl(String sslMode) {
     String h = host.contains(":") ? "[" + host + "]" : host;
-    return "jdbc:postgresql://" + h + ":" + port + "/" + database + "?sslmode=" + sslMode;
+    return "jdbc:postgresql://" + h + ":" + port + "/" + URLEncoder.encode(database, StandardCharsets.UTF_8)
+        + "?sslmode=" + sslMode;
   }
 
   /** libpq environment lines, so {@code psql} reaches the same database: {@code set -a; . FILE; psql}. */

@@ -48,6 +48,19 @@ class ConnectionSettingsTest {
   }
 
   @Test
+  void theJdbcUrlNamesTheSameDatabaseAndCannotBeGivenParametersByTheName() throws Exception {
+    // pgjdbc (the migrations) percent-decodes the database name and reads parameters after a '?': the name
+    // the Vert.x pool connects to must reach it unchanged, and never widen or weaken its parameters.
+    for (String name : new String[] {"time+reg", "50%off", "a b", "gateway?sslmode=disable&x=", "gate#way", "zeit€"}) {
+      ConnectionSettings c = new ConnectionSettings("db.example", 5432, name, "u", "");
+      java.util.Properties parsed = org.postgresql.Driver.parseURL(c.jdbcUrl("verify-full"), null);
+      assertThat(parsed).as("the JDBC URL for database '%s'", name).isNotNull();
+      assertThat(parsed.getProperty("PGDBNAME")).isEqualTo(name);
+      assertThat(parsed.getProperty("sslmode")).isEqualTo("verify-full");
+    }
+  }
+
+  @Test
   void toStringMasksThePassword() {
     ConnectionSettings s = new ConnectionSettings("h", 1, "d", "u", "topsecret");
 
