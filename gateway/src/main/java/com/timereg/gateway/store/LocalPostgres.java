@@ -299,7 +299,7 @@ public final class LocalPostgres implements AutoCloseable {
     return r;
   }
 
-  /** True when postmaster.pid names a live process that is a postgres server. */
+  /** True when postmaster.pid names a live process that is a postgres server of this cluster. */
   private boolean serverRunning() {
     long pid = readPid(pgdata.resolve("postmaster.pid"));
     if (pid <= 0) {
@@ -312,7 +312,23 @@ public final class LocalPostgres implements AutoCloseable {
         .filter(ProcessHandle::isAlive)
         .flatMap(h -> h.info().command())
         .map(c -> c.endsWith("/postgres") || c.endsWith("/postmaster"))
-        .orElse(false);
+        .orElse(false)
+        && inThisCluster(pid);
+  }
+
+  /**
+   * Whether process {@code pid} works in this cluster's directory, as every process of a server does (postgres
+   * changes into its data directory). After a crash of the machine or the container, the pid of a stale
+   * postmaster.pid may belong to a server of another cluster on the machine (another engineer's, the tests'):
+   * pg_ctl stop would signal it all the same, and its escalation to an immediate stop ended that cluster's sessions
+   * ({@code LocalPostgresStalePidTest}). When that cannot be read (no /proc), the command alone decides, as before.
+   */
+  private boolean inThisCluster(long pid) {
+    try {
+      return Files.isSameFile(Path.of("/proc", Long.toString(pid), "cwd"), pgdata);
+    } catch (IOException | SecurityException e) {
+      return true;
+    }
   }
 
   /** The pid on the first line of {@code file}, or 0 when there is none. */
