@@ -22,6 +22,9 @@ import java.util.Objects;
  */
 public record ConnectionSettings(String host, int port, String database, String user, String password) {
   public static final int DEFAULT_PORT = 5432;
+  /** A host name as libpq takes it, underscores included, and an optional port. */
+  private static final java.util.regex.Pattern REGISTRY_HOST_PORT =
+      java.util.regex.Pattern.compile("([A-Za-z0-9_][A-Za-z0-9_.-]*)(?::([0-9]{1,5}))?");
 
   public ConnectionSettings {
     requireText(host, "host");
@@ -53,23 +56,41 @@ public record ConnectionSettings(String host, int port, String database, String 
       throw new IllegalArgumentException(
           "database URL must not carry query parameters; set the SSL mode in the gateway configuration");
     }
-    if (uri.getHost() == null) {
-      throw new IllegalArgumentException("database URL has no host");
-    }
     String path = uri.getRawPath() == null ? "" : uri.getRawPath();
     if (path.length() < 2 || path.indexOf('/', 1) >= 0) {
       throw new IllegalArgumentException("database URL must name exactly one database: postgresql://user:password@host:port/database");
     }
-    String userInfo = uri.getRawUserInfo();
+    String userInfo;
+    String host;
+    int port;
+    if (uri.getHost() != null) {
+      userInfo = uri.getRawUserInfo();
+      host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
+      port = uri.getPort();
+    } else {
+      // URI takes an authority whose host is no Internet host name (an underscore, as container service names
+      // have: timereg_db) for a registry name, without host or user info; libpq takes it, so parse it here.
+      String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
+      int at = authority.lastIndexOf('@');
+      userInfo = at < 0 ? null : authority.substring(0, at);
+      String hostPort = authority.substring(at + 1);
+      if (hostPort.contains(",")) {
+        throw new IllegalArgumentException("database URL names several hosts; it takes one host only");
+      }
+      java.util.regex.Matcher m = REGISTRY_HOST_PORT.matcher(hostPort);
+      if (!m.matches()) {
+        throw new IllegalArgumentException("database URL has no host");
+      }
+      host = m.group(1);
+      port = m.group(2) == null ? -1 : Integer.parseInt(m.group(2));
+    }
     if (userInfo == null || userInfo.isEmpty()) {
       throw new IllegalArgumentException("database URL has no user");
     }
     int colon = userInfo.indexOf(':');
     String user = decode(colon < 0 ? userInfo : userInfo.substring(0, colon));
     String password = colon < 0 ? "" : decode(userInfo.substring(colon + 1));
-    String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
-    int port = uri.getPort() < 0 ? DEFAULT_PORT : uri.getPort();
-    return new ConnectionSettings(host, port, decode(path.substring(1)), user, password);
+    return new ConnectionSettings(host, port < 0 ? DEFAULT_PORT : port, decode(path.substring(1)), user, password);
   }
 
   public ConnectionSettings withDatabase(String otherDatabase) {

@@ -27,6 +27,23 @@ class ConnectionSettingsTest {
   }
 
   @Test
+  void acceptsAHostNameWithAnUnderscoreAsContainerServiceNamesHaveThem() {
+    // java.net.URI takes such an authority for a registry name: no host, no user info.
+    assertThat(ConnectionSettings.fromUrl("postgresql://app:s%40cret@timereg_db:6543/gw"))
+        .isEqualTo(new ConnectionSettings("timereg_db", 6543, "gw", "app", "s@cret"));
+    assertThat(ConnectionSettings.fromUrl("postgres://app@pg_1/gw"))
+        .isEqualTo(new ConnectionSettings("pg_1", 5432, "gw", "app", ""));
+  }
+
+  @Test
+  void refusesSeveralHostsSayingSoWithoutRepeatingThePassword() {
+    assertThatThrownBy(() -> ConnectionSettings.fromUrl("postgresql://app:topsecret@db1:5432,db2:5432/gw"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("one host")
+        .message().doesNotContain("topsecret");
+  }
+
+  @Test
   void acceptsUrlWithoutPassword() {
     assertThat(ConnectionSettings.fromUrl("postgresql://app@localhost:5432/gw").password()).isEmpty();
   }
