@@ -16,7 +16,8 @@ import java.util.Map;
  * <p>The file has one {@code username,password} per line; the first comma separates them, so a
  * password may contain commas, and it is everything after that comma, spaces included (only the
  * line break is dropped, {@code \n} or {@code \r\n}). Blank lines, lines starting with {@code #} and a header line
- * {@code username,password} (the first line that is neither) are skipped. Keep such a file out of the repository.
+ * {@code username,password} (the first line that is neither) are skipped; another header there ({@code email,password})
+ * stops the run. Keep such a file out of the repository.
  */
 final class Credentials {
   static final String PROPERTY = "credentials";
@@ -58,6 +59,12 @@ final class Credentials {
       seenLine = true;
       if (first && line.equalsIgnoreCase("username,password")) {
         continue;
+      }
+      if (first && line.toLowerCase(java.util.Locale.ROOT).matches("[a-z_ -]+,(password|passwd|pwd|pass)")) {
+        // Another header (email,password; login,pwd): as an account it would fail every login, and a real
+        // gateway would block the generator for it. Named (it holds no password), not guessed at.
+        throw new IllegalArgumentException(file + " line " + (i + 1) + " looks like a header ('" + line
+            + "'): the header must be username,password, or remove it");
       }
       int comma = raw.indexOf(',');
       String username = comma < 0 ? "" : raw.substring(0, comma).strip();

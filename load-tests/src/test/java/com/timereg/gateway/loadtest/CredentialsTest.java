@@ -46,6 +46,19 @@ class CredentialsTest {
   }
 
   @Test
+  void anotherHeaderIsRefusedNotTakenForAnAccount() throws Exception {
+    // "email,password" from a spreadsheet was the account "email" with the password "password".
+    for (String header : new String[] {"email,password", "Login,Pwd", "user name,password"}) {
+      Path file = Files.writeString(dir.resolve("c.csv"), "# staging\n" + header + "\na@x.test,secret\n");
+      assertThatThrownBy(() -> Credentials.read(file)).as(header)
+          .hasMessageContaining("line 2").hasMessageContaining("looks like a header").hasMessageNotContaining("secret");
+    }
+    // An account whose password happens to be a word is not a header.
+    Path file = Files.writeString(dir.resolve("c.csv"), "a@x.test,password\n");
+    assertThat(Credentials.read(file)).containsExactly(Map.of("username", "a@x.test", "password", "password"));
+  }
+
+  @Test
   void aBadLineIsNamedByNumberWithoutEchoingIt() throws Exception {
     Path file = Files.writeString(dir.resolve("c.csv"), "a@x.test,ok\nonly-a-secret-without-comma\n");
     assertThatThrownBy(() -> Credentials.read(file))
