@@ -98,7 +98,16 @@ public final class StrengthEstimator {
    * to the library's own table).
    */
   static final String L33T_CHARACTERS = "4@8({[<$5+7369%1!|20";
-  /** More kinds of l33t characters than this, and the matcher's substitutions multiply (see {@link #estimatedPart}). */
+  /**
+   * The l33t characters the library's table reads as either of two letters ({@code 1} and {@code |} as i or l,
+   * {@code 7} as l or t); each counts as two kinds: the matcher tries each reading of them, and ten kinds with
+   * these three among them cost several times what ten one-letter kinds cost (docs/password-strength.md).
+   */
+  static final String TWO_LETTER_L33T_CHARACTERS = "1|7";
+  /**
+   * More kinds of l33t characters than this (a two-letter one counting twice), and the matcher's substitutions
+   * multiply (see {@link #estimatedPart}).
+   */
   static final int MAX_L33T_KINDS = 10;
   /** Never fewer code points than this for the l33t bound: an estimate of a shorter part would say little. */
   static final int MIN_ESTIMATED = 16;
@@ -112,6 +121,8 @@ public final class StrengthEstimator {
    * answered "busy"). A part that has already shown 10 kinds of digits and symbols is random-looking enough that
    * its estimate is high. When the first {@link #MIN_ESTIMATED} code points already hold more than
    * {@link #MAX_L33T_KINDS} kinds, only they are estimated: repeated to the cap, 16 kinds took about a second.
+   * A kind the library reads as either of two letters ({@link #TWO_LETTER_L33T_CHARACTERS}) counts twice: ten kinds
+   * with {@code 1}, {@code |} and {@code 7} among them ({@code 1|!7+(<{[4} repeated) took 300-500 ms whole.
    * Ordinary l33t spellings ({@code p@$$w0rd}, {@code Tr0ub4dor&3}) use a few kinds and are
    * estimated whole.
    */
@@ -130,11 +141,12 @@ public final class StrengthEstimator {
       if (kind < 0 || (seen & (1 << kind)) != 0) {
         continue;
       }
-      if (kinds >= MAX_L33T_KINDS && codePoints >= MIN_ESTIMATED) {
+      int weight = TWO_LETTER_L33T_CHARACTERS.indexOf(capped.charAt(i)) >= 0 ? 2 : 1;
+      if (kinds + weight > MAX_L33T_KINDS && codePoints >= MIN_ESTIMATED) {
         return capped.substring(0, i);
       }
       seen |= 1 << kind;
-      kinds++;
+      kinds += weight;
     }
     return capped;
   }

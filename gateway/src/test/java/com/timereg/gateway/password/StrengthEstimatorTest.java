@@ -149,6 +149,59 @@ class StrengthEstimatorTest {
     }
   }
 
+  /**
+   * Ten kinds, three of them ({@code 1}, {@code |}, {@code 7}) read by the library as either of two letters: each of
+   * those is tried as either letter by the matcher, and 64 such characters estimated whole took
+   * 300-500 ms here (load average 7), against tens for ten one-letter kinds. A two-letter kind counts twice, so
+   * this holds 13 kinds in its first 16 code points and only those are estimated; it still scores 4.
+   */
+  @Test
+  void twoLetterL33tCharactersCountTwiceTowardsTheBoundOfKinds() {
+    for (String kinds : List.of("1|!7+(<{[4", "1|!7+$5@4")) {
+      String hostile = kinds.repeat(CAP).substring(0, CAP);
+
+      String part = StrengthEstimator.estimatedPart(hostile, CAP);
+
+      assertThat(part).as(hostile).isEqualTo(hostile.substring(0, StrengthEstimator.MIN_ESTIMATED));
+      assertThat(plain.estimate(hostile, UserContext.NONE).score()).isEqualTo(4);
+    }
+    // Past the 16th code point, ten kinds with a two-letter one among them are estimated; the cut comes before the
+    // kind that would pass ten.
+    String later = "Abcdefghijklmnopqrstuv" + "4@8({[<$7";
+    assertThat(StrengthEstimator.estimatedPart(later, CAP)).isEqualTo(later);
+    String over = "Abcdefghijklmnopqrstuv" + "4@8({[<$5" + "7+";
+    assertThat(StrengthEstimator.estimatedPart(over, CAP)).isEqualTo("Abcdefghijklmnopqrstuv4@8({[<$5");
+  }
+
+  /** Every character the library's table reads as two letters counts twice; the table's others once. */
+  @Test
+  @SuppressWarnings("unchecked")
+  void everyTwoLetterL33tCharacterOfTheLibrarysTableCountsTwice() throws Exception {
+    java.lang.reflect.Field table = com.nulabinc.zxcvbn.matchers.L33tMatcher.class.getDeclaredField("L33T_TABLE");
+    table.setAccessible(true);
+    java.util.Map<Character, Integer> letters = new java.util.TreeMap<>();
+    ((java.util.Map<Character, List<Character>>) table.get(null)).values()
+        .forEach(chars -> chars.forEach(c -> letters.merge(c, 1, Integer::sum)));
+    StringBuilder oneLetter = new StringBuilder();
+    letters.forEach((c, n) -> {
+      assertThat(n).as("letters read from %s", c).isBetween(1, 2);
+      if (n == 1) {
+        oneLetter.append(c);
+      }
+    });
+    String nine = oneLetter.substring(0, 9);
+    String prefix = "Abcdefghijklmnopqrstuv";
+    letters.forEach((c, n) -> {
+      if (n == 2) {
+        assertThat(StrengthEstimator.estimatedPart(prefix + nine + c + "x", CAP)).as("two letters: %s", c)
+            .isEqualTo(prefix + nine);
+      } else if (nine.indexOf(c) < 0) {
+        assertThat(StrengthEstimator.estimatedPart(prefix + nine + c + "x", CAP)).as("one letter: %s", c)
+            .isEqualTo(prefix + nine + c + "x");
+      }
+    });
+  }
+
   @Test
   void ordinaryL33tSpellingsAreEstimatedWhole() {
     for (String p : List.of("p@$$w0rd", "Tr0ub4dor&3", "hV7#qLm2!xPz9@Rt4&Wk", "Gr0nt-Lys_og*Sn3fnug?Under#Bakken+Ved%Havet")) {
