@@ -50,6 +50,11 @@ public final class StrengthEstimator {
       if (!asciiSpellings.isEmpty()) {
         builder.dictionary(new Dictionary("site_word_lists_ascii", asciiSpellings));
       }
+      // And the spellings without diacritics ("smorrebrod"), likewise a dictionary of their own.
+      List<String> strippedSpellings = WordLists.strippedSpellings(extraWords);
+      if (!strippedSpellings.isEmpty()) {
+        builder.dictionary(new Dictionary("site_word_lists_stripped", strippedSpellings));
+      }
       this.zxcvbn = builder.build();
     } catch (IOException e) {
       throw new UncheckedIOException("zxcvbn4j's bundled dictionaries are unreadable", e);

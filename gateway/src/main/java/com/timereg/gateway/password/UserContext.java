@@ -21,7 +21,7 @@ public record UserContext(String loginName, String email, String customerName) {
 
   /**
    * The dictionary words: whole values, their words, the e-mail's local part and domain labels, each
-   * also with æ, ø and å spelt ae, oe and aa.
+   * also with æ, ø and å spelt ae, oe and aa, and without diacritics (ø as o, å as a, é as e).
    */
   public Set<String> words() {
     Set<String> words = new LinkedHashSet<>();
@@ -56,6 +56,8 @@ public record UserContext(String loginName, String email, String customerName) {
       words.add(word);
       // "Aeroeskoebing" is the same guess as "Ærøskøbing" for whoever knows the customer.
       words.add(WordLists.asciiSpelling(word));
+      // And "Soren" for "Søren", "Rene" for "René": names typed without their diacritics are as guessable.
+      words.add(WordLists.strippedSpelling(word));
     }
   }
 }

@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -63,8 +64,38 @@ public final class WordLists {
     return List.copyOf(spellings);
   }
 
+  /**
+   * The words whose letters with diacritics are written without them ("smorrebrod", "blabaer", "cafe"), in the
+   * words' order: how they are typed on a keyboard without those letters, and how English spells Danish and
+   * Norwegian words. Words whose spelling this does not change, or changes as {@link #asciiSpellings} does, are
+   * left out.
+   */
+  public static List<String> strippedSpellings(Collection<String> words) {
+    Set<String> spellings = new LinkedHashSet<>();
+    for (String word : words) {
+      String stripped = strippedSpelling(word);
+      if (!stripped.equals(word) && !stripped.equals(asciiSpelling(word))) {
+        spellings.add(stripped);
+      }
+    }
+    return List.copyOf(spellings);
+  }
+
   /** {@code word} (lower case) with æ, ø and å written ae, oe and aa. */
   static String asciiSpelling(String word) {
     return word.replace("æ", "ae").replace("ø", "oe").replace("å", "aa");
+  }
+
+  private static final Pattern COMBINING_MARKS = Pattern.compile("\\p{M}+");
+
+  /**
+   * {@code word} (lower case) without its diacritics: ø written o, æ and œ ae and oe (letters of their own, which
+   * Unicode does not decompose), the rest decomposed and their combining marks dropped (å to a, é to e, ü to u),
+   * then composed again.
+   */
+  static String strippedSpelling(String word) {
+    String letters = word.replace("ø", "o").replace("æ", "ae").replace("œ", "oe");
+    String marksApart = Normalizer.normalize(letters, Normalizer.Form.NFD);
+    return Normalizer.normalize(COMBINING_MARKS.matcher(marksApart).replaceAll(""), Normalizer.Form.NFC);
   }
 }
