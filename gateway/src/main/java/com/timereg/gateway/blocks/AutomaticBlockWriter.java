@@ -173,7 +173,7 @@ final class AutomaticBlockWriter implements ThrottleListener {
   }
 
   private void liftWritten(long id, BlockEntry block) {
-    tables.liftWritten(id, block.subject(), clock.get()).onFailure(e -> LOG.error("Could not lift the automatic "
+    tables.liftWritten(id, block, clock.get()).onFailure(e -> LOG.error("Could not lift the automatic "
         + "block of {}, unblocked while its row was being written ({}); other nodes keep it until it expires",
         block.subject(), e.toString()));
   }

@@ -33,6 +33,8 @@ final class BlockTables {
       + "first_seen, last_seen, created_at, expires_at, level, created_by, origin_node) "
       + "VALUES ($1::text::cidr, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id, cidr";
 
+  private static final String LIFTED_WHILE_WRITTEN = "unblocked while its row was being written";
+
   /** First key of the transaction locks that serialise manual blocks of one range (second key: the range's hash). */
   static final int MANUAL_BLOCK_LOCKS = 0x67776d62;
 
@@ -71,15 +73,23 @@ final class BlockTables {
   }
 
   /**
-   * Lifts the just written automatic block {@code id}, which an unblock committed before it could not
-   * see; notifies only if it was still active. The unblock itself is in the audit trail already.
+   * Lifts the just written automatic block {@code id}, which an unblock committed before it could not see, with an
+   * audit event of its own ({@code block-lifted}: that unblock's event lists no such block, so the trail alone would
+   * show the block issued and never lifted); audits and notifies only if it was still active.
    */
-  Future<Void> liftWritten(long id, Cidr subject, Instant now) {
+  Future<Void> liftWritten(long id, BlockEntry block, Instant now) {
+    Cidr subject = block.subject();
     return pool.preparedQuery("WITH l AS (UPDATE blocks SET lifted_at = $2, lifted_by = $3, "
-            + "lift_reason = 'unblocked while its row was being written' WHERE id = $1 AND lifted_at IS NULL "
-            + "RETURNING id) SELECT pg_notify($4, $5) FROM l")
+            + "lift_reason = '" + LIFTED_WHILE_WRITTEN + "' WHERE id = $1 AND lifted_at IS NULL "
+            + "RETURNING id, cidr, expires_at), "
+            + "a AS (INSERT INTO audit_events (at, actor, action, subject, note, details, node) "
+            + "SELECT $2, NULL, 'block-lifted', l.cidr, '" + LIFTED_WHILE_WRITTEN + "', "
+            + "jsonb_build_object('blockId', l.id) || $6::text::jsonb, $3 FROM l) "
+            + "SELECT pg_notify($4, $5) FROM l")
         .execute(Tuple.of(id, time(now), node.value(), ChangeCodec.CHANNEL,
-            ChangeCodec.encode(node, new Change.Unblocked(subject, List.of(subject)))))
+            ChangeCodec.encode(node, new Change.Unblocked(subject, List.of(subject))),
+            new JsonObject().put("kind", block.kind().metricTag()).put("expiresAt", block.until().toString())
+                .encode()))
         .mapEmpty();
   }
 

@@ -102,6 +102,46 @@ class BlockSyncRacesAndScopeTest {
   }
 
   /**
+   * The same race, read from the audit trail alone, as security staff read it: the unblock lists no lifted block
+   * (the row was not committed yet), so the lift of the row written after it must be an event of its own; without
+   * it the trail shows an automatic block issued and never lifted, while the tables say it was.
+   */
+  @Test
+  void theLiftOfAnAutomaticBlockWrittenAfterItsUnblockIsInTheAuditTrail(Vertx vertx, TestDatabase db,
+      VertxTestContext ctx) {
+    TestNode a = new TestNode(vertx, db, "node-a", Clock.systemUTC());
+    TestNode b = new TestNode(vertx, db, "node-b", Clock.systemUTC());
+    nodes.add(a);
+    nodes.add(b);
+    Future.all(a.start(), b.start())
+        .compose(v -> vertx.executeBlocking(() -> {
+          gate.shut();
+          return null;
+        }))
+        .compose(v -> {
+          ctx.verify(() -> assertThat(b.fail("192.0.2.72", 10).blockIssued()).isTrue());
+          return Eventually.within(vertx, CATCH_UP, "B's write waits at the gate",
+              () -> vertx.executeBlocking(() -> waitingAtGate(db) > 0));
+        })
+        .compose(v -> a.sync.unblock("192.0.2.72", "customer called", "alice"))
+        .compose(result -> Eventually.within(vertx, CATCH_UP, "B lifts its block", () -> !b.blocks("192.0.2.72")))
+        .compose(v -> vertx.executeBlocking(() -> {
+          gate.open();
+          return null;
+        }))
+        .compose(v -> Eventually.within(vertx, CATCH_UP, "the written row is lifted",
+            () -> vertx.executeBlocking(() -> activeRows(db, "192.0.2.72/32") == 0)))
+        .compose(v -> vertx.executeBlocking(() -> count(db, "SELECT count(*) FROM audit_events e JOIN blocks b "
+            + "ON (e.details->>'blockId')::bigint = b.id WHERE b.cidr = ?::cidr AND e.action = 'block-lifted' "
+            + "AND e.actor IS NULL AND e.node = 'node-b' AND e.subject = b.cidr AND e.at = b.lifted_at "
+            + "AND e.note = b.lift_reason AND e.details->>'expiresAt' IS NOT NULL", "192.0.2.72/32")))
+        .onComplete(ctx.succeeding(events -> ctx.verify(() -> {
+          assertThat(events).as("audit events of the written row's lift").isEqualTo(1);
+          ctx.completeNow();
+        })));
+  }
+
+  /**
    * With {@code ipv6-client-prefix: 56} one client is a /56. A manual block of that /56 is a client
    * block, so unblocking one of its addresses lifts its row, as every node already lifts the
    * client block locally; otherwise the row stays active and the next reload blocks the client again.

@@ -36,7 +36,7 @@ class MigrationsTest {
 
     assertThat(first.migrationsExecuted()).isPositive();
     assertThat(second.migrationsExecuted()).isZero();
-    assertThat(second.schemaVersion()).isEqualTo(first.schemaVersion()).isEqualTo("6");
+    assertThat(second.schemaVersion()).isEqualTo(first.schemaVersion()).isEqualTo("7");
     try (Connection c = DriverManager.getConnection(empty.jdbcUrl("disable"), empty.user(), empty.password())) {
       assertThat(tables(c)).contains("customers", "users", "sessions", "refresh_tokens", "blocks", "allowlist", "audit_events", "sso_requests");
     }
@@ -46,17 +46,17 @@ class MigrationsTest {
   void refusesASchemaThatANewerBuildMigratedNamingBothVersions(TestDatabase db) throws Exception {
     ConnectionSettings rolledBack = db.createEmptyDatabase();
     Migrations.migrate(DatabaseSettings.of(rolledBack));
-    // A newer node applied V7, then this (older) build is started again, as in a rollback.
+    // A newer node applied V8, then this (older) build is started again, as in a rollback.
     try (Connection c = DriverManager.getConnection(rolledBack.jdbcUrl("disable"), rolledBack.user(), rolledBack.password());
         Statement s = c.createStatement()) {
       s.execute("INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, "
-          + "installed_by, execution_time, success) SELECT max(installed_rank) + 1, '7', 'from the future', 'SQL', "
-          + "'V7__from_the_future.sql', 1, current_user, 1, true FROM flyway_schema_history");
+          + "installed_by, execution_time, success) SELECT max(installed_rank) + 1, '8', 'from the future', 'SQL', "
+          + "'V8__from_the_future.sql', 1, current_user, 1, true FROM flyway_schema_history");
     }
 
     assertThatThrownBy(() -> Migrations.migrate(DatabaseSettings.of(rolledBack)))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("version 7").hasMessageContaining("version 6");
+        .hasMessageContaining("version 8").hasMessageContaining("version 7");
   }
 
   /**
@@ -70,7 +70,7 @@ class MigrationsTest {
     ConnectionSettings shared = db.createEmptyDatabase();
     Migrations.migrate(DatabaseSettings.of(shared));
     Path scripts = Files.createDirectories(newerBuild.resolve("db/migration"));
-    Files.writeString(scripts.resolve("V7__from_the_newer_build.sql"),
+    Files.writeString(scripts.resolve("V8__from_the_newer_build.sql"),
         "LOCK TABLE migration_gate IN ACCESS SHARE MODE;\nALTER TABLE users ADD COLUMN from_the_newer_build boolean;\n");
     ExecutorService nodes = Executors.newFixedThreadPool(2);
     try (Connection test = DriverManager.getConnection(shared.jdbcUrl("disable"), shared.user(), shared.password());
@@ -95,11 +95,11 @@ class MigrationsTest {
           && query(watch, "SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid + " AND query ILIKE '%advisory%'") > 0));
       test.commit();
 
-      assertThat(newer.get(60, TimeUnit.SECONDS).schemaVersion()).isEqualTo("7");
+      assertThat(newer.get(60, TimeUnit.SECONDS).schemaVersion()).isEqualTo("8");
       assertThatThrownBy(() -> older.get(60, TimeUnit.SECONDS))
           .isInstanceOf(ExecutionException.class).cause()
           .isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("version 7").hasMessageContaining("version 6");
+          .hasMessageContaining("version 8").hasMessageContaining("version 7");
     } finally {
       nodes.shutdownNow();
     }
