@@ -104,12 +104,12 @@ final class BlockTables {
         .compose(locked -> c.preparedQuery(
                 "UPDATE blocks SET lifted_at = $2, lifted_by = $3, lift_reason = 'replaced by a new manual block' "
                     + "WHERE cidr = $1::text::cidr AND kind = 'manual' AND lifted_at IS NULL AND expires_at > $2 "
-                    + "RETURNING id")
+                    + "RETURNING id, note, created_by, created_at, expires_at")
             .execute(Tuple.of(b.subject().toString(), time(now), actor)))
         .compose(replaced -> insertBlock(c, b, actor).compose(id -> {
           JsonObject details = new JsonObject().put("blockId", id).put("expiresAt", b.until().toString())
               .put("durationSeconds", b.until().getEpochSecond() - b.since().getEpochSecond())
-              .put("replacedBlockIds", ids(replaced));
+              .put("replacedBlockIds", ids(replaced)).put("replaced", replacedBlocks(replaced));
           return audit(c, now, actor, "block", b.subject(), b.note(), details)
               .compose(v -> notify(c, new Change.Blocked(b)))
               .compose(v -> c.preparedQuery("SELECT " + BlockRows.COLUMNS + " FROM blocks WHERE id = $1")
@@ -163,7 +163,7 @@ final class BlockTables {
     Instant now = entry.createdAt();
     return pool.withTransaction(c -> c.preparedQuery(
             "UPDATE allowlist SET removed_at = $2, removed_by = $3, removal_note = 'replaced by a new entry' "
-                + "WHERE cidr = $1::text::cidr AND removed_at IS NULL RETURNING id")
+                + "WHERE cidr = $1::text::cidr AND removed_at IS NULL RETURNING id, note, created_by, created_at")
         .execute(Tuple.of(entry.cidr().toString(), time(now), entry.createdBy()))
         .compose(replaced -> c.preparedQuery(
                 "INSERT INTO allowlist (cidr, note, created_by, created_at) VALUES ($1::text::cidr, $2, $3, $4) "
@@ -171,7 +171,7 @@ final class BlockTables {
             .execute(Tuple.of(entry.cidr().toString(), entry.reason(), entry.createdBy(), time(now)))
             .compose(rows -> audit(c, now, entry.createdBy(), "allow-add", entry.cidr(), entry.reason(),
                 new JsonObject().put("allowlistId", rows.iterator().next().getLong("id"))
-                    .put("replacedIds", ids(replaced)))))
+                    .put("replacedIds", ids(replaced)).put("replaced", allowEntries(replaced)))))
         .compose(v -> notify(c, new Change.Allowed(entry)))
         .map(entry));
   }
@@ -180,7 +180,7 @@ final class BlockTables {
   Future<Void> removeAllow(Cidr cidr, String note, String actor, Instant now) {
     return pool.withTransaction(c -> c.preparedQuery(
             "UPDATE allowlist SET removed_at = $2, removed_by = $3, removal_note = $4 "
-                + "WHERE cidr = $1::text::cidr AND removed_at IS NULL RETURNING id")
+                + "WHERE cidr = $1::text::cidr AND removed_at IS NULL RETURNING id, note, created_by, created_at")
         .execute(Tuple.of(cidr.toString(), time(now), actor, note))
         .compose(rows -> {
           if (rows.rowCount() == 0) {
@@ -188,7 +188,8 @@ final class BlockTables {
             return Future.failedFuture(new BlockRequestException(RequestFailure.NOT_FOUND,
                 cidr + " is not on the allowlist"));
           }
-          return audit(c, now, actor, "allow-remove", cidr, note, new JsonObject().put("allowlistIds", ids(rows)))
+          return audit(c, now, actor, "allow-remove", cidr, note, new JsonObject().put("allowlistIds", ids(rows))
+              .put("removed", allowEntries(rows)))
               .compose(v -> notify(c, new Change.Disallowed(cidr)));
         }));
   }
@@ -266,6 +267,28 @@ final class BlockTables {
         .execute(Tuple.of(time(at), actor, action, subject == null ? null : subject.toString(), note,
             details.encode(), node.value()))
         .mapEmpty();
+  }
+
+  /**
+   * What the manual blocks a new one replaced said, for its audit event: their own events may be pruned, or far back,
+   * and security staff read an edit's before and after from the audit trail alone.
+   */
+  private static JsonArray replacedBlocks(Iterable<Row> rows) {
+    JsonArray out = new JsonArray();
+    rows.forEach(r -> out.add(new JsonObject().put("blockId", r.getLong("id")).put("reason", r.getString("note"))
+        .put("createdBy", r.getString("created_by"))
+        .put("createdAt", BlockRows.instant(r.getOffsetDateTime("created_at")).toString())
+        .put("expiresAt", BlockRows.instant(r.getOffsetDateTime("expires_at")).toString())));
+    return out;
+  }
+
+  /** What the allowlist entries an edit replaced or removed said, for its audit event (see {@link #replacedBlocks}). */
+  private static JsonArray allowEntries(Iterable<Row> rows) {
+    JsonArray out = new JsonArray();
+    rows.forEach(r -> out.add(new JsonObject().put("allowlistId", r.getLong("id")).put("note", r.getString("note"))
+        .put("createdBy", r.getString("created_by"))
+        .put("createdAt", BlockRows.instant(r.getOffsetDateTime("created_at")).toString())));
+    return out;
   }
 
   /** pg_notify rather than NOTIFY: NOTIFY takes no parameters, and the payload must not be spliced into SQL. */

@@ -50,6 +50,47 @@ class BlockSyncEditsTest {
     node.close().onComplete(ar -> ctx.completeNow());
   }
 
+  /**
+   * Security staff read an edit's before and after from the audit trail alone: an event that replaced or removed a
+   * row names what it ended (expiry, reason or note, who made it), not only its id, whose own event may be long gone
+   * (or pruned) by then.
+   */
+  @Test
+  void anEditThatReplacesOrRemovesARowAuditsWhatThatRowSaid(VertxTestContext ctx) {
+    BlockSync s = node.sync;
+    List<BlockRecord> blocks = new ArrayList<>();
+    s.block("203.0.113.7", Duration.ofHours(2), "credential stuffing", "alice")
+        .compose(r -> {
+          blocks.add(r);
+          return s.block("203.0.113.7", Duration.ofDays(1), "still at it", "bob");
+        })
+        .compose(r -> s.allow("198.51.100.0/24", "customer office Utrecht", "carol"))
+        .compose(e -> s.allow("198.51.100.0/24", "customer office Utrecht, new lease", "dave"))
+        .compose(e -> s.disallow("198.51.100.0/24", "office closed", "erin"))
+        .compose(v -> s.queries().recentEvents(0, 10))
+        .onComplete(ctx.succeeding(page -> ctx.verify(() -> {
+          assertThat(page.items()).extracting(AuditEvent::action)
+              .containsExactly("allow-remove", "allow-add", "allow-add", "block", "block");
+          var replacedBlock = page.items().get(3).details().getJsonArray("replaced");
+          assertThat(replacedBlock).as("the re-block's replaced blocks").isNotNull().hasSize(1);
+          assertThat(replacedBlock.getJsonObject(0).getLong("blockId")).isEqualTo(blocks.get(0).id());
+          assertThat(replacedBlock.getJsonObject(0).getString("expiresAt"))
+              .isEqualTo(blocks.get(0).expiresAt().toString());
+          assertThat(replacedBlock.getJsonObject(0).getString("reason")).isEqualTo("credential stuffing");
+          assertThat(replacedBlock.getJsonObject(0).getString("createdBy")).isEqualTo("alice");
+          var replacedEntry = page.items().get(1).details().getJsonArray("replaced");
+          assertThat(replacedEntry).as("the re-add's replaced entries").isNotNull().hasSize(1);
+          assertThat(replacedEntry.getJsonObject(0).getString("note")).isEqualTo("customer office Utrecht");
+          assertThat(replacedEntry.getJsonObject(0).getString("createdBy")).isEqualTo("carol");
+          var removed = page.items().get(0).details().getJsonArray("removed");
+          assertThat(removed).as("the removal's removed entries").isNotNull().hasSize(1);
+          assertThat(removed.getJsonObject(0).getString("note")).isEqualTo("customer office Utrecht, new lease");
+          assertThat(removed.getJsonObject(0).getString("createdBy")).isEqualTo("dave");
+          assertThat(removed.getJsonObject(0).getString("createdAt")).isNotNull();
+          ctx.completeNow();
+        })));
+  }
+
   @Test
   void everyEditIsAuditedWithWhoWhenWhatAndWhy(VertxTestContext ctx) {
     Instant before = Instant.now().minusMillis(1);
