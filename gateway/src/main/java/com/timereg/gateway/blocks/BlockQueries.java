@@ -97,11 +97,17 @@ public final class BlockQueries {
             .map(eventRows -> new AddressHistory(subject, map(blockRows, BlockRows::from), map(eventRows, BlockQueries::event)))));
   }
 
+  /**
+   * The total and the page read in one snapshot: blocks keep being written while staff look (an attack is when they
+   * do), and two reads apart would show a page of 4 under a total of 3, or a last page the total says is not there.
+   */
   private <T> Future<Page<T>> pageOf(String what, String countSql, Tuple countParams, String pageSql, Tuple pageParams,
       Function<Row, T> mapper, int offset, int limit) {
-    return unavailableOnFailure(what, pool.preparedQuery(countSql).execute(countParams)
-        .compose(count -> pool.preparedQuery(pageSql).execute(pageParams)
-            .map(rows -> new Page<>(map(rows, mapper), offset, limit, count.iterator().next().getLong(0)))));
+    return unavailableOnFailure(what, pool.withTransaction(c -> c
+        .query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute()
+        .compose(v -> c.preparedQuery(countSql).execute(countParams))
+        .compose(count -> c.preparedQuery(pageSql).execute(pageParams)
+            .map(rows -> new Page<>(map(rows, mapper), offset, limit, count.iterator().next().getLong(0))))));
   }
 
   private static <T> Future<T> unavailableOnFailure(String what, Future<T> f) {
