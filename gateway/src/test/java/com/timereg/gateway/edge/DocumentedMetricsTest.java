@@ -85,8 +85,8 @@ class DocumentedMetricsTest {
       boolean declaration = false;
       for (String part : braces.group(1).split(",")) {
         Matcher kv = Pattern.compile("^\\s*([a-z_]+)\\s*(?:=\\s*\"?([^\",}]*)\"?)?").matcher(part);
-        if (!kv.find()) {
-          continue;
+        if (!kv.find() || kv.group(1).equals("le") || kv.group(1).equals("quantile")) {
+          continue; // a bucket's bound or a quantile, not a label of the meter
         }
         named.add(kv.group(1));
         if (kv.group(2) == null) {

@@ -24,6 +24,25 @@ class MicrometerProxyMetricsTest {
     assertThat(scrape).contains("gateway_proxy_failures_total{kind=\"response_timeout\",upstream=\"true\"} 1.0");
   }
 
+  /**
+   * The README's latency targets for proxied pages (p99 under 500 ms, and under 1 s) are bucket bounds of their own,
+   * so that the share of requests within a target is read exactly ({@code le="0.5"} over {@code _count}) instead of
+   * interpolated between Micrometer's default bounds around it (0.447 and 0.537 s, 0.984 and 1.074 s).
+   */
+  @Test
+  void theDocumentedLatencyTargetsAreBucketBounds() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    MicrometerProxyMetrics metrics = new MicrometerProxyMetrics(registry);
+
+    for (long millis : new long[] {480, 520, 990, 1010}) {
+      metrics.requestCompleted(200, TimeUnit.MILLISECONDS.toNanos(millis));
+    }
+
+    String scrape = registry.scrape();
+    assertThat(scrape).contains("gateway_proxy_requests_seconds_bucket{status=\"2xx\",le=\"0.5\"} 1\n");
+    assertThat(scrape).contains("gateway_proxy_requests_seconds_bucket{status=\"2xx\",le=\"1.0\"} 3\n");
+  }
+
   @Test
   void anOutOfRangeStatusIsCountedAsAServerError() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
