@@ -1,5 +1,6 @@
 package com.timereg.gateway.store;
 
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -68,8 +69,7 @@ public final class Database {
    * just under the idle timeout. A statement the server holds (waiting for a lock a DBA's open transaction or a
    * migration keeps, a slow plan) is then cancelled by the server itself, rolled back, and the caller answered: the
    * client's close on silence does not stop the server's backend, which would run the statement once the lock was
-   * free and commit it after the caller was told it failed; and Vert.x's close only shuts the connection's output,
-   * so the caller kept waiting for as long as the lock was held ({@code DatabaseStatementTimeoutTest}). Set per
+   * free and commit it after the caller was told it failed ({@code DatabaseStatementTimeoutTest}). Set per
    * connection rather than as a startup parameter, which a connection pooler such as PgBouncer refuses.
    */
   private static void prepare(SqlConnection conn, DatabaseSettings settings) {
@@ -100,8 +100,29 @@ public final class Database {
     if (c instanceof SocketConnectionBase socket) {
       io.netty.channel.ChannelPipeline pipeline = socket.socket().channelHandlerContext().pipeline();
       if (pipeline.get(IDLE_HANDLER) == null) {
-        pipeline.addFirst(IDLE_HANDLER, new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));
+        pipeline.addFirst(IDLE_HANDLER, new HardCloseWhenIdle(idle));
       }
+    }
+  }
+
+  /**
+   * Closes the channel itself once it was silent for the idle time. Vert.x's own answer to the idle event (passed on
+   * first, so a live server is still told the session ends) is no close: the PG client's encoder turns the close
+   * into a Terminate message and a shutdown of the connection's output only, then waits for the server to close its
+   * side. A frozen server (a paused VM, a stopped process: its kernel takes the FIN, nothing answers) never does, so
+   * the connection stayed half-open, its caller waited for ever and its pool slot was lost
+   * ({@code DatabaseFrozenServerTest}). Closed from the head of the pipeline, past that encoder, the socket really
+   * closes: the pending query fails and the pool drops the connection.
+   */
+  private static final class HardCloseWhenIdle extends IdleStateHandler {
+    HardCloseWhenIdle(Duration idle) {
+      super(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    protected void channelIdle(io.netty.channel.ChannelHandlerContext ctx, IdleStateEvent evt) {
+      ctx.fireUserEventTriggered(evt);
+      ctx.close();
     }
   }
 
