@@ -71,7 +71,8 @@ final class LeanVertxMetrics implements VertxMetrics {
 
   @Override
   public TCPMetrics<?> createNetClientMetrics(NetClientOptions options) {
-    return delegate.createNetClientMetrics(options);
+    TCPMetrics<?> vertx = delegate.createNetClientMetrics(options);
+    return vertx == null || !lean ? vertx : new LeanNetClientMetrics(registry, activeGauges, labels, options);
   }
 
   @Override
