@@ -7,7 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The counters behind the {@code active.requests} gauges (and a NetClient's {@code active.connections}) of one
+ * The counters behind the {@code active.requests} gauges (and a NetClient's {@code active.connections}, a client's
+ * {@code processing.pending}) of one
  * registry, one per meter id, shared by every
  * server and client side that reports under that id. Micrometer keeps the first gauge registered for an
  * id and returns it to later registrations, so a counter made per server (one per event loop) or per

@@ -27,6 +27,7 @@ final class LeanVertxMetrics implements VertxMetrics {
   private final MeterRegistry registry;
   private final ActiveGauges activeGauges;
   private final EnumSet<Label> labels;
+  private final java.util.Set<String> disabledCategories;
   /** False when the options ask for what only Vert.x's implementation does (paths, routes, own tags, names). */
   private final boolean lean;
 
@@ -36,6 +37,8 @@ final class LeanVertxMetrics implements VertxMetrics {
     this.activeGauges = activeGauges;
     this.labels = EnumSet.noneOf(Label.class);
     MicrometerMetricsOptions micrometer = options instanceof MicrometerMetricsOptions m ? m : new MicrometerMetricsOptions();
+    this.disabledCategories = micrometer.getDisabledMetricsCategories() == null
+        ? java.util.Set.of() : java.util.Set.copyOf(micrometer.getDisabledMetricsCategories());
     labels.addAll(micrometer.getLabels() != null ? micrometer.getLabels() : MicrometerMetricsOptions.DEFAULT_LABELS);
     this.lean = !labels.contains(Label.HTTP_PATH) && !labels.contains(Label.HTTP_ROUTE)
         && micrometer.getServerRequestTagsProvider() == null && micrometer.getClientRequestTagsProvider() == null
@@ -61,7 +64,10 @@ final class LeanVertxMetrics implements VertxMetrics {
 
   @Override
   public ClientMetrics<?, ?, ?> createClientMetrics(SocketAddress remoteAddress, String type, String namespace) {
-    return delegate.createClientMetrics(remoteAddress, type, namespace);
+    if (!lean || !delegate.isMetricsEnabled() || disabledCategories.contains(type)) {
+      return delegate.createClientMetrics(remoteAddress, type, namespace);
+    }
+    return new LeanClientMetrics(registry, activeGauges, labels, remoteAddress, type, namespace);
   }
 
   @Override

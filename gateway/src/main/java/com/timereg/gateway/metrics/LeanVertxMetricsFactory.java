@@ -15,7 +15,8 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
  * about 7 % of the gateway's CPU on the proxied path (profile in docs/benchmarks.md). Ours resolve
  * each meter once per tag combination and keep it, with the same names, tags and meaning, so
  * dashboards built on Vert.x's meters keep working. A NetClient's connection meters are kept by
- * {@link LeanNetClientMetrics}, which registers its active-connections gauge once instead of once per connection.
+ * {@link LeanNetClientMetrics} and a client's request meters (PostgreSQL's {@code vertx.sql.*}) by
+ * {@link LeanClientMetrics}, which register their gauges once instead of once per connection.
  * Everything else (HTTP connections, bytes, pools, event bus, JVM) is Vert.x's own.
  */
 public final class LeanVertxMetricsFactory implements VertxMetricsFactory {

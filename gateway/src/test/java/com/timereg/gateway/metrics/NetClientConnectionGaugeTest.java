@@ -72,6 +72,54 @@ class NetClientConnectionGaugeTest {
             "vertx.net.client.bytes.written[tag(local=?)]");
   }
 
+  @Test
+  void requestsOfSeveralSqlConnectionsAddUpUnderOnePendingGaugeRegisteredOnce() {
+    java.util.Map<String, Double> vertxOwn = sqlClientMeters(MicrometerMetricsFactory::new, null);
+    try (CapturedLogs logs = CapturedLogs.atDebug()) {
+      java.util.Map<String, Double> lean = sqlClientMeters(LeanVertxMetricsFactory::new, 2.0);
+      assertThat(lean).isEqualTo(vertxOwn).containsKeys("vertx.sql.processing.pending[]", "vertx.sql.processing.time[]");
+      assertThat(logs.lines().stream().filter(l -> l.contains("already registered")).toList()).isEmpty();
+    }
+  }
+
+  /**
+   * The vertx.sql meters after one query on each of two SQL connections (each with client metrics of its own, as
+   * PostgreSQL's pool and LISTEN connection), checking the pending gauge reads {@code pendingWhileOpen} meanwhile.
+   */
+  private static java.util.Map<String, Double> sqlClientMeters(
+      java.util.function.Function<io.micrometer.core.instrument.MeterRegistry, io.vertx.core.spi.VertxMetricsFactory> factory,
+      Double pendingWhileOpen) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    io.vertx.core.spi.metrics.VertxMetrics metrics = factory.apply(registry).metrics(new VertxOptions()
+        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).addLabels(Label.LOCAL)));
+    try {
+      io.vertx.core.net.SocketAddress db = io.vertx.core.net.SocketAddress.inetSocketAddress(5432, "127.0.0.1");
+      @SuppressWarnings("unchecked")
+      io.vertx.core.spi.metrics.ClientMetrics<Object, Object, Object> pool =
+          (io.vertx.core.spi.metrics.ClientMetrics<Object, Object, Object>) metrics.createClientMetrics(db, "sql", null);
+      @SuppressWarnings("unchecked")
+      io.vertx.core.spi.metrics.ClientMetrics<Object, Object, Object> listen =
+          (io.vertx.core.spi.metrics.ClientMetrics<Object, Object, Object>) metrics.createClientMetrics(db, "sql", null);
+      Object first = pool.requestBegin("SELECT 1", null);
+      Object second = listen.requestBegin("LISTEN x", null);
+      if (pendingWhileOpen != null) {
+        assertThat(registry.get("vertx.sql.processing.pending").gauges()).extracting(g -> g.value())
+            .containsExactly(pendingWhileOpen);
+      }
+      pool.responseEnd(first);
+      listen.responseEnd(second);
+      java.util.Map<String, Double> meters = new java.util.TreeMap<>();
+      for (io.micrometer.core.instrument.Meter m : registry.getMeters()) {
+        if (m.getId().getName().startsWith("vertx.sql.")) {
+          meters.put(m.getId().getName() + m.getId().getTags(), m.measure().iterator().next().getValue());
+        }
+      }
+      return meters;
+    } finally {
+      metrics.close();
+    }
+  }
+
   /** Each vertx.net.client meter (name and tags) after two clients' connections, with its value. */
   private static java.util.Map<String, Double> netClientMeters(
       java.util.function.Function<io.micrometer.core.instrument.MeterRegistry, io.vertx.core.spi.VertxMetricsFactory> factory) {
