@@ -55,12 +55,7 @@ final class LeanHttpClientMetrics extends VertxTcpMetrics implements HttpClientM
     this.registry = registry;
     this.activeGauges = activeGauges;
     this.labels = labels;
-    Tags base = labels.contains(Label.CLIENT_NAME)
-        ? Tags.of(Label.CLIENT_NAME.toString(), options.getMetricsName() == null ? "?" : options.getMetricsName())
-        : Tags.empty();
-    this.local = labels.contains(Label.LOCAL)
-        ? base.and(Label.LOCAL.toString(), options.getLocalAddress() == null ? "?" : options.getLocalAddress())
-        : base;
+    this.local = LeanNetClientMetrics.clientTags(labels, options.getMetricsName(), options.getLocalAddress());
   }
 
   @Override

@@ -49,11 +49,16 @@ final class LeanNetClientMetrics implements TCPMetrics<LeanNetClientMetrics.Conn
     this.registry = registry;
     this.activeGauges = activeGauges;
     this.labels = labels;
+    this.local = clientTags(labels, options.getMetricsName(), options.getLocalAddress());
+  }
+
+  /** A client's own tags, as Vert.x's client metrics give them: its name and local address, "?" when unset. */
+  static Tags clientTags(Set<Label> labels, String metricsName, String localAddress) {
     Tags base = labels.contains(Label.CLIENT_NAME)
-        ? Tags.of(Label.CLIENT_NAME.toString(), options.getMetricsName() == null ? "?" : options.getMetricsName())
+        ? Tags.of(Label.CLIENT_NAME.toString(), metricsName == null ? "?" : metricsName)
         : Tags.empty();
-    this.local = labels.contains(Label.LOCAL)
-        ? base.and(Label.LOCAL.toString(), options.getLocalAddress() == null ? "?" : options.getLocalAddress())
+    return labels.contains(Label.LOCAL)
+        ? base.and(Label.LOCAL.toString(), localAddress == null ? "?" : localAddress)
         : base;
   }
 
