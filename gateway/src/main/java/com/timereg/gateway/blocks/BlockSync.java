@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *   <li>Edits ({@link #block}, {@link #unblock}, {@link #allow}, {@link #disallow}) commit the row,
  *       its audit event and the notification in one transaction, then apply on this node; they
  *       fail with a {@link BlockRequestException} (400, 404, 409 or 503) and change nothing.
- *   <li>Notifications from other nodes are applied here; of this node's own, only staff edits are applied again.
+ *   <li>Notifications from other nodes are applied here; this node's own are skipped.
  *   <li>At start and after every reconnect of the LISTEN connection the whole state is reloaded.
  * </ul>
  *
@@ -214,21 +214,8 @@ public final class BlockSync {
       return;
     }
     if (n.node().equals(node.value())) {
-      // Applied already, right after the commit that sent it. A staff edit is applied once more: a change committed
-      // before it on another node (which the edit saw and overrode) may have been heard only after it was applied,
-      // and would otherwise undo it here until the next reload. Notifications arrive in commit order, so this one
-      // comes after every earlier change (LateNotificationTest). This node's automatic blocks are in its store.
+      // Applied already, right after the commit that sent it.
       metrics.notification("own");
-      if (!(n.change() instanceof Change.Blocked b && b.block().kind() != BlockKind.MANUAL)
-          && !(n.change() instanceof Change.Resync)) {
-        try {
-          state.apply(n.change(), Origin.REMOTE);
-        } catch (RuntimeException e) {
-          LOG.warn("Could not apply this node's own block notification again ({}); reloading the shared block state",
-              e.getMessage());
-          reload(0);
-        }
-      }
       return;
     }
     if (n.change() instanceof Change.Resync) {
