@@ -79,18 +79,18 @@ public final class Database {
         .onComplete(ar -> conn.close());
   }
 
-  /**
-   * Adds to a new pooled connection a close once nothing was sent or received on it for {@code idle}, then hands it to
-   * the pool. The PG client has no query timeout, so without this a query sent to a server that stops
-   * answering but keeps its connections open (frozen, cut off by the network) waits for ever, and so does the
-   * request behind it; closed, the connection fails its query and the request is answered 503. Done on the
-   * connection's channel because the client (5.0.7) ignores the transport options given to its builder
-   * ({@code PgDriver.createConnectionFactory} drops them), where {@code setIdleTimeout} would have done it.
-   * The caller ({@link #prepare}) hands the connection to the pool.
-   */
   /** Its own name: Vert.x's "idle" handler, should a client version apply the options after all, stays as is. */
   private static final String IDLE_HANDLER = "gateway-database-idle";
 
+  /**
+   * Adds to a new pooled connection a close once nothing was sent or received on it for {@code idle}. The PG client
+   * has no query timeout, so without this a query sent to a server that stops answering but keeps its connections
+   * open (frozen, cut off by the network) waits for ever, and so does the request behind it; closed, the
+   * connection fails its query and the request is answered 503. Done on the connection's channel because the client
+   * (5.0.7) ignores the transport options given to its builder ({@code PgDriver.createConnectionFactory} drops
+   * them), where {@code setIdleTimeout} would have done it.
+   * The caller ({@link #prepare}) hands the connection to the pool.
+   */
   private static void closeWhenSilent(SqlConnection conn, Duration idle) {
     // The pool hands out its own wrapper around the socket's connection.
     Connection c = conn instanceof SqlConnectionInternal internal ? internal.unwrap() : null;
