@@ -6,17 +6,19 @@ import com.timereg.gateway.throttle.AllowEntry;
 import com.timereg.gateway.throttle.BlockEntry;
 import com.timereg.gateway.throttle.BlockKind;
 import com.timereg.gateway.throttle.BlockReason;
-import com.timereg.gateway.throttle.Origin;
 import com.timereg.gateway.throttle.ThrottleService;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgException;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +33,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Edits ({@link #block}, {@link #unblock}, {@link #allow}, {@link #disallow}) commit the row,
  *       its audit event and the notification in one transaction, then apply on this node; they
  *       fail with a {@link BlockRequestException} (400, 404, 409 or 503) and change nothing.
- *   <li>Notifications from other nodes are applied here; this node's own are skipped.
+ *   <li>Notifications from other nodes are applied here. Of this node's own, automatic blocks are skipped (applied
+ *       before they were written); a staff edit is applied at its answer or its notification, whichever comes
+ *       first, and again at its notification if something heard meanwhile may have undone it ({@link LocalState}).
  *   <li>At start and after every reconnect of the LISTEN connection the whole state is reloaded.
  * </ul>
  *
@@ -55,6 +59,9 @@ public final class BlockSync {
   private final Promise<Void> firstLoad = Promise.promise();
   private final AutomaticBlockWriter writer;
   private final AtomicBoolean started = new AtomicBoolean();
+  /** Staff edits' ids: this start's random prefix, then a count, so no other start's notification matches one. */
+  private final String editPrefix = Long.toHexString(new SecureRandom().nextLong());
+  private final AtomicLong edits = new AtomicLong();
   private volatile boolean loaded;
   private volatile boolean closed;
 
@@ -128,9 +135,10 @@ public final class BlockSync {
     } catch (BlockRequestException e) {
       return rejected("block", e);
     }
-    return edit("block", tables.insertManual(entry, entry.createdBy(), now))
+    String id = nextEdit();
+    return edit("block", tables.insertManual(entry, entry.createdBy(), now, id))
         .map(record -> {
-          state.apply(new Change.Blocked(entry), Origin.LOCAL);
+          state.applyAnswered(id, new Change.Blocked(entry));
           return record;
         });
   }
@@ -151,10 +159,11 @@ public final class BlockSync {
     } catch (BlockRequestException e) {
       return rejected("unblock", e);
     }
-    return edit("unblock", tables.lift(cidr, note, who, now()))
+    String id = nextEdit();
+    return edit("unblock", tables.lift(cidr, note, who, now(), id))
         .map(lifted -> {
-          state.apply(new Change.Unblocked(cidr, lifted.stream().map(BlockRecord::cidr).distinct().toList()),
-              Origin.LOCAL);
+          List<Cidr> cidrs = lifted.stream().map(BlockRecord::cidr).distinct().toList();
+          state.applyAnswered(id, new Change.Unblocked(cidr, cidrs));
           return new UnblockResult(cidr, lifted);
         });
   }
@@ -167,9 +176,10 @@ public final class BlockSync {
     } catch (BlockRequestException e) {
       return rejected("allow-add", e);
     }
-    return edit("allow-add", tables.addAllow(entry))
+    String id = nextEdit();
+    return edit("allow-add", tables.addAllow(entry, id))
         .map(added -> {
-          state.apply(new Change.Allowed(added), Origin.LOCAL);
+          state.applyAnswered(id, new Change.Allowed(added));
           return added;
         });
   }
@@ -181,7 +191,8 @@ public final class BlockSync {
       cidr = rules.unblockTarget(target);
       String why = EditRules.note(note, "note");
       String who = EditRules.actor(actor);
-      Future<Void> removed = tables.removeAllow(cidr, why, who, now()).recover(e -> {
+      String id = nextEdit();
+      Future<Void> removed = tables.removeAllow(cidr, why, who, now(), id).recover(e -> {
         if (e instanceof BlockRequestException b && b.failure() == RequestFailure.NOT_FOUND
             && settings.configuredAllowlist().contains(cidr)) {
           return Future.failedFuture(new BlockRequestException(RequestFailure.NOT_FOUND, cidr
@@ -191,7 +202,7 @@ public final class BlockSync {
       });
       return edit("allow-remove", removed)
           .map(v -> {
-            state.apply(new Change.Disallowed(cidr), Origin.LOCAL);
+            state.applyAnswered(id, new Change.Disallowed(cidr));
             return cidr;
           });
     } catch (BlockRequestException e) {
@@ -214,8 +225,18 @@ public final class BlockSync {
       return;
     }
     if (n.node().equals(node.value())) {
-      // Applied already, right after the commit that sent it.
       metrics.notification("own");
+      // An automatic block (no edit id) was applied before it was written. A staff edit takes its place in commit
+      // order here, after every change committed before it, whose notification may have come after its answer.
+      if (n.edit() != null) {
+        try {
+          state.applyHeard(n.edit(), n.change());
+        } catch (RuntimeException e) {
+          LOG.warn("Could not apply this node's own block notification ({}); reloading the shared block state",
+              e.getMessage());
+          reload(0);
+        }
+      }
       return;
     }
     if (n.change() instanceof Change.Resync) {
@@ -224,7 +245,7 @@ public final class BlockSync {
       return;
     }
     try {
-      state.apply(n.change(), Origin.REMOTE);
+      state.applyRemote(n.change());
       metrics.notification("applied");
     } catch (RuntimeException e) {
       metrics.notification("invalid");
@@ -281,6 +302,10 @@ public final class BlockSync {
       return rejected(action, new BlockRequestException(RequestFailure.UNAVAILABLE,
           "the shared block list is unavailable; the change was probably not saved, look again and retry shortly"));
     });
+  }
+
+  private String nextEdit() {
+    return editPrefix + "-" + edits.incrementAndGet();
   }
 
   private <T> Future<T> rejected(String action, BlockRequestException e) {

@@ -98,7 +98,7 @@ final class BlockTables {
    * one range at the same instant take turns on a lock of that range: otherwise neither would see the other's
    * uncommitted row to replace, and both would stay active (no unique index can say "active", which needs now).
    */
-  Future<BlockRecord> insertManual(BlockEntry b, String actor, Instant now) {
+  Future<BlockRecord> insertManual(BlockEntry b, String actor, Instant now, String edit) {
     return pool.withTransaction(c -> c.preparedQuery("SELECT pg_advisory_xact_lock($1, hashtext($2))")
         .execute(Tuple.of(MANUAL_BLOCK_LOCKS, b.subject().toString()))
         .compose(locked -> c.preparedQuery(
@@ -111,7 +111,7 @@ final class BlockTables {
               .put("durationSeconds", b.until().getEpochSecond() - b.since().getEpochSecond())
               .put("replacedBlockIds", ids(replaced)).put("replaced", replacedBlocks(replaced));
           return audit(c, now, actor, "block", b.subject(), b.note(), details)
-              .compose(v -> notify(c, new Change.Blocked(b)))
+              .compose(v -> notify(c, new Change.Blocked(b), edit))
               .compose(v -> c.preparedQuery("SELECT " + BlockRows.COLUMNS + " FROM blocks WHERE id = $1")
                   .execute(Tuple.of(id)))
               .map(rows -> BlockRows.from(rows.iterator().next()));
@@ -123,7 +123,7 @@ final class BlockTables {
    * target is a single address (an IPv6 address's block is its /64). Wider blocks covering the
    * target stay: lifting a whole range because one address was named would be a surprise.
    */
-  Future<List<BlockRecord>> lift(Cidr target, String reason, String actor, Instant now) {
+  Future<List<BlockRecord>> lift(Cidr target, String reason, String actor, Instant now, String edit) {
     // Every node lifts the target (and an address's client block) whatever the rows say (see Change.Unblocked), so
     // a manual block of exactly that range committed while this statement runs, unseen by it, would stay active in
     // the tables and be enforced by no node: the unblock waits for it on the lock insertManual takes, and sees it.
@@ -145,7 +145,7 @@ final class BlockTables {
                   .put("kind", b.kind().metricTag()).put("expiresAt", b.expiresAt().toString())));
               List<Cidr> cidrs = lifted.stream().map(BlockRecord::cidr).distinct().toList();
               return audit(c, now, actor, "unblock", target, reason, new JsonObject().put("lifted", described))
-                  .compose(v -> notify(c, new Change.Unblocked(target, cidrs)))
+                  .compose(v -> notify(c, new Change.Unblocked(target, cidrs), edit))
                   .map(lifted);
             })));
   }
@@ -159,7 +159,7 @@ final class BlockTables {
   }
 
   /** Adds an allowlist entry, replacing a live entry of exactly the same range. */
-  Future<AllowEntry> addAllow(AllowEntry entry) {
+  Future<AllowEntry> addAllow(AllowEntry entry, String edit) {
     Instant now = entry.createdAt();
     return pool.withTransaction(c -> c.preparedQuery(
             "UPDATE allowlist SET removed_at = $2, removed_by = $3, removal_note = 'replaced by a new entry' "
@@ -172,12 +172,12 @@ final class BlockTables {
             .compose(rows -> audit(c, now, entry.createdBy(), "allow-add", entry.cidr(), entry.reason(),
                 new JsonObject().put("allowlistId", rows.iterator().next().getLong("id"))
                     .put("replacedIds", ids(replaced)).put("replaced", allowEntries(replaced)))))
-        .compose(v -> notify(c, new Change.Allowed(entry)))
+        .compose(v -> notify(c, new Change.Allowed(entry), edit))
         .map(entry));
   }
 
   /** Removes the live allowlist entry of exactly this range; fails with NOT_FOUND if there is none. */
-  Future<Void> removeAllow(Cidr cidr, String note, String actor, Instant now) {
+  Future<Void> removeAllow(Cidr cidr, String note, String actor, Instant now, String edit) {
     return pool.withTransaction(c -> c.preparedQuery(
             "UPDATE allowlist SET removed_at = $2, removed_by = $3, removal_note = $4 "
                 + "WHERE cidr = $1::text::cidr AND removed_at IS NULL RETURNING id, note, created_by, created_at")
@@ -190,7 +190,7 @@ final class BlockTables {
           }
           return audit(c, now, actor, "allow-remove", cidr, note, new JsonObject().put("allowlistIds", ids(rows))
               .put("removed", allowEntries(rows)))
-              .compose(v -> notify(c, new Change.Disallowed(cidr)));
+              .compose(v -> notify(c, new Change.Disallowed(cidr), edit));
         }));
   }
 
@@ -291,10 +291,13 @@ final class BlockTables {
     return out;
   }
 
-  /** pg_notify rather than NOTIFY: NOTIFY takes no parameters, and the payload must not be spliced into SQL. */
-  private Future<Void> notify(SqlConnection c, Change change) {
+  /**
+   * Notifies a staff edit, with its id. pg_notify rather than NOTIFY: NOTIFY takes no parameters, and the payload
+   * must not be spliced into SQL.
+   */
+  private Future<Void> notify(SqlConnection c, Change change, String edit) {
     return c.preparedQuery("SELECT pg_notify($1, $2)")
-        .execute(Tuple.of(ChangeCodec.CHANNEL, ChangeCodec.encode(node, change)))
+        .execute(Tuple.of(ChangeCodec.CHANNEL, ChangeCodec.encode(node, change, edit)))
         .mapEmpty();
   }
 

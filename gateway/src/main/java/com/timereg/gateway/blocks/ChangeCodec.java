@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The JSON payload of a notification on {@value #CHANNEL}: {@code {"v":1,"node":..,"op":..,...}}.
+ * The JSON payload of a notification on {@value #CHANNEL}: {@code {"v":1,"node":..,"edit":..,"op":..,...}}.
  * Times are epoch milliseconds. The payload describes the change fully, so receivers apply it
  * without a round trip to the database.
  */
@@ -27,16 +27,27 @@ final class ChangeCodec {
   static final int MAX_PAYLOAD_BYTES = 7000;
   static final int VERSION = 1;
 
-  /** A decoded notification: who sent it and what changed. */
-  record Notification(String node, Change change) {}
+  /**
+   * A decoded notification: who sent it, what changed, and for a staff edit the sending node's id of that edit (null
+   * for anything else), by which the node tells its own edit's notification from its answer ({@link LocalState}).
+   */
+  record Notification(String node, String edit, Change change) {}
 
   private ChangeCodec() {}
 
   /** The payload for {@code change}, or a resync request when it would be too large to send. */
   static String encode(NodeId node, Change change) {
-    String payload = toJson(node, change).encode();
+    return encode(node, change, null);
+  }
+
+  /**
+   * The payload for a staff edit's {@code change}, carrying the edit's id ({@code "edit"}; none when null), or a
+   * resync request with that id when it would be too large to send. Older nodes ignore the field.
+   */
+  static String encode(NodeId node, Change change, String edit) {
+    String payload = toJson(node, change, edit).encode();
     if (payload.getBytes(StandardCharsets.UTF_8).length > MAX_PAYLOAD_BYTES) {
-      return toJson(node, new Change.Resync()).encode();
+      return toJson(node, new Change.Resync(), edit).encode();
     }
     return payload;
   }
@@ -49,19 +60,23 @@ final class ChangeCodec {
       if (node == null) {
         throw new IllegalArgumentException("notification without a node");
       }
+      String edit = json.getString("edit");
       if (json.getInteger("v", VERSION) > VERSION) {
         // A newer node may have changed what an op carries: read as ours, its change would be misread or refused
         // (and lost here until the next reload). The tables still tell the truth.
-        return new Notification(node, new Change.Resync());
+        return new Notification(node, edit, new Change.Resync());
       }
-      return new Notification(node, change(json));
+      return new Notification(node, edit, change(json));
     } catch (DecodeException | ClassCastException | NullPointerException e) {
       throw new IllegalArgumentException("malformed notification: " + e.getMessage(), e);
     }
   }
 
-  private static JsonObject toJson(NodeId node, Change change) {
+  private static JsonObject toJson(NodeId node, Change change, String edit) {
     JsonObject json = new JsonObject().put("v", VERSION).put("node", node.value());
+    if (edit != null) {
+      json.put("edit", edit);
+    }
     if (change instanceof Change.Blocked b) {
       json.put("op", "block").put("block", block(b.block()));
     } else if (change instanceof Change.Unblocked u) {

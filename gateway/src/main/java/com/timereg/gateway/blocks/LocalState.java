@@ -25,17 +25,36 @@ import org.slf4j.LoggerFactory;
  * was read but applied before it would be undone by it (an allowlist entry removed, then put back
  * by the stale snapshot). So changes applied while a reload is in flight are also remembered and
  * applied once more right after the snapshot.
+ *
+ * <p>This node's own staff edits ({@link #applyAnswered}, {@link #applyHeard}) are applied once, at the commit's
+ * answer or at their own notification, whichever comes first, and their notification puts the edit back in its place
+ * in commit order when something was heard since it was applied: the notifications of other nodes come on the
+ * listener, a separate connection, so a change committed before the edit (which the edit saw and overrode) can be
+ * heard after its answer, and would undo it here until the next reload ({@code LateNotificationTest}).
  */
 final class LocalState {
   private static final Logger LOG = LoggerFactory.getLogger(LocalState.class);
   /** Beyond this, a reload that keeps failing stops remembering and the next one starts afresh. */
   static final int MAX_REMEMBERED = 10_000;
+  /**
+   * Own edits kept waiting for their notification (or their answer). One whose other half never comes (the listener
+   * was down, the answer was lost) is forgotten once this many newer ones came: staff edits are made by hand.
+   */
+  static final int MAX_OWN_EDITS = 1_000;
 
   private final ThrottleService throttle;
   private final List<AllowEntry> configuredAllowlist;
   private final List<Change> remembered = new ArrayList<>();
   private long generation;
   private boolean reloading;
+  /** Counts what was applied from the feed (or a snapshot): changes that may have undone an own edit applied before. */
+  private long heard;
+  /** Own edits applied at their answer, their notification not heard yet: the change, and {@link #heard} then. */
+  private final Map<String, Answered> answered = bounded();
+  /** Own edits heard (and applied, unless their notification was a resync) before their answer: whether applied. */
+  private final Map<String, Boolean> heardFirst = bounded();
+
+  private record Answered(Change change, long heardBefore) {}
 
   LocalState(ThrottleService throttle, List<Cidr> configuredAllowlist, Instant startedAt) {
     this.throttle = throttle;
@@ -49,6 +68,46 @@ final class LocalState {
       remembered.add(change);
     }
     applyNow(change, origin);
+  }
+
+  /** Applies a change committed by another node, heard of on the feed. */
+  synchronized void applyRemote(Change change) {
+    heard++;
+    apply(change, Origin.REMOTE);
+  }
+
+  /** Applies this node's own staff edit {@code edit} at its commit's answer, unless its notification applied it. */
+  synchronized void applyAnswered(String edit, Change change) {
+    Boolean applied = heardFirst.remove(edit);
+    if (Boolean.TRUE.equals(applied)) {
+      return;
+    }
+    if (applied == null) {
+      answered.put(edit, new Answered(change, heard));
+    }
+    apply(change, Origin.LOCAL);
+  }
+
+  /**
+   * This node's own staff edit {@code edit} is heard of on the feed, in commit order. Applied at its answer already,
+   * it is applied again if anything was heard since, which may have undone it (idempotent: no event unless so);
+   * else it is applied now, and its answer will not. A resync (an edit too large to notify) cannot be applied from
+   * here: its answer applies it.
+   */
+  synchronized void applyHeard(String edit, Change change) {
+    Answered a = answered.remove(edit);
+    if (a != null) {
+      if (a.heardBefore() != heard) {
+        heard++;
+        apply(a.change(), Origin.REMOTE);
+      }
+      return;
+    }
+    boolean applicable = !(change instanceof Change.Resync);
+    heardFirst.put(edit, applicable);
+    if (applicable) {
+      apply(change, Origin.LOCAL);
+    }
   }
 
   /**
@@ -92,6 +151,7 @@ final class LocalState {
     }
     remembered.clear();
     reloading = false;
+    heard++;
     return true;
   }
 
@@ -155,6 +215,15 @@ final class LocalState {
     if (state != null && state.blockedUntil() != null && !state.blockedUntil().isAfter(liftedExpiry)) {
       throttle.liftBlock(cidr, Origin.REMOTE);
     }
+  }
+
+  private static <V> Map<String, V> bounded() {
+    return new LinkedHashMap<>() {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+        return size() > MAX_OWN_EDITS;
+      }
+    };
   }
 
   private List<AllowEntry> withConfigured(List<AllowEntry> fromTables) {

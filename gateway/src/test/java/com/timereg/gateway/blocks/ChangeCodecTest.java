@@ -38,6 +38,18 @@ class ChangeCodecTest {
   }
 
   @Test
+  void staffEditCarriesItsIdEvenWhenSentAsAResync() {
+    Change allowed = new Change.Allowed(new AllowEntry(Cidr.parse("198.51.100.0/24"), "office", "carol", T));
+    List<Cidr> many = IntStream.range(0, 1000).mapToObj(i -> Cidr.parse("10.0." + (i / 256) + "." + (i % 256))).toList();
+
+    assertThat(ChangeCodec.decode(ChangeCodec.encode(NODE, allowed, "ab12-7")))
+        .isEqualTo(new ChangeCodec.Notification("node-1", "ab12-7", allowed));
+    assertThat(ChangeCodec.decode(ChangeCodec.encode(NODE, new Change.Unblocked(Cidr.parse("10.0.0.0/16"), many),
+        "ab12-8"))).isEqualTo(new ChangeCodec.Notification("node-1", "ab12-8", new Change.Resync()));
+    assertThat(ChangeCodec.decode(ChangeCodec.encode(NODE, allowed)).edit()).as("not a staff edit").isNull();
+  }
+
+  @Test
   void unblockTooLargeForOneNotificationIsSentAsAResync() {
     List<Cidr> many = IntStream.range(0, 1000).mapToObj(i -> Cidr.parse("10.0." + (i / 256) + "." + (i % 256))).toList();
 

@@ -7,11 +7,13 @@ import com.timereg.gateway.clientip.ClientKeyPolicy;
 import com.timereg.gateway.clientip.ClientKeys;
 import com.timereg.gateway.clientip.IpLiterals;
 import com.timereg.gateway.throttle.AllowEntry;
+import com.timereg.gateway.throttle.BlockEntry;
 import com.timereg.gateway.throttle.BlockKind;
 import com.timereg.gateway.throttle.BlockReason;
 import com.timereg.gateway.throttle.BlockRegistry;
 import com.timereg.gateway.throttle.FailureKind;
 import com.timereg.gateway.throttle.Origin;
+import com.timereg.gateway.throttle.ThrottleListener;
 import com.timereg.gateway.throttle.ThrottleMetrics;
 import com.timereg.gateway.throttle.ThrottlePolicy;
 import com.timereg.gateway.throttle.ThrottleService;
@@ -20,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -106,6 +109,77 @@ class LocalStateTest {
     state.finishReload(state.beginReload(), new Snapshot(List.of(odd, fine), List.of(), List.of()));
 
     assertThat(throttle.check(IpLiterals.parse("192.0.2.99")).allowed()).isFalse();
+  }
+
+  // ---- this node's own staff edits: applied once, and in commit order
+
+  @Test
+  void ownEditUndoneByALateChangeCommittedBeforeItIsRestoredByItsNotification() {
+    AllowEntry partner = new AllowEntry(Cidr.parse("198.51.100.70/32"), "partner", "alice", T);
+    state.applyAnswered("e-1", new Change.Disallowed(partner.cidr()));
+    // Another node's addition, committed before the removal (which saw and overrode it), heard after its answer.
+    state.applyRemote(new Change.Allowed(partner));
+    assertThat(allowed("198.51.100.70")).as("undone by the late notification").isTrue();
+
+    state.applyHeard("e-1", new Change.Disallowed(partner.cidr()));
+
+    assertThat(allowed("198.51.100.70")).as("after the removal's own notification").isFalse();
+  }
+
+  @Test
+  void ownEditHeardBeforeItsAnswerIsAppliedOnceAsThisNodes() {
+    List<String> events = recordEvents();
+    Change.Blocked block = manualBlock("203.0.113.0/24");
+
+    state.applyHeard("e-1", block);
+    state.applyAnswered("e-1", block);
+
+    assertThat(events).containsExactly("issued 203.0.113.0/24 LOCAL");
+  }
+
+  @Test
+  void ownEditsHeardAfterTheirAnswersWithNothingBetweenChangeNothingMore() {
+    List<String> events = recordEvents();
+    Change.Blocked block = manualBlock("203.0.113.0/24");
+    Change.Unblocked unblock = new Change.Unblocked(Cidr.parse("203.0.113.0/24"), List.of(Cidr.parse("203.0.113.0/24")));
+
+    state.applyAnswered("e-1", block);
+    state.applyAnswered("e-2", unblock);
+    // The block's notification after the unblock's answer must not put the block back, not even for a moment.
+    state.applyHeard("e-1", block);
+    state.applyHeard("e-2", unblock);
+
+    assertThat(events).containsExactly("issued 203.0.113.0/24 LOCAL", "lifted 203.0.113.0/24 LOCAL");
+    assertThat(throttle.check(IpLiterals.parse("203.0.113.5")).allowed()).isTrue();
+  }
+
+  @Test
+  void ownEditNotifiedAsAResyncIsAppliedAtItsAnswer() {
+    state.applyHeard("e-1", new Change.Resync());
+    state.applyAnswered("e-1", new Change.Allowed(new AllowEntry(Cidr.parse("198.51.100.0/24"), "office", "x", T)));
+
+    assertThat(allowed("198.51.100.7")).isTrue();
+  }
+
+  private Change.Blocked manualBlock(String cidr) {
+    return new Change.Blocked(new BlockEntry(Cidr.parse(cidr), BlockKind.MANUAL, BlockReason.MANUAL, "scanner",
+        "bob", T, T.plus(Duration.ofHours(1)), 0, 0, null, null));
+  }
+
+  private List<String> recordEvents() {
+    List<String> events = new ArrayList<>();
+    throttle.addListener(new ThrottleListener() {
+      @Override
+      public void blockIssued(BlockEntry block, Origin origin) {
+        events.add("issued " + block.subject() + " " + origin);
+      }
+
+      @Override
+      public void blockLifted(Cidr subject, BlockKind kind, Origin origin) {
+        events.add("lifted " + subject + " " + origin);
+      }
+    });
+    return events;
   }
 
   private BlockRecord manualRecord(String cidr, Instant until) {

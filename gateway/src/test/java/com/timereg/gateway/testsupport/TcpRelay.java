@@ -19,6 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class TcpRelay {
   private final List<AtomicBoolean> cut = new CopyOnWriteArrayList<>();
   private final List<NetSocket> sockets = new CopyOnWriteArrayList<>();
+  /** The server side of each connection still open, whose reading {@link #holdOpenConnections} pauses. */
+  private final List<NetSocket> upstreams = new CopyOnWriteArrayList<>();
+  private final List<NetSocket> held = new CopyOnWriteArrayList<>();
   private final AtomicInteger opened = new AtomicInteger();
   private final AtomicInteger silenced = new AtomicInteger();
   private volatile boolean frozen;
@@ -70,8 +73,12 @@ public final class TcpRelay {
           downstream.write(b);
         }
       });
+      upstreams.add(upstream);
       downstream.closeHandler(v -> upstream.close());
-      upstream.closeHandler(v -> downstream.close());
+      upstream.closeHandler(v -> {
+        upstreams.remove(upstream);
+        downstream.close();
+      });
       downstream.resume();
     });
   }
@@ -94,6 +101,28 @@ public final class TcpRelay {
   public void closeOpenConnections() {
     sockets.forEach(NetSocket::close);
     sockets.clear();
+  }
+
+  /**
+   * What the server sends on the connections open now is held back (not read, so TCP keeps it: nothing is lost)
+   * until {@link #releaseHeld}; the client's bytes still pass. Later connections pass both ways.
+   */
+  public void holdOpenConnections() {
+    upstreams.forEach(u -> {
+      u.pause();
+      held.add(u);
+    });
+  }
+
+  /** Delivers what {@link #holdOpenConnections} held back, in order, and everything after it. */
+  public void releaseHeld() {
+    held.forEach(NetSocket::resume);
+    held.clear();
+  }
+
+  /** How many relayed connections are open now. */
+  public int openNow() {
+    return upstreams.size();
   }
 
   /** While silent, a new connection is accepted and never answered (nothing is relayed for it, ever). */
