@@ -115,9 +115,7 @@ public final class SetBuilder {
             + "false-positive rate %.3g exceeds %.3g", header.entryCount(), sizedFor,
             header.falsePositiveRate(), options.maxFalsePositiveRate()));
       }
-      takeAttributesOf(file, temp);
-      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-      forceDirectory(dir);
+      putInPlace(temp, file, target);
       return header;
     } finally {
       try {
@@ -167,6 +165,27 @@ public final class SetBuilder {
     FileSystemException named = new FileSystemException(target.toString(), null, "write failed: " + why);
     named.initCause(e);
     return named;
+  }
+
+  /**
+   * Puts the complete file {@code temp} in place of {@code file} (in the same directory) for good: gives it
+   * {@code file}'s attributes ({@link #takeAttributesOf}), forces its bytes and attributes to disk, renames it over
+   * {@code file} ({@code ATOMIC_MOVE}) and forces the directory. Forced only after the rename, the bytes may reach
+   * the disk after the rename does: after a power cut the final name then holds an empty or partial file, and the
+   * delayed write's error (a quota, an I/O error) is never reported. A failure to force names {@code asked}, the
+   * path the user gave, like any other write failure; {@code temp} is then still under its own name.
+   */
+  public static void putInPlace(Path temp, Path file, Path asked) throws IOException {
+    takeAttributesOf(file, temp);
+    // Read-only: the mode just given may not let the owner write (r--r--r--), and fsync needs no write access.
+    try (java.nio.channels.FileChannel f = java.nio.channels.FileChannel.open(temp,
+        java.nio.file.StandardOpenOption.READ)) {
+      f.force(true);
+    } catch (IOException e) {
+      throw writeFailed(asked, e);
+    }
+    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+    forceDirectory(file.getParent());
   }
 
   /**

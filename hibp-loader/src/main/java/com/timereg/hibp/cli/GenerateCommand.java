@@ -10,7 +10,6 @@ import java.io.OutputStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -88,8 +87,9 @@ final class GenerateCommand implements Callable<Integer> {
           progress.done();
         }
       }
-      SetBuilder.takeAttributesOf(file, temp);
-      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+      // Forced to disk before the rename and the directory after it: without, a power cut could leave the output
+      // name holding an empty or partial file (cut at a line end, build would take it as the whole data set).
+      SetBuilder.putInPlace(temp, file, output);
       spec.commandLine().getOut().printf("wrote %s: %,d lines (%,d random, %,d from %s)%n", output, lines, count,
           lines - count, passwords == null ? "no password file" : passwords);
     } finally {
