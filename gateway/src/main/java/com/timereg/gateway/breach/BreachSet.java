@@ -27,8 +27,10 @@ import org.slf4j.LoggerFactory;
  * writes a complete file and renames it into place), read into memory in 2 MiB pages where the kernel
  * allows ({@link HibpSet.Mapping#PRELOADED}), and published through a volatile field, and
  * the old set is closed after {@code closeGrace}. A file that cannot be opened is reported (log,
- * metric, readiness detail) and retried only once it changes again; a set already in use stays in
- * use meanwhile, since its mapping outlives the rename. Lookups take no lock and never block.
+ * metric, readiness detail) once; one whose bytes were refused is retried only once it changes again,
+ * one that could not be opened at all (permissions) every tick, since fixing that changes nothing the
+ * watcher compares. A set already in use stays in use meanwhile, since its mapping outlives the rename.
+ * Lookups take no lock and never block.
  */
 public final class BreachSet implements BreachedPasswords {
   private static final Logger LOG = LoggerFactory.getLogger(BreachSet.class);
@@ -69,6 +71,15 @@ public final class BreachSet implements BreachedPasswords {
    * (chmod) changes neither the file's identity nor a directory's, so a refused file is looked at again every tick.
    */
   private boolean misplaced;
+  /**
+   * Whether the file at {@link #seen} could not be opened for a reason outside its bytes (permission denied, a
+   * directory, no more file handles); worker only. The fix ({@code chmod}, {@code chown}) changes none of the
+   * file's identity, so such a file is opened again every tick, without being reported again, until it opens. A
+   * file whose bytes were refused (not a set, damaged) is not: it cannot change without its identity changing.
+   */
+  private boolean unopened;
+  /** The last problem logged, in full; worker only. A file opened again (above) is logged again only for another. */
+  private String reported;
   private volatile long timer = -1;
   /**
    * Set by {@link #close}; it and the publishing of a set are done under this object's lock, so that a close wins
@@ -142,9 +153,10 @@ public final class BreachSet implements BreachedPasswords {
       reportOnce(FileIdentity.MISSING, path, "cannot read its attributes: " + e.getMessage());
       return;
     }
-    if (now.sameAs(seen) && !misplaced) {
+    if (now.sameAs(seen) && !misplaced && !unopened) {
       return;
     }
+    unopened = false;
     InUse inUse = current;
     if (inUse != null && now.fileKey() != null && now.fileKey().equals(inUse.identity().fileKey())
         && !now.sameAs(inUse.identity())) {
@@ -184,6 +196,7 @@ public final class BreachSet implements BreachedPasswords {
       opened = opener.open(path, new HibpSet.Mapping(settings.hugePages(), true));
     } catch (IOException | RuntimeException e) {
       reportOnce(now, path, "cannot open it: " + e.getMessage());
+      unopened = !(e instanceof com.timereg.hibp.CorruptSetException);
       return;
     }
     if (!now.sameAs(identityOrMissing(path)) || opened.fileBytes() != now.size()) {
@@ -242,10 +255,11 @@ public final class BreachSet implements BreachedPasswords {
   }
 
   private void reportOnce(FileIdentity identity, Path path, String what, boolean error) {
-    if (identity.sameAs(seen) && problem != null && !error) {
+    if (identity.sameAs(seen) && problem != null && !error && what.equals(reported)) {
       return;
     }
     seen = identity;
+    reported = what;
     // Shown by describe() in the readiness answer, which is read without credentials: the kind of problem (the
     // text before our first ": "), not the path or the exception's message (paths, OS reasons), which are logged.
     int reason = what.indexOf(": ");
