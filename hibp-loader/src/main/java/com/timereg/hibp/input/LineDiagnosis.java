@@ -3,12 +3,19 @@ package com.timereg.hibp.input;
 /** Says what is wrong with a line the fast parser rejected; off the hot path, so plain string handling. */
 final class LineDiagnosis {
   private static final int MAX_SHOWN = 60;
+  /** U+FEFF in UTF-8, as the line's bytes (one char per byte). */
+  private static final String UTF8_BOM = "\u00EF\u00BB\u00BF";
 
   private LineDiagnosis() {}
 
   static String describe(String line, int hashChars) {
     if (line.isEmpty()) {
       return "empty line";
+    }
+    if (line.startsWith(UTF8_BOM)) {
+      // Bytes, one char each: a file saved by an editor that marks UTF-8 (Notepad did by default for years).
+      return "starts with a UTF-8 byte order mark (bytes EF BB BF), which HIBP's files do not have: save the file "
+          + "without it, or remove it with sed -i '1s/^\\xEF\\xBB\\xBF//' FILE";
     }
     int colon = line.indexOf(':');
     String hash = colon < 0 ? line : line.substring(0, colon);

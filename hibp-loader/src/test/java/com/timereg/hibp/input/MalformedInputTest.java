@@ -88,6 +88,18 @@ class MalformedInputTest {
   }
 
   @Test
+  void namesAByteOrderMarkAsSuchNotAsAStrangeByteOfTheHash() throws IOException {
+    // A list saved by a Windows editor (Notepad's UTF-8 for years): the message says what the three bytes are
+    // and what to do, instead of "hash contains byte 0xEF".
+    Path file = dir.resolve("single.txt");
+    Files.writeString(file, "\uFEFF" + A + ":3\r\n" + B + ":1\r\n", StandardCharsets.UTF_8);
+    InputFormatException e = catchThrowableOfType(() -> read(file), InputFormatException.class);
+    assertThat(e.line()).isEqualTo(1);
+    assertThat(e.getMessage()).contains("single.txt:1: starts with a UTF-8 byte order mark (bytes EF BB BF)")
+        .contains("save the file without it").doesNotContain("0xEF");
+  }
+
+  @Test
   void aLineLongerThanABufferIsCalledTooLongNotGivenTheBuffersLength() throws IOException {
     // Longer than a read buffer, so no slice holds all of it: the length a slice sees is not the line's.
     InputFormatException e = failure(A + ":3\n" + "A".repeat(5 << 20) + "\n" + B + ":1\n");
