@@ -88,6 +88,37 @@ class CorruptionTest {
         .hasMessageContaining("truncated");
   }
 
+  /**
+   * What a power cut can leave under a set's name when its bytes were not forced to disk before the rename (or a
+   * copy cut short): an empty file, a file of the right length but zeros (the size reached the disk, the data did
+   * not), or the header without the body. Each is refused as not a set, by open or by the verification the gateway
+   * runs on load, before any lookup could call a breached password safe.
+   */
+  @Test
+  void whatAPowerCutCanLeaveUnderTheSetsNameIsRefused() throws IOException {
+    Path file = build();
+    byte[] bytes = Files.readAllBytes(file);
+
+    Files.write(file, new byte[0]);
+    assertThatThrownBy(() -> HibpSet.open(file)).isInstanceOf(CorruptSetException.class)
+        .hasMessageContaining("not a HIBP set file (0 bytes)");
+
+    Files.write(file, new byte[bytes.length]);
+    assertThatThrownBy(() -> HibpSet.open(file)).isInstanceOf(CorruptSetException.class)
+        .hasMessageContaining("not a HIBP set file (bad magic)");
+
+    byte[] headerOnly = new byte[bytes.length];
+    System.arraycopy(bytes, 0, headerOnly, 0, HibpSetFormat.HEADER_SIZE);
+    Files.write(file, headerOnly);
+    try (HibpSet set = HibpSet.open(file)) {
+      assertThatThrownBy(set::verify).isInstanceOf(CorruptSetException.class);
+    }
+
+    Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    assertThatThrownBy(() -> HibpSet.open(file)).isInstanceOf(CorruptSetException.class)
+        .hasMessageContaining("truncated");
+  }
+
   @Test
   void otherFilesAreRefusedOnOpen() throws IOException {
     Path file = Files.writeString(dir.resolve("notes.txt"), "x".repeat(1000));
