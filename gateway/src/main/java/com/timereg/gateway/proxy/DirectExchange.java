@@ -38,6 +38,8 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
 
   /** Bodies of declared length up to this go out in one buffer with the head (see {@link #pendingHead}). */
   private static final int SMALL_BODY = 8192;
+  /** At most this much of an answer is held back from the client until the read that brought its head ends. */
+  private static final int HOLD_LIMIT = 65536;
 
   private final DirectProxy proxy;
   private final ChannelHandlerContext client;
@@ -79,6 +81,15 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
    * arrives in the same read, goes out in the same buffer (one write and one TLS record instead of two).
    */
   private ByteBuf pendingHead;
+  /**
+   * The answer's head has been decoded but nothing of it has gone to the client yet: what is written meanwhile
+   * (past {@link #pendingHead}) waits in {@link #held}, in order, until the backend's read that brought the head
+   * ends. Should the backend fail within that read (a malformed chunk right after the head, a TLS record that does
+   * not decrypt), the client still gets a clean 502 instead of a head and a cut connection.
+   */
+  private boolean holding;
+  private ArrayDeque<ByteBuf> held;
+  private int heldBytes;
   private int status;
   /** Body bytes written to the client. */
   private long bytesOut;
@@ -260,7 +271,7 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
 
   @Override
   public void backendReadComplete() {
-    writePendingHead();
+    release();
     if (clientUnflushed) {
       clientUnflushed = false;
       client.flush();
@@ -354,9 +365,9 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
       return;
     }
     responding = true;
+    holding = true;
     clearDeadline();
     status = code;
-    onEnd.answering();
     if (identity != null && identity.session() != null) {
       // Until it ends, the answer is cut when its session is revoked, as a tunnel is (OpenTunnels); not when its
       // access token expires, as a live session's does every few minutes (Exchange.watchAnswer).
@@ -366,16 +377,49 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
     chunkedOut = chunked;
     // Both lengths on one answer is faulty framing (RFC 9112 6.3): the connection is not used again.
     backendKeepAlive = HttpUtil.isKeepAlive(response) && !(byChunks && in.contains(HttpHeaderNames.CONTENT_LENGTH));
-    if (room > 0) {
-      pendingHead = bytes;
-    } else {
-      wire.write(bytes);
-    }
+    pendingHead = bytes;
     clientUnflushed = true;
   }
 
-  /** Writes the head held for the body, if any. */
+  /** Moves the head held for the body, if any, on its way out (see {@link #out}). */
   private void writePendingHead() {
+    if (pendingHead != null) {
+      ByteBuf bytes = pendingHead;
+      pendingHead = null;
+      out(bytes);
+    }
+  }
+
+  /** Bytes of the answer, in order: held while {@link #holding} (up to {@link #HOLD_LIMIT}), else written. */
+  private void out(ByteBuf bytes) {
+    if (!holding) {
+      wire.write(bytes);
+      return;
+    }
+    if (held == null) {
+      held = new ArrayDeque<>(4);
+    }
+    held.addLast(bytes);
+    heldBytes += bytes.readableBytes();
+    if (heldBytes > HOLD_LIMIT) {
+      // Past this, holding would defeat the client's back-pressure (its writability counts what was written).
+      release();
+    }
+  }
+
+  /** The answer's bytes so far go to the client: from here on, a failure can only cut it. */
+  private void release() {
+    if (holding) {
+      holding = false;
+      onEnd.answering();
+      if (held != null) {
+        ByteBuf bytes;
+        while ((bytes = held.pollFirst()) != null) {
+          wire.write(bytes);
+        }
+      }
+    }
+    // Only while nothing else is held (bytes that did not fit went out after it).
     if (pendingHead != null) {
       ByteBuf bytes = pendingHead;
       pendingHead = null;
@@ -398,11 +442,11 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
     if (size == 0) {
       data.release();
     } else if (chunkedOut) {
-      wire.write(ResponseHeads.chunkSize(client.alloc(), size));
-      wire.write(data);
-      wire.write(ResponseHeads.chunkEnd());
+      out(ResponseHeads.chunkSize(client.alloc(), size));
+      out(data);
+      out(ResponseHeads.chunkEnd());
     } else {
-      wire.write(data);
+      out(data);
     }
   }
 
@@ -411,8 +455,9 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
     writeBody(last);
     writePendingHead();
     if (chunkedOut) {
-      wire.write(ResponseHeads.lastChunk());
+      out(ResponseHeads.lastChunk());
     }
+    release();
   }
 
   private void completed() {
@@ -444,14 +489,20 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
       return;
     }
     finished = true;
-    // The answer's head went to the client (not held back to go out with a small body).
-    boolean headSent = responding && pendingHead == null;
+    // The answer's head went to the client (not held back with the rest of the read that brought it).
+    boolean headSent = responding && !holding;
     proxy.support.tunnels.answered(this);
     clearDeadline();
     releaseUnsent();
     if (pendingHead != null) {
       pendingHead.release();
       pendingHead = null;
+    }
+    if (held != null) {
+      ByteBuf bytes;
+      while ((bytes = held.pollFirst()) != null) {
+        bytes.release();
+      }
     }
     if (backend != null) {
       // A half-used connection must not go back to the pool.
@@ -468,7 +519,9 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
     if (failure == ProxyFailure.CLIENT_CLOSED) {
       answered = failure.status();
       closeClient = true;
-    } else if (!responding) {
+    } else if (!headSent) {
+      // Nothing of the backend's answer went out (its head is dropped with what came after it): the client gets
+      // the gateway's own status, as on the router's path (ResponseRelay), not a head and a cut.
       answered = failure.status();
       sendError(failure);
     } else {

@@ -190,6 +190,25 @@ class DirectPathDesyncTest {
     }
   }
 
+  /**
+   * A backend whose answer breaks within the read that brought its head (a chunk size that is not hex right after a
+   * chunked head): nothing of the answer has gone to the client, which gets a clean 502 on both paths, as on the
+   * router's (ResponseRelay), and its next request is answered. Before, the direct path dropped the connection with
+   * no byte of an answer (its head, written but not flushed, went with the close) and logged the request as a 200.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"/api/bad-chunk", "/api/%62ad-chunk"})
+  void anAnswerBrokenInTheReadOfItsHeadIsA502OnBothPaths(String path) throws Exception {
+    RawTls.Answers a = RawTls.exchangeOctets("127.0.76.10", gw.gateway.publicPort(),
+        get(path, token, false) + get("/api/after", token, true));
+    assertThat(a.text()).as(a.text()).startsWith("HTTP/1.1 502 ");
+    List<Response> responses = parse(a.text());
+    assertThat(a.text()).as("nothing of the backend's answer is relayed").doesNotContain("odd!", "backend=cookie");
+    if (responses.size() > 1) {
+      assertThat(responses.get(1).body()).isEqualTo("seen GET /api/after HTTP/1.1");
+    }
+  }
+
   private static RawTls.Answers exchange(E2eGateway g, String source, String requests) {
     try {
       return RawTls.exchangeOctets(source, g.gateway.publicPort(), requests);
@@ -272,6 +291,9 @@ class DirectPathDesyncTest {
         } else if (line.contains("tatus-")) {
           String code = line.substring(line.indexOf("tatus-") + 6, line.lastIndexOf(' '));
           socket.write("HTTP/1.1 " + code + " Odd\r\nContent-Type: text/plain\r\nContent-Length: 4\r\n\r\nodd!");
+        } else if (line.contains("ad-chunk ")) {
+          socket.write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nSet-Cookie: backend=cookie\r\n"
+              + "Transfer-Encoding: chunked\r\n\r\nzz\r\nodd!\r\n0\r\n\r\n");
         } else if (line.contains("rop ")) {
           socket.close();
         } else if (line.contains("ttp10-both ")) {
