@@ -278,12 +278,28 @@ abstract class Exchange implements ResponseDeadlines.Waiting {
       }
       status = failure.status();
     } else {
-      // Too late for a status: cut the connection so the client cannot mistake a partial body for a whole one.
+      // Too late for a status: cut the connection so the client cannot mistake a partial body for a whole one. Over
+      // HTTP/2 the stream is reset with an error code: RST_STREAM with NO_ERROR (what reset() sends) says the answer
+      // is complete as far as the server cares (RFC 9113 8.1), and a client may take the part for the whole.
       status = request.response().getStatusCode();
-      request.response().reset();
+      request.response().reset(resetCode(failure));
     }
     support.metrics.requestCompleted(status, System.nanoTime() - startNanos);
   }
+
+  /**
+   * The RST_STREAM code that cuts an HTTP/2 answer already begun (for HTTP/1.x any reset closes the connection):
+   * CANCEL when the gateway no longer wants to answer (its session ended, the client left), INTERNAL_ERROR when
+   * the backend's answer broke off; never NO_ERROR, which says the answer was whole.
+   */
+  static long resetCode(ProxyFailure failure) {
+    return failure == ProxyFailure.SESSION_ENDED || failure == ProxyFailure.CLIENT_CLOSED
+        ? CANCEL : INTERNAL_ERROR;
+  }
+
+  /** RFC 9113 7's error codes. */
+  static final long INTERNAL_ERROR = 0x2;
+  static final long CANCEL = 0x8;
 
   private void discardRequestBody() {
     if (!request.isEnded()) {

@@ -170,6 +170,30 @@ class ProxyFailuresTest {
         }))));
   }
 
+  /**
+   * Over HTTP/2 the cut is a RST_STREAM with an error code (INTERNAL_ERROR): with NO_ERROR, which says the server
+   * is done with a complete answer (RFC 9113 8.1), a client may take the first 1000 of 100000 bytes for the whole
+   * answer. Before, the stream was reset with NO_ERROR.
+   */
+  @Test
+  void backendCuttingItsBodyShortResetsAnHttp2StreamWithInternalError(Vertx vertx) throws Exception {
+    int port = await(vertx.createHttpServer().requestHandler(request -> {
+      request.response().putHeader("Content-Length", "100000").write(Buffer.buffer(new byte[1000]));
+      vertx.setTimer(50, id -> request.connection().close());
+    }).listen(0, "127.0.0.1")).actualPort();
+    bed = ProxyTestBed.start(vertx, ProxyTestBed.settingsFor(port), ProxyTestBed.signedIn(ALICE));
+
+    java.util.List<Object> frames = Http2Frames.get(bed.port, "/api/blob");
+
+    assertThat(frames.get(0)).as(frames.toString())
+        .isInstanceOfSatisfying(io.netty.handler.codec.http2.Http2HeadersFrame.class,
+            h -> assertThat(h.headers().status().toString()).isEqualTo("200"));
+    assertThat(frames.get(frames.size() - 1)).as(frames.toString())
+        .isInstanceOfSatisfying(io.netty.handler.codec.http2.Http2ResetFrame.class,
+            r -> assertThat(r.errorCode()).isEqualTo(io.netty.handler.codec.http2.Http2Error.INTERNAL_ERROR.code()));
+    assertThat(failures(bed.registry, ProxyFailure.CONNECTION_RESET)).isEqualTo(1.0);
+  }
+
   @Test
   void fullPoolAndWaitQueueShedLoadWith503(Vertx vertx) {
     Promise<Void> firstRequestArrived = Promise.promise();
