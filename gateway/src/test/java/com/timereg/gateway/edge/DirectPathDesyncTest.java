@@ -33,7 +33,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * <p>Behind the gateways, a raw backend that answers by path: {@code extra} answers "ok" and, in the same write,
  * a second answer nobody asked for ("evil!"); {@code extra-slow} does the same after 400 ms; {@code http10-both}
  * answers as HTTP/1.0 with both Content-Length and chunked transfer coding; anything else is answered "seen" and
- * its request line; {@code status-NNN} answers with the status line "HTTP/1.1 NNN".
+ * its request line; {@code status-NNN} answers with the status line "HTTP/1.1 NNN"; {@code bad-chunk} breaks its
+ * chunked answer right after the head; {@code huge} streams a 1 GiB body as fast as it may write.
  */
 @ExtendWith({PostgresExtension.class, BlockedThreadWatch.class})
 class DirectPathDesyncTest {
@@ -49,6 +50,9 @@ class DirectPathDesyncTest {
   static String token;
   static String singleToken;
   static final AtomicReference<String> LAST_HEAD = new AtomicReference<>();
+  /** The {@code huge} answer's backend connection: stalled (its writes held back for 300 ms), then closed. */
+  static final AtomicReference<CompletableFuture<Void>> HUGE_STALLED = new AtomicReference<>(new CompletableFuture<>());
+  static final AtomicReference<CompletableFuture<Void>> HUGE_CLOSED = new AtomicReference<>(new CompletableFuture<>());
 
   @BeforeAll
   static void start(TestDatabase db) throws Exception {
@@ -209,6 +213,38 @@ class DirectPathDesyncTest {
     }
   }
 
+  /**
+   * A client that stops reading a long answer, then leaves: the gateway stops reading from the backend
+   * (back-pressure: the backend's writes stall), and once the client has gone, that paused backend connection,
+   * half way through its answer, is closed, not given back to the pool, where the one connection of {@code single}
+   * would have handed the rest of the body to the next request as its answer.
+   */
+  @ParameterizedTest(name = "{0} then {1}")
+  @CsvSource({"/api/huge, /api/after", "/api/%68uge, /api/%61fter"})
+  void aPausedBackendConnectionIsClosedWhenItsClientLeaves(String path, String after) throws Exception {
+    HUGE_STALLED.set(new CompletableFuture<>());
+    HUGE_CLOSED.set(new CompletableFuture<>());
+    try (java.net.Socket plain = new java.net.Socket()) {
+      plain.setReceiveBufferSize(8192);
+      plain.bind(new java.net.InetSocketAddress(java.net.InetAddress.getByName("127.0.76.11"), 0));
+      plain.connect(new java.net.InetSocketAddress("127.0.0.1", single.gateway.publicPort()), 5000);
+      plain.setSoTimeout(10_000);
+      try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) com.timereg.gateway.testsupport.TrustAllTls.context().getSocketFactory()
+          .createSocket(plain, "localhost", 0, true)) {
+        socket.getOutputStream().write(get(path, singleToken, false).getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        byte[] first = new byte[4096];
+        int n = socket.getInputStream().read(first);
+        assertThat(new String(first, 0, Math.max(n, 0), StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 200 ");
+        // Reads no more: the answer backs up to the backend, whose writes stall.
+        HUGE_STALLED.get().get(30, TimeUnit.SECONDS);
+      }
+    }
+    HUGE_CLOSED.get().get(10, TimeUnit.SECONDS);
+    RawTls.Answers next = exchange(single, "127.0.76.12", get(after, singleToken, true));
+    assertThat(parse(next.text()).get(0).body()).as(next.text()).isEqualTo("seen GET " + after + " HTTP/1.1");
+  }
+
   private static RawTls.Answers exchange(E2eGateway g, String source, String requests) {
     try {
       return RawTls.exchangeOctets(source, g.gateway.publicPort(), requests);
@@ -291,6 +327,10 @@ class DirectPathDesyncTest {
         } else if (line.contains("tatus-")) {
           String code = line.substring(line.indexOf("tatus-") + 6, line.lastIndexOf(' '));
           socket.write("HTTP/1.1 " + code + " Odd\r\nContent-Type: text/plain\r\nContent-Length: 4\r\n\r\nodd!");
+        } else if (line.contains("uge ")) {
+          socket.closeHandler(closed -> HUGE_CLOSED.get().complete(null));
+          socket.write("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 1073741824\r\n\r\n");
+          pump(socket, io.vertx.core.buffer.Buffer.buffer(new byte[65536]));
         } else if (line.contains("ad-chunk ")) {
           socket.write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nSet-Cookie: backend=cookie\r\n"
               + "Transfer-Encoding: chunked\r\n\r\nzz\r\nodd!\r\n0\r\n\r\n");
@@ -305,6 +345,18 @@ class DirectPathDesyncTest {
           socket.write(ok("seen " + line));
         }
       }
+    });
+  }
+
+  /** Writes {@code block} for as long as the connection takes it; stalled 300 ms, it says so (HUGE_STALLED). */
+  private static void pump(NetSocket socket, io.vertx.core.buffer.Buffer block) {
+    while (!socket.writeQueueFull()) {
+      socket.write(block);
+    }
+    long stalled = vertx.setTimer(300, t -> HUGE_STALLED.get().complete(null));
+    socket.drainHandler(drained -> {
+      vertx.cancelTimer(stalled);
+      pump(socket, block);
     });
   }
 
