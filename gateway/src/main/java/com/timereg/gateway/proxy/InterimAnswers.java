@@ -8,6 +8,8 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -20,6 +22,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.impl.Http1xClientConnection;
+import java.util.List;
 
 /**
  * Drops the backend's interim (1xx) answers on the router path's HTTP/1.1 backend connections, as the direct
@@ -68,6 +71,32 @@ final class InterimAnswers extends ChannelInboundHandlerAdapter {
           .setMaxHeaderSize(defaults.getMaxHeaderSize())
           .setMaxChunkSize(defaults.getMaxChunkSize())
           .setInitialBufferSize(defaults.getDecoderInitialBufferSize())) {
+        /**
+         * A final answer without a body (to a HEAD, a 204, a 304: its head and end come out of one decoding) with
+         * bytes after it in the same read: nobody asked for them. Left in place, Vert.x gave the connection back to
+         * the pool at the answer's end, handed it at once to a request waiting for one, and then failed that
+         * request (a 502 for someone else's request, which may have reached the backend) on reading them as an
+         * answer to nothing. The answer now says Connection: close (Vert.x closes the connection after it rather
+         * than reuse it; the relay drops the header as hop-by-hop) and the bytes are dropped, as the direct path
+         * closes such a connection (DirectBackend.release).
+         */
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+          int before = out.size();
+          super.decode(ctx, buffer, out);
+          if (!buffer.isReadable() || out.size() == before || !(out.get(out.size() - 1) instanceof LastHttpContent)) {
+            return;
+          }
+          for (int i = before; i < out.size(); i++) {
+            if (out.get(i) instanceof HttpResponse response && response.decoderResult().isSuccess()
+                && response.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+              response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+              buffer.skipBytes(buffer.readableBytes());
+              return;
+            }
+          }
+        }
+
         @Override
         protected boolean isContentAlwaysEmpty(HttpMessage msg) {
           if (head && msg instanceof HttpResponse response

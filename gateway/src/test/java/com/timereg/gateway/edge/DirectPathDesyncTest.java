@@ -245,6 +245,26 @@ class DirectPathDesyncTest {
     assertThat(parse(next.text()).get(0).body()).as(next.text()).isEqualTo("seen GET " + after + " HTTP/1.1");
   }
 
+  /**
+   * An answer that has no body whatever its headers say (to HEAD; a 204; a 304) but comes with five octets of one:
+   * the client gets the head alone, and the request it pipelined behind gets its own answer, not those octets.
+   * The gateway that reads them with the head closes the backend connection (DirectBackend.release: unread bytes),
+   * as the router's client does.
+   */
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({"HEAD, /api/nobody-head, 200", "GET, /api/nobody-204, 204", "GET, /api/nobody-304, 304",
+      "HEAD, /api/%6Eobody-head, 200", "GET, /api/%6Eobody-204, 204", "GET, /api/%6Eobody-304, 304"})
+  void anAnswerWithoutABodyThatComesWithOneRelaysNoBody(String method, String path, int status) throws Exception {
+    RawTls.Answers a = RawTls.exchangeOctets("127.0.76.13", single.gateway.publicPort(),
+        method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + singleToken + "\r\n\r\n"
+            + get("/api/after", singleToken, true));
+    String text = a.text();
+    assertThat(text).as(text).startsWith("HTTP/1.1 " + status + " ").doesNotContain("evil!");
+    String next = text.substring(text.indexOf("\r\n\r\n") + 4);
+    assertThat(next).as("what follows the first answer: " + text).startsWith("HTTP/1.1 200 ");
+    assertThat(parse(next).get(0).body()).isEqualTo("seen GET /api/after HTTP/1.1");
+  }
+
   private static RawTls.Answers exchange(E2eGateway g, String source, String requests) {
     try {
       return RawTls.exchangeOctets(source, g.gateway.publicPort(), requests);
@@ -327,6 +347,10 @@ class DirectPathDesyncTest {
         } else if (line.contains("tatus-")) {
           String code = line.substring(line.indexOf("tatus-") + 6, line.lastIndexOf(' '));
           socket.write("HTTP/1.1 " + code + " Odd\r\nContent-Type: text/plain\r\nContent-Length: 4\r\n\r\nodd!");
+        } else if (line.contains("obody-")) {
+          String code = line.contains("-204 ") ? "204 No Content" : line.contains("-304 ") ? "304 Not Modified" : "200 OK";
+          socket.write("HTTP/1.1 " + code + "\r\nContent-Type: text/plain\r\nContent-Length: " + EVIL.length()
+              + "\r\n\r\n" + EVIL);
         } else if (line.contains("uge ")) {
           socket.closeHandler(closed -> HUGE_CLOSED.get().complete(null));
           socket.write("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 1073741824\r\n\r\n");
