@@ -62,6 +62,8 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
   private boolean closeClient;
   private DirectBackend.Connection backend;
   private ArrayDeque<HttpContent> unsent;
+  /** The client's reads are stopped while its body waits for a backend connection (see {@link #clientContent}). */
+  private boolean clientPaused;
   private boolean requestForwarded;
   private boolean requestEnded;
   private boolean skippingInformational;
@@ -151,6 +153,13 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
         unsent = new ArrayDeque<>(2);
       }
       unsent.addLast(content);
+      if (!last && !clientPaused) {
+        // No connection yet (the pool is busy, or one is being opened): the rest of the body stays with the client
+        // until there is, as the router's path leaves its request paused. Read on, a whole upload (up to
+        // max-body-size, per waiting request) piled up here for as long as the wait lasted.
+        clientPaused = true;
+        client.channel().config().setAutoRead(false);
+      }
       return;
     }
     forward(content);
@@ -203,6 +212,10 @@ final class DirectExchange implements DirectBackend.Waiter, DirectBackend.User, 
       }
     }
     connection.channel().flush();
+    if (clientPaused) {
+      clientPaused = false;
+      client.channel().config().setAutoRead(connection.channel().isWritable());
+    }
   }
 
   @Override
