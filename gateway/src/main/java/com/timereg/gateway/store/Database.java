@@ -92,17 +92,36 @@ public final class Database {
    * The caller ({@link #prepare}) hands the connection to the pool.
    */
   private static void closeWhenSilent(SqlConnection conn, Duration idle) {
+    io.netty.channel.ChannelPipeline pipeline = pipelineOf(conn);
+    if (pipeline != null && pipeline.get(IDLE_HANDLER) == null) {
+      pipeline.addFirst(IDLE_HANDLER, new HardCloseWhenIdle(idle));
+    }
+  }
+
+  /**
+   * Closes the connection's socket itself, as {@link HardCloseWhenIdle} does: {@code conn.close()} only sends
+   * Terminate and shuts the output, then waits for the server to close its side, which a frozen server never does
+   * (the LISTEN connection's probe, {@code ListenConnectionFrozenServerTest}). Falls back to that close for a
+   * connection whose socket cannot be reached.
+   */
+  static void hardClose(SqlConnection conn) {
+    io.netty.channel.ChannelPipeline pipeline = pipelineOf(conn);
+    if (pipeline == null || pipeline.firstContext() == null) {
+      conn.close();
+      return;
+    }
+    // From the head of the pipeline, past the PG client's encoder; the client then sees the socket closed.
+    pipeline.firstContext().close();
+  }
+
+  /** The socket's pipeline under a connection (the pool's or a subscriber's), or null when it cannot be reached. */
+  private static io.netty.channel.ChannelPipeline pipelineOf(SqlConnection conn) {
     // The pool hands out its own wrapper around the socket's connection.
     Connection c = conn instanceof SqlConnectionInternal internal ? internal.unwrap() : null;
     while (c != null && !(c instanceof SocketConnectionBase) && c.unwrap() != c) {
       c = c.unwrap();
     }
-    if (c instanceof SocketConnectionBase socket) {
-      io.netty.channel.ChannelPipeline pipeline = socket.socket().channelHandlerContext().pipeline();
-      if (pipeline.get(IDLE_HANDLER) == null) {
-        pipeline.addFirst(IDLE_HANDLER, new HardCloseWhenIdle(idle));
-      }
-    }
+    return c instanceof SocketConnectionBase socket ? socket.socket().channelHandlerContext().pipeline() : null;
   }
 
   /**

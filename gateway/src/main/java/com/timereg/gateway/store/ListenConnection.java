@@ -22,8 +22,9 @@ import java.util.function.IntToLongFunction;
  * reconnects, with the owner's backoff, and closes a connection an abandoned attempt yields late.
  *
  * <p>A connection cut without a FIN (a dropped NAT entry, a partition, a frozen server) says nothing: it is asked
- * {@code SELECT 1} every probe interval and closed when it does not answer within {@link #PROBE_TIMEOUT}, which
- * counts as a loss.
+ * {@code SELECT 1} every probe interval and, when it does not answer within {@link #PROBE_TIMEOUT}, its socket is
+ * closed outright (not by the client's close, which waits for a frozen server to close its side for ever), which
+ * counts as a loss: the owner is told, a new connection LISTENs and the owner reloads.
  */
 public final class ListenConnection {
   /** A healthy server answers SELECT 1 in milliseconds; a probe this late means a dead link. */
@@ -184,8 +185,15 @@ public final class ListenConnection {
         .timeout(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
         .onComplete(ar -> probing = false)
         .onFailure(e -> {
+          if (sub != subscriber || !listening) {
+            // Lost meanwhile (its close reported): the reconnect is under way already.
+            return;
+          }
           listener.probeFailed(e);
-          conn.close();
+          // A hard close: the client's own only shuts the output and waits for the server to close its side, which a
+          // frozen server never does, so the subscriber never heard of the loss and the node stayed deaf for ever,
+          // its probe failing every interval (ListenConnectionFrozenServerTest).
+          Database.hardClose(conn);
         });
   }
 }
