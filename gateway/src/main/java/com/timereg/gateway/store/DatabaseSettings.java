@@ -115,10 +115,16 @@ public record DatabaseSettings(
    * The JDBC URL (without credentials) for tools that need JDBC, such as Flyway. pgjdbc checks the certificate
    * only under {@code verify-ca} and {@code verify-full}, against {@code sslrootcert}, and by default against
    * {@code ~/.postgresql/root.crt}: the file is always named so that one is never used.
+   *
+   * <p>The connect timeout bounds both the TCP connect ({@code connectTimeout}) and the whole opening, handshake and
+   * authentication included ({@code loginTimeout}): pgjdbc's {@code connectTimeout} covers the TCP connect only and
+   * reads without a bound, so a server that accepts but never answers (frozen, a half-dead proxy) held the start's
+   * migrations for ever, without a line ({@code MigrationsConnectTimeoutTest}).
    */
   public String jdbcUrl() {
+    long seconds = Math.max(1, connectTimeout.toSeconds());
     return connection.jdbcUrl(effectiveSslMode().value)
         + sslRootCert.map(f -> "&sslrootcert=" + URLEncoder.encode(f.toString(), StandardCharsets.UTF_8)).orElse("")
-        + "&connectTimeout=" + Math.max(1, connectTimeout.toSeconds());
+        + "&connectTimeout=" + seconds + "&loginTimeout=" + seconds;
   }
 }
