@@ -102,13 +102,28 @@ public final class ListenConnection {
     return listening;
   }
 
+  /**
+   * Ends the session (a live server is sent Terminate); a connection not closed within {@link #PROBE_TIMEOUT} then
+   * has its socket closed outright: the client's close waits for the server to close its side, which a frozen server
+   * never does, so the gateway's stop waited on each feed until its own bound ran out
+   * ({@code ListenConnectionFrozenServerTest}).
+   */
   public Future<Void> close() {
     closed = true;
     listening = false;
     vertx.cancelTimer(probeTimer);
     PgSubscriber current = subscriber;
     subscriber = null;
-    return current != null ? current.close() : Future.succeededFuture();
+    if (current == null) {
+      return Future.succeededFuture();
+    }
+    PgConnection conn = current.actualConnection();
+    Future<Void> closing = current.close();
+    if (conn != null && !closing.isComplete()) {
+      long timer = vertx.setTimer(PROBE_TIMEOUT.toMillis(), id -> Database.hardClose(conn));
+      closing.onComplete(ar -> vertx.cancelTimer(timer));
+    }
+    return closing;
   }
 
   private void startProbing() {

@@ -2,6 +2,7 @@ package com.timereg.gateway.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.pgclient.PgConnectOptions;
@@ -60,6 +61,37 @@ class ListenConnectionFrozenServerTest {
   @Timeout(90)
   void aListenConnectionOnAFrozenServerIsClosedAndReplacedAndTheOwnerToldToReload(Vertx vertx, TestDatabase db)
       throws Exception {
+    start(vertx, db);
+    long backend = listenerPid();
+
+    signal("STOP", backend);
+    stoppedPid = backend;
+
+    // Before: the probe failed and its close only shut the connection's output (after a Terminate) and waited for the
+    // server to close its side, which the frozen one never does: no loss, no reconnect, deaf for ever.
+    assertThat(eventually(() -> listened.get() >= 2))
+        .as("a new connection listens (probe failures %d, losses %d)", probeFailures.get(), lost.get()).isTrue();
+    assertThat(lost.get()).as("the owner was told of the loss").isEqualTo(1);
+    assertThat(listenerPid()).as("a new backend listens").isNotEqualTo(backend);
+    assertThat(heardWithin()).as("heard again with the server's old backend still frozen").isTrue();
+  }
+
+  @Test
+  @Timeout(90)
+  void closingAListenConnectionOnAFrozenServerCompletes(Vertx vertx, TestDatabase db) throws Exception {
+    start(vertx, db);
+    long backend = listenerPid();
+
+    signal("STOP", backend);
+    stoppedPid = backend;
+
+    // Before: the client's close sent Terminate, shut the output and waited for the frozen server to close its side:
+    // the gateway's stop waited on it until its own bound (60 s a part) ran out.
+    Future<Void> closing = connection.close();
+    assertThat(eventually(closing::isComplete)).as("the close completed").isTrue();
+  }
+
+  private void start(Vertx vertx, TestDatabase db) throws Exception {
     this.vertx = vertx;
     direct = Database.create(vertx, db.databaseSettings());
     PgConnectOptions options = Database.connectOptions(new DatabaseSettings(db.settings(), 1,
@@ -89,18 +121,6 @@ class ListenConnectionFrozenServerTest {
         });
     connection.start().await(10, TimeUnit.SECONDS);
     assertThat(heardWithin()).as("heard before the freeze").isTrue();
-    long backend = listenerPid();
-
-    signal("STOP", backend);
-    stoppedPid = backend;
-
-    // Before: the probe failed and its close only shut the connection's output (after a Terminate) and waited for the
-    // server to close its side, which the frozen one never does: no loss, no reconnect, deaf for ever.
-    assertThat(eventually(() -> listened.get() >= 2))
-        .as("a new connection listens (probe failures %d, losses %d)", probeFailures.get(), lost.get()).isTrue();
-    assertThat(lost.get()).as("the owner was told of the loss").isEqualTo(1);
-    assertThat(listenerPid()).as("a new backend listens").isNotEqualTo(backend);
-    assertThat(heardWithin()).as("heard again with the server's old backend still frozen").isTrue();
   }
 
   private long listenerPid() throws Exception {
