@@ -1,5 +1,6 @@
 package com.timereg.gateway.store;
 
+import io.netty.channel.Channel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.vertx.core.Context;
@@ -24,6 +25,8 @@ import io.vertx.sqlclient.internal.Connection;
 import io.vertx.sqlclient.internal.SqlConnectionInternal;
 import io.vertx.sqlclient.spi.ConnectionFactory;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,18 +40,30 @@ public final class Database {
   /** Readiness should answer well inside a probe's own timeout, even when the server hangs. */
   public static final Duration PING_TIMEOUT = Duration.ofSeconds(2);
 
+  /**
+   * How long {@link #close()} lets the pool's connections end their sessions (Terminate) before closing their sockets
+   * outright: a healthy server closes its side in milliseconds.
+   */
+  public static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
+
+  private final Vertx vertx;
   private final Pool pool;
   private final DatabaseSettings settings;
+  /** The sockets of the pooled connections open now, for {@link #close()}. */
+  private final Set<Channel> channels;
 
-  private Database(Pool pool, DatabaseSettings settings) {
+  private Database(Vertx vertx, Pool pool, DatabaseSettings settings, Set<Channel> channels) {
+    this.vertx = vertx;
     this.pool = pool;
     this.settings = settings;
+    this.channels = channels;
   }
 
   /** Builds the pool; no connection is opened until the first query. */
   public static Database create(Vertx vertx, DatabaseSettings settings) {
     PgConnectOptions connect = connectOptions(settings);
     int timeoutMillis = (int) settings.connectTimeout().toMillis();
+    Set<Channel> channels = ConcurrentHashMap.newKeySet();
     PoolOptions poolOptions = new PoolOptions()
         .setName("gateway-db")
         .setMaxSize(settings.maxPoolSize())
@@ -57,11 +72,11 @@ public final class Database {
     Pool pool = ClientBuilder.pool(new BoundedConnectDriver(settings.connectTimeout()))
         .with(poolOptions)
         .with(new NetClientOptions().setConnectTimeout(timeoutMillis))
-        .withConnectHandler(conn -> prepare(conn, settings))
+        .withConnectHandler(conn -> prepare(conn, settings, channels))
         .connectingTo(connect)
         .using(vertx)
         .build();
-    return new Database(pool, settings);
+    return new Database(vertx, pool, settings, channels);
   }
 
   /**
@@ -72,8 +87,14 @@ public final class Database {
    * free and commit it after the caller was told it failed ({@code DatabaseStatementTimeoutTest}). Set per
    * connection rather than as a startup parameter, which a connection pooler such as PgBouncer refuses.
    */
-  private static void prepare(SqlConnection conn, DatabaseSettings settings) {
+  private static void prepare(SqlConnection conn, DatabaseSettings settings, Set<Channel> channels) {
     closeWhenSilent(conn, settings.idleTimeout());
+    io.netty.channel.ChannelPipeline pipeline = pipelineOf(conn);
+    if (pipeline != null) {
+      Channel channel = pipeline.channel();
+      channels.add(channel);
+      channel.closeFuture().addListener(f -> channels.remove(channel));
+    }
     conn.query("SET statement_timeout = " + Math.max(1, settings.statementTimeout().toMillis())).execute()
         // A connection that failed even this is handed over all the same: its first query fails as it would.
         .onComplete(ar -> conn.close());
@@ -228,7 +249,24 @@ public final class Database {
         .mapEmpty();
   }
 
+  /**
+   * Closes the pool: each connection ends its session (Terminate), and one whose socket is still open
+   * {@link #CLOSE_GRACE} later is closed outright. The client's close waits for the server to close its side, which a
+   * frozen server never does, so the gateway's stop waited until the idle timeout's hard close
+   * ({@code DatabaseFrozenServerTest}).
+   */
   public Future<Void> close() {
-    return pool.close();
+    Future<Void> closing = pool.close();
+    if (!closing.isComplete()) {
+      long timer = vertx.setTimer(CLOSE_GRACE.toMillis(), id -> channels.forEach(c -> {
+        if (c.pipeline().firstContext() != null) {
+          c.pipeline().firstContext().close();
+        } else {
+          c.close();
+        }
+      }));
+      closing.onComplete(ar -> vertx.cancelTimer(timer));
+    }
+    return closing;
   }
 }

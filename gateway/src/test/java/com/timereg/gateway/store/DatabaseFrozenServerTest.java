@@ -83,6 +83,28 @@ class DatabaseFrozenServerTest {
         .await(PATIENCE_SECONDS, TimeUnit.SECONDS).size()).isEqualTo(1);
   }
 
+  @Test
+  @Timeout(90)
+  void closingThePoolOnAFrozenServerCompletesWithoutWaitingForTheIdleTimeout(Vertx vertx, TestDatabase db)
+      throws Exception {
+    context = vertx.getOrCreateContext();
+    // An idle timeout far above the patience: the close must not depend on it.
+    database = Database.create(vertx, new DatabaseSettings(
+        db.settings(), 1, DatabaseSettings.DEFAULT_CONNECT_TIMEOUT, SslMode.DISABLE, Duration.ofSeconds(120)));
+    long backend = backendPid();
+
+    signal("STOP", backend);
+    stoppedPid = backend;
+    // Before: the client's close sent Terminate, shut the output and waited for the frozen server to close its side
+    // (until the idle timeout's hard close): the gateway's stop waited that long.
+    Database closing = database;
+    database = null;
+    Throwable failure = closing.close().timeout(PATIENCE_SECONDS, TimeUnit.SECONDS)
+        .transform(ar -> Future.succeededFuture(ar.cause()))
+        .await(PATIENCE_SECONDS + 5, TimeUnit.SECONDS);
+    assertThat(failure).as("the pool's close completed").isNull();
+  }
+
   private long backendPid() throws Exception {
     return onContext(() -> database.pool().query("SELECT pg_backend_pid()").execute()).await(10, TimeUnit.SECONDS)
         .iterator().next().getInteger(0);
