@@ -77,6 +77,10 @@ final class AuthenticationGate implements Handler<RoutingContext> {
         ctx.response().putHeader("Content-Type", "application/json")
             .end(new JsonObject().put("error", "temporarily_unavailable").put("message", UNAVAILABLE_MESSAGE).encode());
       }
+    } else if (SessionAuthenticator.failure(ctx).orElse(null) == AuthFailure.MALFORMED_REQUEST) {
+      // Several Authorization headers with a token of ours: RFC 6750 3.1 calls that a malformed request (400),
+      // not a refused token; the app has a bug to fix, and refreshing its token would not help.
+      com.timereg.gateway.login.LoginRoutes.refuseMalformedAuthorization(ctx);
     } else if (isBrowserNavigation(ctx) && !SessionAuthenticator.bearerIsOurs(ctx)) {
       // Not for a request that brought an access token of ours as a bearer token: browsers send cookies, never
       // that header, so it is an app's (a WebView, an HTML fragment), which needs RFC 6750's invalid_token to know

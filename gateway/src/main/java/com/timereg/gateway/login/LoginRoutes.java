@@ -312,6 +312,9 @@ public final class LoginRoutes {
    * be sent cross-site by a browser, so it needs no such check.
    */
   private void logout(RoutingContext ctx) {
+    if (refusedAsMalformedAuthorization(ctx)) {
+      return;
+    }
     Optional<SessionIdentity> identity = SessionAuthenticator.identity(ctx);
     boolean bearer = SessionAuthenticator.bearerIsOurs(ctx);
     if (!bearer && !fromOurOwnPage(ctx)) {
@@ -384,6 +387,9 @@ public final class LoginRoutes {
    * which tokens exist.
    */
   private void revoke(RoutingContext ctx) {
+    if (refusedAsMalformedAuthorization(ctx)) {
+      return;
+    }
     Optional<SessionIdentity> identity = SessionAuthenticator.identity(ctx);
     Future<Boolean> revoked;
     if (identity.isPresent() && SessionAuthenticator.bearerIsOurs(ctx)) {
@@ -543,6 +549,24 @@ public final class LoginRoutes {
    * which {@link Csrf} refuses as another site's.
    */
   public static final String REFERRER_POLICY = "same-origin";
+
+  /**
+   * RFC 6750 3.1 {@code invalid_request} (400): a token of ours came among several Authorization headers
+   * ({@link AuthFailure#MALFORMED_REQUEST}). Not {@code invalid_token}, which tells an app to refresh a token that
+   * is not the problem; for the authentication gate and the gateway's own routes alike.
+   */
+  public static boolean refusedAsMalformedAuthorization(RoutingContext ctx) {
+    if (SessionAuthenticator.failure(ctx).orElse(null) != AuthFailure.MALFORMED_REQUEST) {
+      return false;
+    }
+    refuseMalformedAuthorization(ctx);
+    return true;
+  }
+
+  public static void refuseMalformedAuthorization(RoutingContext ctx) {
+    ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"gateway\", error=\"invalid_request\"");
+    error(ctx, 400, "invalid_request", "Send one Authorization header: Authorization: Bearer <access token>.");
+  }
 
   static void error(RoutingContext ctx, int status, String code, String message) {
     ctx.response().setStatusCode(status)

@@ -270,6 +270,9 @@ public final class PasswordRoutes {
    * pages (Origin, Sec-Fetch-Site); a bearer token cannot be sent cross-site by a browser.
    */
   private static Optional<SessionIdentity> apiIdentity(RoutingContext ctx) {
+    if (LoginRoutes.refusedAsMalformedAuthorization(ctx)) {
+      return Optional.empty();
+    }
     Optional<SessionIdentity> who = SessionAuthenticator.identity(ctx);
     if (who.isEmpty()) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"gateway\"");

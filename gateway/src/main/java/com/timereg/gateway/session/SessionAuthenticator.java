@@ -92,7 +92,7 @@ public final class SessionAuthenticator implements Handler<RoutingContext> {
       ctx.put(BEARER_IS_OURS, Boolean.TRUE);
       if (authorization.size() != 1) {
         // Authorization is a singleton field; with several, which one the backend would read is a guess.
-        unauthenticated(ctx, AuthFailure.INVALID_TOKEN);
+        unauthenticated(ctx, AuthFailure.MALFORMED_REQUEST);
         return;
       }
       String bearer = ours;

@@ -475,6 +475,30 @@ class BrowserSessionEndToEndTest {
   }
 
   /**
+   * Authorization is a singleton field (RFC 9110 11.6.2): a token of ours among two such headers is a malformed
+   * request, RFC 6750 3.1's invalid_request (400), on the proxied paths and the gateway's own (/logout,
+   * /auth/revoke, /password). Before, it was 401 invalid_token, which tells the app to refresh a token that is fine.
+   * The scheme is case-insensitive (RFC 9110 11.1) and one or more spaces may follow it (RFC 6750 2.1, 1*SP).
+   */
+  @Test
+  void aTokenOfOursAmongTwoAuthorizationHeadersIsAMalformedRequestNotAnInvalidToken() {
+    String access = gw.tokenLogin(USER, PASSWORD).json().getString("access_token");
+    String[][] requests = {{"GET", "/api/me"}, {"POST", "/logout"}, {"POST", "/auth/revoke"}, {"POST", "/password"}};
+    for (String[] r : requests) {
+      io.vertx.core.MultiMap headers = GatewayClient.headers("Authorization", "Bearer " + access,
+          "Authorization", "Basic YWxpY2U6c2VjcmV0", "Accept", "text/html", "Content-Type", "application/json");
+      Reply two = gw.http.send(HttpMethod.valueOf(r[0]), r[1], headers, r[0].equals("POST") ? "{}" : null);
+      assertThat(two.status()).as(r[0] + " " + r[1] + ": " + two.body()).isEqualTo(400);
+      assertThat(two.header("WWW-Authenticate")).as(r[1])
+          .isEqualTo("Bearer realm=\"gateway\", error=\"invalid_request\"");
+      assertThat(two.json().getString("error")).as(r[1]).isEqualTo("invalid_request");
+    }
+    // Nothing was ended by the refused logout and revocation; a lower-case scheme and extra spaces are fine.
+    assertThat(gw.http.get("/api/me", "Authorization", "bearer   " + access).status()).isEqualTo(200);
+    assertThat(gw.http.get("/api/me", "Authorization", "BEARER " + access).status()).isEqualTo(200);
+  }
+
+  /**
    * An app whose access token has run out signs out with its refresh token (RFC 7009): the session ends on every
    * path. Before, /auth/revoke needed a live access token and /logout with an expired one answered 204 while the
    * refresh token stayed good for the idle timeout. An unknown token gets the same answer (nothing to tell).
