@@ -19,20 +19,33 @@ import java.util.Map;
 final class ApiRequests {
   private ApiRequests() {}
 
+  /**
+   * A whole number in plain ASCII digits (a minus sign allowed) within {@code min..max}. Not
+   * {@link Integer#parseInt} alone, which takes a plus sign ({@code +5}) and any script's digits (full-width
+   * {@code ５}, Arabic-Indic {@code ٥}): what a log, a proxy's filter or a person reads as text would then be
+   * another number to the API.
+   */
   static int integer(RoutingContext ctx, String name, int def, int min, int max) {
     String v = single(ctx, name);
     if (v == null || v.isEmpty()) {
       return def;
     }
-    try {
-      int i = Integer.parseInt(v);
-      if (i < min || i > max) {
-        throw new ApiResponses.BadRequest(name + " must be between " + min + " and " + max + ", was " + i);
-      }
-      return i;
-    } catch (NumberFormatException e) {
-      throw new ApiResponses.BadRequest(name + " must be a whole number, was '" + abbreviate(v) + "'");
+    int start = v.charAt(0) == '-' ? 1 : 0;
+    boolean digits = v.length() > start;
+    for (int i = start; i < v.length(); i++) {
+      digits &= v.charAt(i) >= '0' && v.charAt(i) <= '9';
     }
+    if (!digits) {
+      throw new ApiResponses.BadRequest(name + " must be a whole number in the digits 0-9, was '" + abbreviate(v) + "'");
+    }
+    // More digits than an int holds is out of range whatever they say (leading zeros aside).
+    String magnitude = v.substring(start).replaceFirst("^0+(?=.)", "");
+    long n = magnitude.length() > 10 ? Long.MAX_VALUE : Long.parseLong(magnitude);
+    n = start == 1 ? -n : n;
+    if (n < min || n > max) {
+      throw new ApiResponses.BadRequest(name + " must be between " + min + " and " + max + ", was " + abbreviate(v));
+    }
+    return (int) n;
   }
 
   static boolean bool(RoutingContext ctx, String name, boolean def) {

@@ -81,6 +81,24 @@ class AdminApiUnreadableInputTest {
     assertJson400("GET without Host", r);
   }
 
+  /**
+   * Paging numbers are plain ASCII digits: a plus sign, full-width or Arabic-Indic digits were taken by
+   * Integer.parseInt as 5 (200); a number too long for an int was called "not a whole number".
+   */
+  @Test
+  void aNumberWithAPlusSignOrDigitsOfAnotherScriptIsA400() throws Exception {
+    for (String target : List.of("/admin/api/blocks?offset=%2B5", "/admin/api/blocks?limit=%EF%BC%95",
+        "/admin/api/events?limit=%D9%A5", "/admin/api/allowlist?offset=%F0%9D%9F%93", "/admin/api/blocks?limit=-")) {
+      RawHttp.Response r = raw("GET", target, "");
+      assertJson400("GET " + target, r);
+      assertThat(new JsonObject(r.body()).getString("message")).as(target).contains("must be a whole number in the digits 0-9");
+    }
+    RawHttp.Response huge = raw("GET", "/admin/api/blocks?offset=99999999999999999999", "");
+    assertJson400("a number too long for an int", huge);
+    assertThat(new JsonObject(huge.body()).getString("message")).contains("offset must be between 0 and 2147483647");
+    assertThat(raw("GET", "/admin/api/blocks?offset=0003&limit=007", "").status()).isEqualTo(200);
+  }
+
   @Test
   void aLongChainOfDurationUnitsIsReadNotA500() {
     // 7000 one-minute parts: 4 days 20 h 40 min, well inside the 30-day bound, in under 16 KB.
