@@ -54,7 +54,9 @@ final class ConsoleAssets {
     // proxy that publishes the listener below a path, "/admin/" would leave that path.
     router.get("/admin").handler(ctx -> {
       if (ctx.request().path().equals("/admin")) {
-        ctx.response().setStatusCode(301).putHeader("Location", "admin/").end();
+        // no-store: a 301 is cacheable by default and browsers keep it without end, so a console later
+        // published elsewhere (another path behind a proxy) could never be reached again from those browsers.
+        ctx.response().setStatusCode(301).putHeader("Location", "admin/").putHeader("Cache-Control", "no-store").end();
       } else {
         ctx.next();
       }

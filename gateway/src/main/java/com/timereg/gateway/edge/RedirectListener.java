@@ -40,8 +40,12 @@ final class RedirectListener {
     }
     String port = httpsPort == 443 ? "" : ":" + httpsPort;
     String uri = req.uri().startsWith("/") ? safeTarget(req.uri()) : "/";
-    // 308 keeps the method and body, so a POST sent in the clear is not silently turned into a GET.
-    req.response().setStatusCode(308).putHeader("Location", "https://" + host + port + uri).end();
+    // 308 keeps the method and body, so a POST sent in the clear is not silently turned into a GET. A permanent
+    // redirect is cacheable by default, and browsers keep one without end: where it leads depends on settings
+    // (http-redirect.https-port, the allowed hosts) that an operator may correct, and a browser holding the old
+    // answer could never be sent elsewhere. Not stored, it is asked for again; HSTS keeps browsers on HTTPS.
+    req.response().setStatusCode(308).putHeader("Location", "https://" + host + port + uri)
+        .putHeader("Cache-Control", "no-store").end();
   }
 
   /**

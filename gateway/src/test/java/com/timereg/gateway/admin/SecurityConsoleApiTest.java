@@ -533,6 +533,7 @@ class SecurityConsoleApiTest {
     assertThat(api.get("/admin/openapi.yaml").body()).startsWith("openapi: 3.1.0");
     AdminHttp.Response bare = api.get("/admin");
     assertThat(bare.status()).isEqualTo(301);
+    assertThat(bare.headers().get("cache-control")).as("a browser keeps a 301 without end unless told").isEqualTo("no-store");
     assertThat(URI.create("http://127.0.0.1/admin").resolve(bare.headers().get("location")).getPath()).isEqualTo("/admin/");
   }
 

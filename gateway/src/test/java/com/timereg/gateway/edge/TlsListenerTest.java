@@ -172,6 +172,8 @@ class TlsListenerTest {
             .map(third -> java.util.List.of(two.get(0), two.get(1), third)))
         .onComplete(test.succeeding(responses -> test.verify(() -> {
           assertThat(responses.get(0).statusCode()).as("308 keeps the method").isEqualTo(308);
+          assertThat(responses.get(0).getHeader("Cache-Control"))
+              .as("a permanent redirect is kept by browsers without end unless told").isEqualTo("no-store");
           assertThat(responses.get(0).getHeader("Location"))
               .isEqualTo("https://time.example.test:" + gateway.publicPort() + "/timesheets/week?n=3");
           // No usable Host, and no allowed host to fall back to: refused rather than sent to a guessed host.
