@@ -231,7 +231,29 @@ public final class PasswordChangeService {
    * more than half as many characters (code points): that is the limit to tell, as the policy's cap is.
    */
   private static PasswordChangeResult malformedNew(String password) {
-    return malformed(password, "a new password", PasswordPolicy.ABSOLUTE_MAX_LENGTH);
+    PasswordChangeResult malformed = malformed(password, "a new password", PasswordPolicy.ABSOLUTE_MAX_LENGTH);
+    if (malformed == null && hasControlCharacter(password)) {
+      return new PasswordChangeResult.Malformed(CONTROL_CHARACTER_MESSAGE);
+    }
+    return malformed;
+  }
+
+  static final String CONTROL_CHARACTER_MESSAGE =
+      "Passwords may not contain control characters (such as NUL, tab or line breaks).";
+
+  /**
+   * A control character (C0, DEL, C1) has no key to type it: a NUL from a script's or app's mistake (a C string's
+   * terminator, a padded buffer), a line break pasted along. Stored, the password could be typed in no login form,
+   * and Django's forms refuse a NUL ({@code ProhibitNullCharactersValidator}): the backend's own login could never
+   * take it. A current password is only compared, never refused for it.
+   */
+  private static boolean hasControlCharacter(String password) {
+    for (int i = 0; i < password.length(); i++) {
+      if (Character.getType(password.charAt(i)) == Character.CONTROL) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Future<PasswordChangeResult> busy(Throwable failure) {

@@ -303,6 +303,35 @@ class PasswordChangeTest {
     client.tokens(user.login(), OLD);
   }
 
+  /**
+   * A NUL or another control character in a new password is refused with a clear 400, by the API, the strength
+   * check and the form, as Django's forms refuse a NUL; before, the API and the form stored such a password.
+   */
+  @Test
+  void aNewPasswordWithANulOrAnotherControlCharacterIsRefusedByTheApiAndTheForm() throws Exception {
+    TestAccounts.User user = TestAccounts.user(db, LENIENT, "control-chars", OLD);
+    String token = client.tokens(user.login(), OLD).getString("access_token");
+
+    for (String candidate : List.of(NEW + "\u0000", "Plum\u0000Anchor-Velvet-42", NEW + "\n", NEW + "\u001b", NEW + "\u0085")) {
+      PublicClient.Response api = client.postJson("/password", token, change(OLD, candidate));
+      assertThat(api.status()).as(api.body()).isEqualTo(400);
+      assertThat(api.json().getString("error")).isEqualTo("invalid_request");
+      assertThat(api.json().getString("message")).contains("control characters");
+      PublicClient.Response meter = check(token, candidate);
+      assertThat(meter.status()).isEqualTo(400);
+      assertThat(meter.json().getString("message")).contains("control characters");
+    }
+
+    client.signInWithForm(user.login(), OLD);
+    String csrf = PublicClient.csrfOf(client.get("/password"));
+    String withNul = "Plum\u0000Anchor-Velvet-42";
+    PublicClient.Response form = client.postForm("/password", form(csrf, OLD, withNul, withNul));
+    assertThat(form.status()).isEqualTo(400);
+    assertThat(form.body()).contains("Passwords may not contain control characters");
+
+    client.tokens(user.login(), OLD);
+  }
+
   @Test
   void checksAreRateLimitedPerUserWhateverItsSessions() throws Exception {
     TestAccounts.User user = TestAccounts.user(db, LENIENT, "meter", OLD);
