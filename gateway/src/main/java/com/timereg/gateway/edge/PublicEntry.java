@@ -161,6 +161,12 @@ final class PublicEntry implements Handler<HttpServerRequest> {
     return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
   }
 
+  /** No more than one Host header, and one on HTTP/1.1 (HTTP/2 names its host in :authority). */
+  private static boolean oneHost(HttpServerRequest request) {
+    List<String> hosts = request.headers().getAll("Host");
+    return hosts.size() == 1 || hosts.isEmpty() && request.version() != HttpVersion.HTTP_1_1;
+  }
+
   /**
    * The host named by an absolute-form target ({@code http://host/path}), which RFC 9112 3.2.2 puts above
    * the Host header; for any other target the empty string, which {@code allowsHost} is not asked about.
@@ -226,8 +232,19 @@ final class PublicEntry implements Handler<HttpServerRequest> {
       answeredHere(request, null, start);
       return;
     }
-    if (!steps.allowsHost().test(request.authority() == null ? null : request.authority().host())
-        || !steps.allowsHost().test(targetHost(request.uri()))) {
+    if (!oneHost(request)) {
+      // RFC 9112 3.2: a server MUST answer 400 to an HTTP/1.1 request without a Host and to any with more than
+      // one. With two, the gateway checked and forwarded the first, and whatever in front of it or behind it
+      // reads the other (a cache keying on it) would take the request for another site's.
+      PublicRouter.json(request.response(), 400, "bad_request", "Send one Host header naming this site.");
+      answeredHere(request, null, start);
+      return;
+    }
+    io.vertx.core.net.HostAndPort authority = request.authority();
+    // An empty Host names no host: with public.allowed-hosts set it is refused as an absent one is, where the
+    // empty text passed as "no host to check" and the backend got an empty X-Forwarded-Host.
+    String host = authority == null || authority.host().isEmpty() ? null : authority.host();
+    if (!steps.allowsHost().test(host) || !steps.allowsHost().test(targetHost(request.uri()))) {
       // Django's ALLOWED_HOSTS, one step earlier: a backend that builds links from X-Forwarded-Host
       // never sees a host nobody configured (password-reset link poisoning and the like).
       PublicRouter.json(request.response(), 400, "bad_request", "This host is not served here.");

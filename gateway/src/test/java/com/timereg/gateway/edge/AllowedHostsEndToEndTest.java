@@ -133,6 +133,24 @@ class AllowedHostsEndToEndTest {
     }
   }
 
+  /**
+   * RFC 9112 3.2: two Host headers are a 400 whatever they name (the first was checked and forwarded, the second
+   * left to whatever reads it), and an empty Host names no configured host (it passed as "nothing to check", the
+   * backend got an empty X-Forwarded-Host); on the direct path and through the router alike.
+   */
+  @org.junit.jupiter.api.Test
+  void twoHostHeadersOrAnEmptyHostAreRefused() throws Exception {
+    for (String hosts : java.util.List.of("Host: localhost\r\nHost: evil.example\r\n",
+        "Host: localhost\r\nHost: localhost\r\n", "Host: \r\n")) {
+      for (String target : java.util.List.of("/api/me", "/api/%6De")) {
+        String answer = RawTls.exchange("127.0.74.2", gw.gateway.publicPort(), "GET " + target + " HTTP/1.1\r\n" + hosts
+            + "Authorization: Bearer " + token + "\r\nAccept: application/json\r\nConnection: close\r\n\r\n");
+        assertThat(RawTls.statuses(answer)).as(target + " " + hosts).containsExactly(400);
+        assertThat(answer).doesNotContain("x-forwarded-host");
+      }
+    }
+  }
+
   /** Without a Host (HTTP/1.0), the plain-HTTP listener sends the browser to the first configured host name. */
   @org.junit.jupiter.api.Test
   void aRequestWithoutHostIsRedirectedToTheFirstAllowedHost() throws Exception {

@@ -475,6 +475,25 @@ class BrowserSessionEndToEndTest {
   }
 
   /**
+   * RFC 9112 3.2: a server MUST answer 400 to an HTTP/1.1 request without a Host and to any with two, also when
+   * public.allowed-hosts is empty (as here) and any host is served; before, both were relayed. HTTP/1.0 may
+   * leave the Host out.
+   */
+  @Test
+  void anHttp11RequestWithoutAHostOrWithTwoIsRefusedWhateverHostsAreServed() throws Exception {
+    String access = gw.tokenLogin(USER, PASSWORD).json().getString("access_token");
+    String rest = "Authorization: Bearer " + access + "\r\nAccept: application/json\r\nConnection: close\r\n\r\n";
+    for (String head : List.of("GET /api/me HTTP/1.1\r\n", "GET /api/me HTTP/1.1\r\nHost: a.test\r\nHost: b.test\r\n",
+        "GET /api/%6De HTTP/1.1\r\n", "GET /api/me HTTP/1.0\r\nHost: a.test\r\nHost: b.test\r\n")) {
+      String answer = RawTls.exchange("127.0.0.1", gw.gateway.publicPort(), head + rest);
+      assertThat(RawTls.statuses(answer.replace("HTTP/1.0 ", "HTTP/1.1 "))).as(head).containsExactly(400);
+      assertThat(answer).as(head).contains("Send one Host header naming this site.");
+    }
+    String http10 = RawTls.exchange("127.0.0.1", gw.gateway.publicPort(), "GET /api/me HTTP/1.0\r\n" + rest);
+    assertThat(http10).startsWith("HTTP/1.0 200 ");
+  }
+
+  /**
    * Authorization is a singleton field (RFC 9110 11.6.2): a token of ours among two such headers is a malformed
    * request, RFC 6750 3.1's invalid_request (400), on the proxied paths and the gateway's own (/logout,
    * /auth/revoke, /password). Before, it was 401 invalid_token, which tells the app to refresh a token that is fine.
