@@ -48,6 +48,7 @@ final class AuthenticationGate implements Handler<RoutingContext> {
       // Cross-site WebSocket hijacking: the browser sends the session cookie with a handshake from any page
       // that SameSite lets through, and no CORS protects what the page then reads and writes.
       ctx.response().setStatusCode(403).putHeader("Content-Type", "application/json")
+          .putHeader("X-Content-Type-Options", "nosniff")
           .putHeader("Cache-Control", "no-store")
           .end(new JsonObject().put("error", "forbidden_origin")
               .put("message", "WebSockets are only opened from this site's own pages.").encode());
@@ -72,9 +73,10 @@ final class AuthenticationGate implements Handler<RoutingContext> {
       if (isBrowserNavigation(ctx)) {
         ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
             .putHeader("Content-Security-Policy", BlockHandler.PAGE_POLICY).putHeader("X-Frame-Options", "DENY")
-            .end(UNAVAILABLE_PAGE);
+            .putHeader("X-Content-Type-Options", "nosniff").end(UNAVAILABLE_PAGE);
       } else {
         ctx.response().putHeader("Content-Type", "application/json")
+            .putHeader("X-Content-Type-Options", "nosniff")
             .end(new JsonObject().put("error", "temporarily_unavailable").put("message", UNAVAILABLE_MESSAGE).encode());
       }
     } else if (SessionAuthenticator.failure(ctx).orElse(null) == AuthFailure.MALFORMED_REQUEST) {
@@ -94,6 +96,7 @@ final class AuthenticationGate implements Handler<RoutingContext> {
           .putHeader("WWW-Authenticate", presented
               ? "Bearer realm=\"gateway\", error=\"invalid_token\"" : "Bearer realm=\"gateway\"")
           .putHeader("Content-Type", "application/json")
+          .putHeader("X-Content-Type-Options", "nosniff")
           .putHeader("Cache-Control", "no-store")
           .end(new JsonObject().put("error", presented ? "invalid_token" : "unauthorized")
               .put("message", "Sign in first: send an access token as Authorization: Bearer.").encode());

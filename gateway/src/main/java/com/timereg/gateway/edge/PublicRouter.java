@@ -117,6 +117,7 @@ public final class PublicRouter {
   static void json(HttpServerResponse response, int status, String error, String message) {
     response.setStatusCode(status)
         .putHeader("Content-Type", "application/json")
+        .putHeader("X-Content-Type-Options", "nosniff")
         .putHeader("Cache-Control", "no-store")
         .end(new io.vertx.core.json.JsonObject().put("error", error).put("message", message).encode());
   }

@@ -262,6 +262,7 @@ public final class LoginRoutes {
       } else if (result instanceof LoginResult.SsoRequired sso) {
         ctx.response().setStatusCode(401)
             .putHeader("Content-Type", "application/json")
+            .putHeader("X-Content-Type-Options", "nosniff")
             .putHeader("Cache-Control", "no-store")
             .end(new JsonObject().put("error", "sso_required").put("message", SSO_MESSAGE)
                 .put("sso_url", LoginPage.ssoStartHref(sso.loginName(), SafeRedirect.HOME)).encode());
@@ -425,7 +426,8 @@ public final class LoginRoutes {
         unavailable(ctx, ar.cause());
         error(ctx, 503, "temporarily_unavailable", "The session could not be revoked everywhere right now; retry shortly.");
       } else {
-        ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json").end("{}");
+        ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json")
+            .putHeader("X-Content-Type-Options", "nosniff").end("{}");
       }
     });
   }
@@ -451,6 +453,7 @@ public final class LoginRoutes {
     Instant now = clock.instant();
     ctx.response().setStatusCode(200)
         .putHeader("Content-Type", "application/json")
+        .putHeader("X-Content-Type-Options", "nosniff")
         .putHeader("Cache-Control", "no-store")
         .end(new JsonObject()
             .put("access_token", t.accessToken())
@@ -571,6 +574,7 @@ public final class LoginRoutes {
   static void error(RoutingContext ctx, int status, String code, String message) {
     ctx.response().setStatusCode(status)
         .putHeader("Content-Type", "application/json")
+        .putHeader("X-Content-Type-Options", "nosniff")
         .putHeader("Cache-Control", "no-store")
         .end(new JsonObject().put("error", code).put("message", message).encode());
   }

@@ -331,6 +331,7 @@ public final class PasswordRoutes {
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {
     ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+        .putHeader("X-Content-Type-Options", "nosniff")
         .putHeader("Cache-Control", "no-store").end(body.encode());
   }
 }

@@ -59,4 +59,27 @@ class GatewayPagesHeadersEndToEndTest {
     assertThat(password.status()).isEqualTo(200);
     assertThat(changed.status()).isEqualTo(200);
   }
+
+  /**
+   * The gateway's own JSON answers say nosniff too, as its pages, its 429 and its 502/504 do, and as every JSON
+   * answer of the admin listener does: the authentication gate's 401, the entry's 400, the login routes' 400, 405
+   * and token answers, the password routes' 401. They said nothing against content sniffing.
+   */
+  @Test
+  void theGatewaysOwnJsonAnswersForbidContentSniffing() {
+    Map<String, Reply> answers = new java.util.LinkedHashMap<>();
+    answers.put("gate 401", gw.http.get("/api/me", "Accept", "application/json"));
+    answers.put("entry 400", gw.http.get("/api/%zz"));
+    answers.put("refresh 400", gw.http.postJson("/auth/refresh", new io.vertx.core.json.JsonObject()));
+    answers.put("method 405", gw.http.get("/auth/token", "Accept", "application/json"));
+    answers.put("password 401", gw.http.postJson("/password", new io.vertx.core.json.JsonObject()));
+    answers.put("token 200", gw.tokenLogin(USER, PASSWORD));
+    Map<String, Integer> statuses = Map.of("gate 401", 401, "entry 400", 400, "refresh 400", 400, "method 405", 405,
+        "password 401", 401, "token 200", 200);
+    answers.forEach((what, r) -> {
+      assertThat(r.status()).as(what + ": " + r.body()).isEqualTo(statuses.get(what));
+      assertThat(r.header("Content-Type")).as(what).startsWith("application/json");
+      assertThat(r.header("X-Content-Type-Options")).as(what).isEqualTo("nosniff");
+    });
+  }
 }
