@@ -11,13 +11,17 @@ import io.vertx.core.spi.observability.HttpResponse;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.impl.tags.Labels;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * HTTP server meters as Vert.x names them ({@code vertx.http.server.*}), per request without registry
- * lookups; connection and byte meters stay with Vert.x's own implementation.
+ * lookups. The connection meters ({@code active.connections}, {@code active.ws.connections}, {@code bytes.*},
+ * {@code errors}) too: Vert.x 5.0.7's own registers the connection gauge again for every connection a listener
+ * accepts (and the WebSocket gauge for every WebSocket), which Micrometer reports as a double registration, a WARN
+ * as soon as a listener has its second connection. Here each gauge is registered once per tag set
+ * ({@link ConnectionMeters}, {@link ActiveGauges}).
  */
-@SuppressWarnings({"rawtypes", "unchecked"})
-final class LeanHttpServerMetrics extends VertxTcpMetrics implements HttpServerMetrics<LeanHttpServerMetrics.Request, Object, Object> {
+final class LeanHttpServerMetrics implements HttpServerMetrics<LeanHttpServerMetrics.Request, LongAdder, ServerConnectionMetric> {
 
   /**
    * One request's state. It leaves the active gauge at its response's end or its reset, whichever comes first,
@@ -43,28 +47,63 @@ final class LeanHttpServerMetrics extends VertxTcpMetrics implements HttpServerM
     }
   }
 
+  private final HttpServerMetrics<?, ?, ?> vertx;
+  private final MeterRegistry registry;
+  private final ActiveGauges activeGauges;
+  private final Set<Label> labels;
+  private final Tags base;
   private final RequestMeters meters;
+  private final ConnectionMeters connections;
 
   LeanHttpServerMetrics(HttpServerMetrics<?, ?, ?> vertx, MeterRegistry registry, ActiveGauges activeGauges,
       Set<Label> labels, SocketAddress local) {
-    super(vertx);
-    Tags base = labels.contains(Label.LOCAL) ? Tags.of(Label.LOCAL.toString(), Labels.address(local)) : Tags.empty();
+    this.vertx = vertx;
+    this.registry = registry;
+    this.activeGauges = activeGauges;
+    this.labels = labels;
+    this.base = labels.contains(Label.LOCAL) ? Tags.of(Label.LOCAL.toString(), Labels.address(local)) : Tags.empty();
     this.meters = new RequestMeters(registry, activeGauges, true, base, labels.contains(Label.HTTP_METHOD), labels.contains(Label.HTTP_CODE));
+    this.connections = new ConnectionMeters(registry, activeGauges, labels, "vertx.http.server.",
+        "Number of opened connections to the server", "Number of bytes received by the server",
+        "Number of bytes sent by the server");
   }
 
-  /** Vert.x's connection metric, with the remote address Vert.x reports here (see {@link ServerConnectionMetric}). */
+  /** The connection's meters, with the remote address Vert.x reports here (see {@link ServerConnectionMetric}). */
   @Override
-  public Object connected(SocketAddress remoteAddress, String remoteName) {
-    return new ServerConnectionMetric(vertx.connected(remoteAddress, remoteName), remoteAddress);
+  public ServerConnectionMetric connected(SocketAddress remoteAddress, String remoteName) {
+    Tags tags = labels.contains(Label.REMOTE)
+        ? base.and(Label.REMOTE.toString(), Labels.address(remoteAddress, remoteName))
+        : base;
+    return new ServerConnectionMetric(connections.meters(tags), remoteAddress);
   }
 
   @Override
-  public Request requestBegin(Object socketMetric, HttpRequest request) {
+  public void disconnected(ServerConnectionMetric connection, SocketAddress remoteAddress) {
+    connection.disconnected();
+  }
+
+  @Override
+  public void bytesRead(ServerConnectionMetric connection, SocketAddress remoteAddress, long numberOfBytes) {
+    connection.meters.bytesRead().increment(numberOfBytes);
+  }
+
+  @Override
+  public void bytesWritten(ServerConnectionMetric connection, SocketAddress remoteAddress, long numberOfBytes) {
+    connection.meters.bytesWritten().increment(numberOfBytes);
+  }
+
+  @Override
+  public void exceptionOccurred(ServerConnectionMetric connection, SocketAddress remoteAddress, Throwable t) {
+    connections.error(connection.meters, t);
+  }
+
+  @Override
+  public Request requestBegin(ServerConnectionMetric connection, HttpRequest request) {
     return begin(request.method());
   }
 
   @Override
-  public Request responsePushed(Object socketMetric, HttpMethod method, String uri, HttpResponse response) {
+  public Request responsePushed(ServerConnectionMetric connection, HttpMethod method, String uri, HttpResponse response) {
     return begin(method);
   }
 
@@ -91,14 +130,22 @@ final class LeanHttpServerMetrics extends VertxTcpMetrics implements HttpServerM
     r.leave();
   }
 
+  /** A WebSocket of {@code connection}, counted under the connection's tags, as by Vert.x. */
   @Override
-  public Object connected(Object socketMetric, Request requestMetric, ServerWebSocket serverWebSocket) {
-    // Vert.x's implementation reads only the socket's tags.
-    return ((HttpServerMetrics) vertx).connected(ServerConnectionMetric.unwrap(socketMetric), null, serverWebSocket);
+  public LongAdder connected(ServerConnectionMetric connection, Request requestMetric, ServerWebSocket serverWebSocket) {
+    LongAdder open = activeGauges.counter(registry, connections.names.getHttpActiveWsConnections(),
+        "Number of websockets currently opened", connection.meters.tags());
+    open.increment();
+    return open;
   }
 
   @Override
-  public void disconnected(Object webSocketMetric) {
-    ((HttpServerMetrics) vertx).disconnected(webSocketMetric);
+  public void disconnected(LongAdder webSocketMetric) {
+    webSocketMetric.decrement();
+  }
+
+  @Override
+  public void close() {
+    vertx.close();
   }
 }

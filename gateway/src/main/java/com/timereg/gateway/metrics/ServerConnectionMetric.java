@@ -3,23 +3,17 @@ package com.timereg.gateway.metrics;
 import io.vertx.core.net.SocketAddress;
 
 /**
- * What the lean HTTP server meters keep per connection: Vert.x's own connection metric, and the remote address
- * Vert.x reported when the connection opened. With the PROXY protocol that is the address the load balancer's
- * PROXY header named, which Vert.x 5.0.7 hands only to this first report (the HTTP connection that follows reads
- * the socket's peer again); {@link #reportedPeer} lets the edge find it from the connection's metric.
+ * What the lean HTTP server meters keep per connection: its connection meters, and the remote address Vert.x
+ * reported when the connection opened. With the PROXY protocol that is the address the load balancer's PROXY
+ * header named, which Vert.x 5.0.7 hands only to this first report (the HTTP connection that follows reads the
+ * socket's peer again); {@link #reportedPeer} lets the edge find it from the connection's metric.
  */
-public final class ServerConnectionMetric {
-  final Object vertx;
+public final class ServerConnectionMetric extends ConnectionMeters.Connection {
   private final SocketAddress reportedPeer;
 
-  ServerConnectionMetric(Object vertx, SocketAddress reportedPeer) {
-    this.vertx = vertx;
+  ServerConnectionMetric(ConnectionMeters.Meters meters, SocketAddress reportedPeer) {
+    super(meters);
     this.reportedPeer = reportedPeer;
-  }
-
-  /** Vert.x's connection metric inside {@code socketMetric}, or {@code socketMetric} itself. */
-  static Object unwrap(Object socketMetric) {
-    return socketMetric instanceof ServerConnectionMetric m ? m.vertx : socketMetric;
   }
 
   /**

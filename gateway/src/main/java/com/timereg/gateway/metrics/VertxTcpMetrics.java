@@ -3,10 +3,7 @@ package com.timereg.gateway.metrics;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.spi.metrics.TCPMetrics;
 
-/**
- * The connection-level part of an HTTP metrics object, left to Vert.x's own implementation. A subclass may wrap
- * Vert.x's connection metric in one of its own ({@link ServerConnectionMetric}); it is unwrapped for Vert.x here.
- */
+/** The connection-level part of an HTTP client's metrics object, left to Vert.x's own implementation. */
 @SuppressWarnings({"rawtypes", "unchecked"})
 abstract class VertxTcpMetrics implements TCPMetrics<Object> {
   final TCPMetrics vertx;
@@ -22,22 +19,22 @@ abstract class VertxTcpMetrics implements TCPMetrics<Object> {
 
   @Override
   public void disconnected(Object socketMetric, SocketAddress remoteAddress) {
-    vertx.disconnected(ServerConnectionMetric.unwrap(socketMetric), remoteAddress);
+    vertx.disconnected(socketMetric, remoteAddress);
   }
 
   @Override
   public void bytesRead(Object socketMetric, SocketAddress remoteAddress, long numberOfBytes) {
-    vertx.bytesRead(ServerConnectionMetric.unwrap(socketMetric), remoteAddress, numberOfBytes);
+    vertx.bytesRead(socketMetric, remoteAddress, numberOfBytes);
   }
 
   @Override
   public void bytesWritten(Object socketMetric, SocketAddress remoteAddress, long numberOfBytes) {
-    vertx.bytesWritten(ServerConnectionMetric.unwrap(socketMetric), remoteAddress, numberOfBytes);
+    vertx.bytesWritten(socketMetric, remoteAddress, numberOfBytes);
   }
 
   @Override
   public void exceptionOccurred(Object socketMetric, SocketAddress remoteAddress, Throwable t) {
-    vertx.exceptionOccurred(ServerConnectionMetric.unwrap(socketMetric), remoteAddress, t);
+    vertx.exceptionOccurred(socketMetric, remoteAddress, t);
   }
 
   @Override
