@@ -91,6 +91,29 @@ public final class LoginService {
   }
 
   public Future<LoginResult> login(InetAddress client, String rawLoginName, String password) {
+    long start = System.nanoTime();
+    return attempt(client, rawLoginName, password)
+        .andThen(done -> metrics.passwordLogin(outcome(done), System.nanoTime() - start));
+  }
+
+  /** The outcome label of a decided login, as {@link LoginMetrics#attempt} counts it. */
+  private static String outcome(io.vertx.core.AsyncResult<LoginResult> done) {
+    LoginResult result = done.succeeded() ? done.result() : null;
+    if (result instanceof LoginResult.Success) {
+      return "success";
+    } else if (result instanceof LoginResult.Invalid) {
+      return "invalid";
+    } else if (result instanceof LoginResult.SsoRequired) {
+      return "sso_required";
+    } else if (result instanceof LoginResult.Blocked) {
+      return "blocked";
+    } else if (result instanceof LoginResult.Busy) {
+      return "busy";
+    }
+    return "error";
+  }
+
+  private Future<LoginResult> attempt(InetAddress client, String rawLoginName, String password) {
     String loginName = loginName(rawLoginName);
     // A NUL is no character of any name, and PostgreSQL refuses it in text: the lookup would fail as an outage.
     if (loginName.isEmpty() || loginName.length() > MAX_LOGIN_NAME || loginName.indexOf('\0') >= 0
