@@ -12,13 +12,17 @@ import io.vertx.core.spi.observability.HttpResponse;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.impl.tags.Labels;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * HTTP client meters as Vert.x names them ({@code vertx.http.client.*}), per request without registry
- * lookups; connection and byte meters stay with Vert.x's own implementation.
+ * lookups. The connection meters ({@code active.connections}, {@code active.ws.connections}, {@code bytes.*},
+ * {@code errors}) too: Vert.x 5.0.7's own registers the connection gauge again for every connection a client opens
+ * (and the WebSocket gauge for every WebSocket), which Micrometer reports as a double registration, a WARN as
+ * soon as the proxy opened its second connection to the backend. Here each gauge is registered once per tag set
+ * ({@link ConnectionMeters}, {@link ActiveGauges}).
  */
-@SuppressWarnings({"rawtypes", "unchecked"})
-final class LeanHttpClientMetrics extends VertxTcpMetrics implements HttpClientMetrics<LeanHttpClientMetrics.Request, Object, Object> {
+final class LeanHttpClientMetrics implements HttpClientMetrics<LeanHttpClientMetrics.Request, LongAdder, ConnectionMeters.Connection> {
 
   /**
    * One request's state. It stops waiting for a response at the response's end or its reset, whichever comes
@@ -44,18 +48,51 @@ final class LeanHttpClientMetrics extends VertxTcpMetrics implements HttpClientM
     }
   }
 
+  private final HttpClientMetrics<?, ?, ?> vertx;
   private final MeterRegistry registry;
   private final ActiveGauges activeGauges;
   private final Set<Label> labels;
   private final Tags local;
+  private final ConnectionMeters connections;
 
   LeanHttpClientMetrics(HttpClientMetrics<?, ?, ?> vertx, MeterRegistry registry, ActiveGauges activeGauges,
       Set<Label> labels, HttpClientOptions options) {
-    super(vertx);
+    this.vertx = vertx;
     this.registry = registry;
     this.activeGauges = activeGauges;
     this.labels = labels;
     this.local = LeanNetClientMetrics.clientTags(labels, options.getMetricsName(), options.getLocalAddress());
+    this.connections = new ConnectionMeters(registry, activeGauges, labels, "vertx.http.client.",
+        "Number of connections to the remote host currently opened", "Number of bytes received from the remote host",
+        "Number of bytes sent to the remote host");
+  }
+
+  @Override
+  public ConnectionMeters.Connection connected(SocketAddress remoteAddress, String remoteName) {
+    Tags tags = labels.contains(Label.REMOTE)
+        ? local.and(Label.REMOTE.toString(), Labels.address(remoteAddress, remoteName))
+        : local;
+    return new ConnectionMeters.Connection(connections.meters(tags));
+  }
+
+  @Override
+  public void disconnected(ConnectionMeters.Connection connection, SocketAddress remoteAddress) {
+    connection.disconnected();
+  }
+
+  @Override
+  public void bytesRead(ConnectionMeters.Connection connection, SocketAddress remoteAddress, long numberOfBytes) {
+    connection.meters.bytesRead().increment(numberOfBytes);
+  }
+
+  @Override
+  public void bytesWritten(ConnectionMeters.Connection connection, SocketAddress remoteAddress, long numberOfBytes) {
+    connection.meters.bytesWritten().increment(numberOfBytes);
+  }
+
+  @Override
+  public void exceptionOccurred(ConnectionMeters.Connection connection, SocketAddress remoteAddress, Throwable t) {
+    connections.error(connection.meters, t);
   }
 
   @Override
@@ -103,13 +140,25 @@ final class LeanHttpClientMetrics extends VertxTcpMetrics implements HttpClientM
     }
   }
 
+  /** A WebSocket, counted under the client's tags and its remote address where that label is on, as by Vert.x. */
   @Override
-  public Object connected(WebSocket webSocket) {
-    return ((HttpClientMetrics) vertx).connected(webSocket);
+  public LongAdder connected(WebSocket webSocket) {
+    Tags tags = labels.contains(Label.REMOTE)
+        ? local.and(Label.REMOTE.toString(), Labels.address(webSocket.remoteAddress()))
+        : local;
+    LongAdder open = activeGauges.counter(registry, connections.names.getHttpActiveWsConnections(),
+        "Number of websockets currently opened", tags);
+    open.increment();
+    return open;
   }
 
   @Override
-  public void disconnected(Object webSocketMetric) {
-    ((HttpClientMetrics) vertx).disconnected(webSocketMetric);
+  public void disconnected(LongAdder webSocketMetric) {
+    webSocketMetric.decrement();
+  }
+
+  @Override
+  public void close() {
+    vertx.close();
   }
 }

@@ -16,9 +16,9 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
  * each meter once per tag combination and keep it, with the same names, tags and meaning, so
  * dashboards built on Vert.x's meters keep working. A NetClient's connection meters are kept by
  * {@link LeanNetClientMetrics} and a client's request meters (PostgreSQL's {@code vertx.sql.*}) by
- * {@link LeanClientMetrics}, and the HTTP servers' connection meters by {@link LeanHttpServerMetrics}, which
- * register their gauges once instead of once per connection. Everything else (HTTP client connections and bytes,
- * pools, event bus, JVM) is Vert.x's own.
+ * {@link LeanClientMetrics}, and the HTTP connection meters by {@link LeanHttpServerMetrics} and
+ * {@link LeanHttpClientMetrics}, which register their gauges once instead of once per connection. Everything else
+ * (pools, event bus, JVM) is Vert.x's own.
  */
 public final class LeanVertxMetricsFactory implements VertxMetricsFactory {
   private final MeterRegistry registry;
