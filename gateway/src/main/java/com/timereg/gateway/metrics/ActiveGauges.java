@@ -19,6 +19,7 @@ final class ActiveGauges {
   private record Key(String name, Tags tags) {}
 
   private final ConcurrentHashMap<Key, LongAdder> counters = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Key, LongAdder> capacities = new ConcurrentHashMap<>();
 
   LongAdder counter(MeterRegistry registry, String name, String description, Tags tags) {
     return counters.computeIfAbsent(new Key(name, tags), k -> {
@@ -26,6 +27,19 @@ final class ActiveGauges {
       Gauge.builder(name, active, LongAdder::doubleValue).description(description).tags(tags)
           .strongReference(true).register(registry);
       return active;
+    });
+  }
+
+  /**
+   * The summed capacity behind a ratio gauge of {@code used} over it (NaN while it is 0), registered once per meter
+   * id; each owner adds its own capacity, and takes it back when it closes.
+   */
+  LongAdder capacity(MeterRegistry registry, String name, String description, Tags tags, LongAdder used) {
+    return capacities.computeIfAbsent(new Key(name, tags), k -> {
+      LongAdder capacity = new LongAdder();
+      Gauge.builder(name, capacity, c -> c.sum() > 0 ? used.doubleValue() / c.sum() : Double.NaN)
+          .description(description).tags(tags).strongReference(true).register(registry);
+      return capacity;
     });
   }
 }

@@ -88,7 +88,10 @@ final class LeanVertxMetrics implements VertxMetrics {
 
   @Override
   public PoolMetrics<?, ?> createPoolMetrics(String type, String name, int maxSize) {
-    return delegate.createPoolMetrics(type, name, maxSize);
+    if (!lean || !delegate.isMetricsEnabled() || disabledCategories.contains(io.vertx.micrometer.MetricsDomain.NAMED_POOLS.toCategory())) {
+      return delegate.createPoolMetrics(type, name, maxSize);
+    }
+    return new LeanPoolMetrics(registry, activeGauges, labels, type, name, maxSize);
   }
 
   @Override

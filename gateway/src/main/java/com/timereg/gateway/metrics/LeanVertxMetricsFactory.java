@@ -17,8 +17,8 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
  * dashboards built on Vert.x's meters keep working. A NetClient's connection meters are kept by
  * {@link LeanNetClientMetrics} and a client's request meters (PostgreSQL's {@code vertx.sql.*}) by
  * {@link LeanClientMetrics}, and the HTTP connection meters by {@link LeanHttpServerMetrics} and
- * {@link LeanHttpClientMetrics}, which register their gauges once instead of once per connection. Everything else
- * (pools, event bus, JVM) is Vert.x's own.
+ * {@link LeanHttpClientMetrics}, and pools' meters by {@link LeanPoolMetrics}, which register their gauges once
+ * instead of once per connection or pool. Everything else (event bus, JVM) is Vert.x's own.
  */
 public final class LeanVertxMetricsFactory implements VertxMetricsFactory {
   private final MeterRegistry registry;
