@@ -53,7 +53,8 @@ final class LeanHttpClientMetrics implements HttpClientMetrics<LeanHttpClientMet
   private final ActiveGauges activeGauges;
   private final Set<Label> labels;
   private final Tags local;
-  private final ConnectionMeters connections;
+  /** Its connections, counted as a NetClient's are, under {@code vertx.http.client.}. */
+  private final LeanNetClientMetrics connections;
 
   LeanHttpClientMetrics(HttpClientMetrics<?, ?, ?> vertx, MeterRegistry registry, ActiveGauges activeGauges,
       Set<Label> labels, HttpClientOptions options) {
@@ -61,38 +62,34 @@ final class LeanHttpClientMetrics implements HttpClientMetrics<LeanHttpClientMet
     this.registry = registry;
     this.activeGauges = activeGauges;
     this.labels = labels;
-    this.local = LeanNetClientMetrics.clientTags(labels, options.getMetricsName(), options.getLocalAddress());
-    this.connections = new ConnectionMeters(registry, activeGauges, labels, "vertx.http.client.",
-        "Number of connections to the remote host currently opened", "Number of bytes received from the remote host",
-        "Number of bytes sent to the remote host");
+    this.connections = new LeanNetClientMetrics(registry, activeGauges, labels, "vertx.http.client.",
+        options.getMetricsName(), options.getLocalAddress());
+    this.local = connections.local();
   }
 
   @Override
   public ConnectionMeters.Connection connected(SocketAddress remoteAddress, String remoteName) {
-    Tags tags = labels.contains(Label.REMOTE)
-        ? local.and(Label.REMOTE.toString(), Labels.address(remoteAddress, remoteName))
-        : local;
-    return new ConnectionMeters.Connection(connections.meters(tags));
+    return connections.connected(remoteAddress, remoteName);
   }
 
   @Override
   public void disconnected(ConnectionMeters.Connection connection, SocketAddress remoteAddress) {
-    connection.disconnected();
+    connections.disconnected(connection, remoteAddress);
   }
 
   @Override
   public void bytesRead(ConnectionMeters.Connection connection, SocketAddress remoteAddress, long numberOfBytes) {
-    connection.meters.bytesRead().increment(numberOfBytes);
+    connections.bytesRead(connection, remoteAddress, numberOfBytes);
   }
 
   @Override
   public void bytesWritten(ConnectionMeters.Connection connection, SocketAddress remoteAddress, long numberOfBytes) {
-    connection.meters.bytesWritten().increment(numberOfBytes);
+    connections.bytesWritten(connection, remoteAddress, numberOfBytes);
   }
 
   @Override
   public void exceptionOccurred(ConnectionMeters.Connection connection, SocketAddress remoteAddress, Throwable t) {
-    connections.error(connection.meters, t);
+    connections.exceptionOccurred(connection, remoteAddress, t);
   }
 
   @Override
@@ -146,7 +143,7 @@ final class LeanHttpClientMetrics implements HttpClientMetrics<LeanHttpClientMet
     Tags tags = labels.contains(Label.REMOTE)
         ? local.and(Label.REMOTE.toString(), Labels.address(webSocket.remoteAddress()))
         : local;
-    LongAdder open = activeGauges.counter(registry, connections.names.getHttpActiveWsConnections(),
+    LongAdder open = activeGauges.counter(registry, connections.names().getHttpActiveWsConnections(),
         "Number of websockets currently opened", tags);
     open.increment();
     return open;
