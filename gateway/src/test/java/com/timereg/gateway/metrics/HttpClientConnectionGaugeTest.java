@@ -4,14 +4,12 @@ import static com.timereg.gateway.testsupport.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.timereg.gateway.testsupport.CapturedLogs;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
@@ -21,13 +19,10 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.spi.VertxMetricsFactory;
-import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -42,7 +37,7 @@ class HttpClientConnectionGaugeTest {
   @Test
   void connectionsOfSeveralHttpClientsAddUpUnderOneGaugeRegisteredOnce() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Vertx vertx = vertx(LeanVertxMetricsFactory::new, registry);
+    Vertx vertx = MetricsVertx.vertx(LeanVertxMetricsFactory::new, registry);
     try (CapturedLogs logs = CapturedLogs.atDebug()) {
       HttpServer backend = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
           .requestHandler(req -> req.response().end("ok")).listen());
@@ -96,7 +91,7 @@ class HttpClientConnectionGaugeTest {
   /** Each vertx.http.client connection meter (name and tags) after two clients' connections, with its value. */
   private static Map<String, Double> clientMeters(Function<MeterRegistry, VertxMetricsFactory> factory) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Vertx vertx = vertx(factory, registry);
+    Vertx vertx = MetricsVertx.vertx(factory, registry);
     try {
       HttpServer backend = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
           .requestHandler(req -> req.response().end("ok")).listen());
@@ -107,25 +102,10 @@ class HttpClientConnectionGaugeTest {
         await(client.close());
       }
       await(Future.all(closed));
-      Map<String, Double> meters = new TreeMap<>();
-      for (Meter m : registry.getMeters()) {
-        String name = m.getId().getName();
-        if (name.startsWith("vertx.http.client.") && (name.contains("connections") || name.contains(".bytes."))
-            && !name.contains("request") && !name.contains("response")) {
-          meters.put(name + m.getId().getTags(), m.measure().iterator().next().getValue());
-        }
-      }
-      return meters;
+      return MetricsVertx.connectionMeters(registry, "vertx.http.client.");
     } finally {
       await(vertx.close());
     }
-  }
-
-  private static Vertx vertx(Function<MeterRegistry, VertxMetricsFactory> factory, MeterRegistry registry) {
-    return Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).addLabels(Label.LOCAL)))
-        .withMetrics(factory.apply(registry))
-        .build();
   }
 
   /** A client whose every connection's close (reported to the metrics before) completes one future of {@code closed}. */

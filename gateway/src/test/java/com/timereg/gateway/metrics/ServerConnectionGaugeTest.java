@@ -5,14 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.timereg.gateway.testsupport.CapturedLogs;
 import com.timereg.gateway.testsupport.TestPki;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
@@ -24,14 +22,11 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.spi.VertxMetricsFactory;
-import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -49,7 +44,7 @@ class ServerConnectionGaugeTest {
   @Test
   void connectionsOfHttp1AndTlsHttp2ListenersAreCountedUnderGaugesRegisteredOnce() throws Exception {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Vertx vertx = vertx(LeanVertxMetricsFactory::new, registry);
+    Vertx vertx = MetricsVertx.vertx(LeanVertxMetricsFactory::new, registry);
     try (CapturedLogs logs = CapturedLogs.atDebug()) {
       List<Future<Void>> closed = new CopyOnWriteArrayList<>();
       // Vert.x tags a server with its configured address (port 0 here): two plain servers under one tag, each
@@ -97,7 +92,7 @@ class ServerConnectionGaugeTest {
   @Test
   void webSocketsAreCountedUnderOneGaugeRegisteredOnce() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Vertx vertx = vertx(LeanVertxMetricsFactory::new, registry);
+    Vertx vertx = MetricsVertx.vertx(LeanVertxMetricsFactory::new, registry);
     try (CapturedLogs logs = CapturedLogs.atDebug()) {
       List<Future<Void>> closed = new CopyOnWriteArrayList<>();
       HttpServer server = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
@@ -136,7 +131,7 @@ class ServerConnectionGaugeTest {
   /** Each vertx.http.server connection meter (name and tags) after two connections, with its value. */
   private Map<String, Double> serverMeters(Function<MeterRegistry, VertxMetricsFactory> factory) throws Exception {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Vertx vertx = vertx(factory, registry);
+    Vertx vertx = MetricsVertx.vertx(factory, registry);
     try {
       List<Future<Void>> closed = new CopyOnWriteArrayList<>();
       HttpServer server = await(server(vertx, new HttpServerOptions().setHost("127.0.0.1").setPort(0), closed));
@@ -146,25 +141,10 @@ class ServerConnectionGaugeTest {
         await(client.close());
       }
       await(Future.all(closed));
-      Map<String, Double> meters = new TreeMap<>();
-      for (Meter m : registry.getMeters()) {
-        String name = m.getId().getName();
-        if (name.startsWith("vertx.http.server.") && (name.contains("connections") || name.contains(".bytes."))
-            && !name.contains("request") && !name.contains("response")) {
-          meters.put(name + m.getId().getTags(), m.measure().iterator().next().getValue());
-        }
-      }
-      return meters;
+      return MetricsVertx.connectionMeters(registry, "vertx.http.server.");
     } finally {
       await(vertx.close());
     }
-  }
-
-  private static Vertx vertx(Function<MeterRegistry, VertxMetricsFactory> factory, MeterRegistry registry) {
-    return Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).addLabels(Label.LOCAL)))
-        .withMetrics(factory.apply(registry))
-        .build();
   }
 
   /** A server answering with the protocol version; each connection's close completes one future of {@code closed}. */
