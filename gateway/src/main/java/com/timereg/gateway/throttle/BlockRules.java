@@ -111,6 +111,29 @@ final class BlockRules {
     return true;
   }
 
+  /**
+   * Whether the record's last success is after {@code now}: recorded while this clock ran ahead and since put
+   * back. Kept as that clock read it, it would give the key headroom for as long again as the clock had run ahead
+   * (a day ahead: two days of doubled limits rather than one).
+   */
+  boolean successAhead(RateRecord r, long now) {
+    return r.lastSuccessAt > now;
+  }
+
+  /**
+   * Takes a success {@link #successAhead found ahead} as made {@code now}: its headroom lasts {@code
+   * success-memory} from the correction, as a success then would, since when it really happened cannot be known.
+   *
+   * @return whether the record changed
+   */
+  boolean reanchorSuccess(RateRecord r, long now) {
+    if (!successAhead(r, now)) {
+      return false;
+    }
+    r.lastSuccessAt = now;
+    return true;
+  }
+
   /** The escalation level still remembered: zero once {@code escalationMemory} passed after the last block. */
   int rememberedLevel(RateRecord r, long now) {
     if (r.blockLevel == 0 || r.blockedUntil == 0) {

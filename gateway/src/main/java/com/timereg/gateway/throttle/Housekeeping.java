@@ -156,7 +156,7 @@ final class Housekeeping {
     long[] active = {0};
     List<AddressKey> startingAhead = new ArrayList<>();
     store.removeIf((key, r) -> {
-      if (rules.blockStartsAhead(r, now)) {
+      if (rules.blockStartsAhead(r, now) || rules.successAhead(r, now)) {
         startingAhead.add(key);
       }
       if (r.blockedUntil > now) {
@@ -167,10 +167,11 @@ final class Housekeeping {
       }
       return rules.isIdle(r, now);
     });
-    // Blocks issued by a clock that ran ahead, on keys no request has touched since it was put back: the admin
-    // list and the escalation memory read the end, so it is moved here too (the check does it for a key it reads).
+    // Blocks issued (and successes recorded) by a clock that ran ahead, on keys no request has touched since it was
+    // put back: the admin list and the escalation memory read the end, and the limits and the sweep the success, so
+    // they are moved here too (the check does it for a block it reads, the key's next failure for both).
     for (AddressKey key : startingAhead) {
-      store.update(key, false, (r, existed) -> rules.reanchorBlock(r, now));
+      store.update(key, false, (r, existed) -> rules.reanchorBlock(r, now) | rules.reanchorSuccess(r, now));
     }
     return active[0];
   }

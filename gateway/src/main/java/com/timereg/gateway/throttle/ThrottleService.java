@@ -347,6 +347,7 @@ public final class ThrottleService implements ThrottleStatus {
   private Step clientFailure(RateRecord r, long now, boolean surgeActive, int clientPeople) {
     rules.noteFailureSeen(r, now);
     rules.reanchorBlock(r, now);
+    rules.reanchorSuccess(r, now);
     if (r.isBlocked(now)) {
       return Step.COUNTED;
     }
@@ -362,6 +363,7 @@ public final class ThrottleService implements ThrottleStatus {
   private Step rangeFailure(RateRecord r, long now, boolean surgeActive, int rangePeople, boolean newBlockedClient) {
     rules.noteFailureSeen(r, now);
     rules.reanchorBlock(r, now);
+    rules.reanchorSuccess(r, now);
     if (r.isBlocked(now)) {
       return Step.COUNTED;
     }

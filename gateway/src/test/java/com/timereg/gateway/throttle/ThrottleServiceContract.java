@@ -403,6 +403,30 @@ abstract class ThrottleServiceContract {
     assertThat(fail("192.0.2.10", 10).blockIssued()).isTrue();
   }
 
+  /**
+   * A success recorded while the clock ran a day ahead gave its address headroom until a day after that
+   * clock's reading, i.e. for two days once the clock was put right. Found ahead of the clock, by the key's next
+   * failure or by maintenance, it is taken as made then: headroom for a day from the correction, no longer.
+   */
+  @Test
+  void aSuccessRecordedWhileTheClockRanADayAheadGivesHeadroomForADayFromTheCorrectionOnly() {
+    clock.advance(Duration.ofDays(1));
+    service.recordSuccess(ip("192.0.2.10"), "alice");
+    service.recordSuccess(ip("192.0.2.11"), "bob");
+    clock.advance(Duration.ofDays(-1));
+
+    // 192.0.2.10: its next failure finds the success ahead; 192.0.2.11: no request, the maintenance pass does.
+    fail("192.0.2.10", 1);
+    service.maintain();
+    assertThat(service.explain(ip("192.0.2.11")).client().successHeadroom()).as("right after the correction").isTrue();
+    clock.advance(Duration.ofHours(25));
+
+    assertThat(service.explain(ip("192.0.2.10")).client().failureLimit()).as("limit a day after").isEqualTo(10);
+    assertThat(fail("192.0.2.10", 10).blockIssued()).isTrue();
+    assertThat(service.explain(ip("192.0.2.11")).client().successHeadroom()).as("headroom a day after").isFalse();
+    assertThat(fail("192.0.2.11", 10).blockIssued()).isTrue();
+  }
+
   @Test
   void surgeStillTightensAnAddressWithHeadroom() {
     service.recordSuccess(ip("192.0.2.10"), "alice");
