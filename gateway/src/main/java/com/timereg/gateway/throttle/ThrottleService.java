@@ -40,7 +40,12 @@ public final class ThrottleService implements ThrottleStatus {
   private final Listeners listeners = new Listeners();
   private final Housekeeping housekeeping;
   private volatile long lastErrorLogAt = Long.MIN_VALUE / 2;
-  private volatile long lastFullLogAt = Long.MIN_VALUE / 2;
+  /**
+   * When each map's full line was last written: one limit for both let the client map's line, written first on
+   * every request of a spray, hide the range map's for as long as the spray lasted.
+   */
+  private volatile long lastClientFullLogAt = Long.MIN_VALUE / 2;
+  private volatile long lastRangeFullLogAt = Long.MIN_VALUE / 2;
   /** Blocks from other nodes may fill a map past its configured entries by this share of them (a quarter). */
   private static final int BLOCK_RESERVE_DIVISOR = 4;
   /** Password verifications in flight on this node, by client key (see {@link #admitVerification}). */
@@ -542,11 +547,18 @@ public final class ThrottleService implements ThrottleStatus {
     return (clientMap ? clients : ranges).fillRatio();
   }
 
-  /** A full map, at most one line a minute (the metric counts every time); names the setting that helps. */
+  /**
+   * A full map, at most one line a minute for each map (the metric counts every time); names the setting that helps.
+   */
   private void warnFull(String map, String consequence) {
     long now = System.nanoTime() / 1_000_000;
-    if (now - lastFullLogAt >= 60_000) {
-      lastFullLogAt = now;
+    boolean client = "client".equals(map);
+    if (now - (client ? lastClientFullLogAt : lastRangeFullLogAt) >= 60_000) {
+      if (client) {
+        lastClientFullLogAt = now;
+      } else {
+        lastRangeFullLogAt = now;
+      }
       LOG.warn("Throttle {} map is full: {}; raise throttle.{}-entries if this is not a flood", map, consequence, map);
     }
   }

@@ -796,6 +796,33 @@ abstract class ThrottleServiceContract {
   }
 
   /**
+   * A spray from many ranges fills the client map first (at its degrade ratio) and then the range map. Both warned
+   * through one once-a-minute limit, so the client map's line, written first on every request, kept the range map's
+   * from ever showing: the log said "raise throttle.client-entries" while failures of new ranges went uncounted.
+   */
+  @Test
+  void aFullRangeMapIsLoggedThoughTheClientMapIsFullToo() throws Exception {
+    start(ThrottlePolicy.DEFAULTS, 10, 10);
+    ch.qos.logback.classic.Logger log =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ThrottleService.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+        new ch.qos.logback.core.read.ListAppender<>();
+    appender.start();
+    log.addAppender(appender);
+    try {
+      for (int i = 0; i <= 11; i++) {
+        fail("198.51." + i + ".1", 1);
+      }
+      assertThat(storage.ranges().size()).as("the range map is full").isEqualTo(10);
+      assertThat(appender.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+          .anyMatch(m -> m.startsWith("Throttle client map is full"))
+          .anyMatch(m -> m.startsWith("Throttle range map is full") && m.contains("throttle.range-entries"));
+    } finally {
+      log.detachAppender(appender);
+    }
+  }
+
+  /**
    * A block from another node that has already ended (its notification arrived late, or was replayed after a
    * reload) blocks nothing, so it must not take an entry: stale notifications would otherwise fill the map and
    * its reserve for seven days (the escalation memory keeps such entries from being swept), and a live block
