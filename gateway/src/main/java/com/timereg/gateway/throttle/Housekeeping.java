@@ -118,6 +118,17 @@ final class Housekeeping {
   }
 
   /**
+   * Whether a success may add a new range key: only below {@link #PRESSURE_TARGET} of the range map's capacity. A
+   * range with success headroom is never dropped under pressure (nor swept for {@code success-memory}), so
+   * successes free to take the map's last places (one account signing in from as many ranges as the map holds, an
+   * IPv6 block gives them) would leave it full of such ranges for a day and the failures of every new range
+   * uncounted. Above the line a success still refreshes a range already kept, and failures take the rest.
+   */
+  boolean mayCreateRangeForSuccess(long now) {
+    return ranges.size() < ranges.capacity() * PRESSURE_TARGET && mayCreate(ranges, false, now);
+  }
+
+  /**
    * When sweeping idle entries left the range map full (a flood from more ranges than it holds, within the
    * last two windows), drops the ranges that hold least, down to {@link #PRESSURE_TARGET} of its capacity: no
    * block, no escalation level, no success headroom, no recently blocked client and under half a limit of

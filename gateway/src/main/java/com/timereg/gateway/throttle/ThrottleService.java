@@ -333,7 +333,7 @@ public final class ThrottleService implements ThrottleStatus {
         people.recordSuccess(rangeKey, person, now);
       }
       clients.update(clientKey, housekeeping.mayCreate(clients, true, now), (r, e) -> r.lastSuccessAt = now);
-      ranges.update(rangeKey, housekeeping.mayCreate(ranges, false, now), (r, e) -> r.lastSuccessAt = now);
+      ranges.update(rangeKey, housekeeping.mayCreateRangeForSuccess(now), (r, e) -> r.lastSuccessAt = now);
     } catch (RuntimeException e) {
       storeError("recordSuccess", e);
     }

@@ -796,6 +796,31 @@ abstract class ThrottleServiceContract {
   }
 
   /**
+   * A range with success headroom is neither swept nor dropped under pressure for a day, so one account signing in
+   * from as many ranges as the range map holds (an IPv6 block gives an attacker thousands of /48s) left it full of
+   * them and the failures of every new range uncounted: a spray from one new range was never blocked. Successes
+   * now take new range keys only below 90 % of the map.
+   */
+  @Test
+  void successesFromManyRangesDoNotFillTheRangeMapSoThatANewRangeIsStillCounted() throws Exception {
+    start(ThrottlePolicy.DEFAULTS, 1000, 10);
+    for (int i = 0; i < 10; i++) {
+      service.recordSuccess(ip("198.51." + i + ".1"), "mallory");
+    }
+    long taken = storage.ranges().size();
+    assertThat(service.explain(ip("198.51.0.1")).range().successHeadroom()).as("a range kept").isTrue();
+
+    List<BlockEntry> issued = new ArrayList<>();
+    // The map's relief may drop the new range once while it holds under half a limit (its first failure here).
+    for (int i = 1; i <= 60; i++) {
+      issued.addAll(fail("203.0.113." + i, 1).issued());
+    }
+    assertThat(issued).extracting(BlockEntry::kind, BlockEntry::subject)
+        .containsExactly(tuple(BlockKind.RANGE, Cidr.parse("203.0.113.0/24")));
+    assertThat(taken).as("ranges taken by successes").isEqualTo(9);
+  }
+
+  /**
    * A spray from many ranges fills the client map first (at its degrade ratio) and then the range map. Both warned
    * through one once-a-minute limit, so the client map's line, written first on every request, kept the range map's
    * from ever showing: the log said "raise throttle.client-entries" while failures of new ranges went uncounted.
