@@ -30,6 +30,31 @@ class SuccessfulPeopleTest {
         d.maxSuccessHeadroomFactor(), keys);
   }
 
+  /**
+   * Churn cannot inflate the count: the same three people signing in every hour for three days, across window
+   * rollovers and the sweeps between them (their key dropped and re-added), count as three, never more; only new
+   * names set new bits, and a name counts only once its password was verified.
+   */
+  @Test
+  void theSamePeopleSigningInAgainAcrossWindowsAndSweepsNeverCountMore() {
+    for (long t = START; t < START + 72 * HOUR; t += HOUR) {
+      for (String name : new String[] {"alice", "bob", "carol"}) {
+        people.recordSuccess(OFFICE, name, t);
+      }
+      people.sweep(t);
+      assertThat(people.people(OFFICE, t)).as("at hour %d", (t - START) / HOUR).isBetween(2, 3);
+    }
+  }
+
+  /** A success recorded while the clock ran a day ahead adds nobody once the clock is put back. */
+  @Test
+  void peopleRecordedByAClockThatRanADayAheadCountForNothingOnceItIsPutBack() {
+    for (int n = 1; n <= 20; n++) {
+      people.recordSuccess(OFFICE, "person-" + n, START + 24 * HOUR);
+    }
+    assertThat(people.people(OFFICE, START)).isZero();
+  }
+
   @Test
   void nobodyIsCountedBeforeAnyoneSignsIn() {
     assertThat(people.people(OFFICE, START)).isZero();
