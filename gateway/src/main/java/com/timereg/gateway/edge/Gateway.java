@@ -181,7 +181,12 @@ public final class Gateway {
       g.started = true;
       return g;
     } catch (Exception | Error e) {
-      g.stop();
+      try {
+        g.stop();
+      } catch (Error stopError) {
+        // The start's failure is the one to report; the stop has logged its own.
+        e.addSuppressed(stopError);
+      }
       throw e;
     }
   }
@@ -630,30 +635,30 @@ public final class Gateway {
    * ones, and every request already being answered gets up to {@code public.shutdown-grace} to finish (an
    * HTTP/1.1 answer then says {@code Connection: close}, an HTTP/2 connection gets a GOAWAY); what is still
    * open after that is closed. Then the admin listener, the timers and the parts behind them stop in
-   * reverse order, then Vert.x, then the throttle maps (so that no late task meets them closed). A start that failed half-way stops the same way but without the delay. Only the
-   * first call does anything; it blocks, so not on an event loop.
+   * reverse order, then Vert.x, then the throttle maps (so that no late task meets them closed). A start that failed half-way stops the same way but without the delay. Every step
+   * runs whatever the one before it threw, an {@link Error} included; the last line of the log says which failed,
+   * and the first Error is thrown again once all have run. Only the first call does anything; it blocks, so not on
+   * an event loop.
    */
   public void stop() {
     if (!stopped.compareAndSet(false, true)) {
       return;
     }
-    readiness.stopping();
+    StopSteps steps = new StopSteps();
+    steps.run("reporting STOPPING", readiness::stopping);
     ListenerSettings pub = config.publicListener();
     // A start that failed half-way was never ready, so no load balancer has to notice it leaving.
     if (started && !publicServers.isEmpty() && pub.shutdownDelay().toMillis() > 0) {
       LOG.info("stopping: readiness reports STOPPING; new connections are still taken for {} s",
           pub.shutdownDelay().toMillis() / 1000.0);
-      try {
-        await(vertx.timer(pub.shutdownDelay().toMillis()), pub.shutdownDelay().toMillis() + 10_000);
-      } catch (Exception e) {
-        LOG.warn("error while waiting before the drain: {}", e.toString());
-      }
+      steps.run("waiting before the drain",
+          () -> await(vertx.timer(pub.shutdownDelay().toMillis()), pub.shutdownDelay().toMillis() + 10_000));
     }
     if (reloader != null) {
-      reloader.stop();
+      steps.run("stopping the certificate reloader", reloader::stop);
     }
     if (adminReloader != null) {
-      adminReloader.stop();
+      steps.run("stopping the admin certificate reloader", adminReloader::stop);
     }
     List<HttpServer> draining = new ArrayList<>(publicServers);
     draining.addAll(redirectServers);
@@ -661,43 +666,75 @@ public final class Gateway {
     if (!publicServers.isEmpty()) {
       LOG.info("stopping: no new connections; requests in flight have up to {} s to finish", grace / 1000.0);
     }
-    try {
+    steps.run("closing the public listeners", () -> {
       // Over when every HTTP connection has closed (OpenConnections), not when every channel has: a client still in
       // its TLS handshake has nothing in flight and is not waited for.
       Future<Void> connectionsClosed = connections.drain(grace);
       Future<?> channelsClosed = Future.join(draining.stream().map(s -> s.shutdown(grace, TimeUnit.MILLISECONDS)).toList());
       await(Future.any(connectionsClosed, channelsClosed), grace + 10_000);
-      await(Future.join(adminServers.stream().map(HttpServer::close).toList()));
-    } catch (Exception e) {
-      LOG.warn("error while closing listeners: {}", e.toString());
-    }
+    });
+    steps.run("closing the admin listener", () -> await(Future.join(adminServers.stream().map(HttpServer::close).toList())));
     if (adminUrlWritten) {
-      try {
-        AdminListenerUrl.delete(config.dataDir());
-      } catch (java.io.IOException e) {
-        LOG.warn("could not remove {}: {}", AdminListenerUrl.FILE_NAME, e.toString());
-      }
+      steps.run("removing " + AdminListenerUrl.FILE_NAME, () -> AdminListenerUrl.delete(config.dataDir()));
     }
     for (int i = closeables.size() - 1; i >= 0; i--) {
-      try {
-        closeables.get(i).close();
-      } catch (Exception e) {
-        LOG.warn("error while stopping {}: {}", closeables.get(i), e.toString());
-      }
+      AutoCloseable part = closeables.get(i);
+      steps.run("stopping " + part, part::close);
     }
-    try {
-      await(vertx.close());
-    } catch (Exception e) {
-      LOG.warn("error while stopping Vert.x: {}", e.toString());
-    }
+    steps.run("stopping Vert.x", () -> await(vertx.close()));
     if (throttleStorage != null) {
+      steps.run("closing the throttle maps", throttleStorage::close);
+    }
+    steps.run("closing the meter registry", registry::close);
+    steps.end();
+  }
+
+  /**
+   * The steps of {@link #stop}: each runs whatever the one before it threw, an {@link Error} included (an
+   * OutOfMemoryError, a StackOverflowError, a LinkageError from a jar replaced under the process), since one that
+   * skipped the rest left the throttle maps unclosed (recovered at the next start) and their lock held, listeners
+   * open and Vert.x running. The end says whether every step went well; an Error is thrown again once all have run,
+   * so the caller (the shutdown hook) reports it as well and nothing swallows it.
+   */
+  private static final class StopSteps {
+    interface Step {
+      void run() throws Exception;
+    }
+
+    private final List<String> failed = new ArrayList<>();
+    private Error firstError;
+
+    void run(String what, Step step) {
       try {
-        throttleStorage.close();
+        step.run();
       } catch (Exception e) {
-        LOG.warn("error while closing the throttle maps: {}", e.toString());
+        failed.add(what);
+        LOG.warn("error while {}: {}", what, e.toString());
+      } catch (Error e) {
+        failed.add(what);
+        LOG.error("error while {}: {}", what, e.toString());
+        if (firstError == null) {
+          firstError = e;
+        } else if (firstError != e) {
+          firstError.addSuppressed(e);
+        }
       }
     }
-    registry.close();
-    LOG.info("stopped");
+
+    void end() {
+      if (failed.isEmpty()) {
+        LOG.info("stopped");
+      } else {
+        LOG.warn("stopped, every step run; {} failed: {}", failed.size(), String.join("; ", failed));
+      }
+      if (firstError != null) {
+        throw firstError;
+      }
+    }
+  }
+
+  /** One more part to stop with the others, last in first out (for tests: a part that fails as it stops). */
+  void closeAtStop(AutoCloseable part) {
+    closeables.add(part);
   }
 }
