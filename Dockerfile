@@ -37,8 +37,10 @@ WORKDIR /var/lib/gateway
 # unless admin.host says otherwise, which needs admin.tls for the console (README): published, 9090 would lead
 # nowhere. The health check below runs inside the container and asks the admin listener where the running
 # gateway wrote it is (data-dir/admin-listener.url: port, address and TLS as configured; --insecure for its own
-# certificate on loopback, no client certificate).
+# certificate on loopback, no client certificate). The file's second line is the writer's process id: a file without
+# one, or whose process is gone (a gateway killed with -9), is refused rather than its old port asked.
 EXPOSE 8443
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s \
-  CMD curl -fsS --insecure "$(cat "$GATEWAY_DATA_DIR/admin-listener.url")/health/live" || exit 1
+  CMD { read -r url && read -r pid; } < "$GATEWAY_DATA_DIR/admin-listener.url" && [ -n "$pid" ] \
+    && [ -d "/proc/$pid" ] && curl -fsS --insecure "$url/health/live" || exit 1
 ENTRYPOINT ["sh", "-c", "exec java $(cat /opt/gateway/jvm.options) --sun-misc-unsafe-memory-access=allow $JAVA_OPTS -jar /opt/gateway/gateway.jar --config /etc/gateway/gateway.yaml \"$@\"", "--"]

@@ -375,6 +375,16 @@ public final class Gateway {
     // Closed after Vert.x, not with the other parts: a login or housekeeping task still finishing on an
     // event loop or worker must find the maps open, not a closed map that throws at it.
     throttleStorage = storage;
+    // The maps' lock makes this the data directory's only gateway: a URL file still there was left by one that
+    // never stopped (kill -9, a crash), and until this start writes its own the health check would ask the old one.
+    try {
+      if (AdminListenerUrl.delete(config.dataDir())) {
+        LOG.info("removed the {} left by a gateway that did not stop", AdminListenerUrl.FILE_NAME);
+      }
+    } catch (java.io.IOException e) {
+      LOG.warn("could not remove the {} left by a gateway that did not stop: {}", AdminListenerUrl.FILE_NAME,
+          e.toString());
+    }
     WorkerExecutor sweeper = vertx.createSharedWorkerExecutor("throttle-housekeeping", 1);
     closeables.add(() -> await(sweeper.close()));
     Executor sweepExecutor = task -> sweeper.executeBlocking(() -> {
