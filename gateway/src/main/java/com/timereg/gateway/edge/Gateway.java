@@ -91,7 +91,10 @@ public final class Gateway {
   private final Vertx vertx;
   private final PrometheusMeterRegistry registry;
   private final Readiness readiness;
-  private final List<AutoCloseable> closeables = new ArrayList<>();
+  /** What stops after the listeners, in reverse order of start, each named for the stop's log. */
+  private final List<Part> closeables = new ArrayList<>();
+
+  private record Part(String name, AutoCloseable closeable) {}
   private final List<HttpServer> publicServers = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** The plain-HTTP redirect listener, if any: drained with the public listener. */
   private final List<HttpServer> redirectServers = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -345,10 +348,10 @@ public final class Gateway {
             : e.getMessage();
         throw new java.io.IOException("public.access-log " + target + " cannot be opened for appending: " + why, e);
       }
-      closeables.add(out);
+      closeables.add(new Part("the access-log file", out));
     }
     JsonLinesAccessLog log = new JsonLinesAccessLog(out, Clock.systemUTC());
-    closeables.add(log);
+    closeables.add(new Part("the access log", log));
     io.micrometer.core.instrument.FunctionCounter.builder("gateway.access_log.dropped", log,
             JsonLinesAccessLog::dropped)
         .description("Access-log lines dropped because the output could not keep up")
@@ -363,7 +366,7 @@ public final class Gateway {
     LOG.info("database {} at schema version {} ({} migration(s) applied now)",
         config.database().connection().database(), outcome.schemaVersion(), outcome.migrationsExecuted());
     Database database = Database.create(vertx, TlsOffer.settle(config.database()));
-    closeables.add(() -> await(database.close()));
+    closeables.add(new Part("the database pool", () -> await(database.close())));
     readiness.register("postgresql", () -> database.ping().map("reachable"));
     this.database = database;
   }
@@ -386,7 +389,7 @@ public final class Gateway {
           e.toString());
     }
     WorkerExecutor sweeper = vertx.createSharedWorkerExecutor("throttle-housekeeping", 1);
-    closeables.add(() -> await(sweeper.close()));
+    closeables.add(new Part("the throttle sweeper", () -> await(sweeper.close())));
     Executor sweepExecutor = task -> sweeper.executeBlocking(() -> {
       task.run();
       return null;
@@ -396,7 +399,7 @@ public final class Gateway {
     // Blocks and staff edits are shared with the other nodes; the configured allowlist rides along
     // and survives every reload from the tables.
     BlockSync sync = new BlockSync(vertx, database, throttle, tc.sync(), Clock.systemUTC(), new MicrometerBlockSyncMetrics(registry));
-    closeables.add(() -> await(sync.close()));
+    closeables.add(new Part("block sharing", () -> await(sync.close())));
     await(sync.start());
     readiness.register("block-sync", () -> sync.synced()
         ? Future.succeededFuture("listening as node " + sync.nodeId())
@@ -404,7 +407,7 @@ public final class Gateway {
     blockSync = sync;
     loginEvents = new RecentLoginEvents(config.admin().loginEventCapacity(), Clock.systemUTC(), sync.nodeId().value());
     long timer = vertx.setPeriodic(HOUSEKEEPING_INTERVAL.toMillis(), id -> sweepExecutor.execute(throttle::maintain));
-    closeables.add(() -> vertx.cancelTimer(timer));
+    closeables.add(new Part("the throttle housekeeping timer", () -> vertx.cancelTimer(timer)));
   }
 
   /** The console and its API: local callers on loopback; client certificates or staff sessions beyond. */
@@ -422,12 +425,12 @@ public final class Gateway {
     TokenKeys keys = TokenKeys.load(config.session().keys());
     SessionService sessionService = SessionService.create(vertx, database, config.session().settings(), keys,
         new MicrometerSessionMetrics(registry), Clock.systemUTC());
-    closeables.add(() -> await(sessionService.stop()));
+    closeables.add(new Part("the session service", () -> await(sessionService.stop())));
     await(sessionService.start());
     sessions = sessionService;
 
     VerificationPool pool = VerificationPool.create(vertx, config.password());
-    closeables.add(() -> await(pool.close(VERIFICATION_GRACE_MILLIS)));
+    closeables.add(new Part("the password verification pool", () -> await(pool.close(VERIFICATION_GRACE_MILLIS))));
     PasswordVerifier verifier = new PasswordVerifier(pool, new DjangoPbkdf2Hasher(config.password().iterations()),
         new MicrometerPasswordMetrics(registry));
     LOG.info("PBKDF2 backend: {}", Pbkdf2Sha256.backend());
@@ -445,7 +448,7 @@ public final class Gateway {
   private void startPasswordChange(VerificationPool pool, PasswordVerifier verifier, UserDirectory users) throws Exception {
     BreachSet breaches = new BreachSet(vertx, config.hibp(), new MicrometerBreachSetMetrics(registry),
         com.timereg.gateway.tls.KeyFileMode::breachSetRefusal);
-    closeables.add(() -> await(breaches.close()));
+    closeables.add(new Part("the breach set", () -> await(breaches.close())));
     await(breaches.start());
     readiness.register("hibp-set", () -> Future.succeededFuture(breaches.describe()));
     // Reads the extra word lists: blocking, hence here on the start-up thread.
@@ -473,7 +476,7 @@ public final class Gateway {
         () -> publicPort, sessions, throttle, throttleClock, new MicrometerSsoMetrics(registry),
         blockSync.nodeId().toString(), Clock.systemUTC());
     sso.startHousekeeping();
-    closeables.add(sso::stop);
+    closeables.add(new Part("SSO", sso::stop));
     if (settings.publicBaseUrl().isEmpty() && !settings.devMode()
         && await(new SsoDirectory(database.pool()).anyCustomerUsesSso())) {
       LOG.error("customers use Microsoft sign-in but sso.public-base-url is not set: their Microsoft sign-ins will be "
@@ -688,8 +691,8 @@ public final class Gateway {
       steps.run("removing " + AdminListenerUrl.FILE_NAME, () -> AdminListenerUrl.delete(config.dataDir()));
     }
     for (int i = closeables.size() - 1; i >= 0; i--) {
-      AutoCloseable part = closeables.get(i);
-      steps.run("stopping " + part, part::close);
+      Part part = closeables.get(i);
+      steps.run("stopping " + part.name(), part.closeable()::close);
     }
     steps.run("stopping Vert.x", () -> await(vertx.close()));
     if (throttleStorage != null) {
@@ -744,7 +747,7 @@ public final class Gateway {
   }
 
   /** One more part to stop with the others, last in first out (for tests: a part that fails as it stops). */
-  void closeAtStop(AutoCloseable part) {
-    closeables.add(part);
+  void closeAtStop(String name, AutoCloseable part) {
+    closeables.add(new Part(name, part));
   }
 }

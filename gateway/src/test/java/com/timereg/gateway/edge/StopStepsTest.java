@@ -8,6 +8,7 @@ import com.timereg.gateway.store.TestDatabase;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import com.timereg.gateway.testsupport.CapturedLogs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,14 +26,19 @@ class StopStepsTest {
   void anErrorWhileStoppingOnePartSkipsNoOtherStepAndIsReported(TestDatabase db) throws Exception {
     Gateway g = Gateway.start(TestGateways.config(dir, db, Map.of()));
     AtomicBoolean earlierPartStopped = new AtomicBoolean();
-    g.closeAtStop(() -> earlierPartStopped.set(true));
+    g.closeAtStop("the earlier part", () -> earlierPartStopped.set(true));
     StackOverflowError thrown = new StackOverflowError("thrown by a part as it stopped");
     // Added last, so stopped first: every other part, Vert.x and the throttle maps come after it.
-    g.closeAtStop(() -> {
+    g.closeAtStop("the failing part", () -> {
       throw thrown;
     });
 
-    assertThatThrownBy(g::stop).as("the Error reported once every step has run").isSameAs(thrown);
+    try (CapturedLogs logs = CapturedLogs.atDebug()) {
+      assertThatThrownBy(g::stop).as("the Error reported once every step has run").isSameAs(thrown);
+      assertThat(logs.lines()).as("the failing part named in the stop's log")
+          .anyMatch(l -> l.contains("error while stopping the failing part: java.lang.StackOverflowError"))
+          .anyMatch(l -> l.contains("stopped, every step run; 1 failed: stopping the failing part"));
+    }
 
     assertThat(earlierPartStopped).as("the part stopped after the failing one").isTrue();
     assertThat(dir.resolve("data").resolve(AdminListenerUrl.FILE_NAME)).doesNotExist();
