@@ -47,6 +47,27 @@ public final class ConfigReader {
     return "GATEWAY_" + path.toUpperCase(Locale.ROOT).replace(".", "__").replace('-', '_');
   }
 
+  /**
+   * Shapes of a mistaken value worth showing back in a problem: a number with or without a unit or separators
+   * ({@code 10 s}, {@code 1.5}, {@code 8kb}, {@code 30sec}) and a plain lower-case word ({@code eighty},
+   * {@code enabled}). Anything else (capitals with digits, symbols, a long string) could be a password or token written
+   * under the wrong key or into a non-secret key's override, and the problems reach the console and the log.
+   */
+  private static final Pattern SHOWN = Pattern.compile("[+-]?[0-9][0-9.,_]*\\s?[A-Za-z]{0,10}|[a-z]{1,12}(-[a-z]{1,12})?");
+  private static final int SHOWN_MAX_LENGTH = 20;
+
+  /**
+   * {@code value} as a problem may quote it: {@code 'value'} when it has a shape of {@link #SHOWN}, short; otherwise
+   * its length only, so that a secret pasted under the wrong key never reaches the log or the console.
+   */
+  public static String shown(String value) {
+    if (value.length() <= SHOWN_MAX_LENGTH && SHOWN.matcher(value).matches()) {
+      return "'" + value + "'";
+    }
+    return "a value of " + value.length() + " characters, not shown (it could be a password or token written under"
+        + " the wrong key)";
+  }
+
   public void problem(String path, String message) {
     problems.add(path + ": " + message);
   }
@@ -169,7 +190,7 @@ public final class ConfigReader {
       case "true": case "yes": case "on": return record(path, true);
       case "false": case "no": case "off": return record(path, false);
       default:
-        problem(path, "expected true or false, got '" + v.get() + "'");
+        problem(path, "expected true or false, got " + shown(v.get()));
         return def;
     }
   }
@@ -187,7 +208,7 @@ public final class ConfigReader {
       }
       return record(path, i);
     } catch (NumberFormatException e) {
-      problem(path, "expected a whole number, got '" + v.get() + "'");
+      problem(path, "expected a whole number, got " + shown(v.get()));
       return def;
     }
   }
@@ -205,7 +226,7 @@ public final class ConfigReader {
       }
       return record(path, d);
     } catch (NumberFormatException e) {
-      problem(path, "expected a number, got '" + v.get() + "'");
+      problem(path, "expected a number, got " + shown(v.get()));
       return def;
     }
   }
@@ -219,8 +240,8 @@ public final class ConfigReader {
     Duration d = parseDuration(v.get());
     if (d == null) {
       problem(path, DURATION.matcher(v.get()).matches()
-          ? "must be between " + min + " and " + max + ", got '" + v.get() + "'"
-          : "expected a duration like 500ms, 10s, 15m, 24h or 7d, got '" + v.get() + "'");
+          ? "must be between " + min + " and " + max + ", got " + shown(v.get())
+          : "expected a duration like 500ms, 10s, 15m, 24h or 7d, got " + shown(v.get()));
       return def;
     }
     if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
@@ -262,7 +283,7 @@ public final class ConfigReader {
     }
     Matcher m = SIZE.matcher(v.get());
     if (!m.matches()) {
-      problem(path, "expected a size like 8192, 16k or 10m, got '" + v.get() + "'");
+      problem(path, "expected a size like 8192, 16k or 10m, got " + shown(v.get()));
       return def;
     }
     long n;
@@ -275,7 +296,7 @@ public final class ConfigReader {
         default -> 1L;
       });
     } catch (NumberFormatException | ArithmeticException e) {
-      problem(path, "must be between " + min + " and " + max + " bytes, got '" + v.get() + "'");
+      problem(path, "must be between " + min + " and " + max + " bytes, got " + shown(v.get()));
       return def;
     }
     if (n < min || n > max) {
@@ -332,7 +353,7 @@ public final class ConfigReader {
       }
     }
     problem(path, "expected one of " + Arrays.stream(type.getEnumConstants())
-        .map(e -> e.name().toLowerCase(Locale.ROOT).replace('_', '-')).toList() + ", got '" + v.get() + "'");
+        .map(e -> e.name().toLowerCase(Locale.ROOT).replace('_', '-')).toList() + ", got " + shown(v.get()));
     return def;
   }
 

@@ -209,13 +209,22 @@ public record GatewayConfig(
     return size;
   }
 
+  /**
+   * An allowed-hosts entry as its problem may quote it: one shaped like a host or URL (a dot, colon or slash, no user
+   * info, short) is the mistake to show ('https://time.example.com'); anything else could be a secret pasted there.
+   */
+  private static String shownHost(String h) {
+    return h.length() <= 100 && h.matches("[A-Za-z0-9.:/\\[\\]*_-]*[.:/][A-Za-z0-9.:/\\[\\]*_-]*") ? "'" + h + "'"
+        : ConfigReader.shown(h);
+  }
+
   private static List<String> allowedHosts(ConfigReader r) {
     List<String> hosts = new java.util.ArrayList<>();
     for (String h : r.stringList("public.allowed-hosts", List.of())) {
       String host = h.toLowerCase(java.util.Locale.ROOT);
       if (!host.matches("\\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|[0-9.]+|\\[[0-9a-f:.]+\\]")) {
-        r.problem("public.allowed-hosts", "'" + h + "' is not a host name (no scheme, port or path; '.example.com' for"
-            + " the domain and its subdomains)");
+        r.problem("public.allowed-hosts", "an entry is not a host name (no scheme, port or path; '.example.com' for"
+            + " the domain and its subdomains): " + shownHost(h));
       } else {
         hosts.add(host);
       }
@@ -389,8 +398,8 @@ public record GatewayConfig(
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
       if (!"http".equals(scheme) && !"https".equals(scheme) || uri.getHost() == null) {
         // Without the user info: a URL such as ftp://user:password@host must not put its password in a log.
-        r.problem("backend.url", "expected an http:// or https:// URL with a host, got '"
-            + raw.replaceAll("(?<=//)[^/?#]*@", "...@") + "'");
+        r.problem("backend.url", "expected an http:// or https:// URL with a host, got " + (raw.contains("//")
+            ? "'" + raw.replaceAll("(?<=//)[^/?#]*@", "...@") + "'" : ConfigReader.shown(raw)));
         uri = URI.create("http://127.0.0.1:8000");
       } else if (!scheme.equals(uri.getScheme())) {
         // Schemes are case-insensitive (RFC 3986 3.1); the rest of the gateway compares them in lower case.

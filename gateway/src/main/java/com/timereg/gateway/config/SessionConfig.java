@@ -36,7 +36,9 @@ public record SessionConfig(SessionSettings settings, KeySettings keys) {
     KeySettings.ConfiguredKey signing = signingSecret
         .map(s -> new KeySettings.ConfiguredKey(keyId, s.reveal())).orElse(null);
     if (signing == null && !devMode) {
-      r.problem("session.signing-key", "required outside dev mode: a PEM private key for " + algorithm
+      r.problem("session.signing-key", "required outside dev mode: a PEM private key for "
+          // Named only when it is one: session.algorithm's own problem says what else it holds, without the value.
+          + (TokenKeys.SUPPORTED_ALGORITHMS.contains(algorithm) ? algorithm : "session.algorithm")
           + " as env:NAME or file:PATH (or GATEWAY_SESSION__SIGNING_KEY)");
     }
     List<KeySettings.ConfiguredKey> verification = new ArrayList<>();
@@ -77,7 +79,7 @@ public record SessionConfig(SessionSettings settings, KeySettings keys) {
   private static void checkKeys(ConfigReader r, KeySettings keys) {
     if (!TokenKeys.SUPPORTED_ALGORITHMS.contains(keys.algorithm())) {
       r.problem("session.algorithm", "expected one of " + new java.util.TreeSet<>(TokenKeys.SUPPORTED_ALGORITHMS)
-          + ", got '" + keys.algorithm() + "'");
+          + ", got " + ConfigReader.shown(keys.algorithm()));
       return;
     }
     if (keys.signingKey() == null && (!keys.devMode() || keys.verificationKeys().isEmpty())) {
