@@ -468,27 +468,101 @@ public final class ConfigReader {
    * Environment variables shaped like an override of a nested key ({@code GATEWAY_} and a double underscore)
    * that override no key: a typo there would otherwise be ignored without a word, e.g. a misspelt
    * {@code GATEWAY_PUBLIC__ALLOWED_HOSTS} leaving every host allowed. Variables a secret reference names
-   * ({@code env:NAME}) are not overrides.
+   * ({@code env:NAME}) are not overrides. The problem names the nearest override there is, when one is close.
+   *
+   * <p>Names are case-sensitive: {@code gateway_public__port} or {@code Gateway_Public__Port} overrides nothing, and
+   * was ignored without a word since it does not start with {@code GATEWAY_}; such a name with a double underscore is
+   * refused as well, naming the variable meant.
    */
   public void reportUnknownOverrides(java.util.Collection<String> variables) {
     Set<String> known = new TreeSet<>(referencedVariables);
     consumed.forEach(path -> known.add(envName(path)));
-    new TreeSet<>(variables).stream()
-        .filter(name -> name.startsWith("GATEWAY_") && name.contains("__") && !known.contains(name))
-        .forEach(name -> problems.add(name + ": overrides no configuration key (key a.b-c is GATEWAY_A__B_C)"));
+    Map<String, String> overrides = new java.util.TreeMap<>();
+    consumed.forEach(path -> overrides.put(envName(path), path));
+    for (String name : new TreeSet<>(variables)) {
+      String upper = name.toUpperCase(Locale.ROOT);
+      if (!upper.startsWith("GATEWAY_") || !name.contains("__") || known.contains(name)) {
+        continue;
+      }
+      String meant = nearest(upper.replace("__", "_"), overrides.keySet(), 3);
+      problems.add(name + ": overrides no configuration key (key a.b-c is GATEWAY_A__B_C"
+          + (name.startsWith("GATEWAY_") ? "" : "; variable names are case-sensitive, upper case here")
+          + (meant == null ? ")" : "); " + overrides.get(meant) + " is " + meant));
+    }
     // One underscore where the sections' double one belongs (GATEWAY_PUBLIC_PORT for public.port) is ignored as well,
     // but cannot be refused: GATEWAY_ variables without a double underscore are set on purpose for other readers
     // (GATEWAY_DATABASE_URL, GATEWAY_ADMIN_TOKEN, GATEWAY_LOG_LEVEL), and Kubernetes sets GATEWAY_PUBLIC_PORT and
     // GATEWAY_ADMIN_PORT itself in every pod of a namespace with a service named gateway-public or gateway-admin.
-    // One that is a key's override but for its double underscores is warned about, naming the variable meant.
-    Map<String, String> collapsed = new java.util.HashMap<>();
+    // One that is a key's override but for its double underscores, its letter case or a typo of a letter or two
+    // (GATEWAY_PUBLIC_PROT, gateway_data_dir) is warned about, naming the variable meant. Kubernetes' service link
+    // names are left out of the typo match (GATEWAY_ADMIN_SERVICE_PORT is no misspelt key).
+    Map<String, String> collapsed = new java.util.TreeMap<>();
     consumed.forEach(path -> collapsed.putIfAbsent(envName(path).replace("__", "_"), path));
-    new TreeSet<>(variables).stream()
-        .filter(name -> name.startsWith("GATEWAY_") && !name.contains("__") && !known.contains(name))
-        .filter(collapsed::containsKey)
-        .forEach(name -> LOG.warn("{} is ignored: it overrides no configuration key; key {} is {}, with a double"
-            + " underscore between section and key (a Kubernetes service link of that name, tcp://..., may be left"
-            + " alone)", name, collapsed.get(name), envName(collapsed.get(name))));
+    for (String name : new TreeSet<>(variables)) {
+      String upper = name.toUpperCase(Locale.ROOT);
+      if (!upper.startsWith("GATEWAY_") || name.contains("__") || known.contains(name)) {
+        continue;
+      }
+      String meant = collapsed.containsKey(upper) ? upper
+          : SERVICE_LINK.matcher(upper).matches() ? null : nearest(upper, collapsed.keySet(), 2);
+      if (meant == null) {
+        continue;
+      }
+      String path = collapsed.get(meant);
+      LOG.warn("{} is ignored: it overrides no configuration key; key {} is {} (upper case, with a double"
+          + " underscore between section and key; a Kubernetes service link of that name, tcp://..., may be left"
+          + " alone)", name, path, envName(path));
+    }
+  }
+
+  /** Kubernetes' service link variables for a service named gateway or gateway-...: never a misspelt override. */
+  private static final Pattern SERVICE_LINK =
+      Pattern.compile("GATEWAY_\\w*?(SERVICE_HOST|SERVICE_PORT(_\\w+)?|PORT|PORT_\\d+_(TCP|UDP|SCTP)(_PROTO|_PORT|_ADDR)?)");
+
+  /** The name of {@code names} nearest {@code name}, if at most {@code most} letters apart (and only one such). */
+  private static String nearest(String name, java.util.Collection<String> names, int most) {
+    String best = null;
+    int bestDistance = most + 1;
+    boolean tie = false;
+    for (String candidate : names) {
+      int d = distance(name, candidate.replace("__", "_"), most);
+      if (d < bestDistance) {
+        best = candidate;
+        bestDistance = d;
+        tie = false;
+      } else if (d == bestDistance) {
+        tie = true;
+      }
+    }
+    return best == null || tie ? null : best;
+  }
+
+  /** Levenshtein distance, or {@code most + 1} once it is known to be larger. */
+  private static int distance(String a, String b, int most) {
+    if (Math.abs(a.length() - b.length()) > most) {
+      return most + 1;
+    }
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      int rowMin = i;
+      for (int j = 1; j <= b.length(); j++) {
+        current[j] = Math.min(Math.min(current[j - 1], previous[j]) + 1,
+            previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+        rowMin = Math.min(rowMin, current[j]);
+      }
+      if (rowMin > most) {
+        return most + 1;
+      }
+      int[] t = previous;
+      previous = current;
+      current = t;
+    }
+    return previous[b.length()];
   }
 
   private void collectUnknown(JsonNode node, String prefix) {

@@ -1,6 +1,7 @@
 package com.timereg.gateway.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -72,6 +73,61 @@ class OverrideNearMissTest {
         "GATEWAY_PORT", "tcp://10.0.0.1:443",                  // Kubernetes, for a service named gateway
         "GATEWAY_SERVICE_HOST", "10.0.0.1");
     assertThat(GatewayConfig.load(f, env, true).dataDir()).isEqualTo(dir.resolve("data"));
+    assertThat(warnings()).isEmpty();
+  }
+
+  @Test
+  void aMisspeltOverrideWithADoubleUnderscoreIsRefusedNamingTheNearestKey() throws Exception {
+    Path f = Files.writeString(dir.resolve("gateway.yaml"), "");
+    assertThatThrownBy(() -> GatewayConfig.load(f, Map.of("GATEWAY_THROTTLE__IP_FAILURE_LIMT", "3"), true))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("GATEWAY_THROTTLE__IP_FAILURE_LIMT: overrides no configuration key")
+        .hasMessageContaining("throttle.ip-failure-limit is GATEWAY_THROTTLE__IP_FAILURE_LIMIT");
+  }
+
+  @Test
+  void anOverrideInTheWrongLetterCaseIsRefusedNotIgnored() throws Exception {
+    Path f = Files.writeString(dir.resolve("gateway.yaml"), "");
+    for (String name : List.of("gateway_public__allowed_hosts", "Gateway_Public__Allowed_Hosts")) {
+      assertThatThrownBy(() -> GatewayConfig.load(f, Map.of(name, "time.example.com"), true))
+          .as(name)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining(name + ": overrides no configuration key")
+          .hasMessageContaining("case-sensitive")
+          .hasMessageContaining("public.allowed-hosts is GATEWAY_PUBLIC__ALLOWED_HOSTS")
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain("time.example.com"));
+    }
+  }
+
+  @Test
+  void aSingleUnderscoreOverrideWithATypoOrInLowerCaseIsWarnedAboutNamingTheOneMeant() throws Exception {
+    Path f = Files.writeString(dir.resolve("gateway.yaml"), "");
+    Map<String, String> env = Map.of(
+        "GATEWAY_THROTTLE_IP_FAILURE_LIMT", "3",
+        "GATEWAY_PUBLIC_PROT", "9443",
+        "gateway_public_port", "9443");
+    GatewayConfig config = GatewayConfig.load(f, env, true);
+    assertThat(config.publicListener().port()).as("not applied").isEqualTo(8443);
+    assertThat(warnings()).hasSize(3)
+        .anySatisfy(m -> assertThat(m).startsWith("GATEWAY_THROTTLE_IP_FAILURE_LIMT is ignored")
+            .contains("GATEWAY_THROTTLE__IP_FAILURE_LIMIT").doesNotContain(" 3"))
+        .anySatisfy(m -> assertThat(m).startsWith("GATEWAY_PUBLIC_PROT is ignored").contains("GATEWAY_PUBLIC__PORT")
+            .doesNotContain("9443"))
+        .anySatisfy(m -> assertThat(m).startsWith("gateway_public_port is ignored").contains("GATEWAY_PUBLIC__PORT"));
+  }
+
+  @Test
+  void kubernetesServiceLinksForServicesNamedGatewaySomethingAreNotTakenForTypos() throws Exception {
+    Path f = Files.writeString(dir.resolve("gateway.yaml"), "");
+    Map<String, String> env = Map.of(
+        "GATEWAY_ADMIN_SERVICE_HOST", "10.0.0.2",
+        "GATEWAY_ADMIN_SERVICE_PORT", "9443",
+        "GATEWAY_ADMIN_SERVICE_PORT_HTTPS", "9443",
+        "GATEWAY_ADMIN_PORT_9443_TCP", "tcp://10.0.0.2:9443",
+        "GATEWAY_ADMIN_PORT_9443_TCP_ADDR", "10.0.0.2",
+        "GATEWAY_PUBLIC_PORT_8443_TCP_PORT", "8443",
+        "GATEWAY_PUBLIC_PORT_8443_TCP_PROTO", "tcp");
+    GatewayConfig.load(f, env, true);
     assertThat(warnings()).isEmpty();
   }
 }
