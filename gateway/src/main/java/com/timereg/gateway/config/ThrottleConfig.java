@@ -131,7 +131,9 @@ public record ThrottleConfig(
     try {
       return new NodeId(id);
     } catch (IllegalArgumentException e) {
-      r.problem("throttle.node-id", e.getMessage());
+      // NodeId's own message quotes the value whatever it is; a password pasted here must not reach the log.
+      r.problem("throttle.node-id", "must be 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit;"
+          + " got " + ConfigReader.shown(id));
       return null;
     }
   }
@@ -178,7 +180,10 @@ public record ThrottleConfig(
       try {
         out.add(Cidr.parse(s));
       } catch (IllegalArgumentException e) {
-        r.problem(path, e.getMessage());
+        // Cidr's message quotes the entry: only one shaped like an address (a dot or colon among hex digits) is the
+        // mistake to show; anything else could be a secret pasted under the wrong key.
+        r.problem(path, s.matches("[0-9A-Fa-f.:/\\[\\]% ]*[.:][0-9A-Fa-f.:/\\[\\]% ]*") ? e.getMessage()
+            : "an entry is not an IP address range (e.g. 10.0.0.0/8 or 2001:db8::/32): " + ConfigReader.shown(s));
       }
     }
     return List.copyOf(out);

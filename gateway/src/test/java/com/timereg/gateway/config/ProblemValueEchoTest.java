@@ -117,4 +117,25 @@ class ProblemValueEchoTest {
         .hasMessageContaining("throttle.surge-exit-ratio: expected a number, got '1,5'")
         .hasMessageContaining("got 'ftp://...@files.example.com/'");
   }
+
+  @Test
+  void aSecretInTheNodeIdOrAnAddressRangeListIsNotInTheProblemWhileAMistakenRangeStillIs() throws Exception {
+    Path f = Files.writeString(dir.resolve("gateway.yaml"), String.join("\n",
+        "throttle:",
+        "  node-id: 'Pa55w0rd!'",
+        "  allowlist: ['Tr0ub4dor&3', '10.0.0.1/8']",
+        "client-address:",
+        "  trusted-proxies: ['deadbeefcafe0123']",
+        ""));
+    assertThatThrownBy(() -> GatewayConfig.load(f, Map.of(), true))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("throttle.node-id: must be 1 to 63 letters")
+        .hasMessageContaining("got a value of 9 characters, not shown")
+        .hasMessageContaining("throttle.allowlist: an entry is not an IP address range (e.g. 10.0.0.0/8 or"
+            + " 2001:db8::/32): a value of 11 characters, not shown")
+        .hasMessageContaining("client-address.trusted-proxies: an entry is not an IP address range")
+        .hasMessageContaining("'10.0.0.1/8' has bits set after the /8 prefix; did you mean 10.0.0.0/8?")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("Pa55w0rd!").doesNotContain("Tr0ub4dor&3")
+            .doesNotContain("deadbeefcafe0123"));
+  }
 }
