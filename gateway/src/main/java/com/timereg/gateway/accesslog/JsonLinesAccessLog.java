@@ -61,6 +61,8 @@ public final class JsonLinesAccessLog implements AccessLog, AutoCloseable {
   private final AtomicLong dropped = new AtomicLong();
   private final Thread writer;
   private volatile boolean closed;
+  /** Set by the writer once it has written its last line: what is queued after that is dropped and counted. */
+  private volatile boolean finished;
   private boolean failureReported;
 
   /** @param out where the lines go; closed with this log unless it is standard output */
@@ -79,6 +81,11 @@ public final class JsonLinesAccessLog implements AccessLog, AutoCloseable {
 
   @Override
   public void log(AccessEntry e) {
+    if (closed) {
+      // Closed: the writer's last pass may be over, and a line queued now would never be written nor counted.
+      dropped.incrementAndGet();
+      return;
+    }
     if (queued.incrementAndGet() > MAX_QUEUED) {
       queued.decrementAndGet();
       dropped.incrementAndGet();
@@ -92,7 +99,13 @@ public final class JsonLinesAccessLog implements AccessLog, AutoCloseable {
       return;
     }
     // Cut here rather than only when formatting: a waiting entry must not keep the client's whole text.
-    queue.offer(new Pending(clock.millis(), cut(e), chars));
+    Pending pending = new Pending(clock.millis(), cut(e), chars);
+    queue.offer(pending);
+    // Queued while the log was being closed (a connection cut at the end of the stop's grace): when the writer's last
+    // pass may have gone by, the line is counted as dropped, by this thread or the writer, whichever takes it.
+    if (finished && queue.remove(pending)) {
+      dropped.incrementAndGet();
+    }
   }
 
   /** What the entry will hold once cut, its objects included. */
@@ -145,6 +158,18 @@ public final class JsonLinesAccessLog implements AccessLog, AutoCloseable {
       }
       left -= n;
     }
+    finished = true;
+    // What a straggler queued after the last pass: counted, never silently lost (log() counts what comes later).
+    int late = 0;
+    while (queue.poll() != null) {
+      late++;
+    }
+    if (late > 0) {
+      dropped.addAndGet(late);
+    }
+    if (dropped.get() > 0) {
+      LOG.warn("access log closed; {} lines were dropped in all", dropped.get());
+    }
   }
 
   /** Writes what is queued, up to about 1 MiB, in one go; returns the number of lines taken. */
@@ -190,7 +215,10 @@ public final class JsonLinesAccessLog implements AccessLog, AutoCloseable {
     return n;
   }
 
-  /** Writes what is queued and stops the writer. */
+  /**
+   * Writes what is queued and stops the writer. A line logged from then on (an event loop still answering, or
+   * cutting a connection) is dropped and counted in {@link #dropped}, and the total is reported once.
+   */
   @Override
   public void close() {
     closed = true;

@@ -95,6 +95,12 @@ public final class Gateway {
   private final List<Part> closeables = new ArrayList<>();
 
   private record Part(String name, AutoCloseable closeable) {}
+  /**
+   * The access log and its file: closed after Vert.x, when no event loop can log a line any more. Closed with the
+   * other parts, the lines of connections cut at the end of the grace (their 499s, logged as the channels close) could
+   * come after the writer's last pass and be lost.
+   */
+  private final List<Part> closedAfterVertx = new ArrayList<>();
   private final List<HttpServer> publicServers = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** The plain-HTTP redirect listener, if any: drained with the public listener. */
   private final List<HttpServer> redirectServers = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -327,7 +333,7 @@ public final class Gateway {
   /**
    * The access log of {@code public.access-log}: standard output, a file opened for appending (a file that
    * cannot be opened stops the start; created owner and group only, opened again when rotated), or none.
-   * Closed, with what is still queued written, after the listeners have drained.
+   * Closed, with what is still queued written, after Vert.x has stopped (so after the last connection is gone).
    */
   private AccessLog accessLog() throws java.io.IOException {
     String target = config.publicListener().accessLog();
@@ -348,10 +354,10 @@ public final class Gateway {
             : e.getMessage();
         throw new java.io.IOException("public.access-log " + target + " cannot be opened for appending: " + why, e);
       }
-      closeables.add(new Part("the access-log file", out));
+      closedAfterVertx.add(new Part("the access-log file", out));
     }
     JsonLinesAccessLog log = new JsonLinesAccessLog(out, Clock.systemUTC());
-    closeables.add(new Part("the access log", log));
+    closedAfterVertx.add(new Part("the access log", log));
     io.micrometer.core.instrument.FunctionCounter.builder("gateway.access_log.dropped", log,
             JsonLinesAccessLog::dropped)
         .description("Access-log lines dropped because the output could not keep up")
@@ -648,7 +654,7 @@ public final class Gateway {
    * ones, and every request already being answered gets up to {@code public.shutdown-grace} to finish (an
    * HTTP/1.1 answer then says {@code Connection: close}, an HTTP/2 connection gets a GOAWAY); what is still
    * open after that is closed. Then the admin listener, the timers and the parts behind them stop in
-   * reverse order, then Vert.x, then the throttle maps (so that no late task meets them closed). A start that failed half-way stops the same way but without the delay. Every step
+   * reverse order, then Vert.x, then the access log (so that the lines of connections cut at the end of the grace are written) and the throttle maps (so that no late task meets them closed). A start that failed half-way stops the same way but without the delay. Every step
    * runs whatever the one before it threw, an {@link Error} included; the last line of the log says which failed,
    * and the first Error is thrown again once all have run. Only the first call does anything; it blocks, so not on
    * an event loop.
@@ -695,6 +701,10 @@ public final class Gateway {
       steps.run("stopping " + part.name(), part.closeable()::close);
     }
     steps.run("stopping Vert.x", () -> await(vertx.close()));
+    for (int i = closedAfterVertx.size() - 1; i >= 0; i--) {
+      Part part = closedAfterVertx.get(i);
+      steps.run("stopping " + part.name(), part.closeable()::close);
+    }
     if (throttleStorage != null) {
       steps.run("closing the throttle maps", throttleStorage::close);
     }

@@ -55,6 +55,21 @@ class JsonLinesAccessLogTest {
   }
 
   @Test
+  void aLineLoggedAfterTheLogWasClosedIsCountedAsDroppedNotLostUnseen() {
+    // At the end of a stop's grace, the connections still open are cut and their lines logged by event loops that
+    // may run after the writer's last pass: such a line is never written, so it must at least be counted.
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    JsonLinesAccessLog log = new JsonLinesAccessLog(out, java.time.Clock.fixed(T, java.time.ZoneOffset.UTC));
+    log.log(entry("/before", null));
+    log.close();
+    log.log(entry("/cut-at-the-end-of-the-grace", null));
+    log.log(entry("/another", null));
+    assertThat(out.toString(java.nio.charset.StandardCharsets.US_ASCII)).contains("/before")
+        .doesNotContain("/cut-at-the-end-of-the-grace");
+    assertThat(log.dropped()).isEqualTo(2);
+  }
+
+  @Test
   void whenTheOutputFailsLinesAreDroppedAndCountedNotThrown() {
     java.io.OutputStream broken = new java.io.OutputStream() {
       @Override
