@@ -58,6 +58,14 @@ public final class PublicRouter {
     // vertx-web's answer to a target that is not a path (OPTIONS *, an HTTP/2 :path without its slash): every
     // other path reaches the proxy. Handled here, it is the gateway's JSON and no ERROR line per request.
     router.errorHandler(404, ctx -> json(ctx, 404, "not_found", "Nothing is served at this target."));
+    // vertx-web fails a request whose path is empty ("GET ?a=1") with 400 before the first route: the client got its
+    // text/plain "Bad Request", without nosniff or no-store, and, the first route never run, no access-log line.
+    router.errorHandler(400, ctx -> {
+      if (ClientAddressHandler.of(ctx) == null) {
+        entry.attachFacts(ctx); // not yet attached (a 400 from a later step has its line already)
+      }
+      json(ctx, 400, "bad_request", "The request target is not valid.");
+    });
     entry.router(router);
     return entry;
   }

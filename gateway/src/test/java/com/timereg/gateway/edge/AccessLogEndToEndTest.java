@@ -366,6 +366,23 @@ class AccessLogEndToEndTest {
   }
 
   @Test
+  void aTargetWithoutAPathGetsTheGatewaysOwn400AndALine() throws Exception {
+    // "GET ?a=1": the path is empty, which vertx-web fails with 400 while routing; without an error handler for it
+    // the client got vertx-web's text/plain "Bad Request", without nosniff or no-store, unlike every other refusal.
+    String answer = RawTls.exchangeOctets("127.0.92.43", gw.gateway.publicPort(),
+        "GET ?a=1 HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\nConnection: close\r\n\r\n").text();
+    assertThat(RawTls.statuses(answer)).containsExactly(400);
+    String head = answer.substring(0, answer.indexOf("\r\n\r\n")).toLowerCase(java.util.Locale.ROOT);
+    assertThat(head).contains("content-type: application/json", "x-content-type-options: nosniff",
+        "strict-transport-security");
+    assertThat(new JsonObject(answer.substring(answer.indexOf("\r\n\r\n") + 4)).getString("error"))
+        .isEqualTo("bad_request");
+    JsonObject line = line(l -> "127.0.92.43".equals(l.getString("client")));
+    assertThat(line.getInteger("status")).isEqualTo(400);
+    assertThat(line.toString()).doesNotContain("a=1");
+  }
+
+  @Test
   void aHostileUserAgentStaysOneFieldOfOneLine() {
     String hostile = "x\",\"user\":\"root\",\"status\":200,\"a\":\"\\ é";
     try (SourceClient client = new SourceClient(vertx, "127.0.92.5", gw.gateway.publicPort())) {
